@@ -1,0 +1,231 @@
+/*
+ * llcuda.h - the one public C ABI of the llcuda inference library.
+ *
+ * Rules every function follows:
+ *  - returns an llcuda_status (or a plain value for pure queries that cannot fail);
+ *  - never lets a C++ exception, abort or CUDA error cross this boundary;
+ *  - never trusts caller sizes: every count, index, offset and size is checked;
+ *  - on failure stores a readable message: per handle (llcuda_*_last_error) for calls on a
+ *    handle, and per thread (llcuda_last_error) for every failing call.
+ *
+ * Ownership: handles are created by *_create / *_load and released by *_free (NULL is a no-op).
+ * A model keeps its backend alive; a KV cache keeps its model alive, so free order is free.
+ * Threading: a backend and everything created from it is used by one thread at a time.
+ */
+#ifndef LLCUDA_H
+#define LLCUDA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LLCUDA_API __declspec(dllexport)
+#else
+#define LLCUDA_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped on every incompatible change; the Java binding refuses a library of another version. */
+#define LLCUDA_ABI_VERSION 1
+
+typedef enum llcuda_status {
+    LLCUDA_OK = 0,
+    LLCUDA_ERR_INVALID_ARGUMENT = 1, /* a caller value is out of range or inconsistent */
+    LLCUDA_ERR_OUT_OF_MEMORY = 2,    /* host or device allocation failed; message says how much */
+    LLCUDA_ERR_IO = 3,               /* the model file could not be opened or mapped */
+    LLCUDA_ERR_UNSUPPORTED = 4,      /* a weight type, architecture or backend not available */
+    LLCUDA_ERR_DEVICE = 5,           /* a CUDA error; the handle is marked failed */
+    LLCUDA_ERR_INTERNAL = 6,         /* a bug in llcuda; the handle is marked failed */
+    LLCUDA_ERR_FAILED_STATE = 7      /* the handle failed earlier and must be freed */
+} llcuda_status;
+
+typedef enum llcuda_backend_kind {
+    LLCUDA_BACKEND_CPU = 0,
+    LLCUDA_BACKEND_CUDA = 1
+} llcuda_backend_kind;
+
+typedef enum llcuda_arch {
+    LLCUDA_ARCH_LLAMA = 0, /* Llama 2/3, TinyLlama, Mistral */
+    LLCUDA_ARCH_QWEN2 = 1  /* q/k/v biases, NEOX RoPE */
+} llcuda_arch;
+
+typedef enum llcuda_rope_type {
+    LLCUDA_ROPE_NORMAL = 0, /* rotate pairs (2i, 2i+1) - llama */
+    LLCUDA_ROPE_NEOX = 2    /* rotate pairs (i, i + rope_dim/2) - qwen2 */
+} llcuda_rope_type;
+
+/* Weight and cache element types use ggml's numbering (GGUF tensor type ids). */
+typedef enum llcuda_type {
+    LLCUDA_TYPE_F32 = 0,
+    LLCUDA_TYPE_F16 = 1,
+    LLCUDA_TYPE_Q4_0 = 2,
+    LLCUDA_TYPE_Q8_0 = 8,
+    LLCUDA_TYPE_Q4_K = 12,
+    LLCUDA_TYPE_Q5_K = 13,
+    LLCUDA_TYPE_Q6_K = 14,
+    LLCUDA_TYPE_BF16 = 30
+} llcuda_type;
+
+typedef struct llcuda_backend llcuda_backend;
+typedef struct llcuda_model llcuda_model;
+typedef struct llcuda_kv_cache llcuda_kv_cache;
+
+/* ---------------------------------------------------------------- library */
+
+LLCUDA_API int32_t llcuda_abi_version(void);
+/* e.g. "llcuda 0.1.0 cpu=avx2 cuda=75,80,86,89,90"; static storage. */
+LLCUDA_API const char *llcuda_build_info(void);
+/* Message of the last failing call on this thread ("" if none); valid until the next call. */
+LLCUDA_API const char *llcuda_last_error(void);
+
+/* ---------------------------------------------------------------- devices */
+
+typedef struct llcuda_device_info {
+    char name[256];          /* "NVIDIA H100 80GB HBM3", or the CPU model name */
+    char uuid[64];           /* "GPU-xxxxxxxx-..." for CUDA; "" for the CPU */
+    int32_t kind;            /* llcuda_backend_kind */
+    int32_t device;          /* CUDA ordinal; 0 for the CPU */
+    int32_t compute_major;   /* 7 for sm_75; 0 for the CPU */
+    int32_t compute_minor;
+    int32_t multiprocessors; /* SMs, or CPU threads used */
+    int32_t driver_version;  /* CUDA driver version as cudaDriverGetVersion gives it; 0 for the CPU */
+    uint64_t memory_total;   /* bytes */
+    uint64_t memory_free;    /* bytes, at the time of the call */
+} llcuda_device_info;
+
+/* Number of usable CUDA devices; 0 when the library was built without CUDA or there is no
+ * GPU/driver (never an error). `reason` (may be NULL) receives why 0, NUL-terminated. */
+LLCUDA_API int32_t llcuda_cuda_device_count(char *reason, size_t reason_capacity);
+LLCUDA_API llcuda_status llcuda_cuda_device_info(int32_t device, llcuda_device_info *out);
+
+/* ---------------------------------------------------------------- backend */
+
+/* kind CPU: `device` ignored, `n_threads` <= 0 means all cores. kind CUDA: `device` ordinal. */
+LLCUDA_API llcuda_status llcuda_backend_create(int32_t kind, int32_t device, int32_t n_threads,
+                                               llcuda_backend **out);
+LLCUDA_API void llcuda_backend_free(llcuda_backend *backend);
+LLCUDA_API const char *llcuda_backend_last_error(const llcuda_backend *backend);
+LLCUDA_API llcuda_status llcuda_backend_info(llcuda_backend *backend, llcuda_device_info *out);
+
+/* ---------------------------------------------------------------- model */
+
+/* One tensor of the model file, as the GGUF tensor info table gives it. */
+typedef struct llcuda_tensor_desc {
+    const char *name; /* GGUF name, e.g. "blk.0.attn_q.weight" */
+    int32_t type;     /* llcuda_type / ggml type id */
+    int32_t n_dims;   /* 1..4 */
+    int64_t ne[4];    /* elements per dimension, ne[0] innermost (contiguous) */
+    uint64_t offset;  /* absolute byte offset of the data in the file */
+    uint64_t size;    /* bytes of data */
+} llcuda_tensor_desc;
+
+/* Hyper-parameters and tensor table, built and validated by the Java side from GGUF metadata.
+ * The native side re-validates everything it uses (shapes, offsets, sizes, file length). */
+typedef struct llcuda_model_spec {
+    int32_t arch;            /* llcuda_arch */
+    int32_t n_vocab;
+    int32_t n_embd;
+    int32_t n_layer;
+    int32_t n_head;
+    int32_t n_head_kv;
+    int32_t head_dim;        /* usually n_embd / n_head */
+    int32_t n_ff;
+    int32_t n_ctx;           /* context length the caches are limited to */
+    int32_t rope_type;       /* llcuda_rope_type */
+    int32_t rope_dim;        /* rotated dimensions per head (<= head_dim) */
+    float rope_theta;        /* base frequency */
+    float rope_freq_scale;   /* linear scaling: 1 / factor (1.0 = none) */
+    float rms_eps;
+    int32_t n_tensors;
+    const llcuda_tensor_desc *tensors;
+} llcuda_model_spec;
+
+/* Maps `gguf_path`, checks the spec against it and loads the weights onto the backend. */
+LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *gguf_path,
+                                           const llcuda_model_spec *spec, llcuda_model **out);
+LLCUDA_API void llcuda_model_free(llcuda_model *model);
+LLCUDA_API const char *llcuda_model_last_error(const llcuda_model *model);
+/* Bytes of backend memory the weights occupy. */
+LLCUDA_API llcuda_status llcuda_model_weight_bytes(llcuda_model *model, uint64_t *out);
+
+/* ---------------------------------------------------------------- paged KV cache */
+
+/* A pool of `n_blocks` blocks of `block_size` token positions each, for every layer, K and V.
+ * kv_type: LLCUDA_TYPE_F16 (default; CPU may use F32 internally) or LLCUDA_TYPE_Q8_0. */
+LLCUDA_API llcuda_status llcuda_kv_cache_bytes(llcuda_model *model, int32_t n_blocks,
+                                               int32_t block_size, int32_t kv_type, uint64_t *out);
+LLCUDA_API llcuda_status llcuda_kv_cache_create(llcuda_model *model, int32_t n_blocks,
+                                                int32_t block_size, int32_t kv_type,
+                                                llcuda_kv_cache **out);
+LLCUDA_API void llcuda_kv_cache_free(llcuda_kv_cache *cache);
+LLCUDA_API const char *llcuda_kv_cache_last_error(const llcuda_kv_cache *cache);
+
+/* ---------------------------------------------------------------- one step */
+
+typedef struct llcuda_sampling_params {
+    float temperature;        /* <= 0: greedy (argmax) */
+    int32_t top_k;            /* <= 0: off */
+    float top_p;              /* >= 1: off */
+    float min_p;              /* <= 0: off */
+    float repetition_penalty; /* 1: off; divides positive / multiplies negative logits */
+    float frequency_penalty;  /* 0: off; subtracts count * value */
+    float presence_penalty;   /* 0: off; subtracts value once per present token */
+    uint64_t seed;            /* the random draw at position p depends only on (seed, p) */
+} llcuda_sampling_params;
+
+/*
+ * A batch mixing several sequences: prompt chunks and single decode tokens together.
+ * Tokens of one sequence are contiguous in the batch with consecutive positions; the KV of
+ * positions [0, first position of the sequence in this batch) is already in the cache.
+ * Position p of sequence s lives in block block_tables[s * max_blocks_per_seq + p / block_size],
+ * slot p % block_size.
+ */
+typedef struct llcuda_batch {
+    int32_t n_tokens;
+    const int32_t *tokens;       /* [n_tokens] token ids */
+    const int32_t *positions;    /* [n_tokens] */
+    const int32_t *seq_ids;      /* [n_tokens] sequence index 0..n_seqs-1 */
+    int32_t n_seqs;
+    int32_t max_blocks_per_seq;
+    const int32_t *block_tables; /* [n_seqs * max_blocks_per_seq]; unused entries -1 */
+    /* [n_seqs] 1: sample a token after the sequence's last token in this batch; 0: no output
+     * (a prompt chunk that does not end the prompt). */
+    const uint8_t *sample;
+    const llcuda_sampling_params *sampling; /* [n_seqs]; may be NULL when no sequence samples */
+    /* Penalty history per sequence: tokens history[history_offsets[s] .. history_offsets[s+1]).
+     * May be NULL (no history) when no sequence uses penalties. */
+    const int32_t *history_offsets; /* [n_seqs + 1] */
+    const int32_t *history;
+    /* [n_tokens] or NULL: 1 = write the full logits row of this token to out->logits. */
+    const uint8_t *logits_rows;
+} llcuda_batch;
+
+typedef struct llcuda_step_output {
+    int32_t *sampled;   /* [n_seqs]; -1 for sequences not sampled */
+    float *logprobs;    /* [n_seqs] or NULL: log-probability of the sampled token */
+    float *logits;      /* [rows * n_vocab] or NULL: rows flagged in logits_rows, in batch order */
+    int64_t logits_capacity; /* floats available in `logits` */
+} llcuda_step_output;
+
+/* Runs the forward pass of the whole batch, writes its K/V into the cache and samples. */
+LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache,
+                                     const llcuda_batch *batch, llcuda_step_output *out);
+
+/* ---------------------------------------------------------------- utilities */
+
+/* Quantizes `n` floats (a multiple of the type's block size) into `dst` in GGUF block layout.
+ * Used by the model generator and by tests. */
+LLCUDA_API llcuda_status llcuda_quantize(int32_t type, const float *src, int64_t n, void *dst,
+                                         uint64_t dst_capacity, uint64_t *written);
+/* Dequantizes `n` elements of GGUF block data to floats (reference path). */
+LLCUDA_API llcuda_status llcuda_dequantize(int32_t type, const void *src, uint64_t src_size,
+                                           int64_t n, float *dst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LLCUDA_H */

@@ -1,0 +1,50 @@
+// The interface every backend (CPU, CUDA) implements behind the C ABI. api.cpp validates all
+// caller input first; implementations may assume a validated ModelSpec and StepBatch and report
+// failures by throwing llcuda::Error (never abort, never let a device error pass silently).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "llcuda.h"
+#include "model_spec.h"
+#include "step_batch.h"
+
+namespace llcuda {
+
+class BackendKvCache {
+public:
+    virtual ~BackendKvCache() = default;
+    virtual int32_t n_blocks() const = 0;
+    virtual int32_t block_size() const = 0;
+};
+
+class BackendModel {
+public:
+    virtual ~BackendModel() = default;
+    virtual uint64_t weight_bytes() const = 0;
+    virtual uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const = 0;
+    virtual std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size,
+                                                            int32_t kv_type) = 0;
+    // Forward pass of the batch, K/V written to `cache`, sampling and requested logits into `out`.
+    virtual void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) = 0;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual llcuda_device_info info() const = 0;
+    // `spec` tensors point into the mapped file, which the llcuda_model keeps mapped for its whole
+    // lifetime: the CPU backend reads weights in place, the CUDA backend uploads them.
+    virtual std::unique_ptr<BackendModel> load_model(const ModelSpec &spec) = 0;
+};
+
+std::unique_ptr<Backend> create_cpu_backend(int32_t n_threads);
+// Throws LLCUDA_ERR_UNSUPPORTED when built without CUDA.
+std::unique_ptr<Backend> create_cuda_backend(int32_t device);
+// 0 when built without CUDA or no device; `reason` says why.
+int32_t cuda_device_count(std::string &reason);
+llcuda_device_info cuda_device_info(int32_t device);
+
+}  // namespace llcuda

@@ -1,0 +1,80 @@
+// GGUF/ggml block layouts of the supported weight types. Shared by every backend (host and device
+// code), so the structs use only plain integer fields; fp16 scales are stored as raw uint16_t.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "llcuda.h"
+
+namespace llcuda {
+
+constexpr int QK4_0 = 32;  // elements per Q4_0 block
+constexpr int QK8_0 = 32;  // elements per Q8_0 block
+constexpr int QK_K = 256;  // elements per K-quant super-block
+constexpr int K_SCALE_SIZE = 12;
+
+// x = (q - 8) * d; byte j holds element j (low nibble) and element j + 16 (high nibble).
+struct BlockQ4_0 {
+    uint16_t d;
+    uint8_t qs[QK4_0 / 2];
+};
+static_assert(sizeof(BlockQ4_0) == 18, "Q4_0 block is 18 bytes");
+
+// x = q * d
+struct BlockQ8_0 {
+    uint16_t d;
+    int8_t qs[QK8_0];
+};
+static_assert(sizeof(BlockQ8_0) == 34, "Q8_0 block is 34 bytes");
+
+// 8 sub-blocks of 32; 6-bit scales and mins packed in `scales`; x = d*sc*q - dmin*m.
+struct BlockQ4_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ4_K) == 144, "Q4_K block is 144 bytes");
+
+// As Q4_K with a fifth bit per element in qh.
+struct BlockQ5_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qh[QK_K / 8];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ5_K) == 176, "Q5_K block is 176 bytes");
+
+// 16 sub-blocks of 16 with int8 scales; 6-bit quants split in ql (4 bits) and qh (2 bits).
+struct BlockQ6_K {
+    uint8_t ql[QK_K / 2];
+    uint8_t qh[QK_K / 4];
+    int8_t scales[QK_K / 16];
+    uint16_t d;
+};
+static_assert(sizeof(BlockQ6_K) == 210, "Q6_K block is 210 bytes");
+
+// Activation format for K-quant dot products: float scale, int8 quants, sums of 16.
+struct BlockQ8_K {
+    float d;
+    int8_t qs[QK_K];
+    int16_t bsums[QK_K / 16];
+};
+static_assert(sizeof(BlockQ8_K) == 292, "Q8_K block is 292 bytes");
+
+struct TypeTraits {
+    int32_t type;
+    const char *name;
+    int block_size;     // elements per block
+    size_t block_bytes; // bytes per block
+};
+
+// Traits of a supported weight type, or nullptr.
+const TypeTraits *type_traits(int32_t type);
+
+// Bytes of `n_elements` elements of `type`; throws if n is not a whole number of blocks.
+uint64_t row_bytes(int32_t type, int64_t n_elements);
+
+}  // namespace llcuda

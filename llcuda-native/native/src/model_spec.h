@@ -1,0 +1,56 @@
+// The validated C++ view of llcuda_model_spec: hyper-parameters and the tensors each layer uses,
+// every one checked for type, shape and file bounds before any backend touches its bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llcuda.h"
+
+namespace llcuda {
+
+class MappedFile;
+
+struct TensorRef {
+    std::string name;
+    int32_t type = -1;
+    int32_t n_dims = 0;
+    int64_t ne[4] = {1, 1, 1, 1};
+    uint64_t offset = 0;  // absolute file offset
+    uint64_t size = 0;    // bytes
+    const uint8_t *data = nullptr;  // into the mapped file
+    bool present() const { return data != nullptr; }
+    int64_t rows() const { return ne[1] * ne[2] * ne[3]; }
+    int64_t cols() const { return ne[0]; }
+};
+
+struct LayerTensors {
+    TensorRef attn_norm;           // [n_embd] F32
+    TensorRef wq, wk, wv, wo;      // [n_embd, n_head*head_dim], [n_embd, n_head_kv*head_dim] ...
+    TensorRef bq, bk, bv;          // qwen2 biases (absent for llama)
+    TensorRef ffn_norm;            // [n_embd] F32
+    TensorRef ffn_gate, ffn_up;    // [n_embd, n_ff]
+    TensorRef ffn_down;            // [n_ff, n_embd]
+};
+
+struct ModelSpec {
+    int32_t arch = LLCUDA_ARCH_LLAMA;
+    int32_t n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0;
+    int32_t n_ff = 0, n_ctx = 0, rope_type = LLCUDA_ROPE_NORMAL, rope_dim = 0;
+    float rope_theta = 10000.0f, rope_freq_scale = 1.0f, rms_eps = 1e-5f;
+
+    TensorRef token_embd;   // [n_embd, n_vocab]
+    TensorRef output_norm;  // [n_embd] F32
+    TensorRef output;       // [n_embd, n_vocab]; equals token_embd when the file ties them
+    std::vector<LayerTensors> layers;
+
+    int32_t q_dim() const { return n_head * head_dim; }
+    int32_t kv_dim() const { return n_head_kv * head_dim; }
+};
+
+// Copies and validates `spec` against `file` (types supported, shapes consistent with the
+// hyper-parameters, every tensor inside the file). Throws llcuda::Error naming the tensor.
+ModelSpec build_model_spec(const llcuda_model_spec &spec, const MappedFile &file);
+
+}  // namespace llcuda

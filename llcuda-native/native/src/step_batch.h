@@ -1,0 +1,41 @@
+// The validated C++ view of one llcuda_batch: per-sequence spans into the token arrays, with
+// every token id, position and block index already checked against the model and the cache.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "llcuda.h"
+
+namespace llcuda {
+
+struct SeqSpan {
+    int32_t first;          // index of the sequence's first token in the batch
+    int32_t count;          // its tokens in this batch
+    int32_t start_pos;      // position of the first token; positions are start_pos + i
+    const int32_t *blocks;  // block table, max_blocks_per_seq entries
+    bool sample;
+    llcuda_sampling_params params;
+    const int32_t *history; // penalty history (may be null when n_history == 0)
+    int32_t n_history;
+    int32_t end_pos() const { return start_pos + count; }  // context length after the step
+};
+
+struct StepBatch {
+    int32_t n_tokens = 0;
+    const int32_t *tokens = nullptr;
+    const int32_t *positions = nullptr;
+    const int32_t *seq_ids = nullptr;
+    int32_t max_blocks_per_seq = 0;
+    std::vector<SeqSpan> seqs;
+    const uint8_t *logits_rows = nullptr;  // may be null
+    int32_t n_logit_rows = 0;
+};
+
+struct StepResult {
+    int32_t *sampled = nullptr;   // [n_seqs]
+    float *logprobs = nullptr;    // [n_seqs] or null
+    float *logits = nullptr;      // [n_logit_rows * n_vocab] or null
+};
+
+}  // namespace llcuda

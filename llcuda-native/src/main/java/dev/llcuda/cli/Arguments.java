@@ -1,0 +1,56 @@
+package dev.llcuda.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parsed {@code --name value} options and positional arguments of one subcommand. */
+final class Arguments {
+
+    private final Map<String, String> options = new HashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    Arguments(String[] args) throws UsageException {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.startsWith("-") && arg.length() > 1 && !isNumber(arg)) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("option " + arg + " needs a value");
+                }
+                options.put(arg, args[++i]);
+            } else {
+                positional.add(arg);
+            }
+        }
+    }
+
+    Optional<String> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    String required(String name) throws UsageException {
+        return option(name).orElseThrow(() -> new UsageException("missing option " + name));
+    }
+
+    List<String> positional() {
+        return positional;
+    }
+
+    String positional(int index, String what) throws UsageException {
+        if (index >= positional.size()) {
+            throw new UsageException("missing " + what);
+        }
+        return positional.get(index);
+    }
+
+    private static boolean isNumber(String arg) {
+        try {
+            Double.parseDouble(arg);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
