@@ -145,8 +145,9 @@ final class Scheduler {
             }
             int token = sampled[i];
             seq.append(token);
-            FinishReason reason = seq.consumer.accept(token) ? FinishReason.STOP
-                    : seq.numTokens() >= seq.maxTotalTokens ? FinishReason.LENGTH : null;
+            boolean full = seq.numTokens() >= seq.maxTotalTokens;
+            FinishReason reason = seq.consumer.accept(token, full) ? FinishReason.STOP
+                    : full ? FinishReason.LENGTH : null;
             if (reason != null) {
                 finish(seq, reason, null);
                 finished.add(seq);

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,10 @@ final class Sequence {
     final int maxTotalTokens;
     final SamplingParams sampling;
     final TokenConsumer consumer;
+    /** When set, the engine cancels the sequence at the first step after this instant. */
+    final Instant deadline;
+    /** Admitted to the batch at least once (no longer counts as queued). */
+    boolean started;
 
     private int[] tokens;
     private int length;
@@ -31,6 +36,11 @@ final class Sequence {
 
     Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
              TokenConsumer consumer) {
+        this(id, prompt, maxNewTokens, contextLimit, sampling, consumer, null);
+    }
+
+    Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
+             TokenConsumer consumer, Instant deadline) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt of request " + id + " is empty");
         }
@@ -39,6 +49,7 @@ final class Sequence {
         this.maxTotalTokens = (int) Math.min((long) prompt.length + maxNewTokens, contextLimit);
         this.sampling = sampling;
         this.consumer = consumer;
+        this.deadline = deadline;
         this.tokens = Arrays.copyOf(prompt, Math.max(prompt.length + 1, Math.min(maxTotalTokens, prompt.length + 64)));
         this.length = prompt.length;
     }

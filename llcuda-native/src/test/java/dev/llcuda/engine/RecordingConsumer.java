@@ -20,7 +20,7 @@ final class RecordingConsumer implements TokenConsumer {
     }
 
     @Override
-    public boolean accept(int token) {
+    public boolean accept(int token, boolean last) {
         tokens.add(token);
         return token == stopToken;
     }
