@@ -198,7 +198,8 @@ final class GgufParser {
         return alignment;
     }
 
-    private static long alignUp(long offset, long alignment) {
+    /** {@code offset} rounded up to a multiple of {@code alignment}, a power of two. */
+    static long alignUp(long offset, long alignment) {
         return (offset + alignment - 1) & -alignment;
     }
 
