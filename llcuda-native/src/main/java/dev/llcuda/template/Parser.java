@@ -23,6 +23,8 @@ final class Parser {
     private final List<Token> tokens;
     private int pos;
     private int nesting;
+    /** How many for loops enclose the current statement (within the current macro). */
+    private int loopDepth;
 
     private Parser(String name, List<Token> tokens) {
         this.name = name;
@@ -104,11 +106,12 @@ final class Parser {
             case "macro":
                 return macro(line);
             case "break":
-                endTag();
-                return new Node.Break(line);
             case "continue":
+                if (loopDepth == 0) {
+                    throw error(keyword, "'" + keyword.text() + "' outside loop");
+                }
                 endTag();
-                return new Node.Continue(line);
+                return keyword.text().equals("break") ? new Node.Break(line) : new Node.Continue(line);
             case "generation": {
                 endTag();
                 List<Node> body = body("endgeneration", line, "generation");
@@ -161,7 +164,13 @@ final class Parser {
             throw error(current(), "recursive loops are not supported");
         }
         endTag();
-        List<Node> body = body("else endfor", line, "for");
+        loopDepth++;
+        List<Node> body;
+        try {
+            body = body("else endfor", line, "for");
+        } finally {
+            loopDepth--;
+        }
         List<Node> otherwise = List.of();
         if (peek(1).isName("else")) {
             pos += 2;
@@ -210,7 +219,14 @@ final class Parser {
         }
         pos++;
         endTag();
-        List<Node> body = body("endmacro", line, "macro");
+        int enclosingLoops = loopDepth;
+        loopDepth = 0;
+        List<Node> body;
+        try {
+            body = body("endmacro", line, "macro");
+        } finally {
+            loopDepth = enclosingLoops;
+        }
         closeTag("endmacro");
         return new Node.MacroDef(macroName, params, body);
     }

@@ -16,9 +16,13 @@ final class Undefined {
         return new Undefined("'" + name + "' is undefined");
     }
 
-    static Undefined attribute(Object owner, Object attribute) {
-        String shown = attribute instanceof String s ? "'" + s + "'" : Values.repr(attribute);
-        return new Undefined("'" + Values.typeName(owner) + " object' has no attribute " + shown);
+    /** A missing attribute (string key) or element (other key), worded as Jinja2 words it. */
+    static Undefined attribute(Object owner, Object key) {
+        String ownerText = owner == null ? "None" : Values.typeName(owner) + " object";
+        if (key instanceof String) {
+            return new Undefined(Values.repr(ownerText) + " has no attribute " + Values.repr(key));
+        }
+        return new Undefined(ownerText + " has no element " + Values.repr(key));
     }
 
     EvalError fail() {
