@@ -23,6 +23,8 @@ class TemplateErrorsTests {
         "{{ 'a' + 1 }}                    => can only concatenate str (not \"int\") to str",
         "{{ missing.attr }}               => 'missing' is undefined",
         "{{ d.a.b.c }}                    => 'int object' has no attribute 'b'",
+        "{{ none.x.y }}                   => 'None' has no attribute 'x'",
+        "{{ [1][5].x }}                   => list object has no element 5",
         "{% for x in 5 %}{% endfor %}     => 'int' object is not iterable",
         "{{ [1] < 'a' }}                  => '<' not supported between instances of 'list' and 'str'",
         "{{ d.pop('a') }}                 => access to attribute 'pop' of 'dict' object is unsafe.",
