@@ -57,7 +57,7 @@ final class Lexer {
             line += countNewlines(src, pos, tag);
             pos = tag + 2 + (sign == '-' || sign == '+' ? 1 : 0);
             switch (kind) {
-                case '#' -> comment(tag);
+                case '#' -> comment();
                 case '{' -> tag(Token.Kind.VAR_BEGIN, Token.Kind.VAR_END, "}}");
                 default -> tag(Token.Kind.BLOCK_BEGIN, Token.Kind.BLOCK_END, "%}");
             }
@@ -97,15 +97,15 @@ final class Lexer {
         }
     }
 
-    private void comment(int start) throws TemplateException {
+    private void comment() throws TemplateException {
         int end = src.indexOf("#}", pos);
         if (end < 0) {
             throw error(line, "unclosed comment, missing '#}'");
         }
         line += countNewlines(src, pos, end);
-        char before = src.charAt(end - 1);
+        char sign = end > pos ? src.charAt(end - 1) : '\0';
         pos = end + 2;
-        afterTag(end - 1 >= start + 2 ? before : '\0', true);
+        afterTag(sign, true);
     }
 
     private void tag(Token.Kind begin, Token.Kind end, String close) throws TemplateException {
