@@ -77,6 +77,7 @@ class TemplateErrorsTests {
         "{{ 'unterminated }}           | 1 | unterminated string literal",
         "{% include 'other.jinja' %}   | 1 | unknown or unexpected tag 'include'",
         "{# never closed               | 1 | unclosed comment, missing '#}'",
+        "`\n{% raw %}never closed`      | 2 | missing end of raw directive, '{% endraw %}'",
         "{{ x                          | 1 | unclosed tag, missing '}}'",
         "`a\n{% if x %}\n{% else %}\n{% elif y %}{% endif %}` | 4 | unknown or unexpected tag 'elif'",
         "`{{ 1 }}\n\n{{ x $ y }}`      | 3 | unexpected character '$' in tag",
