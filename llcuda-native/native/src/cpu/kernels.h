@@ -38,7 +38,7 @@ struct CpuKernels {
 
 const CpuKernels &scalar_kernels();
 const CpuKernels &avx2_kernels();    // only call when the CPU has AVX2+FMA+F16C
-const CpuKernels &avx512_kernels();  // only call when the CPU has AVX-512 F/BW/VL/DQ
+const CpuKernels &avx512_kernels();  // only call when the CPU has AVX-512 F/BW/VL/DQ/VNNI
 // The table for `level` (the process-wide choice is cpu_simd_level()).
 const CpuKernels &kernels_for(SimdLevel level);
 

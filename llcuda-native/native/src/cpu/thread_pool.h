@@ -49,6 +49,7 @@ private:
     std::atomic<uint64_t> generation_{0};
     std::atomic<int> pending_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<int> sleepers_{0};  // workers blocked on `wake_`: only then is a notify needed
     std::mutex mutex_;
     std::condition_variable wake_;
     std::exception_ptr error_;
