@@ -231,6 +231,13 @@ void quantize_q8_0(const float *x, void *dst, int64_t n) {
 
 void quantize_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
 
+void axpy(int64_t n, float a, const float *x, float *y) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
 }  // namespace llcuda::avx2
 
 namespace llcuda {
@@ -241,7 +248,7 @@ const CpuKernels &avx2_kernels() {
         SimdLevel::Avx2,
         {ActFormat::F32, dot_f32},   {ActFormat::F32, dot_f16},   {ActFormat::F32, dot_bf16},
         {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
-        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K,
+        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
     };
     return kernels;
 }

@@ -144,7 +144,7 @@ const CpuKernels &avx512_kernels() {
         SimdLevel::Avx512,
         {ActFormat::F32, avx512::dot_f32},  {ActFormat::F32, avx512::dot_f16},  {ActFormat::F32, avx512::dot_bf16},
         {ActFormat::Q8_0, avx2::dot_q8_0}, {ActFormat::Q8_0, avx2::dot_q4_0}, {ActFormat::Q8_K, avx512::dot_q4_K},
-        {ActFormat::Q8_K, avx2::dot_q5_K}, {ActFormat::Q8_K, avx512::dot_q6_K}, avx2::quantize_q8_0, avx2::quantize_q8_K,
+        {ActFormat::Q8_K, avx2::dot_q5_K}, {ActFormat::Q8_K, avx512::dot_q6_K}, avx2::quantize_q8_0, avx2::quantize_q8_K, avx2::axpy,
     };
     return kernels;
 }
