@@ -15,6 +15,7 @@ public final class Main {
         COMMANDS.put("inspect", new InspectCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
     }
 
     private Main() {
