@@ -582,7 +582,7 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
 void test_errors(const std::string &dir) {
     auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 4);
     llcuda_kv_cache *huge = nullptr;
-    const llcuda_status s = llcuda_kv_cache_create(m->model, 1 << 30, 256, LLCUDA_TYPE_F16, &huge);
+    const llcuda_status s = llcuda_kv_cache_create(m->model, 1 << 21, 256, LLCUDA_TYPE_F16, &huge);  // 512 GiB
     const std::string msg = llcuda_last_error();
     g_tally.check(s == LLCUDA_ERR_OUT_OF_MEMORY && msg.find("free") != std::string::npos && huge == nullptr,
                   "a KV cache larger than the GPU is LLCUDA_ERR_OUT_OF_MEMORY naming needed and free bytes", msg);
