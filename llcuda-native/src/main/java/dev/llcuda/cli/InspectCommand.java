@@ -3,6 +3,7 @@ package dev.llcuda.cli;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufFormatException;
 import dev.llcuda.gguf.GgufMetadata;
+import dev.llcuda.gguf.GgufValue;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.FileType;
 import dev.llcuda.model.ModelSpec;
@@ -56,13 +57,15 @@ final class InspectCommand implements Command {
     private static void summary(GgufFile file, PrintStream out) {
         GgufMetadata metadata = file.metadata();
         out.printf("%nsummary:%n");
-        String arch = metadata.string("general.architecture").orElse("(none)");
+        String arch = metadata.find("general.architecture")
+                .map(v -> v instanceof GgufValue.Text text ? text.value() : v.display()).orElse("(not set)");
         out.printf("  architecture:    %s%n", arch);
         out.printf("  parameters:      %d (%s)%n", file.elementCount(), abbreviated(file.elementCount()));
-        out.printf("  file type:       %s%n", metadata.integer(FileType.KEY).stream()
-                .mapToObj(FileType::label).findFirst().orElse("unknown"));
-        out.printf("  context length:  %s%n", metadata.integer(arch + ".context_length").stream()
-                .mapToObj(Long::toString).findFirst().orElse("(not set)"));
+        out.printf("  file type:       %s%n", metadata.find(FileType.KEY)
+                .map(v -> v instanceof GgufValue.Int id ? FileType.label(id.value()) : v.display())
+                .orElse("(not set)"));
+        out.printf("  context length:  %s%n", metadata.find(arch + ".context_length")
+                .map(GgufValue::display).orElse("(not set)"));
         out.printf("  vocabulary size: %s%n", metadata.arrayLength("tokenizer.ggml.tokens").stream()
                 .mapToObj(Long::toString).findFirst().orElse("(no vocabulary)"));
         try {
