@@ -15,6 +15,7 @@ import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.NativeRuntime;
 import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ServingModel;
 
@@ -27,11 +28,14 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
 
     private final LlcudaRuntime runtime;
 
+    private final NativeRuntime nativeRuntime;
+
     private final GpuMonitor gpu;
 
-    public LlcudaHealthIndicator(LlcudaRuntime runtime, GpuMonitor gpu) {
+    public LlcudaHealthIndicator(LlcudaRuntime runtime, NativeRuntime nativeRuntime, GpuMonitor gpu) {
         super("llcuda health check failed");
         this.runtime = runtime;
+        this.nativeRuntime = nativeRuntime;
         this.gpu = gpu;
     }
 
@@ -85,13 +89,13 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
 
     private Map<String, Object> nativeLibrary() {
         Map<String, Object> details = new LinkedHashMap<>();
-        NativeLibrary library = this.runtime.nativeRuntime().library().orElse(null);
+        NativeLibrary library = this.nativeRuntime.library().orElse(null);
         if (library != null) {
             details.put("path", library.path().toString());
             details.put("sha256", library.sha256());
             details.put("build", library.buildInfo());
         } else {
-            details.put("error", this.runtime.nativeRuntime().failure().orElse("not loaded"));
+            details.put("error", this.nativeRuntime.failure().orElse("not loaded"));
         }
         return details;
     }

@@ -90,7 +90,8 @@ public final class LlcudaAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaRuntime llcudaRuntime(LlcudaProperties properties, NativeRuntime nativeRuntime, ModelLoader loader) {
         Path model = properties.getModel().getPath();
-        return new LlcudaRuntime(nativeRuntime, loader, model, properties.getEngine().getShutdownTimeout());
+        return new LlcudaRuntime(loader, nativeRuntime.failure().orElse(null), model,
+                properties.getEngine().getShutdownTimeout());
     }
 
     static NativeLibraryOptions nativeLibraryOptions(LlcudaProperties.Native properties) {

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import dev.llcuda.actuate.LlcudaHealthIndicator;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.NativeRuntime;
 
 /** The {@code llcuda} health contributor. */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class)
@@ -21,7 +22,8 @@ public final class LlcudaHealthContributorAutoConfiguration {
 
     @Bean(name = "llcudaHealthContributor")
     @ConditionalOnMissingBean(name = "llcudaHealthContributor")
-    LlcudaHealthIndicator llcudaHealthContributor(LlcudaRuntime runtime, GpuMonitor gpu) {
-        return new LlcudaHealthIndicator(runtime, gpu);
+    LlcudaHealthIndicator llcudaHealthContributor(LlcudaRuntime runtime, NativeRuntime nativeRuntime,
+            GpuMonitor gpu) {
+        return new LlcudaHealthIndicator(runtime, nativeRuntime, gpu);
     }
 }

@@ -29,7 +29,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private static final Logger logger = LoggerFactory.getLogger(LlcudaRuntime.class);
 
-    private final NativeRuntime nativeRuntime;
+    private final @Nullable String unavailable;
 
     private final ModelLoader loader;
 
@@ -51,9 +51,15 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private @Nullable Thread startupLoader;
 
-    public LlcudaRuntime(NativeRuntime nativeRuntime, ModelLoader loader, @Nullable Path startupModel,
+    /**
+     * @param loader loads models onto the device
+     * @param unavailable why no model can be loaded at all (the native library failed), or null
+     * @param startupModel the model to load at start, or null
+     * @param shutdownTimeout how long a stop lets requests in flight finish
+     */
+    public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
             Duration shutdownTimeout) {
-        this.nativeRuntime = nativeRuntime;
+        this.unavailable = unavailable;
         this.loader = loader;
         this.startupModel = startupModel;
         this.shutdownTimeout = shutdownTimeout;
@@ -62,9 +68,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     @Override
     public void start() {
         this.running = true;
-        Optional<String> nativeFailure = this.nativeRuntime.failure();
-        if (nativeFailure.isPresent()) {
-            fail("native library: " + nativeFailure.get());
+        if (this.unavailable != null) {
+            fail("native library: " + this.unavailable);
             return;
         }
         Path model = this.startupModel;
@@ -92,9 +97,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     @Override
     public void activate(Path file) {
         synchronized (this.lock) {
-            if (this.nativeRuntime.failure().isPresent()) {
-                throw new IllegalStateException("cannot load " + file + ": native library: "
-                        + this.nativeRuntime.failure().get());
+            if (this.unavailable != null) {
+                throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
             }
             release();
             this.state = RuntimeState.LOADING;
@@ -207,9 +211,5 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             default -> "no model is loaded; " + HOW_TO_LOAD;
         };
         throw new NoModelLoadedException(why);
-    }
-
-    public NativeRuntime nativeRuntime() {
-        return this.nativeRuntime;
     }
 }
