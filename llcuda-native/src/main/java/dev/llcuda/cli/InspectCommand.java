@@ -70,7 +70,7 @@ final class InspectCommand implements Command {
                 .mapToObj(Long::toString).findFirst().orElse("(no vocabulary)"));
         try {
             ModelSpec spec = ModelSpec.from(file);
-            out.printf("  model:           %s, %d layers, %d heads (%d KV) of %d, embedding %d, feed-forward %d,"
+            out.printf("  model:           %s: layers %d, heads %d (KV %d) of size %d, embedding %d, feed-forward %d,"
                             + " RoPE %s theta %s%n", spec.name(), spec.layers(), spec.heads(), spec.kvHeads(),
                     spec.headSize(), spec.embeddingSize(), spec.feedForwardSize(), spec.ropeType(), spec.ropeTheta());
             out.printf("  engine:          can run this model%n");
