@@ -13,6 +13,7 @@ public final class Main {
     static {
         // One line per subcommand; each command lives in its own class in this package.
         COMMANDS.put("inspect", new InspectCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
     }
 
     private Main() {
