@@ -14,6 +14,7 @@ public final class Main {
         // One line per subcommand; each command lives in its own class in this package.
         COMMANDS.put("inspect", new InspectCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("chat-template", new ChatTemplateCommand());
     }
 
     private Main() {

@@ -14,9 +14,15 @@ final class Parser {
 
     private static final java.util.Set<String> COMPARISONS = java.util.Set.of("==", "!=", "<", ">", "<=", ">=");
 
+    /** Deeper nesting of blocks or expressions is refused instead of overflowing the stack. */
+    static final int MAX_NESTING = 100;
+    /** Longer operator chains are refused: evaluating one recurses once per operator. */
+    static final int MAX_CHAIN = 256;
+
     private final String name;
     private final List<Token> tokens;
     private int pos;
+    private int nesting;
 
     private Parser(String name, List<Token> tokens) {
         this.name = name;
@@ -40,6 +46,15 @@ final class Parser {
      * space-separated list); leaves that tag unread. {@code opener} names the block for errors.
      */
     private List<Node> body(String stops, int openerLine, String... opener) throws TemplateException {
+        enter();
+        try {
+            return bodyNodes(stops, openerLine, opener);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private List<Node> bodyNodes(String stops, int openerLine, String... opener) throws TemplateException {
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = current();
@@ -253,7 +268,26 @@ final class Parser {
     }
 
     private Expr expression(boolean withConditional) throws TemplateException {
-        return withConditional ? conditional() : or();
+        enter();
+        try {
+            return withConditional ? conditional() : or();
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter() throws TemplateException {
+        if (++nesting > MAX_NESTING) {
+            throw error(current(), "blocks or expressions nested deeper than " + MAX_NESTING + " levels");
+        }
+    }
+
+    /** Counts one more operator of a chain such as {@code a + b + c}. */
+    private int link(int length) throws TemplateException {
+        if (length >= MAX_CHAIN) {
+            throw error(current(), "expression chain longer than " + MAX_CHAIN + " operators");
+        }
+        return length + 1;
     }
 
     private Expr conditional() throws TemplateException {
@@ -274,7 +308,9 @@ final class Parser {
 
     private Expr or() throws TemplateException {
         Expr left = and();
+        int length = 0;
         while (current().isName("or")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("or", left, and(), line);
@@ -284,7 +320,9 @@ final class Parser {
 
     private Expr and() throws TemplateException {
         Expr left = not();
+        int length = 0;
         while (current().isName("and")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("and", left, not(), line);
@@ -296,7 +334,12 @@ final class Parser {
         if (current().isName("not")) {
             int line = current().line();
             pos++;
-            return new Expr.Unary("not", not(), line);
+            enter();
+            try {
+                return new Expr.Unary("not", not(), line);
+            } finally {
+                nesting--;
+            }
         }
         return compare();
     }
@@ -306,7 +349,7 @@ final class Parser {
         Expr first = additive();
         List<String> ops = new ArrayList<>();
         List<Expr> rest = new ArrayList<>();
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.kind() == Kind.OP && COMPARISONS.contains(t.text())) {
                 pos++;
@@ -327,7 +370,9 @@ final class Parser {
 
     private Expr additive() throws TemplateException {
         Expr left = concat();
+        int length = 0;
         while (current().isOp("+") || current().isOp("-")) {
+            length = link(length);
             Token op = current();
             pos++;
             left = new Expr.Binary(op.text(), left, concat(), op.line());
@@ -337,7 +382,9 @@ final class Parser {
 
     private Expr concat() throws TemplateException {
         Expr left = multiplicative();
+        int length = 0;
         while (current().isOp("~")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("~", left, multiplicative(), line);
@@ -347,7 +394,9 @@ final class Parser {
 
     private Expr multiplicative() throws TemplateException {
         Expr left = power();
+        int length = 0;
         while (current().isOp("*") || current().isOp("/") || current().isOp("//") || current().isOp("%")) {
+            length = link(length);
             Token op = current();
             pos++;
             left = new Expr.Binary(op.text(), left, power(), op.line());
@@ -357,7 +406,9 @@ final class Parser {
 
     private Expr power() throws TemplateException {
         Expr left = unary(true);
+        int length = 0;
         while (current().isOp("**")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("**", left, unary(true), line);
@@ -370,7 +421,12 @@ final class Parser {
         Expr node;
         if (t.isOp("-") || t.isOp("+")) {
             pos++;
-            node = new Expr.Unary(t.text(), unary(false), t.line());
+            enter();
+            try {
+                node = new Expr.Unary(t.text(), unary(false), t.line());
+            } finally {
+                nesting--;
+            }
         } else {
             node = primary();
         }
@@ -474,7 +530,7 @@ final class Parser {
     }
 
     private Expr postfix(Expr node) throws TemplateException {
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.isOp(".")) {
                 pos++;
@@ -549,7 +605,7 @@ final class Parser {
     }
 
     private Expr filters(Expr node) throws TemplateException {
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.isOp("|")) {
                 pos++;
