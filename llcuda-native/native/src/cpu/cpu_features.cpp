@@ -1,5 +1,6 @@
 #include "cpu/cpu_features.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -9,7 +10,7 @@ namespace llcuda {
 
 namespace {
 
-SimdLevel detect() {
+SimdLevel detect_supported() {
     __builtin_cpu_init();
     SimdLevel best = SimdLevel::Scalar;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
@@ -19,12 +20,24 @@ SimdLevel detect() {
             best = SimdLevel::Avx512;
         }
     }
+    return best;
+}
+
+SimdLevel lower(SimdLevel a, SimdLevel b) { return static_cast<int>(a) < static_cast<int>(b) ? a : b; }
+
+SimdLevel from_environment() {
+    const SimdLevel best = cpu_simd_level_supported();
     const char *wanted = std::getenv("LLCUDA_CPU_SIMD");
     if (wanted == nullptr) return best;
     SimdLevel cap = best;
     if (std::strcmp(wanted, "scalar") == 0) cap = SimdLevel::Scalar;
     if (std::strcmp(wanted, "avx2") == 0) cap = SimdLevel::Avx2;
-    return static_cast<int>(cap) < static_cast<int>(best) ? cap : best;
+    return lower(cap, best);
+}
+
+std::atomic<int> &current_level() {
+    static std::atomic<int> level{static_cast<int>(from_environment())};
+    return level;
 }
 
 std::string read_model_name() {
@@ -41,10 +54,14 @@ std::string read_model_name() {
 
 }  // namespace
 
-SimdLevel cpu_simd_level() {
-    static const SimdLevel level = detect();
+SimdLevel cpu_simd_level_supported() {
+    static const SimdLevel level = detect_supported();
     return level;
 }
+
+SimdLevel cpu_simd_level() { return static_cast<SimdLevel>(current_level().load()); }
+
+void limit_cpu_simd_level(SimdLevel level) { current_level().store(static_cast<int>(lower(level, cpu_simd_level_supported()))); }
 
 const char *simd_level_name(SimdLevel level) {
     switch (level) {

@@ -15,6 +15,8 @@ public final class Main {
         COMMANDS.put("inspect", new InspectCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("chat-template", new ChatTemplateCommand());
+        COMMANDS.put("logits", new LogitsCommand());
+        COMMANDS.put("generate", new GenerateCommand());
     }
 
     private Main() {

@@ -24,6 +24,10 @@ final class SimulatedModel implements StepRunner {
     volatile boolean closed;
     /** When >= 0, the step with this number throws (failure handling tests). */
     volatile int failAtStep = -1;
+    /** Every step takes at least this long (tests that need generation to be slow). */
+    volatile long stepPauseNanos;
+    /** When set, every step waits for it to open (tests that need the engine busy). */
+    volatile java.util.concurrent.CountDownLatch gate;
 
     SimulatedModel(int blocks, int blockSize, int context) {
         this.blocks = blocks;
@@ -68,6 +72,18 @@ final class SimulatedModel implements StepRunner {
     public void step(List<StepSequence> batch, int[] sampled) {
         if (closed) {
             throw new IllegalStateException("step on a closed model");
+        }
+        java.util.concurrent.CountDownLatch g = gate;
+        if (g != null) {
+            try {
+                g.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held", e);
+            }
+        }
+        if (stepPauseNanos > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(stepPauseNanos);
         }
         if (steps.getAndIncrement() == failAtStep) {
             throw new IllegalStateException("simulated device failure");
