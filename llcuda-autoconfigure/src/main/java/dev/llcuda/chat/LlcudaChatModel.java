@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -71,6 +72,12 @@ public final class LlcudaChatModel implements ChatModel {
         this.observationConvention = observationConvention;
     }
 
+    /** The defaults from {@code llcuda.chat.options.*}; ChatClient merges request options into a copy. */
+    @Override
+    public ChatOptions getOptions() {
+        return this.defaultOptions;
+    }
+
     @Override
     public ChatOptions getDefaultOptions() {
         return this.defaultOptions;
@@ -78,13 +85,35 @@ public final class LlcudaChatModel implements ChatModel {
 
     @Override
     public ChatResponse call(Prompt prompt) {
+        return call(prompt, model -> PromptEncoder.encode(model, prompt.getInstructions()));
+    }
+
+    @Override
+    public Flux<ChatResponse> stream(Prompt prompt) {
+        return stream(prompt, model -> PromptEncoder.encode(model, prompt.getInstructions()));
+    }
+
+    /**
+     * Continues {@code text} as it is, without the chat template (the prompt gets BOS where the
+     * vocabulary asks for it, and control-token texts stay plain text), as {@code llcuda generate} does.
+     */
+    public ChatResponse complete(String text, @Nullable ChatOptions options) {
+        return call(new Prompt(text, options), model -> PromptEncoder.encodeText(model, text));
+    }
+
+    /** {@link #complete} as a stream of text pieces, the last one carrying finish reason and usage. */
+    public Flux<ChatResponse> streamCompletion(String text, @Nullable ChatOptions options) {
+        return stream(new Prompt(text, options), model -> PromptEncoder.encodeText(model, text));
+    }
+
+    private ChatResponse call(Prompt prompt, Function<ServingModel, int[]> encoder) {
         Prompt effective = withEffectiveOptions(prompt);
         ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
                 .provider(PROVIDER).build();
         return ChatModelObservationDocumentation.CHAT_MODEL_OPERATION
                 .observation(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
                 .observe(() -> {
-                    Submitted submitted = submit(effective);
+                    Submitted submitted = submit(effective, encoder);
                     GenerationResult result = join(submitted.handle());
                     ChatResponse response = new ChatResponse(
                             List.of(new Generation(new AssistantMessage(result.text()), generationMetadata(result))),
@@ -94,8 +123,7 @@ public final class LlcudaChatModel implements ChatModel {
                 });
     }
 
-    @Override
-    public Flux<ChatResponse> stream(Prompt prompt) {
+    private Flux<ChatResponse> stream(Prompt prompt, Function<ServingModel, int[]> encoder) {
         return Flux.deferContextual(contextView -> {
             Prompt effective = withEffectiveOptions(prompt);
             ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
@@ -105,7 +133,7 @@ public final class LlcudaChatModel implements ChatModel {
             observation.parentObservation(contextView.getOrDefault(ObservationThreadLocalAccessor.KEY, null)).start();
             Submitted submitted;
             try {
-                submitted = submit(effective);
+                submitted = submit(effective, encoder);
             } catch (RuntimeException e) {
                 observation.error(e);
                 observation.stop();
@@ -133,10 +161,10 @@ public final class LlcudaChatModel implements ChatModel {
                 responseMetadata(submitted, result)));
     }
 
-    private Submitted submit(Prompt prompt) {
+    private Submitted submit(Prompt prompt, Function<ServingModel, int[]> encoder) {
         LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
         ServingModel model = this.runtime.requireServing();
-        int[] tokens = PromptEncoder.encode(model, prompt.getInstructions());
+        int[] tokens = encoder.apply(model);
         GenerationRequest request = new GenerationRequest(tokens, sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);

@@ -47,6 +47,11 @@ final class PromptEncoder {
         return model.tokenizer().encode(render(model, messages), true, true);
     }
 
+    /** Plain text: BOS where the vocabulary wants one, control-token texts kept as text. */
+    static int[] encodeText(ServingModel model, String text) {
+        return model.tokenizer().encode(text, true, false);
+    }
+
     private static String textOf(Message message) {
         String text = message.getText();
         return text == null ? "" : text;
