@@ -3,10 +3,12 @@ package dev.llcuda.cli;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufFormatException;
 import dev.llcuda.gguf.GgufMetadata;
+import dev.llcuda.gguf.GgufValue;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.FileType;
 import dev.llcuda.model.ModelSpec;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code llcuda inspect MODEL.gguf}: the header, metadata, tensor table and model summary of a GGUF file. */
@@ -30,6 +32,10 @@ final class InspectCommand implements Command {
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         Path path = Path.of(args.positional(0, "the GGUF file"));
+        if (!Files.isRegularFile(path)) {
+            err.println("llcuda inspect: no such file: " + path);
+            return 1;
+        }
         try (GgufFile file = GgufFile.open(path)) {
             out.printf("file: %s%n", path);
             out.printf("GGUF version %d, alignment %d, data offset %d, file size %d bytes%n",
@@ -56,18 +62,20 @@ final class InspectCommand implements Command {
     private static void summary(GgufFile file, PrintStream out) {
         GgufMetadata metadata = file.metadata();
         out.printf("%nsummary:%n");
-        String arch = metadata.string("general.architecture").orElse("(none)");
+        String arch = metadata.find("general.architecture")
+                .map(v -> v instanceof GgufValue.Text text ? text.value() : v.display()).orElse("(not set)");
         out.printf("  architecture:    %s%n", arch);
         out.printf("  parameters:      %d (%s)%n", file.elementCount(), abbreviated(file.elementCount()));
-        out.printf("  file type:       %s%n", metadata.integer(FileType.KEY).stream()
-                .mapToObj(FileType::label).findFirst().orElse("unknown"));
-        out.printf("  context length:  %s%n", metadata.integer(arch + ".context_length").stream()
-                .mapToObj(Long::toString).findFirst().orElse("(not set)"));
+        out.printf("  file type:       %s%n", metadata.find(FileType.KEY)
+                .map(v -> v instanceof GgufValue.Int id ? FileType.label(id.value()) : v.display())
+                .orElse("(not set)"));
+        out.printf("  context length:  %s%n", metadata.find(arch + ".context_length")
+                .map(GgufValue::display).orElse("(not set)"));
         out.printf("  vocabulary size: %s%n", metadata.arrayLength("tokenizer.ggml.tokens").stream()
                 .mapToObj(Long::toString).findFirst().orElse("(no vocabulary)"));
         try {
             ModelSpec spec = ModelSpec.from(file);
-            out.printf("  model:           %s, %d layers, %d heads (%d KV) of %d, embedding %d, feed-forward %d,"
+            out.printf("  model:           %s: layers %d, heads %d (KV %d) of size %d, embedding %d, feed-forward %d,"
                             + " RoPE %s theta %s%n", spec.name(), spec.layers(), spec.heads(), spec.kvHeads(),
                     spec.headSize(), spec.embeddingSize(), spec.feedForwardSize(), spec.ropeType(), spec.ropeTheta());
             out.printf("  engine:          can run this model%n");

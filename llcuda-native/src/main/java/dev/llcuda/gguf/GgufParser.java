@@ -151,9 +151,10 @@ final class GgufParser {
     }
 
     private List<GgufValue> nestedArrays(String what, int count, int depth) throws GgufFormatException {
-        List<GgufValue> elements = new ArrayList<>(count);
+        // grown as elements are read: presizing every level by its count could, nested, ask for several times the file
+        List<GgufValue> elements = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
-            elements.add(array(what + "[" + i + "]", depth));
+            elements.add(array(what + "[" + i + "]", depth + 1));
         }
         return elements;
     }
@@ -162,30 +163,28 @@ final class GgufParser {
         int start = (int) in.offset();
         int[] starts = new int[count];
         for (int i = 0; i < count; i++) {
+            int index = i;
             starts[i] = (int) in.offset() - start;
-            long at = in.offset();
-            long length = in.u64(what + "[" + i + "] length");
-            if (length < 0 || length > in.remaining()) {
-                throw in.error(at, what + "[" + i + "] length " + Long.toUnsignedString(length)
-                        + " exceeds the " + in.remaining() + " remaining bytes");
-            }
-            in.skip((int) length);
+            in.skip(in.stringLength(() -> what + "[" + index + "]"));
         }
         return EncodedArray.strings(in.slice(start), starts);
     }
 
     private EncodedArray scalars(GgufValueType type, String what, int count) throws GgufFormatException {
         int start = (int) in.offset();
-        int bytes = count * type.minBytes();  // count() checked that these bytes remain
+        int bytes = count * type.minBytes();
+        in.need(bytes, what);  // count() already checked these bytes remain
+        in.skip(bytes);
+        ByteBuffer elements = in.slice(start);
         if (type == GgufValueType.BOOL) {
             for (int i = 0; i < count; i++) {
-                bool(what + "[" + i + "]");
+                if ((elements.get(i) & 0xFF) > 1) {
+                    throw in.error(start + i, what + "[" + i + "] is a bool of value " + (elements.get(i) & 0xFF)
+                            + ", expected 0 or 1");
+                }
             }
-        } else {
-            in.need(bytes, what);
-            in.skip(bytes);
         }
-        return EncodedArray.scalars(type, in.slice(start), count);
+        return EncodedArray.scalars(type, elements, count);
     }
 
     private long alignment(GgufMetadata metadata) throws GgufFormatException {
@@ -200,7 +199,8 @@ final class GgufParser {
         return alignment;
     }
 
-    private static long alignUp(long offset, long alignment) {
+    /** {@code offset} rounded up to a multiple of {@code alignment}, a power of two. */
+    static long alignUp(long offset, long alignment) {
         return (offset + alignment - 1) & -alignment;
     }
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * Reads the little-endian header fields of a GGUF file from a buffer that starts at file offset 0,
@@ -47,11 +48,16 @@ final class HeaderReader {
 
     /** Fails unless {@code bytes} more bytes can be read for {@code what}. */
     void need(long bytes, String what) throws GgufFormatException {
+        need(bytes, () -> what);
+    }
+
+    /** As {@link #need(long, String)}, building the description only on failure (for hot loops). */
+    void need(long bytes, Supplier<String> what) throws GgufFormatException {
         if (bytes < 0 || bytes > buffer.remaining()) {
             String where = buffer.limit() < fileSize
                     ? "the " + buffer.limit() + "-byte header window (headers over 2 GiB are not supported)"
                     : "the file (" + fileSize + " bytes)";
-            throw error(offset(), "truncated: " + what + " needs " + Long.toUnsignedString(bytes)
+            throw error(offset(), "truncated: " + what.get() + " needs " + Long.toUnsignedString(bytes)
                     + " bytes but " + buffer.remaining() + " remain in " + where);
         }
     }
@@ -119,13 +125,7 @@ final class HeaderReader {
 
     /** A GGUF string: u64 byte length, then UTF-8 bytes (invalid sequences decode to U+FFFD). */
     String string(String what) throws GgufFormatException {
-        long at = offset();
-        long length = u64(what + " length");
-        if (length < 0 || length > remaining()) {
-            throw error(at, what + " length " + Long.toUnsignedString(length) + " exceeds the "
-                    + remaining() + " remaining bytes");
-        }
-        byte[] bytes = new byte[(int) length];
+        byte[] bytes = new byte[stringLength(() -> what)];
         buffer.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
@@ -138,5 +138,17 @@ final class HeaderReader {
     /** The bytes from file offset {@code start} up to the current offset. */
     ByteBuffer slice(int start) {
         return buffer.slice(start, buffer.position() - start);
+    }
+
+    /** The u64 length prefix of a string, checked against the bytes that remain. */
+    int stringLength(Supplier<String> what) throws GgufFormatException {
+        long at = offset();
+        need(8, () -> what.get() + " length");
+        long length = buffer.getLong();
+        if (length < 0 || length > remaining()) {
+            throw error(at, what.get() + " length " + Long.toUnsignedString(length) + " exceeds the "
+                    + remaining() + " remaining bytes");
+        }
+        return (int) length;
     }
 }
