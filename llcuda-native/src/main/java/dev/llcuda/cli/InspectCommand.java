@@ -8,6 +8,7 @@ import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.FileType;
 import dev.llcuda.model.ModelSpec;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code llcuda inspect MODEL.gguf}: the header, metadata, tensor table and model summary of a GGUF file. */
@@ -31,6 +32,10 @@ final class InspectCommand implements Command {
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         Path path = Path.of(args.positional(0, "the GGUF file"));
+        if (!Files.isRegularFile(path)) {
+            err.println("llcuda inspect: no such file: " + path);
+            return 1;
+        }
         try (GgufFile file = GgufFile.open(path)) {
             out.printf("file: %s%n", path);
             out.printf("GGUF version %d, alignment %d, data offset %d, file size %d bytes%n",
@@ -70,7 +75,7 @@ final class InspectCommand implements Command {
                 .mapToObj(Long::toString).findFirst().orElse("(no vocabulary)"));
         try {
             ModelSpec spec = ModelSpec.from(file);
-            out.printf("  model:           %s, %d layers, %d heads (%d KV) of %d, embedding %d, feed-forward %d,"
+            out.printf("  model:           %s: layers %d, heads %d (KV %d) of size %d, embedding %d, feed-forward %d,"
                             + " RoPE %s theta %s%n", spec.name(), spec.layers(), spec.heads(), spec.kvHeads(),
                     spec.headSize(), spec.embeddingSize(), spec.feedForwardSize(), spec.ropeType(), spec.ropeTheta());
             out.printf("  engine:          can run this model%n");

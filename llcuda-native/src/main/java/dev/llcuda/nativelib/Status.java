@@ -23,11 +23,6 @@ public enum Status {
         return code;
     }
 
-    /** Whether the handle that returned this status must be freed (it failed for good). */
-    public boolean handleFailed() {
-        return this == DEVICE || this == INTERNAL || this == FAILED_STATE;
-    }
-
     static Status of(int code) {
         for (Status status : values()) {
             if (status.code == code) {

@@ -11,9 +11,19 @@ import java.util.Set;
  */
 public interface Tokenizer {
 
-    /** The tokenizer of a GGUF file's {@code tokenizer.ggml.*} metadata. */
+    /**
+     * The tokenizer of a GGUF file's {@code tokenizer.ggml.*} metadata.
+     *
+     * @throws GgufFormatException if the tokenizer data is missing or malformed, or its model or
+     *                             pre-tokenizer is not supported
+     */
     static Tokenizer fromGguf(GgufMetadata metadata) throws GgufFormatException {
-        return of(Vocabulary.fromGguf(metadata));
+        Vocabulary vocabulary = Vocabulary.fromGguf(metadata);
+        try {
+            return of(vocabulary);
+        } catch (IllegalArgumentException e) {
+            throw new GgufFormatException(null, metadata.offset("tokenizer.ggml.model").orElse(-1), e.getMessage());
+        }
     }
 
     /** The tokenizer for {@code vocabulary.model()}: {@code llama}, {@code gpt2} or {@code bert}. */

@@ -30,6 +30,19 @@ class CFloatFormatTests {
         assertEquals("2.5", CFloatFormat.g(2.5));
         assertEquals("inf", CFloatFormat.g(Double.POSITIVE_INFINITY));
         assertEquals("nan", CFloatFormat.g(Double.NaN));
+        assertEquals("9.99999e-05", CFloatFormat.g(9.999994e-5));
+        assertEquals("0.0001", CFloatFormat.g(9.999996e-5));
+        assertEquals("99999.9", CFloatFormat.g(99999.95));
+        assertEquals("100000", CFloatFormat.g(99999.96));
+    }
+
+    @Test
+    void roundsExactTiesToEvenAsGlibcDoes() {
+        assertEquals("0.507812", CFloatFormat.g(0.5078125));
+        assertEquals("1.23438", CFloatFormat.g(1.234375));
+        assertEquals("1.23456e+06", CFloatFormat.g(1234565.0));
+        assertEquals("1.23458e+06", CFloatFormat.g(1234575.0));
+        assertEquals("-3.05176e-05", CFloatFormat.g(-0x1p-15));
     }
 
     @Test
