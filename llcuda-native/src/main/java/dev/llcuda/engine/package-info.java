@@ -10,4 +10,7 @@
  * a token stream ({@code Flow.Publisher}), a result future and {@code cancel()}.
  * {@link dev.llcuda.engine.ModelEngine} wires a GGUF file, its tokenizer and a backend together.
  */
+@NullMarked
 package dev.llcuda.engine;
+
+import org.jspecify.annotations.NullMarked;
