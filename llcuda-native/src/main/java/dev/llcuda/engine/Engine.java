@@ -9,9 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +44,9 @@ public final class Engine implements AutoCloseable {
     private final KvCacheManager kv;
     private final Scheduler scheduler;
     private final int contextLimit;
-    private final ExecutorService delivery;
+    private final ExecutorService deliveryPool;
+    /** The delivery pool, or the calling thread once the pool is shut down (a late subscriber still gets everything). */
+    private final Executor delivery;
     private final Thread thread;
 
     private final Object lock = new Object();
@@ -76,12 +80,19 @@ public final class Engine implements AutoCloseable {
         // Streams and results are delivered here, never on the engine thread. A work-stealing pool
         // makes a hand-off cost about a microsecond (a cached pool's hand-off wakes a thread per piece).
         AtomicInteger deliveryThreads = new AtomicInteger();
-        this.delivery = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), pool -> {
+        this.deliveryPool = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), pool -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
             t.setName("llcuda-engine-delivery-" + deliveryThreads.incrementAndGet());
             t.setDaemon(true);
             return t;
         }, null, true);
+        this.delivery = task -> {
+            try {
+                deliveryPool.execute(task);
+            } catch (RejectedExecutionException shutDown) {
+                task.run();
+            }
+        };
         this.thread = new Thread(this::run, "llcuda-engine");
         this.thread.setDaemon(true);
         publishStats();
@@ -204,7 +215,7 @@ public final class Engine implements AutoCloseable {
                 state = State.STOPPED;
             }
         }
-        delivery.shutdown();
+        deliveryPool.shutdown();
         return graceful;
     }
 

@@ -269,6 +269,22 @@ class EngineTests {
     }
 
     @Test
+    void subscriberArrivingAfterCloseStillGetsTheWholeStream() throws Exception {
+        SimulatedModel model = new SimulatedModel(64, 16, 256);
+        Engine engine = start(model, CONFIG);
+        RequestHandle handle = engine.submit(GenerationRequest.greedy(range(3, 20), 12));
+        GenerationResult result = handle.result().get(10, TimeUnit.SECONDS);
+        engine.close();
+        CollectingSubscriber subscriber = new CollectingSubscriber();
+        handle.pieces().subscribe(subscriber);
+        assertTrue(subscriber.ended.await(5, TimeUnit.SECONDS));
+        assertTrue(subscriber.completed);
+        assertEquals(result.text(), subscriber.text());
+        assertEquals(reference(range(3, 20), 12).stream().filter(t -> t != EOS).toList(),
+                subscriber.pieces.stream().map(TokenPiece::tokenId).toList());
+    }
+
+    @Test
     void badPromptsAreRefusedNamingTheProblem() {
         Engine engine = start(new SimulatedModel(64, 16, 256), CONFIG);
         IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
