@@ -198,13 +198,18 @@ void test_rms_norm_and_swiglu() {
     }
     check_error("rms_norm gathered rows, n 1003", rel_l2(y, ref), 1e-6);
 
-    const int m = 12345;
-    const std::vector<float> g = random_floats(m, -6.0f, 6.0f), u = random_floats(m, -2.0f, 2.0f);
-    Dev<float> dgate(g), dup(u);
-    swiglu(dgate.p, dup.p, m, nullptr);
-    std::vector<double> sref(m);
-    for (int i = 0; i < m; ++i) sref[i] = g[i] / (1.0 + std::exp(-static_cast<double>(g[i]))) * u[i];
-    check_error("swiglu n 12345", rel_l2(dgate.get(), sref), 1e-6);
+    const int tokens = 3, m = 4001;  // gate|up rows of 2m as the fused product writes them
+    const std::vector<float> gu = random_floats(static_cast<size_t>(tokens) * 2 * m, -6.0f, 6.0f);
+    Dev<float> dgu(gu), dout(static_cast<size_t>(tokens) * m);
+    dout.poison();
+    swiglu(dgu.p, dgu.p + m, tokens, m, 2 * m, dout.p, nullptr);
+    std::vector<double> sref;
+    for (int t = 0; t < tokens; ++t)
+        for (int i = 0; i < m; ++i) {
+            const double g = gu[t * 2 * m + i];
+            sref.push_back(g / (1.0 + std::exp(-g)) * gu[t * 2 * m + m + i]);
+        }
+    check_error("swiglu 3 tokens x 4001", rel_l2(dout.get(), sref), 1e-6);
 }
 
 double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }
@@ -225,7 +230,7 @@ void test_rope() {
             Dev<__half> kc(n_slots * KVD), vc(n_slots * KVD);
             CK(cudaMemset(kc.p, 0, n_slots * KVD * 2));
             CK(cudaMemset(vc.p, 0, n_slots * KVD * 2));
-            rope_and_store_kv(c, T, dpos.p, dslots.p, dq.p, dk.p, dv.p, dbq.p, dbk.p, dbv.p, kc.p, vc.p, nullptr);
+            rope_and_store_kv(c, T, dpos.p, dslots.p, dq.p, QD, dk.p, dv.p, KVD, dbq.p, dbk.p, dbv.p, kc.p, vc.p, nullptr);
             auto rotate = [&](const float *src, const float *bias, int heads, int t, std::vector<double> &dst) {
                 for (int h = 0; h < heads; ++h) {
                     std::vector<double> x(64);
@@ -298,8 +303,19 @@ void test_attention() {
             Dev<__half> dk(kc), dv(vc);
             Dev<int32_t> dt(tables);
             Dev<AttnTile> dtiles(tiles);
-            dout.poison();
-            attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, dt.p, bs, dk.p, dv.p, n_head, n_kv, head_dim, dout.p, nullptr);
+            int device = 0, sms = 0;
+            CK(cudaGetDevice(&device));
+            CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+            Dev<float> ws(tiles.size() * n_kv * kAttnMaxSplits * kAttnRows * (head_dim + 2));
+            std::vector<std::vector<float>> outs;
+            const int auto_splits = attention_splits(static_cast<int>(tiles.size()), n_kv, sms);
+            std::vector<int> split_counts = {1, 5, auto_splits};
+            for (int splits : split_counts) {
+                dout.poison();
+                attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, QD, dt.p, bs, dk.p, dv.p, n_head, n_kv,
+                          head_dim, splits, ws.p, dout.p, nullptr);
+                outs.push_back(dout.get());
+            }
             std::vector<double> ref(static_cast<size_t>(n_tokens) * QD);
             const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
             for (int t = 0; t < n_tokens; ++t) {
@@ -329,8 +345,10 @@ void test_attention() {
                     }
                 }
             }
-            check_error("attention head_dim " + std::to_string(head_dim) + " GQA " + std::to_string(group) +
-                            " (paged, positions to 4090)", rel_l2(dout.get(), ref), 1e-5);
+            for (size_t i = 0; i < outs.size(); ++i)
+                check_error("attention head_dim " + std::to_string(head_dim) + " GQA " + std::to_string(group) +
+                                " (paged, positions to 4090), " + std::to_string(split_counts[i]) + " key splits",
+                            rel_l2(outs[i], ref), 1e-5);
         }
     }
 }
@@ -582,7 +600,7 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
 void test_errors(const std::string &dir) {
     auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 4);
     llcuda_kv_cache *huge = nullptr;
-    const llcuda_status s = llcuda_kv_cache_create(m->model, 1 << 30, 256, LLCUDA_TYPE_F16, &huge);
+    const llcuda_status s = llcuda_kv_cache_create(m->model, 1 << 21, 256, LLCUDA_TYPE_F16, &huge);  // 512 GiB
     const std::string msg = llcuda_last_error();
     g_tally.check(s == LLCUDA_ERR_OUT_OF_MEMORY && msg.find("free") != std::string::npos && huge == nullptr,
                   "a KV cache larger than the GPU is LLCUDA_ERR_OUT_OF_MEMORY naming needed and free bytes", msg);

@@ -57,6 +57,7 @@ CudaModel::CudaModel(int device, const ModelSpec &spec)
     : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv)) {
     check_supported_shape(spec_);
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
+    LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     upload_weights();
 }
@@ -119,6 +120,15 @@ void CudaModel::upload_weights() {
         d.bv = vec(l.bv);
         d.wq = mat(l.wq); d.wk = mat(l.wk); d.wv = mat(l.wv); d.wo = mat(l.wo);
         d.gate = mat(l.ffn_gate); d.up = mat(l.ffn_up); d.down = mat(l.ffn_down);
+        auto follows = [](const DeviceMatrix &a, const DeviceMatrix &b) {
+            return a.type == b.type && a.cols == b.cols && a.data + a.rows * a.row_bytes == b.data;
+        };
+        d.qkv_fused = follows(d.wq, d.wk) && follows(d.wk, d.wv);
+        d.qkv = d.wq;
+        d.qkv.rows = d.wq.rows + d.wk.rows + d.wv.rows;
+        d.gate_up_fused = follows(d.gate, d.up);
+        d.gate_up = d.gate;
+        d.gate_up.rows = d.gate.rows + d.up.rows;
         layers_.push_back(d);
     }
 }
@@ -151,10 +161,12 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
 
     const int64_t T = next.cap_tokens, R = next.cap_rows;
     const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
-    const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 2 * F;
+    const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 3 * F;
+    const int64_t partial = static_cast<int64_t>(attention_workspace_floats(sm_count_, spec_.head_dim));
     meta_ = DeviceBuffer(next.total() * sizeof(int32_t), "step metadata");
     meta_host_ = PinnedBuffer(next.total() * sizeof(int32_t));
-    acts_ = DeviceBuffer((T * per_token + R * E) * sizeof(float), "activations for " + std::to_string(T) + " tokens");
+    acts_ = DeviceBuffer((T * per_token + R * E + partial) * sizeof(float),
+                         "activations for " + std::to_string(T) + " tokens");
     logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
     picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
     picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
@@ -162,13 +174,12 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     float *p = acts_.as<float>();
     x_ = p; p += T * E;
     xn_ = p; p += T * E;
-    q_ = p; p += T * QD;
+    qkv_ = p; p += T * (QD + 2 * KVD);
     attn_ = p; p += T * QD;
-    k_ = p; p += T * KVD;
-    v_ = p; p += T * KVD;
-    gate_ = p; p += T * F;
-    up_ = p; p += T * F;
-    rows_ = p;
+    gate_up_ = p; p += T * 2 * F;
+    ffn_ = p; p += T * F;
+    rows_ = p; p += R * E;
+    attn_partial_ = p;
     layout_ = next;
 }
 
@@ -193,23 +204,34 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     rope.theta_base = spec_.rope_theta;
     rope.freq_scale = spec_.rope_freq_scale;
 
+    const int QKV = QD + 2 * KVD;
+    const int splits = attention_splits(plan.n_tiles(), spec_.n_head_kv, sm_count_);
     embed_tokens(token_embd_, tokens, T, x_, s);
     for (size_t i = 0; i < layers_.size(); ++i) {
         const DeviceLayer &l = layers_[i];
+        const int li = static_cast<int>(i);
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s);
-        mat_mul(l.wq, xn_, E, T, q_, QD, false, s);
-        mat_mul(l.wk, xn_, E, T, k_, KVD, false, s);
-        mat_mul(l.wv, xn_, E, T, v_, KVD, false, s);
-        rope_and_store_kv(rope, T, positions, slots, q_, k_, v_, l.bq, l.bk, l.bv,
-                          cache.keys(static_cast<int>(i)), cache.values(static_cast<int>(i)), s);
-        attention(tiles, plan.n_tiles(), q_, tables, cache.block_size(), cache.keys(static_cast<int>(i)),
-                  cache.values(static_cast<int>(i)), spec_.n_head, spec_.n_head_kv, spec_.head_dim, attn_, s);
+        if (l.qkv_fused) {
+            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, s);
+        } else {
+            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, s);
+            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s);
+            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s);
+        }
+        rope_and_store_kv(rope, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
+                          l.bv, cache.keys(li), cache.values(li), s);
+        attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), cache.keys(li), cache.values(li),
+                  spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s);
         mat_mul(l.wo, attn_, QD, T, x_, E, true, s);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s);
-        mat_mul(l.gate, xn_, E, T, gate_, F, false, s);
-        mat_mul(l.up, xn_, E, T, up_, F, false, s);
-        swiglu(gate_, up_, static_cast<int64_t>(T) * F, s);
-        mat_mul(l.down, gate_, F, T, x_, E, true, s);
+        if (l.gate_up_fused) {
+            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, s);
+        } else {
+            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, s);
+            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, s);
+        }
+        swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s);
+        mat_mul(l.down, ffn_, F, T, x_, E, true, s);
     }
     if (R == 0) return;
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s);

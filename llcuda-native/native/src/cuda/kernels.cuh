@@ -48,10 +48,10 @@ struct RopeConfig {
     bool neox = false;
     float theta_base = 10000.0f, freq_scale = 1.0f;
 };
-// q [T][n_head*head_dim] is rotated in place; k, v [T][n_head_kv*head_dim] go to cache row
-// slots[t] (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr.
+// q (row stride ldq) is rotated in place; k, v (row stride ldkv) go to cache row slots[t]
+// (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr.
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, const float *k, const float *v,
+                       const int32_t *slots, float *q, int ldq, const float *k, const float *v, int ldkv,
                        const float *bq, const float *bk, const float *bv, __half *k_cache,
                        __half *v_cache, cudaStream_t stream);
 
@@ -65,14 +65,21 @@ struct AttnTile {
     int32_t table_offset;  // index of the sequence's block table in `block_tables`
 };
 constexpr int kAttnRows = 32;     // query rows (token x head of one KV group) per block
-constexpr int kAttnMaxHeadDim = 128;
+constexpr int kAttnMaxSplits = 16;
 int attention_tile_tokens(int n_head, int n_head_kv);
-void attention(const AttnTile *tiles, int n_tiles, const float *q, const int32_t *block_tables,
+// Decode steps have few tiles: their keys are split over several blocks (flash-decoding) so that
+// every SM works, and a second kernel merges the partial softmax states in `workspace`.
+int attention_splits(int n_tiles, int n_head_kv, int sm_count);
+size_t attention_workspace_floats(int sm_count, int head_dim);
+// q has row stride ldq; out is [T][n_head*head_dim].
+void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const __half *k_cache, const __half *v_cache, int n_head,
-               int n_head_kv, int head_dim, float *out, cudaStream_t stream);
+               int n_head_kv, int head_dim, int splits, float *workspace, float *out,
+               cudaStream_t stream);
 
-// ---- swiglu.cu: gate[i] = silu(gate[i]) * up[i] over n elements.
-void swiglu(float *gate, const float *up, int64_t n, cudaStream_t stream);
+// ---- swiglu.cu: out[t][i] = silu(gate[t][i]) * up[t][i]; gate and up rows have stride ld.
+void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
+            cudaStream_t stream);
 
 // ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
 void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,

@@ -32,8 +32,8 @@ __device__ RopePair rope_pair(const RopeConfig &cfg, int p, int pos) {
 
 __global__ void __launch_bounds__(kThreads)
 rope_store_kernel(RopeConfig cfg, const int32_t *__restrict__ positions,
-                  const int32_t *__restrict__ slots, float *__restrict__ q,
-                  const float *__restrict__ k, const float *__restrict__ v,
+                  const int32_t *__restrict__ slots, float *__restrict__ q, int ldq,
+                  const float *__restrict__ k, const float *__restrict__ v, int ldkv,
                   const float *__restrict__ bq, const float *__restrict__ bk,
                   const float *__restrict__ bv, __half *__restrict__ k_cache,
                   __half *__restrict__ v_cache) {
@@ -41,10 +41,10 @@ rope_store_kernel(RopeConfig cfg, const int32_t *__restrict__ positions,
     const int pos = positions[t];
     const int slot = slots[t];
     const int d = cfg.head_dim, half_rot = cfg.rope_dim / 2;
-    const int q_dim = cfg.n_head * d, kv_dim = cfg.n_head_kv * d;
-    float *qt = q + static_cast<int64_t>(t) * q_dim;
-    const float *kt = k + static_cast<int64_t>(t) * kv_dim;
-    const float *vt = v + static_cast<int64_t>(t) * kv_dim;
+    const int kv_dim = cfg.n_head_kv * d;
+    float *qt = q + static_cast<int64_t>(t) * ldq;
+    const float *kt = k + static_cast<int64_t>(t) * ldkv;
+    const float *vt = v + static_cast<int64_t>(t) * ldkv;
     __half *kc = slot >= 0 ? k_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
     __half *vc = slot >= 0 ? v_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
 
@@ -83,13 +83,13 @@ rope_store_kernel(RopeConfig cfg, const int32_t *__restrict__ positions,
 }  // namespace
 
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, const float *k, const float *v,
-                       const float *bq, const float *bk, const float *bv, __half *k_cache,
+                       const int32_t *slots, float *q, int ldq, const float *k, const float *v,
+                       int ldkv, const float *bq, const float *bk, const float *bv, __half *k_cache,
                        __half *v_cache, cudaStream_t stream) {
     require(cfg.rope_dim % 2 == 0 && cfg.rope_dim <= cfg.head_dim,
             "rope: rope_dim " + std::to_string(cfg.rope_dim) + " must be even and <= head_dim");
     if (n_tokens == 0) return;
-    rope_store_kernel<<<n_tokens, kThreads, 0, stream>>>(cfg, positions, slots, q, k, v, bq, bk, bv,
+    rope_store_kernel<<<n_tokens, kThreads, 0, stream>>>(cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,
                                                          k_cache, v_cache);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }

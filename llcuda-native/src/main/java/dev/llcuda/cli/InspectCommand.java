@@ -8,6 +8,7 @@ import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.FileType;
 import dev.llcuda.model.ModelSpec;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code llcuda inspect MODEL.gguf}: the header, metadata, tensor table and model summary of a GGUF file. */
@@ -31,6 +32,10 @@ final class InspectCommand implements Command {
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         Path path = Path.of(args.positional(0, "the GGUF file"));
+        if (!Files.isRegularFile(path)) {
+            err.println("llcuda inspect: no such file: " + path);
+            return 1;
+        }
         try (GgufFile file = GgufFile.open(path)) {
             out.printf("file: %s%n", path);
             out.printf("GGUF version %d, alignment %d, data offset %d, file size %d bytes%n",

@@ -14,9 +14,9 @@ public final class Main {
         // One line per subcommand; each command lives in its own class in this package.
         COMMANDS.put("inspect", new InspectCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
-        COMMANDS.put("chat-template", new ChatTemplateCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("chat-template", new ChatTemplateCommand());
     }
 
     private Main() {

@@ -1,5 +1,6 @@
 package dev.llcuda.gguf;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -211,7 +212,7 @@ public sealed interface GgufValue permits GgufValue.Int, GgufValue.Real, GgufVal
     }
 
     static Array strings(String... values) {
-        return array(GgufValueType.STRING, java.util.Arrays.stream(values).map(Text::new).toList());
+        return array(GgufValueType.STRING, Arrays.stream(values).map(Text::new).toList());
     }
 
     static Array float32s(float... values) {

@@ -185,7 +185,7 @@ public final class GgufWriter {
     }
 
     private long alignUp(long offset) {
-        return (offset + alignment - 1) & -alignment;
+        return GgufParser.alignUp(offset, alignment);
     }
 
     private static void value(CountingStream out, GgufValue value) throws IOException {

@@ -56,6 +56,10 @@ final class ModelSpecReader {
             throw error(prefix + "attention.value_length", "value length " + valueSize
                     + " differs from key length " + headSize + " (not supported)");
         }
+        if ((long) heads * headSize > Integer.MAX_VALUE) {
+            throw error(prefix + "attention.head_count", heads + " heads of size " + headSize
+                    + " exceed " + Integer.MAX_VALUE + " dimensions");
+        }
         int feedForward = positive("feed_forward_length");
         int context = positive("context_length");
         int ropeDims = positive("rope.dimension_count", headSize);

@@ -23,6 +23,8 @@ final class Parser {
     private final List<Token> tokens;
     private int pos;
     private int nesting;
+    /** How many for loops enclose the current statement (within the current macro). */
+    private int loopDepth;
 
     private Parser(String name, List<Token> tokens) {
         this.name = name;
@@ -31,7 +33,7 @@ final class Parser {
 
     static List<Node> parse(String name, String source) throws TemplateException {
         Parser parser = new Parser(name, Lexer.tokenize(name, source));
-        List<Node> body = parser.body("", 0);
+        List<Node> body = parser.body("", "", 0);
         Token end = parser.current();
         if (end.kind() != Kind.EOF) {
             throw parser.error(end, "unexpected '" + parser.peek(1).text() + "'");
@@ -45,16 +47,16 @@ final class Parser {
      * Parses nodes until end of input or a block tag whose keyword is in {@code stops} (a
      * space-separated list); leaves that tag unread. {@code opener} names the block for errors.
      */
-    private List<Node> body(String stops, int openerLine, String... opener) throws TemplateException {
+    private List<Node> body(String stops, String opener, int openerLine) throws TemplateException {
         enter();
         try {
-            return bodyNodes(stops, openerLine, opener);
+            return bodyNodes(stops, opener, openerLine);
         } finally {
             nesting--;
         }
     }
 
-    private List<Node> bodyNodes(String stops, int openerLine, String... opener) throws TemplateException {
+    private List<Node> bodyNodes(String stops, String opener, int openerLine) throws TemplateException {
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = current();
@@ -62,7 +64,7 @@ final class Parser {
                 case EOF -> {
                     if (!stops.isEmpty()) {
                         throw error(t, "unexpected end of template: expected '" + stops.replace(" ", "' or '")
-                                + "' to close '" + opener[0] + "' from line " + openerLine);
+                                + "' to close '" + opener + "' from line " + openerLine);
                     }
                     return nodes;
                 }
@@ -104,14 +106,15 @@ final class Parser {
             case "macro":
                 return macro(line);
             case "break":
-                endTag();
-                return new Node.Break(line);
             case "continue":
+                if (loopDepth == 0) {
+                    throw error(keyword, "'" + keyword.text() + "' outside loop");
+                }
                 endTag();
-                return new Node.Continue(line);
+                return keyword.text().equals("break") ? new Node.Break(line) : new Node.Continue(line);
             case "generation": {
                 endTag();
-                List<Node> body = body("endgeneration", line, "generation");
+                List<Node> body = body("endgeneration", "generation", line);
                 closeTag("endgeneration");
                 return new Node.Generation(body);
             }
@@ -125,7 +128,7 @@ final class Parser {
         Expr condition = expression(true);
         endTag();
         while (true) {
-            List<Node> body = body("elif else endif", line, "if");
+            List<Node> body = body("elif else endif", "if", line);
             branches.add(new Node.Branch(condition, body));
             Token keyword = peek(1);
             pos += 2;
@@ -134,7 +137,7 @@ final class Parser {
                 endTag();
             } else if (keyword.text().equals("else")) {
                 endTag();
-                List<Node> otherwise = body("endif", line, "if");
+                List<Node> otherwise = body("endif", "if", line);
                 closeTag("endif");
                 return new Node.If(branches, otherwise);
             } else {
@@ -161,12 +164,18 @@ final class Parser {
             throw error(current(), "recursive loops are not supported");
         }
         endTag();
-        List<Node> body = body("else endfor", line, "for");
+        loopDepth++;
+        List<Node> body;
+        try {
+            body = body("else endfor", "for", line);
+        } finally {
+            loopDepth--;
+        }
         List<Node> otherwise = List.of();
         if (peek(1).isName("else")) {
             pos += 2;
             endTag();
-            otherwise = body("endfor", line, "for");
+            otherwise = body("endfor", "for", line);
         }
         closeTag("endfor");
         return new Node.For(target, iterable, filter, body, otherwise, line);
@@ -184,7 +193,7 @@ final class Parser {
             throw error(current(), "a block set needs a plain variable name");
         }
         endTag();
-        List<Node> body = body("endset", line, "set");
+        List<Node> body = body("endset", "set", line);
         closeTag("endset");
         return new Node.SetBlock(nameTarget.name(), body);
     }
@@ -210,7 +219,14 @@ final class Parser {
         }
         pos++;
         endTag();
-        List<Node> body = body("endmacro", line, "macro");
+        int enclosingLoops = loopDepth;
+        loopDepth = 0;
+        List<Node> body;
+        try {
+            body = body("endmacro", "macro", line);
+        } finally {
+            loopDepth = enclosingLoops;
+        }
         closeTag("endmacro");
         return new Node.MacroDef(macroName, params, body);
     }

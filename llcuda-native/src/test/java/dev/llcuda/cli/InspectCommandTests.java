@@ -99,6 +99,13 @@ class InspectCommandTests {
     }
 
     @Test
+    void missingFileIsNamed(@TempDir Path dir) {
+        Run run = run("inspect", dir.resolve("absent.gguf").toString());
+        assertEquals(1, run.exitCode());
+        assertEquals("llcuda inspect: no such file: " + dir.resolve("absent.gguf"), run.err().strip());
+    }
+
+    @Test
     void missingArgumentIsAUsageError() {
         Run run = run("inspect");
         assertEquals(2, run.exitCode());

@@ -196,6 +196,8 @@ class ModelSpecTests {
                 "RoPE dimension count 17 must be even and at most the head size 16");
         rejected(new SyntheticModel("llama").put("llama.attention.layer_norm_rms_epsilon", GgufValue.float32(-1f)),
                 "is not a positive finite number");
+        rejected(new SyntheticModel("llama").put("llama.attention.key_length", GgufValue.uint32(1 << 30)),
+                "4 heads of size 1073741824 exceed 2147483647 dimensions");
         rejected(new SyntheticModel("llama").put("llama.attention.value_length", GgufValue.uint32(8)),
                 "value length 8 differs from key length 16");
     }

@@ -33,6 +33,12 @@ class JinjaCompatibilityTests {
         return Stream.of(
                 Arguments.of("a  {%- if true %} b {% endif -%}  c",
                         "a b c"),
+                Arguments.of("a {% raw %}\n{{ x }}{% if %}\n{% endraw %}\nb",
+                        "a \n{{ x }}{% if %}\nb"),
+                Arguments.of("a\n  {%- raw -%}  {{ y }}  {%- endraw -%}  \nb",
+                        "a{{ y }}b"),
+                Arguments.of("x\n  {% raw %}q{% endraw %}\n",
+                        "x\nq"),
                 Arguments.of("{% if true %}\nx\n{% endif %}\ny",
                         "x\ny"),
                 Arguments.of("  {% if true %}\n  x\n  {% endif %}\nz",

@@ -23,6 +23,8 @@ class TemplateErrorsTests {
         "{{ 'a' + 1 }}                    => can only concatenate str (not \"int\") to str",
         "{{ missing.attr }}               => 'missing' is undefined",
         "{{ d.a.b.c }}                    => 'int object' has no attribute 'b'",
+        "{{ none.x.y }}                   => 'None' has no attribute 'x'",
+        "{{ [1][5].x }}                   => list object has no element 5",
         "{% for x in 5 %}{% endfor %}     => 'int' object is not iterable",
         "{{ [1] < 'a' }}                  => '<' not supported between instances of 'list' and 'str'",
         "{{ d.pop('a') }}                 => access to attribute 'pop' of 'dict' object is unsafe.",
@@ -34,6 +36,7 @@ class TemplateErrorsTests {
         "{{ 'abc'() }}                    => 'str' object is not callable",
         "{{ 'a b'.split(1) }}             => must be str or None, not int",
         "{% set a, b = [1] %}             => cannot unpack 1 values into 2 names",
+        "{{ '%s' % 1 }}                   => printf-style '%' string formatting is not supported in chat templates",
     })
     void runtimeErrorsSayWhatWentWrong(String source, String reason) {
         TemplateException e = renderError(source.strip());
@@ -74,10 +77,13 @@ class TemplateErrorsTests {
         "{{ 'unterminated }}           | 1 | unterminated string literal",
         "{% include 'other.jinja' %}   | 1 | unknown or unexpected tag 'include'",
         "{# never closed               | 1 | unclosed comment, missing '#}'",
+        "`\n{% raw %}never closed`      | 2 | missing end of raw directive, '{% endraw %}'",
         "{{ x                          | 1 | unclosed tag, missing '}}'",
         "`a\n{% if x %}\n{% else %}\n{% elif y %}{% endif %}` | 4 | unknown or unexpected tag 'elif'",
         "`{{ 1 }}\n\n{{ x $ y }}`      | 3 | unexpected character '$' in tag",
         "{% macro m(a b) %}{% endmacro %} | 1 | expected ',', got 'b'",
+        "`{% for i in x %}{% endfor %}\n{% break %}` | 2 | 'break' outside loop",
+        "{% for i in x %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %} | 1 | 'continue' outside loop",
     })
     void syntaxErrorsNameTheLine(String source, int line, String reason) {
         TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.compile("t.jinja", source));
