@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,6 +62,8 @@ public final class Engine implements AutoCloseable {
     private long computedTokensTotal;
     private long steps;
     private long finishedTotal;
+    private long stepNanosTotal;
+    private long schedulingNanosTotal;
     private volatile EngineStats stats;
 
     private Engine(StepRunner runner, EngineConfig config) {
@@ -69,12 +72,15 @@ public final class Engine implements AutoCloseable {
         this.kv = new KvCacheManager(runner.kvBlocks(), runner.kvBlockSize(), config.prefixCaching());
         this.scheduler = new Scheduler(config.schedulerLimits(), kv);
         this.contextLimit = (int) Math.min(runner.contextLength(), (long) runner.kvBlocks() * runner.kvBlockSize());
+        // Streams and results are delivered here, never on the engine thread. A work-stealing pool
+        // makes a hand-off cost about a microsecond (a cached pool's hand-off wakes a thread per piece).
         AtomicInteger deliveryThreads = new AtomicInteger();
-        this.delivery = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "llcuda-engine-delivery-" + deliveryThreads.incrementAndGet());
+        this.delivery = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("llcuda-engine-delivery-" + deliveryThreads.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        }, null, true);
         this.thread = new Thread(this::run, "llcuda-engine");
         this.thread.setDaemon(true);
         publishStats();
@@ -90,6 +96,11 @@ public final class Engine implements AutoCloseable {
     /** Most tokens (prompt plus generated) one request can hold: the context, bounded by the KV cache. */
     public int contextLimit() {
         return contextLimit;
+    }
+
+    /** Size of the model's vocabulary: prompt token ids must lie below it. */
+    public int vocabSize() {
+        return runner.vocabSize();
     }
 
     public State state() {
@@ -161,7 +172,7 @@ public final class Engine implements AutoCloseable {
         EngineStats s = stats;
         return new EngineStats(state, queued.get(), s.running(), s.preemptedTotal(), s.kvBlocksUsed(),
                 s.kvBlocksTotal(), s.prefixCacheHitRate(), s.promptTokensTotal(), s.generatedTokensTotal(),
-                s.computedTokensTotal(), s.steps(), s.finishedTotal());
+                s.computedTokensTotal(), s.steps(), s.finishedTotal(), s.stepNanosTotal(), s.schedulingNanosTotal());
     }
 
     /**
@@ -280,6 +291,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void runStep() {
+        long begin = System.nanoTime();
         SchedulerOutput out = scheduler.schedule();
         if (out.isEmpty()) {
             throw new IllegalStateException("scheduler fitted no work although " + scheduler.numWaiting()
@@ -303,7 +315,9 @@ public final class Engine implements AutoCloseable {
         }
         int[] sampled = new int[chunks.size()];
         Arrays.fill(sampled, -1);
+        long stepBegin = System.nanoTime();
         runner.step(batch, sampled);
+        long stepEnd = System.nanoTime();
         steps++;
         computedTokensTotal += out.totalTokens();
         generatedTokensTotal += sampling;
@@ -312,6 +326,8 @@ public final class Engine implements AutoCloseable {
             live.remove(seq.id);
             finishedTotal++;
         }
+        stepNanosTotal += stepEnd - stepBegin;
+        schedulingNanosTotal += System.nanoTime() - begin - (stepEnd - stepBegin);
     }
 
     private void checkSampled(List<ScheduledChunk> chunks, int[] sampled) {
@@ -386,7 +402,7 @@ public final class Engine implements AutoCloseable {
         KvCacheStats kvStats = kv.stats();
         stats = new EngineStats(state, queued.get(), scheduler.numRunning(), scheduler.preemptedTotal(),
                 kvStats.usedBlocks(), kvStats.totalBlocks(), kvStats.prefixHitRate(), promptTokensTotal,
-                generatedTokensTotal, computedTokensTotal, steps, finishedTotal);
+                generatedTokensTotal, computedTokensTotal, steps, finishedTotal, stepNanosTotal, schedulingNanosTotal);
     }
 
     /** KV cache counters (tests and diagnostics; read after the engine stopped or from its thread). */

@@ -33,17 +33,21 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
         this.onCancel = onCancel;
     }
 
-    /** Engine side: appends a piece. */
+    /** Engine side: appends a piece; delivery starts once someone subscribes. */
     void emit(TokenPiece piece) {
         queue.offer(piece);
-        drainLater();
+        if (subscriber.get() != null) {
+            drainLater();
+        }
     }
 
     /** Engine side: no more pieces; {@code failure} null for a normal end. */
     void end(Throwable failure) {
         error = failure;
         done = true;
-        drainLater();
+        if (subscriber.get() != null) {
+            drainLater();
+        }
     }
 
     @Override
@@ -92,7 +96,11 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
         }
     }
 
-    /** Serial drain: at most one runs at a time (the work counter), so pieces stay in order. */
+    /*
+     * Serial drain: at most one runs at a time (the work counter), so pieces stay in order. The
+     * engine schedules a drain only once a subscriber is set; subscribe() sets it before its own
+     * drain, so a piece offered before that is found by that drain.
+     */
     private void drain() {
         int missed = 1;
         do {
