@@ -151,7 +151,8 @@ final class GgufParser {
     }
 
     private List<GgufValue> nestedArrays(String what, int count, int depth) throws GgufFormatException {
-        List<GgufValue> elements = new ArrayList<>(count);
+        // grown as elements are read: presizing every level by its count could, nested, ask for several times the file
+        List<GgufValue> elements = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
             elements.add(array(what + "[" + i + "]", depth + 1));
         }
