@@ -13,9 +13,9 @@ public final class Main {
     static {
         // One line per subcommand; each command lives in its own class in this package.
         COMMANDS.put("inspect", new InspectCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("generate", new GenerateCommand());
-        COMMANDS.put("tokenize", new TokenizeCommand());
     }
 
     private Main() {

@@ -2,10 +2,10 @@ package dev.llcuda.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE ({@code tokenizer.ggml.model = gpt2}): the pre-tokenizer splits the text into words,
@@ -17,14 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BytePairTokenizer extends BaseTokenizer {
 
-    /** Words kept in the cache before it starts over (a few MB; prose has far fewer distinct words). */
-    private static final int CACHE_LIMIT = 1 << 16;
-
     private final PreTokenizer preTokenizer;
     private final MergeTable merges;
     private final String[] extraSymbols;
     private final int[] byteSymbols = new int[256];
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final WordCache cache = new WordCache();
 
     BytePairTokenizer(Vocabulary vocabulary) {
         this(vocabulary, PreTokenizer.forName(vocabulary.preTokenizer()));
@@ -86,7 +83,7 @@ final class BytePairTokenizer extends BaseTokenizer {
                 }
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 
     @Override
@@ -96,24 +93,13 @@ final class BytePairTokenizer extends BaseTokenizer {
         int wordStart = start;
         for (int w = 0; w < wordEnds.size(); w++) {
             int wordEnd = wordEnds.get(w);
-            out.addAll(word(text.substring(wordStart, wordEnd)));
+            out.addAll(cache.get(text.substring(wordStart, wordEnd), this::merge));
             wordStart = wordEnd;
         }
     }
 
-    private int[] word(String word) {
-        int[] ids = cache.get(word);
-        if (ids == null) {
-            ids = merge(word.getBytes(StandardCharsets.UTF_8));
-            if (cache.size() >= CACHE_LIMIT) {
-                cache.clear();
-            }
-            cache.put(word, ids);
-        }
-        return ids;
-    }
-
-    private int[] merge(byte[] bytes) {
+    private int[] merge(String word) {
+        byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
         if (preTokenizer.wholeWordTokens()) {
             int id = table.id(ByteLevel.encode(bytes));
             if (id >= 0) {

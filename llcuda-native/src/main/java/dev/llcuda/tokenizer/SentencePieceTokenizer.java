@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
  * SentencePiece BPE ({@code tokenizer.ggml.model = llama}): spaces become U+2581, then neighbouring
  * pieces merge while their union is a token, highest score first (leftmost on ties); pieces left
  * that are not tokens fall back to byte tokens {@code <0xXX>}.
+ *
+ * <p>Pieces that are tokens are ints; which pairs of tokens join into a token is precomputed, so the
+ * merge loop builds no strings except for characters that are not tokens themselves.
  */
 final class SentencePieceTokenizer extends BaseTokenizer {
 
@@ -13,6 +16,16 @@ final class SentencePieceTokenizer extends BaseTokenizer {
 
     private final Vocabulary vocabulary;
     private final int[] byteTokens = new int[256];
+    /** The token of each BMP character, -1 where the character alone is no token. */
+    private final int[] charTokens = new int[Character.MAX_VALUE + 1];
+    /** Pairs of tokens whose texts joined form a token (the rank field is unused). */
+    private final MergeTable joins;
+    /**
+     * Whether no token continues across the start of a space run ("x▁"): then each word merges on
+     * its own, exactly as within the whole text, and words can be cached.
+     */
+    private final boolean wordsMergeAlone;
+    private final WordCache cache = new WordCache();
 
     SentencePieceTokenizer(Vocabulary vocabulary) {
         super(new TokenTable(vocabulary, ModelDefaults.SENTENCE_PIECE), SentencePieceTokenizer::unescape);
@@ -20,6 +33,34 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         for (int b = 0; b < 256; b++) {
             byteTokens[b] = byteToken(b);
         }
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            charTokens[c] = Character.isSurrogate((char) c) ? -1 : table.id(String.valueOf((char) c));
+        }
+        joins = new MergeTable(table.size() * 4);
+        boolean crossing = false;
+        for (int id = 0; id < table.size(); id++) {
+            String text = table.text(id);
+            crossing |= spansWordStart(text);
+            int whole = table.id(text); // a duplicate text resolves to the id llama.cpp uses
+            for (int split = text.offsetByCodePoints(0, 1); split < text.length(); split = text.offsetByCodePoints(split, 1)) {
+                int left = table.id(text.substring(0, split));
+                int right = left < 0 ? -1 : table.id(text.substring(split));
+                if (right >= 0) {
+                    joins.putIfAbsent(left, right, 0, whole);
+                }
+            }
+        }
+        wordsMergeAlone = !crossing;
+    }
+
+    /** Whether the text holds U+2581 right after another character, i.e. continues across a word start. */
+    private static boolean spansWordStart(String text) {
+        for (int i = text.indexOf(SPACE_MARK, 1); i > 0; i = text.indexOf(SPACE_MARK, i + 1)) {
+            if (text.charAt(i - 1) != SPACE_MARK) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static byte[] unescape(String tokenText) {
@@ -39,7 +80,23 @@ final class SentencePieceTokenizer extends BaseTokenizer {
     void encodeText(String text, int start, int end, boolean afterSpecial, IntList out) {
         String raw = text.substring(start, end);
         String escaped = ((table.addSpacePrefix() && afterSpecial) ? " " + raw : raw).replace(' ', SPACE_MARK);
-        new Session(escaped).run(out);
+        if (!wordsMergeAlone) {
+            new Session(escaped).run(out);
+            return;
+        }
+        int wordStart = 0;
+        for (int i = 1; i <= escaped.length(); i++) {
+            if (i == escaped.length() || (escaped.charAt(i) == SPACE_MARK && escaped.charAt(i - 1) != SPACE_MARK)) {
+                out.addAll(cache.get(escaped.substring(wordStart, i), this::encodeWord));
+                wordStart = i;
+            }
+        }
+    }
+
+    private int[] encodeWord(String word) {
+        IntList ids = new IntList(word.length());
+        new Session(word).run(ids);
+        return ids.toArray();
     }
 
     /** One merge run over one text; symbols are code points joined into a doubly linked list. */
@@ -48,6 +105,7 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         private final String text;
         private final int[] start;
         private final int[] length;
+        private final int[] token;
         private final int[] prev;
         private final int[] next;
         private final LongHeap queue = new LongHeap();
@@ -57,13 +115,16 @@ final class SentencePieceTokenizer extends BaseTokenizer {
             int n = text.codePointCount(0, text.length());
             start = new int[n];
             length = new int[n];
+            token = new int[n];
             prev = new int[n];
             next = new int[n];
             int offset = 0;
             for (int i = 0; i < n; i++) {
-                int chars = Character.charCount(text.codePointAt(offset));
+                int cp = text.codePointAt(offset);
+                int chars = Character.charCount(cp);
                 start[i] = offset;
                 length[i] = chars;
+                token[i] = chars == 1 ? charTokens[cp] : table.id(text.substring(offset, offset + chars));
                 prev[i] = i - 1;
                 next[i] = i + 1 < n ? i + 1 : -1;
                 offset += chars;
@@ -84,10 +145,11 @@ final class SentencePieceTokenizer extends BaseTokenizer {
                 if (length[left] == 0 || right < 0) {
                     continue;
                 }
-                int token = table.id(text.substring(start[left], start[right] + length[right]));
-                if (token < 0 || priority(vocabulary.score(token), left) != entry) {
+                int joined = join(left, right);
+                if (joined < 0 || priority(vocabulary.score(joined), left) != entry) {
                     continue; // stale: the pair changed since it was queued
                 }
+                token[left] = joined;
                 length[left] += length[right];
                 length[right] = 0;
                 next[left] = next[right];
@@ -98,27 +160,35 @@ final class SentencePieceTokenizer extends BaseTokenizer {
                 offer(left, next[left]);
             }
             for (int i = 0; i != -1; i = next[i]) {
-                emit(text.substring(start[i], start[i] + length[i]), out);
+                emit(i, out);
             }
+        }
+
+        /** The token spelled by two neighbouring pieces together, or -1. */
+        private int join(int left, int right) {
+            if (token[left] >= 0 && token[right] >= 0) {
+                return (int) joins.find(token[left], token[right]);
+            }
+            return table.id(text.substring(start[left], start[right] + length[right]));
         }
 
         private void offer(int left, int right) {
             if (left < 0 || right < 0) {
                 return;
             }
-            int token = table.id(text.substring(start[left], start[right] + length[right]));
-            if (token >= 0) {
-                queue.push(priority(vocabulary.score(token), left));
+            int joined = join(left, right);
+            if (joined >= 0) {
+                queue.push(priority(vocabulary.score(joined), left));
             }
         }
 
-        private void emit(String piece, IntList out) {
-            int token = table.id(piece);
-            if (token >= 0) {
-                out.add(token);
+        private void emit(int piece, IntList out) {
+            if (token[piece] >= 0) {
+                out.add(token[piece]);
                 return;
             }
-            for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+            String text = this.text.substring(start[piece], start[piece] + length[piece]);
+            for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
                 int id = byteTokens[b & 0xFF];
                 if (id >= 0) {
                     out.add(id);
