@@ -242,7 +242,7 @@ void test_dot_kernels() {
             const std::vector<int64_t> sizes = t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
                                                                   : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
             double worst = 0;
-            bool act_matches = true;
+            bool act_matches = true, dot4_ok = true;
             for (int64_t n : sizes) {
                 const std::vector<float> wf = normal(n), af = normal(n);
                 std::vector<uint8_t> w(row_bytes(type, n));
@@ -261,10 +261,26 @@ void test_dot_kernels() {
                 }
                 const double got = wk.dot(n, w.data(), act.data());
                 worst = std::max(worst, std::fabs(got - ref) / (magnitude + 1e-30));
+                if (wk.dot4 != nullptr) {
+                    // Four activation rows: the third is this one, the others fresh.
+                    std::vector<uint8_t> acts(4 * act.size());
+                    for (int r = 0; r < 4; ++r) {
+                        const std::vector<float> other = normal(n);
+                        k.quantize(wk.act, r == 2 ? af.data() : other.data(), acts.data() + r * act.size(), n);
+                    }
+                    float out4[4];
+                    wk.dot4(n, w.data(), acts.data(), act.size(), out4);
+                    bool rows_match = true;
+                    for (int r = 0; r < 4; ++r) {
+                        rows_match = rows_match && out4[r] == wk.dot(n, w.data(), acts.data() + r * act.size());
+                    }
+                    dot4_ok = dot4_ok && rows_match;
+                }
             }
             const std::string name = std::string(simd_level_name(level)) + " dot " + t->name;
             check(worst < 2e-6, name + " matches float64 (worst error / sum|products| " + std::to_string(worst) + ")");
             check(act_matches, name + " quantizes activations exactly like the scalar reference");
+            if (k.for_type(type).dot4 != nullptr) check(dot4_ok, name + " four-row tile equals four single dot products");
         }
     }
 }
