@@ -26,6 +26,7 @@
 #include "half.h"
 #include "llcuda.h"
 #include "quants.h"
+#include "rng.h"
 #include "sampling.h"
 #include "test_gguf.h"
 
@@ -441,6 +442,36 @@ void test_sampling() {
     double worst = 0;
     for (int32_t i = 0; i < V; ++i) if (kept[i]) worst = std::max(worst, std::fabs(counts[i] / double(draws) - probs[i] / kept_total));
     check(only_kept && worst < 0.02, "top-p draws only from the nucleus, with frequencies of the renormalised softmax (" + std::to_string(worst) + ")");
+
+    // Against a plain full-sort implementation of the documented order, random parameters.
+    int differ = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        const int32_t vocab = 1 + static_cast<int32_t>(g_rng() % 3000);
+        const std::vector<float> logits = normal(vocab, 3.0f);
+        llcuda_sampling_params q{std::uniform_real_distribution<float>(0.05f, 2.0f)(g_rng), static_cast<int32_t>(g_rng() % 4) == 0 ? 0 : static_cast<int32_t>(g_rng() % 200),
+                                 g_rng() % 3 == 0 ? 1.0f : std::uniform_real_distribution<float>(0.05f, 1.0f)(g_rng),
+                                 g_rng() % 3 == 0 ? 0.0f : std::uniform_real_distribution<float>(0.0f, 0.3f)(g_rng), 1.0f, 0.0f, 0.0f, g_rng()};
+        const int32_t pos = static_cast<int32_t>(g_rng() % 100000);
+        std::vector<std::pair<float, int32_t>> c(vocab);
+        for (int32_t i = 0; i < vocab; ++i) c[i] = {logits[i] / q.temperature, i};
+        std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+        size_t kept = q.top_k > 0 && q.top_k < vocab ? static_cast<size_t>(q.top_k) : c.size();
+        std::vector<double> pr(kept);
+        double tot = 0;
+        for (size_t i = 0; i < kept; ++i) { pr[i] = std::exp(static_cast<double>(c[i].first) - c[0].first); tot += pr[i]; }
+        if (q.top_p < 1.0f) { double cum = 0; size_t m = 0; while (m < kept) { cum += pr[m++]; if (cum >= q.top_p * tot) break; } kept = m; }
+        if (q.min_p > 0.0f) { size_t m = 1; while (m < kept && pr[m] >= q.min_p * pr[0]) ++m; kept = m; }
+        double kt = 0;
+        for (size_t i = 0; i < kept; ++i) kt += pr[i];
+        const double thr = static_cast<double>(sampling_uniform(q.seed, pos)) * kt;
+        double cum = 0;
+        size_t chosen = kept - 1;
+        for (size_t i = 0; i < kept; ++i) { cum += pr[i]; if (cum > thr) { chosen = i; break; } }
+        std::vector<float> l = logits;
+        const SampledToken got = sampler.sample(l.data(), vocab, q, nullptr, 0, pos);
+        differ += got.token != c[chosen].second || std::fabs(got.logprob - std::log(pr[chosen] / kt)) > 1e-5;
+    }
+    check(differ == 0, "the sampler equals a full-sort implementation of its documented order (" + std::to_string(differ) + " of 400 differ)");
 
     // Penalties: repetition divides a positive logit, frequency and presence subtract.
     llcuda_sampling_params pen = greedy;
