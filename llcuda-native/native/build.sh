@@ -7,6 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 target="$1"
 archs="${2:-75;80;86;89;90}"
 build="$target/native-build"
+mkdir -p "$target"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \

@@ -1,0 +1,21 @@
+// AVX2 dot products (defined in kernels_avx2.cpp, compiled with -mavx2 -mfma -mf16c); the
+// AVX-512 table reuses the ones it does not widen. Call only when the CPU has AVX2.
+#pragma once
+
+#include <cstdint>
+
+namespace llcuda::avx2 {
+
+float dot_f32(int64_t n, const void *w, const void *a);
+float dot_f16(int64_t n, const void *w, const void *a);
+float dot_bf16(int64_t n, const void *w, const void *a);
+float dot_q8_0(int64_t n, const void *w, const void *a);
+float dot_q4_0(int64_t n, const void *w, const void *a);
+float dot_q4_K(int64_t n, const void *w, const void *a);
+float dot_q5_K(int64_t n, const void *w, const void *a);
+float dot_q6_K(int64_t n, const void *w, const void *a);
+void quantize_q8_0(const float *x, void *dst, int64_t n);
+void quantize_q8_K(const float *x, void *dst, int64_t n);
+void axpy(int64_t n, float a, const float *x, float *y);
+
+}  // namespace llcuda::avx2

@@ -1,0 +1,256 @@
+// AVX2 kernels. Integer block products use maddubs (unsigned x signed bytes -> int16 pairs) and
+// madd (-> int32); each block's integer sum is scaled once in float.
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "cpu/avx2/dot_avx2.h"
+#include "cpu/kernels.h"
+#include "ggml_blocks.h"
+#include "half.h"
+#include "quants.h"
+
+namespace llcuda::avx2 {
+
+namespace {
+
+float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+float fp16(uint16_t h) { return _cvtsh_ss(h); }
+
+// Signed bytes x . signed bytes y, as 8 int32 partial sums (|x| unsigned, sign moved to y).
+__m256i dot_i8(__m256i x, __m256i y) {
+    const __m256i products = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+    return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
+}
+
+// Unsigned bytes u . signed bytes y, each int16 pair sum times `scales` (int16), 8 int32.
+__m256i dot_u8_scaled(__m256i u, __m256i y, __m256i scales) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y), scales);
+}
+
+__m256i load256(const void *p) { return _mm256_loadu_si256(static_cast<const __m256i *>(p)); }
+
+}  // namespace
+
+float dot_f32(int64_t n, const void *w, const void *a) {
+    const float *x = static_cast<const float *>(w), *y = static_cast<const float *>(a);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
+    }
+    for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
+    float sum = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i) sum += x[i] * y[i];
+    return sum;
+}
+
+float dot_f16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = static_cast<const uint16_t *>(w);
+    const float *y = static_cast<const float *>(a);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i))), _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i + 8))), _mm256_loadu_ps(y + i + 8),
+                               acc1);
+    }
+    float sum = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i) sum += fp16(x[i]) * y[i];
+    return sum;
+}
+
+float dot_bf16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = static_cast<const uint16_t *>(w);
+    const float *y = static_cast<const float *>(a);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    auto widen = [](const uint16_t *p) {
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
+    };
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(widen(x + i), _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(widen(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
+    }
+    float sum = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i) sum += bf16_to_fp32(x[i]) * y[i];
+    return sum;
+}
+
+float dot_q8_0(int64_t n, const void *w, const void *a) {
+    const BlockQ8_0 *x = static_cast<const BlockQ8_0 *>(w), *y = static_cast<const BlockQ8_0 *>(a);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        const __m256i sums = dot_i8(load256(x[b].qs), load256(y[b].qs));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * fp16(y[b].d)), _mm256_cvtepi32_ps(sums), acc);
+    }
+    return hsum(acc);
+}
+
+float dot_q4_0(int64_t n, const void *w, const void *a) {
+    const BlockQ4_0 *x = static_cast<const BlockQ4_0 *>(w);
+    const BlockQ8_0 *y = static_cast<const BlockQ8_0 *>(a);
+    const __m256i low4 = _mm256_set1_epi8(0xF), eight = _mm256_set1_epi8(8);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK4_0; ++b) {
+        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i *>(x[b].qs));
+        // Elements 0..15 are the low nibbles, 16..31 the high nibbles.
+        const __m256i nibbles = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low4);
+        const __m256i sums = dot_i8(_mm256_sub_epi8(nibbles, eight), load256(y[b].qs));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * fp16(y[b].d)), _mm256_cvtepi32_ps(sums), acc);
+    }
+    return hsum(acc);
+}
+
+// Shared by Q4_K and Q5_K: scales into `scales`, and the min term sum_j m_j * sum(a_j) from
+// the Q8_K sums of 16 (pairs added, then one madd with the mins).
+static int k4_scales_and_min_sum(const uint8_t *packed_scales, const int16_t *bsums, uint8_t *scales_mins) {
+    k4_unpack_scales_mins(packed_scales, scales_mins);
+    const __m256i sums16 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bsums));
+    const __m128i pairs = _mm_hadd_epi16(_mm256_castsi256_si128(sums16), _mm256_extracti128_si256(sums16, 1));
+    const __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales_mins + 8)));
+    __m128i prod = _mm_madd_epi16(pairs, mins);
+    prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, _MM_SHUFFLE(1, 0, 3, 2)));
+    prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(prod);
+}
+
+float dot_q4_K(int64_t n, const void *w, const void *a) {
+    const BlockQ4_K *x = static_cast<const BlockQ4_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    const __m256i low4 = _mm256_set1_epi8(0xF);
+    __m256 acc = _mm256_setzero_ps();
+    float min_acc = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        uint8_t sm[16];
+        const int mins = k4_scales_and_min_sum(x[b].scales, y[b].bsums, sm);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < 4; ++j) {
+            const __m256i q = load256(x[b].qs + 32 * j);
+            const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+        min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
+    }
+    return hsum(acc) - min_acc;
+}
+
+float dot_q5_K(int64_t n, const void *w, const void *a) {
+    const BlockQ5_K *x = static_cast<const BlockQ5_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    const __m256i low4 = _mm256_set1_epi8(0xF), one = _mm256_set1_epi8(1);
+    __m256 acc = _mm256_setzero_ps();
+    float min_acc = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        uint8_t sm[16];
+        const int mins = k4_scales_and_min_sum(x[b].scales, y[b].bsums, sm);
+        const __m256i qh = load256(x[b].qh);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < 4; ++j) {
+            const __m256i q = load256(x[b].qs + 32 * j);
+            // Fifth bits: bit 2j of qh for the low nibbles, bit 2j+1 for the high ones.
+            const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j), one), 4);
+            const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j + 1), one), 4);
+            const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, low4), h0);
+            const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), h1);
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+        min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
+    }
+    return hsum(acc) - min_acc;
+}
+
+float dot_q6_K(int64_t n, const void *w, const void *a) {
+    const BlockQ6_K *x = static_cast<const BlockQ6_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    const __m256i low4 = _mm256_set1_epi8(0xF), two_bits = _mm256_set1_epi8(3), offset = _mm256_set1_epi8(32);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t *ql = x[b].ql + 64 * half;
+            const int8_t *sc = x[b].scales + 8 * half;
+            const int8_t *p = y[b].qs + 128 * half;
+            const __m256i qh = load256(x[b].qh + 32 * half);
+            const __m256i ql0 = load256(ql), ql1 = load256(ql + 32);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4)),
+                _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4)),
+            };
+            for (int k = 0; k < 4; ++k) {
+                const __m256i act = load256(p + 32 * k);
+                // (q - 32) . a = q . a - 32 . a; elements 0..15 use scale 2k, 16..31 scale 2k+1.
+                const __m256i products = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], act), _mm256_maddubs_epi16(offset, act));
+                const __m256i scales = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(products, scales));
+            }
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum(acc);
+}
+
+void quantize_q8_0(const float *x, void *dst, int64_t n) {
+    BlockQ8_0 *y = static_cast<BlockQ8_0 *>(dst);
+    const __m256 sign_mask = _mm256_set1_ps(-0.0f);
+    for (int64_t b = 0; b < n / QK8_0; ++b, x += QK8_0) {
+        __m256 v[4], amax = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+            amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign_mask, v[k]));
+        }
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        const float d = _mm_cvtss_f32(m) / 127.0f;
+        const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+        y[b].d = fp32_to_fp16(d);
+        __m256i q[4];
+        for (int k = 0; k < 4; ++k) q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        // Pack 32-bit -> 16 -> 8; packs interleave lanes, the permute restores element order.
+        const __m256i q16a = _mm256_packs_epi32(q[0], q[1]), q16b = _mm256_packs_epi32(q[2], q[3]);
+        const __m256i q8 = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(q16a, q16b), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(y[b].qs), q8);
+    }
+}
+
+void quantize_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
+
+void axpy(int64_t n, float a, const float *x, float *y) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
+}  // namespace llcuda::avx2
+
+namespace llcuda {
+
+const CpuKernels &avx2_kernels() {
+    using namespace avx2;
+    static const CpuKernels kernels = {
+        SimdLevel::Avx2,
+        {ActFormat::F32, dot_f32},   {ActFormat::F32, dot_f16},   {ActFormat::F32, dot_bf16},
+        {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
+        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
+    };
+    return kernels;
+}
+
+}  // namespace llcuda

@@ -1,0 +1,194 @@
+// The CPU backend: the forward pass of llama/qwen2 over a mixed batch, weights read in place
+// from the mapped file, K/V in the paged CPU cache, logits only for the rows that need them.
+#include <sys/sysinfo.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "backend.h"
+#include "cpu/attention.h"
+#include "cpu/cpu_features.h"
+#include "cpu/kernels.h"
+#include "cpu/kv_cache.h"
+#include "cpu/matmul.h"
+#include "cpu/ops.h"
+#include "cpu/thread_pool.h"
+#include "error.h"
+#include "quants.h"
+#include "sampling.h"
+
+namespace llcuda {
+
+namespace {
+
+const float *f32(const TensorRef &t) { return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr; }
+
+// Buffers of one step, reused by the next (sized for the largest batch seen).
+struct Scratch {
+    std::vector<float> x, xn, q, k, v, att, tmp, gate, up, logits, row;
+    std::vector<uint8_t> act;
+};
+
+class CpuModel final : public BackendModel {
+public:
+    CpuModel(const ModelSpec &spec, std::shared_ptr<ThreadPool> pool) : spec_(spec), pool_(std::move(pool)) {}
+
+    uint64_t weight_bytes() const override {
+        uint64_t total = spec_.token_embd.size + spec_.output_norm.size;
+        if (spec_.output.data != spec_.token_embd.data) total += spec_.output.size;
+        for (const LayerTensors &l : spec_.layers) {
+            for (const TensorRef *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
+                                       &l.ffn_up, &l.ffn_down}) {
+                total += t->size;
+            }
+        }
+        return total;
+    }
+
+    uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const override {
+        check_kv_type(kv_type);
+        return CpuKvCache::bytes(spec_, n_blocks, block_size);
+    }
+
+    std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) override {
+        check_kv_type(kv_type);
+        return std::make_unique<CpuKvCache>(spec_, n_blocks, block_size);
+    }
+
+    void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override {
+        CpuKvCache *cpu_cache = dynamic_cast<CpuKvCache *>(&cache);
+        if (cpu_cache == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "the KV cache belongs to another backend");
+        forward(*cpu_cache, batch);
+        emit(batch, out);
+    }
+
+private:
+    static void check_kv_type(int32_t kv_type) {
+        if (kv_type != LLCUDA_TYPE_F16) {
+            fail(LLCUDA_ERR_UNSUPPORTED, "the CPU backend keeps K/V in F32 and accepts kv_type F16 (1) only; Q8_0 K/V is a CUDA option");
+        }
+    }
+
+    void forward(CpuKvCache &cache, const StepBatch &batch) {
+        const CpuKernels &kernels = kernels_for(cpu_simd_level());
+        const int64_t T = batch.n_tokens, E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), FF = spec_.n_ff;
+        Scratch &s = scratch_;
+        s.x.resize(T * E);
+        s.xn.resize(T * E);
+        s.q.resize(T * QD);
+        s.k.resize(T * KVD);
+        s.v.resize(T * KVD);
+        s.att.resize(T * QD);
+        s.tmp.resize(T * E);
+        s.gate.resize(T * FF);
+        s.up.resize(T * FF);
+        const uint64_t embd_row = row_bytes(spec_.token_embd.type, E);
+        for (int64_t t = 0; t < T; ++t) {
+            dequantize_row(spec_.token_embd.type, spec_.token_embd.data + embd_row * batch.tokens[t], s.x.data() + t * E, E);
+        }
+        for (int32_t il = 0; il < spec_.n_layer; ++il) {
+            const LayerTensors &l = spec_.layers[static_cast<size_t>(il)];
+            for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.attn_norm), &s.xn[t * E], E, spec_.rms_eps);
+            matmul(kernels, *pool_, l.wq, f32(l.bq), s.xn.data(), T, s.q.data(), s.act);
+            matmul(kernels, *pool_, l.wk, f32(l.bk), s.xn.data(), T, s.k.data(), s.act);
+            matmul(kernels, *pool_, l.wv, f32(l.bv), s.xn.data(), T, s.v.data(), s.act);
+            for (int64_t t = 0; t < T; ++t) {
+                const int32_t pos = batch.positions[t];
+                for (int32_t h = 0; h < spec_.n_head; ++h) {
+                    rope(&s.q[t * QD + h * spec_.head_dim], spec_.rope_dim, spec_.rope_type, pos, spec_.rope_theta, spec_.rope_freq_scale);
+                }
+                for (int32_t h = 0; h < spec_.n_head_kv; ++h) {
+                    rope(&s.k[t * KVD + h * spec_.head_dim], spec_.rope_dim, spec_.rope_type, pos, spec_.rope_theta, spec_.rope_freq_scale);
+                }
+                const int64_t slot = cache.slot(batch.seqs[static_cast<size_t>(batch.seq_ids[t])].blocks, pos);
+                std::memcpy(cache.k(il, slot), &s.k[t * KVD], KVD * sizeof(float));
+                std::memcpy(cache.v(il, slot), &s.v[t * KVD], KVD * sizeof(float));
+            }
+            attention(kernels, *pool_, spec_, batch, cache, il, s.q.data(), s.att.data());
+            matmul(kernels, *pool_, l.wo, nullptr, s.att.data(), T, s.tmp.data(), s.act);
+            for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.tmp[i];
+
+            for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.ffn_norm), &s.xn[t * E], E, spec_.rms_eps);
+            matmul(kernels, *pool_, l.ffn_gate, nullptr, s.xn.data(), T, s.gate.data(), s.act);
+            matmul(kernels, *pool_, l.ffn_up, nullptr, s.xn.data(), T, s.up.data(), s.act);
+            silu_mul(s.gate.data(), s.up.data(), T * FF);
+            matmul(kernels, *pool_, l.ffn_down, nullptr, s.gate.data(), T, s.tmp.data(), s.act);
+            for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.tmp[i];
+        }
+        // Logits only for rows someone reads: flagged rows and each sampling sequence's last token.
+        rows_.clear();
+        for (int32_t t = 0; t < batch.n_tokens; ++t) {
+            const SeqSpan &seq = batch.seqs[static_cast<size_t>(batch.seq_ids[t])];
+            const bool flagged = batch.logits_rows != nullptr && batch.logits_rows[t] != 0;
+            if (flagged || (seq.sample && t == seq.first + seq.count - 1)) rows_.push_back(t);
+        }
+        const int64_t R = static_cast<int64_t>(rows_.size());
+        for (int64_t r = 0; r < R; ++r) rms_norm(&s.x[rows_[r] * E], f32(spec_.output_norm), &s.xn[r * E], E, spec_.rms_eps);
+        s.logits.resize(R * spec_.n_vocab);
+        if (R > 0) matmul(kernels, *pool_, spec_.output, nullptr, s.xn.data(), R, s.logits.data(), s.act);
+    }
+
+    void emit(const StepBatch &batch, const StepResult &out) {
+        const int64_t V = spec_.n_vocab;
+        auto row_of = [&](int32_t token) {
+            return scratch_.logits.data() + (std::lower_bound(rows_.begin(), rows_.end(), token) - rows_.begin()) * V;
+        };
+        int64_t written = 0;
+        for (int32_t t = 0; t < batch.n_tokens && out.logits != nullptr; ++t) {
+            if (batch.logits_rows == nullptr || batch.logits_rows[t] == 0) continue;
+            std::memcpy(out.logits + written * V, row_of(t), V * sizeof(float));
+            ++written;
+        }
+        for (size_t s = 0; s < batch.seqs.size(); ++s) {
+            const SeqSpan &seq = batch.seqs[s];
+            out.sampled[s] = -1;
+            if (out.logprobs != nullptr) out.logprobs[s] = 0.0f;
+            if (!seq.sample) continue;
+            scratch_.row.assign(row_of(seq.first + seq.count - 1), row_of(seq.first + seq.count - 1) + V);
+            const SampledToken token = sampler_.sample(scratch_.row.data(), spec_.n_vocab, seq.params, seq.history, seq.n_history,
+                                                       seq.end_pos());
+            out.sampled[s] = token.token;
+            if (out.logprobs != nullptr) out.logprobs[s] = token.logprob;
+        }
+    }
+
+    ModelSpec spec_;
+    std::shared_ptr<ThreadPool> pool_;
+    Scratch scratch_;
+    std::vector<int32_t> rows_;
+    Sampler sampler_;
+};
+
+class CpuBackend final : public Backend {
+public:
+    explicit CpuBackend(int32_t n_threads) : pool_(std::make_shared<ThreadPool>(n_threads)) {}
+
+    llcuda_device_info info() const override {
+        llcuda_device_info info{};
+        std::strncpy(info.name, cpu_model_name(), sizeof info.name - 1);
+        info.kind = LLCUDA_BACKEND_CPU;
+        info.multiprocessors = pool_->size();
+        struct sysinfo si {};
+        if (::sysinfo(&si) == 0) {
+            info.memory_total = static_cast<uint64_t>(si.totalram) * si.mem_unit;
+            info.memory_free = static_cast<uint64_t>(si.freeram + si.bufferram) * si.mem_unit;
+        }
+        return info;
+    }
+
+    std::unique_ptr<BackendModel> load_model(const ModelSpec &spec) override { return std::make_unique<CpuModel>(spec, pool_); }
+
+private:
+    std::shared_ptr<ThreadPool> pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> create_cpu_backend(int32_t n_threads) {
+    if (n_threads <= 0) n_threads = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+    return std::make_unique<CpuBackend>(n_threads);
+}
+
+}  // namespace llcuda

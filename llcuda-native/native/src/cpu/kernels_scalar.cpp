@@ -1,0 +1,157 @@
+// The scalar reference kernels: plain loops over the block formats, integer sums per block.
+#include <cmath>
+
+#include "cpu/kernels.h"
+#include "ggml_blocks.h"
+#include "half.h"
+#include "quants.h"
+
+namespace llcuda {
+
+namespace {
+
+float dot_f32(int64_t n, const void *w, const void *a) {
+    const float *x = static_cast<const float *>(w), *y = static_cast<const float *>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; ++i) sum += x[i] * y[i];
+    return sum;
+}
+
+float dot_f16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = static_cast<const uint16_t *>(w);
+    const float *y = static_cast<const float *>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; ++i) sum += fp16_to_fp32(x[i]) * y[i];
+    return sum;
+}
+
+float dot_bf16(int64_t n, const void *w, const void *a) {
+    const uint16_t *x = static_cast<const uint16_t *>(w);
+    const float *y = static_cast<const float *>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; ++i) sum += bf16_to_fp32(x[i]) * y[i];
+    return sum;
+}
+
+float dot_q8_0(int64_t n, const void *w, const void *a) {
+    const BlockQ8_0 *x = static_cast<const BlockQ8_0 *>(w), *y = static_cast<const BlockQ8_0 *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK8_0; ++b) {
+        int sumi = 0;
+        for (int j = 0; j < QK8_0; ++j) sumi += x[b].qs[j] * y[b].qs[j];
+        sum += fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+float dot_q4_0(int64_t n, const void *w, const void *a) {
+    const BlockQ4_0 *x = static_cast<const BlockQ4_0 *>(w);
+    const BlockQ8_0 *y = static_cast<const BlockQ8_0 *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK4_0; ++b) {
+        int sumi = 0;
+        for (int j = 0; j < QK4_0 / 2; ++j) {
+            sumi += ((x[b].qs[j] & 0xF) - 8) * y[b].qs[j];
+            sumi += ((x[b].qs[j] >> 4) - 8) * y[b].qs[j + QK4_0 / 2];
+        }
+        sum += fp16_to_fp32(x[b].d) * fp16_to_fp32(y[b].d) * static_cast<float>(sumi);
+    }
+    return sum;
+}
+
+// Q4_K/Q5_K: sum_j d*sc_j*<q_j, a_j> - dmin*m_j*sum(a_j), with sum(a_j) from the Q8_K bsums.
+float dot_q4_K(int64_t n, const void *w, const void *a) {
+    const BlockQ4_K *x = static_cast<const BlockQ4_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int scaled = 0, mins = 0;
+        const uint8_t *q = x[b].qs;
+        const int8_t *p = y[b].qs;
+        for (int sub = 0; sub < 8; sub += 2, q += 32, p += 64) {
+            int sc0, m0, sc1, m1;
+            k4_scale_min(sub, x[b].scales, sc0, m0);
+            k4_scale_min(sub + 1, x[b].scales, sc1, m1);
+            int s0 = 0, s1 = 0;
+            for (int l = 0; l < 32; ++l) {
+                s0 += (q[l] & 0xF) * p[l];
+                s1 += (q[l] >> 4) * p[l + 32];
+            }
+            scaled += sc0 * s0 + sc1 * s1;
+            mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) + m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
+        }
+        sum += y[b].d * (fp16_to_fp32(x[b].d) * scaled - fp16_to_fp32(x[b].dmin) * mins);
+    }
+    return sum;
+}
+
+float dot_q5_K(int64_t n, const void *w, const void *a) {
+    const BlockQ5_K *x = static_cast<const BlockQ5_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int scaled = 0, mins = 0;
+        const uint8_t *q = x[b].qs;
+        const int8_t *p = y[b].qs;
+        for (int sub = 0; sub < 8; sub += 2, q += 32, p += 64) {
+            int sc0, m0, sc1, m1;
+            k4_scale_min(sub, x[b].scales, sc0, m0);
+            k4_scale_min(sub + 1, x[b].scales, sc1, m1);
+            int s0 = 0, s1 = 0;
+            for (int l = 0; l < 32; ++l) {
+                s0 += ((q[l] & 0xF) | (((x[b].qh[l] >> sub) & 1) << 4)) * p[l];
+                s1 += ((q[l] >> 4) | (((x[b].qh[l] >> (sub + 1)) & 1) << 4)) * p[l + 32];
+            }
+            scaled += sc0 * s0 + sc1 * s1;
+            mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) + m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
+        }
+        sum += y[b].d * (fp16_to_fp32(x[b].d) * scaled - fp16_to_fp32(x[b].dmin) * mins);
+    }
+    return sum;
+}
+
+float dot_q6_K(int64_t n, const void *w, const void *a) {
+    const BlockQ6_K *x = static_cast<const BlockQ6_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int total = 0;
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t *ql = x[b].ql + 64 * half;
+            const uint8_t *qh = x[b].qh + 32 * half;
+            const int8_t *sc = x[b].scales + 8 * half;
+            const int8_t *p = y[b].qs + 128 * half;
+            int s[8] = {0};  // sums per 16-element sub-block of this half
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                s[is + 0] += (((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32) * p[l];
+                s[is + 2] += (((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32) * p[l + 32];
+                s[is + 4] += (((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32) * p[l + 64];
+                s[is + 6] += (((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32) * p[l + 96];
+            }
+            for (int i = 0; i < 8; ++i) total += sc[i] * s[i];
+        }
+        sum += fp16_to_fp32(x[b].d) * y[b].d * static_cast<float>(total);
+    }
+    return sum;
+}
+
+void axpy(int64_t n, float a, const float *x, float *y) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+void quantize_act_q8_0(const float *x, void *dst, int64_t n) { quantize_row(LLCUDA_TYPE_Q8_0, x, dst, n); }
+void quantize_act_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
+
+const CpuKernels kScalar = {
+    SimdLevel::Scalar,
+    {ActFormat::F32, dot_f32},  {ActFormat::F32, dot_f16},  {ActFormat::F32, dot_bf16},
+    {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
+    {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
+};
+
+}  // namespace
+
+const CpuKernels &scalar_kernels() { return kScalar; }
+
+}  // namespace llcuda

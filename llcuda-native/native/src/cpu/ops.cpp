@@ -1,0 +1,33 @@
+#include "cpu/ops.h"
+
+#include <cmath>
+
+#include "llcuda.h"
+
+namespace llcuda {
+
+void rms_norm(const float *x, const float *weight, float *y, int64_t n, float eps) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+    const float scale = static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + eps));
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * weight[i];
+}
+
+void rope(float *head, int32_t rope_dim, int32_t rope_type, int32_t pos, float theta, float freq_scale) {
+    const int32_t half = rope_dim / 2;
+    for (int32_t i = 0; i < half; ++i) {
+        const double angle = static_cast<double>(pos) * freq_scale * std::pow(static_cast<double>(theta), -2.0 * i / rope_dim);
+        const float c = static_cast<float>(std::cos(angle)), s = static_cast<float>(std::sin(angle));
+        float *a = rope_type == LLCUDA_ROPE_NEOX ? head + i : head + 2 * i;
+        float *b = rope_type == LLCUDA_ROPE_NEOX ? head + i + half : head + 2 * i + 1;
+        const float x0 = *a, x1 = *b;
+        *a = x0 * c - x1 * s;
+        *b = x0 * s + x1 * c;
+    }
+}
+
+void silu_mul(float *gate, const float *up, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+}  // namespace llcuda

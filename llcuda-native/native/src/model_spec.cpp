@@ -1,0 +1,181 @@
+// Validation of the caller's model spec: nothing in it is trusted. Every tensor the forward pass
+// reads is checked for presence, type, shape and bytes inside the mapped file.
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "error.h"
+#include "ggml_blocks.h"
+#include "mapped_file.h"
+#include "model_spec.h"
+
+namespace llcuda {
+
+namespace {
+
+// Limits far above real models that keep every derived size well inside 64 bits.
+constexpr int32_t kMaxDim = 1 << 20;     // n_embd, n_ff, head_dim, n_vocab (up to ~1M tokens)
+constexpr int32_t kMaxLayers = 4096;
+constexpr int32_t kMaxContext = 1 << 24;
+
+enum class Kind { Matrix, Vector };  // a weight matrix (any supported type) or an F32 vector
+
+void check_range(const char *field, int64_t value, int64_t lo, int64_t hi) {
+    require(value >= lo && value <= hi, std::string("model spec: ") + field + " = " + std::to_string(value) +
+                                            " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+void check_hyper_parameters(const llcuda_model_spec &s) {
+    require(s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN2,
+            "model spec: unknown architecture " + std::to_string(s.arch));
+    check_range("n_vocab", s.n_vocab, 1, kMaxDim);
+    check_range("n_embd", s.n_embd, 1, kMaxDim);
+    check_range("n_layer", s.n_layer, 1, kMaxLayers);
+    check_range("n_head", s.n_head, 1, 4096);
+    check_range("n_head_kv", s.n_head_kv, 1, s.n_head);
+    require(s.n_head % s.n_head_kv == 0, "model spec: n_head " + std::to_string(s.n_head) +
+                                             " is not a multiple of n_head_kv " + std::to_string(s.n_head_kv));
+    check_range("head_dim", s.head_dim, 2, 1024);
+    require(s.head_dim % 2 == 0, "model spec: head_dim " + std::to_string(s.head_dim) + " is odd");
+    check_range("n_head * head_dim", static_cast<int64_t>(s.n_head) * s.head_dim, 1, kMaxDim);
+    check_range("n_ff", s.n_ff, 1, kMaxDim);
+    check_range("n_ctx", s.n_ctx, 1, kMaxContext);
+    require(s.rope_type == LLCUDA_ROPE_NORMAL || s.rope_type == LLCUDA_ROPE_NEOX,
+            "model spec: unknown rope_type " + std::to_string(s.rope_type));
+    check_range("rope_dim", s.rope_dim, 2, s.head_dim);
+    require(s.rope_dim % 2 == 0, "model spec: rope_dim " + std::to_string(s.rope_dim) + " is odd");
+    require(std::isfinite(s.rope_theta) && s.rope_theta > 0.0f,
+            "model spec: rope_theta " + std::to_string(s.rope_theta) + " must be finite and positive");
+    require(std::isfinite(s.rope_freq_scale) && s.rope_freq_scale > 0.0f,
+            "model spec: rope_freq_scale " + std::to_string(s.rope_freq_scale) + " must be finite and positive");
+    require(std::isfinite(s.rms_eps) && s.rms_eps >= 0.0f,
+            "model spec: rms_eps " + std::to_string(s.rms_eps) + " must be finite and >= 0");
+    check_range("n_tensors", s.n_tensors, 1, 1 << 20);
+    require(s.tensors != nullptr, "model spec: tensors is NULL");
+}
+
+std::string shape_text(const int64_t *ne, int n_dims) {
+    std::string text = "[";
+    for (int i = 0; i < n_dims; ++i) text += (i ? ", " : "") + std::to_string(ne[i]);
+    return text + "]";
+}
+
+// Copies one descriptor, checking dims and that offset + size lies inside the file.
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const MappedFile &file) {
+    TensorRef t;
+    require(d.name != nullptr, "model spec: tensor #" + std::to_string(index) + " has no name");
+    t.name = d.name;
+    const std::string where = "tensor '" + t.name + "'";
+    check_range((where + " n_dims").c_str(), d.n_dims, 1, 4);
+    for (int i = 0; i < 4; ++i) {
+        const int64_t ne = i < d.n_dims ? d.ne[i] : 1;
+        require(ne >= 1 && ne <= (int64_t{1} << 32),
+                "model spec: " + where + " dimension " + std::to_string(i) + " = " + std::to_string(ne) +
+                    " is outside [1, 2^32]");
+        t.ne[i] = ne;
+    }
+    t.type = d.type;
+    t.n_dims = d.n_dims;
+    t.offset = d.offset;
+    t.size = d.size;
+    require(d.offset <= file.size() && d.size <= file.size() - d.offset,
+            "model spec: " + where + " at offset " + std::to_string(d.offset) + " with " + std::to_string(d.size) +
+                " bytes lies beyond the end of '" + file.path() + "' (" + std::to_string(file.size()) + " bytes)");
+    t.data = file.data() + d.offset;
+    return t;
+}
+
+class TensorTable {
+public:
+    TensorTable(const llcuda_model_spec &s, const MappedFile &file) {
+        for (int32_t i = 0; i < s.n_tensors; ++i) {
+            TensorRef t = read_descriptor(s.tensors[i], i, file);
+            const std::string name = t.name;
+            require(by_name_.emplace(name, std::move(t)).second,
+                    "model spec: tensor '" + name + "' appears twice");
+        }
+    }
+
+    // The tensor `name` checked as `kind` with dims {ne0, ne1}; absent optional ones stay empty.
+    TensorRef get(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, bool required = true) const {
+        const auto it = by_name_.find(name);
+        if (it == by_name_.end()) {
+            require(!required, "model spec: required tensor '" + name + "' is missing");
+            return TensorRef{};
+        }
+        const TensorRef &t = it->second;
+        const std::string where = "model spec: tensor '" + name + "'";
+        const TypeTraits *traits = type_traits(t.type);
+        if (traits == nullptr) {
+            fail(LLCUDA_ERR_UNSUPPORTED, where + " has unsupported type " + std::to_string(t.type));
+        }
+        if (kind == Kind::Vector) {
+            require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + traits->name);
+        }
+        const int64_t want[4] = {ne0, kind == Kind::Vector ? 1 : ne1, 1, 1};
+        const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+        require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " +
+                          shape_text(want, kind == Kind::Vector ? 1 : 2));
+        require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
+                                                       " is not a multiple of the " + traits->name +
+                                                       " block size " + std::to_string(traits->block_size));
+        const uint64_t expected = row_bytes(t.type, t.ne[0]) * static_cast<uint64_t>(t.rows());
+        require(t.size == expected, where + " has " + std::to_string(t.size) + " bytes, but " + traits->name + " " +
+                                        shape_text(t.ne, t.n_dims) + " needs " + std::to_string(expected));
+        return t;
+    }
+
+private:
+    std::map<std::string, TensorRef> by_name_;
+};
+
+}  // namespace
+
+ModelSpec build_model_spec(const llcuda_model_spec &s, const MappedFile &file) {
+    check_hyper_parameters(s);
+    const TensorTable table(s, file);
+
+    ModelSpec m;
+    m.arch = s.arch;
+    m.n_vocab = s.n_vocab;
+    m.n_embd = s.n_embd;
+    m.n_layer = s.n_layer;
+    m.n_head = s.n_head;
+    m.n_head_kv = s.n_head_kv;
+    m.head_dim = s.head_dim;
+    m.n_ff = s.n_ff;
+    m.n_ctx = s.n_ctx;
+    m.rope_type = s.rope_type;
+    m.rope_dim = s.rope_dim;
+    m.rope_theta = s.rope_theta;
+    m.rope_freq_scale = s.rope_freq_scale;
+    m.rms_eps = s.rms_eps;
+
+    const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
+    m.token_embd = table.get("token_embd.weight", Kind::Matrix, embd, m.n_vocab);
+    m.output_norm = table.get("output_norm.weight", Kind::Vector, embd, 1);
+    m.output = table.get("output.weight", Kind::Matrix, embd, m.n_vocab, false);
+    if (!m.output.present()) m.output = m.token_embd;  // tied embeddings
+    const bool biases = m.arch == LLCUDA_ARCH_QWEN2;
+    m.layers.resize(static_cast<size_t>(m.n_layer));
+    for (int32_t i = 0; i < m.n_layer; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        LayerTensors &l = m.layers[static_cast<size_t>(i)];
+        l.attn_norm = table.get(p + "attn_norm.weight", Kind::Vector, embd, 1);
+        l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
+        l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
+        l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+        l.wo = table.get(p + "attn_output.weight", Kind::Matrix, q_dim, embd);
+        // qwen2 requires q/k/v biases; llama files that carry them get them applied too.
+        l.bq = table.get(p + "attn_q.bias", Kind::Vector, q_dim, 1, biases);
+        l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, biases);
+        l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, biases);
+        l.ffn_norm = table.get(p + "ffn_norm.weight", Kind::Vector, embd, 1);
+        l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
+        l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
+        l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
+    }
+    return m;
+}
+
+}  // namespace llcuda

@@ -1,0 +1,43 @@
+// Token sampling on the host, the reference every backend's sampler matches.
+//
+// Order of operations on one logits row:
+//  1. penalties over the sequence's history (as llama.cpp): for every distinct token in the
+//     history with count c: logit /= repetition_penalty if logit > 0 else logit *= it; then
+//     logit -= c * frequency_penalty + presence_penalty;
+//  2. temperature <= 0: greedy, the highest logit (lowest token id on ties);
+//  3. otherwise logits / temperature, then top-k, top-p (smallest set of most probable tokens
+//     whose probability reaches top_p), min-p (keep p >= min_p * p_max), renormalise, and draw
+//     with u = sampling_uniform(seed, position of the new token): the first candidate, in order
+//     of decreasing probability (lower id first on ties), whose cumulative probability exceeds
+//     u times the total.
+// The log-probability reported is that of the chosen token under the distribution it was drawn
+// from (after step 3's filters); for greedy it is under softmax of the penalized logits.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "llcuda.h"
+
+namespace llcuda {
+
+struct SampledToken {
+    int32_t token;
+    float logprob;
+};
+
+// Reusable buffers so a sampler allocates once per vocabulary size.
+class Sampler {
+public:
+    // `logits` is modified in place (penalties, temperature).
+    SampledToken sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &params,
+                        const int32_t *history, int32_t n_history, int32_t position);
+
+private:
+    std::vector<std::pair<float, int32_t>> candidates_;
+    std::vector<int32_t> counts_;
+    std::vector<double> probs_;
+};
+
+}  // namespace llcuda

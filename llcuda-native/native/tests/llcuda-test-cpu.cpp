@@ -1,0 +1,755 @@
+// Native tests of the CPU backend and the C ABI: every numeric kernel against float64 on fresh
+// random inputs (the seed is printed), ABI bad-input handling, and, when the shared test data is
+// found (argv[1] or LLCUDA_TESTDATA, else ../shared/testdata from the working directory's
+// ancestors), whole-model logits of the micro models against their float64 references plus
+// batching, paging and chunking invariance. LLCUDA_TEST_VERBOSE=1 lists passing checks too. Prints "N passed, M failed"; exits 1 on failure.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch_validation.h"
+#include "cpu/attention.h"
+#include "cpu/cpu_features.h"
+#include "cpu/kernels.h"
+#include "cpu/kv_cache.h"
+#include "cpu/ops.h"
+#include "ggml_blocks.h"
+#include "half.h"
+#include "llcuda.h"
+#include "quants.h"
+#include "sampling.h"
+#include "test_gguf.h"
+
+using namespace llcuda;
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+std::mt19937_64 g_rng;
+
+void check(bool ok, const std::string &what) {
+    static const bool verbose = std::getenv("LLCUDA_TEST_VERBOSE") != nullptr;
+    if (ok) {
+        ++g_passed;
+        if (verbose) std::printf("ok: %s\n", what.c_str());
+    } else {
+        ++g_failed;
+        std::printf("FAIL: %s\n", what.c_str());
+    }
+}
+
+std::vector<float> normal(size_t n, float sigma = 1.0f) {
+    std::normal_distribution<float> dist(0.0f, sigma);
+    std::vector<float> v(n);
+    for (float &x : v) x = dist(g_rng);
+    return v;
+}
+
+double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+        num += (got[i] - ref[i]) * (got[i] - ref[i]);
+        den += ref[i] * ref[i];
+    }
+    return std::sqrt(num / (den > 0 ? den : 1));
+}
+
+const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K};
+
+// ---------------------------------------------------------------- float64 decoders (independent)
+
+double half(const uint8_t *p) { uint16_t h; std::memcpy(&h, p, 2); return fp16_to_fp32(h); }
+
+// Element i of a row of `type`, decoded straight from the format description in double.
+double decode_element(int32_t type, const uint8_t *row, int64_t i) {
+    switch (type) {
+    case LLCUDA_TYPE_F32: { float f; std::memcpy(&f, row + 4 * i, 4); return f; }
+    case LLCUDA_TYPE_F16: return half(row + 2 * i);
+    case LLCUDA_TYPE_BF16: { uint16_t h; std::memcpy(&h, row + 2 * i, 2); return bf16_to_fp32(h); }
+    case LLCUDA_TYPE_Q8_0: { const uint8_t *b = row + 34 * (i / 32); return half(b) * static_cast<int8_t>(b[2 + i % 32]); }
+    case LLCUDA_TYPE_Q4_0: {
+        const uint8_t *b = row + 18 * (i / 32);
+        const int j = static_cast<int>(i % 32);
+        const int q = j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4);
+        return half(b) * (q - 8);
+    }
+    case LLCUDA_TYPE_Q4_K:
+    case LLCUDA_TYPE_Q5_K: {
+        const bool five = type == LLCUDA_TYPE_Q5_K;
+        const uint8_t *b = row + (five ? 176 : 144) * (i / 256);
+        const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
+        const uint8_t *sc = b + 4;
+        int scale, min;
+        if (sub < 4) { scale = sc[sub] & 63; min = sc[sub + 4] & 63; }
+        else { scale = (sc[sub + 4] & 0xF) | ((sc[sub - 4] >> 6) << 4); min = (sc[sub + 4] >> 4) | ((sc[sub] >> 6) << 4); }
+        const uint8_t *qs = b + (five ? 48 : 16);
+        int q = (qs[32 * (sub / 2) + l] >> (4 * (sub % 2))) & 0xF;
+        if (five) q += ((b[16 + l] >> sub) & 1) * 16;
+        return half(b) * scale * q - half(b + 2) * min;
+    }
+    case LLCUDA_TYPE_Q6_K: {
+        const uint8_t *b = row + 210 * (i / 256);
+        const int j = static_cast<int>(i % 256), h = j / 128, r = j % 128, quarter = r / 32, l = r % 32;
+        const uint8_t *ql = b + 64 * h, *qh = b + 128 + 32 * h;
+        const int low = (quarter % 2 == 0 ? ql[l] : ql[l + 32]) >> (quarter >= 2 ? 4 : 0) & 0xF;
+        const int high = (qh[l] >> (2 * quarter)) & 3;
+        const int8_t scale = static_cast<int8_t>(b[192 + 8 * h + quarter * 2 + l / 16]);
+        return half(b + 208) * scale * ((low | (high << 4)) - 32);
+    }
+    default: return NAN;
+    }
+}
+
+// Random bytes of `n` elements with sane fp16 scales (random quants, random scale bits).
+std::vector<uint8_t> random_blocks(int32_t type, int64_t n) {
+    const uint64_t bytes = row_bytes(type, n);
+    std::vector<uint8_t> data(bytes);
+    for (uint8_t &b : data) b = static_cast<uint8_t>(g_rng());
+    const TypeTraits *t = type_traits(type);
+    auto set_half = [&](uint8_t *p) { uint16_t h = fp32_to_fp16(std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng)); std::memcpy(p, &h, 2); };
+    for (int64_t b = 0; b < n / t->block_size; ++b) {
+        uint8_t *blk = data.data() + b * t->block_bytes;
+        switch (type) {
+        case LLCUDA_TYPE_F32: { float f = std::normal_distribution<float>()(g_rng); std::memcpy(blk, &f, 4); break; }
+        case LLCUDA_TYPE_F16: set_half(blk); break;
+        case LLCUDA_TYPE_BF16: { uint16_t h = fp32_to_bf16(std::normal_distribution<float>()(g_rng)); std::memcpy(blk, &h, 2); break; }
+        case LLCUDA_TYPE_Q6_K: set_half(blk + 208); break;
+        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: set_half(blk); set_half(blk + 2); break;
+        default: set_half(blk);
+        }
+    }
+    return data;
+}
+
+// ---------------------------------------------------------------- formats
+
+void test_half_conversions() {
+    int bad = 0;
+    for (uint32_t h = 0; h < 65536; ++h) {
+        const float f = fp16_to_fp32(static_cast<uint16_t>(h));
+        if (std::isnan(f)) continue;
+        bad += fp32_to_fp16(f) != h;
+    }
+    check(bad == 0, "fp16 -> fp32 -> fp16 is the identity on every non-NaN half (" + std::to_string(bad) + " differ)");
+    int not_nearest = 0;
+    for (int i = 0; i < 100000; ++i) {
+        const float f = std::ldexp(std::uniform_real_distribution<float>(-1, 1)(g_rng), static_cast<int>(g_rng() % 40) - 26);
+        const uint16_t h = fp32_to_fp16(f);
+        const double err = std::fabs(static_cast<double>(fp16_to_fp32(h)) - f);
+        for (int d : {-1, 1}) {
+            const float other = fp16_to_fp32(static_cast<uint16_t>(h + d));
+            if (!std::isnan(other) && std::fabs(static_cast<double>(other) - f) < err) ++not_nearest;
+        }
+    }
+    check(not_nearest == 0, "fp32 -> fp16 picks the nearest half");
+    check(fp32_to_bf16(1.00390625f) == 0x3F80 && fp32_to_bf16(1.01171875f) == 0x3F82, "fp32 -> bf16 rounds ties to even");
+}
+
+void test_dequantize_matches_float64_decoder() {
+    for (int32_t type : kTypes) {
+        const int64_t n = 256 * 3;
+        const std::vector<uint8_t> data = random_blocks(type, n);
+        std::vector<float> got(n);
+        dequantize_row(type, data.data(), got.data(), n);
+        double worst = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            const double ref = decode_element(type, data.data(), i);
+            worst = std::max(worst, std::fabs(got[i] - ref) / (std::fabs(ref) + 1e-30));
+        }
+        check(worst < 1e-6, std::string("dequantize ") + type_traits(type)->name + " equals the float64 decode (worst rel " + std::to_string(worst) + ")");
+        std::vector<float> via_abi(n);
+        check(llcuda_dequantize(type, data.data(), data.size(), n, via_abi.data()) == LLCUDA_OK && via_abi == got,
+              std::string("llcuda_dequantize ") + type_traits(type)->name + " gives the reference decode");
+    }
+}
+
+void test_quantize_round_trip_error() {
+    // Relative RMS error bounds for Gaussian data; K-quant scale search must beat the plain
+    // max-scale formats of equal bit width.
+    struct Bound { int32_t type; double max_err; };
+    const Bound bounds[] = {{LLCUDA_TYPE_F32, 0}, {LLCUDA_TYPE_F16, 5e-4}, {LLCUDA_TYPE_BF16, 4e-3}, {LLCUDA_TYPE_Q8_0, 1e-2},
+                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03}};
+    const int64_t n = 4096;
+    std::vector<float> x = normal(n, 0.5f);
+    for (int i = 0; i < 8; ++i) x[g_rng() % n] *= 8.0f;  // a few outliers, as real weights have
+    std::vector<double> errs;
+    for (const Bound &b : bounds) {
+        std::vector<uint8_t> q(row_bytes(b.type, n));
+        uint64_t written = 0;
+        const llcuda_status st = llcuda_quantize(b.type, x.data(), n, q.data(), q.size(), &written);
+        std::vector<float> y(n);
+        dequantize_row(b.type, q.data(), y.data(), n);
+        double num = 0, den = 0;
+        for (int64_t i = 0; i < n; ++i) { num += (y[i] - x[i]) * (y[i] - x[i]); den += x[i] * x[i]; }
+        const double err = std::sqrt(num / den);
+        errs.push_back(err);
+        check(st == LLCUDA_OK && written == q.size() && err <= b.max_err,
+              std::string("quantize ") + type_traits(b.type)->name + " round trip error " + std::to_string(err) + " <= " + std::to_string(b.max_err));
+    }
+    check(errs[5] < errs[4], "Q4_K (scale search) is more accurate than Q4_0");
+    float nan_input[32] = {0};
+    nan_input[5] = NAN;
+    uint8_t out[64];
+    check(llcuda_quantize(LLCUDA_TYPE_Q8_0, nan_input, 32, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::strstr(llcuda_last_error(), "src[5]") != nullptr, "quantize refuses non-finite input naming the index");
+    check(llcuda_quantize(LLCUDA_TYPE_Q4_K, x.data(), 100, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT,
+          "quantize refuses a partial block");
+    check(llcuda_quantize(LLCUDA_TYPE_Q8_0, x.data(), 64, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::strstr(llcuda_last_error(), "need 68") != nullptr, "quantize refuses a too small destination");
+    check(llcuda_dequantize(77, out, sizeof out, 32, x.data()) == LLCUDA_ERR_UNSUPPORTED, "dequantize refuses an unknown type");
+}
+
+// ---------------------------------------------------------------- dot products
+
+std::vector<SimdLevel> levels() {
+    std::vector<SimdLevel> out = {SimdLevel::Scalar};
+    if (cpu_simd_level_supported() >= SimdLevel::Avx2) out.push_back(SimdLevel::Avx2);
+    if (cpu_simd_level_supported() >= SimdLevel::Avx512) out.push_back(SimdLevel::Avx512);
+    return out;
+}
+
+// The activation row as the kernel sees it, decoded in double.
+std::vector<double> decode_act(ActFormat format, const std::vector<uint8_t> &act, int64_t n) {
+    std::vector<double> out(n);
+    for (int64_t i = 0; i < n; ++i) {
+        if (format == ActFormat::F32) {
+            float f; std::memcpy(&f, act.data() + 4 * i, 4); out[i] = f;
+        } else if (format == ActFormat::Q8_0) {
+            out[i] = decode_element(LLCUDA_TYPE_Q8_0, act.data(), i);
+        } else {
+            const BlockQ8_K *b = reinterpret_cast<const BlockQ8_K *>(act.data()) + i / QK_K;
+            out[i] = static_cast<double>(b->d) * b->qs[i % QK_K];
+        }
+    }
+    return out;
+}
+
+void test_dot_kernels() {
+    for (SimdLevel level : levels()) {
+        const CpuKernels &k = kernels_for(level);
+        for (int32_t type : kTypes) {
+            const TypeTraits *t = type_traits(type);
+            const std::vector<int64_t> sizes = t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
+                                                                  : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
+            double worst = 0;
+            bool act_matches = true;
+            for (int64_t n : sizes) {
+                const std::vector<float> wf = normal(n), af = normal(n);
+                std::vector<uint8_t> w(row_bytes(type, n));
+                quantize_row(type, wf.data(), w.data(), n);
+                const WeightKernel &wk = k.for_type(type);
+                std::vector<uint8_t> act(act_row_bytes(wk.act, n)), act_ref(act.size());
+                k.quantize(wk.act, af.data(), act.data(), n);
+                scalar_kernels().quantize(wk.act, af.data(), act_ref.data(), n);
+                act_matches = act_matches && act == act_ref;
+                const std::vector<double> ad = decode_act(wk.act, act, n);
+                double ref = 0, magnitude = 0;
+                for (int64_t i = 0; i < n; ++i) {
+                    const double wi = decode_element(type, w.data(), i);
+                    ref += wi * ad[i];
+                    magnitude += std::fabs(wi * ad[i]);
+                }
+                const double got = wk.dot(n, w.data(), act.data());
+                worst = std::max(worst, std::fabs(got - ref) / (magnitude + 1e-30));
+            }
+            const std::string name = std::string(simd_level_name(level)) + " dot " + t->name;
+            check(worst < 2e-6, name + " matches float64 (worst error / sum|products| " + std::to_string(worst) + ")");
+            check(act_matches, name + " quantizes activations exactly like the scalar reference");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- per-row ops
+
+void test_rms_norm_and_rope() {
+    const int64_t n = 77;
+    const std::vector<float> x = normal(n, 3.0f), w = normal(n);
+    std::vector<float> y(n);
+    rms_norm(x.data(), w.data(), y.data(), n, 1e-5f);
+    double ss = 0;
+    for (float v : x) ss += static_cast<double>(v) * v;
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs(y[i] - x[i] / std::sqrt(ss / n + 1e-5) * w[i]));
+    check(worst < 1e-5, "rms_norm matches float64");
+
+    for (int32_t type : {LLCUDA_ROPE_NORMAL, LLCUDA_ROPE_NEOX}) {
+        const int32_t head_dim = 24, rope_dim = 16, pos = 1234;
+        const float theta = 10000.0f, freq_scale = 0.5f;
+        std::vector<float> h = normal(head_dim);
+        const std::vector<float> orig = h;
+        rope(h.data(), rope_dim, type, pos, theta, freq_scale);
+        double err = 0;
+        for (int32_t i = 0; i < rope_dim / 2; ++i) {
+            const double angle = pos * 0.5 * std::pow(10000.0, -2.0 * i / rope_dim);
+            const int a = type == LLCUDA_ROPE_NEOX ? i : 2 * i, b = type == LLCUDA_ROPE_NEOX ? i + rope_dim / 2 : 2 * i + 1;
+            err = std::max(err, std::fabs(h[a] - (orig[a] * std::cos(angle) - orig[b] * std::sin(angle))));
+            err = std::max(err, std::fabs(h[b] - (orig[a] * std::sin(angle) + orig[b] * std::cos(angle))));
+        }
+        for (int32_t i = rope_dim; i < head_dim; ++i) err = std::max(err, static_cast<double>(std::fabs(h[i] - orig[i])));
+        check(err < 1e-5, std::string("rope ") + (type == LLCUDA_ROPE_NEOX ? "NEOX" : "NORMAL") + " matches float64, dims beyond rope_dim kept");
+    }
+}
+
+// ---------------------------------------------------------------- attention
+
+void test_attention_gqa() {
+    for (int32_t ratio = 1; ratio <= 8; ++ratio) {
+        ModelSpec spec;
+        spec.n_vocab = 10;
+        spec.n_head_kv = 2;
+        spec.n_head = 2 * ratio;
+        spec.head_dim = 20;
+        spec.n_ctx = 64;
+        spec.n_layer = 1;
+        const int32_t block_size = 5, n_blocks = 30;
+        CpuKvCache cache(spec, n_blocks, block_size);
+        const int64_t kvd = spec.kv_dim(), qd = spec.q_dim();
+        const std::vector<float> kv = normal(static_cast<size_t>(n_blocks) * block_size * kvd * 2);
+        for (int64_t slot = 0; slot < n_blocks * block_size; ++slot) {
+            std::memcpy(cache.k(0, slot), &kv[slot * kvd], kvd * 4);
+            std::memcpy(cache.v(0, slot), &kv[(n_blocks * block_size + slot) * kvd], kvd * 4);
+        }
+        // Sequence 0: six tokens ending at the last context position; sequence 1: one decode token.
+        std::vector<int32_t> tokens = {1, 2, 3, 4, 5, 6, 7}, positions = {58, 59, 60, 61, 62, 63, 20}, seq_ids = {0, 0, 0, 0, 0, 0, 1};
+        std::vector<int32_t> blocks(2 * 13, -1);
+        std::vector<int32_t> perm(n_blocks);
+        for (int32_t i = 0; i < n_blocks; ++i) perm[i] = i;
+        std::shuffle(perm.begin(), perm.end(), g_rng);
+        for (int32_t j = 0; j < 13; ++j) blocks[j] = perm[j];
+        for (int32_t j = 0; j < 5; ++j) blocks[13 + j] = perm[13 + j];
+        const uint8_t sample[2] = {0, 0};
+        llcuda_batch b{7, tokens.data(), positions.data(), seq_ids.data(), 2, 13, blocks.data(), sample, nullptr, nullptr, nullptr, nullptr};
+        int32_t sampled[2];
+        llcuda_step_output o{sampled, nullptr, nullptr, 0};
+        const StepBatch batch = validate_batch(b, o, spec, n_blocks, block_size);
+        const std::vector<float> q = normal(7 * qd);
+        std::vector<float> out(7 * qd);
+        for (SimdLevel level : levels()) {
+            ThreadPool pool(2);
+            attention(kernels_for(level), pool, spec, batch, cache, 0, q.data(), out.data());
+            double worst = 0;
+            for (int32_t t = 0; t < 7; ++t) {
+                const int32_t *table = blocks.data() + 13 * seq_ids[t];
+                for (int32_t h = 0; h < spec.n_head; ++h) {
+                    const int64_t kvo = (h / ratio) * spec.head_dim;
+                    std::vector<double> s(positions[t] + 1);
+                    double mx = -1e300, tot = 0;
+                    for (int32_t j = 0; j <= positions[t]; ++j) {
+                        const int64_t slot = table[j / block_size] * block_size + j % block_size;
+                        double d = 0;
+                        for (int32_t e = 0; e < spec.head_dim; ++e) d += static_cast<double>(q[t * qd + h * spec.head_dim + e]) * kv[slot * kvd + kvo + e];
+                        s[j] = d / std::sqrt(20.0);
+                        mx = std::max(mx, s[j]);
+                    }
+                    for (double &v : s) { v = std::exp(v - mx); tot += v; }
+                    for (int32_t e = 0; e < spec.head_dim; ++e) {
+                        double ref = 0;
+                        for (int32_t j = 0; j <= positions[t]; ++j) {
+                            const int64_t slot = table[j / block_size] * block_size + j % block_size;
+                            ref += s[j] / tot * kv[(n_blocks * block_size + slot) * kvd + kvo + e];
+                        }
+                        worst = std::max(worst, std::fabs(out[t * qd + h * spec.head_dim + e] - ref));
+                    }
+                }
+            }
+            check(worst < 2e-5, "attention (" + std::string(simd_level_name(level)) + ") GQA ratio " + std::to_string(ratio) +
+                                    " through scrambled block tables up to position n_ctx-1 matches float64 (" + std::to_string(worst) + ")");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sampling
+
+void test_sampling() {
+    Sampler sampler;
+    const int32_t V = 50;
+    const std::vector<float> base = normal(V, 2.0f);
+    auto run = [&](llcuda_sampling_params p, int32_t pos, const std::vector<int32_t> &hist = {}) {
+        std::vector<float> l = base;
+        return sampler.sample(l.data(), V, p, hist.empty() ? nullptr : hist.data(), static_cast<int32_t>(hist.size()), pos);
+    };
+    const int32_t argmax = static_cast<int32_t>(std::max_element(base.begin(), base.end()) - base.begin());
+    llcuda_sampling_params greedy{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1};
+    const SampledToken g = run(greedy, 5);
+    double lse = 0;
+    for (float v : base) lse += std::exp(static_cast<double>(v) - base[argmax]);
+    check(g.token == argmax && std::fabs(g.logprob + std::log(lse)) < 1e-5, "greedy picks the argmax with its log-softmax");
+
+    llcuda_sampling_params p{0.8f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
+    bool same = true, varies = false;
+    for (int32_t pos = 0; pos < 50; ++pos) {
+        const SampledToken a = run(p, pos), b = run(p, pos);
+        same = same && a.token == b.token && a.logprob == b.logprob;
+        varies = varies || a.token != run(p, 0).token;
+    }
+    check(same && varies, "the same seed and position give the same token; positions vary the draw");
+    llcuda_sampling_params top1 = p;
+    top1.top_k = 1;
+    bool all_argmax = true;
+    for (int32_t pos = 0; pos < 20; ++pos) all_argmax = all_argmax && run(top1, pos).token == argmax && run(top1, pos).logprob == 0.0f;
+    check(all_argmax, "top_k = 1 always gives the argmax with log-probability 0");
+    llcuda_sampling_params minp = p;
+    minp.min_p = 1.0f;
+    check(run(minp, 3).token == argmax, "min_p = 1 keeps only the most probable token");
+
+    // Frequencies over many positions follow softmax(logits / T) restricted by top-p.
+    llcuda_sampling_params topp = p;
+    topp.temperature = 1.0f;
+    topp.top_p = 0.5f;
+    std::vector<double> probs(V);
+    std::vector<int32_t> order(V);
+    for (int32_t i = 0; i < V; ++i) { probs[i] = std::exp(static_cast<double>(base[i]) - base[argmax]); order[i] = i; }
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return probs[a] > probs[b]; });
+    double total = 0, kept_total = 0;
+    for (double v : probs) total += v;
+    std::vector<bool> kept(V, false);
+    for (int32_t i : order) { kept[i] = true; kept_total += probs[i]; if (kept_total >= 0.5 * total) break; }
+    std::vector<int> counts(V, 0);
+    const int draws = 20000;
+    bool only_kept = true;
+    for (int32_t pos = 0; pos < draws; ++pos) {
+        const int32_t t = run(topp, pos).token;
+        ++counts[t];
+        only_kept = only_kept && kept[t];
+    }
+    double worst = 0;
+    for (int32_t i = 0; i < V; ++i) if (kept[i]) worst = std::max(worst, std::fabs(counts[i] / double(draws) - probs[i] / kept_total));
+    check(only_kept && worst < 0.02, "top-p draws only from the nucleus, with frequencies of the renormalised softmax (" + std::to_string(worst) + ")");
+
+    // Penalties: repetition divides a positive logit, frequency and presence subtract.
+    llcuda_sampling_params pen = greedy;
+    pen.repetition_penalty = 1e6f;
+    check(run(pen, 0, {argmax, argmax}).token != argmax, "repetition penalty pushes a repeated top token down");
+    std::vector<float> l = base;
+    pen = greedy;
+    pen.frequency_penalty = 0.5f;
+    pen.presence_penalty = 0.25f;
+    const std::vector<int32_t> hist = {3, 3, 7};
+    std::vector<float> expected = base;
+    expected[3] -= 2 * 0.5f + 0.25f;
+    expected[7] -= 0.5f + 0.25f;
+    sampler.sample(l.data(), V, pen, hist.data(), 3, 0);
+    check(l == expected, "frequency and presence penalties subtract count * f + p from history tokens");
+}
+
+// ---------------------------------------------------------------- ABI on a synthetic model
+
+struct SyntheticModel {
+    std::string path;
+    std::vector<std::string> names;
+    std::vector<llcuda_tensor_desc> tensors;
+    llcuda_model_spec spec{};
+};
+
+// A tiny llama of F32 random weights written to a temporary file.
+SyntheticModel write_synthetic_model() {
+    SyntheticModel m;
+    m.path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + ".bin";
+    m.spec = llcuda_model_spec{LLCUDA_ARCH_LLAMA, 64, 32, 1, 4, 2, 8, 64, 32, LLCUDA_ROPE_NORMAL, 8, 10000.0f, 1.0f, 1e-5f, 0, nullptr};
+    struct Shape { const char *name; int64_t ne0, ne1; };
+    const Shape shapes[] = {{"token_embd.weight", 32, 64}, {"output_norm.weight", 32, 1}, {"blk.0.attn_norm.weight", 32, 1},
+                            {"blk.0.attn_q.weight", 32, 32}, {"blk.0.attn_k.weight", 32, 16}, {"blk.0.attn_v.weight", 32, 16},
+                            {"blk.0.attn_output.weight", 32, 32}, {"blk.0.ffn_norm.weight", 32, 1}, {"blk.0.ffn_gate.weight", 32, 64},
+                            {"blk.0.ffn_up.weight", 32, 64}, {"blk.0.ffn_down.weight", 64, 32}};
+    FILE *f = std::fopen(m.path.c_str(), "wb");
+    uint64_t offset = 0;
+    for (const Shape &s : shapes) {
+        const bool vec = s.ne1 == 1;
+        std::vector<float> w = normal(s.ne0 * s.ne1, vec ? 0.1f : 0.3f);
+        if (vec) for (float &v : w) v += 1.0f;
+        std::fwrite(w.data(), 4, w.size(), f);
+        m.names.push_back(s.name);
+        m.tensors.push_back(llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F32, vec ? 1 : 2, {s.ne0, s.ne1, 1, 1}, offset, static_cast<uint64_t>(w.size()) * 4});
+        offset += w.size() * 4;
+    }
+    std::fclose(f);
+    for (size_t i = 0; i < m.tensors.size(); ++i) m.tensors[i].name = m.names[i].c_str();
+    m.spec.n_tensors = static_cast<int32_t>(m.tensors.size());
+    m.spec.tensors = m.tensors.data();
+    return m;
+}
+
+void test_abi_bad_input() {
+    SyntheticModel sm = write_synthetic_model();
+    llcuda_backend *backend = nullptr;
+    check(llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK, "CPU backend created");
+    llcuda_backend *unknown = backend;
+    check(llcuda_backend_create(7, 0, 2, &unknown) == LLCUDA_ERR_INVALID_ARGUMENT && unknown == nullptr &&
+              std::strstr(llcuda_last_error(), "unknown backend kind 7") != nullptr,
+          "an unknown backend kind is refused and *out cleared");
+
+    llcuda_model *model = nullptr;
+    SyntheticModel bad = sm;
+    bad.tensors[4].offset = 1u << 20;
+    bad.spec.tensors = bad.tensors.data();
+    const llcuda_status beyond = llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model);
+    check(beyond == LLCUDA_ERR_INVALID_ARGUMENT && model == nullptr &&
+              std::strstr(llcuda_backend_last_error(backend), "blk.0.attn_k.weight") != nullptr &&
+              std::strstr(llcuda_backend_last_error(backend), "beyond the end") != nullptr,
+          std::string("a tensor beyond the file is refused naming it: ") + llcuda_backend_last_error(backend));
+    bad = sm;
+    bad.tensors[3].ne[1] = 31;
+    bad.spec.tensors = bad.tensors.data();
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr, "a tensor of the wrong shape is refused naming it");
+    bad = sm;
+    bad.tensors[1].type = LLCUDA_TYPE_F16;
+    bad.spec.tensors = bad.tensors.data();
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::strstr(llcuda_last_error(), "must be F32") != nullptr, "a norm that is not F32 is refused");
+    bad = sm;
+    bad.spec.n_head_kv = 3;
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT, "n_head not a multiple of n_head_kv is refused");
+    check(llcuda_model_load(backend, "/nonexistent/model.gguf", &sm.spec, &model) == LLCUDA_ERR_IO &&
+              std::strstr(llcuda_last_error(), "/nonexistent/model.gguf") != nullptr, "a missing file is an IO error naming the path");
+
+    check(llcuda_model_load(backend, sm.path.c_str(), &sm.spec, &model) == LLCUDA_OK, "the valid synthetic model loads");
+    llcuda_backend_free(backend);  // the model keeps the backend alive
+    llcuda_kv_cache *cache = nullptr;
+    check(llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_Q8_0, &cache) == LLCUDA_ERR_UNSUPPORTED, "Q8_0 KV is unsupported on the CPU");
+    check(llcuda_kv_cache_create(model, 0, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_ERR_INVALID_ARGUMENT, "zero blocks refused");
+    check(llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK, "KV cache created");
+
+    std::vector<int32_t> tokens = {1, 2, 3}, positions = {0, 1, 2}, seq_ids = {0, 0, 0}, blocks = {2, -1, -1, -1};
+    uint8_t sample = 1;
+    llcuda_sampling_params params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
+    int32_t sampled = -2;
+    float logprob = 1;
+    llcuda_batch b{3, tokens.data(), positions.data(), seq_ids.data(), 1, 4, blocks.data(), &sample, &params, nullptr, nullptr, nullptr};
+    llcuda_step_output o{&sampled, &logprob, nullptr, 0};
+    auto expect_error = [&](const char *what, const char *needle) {
+        const llcuda_status st = llcuda_step(model, cache, &b, &o);
+        check(st == LLCUDA_ERR_INVALID_ARGUMENT && std::strstr(llcuda_model_last_error(model), needle) != nullptr &&
+                  std::strstr(llcuda_kv_cache_last_error(cache), needle) != nullptr,
+              std::string(what) + " -> error naming '" + needle + "': " + llcuda_model_last_error(model));
+    };
+    blocks[0] = 4;
+    expect_error("a block table entry outside the cache", "block_tables[0]");
+    blocks[0] = 2;
+    positions = {30, 31, 32};
+    b.positions = positions.data();
+    expect_error("a position beyond the context", "positions[2]");
+    positions = {0, 1, 2};
+    tokens[1] = 64;
+    expect_error("a token beyond the vocabulary", "tokens[1]");
+    tokens[1] = 2;
+    positions[2] = 5;
+    expect_error("non-consecutive positions", "positions[2]");
+    positions[2] = 2;
+    params.top_p = NAN;
+    expect_error("a NaN top_p", "top_p");
+    params.top_p = 1.0f;
+    b.max_blocks_per_seq = 0;
+    expect_error("max_blocks_per_seq 0", "max_blocks_per_seq");
+    b.max_blocks_per_seq = 4;
+    const uint8_t rows[3] = {1, 0, 1};
+    b.logits_rows = rows;
+    expect_error("logits rows without room", "logits");
+    std::vector<float> logits(2 * 64);
+    o.logits = logits.data();
+    o.logits_capacity = static_cast<int64_t>(logits.size());
+    check(llcuda_step(model, cache, &b, &o) == LLCUDA_OK && sampled >= 0 && sampled < 64 && logprob <= 0,
+          "after the refused calls the same handles run a valid step");
+    int32_t argmax = static_cast<int32_t>(std::max_element(logits.begin() + 64, logits.end()) - (logits.begin() + 64));
+    check(sampled == argmax, "greedy sampling returns the argmax of the last row's logits");
+    llcuda_model_free(model);  // the cache keeps the model alive
+    tokens = {sampled};
+    positions = {3};
+    seq_ids = {0};
+    b = llcuda_batch{1, tokens.data(), positions.data(), seq_ids.data(), 1, 4, blocks.data(), &sample, &params, nullptr, nullptr, nullptr};
+    llcuda_kv_cache_free(cache);
+    check(llcuda_step(nullptr, nullptr, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT, "NULL handles are refused, not dereferenced");
+    std::remove(sm.path.c_str());
+}
+
+// ---------------------------------------------------------------- whole models vs references
+
+bool exists(const std::string &p) { struct stat st{}; return ::stat(p.c_str(), &st) == 0; }
+
+std::string find_testdata(int argc, char **argv) {
+    if (argc > 1) return argv[1];
+    if (const char *env = std::getenv("LLCUDA_TESTDATA")) return env;
+    std::string dir = ".";
+    for (int i = 0; i < 8; ++i, dir += "/..") {
+        if (exists(dir + "/shared/testdata/models")) return dir + "/shared/testdata";
+        if (exists(dir + "/../shared/testdata/models")) return dir + "/../shared/testdata";
+    }
+    return "";
+}
+
+struct Loaded {
+    test_gguf::Model gguf;
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    ~Loaded() { llcuda_model_free(model); llcuda_backend_free(backend); }
+};
+
+bool load(const std::string &path, Loaded &out) {
+    test_gguf::Reader reader(path);
+    out.gguf = reader.read();
+    for (llcuda_tensor_desc &d : out.gguf.tensors) {
+        int64_t rows = d.ne[1] * d.ne[2] * d.ne[3];
+        d.size = row_bytes(d.type, d.ne[0]) * static_cast<uint64_t>(rows);
+    }
+    out.gguf.spec.tensors = out.gguf.tensors.data();
+    return llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &out.backend) == LLCUDA_OK &&
+           llcuda_model_load(out.backend, path.c_str(), &out.gguf.spec, &out.model) == LLCUDA_OK;
+}
+
+// Runs `tokens` of one or more sequences as the given chunks; returns every position's logits.
+struct SeqRun { std::vector<int32_t> tokens; std::vector<int32_t> blocks; };
+
+std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, std::vector<SeqRun> &seqs,
+                                           int32_t chunk, int32_t max_blocks) {
+    std::vector<std::vector<float>> out(seqs.size());
+    std::vector<int32_t> done(seqs.size(), 0);
+    for (;;) {
+        std::vector<int32_t> tokens, positions, ids, table;
+        std::vector<size_t> which;
+        for (size_t s = 0; s < seqs.size(); ++s) {
+            const int32_t n = std::min<int32_t>(chunk, static_cast<int32_t>(seqs[s].tokens.size()) - done[s]);
+            if (n <= 0) continue;
+            for (int32_t i = 0; i < n; ++i) {
+                tokens.push_back(seqs[s].tokens[done[s] + i]);
+                positions.push_back(done[s] + i);
+                ids.push_back(static_cast<int32_t>(which.size()));
+            }
+            table.insert(table.end(), seqs[s].blocks.begin(), seqs[s].blocks.end());
+            which.push_back(s);
+        }
+        if (which.empty()) return out;
+        std::vector<uint8_t> sample(which.size(), 0), rows(tokens.size(), 1);
+        std::vector<int32_t> sampled(which.size());
+        std::vector<float> logits(tokens.size() * n_vocab);
+        llcuda_batch b{static_cast<int32_t>(tokens.size()), tokens.data(), positions.data(), ids.data(), static_cast<int32_t>(which.size()),
+                       max_blocks, table.data(), sample.data(), nullptr, nullptr, nullptr, rows.data()};
+        llcuda_step_output o{sampled.data(), nullptr, logits.data(), static_cast<int64_t>(logits.size())};
+        if (llcuda_step(model, cache, &b, &o) != LLCUDA_OK) {
+            std::printf("step failed: %s\n", llcuda_model_last_error(model));
+            return {};
+        }
+        size_t row = 0;
+        for (size_t k = 0; k < which.size(); ++k) {
+            const size_t s = which[k];
+            const int32_t n = std::min<int32_t>(chunk, static_cast<int32_t>(seqs[s].tokens.size()) - done[s]);
+            out[s].insert(out[s].end(), logits.begin() + row * n_vocab, logits.begin() + (row + n) * n_vocab);
+            row += n;
+            done[s] += n;
+        }
+    }
+}
+
+double bound_for(const std::string &name) {
+    if (name.find("f32") != std::string::npos) return 5e-4;
+    if (name.find("f16") != std::string::npos || name.find("llama-2-tiny") != std::string::npos) return 1e-3;
+    if (name.find("BF16") != std::string::npos) return 6e-3;
+    if (name.find("Q8_0") != std::string::npos || name.find("Q4_0") != std::string::npos) return 2e-2;
+    return 3e-2;
+}
+
+void test_models(const std::string &testdata) {
+    const char *models[] = {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16", "micro-llama-Q8_0", "micro-llama-Q4_0",
+                            "micro-llama-Q4_K_M", "micro-llama-Q5_K_M", "micro-llama-Q6_K", "micro-qwen2-f32", "micro-qwen2-Q8_0",
+                            "micro-qwen2-Q4_K_M", "llama-2-tiny-random"};
+    for (const char *name : models) {
+        Loaded m;
+        const std::string path = testdata + "/models/" + name + ".gguf";
+        if (!load(path, m)) {
+            check(false, std::string("load ") + name + ": " + llcuda_last_error());
+            continue;
+        }
+        const int32_t V = m.gguf.spec.n_vocab;
+        for (int p = 1; p <= 3; ++p) {
+            std::vector<int32_t> ref_tokens;
+            std::vector<std::vector<double>> ref_rows;
+            const std::string ref = testdata + "/models/reference/" + name + ".p" + std::to_string(p) + ".exact.txt.gz";
+            if (!exists(ref)) continue;
+            if (!test_gguf::read_reference(ref, ref_tokens, ref_rows)) { check(false, "read " + ref); continue; }
+            // Scalar reference kernels on the first prompt, the fastest level on every prompt.
+            for (SimdLevel level : p == 1 ? levels() : std::vector<SimdLevel>{cpu_simd_level_supported()}) {
+                limit_cpu_simd_level(level);
+                llcuda_kv_cache *cache = nullptr;
+                const int32_t bs = 16, nb = (m.gguf.spec.n_ctx + bs - 1) / bs;
+                llcuda_kv_cache_create(m.model, nb, bs, LLCUDA_TYPE_F16, &cache);
+                std::vector<SeqRun> seqs(1);
+                seqs[0].tokens = ref_tokens;
+                for (int32_t i = 0; i < nb; ++i) seqs[0].blocks.push_back(i);
+                const std::vector<std::vector<float>> got = run_logits(m.model, cache, V, seqs, 1 << 20, nb);
+                llcuda_kv_cache_free(cache);
+                std::vector<double> r, g;
+                for (auto &row : ref_rows) r.insert(r.end(), row.begin(), row.end());
+                if (!got.empty()) g.assign(got[0].begin(), got[0].end());
+                const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
+                check(err <= bound_for(name), std::string(name) + " p" + std::to_string(p) + " (" + simd_level_name(level) +
+                                                  ") logits vs exact: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound_for(name)));
+            }
+            limit_cpu_simd_level(cpu_simd_level_supported());
+        }
+    }
+}
+
+// Batching, paging and chunking give the same logits as one sequence alone in one go.
+void test_invariance(const std::string &testdata) {
+    Loaded m;
+    if (!load(testdata + "/models/micro-llama-f32.gguf", m)) { check(false, "load micro-llama-f32"); return; }
+    const int32_t V = m.gguf.spec.n_vocab, bs = 8, nb = 96, max_blocks = 32;
+    llcuda_kv_cache *cache = nullptr;
+    llcuda_kv_cache_create(m.model, nb, bs, LLCUDA_TYPE_F16, &cache);
+    std::uniform_int_distribution<int32_t> tok(0, V - 1);
+    std::vector<int32_t> a(90), b(37), c(5);
+    for (auto *v : {&a, &b, &c}) for (int32_t &t : *v) t = tok(g_rng);
+    std::vector<int32_t> perm(nb);
+    for (int32_t i = 0; i < nb; ++i) perm[i] = i;
+    auto contiguous = [&](int32_t first) { std::vector<int32_t> t(max_blocks, -1); for (int32_t i = 0; i < 12; ++i) t[i] = first + i; return t; };
+    std::vector<std::vector<float>> alone;
+    for (auto *v : {&a, &b, &c}) {
+        std::vector<SeqRun> one{{*v, contiguous(0)}};
+        alone.push_back(run_logits(m.model, cache, V, one, 1 << 20, max_blocks)[0]);
+    }
+    auto same = [&](const std::vector<float> &x, const std::vector<float> &y) {
+        if (x.size() != y.size() || x.empty()) return 1e9;
+        return rel_l2(std::vector<double>(x.begin(), x.end()), std::vector<double>(y.begin(), y.end()));
+    };
+    std::shuffle(perm.begin(), perm.end(), g_rng);
+    auto scrambled = [&](int32_t k) { std::vector<int32_t> t(max_blocks, -1); for (int32_t i = 0; i < 12; ++i) t[i] = perm[12 * k + i]; return t; };
+    std::vector<SeqRun> three{{a, scrambled(0)}, {b, scrambled(1)}, {c, scrambled(2)}};
+    for (int32_t chunk : {1, 7, 64}) {
+        const auto together = run_logits(m.model, cache, V, three, chunk, max_blocks);
+        double worst = 0;
+        for (int k = 0; k < 3; ++k) worst = std::max(worst, together.size() == 3 ? same(alone[k], together[k]) : 1e9);
+        check(worst < 1e-5, "three sequences batched together in chunks of " + std::to_string(chunk) +
+                                " through scrambled block tables match each alone (rel " + std::to_string(worst) + ")");
+    }
+    llcuda_kv_cache_free(cache);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
+    g_rng.seed(seed);
+    std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
+    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_quantize_round_trip_error,
+                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_abi_bad_input};
+    for (const auto &t : tests) {
+        try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+    }
+    const std::string testdata = find_testdata(argc, argv);
+    if (testdata.empty()) {
+        std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
+    } else {
+        try { test_models(testdata); test_invariance(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+    }
+    std::printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
