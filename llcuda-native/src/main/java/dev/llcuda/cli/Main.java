@@ -16,6 +16,7 @@ public final class Main {
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("chat-template", new ChatTemplateCommand());
     }
 
     private Main() {

@@ -25,7 +25,6 @@ public final class Batch {
     private int[] seqLength = new int[8];
     private int[] blockTables;
     private byte[] sample = new byte[8];
-    private int sampledCount;
     private SamplingParams[] sampling = new SamplingParams[8];
     private int[] historyStart = new int[8];
     private int[] historyLength = new int[8];
@@ -58,7 +57,6 @@ public final class Batch {
     public void clear() {
         tokenCount = 0;
         seqCount = 0;
-        sampledCount = 0;
         logitRowCount = 0;
         historyCount = 0;
     }
@@ -108,9 +106,6 @@ public final class Batch {
     /** Samples with penalties over the first {@code length} tokens of {@code tokenHistory}. */
     public void sample(int seq, SamplingParams params, int[] tokenHistory, int length) {
         requireSequence(seq);
-        if (sample[seq] == 0) {
-            sampledCount++;
-        }
         sample[seq] = 1;
         sampling[seq] = params;
         if (historyCount + length > history.length) {

@@ -59,7 +59,7 @@ final class Access {
             if (index >= 0 && index < seq.size()) {
                 return seq.get((int) index);
             }
-            return new Undefined(Values.typeName(obj) + " object has no element " + Values.repr(key));
+            return Undefined.attribute(obj, key);
         }
         if (key instanceof String name) {
             return attribute(obj, name);

@@ -36,7 +36,7 @@ final class Filters {
                 return Values.str(value).toLowerCase(Locale.ROOT);
             case "capitalize":
                 new Args(name, a, k);
-                return capitalize(Values.str(value));
+                return Methods.capitalize(Values.str(value));
             case "title":
                 new Args(name, a, k);
                 return titleWords(Values.str(value));
@@ -342,30 +342,6 @@ final class Filters {
             }
         }
         return out;
-    }
-
-    /** Python's str.capitalize: first character upper case, the rest lower case. */
-    static String capitalize(String s) {
-        if (s.isEmpty()) {
-            return s;
-        }
-        int first = s.codePointAt(0);
-        return new String(Character.toChars(Character.toTitleCase(first)))
-                + s.substring(Character.charCount(first)).toLowerCase(Locale.ROOT);
-    }
-
-    /** Python's str.title: upper case after any uncased character, lower case elsewhere. */
-    static String title(String s) {
-        StringBuilder sb = new StringBuilder();
-        boolean previousCased = false;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            boolean cased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
-            sb.appendCodePoint(previousCased ? Character.toLowerCase(cp) : Character.toTitleCase(cp));
-            previousCased = cased;
-            i += Character.charCount(cp);
-        }
-        return sb.toString();
     }
 
     /** Jinja2's title filter: each word (split at spaces, dashes and brackets) capitalised. */

@@ -1,17 +1,19 @@
 package dev.llcuda.template;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * One variable scope. As in Jinja2, the template and each macro call have their own, and so does
  * each iteration of a loop: {@code set} inside a loop does not leak out (that is what
- * {@code namespace()} is for), while {@code if} shares its enclosing scope.
+ * {@code namespace()} is for), while {@code if} shares its enclosing scope. Scopes hold a handful
+ * of names, so a linear scan over two small arrays beats a hash map here.
  */
 final class Frame {
 
     private final Frame parent;
-    private final Map<String, Object> variables = new HashMap<>();
+    private String[] names = new String[4];
+    private Object[] values = new Object[4];
+    private int size;
 
     Frame(Frame parent) {
         this.parent = parent;
@@ -19,14 +21,33 @@ final class Frame {
 
     Object lookup(String name) {
         for (Frame f = this; f != null; f = f.parent) {
-            if (f.variables.containsKey(name)) {
-                return f.variables.get(name);
+            int i = f.indexOf(name);
+            if (i >= 0) {
+                return f.values[i];
             }
         }
         return Undefined.name(name);
     }
 
     void set(String name, Object value) {
-        variables.put(name, value);
+        int i = indexOf(name);
+        if (i < 0) {
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            i = size++;
+            names[i] = name;
+        }
+        values[i] = value;
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < size; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -11,7 +11,7 @@ final class Interpreter {
     /** Output beyond this many characters is refused: no template needs it for a prompt. */
     static final int MAX_OUTPUT_CHARS = 1 << 26;
     /** Deeper macro recursion than this is refused instead of overflowing the stack. */
-    private static final int MAX_CALL_DEPTH = 256;
+    private static final int MAX_CALL_DEPTH = 64;
 
     private enum Flow { NORMAL, BREAK, CONTINUE }
 

@@ -2,6 +2,8 @@ package dev.llcuda.template;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Splits a template into text and tag tokens the way Jinja2 does with Hugging Face's settings:
@@ -16,6 +18,10 @@ final class Lexer {
         "**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=",
         "(", ")", "[", "]", "{", "}", ",", ".", ":", "|",
     };
+
+    /** The rest of a {@code {% raw %}} tag; its end tag is {@link #RAW_END}. */
+    private static final Pattern RAW_BEGIN = Pattern.compile("\\s*raw\\s*(-?)%}");
+    private static final Pattern RAW_END = Pattern.compile("\\{%([-+]?)\\s*endraw\\s*([-+]?)%}");
 
     private final String name;
     private final String src;
@@ -56,8 +62,13 @@ final class Lexer {
             emitText(text);
             line += countNewlines(src, pos, tag);
             pos = tag + 2 + (sign == '-' || sign == '+' ? 1 : 0);
+            Matcher raw = RAW_BEGIN.matcher(src).region(pos, src.length());
+            if (kind == '%' && raw.lookingAt()) {
+                raw(raw);
+                continue;
+            }
             switch (kind) {
-                case '#' -> comment(tag);
+                case '#' -> comment();
                 case '{' -> tag(Token.Kind.VAR_BEGIN, Token.Kind.VAR_END, "}}");
                 default -> tag(Token.Kind.BLOCK_BEGIN, Token.Kind.BLOCK_END, "%}");
             }
@@ -97,15 +108,37 @@ final class Lexer {
         }
     }
 
-    private void comment(int start) throws TemplateException {
+    /** {@code {% raw %}...{% endraw %}}: the body is text; only the tags' own whitespace rules apply. */
+    private void raw(Matcher begin) throws TemplateException {
+        int startLine = line;
+        pos = begin.end();
+        if (begin.group(1).isEmpty()) {
+            lineStarting = false;
+        } else {
+            afterTag('-', true);
+        }
+        Matcher end = RAW_END.matcher(src);
+        if (!end.find(pos)) {
+            throw error(startLine, "missing end of raw directive, '{% endraw %}'");
+        }
+        String text = src.substring(pos, end.start());
+        String sign = end.group(1);
+        text = sign.equals("-") ? stripTrailing(text) : sign.equals("+") ? text : lstrip(text);
+        emitText(text);
+        line += countNewlines(src, pos, end.end());
+        pos = end.end();
+        afterTag(end.group(2).isEmpty() ? '\0' : end.group(2).charAt(0), true);
+    }
+
+    private void comment() throws TemplateException {
         int end = src.indexOf("#}", pos);
         if (end < 0) {
             throw error(line, "unclosed comment, missing '#}'");
         }
         line += countNewlines(src, pos, end);
-        char before = src.charAt(end - 1);
+        char sign = end > pos ? src.charAt(end - 1) : '\0';
         pos = end + 2;
-        afterTag(end - 1 >= start + 2 ? before : '\0', true);
+        afterTag(sign, true);
     }
 
     private void tag(Token.Kind begin, Token.Kind end, String close) throws TemplateException {

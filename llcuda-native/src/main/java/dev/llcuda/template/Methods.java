@@ -36,8 +36,8 @@ final class Methods {
             case "replace" -> (a, k) -> replace(s, new Args(name, a, k, "old", "new", "count"));
             case "upper" -> (a, k) -> noArgs(name, a, k, s.toUpperCase(Locale.ROOT));
             case "lower" -> (a, k) -> noArgs(name, a, k, s.toLowerCase(Locale.ROOT));
-            case "title" -> (a, k) -> noArgs(name, a, k, Filters.title(s));
-            case "capitalize" -> (a, k) -> noArgs(name, a, k, Filters.capitalize(s));
+            case "title" -> (a, k) -> noArgs(name, a, k, title(s));
+            case "capitalize" -> (a, k) -> noArgs(name, a, k, capitalize(s));
             case "find" -> (a, k) -> find(s, new Args(name, a, k, "sub"));
             case "count" -> (a, k) -> count(s, new Args(name, a, k, "sub"));
             case "join" -> (a, k) -> join(s, new Args(name, a, k, "iterable"));
@@ -243,6 +243,30 @@ final class Methods {
                 sb.append(separator);
             }
             sb.append(item);
+        }
+        return sb.toString();
+    }
+
+    /** Python's str.capitalize: first character upper case, the rest lower case. */
+    static String capitalize(String s) {
+        if (s.isEmpty()) {
+            return s;
+        }
+        int first = s.codePointAt(0);
+        return new String(Character.toChars(Character.toTitleCase(first)))
+                + s.substring(Character.charCount(first)).toLowerCase(Locale.ROOT);
+    }
+
+    /** Python's str.title: upper case after any uncased character, lower case elsewhere. */
+    private static String title(String s) {
+        StringBuilder sb = new StringBuilder();
+        boolean previousCased = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            boolean cased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+            sb.appendCodePoint(previousCased ? Character.toLowerCase(cp) : Character.toTitleCase(cp));
+            previousCased = cased;
+            i += Character.charCount(cp);
         }
         return sb.toString();
     }

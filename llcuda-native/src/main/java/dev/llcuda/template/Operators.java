@@ -27,7 +27,13 @@ final class Operators {
                 }
                 yield Values.toDouble(a) / Values.toDouble(b);
             }
-            case "//", "%" -> divide(op, a, b);
+            case "//" -> divide(op, a, b);
+            case "%" -> {
+                if (a instanceof String) {
+                    throw new EvalError("printf-style '%' string formatting is not supported in chat templates");
+                }
+                yield divide(op, a, b);
+            }
             case "**" -> power(a, b);
             default -> throw new IllegalStateException("unknown operator " + op);
         };

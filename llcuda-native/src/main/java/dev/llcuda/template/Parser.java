@@ -14,9 +14,17 @@ final class Parser {
 
     private static final java.util.Set<String> COMPARISONS = java.util.Set.of("==", "!=", "<", ">", "<=", ">=");
 
+    /** Deeper nesting of blocks or expressions is refused instead of overflowing the stack. */
+    static final int MAX_NESTING = 100;
+    /** Longer operator chains are refused: evaluating one recurses once per operator. */
+    static final int MAX_CHAIN = 256;
+
     private final String name;
     private final List<Token> tokens;
     private int pos;
+    private int nesting;
+    /** How many for loops enclose the current statement (within the current macro). */
+    private int loopDepth;
 
     private Parser(String name, List<Token> tokens) {
         this.name = name;
@@ -25,7 +33,7 @@ final class Parser {
 
     static List<Node> parse(String name, String source) throws TemplateException {
         Parser parser = new Parser(name, Lexer.tokenize(name, source));
-        List<Node> body = parser.body("", 0);
+        List<Node> body = parser.body("", "", 0);
         Token end = parser.current();
         if (end.kind() != Kind.EOF) {
             throw parser.error(end, "unexpected '" + parser.peek(1).text() + "'");
@@ -39,7 +47,16 @@ final class Parser {
      * Parses nodes until end of input or a block tag whose keyword is in {@code stops} (a
      * space-separated list); leaves that tag unread. {@code opener} names the block for errors.
      */
-    private List<Node> body(String stops, int openerLine, String... opener) throws TemplateException {
+    private List<Node> body(String stops, String opener, int openerLine) throws TemplateException {
+        enter();
+        try {
+            return bodyNodes(stops, opener, openerLine);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private List<Node> bodyNodes(String stops, String opener, int openerLine) throws TemplateException {
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = current();
@@ -47,7 +64,7 @@ final class Parser {
                 case EOF -> {
                     if (!stops.isEmpty()) {
                         throw error(t, "unexpected end of template: expected '" + stops.replace(" ", "' or '")
-                                + "' to close '" + opener[0] + "' from line " + openerLine);
+                                + "' to close '" + opener + "' from line " + openerLine);
                     }
                     return nodes;
                 }
@@ -89,14 +106,15 @@ final class Parser {
             case "macro":
                 return macro(line);
             case "break":
-                endTag();
-                return new Node.Break(line);
             case "continue":
+                if (loopDepth == 0) {
+                    throw error(keyword, "'" + keyword.text() + "' outside loop");
+                }
                 endTag();
-                return new Node.Continue(line);
+                return keyword.text().equals("break") ? new Node.Break(line) : new Node.Continue(line);
             case "generation": {
                 endTag();
-                List<Node> body = body("endgeneration", line, "generation");
+                List<Node> body = body("endgeneration", "generation", line);
                 closeTag("endgeneration");
                 return new Node.Generation(body);
             }
@@ -110,7 +128,7 @@ final class Parser {
         Expr condition = expression(true);
         endTag();
         while (true) {
-            List<Node> body = body("elif else endif", line, "if");
+            List<Node> body = body("elif else endif", "if", line);
             branches.add(new Node.Branch(condition, body));
             Token keyword = peek(1);
             pos += 2;
@@ -119,7 +137,7 @@ final class Parser {
                 endTag();
             } else if (keyword.text().equals("else")) {
                 endTag();
-                List<Node> otherwise = body("endif", line, "if");
+                List<Node> otherwise = body("endif", "if", line);
                 closeTag("endif");
                 return new Node.If(branches, otherwise);
             } else {
@@ -146,12 +164,18 @@ final class Parser {
             throw error(current(), "recursive loops are not supported");
         }
         endTag();
-        List<Node> body = body("else endfor", line, "for");
+        loopDepth++;
+        List<Node> body;
+        try {
+            body = body("else endfor", "for", line);
+        } finally {
+            loopDepth--;
+        }
         List<Node> otherwise = List.of();
         if (peek(1).isName("else")) {
             pos += 2;
             endTag();
-            otherwise = body("endfor", line, "for");
+            otherwise = body("endfor", "for", line);
         }
         closeTag("endfor");
         return new Node.For(target, iterable, filter, body, otherwise, line);
@@ -169,7 +193,7 @@ final class Parser {
             throw error(current(), "a block set needs a plain variable name");
         }
         endTag();
-        List<Node> body = body("endset", line, "set");
+        List<Node> body = body("endset", "set", line);
         closeTag("endset");
         return new Node.SetBlock(nameTarget.name(), body);
     }
@@ -195,7 +219,14 @@ final class Parser {
         }
         pos++;
         endTag();
-        List<Node> body = body("endmacro", line, "macro");
+        int enclosingLoops = loopDepth;
+        loopDepth = 0;
+        List<Node> body;
+        try {
+            body = body("endmacro", "macro", line);
+        } finally {
+            loopDepth = enclosingLoops;
+        }
         closeTag("endmacro");
         return new Node.MacroDef(macroName, params, body);
     }
@@ -253,7 +284,26 @@ final class Parser {
     }
 
     private Expr expression(boolean withConditional) throws TemplateException {
-        return withConditional ? conditional() : or();
+        enter();
+        try {
+            return withConditional ? conditional() : or();
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter() throws TemplateException {
+        if (++nesting > MAX_NESTING) {
+            throw error(current(), "blocks or expressions nested deeper than " + MAX_NESTING + " levels");
+        }
+    }
+
+    /** Counts one more operator of a chain such as {@code a + b + c}. */
+    private int link(int length) throws TemplateException {
+        if (length >= MAX_CHAIN) {
+            throw error(current(), "expression chain longer than " + MAX_CHAIN + " operators");
+        }
+        return length + 1;
     }
 
     private Expr conditional() throws TemplateException {
@@ -274,7 +324,9 @@ final class Parser {
 
     private Expr or() throws TemplateException {
         Expr left = and();
+        int length = 0;
         while (current().isName("or")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("or", left, and(), line);
@@ -284,7 +336,9 @@ final class Parser {
 
     private Expr and() throws TemplateException {
         Expr left = not();
+        int length = 0;
         while (current().isName("and")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("and", left, not(), line);
@@ -296,7 +350,12 @@ final class Parser {
         if (current().isName("not")) {
             int line = current().line();
             pos++;
-            return new Expr.Unary("not", not(), line);
+            enter();
+            try {
+                return new Expr.Unary("not", not(), line);
+            } finally {
+                nesting--;
+            }
         }
         return compare();
     }
@@ -306,7 +365,7 @@ final class Parser {
         Expr first = additive();
         List<String> ops = new ArrayList<>();
         List<Expr> rest = new ArrayList<>();
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.kind() == Kind.OP && COMPARISONS.contains(t.text())) {
                 pos++;
@@ -327,7 +386,9 @@ final class Parser {
 
     private Expr additive() throws TemplateException {
         Expr left = concat();
+        int length = 0;
         while (current().isOp("+") || current().isOp("-")) {
+            length = link(length);
             Token op = current();
             pos++;
             left = new Expr.Binary(op.text(), left, concat(), op.line());
@@ -337,7 +398,9 @@ final class Parser {
 
     private Expr concat() throws TemplateException {
         Expr left = multiplicative();
+        int length = 0;
         while (current().isOp("~")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("~", left, multiplicative(), line);
@@ -347,7 +410,9 @@ final class Parser {
 
     private Expr multiplicative() throws TemplateException {
         Expr left = power();
+        int length = 0;
         while (current().isOp("*") || current().isOp("/") || current().isOp("//") || current().isOp("%")) {
+            length = link(length);
             Token op = current();
             pos++;
             left = new Expr.Binary(op.text(), left, power(), op.line());
@@ -357,7 +422,9 @@ final class Parser {
 
     private Expr power() throws TemplateException {
         Expr left = unary(true);
+        int length = 0;
         while (current().isOp("**")) {
+            length = link(length);
             int line = current().line();
             pos++;
             left = new Expr.Binary("**", left, unary(true), line);
@@ -370,7 +437,12 @@ final class Parser {
         Expr node;
         if (t.isOp("-") || t.isOp("+")) {
             pos++;
-            node = new Expr.Unary(t.text(), unary(false), t.line());
+            enter();
+            try {
+                node = new Expr.Unary(t.text(), unary(false), t.line());
+            } finally {
+                nesting--;
+            }
         } else {
             node = primary();
         }
@@ -474,7 +546,7 @@ final class Parser {
     }
 
     private Expr postfix(Expr node) throws TemplateException {
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.isOp(".")) {
                 pos++;
@@ -549,7 +621,7 @@ final class Parser {
     }
 
     private Expr filters(Expr node) throws TemplateException {
-        while (true) {
+        for (int length = 0; ; length = link(length)) {
             Token t = current();
             if (t.isOp("|")) {
                 pos++;

@@ -142,6 +142,34 @@ class NativeLibraryBootstrapTests {
     }
 
     @Test
+    void reportsAVerifiedFileThatIsNoLoadableLibraryWithItsPath(@TempDir Path build) throws IOException {
+        Path notALibrary = Files.writeString(build.resolve("libllcuda.so"), "not an ELF file");
+
+        NativeLibraryException refused = assertThrows(NativeLibraryException.class, () -> NativeLibrary.load(
+                NativeLibraryOptions.defaults().withLocalBuild(notALibrary, Sha256.of(notALibrary))));
+
+        assertTrue(refused.getMessage().startsWith("cannot load the native library " + notALibrary.toAbsolutePath()),
+                refused.getMessage());
+    }
+
+    @Test
+    void refusesALibraryOfAnotherAbiVersion(@TempDir Path build) throws Exception {
+        Path source = Files.writeString(build.resolve("other_abi.c"),
+                "int llcuda_abi_version(void) { return " + (LlcudaLibrary.ABI_VERSION + 1) + "; }\n");
+        Path library = build.resolve("libllcuda-other-abi.so");
+        Process compiler = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", library.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(compiler.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, compiler.waitFor(), output);
+
+        NativeLibraryException refused = assertThrows(NativeLibraryException.class, () -> NativeLibrary.load(
+                NativeLibraryOptions.defaults().withLocalBuild(library, Sha256.of(library))));
+
+        assertEquals("native library " + library.toAbsolutePath() + " has ABI version " + (LlcudaLibrary.ABI_VERSION + 1)
+                + " but this llcuda-native expects " + LlcudaLibrary.ABI_VERSION, refused.getMessage());
+    }
+
+    @Test
     void refusesAnExpectedChecksumThatIsNotAHexDigest() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> NativeLibraryOptions.defaults().withLocalBuild(Path.of("libllcuda.so"), "abc123"));

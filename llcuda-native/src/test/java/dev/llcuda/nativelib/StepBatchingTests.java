@@ -137,6 +137,38 @@ class StepBatchingTests {
         assertArrayEquals(new int[] {together[1]}, new int[] {firstSample(p2, SamplingParams.random(0.8f, 99))});
     }
 
+    @Test
+    void penaltiesApplyToTheHistoryOfTheirOwnSequence() {
+        int blocks = Steps.blocksFor(p2.length);
+        float[] last1 = Steps.logits(model, p1, p1.length)[p1.length - 1];
+        float[] last2 = Steps.logits(model, p2, p2.length)[p2.length - 1];
+        int[] ranked1 = ranked(last1);
+        int[] ranked2 = ranked(last2);
+        // Sequence 0 penalizes its two best tokens, sequence 1 only its best; histories given out of order.
+        SamplingParams presence = SamplingParams.GREEDY.withPenalties(1f, 0f, 1000f);
+        int[] together = new int[2];
+        try (KvCache cache = model.createKvCache(2 * blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+            Batch batch = new Batch(blocks);
+            batch.addSequence(p1, 0, p1.length, 0, Steps.contiguousTable(blocks), blocks);
+            batch.addSequence(p2, 0, p2.length, 0, Arrays.stream(Steps.contiguousTable(blocks)).map(b -> b + blocks).toArray(),
+                    blocks);
+            batch.sample(1, presence, new int[] {ranked2[0], 7}, 1);
+            batch.sample(0, presence, new int[] {ranked1[0], ranked1[1]}, 2);
+            StepOutput output = new StepOutput();
+            model.step(cache, batch, output);
+            together[0] = output.sampled(0);
+            together[1] = output.sampled(1);
+        }
+
+        assertArrayEquals(new int[] {ranked1[2], ranked2[1]}, together);
+    }
+
+    /** Token ids by descending logit. */
+    private static int[] ranked(float[] logits) {
+        return java.util.stream.IntStream.range(0, logits.length).boxed()
+                .sorted((a, b) -> Float.compare(logits[b], logits[a])).mapToInt(Integer::intValue).toArray();
+    }
+
     private static int firstSample(int[] prompt, SamplingParams params) {
         int blocks = Steps.blocksFor(prompt.length);
         try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
