@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the CUDA backend and runs its checks and benchmarks on a GPU machine, stage by stage:
+#   gpu-checks.sh TESTDATA BUILD_DIR STAGE...
+# Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES]
+# Logs go to stdout; synthetic models are written to BUILD_DIR/models (never committed).
+set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+testdata="$(cd "$1" && pwd)"
+build="$2"
+shift 2
+mkdir -p "$build/models"
+vocab="$testdata/vocab/ggml-vocab-llama-spm.gguf"
+for stage in "$@"; do
+    IFS=: read -r what shape type batches <<<"$stage"
+    echo "=== $stage ($(date -u +%H:%M:%S))"
+    case "$what" in
+        build)
+            cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLCUDA_CUDA_ARCHS="${LLCUDA_CUDA_ARCHS:-90}" \
+                | grep -E '^-- llcuda:'
+            cmake --build "$build" --parallel "$(nproc)" --target llcuda-test-cuda llcuda-bench llcuda-synth || exit 1 ;;
+        test)
+            "$build/llcuda-test-cuda" "$testdata" ;;
+        sanitize)
+            LLCUDA_TEST_ONLY="attention invariance" \
+                compute-sanitizer --tool memcheck --leak-check full --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
+                | grep -E 'passed|ERROR SUMMARY|FAIL|Invalid' ; echo "memcheck exit ${PIPESTATUS[0]}"
+            LLCUDA_TEST_ONLY="attention invariance" \
+                compute-sanitizer --tool racecheck --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
+                | grep -E 'passed|RACECHECK SUMMARY|FAIL|hazard' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
+        synth)
+            [ -f "$build/models/$shape-$type.gguf" ] ||
+                "$build/llcuda-synth" --shape "$shape" --type "$type" --vocab "$vocab" --out "$build/models/$shape-$type.gguf" ;;
+        bench)
+            "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda \
+                --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" ;;
+        *) echo "unknown stage $stage"; exit 2 ;;
+    esac
+done
+echo "=== done ($(date -u +%H:%M:%S))"
