@@ -41,6 +41,8 @@ MappedFile::MappedFile(const std::string &path) : path_(path) {
     ::close(fd);  // the mapping stays valid without the descriptor
     if (mapped == MAP_FAILED) fail_io(path, "map", err);
     data_ = static_cast<const uint8_t *>(mapped);
+    // Weights are read front to back on every token: start reading ahead now (a hint only).
+    ::madvise(mapped, size_, MADV_WILLNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "ggml_blocks.h"
 
@@ -27,6 +28,20 @@ inline void k4_scale_min(int j, const uint8_t *scales, int &scale, int &min) {
         scale = (scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4);
         min = (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4);
     }
+}
+
+// All 8 scales (out[0..8)) and mins (out[8..16)) of a Q4_K/Q5_K super-block at once.
+inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
+    uint32_t w[3];
+    std::memcpy(w, packed, sizeof w);
+    const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x03030303u;
+    const uint32_t r[4] = {
+        w[0] & low6,                                  // scales 0..3
+        (w[2] & low4) | (((w[0] >> 6) & top2) << 4), // scales 4..7
+        w[1] & low6,                                  // mins 0..3
+        ((w[2] >> 4) & low4) | (((w[1] >> 6) & top2) << 4),  // mins 4..7
+    };
+    std::memcpy(out, r, sizeof r);
 }
 
 }  // namespace llcuda

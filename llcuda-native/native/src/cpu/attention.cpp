@@ -33,8 +33,7 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
             for (int32_t j = 0; j <= pos; ++j) {
                 const float p = std::exp(scores[static_cast<size_t>(j)] - max_score);
                 total += p;
-                const float *v = cache.v(layer, cache.slot(seq.blocks, j)) + kv_offset;
-                for (int32_t d = 0; d < head_dim; ++d) o[d] += p * v[d];
+                kernels.axpy(head_dim, p, cache.v(layer, cache.slot(seq.blocks, j)) + kv_offset, o);
             }
             const float inv = static_cast<float>(1.0 / total);
             for (int32_t d = 0; d < head_dim; ++d) o[d] *= inv;

@@ -3,6 +3,7 @@
 
 namespace llcuda {
 
+// Avx2 needs AVX2+FMA+F16C; Avx512 needs AVX-512 F/BW/VL/DQ and VNNI (Ice Lake, Zen 4 and later).
 enum class SimdLevel { Scalar, Avx2, Avx512 };
 
 // The best level this CPU supports; LLCUDA_CPU_SIMD=scalar|avx2|avx512 in the environment

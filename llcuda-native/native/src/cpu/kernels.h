@@ -20,6 +20,8 @@ size_t act_row_bytes(ActFormat format, int64_t n);
 using DotFn = float (*)(int64_t n, const void *weights, const void *act);
 // Activation row -> `format` (F32: a copy).
 using ActQuantizeFn = void (*)(const float *x, void *dst, int64_t n);
+// y += a * x, n floats (attention's weighted sum of V rows).
+using AxpyFn = void (*)(int64_t n, float a, const float *x, float *y);
 
 struct WeightKernel {
     ActFormat act = ActFormat::F32;
@@ -31,6 +33,7 @@ struct CpuKernels {
     WeightKernel f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K;
     ActQuantizeFn quantize_q8_0;
     ActQuantizeFn quantize_q8_K;
+    AxpyFn axpy;
     // Kernel for a validated weight type.
     const WeightKernel &for_type(int32_t type) const;
     void quantize(ActFormat format, const float *x, void *dst, int64_t n) const;
@@ -38,7 +41,7 @@ struct CpuKernels {
 
 const CpuKernels &scalar_kernels();
 const CpuKernels &avx2_kernels();    // only call when the CPU has AVX2+FMA+F16C
-const CpuKernels &avx512_kernels();  // only call when the CPU has AVX-512 F/BW/VL/DQ
+const CpuKernels &avx512_kernels();  // only call when the CPU has AVX-512 F/BW/VL/DQ/VNNI
 // The table for `level` (the process-wide choice is cpu_simd_level()).
 const CpuKernels &kernels_for(SimdLevel level);
 

@@ -136,6 +136,10 @@ float dot_q6_K(int64_t n, const void *w, const void *a) {
     return sum;
 }
 
+void axpy(int64_t n, float a, const float *x, float *y) {
+    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
 void quantize_act_q8_0(const float *x, void *dst, int64_t n) { quantize_row(LLCUDA_TYPE_Q8_0, x, dst, n); }
 void quantize_act_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
 
@@ -143,7 +147,7 @@ const CpuKernels kScalar = {
     SimdLevel::Scalar,
     {ActFormat::F32, dot_f32},  {ActFormat::F32, dot_f16},  {ActFormat::F32, dot_bf16},
     {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
-    {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K,
+    {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
 };
 
 }  // namespace

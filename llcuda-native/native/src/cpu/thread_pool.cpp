@@ -40,13 +40,20 @@ void ThreadPool::run(const std::function<void(int)> &job) {
     job_ = &job;
     error_ = nullptr;
     pending_.store(n_threads_ - 1);
-    {
+    generation_.fetch_add(1);  // seq_cst: ordered before the sleepers_ read below
+    if (sleepers_.load() > 0) {
         std::lock_guard<std::mutex> lock(mutex_);
-        generation_.fetch_add(1);
+        wake_.notify_all();
     }
-    wake_.notify_all();
     execute(0);
-    while (pending_.load(std::memory_order_acquire) != 0) _mm_pause();
+    // Spin briefly, then yield: on a loaded machine a worker may be waiting for a core.
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+        if (spins < kSpinIterations) {
+            _mm_pause();
+        } else {
+            std::this_thread::yield();
+        }
+    }
     job_ = nullptr;
     if (error_) std::rethrow_exception(error_);
 }
@@ -54,14 +61,12 @@ void ThreadPool::run(const std::function<void(int)> &job) {
 void ThreadPool::worker_loop(int worker) {
     uint64_t seen = 0;
     for (;;) {
-        int spins = 0;
-        while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations) {
-            _mm_pause();
-            ++spins;
-        }
+        for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations; ++spins) _mm_pause();
         if (generation_.load(std::memory_order_acquire) == seen) {
             std::unique_lock<std::mutex> lock(mutex_);
+            sleepers_.fetch_add(1);  // seq_cst: a run() that missed this sees the new generation below
             wake_.wait(lock, [&] { return generation_.load() != seen; });
+            sleepers_.fetch_sub(1);
         }
         seen = generation_.load(std::memory_order_acquire);
         if (stop_.load()) return;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -32,6 +33,10 @@ public:
     template <class Body>
     void parallel_for(int64_t n, int64_t grain, Body &&body) {
         const int64_t chunks = (n + grain - 1) / grain;
+        if (chunks <= 1) {  // one range: no point waking the workers
+            if (n > 0) body(int64_t{0}, n);
+            return;
+        }
         run([&](int worker) {
             const int64_t begin = chunks * worker / n_threads_ * grain;
             const int64_t end = std::min(n, chunks * (worker + 1) / n_threads_ * grain);
@@ -49,6 +54,7 @@ private:
     std::atomic<uint64_t> generation_{0};
     std::atomic<int> pending_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<int> sleepers_{0};  // workers blocked on `wake_`: only then is a notify needed
     std::mutex mutex_;
     std::condition_variable wake_;
     std::exception_ptr error_;

@@ -16,5 +16,6 @@ float dot_q5_K(int64_t n, const void *w, const void *a);
 float dot_q6_K(int64_t n, const void *w, const void *a);
 void quantize_q8_0(const float *x, void *dst, int64_t n);
 void quantize_q8_K(const float *x, void *dst, int64_t n);
+void axpy(int64_t n, float a, const float *x, float *y);
 
 }  // namespace llcuda::avx2

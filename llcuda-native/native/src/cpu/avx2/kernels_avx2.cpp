@@ -109,15 +109,17 @@ float dot_q4_0(int64_t n, const void *w, const void *a) {
     return hsum(acc);
 }
 
-// Shared by Q4_K and Q5_K: the min term dmin * sum_j m_j * sum(a_j) from the Q8_K bsums.
-static int k4_min_sum(const uint8_t *packed_scales, const int16_t *bsums, int *scales) {
-    int mins = 0;
-    for (int j = 0; j < 8; ++j) {
-        int m;
-        k4_scale_min(j, packed_scales, scales[j], m);
-        mins += m * (bsums[2 * j] + bsums[2 * j + 1]);
-    }
-    return mins;
+// Shared by Q4_K and Q5_K: scales into `scales`, and the min term sum_j m_j * sum(a_j) from
+// the Q8_K sums of 16 (pairs added, then one madd with the mins).
+static int k4_scales_and_min_sum(const uint8_t *packed_scales, const int16_t *bsums, uint8_t *scales_mins) {
+    k4_unpack_scales_mins(packed_scales, scales_mins);
+    const __m256i sums16 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bsums));
+    const __m128i pairs = _mm_hadd_epi16(_mm256_castsi256_si128(sums16), _mm256_extracti128_si256(sums16, 1));
+    const __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales_mins + 8)));
+    __m128i prod = _mm_madd_epi16(pairs, mins);
+    prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, _MM_SHUFFLE(1, 0, 3, 2)));
+    prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(prod);
 }
 
 float dot_q4_K(int64_t n, const void *w, const void *a) {
@@ -127,15 +129,14 @@ float dot_q4_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     float min_acc = 0.0f;
     for (int64_t b = 0; b < n / QK_K; ++b) {
-        int scales[8];
-        const int mins = k4_min_sum(x[b].scales, y[b].bsums, scales);
+        uint8_t sm[16];
+        const int mins = k4_scales_and_min_sum(x[b].scales, y[b].bsums, sm);
         __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; ++j) {
             const __m256i q = load256(x[b].qs + 32 * j);
             const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(static_cast<int16_t>(scales[2 * j]))));
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32),
-                                                        _mm256_set1_epi16(static_cast<int16_t>(scales[2 * j + 1]))));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
         min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
@@ -150,8 +151,8 @@ float dot_q5_K(int64_t n, const void *w, const void *a) {
     __m256 acc = _mm256_setzero_ps();
     float min_acc = 0.0f;
     for (int64_t b = 0; b < n / QK_K; ++b) {
-        int scales[8];
-        const int mins = k4_min_sum(x[b].scales, y[b].bsums, scales);
+        uint8_t sm[16];
+        const int mins = k4_scales_and_min_sum(x[b].scales, y[b].bsums, sm);
         const __m256i qh = load256(x[b].qh);
         __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; ++j) {
@@ -161,9 +162,8 @@ float dot_q5_K(int64_t n, const void *w, const void *a) {
             const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j + 1), one), 4);
             const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, low4), h0);
             const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), h1);
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(static_cast<int16_t>(scales[2 * j]))));
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32),
-                                                        _mm256_set1_epi16(static_cast<int16_t>(scales[2 * j + 1]))));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
+            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
         min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
@@ -231,6 +231,13 @@ void quantize_q8_0(const float *x, void *dst, int64_t n) {
 
 void quantize_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
 
+void axpy(int64_t n, float a, const float *x, float *y) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
 }  // namespace llcuda::avx2
 
 namespace llcuda {
@@ -241,7 +248,7 @@ const CpuKernels &avx2_kernels() {
         SimdLevel::Avx2,
         {ActFormat::F32, dot_f32},   {ActFormat::F32, dot_f16},   {ActFormat::F32, dot_bf16},
         {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
-        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K,
+        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
     };
     return kernels;
 }

@@ -12,6 +12,11 @@ public final class Main {
 
     static {
         // One line per subcommand; each command lives in its own class in this package.
+        COMMANDS.put("inspect", new InspectCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("logits", new LogitsCommand());
+        COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("chat-template", new ChatTemplateCommand());
     }
 
     private Main() {

@@ -1,0 +1,129 @@
+package dev.llcuda.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+import dev.llcuda.engine.EngineStats;
+import dev.llcuda.gpu.CudaDevice;
+import dev.llcuda.gpu.DeviceSelection;
+import dev.llcuda.gpu.GpuSample;
+import dev.llcuda.gpu.NvmlDevice;
+import dev.llcuda.model.ModelSpec;
+import dev.llcuda.nativelib.NativeLibrary;
+import dev.llcuda.runtime.GpuMonitor;
+import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.NativeRuntime;
+import dev.llcuda.runtime.RuntimeState;
+import dev.llcuda.runtime.ServingModel;
+
+/**
+ * Health of llcuda: UP while a model is served and the engine runs, OUT_OF_SERVICE while a model
+ * loads or none is loaded, DOWN when the native library, the model load or the engine failed.
+ * Details name the device, the native library, the model, and queue and KV-cache pressure.
+ */
+public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
+
+    private final LlcudaRuntime runtime;
+
+    private final NativeRuntime nativeRuntime;
+
+    private final GpuMonitor gpu;
+
+    public LlcudaHealthIndicator(LlcudaRuntime runtime, NativeRuntime nativeRuntime, GpuMonitor gpu) {
+        super("llcuda health check failed");
+        this.runtime = runtime;
+        this.nativeRuntime = nativeRuntime;
+        this.gpu = gpu;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        RuntimeState state = this.runtime.state();
+        switch (state) {
+            case READY -> builder.up();
+            case FAILED -> builder.down().withDetail("error", this.runtime.failure().orElse("unknown"));
+            case LOADING -> builder.outOfService()
+                    .withDetail("loading", String.valueOf(this.runtime.loading().orElse(null)));
+            case NO_MODEL -> builder.outOfService().withDetail("model", "none loaded")
+                    .withDetail("howToLoad", LlcudaRuntime.HOW_TO_LOAD);
+            case STOPPED -> builder.outOfService();
+        }
+        builder.withDetail("state", state.name());
+        builder.withDetail("device", device(this.gpu.selection()));
+        builder.withDetail("nativeLibrary", nativeLibrary());
+        this.runtime.serving().ifPresent(model -> {
+            builder.withDetail("model", model(model));
+            builder.withDetail("engine", engine(model.engine().stats(), model));
+        });
+    }
+
+    private Map<String, Object> device(DeviceSelection selection) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("selected", selection.reason());
+        details.put("profile", selection.profile().name());
+        CudaDevice cuda = selection.cuda();
+        if (cuda != null) {
+            details.put("name", cuda.name());
+            details.put("uuid", cuda.uuid());
+            details.put("computeCapability", cuda.capability().toString());
+            details.put("cudaDriver", cuda.driverVersionText());
+            details.put("memoryTotalBytes", cuda.memoryTotal());
+        }
+        NvmlDevice nvml = selection.nvml();
+        if (nvml != null) {
+            details.put("driver", nvml.driverVersion());
+        }
+        this.gpu.sample().ifPresent(sample -> putSample(details, sample));
+        return details;
+    }
+
+    private static void putSample(Map<String, Object> details, GpuSample sample) {
+        details.put("memoryUsedBytes", (long) sample.memoryUsed());
+        details.put("utilizationPercent", sample.utilizationPercent());
+        details.put("temperatureCelsius", sample.temperatureCelsius());
+        details.put("powerWatts", sample.powerWatts());
+    }
+
+    private Map<String, Object> nativeLibrary() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        NativeLibrary library = this.nativeRuntime.library().orElse(null);
+        if (library != null) {
+            details.put("path", library.path().toString());
+            details.put("sha256", library.sha256());
+            details.put("build", library.buildInfo());
+        } else {
+            details.put("error", this.nativeRuntime.failure().orElse("not loaded"));
+        }
+        return details;
+    }
+
+    private static Map<String, Object> model(ServingModel model) {
+        ModelSpec spec = model.spec();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("name", spec.name());
+        details.put("path", model.path().toString());
+        details.put("architecture", spec.architecture().ggufName());
+        details.put("quantization", spec.fileType());
+        details.put("parameters", spec.parameterCount());
+        details.put("contextLength", spec.contextLength());
+        details.put("weightBytes", model.weightBytes());
+        details.put("chatTemplate", model.template().name());
+        return details;
+    }
+
+    private static Map<String, Object> engine(EngineStats stats, ServingModel model) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("state", stats.state().name());
+        details.put("queued", stats.queued());
+        details.put("running", stats.running());
+        details.put("kvBlocksUsed", stats.kvBlocksUsed());
+        details.put("kvBlocksTotal", stats.kvBlocksTotal());
+        details.put("kvBlockSize", model.kvBlockSize());
+        details.put("kvCacheUsage", stats.kvBlocksTotal() == 0 ? 0.0 : (double) stats.kvBlocksUsed() / stats.kvBlocksTotal());
+        details.put("prefixCacheHitRate", stats.prefixCacheHitRate());
+        return details;
+    }
+}

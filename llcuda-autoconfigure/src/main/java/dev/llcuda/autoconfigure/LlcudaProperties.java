@@ -1,0 +1,503 @@
+package dev.llcuda.autoconfigure;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of llcuda under {@value #PREFIX}: the model to serve, the engine's limits, the
+ * device, the native library and the model registry. Engine limits left unset take the value
+ * of the detected device profile (see {@code DeviceProfile}).
+ */
+@ConfigurationProperties(LlcudaProperties.PREFIX)
+public class LlcudaProperties {
+
+    /** Prefix of every llcuda property. */
+    public static final String PREFIX = "llcuda";
+
+    /** Prefix of the engine limits. */
+    public static final String ENGINE_PREFIX = PREFIX + ".engine";
+
+    /** Prefix of the device selection. */
+    public static final String GPU_PREFIX = PREFIX + ".gpu";
+
+    /** Prefix of the native library overrides. */
+    public static final String NATIVE_PREFIX = PREFIX + ".native";
+
+    /** Prefix of the model registry. */
+    public static final String REGISTRY_PREFIX = PREFIX + ".registry";
+
+    /** Prefix of the default chat options. */
+    public static final String CHAT_PREFIX = PREFIX + ".chat";
+
+    private final Model model = new Model();
+
+    private final Engine engine = new Engine();
+
+    private final Gpu gpu = new Gpu();
+
+    private final Native nativeLibrary = new Native();
+
+    private final Registry registry = new Registry();
+
+    private final Chat chat = new Chat();
+
+    public Model getModel() {
+        return this.model;
+    }
+
+    public Engine getEngine() {
+        return this.engine;
+    }
+
+    public Gpu getGpu() {
+        return this.gpu;
+    }
+
+    public Native getNative() {
+        return this.nativeLibrary;
+    }
+
+    public Registry getRegistry() {
+        return this.registry;
+    }
+
+    public Chat getChat() {
+        return this.chat;
+    }
+
+    /** The model served at start-up. */
+    public static class Model {
+
+        /**
+         * GGUF file loaded at start-up. Unset: no model is loaded until one is activated through
+         * the registry; the service starts and reports that no model is loaded.
+         */
+        private @Nullable Path path;
+
+        public @Nullable Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(@Nullable Path path) {
+            this.path = path;
+        }
+
+    }
+
+    /** Limits of the continuous-batching engine. Unset limits come from the device profile. */
+    public static class Engine {
+
+        /** Sequences decoded together in one step. Default: device profile (T4: 32, CPU: 4). */
+        private @Nullable Integer maxRunningSequences;
+
+        /**
+         * Token budget of one step (decode tokens plus prefill chunks). Default: device profile
+         * (T4: 2048, CPU: 256).
+         */
+        private @Nullable Integer maxTokensPerStep;
+
+        /** Requests waiting for admission before new ones are refused as overloaded. */
+        private int maxQueued = 64;
+
+        /** Token positions per KV-cache block. */
+        private int kvBlockSize = 16;
+
+        /**
+         * KV-cache blocks to allocate. Takes precedence over kv-memory. Default: sized from
+         * kv-memory.
+         */
+        private @Nullable Integer kvBlocks;
+
+        /**
+         * Memory for the KV cache (for example 6GB). Default: device profile (T4: 6GB, CPU:
+         * 512MB), never more than the device's free memory after the weights.
+         */
+        private @Nullable DataSize kvMemory;
+
+        /** CPU threads of the CPU backend; 0 uses every core. */
+        private int cpuThreads;
+
+        /**
+         * Longest time one request may take from submission to its last token; the request is
+         * cancelled in the engine when it runs out. Default unit: seconds.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration requestTimeout = Duration.ofSeconds(120);
+
+        /**
+         * How long a graceful stop lets requests in flight finish before they are cancelled.
+         * Default unit: seconds.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+        public @Nullable Integer getMaxRunningSequences() {
+            return this.maxRunningSequences;
+        }
+
+        public void setMaxRunningSequences(@Nullable Integer maxRunningSequences) {
+            this.maxRunningSequences = maxRunningSequences;
+        }
+
+        public @Nullable Integer getMaxTokensPerStep() {
+            return this.maxTokensPerStep;
+        }
+
+        public void setMaxTokensPerStep(@Nullable Integer maxTokensPerStep) {
+            this.maxTokensPerStep = maxTokensPerStep;
+        }
+
+        public int getMaxQueued() {
+            return this.maxQueued;
+        }
+
+        public void setMaxQueued(int maxQueued) {
+            this.maxQueued = maxQueued;
+        }
+
+        public int getKvBlockSize() {
+            return this.kvBlockSize;
+        }
+
+        public void setKvBlockSize(int kvBlockSize) {
+            this.kvBlockSize = kvBlockSize;
+        }
+
+        public @Nullable Integer getKvBlocks() {
+            return this.kvBlocks;
+        }
+
+        public void setKvBlocks(@Nullable Integer kvBlocks) {
+            this.kvBlocks = kvBlocks;
+        }
+
+        public @Nullable DataSize getKvMemory() {
+            return this.kvMemory;
+        }
+
+        public void setKvMemory(@Nullable DataSize kvMemory) {
+            this.kvMemory = kvMemory;
+        }
+
+        public int getCpuThreads() {
+            return this.cpuThreads;
+        }
+
+        public void setCpuThreads(int cpuThreads) {
+            this.cpuThreads = cpuThreads;
+        }
+
+        public Duration getRequestTimeout() {
+            return this.requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public Duration getShutdownTimeout() {
+            return this.shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+        }
+
+    }
+
+    /** Which device runs the model. */
+    public static class Gpu {
+
+        /** Use a CUDA device when a supported one (sm_75 or newer) is present. */
+        private boolean enabled = true;
+
+        /** CUDA ordinal of the device to use. */
+        private int device;
+
+        /**
+         * Fail start-up, with the reason, instead of falling back to the CPU when no supported
+         * GPU is usable.
+         */
+        private boolean required;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getDevice() {
+            return this.device;
+        }
+
+        public void setDevice(int device) {
+            this.device = device;
+        }
+
+        public boolean isRequired() {
+            return this.required;
+        }
+
+        public void setRequired(boolean required) {
+            this.required = required;
+        }
+
+    }
+
+    /**
+     * Where the native library comes from. By default the copy bundled in the llcuda-native jar
+     * is extracted to the cache folder and checked against its bundled SHA-256.
+     */
+    public static class Native {
+
+        /** A libllcuda.so of your own build, used instead of the bundled one. */
+        private @Nullable Path libraryPath;
+
+        /** Expected SHA-256 (hex) of library-path; required with it. */
+        private @Nullable String librarySha256;
+
+        /** URL to download libllcuda.so from (an internal mirror), instead of the bundled one. */
+        private @Nullable URI downloadUrl;
+
+        /** Expected SHA-256 (hex) of the file at download-url; required with it. */
+        private @Nullable String downloadSha256;
+
+        /** Folder the library is extracted or downloaded to. Default: ~/.cache/llcuda. */
+        private @Nullable Path cacheDir;
+
+        public @Nullable Path getLibraryPath() {
+            return this.libraryPath;
+        }
+
+        public void setLibraryPath(@Nullable Path libraryPath) {
+            this.libraryPath = libraryPath;
+        }
+
+        public @Nullable String getLibrarySha256() {
+            return this.librarySha256;
+        }
+
+        public void setLibrarySha256(@Nullable String librarySha256) {
+            this.librarySha256 = librarySha256;
+        }
+
+        public @Nullable URI getDownloadUrl() {
+            return this.downloadUrl;
+        }
+
+        public void setDownloadUrl(@Nullable URI downloadUrl) {
+            this.downloadUrl = downloadUrl;
+        }
+
+        public @Nullable String getDownloadSha256() {
+            return this.downloadSha256;
+        }
+
+        public void setDownloadSha256(@Nullable String downloadSha256) {
+            this.downloadSha256 = downloadSha256;
+        }
+
+        public @Nullable Path getCacheDir() {
+            return this.cacheDir;
+        }
+
+        public void setCacheDir(@Nullable Path cacheDir) {
+            this.cacheDir = cacheDir;
+        }
+
+    }
+
+    /** The model registry: which GGUF files are known, checked and active. */
+    public static class Registry {
+
+        /** Keep a registry of models in a database. */
+        private boolean enabled = true;
+
+        /**
+         * Folders models may be registered from; any other path is refused. The first one is
+         * where scans look by default.
+         */
+        private List<Path> modelFolders = new ArrayList<>(List.of(Path.of("models")));
+
+        /**
+         * H2 database file (without the .mv.db suffix) used when the application has no
+         * DataSource of its own.
+         */
+        private Path databaseFile = Path.of(System.getProperty("user.home"), ".llcuda", "registry");
+
+        /** Scan the first model folder at start-up and register new GGUF files. */
+        private boolean scanOnStartup = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public List<Path> getModelFolders() {
+            return this.modelFolders;
+        }
+
+        public void setModelFolders(List<Path> modelFolders) {
+            this.modelFolders = modelFolders;
+        }
+
+        public Path getDatabaseFile() {
+            return this.databaseFile;
+        }
+
+        public void setDatabaseFile(Path databaseFile) {
+            this.databaseFile = databaseFile;
+        }
+
+        public boolean isScanOnStartup() {
+            return this.scanOnStartup;
+        }
+
+        public void setScanOnStartup(boolean scanOnStartup) {
+            this.scanOnStartup = scanOnStartup;
+        }
+
+    }
+
+    /** Chat defaults; each request may override any option. */
+    public static class Chat {
+
+        private final Options options = new Options();
+
+        public Options getOptions() {
+            return this.options;
+        }
+
+    }
+
+    /** Default sampling options of chat requests. */
+    public static class Options {
+
+        /** Sampling temperature; 0 picks the most likely token (greedy). */
+        private double temperature = 0.8;
+
+        /** Sample among the k most likely tokens; 0 turns it off. */
+        private int topK = 40;
+
+        /** Sample among the most likely tokens whose probabilities sum to p; 1 turns it off. */
+        private double topP = 0.95;
+
+        /** Drop tokens less likely than min-p times the most likely one; 0 turns it off. */
+        private double minP = 0.05;
+
+        /** Most tokens generated per request. */
+        private int maxTokens = 512;
+
+        /** Texts that end generation when produced (not included in the output). */
+        private List<String> stopSequences = new ArrayList<>();
+
+        /** Subtracted from a token's logit once per earlier occurrence; 0 turns it off. */
+        private double frequencyPenalty;
+
+        /** Subtracted from a token's logit if it occurred before; 0 turns it off. */
+        private double presencePenalty;
+
+        /** Divides (or multiplies, if negative) logits of tokens seen before; 1 turns it off. */
+        private double repetitionPenalty = 1.0;
+
+        /** Seed of the random draws; unset draws a new seed per request. */
+        private @Nullable Long seed;
+
+        public double getTemperature() {
+            return this.temperature;
+        }
+
+        public void setTemperature(double temperature) {
+            this.temperature = temperature;
+        }
+
+        public int getTopK() {
+            return this.topK;
+        }
+
+        public void setTopK(int topK) {
+            this.topK = topK;
+        }
+
+        public double getTopP() {
+            return this.topP;
+        }
+
+        public void setTopP(double topP) {
+            this.topP = topP;
+        }
+
+        public double getMinP() {
+            return this.minP;
+        }
+
+        public void setMinP(double minP) {
+            this.minP = minP;
+        }
+
+        public int getMaxTokens() {
+            return this.maxTokens;
+        }
+
+        public void setMaxTokens(int maxTokens) {
+            this.maxTokens = maxTokens;
+        }
+
+        public List<String> getStopSequences() {
+            return this.stopSequences;
+        }
+
+        public void setStopSequences(List<String> stopSequences) {
+            this.stopSequences = stopSequences;
+        }
+
+        public double getFrequencyPenalty() {
+            return this.frequencyPenalty;
+        }
+
+        public void setFrequencyPenalty(double frequencyPenalty) {
+            this.frequencyPenalty = frequencyPenalty;
+        }
+
+        public double getPresencePenalty() {
+            return this.presencePenalty;
+        }
+
+        public void setPresencePenalty(double presencePenalty) {
+            this.presencePenalty = presencePenalty;
+        }
+
+        public double getRepetitionPenalty() {
+            return this.repetitionPenalty;
+        }
+
+        public void setRepetitionPenalty(double repetitionPenalty) {
+            this.repetitionPenalty = repetitionPenalty;
+        }
+
+        public @Nullable Long getSeed() {
+            return this.seed;
+        }
+
+        public void setSeed(@Nullable Long seed) {
+            this.seed = seed;
+        }
+
+    }
+
+}

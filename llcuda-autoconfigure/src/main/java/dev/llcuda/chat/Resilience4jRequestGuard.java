@@ -1,0 +1,97 @@
+package dev.llcuda.chat;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+
+import dev.llcuda.engine.EngineOverloadedException;
+import dev.llcuda.engine.FinishReason;
+import dev.llcuda.engine.GenerationRequest;
+import dev.llcuda.engine.GenerationResult;
+import dev.llcuda.engine.RequestHandle;
+
+/**
+ * Resilience4j admission: a bulkhead bounds requests in flight (queued plus running), a time
+ * limiter cancels a request in the engine when it runs past its limit, and a circuit breaker
+ * opens after engine faults (an overloaded engine is not a fault). Each reports its Resilience4j
+ * metrics under the instance name {@value #INSTANCE}.
+ */
+public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseable {
+
+    /** Name of the bulkhead, time limiter and circuit breaker instances. */
+    public static final String INSTANCE = "llcuda";
+
+    private final Bulkhead bulkhead;
+
+    private final TimeLimiter timeLimiter;
+
+    private final CircuitBreaker circuitBreaker;
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "llcuda-time-limiter");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public Resilience4jRequestGuard(Bulkhead bulkhead, TimeLimiter timeLimiter, CircuitBreaker circuitBreaker) {
+        this.bulkhead = bulkhead;
+        this.timeLimiter = timeLimiter;
+        this.circuitBreaker = circuitBreaker;
+    }
+
+    @Override
+    public RequestHandle admit(GenerationRequest request, Function<GenerationRequest, RequestHandle> submit) {
+        this.circuitBreaker.acquirePermission();
+        if (!this.bulkhead.tryAcquirePermission()) {
+            this.circuitBreaker.releasePermission();
+            throw BulkheadFullException.createBulkheadFullException(this.bulkhead);
+        }
+        long start = System.nanoTime();
+        RequestHandle handle;
+        try {
+            handle = submit.apply(request);
+        } catch (EngineOverloadedException | IllegalArgumentException e) {
+            this.bulkhead.onComplete();
+            this.circuitBreaker.releasePermission();
+            throw e;
+        } catch (RuntimeException e) {
+            this.bulkhead.onComplete();
+            this.circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            throw e;
+        }
+        this.timeLimiter.executeCompletionStage(this.timer, handle::result).whenComplete((result, error) -> {
+            if (error != null && unwrap(error) instanceof TimeoutException) {
+                handle.cancel();
+            }
+        });
+        handle.result().whenComplete((result, error) -> record(result, System.nanoTime() - start));
+        return handle;
+    }
+
+    private void record(GenerationResult result, long nanos) {
+        this.bulkhead.onComplete();
+        if (result.finishReason() == FinishReason.ERROR) {
+            this.circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS,
+                    result.error().orElseGet(() -> new IllegalStateException("engine error")));
+        } else {
+            this.circuitBreaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    @Override
+    public void close() {
+        this.timer.shutdownNow();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.llcuda.registry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Registers, verifies, activates, unloads and removes models. Paths are confined to the model
+ * folders; a model is activated only after its checksum matched the recorded one. Calls are
+ * serialized (activation switches the engine's model).
+ */
+public final class ModelRegistry {
+
+    private final ModelRepository repository;
+    private final ModelFolders folders;
+    private final ModelInspector inspector;
+    private final ModelActivator activator;
+    private final Clock clock;
+    private final String databaseDescription;
+
+    public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
+            ModelActivator activator, Clock clock) {
+        this.repository = new ModelRepository(database);
+        this.folders = folders;
+        this.inspector = inspector;
+        this.activator = activator;
+        this.clock = clock;
+        this.databaseDescription = database.description();
+    }
+
+    public ModelFolders folders() {
+        return this.folders;
+    }
+
+    public String databaseDescription() {
+        return this.databaseDescription;
+    }
+
+    public synchronized List<ModelRecord> models() {
+        return this.repository.findAll();
+    }
+
+    public synchronized Optional<ModelRecord> find(long id) {
+        return this.repository.findById(id);
+    }
+
+    public synchronized Optional<ModelRecord> active() {
+        return this.repository.findAll().stream().filter(model -> model.status() == ModelStatus.ACTIVE).findFirst();
+    }
+
+    /** Registers the file (or returns its existing record): checksum, size and facts. */
+    public synchronized ModelRecord register(Path file) {
+        try {
+            Path real = this.folders.confine(file);
+            Optional<ModelRecord> existing = this.repository.findByPath(real);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            ModelFacts facts = this.inspector.inspect(real);
+            long id = this.repository.insert(real, FileDigest.sha256(real), Files.size(real), facts,
+                    this.clock.instant());
+            return require(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot register " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Registers every GGUF file of {@code folder} (one of the model folders) not yet known. */
+    public synchronized List<ModelRecord> scan(Path folder) {
+        List<ModelRecord> added = new ArrayList<>();
+        try {
+            for (Path file : this.folders.ggufFilesIn(folder)) {
+                if (this.repository.findByPath(file.toRealPath()).isEmpty()) {
+                    added.add(register(file));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + folder + ": " + e.getMessage(), e);
+        }
+        return added;
+    }
+
+    /** Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the status. */
+    public synchronized ModelRecord verify(long id) {
+        ModelRecord model = require(id);
+        ModelStatus status;
+        String message = null;
+        if (!Files.isRegularFile(model.path())) {
+            status = ModelStatus.MISSING;
+            message = model.path() + " no longer exists";
+        } else {
+            String actual;
+            try {
+                actual = FileDigest.sha256(model.path());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
+            }
+            if (actual.equals(model.sha256())) {
+                status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
+            } else {
+                status = ModelStatus.CHECKSUM_MISMATCH;
+                message = model.path() + ": expected SHA-256 " + model.sha256() + ", actual " + actual;
+            }
+        }
+        this.repository.markVerified(id, status, message, this.clock.instant());
+        return require(id);
+    }
+
+    /**
+     * Verifies the model and loads it in place of the one serving. A mismatch refuses; a load
+     * failure marks the model FAILED with the reason and rethrows.
+     */
+    public synchronized ModelRecord activate(long id) {
+        ModelRecord verified = verify(id);
+        if (verified.status() != ModelStatus.AVAILABLE && verified.status() != ModelStatus.ACTIVE) {
+            throw new IllegalStateException("model " + id + " cannot be activated: " + verified.statusMessage());
+        }
+        try {
+            this.activator.activate(verified.path());
+        } catch (RuntimeException e) {
+            this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
+            throw e;
+        }
+        this.repository.deactivateAll();
+        this.repository.markActive(id, this.clock.instant());
+        return require(id);
+    }
+
+    /** Records that {@code file}, loaded at start-up from llcuda.model.path, is the active model. */
+    public synchronized void recordActive(Path file) {
+        this.repository.deactivateAll();
+        this.repository.findByPath(realPath(file))
+                .ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
+    }
+
+    /** Unloads the active model; the engine then serves nothing until another is activated. */
+    public synchronized void unload() {
+        this.activator.unload();
+        this.repository.deactivateAll();
+    }
+
+    /** Forgets a model (the file stays). The active model must be unloaded first. */
+    public synchronized void remove(long id) {
+        ModelRecord model = require(id);
+        if (model.status() == ModelStatus.ACTIVE) {
+            throw new IllegalStateException("model " + id + " is active; unload it before removing it");
+        }
+        this.repository.delete(id);
+    }
+
+    private ModelRecord require(long id) {
+        return this.repository.findById(id)
+                .orElseThrow(() -> new IllegalArgumentException("no registered model with id " + id));
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
+    }
+}

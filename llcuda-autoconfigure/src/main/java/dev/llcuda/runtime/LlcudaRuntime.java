@@ -1,0 +1,215 @@
+package dev.llcuda.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+import dev.llcuda.registry.ModelActivator;
+
+/**
+ * The engine's lifecycle: loads the configured model when the application starts (in the
+ * background, so health can say OUT_OF_SERVICE while it loads), switches models on activation,
+ * and on stop lets requests in flight finish within the shutdown timeout, then frees the device.
+ * It starts before and stops after the web server, so HTTP requests drain into a running engine.
+ */
+public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
+
+    /** Before the web server starts, after it stopped (Boot's web server lifecycles use DEFAULT_PHASE - 1024/2048). */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    /** How a user gets a model served, repeated wherever no model is loaded. */
+    public static final String HOW_TO_LOAD = "set llcuda.model.path to a GGUF file, or register one and activate it "
+            + "with POST /actuator/llcudamodels/{id} (models in llcuda.registry.model-folders)";
+
+    private static final Logger logger = LoggerFactory.getLogger(LlcudaRuntime.class);
+
+    private final @Nullable String unavailable;
+
+    private final ModelLoader loader;
+
+    private final @Nullable Path startupModel;
+
+    private final Duration shutdownTimeout;
+
+    private final Object lock = new Object();
+
+    private volatile RuntimeState state = RuntimeState.NO_MODEL;
+
+    private volatile @Nullable ServingModel serving;
+
+    private volatile @Nullable String failure;
+
+    private volatile @Nullable Path loading;
+
+    private volatile boolean running;
+
+    private @Nullable Thread startupLoader;
+
+    /**
+     * @param loader loads models onto the device
+     * @param unavailable why no model can be loaded at all (the native library failed), or null
+     * @param startupModel the model to load at start, or null
+     * @param shutdownTimeout how long a stop lets requests in flight finish
+     */
+    public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
+            Duration shutdownTimeout) {
+        this.unavailable = unavailable;
+        this.loader = loader;
+        this.startupModel = startupModel;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    @Override
+    public void start() {
+        this.running = true;
+        if (this.unavailable != null) {
+            fail("native library: " + this.unavailable);
+            return;
+        }
+        Path model = this.startupModel;
+        if (model == null) {
+            logger.warn("llcuda: no model is loaded; {}", HOW_TO_LOAD);
+            return;
+        }
+        this.state = RuntimeState.LOADING;
+        this.loading = model;
+        Thread thread = new Thread(() -> loadAtStartup(model), "llcuda-model-loader");
+        thread.setDaemon(true);
+        this.startupLoader = thread;
+        thread.start();
+    }
+
+    private void loadAtStartup(Path model) {
+        try {
+            activate(model);
+        } catch (RuntimeException e) {
+            // activate recorded the failure; health reports it
+        }
+    }
+
+    /** Loads {@code file} in place of the model serving now (which is stopped first to free the device). */
+    @Override
+    public void activate(Path file) {
+        synchronized (this.lock) {
+            if (this.unavailable != null) {
+                throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
+            }
+            release();
+            this.state = RuntimeState.LOADING;
+            this.loading = file;
+            this.failure = null;
+            long started = System.nanoTime();
+            try {
+                ServingModel model = this.loader.load(file);
+                this.serving = model;
+                this.state = RuntimeState.READY;
+                logger.info("llcuda: serving {} ({}, {}) loaded in {} ms", model.spec().name(),
+                        model.spec().architecture().ggufName(), model.spec().fileType(),
+                        (System.nanoTime() - started) / 1_000_000);
+            } catch (RuntimeException e) {
+                fail("model " + file + " failed to load: " + e.getMessage());
+                throw e;
+            } finally {
+                this.loading = null;
+            }
+        }
+    }
+
+    @Override
+    public void unload() {
+        synchronized (this.lock) {
+            release();
+            this.state = RuntimeState.NO_MODEL;
+            this.failure = null;
+        }
+    }
+
+    @Override
+    public void stop() {
+        Thread thread = this.startupLoader;
+        if (thread != null) {
+            thread.interrupt();
+        }
+        synchronized (this.lock) {
+            release();
+            this.state = RuntimeState.STOPPED;
+            this.running = false;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    private void release() {
+        ServingModel current = this.serving;
+        if (current == null) {
+            return;
+        }
+        this.serving = null;
+        boolean graceful = current.shutdown(this.shutdownTimeout);
+        logger.info("llcuda: stopped serving {} ({})", current.spec().name(),
+                graceful ? "every request finished" : "requests still running after " + this.shutdownTimeout
+                        + " were cancelled");
+    }
+
+    private void fail(String reason) {
+        this.state = RuntimeState.FAILED;
+        this.failure = reason;
+        logger.error("llcuda: {}", reason);
+    }
+
+    public RuntimeState state() {
+        RuntimeState current = this.state;
+        ServingModel model = this.serving;
+        if (current == RuntimeState.READY && model != null && model.engine().failure() != null) {
+            return RuntimeState.FAILED;
+        }
+        return current;
+    }
+
+    /** Why the runtime failed (native library, model load or engine). */
+    public Optional<String> failure() {
+        ServingModel model = this.serving;
+        if (model != null && model.engine().failure() != null) {
+            return Optional.of("engine failed: " + model.engine().failure().getMessage());
+        }
+        return Optional.ofNullable(this.failure);
+    }
+
+    /** The file being loaded now, if any. */
+    public Optional<Path> loading() {
+        return Optional.ofNullable(this.loading);
+    }
+
+    public Optional<ServingModel> serving() {
+        return Optional.ofNullable(this.serving);
+    }
+
+    /** The model serving now, or an exception saying why none is and how to load one. */
+    public ServingModel requireServing() {
+        ServingModel model = this.serving;
+        if (model != null) {
+            return model;
+        }
+        String why = switch (state()) {
+            case LOADING -> "the model " + this.loading + " is still loading";
+            case FAILED -> "llcuda failed: " + failure().orElse("unknown reason");
+            case STOPPED -> "llcuda is stopped";
+            default -> "no model is loaded; " + HOW_TO_LOAD;
+        };
+        throw new NoModelLoadedException(why);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.llcuda.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.observation.ChatModelMeterObservationHandler;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.chat.prompt.Prompt;
+
+import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.EngineStats;
+import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.NoModelLoadedException;
+import dev.llcuda.runtime.ScriptedStepRunner;
+import dev.llcuda.runtime.ServingModel;
+import dev.llcuda.runtime.TestServing;
+import dev.llcuda.tokenizer.StreamingDecoder;
+import dev.llcuda.tokenizer.Tokenizer;
+
+class LlcudaChatModelTests {
+
+    private static final LlcudaChatOptions DEFAULTS = LlcudaChatOptions.builder().temperature(0.8).topK(40).topP(0.95)
+            .minP(0.05).maxTokens(12).repetitionPenalty(1.0).frequencyPenalty(0.0).presencePenalty(0.0).build();
+
+    private static final Prompt HELLO = new Prompt(List.of(new UserMessage("Hello")),
+            LlcudaChatOptions.builder().seed(42L).build());
+
+    private LlcudaRuntime runtime;
+
+    @AfterEach
+    void stopRuntime() {
+        if (this.runtime != null) {
+            this.runtime.stop();
+        }
+    }
+
+    private LlcudaChatModel chatModel(int endAtLength, long stepMillis, ObservationRegistry observations) {
+        this.runtime = new LlcudaRuntime(TestServing.loader(endAtLength, stepMillis, EngineListener.NONE), null, null,
+                Duration.ofMillis(200));
+        this.runtime.start();
+        this.runtime.activate(TestServing.MICRO_LLAMA);
+        return new LlcudaChatModel(this.runtime, DEFAULTS, RequestGuard.deadline(Duration.ofMinutes(1)), observations);
+    }
+
+    private ServingModel served() {
+        return this.runtime.requireServing();
+    }
+
+    @Test
+    void theLlama2TemplateRendersWithoutADoubledBos() {
+        chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        assertThat(PromptEncoder.render(served(), List.of(new SystemMessage("Be brief."), new UserMessage("Hello"))))
+                .isEqualTo("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHello [/INST]");
+        int[] tokens = PromptEncoder.encode(served(), List.of(new UserMessage("Hello")));
+        assertThat(tokens[0]).isEqualTo(served().tokenizer().bos().getAsInt());
+        assertThat(tokens[1]).isNotEqualTo(served().tokenizer().bos().getAsInt());
+    }
+
+    @Test
+    void callAndStreamGiveTheScriptedTextWithExactUsage() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        int[] prompt = PromptEncoder.encode(served(), HELLO.getInstructions());
+        String expected = scriptedText(served().tokenizer(), prompt, 42L, 12);
+
+        ChatResponse called = chatModel.call(HELLO);
+        assertThat(called.getResult().getOutput().getText()).isEqualTo(expected);
+        assertThat(called.getResult().getMetadata().getFinishReason()).isEqualTo("LENGTH");
+        assertThat(called.getMetadata().getUsage().getPromptTokens()).isEqualTo(prompt.length);
+        assertThat(called.getMetadata().getUsage().getCompletionTokens()).isEqualTo(12);
+        assertThat(called.getMetadata().getModel()).isEqualTo("synthetic-llama-micro");
+
+        List<ChatResponse> streamed = chatModel.stream(HELLO).collectList().block(Duration.ofSeconds(10));
+        String text = String.join("", streamed.stream().map(r -> r.getResult().getOutput().getText())
+                .filter(Objects::nonNull).toList());
+        assertThat(text).isEqualTo(expected);
+        ChatResponse last = streamed.get(streamed.size() - 1);
+        assertThat(last.getResult().getMetadata().getFinishReason()).isEqualTo("LENGTH");
+        assertThat(last.getMetadata().getUsage().getPromptTokens()).isEqualTo(prompt.length);
+        assertThat(last.getMetadata().getUsage().getCompletionTokens()).isEqualTo(12);
+    }
+
+    @Test
+    void anEndOfGenerationTokenStopsWithItsTokenCounted() {
+        LlcudaChatModel chatModel = chatModel(0, 0, ObservationRegistry.NOOP);
+        int promptLength = PromptEncoder.encode(served(), HELLO.getInstructions()).length;
+        stopRuntime();
+        chatModel = chatModel(promptLength + 4, 0, ObservationRegistry.NOOP);
+        ChatResponse response = chatModel.call(HELLO);
+        assertThat(response.getResult().getMetadata().getFinishReason()).isEqualTo("STOP");
+        // four scripted tokens, then the EOS at position promptLength + 4
+        assertThat(response.getMetadata().getUsage().getCompletionTokens()).isEqualTo(5);
+    }
+
+    @Test
+    void aStopSequenceEndsTheTextBeforeIt() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        int[] prompt = PromptEncoder.encode(served(), HELLO.getInstructions());
+        String full = scriptedText(served().tokenizer(), prompt, 42L, 12);
+        String stop = full.substring(full.length() / 2, full.length() / 2 + 2);
+        Prompt withStop = new Prompt(HELLO.getInstructions(),
+                LlcudaChatOptions.builder().seed(42L).stopSequences(List.of(stop)).build());
+        ChatResponse response = chatModel.call(withStop);
+        assertThat(response.getResult().getOutput().getText()).isEqualTo(full.substring(0, full.indexOf(stop)));
+        assertThat(response.getResult().getMetadata().getFinishReason()).isEqualTo("STOP");
+    }
+
+    @Test
+    void requestOptionsOverrideTheDefaultsAndPortableOptionsAreTakenOver() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        LlcudaChatOptions effective = chatModel.effectiveOptions(ChatOptions.builder().temperature(0.1).topK(5).build());
+        assertThat(effective.getTemperature()).isEqualTo(0.1);
+        assertThat(effective.getTopK()).isEqualTo(5);
+        assertThat(effective.getTopP()).isEqualTo(0.95);
+        assertThat(effective.getMinP()).isEqualTo(0.05);
+        assertThat(effective.getMaxTokens()).isEqualTo(12);
+        LlcudaChatOptions specific = chatModel.effectiveOptions(LlcudaChatOptions.builder().minP(0.2).seed(7L).build());
+        assertThat(specific.getMinP()).isEqualTo(0.2);
+        assertThat(specific.getSeed()).isEqualTo(7L);
+        assertThat(specific.getTemperature()).isEqualTo(0.8);
+    }
+
+    @Test
+    void cancellingAStreamCancelsTheRequestAndFreesItsKvBlocks() throws InterruptedException {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 20, ObservationRegistry.NOOP);
+        Prompt longRun = new Prompt(HELLO.getInstructions(), LlcudaChatOptions.builder().seed(1L).maxTokens(200).build());
+        List<ChatResponse> first = chatModel.stream(longRun).take(3).collectList().block(Duration.ofSeconds(10));
+        assertThat(first).hasSize(3);
+        EngineStats stats = awaitIdle(served());
+        assertThat(stats.kvBlocksUsed()).isZero();
+        assertThat(stats.running()).isZero();
+        assertThat(stats.finishedTotal()).isEqualTo(1);
+    }
+
+    @Test
+    void stoppingTheRuntimeDuringAStreamEndsItCleanly() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 20, ObservationRegistry.NOOP);
+        Prompt longRun = new Prompt(HELLO.getInstructions(), LlcudaChatOptions.builder().seed(1L).maxTokens(200).build());
+        List<ChatResponse> received = new ArrayList<>();
+        Flux<ChatResponse> stream = chatModel.stream(longRun).doOnNext(response -> {
+            received.add(response);
+            if (received.size() == 2) {
+                new Thread(this.runtime::stop).start();
+            }
+        });
+        List<ChatResponse> all = stream.collectList().block(Duration.ofSeconds(10));
+        assertThat(all.get(all.size() - 1).getResult().getMetadata().getFinishReason()).isEqualTo("CANCELLED");
+        assertThat(all.size()).isLessThan(200);
+    }
+
+    @Test
+    void observationsRecordGenAiClientMetrics() {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new ChatModelMeterObservationHandler(meters))
+                .observationHandler(new DefaultMeterObservationHandler(meters));
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, observations);
+        ChatResponse response = chatModel.call(HELLO);
+        chatModel.stream(HELLO).blockLast(Duration.ofSeconds(10));
+        assertThat(meters.get("gen_ai.client.operation").tag("gen_ai.system", "llcuda").timer().count()).isEqualTo(2);
+        double input = meters.get("gen_ai.client.token.usage").tag("gen_ai.token.type", "input").counter().count();
+        double output = meters.get("gen_ai.client.token.usage").tag("gen_ai.token.type", "output").counter().count();
+        assertThat(input).isEqualTo(2.0 * response.getMetadata().getUsage().getPromptTokens());
+        assertThat(output).isEqualTo(24.0);
+    }
+
+    @Test
+    void withoutAModelTheCallSaysHowToLoadOne() {
+        this.runtime = new LlcudaRuntime(TestServing.loader(0, 0, EngineListener.NONE), null, null, Duration.ZERO);
+        this.runtime.start();
+        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
+                RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
+        assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(NoModelLoadedException.class)
+                .hasMessage("no model is loaded; " + LlcudaRuntime.HOW_TO_LOAD);
+    }
+
+    /** The text the script generates after {@code prompt}, decoded token by token as the engine streams it. */
+    static String scriptedText(Tokenizer tokenizer, int[] prompt, long seed, int count) {
+        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StringBuilder text = new StringBuilder();
+        int previous = prompt[prompt.length - 1];
+        for (int i = 0; i < count; i++) {
+            int token = ScriptedStepRunner.next(seed, prompt.length + i, previous, tokenizer.vocabSize());
+            text.append(decoder.push(token));
+            previous = token;
+        }
+        return text.append(decoder.flush()).toString();
+    }
+
+    private static EngineStats awaitIdle(ServingModel model) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        EngineStats stats = model.engine().stats();
+        while ((stats.kvBlocksUsed() > 0 || stats.finishedTotal() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            stats = model.engine().stats();
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.llcuda.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRegistryTests {
+
+    /** SHA-256 of "abc" (FIPS 180-2 test vector). */
+    private static final String SHA256_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    private static final ModelFacts FACTS = new ModelFacts("tiny", "llama", "Q8_0", 1_234_567, 256);
+
+    private static final Instant NOW = Instant.parse("2026-11-27T05:00:00Z");
+
+    @TempDir
+    Path temp;
+
+    private Path models;
+
+    private final List<String> activations = new ArrayList<>();
+
+    private final RecordingActivator activator = new RecordingActivator();
+
+    private ModelRegistry registry;
+
+    @BeforeEach
+    void createRegistry() throws IOException {
+        this.models = Files.createDirectories(this.temp.resolve("models"));
+        this.registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @Test
+    void registerRecordsChecksumSizeFactsAndTime() throws IOException {
+        Path file = write("a.gguf", "abc");
+        ModelRecord model = this.registry.register(file);
+        assertThat(model.path()).isEqualTo(file.toRealPath());
+        assertThat(model.sha256()).isEqualTo(SHA256_ABC);
+        assertThat(model.sizeBytes()).isEqualTo(3);
+        assertThat(model.facts()).isEqualTo(FACTS);
+        assertThat(model.status()).isEqualTo(ModelStatus.AVAILABLE);
+        assertThat(model.registeredAt()).isEqualTo(NOW);
+        assertThat(this.registry.register(file).id()).isEqualTo(model.id());
+    }
+
+    @Test
+    void registerRefusesFilesOutsideTheModelFolders() throws IOException {
+        Path outside = Files.writeString(this.temp.resolve("outside.gguf"), "abc");
+        assertThatThrownBy(() -> this.registry.register(this.models.resolve("../outside.gguf")))
+                .hasMessageContaining("outside.gguf is outside the model folders");
+        Path link = Files.createSymbolicLink(this.models.resolve("link.gguf"), outside);
+        assertThatThrownBy(() -> this.registry.register(link)).hasMessageContaining("is outside the model folders");
+        assertThat(this.registry.models()).isEmpty();
+    }
+
+    @Test
+    void scanRegistersOnlyNewGgufFiles() throws IOException {
+        write("a.gguf", "abc");
+        write("notes.txt", "x");
+        assertThat(this.registry.scan(this.models)).hasSize(1);
+        write("b.gguf", "abcd");
+        assertThat(this.registry.scan(this.models)).extracting(m -> m.path().getFileName().toString())
+                .containsExactly("b.gguf");
+        assertThat(this.registry.models()).hasSize(2);
+    }
+
+    @Test
+    void verifyRecordsATamperedFileAndActivationIsRefused() throws IOException {
+        Path file = write("a.gguf", "abc");
+        long id = this.registry.register(file).id();
+        Files.writeString(file, "abd");
+        ModelRecord verified = this.registry.verify(id);
+        assertThat(verified.status()).isEqualTo(ModelStatus.CHECKSUM_MISMATCH);
+        assertThat(verified.statusMessage()).contains("expected SHA-256 " + SHA256_ABC);
+        assertThatThrownBy(() -> this.registry.activate(id)).hasMessageContaining("cannot be activated");
+        assertThat(this.activations).isEmpty();
+    }
+
+    @Test
+    void activateSwitchesTheActiveModel() throws IOException {
+        long first = this.registry.register(write("a.gguf", "abc")).id();
+        long second = this.registry.register(write("b.gguf", "abcd")).id();
+        this.registry.activate(first);
+        ModelRecord active = this.registry.activate(second);
+        assertThat(active.status()).isEqualTo(ModelStatus.ACTIVE);
+        assertThat(active.activatedAt()).isEqualTo(NOW);
+        assertThat(this.registry.find(first).orElseThrow().status()).isEqualTo(ModelStatus.AVAILABLE);
+        assertThat(this.registry.active().orElseThrow().id()).isEqualTo(second);
+        assertThat(this.activations).containsExactly("load a.gguf", "load b.gguf");
+    }
+
+    @Test
+    void failedLoadMarksTheModelFailedWithTheReason() throws IOException {
+        long id = this.registry.register(write("broken.gguf", "abc")).id();
+        assertThatThrownBy(() -> this.registry.activate(id)).hasMessage("broken.gguf: unsupported tensor type");
+        ModelRecord model = this.registry.find(id).orElseThrow();
+        assertThat(model.status()).isEqualTo(ModelStatus.FAILED);
+        assertThat(model.statusMessage()).isEqualTo("broken.gguf: unsupported tensor type");
+    }
+
+    @Test
+    void unloadAndRemove() throws IOException {
+        long id = this.registry.register(write("a.gguf", "abc")).id();
+        this.registry.activate(id);
+        assertThatThrownBy(() -> this.registry.remove(id)).hasMessageContaining("unload it before removing it");
+        this.registry.unload();
+        assertThat(this.activations).containsExactly("load a.gguf", "unload");
+        this.registry.remove(id);
+        assertThat(this.registry.models()).isEmpty();
+    }
+
+    @Test
+    void recordsSurviveARestart() throws IOException {
+        long id = this.registry.register(write("a.gguf", "abc")).id();
+        ModelRegistry reopened = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC());
+        assertThat(reopened.find(id).orElseThrow().sha256()).isEqualTo(SHA256_ABC);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(this.models.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    private final class RecordingActivator implements ModelActivator {
+
+        @Override
+        public void activate(Path file) {
+            if (file.getFileName().toString().equals("broken.gguf")) {
+                throw new IllegalStateException("broken.gguf: unsupported tensor type");
+            }
+            ModelRegistryTests.this.activations.add("load " + file.getFileName());
+        }
+
+        @Override
+        public void unload() {
+            ModelRegistryTests.this.activations.add("unload");
+        }
+    }
+}

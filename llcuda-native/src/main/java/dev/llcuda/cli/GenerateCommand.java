@@ -1,0 +1,125 @@
+package dev.llcuda.cli;
+
+import dev.llcuda.nativelib.Batch;
+import dev.llcuda.nativelib.KvCache;
+import dev.llcuda.nativelib.KvType;
+import dev.llcuda.nativelib.SamplingParams;
+import dev.llcuda.nativelib.StepOutput;
+import dev.llcuda.tokenizer.StreamingDecoder;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code llcuda generate}: continues a prompt on the CPU, printing text as it is generated
+ * (UTF-8 safe incremental decoding), then token counts and speeds on stderr.
+ */
+final class GenerateCommand implements Command {
+
+    private static final int BLOCK_SIZE = 16;
+    /** The prompt is fed in steps of at most this many tokens (bounds the step's activations). */
+    private static final int PROMPT_CHUNK = 256;
+
+    @Override
+    public String summary() {
+        return "generate text from a prompt, streamed as it is produced";
+    }
+
+    @Override
+    public String usage() {
+        return "--model MODEL.gguf --prompt TEXT [-n TOKENS=128] [--temp 0.8] [--seed S] [--top-k 40] [--top-p 0.95]"
+                + " [--min-p 0.05] [--threads N]";
+    }
+
+    @Override
+    public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
+        Path gguf = Path.of(args.required("--model"));
+        String prompt = args.required("--prompt");
+        int maxTokens = intOption(args, "-n", 128);
+        long seed = Long.parseLong(args.option("--seed").orElse(Long.toString(System.nanoTime() & Long.MAX_VALUE)));
+        SamplingParams params = SamplingParams.random(floatOption(args, "--temp", 0.8f), seed)
+                .withTopK(intOption(args, "--top-k", 40))
+                .withTopP(floatOption(args, "--top-p", 0.95f))
+                .withMinP(floatOption(args, "--min-p", 0.05f));
+        if (maxTokens < 1) {
+            throw new UsageException("-n must be at least 1");
+        }
+        try (LoadedModel loaded = LoadedModel.open(gguf, intOption(args, "--threads", 0))) {
+            int[] prompted = loaded.tokenizer.encode(prompt, true, false);
+            int contextLength = loaded.model.contextLength();
+            if (prompted.length == 0 || prompted.length >= contextLength) {
+                throw new UsageException("the prompt has " + prompted.length + " tokens; the context holds "
+                        + contextLength);
+            }
+            int positions = Math.min(contextLength, prompted.length + maxTokens);
+            int blocks = LoadedModel.blocksFor(positions, BLOCK_SIZE);
+            int[] blockTable = LoadedModel.identityBlockTable(blocks);
+            Batch batch = new Batch(blocks);
+            StepOutput output = new StepOutput();
+            Set<Integer> stops = loaded.tokenizer.endOfGenerationIds();
+            StreamingDecoder decoder = loaded.tokenizer.streamingDecoder();
+            try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16)) {
+                long start = System.nanoTime();
+                for (int from = 0; from < prompted.length; from += PROMPT_CHUNK) {
+                    int count = Math.min(PROMPT_CHUNK, prompted.length - from);
+                    batch.clear();
+                    batch.addSequence(prompted, from, count, from, blockTable, blocks);
+                    if (from + count == prompted.length) {
+                        batch.sample(0, params);
+                    }
+                    loaded.model.step(cache, batch, output);
+                }
+                long promptDone = System.nanoTime();
+                int[] next = {output.sampled(0)};
+                int generated = 0;
+                int decodeSteps = 0;
+                while (!stops.contains(next[0])) {
+                    out.print(decoder.push(next[0]));
+                    out.flush();
+                    generated++;
+                    int position = prompted.length + generated - 1;
+                    if (generated == maxTokens || position >= positions) {
+                        break;
+                    }
+                    batch.clear();
+                    batch.addSequence(next, 0, 1, position, blockTable, blocks);
+                    batch.sample(0, params);
+                    loaded.model.step(cache, batch, output);
+                    next[0] = output.sampled(0);
+                    decodeSteps++;
+                }
+                out.println(decoder.flush());
+                double promptSeconds = seconds(promptDone - start);
+                double decodeSeconds = seconds(System.nanoTime() - promptDone);
+                err.println(String.format(Locale.ROOT, "llcuda generate: prompt %d tokens in %.2f s (%.1f tokens/s),"
+                                + " generated %d tokens, %d decode steps in %.2f s (%.1f tokens/s), seed %d",
+                        prompted.length, promptSeconds, prompted.length / promptSeconds, generated, decodeSteps,
+                        decodeSeconds, decodeSteps / Math.max(decodeSeconds, 1e-9), seed));
+            }
+        }
+        return 0;
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private static int intOption(Arguments args, String name, int fallback) throws UsageException {
+        String value = args.option(name).orElse(Integer.toString(fallback));
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be an integer: " + value);
+        }
+    }
+
+    private static float floatOption(Arguments args, String name, float fallback) throws UsageException {
+        String value = args.option(name).orElse(Float.toString(fallback));
+        try {
+            return Float.parseFloat(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be a number: " + value);
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package dev.llcuda.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Continuous-batching inference over one model and its KV cache. One engine thread owns the
+ * model: each step it takes in new requests and cancellations, lets the {@link Scheduler} pick
+ * the batch, runs one {@link StepRunner#step} and applies the sampled tokens. Callers never
+ * block it: {@link #submit} only enqueues (or rejects at once when the queue is full), and
+ * streams and results are delivered on a separate executor.
+ */
+public final class Engine implements AutoCloseable {
+
+    /** Lifecycle of an engine. */
+    public enum State {
+        /** Accepting and running requests. */
+        RUNNING,
+        /** Shutting down: no new requests, requests in flight finish. */
+        DRAINING,
+        /** Shut down; the model is freed. */
+        STOPPED,
+        /** A step failed; every request in flight ended with {@link FinishReason#ERROR}. */
+        FAILED
+    }
+
+    private final StepRunner runner;
+    private final EngineConfig config;
+    private final KvCacheManager kv;
+    private final Scheduler scheduler;
+    private final int contextLimit;
+    private final ExecutorService delivery;
+    private final Thread thread;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Sequence> inbox = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<Long> cancels = new ArrayDeque<>(); // guarded by lock
+    private boolean cancelAll; // guarded by lock
+    private volatile State state = State.RUNNING; // written under lock
+    private volatile Throwable failure;
+    private boolean runnerClosed; // guarded by lock
+
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong nextId = new AtomicLong();
+
+    // Owned by the engine thread.
+    private final Map<Long, Sequence> live = new HashMap<>();
+    private long promptTokensTotal;
+    private long generatedTokensTotal;
+    private long computedTokensTotal;
+    private long steps;
+    private long finishedTotal;
+    private volatile EngineStats stats;
+
+    private Engine(StepRunner runner, EngineConfig config) {
+        this.runner = runner;
+        this.config = config;
+        this.kv = new KvCacheManager(runner.kvBlocks(), runner.kvBlockSize(), config.prefixCaching());
+        this.scheduler = new Scheduler(config.schedulerLimits(), kv);
+        this.contextLimit = (int) Math.min(runner.contextLength(), (long) runner.kvBlocks() * runner.kvBlockSize());
+        AtomicInteger deliveryThreads = new AtomicInteger();
+        this.delivery = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "llcuda-engine-delivery-" + deliveryThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::run, "llcuda-engine");
+        this.thread.setDaemon(true);
+        publishStats();
+    }
+
+    /** Starts the engine thread over {@code runner}, which the engine then owns and closes. */
+    public static Engine start(StepRunner runner, EngineConfig config) {
+        Engine engine = new Engine(runner, config);
+        engine.thread.start();
+        return engine;
+    }
+
+    /** Most tokens (prompt plus generated) one request can hold: the context, bounded by the KV cache. */
+    public int contextLimit() {
+        return contextLimit;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the engine failed, when {@link #state()} is {@link State#FAILED}. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /**
+     * Queues a request. Never blocks.
+     *
+     * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
+     * @throws IllegalArgumentException  when a prompt token is outside the vocabulary or the prompt fills the context
+     * @throws IllegalStateException     when the engine is shutting down, stopped or failed
+     */
+    public RequestHandle submit(GenerationRequest request) {
+        int[] prompt = request.promptTokens();
+        validatePrompt(prompt);
+        long id = nextId.incrementAndGet();
+        Runnable canceller = () -> cancel(id);
+        PieceStream stream = new PieceStream(delivery, canceller);
+        CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+        OutputAssembler output = new OutputAssembler(prompt.length, config.endOfGeneration(),
+                config.decoder().newDecoder(), new StopStrings(request.stopStrings()), stream, result, delivery,
+                config.listener(), System.nanoTime());
+        Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
+                request.deadline().orElse(null));
+        synchronized (lock) {
+            if (state != State.RUNNING) {
+                throw new IllegalStateException("engine is " + state.name().toLowerCase()
+                        + (failure != null ? " (" + failure.getMessage() + ")" : "") + "; request refused");
+            }
+            if (queued.get() >= config.maxQueuedRequests()) {
+                throw new EngineOverloadedException(config.maxQueuedRequests());
+            }
+            queued.incrementAndGet();
+            inbox.addLast(seq);
+            lock.notifyAll();
+        }
+        return new RequestHandle(id, stream, result, canceller);
+    }
+
+    private void validatePrompt(int[] prompt) {
+        if (prompt.length >= contextLimit) {
+            throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; the context holds "
+                    + contextLimit + " and needs room for at least one generated token");
+        }
+        int vocab = runner.vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token " + prompt[i] + " at index " + i
+                        + " is outside the vocabulary of " + vocab + " tokens");
+            }
+        }
+    }
+
+    private void cancel(long id) {
+        synchronized (lock) {
+            cancels.addLast(id);
+            lock.notifyAll();
+        }
+    }
+
+    /** A snapshot of the counters; safe from any thread. */
+    public EngineStats stats() {
+        EngineStats s = stats;
+        return new EngineStats(state, queued.get(), s.running(), s.preemptedTotal(), s.kvBlocksUsed(),
+                s.kvBlocksTotal(), s.prefixCacheHitRate(), s.promptTokensTotal(), s.generatedTokensTotal(),
+                s.computedTokensTotal(), s.steps(), s.finishedTotal());
+    }
+
+    /**
+     * Stops taking requests, lets those in flight finish for up to {@code timeout}, cancels the
+     * rest, then frees the model. Returns true when everything finished within the timeout.
+     */
+    public boolean shutdown(Duration timeout) {
+        synchronized (lock) {
+            if (state == State.RUNNING) {
+                state = State.DRAINING;
+            }
+            lock.notifyAll();
+        }
+        boolean graceful = join(timeout);
+        if (!graceful) {
+            synchronized (lock) {
+                cancelAll = true;
+                lock.notifyAll();
+            }
+            joinUninterruptibly();
+        }
+        synchronized (lock) {
+            if (!runnerClosed) {
+                runnerClosed = true;
+                runner.close();
+            }
+            if (state != State.FAILED) {
+                state = State.STOPPED;
+            }
+        }
+        delivery.shutdown();
+        return graceful;
+    }
+
+    /** Cancels every request in flight and frees the model. */
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+
+    private boolean join(Duration timeout) {
+        try {
+            if (!timeout.isZero() && !timeout.isNegative()) {
+                thread.join(Math.max(1, timeout.toMillis()));
+            }
+            return !thread.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void joinUninterruptibly() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ engine thread
+
+    private void run() {
+        try {
+            while (true) {
+                List<Sequence> arrived;
+                List<Long> cancelled;
+                boolean stopNow;
+                synchronized (lock) {
+                    while (inbox.isEmpty() && cancels.isEmpty() && !cancelAll && !scheduler.hasWork()
+                            && state == State.RUNNING) {
+                        lock.wait();
+                    }
+                    if (inbox.isEmpty() && !scheduler.hasWork() && state != State.RUNNING) {
+                        return;
+                    }
+                    arrived = new ArrayList<>(inbox);
+                    inbox.clear();
+                    cancelled = new ArrayList<>(cancels);
+                    cancels.clear();
+                    stopNow = cancelAll;
+                }
+                for (Sequence seq : arrived) {
+                    live.put(seq.id, seq);
+                    scheduler.add(seq);
+                }
+                for (Long id : cancelled) {
+                    Sequence seq = live.get(id);
+                    if (seq != null) {
+                        abort(seq, FinishReason.CANCELLED, null);
+                    }
+                }
+                if (stopNow) {
+                    abortAll(FinishReason.CANCELLED, null);
+                } else {
+                    expireDeadlines();
+                }
+                if (scheduler.hasWork()) {
+                    runStep();
+                }
+                publishStats();
+            }
+        } catch (InterruptedException e) {
+            fail(new IllegalStateException("engine thread interrupted", e));
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            publishStats();
+        }
+    }
+
+    private void runStep() {
+        SchedulerOutput out = scheduler.schedule();
+        if (out.isEmpty()) {
+            throw new IllegalStateException("scheduler fitted no work although " + scheduler.numWaiting()
+                    + " requests wait and " + scheduler.numRunning() + " run (" + kv.stats() + ")");
+        }
+        for (Sequence seq : out.admitted()) {
+            if (!seq.started) {
+                seq.started = true;
+                queued.decrementAndGet();
+                promptTokensTotal += seq.promptLength;
+            }
+        }
+        List<ScheduledChunk> chunks = out.chunks();
+        List<StepSequence> batch = new ArrayList<>(chunks.size());
+        int sampling = 0;
+        for (ScheduledChunk chunk : chunks) {
+            Sequence seq = chunk.sequence();
+            batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
+                    chunk.sample(), seq.sampling));
+            sampling += chunk.sample() ? 1 : 0;
+        }
+        int[] sampled = new int[chunks.size()];
+        Arrays.fill(sampled, -1);
+        runner.step(batch, sampled);
+        steps++;
+        computedTokensTotal += out.totalTokens();
+        generatedTokensTotal += sampling;
+        checkSampled(chunks, sampled);
+        for (Sequence seq : scheduler.updateFromOutput(out, sampled)) {
+            live.remove(seq.id);
+            finishedTotal++;
+        }
+    }
+
+    private void checkSampled(List<ScheduledChunk> chunks, int[] sampled) {
+        int vocab = runner.vocabSize();
+        for (int i = 0; i < chunks.size(); i++) {
+            if (chunks.get(i).sample() && (sampled[i] < 0 || sampled[i] >= vocab)) {
+                throw new IllegalStateException("step returned token " + sampled[i] + " for sequence " + i
+                        + ", outside the vocabulary of " + vocab);
+            }
+        }
+    }
+
+    private void expireDeadlines() {
+        Instant now = null;
+        List<Sequence> expired = new ArrayList<>();
+        for (Sequence seq : live.values()) {
+            if (seq.deadline != null) {
+                now = now == null ? Instant.now() : now;
+                if (now.isAfter(seq.deadline)) {
+                    expired.add(seq);
+                }
+            }
+        }
+        for (Sequence seq : expired) {
+            abort(seq, FinishReason.CANCELLED, null);
+        }
+    }
+
+    private void abort(Sequence seq, FinishReason reason, Throwable error) {
+        if (!seq.started) {
+            seq.started = true;
+            queued.decrementAndGet();
+        }
+        live.remove(seq.id);
+        finishedTotal++;
+        scheduler.abort(seq, reason, error);
+    }
+
+    private void abortAll(FinishReason reason, Throwable error) {
+        for (Sequence seq : List.copyOf(live.values())) {
+            abort(seq, reason, error);
+        }
+    }
+
+    /** Ends every request with an error after a failed step; the engine takes no more requests. */
+    private void fail(Throwable cause) {
+        List<Sequence> arrived;
+        synchronized (lock) {
+            failure = cause;
+            state = State.FAILED;
+            arrived = new ArrayList<>(inbox);
+            inbox.clear();
+            cancels.clear();
+        }
+        for (Sequence seq : arrived) {
+            live.put(seq.id, seq);
+        }
+        for (Sequence seq : List.copyOf(live.values())) {
+            try {
+                abort(seq, FinishReason.ERROR, cause);
+            } catch (RuntimeException e) {
+                // The scheduler may be inconsistent after the failure; the caller still gets its answer.
+                if (seq.status != Sequence.Status.FINISHED) {
+                    seq.status = Sequence.Status.FINISHED;
+                    seq.consumer.finish(FinishReason.ERROR, cause);
+                }
+            }
+        }
+    }
+
+    private void publishStats() {
+        KvCacheStats kvStats = kv.stats();
+        stats = new EngineStats(state, queued.get(), scheduler.numRunning(), scheduler.preemptedTotal(),
+                kvStats.usedBlocks(), kvStats.totalBlocks(), kvStats.prefixHitRate(), promptTokensTotal,
+                generatedTokensTotal, computedTokensTotal, steps, finishedTotal);
+    }
+
+    /** KV cache counters (tests and diagnostics; read after the engine stopped or from its thread). */
+    KvCacheStats kvStats() {
+        return kv.stats();
+    }
+}

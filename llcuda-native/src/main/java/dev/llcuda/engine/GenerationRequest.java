@@ -1,0 +1,52 @@
+package dev.llcuda.engine;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One generation job for the {@link Engine}.
+ *
+ * @param promptTokens token ids of the rendered prompt (BOS included when the model wants one)
+ * @param sampling     how tokens are drawn
+ * @param maxTokens    most tokens to generate (the context may end it earlier)
+ * @param stopStrings  generation ends before the first occurrence of any; that text is never emitted
+ * @param deadline     when set, the request is cancelled at the first step after it
+ */
+public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
+                                List<String> stopStrings, Optional<Instant> deadline) {
+
+    public GenerationRequest {
+        if (promptTokens == null || promptTokens.length == 0) {
+            throw new IllegalArgumentException("promptTokens must hold at least one token");
+        }
+        if (maxTokens <= 0) {
+            throw new IllegalArgumentException("maxTokens must be positive, got " + maxTokens);
+        }
+        promptTokens = promptTokens.clone();
+        stopStrings = List.copyOf(stopStrings);
+        for (String stop : stopStrings) {
+            if (stop.isEmpty()) {
+                throw new IllegalArgumentException("stop strings must not be empty");
+            }
+        }
+    }
+
+    /** Greedy, no stop strings, no deadline. */
+    public static GenerationRequest greedy(int[] promptTokens, int maxTokens) {
+        return new GenerationRequest(promptTokens, SamplingParams.GREEDY, maxTokens, List.of(), Optional.empty());
+    }
+
+    public GenerationRequest withStopStrings(List<String> stops) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline);
+    }
+
+    public GenerationRequest withDeadline(Instant when) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when));
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens.clone();
+    }
+}

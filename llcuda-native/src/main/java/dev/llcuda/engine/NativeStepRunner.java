@@ -1,0 +1,94 @@
+package dev.llcuda.engine;
+
+import dev.llcuda.nativelib.Batch;
+import dev.llcuda.nativelib.KvCache;
+import dev.llcuda.nativelib.KvType;
+import dev.llcuda.nativelib.Model;
+import dev.llcuda.nativelib.StepOutput;
+import java.util.List;
+
+/**
+ * {@link StepRunner} over the native library: one model and the paged KV cache it creates. The
+ * batch and output buffers are reused from step to step, so a step allocates nothing natively
+ * unless it is larger than every step before.
+ */
+public final class NativeStepRunner implements StepRunner {
+
+    private final Model model;
+    private final KvCache cache;
+    private final AutoCloseable owner;
+    private final Batch batch;
+    private final StepOutput output = new StepOutput();
+    private final int maxBlocksPerSeq;
+
+    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner) {
+        this.model = model;
+        this.cache = cache;
+        this.owner = owner;
+        long limit = Math.min(model.contextLength(), (long) cache.blocks() * cache.blockSize());
+        this.maxBlocksPerSeq = (int) ((limit + cache.blockSize() - 1) / cache.blockSize());
+        this.batch = new Batch(maxBlocksPerSeq);
+    }
+
+    /**
+     * Creates a KV cache of {@code blocks} blocks of {@code blockSize} positions for {@code model}.
+     * {@code owner} (the model, or whatever holds it) is closed after the cache by {@link #close()}.
+     */
+    public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner) {
+        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType), owner);
+    }
+
+    @Override
+    public int vocabSize() {
+        return model.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return model.contextLength();
+    }
+
+    @Override
+    public int kvBlocks() {
+        return cache.blocks();
+    }
+
+    @Override
+    public int kvBlockSize() {
+        return cache.blockSize();
+    }
+
+    @Override
+    public void step(List<StepSequence> sequences, int[] sampled) {
+        batch.clear();
+        for (StepSequence seq : sequences) {
+            int[] table = seq.blockTable();
+            int index = batch.addSequence(seq.tokens(), seq.start(), seq.count(), seq.start(), table,
+                    Math.min(table.length, maxBlocksPerSeq));
+            if (seq.sample()) {
+                SamplingParams p = seq.sampling();
+                dev.llcuda.nativelib.SamplingParams params = new dev.llcuda.nativelib.SamplingParams(p.temperature(),
+                        p.topK(), p.topP(), p.minP(), p.repetitionPenalty(), p.frequencyPenalty(), p.presencePenalty(),
+                        p.seed());
+                // Penalties see the whole sequence so far, prompt included (as llama.cpp applies them).
+                batch.sample(index, params, seq.tokens(), p.usesPenalties() ? seq.start() + seq.count() : 0);
+            }
+        }
+        model.step(cache, batch, output);
+        for (int i = 0; i < sequences.size(); i++) {
+            if (sequences.get(i).sample()) {
+                sampled[i] = output.sampled(i);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        try {
+            owner.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the model failed: " + e.getMessage(), e);
+        }
+    }
+}

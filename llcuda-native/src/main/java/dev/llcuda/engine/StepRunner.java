@@ -1,0 +1,32 @@
+package dev.llcuda.engine;
+
+import java.util.List;
+
+/**
+ * Runs one forward step of a model over a mixed batch against its paged KV cache: the seam
+ * between the engine and the native library (or a test double). Used by the engine thread only.
+ */
+public interface StepRunner extends AutoCloseable {
+
+    int vocabSize();
+
+    /** Most positions one sequence may use (the model's context as loaded). */
+    int contextLength();
+
+    /** Blocks of the KV cache this runner writes into. */
+    int kvBlocks();
+
+    /** Token positions per KV block. */
+    int kvBlockSize();
+
+    /**
+     * Computes the batch, writes its keys and values into the cache and stores in
+     * {@code sampled[i]} the token drawn for sequence i (left untouched when it does not sample).
+     * Throws when the step failed; the engine then fails every request it holds.
+     */
+    void step(List<StepSequence> batch, int[] sampled);
+
+    /** Frees the model and cache. */
+    @Override
+    void close();
+}

@@ -1,0 +1,15 @@
+package dev.llcuda.engine;
+
+/** Receives a sequence's sampled tokens on the engine thread (text, stop strings, streaming). */
+interface TokenConsumer {
+
+    /**
+     * Accepts one generated token; returns true when it ends generation (end-of-generation id or
+     * stop string). {@code last} says no further token can follow (max tokens or context reached),
+     * so nothing may be held back any more.
+     */
+    boolean accept(int token, boolean last);
+
+    /** Called exactly once when the sequence finishes, after its last {@link #accept}. */
+    void finish(FinishReason reason, Throwable error);
+}

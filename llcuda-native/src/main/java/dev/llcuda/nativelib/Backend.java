@@ -1,0 +1,46 @@
+package dev.llcuda.nativelib;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import dev.llcuda.model.ModelSpec;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+
+/** A backend handle: the CPU or one CUDA device. Models loaded on it keep it alive natively. */
+public final class Backend extends NativeHandle {
+
+    Backend(LlcudaLibrary api, Pointer handle) {
+        super(api, handle, "backend");
+    }
+
+    public DeviceInfo info() {
+        LlcudaLibrary.DeviceInfoStruct info = new LlcudaLibrary.DeviceInfoStruct();
+        check(api.llcuda_backend_info(pointer(), info));
+        return DeviceInfo.of(info);
+    }
+
+    /**
+     * Maps {@code gguf}, has the native side re-check {@code spec} (read from that file) against it
+     * and loads the weights onto this backend.
+     */
+    public Model loadModel(Path gguf, ModelSpec spec) {
+        NativeModelSpec nativeSpec = new NativeModelSpec(spec);
+        PointerByReference out = new PointerByReference();
+        try {
+            check(api.llcuda_model_load(pointer(), gguf.toAbsolutePath().toString(), nativeSpec.struct(), out));
+        } finally {
+            Reference.reachabilityFence(nativeSpec);
+        }
+        return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength());
+    }
+
+    @Override
+    String lastError(Pointer handle) {
+        return api.llcuda_backend_last_error(handle);
+    }
+
+    @Override
+    void free(Pointer handle) {
+        api.llcuda_backend_free(handle);
+    }
+}

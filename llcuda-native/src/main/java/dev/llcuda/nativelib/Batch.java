@@ -1,0 +1,207 @@
+package dev.llcuda.nativelib;
+
+import com.sun.jna.Pointer;
+import java.util.Arrays;
+
+/**
+ * One step's work, reused from step to step: sequences, each a run of tokens at consecutive
+ * positions with its block table, whether to sample after its last token and which logits rows
+ * to return. {@link #clear()} starts the next step without allocating; Java arrays and native
+ * buffers grow only when a step is larger than every step before.
+ */
+public final class Batch {
+
+    private final int maxBlocksPerSeq;
+
+    private int tokenCount;
+    private int[] tokens = new int[64];
+    private int[] positions = new int[64];
+    private int[] seqIds = new int[64];
+    private byte[] logitsRows = new byte[64];
+    private int logitRowCount;
+
+    private int seqCount;
+    private int[] seqFirst = new int[8];
+    private int[] seqLength = new int[8];
+    private int[] blockTables;
+    private byte[] sample = new byte[8];
+    private SamplingParams[] sampling = new SamplingParams[8];
+    private int[] historyStart = new int[8];
+    private int[] historyLength = new int[8];
+    private int[] history = new int[64];
+    private int historyCount;
+
+    private final NativeBuffer tokensMemory = new NativeBuffer();
+    private final NativeBuffer positionsMemory = new NativeBuffer();
+    private final NativeBuffer seqIdsMemory = new NativeBuffer();
+    private final NativeBuffer blockTablesMemory = new NativeBuffer();
+    private final NativeBuffer sampleMemory = new NativeBuffer();
+    private final SamplingBuffer samplingMemory = new SamplingBuffer();
+    private final NativeBuffer historyOffsetsMemory = new NativeBuffer();
+    private final NativeBuffer historyMemory = new NativeBuffer();
+    private final NativeBuffer logitsRowsMemory = new NativeBuffer();
+    private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
+    private int[] historyOffsets = new int[9];
+
+    /** A batch whose sequences each have at most {@code maxBlocksPerSeq} KV blocks. */
+    public Batch(int maxBlocksPerSeq) {
+        if (maxBlocksPerSeq <= 0) {
+            throw new IllegalArgumentException("maxBlocksPerSeq must be positive: " + maxBlocksPerSeq);
+        }
+        this.maxBlocksPerSeq = maxBlocksPerSeq;
+        this.blockTables = new int[8 * maxBlocksPerSeq];
+        struct.setAutoRead(false);
+        struct.setAutoWrite(false);
+    }
+
+    public void clear() {
+        tokenCount = 0;
+        seqCount = 0;
+        logitRowCount = 0;
+        historyCount = 0;
+    }
+
+    /**
+     * Adds a sequence: {@code count} tokens of {@code source} from {@code from}, at positions
+     * {@code startPosition, startPosition + 1, ...}, whose KV lives in the first {@code blockCount}
+     * blocks of {@code blockTable}. Positions before {@code startPosition} must already be cached.
+     *
+     * @return the sequence's index in this batch
+     */
+    public int addSequence(int[] source, int from, int count, int startPosition, int[] blockTable, int blockCount) {
+        if (count <= 0 || from < 0 || from + count > source.length) {
+            throw new IllegalArgumentException("tokens [" + from + ", " + (from + count) + ") are not a non-empty range of "
+                    + source.length + " tokens");
+        }
+        if (blockCount < 0 || blockCount > maxBlocksPerSeq || blockCount > blockTable.length) {
+            throw new IllegalArgumentException("block count " + blockCount + " exceeds the table (" + blockTable.length
+                    + " entries) or this batch's limit of " + maxBlocksPerSeq + " blocks per sequence");
+        }
+        int seq = seqCount++;
+        growSequences(seqCount);
+        growTokens(tokenCount + count);
+        System.arraycopy(source, from, tokens, tokenCount, count);
+        for (int i = 0; i < count; i++) {
+            positions[tokenCount + i] = startPosition + i;
+            seqIds[tokenCount + i] = seq;
+            logitsRows[tokenCount + i] = 0;
+        }
+        seqFirst[seq] = tokenCount;
+        seqLength[seq] = count;
+        tokenCount += count;
+        int table = seq * maxBlocksPerSeq;
+        System.arraycopy(blockTable, 0, blockTables, table, blockCount);
+        Arrays.fill(blockTables, table + blockCount, table + maxBlocksPerSeq, -1);
+        sample[seq] = 0;
+        sampling[seq] = SamplingParams.GREEDY;
+        historyLength[seq] = 0;
+        return seq;
+    }
+
+    /** Samples a token after the last token of sequence {@code seq} (no penalty history). */
+    public void sample(int seq, SamplingParams params) {
+        sample(seq, params, history, 0);
+    }
+
+    /** Samples with penalties over the first {@code length} tokens of {@code tokenHistory}. */
+    public void sample(int seq, SamplingParams params, int[] tokenHistory, int length) {
+        requireSequence(seq);
+        sample[seq] = 1;
+        sampling[seq] = params;
+        if (historyCount + length > history.length) {
+            history = Arrays.copyOf(history, Math.max(historyCount + length, history.length * 2));
+        }
+        System.arraycopy(tokenHistory, 0, history, historyCount, length);
+        historyStart[seq] = historyCount;
+        historyLength[seq] = length;
+        historyCount += length;
+    }
+
+    /** Returns the logits of every token of sequence {@code seq}, or only of its last one. */
+    public void logits(int seq, boolean everyPosition) {
+        requireSequence(seq);
+        int end = seqFirst[seq] + seqLength[seq];
+        int begin = everyPosition ? seqFirst[seq] : end - 1;
+        for (int i = begin; i < end; i++) {
+            if (logitsRows[i] == 0) {
+                logitsRows[i] = 1;
+                logitRowCount++;
+            }
+        }
+    }
+
+    public int tokenCount() {
+        return tokenCount;
+    }
+
+    public int sequenceCount() {
+        return seqCount;
+    }
+
+    /** Rows of logits the step returns, in batch order. */
+    public int logitRowCount() {
+        return logitRowCount;
+    }
+
+    /** Writes the batch into native memory; the struct stays valid until the next call. */
+    LlcudaLibrary.BatchStruct marshal() {
+        struct.n_tokens = tokenCount;
+        struct.tokens = tokensMemory.write(tokens, tokenCount);
+        struct.positions = positionsMemory.write(positions, tokenCount);
+        struct.seq_ids = seqIdsMemory.write(seqIds, tokenCount);
+        struct.n_seqs = seqCount;
+        struct.max_blocks_per_seq = maxBlocksPerSeq;
+        struct.block_tables = blockTablesMemory.write(blockTables, seqCount * maxBlocksPerSeq);
+        struct.sample = sampleMemory.write(sample, seqCount);
+        struct.sampling = samplingMemory.write(sampling, seqCount);
+        marshalHistory();
+        struct.logits_rows = logitRowCount == 0 ? null : logitsRowsMemory.write(logitsRows, tokenCount);
+        struct.write();
+        return struct;
+    }
+
+    private void marshalHistory() {
+        if (historyOffsets.length < seqCount + 1) {
+            historyOffsets = new int[Math.max(seqCount + 1, historyOffsets.length * 2)];
+        }
+        Pointer memory = historyMemory.reserve((long) historyCount * Integer.BYTES);
+        int offset = 0;
+        for (int seq = 0; seq < seqCount; seq++) {
+            historyOffsets[seq] = offset;
+            memory.write((long) offset * Integer.BYTES, history, historyStart[seq], historyLength[seq]);
+            offset += historyLength[seq];
+        }
+        historyOffsets[seqCount] = offset;
+        struct.history_offsets = historyOffsetsMemory.write(historyOffsets, seqCount + 1);
+        struct.history = memory;
+    }
+
+    private void requireSequence(int seq) {
+        if (seq < 0 || seq >= seqCount) {
+            throw new IndexOutOfBoundsException("sequence " + seq + " of " + seqCount + " in this batch");
+        }
+    }
+
+    private void growTokens(int needed) {
+        if (needed > tokens.length) {
+            int size = Math.max(needed, tokens.length * 2);
+            tokens = Arrays.copyOf(tokens, size);
+            positions = Arrays.copyOf(positions, size);
+            seqIds = Arrays.copyOf(seqIds, size);
+            logitsRows = Arrays.copyOf(logitsRows, size);
+        }
+    }
+
+    private void growSequences(int needed) {
+        if (needed > sample.length) {
+            int size = Math.max(needed, sample.length * 2);
+            sample = Arrays.copyOf(sample, size);
+            sampling = Arrays.copyOf(sampling, size);
+            historyStart = Arrays.copyOf(historyStart, size);
+            historyLength = Arrays.copyOf(historyLength, size);
+            seqFirst = Arrays.copyOf(seqFirst, size);
+            seqLength = Arrays.copyOf(seqLength, size);
+            blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.llcuda.nativelib;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+/** A model loaded on a backend: creates KV caches and runs steps. */
+public final class Model extends NativeHandle {
+
+    private final int vocabSize;
+    private final int contextLength;
+
+    Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength) {
+        super(api, handle, "model");
+        this.vocabSize = vocabSize;
+        this.contextLength = contextLength;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The context length the caches of this model are limited to. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** Bytes of backend memory the weights occupy. */
+    public long weightBytes() {
+        LongByReference out = new LongByReference();
+        check(api.llcuda_model_weight_bytes(pointer(), out));
+        return out.getValue();
+    }
+
+    /** Bytes a cache of {@code blocks} blocks of {@code blockSize} positions would take. */
+    public long kvCacheBytes(int blocks, int blockSize, KvType type) {
+        LongByReference out = new LongByReference();
+        check(api.llcuda_kv_cache_bytes(pointer(), blocks, blockSize, type.id(), out));
+        return out.getValue();
+    }
+
+    public KvCache createKvCache(int blocks, int blockSize, KvType type) {
+        PointerByReference out = new PointerByReference();
+        check(api.llcuda_kv_cache_create(pointer(), blocks, blockSize, type.id(), out));
+        return new KvCache(api, out.getValue(), blocks, blockSize);
+    }
+
+    /**
+     * Runs the forward pass of {@code batch}, writes its K/V into {@code cache} and fills
+     * {@code output} with the sampled tokens and requested logits.
+     *
+     * @throws NativeException naming what is wrong when the batch is refused or the step fails
+     */
+    public void step(KvCache cache, Batch batch, StepOutput output) {
+        LlcudaLibrary.BatchStruct struct = batch.marshal();
+        LlcudaLibrary.StepOutputStruct out = output.prepare(batch, vocabSize);
+        check(api.llcuda_step(pointer(), cache.pointer(), struct, out));
+    }
+
+    @Override
+    String lastError(Pointer handle) {
+        return api.llcuda_model_last_error(handle);
+    }
+
+    @Override
+    void free(Pointer handle) {
+        api.llcuda_model_free(handle);
+    }
+}

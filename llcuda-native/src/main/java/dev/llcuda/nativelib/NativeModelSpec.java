@@ -1,0 +1,69 @@
+package dev.llcuda.nativelib;
+
+import com.sun.jna.Memory;
+import dev.llcuda.gguf.TensorInfo;
+import dev.llcuda.model.Architecture;
+import dev.llcuda.model.ModelSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The native {@code llcuda_model_spec} of a {@link ModelSpec}: hyper-parameters and the tensor
+ * table with NUL-terminated names, in native memory held by this object while a load uses it.
+ */
+final class NativeModelSpec {
+
+    private static final int DESC_SIZE = new LlcudaLibrary.TensorDescStruct().size();
+
+    private final LlcudaLibrary.ModelSpecStruct struct = new LlcudaLibrary.ModelSpecStruct();
+    private final Memory table;
+    private final Memory[] names;
+
+    NativeModelSpec(ModelSpec spec) {
+        List<TensorInfo> tensors = spec.tensors();
+        struct.arch = archValue(spec.architecture());
+        struct.n_vocab = spec.vocabSize();
+        struct.n_embd = spec.embeddingSize();
+        struct.n_layer = spec.layers();
+        struct.n_head = spec.heads();
+        struct.n_head_kv = spec.kvHeads();
+        struct.head_dim = spec.headSize();
+        struct.n_ff = spec.feedForwardSize();
+        struct.n_ctx = spec.contextLength();
+        struct.rope_type = spec.ropeType().abiValue();
+        struct.rope_dim = spec.ropeDimensions();
+        struct.rope_theta = spec.ropeTheta();
+        struct.rope_freq_scale = spec.ropeFreqScale();
+        struct.rms_eps = spec.normEpsilon();
+        struct.n_tensors = tensors.size();
+        table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
+        names = new Memory[tensors.size()];
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorInfo tensor = tensors.get(i);
+            names[i] = new Memory(tensor.name().getBytes(StandardCharsets.UTF_8).length + 1L);
+            names[i].setString(0, tensor.name(), "UTF-8");
+            LlcudaLibrary.TensorDescStruct desc = new LlcudaLibrary.TensorDescStruct(table.share((long) i * DESC_SIZE));
+            desc.name = names[i];
+            desc.type = tensor.type().id();
+            desc.n_dims = tensor.rank();
+            for (int d = 0; d < 4; d++) {
+                desc.ne[d] = tensor.dim(d);
+            }
+            desc.offset = tensor.offset();
+            desc.size = tensor.byteSize();
+            desc.write();
+        }
+        struct.tensors = table;
+    }
+
+    LlcudaLibrary.ModelSpecStruct struct() {
+        return struct;
+    }
+
+    private static int archValue(Architecture architecture) {
+        return switch (architecture) {
+            case LLAMA -> 0;
+            case QWEN2 -> 1;
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package dev.llcuda.template;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Jinja2's {@code obj.name} and {@code obj[key]}: attributes (including the str and dict methods
+ * templates call) win for dotted access, items for subscripts, and a miss is undefined rather than
+ * an error. Changing methods such as {@code list.append} are refused as Hugging Face's immutable
+ * sandbox does.
+ */
+final class Access {
+
+    private Access() {
+    }
+
+    static Object attribute(Object obj, String name) {
+        if (obj instanceof Undefined u) {
+            throw u.fail();
+        }
+        if (obj instanceof Namespace ns) {
+            return ns.attributes.containsKey(name) ? ns.attributes.get(name) : Undefined.attribute(obj, name);
+        }
+        if (obj instanceof LoopInfo loop) {
+            return loop.attribute(name);
+        }
+        TemplateFunction method = Methods.bind(obj, name);
+        if (method != null) {
+            return method;
+        }
+        if (obj instanceof Map<?, ?> map && map.containsKey(name)) {
+            return map.get(name);
+        }
+        return Undefined.attribute(obj, name);
+    }
+
+    static Object item(Object obj, Object key) {
+        if (obj instanceof Undefined u) {
+            throw u.fail();
+        }
+        if (obj instanceof Map<?, ?> map) {
+            if (map.containsKey(key)) {
+                return map.get(key);
+            }
+            if (!(key instanceof String)) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (Values.equal(e.getKey(), key)) {
+                        return e.getValue();
+                    }
+                }
+            }
+        } else if ((obj instanceof List || obj instanceof String) && (key instanceof Long || key instanceof Boolean)) {
+            List<Object> seq = sequence(obj);
+            long index = Values.toLong(key);
+            if (index < 0) {
+                index += seq.size();
+            }
+            if (index >= 0 && index < seq.size()) {
+                return seq.get((int) index);
+            }
+            return Undefined.attribute(obj, key);
+        }
+        if (key instanceof String name) {
+            return attribute(obj, name);
+        }
+        return Undefined.attribute(obj, key);
+    }
+
+    /** Python's {@code obj[start:stop:step]} on lists, tuples and strings. */
+    static Object slice(Object obj, Object start, Object stop, Object step) {
+        if (obj instanceof Undefined u) {
+            throw u.fail();
+        }
+        if (!(obj instanceof List || obj instanceof String)) {
+            throw new EvalError("'" + Values.typeName(obj) + "' object is not subscriptable");
+        }
+        List<Object> seq = sequence(obj);
+        int n = seq.size();
+        long by = step == null ? 1 : index(step);
+        if (by == 0) {
+            throw new EvalError("slice step cannot be zero");
+        }
+        List<Object> out = new ArrayList<>();
+        if (by > 0) {
+            long from = bound(start, n, 0, 0, n);
+            long to = bound(stop, n, n, 0, n);
+            for (long i = from; i < to; i += by) {
+                out.add(seq.get((int) i));
+            }
+        } else {
+            long from = bound(start, n, n - 1, -1, n - 1);
+            long to = bound(stop, n, -1, -1, n - 1);
+            for (long i = from; i > to; i += by) {
+                out.add(seq.get((int) i));
+            }
+        }
+        if (obj instanceof String) {
+            StringBuilder sb = new StringBuilder();
+            out.forEach(c -> sb.append((String) c));
+            return sb.toString();
+        }
+        return obj instanceof Tuple ? new Tuple(out) : out;
+    }
+
+    private static long bound(Object value, int n, long absent, long low, long high) {
+        if (value == null) {
+            return absent;
+        }
+        long i = index(value);
+        if (i < 0) {
+            i += n;
+        }
+        return Math.max(low, Math.min(high, i));
+    }
+
+    private static long index(Object value) {
+        if (!(value instanceof Long || value instanceof Boolean)) {
+            throw new EvalError("slice indices must be integers or None, not " + Values.typeName(value));
+        }
+        return Values.toLong(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> sequence(Object obj) {
+        return obj instanceof String ? Values.iterate(obj) : (List<Object>) obj;
+    }
+}

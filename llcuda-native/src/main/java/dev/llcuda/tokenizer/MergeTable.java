@@ -1,0 +1,58 @@
+package dev.llcuda.tokenizer;
+
+/**
+ * BPE merge ranks keyed by a pair of symbol ids: an open-addressing hash table of longs, so that the
+ * hot loop of byte-level BPE neither boxes nor builds strings.
+ */
+final class MergeTable {
+
+    private static final long EMPTY = -1L;
+
+    private final long[] keys;
+    private final long[] values;
+    private final int mask;
+
+    MergeTable(int expectedSize) {
+        int capacity = Integer.highestOneBit(Math.max(16, expectedSize * 2 - 1)) << 1;
+        keys = new long[capacity];
+        values = new long[capacity];
+        java.util.Arrays.fill(keys, EMPTY);
+        mask = capacity - 1;
+    }
+
+    /** Records that {@code left right} merge into {@code result} at {@code rank}; the first rank of a pair wins. */
+    void putIfAbsent(int left, int right, int rank, int result) {
+        long key = key(left, right);
+        int slot = slot(key);
+        while (keys[slot] != EMPTY) {
+            if (keys[slot] == key) {
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        keys[slot] = key;
+        values[slot] = ((long) rank << 32) | (result & 0xFFFFFFFFL);
+    }
+
+    /** {@code rank << 32 | result} of the pair, or -1 when the pair does not merge. */
+    long find(int left, int right) {
+        long key = key(left, right);
+        int slot = slot(key);
+        while (keys[slot] != EMPTY) {
+            if (keys[slot] == key) {
+                return values[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1L;
+    }
+
+    private static long key(int left, int right) {
+        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+    }
+
+    private int slot(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 40) & mask;
+    }
+}

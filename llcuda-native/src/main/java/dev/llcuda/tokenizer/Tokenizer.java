@@ -1,0 +1,79 @@
+package dev.llcuda.tokenizer;
+
+import dev.llcuda.gguf.GgufFormatException;
+import dev.llcuda.gguf.GgufMetadata;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Turns text into token ids and back, exactly as llama.cpp does for the same GGUF vocabulary.
+ * Implementations are immutable and safe to share between threads.
+ */
+public interface Tokenizer {
+
+    /**
+     * The tokenizer of a GGUF file's {@code tokenizer.ggml.*} metadata.
+     *
+     * @throws GgufFormatException if the tokenizer data is missing or malformed, or its model or
+     *                             pre-tokenizer is not supported
+     */
+    static Tokenizer fromGguf(GgufMetadata metadata) throws GgufFormatException {
+        Vocabulary vocabulary = Vocabulary.fromGguf(metadata);
+        try {
+            return of(vocabulary);
+        } catch (IllegalArgumentException e) {
+            throw new GgufFormatException(null, metadata.offset("tokenizer.ggml.model").orElse(-1), e.getMessage());
+        }
+    }
+
+    /** The tokenizer for {@code vocabulary.model()}: {@code llama}, {@code gpt2} or {@code bert}. */
+    static Tokenizer of(Vocabulary vocabulary) {
+        return switch (vocabulary.model()) {
+            case "llama" -> new SentencePieceTokenizer(vocabulary);
+            case "gpt2" -> new BytePairTokenizer(vocabulary);
+            case "bert" -> new WordPieceTokenizer(vocabulary);
+            default -> throw new IllegalArgumentException("unsupported tokenizer model '" + vocabulary.model()
+                    + "' (tokenizer.ggml.model); supported: llama, gpt2, bert");
+        };
+    }
+
+    /**
+     * Token ids of {@code text}.
+     *
+     * @param addSpecial   add BOS (and EOS) where the vocabulary's metadata asks for them; WordPiece adds
+     *                     its CLS and SEP tokens
+     * @param parseSpecial recognise control tokens written in the text (such as {@code <|eot_id|>});
+     *                     user-defined tokens are always recognised, as in llama.cpp
+     */
+    int[] encode(String text, boolean addSpecial, boolean parseSpecial);
+
+    /**
+     * The text of {@code ids}. Control and unknown tokens (BOS, EOS, end-of-turn, ...) render as nothing,
+     * as llama.cpp renders generated text; user-defined tokens render as their text; byte tokens as
+     * their byte. The single space a SentencePiece vocabulary prefixes to the text is removed, so
+     * {@code decode(encode(s, addSpecial, false))} gives back {@code s}. Bytes that do not form valid
+     * UTF-8 become U+FFFD.
+     */
+    String decode(int[] ids);
+
+    /**
+     * A decoder for generated tokens, one at a time; it never splits a UTF-8 character and never
+     * removes a leading space.
+     */
+    StreamingDecoder streamingDecoder();
+
+    int vocabSize();
+
+    /** The vocabulary's spelling of token {@code id}. */
+    String tokenText(int id);
+
+    OptionalInt bos();
+
+    OptionalInt eos();
+
+    /** Tokens that end generation: EOS, end-of-turn and end-of-message tokens from metadata and token texts. */
+    Set<Integer> endOfGenerationIds();
+
+    /** Whether {@link #encode} with {@code addSpecial} starts with BOS. */
+    boolean addBos();
+}

@@ -1,0 +1,33 @@
+package dev.llcuda.tokenizer;
+
+/** UTF-8 facts the tokenizers need. */
+final class Utf8 {
+
+    private Utf8() {
+    }
+
+    /** The byte length of a UTF-8 sequence by its first byte, as llama.cpp counts it (1 for stray bytes). */
+    static int sequenceLength(int firstByte) {
+        int high = (firstByte & 0xFF) >> 4;
+        return high < 0xC ? 1 : high < 0xE ? 2 : high == 0xE ? 3 : 4;
+    }
+
+    /**
+     * The length of the longest prefix of {@code bytes} that does not end inside a UTF-8 character.
+     * Only a tail that could still become a valid character is held back; invalid bytes are released
+     * (and decode as U+FFFD).
+     */
+    static int completePrefixLength(byte[] bytes) {
+        int n = bytes.length;
+        // look at most 3 bytes back for the start of an unfinished multi-byte character
+        for (int back = 1; back <= Math.min(3, n); back++) {
+            int b = bytes[n - back] & 0xFF;
+            if ((b & 0xC0) == 0x80) {
+                continue; // continuation byte: keep looking for the lead byte
+            }
+            int expected = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 1;
+            return expected > back ? n - back : n;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.llcuda.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.model.ModelSpec;
+import dev.llcuda.nativelib.Backend;
+import dev.llcuda.nativelib.KvType;
+import dev.llcuda.nativelib.Model;
+import dev.llcuda.nativelib.NativeLibrary;
+import dev.llcuda.nativelib.NativeLibraryOptions;
+import dev.llcuda.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine over the real native CPU backend and a shared micro model (greedy decoding). */
+class NativeEngineTests {
+
+    private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
+            "micro-llama-f32.gguf");
+    private static final int BLOCK = 16;
+
+    private static Backend backend;
+    private static ModelSpec spec;
+    private static Tokenizer tokenizer;
+    private static EngineConfig config;
+
+    @BeforeAll
+    static void loadLibrary() throws Exception {
+        backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
+        try (GgufFile file = GgufFile.open(MODEL)) {
+            spec = ModelSpec.from(file);
+            tokenizer = Tokenizer.fromGguf(file.metadata());
+        }
+        config = EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds())
+                .withLimits(16, 128, 1000);
+    }
+
+    @AfterAll
+    static void freeBackend() {
+        backend.close();
+    }
+
+    private static StepRunner runner(int blocks) {
+        Model model = backend.loadModel(MODEL, spec);
+        return NativeStepRunner.create(model, blocks, BLOCK, KvType.F16, model);
+    }
+
+    private static int[] prompt(int seed, int length) {
+        return IntStream.range(0, length).map(i -> 3 + Math.floorMod(seed * 31 + i * 17 + i * i, spec.vocabSize() - 3))
+                .toArray();
+    }
+
+    @Test
+    void greedyOutputUnderLoadEqualsEachRequestRunAlone() throws Exception {
+        List<LoadScenario.Planned> planned = LoadScenario.plan(3, 500, spec.vocabSize(), 40, 24);
+        // 48 blocks hold 768 positions, less than 16 sequences want at once: preemption happens.
+        LoadScenario.Outcome outcome = LoadScenario.run(planned, () -> runner(48), config.withPrefixCaching(false),
+                config, 9);
+        int cancelled = LoadScenario.verify(planned, outcome);
+        assertTrue(cancelled > 0, "some requests must end cancelled");
+        assertTrue(outcome.finalStats().prefixCacheHitRate() > 0);
+    }
+
+    @Test
+    void sharedSystemPromptIsServedFromThePrefixCacheWithTheSameOutput() throws Exception {
+        int[] system = prompt(1, 96);
+        List<GenerationResult> cached = new ArrayList<>();
+        List<GenerationResult> uncached = new ArrayList<>();
+        try (Engine withCache = Engine.start(runner(64), config);
+             Engine withoutCache = Engine.start(runner(64), config.withPrefixCaching(false))) {
+            for (int i = 0; i < 10; i++) {
+                int[] prompt = IntStream.concat(IntStream.of(system), IntStream.of(prompt(100 + i, 7))).toArray();
+                GenerationRequest request = GenerationRequest.greedy(prompt, 12);
+                cached.add(withCache.submit(request).result().get(30, TimeUnit.SECONDS));
+                uncached.add(withoutCache.submit(request).result().get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(uncached, cached);
+            // The first request computes all 103 tokens; the 9 others find the 6 system blocks (96 tokens).
+            assertEquals(9.0 * 96 / (10 * 103), withCache.stats().prefixCacheHitRate(), 1e-12);
+        }
+    }
+
+    @Test
+    void cacheTooSmallForAllRunningRequestsStillCompletesEveryOneCorrectly() throws Exception {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(GenerationRequest.greedy(prompt(200 + i, 40), 40));
+        }
+        List<GenerationResult> alone = new ArrayList<>();
+        try (Engine engine = Engine.start(runner(64), config.withLimits(1, 128, 10))) {
+            for (GenerationRequest request : requests) {
+                alone.add(engine.submit(request).result().get(30, TimeUnit.SECONDS));
+            }
+        }
+        // 12 blocks of 16: two or three of the six 80-token sequences fit at once.
+        try (Engine engine = Engine.start(runner(12), config)) {
+            List<RequestHandle> handles = requests.stream().map(engine::submit).toList();
+            for (int i = 0; i < handles.size(); i++) {
+                assertEquals(alone.get(i), handles.get(i).result().get(30, TimeUnit.SECONDS), "request " + i);
+            }
+            assertTrue(engine.stats().preemptedTotal() > 0);
+        }
+    }
+
+    @Test
+    void floodingPastTheQueueLimitGetsTypedRejectionsAndEveryAcceptedRequestCompletes() throws Exception {
+        try (Engine engine = Engine.start(runner(64), config.withLimits(4, 64, 16))) {
+            List<RequestHandle> accepted = new ArrayList<>();
+            int rejected = 0;
+            for (int i = 0; i < 200; i++) {
+                try {
+                    accepted.add(engine.submit(GenerationRequest.greedy(prompt(i, 20), 16)));
+                } catch (EngineOverloadedException e) {
+                    rejected++;
+                }
+            }
+            assertTrue(rejected > 0, "200 requests at once must overflow a queue of 16");
+            assertEquals(200, accepted.size() + rejected);
+            for (RequestHandle handle : accepted) {
+                GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
+                assertTrue(result.finishReason() == FinishReason.LENGTH || result.finishReason() == FinishReason.STOP);
+            }
+        }
+    }
+}

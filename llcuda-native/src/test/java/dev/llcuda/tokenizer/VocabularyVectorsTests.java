@@ -1,0 +1,58 @@
+package dev.llcuda.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every string of the shared llama.cpp tokenizer vectors encodes to exactly the recorded ids. */
+class VocabularyVectorsTests {
+
+    static String[] vocabularies() {
+        return Vocabularies.NAMES;
+    }
+
+    @ParameterizedTest
+    @MethodSource("vocabularies")
+    void encodesEveryTestStringToTheRecordedIds(String name) {
+        Path vocab = Vocabularies.vocabFile(name);
+        List<String> inputs = VocabTestFile.parseInputs(Vocabularies.read(Path.of(vocab + ".inp")));
+        List<String> expected = Vocabularies.read(Path.of(vocab + ".out")).lines().toList();
+        assertEquals(46, inputs.size(), "test strings in " + vocab + ".inp");
+        assertEquals(inputs.size(), expected.size(), "lines in " + vocab + ".out");
+        Tokenizer tokenizer = Vocabularies.tokenizer(name);
+        List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String input = inputs.get(i);
+            String want = expected.get(i);
+            int line = i + 1;
+            checks.add(() -> assertEquals(want, VocabTestFile.formatIds(tokenizer.encode(input, false, false)),
+                    name + " string " + line + ": " + escape(input)));
+        }
+        assertAll(checks);
+    }
+
+    @ParameterizedTest
+    @MethodSource("vocabularies")
+    void decodingGivesBackEveryTestString(String name) {
+        if (name.equals("bert-bge")) {
+            return; // WordPiece lower-cases, strips accents and drops spaces: it cannot round-trip
+        }
+        Path vocab = Vocabularies.vocabFile(name);
+        Tokenizer tokenizer = Vocabularies.tokenizer(name);
+        List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+        for (String input : VocabTestFile.parseInputs(Vocabularies.read(Path.of(vocab + ".inp")))) {
+            checks.add(() -> assertEquals(input, tokenizer.decode(tokenizer.encode(input, false, false)),
+                    name + ": " + escape(input)));
+        }
+        assertAll(checks);
+    }
+
+    static String escape(String s) {
+        return s.replace("\n", "\\n").replace("\t", "\\t");
+    }
+}
