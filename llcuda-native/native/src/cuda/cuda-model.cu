@@ -1,0 +1,281 @@
+#include "cuda-model.cuh"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "ggml_blocks.h"
+
+namespace llcuda::cuda {
+namespace {
+
+constexpr size_t kTensorAlignment = 256;
+
+bool is_supported_matrix_type(int32_t type) {
+    switch (type) {
+        case LLCUDA_TYPE_F32: case LLCUDA_TYPE_F16: case LLCUDA_TYPE_BF16: case LLCUDA_TYPE_Q8_0:
+        case LLCUDA_TYPE_Q4_0: case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q6_K:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The kernels' shape limits, checked once at load with the reason in the message.
+void check_supported_shape(const ModelSpec &s) {
+    auto unsupported = [](const std::string &what) {
+        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
+    };
+    if (s.head_dim != 64 && s.head_dim != 128)
+        unsupported("head_dim " + std::to_string(s.head_dim) + " (supported: 64, 128)");
+    if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 || s.n_head / s.n_head_kv > kAttnRows)
+        unsupported(std::to_string(s.n_head) + " heads over " + std::to_string(s.n_head_kv) + " KV heads");
+    if (s.n_embd % 16 || s.q_dim() % 16 || s.n_ff % 16)
+        unsupported("n_embd, n_head*head_dim and n_ff must be multiples of 16");
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------- KV cache
+
+uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size) {
+    return 2ull * spec.n_layer * static_cast<uint64_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half);
+}
+
+CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id)
+    : n_blocks_(n_blocks), block_size_(block_size), id_(id),
+      layer_bytes_(static_cast<size_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half)),
+      memory_(bytes(spec, n_blocks, block_size),
+              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) +
+                  " positions, F16)") {
+    LLCUDA_CUDA_CHECK(cudaMemset(memory_.get(), 0, memory_.size()));
+}
+
+// ------------------------------------------------------------------------------- model
+
+CudaModel::CudaModel(int device, const ModelSpec &spec)
+    : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv)) {
+    check_supported_shape(spec_);
+    LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
+    LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    upload_weights();
+}
+
+CudaModel::~CudaModel() {
+    cudaSetDevice(device_);
+    clear_graphs();
+    if (stream_) cudaStreamDestroy(stream_);
+}
+
+void CudaModel::clear_graphs() {
+    for (auto &entry : graphs_) cudaGraphExecDestroy(entry.second);
+    graphs_.clear();
+}
+
+void CudaModel::upload_weights() {
+    // Every distinct tensor once (tied output/embedding share their bytes), 256-byte aligned so
+    // the kernels' 16-byte loads are aligned.
+    std::vector<const TensorRef *> tensors = {&spec_.token_embd, &spec_.output_norm, &spec_.output};
+    for (const LayerTensors &l : spec_.layers)
+        for (const TensorRef *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv,
+                                   &l.ffn_norm, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
+            if (t->present()) tensors.push_back(t);
+    std::unordered_map<const uint8_t *, size_t> offsets;
+    size_t total = 0;
+    for (const TensorRef *t : tensors) {
+        if (offsets.count(t->data)) continue;
+        offsets[t->data] = total;
+        total += (t->size + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+    }
+    weights_ = DeviceBuffer(total, "the weights (" + std::to_string(offsets.size()) + " tensors)");
+    for (const auto &entry : offsets) {
+        const TensorRef *t = *std::find_if(tensors.begin(), tensors.end(),
+                                           [&](const TensorRef *x) { return x->data == entry.first; });
+        LLCUDA_CUDA_CHECK(cudaMemcpy(weights_.as<uint8_t>() + entry.second, t->data, t->size, cudaMemcpyHostToDevice));
+    }
+    auto vec = [&](const TensorRef &t) -> const float * {
+        return t.present() ? reinterpret_cast<const float *>(weights_.as<uint8_t>() + offsets.at(t.data)) : nullptr;
+    };
+    auto mat = [&](const TensorRef &t) {
+        if (!is_supported_matrix_type(t.type))
+            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has unsupported type " + std::to_string(t.type));
+        DeviceMatrix m;
+        m.type = t.type;
+        m.rows = t.rows();
+        m.cols = t.cols();
+        m.row_bytes = row_bytes(t.type, t.cols());
+        m.data = weights_.as<uint8_t>() + offsets.at(t.data);
+        return m;
+    };
+    token_embd_ = mat(spec_.token_embd);
+    output_ = mat(spec_.output);
+    output_norm_ = vec(spec_.output_norm);
+    for (const LayerTensors &l : spec_.layers) {
+        DeviceLayer d;
+        d.attn_norm = vec(l.attn_norm);
+        d.ffn_norm = vec(l.ffn_norm);
+        d.bq = vec(l.bq);
+        d.bk = vec(l.bk);
+        d.bv = vec(l.bv);
+        d.wq = mat(l.wq); d.wk = mat(l.wk); d.wv = mat(l.wv); d.wo = mat(l.wo);
+        d.gate = mat(l.ffn_gate); d.up = mat(l.ffn_up); d.down = mat(l.ffn_down);
+        layers_.push_back(d);
+    }
+}
+
+uint64_t CudaModel::kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const {
+    if (kv_type != LLCUDA_TYPE_F16)
+        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) + " unsupported (F16 only)");
+    return CudaKvCache::bytes(spec_, n_blocks, block_size);
+}
+
+std::unique_ptr<BackendKvCache> CudaModel::create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) {
+    kv_cache_bytes(n_blocks, block_size, kv_type);  // checks the type
+    LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
+    return std::make_unique<CudaKvCache>(spec_, n_blocks, block_size, next_cache_id_++);
+}
+
+void CudaModel::ensure_capacity(const StepPlan &plan) {
+    if (layout_.fits(plan) && acts_.size() > 0) return;
+    auto grow = [](int64_t have, int64_t need) {
+        int64_t cap = std::max<int64_t>(have, 64);
+        while (cap < need) cap *= 2;
+        return cap;
+    };
+    MetaLayout next;
+    next.cap_tokens = grow(layout_.cap_tokens, std::max(plan.n_padded, plan.n_tiles()));
+    next.cap_rows = grow(layout_.cap_rows, plan.n_rows());
+    next.cap_tables = grow(layout_.cap_tables, static_cast<int64_t>(plan.tables.size()));
+    clear_graphs();
+    LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+
+    const int64_t T = next.cap_tokens, R = next.cap_rows;
+    const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
+    const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 2 * F;
+    meta_ = DeviceBuffer(next.total() * sizeof(int32_t), "step metadata");
+    meta_host_ = PinnedBuffer(next.total() * sizeof(int32_t));
+    acts_ = DeviceBuffer((T * per_token + R * E) * sizeof(float), "activations for " + std::to_string(T) + " tokens");
+    logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
+    picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
+    picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
+    std::memset(meta_host_.as<int32_t>(), 0, meta_host_.size());
+    float *p = acts_.as<float>();
+    x_ = p; p += T * E;
+    xn_ = p; p += T * E;
+    q_ = p; p += T * QD;
+    attn_ = p; p += T * QD;
+    k_ = p; p += T * KVD;
+    v_ = p; p += T * KVD;
+    gate_ = p; p += T * F;
+    up_ = p; p += T * F;
+    rows_ = p;
+    layout_ = next;
+}
+
+void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
+    cudaStream_t s = stream_;
+    const int T = plan.n_padded, R = plan.n_rows();
+    const int E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
+    int32_t *meta = meta_.as<int32_t>();
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(meta, meta_host_.as<int32_t>(), layout_.total() * sizeof(int32_t),
+                                      cudaMemcpyHostToDevice, s));
+    const int32_t *tokens = meta + layout_.tokens(), *positions = meta + layout_.positions(),
+                  *slots = meta + layout_.slots(), *out_rows = meta + layout_.out_rows(),
+                  *tables = meta + layout_.tables();
+    const auto *tiles = reinterpret_cast<const AttnTile *>(meta + layout_.tiles());
+
+    RopeConfig rope;
+    rope.n_head = spec_.n_head;
+    rope.n_head_kv = spec_.n_head_kv;
+    rope.head_dim = spec_.head_dim;
+    rope.rope_dim = spec_.rope_dim;
+    rope.neox = spec_.rope_type == LLCUDA_ROPE_NEOX;
+    rope.theta_base = spec_.rope_theta;
+    rope.freq_scale = spec_.rope_freq_scale;
+
+    embed_tokens(token_embd_, tokens, T, x_, s);
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        const DeviceLayer &l = layers_[i];
+        rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s);
+        mat_mul(l.wq, xn_, E, T, q_, QD, false, s);
+        mat_mul(l.wk, xn_, E, T, k_, KVD, false, s);
+        mat_mul(l.wv, xn_, E, T, v_, KVD, false, s);
+        rope_and_store_kv(rope, T, positions, slots, q_, k_, v_, l.bq, l.bk, l.bv,
+                          cache.keys(static_cast<int>(i)), cache.values(static_cast<int>(i)), s);
+        attention(tiles, plan.n_tiles(), q_, tables, cache.block_size(), cache.keys(static_cast<int>(i)),
+                  cache.values(static_cast<int>(i)), spec_.n_head, spec_.n_head_kv, spec_.head_dim, attn_, s);
+        mat_mul(l.wo, attn_, QD, T, x_, E, true, s);
+        rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s);
+        mat_mul(l.gate, xn_, E, T, gate_, F, false, s);
+        mat_mul(l.up, xn_, E, T, up_, F, false, s);
+        swiglu(gate_, up_, static_cast<int64_t>(T) * F, s);
+        mat_mul(l.down, gate_, F, T, x_, E, true, s);
+    }
+    if (R == 0) return;
+    rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s);
+    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, s);
+    int32_t *picked = picks_.as<int32_t>();
+    float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
+    sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, s));
+}
+
+void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
+    const auto key = std::make_pair(cache.id(), plan.n_padded);
+    auto it = graphs_.find(key);
+    if (it == graphs_.end()) {
+        cudaGraph_t graph = nullptr;
+        LLCUDA_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+        try {
+            enqueue_step(plan, cache);
+        } catch (...) {
+            cudaStreamEndCapture(stream_, &graph);
+            if (graph) cudaGraphDestroy(graph);
+            throw;
+        }
+        LLCUDA_CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
+        cudaGraphExec_t exec = nullptr;
+        const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
+        cudaGraphDestroy(graph);
+        LLCUDA_CUDA_CHECK(err);
+        it = graphs_.emplace(key, exec).first;
+    }
+    LLCUDA_CUDA_CHECK(cudaGraphLaunch(it->second, stream_));
+}
+
+void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
+    auto &cache = static_cast<CudaKvCache &>(cache_base);
+    LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
+    const StepPlan plan = plan_step(batch, cache.block_size(), tile_tokens_);
+    ensure_capacity(plan);
+    write_meta(plan, layout_, meta_host_.as<int32_t>());
+    if (plan.graph) run_graph(plan, cache);
+    else enqueue_step(plan, cache);
+
+    const int64_t V = spec_.n_vocab;
+    const float *logits = logits_.as<float>();
+    if (plan.n_logit_rows > 0 && out.logits)
+        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(out.logits, logits + static_cast<int64_t>(plan.n_sample) * V,
+                                          plan.n_logit_rows * V * sizeof(float), cudaMemcpyDeviceToHost, stream_));
+    LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+
+    for (size_t s = 0; s < batch.seqs.size(); ++s) out.sampled[s] = -1;
+    const int32_t *picked = picks_host_.as<int32_t>();
+    const float *picked_logprobs = reinterpret_cast<const float *>(picked + layout_.cap_rows);
+    for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
+        const int32_t s = plan.sample_seqs[row];
+        const SeqSpan &seq = batch.seqs[s];
+        SampledToken chosen{picked[row], picked_logprobs[row]};
+        if (!samples_greedily_on_gpu(seq)) {  // the shared host sampler on this row's logits
+            host_logits_.resize(V);
+            LLCUDA_CUDA_CHECK(cudaMemcpy(host_logits_.data(), logits + static_cast<int64_t>(row) * V,
+                                         V * sizeof(float), cudaMemcpyDeviceToHost));
+            chosen = sampler_.sample(host_logits_.data(), static_cast<int32_t>(V), seq.params, seq.history,
+                                     seq.n_history, seq.end_pos());
+        }
+        out.sampled[s] = chosen.token;
+        if (out.logprobs) out.logprobs[s] = chosen.logprob;
+    }
+}
+
+}  // namespace llcuda::cuda

@@ -1,0 +1,87 @@
+// The CUDA implementation of BackendModel and BackendKvCache: weights uploaded once, the paged KV
+// cache in device memory, and the step (eager for prompt chunks and mixed batches, a replayed
+// CUDA graph per batch-size bucket for pure decode steps).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "backend.h"
+#include "device-memory.cuh"
+#include "kernels.cuh"
+#include "sampling.h"
+#include "step-plan.h"
+
+namespace llcuda::cuda {
+
+struct DeviceLayer {
+    const float *attn_norm = nullptr, *ffn_norm = nullptr;
+    const float *bq = nullptr, *bk = nullptr, *bv = nullptr;
+    DeviceMatrix wq, wk, wv, wo, gate, up, down;
+};
+
+class CudaKvCache final : public BackendKvCache {
+public:
+    CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id);
+    int32_t n_blocks() const override { return n_blocks_; }
+    int32_t block_size() const override { return block_size_; }
+    uint64_t id() const { return id_; }
+    __half *keys(int layer) const { return layer_base(2 * layer); }
+    __half *values(int layer) const { return layer_base(2 * layer + 1); }
+    static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size);
+
+private:
+    __half *layer_base(int i) const {
+        return reinterpret_cast<__half *>(memory_.as<uint8_t>() + static_cast<size_t>(i) * layer_bytes_);
+    }
+    int32_t n_blocks_, block_size_;
+    uint64_t id_;
+    size_t layer_bytes_;
+    DeviceBuffer memory_;
+};
+
+class CudaModel final : public BackendModel {
+public:
+    CudaModel(int device, const ModelSpec &spec);
+    ~CudaModel() override;
+    uint64_t weight_bytes() const override { return weights_.size(); }
+    uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const override;
+    std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size,
+                                                    int32_t kv_type) override;
+    void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override;
+
+private:
+    void upload_weights();
+    void ensure_capacity(const StepPlan &plan);
+    // Enqueues the whole step for the plan's sizes: metadata upload, forward pass, greedy sampling,
+    // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
+    void enqueue_step(const StepPlan &plan, const CudaKvCache &cache);
+    void run_graph(const StepPlan &plan, const CudaKvCache &cache);
+    void clear_graphs();
+
+    int device_;
+    const ModelSpec spec_;  // hyper-parameters; its data pointers are not used after upload
+    cudaStream_t stream_ = nullptr;
+    DeviceBuffer weights_;
+    DeviceMatrix token_embd_, output_;
+    const float *output_norm_ = nullptr;
+    std::vector<DeviceLayer> layers_;
+    int tile_tokens_;
+    uint64_t next_cache_id_ = 1;
+
+    // Work buffers, grown on demand (growing invalidates the captured graphs).
+    MetaLayout layout_;
+    DeviceBuffer meta_, acts_, logits_, picks_;
+    PinnedBuffer meta_host_, picks_host_;
+    float *x_ = nullptr, *xn_ = nullptr, *q_ = nullptr, *k_ = nullptr, *v_ = nullptr,
+          *attn_ = nullptr, *gate_ = nullptr, *up_ = nullptr, *rows_ = nullptr;
+
+    // Decode graphs per (cache id, bucket).
+    std::map<std::pair<uint64_t, int>, cudaGraphExec_t> graphs_;
+    Sampler sampler_;
+    std::vector<float> host_logits_;
+};
+
+}  // namespace llcuda::cuda

@@ -1,0 +1,81 @@
+// Host-side launchers of every kernel family (one .cu file each). All pointers are device
+// pointers; every launcher enqueues on `stream` and checks the launch.
+#pragma once
+
+#include "common.cuh"
+
+namespace llcuda::cuda {
+
+// A weight matrix in device memory: `rows` output rows of `cols` input elements each, stored as
+// the GGUF file stores them (ne[0] = cols contiguous, whole blocks per row).
+struct DeviceMatrix {
+    int32_t type = -1;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    uint64_t row_bytes = 0;
+    const uint8_t *data = nullptr;
+    const uint8_t *row(int64_t r) const { return data + r * row_bytes; }
+};
+
+// ---- mat-vec.cu: decode products, weights read once for up to kMatVecMaxTokens tokens.
+constexpr int kMatVecMaxTokens = 8;
+// y[t*ldy + n] (+)= sum_k W[n][k] * x[t*ldx + k] for t < m (m <= kMatVecMaxTokens).
+void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
+             bool accumulate, cudaStream_t stream);
+
+// ---- mat-mul.cu: tensor-core products for prompt chunks and large batches (FP16 operands,
+// FP32 accumulation); weight tiles are dequantized into shared memory, never into global memory.
+void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
+                          bool accumulate, cudaStream_t stream);
+
+// ---- mat-select.cu: which of the two products a (type, tokens) pair uses, and running it.
+bool use_tensor_cores(int32_t type, int m);
+void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
+             bool accumulate, cudaStream_t stream);
+
+// ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table.
+void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
+                  cudaStream_t stream);
+
+// ---- rms-norm.cu: y[i] = x[rows[i]] / rms(x[rows[i]]) * w; rows == nullptr means row i.
+void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
+              float *y, cudaStream_t stream);
+
+// ---- rope.cu: biases, RoPE on Q and K, K and V stored into the paged cache (FP16).
+struct RopeConfig {
+    int n_head = 0, n_head_kv = 0, head_dim = 0;
+    int rope_dim = 0;
+    bool neox = false;
+    float theta_base = 10000.0f, freq_scale = 1.0f;
+};
+// q [T][n_head*head_dim] is rotated in place; k, v [T][n_head_kv*head_dim] go to cache row
+// slots[t] (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr.
+void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
+                       const int32_t *slots, float *q, const float *k, const float *v,
+                       const float *bq, const float *bk, const float *bv, __half *k_cache,
+                       __half *v_cache, cudaStream_t stream);
+
+// ---- attention.cu: causal attention over the paged cache for prompt chunks and decode tokens.
+// A tile is up to `kAttnRows / (n_head / n_head_kv)` consecutive tokens of one sequence; its keys
+// are positions [0, start_pos + n_tokens) found through the sequence's block table.
+struct AttnTile {
+    int32_t first_token;   // index in the batch; row of q and out
+    int32_t n_tokens;      // 0 = padding tile
+    int32_t start_pos;     // position of first_token
+    int32_t table_offset;  // index of the sequence's block table in `block_tables`
+};
+constexpr int kAttnRows = 32;     // query rows (token x head of one KV group) per block
+constexpr int kAttnMaxHeadDim = 128;
+int attention_tile_tokens(int n_head, int n_head_kv);
+void attention(const AttnTile *tiles, int n_tiles, const float *q, const int32_t *block_tables,
+               int block_size, const __half *k_cache, const __half *v_cache, int n_head,
+               int n_head_kv, int head_dim, float *out, cudaStream_t stream);
+
+// ---- swiglu.cu: gate[i] = silu(gate[i]) * up[i] over n elements.
+void swiglu(float *gate, const float *up, int64_t n, cudaStream_t stream);
+
+// ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
+void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,
+                   cudaStream_t stream);
+
+}  // namespace llcuda::cuda

@@ -1,0 +1,26 @@
+// Choosing the product for a weight type and token count, kept apart from the kernels.
+#include "kernels.cuh"
+
+namespace llcuda::cuda {
+
+// Up to kMatVecMaxTokens tokens the product is bound by reading the weights once: the decode
+// kernel does that with FP32 activations. Beyond, the tensor cores win. F32 weights always take
+// the FP32 path: rounding them to FP16 would cost the precision that F32 models are chosen for.
+bool use_tensor_cores(int32_t type, int m) {
+    return m > kMatVecMaxTokens && type != LLCUDA_TYPE_F32;
+}
+
+void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
+             bool accumulate, cudaStream_t stream) {
+    if (use_tensor_cores(w.type, m)) {
+        mat_mul_tensor_cores(w, x, ldx, m, y, ldy, accumulate, stream);
+        return;
+    }
+    for (int t0 = 0; t0 < m; t0 += kMatVecMaxTokens) {
+        const int n = m - t0 < kMatVecMaxTokens ? m - t0 : kMatVecMaxTokens;
+        mat_vec(w, x + static_cast<int64_t>(t0) * ldx, ldx, n, y + static_cast<int64_t>(t0) * ldy,
+                ldy, accumulate, stream);
+    }
+}
+
+}  // namespace llcuda::cuda

@@ -1,0 +1,61 @@
+// Greedy sampling on the GPU, one block per output row: the argmax (lowest index on ties, as on
+// the CPU) and its log-probability under the softmax of the raw logits. Only these two numbers per
+// sequence travel back over PCIe.
+#include <cfloat>
+
+#include "kernels.cuh"
+
+namespace llcuda::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void __launch_bounds__(kThreads)
+greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict__ tokens,
+              float *__restrict__ logprobs) {
+    const float *row = logits + static_cast<int64_t>(blockIdx.x) * n_vocab;
+    float best = -FLT_MAX;
+    int best_i = n_vocab;
+    for (int i = threadIdx.x; i < n_vocab; i += kThreads) {
+        const float v = row[i];
+        if (v > best) { best = v; best_i = i; }
+    }
+    // Warp then block reduction of (value, index), preferring the lower index on ties.
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        const float ov = __shfl_xor_sync(0xffffffffu, best, o);
+        const int oi = __shfl_xor_sync(0xffffffffu, best_i, o);
+        if (ov > best || (ov == best && oi < best_i)) { best = ov; best_i = oi; }
+    }
+    __shared__ float sv[kThreads / kWarpSize];
+    __shared__ int si[kThreads / kWarpSize];
+    __shared__ float ssum[kThreads / kWarpSize];
+    const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
+    if (lane == 0) { sv[warp] = best; si[warp] = best_i; }
+    __syncthreads();
+    best = sv[0]; best_i = si[0];
+    for (int i = 1; i < kThreads / kWarpSize; ++i)
+        if (sv[i] > best || (sv[i] == best && si[i] < best_i)) { best = sv[i]; best_i = si[i]; }
+    float sum = 0.0f;
+    for (int i = threadIdx.x; i < n_vocab; i += kThreads) sum += expf(row[i] - best);
+    sum = warp_sum(sum);
+    if (lane == 0) ssum[warp] = sum;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float total = 0.0f;
+        for (int i = 0; i < kThreads / kWarpSize; ++i) total += ssum[i];
+        tokens[blockIdx.x] = best_i;
+        if (logprobs) logprobs[blockIdx.x] = -logf(total);
+    }
+}
+
+}  // namespace
+
+void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,
+                   cudaStream_t stream) {
+    if (n_rows == 0) return;
+    greedy_kernel<<<n_rows, kThreads, 0, stream>>>(logits, n_vocab, tokens, logprobs);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace llcuda::cuda

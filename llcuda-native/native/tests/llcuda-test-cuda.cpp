@@ -1,0 +1,669 @@
+// llcuda-test-cuda: the CUDA backend's checks, run on a GPU machine (and, GPU parts skipped, anywhere).
+//  - every kernel family against a float64 reference on fresh random inputs (odd sizes, 1..256
+//    tokens, GQA 1..8, positions near the context end), relative L2 bounds by precision, no NaN;
+//  - whole-model logits of the micro models against the `.exact` references (bounds as the CPU
+//    backend's), batching, paging and chunking invariance, graph replay equal to eager steps;
+//  - clear errors: a KV cache larger than the GPU.
+// Usage: llcuda-test-cuda [TESTDATA_DIR]   (default ../shared/testdata). Prints "N passed, M failed".
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ggml_blocks.h"
+#include "llcuda.h"
+
+#if defined(LLCUDA_HAS_CUDA)
+#include <cuda_runtime.h>
+
+#include "cuda/kernels.cuh"
+#include "cuda/step-plan.h"
+#include "gguf-file.h"
+#include "model-spec-from-gguf.h"
+#endif
+
+namespace {
+
+struct Tally {
+    int passed = 0, failed = 0;
+    void check(bool ok, const std::string &name, const std::string &detail = "") {
+        (ok ? passed : failed)++;
+        std::printf("%s %s%s%s\n", ok ? "PASS" : "FAIL", name.c_str(), detail.empty() ? "" : "  ", detail.c_str());
+        std::fflush(stdout);
+    }
+};
+
+Tally g_tally;
+std::mt19937_64 g_rng;
+
+std::vector<float> random_floats(size_t n, float lo, float hi) {
+    std::uniform_real_distribution<float> d(lo, hi);
+    std::vector<float> v(n);
+    for (float &x : v) x = d(g_rng);
+    return v;
+}
+
+// ||out - ref|| / ||ref||; NaN or infinity anywhere gives infinity.
+double rel_l2(const std::vector<float> &out, const std::vector<double> &ref) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+        if (!std::isfinite(out[i])) return INFINITY;
+        num += (out[i] - ref[i]) * (out[i] - ref[i]);
+        den += ref[i] * ref[i];
+    }
+    return std::sqrt(num / (den > 0 ? den : 1));
+}
+
+std::string fmt(const char *f, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, v);
+    return b;
+}
+
+void check_error(const std::string &name, double err, double bound) {
+    g_tally.check(err <= bound, name, "rel L2 " + fmt("%.3g", err) + " (bound " + fmt("%.0e", bound) + ")");
+}
+
+#if defined(LLCUDA_HAS_CUDA)
+using namespace llcuda::cuda;
+
+#define CK(call)                                                                               \
+    do {                                                                                       \
+        cudaError_t e_ = (call);                                                               \
+        if (e_ != cudaSuccess) throw std::runtime_error(std::string(#call) + ": " + cudaGetErrorString(e_)); \
+    } while (0)
+
+template <typename T>
+struct Dev {
+    T *p = nullptr;
+    size_t n = 0;
+    explicit Dev(size_t count) : n(count) { CK(cudaMalloc(&p, std::max<size_t>(1, n) * sizeof(T))); }
+    Dev(const std::vector<T> &h) : Dev(h.size()) { CK(cudaMemcpy(p, h.data(), n * sizeof(T), cudaMemcpyHostToDevice)); }
+    ~Dev() { cudaFree(p); }
+    std::vector<T> get() const {
+        std::vector<T> h(n);
+        CK(cudaDeviceSynchronize());
+        CK(cudaMemcpy(h.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
+        return h;
+    }
+    void poison() { CK(cudaMemset(p, 0xff, n * sizeof(T))); }  // NaN for floats: unwritten shows
+};
+
+// A random weight matrix in GGUF blocks plus its dequantized values (the reference operand).
+struct HostMatrix {
+    int32_t type;
+    int64_t rows, cols;
+    uint64_t row_bytes;
+    std::vector<uint8_t> bytes;
+    std::vector<float> values;
+};
+
+HostMatrix random_matrix(int32_t type, int64_t rows, int64_t cols) {
+    HostMatrix m{type, rows, cols, llcuda::row_bytes(type, cols), {}, {}};
+    m.bytes.resize(m.row_bytes * rows);
+    m.values.resize(rows * cols);
+    const std::vector<float> src = random_floats(rows * cols, -1.0f, 1.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+        uint64_t written = 0;
+        if (llcuda_quantize(type, src.data() + r * cols, cols, m.bytes.data() + r * m.row_bytes, m.row_bytes, &written) != LLCUDA_OK ||
+            llcuda_dequantize(type, m.bytes.data() + r * m.row_bytes, m.row_bytes, cols, m.values.data() + r * cols) != LLCUDA_OK)
+            throw std::runtime_error(std::string("quantize/dequantize: ") + llcuda_last_error());
+    }
+    return m;
+}
+
+DeviceMatrix to_device(const HostMatrix &m, Dev<uint8_t> &d) {
+    DeviceMatrix w;
+    w.type = m.type; w.rows = m.rows; w.cols = m.cols; w.row_bytes = m.row_bytes; w.data = d.p;
+    return w;
+}
+
+const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K};
+
+std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
+
+// Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6), tensor cores beyond (FP16 operands).
+void test_products() {
+    for (int32_t type : kTypes) {
+        for (const auto &shape : {std::pair<int64_t, int64_t>{97, 256}, {301, 768}}) {
+            const HostMatrix m = random_matrix(type, shape.first, shape.second);
+            Dev<uint8_t> dw(m.bytes);
+            const DeviceMatrix w = to_device(m, dw);
+            for (int tokens : {1, 3, 8, 9, 64, 130, 256}) {
+                const std::vector<float> x = random_floats(tokens * m.cols, -1.0f, 1.0f);
+                const std::vector<float> y0 = random_floats(tokens * m.rows, -1.0f, 1.0f);
+                for (bool accumulate : {false, true}) {
+                    Dev<float> dx(x), dy(y0);
+                    if (!accumulate) dy.poison();
+                    mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, nullptr);
+                    const std::vector<float> y = dy.get();
+                    std::vector<double> ref(tokens * m.rows);
+                    for (int t = 0; t < tokens; ++t)
+                        for (int64_t r = 0; r < m.rows; ++r) {
+                            double s = accumulate ? y0[t * m.rows + r] : 0.0;
+                            for (int64_t k = 0; k < m.cols; ++k)
+                                s += static_cast<double>(m.values[r * m.cols + k]) * x[t * m.cols + k];
+                            ref[t * m.rows + r] = s;
+                        }
+                    const bool tc = use_tensor_cores(type, tokens);
+                    check_error("product " + type_name(type) + " " + std::to_string(m.rows) + "x" + std::to_string(m.cols) +
+                                    " tokens " + std::to_string(tokens) + (accumulate ? " accumulate" : "") +
+                                    (tc ? " [tensor cores]" : " [mat-vec]"),
+                                rel_l2(y, ref), tc ? 2e-3 : 1e-5);
+                }
+            }
+        }
+    }
+}
+
+void test_embedding() {
+    for (int32_t type : kTypes) {
+        const HostMatrix m = random_matrix(type, 300, 512);
+        Dev<uint8_t> dw(m.bytes);
+        std::vector<int32_t> tokens = {0, 299, 17, 17, 150};
+        Dev<int32_t> dt(tokens);
+        Dev<float> out(tokens.size() * m.cols);
+        out.poison();
+        embed_tokens(to_device(m, dw), dt.p, static_cast<int>(tokens.size()), out.p, nullptr);
+        std::vector<double> ref;
+        for (int32_t t : tokens)
+            for (int64_t k = 0; k < m.cols; ++k) ref.push_back(m.values[t * m.cols + k]);
+        check_error("embedding " + type_name(type), rel_l2(out.get(), ref), 1e-7);
+    }
+}
+
+void test_rms_norm_and_swiglu() {
+    const int n = 1003, rows = 7;
+    const std::vector<float> x = random_floats(rows * n, -3.0f, 3.0f), w = random_floats(n, 0.5f, 1.5f);
+    const std::vector<int32_t> gather = {6, 0, 3};
+    Dev<float> dx(x), dw(w), dy(rows * n);
+    Dev<int32_t> dg(gather);
+    dy.poison();
+    rms_norm(dx.p, dg.p, 3, n, dw.p, 1e-5f, dy.p, nullptr);
+    std::vector<float> y = dy.get();
+    y.resize(3 * n);
+    std::vector<double> ref;
+    for (int32_t r : gather) {
+        double ss = 0;
+        for (int i = 0; i < n; ++i) ss += static_cast<double>(x[r * n + i]) * x[r * n + i];
+        const double scale = 1.0 / std::sqrt(ss / n + 1e-5);
+        for (int i = 0; i < n; ++i) ref.push_back(x[r * n + i] * scale * w[i]);
+    }
+    check_error("rms_norm gathered rows, n 1003", rel_l2(y, ref), 1e-6);
+
+    const int m = 12345;
+    const std::vector<float> g = random_floats(m, -6.0f, 6.0f), u = random_floats(m, -2.0f, 2.0f);
+    Dev<float> dgate(g), dup(u);
+    swiglu(dgate.p, dup.p, m, nullptr);
+    std::vector<double> sref(m);
+    for (int i = 0; i < m; ++i) sref[i] = g[i] / (1.0 + std::exp(-static_cast<double>(g[i]))) * u[i];
+    check_error("swiglu n 12345", rel_l2(dgate.get(), sref), 1e-6);
+}
+
+double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }
+
+void test_rope() {
+    for (bool neox : {false, true}) {
+        for (int rope_dim : {64, 32}) {
+            RopeConfig c;
+            c.n_head = 8; c.n_head_kv = 2; c.head_dim = 64; c.rope_dim = rope_dim; c.neox = neox;
+            c.theta_base = neox ? 1000000.0f : 10000.0f; c.freq_scale = 0.5f;
+            const int T = 5, QD = c.n_head * 64, KVD = c.n_head_kv * 64, n_slots = 40;
+            const std::vector<int32_t> pos = {0, 1, 4093, 4094, 777}, slots = {3, 39, -1, 0, 12};
+            const std::vector<float> q = random_floats(T * QD, -1, 1), k = random_floats(T * KVD, -1, 1),
+                                     v = random_floats(T * KVD, -1, 1), bq = random_floats(QD, -1, 1),
+                                     bk = random_floats(KVD, -1, 1), bv = random_floats(KVD, -1, 1);
+            Dev<float> dq(q), dk(k), dv(v), dbq(bq), dbk(bk), dbv(bv);
+            Dev<int32_t> dpos(pos), dslots(slots);
+            Dev<__half> kc(n_slots * KVD), vc(n_slots * KVD);
+            CK(cudaMemset(kc.p, 0, n_slots * KVD * 2));
+            CK(cudaMemset(vc.p, 0, n_slots * KVD * 2));
+            rope_and_store_kv(c, T, dpos.p, dslots.p, dq.p, dk.p, dv.p, dbq.p, dbk.p, dbv.p, kc.p, vc.p, nullptr);
+            auto rotate = [&](const float *src, const float *bias, int heads, int t, std::vector<double> &dst) {
+                for (int h = 0; h < heads; ++h) {
+                    std::vector<double> x(64);
+                    for (int d = 0; d < 64; ++d) x[d] = static_cast<double>(src[h * 64 + d]) + bias[h * 64 + d];
+                    std::vector<double> y = x;
+                    for (int p = 0; p < rope_dim / 2; ++p) {
+                        const int a = neox ? p : 2 * p, b = neox ? p + rope_dim / 2 : 2 * p + 1;
+                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(c.theta_base), -2.0 * p / rope_dim);
+                        y[a] = x[a] * std::cos(th) - x[b] * std::sin(th);
+                        y[b] = x[a] * std::sin(th) + x[b] * std::cos(th);
+                    }
+                    dst.insert(dst.end(), y.begin(), y.end());
+                }
+            };
+            std::vector<double> qref, kref(n_slots * KVD, 0.0), vref(n_slots * KVD, 0.0);
+            for (int t = 0; t < T; ++t) {
+                rotate(&q[t * QD], bq.data(), c.n_head, t, qref);
+                if (slots[t] < 0) continue;
+                std::vector<double> kr;
+                rotate(&k[t * KVD], bk.data(), c.n_head_kv, t, kr);
+                for (int i = 0; i < KVD; ++i) {
+                    kref[slots[t] * KVD + i] = half_round(static_cast<float>(kr[i]));
+                    vref[slots[t] * KVD + i] = half_round(v[t * KVD + i] + bv[i]);
+                }
+            }
+            auto to_float = [](const std::vector<__half> &h) {
+                std::vector<float> f(h.size());
+                for (size_t i = 0; i < h.size(); ++i) f[i] = __half2float(h[i]);
+                return f;
+            };
+            const std::string name = std::string("rope ") + (neox ? "neox" : "normal") + " rope_dim " + std::to_string(rope_dim);
+            check_error(name + " q", rel_l2(dq.get(), qref), 1e-6);
+            check_error(name + " k stored (fp16)", rel_l2(to_float(kc.get()), kref), 1e-3);
+            check_error(name + " v stored (fp16)", rel_l2(to_float(vc.get()), vref), 1e-6);
+        }
+    }
+}
+
+// Causal attention over a scrambled paged cache: prompt chunks and decode tokens near the end of
+// a 4096-position context, GQA 1..8, head_dim 64 and 128.
+void test_attention() {
+    for (int head_dim : {64, 128}) {
+        for (int group : {1, 2, 3, 4, 8}) {
+            const int n_kv = 2, n_head = n_kv * group, bs = 16, ctx = 4096;
+            const int QD = n_head * head_dim, KVD = n_kv * head_dim;
+            struct S { int start, count; };
+            const std::vector<S> seqs = {{0, 37}, {4090, 1}, {200, 70}, {4000, 1}, {3, 1}};
+            const int max_blocks = ctx / bs;
+            const int n_blocks = static_cast<int>(seqs.size()) * max_blocks;
+            std::vector<int32_t> perm(n_blocks);
+            for (int i = 0; i < n_blocks; ++i) perm[i] = i;
+            std::shuffle(perm.begin(), perm.end(), g_rng);
+            std::vector<int32_t> tables(perm);  // sequence s owns perm[s*max_blocks ...]
+            std::vector<__half> kc(static_cast<size_t>(n_blocks) * bs * KVD), vc(kc.size());
+            for (auto &h : kc) h = __float2half_rn(std::uniform_real_distribution<float>(-1, 1)(g_rng));
+            for (auto &h : vc) h = __float2half_rn(std::uniform_real_distribution<float>(-1, 1)(g_rng));
+            std::vector<AttnTile> tiles;
+            int n_tokens = 0;
+            const int tile_tokens = attention_tile_tokens(n_head, n_kv);
+            std::vector<std::pair<int, int>> token_seq_pos;
+            for (size_t s = 0; s < seqs.size(); ++s) {
+                for (int c = 0; c < seqs[s].count; c += tile_tokens)
+                    tiles.push_back({n_tokens + c, std::min(tile_tokens, seqs[s].count - c), seqs[s].start + c,
+                                     static_cast<int32_t>(s) * max_blocks});
+                for (int i = 0; i < seqs[s].count; ++i) token_seq_pos.push_back({static_cast<int>(s), seqs[s].start + i});
+                n_tokens += seqs[s].count;
+            }
+            const std::vector<float> q = random_floats(static_cast<size_t>(n_tokens) * QD, -1, 1);
+            Dev<float> dq(q), dout(static_cast<size_t>(n_tokens) * QD);
+            Dev<__half> dk(kc), dv(vc);
+            Dev<int32_t> dt(tables);
+            Dev<AttnTile> dtiles(tiles);
+            dout.poison();
+            attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, dt.p, bs, dk.p, dv.p, n_head, n_kv, head_dim, dout.p, nullptr);
+            std::vector<double> ref(static_cast<size_t>(n_tokens) * QD);
+            const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+            for (int t = 0; t < n_tokens; ++t) {
+                const int s = token_seq_pos[t].first, pos = token_seq_pos[t].second;
+                for (int h = 0; h < n_head; ++h) {
+                    const int kvh = h / group;
+                    std::vector<double> sc(pos + 1);
+                    double mx = -INFINITY;
+                    for (int p = 0; p <= pos; ++p) {
+                        const size_t row = static_cast<size_t>(tables[s * max_blocks + p / bs]) * bs + p % bs;
+                        double d = 0;
+                        for (int i = 0; i < head_dim; ++i)
+                            d += static_cast<double>(q[static_cast<size_t>(t) * QD + h * head_dim + i]) *
+                                 __half2float(kc[row * KVD + kvh * head_dim + i]);
+                        sc[p] = d * scale;
+                        mx = std::max(mx, sc[p]);
+                    }
+                    double sum = 0;
+                    for (double &v : sc) { v = std::exp(v - mx); sum += v; }
+                    for (int i = 0; i < head_dim; ++i) {
+                        double o = 0;
+                        for (int p = 0; p <= pos; ++p) {
+                            const size_t row = static_cast<size_t>(tables[s * max_blocks + p / bs]) * bs + p % bs;
+                            o += sc[p] * __half2float(vc[row * KVD + kvh * head_dim + i]);
+                        }
+                        ref[static_cast<size_t>(t) * QD + h * head_dim + i] = o / sum;
+                    }
+                }
+            }
+            check_error("attention head_dim " + std::to_string(head_dim) + " GQA " + std::to_string(group) +
+                            " (paged, positions to 4090)", rel_l2(dout.get(), ref), 1e-5);
+        }
+    }
+}
+
+void test_greedy() {
+    const int rows = 3, V = 32003;
+    std::vector<float> logits = random_floats(rows * V, -10, 10);
+    logits[1 * V + 500] = 20.0f;  // a tie: the lower index wins
+    logits[1 * V + 700] = 20.0f;
+    Dev<float> dl(logits), dlp(rows);
+    Dev<int32_t> dtok(rows);
+    sample_greedy(dl.p, rows, V, dtok.p, dlp.p, nullptr);
+    const std::vector<int32_t> tok = dtok.get();
+    const std::vector<float> lp = dlp.get();
+    bool ok = true;
+    std::vector<double> ref_lp;
+    for (int r = 0; r < rows; ++r) {
+        const float *row = &logits[r * V];
+        const int best = static_cast<int>(std::max_element(row, row + V) - row);
+        ok = ok && tok[r] == best;
+        double sum = 0;
+        for (int i = 0; i < V; ++i) sum += std::exp(static_cast<double>(row[i]) - row[best]);
+        ref_lp.push_back(-std::log(sum));
+    }
+    g_tally.check(ok && tok[1] == 500, "greedy sampling picks the argmax, lowest index on ties");
+    check_error("greedy sampling log-probability", rel_l2(lp, ref_lp), 1e-5);
+}
+
+// ---------------------------------------------------------------- whole models through the ABI
+
+struct Reference {
+    std::vector<int32_t> tokens;
+    std::vector<float> logits;  // [tokens][n_vocab]
+};
+
+bool read_reference(const std::string &path, Reference &ref) {
+    std::FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    std::fclose(f);
+    std::FILE *p = popen(("gzip -dc '" + path + "'").c_str(), "r");
+    if (!p) return false;
+    std::string text;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    pclose(p);
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    std::istringstream tl(line);
+    int32_t t;
+    while (tl >> t) ref.tokens.push_back(t);
+    float v;
+    while (in >> v) ref.logits.push_back(v);
+    return !ref.tokens.empty();
+}
+
+struct Model {
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    llcuda_kv_cache *cache = nullptr;
+    int32_t n_vocab = 0;
+    ~Model() {
+        llcuda_kv_cache_free(cache);
+        llcuda_model_free(model);
+        llcuda_backend_free(backend);
+    }
+};
+
+constexpr int kBlock = 16;
+
+std::unique_ptr<Model> load_model(const std::string &path, int n_blocks) {
+    auto m = std::make_unique<Model>();
+    const llcuda::tools::GgufFile file(path);
+    const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file);
+    m->n_vocab = spec.spec.n_vocab;
+    if (llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &m->backend) != LLCUDA_OK ||
+        llcuda_model_load(m->backend, path.c_str(), &spec.spec, &m->model) != LLCUDA_OK ||
+        llcuda_kv_cache_create(m->model, n_blocks, kBlock, LLCUDA_TYPE_F16, &m->cache) != LLCUDA_OK)
+        throw std::runtime_error(path + ": " + llcuda_last_error());
+    return m;
+}
+
+// A sequence's part of one step.
+struct Part {
+    int seq;
+    std::vector<int32_t> tokens;
+    int start;
+    std::vector<int32_t> table;
+    bool logits = true;  // return every token's logits
+    bool sample = true;
+};
+
+// Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
+std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vector<int32_t> *sampled = nullptr) {
+    std::vector<int32_t> tokens, positions, ids, tables;
+    std::vector<uint8_t> rows, sample;
+    size_t max_blocks = 0;
+    for (const Part &p : parts) max_blocks = std::max(max_blocks, p.table.size());
+    for (size_t s = 0; s < parts.size(); ++s) {
+        for (size_t i = 0; i < parts[s].tokens.size(); ++i) {
+            tokens.push_back(parts[s].tokens[i]);
+            positions.push_back(parts[s].start + static_cast<int32_t>(i));
+            ids.push_back(static_cast<int32_t>(s));
+            rows.push_back(parts[s].logits ? 1 : 0);
+        }
+        std::vector<int32_t> t = parts[s].table;
+        t.resize(max_blocks, -1);
+        tables.insert(tables.end(), t.begin(), t.end());
+        sample.push_back(parts[s].sample ? 1 : 0);
+    }
+    std::vector<llcuda_sampling_params> params(parts.size(), llcuda_sampling_params{0, 0, 1, 0, 1, 0, 0, 0});
+    const int64_t n_rows = std::count(rows.begin(), rows.end(), 1);
+    std::vector<float> logits(std::max<int64_t>(1, n_rows) * m.n_vocab);
+    std::vector<int32_t> out_tokens(parts.size());
+    std::vector<float> logprobs(parts.size());
+    llcuda_batch b{};
+    b.n_tokens = static_cast<int32_t>(tokens.size());
+    b.tokens = tokens.data(); b.positions = positions.data(); b.seq_ids = ids.data();
+    b.n_seqs = static_cast<int32_t>(parts.size());
+    b.max_blocks_per_seq = static_cast<int32_t>(max_blocks);
+    b.block_tables = tables.data();
+    b.sample = sample.data();
+    b.sampling = params.data();
+    b.logits_rows = n_rows > 0 ? rows.data() : nullptr;
+    llcuda_step_output out{};
+    out.sampled = out_tokens.data();
+    out.logprobs = logprobs.data();
+    out.logits = n_rows > 0 ? logits.data() : nullptr;
+    out.logits_capacity = n_rows > 0 ? static_cast<int64_t>(logits.size()) : 0;
+    if (llcuda_step(m.model, m.cache, &b, &out) != LLCUDA_OK) throw std::runtime_error(std::string("step: ") + llcuda_last_error());
+    if (sampled) *sampled = out_tokens;
+    logits.resize(n_rows * m.n_vocab);
+    return logits;
+}
+
+std::vector<int32_t> blocks(int first, int n) {
+    std::vector<int32_t> t(n);
+    for (int i = 0; i < n; ++i) t[i] = first + i;
+    return t;
+}
+
+double rel_l2f(const std::vector<float> &a, const std::vector<float> &b) {
+    std::vector<double> r(b.begin(), b.end());
+    return rel_l2(a, r);
+}
+
+double bound_for(const std::string &model) {
+    if (model.find("f32") != std::string::npos) return 5e-4;
+    if (model.find("f16") != std::string::npos) return 1e-3;
+    if (model.find("BF16") != std::string::npos) return 6e-3;
+    if (model.find("Q8_0") != std::string::npos || model.find("Q4_0") != std::string::npos) return 2e-2;
+    return 3e-2;
+}
+
+void test_models(const std::string &dir) {
+    const char *models[] = {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16", "micro-llama-Q8_0",
+                            "micro-llama-Q4_0", "micro-llama-Q4_K_M", "micro-llama-Q5_K_M", "micro-llama-Q6_K",
+                            "micro-qwen2-f32", "micro-qwen2-Q8_0", "micro-qwen2-Q4_K_M"};
+    for (const char *name : models) {
+        const std::string path = dir + "/models/" + name + ".gguf";
+        std::unique_ptr<Model> m;
+        try {
+            m = load_model(path, 64);
+        } catch (const std::exception &e) {
+            g_tally.check(false, std::string("load ") + name, e.what());
+            continue;
+        }
+        for (int p = 1; p <= 3; ++p) {
+            Reference ref;
+            if (!read_reference(dir + "/models/reference/" + name + ".p" + std::to_string(p) + ".exact.txt.gz", ref)) continue;
+            const int n = static_cast<int>(ref.tokens.size());
+            std::vector<int32_t> sampled;
+            const std::vector<float> logits = run_step(*m, {{0, ref.tokens, 0, blocks(0, (n + kBlock - 1) / kBlock)}}, &sampled);
+            check_error(std::string("logits ") + name + " p" + std::to_string(p) + " (" + std::to_string(n) + " tokens)",
+                        rel_l2f(logits, ref.logits), bound_for(name));
+            const float *last = &logits[(n - 1) * m->n_vocab];
+            g_tally.check(sampled[0] == std::max_element(last, last + m->n_vocab) - last,
+                          std::string("greedy token = argmax of the last row, ") + name + " p" + std::to_string(p));
+        }
+    }
+}
+
+// Invariances on one model: chunked prompts, batching, scrambled paging, graph decode vs eager.
+void test_invariance(const std::string &dir, const std::string &name, double bound) {
+    const std::string path = dir + "/models/" + name + ".gguf";
+    Reference r1, r3;
+    if (!read_reference(dir + "/models/reference/" + name + ".p1.exact.txt.gz", r1) ||
+        !read_reference(dir + "/models/reference/" + name + ".p3.exact.txt.gz", r3)) {
+        g_tally.check(false, "invariance " + name, "references missing");
+        return;
+    }
+    auto m = load_model(path, 64);
+    const std::vector<int32_t> &a = r1.tokens, &b = r3.tokens;
+    const int na = static_cast<int>(a.size()), nb = static_cast<int>(b.size());
+    const int ba = (na + kBlock - 1) / kBlock, bb = (nb + kBlock - 1) / kBlock;
+    const std::vector<float> alone_b = run_step(*m, {{0, b, 0, blocks(0, bb)}});
+
+    for (int chunk : {1, 7, 64}) {
+        std::vector<float> got;
+        for (int s = 0; s < nb; s += chunk) {
+            const std::vector<int32_t> part(b.begin() + s, b.begin() + std::min(nb, s + chunk));
+            const std::vector<float> l = run_step(*m, {{0, part, s, blocks(20, bb), true, s + chunk >= nb}});
+            got.insert(got.end(), l.begin(), l.end());
+        }
+        check_error(name + " chunked prompt, chunks of " + std::to_string(chunk), rel_l2f(got, alone_b), bound);
+    }
+    {
+        std::vector<int32_t> table = blocks(0, 64);
+        std::shuffle(table.begin(), table.end(), g_rng);
+        table.resize(bb);
+        check_error(name + " scrambled block table", rel_l2f(run_step(*m, {{0, b, 0, table}}), alone_b), bound);
+    }
+    {
+        const std::vector<float> alone_a = run_step(*m, {{0, a, 0, blocks(0, ba)}});
+        // a prompt, a finished prompt's decode token, and b together in one step
+        run_step(*m, {{0, std::vector<int32_t>(a.begin(), a.end() - 1), 0, blocks(40, ba)}});
+        const std::vector<float> together = run_step(*m, {{0, a, 0, blocks(0, ba)},
+                                                          {1, {a.back()}, na - 1, blocks(40, ba)},
+                                                          {2, b, 0, blocks(20, bb)}});
+        std::vector<float> expect = alone_a;
+        expect.insert(expect.end(), alone_a.end() - m->n_vocab, alone_a.end());
+        expect.insert(expect.end(), alone_b.begin(), alone_b.end());
+        check_error(name + " batching: 3 sequences (prompt, decode, prompt) in one step", rel_l2f(together, expect), bound);
+    }
+    {
+        // Greedy decode of 3 sequences: graph replays (no logits asked) vs eager steps (logits asked).
+        auto decode = [&](bool eager, int first_block) {
+            std::vector<int32_t> next;
+            std::vector<Part> prompt;
+            for (int s = 0; s < 3; ++s) prompt.push_back({s, std::vector<int32_t>(a.begin(), a.begin() + 3 + 2 * s), 0,
+                                                          blocks(first_block + 4 * s, 4), false, true});
+            run_step(*m, prompt, &next);
+            std::vector<int32_t> all = next;
+            for (int step = 0; step < 6; ++step) {
+                std::vector<Part> parts;
+                for (int s = 0; s < 3; ++s)
+                    parts.push_back({s, {next[s]}, 3 + 2 * s + step, blocks(first_block + 4 * s, 4), eager, true});
+                run_step(*m, parts, &next);
+                all.insert(all.end(), next.begin(), next.end());
+            }
+            return all;
+        };
+        const std::vector<int32_t> graph = decode(false, 0), eager = decode(true, 12), again = decode(false, 24);
+        g_tally.check(graph == eager && graph == again, name + " decode: CUDA graph replays give the eager steps' tokens");
+    }
+}
+
+void test_errors(const std::string &dir) {
+    auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 4);
+    llcuda_kv_cache *huge = nullptr;
+    const llcuda_status s = llcuda_kv_cache_create(m->model, 1 << 30, 256, LLCUDA_TYPE_F16, &huge);
+    const std::string msg = llcuda_last_error();
+    g_tally.check(s == LLCUDA_ERR_OUT_OF_MEMORY && msg.find("free") != std::string::npos && huge == nullptr,
+                  "a KV cache larger than the GPU is LLCUDA_ERR_OUT_OF_MEMORY naming needed and free bytes", msg);
+    // The model stays usable afterwards.
+    Reference ref;
+    read_reference(dir + "/models/reference/micro-llama-Q8_0.p1.exact.txt.gz", ref);
+    ref.tokens.resize(10);
+    std::vector<int32_t> sampled;
+    run_step(*m, {{0, ref.tokens, 0, blocks(0, 1), false, true}}, &sampled);
+    g_tally.check(sampled[0] >= 0 && sampled[0] < m->n_vocab, "the model steps normally after the refused allocation");
+}
+
+// Host-side planning: slots, tiles and the decode padding, without a GPU.
+void test_plan() {
+    const int32_t tokens[] = {5, 6, 7, 8}, positions[] = {0, 1, 2, 40}, ids[] = {0, 0, 0, 1};
+    const int32_t table0[] = {3, 9, -1}, table1[] = {1, 2, 7};
+    llcuda::StepBatch b;
+    b.n_tokens = 4; b.tokens = tokens; b.positions = positions; b.seq_ids = ids; b.max_blocks_per_seq = 3;
+    llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0};
+    b.seqs.push_back({0, 3, 0, table0, true, greedy, nullptr, 0});
+    b.seqs.push_back({3, 1, 40, table1, true, greedy, nullptr, 0});
+    const StepPlan p = plan_step(b, 16, 2);
+    g_tally.check(p.slots == std::vector<int32_t>({48, 49, 50, 7 * 16 + 8}) && p.n_tiles() == 3 &&
+                      p.tiles[1].first_token == 2 && p.tiles[1].start_pos == 2 && p.tiles[2].table_offset == 3 &&
+                      p.out_rows == std::vector<int32_t>({2, 3}) && !p.graph,
+                  "step plan: cache slots through block tables, tiles of 2 tokens, one output row per sequence");
+    llcuda::StepBatch d = b;
+    d.n_tokens = 3;
+    const int32_t dt[] = {5, 6, 7}, dp[] = {3, 40, 9}, di[] = {0, 1, 2};
+    d.tokens = dt; d.positions = dp; d.seq_ids = di;
+    d.seqs = {{0, 1, 3, table0, true, greedy, nullptr, 0}, {1, 1, 40, table1, true, greedy, nullptr, 0},
+              {2, 1, 9, table0, true, greedy, nullptr, 0}};
+    const StepPlan g = plan_step(d, 16, 2);
+    g_tally.check(g.graph && g.n_padded == 4 && g.slots[3] == -1 && g.tiles[3].n_tokens == 0 && g.n_sample == 4 &&
+                      g.sample_seqs.size() == 3,
+                  "step plan: a greedy decode step of 3 pads to the graph bucket of 4 with inert rows");
+}
+#endif
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const std::string dir = argc > 1 ? argv[1] : "../shared/testdata";
+    const uint64_t seed = std::random_device{}();
+    g_rng.seed(seed);
+    std::printf("llcuda-test-cuda: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
+#if defined(LLCUDA_HAS_CUDA)
+    test_plan();
+    char reason[256] = {0};
+    const int32_t n = llcuda_cuda_device_count(reason, sizeof reason);
+    if (n == 0) {
+        std::printf("SKIP GPU checks: %s\n", reason);
+    } else {
+        llcuda_device_info info{};
+        llcuda_cuda_device_info(0, &info);
+        std::printf("device 0: %s, compute %d.%d, %d SMs, %.1f GiB\n", info.name, info.compute_major, info.compute_minor,
+                    info.multiprocessors, info.memory_total / 1073741824.0);
+        const std::string only = std::getenv("LLCUDA_TEST_ONLY") ? std::getenv("LLCUDA_TEST_ONLY") : "";
+        const std::vector<std::pair<std::string, std::function<void()>>> groups = {
+            {"products", test_products}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
+            {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
+            {"models", [&] { test_models(dir); }},
+            {"invariance", [&] {
+                 test_invariance(dir, "micro-llama-f32", 1e-5);
+                 test_invariance(dir, "micro-llama-Q4_K_M", 2e-3);
+                 test_invariance(dir, "micro-qwen2-Q8_0", 2e-3);
+             }},
+            {"errors", [&] { test_errors(dir); }},
+        };
+        for (const auto &g : groups) {
+            if (!only.empty() && only.find(g.first) == std::string::npos) continue;
+            try {
+                g.second();
+            } catch (const std::exception &e) {
+                g_tally.check(false, g.first, std::string("threw: ") + e.what());
+            }
+        }
+    }
+#else
+    std::printf("SKIP GPU checks: this build has no CUDA backend (no nvcc at build time)\n");
+#endif
+    std::printf("%d passed, %d failed\n", g_tally.passed, g_tally.failed);
+    return g_tally.failed == 0 ? 0 : 1;
+}

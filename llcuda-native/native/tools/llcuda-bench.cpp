@@ -1,0 +1,256 @@
+// llcuda-bench: prompt-processing and generation speed of one model on one backend, measured the
+// way llama-bench and llama-batched-bench measure them:
+//   pp  - one sequence of -p prompt tokens in one step, from an empty cache (median of -r runs);
+//   tg  - -n greedy decode steps of one sequence, from an empty cache;
+//   S_TG per concurrency - each of N sequences gets a 128-token prompt (prefilled in steps of at most
+//         512 tokens), then 128 decode steps of all N together are timed: N*128 / time.
+//
+//   llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] [-r 3]
+//                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gguf-file.h"
+#include "llcuda.h"
+#include "model-spec-from-gguf.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void check(llcuda_status s, const char *what) {
+    if (s != LLCUDA_OK) throw std::runtime_error(std::string(what) + ": " + llcuda_last_error());
+}
+
+constexpr int kBlockSize = 16;
+constexpr int kBatchedPrompt = 128, kBatchedGen = 128, kMaxStepTokens = 512;
+
+struct Sequence {
+    std::vector<int32_t> table;
+    int32_t pos = 0;
+    int32_t next = 0;  // token to feed
+};
+
+class Runner {
+public:
+    Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab) : model_(model), cache_(cache), n_vocab_(n_vocab) {}
+
+    // One step: each (sequence, tokens) pair contributes its tokens; every sequence samples.
+    void step(std::vector<Sequence *> &seqs, const std::vector<std::vector<int32_t>> &tokens) {
+        tok_.clear(); pos_.clear(); ids_.clear(); tables_.clear();
+        size_t max_blocks = 0;
+        for (Sequence *s : seqs) max_blocks = std::max(max_blocks, s->table.size());
+        for (size_t i = 0; i < seqs.size(); ++i) {
+            for (size_t j = 0; j < tokens[i].size(); ++j) {
+                tok_.push_back(tokens[i][j]);
+                pos_.push_back(seqs[i]->pos + static_cast<int32_t>(j));
+                ids_.push_back(static_cast<int32_t>(i));
+            }
+            std::vector<int32_t> t = seqs[i]->table;
+            t.resize(max_blocks, -1);
+            tables_.insert(tables_.end(), t.begin(), t.end());
+        }
+        sample_.assign(seqs.size(), 1);
+        params_.assign(seqs.size(), llcuda_sampling_params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0});
+        sampled_.assign(seqs.size(), -1);
+        llcuda_batch b{};
+        b.n_tokens = static_cast<int32_t>(tok_.size());
+        b.tokens = tok_.data();
+        b.positions = pos_.data();
+        b.seq_ids = ids_.data();
+        b.n_seqs = static_cast<int32_t>(seqs.size());
+        b.max_blocks_per_seq = static_cast<int32_t>(max_blocks);
+        b.block_tables = tables_.data();
+        b.sample = sample_.data();
+        b.sampling = params_.data();
+        llcuda_step_output out{};
+        out.sampled = sampled_.data();
+        check(llcuda_step(model_, cache_, &b, &out), "llcuda_step");
+        for (size_t i = 0; i < seqs.size(); ++i) {
+            seqs[i]->pos += static_cast<int32_t>(tokens[i].size());
+            seqs[i]->next = sampled_[i];
+        }
+    }
+    int32_t n_vocab() const { return n_vocab_; }
+
+private:
+    llcuda_model *model_;
+    llcuda_kv_cache *cache_;
+    int32_t n_vocab_;
+    std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_;
+    std::vector<uint8_t> sample_;
+    std::vector<llcuda_sampling_params> params_;
+};
+
+std::vector<int32_t> random_tokens(int n, int32_t n_vocab, uint32_t seed) {
+    std::vector<int32_t> t(n);
+    uint32_t x = seed * 2654435761u + 12345u;
+    for (int i = 0; i < n; ++i) {
+        x = x * 1664525u + 1013904223u;
+        t[i] = 1 + static_cast<int32_t>((x >> 8) % static_cast<uint32_t>(n_vocab - 1));
+    }
+    return t;
+}
+
+Sequence make_seq(int first_block, int n_blocks) {
+    Sequence s;
+    for (int i = 0; i < n_blocks; ++i) s.table.push_back(first_block + i);
+    return s;
+}
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double prompt_speed(Runner &r, int p, int reps) {
+    std::vector<double> times;
+    for (int i = 0; i <= reps; ++i) {  // run 0 warms up
+        Sequence s = make_seq(0, (p + kBlockSize - 1) / kBlockSize);
+        std::vector<Sequence *> seqs = {&s};
+        const auto t0 = Clock::now();
+        r.step(seqs, {random_tokens(p, r.n_vocab(), 7 + i)});
+        if (i > 0) times.push_back(seconds_since(t0));
+    }
+    std::sort(times.begin(), times.end());
+    return p / times[times.size() / 2];
+}
+
+double generation_speed(Runner &r, int n) {
+    double best = 0;
+    for (int rep = 0; rep < 2; ++rep) {  // the first run captures the decode graph
+        Sequence s = make_seq(0, (n + 1 + kBlockSize - 1) / kBlockSize);
+        std::vector<Sequence *> seqs = {&s};
+        r.step(seqs, {{1}});
+        const auto t0 = Clock::now();
+        for (int i = 0; i < n; ++i) r.step(seqs, {{s.next}});
+        best = n / seconds_since(t0);
+    }
+    return best;
+}
+
+// Returns {S_TG, prefill tokens/s}.
+std::pair<double, double> batched_speed(Runner &r, int npl) {
+    const int blocks_per_seq = (kBatchedPrompt + 1 + kBatchedGen + kBlockSize - 1) / kBlockSize;
+    std::vector<Sequence> seqs;
+    for (int i = 0; i < npl; ++i) seqs.push_back(make_seq(i * blocks_per_seq, blocks_per_seq));
+    const auto t_pp = Clock::now();
+    const int per_step = std::max(1, kMaxStepTokens / kBatchedPrompt);
+    for (int i = 0; i < npl; i += per_step) {
+        std::vector<Sequence *> group;
+        std::vector<std::vector<int32_t>> tokens;
+        for (int j = i; j < std::min(npl, i + per_step); ++j) {
+            group.push_back(&seqs[j]);
+            tokens.push_back(random_tokens(kBatchedPrompt, r.n_vocab(), 100 + j));
+        }
+        r.step(group, tokens);
+    }
+    const double pp = npl * kBatchedPrompt / seconds_since(t_pp);
+    std::vector<Sequence *> all;
+    for (Sequence &s : seqs) all.push_back(&s);
+    auto decode = [&] {
+        std::vector<std::vector<int32_t>> tokens;
+        for (Sequence *s : all) tokens.push_back({s->next});
+        r.step(all, tokens);
+    };
+    decode();  // untimed: captures this bucket's graph
+    const auto t0 = Clock::now();
+    for (int i = 0; i < kBatchedGen; ++i) decode();
+    return {npl * kBatchedGen / seconds_since(t0), pp};
+}
+
+std::vector<int> parse_list(const std::string &s) {
+    std::vector<int> v;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) v.push_back(std::stoi(item));
+    return v;
+}
+
+int run(int argc, char **argv) {
+    std::string model_path, backend = "cuda";
+    int threads = 0, p = 512, n = 128, reps = 3;
+    double bandwidth = 0;
+    std::vector<int> batches = {1, 4, 8, 16, 32, 64, 128};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i], v = argv[i + 1];
+        if (a == "--model") model_path = v;
+        else if (a == "--backend") backend = v;
+        else if (a == "--threads") threads = std::stoi(v);
+        else if (a == "-p") p = std::stoi(v);
+        else if (a == "-n") n = std::stoi(v);
+        else if (a == "-r") reps = std::stoi(v);
+        else if (a == "--batches") batches = parse_list(v);
+        else if (a == "--bandwidth") bandwidth = std::stod(v);
+        else throw std::runtime_error("unknown option " + a);
+    }
+    if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
+        throw std::runtime_error("usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
+                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS]");
+    const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
+    const int ctx = std::max({p, kBatchedPrompt + 1 + kBatchedGen, n + 1});
+    const llcuda::tools::GgufFile file(model_path);
+    const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file, ctx);
+
+    llcuda_backend *be = nullptr;
+    check(llcuda_backend_create(backend == "cuda" ? LLCUDA_BACKEND_CUDA : LLCUDA_BACKEND_CPU, 0, threads, &be), "backend");
+    llcuda_device_info before{};
+    check(llcuda_backend_info(be, &before), "backend info");
+    llcuda_model *model = nullptr;
+    check(llcuda_model_load(be, model_path.c_str(), &spec.spec, &model), "model load");
+    uint64_t weight_bytes = 0;
+    check(llcuda_model_weight_bytes(model, &weight_bytes), "weight bytes");
+    const int blocks_per_seq = (ctx + kBlockSize - 1) / kBlockSize + 1;
+    const int n_blocks = std::max(1, max_npl) * blocks_per_seq;
+    llcuda_kv_cache *cache = nullptr;
+    check(llcuda_kv_cache_create(model, n_blocks, kBlockSize, LLCUDA_TYPE_F16, &cache), "KV cache");
+    uint64_t kv_bytes = 0;
+    check(llcuda_kv_cache_bytes(model, n_blocks, kBlockSize, LLCUDA_TYPE_F16, &kv_bytes), "KV bytes");
+
+    std::printf("model   %s\nbackend %s: %s (cc %d.%d, %d SMs)\n", model_path.c_str(), backend.c_str(), before.name,
+                before.compute_major, before.compute_minor, before.multiprocessors);
+    std::printf("weights %.3f GiB, KV cache %.3f GiB (%d blocks of %d)\n", weight_bytes / 1073741824.0,
+                kv_bytes / 1073741824.0, n_blocks, kBlockSize);
+    Runner r(model, cache, spec.spec.n_vocab);
+    std::printf("pp%d   %10.1f t/s\n", p, prompt_speed(r, p, reps));
+    std::fflush(stdout);
+    const double tg = generation_speed(r, n);
+    std::printf("tg%d   %10.1f t/s", n, tg);
+    if (bandwidth > 0)
+        std::printf("   (bandwidth limit %.0f t/s = %.0f GB/s / %.3f GB of weights; %.0f%% of it)",
+                    bandwidth * 1e9 / weight_bytes, bandwidth, weight_bytes / 1e9, 100.0 * tg * weight_bytes / (bandwidth * 1e9));
+    std::printf("\n");
+    std::fflush(stdout);
+    for (int npl : batches) {
+        const auto res = batched_speed(r, npl);
+        std::printf("npl %4d   S_TG %10.1f t/s   prefill %10.1f t/s\n", npl, res.first, res.second);
+        std::fflush(stdout);
+    }
+    if (backend == "cuda") {
+        llcuda_device_info after{};
+        check(llcuda_backend_info(be, &after), "backend info");
+        std::printf("GPU memory used %.3f GiB (weights %.3f, KV %.3f, the rest work buffers and CUDA context)\n",
+                    (static_cast<double>(before.memory_free) - static_cast<double>(after.memory_free)) / 1073741824.0,
+                    weight_bytes / 1073741824.0, kv_bytes / 1073741824.0);
+    }
+    llcuda_kv_cache_free(cache);
+    llcuda_model_free(model);
+    llcuda_backend_free(be);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "llcuda-bench: %s\n", e.what());
+        return 1;
+    }
+}
