@@ -24,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * concurrency level, that many requests of random prompts start together and each generates
  * exactly the asked number of tokens (end-of-generation ids ignored); prints aggregate generated
  * tokens/s, time to first token and inter-token latency percentiles, and where the engine
- * thread's time went (model step calls versus the Java work around them).
+ * thread's time went: wall time in model step calls versus the Java work around them, and the
+ * thread's CPU time (which, unlike wall time, other processes on a busy machine do not inflate;
+ * with {@code --threads 1} the native step runs wholly on that thread).
  */
 final class BenchCommand implements Command {
 
@@ -74,11 +76,13 @@ final class BenchCommand implements Command {
             Random random = new Random(42);
             runLevel(engine, 1, Math.min(8, promptTokens), 4, random); // warm-up: JIT and native code paths
             out.println("| concurrency | generated tok/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms"
-                    + " | steps | step ms (model) | engine µs/step (Java) | Java share |");
-            out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                    + " | steps | step ms (model) | engine µs/step (Java) | Java share | engine thread CPU µs/step |");
+            out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            EngineThreadClock clock = EngineThreadClock.find();
             for (int level : levels) {
                 latencies.clear();
                 EngineStats before = engine.stats();
+                long cpuBefore = clock.cpuNanos();
                 long start = System.nanoTime();
                 runLevel(engine, level, promptTokens, genTokens, random);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -86,10 +90,12 @@ final class BenchCommand implements Command {
                 long steps = after.steps() - before.steps();
                 double stepMillis = (after.stepNanosTotal() - before.stepNanosTotal()) / 1e6 / steps;
                 double javaMicros = (after.schedulingNanosTotal() - before.schedulingNanosTotal()) / 1e3 / steps;
-                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f | %.2f | %d | %.3f | %.1f | %.3f%% |%n",
+                double cpuMicros = (clock.cpuNanos() - cpuBefore) / 1e3 / steps;
+                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f | %.2f | %d | %.3f | %.1f | %.3f%% | %.1f |%n",
                         level, (double) level * genTokens / seconds, latencies.firstTokenMillis(50),
                         latencies.firstTokenMillis(99), latencies.interTokenMillis(50), latencies.interTokenMillis(99),
-                        steps, stepMillis, javaMicros, 100 * javaMicros / 1e3 / (stepMillis + javaMicros / 1e3));
+                        steps, stepMillis, javaMicros, 100 * javaMicros / 1e3 / (stepMillis + javaMicros / 1e3),
+                        cpuMicros);
             }
         }
         return 0;

@@ -14,6 +14,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Continuous-batching inference over one model and its KV cache. One engine thread owns the
@@ -49,7 +50,7 @@ public final class Engine implements AutoCloseable {
     private final ArrayDeque<Long> cancels = new ArrayDeque<>(); // guarded by lock
     private boolean cancelAll; // guarded by lock
     private volatile State state = State.RUNNING; // written under lock
-    private volatile Throwable failure;
+    private volatile @Nullable Throwable failure;
     private boolean runnerClosed; // guarded by lock
 
     private final AtomicInteger queued = new AtomicInteger();
@@ -108,7 +109,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Why the engine failed, when {@link #state()} is {@link State#FAILED}. */
-    public Throwable failure() {
+    public @Nullable Throwable failure() {
         return failure;
     }
 
@@ -356,7 +357,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void abort(Sequence seq, FinishReason reason, Throwable error) {
+    private void abort(Sequence seq, FinishReason reason, @Nullable Throwable error) {
         if (!seq.started) {
             seq.started = true;
             queued.decrementAndGet();
@@ -366,7 +367,7 @@ public final class Engine implements AutoCloseable {
         scheduler.abort(seq, reason, error);
     }
 
-    private void abortAll(FinishReason reason, Throwable error) {
+    private void abortAll(FinishReason reason, @Nullable Throwable error) {
         for (Sequence seq : List.copyOf(live.values())) {
             abort(seq, reason, error);
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token stream of one request: a {@link Flow.Publisher} for one subscriber that buffers
@@ -24,7 +25,7 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger work = new AtomicInteger();
     private volatile boolean done;
-    private volatile Throwable error;
+    private volatile @Nullable Throwable error;
     private volatile boolean cancelled;
     private boolean terminated;
 
@@ -42,7 +43,7 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
     }
 
     /** Engine side: no more pieces; {@code failure} null for a normal end. */
-    void end(Throwable failure) {
+    void end(@Nullable Throwable failure) {
         error = failure;
         done = true;
         if (subscriber.get() != null) {

@@ -52,8 +52,9 @@ public interface Tokenizer {
      * as llama.cpp renders generated text; user-defined tokens render as their text; byte tokens as
      * their byte. SentencePiece space marks (U+2581) become spaces, also where byte tokens spell them,
      * and the single space a SentencePiece vocabulary prefixes to the text is removed, so
-     * {@code decode(encode(s, addSpecial, false))} gives back {@code s}. Bytes that do not form valid
-     * UTF-8 become U+FFFD.
+     * {@code decode(encode(s, addSpecial, false))} gives back {@code s}; for the same reason llama.cpp's
+     * clean-up of spaces before punctuation (BPE's {@code clean_spaces}) is not applied. Bytes that do
+     * not form valid UTF-8 become U+FFFD.
      */
     String decode(int[] ids);
 
