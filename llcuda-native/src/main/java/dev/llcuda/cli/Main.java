@@ -17,6 +17,7 @@ public final class Main {
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("chat-template", new ChatTemplateCommand());
+        COMMANDS.put("bench", new BenchCommand());
     }
 
     private Main() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owns every block of the KV cache: the free queue (which doubles as the LRU eviction order of
@@ -85,7 +86,7 @@ final class BlockPool {
         }
     }
 
-    KvBlock cachedBlock(BlockHash hash) {
+    @Nullable KvBlock cachedBlock(BlockHash hash) {
         return cached.get(hash);
     }
 

@@ -40,6 +40,12 @@ public record EngineConfig(int maxRunningSequences, int maxTokensPerStep, int ma
                 decoder, listener);
     }
 
+    /** Generation then ends only at max tokens, the context or a stop string (benchmarks). */
+    public EngineConfig withEndOfGeneration(Set<Integer> ids) {
+        return new EngineConfig(maxRunningSequences, maxTokensPerStep, maxQueuedRequests, prefixCaching, ids, decoder,
+                listener);
+    }
+
     public EngineConfig withListener(EngineListener value) {
         return new EngineConfig(maxRunningSequences, maxTokensPerStep, maxQueuedRequests, prefixCaching,
                 endOfGeneration, decoder, value);

@@ -15,8 +15,12 @@ package dev.llcuda.engine;
  * @param computedTokensTotal tokens run through the model (recomputation after preemption included)
  * @param steps               forward steps run
  * @param finishedTotal       requests finished for any reason
+ * @param stepNanosTotal      time spent in the model's step calls (native forward pass and the JNA call)
+ * @param schedulingNanosTotal time the engine thread spent around those calls: scheduling, building
+ *                            batches, applying sampled tokens, detokenizing and streaming
  */
 public record EngineStats(Engine.State state, int queued, int running, long preemptedTotal, int kvBlocksUsed,
                           int kvBlocksTotal, double prefixCacheHitRate, long promptTokensTotal,
-                          long generatedTokensTotal, long computedTokensTotal, long steps, long finishedTotal) {
+                          long generatedTokensTotal, long computedTokensTotal, long steps, long finishedTotal,
+                          long stepNanosTotal, long schedulingNanosTotal) {
 }

@@ -2,6 +2,7 @@ package dev.llcuda.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Doubly linked queue of free blocks with O(1) removal from the middle. Its order is also the
@@ -10,8 +11,8 @@ import java.util.List;
  */
 final class FreeBlockQueue {
 
-    private KvBlock head;
-    private KvBlock tail;
+    private @Nullable KvBlock head;
+    private @Nullable KvBlock tail;
     private int size;
 
     int size() {

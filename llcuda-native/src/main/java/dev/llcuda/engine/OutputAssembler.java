@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one request's sampled tokens into its output: detokenizes them, ends on an
@@ -67,7 +68,7 @@ final class OutputAssembler implements TokenConsumer {
     }
 
     @Override
-    public void finish(FinishReason reason, Throwable error) {
+    public void finish(FinishReason reason, @Nullable Throwable error) {
         GenerationResult outcome = new GenerationResult(text.toString(), promptTokens, generated, reason,
                 Optional.ofNullable(error));
         stream.end(reason == FinishReason.ERROR ? error : null);

@@ -8,6 +8,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token stream of one request: a {@link Flow.Publisher} for one subscriber that buffers
@@ -24,7 +25,7 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger work = new AtomicInteger();
     private volatile boolean done;
-    private volatile Throwable error;
+    private volatile @Nullable Throwable error;
     private volatile boolean cancelled;
     private boolean terminated;
 
@@ -33,17 +34,21 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
         this.onCancel = onCancel;
     }
 
-    /** Engine side: appends a piece. */
+    /** Engine side: appends a piece; delivery starts once someone subscribes. */
     void emit(TokenPiece piece) {
         queue.offer(piece);
-        drainLater();
+        if (subscriber.get() != null) {
+            drainLater();
+        }
     }
 
     /** Engine side: no more pieces; {@code failure} null for a normal end. */
-    void end(Throwable failure) {
+    void end(@Nullable Throwable failure) {
         error = failure;
         done = true;
-        drainLater();
+        if (subscriber.get() != null) {
+            drainLater();
+        }
     }
 
     @Override
@@ -92,7 +97,11 @@ final class PieceStream implements Flow.Publisher<TokenPiece> {
         }
     }
 
-    /** Serial drain: at most one runs at a time (the work counter), so pieces stay in order. */
+    /*
+     * Serial drain: at most one runs at a time (the work counter), so pieces stay in order. The
+     * engine schedules a drain only once a subscriber is set; subscribe() sets it before its own
+     * drain, so a piece offered before that is found by that drain.
+     */
     private void drain() {
         int missed = 1;
         do {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Continuous batching without prefill or decode phases: every sequence has computed tokens and
@@ -157,7 +158,7 @@ final class Scheduler {
     }
 
     /** Ends a waiting or running sequence now (cancel, deadline, engine failure), freeing its blocks. */
-    void abort(Sequence seq, FinishReason reason, Throwable error) {
+    void abort(Sequence seq, FinishReason reason, @Nullable Throwable error) {
         if (seq.status == Sequence.Status.FINISHED) {
             return;
         }
@@ -174,7 +175,7 @@ final class Scheduler {
         return all;
     }
 
-    private void finish(Sequence seq, FinishReason reason, Throwable error) {
+    private void finish(Sequence seq, FinishReason reason, @Nullable Throwable error) {
         running.remove(seq);
         kv.free(seq);
         seq.status = Sequence.Status.FINISHED;

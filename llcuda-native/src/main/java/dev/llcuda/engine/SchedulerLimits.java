@@ -12,8 +12,10 @@ record SchedulerLimits(int maxRunningSequences, int maxTokensPerStep) {
         if (maxRunningSequences <= 0) {
             throw new IllegalArgumentException("max running sequences must be positive, got " + maxRunningSequences);
         }
-        if (maxTokensPerStep <= 0) {
-            throw new IllegalArgumentException("max tokens per step must be positive, got " + maxTokensPerStep);
+        if (maxTokensPerStep < maxRunningSequences) {
+            // Otherwise the running sequences at the back of the batch would never get a decode token.
+            throw new IllegalArgumentException("max tokens per step (" + maxTokensPerStep
+                    + ") must be at least max running sequences (" + maxRunningSequences + ")");
         }
     }
 }

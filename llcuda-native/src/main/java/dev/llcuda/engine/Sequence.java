@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's state of one request: all its tokens (prompt, then generated), how many of them
@@ -20,7 +21,7 @@ final class Sequence {
     final SamplingParams sampling;
     final TokenConsumer consumer;
     /** When set, the engine cancels the sequence at the first step after this instant. */
-    final Instant deadline;
+    final @Nullable Instant deadline;
     /** Admitted to the batch at least once (no longer counts as queued). */
     boolean started;
 
@@ -40,7 +41,7 @@ final class Sequence {
     }
 
     Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
-             TokenConsumer consumer, Instant deadline) {
+             TokenConsumer consumer, @Nullable Instant deadline) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt of request " + id + " is empty");
         }

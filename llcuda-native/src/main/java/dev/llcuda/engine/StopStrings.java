@@ -19,6 +19,9 @@ final class StopStrings {
 
     /** Index in {@code text} where the earliest stop string begins, or -1. */
     int firstMatch(CharSequence text) {
+        if (stops.isEmpty()) {
+            return -1;
+        }
         String s = text.toString();
         int first = -1;
         for (String stop : stops) {

@@ -1,5 +1,7 @@
 package dev.llcuda.engine;
 
+import org.jspecify.annotations.Nullable;
+
 /** Receives a sequence's sampled tokens on the engine thread (text, stop strings, streaming). */
 interface TokenConsumer {
 
@@ -11,5 +13,5 @@ interface TokenConsumer {
     boolean accept(int token, boolean last);
 
     /** Called exactly once when the sequence finishes, after its last {@link #accept}. */
-    void finish(FinishReason reason, Throwable error);
+    void finish(FinishReason reason, @Nullable Throwable error);
 }

@@ -2,6 +2,7 @@ package dev.llcuda.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.stream.IntStream;
@@ -181,6 +182,12 @@ class SchedulerTests {
         assertEquals(List.of(2L), ids(step2.preempted()));
         assertEquals(List.of(), step2.admitted());
         assertEquals(2, scheduler.numWaiting());
+    }
+
+    @Test
+    void tokenBudgetSmallerThanTheBatchIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SchedulerLimits(16, 8));
+        assertEquals("max tokens per step (8) must be at least max running sequences (16)", e.getMessage());
     }
 
     @Test
