@@ -44,56 +44,75 @@ SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampli
     if (p.temperature <= 0.0f) return greedy(logits, n_vocab);
 
     candidates_.resize(static_cast<size_t>(n_vocab));
-    for (int32_t i = 0; i < n_vocab; ++i) candidates_[static_cast<size_t>(i)] = {logits[i] / p.temperature, i};
+    float top = -INFINITY;
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        candidates_[static_cast<size_t>(i)] = {logits[i] / p.temperature, i};
+        top = std::max(top, logits[i] / p.temperature);
+    }
     auto more_probable = [](const std::pair<float, int32_t> &a, const std::pair<float, int32_t> &b) {
         return a.first > b.first || (a.first == b.first && a.second < b.second);
     };
-    size_t kept = candidates_.size();
-    if (p.top_k > 0 && static_cast<size_t>(p.top_k) < kept) {
-        kept = static_cast<size_t>(p.top_k);
-        std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(kept), candidates_.end(),
-                          more_probable);
-    } else {
-        std::sort(candidates_.begin(), candidates_.end(), more_probable);
-    }
+    // Probability relative to the most probable candidate (exp(0) = 1).
+    auto prob = [top](const std::pair<float, int32_t> &c) { return std::exp(static_cast<double>(c.first) - top); };
 
-    // Probabilities relative to the best candidate (exp(0) = 1), summed in double.
-    const float top = candidates_[0].first;
-    std::vector<double> &probs = probs_;
-    probs.resize(kept);
-    double total = 0.0;
-    for (size_t i = 0; i < kept; ++i) {
-        probs[i] = std::exp(static_cast<double>(candidates_[i].first) - top);
-        total += probs[i];
+    // Only the sorted prefix the filters and the draw actually reach is sorted: the candidates
+    // [0, sorted) are the most probable ones in order; `sort_prefix` extends that as needed.
+    size_t n = candidates_.size(), sorted = 0;
+    if (p.top_k > 0 && static_cast<size_t>(p.top_k) < n) {
+        n = static_cast<size_t>(p.top_k);
+        std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n), candidates_.end(), more_probable);
+        sorted = n;
     }
-    if (p.top_p < 1.0f) {
-        double cumulative = 0.0;
-        size_t n = 0;
-        while (n < kept) {
-            cumulative += probs[n++];
-            if (cumulative >= p.top_p * total) break;
-        }
-        kept = n;
-    }
+    auto sort_prefix = [&](size_t need) {
+        if (need <= sorted) return;
+        const size_t m = std::min(n, std::max({need, 2 * sorted, size_t{64}}));
+        auto first = candidates_.begin() + static_cast<std::ptrdiff_t>(sorted);
+        auto mid = candidates_.begin() + static_cast<std::ptrdiff_t>(m), last = candidates_.begin() + static_cast<std::ptrdiff_t>(n);
+        std::nth_element(first, mid - 1, last, more_probable);
+        std::sort(first, mid, more_probable);
+        sorted = m;
+    };
+    double total = 0.0;  // over the top-k set, the reference of top-p
+    for (size_t i = 0; i < n; ++i) total += prob(candidates_[i]);
     if (p.min_p > 0.0f) {
-        size_t n = 1;
-        while (n < kept && probs[n] >= p.min_p * probs[0]) ++n;
-        kept = n;
+        // min-p keeps p >= min_p * p_max (p_max = 1 here); every token it drops ranks after every
+        // token it keeps, so dropping them before top-p (whose reference total stays) changes nothing.
+        if (sorted > 0) {
+            size_t cut = 1;
+            while (cut < n && prob(candidates_[cut]) >= p.min_p) ++cut;
+            n = cut;
+        } else {
+            const auto keep_end = std::partition(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n),
+                                                 [&](const std::pair<float, int32_t> &c) { return prob(c) >= p.min_p; });
+            n = static_cast<size_t>(keep_end - candidates_.begin());
+        }
     }
-    total = 0.0;
-    for (size_t i = 0; i < kept; ++i) total += probs[i];
+    double kept_total = 0.0;
+    if (p.top_p < 1.0f) {
+        size_t kept = 0;
+        while (kept < n) {
+            sort_prefix(kept + 1);
+            kept_total += prob(candidates_[kept++]);
+            if (kept_total >= p.top_p * total) break;
+        }
+        n = kept;
+    } else {
+        for (size_t i = 0; i < n; ++i) kept_total += prob(candidates_[i]);
+    }
 
-    const double threshold = static_cast<double>(sampling_uniform(p.seed, position)) * total;
+    const double threshold = static_cast<double>(sampling_uniform(p.seed, position)) * kept_total;
     double cumulative = 0.0;
-    size_t chosen = kept - 1;
-    for (size_t i = 0; i < kept; ++i) {
-        cumulative += probs[i];
+    size_t chosen = n - 1;
+    for (size_t i = 0; i < n; ++i) {
+        sort_prefix(i + 1);
+        cumulative += prob(candidates_[i]);
         if (cumulative > threshold) {
             chosen = i;
             break;
         }
     }
-    return {candidates_[chosen].second, static_cast<float>(std::log(probs[chosen] / total))};
+    sort_prefix(chosen + 1);
+    return {candidates_[chosen].second, static_cast<float>(std::log(prob(candidates_[chosen]) / kept_total))};
 }
 
 }  // namespace llcuda

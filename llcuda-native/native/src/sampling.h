@@ -37,7 +37,6 @@ public:
 private:
     std::vector<std::pair<float, int32_t>> candidates_;
     std::vector<int32_t> counts_;
-    std::vector<double> probs_;
 };
 
 }  // namespace llcuda

@@ -26,6 +26,7 @@
 #include "half.h"
 #include "llcuda.h"
 #include "quants.h"
+#include "rng.h"
 #include "sampling.h"
 #include "test_gguf.h"
 
@@ -242,7 +243,7 @@ void test_dot_kernels() {
             const std::vector<int64_t> sizes = t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
                                                                   : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
             double worst = 0;
-            bool act_matches = true;
+            bool act_matches = true, dot4_ok = true;
             for (int64_t n : sizes) {
                 const std::vector<float> wf = normal(n), af = normal(n);
                 std::vector<uint8_t> w(row_bytes(type, n));
@@ -261,10 +262,26 @@ void test_dot_kernels() {
                 }
                 const double got = wk.dot(n, w.data(), act.data());
                 worst = std::max(worst, std::fabs(got - ref) / (magnitude + 1e-30));
+                if (wk.dot4 != nullptr) {
+                    // Four activation rows: the third is this one, the others fresh.
+                    std::vector<uint8_t> acts(4 * act.size());
+                    for (int r = 0; r < 4; ++r) {
+                        const std::vector<float> other = normal(n);
+                        k.quantize(wk.act, r == 2 ? af.data() : other.data(), acts.data() + r * act.size(), n);
+                    }
+                    float out4[4];
+                    wk.dot4(n, w.data(), acts.data(), act.size(), out4);
+                    bool rows_match = true;
+                    for (int r = 0; r < 4; ++r) {
+                        rows_match = rows_match && out4[r] == wk.dot(n, w.data(), acts.data() + r * act.size());
+                    }
+                    dot4_ok = dot4_ok && rows_match;
+                }
             }
             const std::string name = std::string(simd_level_name(level)) + " dot " + t->name;
             check(worst < 2e-6, name + " matches float64 (worst error / sum|products| " + std::to_string(worst) + ")");
             check(act_matches, name + " quantizes activations exactly like the scalar reference");
+            if (k.for_type(type).dot4 != nullptr) check(dot4_ok, name + " four-row tile equals four single dot products");
         }
     }
 }
@@ -425,6 +442,36 @@ void test_sampling() {
     double worst = 0;
     for (int32_t i = 0; i < V; ++i) if (kept[i]) worst = std::max(worst, std::fabs(counts[i] / double(draws) - probs[i] / kept_total));
     check(only_kept && worst < 0.02, "top-p draws only from the nucleus, with frequencies of the renormalised softmax (" + std::to_string(worst) + ")");
+
+    // Against a plain full-sort implementation of the documented order, random parameters.
+    int differ = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        const int32_t vocab = 1 + static_cast<int32_t>(g_rng() % 3000);
+        const std::vector<float> logits = normal(vocab, 3.0f);
+        llcuda_sampling_params q{std::uniform_real_distribution<float>(0.05f, 2.0f)(g_rng), static_cast<int32_t>(g_rng() % 4) == 0 ? 0 : static_cast<int32_t>(g_rng() % 200),
+                                 g_rng() % 3 == 0 ? 1.0f : std::uniform_real_distribution<float>(0.05f, 1.0f)(g_rng),
+                                 g_rng() % 3 == 0 ? 0.0f : std::uniform_real_distribution<float>(0.0f, 0.3f)(g_rng), 1.0f, 0.0f, 0.0f, g_rng()};
+        const int32_t pos = static_cast<int32_t>(g_rng() % 100000);
+        std::vector<std::pair<float, int32_t>> c(vocab);
+        for (int32_t i = 0; i < vocab; ++i) c[i] = {logits[i] / q.temperature, i};
+        std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+        size_t kept = q.top_k > 0 && q.top_k < vocab ? static_cast<size_t>(q.top_k) : c.size();
+        std::vector<double> pr(kept);
+        double tot = 0;
+        for (size_t i = 0; i < kept; ++i) { pr[i] = std::exp(static_cast<double>(c[i].first) - c[0].first); tot += pr[i]; }
+        if (q.top_p < 1.0f) { double cum = 0; size_t m = 0; while (m < kept) { cum += pr[m++]; if (cum >= q.top_p * tot) break; } kept = m; }
+        if (q.min_p > 0.0f) { size_t m = 1; while (m < kept && pr[m] >= q.min_p * pr[0]) ++m; kept = m; }
+        double kt = 0;
+        for (size_t i = 0; i < kept; ++i) kt += pr[i];
+        const double thr = static_cast<double>(sampling_uniform(q.seed, pos)) * kt;
+        double cum = 0;
+        size_t chosen = kept - 1;
+        for (size_t i = 0; i < kept; ++i) { cum += pr[i]; if (cum > thr) { chosen = i; break; } }
+        std::vector<float> l = logits;
+        const SampledToken got = sampler.sample(l.data(), vocab, q, nullptr, 0, pos);
+        differ += got.token != c[chosen].second || std::fabs(got.logprob - std::log(pr[chosen] / kt)) > 1e-5;
+    }
+    check(differ == 0, "the sampler equals a full-sort implementation of its documented order (" + std::to_string(differ) + " of 400 differ)");
 
     // Penalties: repetition divides a positive logit, frequency and presence subtract.
     llcuda_sampling_params pen = greedy;

@@ -23,9 +23,14 @@ using ActQuantizeFn = void (*)(const float *x, void *dst, int64_t n);
 // y += a * x, n floats (attention's weighted sum of V rows).
 using AxpyFn = void (*)(int64_t n, float a, const float *x, float *y);
 
+// Four dot products of one weight row with activation rows act, act + stride, ... (out[0..4));
+// shares the weight decoding across a prompt's tokens. Optional (null: use DotFn per row).
+using Dot4Fn = void (*)(int64_t n, const void *weights, const void *act, size_t stride, float *out);
+
 struct WeightKernel {
     ActFormat act = ActFormat::F32;
     DotFn dot = nullptr;
+    Dot4Fn dot4 = nullptr;
 };
 
 struct CpuKernels {

@@ -25,7 +25,16 @@ void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, con
     pool.parallel_for(rows, kRowTile, [&](int64_t begin, int64_t end) {
         for (int64_t r0 = begin; r0 < end; r0 += kRowTile) {
             const int64_t r1 = std::min(end, r0 + kRowTile);
-            for (int64_t t = 0; t < n_x; ++t) {
+            int64_t t = 0;
+            // Prompt tiles: four tokens per pass over a weight row where the kernel supports it.
+            for (; kernel.dot4 != nullptr && t + 4 <= n_x; t += 4) {
+                for (int64_t r = r0; r < r1; ++r) {
+                    float out[4];
+                    kernel.dot4(cols, w.data + r * w_row_bytes, act + t * act_bytes, act_bytes, out);
+                    for (int k = 0; k < 4; ++k) y[(t + k) * rows + r] = out[k] + (bias != nullptr ? bias[r] : 0.0f);
+                }
+            }
+            for (; t < n_x; ++t) {
                 const uint8_t *a = act + t * act_bytes;
                 float *yt = y + t * rows;
                 for (int64_t r = r0; r < r1; ++r) {

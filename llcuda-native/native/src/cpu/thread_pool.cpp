@@ -5,7 +5,7 @@
 namespace llcuda {
 
 namespace {
-constexpr int kSpinIterations = 1 << 14;  // ~50-100 us of spinning before a worker sleeps
+constexpr int kSpinIterations = 1 << 14;  // ~50-100 us of spinning before a worker sleeps or the caller yields
 }
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
@@ -33,21 +33,18 @@ void ThreadPool::execute(int worker) {
 }
 
 void ThreadPool::run(const std::function<void(int)> &job) {
-    if (n_threads_ == 1) {
-        job(0);
-        return;
-    }
     job_ = &job;
     error_ = nullptr;
-    pending_.store(n_threads_ - 1);
-    generation_.fetch_add(1);  // seq_cst: ordered before the sleepers_ read below
+    closed_.store(false);      // seq_cst: a worker that reads false also sees job_
+    generation_.fetch_add(1);  // ordered before the sleepers_ read below
     if (sleepers_.load() > 0) {
         std::lock_guard<std::mutex> lock(mutex_);
         wake_.notify_all();
     }
     execute(0);
-    // Spin briefly, then yield: on a loaded machine a worker may be waiting for a core.
-    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+    // No chunk is left unclaimed now; wait only for workers still inside the job.
+    closed_.store(true);
+    for (int spins = 0; active_.load() != 0; ++spins) {
         if (spins < kSpinIterations) {
             _mm_pause();
         } else {
@@ -68,10 +65,12 @@ void ThreadPool::worker_loop(int worker) {
             wake_.wait(lock, [&] { return generation_.load() != seen; });
             sleepers_.fetch_sub(1);
         }
-        seen = generation_.load(std::memory_order_acquire);
+        seen = generation_.load();
         if (stop_.load()) return;
-        execute(worker);
-        pending_.fetch_sub(1, std::memory_order_release);
+        // Enter only while the job is open: run() waits for every worker that entered.
+        active_.fetch_add(1);
+        if (!closed_.load()) execute(worker);
+        active_.fetch_sub(1);
     }
 }
 

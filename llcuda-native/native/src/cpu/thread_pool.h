@@ -1,12 +1,14 @@
 // Persistent worker threads for the CPU backend. The calling thread takes part as worker 0, so a
-// pool of one thread runs everything inline. Workers spin briefly before sleeping: decode steps
-// dispatch hundreds of small jobs and a sleeping wake-up costs more than the job.
+// pool of one thread runs everything inline. Work is split into chunks that threads claim from a
+// shared counter: on a busy machine a worker that gets no core simply claims nothing, and the
+// caller does its share instead of waiting for it. Workers spin briefly before sleeping: decode
+// steps dispatch hundreds of small jobs and a sleeping wake-up costs more than the job.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <algorithm>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -24,27 +26,30 @@ public:
 
     int size() const { return n_threads_; }
 
-    // Runs job(worker) on every worker and returns when all are done; rethrows the first
-    // exception a worker threw.
-    void run(const std::function<void(int)> &job);
-
-    // Splits [0, n) into one contiguous range per worker (multiples of `grain`) and runs
-    // body(begin, end) on each non-empty range.
+    // Splits [0, n) into chunks (multiples of `grain`, about kChunksPerThread per thread) and runs
+    // body(begin, end) on each, on whichever threads are free; rethrows the first exception.
     template <class Body>
     void parallel_for(int64_t n, int64_t grain, Body &&body) {
-        const int64_t chunks = (n + grain - 1) / grain;
-        if (chunks <= 1) {  // one range: no point waking the workers
-            if (n > 0) body(int64_t{0}, n);
+        if (n <= 0) return;
+        const int64_t grains = (n + grain - 1) / grain;
+        const int64_t target = static_cast<int64_t>(n_threads_) * kChunksPerThread;
+        const int64_t chunk = grain * std::max<int64_t>(1, (grains + target - 1) / target);
+        const int64_t chunks = (n + chunk - 1) / chunk;
+        if (chunks <= 1 || n_threads_ == 1) {
+            body(int64_t{0}, n);
             return;
         }
-        run([&](int worker) {
-            const int64_t begin = chunks * worker / n_threads_ * grain;
-            const int64_t end = std::min(n, chunks * (worker + 1) / n_threads_ * grain);
-            if (begin < end) body(begin, end);
+        std::atomic<int64_t> next{0};
+        run([&](int) {
+            for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) body(c * chunk, std::min(n, (c + 1) * chunk));
         });
     }
 
 private:
+    static constexpr int64_t kChunksPerThread = 8;
+
+    // Runs job on the caller and on every worker that wakes while the job is open.
+    void run(const std::function<void(int)> &job);
     void worker_loop(int worker);
     void execute(int worker);
 
@@ -52,9 +57,10 @@ private:
     std::vector<std::thread> threads_;
     const std::function<void(int)> *job_ = nullptr;
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    std::atomic<bool> closed_{true};  // the current job takes no new workers
+    std::atomic<int> active_{0};      // workers inside (or about to check) the current job
     std::atomic<bool> stop_{false};
-    std::atomic<int> sleepers_{0};  // workers blocked on `wake_`: only then is a notify needed
+    std::atomic<int> sleepers_{0};    // workers blocked on `wake_`: only then is a notify needed
     std::mutex mutex_;
     std::condition_variable wake_;
     std::exception_ptr error_;

@@ -1,9 +1,10 @@
 // Tensor-core products for prompt chunks and large batches: Y[M x N] = X[M x K] * W[N x K]^T.
-// Each block computes a 64x64 tile of Y with four warps (32x32 each, WMMA 16x16x16 FP16 with FP32
-// accumulation: available from sm_70, so the T4 runs the same code). Weight tiles are dequantized
+// Each block computes a 128x64 tile of Y with eight warps (32x32 each, WMMA 16x16x16 FP16 with FP32
+// accumulation: available from sm_70, so the T4 runs the same code); 128 tokens per tile halve the
+// dequantization work per product compared with 64. Weight tiles are dequantized
 // from their GGUF blocks by the same chunk16 functions as the decode kernel, converted to FP16 and
 // written to shared memory; activations are converted to FP16 on load. Shared memory per block is
-// 18 KB (two 64x72 FP16 tiles, reused for the 64x68 FP32 result), far under the T4's 48 KB.
+// 34 KB (128x72 and 64x72 FP16 tiles, reused for the 128x68 FP32 result), under the T4's 48 KB.
 #include <mma.h>
 
 #include <algorithm>
@@ -14,8 +15,10 @@
 namespace llcuda::cuda {
 namespace {
 
-constexpr int kThreads = 128;
-constexpr int kTileM = 64, kTileN = 64, kTileK = 64;
+constexpr int kThreads = 256;
+constexpr int kTileM = 128, kTileN = 64, kTileK = 64;
+constexpr int kWeightChunks = kTileN * (kTileK / 16) / kThreads;  // chunk16 per thread per tile
+constexpr int kActVecs = kTileM * (kTileK / 4) / kThreads;        // float4 per thread per tile
 constexpr int kPadH = 8;   // halves of padding per row: keeps WMMA loads off one bank
 constexpr int kPadF = 4;   // floats of padding per result row
 constexpr int kLdA = kTileK + kPadH, kLdC = kTileN + kPadF;
@@ -32,7 +35,7 @@ struct TileStorage {
 static_assert(sizeof(TileStorage) <= kMaxStaticSharedBytes, "tile exceeds the T4 shared memory");
 
 template <int TYPE>
-__global__ void __launch_bounds__(kThreads)
+__global__ void __launch_bounds__(kThreads, 2)  // two blocks per SM: 16 warps to hide latency
 mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
                int accumulate, int k_per_split) {
@@ -47,10 +50,10 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 
     // The next tile is loaded (and dequantized) into registers while the tensor cores work on the
     // current one from shared memory.
-    __half2 wreg[2][8], xreg[8][2];
+    __half2 wreg[kWeightChunks][8], xreg[kActVecs][2];
     auto load = [&](int k0) {
 #pragma unroll
-        for (int i = 0; i < 2; ++i) {  // weights: 64 rows x 4 chunks of 16, two per thread
+        for (int i = 0; i < kWeightChunks; ++i) {  // weights: 64 rows x 4 chunks of 16
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 4, kc = (idx % 4) * 16;
             float v[16];
@@ -64,7 +67,7 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
             for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
         }
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {  // activations: 64 tokens x 16 float4, eight per thread
+        for (int i = 0; i < kActVecs; ++i) {  // activations: 128 tokens x 16 float4
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 16, kc = (idx % 16) * 4;
             float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -76,14 +79,14 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     };
     auto store = [&]() {
 #pragma unroll
-        for (int i = 0; i < 2; ++i) {
+        for (int i = 0; i < kWeightChunks; ++i) {
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 4, kc = (idx % 4) * 16;
 #pragma unroll
             for (int e = 0; e < 8; ++e) *reinterpret_cast<__half2 *>(&s.in.b[r][kc + 2 * e]) = wreg[i][e];
         }
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
+        for (int i = 0; i < kActVecs; ++i) {
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 16, kc = (idx % 16) * 4;
             *reinterpret_cast<__half2 *>(&s.in.a[r][kc]) = xreg[i][0];

@@ -1,33 +1,23 @@
 // One kernel per layer between the Q/K/V products and attention: adds the optional Q/K/V biases
 // (qwen2), rotates Q and K (RoPE, normal or NEOX pairing), rotates Q in place and stores K and V as
-// FP16 into their paged-cache rows. One block per token. Angles are computed in double precision:
-// positions reach the tens of thousands, where a float angle would be off by 1e-3 radians.
+// FP16 into their paged-cache rows. One block per token. Each pair's angle is computed once per
+// token, in double precision (positions reach the tens of thousands, where a float angle would be
+// off by 1e-3 radians), and shared by all heads through shared memory.
 #include "kernels.cuh"
 
 namespace llcuda::cuda {
 namespace {
 
-constexpr int kThreads = 128;
+constexpr int kThreads = 256;
 
 __device__ __forceinline__ float bias_at(const float *b, int i) { return b ? b[i] : 0.0f; }
 
-// Rotates pair p of one head: returns the indices it touches and the rotation.
-struct RopePair {
-    int a, b;
-    float cos_t, sin_t;
-};
+constexpr int kMaxPairs = 64;  // rope_dim <= head_dim <= 128
 
-__device__ RopePair rope_pair(const RopeConfig &cfg, int p, int pos) {
-    RopePair r;
-    if (cfg.neox) { r.a = p; r.b = p + cfg.rope_dim / 2; }
-    else { r.a = 2 * p; r.b = 2 * p + 1; }
-    const double inv_freq = pow(static_cast<double>(cfg.theta_base), -2.0 * p / cfg.rope_dim);
-    const double theta = static_cast<double>(pos) * cfg.freq_scale * inv_freq;
-    double s, c;
-    sincos(theta, &s, &c);
-    r.cos_t = static_cast<float>(c);
-    r.sin_t = static_cast<float>(s);
-    return r;
+// Pair p rotates dims (2p, 2p+1) in normal mode and (p, p + rope_dim/2) in NEOX mode.
+__device__ __forceinline__ int pair_first(const RopeConfig &cfg, int p) { return cfg.neox ? p : 2 * p; }
+__device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
+    return cfg.neox ? p + cfg.rope_dim / 2 : 2 * p + 1;
 }
 
 __global__ void __launch_bounds__(kThreads)
@@ -48,21 +38,32 @@ rope_store_kernel(RopeConfig cfg, const int32_t *__restrict__ positions,
     __half *kc = slot >= 0 ? k_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
     __half *vc = slot >= 0 ? v_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
 
+    // One angle per pair, shared by every head of the token.
+    __shared__ float cos_s[kMaxPairs], sin_s[kMaxPairs];
+    for (int p = threadIdx.x; p < half_rot; p += kThreads) {
+        const double inv_freq = pow(static_cast<double>(cfg.theta_base), -2.0 * p / cfg.rope_dim);
+        double sn, cs;
+        sincos(static_cast<double>(pos) * cfg.freq_scale * inv_freq, &sn, &cs);
+        cos_s[p] = static_cast<float>(cs);
+        sin_s[p] = static_cast<float>(sn);
+    }
+    __syncthreads();
     // Rotated pairs, Q heads then K heads.
     for (int i = threadIdx.x; i < (cfg.n_head + cfg.n_head_kv) * half_rot; i += kThreads) {
         const int head = i / half_rot, p = i % half_rot;
-        const RopePair r = rope_pair(cfg, p, pos);
+        const float c = cos_s[p], sn = sin_s[p];
+        const int pa = pair_first(cfg, p), pb = pair_second(cfg, p);
         if (head < cfg.n_head) {
-            const int a = head * d + r.a, b = head * d + r.b;
+            const int a = head * d + pa, b = head * d + pb;
             const float x0 = qt[a] + bias_at(bq, a), x1 = qt[b] + bias_at(bq, b);
-            qt[a] = x0 * r.cos_t - x1 * r.sin_t;
-            qt[b] = x0 * r.sin_t + x1 * r.cos_t;
+            qt[a] = x0 * c - x1 * sn;
+            qt[b] = x0 * sn + x1 * c;
         } else if (kc) {
             const int kh = head - cfg.n_head;
-            const int a = kh * d + r.a, b = kh * d + r.b;
+            const int a = kh * d + pa, b = kh * d + pb;
             const float x0 = kt[a] + bias_at(bk, a), x1 = kt[b] + bias_at(bk, b);
-            kc[a] = __float2half_rn(x0 * r.cos_t - x1 * r.sin_t);
-            kc[b] = __float2half_rn(x0 * r.sin_t + x1 * r.cos_t);
+            kc[a] = __float2half_rn(x0 * c - x1 * sn);
+            kc[b] = __float2half_rn(x0 * sn + x1 * c);
         }
     }
     // Dimensions past rope_dim: bias only.
@@ -86,7 +87,7 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
                        const int32_t *slots, float *q, int ldq, const float *k, const float *v,
                        int ldkv, const float *bq, const float *bk, const float *bv, __half *k_cache,
                        __half *v_cache, cudaStream_t stream) {
-    require(cfg.rope_dim % 2 == 0 && cfg.rope_dim <= cfg.head_dim,
+    require(cfg.rope_dim % 2 == 0 && cfg.rope_dim <= cfg.head_dim && cfg.rope_dim <= 2 * kMaxPairs,
             "rope: rope_dim " + std::to_string(cfg.rope_dim) + " must be even and <= head_dim");
     if (n_tokens == 0) return;
     rope_store_kernel<<<n_tokens, kThreads, 0, stream>>>(cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,

@@ -142,7 +142,8 @@ public final class LlcudaChatModel implements ChatModel {
             RequestHandle handle = submitted.handle();
             Flux<ChatResponse> pieces = JdkFlowAdapter.flowPublisherToFlux(handle.pieces())
                     .filter(piece -> !piece.text().isEmpty())
-                    .map(piece -> new ChatResponse(List.of(new Generation(new AssistantMessage(piece.text())))));
+                    .map(piece -> new ChatResponse(List.of(new Generation(new AssistantMessage(piece.text()))),
+                            ChatResponseMetadata.builder().id(submitted.id()).model(submitted.modelName()).build()));
             Mono<ChatResponse> last = Mono.fromFuture(handle.result(), true).flatMap(result -> finished(submitted, result));
             Flux<ChatResponse> responses = pieces.concatWith(last).doOnCancel(handle::cancel);
             return new MessageAggregator().aggregate(responses, context::setResponse)
@@ -240,7 +241,7 @@ public final class LlcudaChatModel implements ChatModel {
 
     private static ChatResponseMetadata responseMetadata(Submitted submitted, GenerationResult result) {
         return ChatResponseMetadata.builder()
-                .id("llcuda-" + submitted.handle().id())
+                .id(submitted.id())
                 .model(submitted.modelName())
                 .usage(new DefaultUsage(result.promptTokens(), result.generatedTokens(),
                         result.promptTokens() + result.generatedTokens(), result))
@@ -248,5 +249,10 @@ public final class LlcudaChatModel implements ChatModel {
     }
 
     private record Submitted(RequestHandle handle, String modelName) {
+
+        /** The response id: the same on every piece of a stream. */
+        String id() {
+            return "llcuda-" + this.handle.id();
+        }
     }
 }

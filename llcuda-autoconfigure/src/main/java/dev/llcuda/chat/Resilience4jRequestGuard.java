@@ -67,7 +67,10 @@ public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseab
             this.circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             throw e;
         }
-        this.timeLimiter.executeCompletionStage(this.timer, handle::result).whenComplete((result, error) -> {
+        // The limiter watches a copy: whatever it does to its future on timeout, the engine's own result
+        // completes only from the engine (here with CANCELLED).
+        this.timeLimiter.executeCompletionStage(this.timer, () -> handle.result().thenApply(result -> result))
+                .whenComplete((result, error) -> {
             if (error != null && unwrap(error) instanceof TimeoutException) {
                 handle.cancel();
             }

@@ -12,21 +12,20 @@ import org.slf4j.LoggerFactory;
 import dev.llcuda.engine.Engine;
 import dev.llcuda.engine.EngineConfig;
 import dev.llcuda.engine.EngineListener;
-import dev.llcuda.engine.IncrementalDecoder;
-import dev.llcuda.engine.TokenDecoder;
+import dev.llcuda.engine.NativeStepRunner;
+import dev.llcuda.engine.StepRunner;
+import dev.llcuda.engine.TokenizerDecoder;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufMetadata;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvCache;
 import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.template.TemplateException;
 import dev.llcuda.template.TemplateFamily;
-import dev.llcuda.tokenizer.StreamingDecoder;
 import dev.llcuda.tokenizer.Tokenizer;
 
 /**
@@ -69,24 +68,25 @@ public final class NativeModelLoader implements ModelLoader {
         Backend backend = this.device.cudaDevice().map(cuda -> this.library.cudaBackend(cuda.ordinal()))
                 .orElseGet(() -> this.library.cpuBackend(this.limits.cpuThreads()));
         Model model = null;
-        KvCache cache = null;
         try {
             model = backend.loadModel(gguf, spec);
+            Model loaded = model;
             int blocks = kvBlocks(backend, model);
-            cache = model.createKvCache(blocks, this.limits.kvBlockSize(), KvType.F16);
             EngineConfig config = new EngineConfig(this.limits.maxRunningSequences(), this.limits.maxTokensPerStep(),
-                    this.limits.maxQueued(), true, tokenizer.endOfGenerationIds(), decoder(tokenizer), this.listener);
+                    this.limits.maxQueued(), true, tokenizer.endOfGenerationIds(), new TokenizerDecoder(tokenizer),
+                    this.listener);
             long weightBytes = model.weightBytes();
-            Engine engine = Engine.start(new NativeStepRunner(backend, model, cache), config);
+            StepRunner runner = NativeStepRunner.create(model, blocks, this.limits.kvBlockSize(), KvType.F16, () -> {
+                loaded.close();
+                backend.close();
+            });
+            Engine engine = Engine.start(runner, config);
             logger.info("llcuda: {} on {}: {} KV blocks of {} positions, {} MiB of weights", spec.name(),
                     this.device.isCpu() ? "the CPU" : this.device.cuda().name(), blocks, this.limits.kvBlockSize(),
                     weightBytes >> 20);
             return new ServingModel(gguf, spec, tokenizer, template, engine, blocks, this.limits.kvBlockSize(),
                     weightBytes);
         } catch (RuntimeException e) {
-            if (cache != null) {
-                cache.close();
-            }
             if (model != null) {
                 model.close();
             }
@@ -113,23 +113,6 @@ public final class NativeModelLoader implements ModelLoader {
                     + bytesPerBlock + " bytes but only " + budget + " bytes are available (llcuda.engine.kv-memory)");
         }
         return (int) Math.min(blocks, Integer.MAX_VALUE);
-    }
-
-    private static TokenDecoder decoder(Tokenizer tokenizer) {
-        return () -> {
-            StreamingDecoder streaming = tokenizer.streamingDecoder();
-            return new IncrementalDecoder() {
-                @Override
-                public String push(int tokenId) {
-                    return streaming.push(tokenId);
-                }
-
-                @Override
-                public String flush() {
-                    return streaming.flush();
-                }
-            };
-        };
     }
 
     /** The file's own template, or the built-in one of the family its vocabulary suggests. */

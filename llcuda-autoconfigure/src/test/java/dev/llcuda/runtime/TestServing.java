@@ -8,12 +8,11 @@ import java.util.Set;
 import dev.llcuda.engine.Engine;
 import dev.llcuda.engine.EngineConfig;
 import dev.llcuda.engine.EngineListener;
-import dev.llcuda.engine.IncrementalDecoder;
+import dev.llcuda.engine.TokenizerDecoder;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.template.TemplateFamily;
-import dev.llcuda.tokenizer.StreamingDecoder;
 import dev.llcuda.tokenizer.Tokenizer;
 
 /**
@@ -44,27 +43,12 @@ public final class TestServing {
             ScriptedStepRunner runner = new ScriptedStepRunner(spec.vocabSize(), spec.contextLength(), KV_BLOCKS,
                     KV_BLOCK_SIZE, tokenizer.eos().getAsInt(), endAtLength, stepMillis);
             Set<Integer> end = tokenizer.endOfGenerationIds();
-            EngineConfig config = new EngineConfig(4, 64, 8, true, end, () -> decoder(tokenizer), listener);
+            EngineConfig config = new EngineConfig(4, 64, 8, true, end, new TokenizerDecoder(tokenizer), listener);
             Engine engine = Engine.start(runner, config);
             return new ServingModel(file, spec, tokenizer, ChatTemplate.defaultFor(TemplateFamily.LLAMA2), engine,
                     KV_BLOCKS, KV_BLOCK_SIZE, 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static IncrementalDecoder decoder(Tokenizer tokenizer) {
-        StreamingDecoder streaming = tokenizer.streamingDecoder();
-        return new IncrementalDecoder() {
-            @Override
-            public String push(int tokenId) {
-                return streaming.push(tokenId);
-            }
-
-            @Override
-            public String flush() {
-                return streaming.flush();
-            }
-        };
     }
 }

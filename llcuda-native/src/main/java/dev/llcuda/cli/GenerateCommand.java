@@ -7,7 +7,6 @@ import dev.llcuda.nativelib.SamplingParams;
 import dev.llcuda.nativelib.StepOutput;
 import dev.llcuda.tokenizer.StreamingDecoder;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,13 +27,12 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model MODEL.gguf --prompt TEXT [-n TOKENS=128] [--temp 0.8] [--seed S] [--top-k 40] [--top-p 0.95]"
-                + " [--min-p 0.05] [--threads N]";
+        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=128] [--temp 0.8] [--seed S] [--top-k 40]"
+                + " [--top-p 0.95] [--min-p 0.05]";
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
-        Path gguf = Path.of(args.required("--model"));
         String prompt = args.required("--prompt");
         int maxTokens = intOption(args, "-n", 128);
         long seed = Long.parseLong(args.option("--seed").orElse(Long.toString(System.nanoTime() & Long.MAX_VALUE)));
@@ -45,7 +43,7 @@ final class GenerateCommand implements Command {
         if (maxTokens < 1) {
             throw new UsageException("-n must be at least 1");
         }
-        try (LoadedModel loaded = LoadedModel.open(gguf, intOption(args, "--threads", 0))) {
+        try (LoadedModel loaded = LoadedModel.open(args)) {
             int[] prompted = loaded.tokenizer.encode(prompt, true, false);
             int contextLength = loaded.model.contextLength();
             if (prompted.length == 0 || prompted.length >= contextLength) {

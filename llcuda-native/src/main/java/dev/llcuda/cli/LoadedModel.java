@@ -8,28 +8,40 @@ import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A GGUF model loaded for one CLI command on the CPU backend, with its tokenizer. The native
+ * A GGUF model loaded for one CLI command ({@code --model}) on the CPU or a CUDA device
+ * ({@code --device cpu|cuda|cuda:N}, CPU threads {@code --threads}), with its tokenizer. The native
  * library comes from {@link NativeLibraryOptions#fromSystemProperties()} (overridable with
  * {@code LLCUDA_JAVA_OPTS="-Dllcuda.native.path=... -Dllcuda.native.sha256=..."}).
  */
 final class LoadedModel implements AutoCloseable {
 
-    final ModelSpec spec;
+    /** The options {@link #open} reads, for the commands' usage lines. */
+    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N]";
+
+    private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
+
     final Tokenizer tokenizer;
     final Model model;
     private final Backend backend;
 
-    private LoadedModel(ModelSpec spec, Tokenizer tokenizer, Backend backend, Model model) {
-        this.spec = spec;
+    private LoadedModel(Tokenizer tokenizer, Backend backend, Model model) {
         this.tokenizer = tokenizer;
         this.backend = backend;
         this.model = model;
     }
 
-    /** Loads {@code gguf} with {@code threads} CPU threads ({@code <= 0}: all cores). */
-    static LoadedModel open(Path gguf, int threads) throws Exception {
+    static LoadedModel open(Arguments args) throws Exception {
+        Path gguf = Path.of(args.required("--model"));
+        String device = args.option("--device").orElse("cpu");
+        String threadOption = args.option("--threads").orElse("0");
+        if (!threadOption.matches("\\d{1,4}")) {
+            throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
+        }
+        int threads = Integer.parseInt(threadOption);
         ModelSpec spec;
         Tokenizer tokenizer;
         try (GgufFile file = GgufFile.open(gguf)) {
@@ -37,13 +49,24 @@ final class LoadedModel implements AutoCloseable {
             tokenizer = Tokenizer.fromGguf(file.metadata());
         }
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
-        Backend backend = library.cpuBackend(threads);
+        Backend backend = backend(library, device, threads);
         try {
-            return new LoadedModel(spec, tokenizer, backend, backend.loadModel(gguf, spec));
+            return new LoadedModel(tokenizer, backend, backend.loadModel(gguf, spec));
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    private static Backend backend(NativeLibrary library, String device, int threads) throws UsageException {
+        if (device.equals("cpu")) {
+            return library.cpuBackend(threads);
+        }
+        Matcher cuda = CUDA_DEVICE.matcher(device);
+        if (!cuda.matches()) {
+            throw new UsageException("--device must be cpu, cuda or cuda:N, not '" + device + "'");
+        }
+        return library.cudaBackend(cuda.group(1) == null ? 0 : Integer.parseInt(cuda.group(1)));
     }
 
     /** Blocks of {@code blockSize} positions that hold {@code positions} positions. */

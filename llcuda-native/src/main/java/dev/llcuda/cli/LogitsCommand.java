@@ -33,18 +33,16 @@ final class LogitsCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model MODEL.gguf (--tokens \"1 2 3\" | --prompt TEXT) --out FILE [--threads N]";
+        return LoadedModel.USAGE + " (--tokens \"1 2 3\" | --prompt TEXT) --out FILE";
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
-        Path gguf = Path.of(args.required("--model"));
         Path target = Path.of(args.required("--out"));
         if (args.option("--tokens").isPresent() == args.option("--prompt").isPresent()) {
             throw new UsageException("give exactly one of --tokens and --prompt");
         }
-        int threads = Integer.parseInt(args.option("--threads").orElse("0"));
-        try (LoadedModel loaded = LoadedModel.open(gguf, threads)) {
+        try (LoadedModel loaded = LoadedModel.open(args)) {
             int[] tokens = args.option("--tokens").isPresent() ? parseTokens(args.required("--tokens"))
                     : loaded.tokenizer.encode(args.required("--prompt"), true, false);
             if (tokens.length == 0) {

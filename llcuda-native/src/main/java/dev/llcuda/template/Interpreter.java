@@ -20,7 +20,12 @@ final class Interpreter {
 
     static String render(List<Node> template, Frame globals) {
         Interpreter interpreter = new Interpreter();
-        interpreter.run(template, new Frame(globals), interpreter.out);
+        try {
+            interpreter.run(template, new Frame(globals), interpreter.out);
+        } catch (StackOverflowError e) {
+            // Printing or comparing data a template nested thousands of levels deep.
+            throw new EvalError("values nested too deeply to render");
+        }
         return interpreter.out.toString();
     }
 

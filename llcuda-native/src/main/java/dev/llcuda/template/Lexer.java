@@ -62,15 +62,17 @@ final class Lexer {
             emitText(text);
             line += countNewlines(src, pos, tag);
             pos = tag + 2 + (sign == '-' || sign == '+' ? 1 : 0);
-            Matcher raw = RAW_BEGIN.matcher(src).region(pos, src.length());
-            if (kind == '%' && raw.lookingAt()) {
-                raw(raw);
-                continue;
-            }
-            switch (kind) {
-                case '#' -> comment();
-                case '{' -> tag(Token.Kind.VAR_BEGIN, Token.Kind.VAR_END, "}}");
-                default -> tag(Token.Kind.BLOCK_BEGIN, Token.Kind.BLOCK_END, "%}");
+            if (kind == '#') {
+                comment();
+            } else if (kind == '{') {
+                tag(Token.Kind.VAR_BEGIN, Token.Kind.VAR_END, "}}");
+            } else {
+                Matcher raw = RAW_BEGIN.matcher(src).region(pos, src.length());
+                if (raw.lookingAt()) {
+                    raw(raw);
+                } else {
+                    tag(Token.Kind.BLOCK_BEGIN, Token.Kind.BLOCK_END, "%}");
+                }
             }
         }
         tokens.add(new Token(Token.Kind.EOF, "", null, line));

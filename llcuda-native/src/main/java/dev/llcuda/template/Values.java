@@ -1,6 +1,8 @@
 package dev.llcuda.template;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +156,7 @@ final class Values {
         if (d == 0) {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal exact = shortestDecimal(Math.abs(d));
         String digits = exact.unscaledValue().toString();
         int exponent = digits.length() - 1 - exact.scale();
         String sign = d < 0 ? "-" : "";
@@ -164,6 +166,21 @@ final class Values {
         }
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code d}, as Python's repr finds it. (Java 17's
+     * Double.toString is not always shortest: it writes 2e23 as 1.9999999999999998E23.)
+     */
+    private static BigDecimal shortestDecimal(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int digits = 1; digits < 17; digits++) {
+            BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == d) {
+                return rounded.stripTrailingZeros();
+            }
+        }
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 
     private static String stringRepr(String s) {

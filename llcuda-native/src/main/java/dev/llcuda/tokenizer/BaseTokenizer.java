@@ -99,17 +99,19 @@ abstract class BaseTokenizer implements Tokenizer {
     @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
-        boolean first = true;
         for (int id : ids) {
-            byte[] piece = piece(id);
-            if (piece.length == 0) {
-                continue;
-            }
-            int skip = first && table.addSpacePrefix() && piece[0] == ' ' ? 1 : 0;
-            bytes.write(piece, skip, piece.length - skip);
-            first = false;
+            bytes.writeBytes(piece(id));
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        String text = surface(bytes.toString(StandardCharsets.UTF_8));
+        return table.addSpacePrefix() && text.startsWith(" ") ? text.substring(1) : text;
+    }
+
+    /**
+     * The text of decoded bytes as the user sees it; SentencePiece turns its space marks back into
+     * spaces here, also those spelled by byte tokens.
+     */
+    String surface(String decoded) {
+        return decoded;
     }
 
     @Override

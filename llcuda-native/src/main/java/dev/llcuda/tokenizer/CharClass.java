@@ -24,18 +24,6 @@ final class CharClass {
         return codePoint >= 0 && codePoint < FLAGS.length ? FLAGS[codePoint] : 0;
     }
 
-    static boolean isLetter(int codePoint) {
-        return (flags(codePoint) & LETTER) != 0;
-    }
-
-    static boolean isNumber(int codePoint) {
-        return (flags(codePoint) & NUMBER) != 0;
-    }
-
-    static boolean isWhitespace(int codePoint) {
-        return (flags(codePoint) & WHITESPACE) != 0;
-    }
-
     /** Unicode's White_Space property (PropList.txt), which is what llama.cpp calls whitespace. */
     private static boolean isWhiteSpaceProperty(int cp) {
         return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680

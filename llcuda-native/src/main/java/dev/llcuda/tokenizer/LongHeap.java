@@ -8,10 +8,6 @@ final class LongHeap {
     private long[] heap = new long[16];
     private int size;
 
-    void clear() {
-        size = 0;
-    }
-
     boolean isEmpty() {
         return size == 0;
     }

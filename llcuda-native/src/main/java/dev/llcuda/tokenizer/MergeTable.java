@@ -1,5 +1,7 @@
 package dev.llcuda.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * BPE merge ranks keyed by a pair of symbol ids: an open-addressing hash table of longs, so that the
  * hot loop of byte-level BPE neither boxes nor builds strings.
@@ -16,7 +18,7 @@ final class MergeTable {
         int capacity = Integer.highestOneBit(Math.max(16, expectedSize * 2 - 1)) << 1;
         keys = new long[capacity];
         values = new long[capacity];
-        java.util.Arrays.fill(keys, EMPTY);
+        Arrays.fill(keys, EMPTY);
         mask = capacity - 1;
     }
 

@@ -2,6 +2,7 @@ package dev.llcuda.tokenizer;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The byte-level BPE pre-tokenizers llama.cpp selects by {@code tokenizer.ggml.pre}: splitters applied
@@ -71,7 +72,7 @@ enum PreTokenizer {
         PreTokenizer pre = BY_NAME.get(name);
         if (pre == null) {
             throw new IllegalArgumentException("unsupported pre-tokenizer '" + name + "' (tokenizer.ggml.pre); "
-                    + "supported: " + new java.util.TreeSet<>(BY_NAME.keySet()));
+                    + "supported: " + new TreeSet<>(BY_NAME.keySet()));
         }
         return pre;
     }

@@ -67,6 +67,12 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         return tokenText.replace(SPACE_MARK, ' ').getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Byte-fallback tokens can spell the space mark too (in small vocabularies that lack "▁"). */
+    @Override
+    String surface(String decoded) {
+        return decoded.replace(SPACE_MARK, ' ');
+    }
+
     /** {@code <0xXX>}, else the byte itself as a token, else the unknown token (-1 if none). */
     private int byteToken(int b) {
         int id = table.id(String.format("<0x%02X>", b));

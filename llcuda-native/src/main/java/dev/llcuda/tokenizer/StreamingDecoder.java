@@ -24,12 +24,12 @@ public final class StreamingDecoder {
         int complete = Utf8.completePrefixLength(bytes);
         pending.reset();
         pending.write(bytes, complete, bytes.length - complete);
-        return new String(bytes, 0, complete, StandardCharsets.UTF_8);
+        return tokenizer.surface(new String(bytes, 0, complete, StandardCharsets.UTF_8));
     }
 
     /** The bytes still held back (an incomplete character at the end of generation) as U+FFFD. */
     public String flush() {
-        String rest = pending.toString(StandardCharsets.UTF_8);
+        String rest = tokenizer.surface(pending.toString(StandardCharsets.UTF_8));
         pending.reset();
         return rest;
     }

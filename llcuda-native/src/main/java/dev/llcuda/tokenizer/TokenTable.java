@@ -20,7 +20,7 @@ final class TokenTable {
 
     /** Texts that mark the end of a turn or of generation in common vocabularies (llama.cpp's list). */
     private static final Set<String> END_OF_GENERATION_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>",
-            "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>",
+            "<end_of_turn>", "<|endoftext|>", "</s>", "<eos>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>",
             "<end_of_utterance>", "<｜end▁of▁sentence｜>");
     /** Texts that name the end-of-turn token when metadata has no {@code eot_token_id}. */
     private static final List<String> END_OF_TURN_TEXTS = List.of("<|eot_id|>", "<|im_end|>", "<|end|>",

@@ -50,9 +50,11 @@ public interface Tokenizer {
     /**
      * The text of {@code ids}. Control and unknown tokens (BOS, EOS, end-of-turn, ...) render as nothing,
      * as llama.cpp renders generated text; user-defined tokens render as their text; byte tokens as
-     * their byte. The single space a SentencePiece vocabulary prefixes to the text is removed, so
-     * {@code decode(encode(s, addSpecial, false))} gives back {@code s}. Bytes that do not form valid
-     * UTF-8 become U+FFFD.
+     * their byte. SentencePiece space marks (U+2581) become spaces, also where byte tokens spell them,
+     * and the single space a SentencePiece vocabulary prefixes to the text is removed, so
+     * {@code decode(encode(s, addSpecial, false))} gives back {@code s}; for the same reason llama.cpp's
+     * clean-up of spaces before punctuation (BPE's {@code clean_spaces}) is not applied. Bytes that do
+     * not form valid UTF-8 become U+FFFD.
      */
     String decode(int[] ids);
 

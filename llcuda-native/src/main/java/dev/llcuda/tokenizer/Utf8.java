@@ -6,12 +6,6 @@ final class Utf8 {
     private Utf8() {
     }
 
-    /** The byte length of a UTF-8 sequence by its first byte, as llama.cpp counts it (1 for stray bytes). */
-    static int sequenceLength(int firstByte) {
-        int high = (firstByte & 0xFF) >> 4;
-        return high < 0xC ? 1 : high < 0xE ? 2 : high == 0xE ? 3 : 4;
-    }
-
     /**
      * The length of the longest prefix of {@code bytes} that does not end inside a UTF-8 character.
      * Only a tail that could still become a valid character is held back; invalid bytes are released

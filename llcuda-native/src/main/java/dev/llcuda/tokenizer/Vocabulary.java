@@ -96,6 +96,12 @@ public record Vocabulary(String model, String preTokenizer, String name, List<St
         return metadata.contains(key) ? Optional.of(metadata.requireBool(key)) : Optional.empty();
     }
 
+    /** A copy: the record's array stays unchanged. */
+    @Override
+    public float[] scores() {
+        return scores.clone();
+    }
+
     public int size() {
         return tokens.size();
     }

@@ -6,12 +6,15 @@ import java.util.function.Function;
 
 /**
  * Token ids of words already encoded. Prose repeats a few thousand words, so a bounded map that
- * starts over when full keeps nearly every hit without growing with the input. Thread-safe.
+ * starts over when full keeps nearly every hit without growing with the input (at most a few MB).
+ * Thread-safe.
  */
 final class WordCache {
 
-    /** Words kept before the cache starts over (a few MB at most). */
+    /** Words kept before the cache starts over. */
     private static final int LIMIT = 1 << 16;
+    /** Longer words (runs of symbols, digits, whitespace) are rare and are not kept, which bounds the memory. */
+    private static final int MAX_WORD_CHARS = 64;
 
     private final Map<String, int[]> ids = new ConcurrentHashMap<>();
 
@@ -22,6 +25,9 @@ final class WordCache {
             return cached;
         }
         int[] computed = encoder.apply(word);
+        if (word.length() > MAX_WORD_CHARS) {
+            return computed;
+        }
         if (ids.size() >= LIMIT) {
             ids.clear();
         }

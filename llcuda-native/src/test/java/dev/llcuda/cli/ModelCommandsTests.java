@@ -86,6 +86,15 @@ class ModelCommandsTests {
     }
 
     @Test
+    void anUnknownDeviceIsAUsageError() {
+        Result result = run("generate", "--model", MODELS.resolve("micro-llama-f32.gguf").toString(), "--prompt", "hi",
+                "--device", "gpu0");
+
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--device must be cpu, cuda or cuda:N, not 'gpu0'"), result.err());
+    }
+
+    @Test
     void generateStreamsTheSameTextForTheSameSeedAndReportsTokenCounts() {
         String[] args = {"generate", "--model", MODELS.resolve("micro-llama-Q8_0.gguf").toString(), "--prompt", prompt(1),
                 "-n", "12", "--temp", "0.9", "--seed", "1234", "--top-k", "50", "--top-p", "0.9"};

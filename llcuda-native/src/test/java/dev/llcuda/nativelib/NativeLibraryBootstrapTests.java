@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,18 +100,26 @@ class NativeLibraryBootstrapTests {
     }
 
     @Test
-    void jvmsStartingTogetherShareOneCompleteExtractedFile() throws Exception {
+    void jvmsStartingTogetherShareOneCompleteExtractedFile(@TempDir Path signals) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path start = signals.resolve("start");
         List<Process> processes = new ArrayList<>();
+        List<BufferedReader> outputs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            processes.add(new ProcessBuilder(java, "-Xmx64m", "-cp", classpath, LibraryLoadProbe.class.getName(),
-                    cache.toString()).redirectErrorStream(true).start());
+            Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", classpath, LibraryLoadProbe.class.getName(),
+                    cache.toString(), start.toString()).redirectErrorStream(true).start();
+            processes.add(process);
+            outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
         }
-        for (Process process : processes) {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-            assertEquals(0, process.exitValue(), output);
+        for (BufferedReader output : outputs) {
+            assertEquals("ready", output.readLine());
+        }
+        Files.createFile(start);
+        for (int i = 0; i < processes.size(); i++) {
+            String output = outputs.get(i).lines().collect(Collectors.joining("\n"));
+            assertTrue(processes.get(i).waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
+            assertEquals(0, processes.get(i).exitValue(), output);
             assertTrue(output.contains(BundledLibrary.sha256() + " abi=" + LlcudaLibrary.ABI_VERSION), output);
         }
         List<Path> files = filesUnder(cache);

@@ -3,8 +3,6 @@ package dev.llcuda.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -14,9 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The public API: rendering chat messages, built-in fallback templates and family detection. */
 class ChatTemplateTests {
-
-    private static final Path TEMPLATES =
-            Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "templates");
 
     private static final List<ChatMessage> CONVERSATION = List.of(
             new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi"),
@@ -39,8 +34,7 @@ class ChatTemplateTests {
                 new ChatMessage("user", "Weather in Zürich?"),
                 new ChatMessage("assistant", null, Map.of("tool_calls", List.of(call))),
                 new ChatMessage("tool", "21 °C"));
-        ChatTemplate qwen = ChatTemplate.compile("qwen2.5",
-                Files.readString(TEMPLATES.resolve("Qwen-Qwen2.5-7B-Instruct.jinja")));
+        ChatTemplate qwen = SharedTemplates.load("Qwen-Qwen2.5-7B-Instruct.jinja");
 
         String rendered = qwen.render(messages, true, Map.of("tools", List.of(tool)));
 

@@ -58,7 +58,8 @@ class JsonTests {
                 + "  \"a\": {},\n  \"e\": 1e-07\n}", new JsonWriter("  ", null, false, false).write(value));
         assertEquals("{\"a\": {}, \"e\": 1e-07, \"z\": [1, 2.0, null, true, \"Gr\\u00fc\\u00dfe\\t\\u0001\\u007f\"]}",
                 new JsonWriter(null, null, true, true).write(value));
-        assertEquals("[1e+16, 123456789.0, -0.001, NaN]",
-                new JsonWriter(null, null, false, false).write(Arrays.asList(1e16, 123456789.0, -0.001, Double.NaN)));
+        assertEquals("[1e+16, 123456789.0, -0.001, NaN, 2e+23, 5e-324, 0.30000000000000004, -2.3184525677263325e+17]",
+                new JsonWriter(null, null, false, false).write(Arrays.asList(1e16, 123456789.0, -0.001, Double.NaN,
+                        2e23, 5e-324, 0.1 + 0.2, -2.31845256772633248E17)));
     }
 }

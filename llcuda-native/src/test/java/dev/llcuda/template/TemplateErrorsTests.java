@@ -109,6 +109,8 @@ class TemplateErrorsTests {
                 renderError("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}").reason());
         assertEquals("range() longer than 1000000 items", renderError("{{ range(10 ** 12)|length }}").reason());
         assertEquals("repetition result larger than 16777216 elements", renderError("{{ 'ab' * 10 ** 9 }}").reason());
+        assertEquals("values nested too deeply to render", renderError("{% set ns = namespace(x=[]) %}"
+                + "{% for i in range(30000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x }}").reason());
     }
 
     @Test

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -61,7 +63,7 @@ public final class EncodeThroughputBenchmark {
             Path vocab = testData.resolve("vocab/ggml-vocab-" + name + ".gguf");
             Tokenizer reused = Vocabularies.load(vocab);
             int tokens = reused.encode(text, false, false).length;
-            Rate cold = measure(() -> fresh(vocab), 1, text, megabytes);
+            Rate cold = measure(() -> Vocabularies.readTokenizer(vocab), 1, text, megabytes);
             Rate warm = measure(() -> reused, WARM_PASSES, text, megabytes);
             System.out.printf("%-10s %8d tokens  cold word cache %s  warm word cache %s%n", name, tokens, cold, warm);
         }
@@ -76,7 +78,7 @@ public final class EncodeThroughputBenchmark {
     }
 
     /** Each round encodes the corpus {@code passes} times with one tokenizer from {@code tokenizers} (not timed). */
-    private static Rate measure(java.util.function.Supplier<Tokenizer> tokenizers, int passes, String text,
+    private static Rate measure(Supplier<Tokenizer> tokenizers, int passes, String text,
             double megabytes) {
         double[] rates = new double[MEASURED_ROUNDS];
         for (int round = -WARMUP_ROUNDS; round < MEASURED_ROUNDS; round++) {
@@ -92,15 +94,7 @@ public final class EncodeThroughputBenchmark {
                 rates[round] = passes * megabytes / (nanos / 1e9);
             }
         }
-        java.util.Arrays.sort(rates);
+        Arrays.sort(rates);
         return new Rate(rates[MEASURED_ROUNDS / 2], rates[MEASURED_ROUNDS - 1]);
-    }
-
-    private static Tokenizer fresh(Path vocab) {
-        try (var gguf = dev.llcuda.gguf.GgufFile.open(vocab)) {
-            return Tokenizer.fromGguf(gguf.metadata());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -11,21 +11,23 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The prompts of the reference logits were tokenized by llama.cpp with BOS and the full Llama 2
- * vocabulary; the first line of each reference file holds those ids.
+ * The prompts of the reference logits were tokenized by llama.cpp with BOS (the full Llama 2
+ * vocabulary for llama-2-tiny-random, the first 512 of its tokens for the micro models, which makes
+ * most words fall back to bytes); the first line of each reference file holds those ids.
  */
 class ReferencePromptTests {
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void encodesReferencePromptsLikeLlamaCppWithBos(int prompt) throws IOException {
+    @CsvSource({"llama-2-tiny-random, 1", "llama-2-tiny-random, 2", "micro-llama-f32, 1", "micro-llama-f32, 2",
+            "micro-llama-f32, 3", "micro-qwen2-f32, 3"})
+    void encodesReferencePromptsLikeLlamaCppWithBos(String model, int prompt) throws IOException {
         Path models = Vocabularies.testData().resolve("models");
-        Tokenizer tokenizer = Vocabularies.load(models.resolve("llama-2-tiny-random.gguf"));
+        Tokenizer tokenizer = Vocabularies.load(models.resolve(model + ".gguf"));
         String text = Files.readAllLines(models.resolve("prompts.txt"), StandardCharsets.UTF_8).get(prompt - 1);
-        int[] expected = firstLineIds(models.resolve("reference/llama-2-tiny-random.p" + prompt + ".llamacpp.txt.gz"));
+        int[] expected = firstLineIds(models.resolve("reference/" + model + ".p" + prompt + ".llamacpp.txt.gz"));
 
         int[] ids = tokenizer.encode(text, true, false);
 

@@ -32,14 +32,18 @@ final class Vocabularies {
         return load(vocabFile(name));
     }
 
+    /** The tokenizer of a GGUF file, read once per test run. */
     static Tokenizer load(Path file) {
-        return LOADED.computeIfAbsent(file, path -> {
-            try (GgufFile gguf = GgufFile.open(path)) {
-                return Tokenizer.fromGguf(gguf.metadata());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return LOADED.computeIfAbsent(file, Vocabularies::readTokenizer);
+    }
+
+    /** The tokenizer of a GGUF file, read anew. */
+    static Tokenizer readTokenizer(Path file) {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            return Tokenizer.fromGguf(gguf.metadata());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String read(Path file) {

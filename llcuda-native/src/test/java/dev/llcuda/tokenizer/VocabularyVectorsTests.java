@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every string of the shared llama.cpp tokenizer vectors encodes to exactly the recorded ids. */
 class VocabularyVectorsTests {
@@ -50,6 +52,24 @@ class VocabularyVectorsTests {
                     name + ": " + escape(input)));
         }
         assertAll(checks);
+    }
+
+    /** Both word caches (SentencePiece, byte-level BPE) filled by many threads at once. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-spm", "gpt-2"})
+    void givesTheSameIdsWhenSharedBetweenThreads(String name) {
+        Path vocab = Vocabularies.vocabFile(name);
+        List<String> inputs = VocabTestFile.parseInputs(Vocabularies.read(Path.of(vocab + ".inp")));
+        List<String> sequential = Vocabularies.read(Path.of(vocab + ".out")).lines().toList();
+        Tokenizer fresh = Vocabularies.readTokenizer(vocab);
+
+        List<String> parallel = IntStream.range(0, inputs.size() * 8).parallel()
+                .mapToObj(i -> VocabTestFile.formatIds(fresh.encode(inputs.get(i % inputs.size()), false, false)))
+                .toList();
+
+        for (int i = 0; i < parallel.size(); i++) {
+            assertEquals(sequential.get(i % inputs.size()), parallel.get(i), name + ": " + escape(inputs.get(i % inputs.size())));
+        }
     }
 
     static String escape(String s) {

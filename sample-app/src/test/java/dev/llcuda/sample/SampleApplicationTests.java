@@ -124,8 +124,12 @@ class SampleApplicationTests {
         List<String> data = events.body().lines().filter(line -> line.startsWith("data:"))
                 .map(line -> line.substring(5)).toList();
         assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        String id = JSON.readTree(data.get(0)).at("/id").asString();
         for (String chunk : data.subList(0, data.size() - 1)) {
-            text.append(JSON.readTree(chunk).at("/choices/0/text").asString());
+            JsonNode node = JSON.readTree(chunk);
+            assertThat(node.at("/id").asString()).isEqualTo(id);
+            assertThat(node.at("/model").asString()).isEqualTo("synthetic-llama-micro");
+            text.append(node.at("/choices/0/text").asString());
         }
         assertThat(text.toString()).isEqualTo(cli.text());
     }
