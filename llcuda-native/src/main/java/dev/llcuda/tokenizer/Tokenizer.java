@@ -69,6 +69,9 @@ public interface Tokenizer {
     /** The vocabulary's spelling of token {@code id}. */
     String tokenText(int id);
 
+    /** Whether the vocabulary has a token spelled exactly {@code text}. */
+    boolean hasToken(String text);
+
     OptionalInt bos();
 
     OptionalInt eos();
