@@ -31,6 +31,11 @@ public final class GgufMetadata {
         this.entries = entries;
     }
 
+    /** The file this metadata was read from, for errors that name it. */
+    public Path path() {
+        return path;
+    }
+
     /** The keys in file order. */
     public Set<String> keys() {
         return Collections.unmodifiableSet(entries.keySet());
