@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key-value metadata of a GGUF file, in file order, with typed accessors.
@@ -209,7 +210,7 @@ public final class GgufMetadata {
         throw wrongType(entry, "bool");
     }
 
-    private List<GgufValue> elements(Entry entry, GgufValueType expected, String expectedName)
+    private List<GgufValue> elements(Entry entry, @Nullable GgufValueType expected, String expectedName)
             throws GgufFormatException {
         if (entry.value() instanceof GgufValue.Array array) {
             boolean matches = expected == null
