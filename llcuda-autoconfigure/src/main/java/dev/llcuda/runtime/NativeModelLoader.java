@@ -114,7 +114,7 @@ public final class NativeModelLoader implements ModelLoader {
     }
 
     /** The file's own template, or the built-in one of the family its vocabulary suggests. */
-    private static ChatTemplate chatTemplate(GgufMetadata metadata, Tokenizer tokenizer, ModelSpec spec) {
+    static ChatTemplate chatTemplate(GgufMetadata metadata, Tokenizer tokenizer, ModelSpec spec) {
         String source = metadata.string("tokenizer.chat_template").orElse(null);
         if (source != null) {
             try {
