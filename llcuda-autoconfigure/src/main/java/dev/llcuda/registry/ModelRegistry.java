@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.llcuda.nativelib.Sha256;
+
 /**
  * Registers, verifies, activates, unloads and removes models. Paths are confined to the model
  * folders; a model is activated only after its checksum matched the recorded one. Calls are
@@ -62,7 +64,7 @@ public final class ModelRegistry {
                 return existing.get();
             }
             ModelFacts facts = this.inspector.inspect(real);
-            long id = this.repository.insert(real, FileDigest.sha256(real), Files.size(real), facts,
+            long id = this.repository.insert(real, Sha256.of(real), Files.size(real), facts,
                     this.clock.instant());
             return require(id);
         } catch (IOException e) {
@@ -96,7 +98,7 @@ public final class ModelRegistry {
         } else {
             String actual;
             try {
-                actual = FileDigest.sha256(model.path());
+                actual = Sha256.of(model.path());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
             }

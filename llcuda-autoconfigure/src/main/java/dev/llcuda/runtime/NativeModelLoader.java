@@ -3,8 +3,6 @@ package dev.llcuda.runtime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,7 +114,7 @@ public final class NativeModelLoader implements ModelLoader {
     }
 
     /** The file's own template, or the built-in one of the family its vocabulary suggests. */
-    private static ChatTemplate chatTemplate(GgufMetadata metadata, Tokenizer tokenizer, ModelSpec spec) {
+    static ChatTemplate chatTemplate(GgufMetadata metadata, Tokenizer tokenizer, ModelSpec spec) {
         String source = metadata.string("tokenizer.chat_template").orElse(null);
         if (source != null) {
             try {
@@ -126,11 +124,10 @@ public final class NativeModelLoader implements ModelLoader {
                         + e.getMessage(), e);
             }
         }
-        Set<String> texts = new HashSet<>();
-        for (int id = 0; id < tokenizer.vocabSize(); id++) {
-            texts.add(tokenizer.tokenText(id));
-        }
-        return ChatTemplate.defaultFor(TemplateFamily.detect(spec.architecture().ggufName(),
-                metadata.string("tokenizer.ggml.pre").orElse(null), texts::contains));
+        TemplateFamily family = TemplateFamily.detect(spec.architecture().ggufName(),
+                metadata.string("tokenizer.ggml.pre").orElse(null), tokenizer::hasToken);
+        logger.info("llcuda: {} has no chat template (tokenizer.chat_template); using the built-in {} template",
+                spec.name(), family);
+        return ChatTemplate.defaultFor(family);
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Parsed {@code --name value} options and positional arguments of one subcommand. */
 final class Arguments {
@@ -32,6 +33,33 @@ final class Arguments {
 
     String required(String name) throws UsageException {
         return option(name).orElseThrow(() -> new UsageException("missing option " + name));
+    }
+
+    /** The integer option {@code name}, or {@code fallback} when it is absent. */
+    int intOption(String name, int fallback) throws UsageException {
+        return number(name, fallback, Integer::parseInt, "an integer");
+    }
+
+    /** The 64-bit integer option {@code name}, or {@code fallback} when it is absent. */
+    long longOption(String name, long fallback) throws UsageException {
+        return number(name, fallback, Long::parseLong, "an integer");
+    }
+
+    /** The number option {@code name}, or {@code fallback} when it is absent. */
+    float floatOption(String name, float fallback) throws UsageException {
+        return number(name, fallback, Float::parseFloat, "a number");
+    }
+
+    private <T> T number(String name, T fallback, Function<String, T> parse, String kind) throws UsageException {
+        String value = options.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be " + kind + ": " + value);
+        }
     }
 
     List<String> positional() {

@@ -3,6 +3,7 @@ package dev.llcuda.cli;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Numbers as C's {@code printf("%g")} writes them (6 significant digits, trailing zeros dropped,
@@ -66,7 +67,7 @@ final class CFloatFormat {
     }
 
     /** Rounds in double precision; null when the value is too close to a tie to trust it. */
-    private static Rounded roundFast(double magnitude) {
+    private static @Nullable Rounded roundFast(double magnitude) {
         int exponent = (int) Math.floor(Math.log10(magnitude));
         if (Math.pow(10, exponent) > magnitude) {
             exponent--;

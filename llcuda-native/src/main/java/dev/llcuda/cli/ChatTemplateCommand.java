@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** {@code llcuda chat-template --cases CASES.json}: renders every case and reports mismatches. */
 final class ChatTemplateCommand implements Command {
@@ -50,7 +51,7 @@ final class ChatTemplateCommand implements Command {
     }
 
     /** A compiled template, or why it could not be read or compiled (reported for each case). */
-    private record Compiled(ChatTemplate template, String problem) { }
+    private record Compiled(@Nullable ChatTemplate template, @Nullable String problem) { }
 
     private static Compiled compile(Path file) {
         try {

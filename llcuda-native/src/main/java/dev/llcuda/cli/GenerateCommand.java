@@ -34,12 +34,12 @@ final class GenerateCommand implements Command {
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         String prompt = args.required("--prompt");
-        int maxTokens = intOption(args, "-n", 128);
-        long seed = Long.parseLong(args.option("--seed").orElse(Long.toString(System.nanoTime() & Long.MAX_VALUE)));
-        SamplingParams params = SamplingParams.random(floatOption(args, "--temp", 0.8f), seed)
-                .withTopK(intOption(args, "--top-k", 40))
-                .withTopP(floatOption(args, "--top-p", 0.95f))
-                .withMinP(floatOption(args, "--min-p", 0.05f));
+        int maxTokens = args.intOption("-n", 128);
+        long seed = args.longOption("--seed", System.nanoTime() & Long.MAX_VALUE);
+        SamplingParams params = SamplingParams.random(args.floatOption("--temp", 0.8f), seed)
+                .withTopK(args.intOption("--top-k", 40))
+                .withTopP(args.floatOption("--top-p", 0.95f))
+                .withMinP(args.floatOption("--min-p", 0.05f));
         if (maxTokens < 1) {
             throw new UsageException("-n must be at least 1");
         }
@@ -101,23 +101,5 @@ final class GenerateCommand implements Command {
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
-    }
-
-    private static int intOption(Arguments args, String name, int fallback) throws UsageException {
-        String value = args.option(name).orElse(Integer.toString(fallback));
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be an integer: " + value);
-        }
-    }
-
-    private static float floatOption(Arguments args, String name, float fallback) throws UsageException {
-        String value = args.option(name).orElse(Float.toString(fallback));
-        try {
-            return Float.parseFloat(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a number: " + value);
-        }
     }
 }

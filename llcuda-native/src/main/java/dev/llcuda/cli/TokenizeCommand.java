@@ -1,7 +1,6 @@
 package dev.llcuda.cli;
 
 import dev.llcuda.gguf.GgufFile;
-import dev.llcuda.gguf.GgufFormatException;
 import dev.llcuda.tokenizer.Tokenizer;
 import dev.llcuda.tokenizer.VocabTestFile;
 import java.io.IOException;
@@ -41,8 +40,6 @@ final class TokenizeCommand implements Command {
     private static Tokenizer load(Path vocab) throws IOException {
         try (GgufFile gguf = GgufFile.open(vocab)) {
             return Tokenizer.fromGguf(gguf.metadata());
-        } catch (GgufFormatException e) {
-            throw e.path() != null ? e : new IOException(vocab + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.RandomAccess;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The elements of a scalar or string metadata array, kept as the file's bytes and decoded on access,
@@ -15,9 +16,9 @@ final class EncodedArray extends AbstractList<GgufValue> implements RandomAccess
     private final GgufValueType type;
     private final ByteBuffer bytes;
     private final int size;
-    private final int[] stringStarts;  // STRING only: where each element's length prefix starts
+    private final int @Nullable [] stringStarts;  // STRING only: where each element's length prefix starts
 
-    private EncodedArray(GgufValueType type, ByteBuffer bytes, int size, int[] stringStarts) {
+    private EncodedArray(GgufValueType type, ByteBuffer bytes, int size, int @Nullable [] stringStarts) {
         this.type = type;
         this.bytes = bytes.order(ByteOrder.LITTLE_ENDIAN);
         this.size = size;

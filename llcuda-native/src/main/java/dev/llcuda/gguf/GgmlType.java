@@ -1,6 +1,7 @@
 package dev.llcuda.gguf;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ggml tensor types with their ids in GGUF files, elements per block and bytes per block.
@@ -105,7 +106,7 @@ public enum GgmlType {
         return byId(id, null, GgufFormatException.NO_OFFSET);
     }
 
-    static GgmlType byId(long id, Path path, long offset) throws GgufFormatException {
+    static GgmlType byId(long id, @Nullable Path path, long offset) throws GgufFormatException {
         if (id >= 0 && id < BY_ID.length && BY_ID[(int) id] != null) {
             return BY_ID[(int) id];
         }

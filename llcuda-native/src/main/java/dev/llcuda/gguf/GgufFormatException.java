@@ -2,6 +2,7 @@ package dev.llcuda.gguf;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A GGUF file that breaks the format or lacks what a model needs. The message names the file, the
@@ -14,17 +15,17 @@ public final class GgufFormatException extends IOException {
     /** {@link #offset()} of a problem that is an absence (a missing key or tensor), not a place. */
     public static final long NO_OFFSET = -1;
 
-    private final transient Path path;
+    private final transient @Nullable Path path;
     private final long offset;
 
-    public GgufFormatException(Path path, long offset, String problem) {
+    public GgufFormatException(@Nullable Path path, long offset, String problem) {
         super((path == null ? "GGUF data" : path.toString()) + (offset >= 0 ? " at byte offset " + offset : "") + ": " + problem);
         this.path = path;
         this.offset = offset;
     }
 
-    /** The file with the problem. */
-    public Path path() {
+    /** The file with the problem, or null for data that did not come from a file. */
+    public @Nullable Path path() {
         return path;
     }
 

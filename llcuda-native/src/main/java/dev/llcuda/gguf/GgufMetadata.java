@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key-value metadata of a GGUF file, in file order, with typed accessors.
@@ -29,6 +30,11 @@ public final class GgufMetadata {
     GgufMetadata(Path path, LinkedHashMap<String, Entry> entries) {
         this.path = path;
         this.entries = entries;
+    }
+
+    /** The file this metadata was read from, for errors that name it. */
+    public Path path() {
+        return path;
     }
 
     /** The keys in file order. */
@@ -204,7 +210,7 @@ public final class GgufMetadata {
         throw wrongType(entry, "bool");
     }
 
-    private List<GgufValue> elements(Entry entry, GgufValueType expected, String expectedName)
+    private List<GgufValue> elements(Entry entry, @Nullable GgufValueType expected, String expectedName)
             throws GgufFormatException {
         if (entry.value() instanceof GgufValue.Array array) {
             boolean matches = expected == null

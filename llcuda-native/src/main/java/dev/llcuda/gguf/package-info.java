@@ -4,4 +4,7 @@
  * {@link dev.llcuda.gguf.GgufWriter} writes files, and {@link dev.llcuda.gguf.GgmlType} is ggml's type table.
  * Every malformed input is a {@link dev.llcuda.gguf.GgufFormatException} naming file, offset and problem.
  */
+@NullMarked
 package dev.llcuda.gguf;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * metadata and checked against its tensor table, for the architectures in
  * {@link dev.llcuda.model.Architecture}.
  */
+@NullMarked
 package dev.llcuda.model;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,12 +5,15 @@ import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import org.jspecify.annotations.NullUnmarked;
 
 /**
  * The JNA mirror of {@code llcuda.h}: one method per C function, one structure per C struct,
  * in the header's order and with its names. Handles are plain {@link Pointer}s here; the
- * {@link Backend}, {@link Model} and {@link KvCache} types own them.
+ * {@link Backend}, {@link Model} and {@link KvCache} types own them. Null-unmarked: any C pointer
+ * (and so any field or argument here) may be NULL.
  */
+@NullUnmarked
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */

@@ -2,11 +2,12 @@ package dev.llcuda.nativelib;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import org.jspecify.annotations.Nullable;
 
 /** Native memory reused from call to call; it grows (doubling) only when a call needs more. */
 final class NativeBuffer {
 
-    private Memory memory;
+    private @Nullable Memory memory;
 
     /** At least {@code bytes} bytes (one at minimum, so the pointer is never NULL). */
     Pointer reserve(long bytes) {

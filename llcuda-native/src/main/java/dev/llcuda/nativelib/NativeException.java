@@ -1,5 +1,8 @@
 package dev.llcuda.nativelib;
 
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
 /** A native call returned a status other than OK; the message is the library's own. */
 public final class NativeException extends RuntimeException {
 
@@ -22,7 +25,7 @@ public final class NativeException extends RuntimeException {
     }
 
     /** Throws when {@code code} is not OK, with the message {@code lastError} gives at that moment. */
-    static void check(int code, java.util.function.Supplier<String> lastError) {
+    static void check(int code, Supplier<@Nullable String> lastError) {
         if (code != Status.OK.code()) {
             String message = lastError.get();
             throw new NativeException(code, message == null || message.isEmpty() ? "(no message)" : message);

@@ -1,6 +1,7 @@
 package dev.llcuda.nativelib;
 
 import com.sun.jna.Pointer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One native handle: freed once on {@link #close()}, refused afterwards, and the source of the
@@ -10,7 +11,7 @@ abstract class NativeHandle implements AutoCloseable {
 
     final LlcudaLibrary api;
     private final String what;
-    private Pointer pointer;
+    private @Nullable Pointer pointer;
 
     NativeHandle(LlcudaLibrary api, Pointer pointer, String what) {
         this.api = api;

@@ -10,8 +10,11 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** SHA-256 digests as lower-case hex, the form {@code sha256sum} prints. */
-final class Sha256 {
+/**
+ * SHA-256 digests as lower-case hex, the form {@code sha256sum} prints. Public for {@link #of(Path)},
+ * which the model registry uses too.
+ */
+public final class Sha256 {
 
     private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-f]{64}");
 
@@ -30,7 +33,8 @@ final class Sha256 {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String of(Path file) throws IOException {
+    /** The digest of a file, streamed (model files are gigabytes). */
+    public static String of(Path file) throws IOException {
         MessageDigest digest = newDigest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];

@@ -8,4 +8,7 @@
  * {@link dev.llcuda.nativelib.Batch} and {@link dev.llcuda.nativelib.StepOutput} carry one step
  * in native buffers reused from step to step.
  */
+@NullMarked
 package dev.llcuda.nativelib;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.llcuda.template;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /** Families of built-in fallback templates for models whose GGUF file has no chat template. */
 public enum TemplateFamily {
@@ -34,7 +35,8 @@ public enum TemplateFamily {
      * @param preTokenizer {@code tokenizer.ggml.pre}, may be null
      * @param hasToken     whether the vocabulary has a token with exactly this text
      */
-    public static TemplateFamily detect(String architecture, String preTokenizer, Predicate<String> hasToken) {
+    public static TemplateFamily detect(@Nullable String architecture, @Nullable String preTokenizer,
+            Predicate<String> hasToken) {
         if ((hasToken.test("<|start_header_id|>") && hasToken.test("<|eot_id|>"))
                 || (preTokenizer != null && LLAMA3_PRE_TOKENIZERS.contains(preTokenizer))) {
             return LLAMA3;

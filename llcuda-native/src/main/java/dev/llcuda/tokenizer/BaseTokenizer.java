@@ -134,6 +134,11 @@ abstract class BaseTokenizer implements Tokenizer {
     }
 
     @Override
+    public boolean hasToken(String text) {
+        return table.id(text) >= 0;
+    }
+
+    @Override
     public OptionalInt bos() {
         return table.bos();
     }

@@ -22,7 +22,8 @@ public interface Tokenizer {
         try {
             return of(vocabulary);
         } catch (IllegalArgumentException e) {
-            throw new GgufFormatException(null, metadata.offset("tokenizer.ggml.model").orElse(-1), e.getMessage());
+            throw new GgufFormatException(metadata.path(),
+                    metadata.offset("tokenizer.ggml.model").orElse(GgufFormatException.NO_OFFSET), e.getMessage());
         }
     }
 
@@ -68,6 +69,9 @@ public interface Tokenizer {
 
     /** The vocabulary's spelling of token {@code id}. */
     String tokenText(int id);
+
+    /** Whether the vocabulary has a token spelled exactly {@code text}. */
+    boolean hasToken(String text);
 
     OptionalInt bos();
 

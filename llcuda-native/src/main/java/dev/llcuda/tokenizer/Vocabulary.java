@@ -74,7 +74,8 @@ public record Vocabulary(String model, String preTokenizer, String name, List<St
                     Arrays.asList(merges), ids, flag(metadata, "tokenizer.ggml.add_bos_token"),
                     flag(metadata, "tokenizer.ggml.add_eos_token"), flag(metadata, "tokenizer.ggml.add_space_prefix"));
         } catch (IllegalArgumentException e) {
-            throw new GgufFormatException(null, metadata.offset("tokenizer.ggml.tokens").orElse(-1), e.getMessage());
+            throw new GgufFormatException(metadata.path(),
+                    metadata.offset("tokenizer.ggml.tokens").orElse(GgufFormatException.NO_OFFSET), e.getMessage());
         }
     }
 

@@ -9,4 +9,7 @@
  * runs, special tokens are cut out of the text (user-defined ones always, control ones when asked).
  * The shared vectors of {@code ../shared/testdata/vocab} are the reference.
  */
+@NullMarked
 package dev.llcuda.tokenizer;
+
+import org.jspecify.annotations.NullMarked;

@@ -72,6 +72,15 @@ class SpecialTokensTests {
     }
 
     @Test
+    void looksUpTokensByTheirExactSpelling() {
+        Tokenizer llama3 = Vocabularies.tokenizer("llama-bpe");
+
+        assertTrue(llama3.hasToken("<|eot_id|>"));
+        assertFalse(llama3.hasToken("<|im_end|>"));
+        assertFalse(llama3.hasToken("<|eot_id|> "));
+    }
+
+    @Test
     void endOfGenerationIdsComeFromMetadataAndWellKnownTokenTexts() {
         assertEquals(Set.of(128001, 128009), Vocabularies.tokenizer("llama-bpe").endOfGenerationIds());
         assertEquals(Set.of(2), Vocabularies.tokenizer("llama-spm").endOfGenerationIds());

@@ -52,20 +52,26 @@ class VocabularyTests {
     }
 
     @Test
-    void rejectsFewerScoresThanTokens() throws IOException {
+    void rejectsFewerScoresThanTokensNamingTheFileAndTheTokensOffset() throws IOException {
         Path file = write(new GgufWriter().putString("tokenizer.ggml.model", "llama")
                 .putStrings("tokenizer.ggml.tokens", "<unk>", "<s>", "</s>").putFloat32s("tokenizer.ggml.scores", 0f));
 
         GgufFormatException e = assertThrows(GgufFormatException.class, () -> load(file));
-        assertTrue(e.getMessage().contains("tokenizer.ggml.scores has 1 entries for 3 tokens"), e.getMessage());
+        assertEquals(file, e.path());
+        assertEquals(offsetOf(file, "tokenizer.ggml.tokens"), e.offset());
+        assertEquals(file + " at byte offset " + e.offset() + ": tokenizer.ggml.scores has 1 entries for 3 tokens",
+                e.getMessage());
     }
 
     @Test
-    void rejectsAnUnsupportedModelByName() throws IOException {
+    void rejectsAnUnsupportedModelByNameNamingTheFileAndTheModelsOffset() throws IOException {
         Path file = write(new GgufWriter().putString("tokenizer.ggml.model", "t5")
                 .putStrings("tokenizer.ggml.tokens", "a"));
 
         GgufFormatException e = assertThrows(GgufFormatException.class, () -> load(file));
+        assertEquals(file, e.path());
+        assertEquals(offsetOf(file, "tokenizer.ggml.model"), e.offset());
+        assertTrue(e.getMessage().startsWith(file + " at byte offset " + e.offset() + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("unsupported tokenizer model 't5'"), e.getMessage());
     }
 
@@ -103,6 +109,12 @@ class VocabularyTests {
         Path file = dir.resolve("vocab.gguf");
         writer.write(file);
         return file;
+    }
+
+    private static long offsetOf(Path file, String key) throws IOException {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            return gguf.metadata().offset(key).orElseThrow();
+        }
     }
 
     private static Tokenizer load(Path file) throws IOException {
