@@ -129,7 +129,8 @@ const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LL
 
 std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 
-// Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6), tensor cores beyond (FP16 operands).
+// Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6; the quantized types also on 8-bit
+// activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16 operands).
 void test_products() {
     for (int32_t type : kTypes) {
         for (const auto &shape : {std::pair<int64_t, int64_t>{97, 256}, {301, 768}}) {
@@ -139,10 +140,17 @@ void test_products() {
             for (int tokens : {1, 3, 8, 9, 64, 130, 256}) {
                 const std::vector<float> x = random_floats(tokens * m.cols, -1.0f, 1.0f);
                 const std::vector<float> y0 = random_floats(tokens * m.rows, -1.0f, 1.0f);
-                for (bool accumulate : {false, true}) {
+                const bool q8_path = uses_q8_activations(type, tokens);
+                for (int variant = 0; variant < (q8_path ? 4 : 2); ++variant) {
+                    const bool accumulate = variant % 2 == 1, q8 = variant >= 2;
                     Dev<float> dx(x), dy(y0);
                     if (!accumulate) dy.poison();
-                    mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, nullptr);
+                    Dev<uint8_t> ws(q8 ? q8_activation_bytes(tokens, static_cast<int>(m.cols)) : 0);
+                    ws.poison();
+                    const Q8Activations xq = q8_activations(ws.p, tokens, static_cast<int>(m.cols));
+                    if (q8) quantize_activations(dx.p, static_cast<int>(m.cols), tokens, xq, nullptr);
+                    mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, nullptr,
+                            q8 ? &xq : nullptr);
                     const std::vector<float> y = dy.get();
                     std::vector<double> ref(tokens * m.rows);
                     for (int t = 0; t < tokens; ++t)
@@ -155,8 +163,8 @@ void test_products() {
                     const bool tc = use_tensor_cores(type, tokens);
                     check_error("product " + type_name(type) + " " + std::to_string(m.rows) + "x" + std::to_string(m.cols) +
                                     " tokens " + std::to_string(tokens) + (accumulate ? " accumulate" : "") +
-                                    (tc ? " [tensor cores]" : " [mat-vec]"),
-                                rel_l2(y, ref), tc ? 2e-3 : 1e-5);
+                                    (tc ? " [tensor cores]" : q8 ? " [mat-vec, 8-bit activations]" : " [mat-vec]"),
+                                rel_l2(y, ref), tc ? 2e-3 : q8 ? 5e-5 : 1e-5);
                 }
             }
         }
@@ -210,6 +218,24 @@ void test_rms_norm_and_swiglu() {
             sref.push_back(g / (1.0 + std::exp(-g)) * gu[t * 2 * m + m + i]);
         }
     check_error("swiglu 3 tokens x 4001", rel_l2(dout.get(), sref), 1e-6);
+
+    // The 8-bit blocks that RMSNorm and SwiGLU write beside their output are those of that output.
+    const int k = 1008;
+    auto same_blocks = [&](const std::string &what, const float *out, int n_rows, const Dev<uint8_t> &fused) {
+        Dev<uint8_t> alone(q8_activation_bytes(n_rows, k));
+        quantize_activations(out, k, n_rows, q8_activations(alone.p, n_rows, k), nullptr);
+        g_tally.check(fused.get() == alone.get(), what + ": 8-bit blocks equal those of its float output");
+    };
+    Dev<float> kx(random_floats(2 * k, -3.0f, 3.0f)), kw(random_floats(k, 0.5f, 1.5f)), ky(2 * k);
+    Dev<uint8_t> kq(q8_activation_bytes(2, k));
+    kq.poison();
+    const Q8Activations kv = q8_activations(kq.p, 2, k);
+    rms_norm(kx.p, nullptr, 2, k, kw.p, 1e-5f, ky.p, nullptr, &kv);
+    same_blocks("rms_norm n 1008", ky.p, 2, kq);
+    Dev<float> kgu(random_floats(2 * 2 * k, -6.0f, 6.0f)), kout(2 * k);
+    kq.poison();
+    swiglu(kgu.p, kgu.p + k, 2, k, 2 * k, kout.p, nullptr, &kv);
+    same_blocks("swiglu n 1008", kout.p, 2, kq);
 }
 
 double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }

@@ -169,6 +169,9 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
                          "activations for " + std::to_string(T) + " tokens");
     logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
     picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
+    if (q8_.size() == 0 && E % 16 == 0 && F % 16 == 0)
+        q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, static_cast<int>(std::max(E, F))),
+                           "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
     picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
     std::memset(meta_host_.as<int32_t>(), 0, meta_host_.size());
     float *p = acts_.as<float>();
@@ -206,36 +209,48 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
 
     const int QKV = QD + 2 * KVD;
     const int splits = attention_splits(plan.n_tiles(), spec_.n_head_kv, sm_count_);
+    // Decode steps hand the products of quantized weights their input in 8-bit blocks, written by
+    // the RMSNorm or SwiGLU that produces it (nullptr: the float path).
+    Q8Activations q8_view;
+    auto q8_for = [&](const DeviceMatrix &w, int tokens, int k) -> const Q8Activations * {
+        if (q8_.size() == 0 || !uses_q8_activations(w.type, tokens)) return nullptr;
+        q8_view = q8_activations(q8_.get(), tokens, k);
+        return &q8_view;
+    };
     embed_tokens(token_embd_, tokens, T, x_, s);
     for (size_t i = 0; i < layers_.size(); ++i) {
         const DeviceLayer &l = layers_[i];
         const int li = static_cast<int>(i);
-        rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s);
+        const Q8Activations *xq = q8_for(l.qkv_fused ? l.qkv : l.wq, T, E);
+        rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
         if (l.qkv_fused) {
-            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, s);
+            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, s, xq);
         } else {
-            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, s);
-            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s);
-            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s);
+            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, s, xq);
+            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s, xq);
+            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s, xq);
         }
         rope_and_store_kv(rope, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
                           l.bv, cache.keys(li), cache.values(li), s);
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), cache.keys(li), cache.values(li),
                   spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s);
         mat_mul(l.wo, attn_, QD, T, x_, E, true, s);
-        rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s);
+        const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
+        rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {
-            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, s);
+            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, s, nq);
         } else {
-            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, s);
-            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, s);
+            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, s, nq);
+            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, s, nq);
         }
-        swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s);
-        mat_mul(l.down, ffn_, F, T, x_, E, true, s);
+        const Q8Activations *fq = q8_for(l.down, T, F);
+        swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq);
+        mat_mul(l.down, ffn_, F, T, x_, E, true, s, fq);
     }
     if (R == 0) return;
-    rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s);
-    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, s);
+    const Q8Activations *rq = q8_for(output_, R, E);
+    rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
+    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, s, rq);
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);

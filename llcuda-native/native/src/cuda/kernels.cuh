@@ -23,23 +23,44 @@ constexpr int kMatVecMaxTokens = 8;
 void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
              bool accumulate, cudaStream_t stream);
 
+// Token rows of k elements (k a multiple of 16) as 8-bit blocks (q8-activations.cuh): chunk c
+// of token t is 32 bytes at q + 32*(t*k/16 + c) and its (d/256, sum) at ds[t*k/16 + c].
+struct Q8Activations {
+    uint8_t *q = nullptr;
+    float2 *ds = nullptr;
+    int k = 0;
+};
+size_t q8_activation_bytes(int m, int k);
+// Views `workspace` (16-byte aligned, q8_activation_bytes(m, k) bytes) as m token rows of k.
+Q8Activations q8_activations(void *workspace, int m, int k);
+// The same product for the quantized types on activations in 8-bit blocks (integer dot products).
+void mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy,
+                bool accumulate, cudaStream_t stream);
+// Quantizes m token rows of x (row stride ldx) into `out`; producers that can (RMSNorm, SwiGLU)
+// do it themselves while writing their output.
+void quantize_activations(const float *x, int ldx, int m, const Q8Activations &out, cudaStream_t stream);
+
 // ---- mat-mul.cu: tensor-core products for prompt chunks and large batches (FP16 operands,
 // FP32 accumulation); weight tiles are dequantized into shared memory, never into global memory.
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
                           bool accumulate, cudaStream_t stream);
 
-// ---- mat-select.cu: which of the two products a (type, tokens) pair uses, and running it.
+// ---- mat-select.cu: which of the products a (type, tokens) pair uses, and running it.
 bool use_tensor_cores(int32_t type, int m);
+// Quantized weight types with at most kMatVecMaxTokens tokens take 8-bit activations when given.
+bool uses_q8_activations(int32_t type, int m);
+// xq: the same activations in 8-bit blocks, or nullptr (then every type takes the float path).
 void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, cudaStream_t stream);
+             bool accumulate, cudaStream_t stream, const Q8Activations *xq = nullptr);
 
 // ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table.
 void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
                   cudaStream_t stream);
 
 // ---- rms-norm.cu: y[i] = x[rows[i]] / rms(x[rows[i]]) * w; rows == nullptr means row i.
+// xq: when not nullptr, y is also written there in 8-bit blocks (n a multiple of 16).
 void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
-              float *y, cudaStream_t stream);
+              float *y, cudaStream_t stream, const Q8Activations *xq = nullptr);
 
 // ---- rope.cu: biases, RoPE on Q and K, K and V stored into the paged cache (FP16).
 struct RopeConfig {
@@ -78,8 +99,9 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
                cudaStream_t stream);
 
 // ---- swiglu.cu: out[t][i] = silu(gate[t][i]) * up[t][i]; gate and up rows have stride ld.
+// outq: when not nullptr, out is also written there in 8-bit blocks (n a multiple of 16).
 void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
-            cudaStream_t stream);
+            cudaStream_t stream, const Q8Activations *outq = nullptr);
 
 // ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
 void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,

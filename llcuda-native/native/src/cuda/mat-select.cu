@@ -4,14 +4,25 @@
 namespace llcuda::cuda {
 
 // Up to kMatVecMaxTokens tokens the product is bound by reading the weights once: the decode
-// kernel does that with FP32 activations. Beyond, the tensor cores win. F32 weights always take
-// the FP32 path: rounding them to FP16 would cost the precision that F32 models are chosen for.
+// kernels do that, on 8-bit activations for the quantized types when the caller has them (their
+// error, ~1e-5 of each 16-element block's largest value, is far below the weights' own) and on FP32
+// activations otherwise. Beyond, the tensor cores win. F32 weights always take the FP32 path:
+// rounding them to FP16 would cost the precision that F32 models are chosen for.
 bool use_tensor_cores(int32_t type, int m) {
     return m > kMatVecMaxTokens && type != LLCUDA_TYPE_F32;
 }
 
+bool uses_q8_activations(int32_t type, int m) {
+    return m <= kMatVecMaxTokens && type != LLCUDA_TYPE_F32 && type != LLCUDA_TYPE_F16 &&
+           type != LLCUDA_TYPE_BF16;
+}
+
 void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, cudaStream_t stream) {
+             bool accumulate, cudaStream_t stream, const Q8Activations *xq) {
+    if (xq && uses_q8_activations(w.type, m)) {
+        mat_vec_q8(w, *xq, m, y, ldy, accumulate, stream);
+        return;
+    }
     if (use_tensor_cores(w.type, m)) {
         mat_mul_tensor_cores(w, x, ldx, m, y, ldy, accumulate, stream);
         return;

@@ -1,6 +1,8 @@
 // RMSNorm, one block per row: y = x * rsqrt(mean(x^2) + eps) * w, optionally gathering rows
-// (the final norm runs only on the rows whose logits are needed).
+// (the final norm runs only on the rows whose logits are needed), and optionally quantizing the
+// output for the decode products while it is at hand.
 #include "kernels.cuh"
+#include "q8-activations.cuh"
 
 namespace llcuda::cuda {
 namespace {
@@ -9,7 +11,8 @@ constexpr int kThreads = 256;
 
 __global__ void __launch_bounds__(kThreads)
 rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, int n,
-                const float *__restrict__ w, float eps, float *__restrict__ y) {
+                const float *__restrict__ w, float eps, float *__restrict__ y, uint8_t *__restrict__ q,
+                float2 *__restrict__ ds) {
     const int64_t src = rows ? rows[blockIdx.x] : blockIdx.x;
     const float *xr = x + src * n;
     float ss = 0.0f;
@@ -23,15 +26,32 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
     for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
     const float scale = rsqrtf(total / n + eps);
     float *yr = y + static_cast<int64_t>(blockIdx.x) * n;
-    for (int i = threadIdx.x; i < n; i += kThreads) yr[i] = xr[i] * scale * w[i];
+    if (q == nullptr) {
+        for (int i = threadIdx.x; i < n; i += kThreads) yr[i] = xr[i] * scale * w[i];
+        return;
+    }
+    const int n_chunks = n / 16;
+    for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
+        float v[16];
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            v[i] = xr[16 * c + i] * scale * w[16 * c + i];
+            yr[16 * c + i] = v[i];
+        }
+        const int64_t chunk = static_cast<int64_t>(blockIdx.x) * n_chunks + c;
+        quantize_chunk16(v, q + 32 * chunk, ds + chunk);
+    }
 }
 
 }  // namespace
 
 void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
-              float *y, cudaStream_t stream) {
+              float *y, cudaStream_t stream, const Q8Activations *xq) {
     if (n_rows == 0) return;
-    rms_norm_kernel<<<n_rows, kThreads, 0, stream>>>(x, rows, n, w, eps, y);
+    require(!xq || xq->k == n, "rms_norm: 8-bit output rows of " + std::to_string(xq ? xq->k : 0) +
+                                   " elements for rows of " + std::to_string(n));
+    rms_norm_kernel<<<n_rows, kThreads, 0, stream>>>(x, rows, n, w, eps, y, xq ? xq->q : nullptr,
+                                                     xq ? xq->ds : nullptr);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
