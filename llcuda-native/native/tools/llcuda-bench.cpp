@@ -19,6 +19,7 @@
 #include "gguf-file.h"
 #include "llcuda.h"
 #include "model-spec-from-gguf.h"
+#include "tool-main.h"
 
 namespace {
 
@@ -246,11 +247,4 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "llcuda-bench: %s\n", e.what());
-        return 1;
-    }
-}
+int main(int argc, char **argv) { return llcuda::tools::run_tool_main("llcuda-bench", run, argc, argv); }

@@ -17,6 +17,7 @@
 #include "gguf-file.h"
 #include "llcuda.h"
 #include "rng.h"
+#include "tool-main.h"
 
 namespace {
 
@@ -171,11 +172,4 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "llcuda-synth: %s\n", e.what());
-        return 1;
-    }
-}
+int main(int argc, char **argv) { return llcuda::tools::run_tool_main("llcuda-synth", run, argc, argv); }
