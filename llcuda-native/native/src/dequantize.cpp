@@ -26,9 +26,11 @@ void dequantize_q4_0(const BlockQ4_0 *blocks, float *y, int64_t n_blocks) {
     }
 }
 
-void dequantize_q4_K(const BlockQ4_K *blocks, float *y, int64_t n_blocks) {
+// Q4_K and Q5_K; Q5_K adds a fifth bit per element (k_fifth_bit).
+template <typename Block>
+void dequantize_k4(const Block *blocks, float *y, int64_t n_blocks) {
     for (int64_t b = 0; b < n_blocks; ++b) {
-        const BlockQ4_K &blk = blocks[b];
+        const Block &blk = blocks[b];
         const float d = fp16_to_fp32(blk.d), dmin = fp16_to_fp32(blk.dmin);
         const uint8_t *q = blk.qs;
         // Each 32 bytes of qs hold two sub-blocks: low nibbles, then high nibbles.
@@ -36,28 +38,8 @@ void dequantize_q4_K(const BlockQ4_K *blocks, float *y, int64_t n_blocks) {
             int sc0, m0, sc1, m1;
             k4_scale_min(sub, blk.scales, sc0, m0);
             k4_scale_min(sub + 1, blk.scales, sc1, m1);
-            for (int l = 0; l < 32; ++l) *y++ = d * sc0 * (q[l] & 0xF) - dmin * m0;
-            for (int l = 0; l < 32; ++l) *y++ = d * sc1 * (q[l] >> 4) - dmin * m1;
-        }
-    }
-}
-
-void dequantize_q5_K(const BlockQ5_K *blocks, float *y, int64_t n_blocks) {
-    for (int64_t b = 0; b < n_blocks; ++b) {
-        const BlockQ5_K &blk = blocks[b];
-        const float d = fp16_to_fp32(blk.d), dmin = fp16_to_fp32(blk.dmin);
-        const uint8_t *q = blk.qs;
-        // Sub-block `sub` takes its fifth bit from bit `sub` of qh[l].
-        for (int sub = 0; sub < 8; sub += 2, q += 32) {
-            int sc0, m0, sc1, m1;
-            k4_scale_min(sub, blk.scales, sc0, m0);
-            k4_scale_min(sub + 1, blk.scales, sc1, m1);
-            for (int l = 0; l < 32; ++l) {
-                *y++ = d * sc0 * ((q[l] & 0xF) + (((blk.qh[l] >> sub) & 1) << 4)) - dmin * m0;
-            }
-            for (int l = 0; l < 32; ++l) {
-                *y++ = d * sc1 * ((q[l] >> 4) + (((blk.qh[l] >> (sub + 1)) & 1) << 4)) - dmin * m1;
-            }
+            for (int l = 0; l < 32; ++l) *y++ = d * sc0 * ((q[l] & 0xF) | k_fifth_bit(blk, sub, l)) - dmin * m0;
+            for (int l = 0; l < 32; ++l) *y++ = d * sc1 * ((q[l] >> 4) | k_fifth_bit(blk, sub + 1, l)) - dmin * m1;
         }
     }
 }
@@ -105,8 +87,8 @@ void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
         return;
     case LLCUDA_TYPE_Q8_0: return dequantize_q8_0(static_cast<const BlockQ8_0 *>(src), dst, n_blocks);
     case LLCUDA_TYPE_Q4_0: return dequantize_q4_0(static_cast<const BlockQ4_0 *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q4_K: return dequantize_q4_K(static_cast<const BlockQ4_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q5_K: return dequantize_q5_K(static_cast<const BlockQ5_K *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q4_K: return dequantize_k4(static_cast<const BlockQ4_K *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q5_K: return dequantize_k4(static_cast<const BlockQ5_K *>(src), dst, n_blocks);
     case LLCUDA_TYPE_Q6_K: return dequantize_q6_K(static_cast<const BlockQ6_K *>(src), dst, n_blocks);
     default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot dequantize ") + t->name);
     }

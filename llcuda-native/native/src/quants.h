@@ -30,6 +30,11 @@ inline void k4_scale_min(int j, const uint8_t *scales, int &scale, int &min) {
     }
 }
 
+// Bit 4 (0 or 16) of element l of sub-block `sub`: Q5_K keeps it in bit `sub` of qh[l]; Q4_K has
+// none. The Q4_K/Q5_K reference loops are one template over the block type through these two.
+inline int k_fifth_bit(const BlockQ4_K &, int, int) { return 0; }
+inline int k_fifth_bit(const BlockQ5_K &blk, int sub, int l) { return ((blk.qh[l] >> sub) & 1) << 4; }
+
 // All 8 scales (out[0..8)) and mins (out[8..16)) of a Q4_K/Q5_K super-block at once.
 inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
     uint32_t w[3];

@@ -60,8 +60,9 @@ float dot_q4_0(int64_t n, const void *w, const void *a) {
 }
 
 // Q4_K/Q5_K: sum_j d*sc_j*<q_j, a_j> - dmin*m_j*sum(a_j), with sum(a_j) from the Q8_K bsums.
-float dot_q4_K(int64_t n, const void *w, const void *a) {
-    const BlockQ4_K *x = static_cast<const BlockQ4_K *>(w);
+template <typename Block>
+float dot_k4(int64_t n, const void *w, const void *a) {
+    const Block *x = static_cast<const Block *>(w);
     const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
     float sum = 0.0f;
     for (int64_t b = 0; b < n / QK_K; ++b) {
@@ -74,33 +75,8 @@ float dot_q4_K(int64_t n, const void *w, const void *a) {
             k4_scale_min(sub + 1, x[b].scales, sc1, m1);
             int s0 = 0, s1 = 0;
             for (int l = 0; l < 32; ++l) {
-                s0 += (q[l] & 0xF) * p[l];
-                s1 += (q[l] >> 4) * p[l + 32];
-            }
-            scaled += sc0 * s0 + sc1 * s1;
-            mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) + m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
-        }
-        sum += y[b].d * (fp16_to_fp32(x[b].d) * scaled - fp16_to_fp32(x[b].dmin) * mins);
-    }
-    return sum;
-}
-
-float dot_q5_K(int64_t n, const void *w, const void *a) {
-    const BlockQ5_K *x = static_cast<const BlockQ5_K *>(w);
-    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
-    float sum = 0.0f;
-    for (int64_t b = 0; b < n / QK_K; ++b) {
-        int scaled = 0, mins = 0;
-        const uint8_t *q = x[b].qs;
-        const int8_t *p = y[b].qs;
-        for (int sub = 0; sub < 8; sub += 2, q += 32, p += 64) {
-            int sc0, m0, sc1, m1;
-            k4_scale_min(sub, x[b].scales, sc0, m0);
-            k4_scale_min(sub + 1, x[b].scales, sc1, m1);
-            int s0 = 0, s1 = 0;
-            for (int l = 0; l < 32; ++l) {
-                s0 += ((q[l] & 0xF) | (((x[b].qh[l] >> sub) & 1) << 4)) * p[l];
-                s1 += ((q[l] >> 4) | (((x[b].qh[l] >> (sub + 1)) & 1) << 4)) * p[l + 32];
+                s0 += ((q[l] & 0xF) | k_fifth_bit(x[b], sub, l)) * p[l];
+                s1 += ((q[l] >> 4) | k_fifth_bit(x[b], sub + 1, l)) * p[l + 32];
             }
             scaled += sc0 * s0 + sc1 * s1;
             mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) + m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
@@ -146,8 +122,8 @@ void quantize_act_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K
 const CpuKernels kScalar = {
     SimdLevel::Scalar,
     {ActFormat::F32, dot_f32},  {ActFormat::F32, dot_f16},  {ActFormat::F32, dot_bf16},
-    {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
-    {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
+    {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_k4<BlockQ4_K>},
+    {ActFormat::Q8_K, dot_k4<BlockQ5_K>}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
 };
 
 }  // namespace
