@@ -52,12 +52,12 @@ final class BenchCommand implements Command {
         int stepTokens = positive(args, "--step-tokens", 512);
         String backendName = args.option("--backend").orElse("cpu");
         int maxLevel = Arrays.stream(levels).max().orElseThrow();
-        int blocks = maxLevel * ((promptTokens + genTokens + BLOCK_SIZE - 1) / BLOCK_SIZE) + 1;
+        int blocks = maxLevel * LoadedModel.blocksFor(promptTokens + genTokens, BLOCK_SIZE) + 1;
         LatencySamples latencies = new LatencySamples();
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
         try (Backend backend = switch (backendName) {
-            case "cpu" -> library.cpuBackend(integer(args, "--threads", 0));
-            case "cuda" -> library.cudaBackend(integer(args, "--device", 0));
+            case "cpu" -> library.cpuBackend(args.intOption("--threads", 0));
+            case "cuda" -> library.cudaBackend(args.intOption("--device", 0));
             default -> throw new UsageException("--backend must be cpu or cuda, not " + backendName);
         };
              ModelEngine served = ModelEngine.open(backend, gguf, blocks, BLOCK_SIZE, config -> config
@@ -143,17 +143,8 @@ final class BenchCommand implements Command {
         }
     }
 
-    private static int integer(Arguments args, String name, int fallback) throws UsageException {
-        String value = args.option(name).orElse(Integer.toString(fallback));
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be an integer: " + value);
-        }
-    }
-
     private static int positive(Arguments args, String name, int fallback) throws UsageException {
-        int value = integer(args, name, fallback);
+        int value = args.intOption(name, fallback);
         if (value < 1) {
             throw new UsageException(name + " must be at least 1: " + value);
         }

@@ -10,6 +10,11 @@ public enum TokenType {
         return code >= 0 && code < all.length ? all[code] : UNDEFINED;
     }
 
+    /** The code of this type in GGUF, the inverse of {@link #fromCode(int)}. */
+    public int code() {
+        return ordinal();
+    }
+
     /** Control and unknown tokens are matched in text only when special tokens are parsed and are not rendered. */
     boolean isSpecial() {
         return this == CONTROL || this == UNKNOWN;

@@ -78,27 +78,20 @@ public class DemoModel {
                 .putUint32("tokenizer.ggml.eos_token_id", DemoVocabulary.EOS_ID)
                 .putBool("tokenizer.ggml.add_bos_token", true)
                 .putBool("tokenizer.ggml.add_eos_token", false);
-        writer.addTensor("token_embd.weight", GgmlType.F32, new long[] {EMBEDDING, vocab}, random(random, EMBEDDING * vocab));
-        writer.addTensor("output_norm.weight", GgmlType.F32, new long[] {EMBEDDING}, ones(EMBEDDING));
-        writer.addTensor("output.weight", GgmlType.F32, new long[] {EMBEDDING, vocab}, random(random, EMBEDDING * vocab));
+        gaussian(writer, random, "token_embd.weight", EMBEDDING, vocab);
+        ones(writer, "output_norm.weight", EMBEDDING);
+        gaussian(writer, random, "output.weight", EMBEDDING, vocab);
         for (int layer = 0; layer < LAYERS; layer++) {
             String prefix = "blk." + layer + ".";
-            writer.addTensor(prefix + "attn_norm.weight", GgmlType.F32, new long[] {EMBEDDING}, ones(EMBEDDING));
-            writer.addTensor(prefix + "attn_q.weight", GgmlType.F32, new long[] {EMBEDDING, EMBEDDING},
-                    random(random, EMBEDDING * EMBEDDING));
-            writer.addTensor(prefix + "attn_k.weight", GgmlType.F32, new long[] {EMBEDDING, kvDim},
-                    random(random, EMBEDDING * kvDim));
-            writer.addTensor(prefix + "attn_v.weight", GgmlType.F32, new long[] {EMBEDDING, kvDim},
-                    random(random, EMBEDDING * kvDim));
-            writer.addTensor(prefix + "attn_output.weight", GgmlType.F32, new long[] {EMBEDDING, EMBEDDING},
-                    random(random, EMBEDDING * EMBEDDING));
-            writer.addTensor(prefix + "ffn_norm.weight", GgmlType.F32, new long[] {EMBEDDING}, ones(EMBEDDING));
-            writer.addTensor(prefix + "ffn_gate.weight", GgmlType.F32, new long[] {EMBEDDING, FEED_FORWARD},
-                    random(random, EMBEDDING * FEED_FORWARD));
-            writer.addTensor(prefix + "ffn_up.weight", GgmlType.F32, new long[] {EMBEDDING, FEED_FORWARD},
-                    random(random, EMBEDDING * FEED_FORWARD));
-            writer.addTensor(prefix + "ffn_down.weight", GgmlType.F32, new long[] {FEED_FORWARD, EMBEDDING},
-                    random(random, FEED_FORWARD * EMBEDDING));
+            ones(writer, prefix + "attn_norm.weight", EMBEDDING);
+            gaussian(writer, random, prefix + "attn_q.weight", EMBEDDING, EMBEDDING);
+            gaussian(writer, random, prefix + "attn_k.weight", EMBEDDING, kvDim);
+            gaussian(writer, random, prefix + "attn_v.weight", EMBEDDING, kvDim);
+            gaussian(writer, random, prefix + "attn_output.weight", EMBEDDING, EMBEDDING);
+            ones(writer, prefix + "ffn_norm.weight", EMBEDDING);
+            gaussian(writer, random, prefix + "ffn_gate.weight", EMBEDDING, FEED_FORWARD);
+            gaussian(writer, random, prefix + "ffn_up.weight", EMBEDDING, FEED_FORWARD);
+            gaussian(writer, random, prefix + "ffn_down.weight", FEED_FORWARD, EMBEDDING);
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
@@ -106,19 +99,21 @@ public class DemoModel {
         Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static byte[] random(Random random, int count) {
-        ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < count; i++) {
+    /** An F32 tensor of {@code columns x rows} (GGUF order) drawn from N(0, WEIGHT_STD²). */
+    private static void gaussian(GgufWriter writer, Random random, String name, int columns, int rows) {
+        ByteBuffer bytes = ByteBuffer.allocate(columns * rows * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < columns * rows; i++) {
             bytes.putFloat((float) (random.nextGaussian() * WEIGHT_STD));
         }
-        return bytes.array();
+        writer.addTensor(name, GgmlType.F32, new long[] {columns, rows}, bytes.array());
     }
 
-    private static byte[] ones(int count) {
+    /** An F32 vector of ones (the norm weights). */
+    private static void ones(GgufWriter writer, String name, int count) {
         ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i++) {
             bytes.putFloat(1f);
         }
-        return bytes.array();
+        writer.addTensor(name, GgmlType.F32, new long[] {count}, bytes.array());
     }
 }

@@ -6,18 +6,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.llcuda.tokenizer.TokenType;
+
 /**
  * A small SentencePiece-style vocabulary built in code: unknown, BOS, EOS, the 256 byte-fallback
  * tokens, single characters, and common English words with every prefix (SentencePiece merges
  * pieces pairwise, so each step of a word must be a token). Scores prefer longer pieces.
  */
 final class DemoVocabulary {
-
-    /** {@code tokenizer.ggml.token_type} codes (SentencePiece piece types). */
-    static final int NORMAL = 1;
-    static final int UNKNOWN = 2;
-    static final int CONTROL = 3;
-    static final int BYTE = 6;
 
     static final int UNKNOWN_ID = 0;
     static final int BOS_ID = 1;
@@ -36,14 +32,14 @@ final class DemoVocabulary {
 
     private final List<String> tokens = new ArrayList<>();
     private final List<Float> scores = new ArrayList<>();
-    private final List<Integer> types = new ArrayList<>();
+    private final List<TokenType> types = new ArrayList<>();
 
     DemoVocabulary() {
-        add("<unk>", 0, UNKNOWN);
-        add("<s>", 0, CONTROL);
-        add("</s>", 0, CONTROL);
+        add("<unk>", 0, TokenType.UNKNOWN);
+        add("<s>", 0, TokenType.CONTROL);
+        add("</s>", 0, TokenType.CONTROL);
         for (int b = 0; b < 256; b++) {
-            add(String.format(Locale.ROOT, "<0x%02X>", b), 0, BYTE);
+            add(String.format(Locale.ROOT, "<0x%02X>", b), 0, TokenType.BYTE);
         }
         Set<String> pieces = new LinkedHashSet<>();
         pieces.add(SPACE);
@@ -58,11 +54,11 @@ final class DemoVocabulary {
             }
         }
         for (String piece : pieces) {
-            add(piece, piece.length() - tokens.size() * 1e-4f, NORMAL);
+            add(piece, piece.length() - tokens.size() * 1e-4f, TokenType.NORMAL);
         }
     }
 
-    private void add(String token, float score, int type) {
+    private void add(String token, float score, TokenType type) {
         this.tokens.add(token);
         this.scores.add(score);
         this.types.add(type);
@@ -81,7 +77,7 @@ final class DemoVocabulary {
     }
 
     int[] types() {
-        return this.types.stream().mapToInt(Integer::intValue).toArray();
+        return this.types.stream().mapToInt(TokenType::code).toArray();
     }
 
     int size() {
