@@ -188,7 +188,7 @@ void test_embedding() {
 }
 
 void test_rms_norm_and_swiglu() {
-    const int n = 1003, rows = 7;
+    const int n = 1004, rows = 7;
     const std::vector<float> x = random_floats(rows * n, -3.0f, 3.0f), w = random_floats(n, 0.5f, 1.5f);
     const std::vector<int32_t> gather = {6, 0, 3};
     Dev<float> dx(x), dw(w), dy(rows * n);
@@ -204,7 +204,7 @@ void test_rms_norm_and_swiglu() {
         const double scale = 1.0 / std::sqrt(ss / n + 1e-5);
         for (int i = 0; i < n; ++i) ref.push_back(x[r * n + i] * scale * w[i]);
     }
-    check_error("rms_norm gathered rows, n 1003", rel_l2(y, ref), 1e-6);
+    check_error("rms_norm gathered rows, n 1004", rel_l2(y, ref), 1e-6);
 
     const int tokens = 3, m = 4001;  // gate|up rows of 2m as the fused product writes them
     const std::vector<float> gu = random_floats(static_cast<size_t>(tokens) * 2 * m, -6.0f, 6.0f);
@@ -243,11 +243,10 @@ double half_round(float v) { return static_cast<double>(__half2float(__float2hal
 void test_rope() {
     for (bool neox : {false, true}) {
         for (int rope_dim : {64, 32}) {
-            RopeConfig c;
-            c.n_head = 8; c.n_head_kv = 2; c.head_dim = 64; c.rope_dim = rope_dim; c.neox = neox;
-            c.theta_base = neox ? 1000000.0f : 10000.0f; c.freq_scale = 0.5f;
-            const int T = 5, QD = c.n_head * 64, KVD = c.n_head_kv * 64, n_slots = 40;
-            const std::vector<int32_t> pos = {0, 1, 4093, 4094, 777}, slots = {3, 39, -1, 0, 12};
+            const float theta_base = neox ? 1000000.0f : 10000.0f;
+            const RopeConfig c = make_rope_config(8, 2, 64, rope_dim, neox, theta_base, 0.5f);
+            const int T = 6, QD = c.n_head * 64, KVD = c.n_head_kv * 64, n_slots = 40;
+            const std::vector<int32_t> pos = {0, 1, 4093, 4094, 777, 100000}, slots = {3, 39, -1, 0, 12, 20};
             const std::vector<float> q = random_floats(T * QD, -1, 1), k = random_floats(T * KVD, -1, 1),
                                      v = random_floats(T * KVD, -1, 1), bq = random_floats(QD, -1, 1),
                                      bk = random_floats(KVD, -1, 1), bv = random_floats(KVD, -1, 1);
@@ -264,7 +263,7 @@ void test_rope() {
                     std::vector<double> y = x;
                     for (int p = 0; p < rope_dim / 2; ++p) {
                         const int a = neox ? p : 2 * p, b = neox ? p + rope_dim / 2 : 2 * p + 1;
-                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(c.theta_base), -2.0 * p / rope_dim);
+                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim);
                         y[a] = x[a] * std::cos(th) - x[b] * std::sin(th);
                         y[b] = x[a] * std::sin(th) + x[b] * std::cos(th);
                     }
@@ -336,12 +335,20 @@ void test_attention() {
             std::vector<std::vector<float>> outs;
             const int auto_splits = attention_splits(static_cast<int>(tiles.size()), n_kv, sms);
             std::vector<int> split_counts = {1, 5, auto_splits};
+            Dev<uint8_t> fused(q8_activation_bytes(n_tokens, QD)), alone(q8_activation_bytes(n_tokens, QD));
+            bool same_blocks = true;
             for (int splits : split_counts) {
                 dout.poison();
+                fused.poison();
+                const Q8Activations outq = q8_activations(fused.p, n_tokens, QD);
                 attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, QD, dt.p, bs, dk.p, dv.p, n_head, n_kv,
-                          head_dim, splits, ws.p, dout.p, nullptr);
+                          head_dim, splits, ws.p, dout.p, nullptr, &outq);
                 outs.push_back(dout.get());
+                quantize_activations(dout.p, QD, n_tokens, q8_activations(alone.p, n_tokens, QD), nullptr);
+                same_blocks = same_blocks && fused.get() == alone.get();
             }
+            g_tally.check(same_blocks, "attention head_dim " + std::to_string(head_dim) + " GQA " +
+                                           std::to_string(group) + ": 8-bit output blocks equal those of its float output");
             std::vector<double> ref(static_cast<size_t>(n_tokens) * QD);
             const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
             for (int t = 0; t < n_tokens; ++t) {

@@ -3,11 +3,13 @@
 // (FP16) from its cache blocks into shared memory once for every query row of the tile, and keeps
 // an online softmax per row, so no score matrix is ever stored. The query rows of a block are the
 // tile's tokens times the query heads of one KV head (GQA), so one K/V read serves all of them.
-// Shared memory is at most 33 KB (head_dim 128), within the T4's 48 KB per block.
+// Shared memory is at most 33 KB (head_dim 128), within the T4's 48 KB per block. Given 8-bit
+// output blocks, whichever kernel writes a row's output also writes its blocks.
 #include <algorithm>
 #include <cmath>
 
 #include "kernels.cuh"
+#include "q8-activations.cuh"
 
 namespace llcuda::cuda {
 namespace {
@@ -23,7 +25,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
                  const int32_t *__restrict__ block_tables, int block_size,
                  const __half2 *__restrict__ k_cache, const __half2 *__restrict__ v_cache,
                  int n_head, int n_head_kv, float scale, float *__restrict__ out,
-                 float *__restrict__ partial) {
+                 float *__restrict__ partial, uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
     constexpr int W = D / 2;       // half2 words per head row
     constexpr int C = D / 64;      // half2 words per lane in the output
     const AttnTile tile = tiles[blockIdx.x];
@@ -35,7 +37,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 
     __shared__ float qs[kAttnRows][D];
     __shared__ __half2 ks[kKeys][W + 1];
-    __shared__ __half2 vs[kKeys][W];
+    __shared__ __align__(16) __half2 vs[kKeys][W];
 
     for (int i = threadIdx.x; i < n_rows * D; i += kThreads) {
         const int r = i / D, d = i % D;
@@ -59,22 +61,42 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     // With several splits (blockIdx.z), split z takes key tiles z, z + splits, ... so any context
     // length divides among them without the host knowing it (decode graphs replay unchanged).
     const int splits = gridDim.z;
-    for (int k0 = blockIdx.z * kKeys; k0 < n_keys; k0 += splits * kKeys) {
-        __syncthreads();  // previous tile fully consumed (and, first time, qs written)
-        for (int i = threadIdx.x; i < kKeys * W; i += kThreads) {
-            const int j = i / W, w = i % W;
+    // K/V tiles move in 16-byte words, every thread's words of the next tile loaded into registers
+    // while the current one is scored (keys past the context are zeros: masked, and 0 * V stays 0).
+    constexpr int V4 = W / 4;                      // 16-byte words per head row
+    constexpr int kLoads = kKeys * V4 / kThreads;  // per thread and tile, K and V each
+    static_assert(kKeys * V4 % kThreads == 0, "whole K/V tiles per pass");
+    uint4 k_next[kLoads], v_next[kLoads];
+    auto load_tile = [&](int k0) {
+#pragma unroll
+        for (int u = 0; u < kLoads; ++u) {
+            const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
             const int pos = k0 + j;
-            __half2 kv = __floats2half2_rn(0.0f, 0.0f), vv = kv;
+            k_next[u] = v_next[u] = make_uint4(0u, 0u, 0u, 0u);
             if (pos < n_keys) {
                 const int64_t row = static_cast<int64_t>(table[pos / block_size]) * block_size + pos % block_size;
-                const int64_t at = row * kv_words + kvh * W + w;
-                kv = k_cache[at];
-                vv = v_cache[at];
+                const int64_t at = row * kv_words + kvh * W + 4 * c;
+                k_next[u] = *reinterpret_cast<const uint4 *>(k_cache + at);
+                v_next[u] = *reinterpret_cast<const uint4 *>(v_cache + at);
             }
-            ks[j][w] = kv;
-            vs[j][w] = vv;
+        }
+    };
+    int k0 = blockIdx.z * kKeys;
+    if (k0 < n_keys) load_tile(k0);
+    for (; k0 < n_keys; k0 += splits * kKeys) {
+        __syncthreads();  // previous tile fully consumed (and, first time, qs written)
+#pragma unroll
+        for (int u = 0; u < kLoads; ++u) {
+            const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
+            const uint4 kw = k_next[u];
+            ks[j][4 * c] = *reinterpret_cast<const __half2 *>(&kw.x);
+            ks[j][4 * c + 1] = *reinterpret_cast<const __half2 *>(&kw.y);
+            ks[j][4 * c + 2] = *reinterpret_cast<const __half2 *>(&kw.z);
+            ks[j][4 * c + 3] = *reinterpret_cast<const __half2 *>(&kw.w);
+            *reinterpret_cast<uint4 *>(&vs[j][4 * c]) = v_next[u];
         }
         __syncthreads();
+        if (k0 + splits * kKeys < n_keys) load_tile(k0 + splits * kKeys);
 #pragma unroll
         for (int i = 0; i < kRowsPerWarp; ++i) {
             const int r = warp + kWarps * i;
@@ -109,6 +131,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         }
     }
 
+    __syncwarp();  // every lane is past its reads of the warp's qs rows, which now hold the output
 #pragma unroll
     for (int i = 0; i < kRowsPerWarp; ++i) {
         const int r = warp + kWarps * i;
@@ -125,33 +148,72 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         float *o = out + static_cast<int64_t>(token) * q_dim + head * D;
         const float inv = 1.0f / l[i];
 #pragma unroll
-        for (int c = 0; c < C; ++c)
-            *reinterpret_cast<float2 *>(o + 2 * (lane + 32 * c)) = make_float2(acc[i][c].x * inv, acc[i][c].y * inv);
+        for (int c = 0; c < C; ++c) {
+            const float2 v = make_float2(acc[i][c].x * inv, acc[i][c].y * inv);
+            *reinterpret_cast<float2 *>(o + 2 * (lane + 32 * c)) = v;
+            *reinterpret_cast<float2 *>(&qs[r][2 * (lane + 32 * c)]) = v;  // only this warp reads row r
+        }
+        if (out_q == nullptr) continue;
+        __syncwarp();
+        if (lane < D / 16) {
+            const int64_t chunk = (static_cast<int64_t>(token) * q_dim + head * D) / 16 + lane;
+            quantize_chunk16(&qs[r][16 * lane], out_q + 32 * chunk, out_ds + chunk);
+        }
     }
 }
 
-// Merges the splits' partial softmax states of every row of a tile (flash-decoding).
+// Merges the splits' partial softmax states (flash-decoding): one warp per query row. Lane z
+// reads split z's (max, sum), so the weights of all splits take one round trip; then every lane
+// sums the splits' accumulators for its dimensions. Only splits that received key tiles are read
+// (split z takes tiles z, z + splits, ...). With `q`, the row is also written in 8-bit blocks for
+// the output projection (q8-activations.cuh).
+template <int D>
 __global__ void __launch_bounds__(kThreads)
-combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head,
-               int head_dim, int splits, float *__restrict__ out) {
+combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
+               float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
+    static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
+    constexpr int C = D / kWarpSize;  // dimensions per lane
     const AttnTile tile = tiles[blockIdx.x];
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y, n_kv = gridDim.y, group = n_head / n_kv;
-    const int n_rows = tile.n_tokens * group, stride = head_dim + 2;
-    const float *base = partial + (static_cast<int64_t>(blockIdx.x) * n_kv + kvh) * splits * kAttnRows * stride;
-    for (int i = threadIdx.x; i < n_rows * head_dim; i += kThreads) {
-        const int r = i / head_dim, d = i % head_dim;
-        float mx = -INFINITY;
-        for (int z = 0; z < splits; ++z) mx = fmaxf(mx, base[(z * kAttnRows + r) * stride]);
-        float l = 0.0f, acc = 0.0f;
-        for (int z = 0; z < splits; ++z) {
-            const float *p = base + (z * kAttnRows + r) * stride;
-            const float f = p[0] == -INFINITY ? 0.0f : expf(p[0] - mx);
-            l += p[1] * f;
-            acc += p[2 + d] * f;
+    const int n_rows = tile.n_tokens * group;
+    const int n_keys = tile.start_pos + tile.n_tokens;
+    const int used = min(splits, (n_keys + kKeys - 1) / kKeys);
+    constexpr int kRowStride = D + 2, kSplitStride = kAttnRows * kRowStride;
+    const float *base = partial + (static_cast<int64_t>(blockIdx.x) * n_kv + kvh) * splits * kSplitStride;
+    const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
+    __shared__ float row_out[kWarps][D];
+    for (int r = warp; r < n_rows; r += kWarps) {
+        const float *row = base + r * kRowStride;
+        const float m = lane < used ? row[lane * kSplitStride] : -INFINITY;
+        const float l = lane < used ? row[lane * kSplitStride + 1] : 0.0f;
+        const float mx = warp_max(m);  // finite: split 0 holds key 0, which every row sees
+        const float f = m == -INFINITY ? 0.0f : expf(m - mx);
+        const float inv = 1.0f / warp_sum(l * f);
+        float acc[C];
+#pragma unroll
+        for (int c = 0; c < C; ++c) acc[c] = 0.0f;
+#pragma unroll 4
+        for (int z = 0; z < used; ++z) {
+            const float fz = __shfl_sync(0xffffffffu, f, z);
+            const float *p = row + z * kSplitStride + 2;
+#pragma unroll
+            for (int c = 0; c < C; ++c) acc[c] = fmaf(fz, p[lane + kWarpSize * c], acc[c]);
         }
         const int token = tile.first_token + r / group, head = kvh * group + r % group;
-        out[static_cast<int64_t>(token) * n_head * head_dim + head * head_dim + d] = acc / l;
+        float *o = out + static_cast<int64_t>(token) * n_head * D + head * D;
+#pragma unroll
+        for (int c = 0; c < C; ++c) {
+            o[lane + kWarpSize * c] = acc[c] * inv;
+            row_out[warp][lane + kWarpSize * c] = acc[c] * inv;
+        }
+        if (q == nullptr) continue;
+        __syncwarp();
+        if (lane < D / 16) {
+            const int64_t chunk = (static_cast<int64_t>(token) * n_head * D + head * D) / 16 + lane;
+            quantize_chunk16(&row_out[warp][16 * lane], q + 32 * chunk, ds + chunk);
+        }
+        __syncwarp();
     }
 }
 
@@ -177,30 +239,35 @@ size_t attention_workspace_floats(int sm_count, int head_dim) {
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const __half *k_cache, const __half *v_cache, int n_head,
                int n_head_kv, int head_dim, int splits, float *workspace, float *out,
-               cudaStream_t stream) {
+               cudaStream_t stream, const Q8Activations *outq) {
     require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= kAttnRows,
             "attention: " + std::to_string(n_head) + " heads over " + std::to_string(n_head_kv) +
                 " KV heads is not a supported grouping (at most " + std::to_string(kAttnRows) + ")");
     require(splits >= 1 && splits <= kAttnMaxSplits && (splits == 1 || workspace),
             "attention: " + std::to_string(splits) + " splits");
+    require(!outq || outq->k == n_head * head_dim,
+            "attention: 8-bit output rows of " + std::to_string(outq ? outq->k : 0) + " elements for rows of " +
+                std::to_string(n_head * head_dim));
     if (n_tiles == 0) return;
     const dim3 grid(n_tiles, n_head_kv, splits);
     const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
     const auto *kc = reinterpret_cast<const __half2 *>(k_cache);
     const auto *vc = reinterpret_cast<const __half2 *>(v_cache);
+    uint8_t *q8 = outq ? outq->q : nullptr;
+    float2 *q8ds = outq ? outq->ds : nullptr;
     if (head_dim == 64) {
-        attention_kernel<64><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace);
+        attention_kernel<64><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
+        LLCUDA_CUDA_CHECK_LAUNCH();
+        if (splits > 1) combine_kernel<64><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out, q8, q8ds);
     } else if (head_dim == 128) {
-        attention_kernel<128><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace);
+        attention_kernel<128><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
+        LLCUDA_CUDA_CHECK_LAUNCH();
+        if (splits > 1) combine_kernel<128><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out, q8, q8ds);
     } else {
         fail(LLCUDA_ERR_UNSUPPORTED, "attention: head_dim " + std::to_string(head_dim) +
                                          " unsupported on CUDA (64 or 128)");
     }
     LLCUDA_CUDA_CHECK_LAUNCH();
-    if (splits > 1) {
-        combine_kernel<<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, head_dim, splits, out);
-        LLCUDA_CUDA_CHECK_LAUNCH();
-    }
 }
 
 }  // namespace llcuda::cuda

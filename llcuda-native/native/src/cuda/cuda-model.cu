@@ -56,6 +56,8 @@ CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_
 CudaModel::CudaModel(int device, const ModelSpec &spec)
     : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv)) {
     check_supported_shape(spec_);
+    rope_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_dim,
+                             spec_.rope_type == LLCUDA_ROPE_NEOX, spec_.rope_theta, spec_.rope_freq_scale);
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
@@ -169,8 +171,8 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
                          "activations for " + std::to_string(T) + " tokens");
     logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
     picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
-    if (q8_.size() == 0 && E % 16 == 0 && F % 16 == 0)
-        q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, static_cast<int>(std::max(E, F))),
+    if (q8_.size() == 0 && E % 16 == 0 && QD % 16 == 0 && F % 16 == 0)
+        q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, static_cast<int>(std::max({E, QD, F}))),
                            "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
     picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
     std::memset(meta_host_.as<int32_t>(), 0, meta_host_.size());
@@ -198,15 +200,6 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
                   *tables = meta + layout_.tables();
     const auto *tiles = reinterpret_cast<const AttnTile *>(meta + layout_.tiles());
 
-    RopeConfig rope;
-    rope.n_head = spec_.n_head;
-    rope.n_head_kv = spec_.n_head_kv;
-    rope.head_dim = spec_.head_dim;
-    rope.rope_dim = spec_.rope_dim;
-    rope.neox = spec_.rope_type == LLCUDA_ROPE_NEOX;
-    rope.theta_base = spec_.rope_theta;
-    rope.freq_scale = spec_.rope_freq_scale;
-
     const int QKV = QD + 2 * KVD;
     const int splits = attention_splits(plan.n_tiles(), spec_.n_head_kv, sm_count_);
     // Decode steps hand the products of quantized weights their input in 8-bit blocks, written by
@@ -230,11 +223,12 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s, xq);
         }
-        rope_and_store_kv(rope, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
+        rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
                           l.bv, cache.keys(li), cache.values(li), s);
+        const Q8Activations *aq = q8_for(l.wo, T, QD);
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), cache.keys(li), cache.values(li),
-                  spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s);
-        mat_mul(l.wo, attn_, QD, T, x_, E, true, s);
+                  spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s, aq);
+        mat_mul(l.wo, attn_, QD, T, x_, E, true, s, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {

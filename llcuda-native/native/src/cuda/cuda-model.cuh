@@ -73,6 +73,7 @@ private:
     const float *output_norm_ = nullptr;
     std::vector<DeviceLayer> layers_;
     int tile_tokens_;
+    RopeConfig rope_;
     uint64_t next_cache_id_ = 1;
 
     // Work buffers, grown on demand (growing invalidates the captured graphs).

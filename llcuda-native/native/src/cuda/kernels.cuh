@@ -63,12 +63,16 @@ void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const floa
               float *y, cudaStream_t stream, const Q8Activations *xq = nullptr);
 
 // ---- rope.cu: biases, RoPE on Q and K, K and V stored into the paged cache (FP16).
+constexpr int kMaxRopePairs = 64;  // rope_dim <= head_dim <= 128
 struct RopeConfig {
     int n_head = 0, n_head_kv = 0, head_dim = 0;
     int rope_dim = 0;
     bool neox = false;
-    float theta_base = 10000.0f, freq_scale = 1.0f;
+    float freq_scale = 1.0f;
+    double inv_freq[kMaxRopePairs] = {};  // theta_base^(-2p/rope_dim), pair p
 };
+RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
+                            float freq_scale);
 // q (row stride ldq) is rotated in place; k, v (row stride ldkv) go to cache row slots[t]
 // (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr.
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
@@ -92,11 +96,12 @@ int attention_tile_tokens(int n_head, int n_head_kv);
 // every SM works, and a second kernel merges the partial softmax states in `workspace`.
 int attention_splits(int n_tiles, int n_head_kv, int sm_count);
 size_t attention_workspace_floats(int sm_count, int head_dim);
-// q has row stride ldq; out is [T][n_head*head_dim].
+// q has row stride ldq; out is [T][n_head*head_dim]. outq: when not nullptr, the rows of the
+// tiles are also written there in 8-bit blocks (for the output projection).
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const __half *k_cache, const __half *v_cache, int n_head,
                int n_head_kv, int head_dim, int splits, float *workspace, float *out,
-               cudaStream_t stream);
+               cudaStream_t stream, const Q8Activations *outq = nullptr);
 
 // ---- swiglu.cu: out[t][i] = silu(gate[t][i]) * up[t][i]; gate and up rows have stride ld.
 // outq: when not nullptr, out is also written there in 8-bit blocks (n a multiple of 16).

@@ -9,14 +9,25 @@ namespace {
 
 constexpr int kThreads = 256;
 
+__device__ __forceinline__ float4 scaled(float4 x, float4 w, float s) {
+    return make_float4(x.x * s * w.x, x.y * s * w.y, x.z * s * w.z, x.w * s * w.w);
+}
+
+// Rows are read as float4 (n a multiple of 4; of 16 with 8-bit output, one 16-element block per
+// thread and pass).
 __global__ void __launch_bounds__(kThreads)
 rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, int n,
                 const float *__restrict__ w, float eps, float *__restrict__ y, uint8_t *__restrict__ q,
                 float2 *__restrict__ ds) {
     const int64_t src = rows ? rows[blockIdx.x] : blockIdx.x;
-    const float *xr = x + src * n;
+    const float4 *xr = reinterpret_cast<const float4 *>(x + src * n);
+    const float4 *w4 = reinterpret_cast<const float4 *>(w);
+    const int n4 = n / 4;
     float ss = 0.0f;
-    for (int i = threadIdx.x; i < n; i += kThreads) ss = fmaf(xr[i], xr[i], ss);
+    for (int i = threadIdx.x; i < n4; i += kThreads) {
+        const float4 a = xr[i];
+        ss = fmaf(a.x, a.x, fmaf(a.y, a.y, fmaf(a.z, a.z, fmaf(a.w, a.w, ss))));
+    }
     __shared__ float part[kThreads / kWarpSize];
     ss = warp_sum(ss);
     if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = ss;
@@ -25,18 +36,19 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
 #pragma unroll
     for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
     const float scale = rsqrtf(total / n + eps);
-    float *yr = y + static_cast<int64_t>(blockIdx.x) * n;
+    float4 *yr = reinterpret_cast<float4 *>(y + static_cast<int64_t>(blockIdx.x) * n);
     if (q == nullptr) {
-        for (int i = threadIdx.x; i < n; i += kThreads) yr[i] = xr[i] * scale * w[i];
+        for (int i = threadIdx.x; i < n4; i += kThreads) yr[i] = scaled(xr[i], w4[i], scale);
         return;
     }
     const int n_chunks = n / 16;
     for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
         float v[16];
 #pragma unroll
-        for (int i = 0; i < 16; ++i) {
-            v[i] = xr[16 * c + i] * scale * w[16 * c + i];
-            yr[16 * c + i] = v[i];
+        for (int i = 0; i < 4; ++i) {
+            const float4 o = scaled(xr[4 * c + i], w4[4 * c + i], scale);
+            yr[4 * c + i] = o;
+            v[4 * i] = o.x; v[4 * i + 1] = o.y; v[4 * i + 2] = o.z; v[4 * i + 3] = o.w;
         }
         const int64_t chunk = static_cast<int64_t>(blockIdx.x) * n_chunks + c;
         quantize_chunk16(v, q + 32 * chunk, ds + chunk);
@@ -48,6 +60,7 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
 void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
               float *y, cudaStream_t stream, const Q8Activations *xq) {
     if (n_rows == 0) return;
+    require(n % 4 == 0, "rms_norm: row length " + std::to_string(n) + " is not a multiple of 4");
     require(!xq || xq->k == n, "rms_norm: 8-bit output rows of " + std::to_string(xq ? xq->k : 0) +
                                    " elements for rows of " + std::to_string(n));
     rms_norm_kernel<<<n_rows, kThreads, 0, stream>>>(x, rows, n, w, eps, y, xq ? xq->q : nullptr,

@@ -1,8 +1,12 @@
 // One kernel per layer between the Q/K/V products and attention: adds the optional Q/K/V biases
 // (qwen2), rotates Q and K (RoPE, normal or NEOX pairing), rotates Q in place and stores K and V as
-// FP16 into their paged-cache rows. One block per token. Each pair's angle is computed once per
-// token, in double precision (positions reach the tens of thousands, where a float angle would be
-// off by 1e-3 radians), and shared by all heads through shared memory.
+// FP16 into their paged-cache rows. Every thread does one independent piece (a rotated pair, an
+// unrotated dimension, or a V element), so a token's work is one round trip of a few blocks. The
+// angle is computed in double precision (positions reach the tens of thousands, where a float
+// angle would be off by 1e-3 radians) from inverse frequencies computed once per model, and
+// reduced to [-pi, pi] before its sine and cosine.
+#include <cmath>
+
 #include "kernels.cuh"
 
 namespace llcuda::cuda {
@@ -12,8 +16,6 @@ constexpr int kThreads = 256;
 
 __device__ __forceinline__ float bias_at(const float *b, int i) { return b ? b[i] : 0.0f; }
 
-constexpr int kMaxPairs = 64;  // rope_dim <= head_dim <= 128
-
 // Pair p rotates dims (2p, 2p+1) in normal mode and (p, p + rope_dim/2) in NEOX mode.
 __device__ __forceinline__ int pair_first(const RopeConfig &cfg, int p) { return cfg.neox ? p : 2 * p; }
 __device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
@@ -21,77 +23,93 @@ __device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
 }
 
 __global__ void __launch_bounds__(kThreads)
-rope_store_kernel(RopeConfig cfg, const int32_t *__restrict__ positions,
+rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restrict__ positions,
                   const int32_t *__restrict__ slots, float *__restrict__ q, int ldq,
                   const float *__restrict__ k, const float *__restrict__ v, int ldkv,
                   const float *__restrict__ bq, const float *__restrict__ bk,
                   const float *__restrict__ bv, __half *__restrict__ k_cache,
                   __half *__restrict__ v_cache) {
-    const int t = blockIdx.x;
-    const int pos = positions[t];
+    const int t = blockIdx.y;
+    const int d = cfg.head_dim, half_rot = cfg.rope_dim / 2, rest = d - cfg.rope_dim;
+    const int heads = cfg.n_head + cfg.n_head_kv, kv_dim = cfg.n_head_kv * d;
     const int slot = slots[t];
-    const int d = cfg.head_dim, half_rot = cfg.rope_dim / 2;
-    const int kv_dim = cfg.n_head_kv * d;
     float *qt = q + static_cast<int64_t>(t) * ldq;
     const float *kt = k + static_cast<int64_t>(t) * ldkv;
-    const float *vt = v + static_cast<int64_t>(t) * ldkv;
-    __half *kc = slot >= 0 ? k_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
-    __half *vc = slot >= 0 ? v_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
-
-    // One angle per pair, shared by every head of the token.
-    __shared__ float cos_s[kMaxPairs], sin_s[kMaxPairs];
-    for (int p = threadIdx.x; p < half_rot; p += kThreads) {
-        const double inv_freq = pow(static_cast<double>(cfg.theta_base), -2.0 * p / cfg.rope_dim);
-        double sn, cs;
-        sincos(static_cast<double>(pos) * cfg.freq_scale * inv_freq, &sn, &cs);
-        cos_s[p] = static_cast<float>(cs);
-        sin_s[p] = static_cast<float>(sn);
-    }
-    __syncthreads();
-    // Rotated pairs, Q heads then K heads.
-    for (int i = threadIdx.x; i < (cfg.n_head + cfg.n_head_kv) * half_rot; i += kThreads) {
+    __half *kc = k_cache + static_cast<int64_t>(slot) * kv_dim;
+    int i = blockIdx.x * kThreads + threadIdx.x;
+    if (i < heads * half_rot) {  // a rotated pair of a Q head (then of a K head)
         const int head = i / half_rot, p = i % half_rot;
-        const float c = cos_s[p], sn = sin_s[p];
+        if (head >= cfg.n_head && slot < 0) return;
+        constexpr double kTwoPi = 6.283185307179586;
+        double angle = static_cast<double>(positions[t]) * cfg.freq_scale * cfg.inv_freq[p];
+        angle -= rint(angle / kTwoPi) * kTwoPi;
+        double sn, cs;
+        sincos(angle, &sn, &cs);
+        const float c = static_cast<float>(cs), s = static_cast<float>(sn);
         const int pa = pair_first(cfg, p), pb = pair_second(cfg, p);
         if (head < cfg.n_head) {
             const int a = head * d + pa, b = head * d + pb;
             const float x0 = qt[a] + bias_at(bq, a), x1 = qt[b] + bias_at(bq, b);
-            qt[a] = x0 * c - x1 * sn;
-            qt[b] = x0 * sn + x1 * c;
-        } else if (kc) {
+            qt[a] = x0 * c - x1 * s;
+            qt[b] = x0 * s + x1 * c;
+        } else {
             const int kh = head - cfg.n_head;
             const int a = kh * d + pa, b = kh * d + pb;
             const float x0 = kt[a] + bias_at(bk, a), x1 = kt[b] + bias_at(bk, b);
-            kc[a] = __float2half_rn(x0 * c - x1 * sn);
-            kc[b] = __float2half_rn(x0 * sn + x1 * c);
+            kc[a] = __float2half_rn(x0 * c - x1 * s);
+            kc[b] = __float2half_rn(x0 * s + x1 * c);
         }
+        return;
     }
-    // Dimensions past rope_dim: bias only.
-    const int rest = d - cfg.rope_dim;
-    for (int i = threadIdx.x; i < (cfg.n_head + cfg.n_head_kv) * rest; i += kThreads) {
+    i -= heads * half_rot;
+    if (i < heads * rest) {  // dimensions past rope_dim: bias only
         const int head = i / rest, j = cfg.rope_dim + i % rest;
         if (head < cfg.n_head) {
             qt[head * d + j] += bias_at(bq, head * d + j);
-        } else if (kc) {
+        } else if (slot >= 0) {
             const int idx = (head - cfg.n_head) * d + j;
             kc[idx] = __float2half_rn(kt[idx] + bias_at(bk, idx));
         }
+        return;
     }
-    if (vc)
-        for (int i = threadIdx.x; i < kv_dim; i += kThreads) vc[i] = __float2half_rn(vt[i] + bias_at(bv, i));
+    i -= heads * rest;
+    if (i < kv_dim && slot >= 0)
+        v_cache[static_cast<int64_t>(slot) * kv_dim + i] =
+            __float2half_rn(v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i));
 }
 
 }  // namespace
+
+RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
+                            float freq_scale) {
+    require(rope_dim % 2 == 0 && rope_dim > 0 && rope_dim <= head_dim && rope_dim <= 2 * kMaxRopePairs,
+            "rope: rope_dim " + std::to_string(rope_dim) + " must be even, positive and <= head_dim " +
+                std::to_string(head_dim) + " (at most " + std::to_string(2 * kMaxRopePairs) + ")");
+    RopeConfig c;
+    c.n_head = n_head;
+    c.n_head_kv = n_head_kv;
+    c.head_dim = head_dim;
+    c.rope_dim = rope_dim;
+    c.neox = neox;
+    c.freq_scale = freq_scale;
+    for (int p = 0; p < rope_dim / 2; ++p)  // as the CPU backend computes it
+        c.inv_freq[p] = std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim);
+    return c;
+}
 
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
                        const int32_t *slots, float *q, int ldq, const float *k, const float *v,
                        int ldkv, const float *bq, const float *bk, const float *bv, __half *k_cache,
                        __half *v_cache, cudaStream_t stream) {
-    require(cfg.rope_dim % 2 == 0 && cfg.rope_dim <= cfg.head_dim && cfg.rope_dim <= 2 * kMaxPairs,
+    require(cfg.rope_dim % 2 == 0 && cfg.rope_dim > 0 && cfg.rope_dim <= cfg.head_dim &&
+                cfg.rope_dim <= 2 * kMaxRopePairs,
             "rope: rope_dim " + std::to_string(cfg.rope_dim) + " must be even and <= head_dim");
+    require(n_tokens <= 65535, "rope: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     if (n_tokens == 0) return;
-    rope_store_kernel<<<n_tokens, kThreads, 0, stream>>>(cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,
-                                                         k_cache, v_cache);
+    const int heads = cfg.n_head + cfg.n_head_kv;
+    const int items = heads * cfg.head_dim - heads * cfg.rope_dim / 2 + cfg.n_head_kv * cfg.head_dim;
+    rope_store_kernel<<<dim3(ceil_div(items, kThreads), n_tokens), kThreads, 0, stream>>>(
+        cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, k_cache, v_cache);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 

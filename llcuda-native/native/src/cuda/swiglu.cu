@@ -7,12 +7,13 @@
 namespace llcuda::cuda {
 namespace {
 
+__device__ __forceinline__ float silu_times(float g, float u) { return g / (1.0f + expf(-g)) * u; }
+
 __global__ void swiglu_kernel(const float *__restrict__ gate, const float *__restrict__ up, int n, int ld,
                               float *__restrict__ out) {
     const int64_t t = blockIdx.y;
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-        const float g = gate[t * ld + i];
-        out[t * n + i] = g / (1.0f + expf(-g)) * up[t * ld + i];
+        out[t * n + i] = silu_times(gate[t * ld + i], up[t * ld + i]);
     }
 }
 
@@ -22,12 +23,20 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
     const int n_chunks = n / 16;
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= n_chunks) return;
+    const float4 *g4 = reinterpret_cast<const float4 *>(gate + t * ld + 16 * c);
+    const float4 *u4 = reinterpret_cast<const float4 *>(up + t * ld + 16 * c);
+    float4 *o4 = reinterpret_cast<float4 *>(out + t * n + 16 * c);
+    float4 g[4], u[4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) { g[i] = g4[i]; u[i] = u4[i]; }  // all loads in flight first
     float v[16];
 #pragma unroll
-    for (int i = 0; i < 16; ++i) {
-        const float g = gate[t * ld + 16 * c + i];
-        v[i] = g / (1.0f + expf(-g)) * up[t * ld + 16 * c + i];
-        out[t * n + 16 * c + i] = v[i];
+    for (int i = 0; i < 4; ++i) {
+        v[4 * i] = silu_times(g[i].x, u[i].x);
+        v[4 * i + 1] = silu_times(g[i].y, u[i].y);
+        v[4 * i + 2] = silu_times(g[i].z, u[i].z);
+        v[4 * i + 3] = silu_times(g[i].w, u[i].w);
+        o4[i] = make_float4(v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]);
     }
     const int64_t chunk = t * n_chunks + c;
     quantize_chunk16(v, q + 32 * chunk, ds + chunk);
@@ -40,9 +49,11 @@ void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, flo
     if (n_tokens == 0) return;
     require(n_tokens <= 65535, "swiglu: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     if (outq) {
+        require(n % 16 == 0 && ld % 4 == 0, "swiglu: 8-bit output needs rows of a multiple of 16 (got " +
+                                                 std::to_string(n) + ", stride " + std::to_string(ld) + ")");
         require(outq->k == n, "swiglu: 8-bit output rows of " + std::to_string(outq->k) + " elements for rows of " +
                                   std::to_string(n));
-        swiglu_q8_kernel<<<dim3(ceil_div(n / 16, 128), n_tokens), 128, 0, stream>>>(gate, up, n, ld, out, outq->q,
+        swiglu_q8_kernel<<<dim3(ceil_div(n / 16, 64), n_tokens), 64, 0, stream>>>(gate, up, n, ld, out, outq->q,
                                                                                     outq->ds);
     } else {
         swiglu_kernel<<<dim3(ceil_div(n, 256), n_tokens), 256, 0, stream>>>(gate, up, n, ld, out);
