@@ -1,10 +1,12 @@
 // Tensor-core products for prompt chunks and large batches: Y[M x N] = X[M x K] * W[N x K]^T.
-// Each block computes a 128x64 tile of Y with eight warps (32x32 each, WMMA 16x16x16 FP16 with FP32
-// accumulation: available from sm_70, so the T4 runs the same code); 128 tokens per tile halve the
-// dequantization work per product compared with 64. Weight tiles are dequantized
-// from their GGUF blocks by the same chunk16 functions as the decode kernel, converted to FP16 and
-// written to shared memory; activations are converted to FP16 on load. Shared memory per block is
-// 34 KB (128x72 and 64x72 FP16 tiles, reused for the 128x68 FP32 result), under the T4's 48 KB.
+// Each block computes a TILE_M x 64 tile of Y with warps of 32x32 each (WMMA 16x16x16 FP16 with FP32
+// accumulation: available from sm_70, so the T4 runs the same code). Prompts take 128-token tiles
+// (eight warps), which halve the dequantization work per product compared with 64; decode batches of
+// 9..64 tokens take 64-token tiles (four warps), so no tensor-core work goes to padding and four
+// blocks share an SM instead of two. Weight tiles are dequantized from their GGUF blocks by the same
+// chunk16 functions as the decode kernel, converted to FP16 and written to shared memory;
+// activations are converted to FP16 on load. Shared memory per block is at most 34 KB (TILE_M x 72
+// and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32 result), under the T4's 48 KB.
 #include <mma.h>
 
 #include <algorithm>
@@ -15,32 +17,44 @@
 namespace llcuda::cuda {
 namespace {
 
-constexpr int kThreads = 256;
-constexpr int kTileM = 128, kTileN = 64, kTileK = 64;
-constexpr int kWeightChunks = kTileN * (kTileK / 16) / kThreads;  // chunk16 per thread per tile
-constexpr int kActVecs = kTileM * (kTileK / 4) / kThreads;        // float4 per thread per tile
+constexpr int kTileN = 64, kTileK = 64;
 constexpr int kPadH = 8;   // halves of padding per row: keeps WMMA loads off one bank
 constexpr int kPadF = 4;   // floats of padding per result row
 constexpr int kLdA = kTileK + kPadH, kLdC = kTileN + kPadF;
 
+template <int TILE_M>
+struct TileShape {
+    static constexpr int kThreads = TILE_M / 32 * 2 * kWarpSize;           // one warp per 32x32
+    static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : 4;
+    // L2 prefetch of the tile after next: decode batches (7B shape, 64 sequences: 3,644 -> 3,877 t/s
+    // with the split choice below) gain; prompt tiles lose (7B pp512: 6,725 -> 6,165 t/s).
+    static constexpr bool kPrefetch = TILE_M == 64;
+    static constexpr int kWeightChunks = kTileN * (kTileK / 16) / kThreads;  // chunk16 per thread per tile
+    static constexpr int kActVecs = TILE_M * (kTileK / 4) / kThreads;        // float4 per thread per tile
+};
+
+template <int TILE_M>
 struct TileStorage {
     union {
         struct {
-            __half a[kTileM][kLdA];
+            __half a[TILE_M][kLdA];
             __half b[kTileN][kLdA];
         } in;
-        float c[kTileM][kLdC];
+        float c[TILE_M][kLdC];
     };
 };
-static_assert(sizeof(TileStorage) <= kMaxStaticSharedBytes, "tile exceeds the T4 shared memory");
+static_assert(sizeof(TileStorage<128>) <= kMaxStaticSharedBytes, "tile exceeds the T4 shared memory");
 
-template <int TYPE>
-__global__ void __launch_bounds__(kThreads, 2)  // two blocks per SM: 16 warps to hide latency
+template <int TYPE, int TILE_M>
+__global__ void __launch_bounds__(TileShape<TILE_M>::kThreads, TileShape<TILE_M>::kBlocksPerSm)  // 16 warps per SM
 mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
                int accumulate, int k_per_split) {
     using namespace nvcuda;
-    __shared__ __align__(32) TileStorage s;
+    using Shape = TileShape<TILE_M>;
+    constexpr int kThreads = Shape::kThreads, kWeightChunks = Shape::kWeightChunks, kActVecs = Shape::kActVecs;
+    constexpr int kTileM = TILE_M;
+    __shared__ __align__(32) TileStorage<TILE_M> s;
     const int64_t n0 = static_cast<int64_t>(blockIdx.x) * kTileN;
     const int m0 = blockIdx.y * kTileM;
     const int k_begin = blockIdx.z * k_per_split;
@@ -67,7 +81,7 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
             for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
         }
 #pragma unroll
-        for (int i = 0; i < kActVecs; ++i) {  // activations: 128 tokens x 16 float4
+        for (int i = 0; i < kActVecs; ++i) {  // activations: TILE_M tokens x 16 float4
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 16, kc = (idx % 16) * 4;
             float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -100,11 +114,26 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 #pragma unroll
         for (int j = 0; j < 2; ++j) wmma::fill_fragment(acc[i][j], 0.0f);
 
+    // With kPrefetch, the weight bytes of the tile after next go to L2 while this one is multiplied,
+    // so the loads of the next tile (issued before this tile's products) wait for L2, not device memory.
+    auto prefetch = [&](int kp) {
+        if constexpr (Shape::kPrefetch) {
+            const int r = threadIdx.x % kTileN, line = threadIdx.x / kTileN;  // kThreads / 64 lines per row
+            if (kp >= k_end || n0 + r >= n_rows) return;
+            const uint64_t first = (static_cast<uint64_t>(kp) * row_bytes / k) & ~uint64_t{127};
+            const uint64_t last = static_cast<uint64_t>(min(kp + kTileK, k)) * row_bytes / k;
+            const uint64_t at = first + 128u * line;
+            if (at < last) asm volatile("prefetch.global.L2 [%0];" ::"l"(w + (n0 + r) * row_bytes + at));
+        }
+    };
+
+    prefetch(k_begin + kTileK);
     load(k_begin);
     store();
     __syncthreads();
     for (int k0 = k_begin; k0 < k_end; k0 += kTileK) {
         const bool more = k0 + kTileK < k_end;
+        prefetch(k0 + 2 * kTileK);
         if (more) load(k0 + kTileK);
 #pragma unroll
         for (int kk = 0; kk < kTileK; kk += 16) {
@@ -143,41 +172,62 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     }
 }
 
-// Small grids (few output tiles, as in decode batches and the K/V projections) leave most SMs
-// idle; splitting K gives every SM work, the partial tiles meeting in y by atomic adds.
-int k_splits(int blocks, int k_tiles) {
+// Grids of fewer blocks than the SMs hold (decode batches, the K/V projections) split K, the
+// partial tiles meeting in y by atomic adds. A block costs its K tiles plus about two tiles of fixed
+// work (prologue, epilogue, atomics); the split count with the least total (waves times block
+// cost) wins, each split keeping at least 4 K tiles. Fuller grids (prompts) stay whole: there the
+// atomics of a split cost more than its better last wave gains (7B shape, pp512: 6,725 -> 6,288 t/s
+// when split).
+int k_splits(int blocks, int k_tiles, int blocks_per_sm) {
     int device = 0, sms = 0;
     LLCUDA_CUDA_CHECK(cudaGetDevice(&device));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    const int target = 2 * sms;
-    if (blocks >= target) return 1;
-    const int most = std::max(1, k_tiles / 4);  // each split keeps at least 4 tiles of K
-    return std::min(most, (target + blocks - 1) / blocks);
+    const int64_t slots = static_cast<int64_t>(blocks_per_sm) * sms;
+    if (blocks >= slots) return 1;
+    int best = 1;
+    double best_cost = 0;
+    for (int s = 1; s <= std::max(1, std::min(64, k_tiles / 4)); ++s) {
+        const int64_t waves = (s * static_cast<int64_t>(blocks) + slots - 1) / slots;
+        const double cost = static_cast<double>(waves) * (2.0 + static_cast<double>(ceil_div(k_tiles, s)));
+        if (s == 1 || cost < best_cost) {
+            best = s;
+            best_cost = cost;
+        }
+    }
+    return best;
 }
 
-template <int TYPE>
-void launch_mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                    bool accumulate, cudaStream_t stream) {
+template <int TYPE, int TILE_M>
+void launch_tiles(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+                  cudaStream_t stream) {
+    using Shape = TileShape<TILE_M>;
     const int k = static_cast<int>(w.cols);
     const int k_tiles = ceil_div(k, kTileK);
-    const int gn = ceil_div(w.rows, kTileN), gm = ceil_div(m, kTileM);
-    int splits = k_splits(gn * gm, k_tiles);
+    const int gn = ceil_div(w.rows, kTileN), gm = ceil_div(m, TILE_M);
+    int splits = k_splits(gn * gm, k_tiles, Shape::kBlocksPerSm);
     const int per_split = ceil_div(k_tiles, splits);
     splits = ceil_div(k_tiles, per_split);
     if (splits > 1 && !accumulate)
         LLCUDA_CUDA_CHECK(cudaMemset2DAsync(y, static_cast<size_t>(ldy) * sizeof(float), 0,
                                             static_cast<size_t>(w.rows) * sizeof(float), m, stream));
     const dim3 grid(gn, gm, splits);
-    mat_mul_kernel<TYPE><<<grid, kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy,
-                                                        accumulate, per_split * kTileK);
+    mat_mul_kernel<TYPE, TILE_M><<<grid, Shape::kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y,
+                                                                       ldy, accumulate, per_split * kTileK);
     LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
+template <int TYPE>
+void launch_mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
+                    bool accumulate, cudaStream_t stream) {
+    if (m <= 64) launch_tiles<TYPE, 64>(w, x, ldx, m, y, ldy, accumulate, stream);
+    else launch_tiles<TYPE, 128>(w, x, ldx, m, y, ldy, accumulate, stream);
 }
 
 }  // namespace
 
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
                           bool accumulate, cudaStream_t stream) {
-    require(m >= 1 && m <= 65535 * kTileM, "mat_mul: token count " + std::to_string(m) + " out of range");
+    require(m >= 1 && m <= 65535 * 128, "mat_mul: token count " + std::to_string(m) + " out of range");
     require(w.cols % 16 == 0 && ldx % 4 == 0, "mat_mul: row length " + std::to_string(w.cols) +
                                                   " is not a multiple of 16");
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x, ldx, m, y, ldy, accumulate, stream);
