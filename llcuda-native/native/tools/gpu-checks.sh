@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the CUDA backend and runs its checks and benchmarks on a GPU machine, stage by stage:
 #   gpu-checks.sh TESTDATA BUILD_DIR STAGE...
-# Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES]
+# Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES] | profile:SHAPE:TYPE[:N]
 # Logs go to stdout; synthetic models are written to BUILD_DIR/models (never committed).
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,13 +26,21 @@ for stage in "$@"; do
                 | grep -E 'passed|ERROR SUMMARY|FAIL|Invalid' ; echo "memcheck exit ${PIPESTATUS[0]}"
             LLCUDA_TEST_ONLY="attention invariance" \
                 compute-sanitizer --tool racecheck --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
-                | grep -E 'passed|RACECHECK SUMMARY|FAIL|hazard' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
+                | grep -E 'passed|RACECHECK SUMMARY|FAIL|Race reported' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
         synth)
             [ -f "$build/models/$shape-$type.gguf" ] ||
                 "$build/llcuda-synth" --shape "$shape" --type "$type" --vocab "$vocab" --out "$build/models/$shape-$type.gguf" ;;
         bench)
             "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda \
                 --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" ;;
+        profile)
+            # Nsight Compute's GPU time per kernel. Without BATCHES: one-token steps. With a
+            # concurrency N (32 or more): the decode steps of N sequences, after skipping the
+            # first 12,000 kernels (the single-sequence runs and the N prompts; 129 decode steps follow).
+            if [ -z "$batches" ]; then window=(); args=(-p 1 -n 8 -r 1 --batches "")
+            else window=(--launch-skip 12000 --launch-count 800); args=(-p 1 -n 1 -r 1 --batches "$batches"); fi
+            ncu --clock-control none --metrics gpu__time_duration.sum --print-summary per-kernel "${window[@]}" \
+                "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda "${args[@]}" ;;
         *) echo "unknown stage $stage"; exit 2 ;;
     esac
 done
