@@ -75,6 +75,7 @@ final class GgufParser {
         for (RawTensor tensor : raw) {
             tensors.add(placed(tensor, dataOffset, alignment));
         }
+        checkDisjoint(raw, tensors);
         return new Header((int) version, alignment, dataOffset, metadata, List.copyOf(tensors));
     }
 
@@ -243,6 +244,34 @@ final class GgufParser {
         long offsetAt = in.offset();
         long offset = in.u64("data offset of tensor '" + name + "'");
         return new RawTensor(name, type, dims, offset, size, at, offsetAt);
+    }
+
+    /**
+     * No two tensors may share bytes (llama.cpp goes further and wants them back to back in order;
+     * any order is accepted here). Reports the tensor that starts inside another, at its offset field.
+     */
+    private void checkDisjoint(List<RawTensor> raw, List<TensorInfo> placed) throws GgufFormatException {
+        Integer[] byStart = new Integer[placed.size()];
+        for (int i = 0; i < byStart.length; i++) {
+            byStart[i] = i;
+        }
+        Arrays.sort(byStart, (a, b) -> Long.compare(placed.get(a).offset(), placed.get(b).offset()));
+        TensorInfo reaching = null;  // of the tensors so far, the one that ends last
+        for (int i : byStart) {
+            TensorInfo t = placed.get(i);
+            if (reaching != null && t.byteSize() > 0 && t.offset() < end(reaching)) {
+                throw in.error(raw.get(i).offsetFieldAt(), "tensor '" + t.name() + "' (bytes " + t.offset() + " to "
+                        + end(t) + " of the file) overlaps tensor '" + reaching.name() + "' (bytes " + reaching.offset()
+                        + " to " + end(reaching) + ")");
+            }
+            if (reaching == null || end(t) > end(reaching)) {
+                reaching = t;
+            }
+        }
+    }
+
+    private static long end(TensorInfo t) {
+        return t.offset() + t.byteSize();
     }
 
     /** Checks that the tensor lies aligned inside the file and gives it its absolute offset. */

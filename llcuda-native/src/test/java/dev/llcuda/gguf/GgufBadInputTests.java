@@ -192,6 +192,16 @@ class GgufBadInputTests {
     }
 
     @Test
+    void overlappingTensors() throws IOException {
+        byte[] bytes = validFile();
+        int offset = tensorTypeField(bytes, "t2") + 4;
+        le(bytes).putLong(offset, 0);  // t2's 34 bytes now start where t1's 32 do
+        GgufFormatException e = rejected(bytes, "tensor 't2' (bytes ");
+        assertTrue(e.getMessage().contains(" overlaps tensor 't1' (bytes "), e.getMessage());
+        assertEquals(offset, e.offset());
+    }
+
+    @Test
     void misalignedTensor() throws IOException {
         byte[] bytes = validFile();
         int offset = tensorTypeField(bytes, "t2") + 4;
