@@ -38,17 +38,44 @@ void check_supported_shape(const ModelSpec &s) {
 
 // ------------------------------------------------------------------------------- KV cache
 
-uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size) {
-    return 2ull * spec.n_layer * static_cast<uint64_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half);
+CudaKvCache::Regions CudaKvCache::regions(const ModelSpec &spec, int32_t n_blocks, int32_t block_size,
+                                          int32_t kv_type) {
+    const uint64_t positions = static_cast<uint64_t>(n_blocks) * block_size;
+    const uint64_t kv_dim = static_cast<uint64_t>(spec.kv_dim());
+    auto aligned = [](uint64_t b) { return static_cast<size_t>((b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment); };
+    if (kv_type == LLCUDA_TYPE_F16) return {aligned(positions * kv_dim * sizeof(__half)), 0};
+    if (kv_type == LLCUDA_TYPE_Q8_0 && kv_dim % 32 == 0)
+        return {aligned(positions * kv_dim), aligned(positions * (kv_dim / 32) * sizeof(__half))};
+    fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) +
+                                     " unsupported (F16, or Q8_0 when n_head_kv * head_dim is a multiple of 32; it is " +
+                                     std::to_string(kv_dim) + ")");
 }
 
-CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id)
-    : n_blocks_(n_blocks), block_size_(block_size), id_(id),
-      layer_bytes_(static_cast<size_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half)),
-      memory_(bytes(spec, n_blocks, block_size),
-              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) +
-                  " positions, F16)") {
+uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type) {
+    const Regions r = regions(spec, n_blocks, block_size, kv_type);
+    return 2ull * spec.n_layer * (r.values + r.scales);
+}
+
+CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id)
+    : n_blocks_(n_blocks), block_size_(block_size), kv_type_(kv_type), id_(id),
+      regions_(regions(spec, n_blocks, block_size, kv_type)),
+      memory_(bytes(spec, n_blocks, block_size, kv_type),
+              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) + " positions, " +
+                  (kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0") + ")") {
     LLCUDA_CUDA_CHECK(cudaMemset(memory_.get(), 0, memory_.size()));
+}
+
+KvLayer CudaKvCache::layer(int i) const {
+    uint8_t *base = memory_.as<uint8_t>() + static_cast<size_t>(i) * 2 * (regions_.values + regions_.scales);
+    KvLayer l;
+    l.type = kv_type_;
+    l.k = base;
+    l.v = base + regions_.values;
+    if (kv_type_ == LLCUDA_TYPE_Q8_0) {
+        l.k_scale = reinterpret_cast<__half *>(base + 2 * regions_.values);
+        l.v_scale = reinterpret_cast<__half *>(base + 2 * regions_.values + regions_.scales);
+    }
+    return l;
 }
 
 // ------------------------------------------------------------------------------- model
@@ -136,15 +163,12 @@ void CudaModel::upload_weights() {
 }
 
 uint64_t CudaModel::kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const {
-    if (kv_type != LLCUDA_TYPE_F16)
-        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) + " unsupported (F16 only)");
-    return CudaKvCache::bytes(spec_, n_blocks, block_size);
+    return CudaKvCache::bytes(spec_, n_blocks, block_size, kv_type);
 }
 
 std::unique_ptr<BackendKvCache> CudaModel::create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) {
-    kv_cache_bytes(n_blocks, block_size, kv_type);  // checks the type
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
-    return std::make_unique<CudaKvCache>(spec_, n_blocks, block_size, next_cache_id_++);
+    return std::make_unique<CudaKvCache>(spec_, n_blocks, block_size, kv_type, next_cache_id_++);
 }
 
 void CudaModel::ensure_capacity(const StepPlan &plan) {
@@ -223,11 +247,12 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s, xq);
         }
+        const KvLayer kv = cache.layer(li);
         rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
-                          l.bv, cache.keys(li), cache.values(li), s);
+                          l.bv, kv, s);
         const Q8Activations *aq = q8_for(l.wo, T, QD);
-        attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), cache.keys(li), cache.values(li),
-                  spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s, aq);
+        attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
+                  spec_.head_dim, splits, attn_partial_, attn_, s, aq);
         mat_mul(l.wo, attn_, QD, T, x_, E, true, s, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);

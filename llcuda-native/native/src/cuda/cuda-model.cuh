@@ -26,23 +26,25 @@ struct DeviceLayer {
     bool qkv_fused = false, gate_up_fused = false;
 };
 
+// Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.
 class CudaKvCache final : public BackendKvCache {
 public:
-    CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id);
+    CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id);
     int32_t n_blocks() const override { return n_blocks_; }
     int32_t block_size() const override { return block_size_; }
     uint64_t id() const { return id_; }
-    __half *keys(int layer) const { return layer_base(2 * layer); }
-    __half *values(int layer) const { return layer_base(2 * layer + 1); }
-    static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size);
+    KvLayer layer(int i) const;
+    // Throws LLCUDA_ERR_UNSUPPORTED for types other than F16 and Q8_0 (whose rows need kv_dim % 32 == 0).
+    static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type);
 
 private:
-    __half *layer_base(int i) const {
-        return reinterpret_cast<__half *>(memory_.as<uint8_t>() + static_cast<size_t>(i) * layer_bytes_);
-    }
-    int32_t n_blocks_, block_size_;
+    struct Regions {
+        size_t values, scales;  // bytes of one layer's K (or V) values and scales, aligned
+    };
+    static Regions regions(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type);
+    int32_t n_blocks_, block_size_, kv_type_;
     uint64_t id_;
-    size_t layer_bytes_;
+    Regions regions_;
     DeviceBuffer memory_;
 };
 
