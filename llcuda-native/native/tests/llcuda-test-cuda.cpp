@@ -24,6 +24,7 @@
 
 #include "cuda/kernels.cuh"
 #include "cuda/step-plan.h"
+#include "sampling.h"
 #include "gguf-file.h"
 #include "model-spec-from-gguf.h"
 #endif
@@ -475,6 +476,67 @@ void test_greedy() {
     check_error("greedy sampling log-probability", rel_l2(lp, ref_lp), 1e-5);
 }
 
+// The GPU sampler against the host Sampler (the reference) on fresh random rows: every filter
+// alone and combined, ties at the top, penalties over random histories, two vocabulary sizes.
+void test_sample_rows() {
+    for (int V : {32003, 151936}) {
+        std::vector<SampleRow> specs;
+        std::vector<int32_t> history;
+        std::vector<float> logits;
+        std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+        std::uniform_int_distribution<int> token(0, V - 1);
+        const float temperatures[] = {0.0f, 0.3f, 0.8f, 1.5f};
+        const int top_ks[] = {0, 1, 40, V + 5};
+        const float top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f};
+        const float min_ps[] = {0.0f, 0.05f, 0.5f};
+        for (int r = 0; r < 48; ++r) {
+            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 4], top_ps[(r / 16) % 4], min_ps[r % 3],
+                                     1.0f, 0.0f, 0.0f, g_rng()};
+            if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
+            std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+            if (r % 7 == 3) {  // ties at the top: the lower id comes first
+                const float top = *std::max_element(row.begin(), row.end()) + 1.0f;
+                for (int i = 0; i < 5; ++i) row[token(g_rng)] = top;
+            }
+            const int n_history = r % 5 == 1 ? std::uniform_int_distribution<int>(1, 400)(g_rng) : 0;
+            const int offset = static_cast<int>(history.size());
+            for (int i = 0; i < n_history; ++i) history.push_back(i % 3 == 0 && i > 0 ? history.back() : token(g_rng));
+            specs.push_back({r, std::uniform_int_distribution<int>(1, 100000)(g_rng), offset, n_history, p});
+            logits.insert(logits.end(), row.begin(), row.end());
+        }
+        const int n = static_cast<int>(specs.size());
+        history.push_back(0);  // never empty
+        Dev<SampleRow> dspecs(specs);
+        Dev<int32_t> dhistory(history), dtokens(n);
+        Dev<float> dlogits(logits), dlogprobs(n);
+        Dev<uint8_t> scratch(sample_rows_scratch_bytes(n, V));
+        dtokens.poison();
+        sample_rows(dspecs.p, n, dhistory.p, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
+        const std::vector<int32_t> got = dtokens.get();
+        const std::vector<float> got_lp = dlogprobs.get();
+        llcuda::Sampler sampler;
+        int same = 0;
+        std::vector<float> lp;
+        std::vector<double> ref_lp;
+        std::string first_difference;
+        for (int r = 0; r < n; ++r) {
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+            const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
+                                                             specs[r].n_history, specs[r].position);
+            if (got[r] == want.token) {
+                ++same;
+                lp.push_back(got_lp[r]);
+                ref_lp.push_back(want.logprob);
+            } else if (first_difference.empty()) {
+                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+            }
+        }
+        g_tally.check(same == n, "GPU sampling = host Sampler, vocabulary " + std::to_string(V) + " (" + std::to_string(same) +
+                                     " of " + std::to_string(n) + " rows)", first_difference);
+        check_error("GPU sampling log-probabilities, vocabulary " + std::to_string(V), rel_l2(lp, ref_lp), 1e-6);
+    }
+}
+
 // ---------------------------------------------------------------- whole models through the ABI
 
 struct Reference {
@@ -538,6 +600,7 @@ struct Part {
     std::vector<int32_t> table;
     bool logits = true;  // return every token's logits
     bool sample = true;
+    llcuda_sampling_params params{0, 0, 1, 0, 1, 0, 0, 0};  // greedy
 };
 
 // Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
@@ -558,7 +621,8 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
         tables.insert(tables.end(), t.begin(), t.end());
         sample.push_back(parts[s].sample ? 1 : 0);
     }
-    std::vector<llcuda_sampling_params> params(parts.size(), llcuda_sampling_params{0, 0, 1, 0, 1, 0, 0, 0});
+    std::vector<llcuda_sampling_params> params;
+    for (const Part &p : parts) params.push_back(p.params);
     const int64_t n_rows = std::count(rows.begin(), rows.end(), 1);
     std::vector<float> logits(std::max<int64_t>(1, n_rows) * m.n_vocab);
     std::vector<int32_t> out_tokens(parts.size());
@@ -676,25 +740,40 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
         check_error(label + " batching: 3 sequences (prompt, decode, prompt) in one step", rel_l2f(together, expect), bound);
     }
     {
-        // Greedy decode of 3 sequences: graph replays (no logits asked) vs eager steps (logits asked).
-        auto decode = [&](bool eager, int first_block) {
+        // Decode of 3 sequences: graph replays (no logits asked) vs eager steps (logits asked), greedy
+        // and sampling on the GPU; the eager steps' sampled tokens also equal the host Sampler's
+        // choice on the logits rows they return.
+        llcuda::Sampler host;
+        bool host_agrees = true;
+        auto decode = [&](bool eager, int first_block, const llcuda_sampling_params &params) {
             std::vector<int32_t> next;
             std::vector<Part> prompt;
             for (int s = 0; s < 3; ++s) prompt.push_back({s, std::vector<int32_t>(a.begin(), a.begin() + 3 + 2 * s), 0,
-                                                          blocks(first_block + 4 * s, 4), false, true});
+                                                          blocks(first_block + 4 * s, 4), false, true, params});
             run_step(*m, prompt, &next);
             std::vector<int32_t> all = next;
             for (int step = 0; step < 6; ++step) {
                 std::vector<Part> parts;
                 for (int s = 0; s < 3; ++s)
-                    parts.push_back({s, {next[s]}, 3 + 2 * s + step, blocks(first_block + 4 * s, 4), eager, true});
-                run_step(*m, parts, &next);
+                    parts.push_back({s, {next[s]}, 3 + 2 * s + step, blocks(first_block + 4 * s, 4), eager, true, params});
+                std::vector<float> rows = run_step(*m, parts, &next);
+                for (int s = 0; eager && s < 3; ++s) {
+                    const llcuda::SampledToken want = host.sample(rows.data() + static_cast<size_t>(s) * m->n_vocab, m->n_vocab,
+                                                                 params, nullptr, 0, 3 + 2 * s + step + 1);
+                    host_agrees = host_agrees && want.token == next[s];
+                }
                 all.insert(all.end(), next.begin(), next.end());
             }
             return all;
         };
-        const std::vector<int32_t> graph = decode(false, 0), eager = decode(true, 12), again = decode(false, 24);
+        const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 1234};
+        const std::vector<int32_t> graph = decode(false, 0, greedy), eager = decode(true, 12, greedy),
+                                   again = decode(false, 24, greedy);
         g_tally.check(graph == eager && graph == again, label + " decode: CUDA graph replays give the eager steps' tokens");
+        host_agrees = true;
+        const std::vector<int32_t> sampled_graph = decode(false, 36, warm), sampled_eager = decode(true, 48, warm);
+        g_tally.check(sampled_graph == sampled_eager && host_agrees,
+                      label + " decode with temperature, top-k, top-p, min-p: sampled on the GPU, graph = eager = host Sampler");
     }
 }
 
@@ -738,6 +817,10 @@ void test_plan() {
     g_tally.check(g.graph && g.n_padded == 4 && g.slots[3] == -1 && g.tiles[3].n_tokens == 0 && g.n_sample == 4 &&
                       g.sample_seqs.size() == 3,
                   "step plan: a greedy decode step of 3 pads to the graph bucket of 4 with inert rows");
+    llcuda_sampling_params warm{0.8f, 40, 0.9f, 0, 1.1f, 0, 0, 7};
+    d.seqs[1].params = warm;
+    g_tally.check(plan_step(d, 16, 2).graph && !samples_greedily(d.seqs[1]) && samples_greedily(d.seqs[0]),
+                  "step plan: a decode step with a sampling sequence replays the graph too (sampling follows it)");
 }
 #endif
 
@@ -763,6 +846,7 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", test_products}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
+            {"sampling", test_sample_rows},
             {"models", [&] {
                  test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
                                                     "micro-llama-Q8_0", "micro-llama-Q4_0", "micro-llama-Q4_K_M",

@@ -4,6 +4,7 @@
 # Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES] | profile:SHAPE:TYPE[:N]
 # Logs go to stdout; synthetic models are written to BUILD_DIR/models (never committed).
 # LLCUDA_KV=q8_0 benchmarks with a Q8_0 KV cache (default f16).
+# LLCUDA_SAMPLING="--temp 0.8 --top-p 0.95" benchmarks sampled instead of greedy decoding.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 testdata="$(cd "$1" && pwd)"
@@ -34,7 +35,7 @@ for stage in "$@"; do
         bench)
             "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda \
                 --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" \
-                --kv "${LLCUDA_KV:-f16}" ;;
+                --kv "${LLCUDA_KV:-f16}" ${LLCUDA_SAMPLING:-} ;;
         profile)
             # Nsight Compute's GPU time per kernel. Without BATCHES: one-token steps. With a
             # concurrency N (32 or more): the decode steps of N sequences, after skipping the

@@ -299,6 +299,41 @@ void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
     LLCUDA_CUDA_CHECK(cudaGraphLaunch(it->second, stream_));
 }
 
+// Rows whose sequences sample other than greedily go through sample_rows after the forward pass
+// (outside the graphs, which stay the same for any sampling): their specs and penalty histories
+// go up, only their tokens and log-probabilities come back.
+void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
+    sample_specs_host_.clear();
+    sample_history_host_.clear();
+    for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
+        const SeqSpan &seq = batch.seqs[plan.sample_seqs[row]];
+        if (samples_greedily(seq)) continue;
+        sample_specs_host_.push_back({static_cast<int32_t>(row), seq.end_pos(),
+                                      static_cast<int32_t>(sample_history_host_.size()), seq.n_history, seq.params});
+        sample_history_host_.insert(sample_history_host_.end(), seq.history, seq.history + seq.n_history);
+    }
+    const int n = static_cast<int>(sample_specs_host_.size());
+    if (n == 0) return;
+    const int V = static_cast<int>(spec_.n_vocab);
+    const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t);
+    if (sample_upload_host_.size() < spec_bytes + history_bytes) {
+        LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous upload may still read it
+        sample_upload_host_ = PinnedBuffer(2 * (spec_bytes + history_bytes));
+        sample_upload_ = DeviceBuffer(sample_upload_host_.size(), "sampling specs and penalty histories");
+    }
+    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows seen
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch of " + std::to_string(n) + " rows");
+    std::memcpy(sample_upload_host_.as<uint8_t>(), sample_specs_host_.data(), spec_bytes);
+    std::memcpy(sample_upload_host_.as<uint8_t>() + spec_bytes, sample_history_host_.data(), history_bytes);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), spec_bytes + history_bytes,
+                                      cudaMemcpyHostToDevice, stream_));
+    int32_t *picked = picks_.as<int32_t>();
+    float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
+    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(sample_upload_.as<uint8_t>() + spec_bytes),
+                logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
+}
+
 void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
     auto &cache = static_cast<CudaKvCache &>(cache_base);
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
@@ -307,6 +342,7 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     write_meta(plan, layout_, meta_host_.as<int32_t>());
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
+    sample_on_gpu(plan, batch);
 
     const int64_t V = spec_.n_vocab;
     const float *logits = logits_.as<float>();
@@ -320,17 +356,8 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     const float *picked_logprobs = reinterpret_cast<const float *>(picked + layout_.cap_rows);
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const int32_t s = plan.sample_seqs[row];
-        const SeqSpan &seq = batch.seqs[s];
-        SampledToken chosen{picked[row], picked_logprobs[row]};
-        if (!samples_greedily_on_gpu(seq)) {  // the shared host sampler on this row's logits
-            host_logits_.resize(V);
-            LLCUDA_CUDA_CHECK(cudaMemcpy(host_logits_.data(), logits + static_cast<int64_t>(row) * V,
-                                         V * sizeof(float), cudaMemcpyDeviceToHost));
-            chosen = sampler_.sample(host_logits_.data(), static_cast<int32_t>(V), seq.params, seq.history,
-                                     seq.n_history, seq.end_pos());
-        }
-        out.sampled[s] = chosen.token;
-        if (out.logprobs) out.logprobs[s] = chosen.logprob;
+        out.sampled[s] = picked[row];
+        if (out.logprobs) out.logprobs[s] = picked_logprobs[row];
     }
 }
 

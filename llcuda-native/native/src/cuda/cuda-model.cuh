@@ -11,7 +11,6 @@
 #include "backend.h"
 #include "device-memory.cuh"
 #include "kernels.cuh"
-#include "sampling.h"
 #include "step-plan.h"
 
 namespace llcuda::cuda {
@@ -65,6 +64,7 @@ private:
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
     void enqueue_step(const StepPlan &plan, const CudaKvCache &cache);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
+    void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     void clear_graphs();
 
     int device_;
@@ -91,8 +91,12 @@ private:
 
     // Decode graphs per (cache id, bucket).
     std::map<std::pair<uint64_t, int>, cudaGraphExec_t> graphs_;
-    Sampler sampler_;
-    std::vector<float> host_logits_;
+
+    // Non-greedy sampling: specs and histories (pinned, then one upload), the kernel's scratch.
+    std::vector<SampleRow> sample_specs_host_;
+    std::vector<int32_t> sample_history_host_;
+    PinnedBuffer sample_upload_host_;
+    DeviceBuffer sample_upload_, sample_scratch_;
 };
 
 }  // namespace llcuda::cuda

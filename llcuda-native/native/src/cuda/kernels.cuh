@@ -121,4 +121,18 @@ void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, flo
 void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,
                    cudaStream_t stream);
 
+// ---- sample-rows.cu: the host Sampler's function (penalties, temperature, top-k, top-p, min-p,
+// the seeded draw) on logits rows; rows are penalized in place. tokens/logprobs are indexed by row.
+struct SampleRow {
+    int32_t row;             // logits row
+    int32_t position;        // the new token's position (the draw's input with the seed)
+    int32_t history_offset;  // the sequence's penalty history in `history`
+    int32_t n_history;
+    llcuda_sampling_params params;
+};
+size_t sample_rows_scratch_bytes(int n_rows, int n_vocab);
+// scratch: sample_rows_scratch_bytes(n_rows, n_vocab) bytes, 8-byte aligned.
+void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, float *logits, int n_vocab,
+                 void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream);
+
 }  // namespace llcuda::cuda
