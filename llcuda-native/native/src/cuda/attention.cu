@@ -201,10 +201,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         }
         if (out_q == nullptr) continue;
         __syncwarp();
-        if (lane < D / 16) {
-            const int64_t chunk = (static_cast<int64_t>(token) * q_dim + head * D) / 16 + lane;
-            quantize_chunk16(&qs[r][16 * lane], out_q + 32 * chunk, out_ds + chunk);
-        }
+        quantize_row_by_warp<D>(qs[r], out_q, out_ds, (static_cast<int64_t>(token) * q_dim + head * D) / 16);
     }
 }
 
@@ -255,10 +252,7 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
         }
         if (q == nullptr) continue;
         __syncwarp();
-        if (lane < D / 16) {
-            const int64_t chunk = (static_cast<int64_t>(token) * n_head * D + head * D) / 16 + lane;
-            quantize_chunk16(&row_out[warp][16 * lane], q + 32 * chunk, ds + chunk);
-        }
+        quantize_row_by_warp<D>(row_out[warp], q, ds, (static_cast<int64_t>(token) * n_head * D + head * D) / 16);
         __syncwarp();
     }
 }
