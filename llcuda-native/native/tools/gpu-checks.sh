@@ -23,10 +23,12 @@ for stage in "$@"; do
         test)
             "$build/llcuda-test-cuda" "$testdata" ;;
         sanitize)
-            LLCUDA_TEST_ONLY="attention invariance" \
+            # The kernels with shared-memory exchanges and the whole-model steps (LLCUDA_SANITIZE_ONLY narrows it).
+            only="${LLCUDA_SANITIZE_ONLY:-rope attention sampling invariance}"
+            LLCUDA_TEST_ONLY="$only" \
                 compute-sanitizer --tool memcheck --leak-check full --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
                 | grep -E 'passed|ERROR SUMMARY|FAIL|Invalid' ; echo "memcheck exit ${PIPESTATUS[0]}"
-            LLCUDA_TEST_ONLY="attention invariance" \
+            LLCUDA_TEST_ONLY="$only" \
                 compute-sanitizer --tool racecheck --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
                 | grep -E 'passed|RACECHECK SUMMARY|FAIL|Race reported' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
         synth)
