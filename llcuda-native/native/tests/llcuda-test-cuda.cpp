@@ -717,6 +717,10 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
     const int ba = (na + kBlock - 1) / kBlock, bb = (nb + kBlock - 1) / kBlock;
     const std::vector<float> alone_b = run_step(*m, {{0, b, 0, blocks(0, bb)}});
 
+    // Short chunks take the 8-bit-activation products, whole prompts the FP16 tensor-core tiles; their
+    // K/V rows differ by ~7e-4. A Q8_0 cache rounds both to 8 bits, which turns some of that difference
+    // into whole quanta (1/127 of a block's largest value): about sqrt(difference x quantum), ~3x here.
+    const double chunk_bound = kv_type == LLCUDA_TYPE_Q8_0 ? 2.5 * bound : bound;
     for (int chunk : {1, 7, 64}) {
         std::vector<float> got;
         for (int s = 0; s < nb; s += chunk) {
@@ -724,7 +728,7 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
             const std::vector<float> l = run_step(*m, {{0, part, s, blocks(20, bb), true, s + chunk >= nb}});
             got.insert(got.end(), l.begin(), l.end());
         }
-        check_error(label + " chunked prompt, chunks of " + std::to_string(chunk), rel_l2f(got, alone_b), bound);
+        check_error(label + " chunked prompt, chunks of " + std::to_string(chunk), rel_l2f(got, alone_b), chunk_bound);
     }
     {
         std::vector<int32_t> table = blocks(0, 64);
