@@ -19,6 +19,7 @@
 #include "batch_validation.h"
 #include "cpu/attention.h"
 #include "cpu/cpu_features.h"
+#include "cuda/sample-row.h"
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
 #include "cpu/ops.h"
@@ -489,6 +490,71 @@ void test_sampling() {
     check(l == expected, "frequency and presence penalties subtract count * f + p from history tokens");
 }
 
+// The CUDA sampler's algorithm (cuda/sample-row.h) on one host thread equals the host Sampler on
+// fresh random rows: every filter alone and combined, ties (also exact ties everywhere), penalties
+// over random histories. The GPU test checks the same on the device's block execution.
+struct HostExec {
+    static constexpr int kMaxCompact = 1024;
+    std::vector<uint64_t> top_keys;
+    std::vector<double> top_probs;
+    int first() const { return 0; }
+    int stride() const { return 1; }
+    void sync() const {}
+    void add_count(int32_t *c) const { ++*c; }
+    double sum(double v) const { return v; }
+    uint64_t max_key(uint64_t v) const { return v; }
+    cuda::Candidates compact(const uint64_t *keys, const double *probs, int n, uint64_t key_min) {
+        top_keys.clear();
+        top_probs.clear();
+        for (int i = 0; i < n; ++i)
+            if (keys[i] >= key_min) { top_keys.push_back(keys[i]); top_probs.push_back(probs[i]); }
+        return {top_keys.data(), top_probs.data(), static_cast<int>(top_keys.size())};
+    }
+};
+
+void test_gpu_sampling_algorithm() {
+    int rows = 0, same = 0;
+    double worst_logprob = 0;
+    for (int V : {32003, 5000}) {
+        std::vector<uint64_t> keys(V);
+        std::vector<double> probs(V);
+        for (int r = 0; r < 400; ++r) {
+            const float temperatures[] = {0.0f, 0.3f, 0.8f, 1.5f}, top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f},
+                        min_ps[] = {0.0f, 0.05f, 0.5f};
+            const int top_ks[] = {0, 1, 40, 2000, V + 5};
+            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 5], top_ps[(r / 20) % 4], min_ps[r % 3],
+                                     1.0f, 0.0f, 0.0f, g_rng()};
+            if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
+            std::vector<float> row = normal(V, 3.0f);
+            if (r % 7 == 3) {  // ties at the top
+                const float top = *std::max_element(row.begin(), row.end()) + 1.0f;
+                for (int i = 0; i < 5; ++i) row[g_rng() % V] = top;
+            }
+            if (r % 11 == 5) for (float &x : row) x = std::round(x);  // exact ties everywhere
+            std::vector<int32_t> history;
+            if (r % 5 == 1)
+                for (int i = 0, n = 1 + static_cast<int>(g_rng() % 400); i < n; ++i)
+                    history.push_back(i % 3 == 0 && i > 0 ? history.back() : static_cast<int32_t>(g_rng() % V));
+            const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
+            std::vector<float> host_row = row;
+            const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(),
+                                                       static_cast<int32_t>(history.size()), position);
+            HostExec ex;
+            const cuda::SampledPick got = cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()),
+                                                           position, keys.data(), probs.data(),
+                                                           reinterpret_cast<int32_t *>(keys.data()));
+            ++rows;
+            if (got.token == want.token) {
+                ++same;
+                worst_logprob = std::max(worst_logprob, static_cast<double>(std::fabs(got.logprob - want.logprob)));
+            }
+        }
+    }
+    check(same == rows, "CUDA sampler algorithm (host execution) picks the host Sampler's token on " + std::to_string(same) +
+                            " of " + std::to_string(rows) + " random rows");
+    check(worst_logprob <= 1e-6, "CUDA sampler algorithm log-probabilities within 1e-6 (worst " + std::to_string(worst_logprob) + ")");
+}
+
 // ---------------------------------------------------------------- ABI on a synthetic model
 
 struct SyntheticModel {
@@ -787,7 +853,8 @@ int main(int argc, char **argv) {
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_quantize_round_trip_error,
-                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_abi_bad_input};
+                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
+                                           test_abi_bad_input};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }

@@ -3,6 +3,8 @@
 #   gpu-checks.sh TESTDATA BUILD_DIR STAGE...
 # Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES] | profile:SHAPE:TYPE[:N]
 # Logs go to stdout; synthetic models are written to BUILD_DIR/models (never committed).
+# LLCUDA_KV=q8_0 benchmarks with a Q8_0 KV cache (default f16).
+# LLCUDA_SAMPLING="--temp 0.8 --top-p 0.95" benchmarks sampled instead of greedy decoding.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 testdata="$(cd "$1" && pwd)"
@@ -21,10 +23,12 @@ for stage in "$@"; do
         test)
             "$build/llcuda-test-cuda" "$testdata" ;;
         sanitize)
-            LLCUDA_TEST_ONLY="attention invariance" \
+            # The kernels with shared-memory exchanges and the whole-model steps (LLCUDA_SANITIZE_ONLY narrows it).
+            only="${LLCUDA_SANITIZE_ONLY:-rope attention sampling invariance}"
+            LLCUDA_TEST_ONLY="$only" \
                 compute-sanitizer --tool memcheck --leak-check full --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
                 | grep -E 'passed|ERROR SUMMARY|FAIL|Invalid' ; echo "memcheck exit ${PIPESTATUS[0]}"
-            LLCUDA_TEST_ONLY="attention invariance" \
+            LLCUDA_TEST_ONLY="$only" \
                 compute-sanitizer --tool racecheck --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
                 | grep -E 'passed|RACECHECK SUMMARY|FAIL|Race reported' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
         synth)
@@ -32,7 +36,8 @@ for stage in "$@"; do
                 "$build/llcuda-synth" --shape "$shape" --type "$type" --vocab "$vocab" --out "$build/models/$shape-$type.gguf" ;;
         bench)
             "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda \
-                --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" ;;
+                --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" \
+                --kv "${LLCUDA_KV:-f16}" ${LLCUDA_SAMPLING:-} ;;
         profile)
             # Nsight Compute's GPU time per kernel. Without BATCHES: one-token steps. With a
             # concurrency N (32 or more): the decode steps of N sequences, after skipping the

@@ -6,7 +6,8 @@
 //         512 tokens), then 128 decode steps of all N together are timed: N*128 / time.
 //
 //   llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] [-r 3]
-//                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS]
+//                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]
+// (sampling: greedy unless --temp > 0; every sequence samples with the same parameters)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -40,7 +41,8 @@ struct Sequence {
 
 class Runner {
 public:
-    Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab) : model_(model), cache_(cache), n_vocab_(n_vocab) {}
+    Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, const llcuda_sampling_params &sampling)
+        : model_(model), cache_(cache), n_vocab_(n_vocab), sampling_(sampling) {}
 
     // One step: each (sequence, tokens) pair contributes its tokens; every sequence samples.
     void step(std::vector<Sequence *> &seqs, const std::vector<std::vector<int32_t>> &tokens) {
@@ -58,7 +60,7 @@ public:
             tables_.insert(tables_.end(), t.begin(), t.end());
         }
         sample_.assign(seqs.size(), 1);
-        params_.assign(seqs.size(), llcuda_sampling_params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0});
+        params_.assign(seqs.size(), sampling_);
         sampled_.assign(seqs.size(), -1);
         llcuda_batch b{};
         b.n_tokens = static_cast<int32_t>(tok_.size());
@@ -84,6 +86,7 @@ private:
     llcuda_model *model_;
     llcuda_kv_cache *cache_;
     int32_t n_vocab_;
+    llcuda_sampling_params sampling_;
     std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_;
     std::vector<uint8_t> sample_;
     std::vector<llcuda_sampling_params> params_;
@@ -177,6 +180,8 @@ int run(int argc, char **argv) {
     std::string model_path, backend = "cuda";
     int threads = 0, p = 512, n = 128, reps = 3;
     double bandwidth = 0;
+    int32_t kv_type = LLCUDA_TYPE_F16;
+    llcuda_sampling_params sampling{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
     std::vector<int> batches = {1, 4, 8, 16, 32, 64, 128};
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
@@ -188,11 +193,15 @@ int run(int argc, char **argv) {
         else if (a == "-r") reps = std::stoi(v);
         else if (a == "--batches") batches = parse_list(v);
         else if (a == "--bandwidth") bandwidth = std::stod(v);
+        else if (a == "--kv" && (v == "f16" || v == "q8_0")) kv_type = v == "f16" ? LLCUDA_TYPE_F16 : LLCUDA_TYPE_Q8_0;
+        else if (a == "--temp") sampling.temperature = std::stof(v);
+        else if (a == "--top-k") sampling.top_k = std::stoi(v);
+        else if (a == "--top-p") sampling.top_p = std::stof(v);
         else throw std::runtime_error("unknown option " + a);
     }
     if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
         throw std::runtime_error("usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
-                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS]");
+                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]");
     const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
     const int ctx = std::max({p, kBatchedPrompt + 1 + kBatchedGen, n + 1});
     const llcuda::tools::GgufFile file(model_path);
@@ -209,15 +218,17 @@ int run(int argc, char **argv) {
     const int blocks_per_seq = (ctx + kBlockSize - 1) / kBlockSize + 1;
     const int n_blocks = std::max(1, max_npl) * blocks_per_seq;
     llcuda_kv_cache *cache = nullptr;
-    check(llcuda_kv_cache_create(model, n_blocks, kBlockSize, LLCUDA_TYPE_F16, &cache), "KV cache");
+    check(llcuda_kv_cache_create(model, n_blocks, kBlockSize, kv_type, &cache), "KV cache");
     uint64_t kv_bytes = 0;
-    check(llcuda_kv_cache_bytes(model, n_blocks, kBlockSize, LLCUDA_TYPE_F16, &kv_bytes), "KV bytes");
+    check(llcuda_kv_cache_bytes(model, n_blocks, kBlockSize, kv_type, &kv_bytes), "KV bytes");
 
     std::printf("model   %s\nbackend %s: %s (cc %d.%d, %d SMs)\n", model_path.c_str(), backend.c_str(), before.name,
                 before.compute_major, before.compute_minor, before.multiprocessors);
-    std::printf("weights %.3f GiB, KV cache %.3f GiB (%d blocks of %d)\n", weight_bytes / 1073741824.0,
-                kv_bytes / 1073741824.0, n_blocks, kBlockSize);
-    Runner r(model, cache, spec.spec.n_vocab);
+    std::printf("weights %.3f GiB, KV cache %.3f GiB (%d blocks of %d, %s)\n", weight_bytes / 1073741824.0,
+                kv_bytes / 1073741824.0, n_blocks, kBlockSize, kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0");
+    Runner r(model, cache, spec.spec.n_vocab, sampling);
+    if (sampling.temperature > 0)
+        std::printf("sampling temperature %.2f, top-k %d, top-p %.2f\n", sampling.temperature, sampling.top_k, sampling.top_p);
     std::printf("pp%d   %10.1f t/s\n", p, prompt_speed(r, p, reps));
     std::fflush(stdout);
     const double tg = generation_speed(r, n);

@@ -4,7 +4,8 @@
 // an online softmax per row, so no score matrix is ever stored. The query rows of a block are the
 // tile's tokens times the query heads of one KV head (GQA), so one K/V read serves all of them.
 // Shared memory is at most 33 KB (head_dim 128), within the T4's 48 KB per block. Given 8-bit
-// output blocks, whichever kernel writes a row's output also writes its blocks.
+// output blocks, whichever kernel writes a row's output also writes its blocks. A Q8_0 cache's
+// rows are widened to FP16 as they enter shared memory; the rest is the same for both types.
 #include <algorithm>
 #include <cmath>
 
@@ -19,11 +20,63 @@ constexpr int kWarps = kThreads / kWarpSize;
 constexpr int kKeys = 32;  // keys per tile: one per lane when scoring
 constexpr int kRowsPerWarp = kAttnRows / kWarps;
 
+// Where the K/V rows of a key tile come from, in 16-byte words of one head's row, and how a word
+// lands in the FP16 shared-memory tiles: the KV cache's storage types (KvLayer).
 template <int D>
+struct F16Rows {
+    static constexpr int kWordsPerRow = D / 8;  // 8 values per word
+    struct Word {
+        uint4 k, v;
+    };
+    const uint4 *k, *v;
+    int row_words;  // words per cache row (all KV heads)
+    __device__ Word load(int64_t row, int kvh, int c) const {
+        const int64_t at = row * row_words + kvh * kWordsPerRow + c;
+        return {k[at], v[at]};
+    }
+    __device__ static Word zero() { return {make_uint4(0u, 0u, 0u, 0u), make_uint4(0u, 0u, 0u, 0u)}; }
+    // ks_row and vs_row are the key's rows of half2 words; word c holds values 8c..8c+7.
+    __device__ static void store(const Word &w, __half2 *ks_row, __half2 *vs_row, int c) {
+        const __half2 *kh = reinterpret_cast<const __half2 *>(&w.k);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) ks_row[4 * c + i] = kh[i];
+        *reinterpret_cast<uint4 *>(vs_row + 4 * c) = w.v;
+    }
+};
+
+template <int D>
+struct Q8Rows {
+    static constexpr int kWordsPerRow = D / 16;  // 16 int8 values per word, half a scale block
+    struct Word {
+        uint4 k, v;
+        __half k_scale, v_scale;
+    };
+    const uint4 *k, *v;
+    const __half *k_scale, *v_scale;
+    int row_words, row_scales;  // per cache row (all KV heads)
+    __device__ Word load(int64_t row, int kvh, int c) const {
+        const int64_t at = row * row_words + kvh * kWordsPerRow + c;
+        const int64_t sc = row * row_scales + kvh * (D / 32) + c / 2;
+        return {k[at], v[at], k_scale[sc], v_scale[sc]};
+    }
+    __device__ static Word zero() {
+        return {make_uint4(0u, 0u, 0u, 0u), make_uint4(0u, 0u, 0u, 0u), __float2half_rn(0.0f), __float2half_rn(0.0f)};
+    }
+    __device__ static void store(const Word &w, __half2 *ks_row, __half2 *vs_row, int c) {
+        const int8_t *kq = reinterpret_cast<const int8_t *>(&w.k), *vq = reinterpret_cast<const int8_t *>(&w.v);
+        const float kd = __half2float(w.k_scale), vd = __half2float(w.v_scale);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+            ks_row[8 * c + i] = __floats2half2_rn(kd * kq[2 * i], kd * kq[2 * i + 1]);
+            vs_row[8 * c + i] = __floats2half2_rn(vd * vq[2 * i], vd * vq[2 * i + 1]);
+        }
+    }
+};
+
+template <int D, class Rows>
 __global__ void __launch_bounds__(kThreads)
 attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q, int ldq,
-                 const int32_t *__restrict__ block_tables, int block_size,
-                 const __half2 *__restrict__ k_cache, const __half2 *__restrict__ v_cache,
+                 const int32_t *__restrict__ block_tables, int block_size, const Rows rows,
                  int n_head, int n_head_kv, float scale, float *__restrict__ out,
                  float *__restrict__ partial, uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
     constexpr int W = D / 2;       // half2 words per head row
@@ -33,7 +86,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     const int kvh = blockIdx.y;
     const int group = n_head / n_head_kv;
     const int n_rows = tile.n_tokens * group;
-    const int q_dim = n_head * D, kv_words = n_head_kv * W;
+    const int q_dim = n_head * D;
 
     __shared__ float qs[kAttnRows][D];
     __shared__ __half2 ks[kKeys][W + 1];
@@ -63,21 +116,19 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     const int splits = gridDim.z;
     // K/V tiles move in 16-byte words, every thread's words of the next tile loaded into registers
     // while the current one is scored (keys past the context are zeros: masked, and 0 * V stays 0).
-    constexpr int V4 = W / 4;                      // 16-byte words per head row
+    constexpr int V4 = Rows::kWordsPerRow;
     constexpr int kLoads = kKeys * V4 / kThreads;  // per thread and tile, K and V each
     static_assert(kKeys * V4 % kThreads == 0, "whole K/V tiles per pass");
-    uint4 k_next[kLoads], v_next[kLoads];
+    typename Rows::Word next[kLoads];
     auto load_tile = [&](int k0) {
 #pragma unroll
         for (int u = 0; u < kLoads; ++u) {
             const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
             const int pos = k0 + j;
-            k_next[u] = v_next[u] = make_uint4(0u, 0u, 0u, 0u);
+            next[u] = Rows::zero();
             if (pos < n_keys) {
                 const int64_t row = static_cast<int64_t>(table[pos / block_size]) * block_size + pos % block_size;
-                const int64_t at = row * kv_words + kvh * W + 4 * c;
-                k_next[u] = *reinterpret_cast<const uint4 *>(k_cache + at);
-                v_next[u] = *reinterpret_cast<const uint4 *>(v_cache + at);
+                next[u] = rows.load(row, kvh, c);
             }
         }
     };
@@ -88,12 +139,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 #pragma unroll
         for (int u = 0; u < kLoads; ++u) {
             const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
-            const uint4 kw = k_next[u];
-            ks[j][4 * c] = *reinterpret_cast<const __half2 *>(&kw.x);
-            ks[j][4 * c + 1] = *reinterpret_cast<const __half2 *>(&kw.y);
-            ks[j][4 * c + 2] = *reinterpret_cast<const __half2 *>(&kw.z);
-            ks[j][4 * c + 3] = *reinterpret_cast<const __half2 *>(&kw.w);
-            *reinterpret_cast<uint4 *>(&vs[j][4 * c]) = v_next[u];
+            Rows::store(next[u], ks[j], vs[j], c);
         }
         __syncthreads();
         if (k0 + splits * kKeys < n_keys) load_tile(k0 + splits * kKeys);
@@ -211,23 +257,6 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
     }
 }
 
-// The attention kernel and, with several splits, the merge, for head size D.
-template <int D>
-void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
-                      int block_size, const __half2 *k_cache, const __half2 *v_cache, int n_head, int n_head_kv,
-                      int splits, float *workspace, float *out, uint8_t *out_q, float2 *out_ds, cudaStream_t stream) {
-    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    attention_kernel<D><<<dim3(n_tiles, n_head_kv, splits), kThreads, 0, stream>>>(
-        tiles, q, ldq, block_tables, block_size, k_cache, v_cache, n_head, n_head_kv, scale, out, workspace, out_q,
-        out_ds);
-    LLCUDA_CUDA_CHECK_LAUNCH();
-    if (splits > 1) {
-        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out,
-                                                                             out_q, out_ds);
-        LLCUDA_CUDA_CHECK_LAUNCH();
-    }
-}
-
 }  // namespace
 
 int attention_tile_tokens(int n_head, int n_head_kv) {
@@ -247,10 +276,50 @@ size_t attention_workspace_floats(int sm_count, int head_dim) {
     return static_cast<size_t>(4) * sm_count * kAttnRows * (head_dim + 2);
 }
 
+namespace {
+
+// Launches the attention kernel (and, with several splits, the merge) for head size D.
+template <int D, class Rows>
+void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
+                      int block_size, const Rows &rows, int n_head, int n_head_kv, int splits, float *workspace,
+                      float *out, cudaStream_t stream, const Q8Activations *outq) {
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    uint8_t *q8 = outq ? outq->q : nullptr;
+    float2 *q8ds = outq ? outq->ds : nullptr;
+    attention_kernel<D, Rows><<<dim3(n_tiles, n_head_kv, splits), kThreads, 0, stream>>>(
+        tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+    if (splits > 1) {
+        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out,
+                                                                             q8, q8ds);
+        LLCUDA_CUDA_CHECK_LAUNCH();
+    }
+}
+
+template <int D>
+void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
+                      int block_size, const KvLayer &cache, int n_head, int n_head_kv, int splits, float *workspace,
+                      float *out, cudaStream_t stream, const Q8Activations *outq) {
+    const int kv_dim = n_head_kv * D;
+    if (cache.type == LLCUDA_TYPE_F16) {
+        const F16Rows<D> rows{static_cast<const uint4 *>(cache.k), static_cast<const uint4 *>(cache.v), kv_dim / 8};
+        launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
+                            workspace, out, stream, outq);
+    } else if (cache.type == LLCUDA_TYPE_Q8_0) {
+        const Q8Rows<D> rows{static_cast<const uint4 *>(cache.k), static_cast<const uint4 *>(cache.v), cache.k_scale,
+                             cache.v_scale, kv_dim / 16, kv_dim / 32};
+        launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
+                            workspace, out, stream, outq);
+    } else {
+        fail(LLCUDA_ERR_UNSUPPORTED, "attention: KV cache type " + std::to_string(cache.type) + " (F16 or Q8_0)");
+    }
+}
+
+}  // namespace
+
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
-               int block_size, const __half *k_cache, const __half *v_cache, int n_head,
-               int n_head_kv, int head_dim, int splits, float *workspace, float *out,
-               cudaStream_t stream, const Q8Activations *outq) {
+               int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
+               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq) {
     require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= kAttnRows,
             "attention: " + std::to_string(n_head) + " heads over " + std::to_string(n_head_kv) +
                 " KV heads is not a supported grouping (at most " + std::to_string(kAttnRows) + ")");
@@ -260,16 +329,12 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
             "attention: 8-bit output rows of " + std::to_string(outq ? outq->k : 0) + " elements for rows of " +
                 std::to_string(n_head * head_dim));
     if (n_tiles == 0) return;
-    const auto *kc = reinterpret_cast<const __half2 *>(k_cache);
-    const auto *vc = reinterpret_cast<const __half2 *>(v_cache);
-    uint8_t *q8 = outq ? outq->q : nullptr;
-    float2 *q8ds = outq ? outq->ds : nullptr;
     if (head_dim == 64) {
-        launch_attention<64>(tiles, n_tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, splits,
-                             workspace, out, q8, q8ds, stream);
+        launch_for_cache<64>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits,
+                             workspace, out, stream, outq);
     } else if (head_dim == 128) {
-        launch_attention<128>(tiles, n_tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, splits,
-                              workspace, out, q8, q8ds, stream);
+        launch_for_cache<128>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits,
+                              workspace, out, stream, outq);
     } else {
         fail(LLCUDA_ERR_UNSUPPORTED, "attention: head_dim " + std::to_string(head_dim) +
                                          " unsupported on CUDA (64 or 128)");

@@ -38,17 +38,44 @@ void check_supported_shape(const ModelSpec &s) {
 
 // ------------------------------------------------------------------------------- KV cache
 
-uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size) {
-    return 2ull * spec.n_layer * static_cast<uint64_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half);
+CudaKvCache::Regions CudaKvCache::regions(const ModelSpec &spec, int32_t n_blocks, int32_t block_size,
+                                          int32_t kv_type) {
+    const uint64_t positions = static_cast<uint64_t>(n_blocks) * block_size;
+    const uint64_t kv_dim = static_cast<uint64_t>(spec.kv_dim());
+    auto aligned = [](uint64_t b) { return static_cast<size_t>((b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment); };
+    if (kv_type == LLCUDA_TYPE_F16) return {aligned(positions * kv_dim * sizeof(__half)), 0};
+    if (kv_type == LLCUDA_TYPE_Q8_0 && kv_dim % 32 == 0)
+        return {aligned(positions * kv_dim), aligned(positions * (kv_dim / 32) * sizeof(__half))};
+    fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) +
+                                     " unsupported (F16, or Q8_0 when n_head_kv * head_dim is a multiple of 32; it is " +
+                                     std::to_string(kv_dim) + ")");
 }
 
-CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id)
-    : n_blocks_(n_blocks), block_size_(block_size), id_(id),
-      layer_bytes_(static_cast<size_t>(n_blocks) * block_size * spec.kv_dim() * sizeof(__half)),
-      memory_(bytes(spec, n_blocks, block_size),
-              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) +
-                  " positions, F16)") {
+uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type) {
+    const Regions r = regions(spec, n_blocks, block_size, kv_type);
+    return 2ull * spec.n_layer * (r.values + r.scales);
+}
+
+CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id)
+    : n_blocks_(n_blocks), block_size_(block_size), kv_type_(kv_type), id_(id),
+      regions_(regions(spec, n_blocks, block_size, kv_type)),
+      memory_(bytes(spec, n_blocks, block_size, kv_type),
+              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) + " positions, " +
+                  (kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0") + ")") {
     LLCUDA_CUDA_CHECK(cudaMemset(memory_.get(), 0, memory_.size()));
+}
+
+KvLayer CudaKvCache::layer(int i) const {
+    uint8_t *base = memory_.as<uint8_t>() + static_cast<size_t>(i) * 2 * (regions_.values + regions_.scales);
+    KvLayer l;
+    l.type = kv_type_;
+    l.k = base;
+    l.v = base + regions_.values;
+    if (kv_type_ == LLCUDA_TYPE_Q8_0) {
+        l.k_scale = reinterpret_cast<__half *>(base + 2 * regions_.values);
+        l.v_scale = reinterpret_cast<__half *>(base + 2 * regions_.values + regions_.scales);
+    }
+    return l;
 }
 
 // ------------------------------------------------------------------------------- model
@@ -139,15 +166,12 @@ void CudaModel::upload_weights() {
 }
 
 uint64_t CudaModel::kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const {
-    if (kv_type != LLCUDA_TYPE_F16)
-        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) + " unsupported (F16 only)");
-    return CudaKvCache::bytes(spec_, n_blocks, block_size);
+    return CudaKvCache::bytes(spec_, n_blocks, block_size, kv_type);
 }
 
 std::unique_ptr<BackendKvCache> CudaModel::create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) {
-    kv_cache_bytes(n_blocks, block_size, kv_type);  // checks the type
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
-    return std::make_unique<CudaKvCache>(spec_, n_blocks, block_size, next_cache_id_++);
+    return std::make_unique<CudaKvCache>(spec_, n_blocks, block_size, kv_type, next_cache_id_++);
 }
 
 void CudaModel::ensure_capacity(const StepPlan &plan) {
@@ -223,11 +247,12 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s, xq);
         }
+        const KvLayer kv = cache.layer(li);
         rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
-                          l.bv, cache.keys(li), cache.values(li), s);
+                          l.bv, kv, s);
         const Q8Activations *aq = q8_for(l.wo, T, QD);
-        attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), cache.keys(li), cache.values(li),
-                  spec_.n_head, spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s, aq);
+        attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
+                  spec_.head_dim, splits, attn_partial_, attn_, s, aq);
         mat_mul(l.wo, attn_, QD, T, x_, E, true, s, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
@@ -274,6 +299,41 @@ void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
     LLCUDA_CUDA_CHECK(cudaGraphLaunch(it->second, stream_));
 }
 
+// Rows whose sequences sample other than greedily go through sample_rows after the forward pass
+// (outside the graphs, which stay the same for any sampling): their specs and penalty histories
+// go up, only their tokens and log-probabilities come back.
+void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
+    sample_specs_host_.clear();
+    sample_history_host_.clear();
+    for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
+        const SeqSpan &seq = batch.seqs[plan.sample_seqs[row]];
+        if (samples_greedily(seq)) continue;
+        sample_specs_host_.push_back({static_cast<int32_t>(row), seq.end_pos(),
+                                      static_cast<int32_t>(sample_history_host_.size()), seq.n_history, seq.params});
+        sample_history_host_.insert(sample_history_host_.end(), seq.history, seq.history + seq.n_history);
+    }
+    const int n = static_cast<int>(sample_specs_host_.size());
+    if (n == 0) return;
+    const int V = static_cast<int>(spec_.n_vocab);
+    const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t);
+    if (sample_upload_host_.size() < spec_bytes + history_bytes) {
+        LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous upload may still read it
+        sample_upload_host_ = PinnedBuffer(2 * (spec_bytes + history_bytes));
+        sample_upload_ = DeviceBuffer(sample_upload_host_.size(), "sampling specs and penalty histories");
+    }
+    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows seen
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch of " + std::to_string(n) + " rows");
+    std::memcpy(sample_upload_host_.as<uint8_t>(), sample_specs_host_.data(), spec_bytes);
+    std::memcpy(sample_upload_host_.as<uint8_t>() + spec_bytes, sample_history_host_.data(), history_bytes);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), spec_bytes + history_bytes,
+                                      cudaMemcpyHostToDevice, stream_));
+    int32_t *picked = picks_.as<int32_t>();
+    float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
+    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(sample_upload_.as<uint8_t>() + spec_bytes),
+                logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
+}
+
 void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
     auto &cache = static_cast<CudaKvCache &>(cache_base);
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
@@ -282,6 +342,7 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     write_meta(plan, layout_, meta_host_.as<int32_t>());
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
+    sample_on_gpu(plan, batch);
 
     const int64_t V = spec_.n_vocab;
     const float *logits = logits_.as<float>();
@@ -295,17 +356,8 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     const float *picked_logprobs = reinterpret_cast<const float *>(picked + layout_.cap_rows);
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const int32_t s = plan.sample_seqs[row];
-        const SeqSpan &seq = batch.seqs[s];
-        SampledToken chosen{picked[row], picked_logprobs[row]};
-        if (!samples_greedily_on_gpu(seq)) {  // the shared host sampler on this row's logits
-            host_logits_.resize(V);
-            LLCUDA_CUDA_CHECK(cudaMemcpy(host_logits_.data(), logits + static_cast<int64_t>(row) * V,
-                                         V * sizeof(float), cudaMemcpyDeviceToHost));
-            chosen = sampler_.sample(host_logits_.data(), static_cast<int32_t>(V), seq.params, seq.history,
-                                     seq.n_history, seq.end_pos());
-        }
-        out.sampled[s] = chosen.token;
-        if (out.logprobs) out.logprobs[s] = chosen.logprob;
+        out.sampled[s] = picked[row];
+        if (out.logprobs) out.logprobs[s] = picked_logprobs[row];
     }
 }
 

@@ -11,7 +11,6 @@
 #include "backend.h"
 #include "device-memory.cuh"
 #include "kernels.cuh"
-#include "sampling.h"
 #include "step-plan.h"
 
 namespace llcuda::cuda {
@@ -26,23 +25,25 @@ struct DeviceLayer {
     bool qkv_fused = false, gate_up_fused = false;
 };
 
+// Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.
 class CudaKvCache final : public BackendKvCache {
 public:
-    CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, uint64_t id);
+    CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id);
     int32_t n_blocks() const override { return n_blocks_; }
     int32_t block_size() const override { return block_size_; }
     uint64_t id() const { return id_; }
-    __half *keys(int layer) const { return layer_base(2 * layer); }
-    __half *values(int layer) const { return layer_base(2 * layer + 1); }
-    static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size);
+    KvLayer layer(int i) const;
+    // Throws LLCUDA_ERR_UNSUPPORTED for types other than F16 and Q8_0 (whose rows need kv_dim % 32 == 0).
+    static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type);
 
 private:
-    __half *layer_base(int i) const {
-        return reinterpret_cast<__half *>(memory_.as<uint8_t>() + static_cast<size_t>(i) * layer_bytes_);
-    }
-    int32_t n_blocks_, block_size_;
+    struct Regions {
+        size_t values, scales;  // bytes of one layer's K (or V) values and scales, aligned
+    };
+    static Regions regions(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type);
+    int32_t n_blocks_, block_size_, kv_type_;
     uint64_t id_;
-    size_t layer_bytes_;
+    Regions regions_;
     DeviceBuffer memory_;
 };
 
@@ -63,6 +64,7 @@ private:
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
     void enqueue_step(const StepPlan &plan, const CudaKvCache &cache);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
+    void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     void clear_graphs();
 
     int device_;
@@ -88,8 +90,12 @@ private:
 
     // Decode graphs per (cache id, bucket).
     std::map<std::pair<uint64_t, int>, cudaGraphExec_t> graphs_;
-    Sampler sampler_;
-    std::vector<float> host_logits_;
+
+    // Non-greedy sampling: specs and histories (pinned, then one upload), the kernel's scratch.
+    std::vector<SampleRow> sample_specs_host_;
+    std::vector<int32_t> sample_history_host_;
+    PinnedBuffer sample_upload_host_;
+    DeviceBuffer sample_upload_, sample_scratch_;
 };
 
 }  // namespace llcuda::cuda

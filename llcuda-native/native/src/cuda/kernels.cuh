@@ -73,12 +73,22 @@ struct RopeConfig {
 };
 RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
                             float freq_scale);
+// One layer of the paged KV cache: a row of kv_dim = n_head_kv * head_dim values per cache
+// position, for K and for V. F16: `k`, `v` are __half rows. Q8_0: `k`, `v` are int8 rows (kv_dim
+// bytes, so every row is 16-byte aligned) and `k_scale`, `v_scale` hold one FP16 scale per 32
+// values (kv_dim / 32 per row): value = scale * int8, as a GGUF Q8_0 block splits it.
+struct KvLayer {
+    int32_t type = LLCUDA_TYPE_F16;
+    void *k = nullptr, *v = nullptr;
+    __half *k_scale = nullptr, *v_scale = nullptr;
+};
 // q (row stride ldq) is rotated in place; k, v (row stride ldkv) go to cache row slots[t]
-// (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr.
+// (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr. For a Q8_0
+// cache K is rotated in place first (k then holds the rotated, biased keys), then both are stored.
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, int ldq, const float *k, const float *v, int ldkv,
-                       const float *bq, const float *bk, const float *bv, __half *k_cache,
-                       __half *v_cache, cudaStream_t stream);
+                       const int32_t *slots, float *q, int ldq, float *k, const float *v, int ldkv,
+                       const float *bq, const float *bk, const float *bv, const KvLayer &cache,
+                       cudaStream_t stream);
 
 // ---- attention.cu: causal attention over the paged cache for prompt chunks and decode tokens.
 // A tile is up to `kAttnRows / (n_head / n_head_kv)` consecutive tokens of one sequence; its keys
@@ -99,9 +109,8 @@ size_t attention_workspace_floats(int sm_count, int head_dim);
 // q has row stride ldq; out is [T][n_head*head_dim]. outq: when not nullptr, the rows of the
 // tiles are also written there in 8-bit blocks (for the output projection).
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
-               int block_size, const __half *k_cache, const __half *v_cache, int n_head,
-               int n_head_kv, int head_dim, int splits, float *workspace, float *out,
-               cudaStream_t stream, const Q8Activations *outq = nullptr);
+               int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
+               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq = nullptr);
 
 // ---- swiglu.cu: out[t][i] = silu(gate[t][i]) * up[t][i]; gate and up rows have stride ld.
 // outq: when not nullptr, out is also written there in 8-bit blocks (n a multiple of 16).
@@ -111,5 +120,19 @@ void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, flo
 // ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
 void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,
                    cudaStream_t stream);
+
+// ---- sample-rows.cu: the host Sampler's function (penalties, temperature, top-k, top-p, min-p,
+// the seeded draw) on logits rows; rows are penalized in place. tokens/logprobs are indexed by row.
+struct SampleRow {
+    int32_t row;             // logits row
+    int32_t position;        // the new token's position (the draw's input with the seed)
+    int32_t history_offset;  // the sequence's penalty history in `history`
+    int32_t n_history;
+    llcuda_sampling_params params;
+};
+size_t sample_rows_scratch_bytes(int n_rows, int n_vocab);
+// scratch: sample_rows_scratch_bytes(n_rows, n_vocab) bytes, 8-byte aligned.
+void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, float *logits, int n_vocab,
+                 void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream);
 
 }  // namespace llcuda::cuda

@@ -1,6 +1,6 @@
 // One kernel per layer between the Q/K/V products and attention: adds the optional Q/K/V biases
 // (qwen2), rotates Q and K (RoPE, normal or NEOX pairing), rotates Q in place and stores K and V as
-// FP16 into their paged-cache rows. Every thread does one independent piece (a rotated pair, an
+// FP16 into their paged-cache rows; a Q8_0 cache takes a second kernel that quantizes the rows. Every thread does one independent piece (a rotated pair, an
 // unrotated dimension, or a V element), so a token's work is one round trip of a few blocks. The
 // angle is computed in double precision (positions reach the tens of thousands, where a float
 // angle would be off by 1e-3 radians) from inverse frequencies computed once per model, and
@@ -22,10 +22,13 @@ __device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
     return cfg.neox ? p + cfg.rope_dim / 2 : 2 * p + 1;
 }
 
+// F16_CACHE: K and V go straight to their FP16 cache rows. Otherwise K is rotated in place (and
+// V left alone) for store_q8_kernel, which needs whole 32-value blocks to find their scales.
+template <bool F16_CACHE>
 __global__ void __launch_bounds__(kThreads)
 rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restrict__ positions,
                   const int32_t *__restrict__ slots, float *__restrict__ q, int ldq,
-                  const float *__restrict__ k, const float *__restrict__ v, int ldkv,
+                  float *__restrict__ k, const float *__restrict__ v, int ldkv,
                   const float *__restrict__ bq, const float *__restrict__ bk,
                   const float *__restrict__ bv, __half *__restrict__ k_cache,
                   __half *__restrict__ v_cache) {
@@ -34,8 +37,13 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
     const int heads = cfg.n_head + cfg.n_head_kv, kv_dim = cfg.n_head_kv * d;
     const int slot = slots[t];
     float *qt = q + static_cast<int64_t>(t) * ldq;
-    const float *kt = k + static_cast<int64_t>(t) * ldkv;
-    __half *kc = k_cache + static_cast<int64_t>(slot) * kv_dim;
+    float *kt = k + static_cast<int64_t>(t) * ldkv;
+    __half *kc = F16_CACHE ? k_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
+    // A K value: into the FP16 row, or back in place.
+    auto put_k = [&](int i, float value) {
+        if constexpr (F16_CACHE) kc[i] = __float2half_rn(value);
+        else kt[i] = value;
+    };
     int i = blockIdx.x * kThreads + threadIdx.x;
     if (i < heads * half_rot) {  // a rotated pair of a Q head (then of a K head)
         const int head = i / half_rot, p = i % half_rot;
@@ -56,8 +64,8 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
             const int kh = head - cfg.n_head;
             const int a = kh * d + pa, b = kh * d + pb;
             const float x0 = kt[a] + bias_at(bk, a), x1 = kt[b] + bias_at(bk, b);
-            kc[a] = __float2half_rn(x0 * c - x1 * s);
-            kc[b] = __float2half_rn(x0 * s + x1 * c);
+            put_k(a, x0 * c - x1 * s);
+            put_k(b, x0 * s + x1 * c);
         }
         return;
     }
@@ -68,14 +76,39 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
             qt[head * d + j] += bias_at(bq, head * d + j);
         } else if (slot >= 0) {
             const int idx = (head - cfg.n_head) * d + j;
-            kc[idx] = __float2half_rn(kt[idx] + bias_at(bk, idx));
+            put_k(idx, kt[idx] + bias_at(bk, idx));
         }
         return;
     }
     i -= heads * rest;
-    if (i < kv_dim && slot >= 0)
-        v_cache[static_cast<int64_t>(slot) * kv_dim + i] =
-            __float2half_rn(v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i));
+    if constexpr (F16_CACHE) {
+        if (i < kv_dim && slot >= 0)
+            v_cache[static_cast<int64_t>(slot) * kv_dim + i] =
+                __float2half_rn(v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i));
+    }
+}
+
+// Q8_0 cache rows: one warp per 32-value block of K (rotated, biased) or V (bias added here):
+// scale = max |value| / 127 stored as FP16, values rounded to int8 on that scale (as GGUF Q8_0).
+__global__ void __launch_bounds__(kThreads)
+store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, const float *__restrict__ v,
+                int ldkv, const float *__restrict__ bv, int kv_dim, int8_t *__restrict__ kq,
+                __half *__restrict__ k_scale, int8_t *__restrict__ vq, __half *__restrict__ v_scale) {
+    const int t = blockIdx.y;
+    const int slot = slots[t];
+    const int n_blocks = kv_dim / 32;
+    const int blk = blockIdx.x * (kThreads / kWarpSize) + threadIdx.x / kWarpSize;  // K blocks, then V blocks
+    const int lane = threadIdx.x % kWarpSize;
+    if (slot < 0 || blk >= 2 * n_blocks) return;
+    const bool is_v = blk >= n_blocks;
+    const int i = (is_v ? blk - n_blocks : blk) * 32 + lane;
+    const float x = is_v ? v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i) : k[static_cast<int64_t>(t) * ldkv + i];
+    const float amax = warp_max(fabsf(x));
+    const float scale = amax / 127.0f;
+    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    const int64_t row = static_cast<int64_t>(slot) * kv_dim;
+    (is_v ? vq : kq)[row + i] = static_cast<int8_t>(__float2int_rn(x * inv));
+    if (lane == 0) (is_v ? v_scale : k_scale)[static_cast<int64_t>(slot) * n_blocks + i / 32] = __float2half_rn(scale);
 }
 
 void require_rope_dims(int rope_dim, int head_dim) {
@@ -102,16 +135,32 @@ RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_di
 }
 
 void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, int ldq, const float *k, const float *v,
-                       int ldkv, const float *bq, const float *bk, const float *bv, __half *k_cache,
-                       __half *v_cache, cudaStream_t stream) {
+                       const int32_t *slots, float *q, int ldq, float *k, const float *v,
+                       int ldkv, const float *bq, const float *bk, const float *bv, const KvLayer &cache,
+                       cudaStream_t stream) {
     require_rope_dims(cfg.rope_dim, cfg.head_dim);
     require(n_tokens <= 65535, "rope: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
+    const int kv_dim = cfg.n_head_kv * cfg.head_dim;
+    require(cache.type == LLCUDA_TYPE_F16 || (cache.type == LLCUDA_TYPE_Q8_0 && kv_dim % 32 == 0),
+            "rope: KV cache type " + std::to_string(cache.type) + " with rows of " + std::to_string(kv_dim) +
+                " values (F16, or Q8_0 with rows of a multiple of 32)");
     if (n_tokens == 0) return;
     const int heads = cfg.n_head + cfg.n_head_kv;
-    const int items = heads * cfg.head_dim - heads * cfg.rope_dim / 2 + cfg.n_head_kv * cfg.head_dim;
-    rope_store_kernel<<<dim3(ceil_div(items, kThreads), n_tokens), kThreads, 0, stream>>>(
-        cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, k_cache, v_cache);
+    const int rotate_items = heads * cfg.head_dim - heads * cfg.rope_dim / 2;  // pairs, then bias-only dims
+    if (cache.type == LLCUDA_TYPE_F16) {
+        rope_store_kernel<true><<<dim3(ceil_div(rotate_items + kv_dim, kThreads), n_tokens), kThreads, 0, stream>>>(
+            cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(cache.k),
+            static_cast<__half *>(cache.v));
+        LLCUDA_CUDA_CHECK_LAUNCH();
+        return;
+    }
+    rope_store_kernel<false><<<dim3(ceil_div(rotate_items, kThreads), n_tokens), kThreads, 0, stream>>>(
+        cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, nullptr, nullptr);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+    const int warps = kThreads / kWarpSize;
+    store_q8_kernel<<<dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), kThreads, 0, stream>>>(
+        slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale, static_cast<int8_t *>(cache.v),
+        cache.v_scale);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 

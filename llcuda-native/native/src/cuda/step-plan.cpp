@@ -11,7 +11,7 @@ int graph_bucket(int n_seqs) {
     return 0;
 }
 
-bool samples_greedily_on_gpu(const SeqSpan &seq) {
+bool samples_greedily(const SeqSpan &seq) {
     const llcuda_sampling_params &p = seq.params;
     return p.temperature <= 0.0f && p.repetition_penalty == 1.0f && p.frequency_penalty == 0.0f &&
            p.presence_penalty == 0.0f;
@@ -25,7 +25,7 @@ StepPlan plan_step(const StepBatch &batch, int block_size, int tile_tokens) {
 
     bool decode_only = batch.n_logit_rows == 0;
     for (const SeqSpan &s : batch.seqs)
-        decode_only = decode_only && s.count == 1 && s.sample && samples_greedily_on_gpu(s);
+        decode_only = decode_only && s.count == 1 && s.sample;
     const int bucket = decode_only ? graph_bucket(n_seqs) : 0;
     plan.graph = bucket > 0;
     plan.n_padded = plan.graph ? bucket : batch.n_tokens;

@@ -17,16 +17,16 @@ constexpr int kGraphBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 // The bucket for `n_seqs` decode tokens, or 0 when above the largest.
 int graph_bucket(int n_seqs);
 
-// Whether a sequence's token can be chosen on the GPU: greedy without penalties (the argmax of
-// the raw logits). Others get their logits row on the host and the shared sampling code.
-bool samples_greedily_on_gpu(const SeqSpan &seq);
+// Whether a sequence's token is the argmax of its raw logits (greedy without penalties), which
+// the step's greedy kernel gives; other sequences' rows go through sample_rows after it.
+bool samples_greedily(const SeqSpan &seq);
 
 struct StepPlan {
     int n_tokens = 0;      // tokens in the batch
     int n_padded = 0;      // tokens the kernels run on (a graph bucket pads decode steps)
     int n_sample = 0;      // output rows [0, n_sample): one per sampling sequence (padded too)
     int n_logit_rows = 0;  // output rows [n_sample, n_sample + n_logit_rows): full logits wanted
-    bool graph = false;    // a pure greedy decode step: replays the bucket's graph
+    bool graph = false;    // a pure decode step: replays the bucket's graph
     std::vector<int32_t> tokens, positions, slots;  // [n_padded]
     std::vector<AttnTile> tiles;                    // [n_tiles()]
     std::vector<int32_t> out_rows;                  // [n_rows()] token index of each output row

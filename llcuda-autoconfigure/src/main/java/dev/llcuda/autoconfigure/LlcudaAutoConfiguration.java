@@ -69,7 +69,8 @@ public final class LlcudaAutoConfiguration {
         LlcudaProperties.Engine engine = properties.getEngine();
         DataSize kvMemory = engine.getKvMemory();
         return EngineLimits.of(gpu.selection().profile(), engine.getMaxRunningSequences(),
-                engine.getMaxTokensPerStep(), engine.getMaxQueued(), engine.getKvBlockSize(), engine.getKvBlocks(),
+                engine.getMaxTokensPerStep(), engine.getMaxQueued(), engine.getKvBlockSize(), engine.getKvType(),
+                engine.getKvBlocks(),
                 kvMemory != null ? kvMemory.toBytes() : null, engine.getCpuThreads());
     }
 

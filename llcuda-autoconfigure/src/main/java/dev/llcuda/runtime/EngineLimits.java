@@ -3,6 +3,7 @@ package dev.llcuda.runtime;
 import org.jspecify.annotations.Nullable;
 
 import dev.llcuda.gpu.DeviceProfile;
+import dev.llcuda.nativelib.KvType;
 
 /**
  * The engine limits in effect: each explicit setting, else the device profile's value.
@@ -11,12 +12,13 @@ import dev.llcuda.gpu.DeviceProfile;
  * @param maxTokensPerStep token budget of one step
  * @param maxQueued requests waiting before new ones are refused
  * @param kvBlockSize positions per KV block
+ * @param kvType element type of the KV cache
  * @param kvBlocks explicit block count, or null to size from {@code kvMemoryBytes}
  * @param kvMemoryBytes memory for the KV cache when {@code kvBlocks} is null
  * @param cpuThreads CPU backend threads (0: all cores)
  */
 public record EngineLimits(int maxRunningSequences, int maxTokensPerStep, int maxQueued, int kvBlockSize,
-        @Nullable Integer kvBlocks, long kvMemoryBytes, int cpuThreads) {
+        KvType kvType, @Nullable Integer kvBlocks, long kvMemoryBytes, int cpuThreads) {
 
     public EngineLimits {
         requirePositive("max-running-sequences", maxRunningSequences);
@@ -33,11 +35,11 @@ public record EngineLimits(int maxRunningSequences, int maxTokensPerStep, int ma
 
     /** Explicit values over the profile's. */
     public static EngineLimits of(DeviceProfile profile, @Nullable Integer maxRunningSequences,
-            @Nullable Integer maxTokensPerStep, int maxQueued, int kvBlockSize, @Nullable Integer kvBlocks,
-            @Nullable Long kvMemoryBytes, int cpuThreads) {
+            @Nullable Integer maxTokensPerStep, int maxQueued, int kvBlockSize, KvType kvType,
+            @Nullable Integer kvBlocks, @Nullable Long kvMemoryBytes, int cpuThreads) {
         return new EngineLimits(maxRunningSequences != null ? maxRunningSequences : profile.maxRunningSequences(),
                 maxTokensPerStep != null ? maxTokensPerStep : profile.maxTokensPerStep(), maxQueued, kvBlockSize,
-                kvBlocks, kvMemoryBytes != null ? kvMemoryBytes : profile.kvMemoryBytes(), cpuThreads);
+                kvType, kvBlocks, kvMemoryBytes != null ? kvMemoryBytes : profile.kvMemoryBytes(), cpuThreads);
     }
 
     private static void requirePositive(String property, long value) {

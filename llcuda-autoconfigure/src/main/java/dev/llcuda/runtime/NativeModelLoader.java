@@ -18,7 +18,6 @@ import dev.llcuda.gguf.GgufMetadata;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.template.ChatTemplate;
@@ -74,14 +73,14 @@ public final class NativeModelLoader implements ModelLoader {
                     this.limits.maxQueued(), true, tokenizer.endOfGenerationIds(), new TokenizerDecoder(tokenizer),
                     this.listener);
             long weightBytes = model.weightBytes();
-            StepRunner runner = NativeStepRunner.create(model, blocks, this.limits.kvBlockSize(), KvType.F16, () -> {
+            StepRunner runner = NativeStepRunner.create(model, blocks, this.limits.kvBlockSize(), this.limits.kvType(), () -> {
                 loaded.close();
                 backend.close();
             });
             Engine engine = Engine.start(runner, config);
-            logger.info("llcuda: {} on {}: {} KV blocks of {} positions, {} MiB of weights", spec.name(),
+            logger.info("llcuda: {} on {}: {} KV blocks of {} positions ({}), {} MiB of weights", spec.name(),
                     this.device.isCpu() ? "the CPU" : this.device.cuda().name(), blocks, this.limits.kvBlockSize(),
-                    weightBytes >> 20);
+                    this.limits.kvType(), weightBytes >> 20);
             return new ServingModel(gguf, spec, tokenizer, template, engine, blocks, this.limits.kvBlockSize(),
                     weightBytes);
         } catch (RuntimeException e) {
@@ -96,7 +95,7 @@ public final class NativeModelLoader implements ModelLoader {
     /** Explicit blocks, else the KV memory budget, capped by free device memory and by what the batch can use. */
     private int kvBlocks(Backend backend, Model model) {
         int blockSize = this.limits.kvBlockSize();
-        long bytesPerBlock = model.kvCacheBytes(1, blockSize, KvType.F16);
+        long bytesPerBlock = model.kvCacheBytes(1, blockSize, this.limits.kvType());
         if (this.limits.kvBlocks() != null) {
             return this.limits.kvBlocks();
         }

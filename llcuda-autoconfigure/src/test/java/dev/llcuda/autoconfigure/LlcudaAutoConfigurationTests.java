@@ -32,7 +32,9 @@ import dev.llcuda.chat.RequestGuard;
 import dev.llcuda.chat.Resilience4jRequestGuard;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.gpu.GpuRequiredException;
+import dev.llcuda.nativelib.KvType;
 import dev.llcuda.registry.ModelRegistry;
+import dev.llcuda.runtime.EngineLimits;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelLoader;
@@ -97,6 +99,13 @@ class LlcudaAutoConfigurationTests {
                     assertThat(options.getStopSequences()).containsExactly("END", "STOP");
                     assertThat(options.getTopK()).isEqualTo(40);
                 });
+    }
+
+    @Test
+    void theKvCacheTypeIsF16UnlessConfigured() throws IOException {
+        runner().run(context -> assertThat(context.getBean(EngineLimits.class).kvType()).isEqualTo(KvType.F16));
+        runner().withPropertyValues("llcuda.engine.kv-type=q8_0")
+                .run(context -> assertThat(context.getBean(EngineLimits.class).kvType()).isEqualTo(KvType.Q8_0));
     }
 
     @Test

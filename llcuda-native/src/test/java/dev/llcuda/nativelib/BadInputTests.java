@@ -60,6 +60,16 @@ class BadInputTests {
     }
 
     @Test
+    void aQ8KvCacheIsRefusedOnTheCpuNamingWhereItRunsAndTheModelStaysUsable() {
+        NativeException refused = assertThrows(NativeException.class,
+                () -> model.createKvCache(3, Steps.BLOCK_SIZE, KvType.Q8_0));
+
+        assertEquals(Status.UNSUPPORTED, refused.status());
+        assertTrue(refused.getMessage().contains("Q8_0 K/V is a CUDA option"), refused.getMessage());
+        assertEquals(greedyAfterPrompt(), greedyAfterPrompt(model));
+    }
+
+    @Test
     void aBlockTableEntryOutsideTheCacheIsRefusedAndTheCacheStaysUsable() {
         try (KvCache cache = model.createKvCache(3, Steps.BLOCK_SIZE, KvType.F16)) {
             Batch batch = new Batch(3);
