@@ -92,11 +92,18 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     auto decode = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < kWeightChunks; ++i) {
-            const int kc = ((threadIdx.x + i * kThreads) % 4) * 16;
-            float v[16];
-            Dequant<TYPE>::decode(wraw[i], k0 + kc, v);
+            if constexpr (TYPE == LLCUDA_TYPE_F16) {  // already the tensor cores' operand type
+                const uint32_t words[8] = {wraw[i].v[0].x, wraw[i].v[0].y, wraw[i].v[0].z, wraw[i].v[0].w,
+                                           wraw[i].v[1].x, wraw[i].v[1].y, wraw[i].v[1].z, wraw[i].v[1].w};
 #pragma unroll
-            for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
+                for (int e = 0; e < 8; ++e) wreg[i][e] = *reinterpret_cast<const __half2 *>(&words[e]);
+            } else {
+                const int kc = ((threadIdx.x + i * kThreads) % 4) * 16;
+                float v[16];
+                Dequant<TYPE>::decode(wraw[i], k0 + kc, v);
+#pragma unroll
+                for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
+            }
         }
     };
     auto store = [&]() {
