@@ -187,6 +187,14 @@ void test_embedding() {
     }
 }
 
+// Whether `fused` (8-bit blocks a kernel wrote beside its float output) equals the blocks of that
+// output, n_rows rows of k values, quantized on their own.
+bool blocks_of_output(const float *out, int n_rows, int k, const Dev<uint8_t> &fused) {
+    Dev<uint8_t> alone(q8_activation_bytes(n_rows, k));
+    quantize_activations(out, k, n_rows, q8_activations(alone.p, n_rows, k), nullptr);
+    return fused.get() == alone.get();
+}
+
 void test_rms_norm_and_swiglu() {
     const int n = 1004, rows = 7;
     const std::vector<float> x = random_floats(rows * n, -3.0f, 3.0f), w = random_floats(n, 0.5f, 1.5f);
@@ -222,9 +230,7 @@ void test_rms_norm_and_swiglu() {
     // The 8-bit blocks that RMSNorm and SwiGLU write beside their output are those of that output.
     const int k = 1008;
     auto same_blocks = [&](const std::string &what, const float *out, int n_rows, const Dev<uint8_t> &fused) {
-        Dev<uint8_t> alone(q8_activation_bytes(n_rows, k));
-        quantize_activations(out, k, n_rows, q8_activations(alone.p, n_rows, k), nullptr);
-        g_tally.check(fused.get() == alone.get(), what + ": 8-bit blocks equal those of its float output");
+        g_tally.check(blocks_of_output(out, n_rows, k, fused), what + ": 8-bit blocks equal those of its float output");
     };
     Dev<float> kx(random_floats(2 * k, -3.0f, 3.0f)), kw(random_floats(k, 0.5f, 1.5f)), ky(2 * k);
     Dev<uint8_t> kq(q8_activation_bytes(2, k));
@@ -335,7 +341,7 @@ void test_attention() {
             std::vector<std::vector<float>> outs;
             const int auto_splits = attention_splits(static_cast<int>(tiles.size()), n_kv, sms);
             std::vector<int> split_counts = {1, 5, auto_splits};
-            Dev<uint8_t> fused(q8_activation_bytes(n_tokens, QD)), alone(q8_activation_bytes(n_tokens, QD));
+            Dev<uint8_t> fused(q8_activation_bytes(n_tokens, QD));
             bool same_blocks = true;
             for (int splits : split_counts) {
                 dout.poison();
@@ -344,8 +350,7 @@ void test_attention() {
                 attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, QD, dt.p, bs, dk.p, dv.p, n_head, n_kv,
                           head_dim, splits, ws.p, dout.p, nullptr, &outq);
                 outs.push_back(dout.get());
-                quantize_activations(dout.p, QD, n_tokens, q8_activations(alone.p, n_tokens, QD), nullptr);
-                same_blocks = same_blocks && fused.get() == alone.get();
+                same_blocks = same_blocks && blocks_of_output(dout.p, n_tokens, QD, fused);
             }
             g_tally.check(same_blocks, "attention head_dim " + std::to_string(head_dim) + " GQA " +
                                            std::to_string(group) + ": 8-bit output blocks equal those of its float output");

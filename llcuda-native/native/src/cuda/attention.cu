@@ -155,10 +155,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         }
         if (out_q == nullptr) continue;
         __syncwarp();
-        if (lane < D / 16) {
-            const int64_t chunk = (static_cast<int64_t>(token) * q_dim + head * D) / 16 + lane;
-            quantize_chunk16(&qs[r][16 * lane], out_q + 32 * chunk, out_ds + chunk);
-        }
+        quantize_row_by_warp<D>(qs[r], out_q, out_ds, (static_cast<int64_t>(token) * q_dim + head * D) / 16);
     }
 }
 
@@ -209,11 +206,25 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
         }
         if (q == nullptr) continue;
         __syncwarp();
-        if (lane < D / 16) {
-            const int64_t chunk = (static_cast<int64_t>(token) * n_head * D + head * D) / 16 + lane;
-            quantize_chunk16(&row_out[warp][16 * lane], q + 32 * chunk, ds + chunk);
-        }
+        quantize_row_by_warp<D>(row_out[warp], q, ds, (static_cast<int64_t>(token) * n_head * D + head * D) / 16);
         __syncwarp();
+    }
+}
+
+// The attention kernel and, with several splits, the merge, for head size D.
+template <int D>
+void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
+                      int block_size, const __half2 *k_cache, const __half2 *v_cache, int n_head, int n_head_kv,
+                      int splits, float *workspace, float *out, uint8_t *out_q, float2 *out_ds, cudaStream_t stream) {
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    attention_kernel<D><<<dim3(n_tiles, n_head_kv, splits), kThreads, 0, stream>>>(
+        tiles, q, ldq, block_tables, block_size, k_cache, v_cache, n_head, n_head_kv, scale, out, workspace, out_q,
+        out_ds);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+    if (splits > 1) {
+        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out,
+                                                                             out_q, out_ds);
+        LLCUDA_CUDA_CHECK_LAUNCH();
     }
 }
 
@@ -249,25 +260,20 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
             "attention: 8-bit output rows of " + std::to_string(outq ? outq->k : 0) + " elements for rows of " +
                 std::to_string(n_head * head_dim));
     if (n_tiles == 0) return;
-    const dim3 grid(n_tiles, n_head_kv, splits);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
     const auto *kc = reinterpret_cast<const __half2 *>(k_cache);
     const auto *vc = reinterpret_cast<const __half2 *>(v_cache);
     uint8_t *q8 = outq ? outq->q : nullptr;
     float2 *q8ds = outq ? outq->ds : nullptr;
     if (head_dim == 64) {
-        attention_kernel<64><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
-        LLCUDA_CUDA_CHECK_LAUNCH();
-        if (splits > 1) combine_kernel<64><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out, q8, q8ds);
+        launch_attention<64>(tiles, n_tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, splits,
+                             workspace, out, q8, q8ds, stream);
     } else if (head_dim == 128) {
-        attention_kernel<128><<<grid, kThreads, 0, stream>>>(tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
-        LLCUDA_CUDA_CHECK_LAUNCH();
-        if (splits > 1) combine_kernel<128><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out, q8, q8ds);
+        launch_attention<128>(tiles, n_tiles, q, ldq, block_tables, block_size, kc, vc, n_head, n_head_kv, splits,
+                              workspace, out, q8, q8ds, stream);
     } else {
         fail(LLCUDA_ERR_UNSUPPORTED, "attention: head_dim " + std::to_string(head_dim) +
                                          " unsupported on CUDA (64 or 128)");
     }
-    LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace llcuda::cuda

@@ -62,6 +62,9 @@ CudaModel::CudaModel(int device, const ModelSpec &spec)
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     upload_weights();
+    // Row lengths are multiples of 16 (check_supported_shape), as the 8-bit blocks need.
+    q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, std::max({spec_.n_embd, spec_.q_dim(), spec_.n_ff})),
+                       "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
 }
 
 CudaModel::~CudaModel() {
@@ -171,9 +174,6 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
                          "activations for " + std::to_string(T) + " tokens");
     logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
     picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
-    if (q8_.size() == 0 && E % 16 == 0 && QD % 16 == 0 && F % 16 == 0)
-        q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, static_cast<int>(std::max({E, QD, F}))),
-                           "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
     picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
     std::memset(meta_host_.as<int32_t>(), 0, meta_host_.size());
     float *p = acts_.as<float>();
@@ -206,7 +206,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     // the RMSNorm or SwiGLU that produces it (nullptr: the float path).
     Q8Activations q8_view;
     auto q8_for = [&](const DeviceMatrix &w, int tokens, int k) -> const Q8Activations * {
-        if (q8_.size() == 0 || !uses_q8_activations(w.type, tokens)) return nullptr;
+        if (!uses_q8_activations(w.type, tokens)) return nullptr;
         q8_view = q8_activations(q8_.get(), tokens, k);
         return &q8_view;
     };

@@ -79,8 +79,7 @@ private:
     // Work buffers, grown on demand (growing invalidates the captured graphs).
     MetaLayout layout_;
     DeviceBuffer meta_, acts_, logits_, picks_;
-    // The current product input in 8-bit blocks for decode steps (q8-activations.cuh); empty when
-    // a row length is not a multiple of 16.
+    // The current product input in 8-bit blocks for decode steps (q8-activations.cuh).
     DeviceBuffer q8_;
     PinnedBuffer meta_host_, picks_host_;
     float *x_ = nullptr, *xn_ = nullptr, *qkv_ = nullptr, *attn_ = nullptr, *gate_up_ = nullptr,

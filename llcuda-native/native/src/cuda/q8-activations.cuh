@@ -34,6 +34,14 @@ __device__ __forceinline__ void quantize_chunk16(const float v[16], uint8_t *q, 
     const float unit = d / 256.0f;
     *ds = make_float2(unit, unit * static_cast<float>(sum));
 }
+
+// A warp's row of D values in shared memory (written by the warp, synchronized before the call)
+// into 8-bit blocks first_chunk, first_chunk + 1, ...: one lane per 16-element block.
+template <int D>
+__device__ __forceinline__ void quantize_row_by_warp(const float *row, uint8_t *q, float2 *ds, int64_t first_chunk) {
+    const int lane = threadIdx.x % kWarpSize;
+    if (lane < D / 16) quantize_chunk16(row + 16 * lane, q + 32 * (first_chunk + lane), ds + first_chunk + lane);
+}
 #endif
 
 }  // namespace llcuda::cuda

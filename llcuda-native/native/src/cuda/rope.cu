@@ -78,13 +78,17 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
             __float2half_rn(v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i));
 }
 
+void require_rope_dims(int rope_dim, int head_dim) {
+    require(rope_dim % 2 == 0 && rope_dim > 0 && rope_dim <= head_dim && rope_dim <= 2 * kMaxRopePairs,
+            "rope: rope_dim " + std::to_string(rope_dim) + " must be even, positive and <= head_dim " +
+                std::to_string(head_dim) + " (at most " + std::to_string(2 * kMaxRopePairs) + ")");
+}
+
 }  // namespace
 
 RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
                             float freq_scale) {
-    require(rope_dim % 2 == 0 && rope_dim > 0 && rope_dim <= head_dim && rope_dim <= 2 * kMaxRopePairs,
-            "rope: rope_dim " + std::to_string(rope_dim) + " must be even, positive and <= head_dim " +
-                std::to_string(head_dim) + " (at most " + std::to_string(2 * kMaxRopePairs) + ")");
+    require_rope_dims(rope_dim, head_dim);
     RopeConfig c;
     c.n_head = n_head;
     c.n_head_kv = n_head_kv;
@@ -101,9 +105,7 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
                        const int32_t *slots, float *q, int ldq, const float *k, const float *v,
                        int ldkv, const float *bq, const float *bk, const float *bv, __half *k_cache,
                        __half *v_cache, cudaStream_t stream) {
-    require(cfg.rope_dim % 2 == 0 && cfg.rope_dim > 0 && cfg.rope_dim <= cfg.head_dim &&
-                cfg.rope_dim <= 2 * kMaxRopePairs,
-            "rope: rope_dim " + std::to_string(cfg.rope_dim) + " must be even and <= head_dim");
+    require_rope_dims(cfg.rope_dim, cfg.head_dim);
     require(n_tokens <= 65535, "rope: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     if (n_tokens == 0) return;
     const int heads = cfg.n_head + cfg.n_head_kv;
