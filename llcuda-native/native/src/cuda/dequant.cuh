@@ -1,7 +1,8 @@
 // Dequantization of 16 consecutive elements of one weight row straight from its GGUF blocks.
 // The one building block of the mat-vec, tensor-core and embedding kernels: every supported type
 // yields 16 floats for an element offset k0 (a multiple of 16), so those kernels are written once
-// and instantiated per type. Loads are as wide as each block layout's alignment allows.
+// and instantiated per type. Loads are as wide as each block layout's alignment allows, and kept
+// apart from the arithmetic (load/decode) for kernels that overlap the two.
 #pragma once
 
 #include "common.cuh"
@@ -17,25 +18,6 @@ __device__ __forceinline__ uint16_t load_u16(const uint8_t *p) {
     return *reinterpret_cast<const uint16_t *>(p);
 }
 
-// 16 bytes from an address that is only 2-byte aligned (Q8_0, Q4_0, Q6_K blocks).
-__device__ __forceinline__ void load16_unaligned2(const uint8_t *p, uint8_t out[16]) {
-    const uint16_t *s = reinterpret_cast<const uint16_t *>(p);
-#pragma unroll
-    for (int i = 0; i < 8; ++i) {
-        uint16_t v = s[i];
-        out[2 * i] = static_cast<uint8_t>(v & 0xff);
-        out[2 * i + 1] = static_cast<uint8_t>(v >> 8);
-    }
-}
-
-// 16 bytes from a 16-byte aligned address (Q4_K, Q5_K).
-__device__ __forceinline__ void load16_aligned(const uint8_t *p, uint8_t out[16]) {
-    uint4 v = *reinterpret_cast<const uint4 *>(p);
-    const uint32_t w[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-    for (int i = 0; i < 16; ++i) out[i] = static_cast<uint8_t>(w[i / 4] >> (8 * (i % 4)));
-}
-
 // 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K super-block.
 __device__ __forceinline__ void kquant_scale_min(const uint8_t *s, int j, int &sc, int &m) {
     if (j < 4) {
@@ -47,29 +29,66 @@ __device__ __forceinline__ void kquant_scale_min(const uint8_t *s, int j, int &s
     }
 }
 
+// Byte `i` (0..11) of the 12 bytes in words y, z, w, for a run-time i without a local array.
+__device__ __forceinline__ int byte_of(uint32_t y, uint32_t z, uint32_t w, int i) {
+    const uint32_t word = i < 4 ? y : (i < 8 ? z : w);
+    return static_cast<int>((word >> (8 * (i % 4))) & 0xff);
+}
+
+// 6-bit scale and min of sub-block j (0..7) from the 12 scale bytes of a Q4_K/Q5_K super-block
+// held in words y, z, w (bytes 4..15 of the block).
+__device__ __forceinline__ void kquant_scale_min_words(uint32_t y, uint32_t z, uint32_t w, int j, int &sc, int &m) {
+    if (j < 4) {
+        sc = byte_of(y, z, w, j) & 63;
+        m = byte_of(y, z, w, j + 4) & 63;
+    } else {
+        sc = (byte_of(y, z, w, j + 4) & 0x0f) | ((byte_of(y, z, w, j - 4) >> 6) << 4);
+        m = (byte_of(y, z, w, j + 4) >> 4) | ((byte_of(y, z, w, j) >> 6) << 4);
+    }
+}
+
+__device__ __forceinline__ int byte_at(const uint4 &v, int i) {
+    const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+    return static_cast<int>((w[i / 4] >> (8 * (i % 4))) & 0xff);  // i is a compile-time constant at every use
+}
+
+// Every type in two halves: load() only reads the bytes a 16-element chunk needs into registers
+// (so a kernel can issue the loads of its next tile and use the waiting time), decode() turns them
+// into 16 floats. chunk16 is both at once.
 template <int TYPE>
 struct Dequant;
 
 template <>
 struct Dequant<LLCUDA_TYPE_F32> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        float4 v[4];
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const float4 *p = reinterpret_cast<const float4 *>(row + 4 * static_cast<int64_t>(k0));
+        return {{p[0], p[1], p[2], p[3]}};
+    }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-            float4 v = p[i];
-            out[4 * i] = v.x; out[4 * i + 1] = v.y; out[4 * i + 2] = v.z; out[4 * i + 3] = v.w;
+            out[4 * i] = r.v[i].x; out[4 * i + 1] = r.v[i].y; out[4 * i + 2] = r.v[i].z; out[4 * i + 3] = r.v[i].w;
         }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
 template <>
 struct Dequant<LLCUDA_TYPE_F16> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint4 v[2];
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint4 *p = reinterpret_cast<const uint4 *>(row + 2 * static_cast<int64_t>(k0));
+        return {{p[0], p[1]}};
+    }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
-            uint4 v = p[i];
-            const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+            const uint32_t w[4] = {r.v[i].x, r.v[i].y, r.v[i].z, r.v[i].w};
 #pragma unroll
             for (int j = 0; j < 4; ++j) {
                 float2 f = __half22float2(*reinterpret_cast<const __half2 *>(&w[j]));
@@ -78,17 +97,23 @@ struct Dequant<LLCUDA_TYPE_F16> {
             }
         }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
 // BF16 is widened to float in registers: sm_75 has no BF16 tensor cores or BF16 arithmetic.
 template <>
 struct Dequant<LLCUDA_TYPE_BF16> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint4 v[2];
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint4 *p = reinterpret_cast<const uint4 *>(row + 2 * static_cast<int64_t>(k0));
+        return {{p[0], p[1]}};
+    }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
-            uint4 v = p[i];
-            const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+            const uint32_t w[4] = {r.v[i].x, r.v[i].y, r.v[i].z, r.v[i].w};
 #pragma unroll
             for (int j = 0; j < 4; ++j) {
                 out[8 * i + 2 * j] = __uint_as_float(w[j] << 16);
@@ -96,91 +121,153 @@ struct Dequant<LLCUDA_TYPE_BF16> {
             }
         }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
+// Q8_0 and Q4_0 blocks (34 and 18 bytes) are only 2-byte aligned: 16-bit loads.
 template <>
 struct Dequant<LLCUDA_TYPE_Q8_0> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint16_t d;
+        uint16_t q[8];
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint8_t *b = row + static_cast<int64_t>(k0 / QK8_0) * sizeof(BlockQ8_0);
-        const float d = half_bits_to_float(load_u16(b));
-        uint8_t q[16];
-        load16_unaligned2(b + 2 + (k0 % QK8_0), q);
+        const uint16_t *q = reinterpret_cast<const uint16_t *>(b + 2 + (k0 % QK8_0));
+        Raw r;
+        r.d = load_u16(b);
 #pragma unroll
-        for (int i = 0; i < 16; ++i) out[i] = d * static_cast<float>(static_cast<int8_t>(q[i]));
+        for (int i = 0; i < 8; ++i) r.q[i] = q[i];
+        return r;
     }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
+        const float d = half_bits_to_float(r.d);
+#pragma unroll
+        for (int i = 0; i < 16; ++i)
+            out[i] = d * static_cast<float>(static_cast<int8_t>(static_cast<uint8_t>(r.q[i / 2] >> (8 * (i % 2)))));
+    }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
 template <>
 struct Dequant<LLCUDA_TYPE_Q4_0> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint16_t d;
+        uint16_t q[8];
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint8_t *b = row + static_cast<int64_t>(k0 / QK4_0) * sizeof(BlockQ4_0);
-        const float d = half_bits_to_float(load_u16(b));
-        uint8_t q[16];
-        load16_unaligned2(b + 2, q);
+        const uint16_t *q = reinterpret_cast<const uint16_t *>(b + 2);
+        Raw r;
+        r.d = load_u16(b);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) r.q[i] = q[i];
+        return r;
+    }
+    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+        const float d = half_bits_to_float(r.d);
         const int shift = (k0 % QK4_0) ? 4 : 0;  // elements 16..31 are the high nibbles
 #pragma unroll
-        for (int i = 0; i < 16; ++i) out[i] = d * static_cast<float>(((q[i] >> shift) & 0x0f) - 8);
+        for (int i = 0; i < 16; ++i) {
+            const int q = (r.q[i / 2] >> (8 * (i % 2))) & 0xff;
+            out[i] = d * static_cast<float>(((q >> shift) & 0x0f) - 8);
+        }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
+// Q4_K and Q5_K blocks (144 and 176 bytes) are 16-byte aligned: the 16-byte head (d, dmin, 12
+// scale bytes) and the chunk's quant bytes in 16-byte loads.
 template <>
 struct Dequant<LLCUDA_TYPE_Q4_K> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint4 head, qs;
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint8_t *b = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ4_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
-        const float d = half_bits_to_float(load_u16(b));
-        const float dmin = half_bits_to_float(load_u16(b + 2));
+        return {*reinterpret_cast<const uint4 *>(b), *reinterpret_cast<const uint4 *>(b + 16 + 32 * (j / 2) + l0)};
+    }
+    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+        const int j = (k0 % QK_K) / 32;
+        const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
+        const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
         int sc, m;
-        kquant_scale_min(b + 4, j, sc, m);
-        uint8_t q[16];
-        load16_aligned(b + 16 + 32 * (j / 2) + l0, q);
+        kquant_scale_min_words(r.head.y, r.head.z, r.head.w, j, sc, m);
         const int shift = (j & 1) ? 4 : 0;
         const float ds = d * sc, dm = dmin * m;
 #pragma unroll
-        for (int i = 0; i < 16; ++i) out[i] = ds * static_cast<float>((q[i] >> shift) & 0x0f) - dm;
+        for (int i = 0; i < 16; ++i) out[i] = ds * static_cast<float>((byte_at(r.qs, i) >> shift) & 0x0f) - dm;
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
 template <>
 struct Dequant<LLCUDA_TYPE_Q5_K> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint4 head, qs, qh;
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint8_t *b = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ5_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
-        const float d = half_bits_to_float(load_u16(b));
-        const float dmin = half_bits_to_float(load_u16(b + 2));
+        return {*reinterpret_cast<const uint4 *>(b), *reinterpret_cast<const uint4 *>(b + 48 + 32 * (j / 2) + l0),
+                *reinterpret_cast<const uint4 *>(b + 16 + l0)};
+    }
+    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+        const int j = (k0 % QK_K) / 32;
+        const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
+        const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
         int sc, m;
-        kquant_scale_min(b + 4, j, sc, m);
-        uint8_t q[16], h[16];
-        load16_aligned(b + 48 + 32 * (j / 2) + l0, q);
-        load16_aligned(b + 16 + l0, h);
+        kquant_scale_min_words(r.head.y, r.head.z, r.head.w, j, sc, m);
         const int shift = (j & 1) ? 4 : 0;
         const float ds = d * sc, dm = dmin * m;
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
-            const int v = ((q[i] >> shift) & 0x0f) | (((h[i] >> j) & 1) << 4);
+            const int v = ((byte_at(r.qs, i) >> shift) & 0x0f) | (((byte_at(r.qh, i) >> j) & 1) << 4);
             out[i] = ds * static_cast<float>(v) - dm;
         }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
+// Q6_K blocks (210 bytes) are 2-byte aligned: 16-bit loads; the int8 scale comes with its
+// 16-bit neighbour.
 template <>
 struct Dequant<LLCUDA_TYPE_Q6_K> {
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+    struct Raw {
+        uint16_t ql[8], qh[8];
+        uint16_t scale_pair, d;
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
         const uint8_t *b = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ6_K);
         const int e = k0 % QK_K, half = e / 128, quarter = (e % 128) / 32, l0 = e % 32;
-        const float d = half_bits_to_float(load_u16(b + 208));
-        const int sc = static_cast<int8_t>(b[192 + 8 * half + l0 / 16 + 2 * quarter]);
-        uint8_t ql[16], qh[16];
-        load16_unaligned2(b + 64 * half + 32 * (quarter & 1) + l0, ql);
-        load16_unaligned2(b + 128 + 32 * half + l0, qh);
+        const uint16_t *ql = reinterpret_cast<const uint16_t *>(b + 64 * half + 32 * (quarter & 1) + l0);
+        const uint16_t *qh = reinterpret_cast<const uint16_t *>(b + 128 + 32 * half + l0);
+        const int sc_at = 192 + 8 * half + l0 / 16 + 2 * quarter;
+        Raw r;
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+            r.ql[i] = ql[i];
+            r.qh[i] = qh[i];
+        }
+        r.scale_pair = load_u16(b + (sc_at & ~1));
+        r.d = load_u16(b + 208);
+        return r;
+    }
+    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+        const int e = k0 % QK_K, half = e / 128, quarter = (e % 128) / 32, l0 = e % 32;
+        const int sc_at = 192 + 8 * half + l0 / 16 + 2 * quarter;
+        const int sc = static_cast<int8_t>(static_cast<uint8_t>(r.scale_pair >> (8 * (sc_at & 1))));
         const int lshift = (quarter >= 2) ? 4 : 0, hshift = 2 * quarter;
-        const float ds = d * sc;
+        const float ds = half_bits_to_float(r.d) * sc;
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
-            const int v = (((ql[i] >> lshift) & 0x0f) | (((qh[i] >> hshift) & 3) << 4)) - 32;
+            const int ql = (r.ql[i / 2] >> (8 * (i % 2))) & 0xff, qh = (r.qh[i / 2] >> (8 * (i % 2))) & 0xff;
+            const int v = (((ql >> lshift) & 0x0f) | (((qh >> hshift) & 3) << 4)) - 32;
             out[i] = ds * static_cast<float>(v);
         }
     }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
 // Expands to a switch calling FN<TYPE>(args...) for the runtime weight type `type`; an

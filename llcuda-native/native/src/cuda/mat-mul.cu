@@ -2,9 +2,11 @@
 // Each block computes a TILE_M x 64 tile of Y with warps of 32x32 each (WMMA 16x16x16 FP16 with FP32
 // accumulation: available from sm_70, so the T4 runs the same code). Prompts take 128-token tiles
 // (eight warps), which halve the dequantization work per product compared with 64; decode batches of
-// 9..64 tokens take 64-token tiles (four warps), so no tensor-core work goes to padding and four
-// blocks share an SM instead of two. Weight tiles are dequantized from their GGUF blocks by the same
-// chunk16 functions as the decode kernel, converted to FP16 and written to shared memory;
+// 9..64 tokens take 64-token tiles (four warps), so no tensor-core work goes to padding and three
+// blocks share an SM instead of two (three: the registers of the next tile's raw bytes fit without
+// spills). Weight tiles are dequantized from their GGUF blocks by the same
+// Dequant functions as the decode kernel (the next tile's bytes loaded before the current tile's
+// products, decoded after them), converted to FP16 and written to shared memory;
 // activations are converted to FP16 on load. Shared memory per block is at most 34 KB (TILE_M x 72
 // and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32 result), under the T4's 48 KB.
 #include <mma.h>
@@ -25,7 +27,7 @@ constexpr int kLdA = kTileK + kPadH, kLdC = kTileN + kPadF;
 template <int TILE_M>
 struct TileShape {
     static constexpr int kThreads = TILE_M / 32 * 2 * kWarpSize;           // one warp per 32x32
-    static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : 4;
+    static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : 3;
     // L2 prefetch of the tile after next: decode batches (7B shape, 64 sequences: 3,644 -> 3,877 t/s
     // with the split choice below) gain; prompt tiles lose (7B pp512: 6,725 -> 6,165 t/s).
     static constexpr bool kPrefetch = TILE_M == 64;
@@ -46,7 +48,7 @@ struct TileStorage {
 static_assert(sizeof(TileStorage<128>) <= kMaxStaticSharedBytes, "tile exceeds the T4 shared memory");
 
 template <int TYPE, int TILE_M>
-__global__ void __launch_bounds__(TileShape<TILE_M>::kThreads, TileShape<TILE_M>::kBlocksPerSm)  // 16 warps per SM
+__global__ void __launch_bounds__(TileShape<TILE_M>::kThreads, TileShape<TILE_M>::kBlocksPerSm)  // 16 (prompt) or 12 (decode) warps per SM
 mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
                int accumulate, int k_per_split) {
@@ -62,23 +64,19 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     const int warp = threadIdx.x / kWarpSize;
     const int wm = (warp / 2) * 32, wn = (warp % 2) * 32;
 
-    // The next tile is loaded (and dequantized) into registers while the tensor cores work on the
-    // current one from shared memory.
+    // The next tile's bytes are loaded into registers before the tensor cores work on the current
+    // one from shared memory, and dequantized after: the products hide the loads' latency. (Chunks
+    // past the matrix stay zero bytes, which every type decodes to zeros.)
+    using Raw = typename Dequant<TYPE>::Raw;
+    Raw wraw[kWeightChunks];
     __half2 wreg[kWeightChunks][8], xreg[kActVecs][2];
     auto load = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < kWeightChunks; ++i) {  // weights: 64 rows x 4 chunks of 16
             const int idx = threadIdx.x + i * kThreads;
             const int r = idx / 4, kc = (idx % 4) * 16;
-            float v[16];
-            if (n0 + r < n_rows && k0 + kc < k) {
-                Dequant<TYPE>::chunk16(w + (n0 + r) * row_bytes, k0 + kc, v);
-            } else {
-#pragma unroll
-                for (int e = 0; e < 16; ++e) v[e] = 0.0f;
-            }
-#pragma unroll
-            for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
+            wraw[i] = Raw{};
+            if (n0 + r < n_rows && k0 + kc < k) wraw[i] = Dequant<TYPE>::load(w + (n0 + r) * row_bytes, k0 + kc);
         }
 #pragma unroll
         for (int i = 0; i < kActVecs; ++i) {  // activations: TILE_M tokens x 16 float4
@@ -89,6 +87,23 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
                 v = __ldg(reinterpret_cast<const float4 *>(x + static_cast<int64_t>(m0 + r) * ldx + k0 + kc));
             xreg[i][0] = __floats2half2_rn(v.x, v.y);
             xreg[i][1] = __floats2half2_rn(v.z, v.w);
+        }
+    };
+    auto decode = [&](int k0) {
+#pragma unroll
+        for (int i = 0; i < kWeightChunks; ++i) {
+            if constexpr (TYPE == LLCUDA_TYPE_F16) {  // already the tensor cores' operand type
+                const uint32_t words[8] = {wraw[i].v[0].x, wraw[i].v[0].y, wraw[i].v[0].z, wraw[i].v[0].w,
+                                           wraw[i].v[1].x, wraw[i].v[1].y, wraw[i].v[1].z, wraw[i].v[1].w};
+#pragma unroll
+                for (int e = 0; e < 8; ++e) wreg[i][e] = *reinterpret_cast<const __half2 *>(&words[e]);
+            } else {
+                const int kc = ((threadIdx.x + i * kThreads) % 4) * 16;
+                float v[16];
+                Dequant<TYPE>::decode(wraw[i], k0 + kc, v);
+#pragma unroll
+                for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
+            }
         }
     };
     auto store = [&]() {
@@ -129,6 +144,7 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 
     prefetch(k_begin + kTileK);
     load(k_begin);
+    decode(k_begin);
     store();
     __syncthreads();
     for (int k0 = k_begin; k0 < k_end; k0 += kTileK) {
@@ -150,6 +166,7 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
         }
         __syncthreads();
         if (more) {
+            decode(k0 + kTileK);
             store();
             __syncthreads();
         }
