@@ -495,6 +495,7 @@ void test_sampling() {
 // over random histories. The GPU test checks the same on the device's block execution.
 struct HostExec {
     static constexpr int kMaxCompact = 1024;
+    std::vector<int32_t> bins;
     std::vector<uint64_t> top_keys;
     std::vector<double> top_probs;
     int first() const { return 0; }
@@ -503,11 +504,25 @@ struct HostExec {
     void add_count(int32_t *c) const { ++*c; }
     double sum(double v) const { return v; }
     uint64_t max_key(uint64_t v) const { return v; }
-    cuda::Candidates compact(const uint64_t *keys, const double *probs, int n, uint64_t key_min) {
+    int32_t *zeroed_bins() {
+        bins.assign(256, 0);
+        return bins.data();
+    }
+    void count_in_bin(int32_t *b, int bin) const {
+        if (bin >= 0) ++b[bin];
+    }
+    cuda::BinPick pick_bin(const int32_t *b, int need) const {
+        int above = 0, bin = 255;
+        while (above + b[bin] < need) above += b[bin--];
+        return {bin, above, b[bin]};
+    }
+    cuda::Candidates sorted_head(const uint64_t *keys, const double *probs, int n, uint64_t key_min) {
         top_keys.clear();
-        top_probs.clear();
         for (int i = 0; i < n; ++i)
-            if (keys[i] >= key_min) { top_keys.push_back(keys[i]); top_probs.push_back(probs[i]); }
+            if (keys[i] >= key_min) top_keys.push_back(keys[i]);
+        std::sort(top_keys.begin(), top_keys.end(), std::greater<uint64_t>());
+        top_probs.clear();
+        for (uint64_t key : top_keys) top_probs.push_back(probs[cuda::key_id(key)]);
         return {top_keys.data(), top_probs.data(), static_cast<int>(top_keys.size())};
     }
 };
@@ -515,14 +530,14 @@ struct HostExec {
 void test_gpu_sampling_algorithm() {
     int rows = 0, same = 0;
     double worst_logprob = 0;
-    for (int V : {32003, 5000}) {
+    for (int V : {32003, 5000, 700}) {  // 700: the whole vocabulary is the sorted head
         std::vector<uint64_t> keys(V);
         std::vector<double> probs(V);
         for (int r = 0; r < 400; ++r) {
             const float temperatures[] = {0.0f, 0.3f, 0.8f, 1.5f}, top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f},
                         min_ps[] = {0.0f, 0.05f, 0.5f};
-            const int top_ks[] = {0, 1, 40, 2000, V + 5};
-            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 5], top_ps[(r / 20) % 4], min_ps[r % 3],
+            const int top_ks[] = {0, 1, 40, 1024, 1025, 2000, V + 5};
+            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 7], top_ps[(r / 28) % 4], min_ps[r % 3],
                                      1.0f, 0.0f, 0.0f, g_rng()};
             if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
             std::vector<float> row = normal(V, 3.0f);

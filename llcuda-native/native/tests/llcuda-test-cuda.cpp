@@ -491,11 +491,11 @@ void test_sample_rows() {
         std::uniform_real_distribution<float> unit(0.0f, 1.0f);
         std::uniform_int_distribution<int> token(0, V - 1);
         const float temperatures[] = {0.0f, 0.3f, 0.8f, 1.5f};
-        const int top_ks[] = {0, 1, 40, V + 5};
+        const int top_ks[] = {0, 1, 40, 1024, 2000, V + 5};  // 2000, 0, V + 5: heads of 1024 of a larger set
         const float top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f};
         const float min_ps[] = {0.0f, 0.05f, 0.5f};
-        for (int r = 0; r < 48; ++r) {
-            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 4], top_ps[(r / 16) % 4], min_ps[r % 3],
+        for (int r = 0; r < 96; ++r) {
+            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 6], top_ps[(r / 24) % 4], min_ps[r % 3],
                                      1.0f, 0.0f, 0.0f, g_rng()};
             if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
             std::vector<float> row = random_floats(V, -8.0f, 8.0f);

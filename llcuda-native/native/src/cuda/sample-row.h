@@ -1,18 +1,22 @@
 // The GPU sampler's algorithm for one logits row, written once for two executions: a block of GPU
 // threads (sample-rows.cu) and a single host thread (llcuda-test-cpu checks it against the host
 // Sampler, so the algorithm itself is tested wherever the tests run). It computes what the host
-// Sampler (sampling.h) computes without sorting: every token gets a 64-bit key that orders the
-// candidates as the host does (higher scaled logit first, lower id on ties), and each cut the host
-// finds by walking its sorted list (the k-th candidate, the smallest prefix reaching top_p of the
-// mass, the first candidate whose cumulative probability passes the draw) is the largest key whose
-// "mass from there on" passes the test, found bit by bit (64 reductions). A top-k of at most
-// Exec::kMaxCompact candidates is compacted first, so the later searches run over k values.
-// Probabilities are exp(double) of the scaled logits relative to the largest, as on the host; only
-// the order of additions differs (a draw could change only at a boundary within ~1e-16 of the total).
+// Sampler (sampling.h) computes. Every token gets a 64-bit key that orders the candidates as the
+// host does (higher scaled logit first, lower id on ties). The head of that order (the top-k set,
+// at most Exec::kMaxCompact candidates) is found by a radix select a byte at a time, moved to
+// fast memory and sorted; min-p, top-p and the draw then walk it in order exactly as the host
+// walks its sorted list, and nearly always end inside it. Only when they would run past the head
+// (a top-k above kMaxCompact, or no top-k, with the cut or the draw deep in a flat distribution)
+// each cut is found instead as the largest key whose "mass from there on" passes the test, bit by
+// bit over the whole row (64 reductions each). Probabilities are exp(double) of the scaled logits
+// relative to the largest, as on the host; only where the whole row is summed does the order of
+// additions differ (a draw could change only at a boundary within ~1e-16 of the total).
 //
 // Exec supplies: first()/stride() (this thread's share of a loop), sync(), sum(double) and
-// max_key(uint64_t) (over all threads, every thread gets the result), add_count(int32_t *), and
-// compact(keys, probs, n, key_min) -> Candidates (the tokens with key >= key_min, in any order).
+// max_key(uint64_t) (over all threads, every thread gets the result), add_count(int32_t *);
+// zeroed_bins() (256 counters), count_in_bin(bins, bin) (bin < 0: none) and pick_bin(bins, need)
+// (the radix select's step, below); sorted_head(keys, probs, n, key_min) -> Candidates (the tokens
+// with key >= key_min, at most kMaxCompact, in decreasing key order, visible to every thread).
 #pragma once
 
 #include <cmath>
@@ -71,16 +75,56 @@ struct SampledPick {
     float logprob;
 };
 
+// The radix select's step: the largest bin d with bins[d] + bins[d+1] + ... >= need, how many
+// keys the bins above d hold, and how many d holds.
+struct BinPick {
+    int bin;
+    int above;
+    int count;
+};
+
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable
 #endif
-// Sum of prob (or of 1 with `count`) over the candidates in `set` whose key is at least `at`.
+// The k-th largest of n distinct keys (1 <= k <= n), a byte at a time from the top: each pass
+// counts the keys that share the bytes found so far by their next byte. Once the chosen byte
+// holds a single key, that key is the answer (usually after 3 or 4 of the 8 passes).
 template <class Exec>
-LLCUDA_HD double mass_from(Exec &ex, const Candidates &c, const CandidateSet &set, uint64_t at, bool count) {
+LLCUDA_HD uint64_t kth_largest_key(Exec &ex, const uint64_t *keys, int n, int k) {
+    uint64_t prefix = 0;
+    int above = 0;  // keys greater than every key that starts with `prefix`
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        const uint64_t high = shift == 56 ? 0 : ~0ull << (shift + 8);
+        int32_t *bins = ex.zeroed_bins();
+        for (int i = ex.first(); i < n; i += ex.stride()) {
+            const uint64_t key = keys[i];
+            ex.count_in_bin(bins, (key & high) == prefix ? static_cast<int>((key >> shift) & 255u) : -1);
+        }
+        ex.sync();
+        const BinPick pick = ex.pick_bin(bins, k - above);
+        prefix |= static_cast<uint64_t>(pick.bin) << shift;
+        above += pick.above;
+        if (pick.count == 1 && shift > 0) {  // the one key starting with `prefix`
+            const uint64_t mask = ~0ull << shift;
+            uint64_t found = 0;
+            for (int i = ex.first(); i < n; i += ex.stride())
+                if ((keys[i] & mask) == prefix) found = keys[i];
+            return ex.max_key(found);
+        }
+    }
+    return prefix;
+}
+
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable
+#endif
+// Sum of prob over the candidates in `set` whose key is at least `at`.
+template <class Exec>
+LLCUDA_HD double mass_from(Exec &ex, const Candidates &c, const CandidateSet &set, uint64_t at) {
     double s = 0.0;
     for (int i = ex.first(); i < c.n; i += ex.stride()) {
         const uint64_t key = c.key[i];
-        if (key >= at && key >= set.key_min && c.prob[i] >= set.p_min) s += count ? 1.0 : c.prob[i];
+        if (key >= at && key >= set.key_min && c.prob[i] >= set.p_min) s += c.prob[i];
     }
     return ex.sum(s);
 }
@@ -93,14 +137,63 @@ LLCUDA_HD double mass_from(Exec &ex, const Candidates &c, const CandidateSet &se
 // runs off the end of its list).
 template <class Exec>
 LLCUDA_HD uint64_t largest_key_reaching(Exec &ex, const Candidates &c, const CandidateSet &set, double target,
-                                        bool strict, bool count) {
+                                        bool strict) {
     uint64_t k = 0;
     for (int bit = 63; bit >= 0; --bit) {
         const uint64_t candidate = k | (1ull << bit);
-        const double m = mass_from(ex, c, set, candidate, count);
+        const double m = mass_from(ex, c, set, candidate);
         if (strict ? m > target : m >= target) k = candidate;
     }
     return k;
+}
+
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable
+#endif
+// Steps 5-7 (min-p, top-p, the draw) walked over the sorted head as the host walks its list.
+// `complete`: the head is the whole top-k set. False when the walk would need candidates past the
+// head; every thread returns the same answer (the head is shared; `all`/`set` serve a reduction).
+template <class Exec>
+LLCUDA_HD bool walk_head(Exec &ex, const Candidates &head, bool complete, double total, const Candidates &all,
+                         const CandidateSet &set, const llcuda_sampling_params &p, int32_t position, SampledPick &pick) {
+    int n = head.n;
+    bool beyond = !complete;  // the set goes on past the head
+    if (p.min_p > 0.0f) {     // keeps p >= min_p * p_max (p_max = 1): a prefix of the order
+        int cut = 1;
+        while (cut < n && head.prob[cut] >= p.min_p) ++cut;
+        if (cut < n) { n = cut; beyond = false; }
+    }
+    double kept = 0.0;
+    if (p.top_p < 1.0f) {  // the shortest prefix reaching top_p of the top-k set's mass
+        const double target = static_cast<double>(p.top_p) * total;
+        int i = 0;
+        while (i < n) {
+            kept += head.prob[i++];
+            if (kept >= target) break;
+        }
+        if (kept < target && beyond) return false;
+        n = i;
+        beyond = false;
+    } else if (beyond) {
+        kept = mass_from(ex, all, set, 0);
+    } else {
+        for (int i = 0; i < n; ++i) kept += head.prob[i];
+    }
+    // The first candidate whose cumulative probability exceeds u * kept; the last one when
+    // rounding leaves the threshold at or past the end.
+    const double threshold = static_cast<double>(sampling_uniform(p.seed, position)) * kept;
+    double cumulative = 0.0;
+    int chosen = -1;
+    for (int i = 0; i < n && chosen < 0; ++i) {
+        cumulative += head.prob[i];
+        if (cumulative > threshold) chosen = i;
+    }
+    if (chosen < 0) {
+        if (beyond) return false;
+        chosen = n - 1;
+    }
+    pick = {key_id(head.key[chosen]), static_cast<float>(::log(head.prob[chosen] / kept))};
+    return true;
 }
 
 #if defined(__CUDACC__)
@@ -148,27 +241,35 @@ LLCUDA_HD SampledPick sample_row(Exec &ex, float *row, int n_vocab, const llcuda
     const double top = row[key_id(ex.max_key(best))] / t;
     for (int i = ex.first(); i < n_vocab; i += ex.stride()) probs[i] = ::exp(static_cast<double>(row[i] / t) - top);
     ex.sync();
-    Candidates all{keys, probs, n_vocab};
 
-    // 4. top-k: the k-th candidate's key bounds the set (compacted when small).
+    // 4. The head: the top-k set's first kMaxCompact candidates, sorted (exactly the top-k set
+    //    when that is no larger, as with the usual top-k of 20..100).
+    const int k_set = p.top_k > 0 && p.top_k < n_vocab ? p.top_k : n_vocab;
+    const int n_head = k_set < Exec::kMaxCompact ? k_set : Exec::kMaxCompact;
+    const Candidates head =
+        ex.sorted_head(keys, probs, n_vocab, n_head < n_vocab ? kth_largest_key(ex, keys, n_vocab, n_head) : 0);
+    const bool complete = n_head == k_set;
+    const Candidates all{keys, probs, n_vocab};
     CandidateSet set;
-    if (p.top_k > 0 && p.top_k < n_vocab) {
-        set.key_min = largest_key_reaching(ex, all, set, static_cast<double>(p.top_k), false, true);
-        if (p.top_k <= Exec::kMaxCompact) all = ex.compact(keys, probs, n_vocab, set.key_min);
+    if (!complete && k_set < n_vocab) set.key_min = kth_largest_key(ex, keys, n_vocab, k_set);
+    double total = 0.0;  // top-p's reference: the top-k set's mass (in the host's order where it is sorted)
+    if (complete) {
+        for (int i = 0; i < head.n; ++i) total += head.prob[i];
+    } else {
+        total = mass_from(ex, all, set, 0);
     }
-    const double total = mass_from(ex, all, set, 0, false);  // top-p's reference
-    // 5. min-p keeps p >= min_p * p_max (p_max = 1); 6. top-p: the smallest prefix reaching top_p of total.
     if (p.min_p > 0.0f) set.p_min = p.min_p;
+    SampledPick pick;
+    if (walk_head(ex, head, complete, total, all, set, p, position, pick)) return pick;
+
+    // 5-7 past the head: top-p's cut and the draw by bitwise search over the whole set.
     if (p.top_p < 1.0f) {
-        const uint64_t cut = largest_key_reaching(ex, all, set, static_cast<double>(p.top_p) * total, false, false);
+        const uint64_t cut = largest_key_reaching(ex, all, set, static_cast<double>(p.top_p) * total, false);
         set.key_min = cut > set.key_min ? cut : set.key_min;
     }
-    const double kept = mass_from(ex, all, set, 0, false);
-
-    // 7. The draw: the first candidate whose cumulative probability exceeds u * kept; the last one
-    //    when rounding leaves the threshold at or past the end.
+    const double kept = mass_from(ex, all, set, 0);
     const double threshold = static_cast<double>(sampling_uniform(p.seed, position)) * kept;
-    uint64_t chosen = largest_key_reaching(ex, all, set, threshold, true, false);
+    uint64_t chosen = largest_key_reaching(ex, all, set, threshold, true);
     if (chosen == 0) {
         uint64_t smallest_complement = 0;  // max of ~key = ~(min of key)
         for (int i = ex.first(); i < all.n; i += ex.stride()) {

@@ -1,6 +1,6 @@
 // Sampling with penalties, temperature, top-k, top-p and min-p on the GPU: the algorithm of
 // sample-row.h run by one block of 1024 threads per row, so only the token and its log-probability
-// cross PCIe. A top-k of at most 1024 candidates moves to shared memory before the searches.
+// cross PCIe. The head of the candidate order (up to 1024) is sorted in shared memory.
 #include "kernels.cuh"
 #include "sample-row.h"
 
@@ -15,6 +15,8 @@ struct BlockExec {
     static constexpr int kMaxCompact = kThreads;
     double *dsum;          // [kWarps]
     uint64_t *kmax;        // [kWarps]
+    int32_t *bins;         // [256]
+    BinPick *picked;
     uint64_t *top_keys;    // [kMaxCompact]
     double *top_probs;     // [kMaxCompact]
     int *n_top;
@@ -50,18 +52,77 @@ struct BlockExec {
         return best;
     }
 
-    __device__ Candidates compact(const uint64_t *keys, const double *probs, int n, uint64_t key_min) const {
+    __device__ int32_t *zeroed_bins() const {
+        __syncthreads();  // every thread is past its reads of the previous pass
+        if (threadIdx.x < 256) bins[threadIdx.x] = 0;
+        __syncthreads();
+        return bins;
+    }
+
+    // The top bytes of nearby logits coincide, so the lanes of a warp that share a bin add once.
+    __device__ void count_in_bin(int32_t *b, int bin) const {
+        const unsigned peers = __match_any_sync(__activemask(), bin);
+        if (bin >= 0 && threadIdx.x % kWarpSize == __ffs(peers) - 1) atomicAdd(&b[bin], __popc(peers));
+    }
+
+    // Warp 0: lane l holds bins 255 - 8l .. 248 - 8l; a scan over the lanes finds the lane whose
+    // bins reach `need`, which then walks its eight.
+    __device__ BinPick pick_bin(const int32_t *b, int need) const {
+        if (threadIdx.x < kWarpSize) {
+            const int lane = threadIdx.x, hi = 255 - 8 * lane;
+            int own = 0;
+#pragma unroll
+            for (int j = 0; j < 8; ++j) own += b[hi - j];
+            int upto = own;  // bins from 255 down to hi - 7
+#pragma unroll
+            for (int o = 1; o < kWarpSize; o <<= 1) {
+                const int other = __shfl_up_sync(0xffffffffu, upto, o);
+                if (lane >= o) upto += other;
+            }
+            const unsigned reached = __ballot_sync(0xffffffffu, upto >= need);
+            if (lane == __ffs(reached) - 1) {
+                int count = upto - own;
+                for (int j = 0; j < 8; ++j) {
+                    const int c = b[hi - j];
+                    if (count + c >= need) { *picked = {hi - j, count, c}; break; }
+                    count += c;
+                }
+            }
+        }
+        __syncthreads();
+        return *picked;
+    }
+
+    // Keys >= key_min to shared memory, sorted by a bitonic network (padded with key 0, which no
+    // token has), then their probabilities gathered.
+    __device__ Candidates sorted_head(const uint64_t *keys, const double *probs, int n, uint64_t key_min) const {
         __syncthreads();
         if (threadIdx.x == 0) *n_top = 0;
         __syncthreads();
         for (int i = threadIdx.x; i < n; i += kThreads) {
             if (keys[i] < key_min) continue;
             const int at = atomicAdd(n_top, 1);
-            top_keys[at] = keys[i];
-            top_probs[at] = probs[i];
+            if (at < kMaxCompact) top_keys[at] = keys[i];
         }
         __syncthreads();
-        return {top_keys, top_probs, *n_top};
+        const int count = min(*n_top, kMaxCompact);
+        int width = 1;
+        while (width < count) width <<= 1;
+        if (threadIdx.x >= count && threadIdx.x < width) top_keys[threadIdx.x] = 0;
+        for (int size = 2; size <= width; size <<= 1) {
+            for (int stride = size / 2; stride > 0; stride >>= 1) {
+                __syncthreads();
+                const int i = threadIdx.x, j = i ^ stride;
+                if (j > i && j < width) {
+                    const uint64_t a = top_keys[i], c = top_keys[j];
+                    if ((i & size) == 0 ? a < c : a > c) { top_keys[i] = c; top_keys[j] = a; }
+                }
+            }
+        }
+        __syncthreads();
+        if (threadIdx.x < count) top_probs[threadIdx.x] = probs[key_id(top_keys[threadIdx.x])];
+        __syncthreads();
+        return {top_keys, top_probs, count};
     }
 };
 
@@ -70,6 +131,8 @@ sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restric
                    int n_vocab, uint8_t *__restrict__ scratch, int32_t *__restrict__ tokens, float *__restrict__ logprobs) {
     __shared__ double dsum[kWarps];
     __shared__ uint64_t kmax[kWarps];
+    __shared__ int32_t bins[256];
+    __shared__ BinPick picked;
     __shared__ uint64_t top_keys[kThreads];
     __shared__ double top_probs[kThreads];
     __shared__ int n_top;
@@ -77,7 +140,7 @@ sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restric
     // The row's scratch: keys (first used as the penalty counts), then probabilities.
     auto *keys = reinterpret_cast<uint64_t *>(scratch + static_cast<size_t>(blockIdx.x) * n_vocab * 16);
     auto *probs = reinterpret_cast<double *>(keys + n_vocab);
-    BlockExec ex{dsum, kmax, top_keys, top_probs, &n_top};
+    BlockExec ex{dsum, kmax, bins, &picked, top_keys, top_probs, &n_top};
     const SampledPick pick = sample_row(ex, logits + static_cast<int64_t>(spec.row) * n_vocab, n_vocab, spec.params,
                                         history + spec.history_offset, spec.n_history, spec.position, keys, probs,
                                         reinterpret_cast<int32_t *>(keys));
