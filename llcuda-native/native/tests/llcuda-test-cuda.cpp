@@ -96,6 +96,15 @@ struct Dev {
     void poison() { CK(cudaMemset(p, 0xff, n * sizeof(T))); }  // NaN for floats: unwritten shows
 };
 
+// The current device's SM count, which the products and the attention split choice take (CudaModel
+// asks once per model).
+int device_sm_count() {
+    int device = 0, sms = 0;
+    CK(cudaGetDevice(&device));
+    CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    return sms;
+}
+
 // A random weight matrix in GGUF blocks plus its dequantized values (the reference operand).
 struct HostMatrix {
     int32_t type;
@@ -133,6 +142,7 @@ std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 // Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6; the quantized types also on 8-bit
 // activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16 operands).
 void test_products() {
+    const int sms = device_sm_count();
     for (int32_t type : kTypes) {
         for (const auto &shape : {std::pair<int64_t, int64_t>{97, 256}, {301, 768}}) {
             const HostMatrix m = random_matrix(type, shape.first, shape.second);
@@ -150,8 +160,8 @@ void test_products() {
                     ws.poison();
                     const Q8Activations xq = q8_activations(ws.p, tokens, static_cast<int>(m.cols));
                     if (q8) quantize_activations(dx.p, static_cast<int>(m.cols), tokens, xq, nullptr);
-                    mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, nullptr,
-                            q8 ? &xq : nullptr);
+                    mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, sms,
+                            nullptr, q8 ? &xq : nullptr);
                     const std::vector<float> y = dy.get();
                     std::vector<double> ref(tokens * m.rows);
                     for (int t = 0; t < tokens; ++t)
@@ -394,9 +404,7 @@ void test_attention() {
             }
             Dev<int32_t> dt(tables);
             Dev<AttnTile> dtiles(tiles);
-            int device = 0, sms = 0;
-            CK(cudaGetDevice(&device));
-            CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+            const int sms = device_sm_count();
             Dev<float> ws(tiles.size() * n_kv * kAttnMaxSplits * kAttnRows * (head_dim + 2));
             const int auto_splits = attention_splits(static_cast<int>(tiles.size()), n_kv, sms);
             const std::vector<int> split_counts = {1, 5, auto_splits};

@@ -241,11 +241,11 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const Q8Activations *xq = q8_for(l.qkv_fused ? l.qkv : l.wq, T, E);
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
         if (l.qkv_fused) {
-            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, s, xq);
+            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, s, xq);
         } else {
-            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, s, xq);
-            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, s, xq);
-            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, s, xq);
+            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, sm_count_, s, xq);
+            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, s, xq);
+            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, s, xq);
         }
         const KvLayer kv = cache.layer(li);
         rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
@@ -253,23 +253,23 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const Q8Activations *aq = q8_for(l.wo, T, QD);
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
                   spec_.head_dim, splits, attn_partial_, attn_, s, aq);
-        mat_mul(l.wo, attn_, QD, T, x_, E, true, s, aq);
+        mat_mul(l.wo, attn_, QD, T, x_, E, true, sm_count_, s, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {
-            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, s, nq);
+            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, sm_count_, s, nq);
         } else {
-            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, s, nq);
-            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, s, nq);
+            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, s, nq);
+            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, s, nq);
         }
         const Q8Activations *fq = q8_for(l.down, T, F);
         swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq);
-        mat_mul(l.down, ffn_, F, T, x_, E, true, s, fq);
+        mat_mul(l.down, ffn_, F, T, x_, E, true, sm_count_, s, fq);
     }
     if (R == 0) return;
     const Q8Activations *rq = q8_for(output_, R, E);
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
-    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, s, rq);
+    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, s, rq);
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);

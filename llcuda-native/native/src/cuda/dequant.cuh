@@ -7,6 +7,7 @@
 
 #include "common.cuh"
 #include "ggml_blocks.h"
+#include "k-quant-scales.cuh"
 
 namespace llcuda::cuda {
 
@@ -18,33 +19,11 @@ __device__ __forceinline__ uint16_t load_u16(const uint8_t *p) {
     return *reinterpret_cast<const uint16_t *>(p);
 }
 
-// 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K super-block.
-__device__ __forceinline__ void kquant_scale_min(const uint8_t *s, int j, int &sc, int &m) {
-    if (j < 4) {
-        sc = s[j] & 63;
-        m = s[j + 4] & 63;
-    } else {
-        sc = (s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4);
-        m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
-    }
-}
-
-// Byte `i` (0..11) of the 12 bytes in words y, z, w, for a run-time i without a local array.
+// Byte `i` (0..11) of the 12 bytes in words y, z, w (a K-quant head's scale bytes), for a run-time i
+// without a local array.
 __device__ __forceinline__ int byte_of(uint32_t y, uint32_t z, uint32_t w, int i) {
     const uint32_t word = i < 4 ? y : (i < 8 ? z : w);
     return static_cast<int>((word >> (8 * (i % 4))) & 0xff);
-}
-
-// 6-bit scale and min of sub-block j (0..7) from the 12 scale bytes of a Q4_K/Q5_K super-block
-// held in words y, z, w (bytes 4..15 of the block).
-__device__ __forceinline__ void kquant_scale_min_words(uint32_t y, uint32_t z, uint32_t w, int j, int &sc, int &m) {
-    if (j < 4) {
-        sc = byte_of(y, z, w, j) & 63;
-        m = byte_of(y, z, w, j + 4) & 63;
-    } else {
-        sc = (byte_of(y, z, w, j + 4) & 0x0f) | ((byte_of(y, z, w, j - 4) >> 6) << 4);
-        m = (byte_of(y, z, w, j + 4) >> 4) | ((byte_of(y, z, w, j) >> 6) << 4);
-    }
 }
 
 __device__ __forceinline__ int byte_at(const uint4 &v, int i) {
@@ -193,7 +172,7 @@ struct Dequant<LLCUDA_TYPE_Q4_K> {
         const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
         const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
         int sc, m;
-        kquant_scale_min_words(r.head.y, r.head.z, r.head.w, j, sc, m);
+        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
         const int shift = (j & 1) ? 4 : 0;
         const float ds = d * sc, dm = dmin * m;
 #pragma unroll
@@ -218,7 +197,7 @@ struct Dequant<LLCUDA_TYPE_Q5_K> {
         const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
         const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
         int sc, m;
-        kquant_scale_min_words(r.head.y, r.head.z, r.head.w, j, sc, m);
+        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
         const int shift = (j & 1) ? 4 : 0;
         const float ds = d * sc, dm = dmin * m;
 #pragma unroll

@@ -51,7 +51,7 @@ struct IntQuant<LLCUDA_TYPE_Q4_K> {
         const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ4_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
         int sc, m;
-        kquant_scale_min(blk + 4, j, sc, m);
+        kquant_scale_min([s = blk + 4](int i) { return static_cast<int>(s[i]); }, j, sc, m);
         a = half_bits_to_float(load_u16(blk)) * sc;
         b = -half_bits_to_float(load_u16(blk + 2)) * m;
         load_words_aligned(blk + 16 + 32 * (j / 2) + l0, q);
@@ -67,7 +67,7 @@ struct IntQuant<LLCUDA_TYPE_Q5_K> {
         const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ5_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
         int sc, m;
-        kquant_scale_min(blk + 4, j, sc, m);
+        kquant_scale_min([s = blk + 4](int i) { return static_cast<int>(s[i]); }, j, sc, m);
         a = half_bits_to_float(load_u16(blk)) * sc;
         b = -half_bits_to_float(load_u16(blk + 2)) * m;
         uint32_t h[4];

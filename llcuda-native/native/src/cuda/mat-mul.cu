@@ -195,11 +195,8 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 // cost) wins, each split keeping at least 4 K tiles. Fuller grids (prompts) stay whole: there the
 // atomics of a split cost more than its better last wave gains (7B shape, pp512: 6,725 -> 6,288 t/s
 // when split).
-int k_splits(int blocks, int k_tiles, int blocks_per_sm) {
-    int device = 0, sms = 0;
-    LLCUDA_CUDA_CHECK(cudaGetDevice(&device));
-    LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-    const int64_t slots = static_cast<int64_t>(blocks_per_sm) * sms;
+int k_splits(int blocks, int k_tiles, int blocks_per_sm, int sm_count) {
+    const int64_t slots = static_cast<int64_t>(blocks_per_sm) * sm_count;
     if (blocks >= slots) return 1;
     int best = 1;
     double best_cost = 0;
@@ -216,12 +213,12 @@ int k_splits(int blocks, int k_tiles, int blocks_per_sm) {
 
 template <int TYPE, int TILE_M>
 void launch_tiles(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
-                  cudaStream_t stream) {
+                  int sm_count, cudaStream_t stream) {
     using Shape = TileShape<TILE_M>;
     const int k = static_cast<int>(w.cols);
     const int k_tiles = ceil_div(k, kTileK);
     const int gn = ceil_div(w.rows, kTileN), gm = ceil_div(m, TILE_M);
-    int splits = k_splits(gn * gm, k_tiles, Shape::kBlocksPerSm);
+    int splits = k_splits(gn * gm, k_tiles, Shape::kBlocksPerSm, sm_count);
     const int per_split = ceil_div(k_tiles, splits);
     splits = ceil_div(k_tiles, per_split);
     if (splits > 1 && !accumulate)
@@ -235,19 +232,19 @@ void launch_tiles(const DeviceMatrix &w, const float *x, int ldx, int m, float *
 
 template <int TYPE>
 void launch_mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                    bool accumulate, cudaStream_t stream) {
-    if (m <= 64) launch_tiles<TYPE, 64>(w, x, ldx, m, y, ldy, accumulate, stream);
-    else launch_tiles<TYPE, 128>(w, x, ldx, m, y, ldy, accumulate, stream);
+                    bool accumulate, int sm_count, cudaStream_t stream) {
+    if (m <= 64) launch_tiles<TYPE, 64>(w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
+    else launch_tiles<TYPE, 128>(w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
 }
 
 }  // namespace
 
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, cudaStream_t stream) {
+                          bool accumulate, int sm_count, cudaStream_t stream) {
     require(m >= 1 && m <= 65535 * 128, "mat_mul: token count " + std::to_string(m) + " out of range");
     require(w.cols % 16 == 0 && ldx % 4 == 0, "mat_mul: row length " + std::to_string(w.cols) +
                                                   " is not a multiple of 16");
-    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x, ldx, m, y, ldy, accumulate, stream);
+    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
 }
 
 }  // namespace llcuda::cuda
