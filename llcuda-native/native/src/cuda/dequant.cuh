@@ -2,7 +2,10 @@
 // The one building block of the mat-vec, tensor-core and embedding kernels: every supported type
 // yields 16 floats for an element offset k0 (a multiple of 16), so those kernels are written once
 // and instantiated per type. Loads are as wide as each block layout's alignment allows, and kept
-// apart from the arithmetic (load/decode) for kernels that overlap the two.
+// apart from the arithmetic (load/decode) for kernels that overlap the two. decode_h2 gives the
+// same 16 values as FP16 pairs for the tensor-core tiles, computed in FP16x2 where that is exact
+// but for the rounding of the block's scale to FP16 (two FP16x2 operations per pair of weights
+// instead of a conversion and a multiply-add per weight, which bound those tiles' issue rate).
 #pragma once
 
 #include "common.cuh"
@@ -31,6 +34,36 @@ __device__ __forceinline__ int byte_at(const uint4 &v, int i) {
     return static_cast<int>((w[i / 4] >> (8 * (i % 4))) & 0xff);  // i is a compile-time constant at every use
 }
 
+// Bytes 2p and 2p+1 of `word` as the FP16 pair (1024 + byte): an exponent byte 0x64 beside each
+// value byte makes the half 0x64XX = 2^10 + XX exactly (one byte permute).
+__device__ __forceinline__ __half2 pair_plus_1024(uint32_t word, int p) {
+    const uint32_t bits = __byte_perm(word, 0x64646464u, p == 0 ? 0x4140u : 0x4342u);
+    return *reinterpret_cast<const __half2 *>(&bits);
+}
+
+// The 16 byte values of words[0..3] (element i in byte i % 4 of word i / 4) as FP16 pairs of
+// (value - bias) * scale + offset: the subtraction is exact, the multiply-add rounds once.
+__device__ __forceinline__ void biased_bytes_to_h2(const uint32_t (&words)[4], float bias, float scale, float offset,
+                                                   __half2 out[8]) {
+    const __half2 b = __float2half2_rn(1024.0f + bias), s = __float2half2_rn(scale), o = __float2half2_rn(offset);
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        out[2 * i] = __hfma2(__hsub2(pair_plus_1024(words[i], 0), b), s, o);
+        out[2 * i + 1] = __hfma2(__hsub2(pair_plus_1024(words[i], 1), b), s, o);
+    }
+}
+
+__device__ __forceinline__ void floats_to_h2(const float v[16], __half2 out[8]) {
+#pragma unroll
+    for (int e = 0; e < 8; ++e) out[e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
+}
+
+// Eight 16-bit loads as four words.
+__device__ __forceinline__ void words_of(const uint16_t (&h)[8], uint32_t (&w)[4]) {
+#pragma unroll
+    for (int i = 0; i < 4; ++i) w[i] = h[2 * i] | (static_cast<uint32_t>(h[2 * i + 1]) << 16);
+}
+
 // Every type in two halves: load() only reads the bytes a 16-element chunk needs into registers
 // (so a kernel can issue the loads of its next tile and use the waiting time), decode() turns them
 // into 16 floats. chunk16 is both at once.
@@ -51,6 +84,11 @@ struct Dequant<LLCUDA_TYPE_F32> {
         for (int i = 0; i < 4; ++i) {
             out[4 * i] = r.v[i].x; out[4 * i + 1] = r.v[i].y; out[4 * i + 2] = r.v[i].z; out[4 * i + 3] = r.v[i].w;
         }
+    }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        float v[16];
+        decode(r, k0, v);
+        floats_to_h2(v, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -74,6 +112,14 @@ struct Dequant<LLCUDA_TYPE_F16> {
                 out[8 * i + 2 * j] = f.x;
                 out[8 * i + 2 * j + 1] = f.y;
             }
+        }
+    }
+    __device__ static void decode_h2(const Raw &r, int, __half2 out[8]) {  // already the tiles' type
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+            const uint32_t w[4] = {r.v[i].x, r.v[i].y, r.v[i].z, r.v[i].w};
+#pragma unroll
+            for (int j = 0; j < 4; ++j) out[4 * i + j] = *reinterpret_cast<const __half2 *>(&w[j]);
         }
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
@@ -100,6 +146,11 @@ struct Dequant<LLCUDA_TYPE_BF16> {
             }
         }
     }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        float v[16];
+        decode(r, k0, v);
+        floats_to_h2(v, out);
+    }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
@@ -124,6 +175,13 @@ struct Dequant<LLCUDA_TYPE_Q8_0> {
 #pragma unroll
         for (int i = 0; i < 16; ++i)
             out[i] = d * static_cast<float>(static_cast<int8_t>(static_cast<uint8_t>(r.q[i / 2] >> (8 * (i % 2)))));
+    }
+    __device__ static void decode_h2(const Raw &r, int, __half2 out[8]) {
+        uint32_t w[4];
+        words_of(r.q, w);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) w[i] ^= 0x80808080u;  // int8 -> value + 128
+        biased_bytes_to_h2(w, 128.0f, half_bits_to_float(r.d), 0.0f, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -152,6 +210,14 @@ struct Dequant<LLCUDA_TYPE_Q4_0> {
             out[i] = d * static_cast<float>(((q >> shift) & 0x0f) - 8);
         }
     }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        const int shift = (k0 % QK4_0) ? 4 : 0;
+        uint32_t w[4];
+        words_of(r.q, w);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) w[i] = (w[i] >> shift) & 0x0f0f0f0fu;
+        biased_bytes_to_h2(w, 8.0f, half_bits_to_float(r.d), 0.0f, out);
+    }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
@@ -177,6 +243,16 @@ struct Dequant<LLCUDA_TYPE_Q4_K> {
         const float ds = d * sc, dm = dmin * m;
 #pragma unroll
         for (int i = 0; i < 16; ++i) out[i] = ds * static_cast<float>((byte_at(r.qs, i) >> shift) & 0x0f) - dm;
+    }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        const int j = (k0 % QK_K) / 32;
+        int sc, m;
+        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
+        const int shift = (j & 1) ? 4 : 0;
+        const uint32_t w[4] = {(r.qs.x >> shift) & 0x0f0f0f0fu, (r.qs.y >> shift) & 0x0f0f0f0fu,
+                               (r.qs.z >> shift) & 0x0f0f0f0fu, (r.qs.w >> shift) & 0x0f0f0f0fu};
+        biased_bytes_to_h2(w, 0.0f, half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff)) * sc,
+                           -half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16)) * m, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -205,6 +281,18 @@ struct Dequant<LLCUDA_TYPE_Q5_K> {
             const int v = ((byte_at(r.qs, i) >> shift) & 0x0f) | (((byte_at(r.qh, i) >> j) & 1) << 4);
             out[i] = ds * static_cast<float>(v) - dm;
         }
+    }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        const int j = (k0 % QK_K) / 32;
+        int sc, m;
+        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
+        const int shift = (j & 1) ? 4 : 0;
+        const uint32_t qs[4] = {r.qs.x, r.qs.y, r.qs.z, r.qs.w}, qh[4] = {r.qh.x, r.qh.y, r.qh.z, r.qh.w};
+        uint32_t w[4];
+#pragma unroll
+        for (int i = 0; i < 4; ++i) w[i] = ((qs[i] >> shift) & 0x0f0f0f0fu) | (((qh[i] >> j) & 0x01010101u) << 4);
+        biased_bytes_to_h2(w, 0.0f, half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff)) * sc,
+                           -half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16)) * m, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -245,6 +333,18 @@ struct Dequant<LLCUDA_TYPE_Q6_K> {
             const int v = (((ql >> lshift) & 0x0f) | (((qh >> hshift) & 3) << 4)) - 32;
             out[i] = ds * static_cast<float>(v);
         }
+    }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        const int e = k0 % QK_K, half = e / 128, quarter = (e % 128) / 32, l0 = e % 32;
+        const int sc_at = 192 + 8 * half + l0 / 16 + 2 * quarter;
+        const int sc = static_cast<int8_t>(static_cast<uint8_t>(r.scale_pair >> (8 * (sc_at & 1))));
+        const int lshift = (quarter >= 2) ? 4 : 0, hshift = 2 * quarter;
+        uint32_t ql[4], qh[4], w[4];
+        words_of(r.ql, ql);
+        words_of(r.qh, qh);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) w[i] = ((ql[i] >> lshift) & 0x0f0f0f0fu) | (((qh[i] >> hshift) & 0x03030303u) << 4);
+        biased_bytes_to_h2(w, 32.0f, half_bits_to_float(r.d) * sc, 0.0f, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };

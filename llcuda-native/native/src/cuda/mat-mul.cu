@@ -6,7 +6,7 @@
 // blocks share an SM instead of two (three: the registers of the next tile's raw bytes fit without
 // spills). Weight tiles are dequantized from their GGUF blocks by the same
 // Dequant functions as the decode kernel (the next tile's bytes loaded before the current tile's
-// products, decoded after them), converted to FP16 and written to shared memory;
+// products, decoded after them, straight to FP16 pairs) and written to shared memory;
 // activations are converted to FP16 on load. Shared memory per block is at most 34 KB (TILE_M x 72
 // and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32 result), under the T4's 48 KB.
 #include <mma.h>
@@ -91,20 +91,8 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     };
     auto decode = [&](int k0) {
 #pragma unroll
-        for (int i = 0; i < kWeightChunks; ++i) {
-            if constexpr (TYPE == LLCUDA_TYPE_F16) {  // already the tensor cores' operand type
-                const uint32_t words[8] = {wraw[i].v[0].x, wraw[i].v[0].y, wraw[i].v[0].z, wraw[i].v[0].w,
-                                           wraw[i].v[1].x, wraw[i].v[1].y, wraw[i].v[1].z, wraw[i].v[1].w};
-#pragma unroll
-                for (int e = 0; e < 8; ++e) wreg[i][e] = *reinterpret_cast<const __half2 *>(&words[e]);
-            } else {
-                const int kc = ((threadIdx.x + i * kThreads) % 4) * 16;
-                float v[16];
-                Dequant<TYPE>::decode(wraw[i], k0 + kc, v);
-#pragma unroll
-                for (int e = 0; e < 8; ++e) wreg[i][e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
-            }
-        }
+        for (int i = 0; i < kWeightChunks; ++i)
+            Dequant<TYPE>::decode_h2(wraw[i], k0 + ((threadIdx.x + i * kThreads) % 4) * 16, wreg[i]);
     };
     auto store = [&]() {
 #pragma unroll
