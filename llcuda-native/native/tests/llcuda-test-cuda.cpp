@@ -160,8 +160,10 @@ void test_products() {
                     ws.poison();
                     const Q8Activations xq = q8_activations(ws.p, tokens, static_cast<int>(m.cols));
                     if (q8) quantize_activations(dx.p, static_cast<int>(m.cols), tokens, xq, nullptr);
+                    Dev<uint8_t> x16(static_cast<size_t>(tokens) * m.cols * sizeof(__half));
+                    x16.poison();
                     mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, sms,
-                            nullptr, q8 ? &xq : nullptr);
+                            reinterpret_cast<__half *>(x16.p), nullptr, q8 ? &xq : nullptr);
                     const std::vector<float> y = dy.get();
                     std::vector<double> ref(tokens * m.rows);
                     for (int t = 0; t < tokens; ++t)

@@ -192,9 +192,10 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
     const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 3 * F;
     const int64_t partial = static_cast<int64_t>(attention_workspace_floats(sm_count_, spec_.head_dim));
+    const int64_t half_floats = (std::max(T, R) * std::max({E, QD, F}) + 1) / 2 + 4;  // FP16 activations of a product
     meta_ = DeviceBuffer(next.total() * sizeof(int32_t), "step metadata");
     meta_host_ = PinnedBuffer(next.total() * sizeof(int32_t));
-    acts_ = DeviceBuffer((T * per_token + R * E + partial) * sizeof(float),
+    acts_ = DeviceBuffer((T * per_token + R * E + partial + half_floats) * sizeof(float),
                          "activations for " + std::to_string(T) + " tokens");
     logits_ = DeviceBuffer(R * spec_.n_vocab * sizeof(float), "logits of " + std::to_string(R) + " rows");
     picks_ = DeviceBuffer(2 * R * sizeof(int32_t), "sampled tokens");
@@ -208,7 +209,8 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     gate_up_ = p; p += T * 2 * F;
     ffn_ = p; p += T * F;
     rows_ = p; p += R * E;
-    attn_partial_ = p;
+    attn_partial_ = p; p += partial;
+    x16_ = reinterpret_cast<__half *>(acts_.as<float>() + (p - acts_.as<float>() + 3) / 4 * 4);  // 16-byte rows
     layout_ = next;
 }
 
@@ -241,11 +243,11 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const Q8Activations *xq = q8_for(l.qkv_fused ? l.qkv : l.wq, T, E);
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
         if (l.qkv_fused) {
-            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, s, xq);
+            mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
         } else {
-            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, sm_count_, s, xq);
-            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, s, xq);
-            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, s, xq);
+            mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
+            mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);
+            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         }
         const KvLayer kv = cache.layer(li);
         rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
@@ -253,23 +255,23 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const Q8Activations *aq = q8_for(l.wo, T, QD);
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
                   spec_.head_dim, splits, attn_partial_, attn_, s, aq);
-        mat_mul(l.wo, attn_, QD, T, x_, E, true, sm_count_, s, aq);
+        mat_mul(l.wo, attn_, QD, T, x_, E, true, sm_count_, x16_, s, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {
-            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, sm_count_, s, nq);
+            mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
         } else {
-            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, s, nq);
-            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, s, nq);
+            mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
+            mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, x16_, s, nq);
         }
         const Q8Activations *fq = q8_for(l.down, T, F);
         swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq);
-        mat_mul(l.down, ffn_, F, T, x_, E, true, sm_count_, s, fq);
+        mat_mul(l.down, ffn_, F, T, x_, E, true, sm_count_, x16_, s, fq);
     }
     if (R == 0) return;
     const Q8Activations *rq = q8_for(output_, R, E);
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
-    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, s, rq);
+    mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, x16_, s, rq);
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);

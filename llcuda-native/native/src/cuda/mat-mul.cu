@@ -7,7 +7,7 @@
 // allow without spills). Weight tiles are dequantized from their GGUF blocks by the same
 // Dequant functions as the decode kernel (the next tile's bytes loaded before the current tile's
 // products, decoded after them, straight to FP16 pairs) and written to shared memory;
-// activations are converted to FP16 on load. Shared memory per block is at most 34 KB (TILE_M x 72
+// activations come in FP16, converted once per product. Shared memory per block is at most 34 KB (TILE_M x 72
 // and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32 result), under the T4's 48 KB.
 #include <mma.h>
 
@@ -27,14 +27,16 @@ constexpr int kLdA = kTileK + kPadH, kLdC = kTileN + kPadF;
 template <int TYPE, int TILE_M>
 struct TileShape {
     static constexpr int kThreads = TILE_M / 32 * 2 * kWarpSize;           // one warp per 32x32
-    // 64-token tiles: four blocks per SM where the registers allow it without spills on sm_90 (Q4_K:
-    // 7B, 64 sequences 4,651 -> 4,888 t/s; on sm_75 it spills 32 bytes), three for the other types.
-    static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : (TYPE == LLCUDA_TYPE_Q4_K ? 4 : 3);
+    // 64-token tiles: four blocks per SM where the registers allow it without spills on sm_75 and
+    // sm_90 (ptxas), three for the types whose raw bytes or values take more (7B Q4_K_M, 64
+    // sequences, Q4_K at four: 4,651 -> 4,888 t/s).
+    static constexpr bool kWideRaw = TYPE == LLCUDA_TYPE_Q5_K || TYPE == LLCUDA_TYPE_Q6_K || TYPE == LLCUDA_TYPE_F32;
+    static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : (kWideRaw ? 3 : 4);
     // L2 prefetch of the tile after next: decode batches (7B shape, 64 sequences: 3,644 -> 3,877 t/s
     // with the split choice below) gain; prompt tiles lose (7B pp512: 6,725 -> 6,165 t/s).
     static constexpr bool kPrefetch = TILE_M == 64;
     static constexpr int kWeightChunks = kTileN * (kTileK / 16) / kThreads;  // chunk16 per thread per tile
-    static constexpr int kActVecs = TILE_M * (kTileK / 4) / kThreads;        // float4 per thread per tile
+    static constexpr int kActVecs = TILE_M * (kTileK / 8) / kThreads;        // 8 halves per thread per tile
 };
 
 template <int TILE_M>
@@ -52,7 +54,7 @@ static_assert(sizeof(TileStorage<128>) <= kMaxStaticSharedBytes, "tile exceeds t
 template <int TYPE, int TILE_M>
 __global__ void __launch_bounds__(TileShape<TYPE, TILE_M>::kThreads, TileShape<TYPE, TILE_M>::kBlocksPerSm)
 mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-               const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
+               const __half *__restrict__ x, int m, float *__restrict__ y, int ldy,
                int accumulate, int k_per_split) {
     using namespace nvcuda;
     using Shape = TileShape<TYPE, TILE_M>;
@@ -71,7 +73,8 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     // past the matrix stay zero bytes, which every type decodes to zeros.)
     using Raw = typename Dequant<TYPE>::Raw;
     Raw wraw[kWeightChunks];
-    __half2 wreg[kWeightChunks][8], xreg[kActVecs][2];
+    __half2 wreg[kWeightChunks][8];
+    uint4 xreg[kActVecs];
     auto load = [&](int k0) {
 #pragma unroll
         for (int i = 0; i < kWeightChunks; ++i) {  // weights: 64 rows x 4 chunks of 16
@@ -81,14 +84,12 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
             if (n0 + r < n_rows && k0 + kc < k) wraw[i] = Dequant<TYPE>::load(w + (n0 + r) * row_bytes, k0 + kc);
         }
 #pragma unroll
-        for (int i = 0; i < kActVecs; ++i) {  // activations: TILE_M tokens x 16 float4
+        for (int i = 0; i < kActVecs; ++i) {  // activations: TILE_M tokens x 8 words of 8 halves
             const int idx = threadIdx.x + i * kThreads;
-            const int r = idx / 16, kc = (idx % 16) * 4;
-            float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+            const int r = idx / 8, kc = (idx % 8) * 8;
+            xreg[i] = make_uint4(0u, 0u, 0u, 0u);
             if (m0 + r < m && k0 + kc < k)
-                v = __ldg(reinterpret_cast<const float4 *>(x + static_cast<int64_t>(m0 + r) * ldx + k0 + kc));
-            xreg[i][0] = __floats2half2_rn(v.x, v.y);
-            xreg[i][1] = __floats2half2_rn(v.z, v.w);
+                xreg[i] = __ldg(reinterpret_cast<const uint4 *>(x + static_cast<int64_t>(m0 + r) * k + k0 + kc));
         }
     };
     auto decode = [&](int k0) {
@@ -107,9 +108,7 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 #pragma unroll
         for (int i = 0; i < kActVecs; ++i) {
             const int idx = threadIdx.x + i * kThreads;
-            const int r = idx / 16, kc = (idx % 16) * 4;
-            *reinterpret_cast<__half2 *>(&s.in.a[r][kc]) = xreg[i][0];
-            *reinterpret_cast<__half2 *>(&s.in.a[r][kc + 2]) = xreg[i][1];
+            *reinterpret_cast<uint4 *>(&s.in.a[idx / 8][(idx % 8) * 8]) = xreg[i];
         }
     };
 
@@ -179,6 +178,19 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     }
 }
 
+// The activations in FP16 once per product (dense rows of k), not once per block column of the grid.
+__global__ void __launch_bounds__(256)
+to_half_kernel(const float *__restrict__ x, int ldx, int m, int k, __half *__restrict__ out) {
+    const int64_t quads = static_cast<int64_t>(m) * (k / 4);
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < quads;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t r = i / (k / 4), c = 4 * (i % (k / 4));
+        const float4 v = *reinterpret_cast<const float4 *>(x + r * ldx + c);
+        const __half2 h[2] = {__floats2half2_rn(v.x, v.y), __floats2half2_rn(v.z, v.w)};
+        *reinterpret_cast<uint2 *>(out + r * k + c) = *reinterpret_cast<const uint2 *>(h);
+    }
+}
+
 // Grids of fewer blocks than the SMs hold (decode batches, the K/V projections) split K, the
 // partial tiles meeting in y by atomic adds. A block costs its K tiles plus about two tiles of fixed
 // work (prologue, epilogue, atomics); the split count with the least total (waves times block
@@ -202,8 +214,8 @@ int k_splits(int blocks, int k_tiles, int blocks_per_sm, int sm_count) {
 }
 
 template <int TYPE, int TILE_M>
-void launch_tiles(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
-                  int sm_count, cudaStream_t stream) {
+void launch_tiles(const DeviceMatrix &w, const __half *x, int m, float *y, int ldy, bool accumulate, int sm_count,
+                  cudaStream_t stream) {
     using Shape = TileShape<TYPE, TILE_M>;
     const int k = static_cast<int>(w.cols);
     const int k_tiles = ceil_div(k, kTileK);
@@ -215,26 +227,32 @@ void launch_tiles(const DeviceMatrix &w, const float *x, int ldx, int m, float *
         LLCUDA_CUDA_CHECK(cudaMemset2DAsync(y, static_cast<size_t>(ldy) * sizeof(float), 0,
                                             static_cast<size_t>(w.rows) * sizeof(float), m, stream));
     const dim3 grid(gn, gm, splits);
-    mat_mul_kernel<TYPE, TILE_M><<<grid, Shape::kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y,
-                                                                       ldy, accumulate, per_split * kTileK);
+    mat_mul_kernel<TYPE, TILE_M><<<grid, Shape::kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, m, y, ldy,
+                                                                       accumulate, per_split * kTileK);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 template <int TYPE>
-void launch_mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                    bool accumulate, int sm_count, cudaStream_t stream) {
-    if (m <= 64) launch_tiles<TYPE, 64>(w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
-    else launch_tiles<TYPE, 128>(w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
+void launch_mat_mul(const DeviceMatrix &w, const __half *x, int m, float *y, int ldy, bool accumulate, int sm_count,
+                    cudaStream_t stream) {
+    if (m <= 64) launch_tiles<TYPE, 64>(w, x, m, y, ldy, accumulate, sm_count, stream);
+    else launch_tiles<TYPE, 128>(w, x, m, y, ldy, accumulate, sm_count, stream);
 }
 
 }  // namespace
 
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, int sm_count, cudaStream_t stream) {
+                          bool accumulate, int sm_count, __half *x16, cudaStream_t stream) {
     require(m >= 1 && m <= 65535 * 128, "mat_mul: token count " + std::to_string(m) + " out of range");
     require(w.cols % 16 == 0 && ldx % 4 == 0, "mat_mul: row length " + std::to_string(w.cols) +
                                                   " is not a multiple of 16");
-    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
+    require(x16 != nullptr, "mat_mul: no FP16 activation scratch for the tensor-core product");
+    const int k = static_cast<int>(w.cols);
+    const int64_t quads = static_cast<int64_t>(m) * (k / 4);
+    const int blocks = static_cast<int>(std::min<int64_t>((quads + 255) / 256, 8 * static_cast<int64_t>(sm_count)));
+    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x16, m, y, ldy, accumulate, sm_count, stream);
 }
 
 }  // namespace llcuda::cuda

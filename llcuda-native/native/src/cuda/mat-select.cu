@@ -18,13 +18,13 @@ bool uses_q8_activations(int32_t type, int m) {
 }
 
 void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, int sm_count, cudaStream_t stream, const Q8Activations *xq) {
+             bool accumulate, int sm_count, __half *x16, cudaStream_t stream, const Q8Activations *xq) {
     if (xq && uses_q8_activations(w.type, m)) {
         mat_vec_q8(w, *xq, m, y, ldy, accumulate, stream);
         return;
     }
     if (use_tensor_cores(w.type, m)) {
-        mat_mul_tensor_cores(w, x, ldx, m, y, ldy, accumulate, sm_count, stream);
+        mat_mul_tensor_cores(w, x, ldx, m, y, ldy, accumulate, sm_count, x16, stream);
         return;
     }
     for (int t0 = 0; t0 < m; t0 += kMatVecMaxTokens) {
