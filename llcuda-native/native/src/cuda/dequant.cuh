@@ -221,6 +221,20 @@ struct Dequant<LLCUDA_TYPE_Q4_0> {
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
+// The sub-block j of a Q4_K/Q5_K chunk at k0, its d * scale and dmin * min from the block head,
+// and which nibble of its quant bytes it takes.
+struct KQuantChunk {
+    int j, shift;
+    float ds, dm;
+};
+__device__ __forceinline__ KQuantChunk kquant_chunk(const uint4 &head, int k0) {
+    const int j = (k0 % QK_K) / 32;
+    int sc, m;
+    kquant_scale_min([y = head.y, z = head.z, w = head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
+    return {j, (j & 1) ? 4 : 0, half_bits_to_float(static_cast<uint16_t>(head.x & 0xffff)) * sc,
+            half_bits_to_float(static_cast<uint16_t>(head.x >> 16)) * m};
+}
+
 // Q4_K and Q5_K blocks (144 and 176 bytes) are 16-byte aligned: the 16-byte head (d, dmin, 12
 // scale bytes) and the chunk's quant bytes in 16-byte loads.
 template <>
@@ -234,25 +248,15 @@ struct Dequant<LLCUDA_TYPE_Q4_K> {
         return {*reinterpret_cast<const uint4 *>(b), *reinterpret_cast<const uint4 *>(b + 16 + 32 * (j / 2) + l0)};
     }
     __device__ static void decode(const Raw &r, int k0, float out[16]) {
-        const int j = (k0 % QK_K) / 32;
-        const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
-        const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
-        int sc, m;
-        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
-        const int shift = (j & 1) ? 4 : 0;
-        const float ds = d * sc, dm = dmin * m;
+        const KQuantChunk c = kquant_chunk(r.head, k0);
 #pragma unroll
-        for (int i = 0; i < 16; ++i) out[i] = ds * static_cast<float>((byte_at(r.qs, i) >> shift) & 0x0f) - dm;
+        for (int i = 0; i < 16; ++i) out[i] = c.ds * static_cast<float>((byte_at(r.qs, i) >> c.shift) & 0x0f) - c.dm;
     }
     __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
-        const int j = (k0 % QK_K) / 32;
-        int sc, m;
-        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
-        const int shift = (j & 1) ? 4 : 0;
-        const uint32_t w[4] = {(r.qs.x >> shift) & 0x0f0f0f0fu, (r.qs.y >> shift) & 0x0f0f0f0fu,
-                               (r.qs.z >> shift) & 0x0f0f0f0fu, (r.qs.w >> shift) & 0x0f0f0f0fu};
-        biased_bytes_to_h2(w, 0.0f, half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff)) * sc,
-                           -half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16)) * m, out);
+        const KQuantChunk c = kquant_chunk(r.head, k0);
+        const uint32_t w[4] = {(r.qs.x >> c.shift) & 0x0f0f0f0fu, (r.qs.y >> c.shift) & 0x0f0f0f0fu,
+                               (r.qs.z >> c.shift) & 0x0f0f0f0fu, (r.qs.w >> c.shift) & 0x0f0f0f0fu};
+        biased_bytes_to_h2(w, 0.0f, c.ds, -c.dm, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -269,30 +273,20 @@ struct Dequant<LLCUDA_TYPE_Q5_K> {
                 *reinterpret_cast<const uint4 *>(b + 16 + l0)};
     }
     __device__ static void decode(const Raw &r, int k0, float out[16]) {
-        const int j = (k0 % QK_K) / 32;
-        const float d = half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff));
-        const float dmin = half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16));
-        int sc, m;
-        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
-        const int shift = (j & 1) ? 4 : 0;
-        const float ds = d * sc, dm = dmin * m;
+        const KQuantChunk c = kquant_chunk(r.head, k0);
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
-            const int v = ((byte_at(r.qs, i) >> shift) & 0x0f) | (((byte_at(r.qh, i) >> j) & 1) << 4);
-            out[i] = ds * static_cast<float>(v) - dm;
+            const int v = ((byte_at(r.qs, i) >> c.shift) & 0x0f) | (((byte_at(r.qh, i) >> c.j) & 1) << 4);
+            out[i] = c.ds * static_cast<float>(v) - c.dm;
         }
     }
     __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
-        const int j = (k0 % QK_K) / 32;
-        int sc, m;
-        kquant_scale_min([y = r.head.y, z = r.head.z, w = r.head.w](int i) { return byte_of(y, z, w, i); }, j, sc, m);
-        const int shift = (j & 1) ? 4 : 0;
+        const KQuantChunk c = kquant_chunk(r.head, k0);
         const uint32_t qs[4] = {r.qs.x, r.qs.y, r.qs.z, r.qs.w}, qh[4] = {r.qh.x, r.qh.y, r.qh.z, r.qh.w};
         uint32_t w[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i) w[i] = ((qs[i] >> shift) & 0x0f0f0f0fu) | (((qh[i] >> j) & 0x01010101u) << 4);
-        biased_bytes_to_h2(w, 0.0f, half_bits_to_float(static_cast<uint16_t>(r.head.x & 0xffff)) * sc,
-                           -half_bits_to_float(static_cast<uint16_t>(r.head.x >> 16)) * m, out);
+        for (int i = 0; i < 4; ++i) w[i] = ((qs[i] >> c.shift) & 0x0f0f0f0fu) | (((qh[i] >> c.j) & 0x01010101u) << 4);
+        biased_bytes_to_h2(w, 0.0f, c.ds, -c.dm, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
@@ -321,30 +315,34 @@ struct Dequant<LLCUDA_TYPE_Q6_K> {
         r.d = load_u16(b + 208);
         return r;
     }
-    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+    // The chunk's d * scale and where its 4 + 2 bits sit in the ql and qh bytes.
+    struct Chunk {
+        float ds;
+        int lshift, hshift;
+    };
+    __device__ static Chunk chunk(const Raw &r, int k0) {
         const int e = k0 % QK_K, half = e / 128, quarter = (e % 128) / 32, l0 = e % 32;
         const int sc_at = 192 + 8 * half + l0 / 16 + 2 * quarter;
         const int sc = static_cast<int8_t>(static_cast<uint8_t>(r.scale_pair >> (8 * (sc_at & 1))));
-        const int lshift = (quarter >= 2) ? 4 : 0, hshift = 2 * quarter;
-        const float ds = half_bits_to_float(r.d) * sc;
+        return {half_bits_to_float(r.d) * sc, (quarter >= 2) ? 4 : 0, 2 * quarter};
+    }
+    __device__ static void decode(const Raw &r, int k0, float out[16]) {
+        const Chunk c = chunk(r, k0);
 #pragma unroll
         for (int i = 0; i < 16; ++i) {
             const int ql = (r.ql[i / 2] >> (8 * (i % 2))) & 0xff, qh = (r.qh[i / 2] >> (8 * (i % 2))) & 0xff;
-            const int v = (((ql >> lshift) & 0x0f) | (((qh >> hshift) & 3) << 4)) - 32;
-            out[i] = ds * static_cast<float>(v);
+            const int v = (((ql >> c.lshift) & 0x0f) | (((qh >> c.hshift) & 3) << 4)) - 32;
+            out[i] = c.ds * static_cast<float>(v);
         }
     }
     __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
-        const int e = k0 % QK_K, half = e / 128, quarter = (e % 128) / 32, l0 = e % 32;
-        const int sc_at = 192 + 8 * half + l0 / 16 + 2 * quarter;
-        const int sc = static_cast<int8_t>(static_cast<uint8_t>(r.scale_pair >> (8 * (sc_at & 1))));
-        const int lshift = (quarter >= 2) ? 4 : 0, hshift = 2 * quarter;
+        const Chunk c = chunk(r, k0);
         uint32_t ql[4], qh[4], w[4];
         words_of(r.ql, ql);
         words_of(r.qh, qh);
 #pragma unroll
-        for (int i = 0; i < 4; ++i) w[i] = ((ql[i] >> lshift) & 0x0f0f0f0fu) | (((qh[i] >> hshift) & 0x03030303u) << 4);
-        biased_bytes_to_h2(w, 32.0f, half_bits_to_float(r.d) * sc, 0.0f, out);
+        for (int i = 0; i < 4; ++i) w[i] = ((ql[i] >> c.lshift) & 0x0f0f0f0fu) | (((qh[i] >> c.hshift) & 0x03030303u) << 4);
+        biased_bytes_to_h2(w, 32.0f, c.ds, 0.0f, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
