@@ -140,7 +140,8 @@ const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LL
 std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 
 // Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6; the quantized types also on 8-bit
-// activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16 operands).
+// activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16
+// operands), for F16 and BF16 weights from 4 tokens (mat-select.cu).
 void test_products() {
     const int sms = device_sm_count();
     for (int32_t type : kTypes) {
@@ -148,7 +149,7 @@ void test_products() {
             const HostMatrix m = random_matrix(type, shape.first, shape.second);
             Dev<uint8_t> dw(m.bytes);
             const DeviceMatrix w = to_device(m, dw);
-            for (int tokens : {1, 3, 8, 9, 64, 130, 256}) {
+            for (int tokens : {1, 3, 4, 8, 9, 64, 130, 256}) {
                 const std::vector<float> x = random_floats(tokens * m.cols, -1.0f, 1.0f);
                 const std::vector<float> y0 = random_floats(tokens * m.rows, -1.0f, 1.0f);
                 const bool q8_path = uses_q8_activations(type, tokens);
@@ -162,8 +163,9 @@ void test_products() {
                     if (q8) quantize_activations(dx.p, static_cast<int>(m.cols), tokens, xq, nullptr);
                     Dev<uint8_t> x16(static_cast<size_t>(tokens) * m.cols * sizeof(__half));
                     x16.poison();
+                    const HalfScratch x16_view{reinterpret_cast<__half *>(x16.p), static_cast<size_t>(tokens) * m.cols};
                     mat_mul(w, dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows), accumulate, sms,
-                            reinterpret_cast<__half *>(x16.p), nullptr, q8 ? &xq : nullptr);
+                            x16_view, nullptr, q8 ? &xq : nullptr);
                     const std::vector<float> y = dy.get();
                     std::vector<double> ref(tokens * m.rows);
                     for (int t = 0; t < tokens; ++t)
@@ -182,6 +184,33 @@ void test_products() {
             }
         }
     }
+}
+
+// The tensor-core product refuses what would overrun or misuse it, naming the problem.
+void test_product_refusals() {
+    const int sms = device_sm_count();
+    auto refusal = [&](int32_t type, size_t scratch_halves) -> std::pair<llcuda_status, std::string> {
+        const HostMatrix m = random_matrix(type, 64, 256);
+        Dev<uint8_t> dw(m.bytes);
+        const int tokens = 16;
+        Dev<float> dx(random_floats(tokens * m.cols, -1.0f, 1.0f)), dy(tokens * m.rows);
+        Dev<uint8_t> x16(static_cast<size_t>(tokens) * m.cols * sizeof(__half));
+        try {
+            mat_mul_tensor_cores(to_device(m, dw), dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows),
+                                 false, sms, HalfScratch{reinterpret_cast<__half *>(x16.p), scratch_halves}, nullptr);
+            LLCUDA_CUDA_CHECK(cudaDeviceSynchronize());
+        } catch (const llcuda::Error &e) {
+            return {e.status(), e.what()};
+        }
+        return {LLCUDA_OK, ""};
+    };
+    const auto small = refusal(LLCUDA_TYPE_Q4_K, 16 * 256 - 1);
+    g_tally.check(small.first == LLCUDA_ERR_INVALID_ARGUMENT && small.second.find("4095 halves for 16 x 256") != std::string::npos,
+                  "tensor-core product: an FP16 scratch one half short is refused, naming sizes", small.second);
+    const auto f32 = refusal(LLCUDA_TYPE_F32, 16 * 256);
+    g_tally.check(f32.first == LLCUDA_ERR_UNSUPPORTED && f32.second.find("F32") != std::string::npos,
+                  "tensor-core product: F32 weights are refused (they keep the FP32 mat-vec)", f32.second);
+    g_tally.check(refusal(LLCUDA_TYPE_Q4_K, 16 * 256).first == LLCUDA_OK, "tensor-core product: an exact-size scratch is taken");
 }
 
 void test_embedding() {
@@ -863,7 +892,7 @@ int main(int argc, char **argv) {
                     info.multiprocessors, info.memory_total / 1073741824.0);
         const std::string only = std::getenv("LLCUDA_TEST_ONLY") ? std::getenv("LLCUDA_TEST_ONLY") : "";
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
-            {"products", test_products}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
+            {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
             {"sampling", test_sample_rows},
             {"models", [&] {

@@ -187,12 +187,18 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     next.cap_tables = grow(layout_.cap_tables, static_cast<int64_t>(plan.tables.size()));
     clear_graphs();
     LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    // The old buffers go first (less memory at the peak), and no step runs on a partial set: if an
+    // allocation below fails, the empty layout makes the next step allocate again.
+    layout_ = MetaLayout{};
+    acts_ = DeviceBuffer();
+    logits_ = DeviceBuffer();
 
     const int64_t T = next.cap_tokens, R = next.cap_rows;
     const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
     const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 3 * F;
     const int64_t partial = static_cast<int64_t>(attention_workspace_floats(sm_count_, spec_.head_dim));
-    const int64_t half_floats = (std::max(T, R) * std::max({E, QD, F}) + 1) / 2 + 4;  // FP16 activations of a product
+    const int64_t half_count = std::max(T, R) * std::max({E, QD, F});  // FP16 activations of a product
+    const int64_t half_floats = (half_count + 1) / 2 + 4;
     meta_ = DeviceBuffer(next.total() * sizeof(int32_t), "step metadata");
     meta_host_ = PinnedBuffer(next.total() * sizeof(int32_t));
     acts_ = DeviceBuffer((T * per_token + R * E + partial + half_floats) * sizeof(float),
@@ -210,7 +216,8 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     ffn_ = p; p += T * F;
     rows_ = p; p += R * E;
     attn_partial_ = p; p += partial;
-    x16_ = reinterpret_cast<__half *>(acts_.as<float>() + (p - acts_.as<float>() + 3) / 4 * 4);  // 16-byte rows
+    x16_ = {reinterpret_cast<__half *>(acts_.as<float>() + (p - acts_.as<float>() + 3) / 4 * 4),  // 16-byte rows
+            static_cast<size_t>(half_count)};
     layout_ = next;
 }
 
@@ -318,13 +325,17 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     if (n == 0) return;
     const int V = static_cast<int>(spec_.n_vocab);
     const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t);
-    if (sample_upload_host_.size() < spec_bytes + history_bytes) {
-        LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous upload may still read it
-        sample_upload_host_ = PinnedBuffer(2 * (spec_bytes + history_bytes));
-        sample_upload_ = DeviceBuffer(sample_upload_host_.size(), "sampling specs and penalty histories");
+    if (std::min(sample_upload_host_.size(), sample_upload_.size()) < spec_bytes + history_bytes) {
+        // Both or neither: a failed allocation leaves the old pair, which the next step re-checks.
+        LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // a failed step's upload may still read the old one
+        PinnedBuffer host(2 * (spec_bytes + history_bytes));
+        DeviceBuffer device(host.size(), "sampling specs and penalty histories");
+        sample_upload_host_ = std::move(host);
+        sample_upload_ = std::move(device);
     }
-    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows seen
-        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch of " + std::to_string(n) + " rows");
+    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows of one launch
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch for " + std::to_string(V) +
+                                                                         "-token rows");
     std::memcpy(sample_upload_host_.as<uint8_t>(), sample_specs_host_.data(), spec_bytes);
     std::memcpy(sample_upload_host_.as<uint8_t>() + spec_bytes, sample_history_host_.data(), history_bytes);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), spec_bytes + history_bytes,

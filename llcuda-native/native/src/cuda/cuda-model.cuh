@@ -86,7 +86,7 @@ private:
     PinnedBuffer meta_host_, picks_host_;
     float *x_ = nullptr, *xn_ = nullptr, *qkv_ = nullptr, *attn_ = nullptr, *gate_up_ = nullptr,
           *ffn_ = nullptr, *rows_ = nullptr, *attn_partial_ = nullptr;
-    __half *x16_ = nullptr;  // a tensor-core product's activations in FP16
+    HalfScratch x16_;  // a tensor-core product's activations in FP16
     int sm_count_ = 0;
 
     // Decode graphs per (cache id, bucket).

@@ -3,9 +3,11 @@
 // yields 16 floats for an element offset k0 (a multiple of 16), so those kernels are written once
 // and instantiated per type. Loads are as wide as each block layout's alignment allows, and kept
 // apart from the arithmetic (load/decode) for kernels that overlap the two. decode_h2 gives the
-// same 16 values as FP16 pairs for the tensor-core tiles, computed in FP16x2 where that is exact
-// but for the rounding of the block's scale to FP16 (two FP16x2 operations per pair of weights
-// instead of a conversion and a multiply-add per weight, which bound those tiles' issue rate).
+// same 16 values as FP16 pairs for the tensor-core tiles (every type but F32, which never goes
+// there), in FP16x2 arithmetic: exact but for rounding the block's scale (and the K-quants' min
+// offset) to FP16 before the one rounding of each value, which adds ~3e-4 relative error, more
+// for scales below FP16's normal range (6.1e-5). Two FP16x2 operations per pair of weights replace
+// a conversion and a multiply-add per weight, which bound those tiles' issue rate.
 #pragma once
 
 #include "common.cuh"
@@ -84,11 +86,6 @@ struct Dequant<LLCUDA_TYPE_F32> {
         for (int i = 0; i < 4; ++i) {
             out[4 * i] = r.v[i].x; out[4 * i + 1] = r.v[i].y; out[4 * i + 2] = r.v[i].z; out[4 * i + 3] = r.v[i].w;
         }
-    }
-    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
-        float v[16];
-        decode(r, k0, v);
-        floats_to_h2(v, out);
     }
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };

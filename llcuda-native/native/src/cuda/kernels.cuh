@@ -43,18 +43,24 @@ void quantize_activations(const float *x, int ldx, int m, const Q8Activations &o
 // ---- mat-mul.cu: tensor-core products for prompt chunks and large batches (FP16 operands,
 // FP32 accumulation); weight tiles are dequantized into shared memory, never into global memory.
 // sm_count: the device's SMs, which decide how far K is split for grids too small to fill them.
-// x16: scratch of m x w.cols halves, where the activations go in FP16 first.
+// x16: where the activations go in FP16 first (at least m x w.cols halves, 16-byte aligned).
+// F32 weights never take this path (mat_mul keeps them in FP32) and are refused.
+struct HalfScratch {
+    __half *p = nullptr;
+    size_t halves = 0;
+};
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, int sm_count, __half *x16, cudaStream_t stream);
+                          bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream);
 
 // ---- mat-select.cu: which of the products a (type, tokens) pair uses, and running it.
 bool use_tensor_cores(int32_t type, int m);
 // Quantized weight types with at most kMatVecMaxTokens tokens take 8-bit activations when given.
 bool uses_q8_activations(int32_t type, int m);
 // xq: the same activations in 8-bit blocks, or nullptr (then every type takes the float path).
-// sm_count and x16 (m x w.cols halves of scratch): for the tensor-core path.
+// sm_count and x16: for the tensor-core path.
 void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, int sm_count, __half *x16, cudaStream_t stream, const Q8Activations *xq = nullptr);
+             bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream,
+             const Q8Activations *xq = nullptr);
 
 // ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table.
 void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,

@@ -2,13 +2,14 @@
 // Each block computes a TILE_M x 64 tile of Y with warps of 32x32 each (WMMA 16x16x16 FP16 with FP32
 // accumulation: available from sm_70, so the T4 runs the same code). Prompts take 128-token tiles
 // (eight warps), which halve the dequantization work per product compared with 64; decode batches of
-// 9..64 tokens take 64-token tiles (four warps), so no tensor-core work goes to padding and three
-// or four blocks share an SM instead of two (as many as the registers of the next tile's raw bytes
-// allow without spills). Weight tiles are dequantized from their GGUF blocks by the same
-// Dequant functions as the decode kernel (the next tile's bytes loaded before the current tile's
-// products, decoded after them, straight to FP16 pairs) and written to shared memory;
-// activations come in FP16, converted once per product. Shared memory per block is at most 34 KB (TILE_M x 72
-// and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32 result), under the T4's 48 KB.
+// up to 64 tokens (mat-select.cu decides from how many) take 64-token tiles (four warps), so little
+// tensor-core work goes to padding and three or four blocks share an SM instead of two (as many as
+// the registers of the next tile's raw bytes allow without spills). Weight tiles are dequantized
+// from their GGUF blocks by the same Dequant functions as the decode kernel (the next tile's bytes
+// loaded before the current tile's products, decoded after them, straight to FP16 pairs) and
+// written to shared memory; activations come in FP16, converted once per product. Shared memory per
+// block is at most 34 KB (TILE_M x 72 and 64x72 FP16 tiles, reused for the TILE_M x 68 FP32
+// result), under the T4's 48 KB.
 #include <mma.h>
 
 #include <algorithm>
@@ -30,7 +31,7 @@ struct TileShape {
     // 64-token tiles: four blocks per SM where the registers allow it without spills on sm_75 and
     // sm_90 (ptxas), three for the types whose raw bytes or values take more (7B Q4_K_M, 64
     // sequences, Q4_K at four: 4,651 -> 4,888 t/s).
-    static constexpr bool kWideRaw = TYPE == LLCUDA_TYPE_Q5_K || TYPE == LLCUDA_TYPE_Q6_K || TYPE == LLCUDA_TYPE_F32;
+    static constexpr bool kWideRaw = TYPE == LLCUDA_TYPE_Q5_K || TYPE == LLCUDA_TYPE_Q6_K;
     static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : (kWideRaw ? 3 : 4);
     // L2 prefetch of the tile after next: decode batches (7B shape, 64 sequences: 3,644 -> 3,877 t/s
     // with the split choice below) gain; prompt tiles lose (7B pp512: 6,725 -> 6,165 t/s).
@@ -235,24 +236,33 @@ void launch_tiles(const DeviceMatrix &w, const __half *x, int m, float *y, int l
 template <int TYPE>
 void launch_mat_mul(const DeviceMatrix &w, const __half *x, int m, float *y, int ldy, bool accumulate, int sm_count,
                     cudaStream_t stream) {
-    if (m <= 64) launch_tiles<TYPE, 64>(w, x, m, y, ldy, accumulate, sm_count, stream);
-    else launch_tiles<TYPE, 128>(w, x, m, y, ldy, accumulate, sm_count, stream);
+    if constexpr (TYPE == LLCUDA_TYPE_F32) {
+        fail(LLCUDA_ERR_UNSUPPORTED, "mat_mul: F32 weights take the FP32 mat-vec, not the FP16 tensor cores");
+    } else if (m <= 64) {
+        launch_tiles<TYPE, 64>(w, x, m, y, ldy, accumulate, sm_count, stream);
+    } else {
+        launch_tiles<TYPE, 128>(w, x, m, y, ldy, accumulate, sm_count, stream);
+    }
 }
 
 }  // namespace
 
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, int sm_count, __half *x16, cudaStream_t stream) {
+                          bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream) {
     require(m >= 1 && m <= 65535 * 128, "mat_mul: token count " + std::to_string(m) + " out of range");
-    require(w.cols % 16 == 0 && ldx % 4 == 0, "mat_mul: row length " + std::to_string(w.cols) +
-                                                  " is not a multiple of 16");
-    require(x16 != nullptr, "mat_mul: no FP16 activation scratch for the tensor-core product");
+    require(w.cols % 16 == 0, "mat_mul: row length " + std::to_string(w.cols) + " is not a multiple of 16");
+    require(ldx % 4 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0,
+            "mat_mul: activation rows of stride " + std::to_string(ldx) + " are not 16-byte aligned");
+    const size_t need = static_cast<size_t>(m) * static_cast<size_t>(w.cols);
+    require(x16.p != nullptr && reinterpret_cast<uintptr_t>(x16.p) % 16 == 0 && x16.halves >= need,
+            "mat_mul: FP16 activation scratch of " + std::to_string(x16.halves) + " halves for " + std::to_string(m) +
+                " x " + std::to_string(w.cols) + " (16-byte aligned)");
     const int k = static_cast<int>(w.cols);
     const int64_t quads = static_cast<int64_t>(m) * (k / 4);
     const int blocks = static_cast<int>(std::min<int64_t>((quads + 255) / 256, 8 * static_cast<int64_t>(sm_count)));
-    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16);
+    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16.p);
     LLCUDA_CUDA_CHECK_LAUNCH();
-    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x16, m, y, ldy, accumulate, sm_count, stream);
+    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x16.p, m, y, ldy, accumulate, sm_count, stream);
 }
 
 }  // namespace llcuda::cuda

@@ -1,10 +1,11 @@
 // One kernel per layer between the Q/K/V products and attention: adds the optional Q/K/V biases
 // (qwen2), rotates Q and K (RoPE, normal or NEOX pairing), rotates Q in place and stores K and V as
-// FP16 into their paged-cache rows; a Q8_0 cache takes a second kernel that quantizes the rows. Every thread does one independent piece (a rotated pair, an
-// unrotated dimension, or a V element), so a token's work is one round trip of a few blocks. The
-// angle is computed in double precision (positions reach the tens of thousands, where a float
-// angle would be off by 1e-3 radians) from inverse frequencies computed once per model, and
-// reduced to [-pi, pi] before its sine and cosine.
+// FP16 into their paged-cache rows; with a Q8_0 cache it writes rotated K back in place instead,
+// and a second kernel quantizes K and V into the cache rows. Every thread does one independent
+// piece (a rotated pair, an unrotated dimension, or with an F16 cache a V element), so a token's
+// work is one round trip of a few blocks. The angle is computed in double precision (positions
+// reach the tens of thousands, where a float angle would be off by 1e-3 radians) from inverse
+// frequencies computed once per model, and reduced to [-pi, pi] before its sine and cosine.
 #include <cmath>
 
 #include "kernels.cuh"

@@ -9,12 +9,15 @@
 // (a top-k above kMaxCompact, or no top-k, with the cut or the draw deep in a flat distribution)
 // each cut is found instead as the largest key whose "mass from there on" passes the test, bit by
 // bit over the whole row (64 reductions each). Probabilities are exp(double) of the scaled logits
-// relative to the largest, as on the host; only where the whole row is summed does the order of
-// additions differ (a draw could change only at a boundary within ~1e-16 of the total).
+// relative to the largest, as on the host. Sums over a complete sorted head are added in the
+// host's order; sums over more (a top-k set above kMaxCompact, no top-k, the searches) in another
+// order, and the device's exp/log may differ from the host's by an ulp: a draw could change only
+// at a boundary within ~1e-16 of the total.
 //
 // Exec supplies: first()/stride() (this thread's share of a loop), sync(), sum(double) and
 // max_key(uint64_t) (over all threads, every thread gets the result), add_count(int32_t *);
-// zeroed_bins() (256 counters), count_in_bin(bins, bin) (bin < 0: none) and pick_bin(bins, need)
+// zeroed_bins() (256 counters), count_in_bin(bins, bin) (bin < 0: none; called by every thread
+// the same number of times) and pick_bin(bins, need)
 // (the radix select's step, below); sorted_head(keys, probs, n, key_min) -> Candidates (the tokens
 // with key >= key_min, at most kMaxCompact, in decreasing key order, visible to every thread).
 #pragma once
@@ -96,9 +99,10 @@ LLCUDA_HD uint64_t kth_largest_key(Exec &ex, const uint64_t *keys, int n, int k)
     for (int shift = 56; shift >= 0; shift -= 8) {
         const uint64_t high = shift == 56 ? 0 : ~0ull << (shift + 8);
         int32_t *bins = ex.zeroed_bins();
-        for (int i = ex.first(); i < n; i += ex.stride()) {
-            const uint64_t key = keys[i];
-            ex.count_in_bin(bins, (key & high) == prefix ? static_cast<int>((key >> shift) & 255u) : -1);
+        for (int base = 0; base < n; base += ex.stride()) {  // the same trip count for every thread
+            const int i = base + ex.first();
+            const uint64_t key = i < n ? keys[i] : 0;  // no key is 0 (candidate_key), so 0 is no match
+            ex.count_in_bin(bins, i < n && (key & high) == prefix ? static_cast<int>((key >> shift) & 255u) : -1);
         }
         ex.sync();
         const BinPick pick = ex.pick_bin(bins, k - above);

@@ -1,6 +1,10 @@
 // Sampling with penalties, temperature, top-k, top-p and min-p on the GPU: the algorithm of
 // sample-row.h run by one block of 1024 threads per row, so only the token and its log-probability
-// cross PCIe. The head of the candidate order (up to 1024) is sorted in shared memory.
+// cross PCIe. The head of the candidate order (up to 1024) is sorted in shared memory. Rows go in
+// launches of at most kRowsPerLaunch, which bounds the scratch (16 bytes per vocabulary entry and
+// row: 155 MB for 64 rows of a 151,936-token vocabulary).
+#include <algorithm>
+
 #include "kernels.cuh"
 #include "sample-row.h"
 
@@ -9,6 +13,7 @@ namespace {
 
 constexpr int kThreads = 1024;
 constexpr int kWarps = kThreads / kWarpSize;
+constexpr int kRowsPerLaunch = 64;
 
 // sample-row.h's execution over the threads of one block.
 struct BlockExec {
@@ -60,8 +65,9 @@ struct BlockExec {
     }
 
     // The top bytes of nearby logits coincide, so the lanes of a warp that share a bin add once.
+    // Every lane of the warp calls it (sample-row.h's loops run warp-uniformly; bin < 0: none).
     __device__ void count_in_bin(int32_t *b, int bin) const {
-        const unsigned peers = __match_any_sync(__activemask(), bin);
+        const unsigned peers = __match_any_sync(0xffffffffu, bin);
         if (bin >= 0 && threadIdx.x % kWarpSize == __ffs(peers) - 1) atomicAdd(&b[bin], __popc(peers));
     }
 
@@ -153,16 +159,17 @@ sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restric
 }  // namespace
 
 size_t sample_rows_scratch_bytes(int n_rows, int n_vocab) {
-    return static_cast<size_t>(n_rows) * n_vocab * (sizeof(uint64_t) + sizeof(double));
+    return static_cast<size_t>(std::min(n_rows, kRowsPerLaunch)) * n_vocab * (sizeof(uint64_t) + sizeof(double));
 }
 
 void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, float *logits, int n_vocab,
                  void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream) {
-    if (n_rows == 0) return;
-    require(n_rows <= 65535, "sample_rows: " + std::to_string(n_rows) + " rows, at most 65535");
-    sample_rows_kernel<<<n_rows, kThreads, 0, stream>>>(rows, history, logits, n_vocab, static_cast<uint8_t *>(scratch),
-                                                        tokens, logprobs);
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    for (int first = 0; first < n_rows; first += kRowsPerLaunch) {  // each launch reuses the scratch
+        const int n = std::min(kRowsPerLaunch, n_rows - first);
+        sample_rows_kernel<<<n, kThreads, 0, stream>>>(rows + first, history, logits, n_vocab,
+                                                       static_cast<uint8_t *>(scratch), tokens, logprobs);
+        LLCUDA_CUDA_CHECK_LAUNCH();
+    }
 }
 
 }  // namespace llcuda::cuda
