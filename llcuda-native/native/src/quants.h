@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "ggml_blocks.h"
+#include "host_device.h"
+#include "k_quant_scales.h"
 
 namespace llcuda {
 
@@ -19,15 +21,10 @@ void quantize_row(int32_t type, const float *src, void *dst, int64_t n);
 // Activation format for K-quant dot products (scale from the signed maximum, 16-element sums).
 void quantize_row_q8_K(const float *src, BlockQ8_K *dst, int64_t n);
 
-// The 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K super-block.
-inline void k4_scale_min(int j, const uint8_t *scales, int &scale, int &min) {
-    if (j < 4) {
-        scale = scales[j] & 63;
-        min = scales[j + 4] & 63;
-    } else {
-        scale = (scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4);
-        min = (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4);
-    }
+// The 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K super-block whose 12 packed
+// scale bytes are in memory at `scales` (CPU and CUDA code alike).
+LLCUDA_HD inline void k4_scale_min(int j, const uint8_t *scales, int &scale, int &min) {
+    kquant_scale_min([scales](int i) { return static_cast<int>(scales[i]); }, j, scale, min);
 }
 
 // Bit 4 (0 or 16) of element l of sub-block `sub`: Q5_K keeps it in bit `sub` of qh[l]; Q4_K has

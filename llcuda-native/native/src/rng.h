@@ -4,11 +4,7 @@
 
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define LLCUDA_HD __host__ __device__
-#else
-#define LLCUDA_HD
-#endif
+#include "host_device.h"
 
 namespace llcuda {
 

@@ -176,6 +176,12 @@ std::vector<int> parse_list(const std::string &s) {
     return v;
 }
 
+int32_t parse_kv_type(const std::string &v) {
+    if (v == "f16") return LLCUDA_TYPE_F16;
+    if (v == "q8_0") return LLCUDA_TYPE_Q8_0;
+    throw std::runtime_error("--kv " + v + ": the KV cache type is f16 or q8_0");
+}
+
 int run(int argc, char **argv) {
     std::string model_path, backend = "cuda";
     int threads = 0, p = 512, n = 128, reps = 3;
@@ -193,7 +199,7 @@ int run(int argc, char **argv) {
         else if (a == "-r") reps = std::stoi(v);
         else if (a == "--batches") batches = parse_list(v);
         else if (a == "--bandwidth") bandwidth = std::stod(v);
-        else if (a == "--kv" && (v == "f16" || v == "q8_0")) kv_type = v == "f16" ? LLCUDA_TYPE_F16 : LLCUDA_TYPE_Q8_0;
+        else if (a == "--kv") kv_type = parse_kv_type(v);
         else if (a == "--temp") sampling.temperature = std::stof(v);
         else if (a == "--top-k") sampling.top_k = std::stoi(v);
         else if (a == "--top-p") sampling.top_p = std::stof(v);

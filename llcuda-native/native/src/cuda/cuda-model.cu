@@ -280,7 +280,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
     mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, x16_, s, rq);
     int32_t *picked = picks_.as<int32_t>();
-    float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
+    float *logprobs = logprobs_in(picks_);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, s));
 }
@@ -341,7 +341,7 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), spec_bytes + history_bytes,
                                       cudaMemcpyHostToDevice, stream_));
     int32_t *picked = picks_.as<int32_t>();
-    float *logprobs = reinterpret_cast<float *>(picked + layout_.cap_rows);
+    float *logprobs = logprobs_in(picks_);
     sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(sample_upload_.as<uint8_t>() + spec_bytes),
                 logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
@@ -366,7 +366,7 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
 
     for (size_t s = 0; s < batch.seqs.size(); ++s) out.sampled[s] = -1;
     const int32_t *picked = picks_host_.as<int32_t>();
-    const float *picked_logprobs = reinterpret_cast<const float *>(picked + layout_.cap_rows);
+    const float *picked_logprobs = logprobs_in(picks_host_);
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const int32_t s = plan.sample_seqs[row];
         out.sampled[s] = picked[row];

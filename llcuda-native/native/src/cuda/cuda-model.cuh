@@ -66,6 +66,12 @@ private:
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     void clear_graphs();
+    // picks_ and picks_host_ hold the chosen token of each output row, then (from cap_rows on) its
+    // log-probability.
+    template <class Buffer>
+    float *logprobs_in(const Buffer &picks) const {
+        return reinterpret_cast<float *>(picks.template as<int32_t>() + layout_.cap_rows);
+    }
 
     int device_;
     const ModelSpec spec_;  // hyper-parameters; its data pointers are not used after upload

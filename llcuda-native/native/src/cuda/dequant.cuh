@@ -12,7 +12,7 @@
 
 #include "common.cuh"
 #include "ggml_blocks.h"
-#include "k-quant-scales.cuh"
+#include "k_quant_scales.h"
 
 namespace llcuda::cuda {
 
@@ -60,8 +60,8 @@ __device__ __forceinline__ void floats_to_h2(const float v[16], __half2 out[8]) 
     for (int e = 0; e < 8; ++e) out[e] = __floats2half2_rn(v[2 * e], v[2 * e + 1]);
 }
 
-// Eight 16-bit loads as four words.
-__device__ __forceinline__ void words_of(const uint16_t (&h)[8], uint32_t (&w)[4]) {
+// Eight consecutive 16-bit values (registers or 2-byte aligned memory) as four little-endian words.
+__device__ __forceinline__ void words_of(const uint16_t *h, uint32_t w[4]) {
 #pragma unroll
     for (int i = 0; i < 4; ++i) w[i] = h[2 * i] | (static_cast<uint32_t>(h[2 * i + 1]) << 16);
 }

@@ -4,19 +4,26 @@
 #pragma once
 
 #include "dequant.cuh"
+#include "quants.h"
 
 namespace llcuda::cuda {
 
 // Four little-endian words from an address that is only 2-byte aligned (Q8_0, Q4_0, Q6_K blocks).
 __device__ __forceinline__ void load_words_unaligned2(const uint8_t *p, uint32_t w[4]) {
-    const uint16_t *s = reinterpret_cast<const uint16_t *>(p);
-#pragma unroll
-    for (int i = 0; i < 4; ++i) w[i] = static_cast<uint32_t>(s[2 * i]) | (static_cast<uint32_t>(s[2 * i + 1]) << 16);
+    words_of(reinterpret_cast<const uint16_t *>(p), w);
 }
 
 __device__ __forceinline__ void load_words_aligned(const uint8_t *p, uint32_t w[4]) {
     const uint4 v = *reinterpret_cast<const uint4 *>(p);
     w[0] = v.x; w[1] = v.y; w[2] = v.z; w[3] = v.w;
+}
+
+// a = d * scale and b = -dmin * min of sub-block j of a Q4_K or Q5_K block (the same head) in memory.
+__device__ __forceinline__ void kquant_block_scales(const uint8_t *blk, int j, float &a, float &b) {
+    int sc, m;
+    k4_scale_min(j, blk + 4, sc, m);
+    a = half_bits_to_float(load_u16(blk)) * sc;
+    b = -half_bits_to_float(load_u16(blk + 2)) * m;
 }
 
 template <int TYPE>
@@ -50,10 +57,7 @@ struct IntQuant<LLCUDA_TYPE_Q4_K> {
     __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
         const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ4_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
-        int sc, m;
-        kquant_scale_min([s = blk + 4](int i) { return static_cast<int>(s[i]); }, j, sc, m);
-        a = half_bits_to_float(load_u16(blk)) * sc;
-        b = -half_bits_to_float(load_u16(blk + 2)) * m;
+        kquant_block_scales(blk, j, a, b);
         load_words_aligned(blk + 16 + 32 * (j / 2) + l0, q);
         const int shift = (j & 1) ? 4 : 0;
 #pragma unroll
@@ -66,10 +70,7 @@ struct IntQuant<LLCUDA_TYPE_Q5_K> {
     __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
         const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ5_K);
         const int e = k0 % QK_K, j = e / 32, l0 = e % 32;
-        int sc, m;
-        kquant_scale_min([s = blk + 4](int i) { return static_cast<int>(s[i]); }, j, sc, m);
-        a = half_bits_to_float(load_u16(blk)) * sc;
-        b = -half_bits_to_float(load_u16(blk + 2)) * m;
+        kquant_block_scales(blk, j, a, b);
         uint32_t h[4];
         load_words_aligned(blk + 48 + 32 * (j / 2) + l0, q);
         load_words_aligned(blk + 16 + l0, h);
