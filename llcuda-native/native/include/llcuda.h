@@ -35,7 +35,7 @@ typedef enum llcuda_status {
     LLCUDA_OK = 0,
     LLCUDA_ERR_INVALID_ARGUMENT = 1, /* a caller value is out of range or inconsistent */
     LLCUDA_ERR_OUT_OF_MEMORY = 2,    /* host or device allocation failed; message says how much */
-    LLCUDA_ERR_IO = 3,               /* the model file could not be opened or mapped */
+    LLCUDA_ERR_IO = 3,               /* the model file could not be opened or read (or changed while read) */
     LLCUDA_ERR_UNSUPPORTED = 4,      /* a weight type, architecture or backend not available */
     LLCUDA_ERR_DEVICE = 5,           /* a CUDA error; the handle is marked failed */
     LLCUDA_ERR_INTERNAL = 6,         /* a bug in llcuda; the handle is marked failed */
@@ -143,7 +143,9 @@ typedef struct llcuda_model_spec {
     const llcuda_tensor_desc *tensors;
 } llcuda_model_spec;
 
-/* Maps `gguf_path`, checks the spec against it and loads the weights onto the backend. */
+/* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host
+ * memory on the CPU, device memory on CUDA); the file is closed again, so later changes to it do
+ * not reach the loaded model. */
 LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *gguf_path,
                                            const llcuda_model_spec *spec, llcuda_model **out);
 LLCUDA_API void llcuda_model_free(llcuda_model *model);

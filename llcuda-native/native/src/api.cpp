@@ -204,9 +204,9 @@ LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *
         check_usable(backend->state->failure, "backend");
         auto state = std::make_shared<llcuda::ModelState>();
         state->backend = backend->state;
-        state->file = std::make_shared<llcuda::MappedFile>(gguf_path);
-        state->spec = llcuda::build_model_spec(*spec, *state->file);
-        state->impl = backend->state->impl->load_model(state->spec);
+        const llcuda::ModelFile file(gguf_path);
+        state->spec = llcuda::build_model_spec(*spec, file);
+        state->impl = backend->state->impl->load_model(state->spec, file);
         auto *handle = new llcuda_model();
         handle->state = std::move(state);
         *out = handle;

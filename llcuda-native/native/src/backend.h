@@ -8,6 +8,7 @@
 #include <string>
 
 #include "llcuda.h"
+#include "model_file.h"
 #include "model_spec.h"
 #include "step_batch.h"
 
@@ -35,9 +36,10 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual llcuda_device_info info() const = 0;
-    // `spec` tensors point into the mapped file, which the llcuda_model keeps mapped for its whole
-    // lifetime: the CPU backend reads weights in place, the CUDA backend uploads them.
-    virtual std::unique_ptr<BackendModel> load_model(const ModelSpec &spec) = 0;
+    // Reads the weights of `spec` from `file` into memory the model owns (the CPU backend a host
+    // copy, the CUDA backend device memory through a pinned staging buffer); the file is closed
+    // after loading, so later changes to it cannot reach the model.
+    virtual std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) = 0;
 };
 
 std::unique_ptr<Backend> create_cpu_backend(int32_t n_threads);

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "backend.h"
-#include "mapped_file.h"
 #include "model_spec.h"
 
 namespace llcuda {
@@ -24,8 +23,7 @@ struct BackendState {
 
 struct ModelState {
     std::shared_ptr<BackendState> backend;
-    std::shared_ptr<MappedFile> file;  // weights are read from (or uploaded from) this mapping
-    ModelSpec spec;
+    ModelSpec spec;  // validated hyper-parameters and tensor table (no weight bytes)
     std::unique_ptr<BackendModel> impl;  // declared last: destroyed first
     FailureMark failure;
 };

@@ -1,12 +1,13 @@
 // Validation of the caller's model spec: nothing in it is trusted. Every tensor the forward pass
-// reads is checked for presence, type, shape and bytes inside the mapped file.
+// reads is checked for presence, type, shape and bytes inside the model file.
 #include <cmath>
 #include <map>
 #include <string>
+#include <unordered_set>
 
 #include "error.h"
 #include "ggml_blocks.h"
-#include "mapped_file.h"
+#include "model_file.h"
 #include "model_spec.h"
 
 namespace llcuda {
@@ -61,7 +62,7 @@ std::string shape_text(const int64_t *ne, int n_dims) {
 }
 
 // Copies one descriptor, checking dims and that offset + size lies inside the file.
-TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const MappedFile &file) {
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file) {
     TensorRef t;
     require(d.name != nullptr, "model spec: tensor #" + std::to_string(index) + " has no name");
     t.name = d.name;
@@ -81,13 +82,12 @@ TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const Mapp
     require(d.offset <= file.size() && d.size <= file.size() - d.offset,
             "model spec: " + where + " at offset " + std::to_string(d.offset) + " with " + std::to_string(d.size) +
                 " bytes lies beyond the end of '" + file.path() + "' (" + std::to_string(file.size()) + " bytes)");
-    t.data = file.data() + d.offset;
     return t;
 }
 
 class TensorTable {
 public:
-    TensorTable(const llcuda_model_spec &s, const MappedFile &file) {
+    TensorTable(const llcuda_model_spec &s, const ModelFile &file) {
         for (int32_t i = 0; i < s.n_tensors; ++i) {
             TensorRef t = read_descriptor(s.tensors[i], i, file);
             const std::string name = t.name;
@@ -131,7 +131,7 @@ private:
 
 }  // namespace
 
-ModelSpec build_model_spec(const llcuda_model_spec &s, const MappedFile &file) {
+ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     check_hyper_parameters(s);
     const TensorTable table(s, file);
 
@@ -176,6 +176,33 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const MappedFile &file) {
         l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
     }
     return m;
+}
+
+namespace {
+// Calls `visit` with every present tensor of `m` (ModelSpec or const ModelSpec).
+template <typename Spec, typename Visit>
+void visit_tensors(Spec &m, Visit visit) {
+    for (auto *t : {&m.token_embd, &m.output_norm, &m.output}) visit(t);
+    for (auto &l : m.layers)
+        for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
+                        &l.ffn_up, &l.ffn_down})
+            if (t->present()) visit(t);
+}
+}  // namespace
+
+std::vector<TensorRef *> ModelSpec::tensors() {
+    std::vector<TensorRef *> all;
+    visit_tensors(*this, [&](TensorRef *t) { all.push_back(t); });
+    return all;
+}
+
+std::vector<const TensorRef *> ModelSpec::distinct_tensors() const {
+    std::vector<const TensorRef *> distinct;
+    std::unordered_set<uint64_t> seen;
+    visit_tensors(*this, [&](const TensorRef *t) {
+        if (seen.insert(t->offset).second) distinct.push_back(t);
+    });
+    return distinct;
 }
 
 }  // namespace llcuda

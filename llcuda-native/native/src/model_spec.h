@@ -10,7 +10,7 @@
 
 namespace llcuda {
 
-class MappedFile;
+class ModelFile;
 
 struct TensorRef {
     std::string name;
@@ -19,8 +19,8 @@ struct TensorRef {
     int64_t ne[4] = {1, 1, 1, 1};
     uint64_t offset = 0;  // absolute file offset
     uint64_t size = 0;    // bytes
-    const uint8_t *data = nullptr;  // into the mapped file
-    bool present() const { return data != nullptr; }
+    const uint8_t *data = nullptr;  // into the backend's host copy, once it read the weights
+    bool present() const { return !name.empty(); }
     int64_t rows() const { return ne[1] * ne[2] * ne[3]; }
     int64_t cols() const { return ne[0]; }
 };
@@ -47,10 +47,16 @@ struct ModelSpec {
 
     int32_t q_dim() const { return n_head * head_dim; }
     int32_t kv_dim() const { return n_head_kv * head_dim; }
+
+    // Every present tensor, a tied output included (it shares token_embd's offset).
+    std::vector<TensorRef *> tensors();
+    // The present tensors with distinct file offsets: the bytes a backend must hold.
+    std::vector<const TensorRef *> distinct_tensors() const;
 };
 
 // Copies and validates `spec` against `file` (types supported, shapes consistent with the
-// hyper-parameters, every tensor inside the file). Throws llcuda::Error naming the tensor.
-ModelSpec build_model_spec(const llcuda_model_spec &spec, const MappedFile &file);
+// hyper-parameters, every tensor inside the file). Throws llcuda::Error naming the tensor. The
+// tensors' data pointers stay null until a backend reads their bytes.
+ModelSpec build_model_spec(const llcuda_model_spec &spec, const ModelFile &file);
 
 }  // namespace llcuda

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -23,9 +24,11 @@
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
 #include "cpu/ops.h"
+#include "error.h"
 #include "ggml_blocks.h"
 #include "half.h"
 #include "llcuda.h"
+#include "model_file.h"
 #include "quants.h"
 #include "rng.h"
 #include "sampling.h"
@@ -861,6 +864,59 @@ void test_invariance(const std::string &testdata) {
     llcuda_kv_cache_free(cache);
 }
 
+// A served file truncated or rewritten under a loaded model: the model keeps its own copy of the
+// weights, so the process lives and the logits stay the same; the file reader refuses short reads.
+void test_model_file_changes(const std::string &testdata) {
+    const std::string path = "/tmp/llcuda-test-cpu-served-" + std::to_string(getpid()) + ".gguf";
+    {
+        std::ifstream in(testdata + "/models/micro-llama-Q8_0.gguf", std::ios::binary);
+        std::ofstream out(path, std::ios::binary);
+        out << in.rdbuf();
+    }
+    Loaded m;
+    if (!load(path, m)) { check(false, std::string("load a copy of micro-llama-Q8_0: ") + llcuda_last_error()); return; }
+    const int32_t V = m.gguf.spec.n_vocab, max_blocks = 4;
+    llcuda_kv_cache *cache = nullptr;
+    llcuda_kv_cache_create(m.model, max_blocks, 8, LLCUDA_TYPE_F16, &cache);
+    std::uniform_int_distribution<int32_t> tok(0, V - 1);
+    std::vector<int32_t> prompt(20);
+    for (int32_t &t : prompt) t = tok(g_rng);
+    auto logits = [&] {
+        std::vector<SeqRun> one{{prompt, {0, 1, 2, 3}}};
+        return run_logits(m.model, cache, V, one, 1 << 20, max_blocks)[0];
+    };
+    const std::vector<float> before = logits();
+    check(truncate(path.c_str(), 4096) == 0, "the served file is truncated to 4096 bytes");
+    const std::vector<float> truncated = logits();
+    check(!before.empty() && truncated == before, "after the file was truncated the model gives the same logits");
+    {
+        std::ofstream garbage(path, std::ios::binary | std::ios::trunc);
+        const std::vector<char> noise(1 << 20, '\x5a');
+        garbage.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+    }
+    check(logits() == before, "after the file was rewritten the model gives the same logits");
+    llcuda_kv_cache_free(cache);
+
+    llcuda::ModelFile file(path);
+    check(truncate(path.c_str(), 1000) == 0, "the opened file is truncated to 1000 bytes");
+    std::vector<uint8_t> bytes(4096);
+    try {
+        file.read(0, bytes.size(), bytes.data(), "tensor 'x'");
+        check(false, "a read past the new end of a file that shrank is refused");
+    } catch (const llcuda::Error &e) {
+        check(e.status() == LLCUDA_ERR_IO && std::strstr(e.what(), "shrank") != nullptr && std::strstr(e.what(), "tensor 'x'") != nullptr,
+              std::string("a read past the new end of a file that shrank is an IO error naming the tensor: ") + e.what());
+    }
+    try {
+        file.check_unchanged();
+        check(false, "a file whose size changed since it was opened is reported");
+    } catch (const llcuda::Error &e) {
+        check(e.status() == LLCUDA_ERR_IO && std::strstr(e.what(), "changed while being loaded") != nullptr,
+              std::string("a file whose size changed since it was opened is reported: ") + e.what());
+    }
+    std::remove(path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -877,7 +933,7 @@ int main(int argc, char **argv) {
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

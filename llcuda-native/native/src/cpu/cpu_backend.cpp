@@ -1,5 +1,5 @@
 // The CPU backend: the forward pass of llama/qwen2 over a mixed batch, weights read in place
-// from the mapped file, K/V in the paged CPU cache, logits only for the rows that need them.
+// from the model's own host copy, K/V in the paged CPU cache, logits only for the rows that need them.
 #include <sys/sysinfo.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
 #include "error.h"
+#include "host_weights.h"
 #include "quants.h"
 #include "sampling.h"
 
@@ -33,19 +34,10 @@ struct Scratch {
 
 class CpuModel final : public BackendModel {
 public:
-    CpuModel(const ModelSpec &spec, std::shared_ptr<ThreadPool> pool) : spec_(spec), pool_(std::move(pool)) {}
+    CpuModel(const ModelSpec &spec, const ModelFile &file, std::shared_ptr<ThreadPool> pool)
+        : spec_(spec), weights_(spec_, file), pool_(std::move(pool)) {}
 
-    uint64_t weight_bytes() const override {
-        uint64_t total = spec_.token_embd.size + spec_.output_norm.size;
-        if (spec_.output.data != spec_.token_embd.data) total += spec_.output.size;
-        for (const LayerTensors &l : spec_.layers) {
-            for (const TensorRef *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
-                                       &l.ffn_up, &l.ffn_down}) {
-                total += t->size;
-            }
-        }
-        return total;
-    }
+    uint64_t weight_bytes() const override { return weights_.bytes(); }
 
     uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const override {
         check_kv_type(kv_type);
@@ -155,6 +147,7 @@ private:
     }
 
     ModelSpec spec_;
+    HostWeights weights_;  // after spec_: points spec_'s tensors at its bytes
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
     std::vector<int32_t> rows_;
@@ -178,7 +171,9 @@ public:
         return info;
     }
 
-    std::unique_ptr<BackendModel> load_model(const ModelSpec &spec) override { return std::make_unique<CpuModel>(spec, pool_); }
+    std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
+        return std::make_unique<CpuModel>(spec, file, pool_);
+    }
 
 private:
     std::shared_ptr<ThreadPool> pool_;

@@ -30,8 +30,8 @@ public:
                                              std::to_string(info.compute_minor) + "; llcuda needs 7.5 or newer");
     }
     llcuda_device_info info() const override { return cuda_device_info(device_); }
-    std::unique_ptr<BackendModel> load_model(const ModelSpec &spec) override {
-        return std::make_unique<cuda::CudaModel>(device_, spec);
+    std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
+        return std::make_unique<cuda::CudaModel>(device_, spec, file);
     }
 
 private:

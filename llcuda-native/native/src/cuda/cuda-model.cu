@@ -10,6 +10,8 @@ namespace llcuda::cuda {
 namespace {
 
 constexpr size_t kTensorAlignment = 256;
+// Pinned host memory the weights pass through on their way to the device.
+constexpr size_t kUploadStagingBytes = size_t{64} << 20;
 
 bool is_supported_matrix_type(int32_t type) {
     switch (type) {
@@ -80,7 +82,7 @@ KvLayer CudaKvCache::layer(int i) const {
 
 // ------------------------------------------------------------------------------- model
 
-CudaModel::CudaModel(int device, const ModelSpec &spec)
+CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
     : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv)) {
     check_supported_shape(spec_);
     rope_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_dim,
@@ -88,7 +90,7 @@ CudaModel::CudaModel(int device, const ModelSpec &spec)
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    upload_weights();
+    upload_weights(file);
     // Row lengths are multiples of 16 (check_supported_shape), as the 8-bit blocks need.
     q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, std::max({spec_.n_embd, spec_.q_dim(), spec_.n_ff})),
                        "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
@@ -105,29 +107,31 @@ void CudaModel::clear_graphs() {
     graphs_.clear();
 }
 
-void CudaModel::upload_weights() {
+void CudaModel::upload_weights(const ModelFile &file) {
     // Every distinct tensor once (tied output/embedding share their bytes), 256-byte aligned so
-    // the kernels' 16-byte loads are aligned.
-    std::vector<const TensorRef *> tensors = {&spec_.token_embd, &spec_.output_norm, &spec_.output};
-    for (const LayerTensors &l : spec_.layers)
-        for (const TensorRef *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv,
-                                   &l.ffn_norm, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-            if (t->present()) tensors.push_back(t);
-    std::unordered_map<const uint8_t *, size_t> offsets;
-    size_t total = 0;
+    // the kernels' 16-byte loads are aligned. The bytes go file -> pinned staging (pread, so a file
+    // truncated meanwhile is an error, never SIGBUS) -> device, one staging buffer at a time.
+    const std::vector<const TensorRef *> tensors = spec_.distinct_tensors();
+    std::unordered_map<uint64_t, size_t> offsets;  // file offset -> device offset
+    size_t total = 0, largest = 0;
     for (const TensorRef *t : tensors) {
-        if (offsets.count(t->data)) continue;
-        offsets[t->data] = total;
+        offsets[t->offset] = total;
         total += (t->size + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+        largest = std::max(largest, static_cast<size_t>(t->size));
     }
-    weights_ = DeviceBuffer(total, "the weights (" + std::to_string(offsets.size()) + " tensors)");
-    for (const auto &entry : offsets) {
-        const TensorRef *t = *std::find_if(tensors.begin(), tensors.end(),
-                                           [&](const TensorRef *x) { return x->data == entry.first; });
-        LLCUDA_CUDA_CHECK(cudaMemcpy(weights_.as<uint8_t>() + entry.second, t->data, t->size, cudaMemcpyHostToDevice));
+    weights_ = DeviceBuffer(total, "the weights (" + std::to_string(tensors.size()) + " tensors)");
+    PinnedBuffer staging(std::min(largest, kUploadStagingBytes));
+    for (const TensorRef *t : tensors) {
+        for (size_t done = 0; done < t->size; done += staging.size()) {
+            const size_t n = std::min(staging.size(), static_cast<size_t>(t->size) - done);
+            file.read(t->offset + done, n, staging.as<uint8_t>(), "tensor '" + t->name + "'");
+            LLCUDA_CUDA_CHECK(cudaMemcpy(weights_.as<uint8_t>() + offsets.at(t->offset) + done, staging.get(), n,
+                                         cudaMemcpyHostToDevice));
+        }
     }
+    file.check_unchanged();
     auto vec = [&](const TensorRef &t) -> const float * {
-        return t.present() ? reinterpret_cast<const float *>(weights_.as<uint8_t>() + offsets.at(t.data)) : nullptr;
+        return t.present() ? reinterpret_cast<const float *>(weights_.as<uint8_t>() + offsets.at(t.offset)) : nullptr;
     };
     auto mat = [&](const TensorRef &t) {
         if (!is_supported_matrix_type(t.type))
@@ -137,7 +141,7 @@ void CudaModel::upload_weights() {
         m.rows = t.rows();
         m.cols = t.cols();
         m.row_bytes = row_bytes(t.type, t.cols());
-        m.data = weights_.as<uint8_t>() + offsets.at(t.data);
+        m.data = weights_.as<uint8_t>() + offsets.at(t.offset);
         return m;
     };
     token_embd_ = mat(spec_.token_embd);

@@ -49,7 +49,7 @@ private:
 
 class CudaModel final : public BackendModel {
 public:
-    CudaModel(int device, const ModelSpec &spec);
+    CudaModel(int device, const ModelSpec &spec, const ModelFile &file);
     ~CudaModel() override;
     uint64_t weight_bytes() const override { return weights_.size(); }
     uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const override;
@@ -58,7 +58,7 @@ public:
     void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override;
 
 private:
-    void upload_weights();
+    void upload_weights(const ModelFile &file);
     void ensure_capacity(const StepPlan &plan);
     // Enqueues the whole step for the plan's sizes: metadata upload, forward pass, greedy sampling,
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
@@ -74,7 +74,7 @@ private:
     }
 
     int device_;
-    const ModelSpec spec_;  // hyper-parameters; its data pointers are not used after upload
+    const ModelSpec spec_;  // hyper-parameters; its data pointers stay null (weights live in weights_)
     cudaStream_t stream_ = nullptr;
     DeviceBuffer weights_;
     DeviceMatrix token_embd_, output_;
