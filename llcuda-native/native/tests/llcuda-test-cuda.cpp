@@ -9,12 +9,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "ggml_blocks.h"
 #include "llcuda.h"
@@ -841,6 +844,35 @@ void test_errors(const std::string &dir) {
     g_tally.check(sampled[0] >= 0 && sampled[0] < m->n_vocab, "the model steps normally after the refused allocation");
 }
 
+// A served file truncated, then rewritten, under a model loaded on the GPU: the weights were copied
+// (through pinned staging, never a mapping), so the process lives and the logits stay the same.
+void test_model_file_changes(const std::string &dir) {
+    const std::string path = "/tmp/llcuda-test-cuda-served-" + std::to_string(getpid()) + ".gguf";
+    {
+        std::ifstream in(dir + "/models/micro-llama-Q4_K_M.gguf", std::ios::binary);
+        std::ofstream out(path, std::ios::binary);
+        out << in.rdbuf();
+    }
+    auto m = load_model(path, 4);
+    std::uniform_int_distribution<int32_t> tok(0, m->n_vocab - 1);
+    std::vector<int32_t> prompt(24);
+    for (int32_t &t : prompt) t = tok(g_rng);
+    const std::vector<float> before = run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}});
+    g_tally.check(truncate(path.c_str(), 4096) == 0, "the served file is truncated to 4096 bytes");
+    const double truncated = rel_l2f(before, run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}}));
+    g_tally.check(truncated <= 1e-6, "after the file was truncated the GPU model gives the same logits",
+                  "rel " + std::to_string(truncated));
+    {
+        std::ofstream garbage(path, std::ios::binary | std::ios::trunc);
+        const std::vector<char> noise(1 << 20, '\x5a');
+        garbage.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+    }
+    const double rewritten = rel_l2f(before, run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}}));
+    g_tally.check(rewritten <= 1e-6, "after the file was rewritten the GPU model gives the same logits",
+                  "rel " + std::to_string(rewritten));
+    std::remove(path.c_str());
+}
+
 // Host-side planning: slots, tiles and the decode padding, without a GPU.
 void test_plan() {
     const int32_t tokens[] = {5, 6, 7, 8}, positions[] = {0, 1, 2, 40}, ids[] = {0, 0, 0, 1};
@@ -909,6 +941,7 @@ int main(int argc, char **argv) {
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3, LLCUDA_TYPE_Q8_0);
              }},
             {"errors", [&] { test_errors(dir); }},
+            {"files", [&] { test_model_file_changes(dir); }},
         };
         for (const auto &g : groups) {
             if (!only.empty() && only.find(g.first) == std::string::npos) continue;

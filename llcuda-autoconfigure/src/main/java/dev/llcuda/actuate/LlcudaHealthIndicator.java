@@ -111,6 +111,8 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         details.put("contextLength", spec.contextLength());
         details.put("weightBytes", model.weightBytes());
         details.put("chatTemplate", model.template().name());
+        model.fileChange().ifPresent(change -> details.put("fileChanged", change
+                + "; serving continues from the copy loaded, activate the model again to load the new file"));
         return details;
     }
 

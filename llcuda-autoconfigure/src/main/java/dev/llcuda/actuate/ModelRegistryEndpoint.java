@@ -1,8 +1,10 @@
 package dev.llcuda.actuate;
 
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,15 +14,19 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
+import dev.llcuda.registry.ScanResult;
 
 /**
  * {@code /actuator/llcudamodels}: the model registry. GET lists the models; POST with
  * {@code {"path": "..."}} registers a file, with {@code {"scan": "FOLDER"}} scans a model folder
  * ({@code {}} scans the first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}};
  * POST {@code {"action": "unload"}} unloads the active model; DELETE {@code /{id}} forgets one.
+ * A refused write answers 4xx with {@code {"error": "..."}} naming the problem: 400 for a file that is
+ * not a model or not allowed, 409 for a model in the wrong state, 422 for a model that failed to load.
  */
 @Endpoint(id = "llcudamodels")
 public final class ModelRegistryEndpoint {
@@ -43,35 +49,76 @@ public final class ModelRegistryEndpoint {
     }
 
     @WriteOperation
-    public Object register(@Nullable String path, @Nullable String scan, @Nullable String action) {
-        if ("unload".equals(action)) {
-            this.registry.unload();
-            return models();
-        }
-        if (path != null) {
-            return ModelDescriptor.of(this.registry.register(Path.of(path)));
-        }
-        Path folder = scan != null ? Path.of(scan).toAbsolutePath().normalize() : this.registry.folders().primary();
-        return this.registry.scan(folder).stream().map(ModelDescriptor::of).toList();
+    public WebEndpointResponse<Object> register(@Nullable String path, @Nullable String scan,
+            @Nullable String action) {
+        return answer(() -> {
+            if ("unload".equals(action)) {
+                this.registry.unload();
+                return models();
+            }
+            if (path != null) {
+                return ModelDescriptor.of(this.registry.register(Path.of(path)));
+            }
+            Path folder = scan != null ? Path.of(scan).toAbsolutePath().normalize() : this.registry.folders().primary();
+            return ScanDescriptor.of(this.registry.scan(folder));
+        });
     }
 
     @WriteOperation
-    public ModelDescriptor act(@Selector long id, String action) {
-        return switch (action) {
+    public WebEndpointResponse<Object> act(@Selector long id, String action) {
+        return answer(() -> switch (action) {
             case "activate" -> ModelDescriptor.of(this.registry.activate(id));
             case "verify" -> ModelDescriptor.of(this.registry.verify(id));
             default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
-        };
+        });
+    }
+
+    /** The operation's body, or a 4xx whose body names what was refused. */
+    private static WebEndpointResponse<Object> answer(Supplier<Object> operation) {
+        try {
+            return new WebEndpointResponse<>(operation.get());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            return refused(WebEndpointResponse.STATUS_BAD_REQUEST, e);
+        } catch (IllegalStateException e) {
+            return refused(409, e);
+        } catch (RuntimeException e) {
+            return refused(422, e);
+        }
+    }
+
+    private static WebEndpointResponse<Object> refused(int status, RuntimeException e) {
+        return new WebEndpointResponse<>(new ErrorDescriptor(String.valueOf(e.getMessage())), status);
     }
 
     @DeleteOperation
-    public void remove(@Selector long id) {
-        this.registry.remove(id);
+    public WebEndpointResponse<Object> remove(@Selector long id) {
+        return answer(() -> {
+            this.registry.remove(id);
+            return models();
+        });
     }
 
     /** The registry: its folders, its database and its models. */
     public record ModelsDescriptor(List<String> modelFolders, String database, List<ModelDescriptor> models)
             implements OperationResponseBody {
+    }
+
+    /** Why a write was refused. */
+    public record ErrorDescriptor(String error) implements OperationResponseBody {
+    }
+
+    /** What a scan registered, and the files it could not, each with the reason. */
+    public record ScanDescriptor(List<ModelDescriptor> added, List<RefusedDescriptor> refused)
+            implements OperationResponseBody {
+
+        static ScanDescriptor of(ScanResult scan) {
+            return new ScanDescriptor(scan.added().stream().map(ModelDescriptor::of).toList(), scan.refused().stream()
+                    .map(file -> new RefusedDescriptor(file.file().toString(), file.reason())).toList());
+        }
+    }
+
+    /** A file a scan could not register. */
+    public record RefusedDescriptor(String path, String reason) {
     }
 
     /** One registered model. */

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
-import dev.llcuda.nativelib.KvType;
+import dev.llcuda.engine.KvType;
 
 /**
  * Configuration of llcuda under {@value #PREFIX}: the model to serve, the engine's limits, the

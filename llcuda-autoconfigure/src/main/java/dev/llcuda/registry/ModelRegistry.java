@@ -9,14 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.llcuda.nativelib.Sha256;
+import dev.llcuda.runtime.ModelActivator;
 
 /**
  * Registers, verifies, activates, unloads and removes models. Paths are confined to the model
  * folders; a model is activated only after its checksum matched the recorded one. Calls are
- * serialized (activation switches the engine's model).
+ * serialized (activation switches the engine's model). The ACTIVE status follows what the engine
+ * serves: none at construction (a process killed while serving left its row ACTIVE), and a served
+ * file changed on disk is reported in the active model's status message.
  */
 public final class ModelRegistry {
+
+    private static final Logger logger = LoggerFactory.getLogger(ModelRegistry.class);
 
     private final ModelRepository repository;
     private final ModelFolders folders;
@@ -33,6 +41,22 @@ public final class ModelRegistry {
         this.activator = activator;
         this.clock = clock;
         this.databaseDescription = database.description();
+        reconcile();
+    }
+
+    /**
+     * Rows ACTIVE for a model the engine does not serve go back to AVAILABLE: left by a process killed
+     * while serving (nothing is loaded before the runtime starts), or by an activation that failed.
+     */
+    private void reconcile() {
+        for (ModelRecord model : this.repository.findAll()) {
+            if (model.status() == ModelStatus.ACTIVE && !this.activator.servedFile().map(served -> served.equals(
+                    model.path())).orElse(false)) {
+                logger.info("llcuda model registry: {} was recorded ACTIVE but is not loaded; now AVAILABLE",
+                        model.path());
+                this.repository.updateStatus(model.id(), ModelStatus.AVAILABLE, null);
+            }
+        }
     }
 
     public ModelFolders folders() {
@@ -44,15 +68,28 @@ public final class ModelRegistry {
     }
 
     public synchronized List<ModelRecord> models() {
-        return this.repository.findAll();
+        return this.repository.findAll().stream().map(this::withServedFileChange).toList();
     }
 
     public synchronized Optional<ModelRecord> find(long id) {
-        return this.repository.findById(id);
+        return this.repository.findById(id).map(this::withServedFileChange);
     }
 
     public synchronized Optional<ModelRecord> active() {
-        return this.repository.findAll().stream().filter(model -> model.status() == ModelStatus.ACTIVE).findFirst();
+        return models().stream().filter(model -> model.status() == ModelStatus.ACTIVE).findFirst();
+    }
+
+    /** The active model's record, its message saying how its file changed since it was loaded. */
+    private ModelRecord withServedFileChange(ModelRecord model) {
+        if (model.status() != ModelStatus.ACTIVE) {
+            return model;
+        }
+        return this.activator.servedFileChange()
+                .map(change -> new ModelRecord(model.id(), model.path(), model.sha256(), model.sizeBytes(),
+                        model.facts(), model.status(), "the file changed since it was loaded (" + change
+                                + "); serving continues from the copy loaded, activate it again to load the new one",
+                        model.registeredAt(), model.verifiedAt(), model.activatedAt()))
+                .orElse(model);
     }
 
     /** Registers the file (or returns its existing record): checksum, size and facts. */
@@ -72,19 +109,30 @@ public final class ModelRegistry {
         }
     }
 
-    /** Registers every GGUF file of {@code folder} (one of the model folders) not yet known. */
-    public synchronized List<ModelRecord> scan(Path folder) {
+    /**
+     * Registers every GGUF file of {@code folder} (one of the model folders) not yet known. A file
+     * that cannot be registered is reported in {@code refused} with the reason; the others still are.
+     */
+    public synchronized ScanResult scan(Path folder) {
         List<ModelRecord> added = new ArrayList<>();
+        List<ScanResult.Refused> refused = new ArrayList<>();
+        List<Path> files;
         try {
-            for (Path file : this.folders.ggufFilesIn(folder)) {
-                if (this.repository.findByPath(file.toRealPath()).isEmpty()) {
-                    added.add(register(file));
-                }
-            }
+            files = this.folders.ggufFilesIn(folder);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan " + folder + ": " + e.getMessage(), e);
         }
-        return added;
+        for (Path file : files) {
+            try {
+                if (this.repository.findByPath(file.toRealPath()).isEmpty()) {
+                    added.add(register(file));
+                }
+            } catch (IOException | RuntimeException e) {
+                logger.warn("llcuda model registry: {} not registered: {}", file, e.getMessage());
+                refused.add(new ScanResult.Refused(file, String.valueOf(e.getMessage())));
+            }
+        }
+        return new ScanResult(added, refused);
     }
 
     /** Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the status. */
@@ -126,6 +174,7 @@ public final class ModelRegistry {
             this.activator.activate(verified.path());
         } catch (RuntimeException e) {
             this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
+            reconcile();
             throw e;
         }
         this.repository.deactivateAll();

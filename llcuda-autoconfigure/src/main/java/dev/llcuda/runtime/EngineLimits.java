@@ -3,7 +3,7 @@ package dev.llcuda.runtime;
 import org.jspecify.annotations.Nullable;
 
 import dev.llcuda.gpu.DeviceProfile;
-import dev.llcuda.nativelib.KvType;
+import dev.llcuda.engine.KvType;
 
 /**
  * The engine limits in effect: each explicit setting, else the device profile's value.

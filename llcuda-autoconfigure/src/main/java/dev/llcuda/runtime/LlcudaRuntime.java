@@ -10,12 +10,12 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 
-import dev.llcuda.registry.ModelActivator;
-
 /**
  * The engine's lifecycle: loads the configured model when the application starts (in the
  * background, so health can say OUT_OF_SERVICE while it loads), switches models on activation,
  * and on stop lets requests in flight finish within the shutdown timeout, then frees the device.
+ * Activation is transactional: the new model is loaded and checked beside the old one when memory
+ * allows (the CPU always), else the old one is released first and loaded again if the new one fails.
  * It starts before and stops after the web server, so HTTP requests drain into a running engine.
  */
 public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
@@ -93,31 +93,67 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         }
     }
 
-    /** Loads {@code file} in place of the model serving now (which is stopped first to free the device). */
+    /**
+     * Loads {@code file} in place of the model serving now. When it fails, the model serving before
+     * serves on: it was never released (it fits beside the new one), or it is loaded again.
+     */
     @Override
     public void activate(Path file) {
         synchronized (this.lock) {
             if (this.unavailable != null) {
                 throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
             }
-            release();
-            this.state = RuntimeState.LOADING;
+            ServingModel previous = this.serving;
+            boolean beside = previous == null || this.loader.fitsBesideCurrent(file);
+            if (!beside) {
+                logger.info("llcuda: {} does not fit beside {}; releasing it first", file, previous.path());
+                release();
+            }
+            if (this.serving == null) {
+                this.state = RuntimeState.LOADING;
+                this.failure = null;
+            }
             this.loading = file;
-            this.failure = null;
             long started = System.nanoTime();
             try {
                 ServingModel model = this.loader.load(file);
                 this.serving = model;
                 this.state = RuntimeState.READY;
+                this.failure = null;
+                if (beside && previous != null) {
+                    stopServing(previous);
+                }
                 logger.info("llcuda: serving {} ({}, {}) loaded in {} ms", model.spec().name(),
                         model.spec().architecture().ggufName(), model.spec().fileType(),
                         (System.nanoTime() - started) / 1_000_000);
             } catch (RuntimeException e) {
-                fail("model " + file + " failed to load: " + e.getMessage());
+                recover(file, previous, beside, e);
                 throw e;
             } finally {
                 this.loading = null;
             }
+        }
+    }
+
+    /** After {@code file} failed: the previous model serves on, is loaded again, or the failure is recorded. */
+    private void recover(Path file, @Nullable ServingModel previous, boolean beside, RuntimeException error) {
+        String reason = "model " + file + " failed to load: " + error.getMessage();
+        if (previous == null) {
+            fail(reason);
+            return;
+        }
+        if (beside) {
+            logger.warn("llcuda: {}; {} serves on", reason, previous.path());
+            return;
+        }
+        try {
+            this.serving = this.loader.load(previous.path());
+            this.state = RuntimeState.READY;
+            this.failure = null;
+            logger.warn("llcuda: {}; {} was loaded again and serves on", reason, previous.path());
+        } catch (RuntimeException restore) {
+            error.addSuppressed(restore);
+            fail(reason + "; loading " + previous.path() + " again failed too: " + restore.getMessage());
         }
     }
 
@@ -159,8 +195,12 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return;
         }
         this.serving = null;
-        boolean graceful = current.shutdown(this.shutdownTimeout);
-        logger.info("llcuda: stopped serving {} ({})", current.spec().name(),
+        stopServing(current);
+    }
+
+    private void stopServing(ServingModel model) {
+        boolean graceful = model.shutdown(this.shutdownTimeout);
+        logger.info("llcuda: stopped serving {} ({})", model.spec().name(),
                 graceful ? "every request finished" : "requests still running after " + this.shutdownTimeout
                         + " were cancelled");
     }
@@ -187,6 +227,16 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return Optional.of("engine failed: " + model.engine().failure().getMessage());
         }
         return Optional.ofNullable(this.failure);
+    }
+
+    @Override
+    public Optional<Path> servedFile() {
+        return serving().map(ServingModel::path);
+    }
+
+    @Override
+    public Optional<String> servedFileChange() {
+        return serving().flatMap(ServingModel::fileChange);
     }
 
     /** The file being loaded now, if any. */

@@ -8,4 +8,12 @@ public interface ModelLoader {
 
     /** @throws RuntimeException with the reason (file, field, memory) when the model cannot be served */
     ServingModel load(Path gguf);
+
+    /**
+     * Whether {@code gguf} can be loaded while the current model still holds its memory, so an
+     * activation can load and check the new model before releasing the old one.
+     */
+    default boolean fitsBesideCurrent(Path gguf) {
+        return true;
+    }
 }

@@ -2,8 +2,11 @@ package dev.llcuda.runtime;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import dev.llcuda.engine.Engine;
+import dev.llcuda.engine.FileIdentity;
+import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.tokenizer.Tokenizer;
@@ -20,12 +23,27 @@ import dev.llcuda.tokenizer.Tokenizer;
  * @param kvBlocks KV-cache blocks allocated
  * @param kvBlockSize positions per block
  * @param weightBytes backend memory the weights occupy
+ * @param loadedFile the version of the file the weights were copied from
  */
 public record ServingModel(Path path, ModelSpec spec, Tokenizer tokenizer, ChatTemplate template, Engine engine,
-        int kvBlocks, int kvBlockSize, long weightBytes) {
+        int kvBlocks, int kvBlockSize, long weightBytes, FileIdentity loadedFile) {
+
+    /** The model {@link ModelEngine#open} assembled. */
+    public static ServingModel of(ModelEngine model) {
+        return new ServingModel(model.path(), model.spec(), model.tokenizer(), model.template(), model.engine(),
+                model.kvBlocks(), model.kvBlockSize(), model.weightBytes(), model.loadedFile());
+    }
 
     /** Lets requests in flight finish for up to {@code timeout}, cancels the rest, frees the device. */
     public boolean shutdown(Duration timeout) {
         return this.engine.shutdown(timeout);
+    }
+
+    /**
+     * How the file changed since it was loaded (truncated, rewritten, replaced, deleted), or empty.
+     * Serving continues from the loaded copy either way.
+     */
+    public Optional<String> fileChange() {
+        return this.loadedFile.changeOf(this.path);
     }
 }

@@ -32,7 +32,7 @@ import dev.llcuda.chat.RequestGuard;
 import dev.llcuda.chat.Resilience4jRequestGuard;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.gpu.GpuRequiredException;
-import dev.llcuda.nativelib.KvType;
+import dev.llcuda.engine.KvType;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.runtime.EngineLimits;
 import dev.llcuda.runtime.GpuMonitor;

@@ -12,10 +12,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.llcuda.runtime.ModelActivator;
 
 class ModelRegistryTests {
 
@@ -71,9 +76,9 @@ class ModelRegistryTests {
     void scanRegistersOnlyNewGgufFiles() throws IOException {
         write("a.gguf", "abc");
         write("notes.txt", "x");
-        assertThat(this.registry.scan(this.models)).hasSize(1);
+        assertThat(this.registry.scan(this.models).added()).hasSize(1);
         write("b.gguf", "abcd");
-        assertThat(this.registry.scan(this.models)).extracting(m -> m.path().getFileName().toString())
+        assertThat(this.registry.scan(this.models).added()).extracting(m -> m.path().getFileName().toString())
                 .containsExactly("b.gguf");
         assertThat(this.registry.models()).hasSize(2);
     }
@@ -131,11 +136,67 @@ class ModelRegistryTests {
         assertThat(reopened.find(id).orElseThrow().sha256()).isEqualTo(SHA256_ABC);
     }
 
+    @Test
+    void scanRegistersEveryReadableFileAndReportsTheOthersOneByOne() throws IOException {
+        ModelRegistry registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/scan")),
+                new ModelFolders(List.of(this.models)), file -> {
+                    if (file.getFileName().toString().startsWith("corrupt")) {
+                        throw new IOException(file.getFileName() + ": not a GGUF file (bad magic)");
+                    }
+                    return FACTS;
+                }, this.activator, Clock.fixed(NOW, ZoneOffset.UTC));
+        write("a.gguf", "abc");
+        write("corrupt-1.gguf", "x");
+        write("corrupt-2.gguf", "y");
+        write("z.gguf", "abcd");
+        ScanResult scan = registry.scan(this.models);
+        assertThat(scan.added()).extracting(m -> m.path().getFileName().toString()).containsExactly("a.gguf", "z.gguf");
+        assertThat(scan.refused()).extracting(r -> r.file().getFileName().toString())
+                .containsExactly("corrupt-1.gguf", "corrupt-2.gguf");
+        assertThat(scan.refused().get(0).reason()).contains("corrupt-1.gguf: not a GGUF file (bad magic)");
+    }
+
+    @Test
+    void aModelLeftActiveByAKilledProcessIsAvailableAfterARestart() throws IOException {
+        long id = this.registry.register(write("a.gguf", "abc")).id();
+        this.registry.activate(id);
+        this.activator.served = null; // the process died: nothing is loaded in the new one
+        ModelRegistry reopened = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC());
+        assertThat(reopened.find(id).orElseThrow().status()).isEqualTo(ModelStatus.AVAILABLE);
+        assertThat(reopened.active()).isEmpty();
+    }
+
+    @Test
+    void aFailedActivationLeavesTheModelServingBeforeActive() throws IOException {
+        long good = this.registry.register(write("a.gguf", "abc")).id();
+        long broken = this.registry.register(write("broken.gguf", "abcd")).id();
+        this.registry.activate(good);
+        assertThatThrownBy(() -> this.registry.activate(broken)).hasMessage("broken.gguf: unsupported tensor type");
+        assertThat(this.registry.active().orElseThrow().id()).isEqualTo(good);
+        assertThat(this.registry.find(broken).orElseThrow().status()).isEqualTo(ModelStatus.FAILED);
+    }
+
+    @Test
+    void aChangeOfTheServedFileIsReportedOnTheActiveModel() throws IOException {
+        long id = this.registry.register(write("a.gguf", "abc")).id();
+        this.registry.activate(id);
+        this.activator.change = "size 3 -> 0 bytes";
+        ModelRecord active = this.registry.active().orElseThrow();
+        assertThat(active.status()).isEqualTo(ModelStatus.ACTIVE);
+        assertThat(active.statusMessage()).contains("the file changed since it was loaded (size 3 -> 0 bytes)")
+                .contains("serving continues");
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(this.models.resolve(name), content, StandardCharsets.UTF_8);
     }
 
     private final class RecordingActivator implements ModelActivator {
+
+        private @Nullable Path served;
+
+        private @Nullable String change;
 
         @Override
         public void activate(Path file) {
@@ -143,11 +204,23 @@ class ModelRegistryTests {
                 throw new IllegalStateException("broken.gguf: unsupported tensor type");
             }
             ModelRegistryTests.this.activations.add("load " + file.getFileName());
+            this.served = file;
         }
 
         @Override
         public void unload() {
             ModelRegistryTests.this.activations.add("unload");
+            this.served = null;
+        }
+
+        @Override
+        public Optional<Path> servedFile() {
+            return Optional.ofNullable(this.served);
+        }
+
+        @Override
+        public Optional<String> servedFileChange() {
+            return Optional.ofNullable(this.change);
         }
     }
 }

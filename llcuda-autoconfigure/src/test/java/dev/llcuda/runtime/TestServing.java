@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.llcuda.engine.Engine;
 import dev.llcuda.engine.EngineConfig;
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.FileIdentity;
 import dev.llcuda.engine.TokenizerDecoder;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.ModelSpec;
@@ -46,7 +47,7 @@ public final class TestServing {
             EngineConfig config = new EngineConfig(4, 64, 8, true, end, new TokenizerDecoder(tokenizer), listener);
             Engine engine = Engine.start(runner, config);
             return new ServingModel(file, spec, tokenizer, ChatTemplate.defaultFor(TemplateFamily.LLAMA2), engine,
-                    KV_BLOCKS, KV_BLOCK_SIZE, 0);
+                    KV_BLOCKS, KV_BLOCK_SIZE, 0, FileIdentity.of(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -60,11 +60,14 @@ final class BenchCommand implements Command {
             case "cuda" -> library.cudaBackend(args.intOption("--device", 0));
             default -> throw new UsageException("--backend must be cpu or cuda, not " + backendName);
         };
-             ModelEngine served = ModelEngine.open(backend, gguf, blocks, BLOCK_SIZE, config -> config
-                     .withLimits(maxLevel, stepTokens, maxLevel)
-                     .withPrefixCaching(false)
-                     .withEndOfGeneration(Set.of())
-                     .withListener(latencies))) {
+             ModelEngine served = ModelEngine.open(backend, gguf, ModelEngine.Options.defaults()
+                     .withKvBlockSize(BLOCK_SIZE)
+                     .withKvBlocks(blocks)
+                     .withEngineConfig(config -> config
+                             .withLimits(maxLevel, stepTokens, maxLevel)
+                             .withPrefixCaching(false)
+                             .withEndOfGeneration(Set.of())
+                             .withListener(latencies)))) {
             Engine engine = served.engine();
             if (promptTokens + genTokens > engine.contextLimit()) {
                 throw new UsageException("prompt plus generated tokens (" + (promptTokens + genTokens)

@@ -1,8 +1,8 @@
 package dev.llcuda.cli;
 
+import dev.llcuda.engine.KvType;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.SamplingParams;
 import dev.llcuda.nativelib.StepOutput;
 import dev.llcuda.tokenizer.StreamingDecoder;
@@ -57,7 +57,7 @@ final class GenerateCommand implements Command {
             StepOutput output = new StepOutput();
             Set<Integer> stops = loaded.tokenizer.endOfGenerationIds();
             StreamingDecoder decoder = loaded.tokenizer.streamingDecoder();
-            try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16)) {
+            try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16.abiValue())) {
                 long start = System.nanoTime();
                 for (int from = 0; from < prompted.length; from += PROMPT_CHUNK) {
                     int count = Math.min(PROMPT_CHUNK, prompted.length - from);

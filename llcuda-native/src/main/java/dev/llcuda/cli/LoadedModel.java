@@ -1,7 +1,6 @@
 package dev.llcuda.cli;
 
-import dev.llcuda.gguf.GgufFile;
-import dev.llcuda.model.ModelSpec;
+import dev.llcuda.engine.ModelFile;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
@@ -13,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * A GGUF model loaded for one CLI command ({@code --model}) on the CPU or a CUDA device
- * ({@code --device cpu|cuda|cuda:N}, CPU threads {@code --threads}), with its tokenizer. The native
+ * ({@code --device cpu|cuda|cuda:N}, CPU threads {@code --threads}), with its tokenizer, through
+ * {@link ModelFile} as every served model is (commands that step the model themselves). The native
  * library comes from {@link NativeLibraryOptions#fromSystemProperties()} (overridable with
  * {@code LLCUDA_JAVA_OPTS="-Dllcuda.native.path=... -Dllcuda.native.sha256=..."}).
  */
@@ -26,11 +26,9 @@ final class LoadedModel implements AutoCloseable {
 
     final Tokenizer tokenizer;
     final Model model;
-    private final Backend backend;
 
-    private LoadedModel(Tokenizer tokenizer, Backend backend, Model model) {
+    private LoadedModel(Tokenizer tokenizer, Model model) {
         this.tokenizer = tokenizer;
-        this.backend = backend;
         this.model = model;
     }
 
@@ -42,19 +40,10 @@ final class LoadedModel implements AutoCloseable {
             throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
         }
         int threads = Integer.parseInt(threadOption);
-        ModelSpec spec;
-        Tokenizer tokenizer;
-        try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
-            tokenizer = Tokenizer.fromGguf(file.metadata());
-        }
+        ModelFile file = ModelFile.read(gguf);
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
-        Backend backend = backend(library, device, threads);
-        try {
-            return new LoadedModel(tokenizer, backend, backend.loadModel(gguf, spec));
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
+        try (Backend backend = backend(library, device, threads)) {
+            return new LoadedModel(file.tokenizer(), file.load(backend)); // the model keeps its backend alive
         }
     }
 
@@ -86,6 +75,5 @@ final class LoadedModel implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-        backend.close();
     }
 }

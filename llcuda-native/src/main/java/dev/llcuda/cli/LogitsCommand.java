@@ -1,8 +1,8 @@
 package dev.llcuda.cli;
 
+import dev.llcuda.engine.KvType;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.StepOutput;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -53,7 +53,7 @@ final class LogitsCommand implements Command {
             batch.addSequence(tokens, 0, tokens.length, 0, LoadedModel.identityBlockTable(blocks), blocks);
             batch.logits(0, true);
             StepOutput output = new StepOutput();
-            try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16)) {
+            try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16.abiValue())) {
                 loaded.model.step(cache, batch, output);
             }
             write(target, tokens, output);

@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Engine implements AutoCloseable {
 
+    private static final System.Logger logger = System.getLogger(Engine.class.getName());
+
     /** Lifecycle of an engine. */
     public enum State {
         /** Accepting and running requests. */
@@ -386,6 +388,8 @@ public final class Engine implements AutoCloseable {
 
     /** Ends every request with an error after a failed step; the engine takes no more requests. */
     private void fail(Throwable cause) {
+        logger.log(System.Logger.Level.ERROR, "llcuda: the engine failed; every request in flight ends with an error",
+                cause);
         List<Sequence> arrived;
         synchronized (lock) {
             failure = cause;

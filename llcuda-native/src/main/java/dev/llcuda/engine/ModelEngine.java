@@ -1,57 +1,185 @@
 package dev.llcuda.engine;
 
 import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvType;
+import dev.llcuda.nativelib.BackendKind;
+import dev.llcuda.nativelib.DeviceInfo;
 import dev.llcuda.nativelib.Model;
+import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A GGUF model loaded on a backend and served by an {@link Engine}: reads the file's spec and
- * tokenizer, loads the weights, creates the KV cache and starts the engine with the tokenizer's
- * detokenizer and end-of-generation ids. Closing it stops the engine and frees model and cache;
- * the backend stays with the caller.
+ * The one place a served model is assembled: the GGUF file read (spec, tokenizer), its chat
+ * template chosen, the weights copied onto a backend, a KV cache sized from the options and the
+ * memory left, and an {@link Engine} started over them. Used by the Spring runtime, the CLI and
+ * the benchmarks alike. Closing it (or {@link #shutdown}) stops the engine and frees model and
+ * cache. The native model keeps its backend alive, so the caller may close its {@link Backend}
+ * handle as soon as {@code open} returned.
  */
 public final class ModelEngine implements AutoCloseable {
 
+    /** Share of the device's free memory (after the weights) the KV cache may take at most. */
+    public static final double KV_SHARE_OF_FREE_MEMORY = 0.9;
+
+    private static final System.Logger logger = System.getLogger(ModelEngine.class.getName());
+
+    /**
+     * How to open a model: the KV cache's shape and size, and the engine's limits.
+     *
+     * @param kvBlockSize  token positions per KV block
+     * @param kvType       element type of the KV cache
+     * @param kvBlocks     explicit block count, or null to size the cache from {@code kvMemoryBytes}
+     * @param kvMemoryBytes memory for the KV cache when {@code kvBlocks} is null (capped on a GPU by
+     *                     {@link #KV_SHARE_OF_FREE_MEMORY} of what the weights leave free)
+     * @param engineConfig adjusts the default {@link EngineConfig} (limits, prefix caching, listener);
+     *                     its {@code maxRunningSequences} also caps the blocks worth allocating
+     */
+    public record Options(int kvBlockSize, KvType kvType, @Nullable Integer kvBlocks, long kvMemoryBytes,
+                          UnaryOperator<EngineConfig> engineConfig) {
+
+        public Options {
+            if (kvBlockSize < 1 || (kvBlocks != null && kvBlocks < 1) || kvMemoryBytes < 1) {
+                throw new IllegalArgumentException("KV block size, blocks and memory must be positive, got "
+                        + kvBlockSize + ", " + kvBlocks + ", " + kvMemoryBytes);
+            }
+        }
+
+        /** Blocks of 16 positions, F16, 512 MiB of KV cache, the default engine configuration. */
+        public static Options defaults() {
+            return new Options(16, KvType.F16, null, 512L << 20, UnaryOperator.identity());
+        }
+
+        public Options withKvBlockSize(int value) {
+            return new Options(value, kvType, kvBlocks, kvMemoryBytes, engineConfig);
+        }
+
+        public Options withKvType(KvType value) {
+            return new Options(kvBlockSize, value, kvBlocks, kvMemoryBytes, engineConfig);
+        }
+
+        public Options withKvBlocks(@Nullable Integer value) {
+            return new Options(kvBlockSize, kvType, value, kvMemoryBytes, engineConfig);
+        }
+
+        public Options withKvMemoryBytes(long value) {
+            return new Options(kvBlockSize, kvType, kvBlocks, value, engineConfig);
+        }
+
+        public Options withEngineConfig(UnaryOperator<EngineConfig> value) {
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, value);
+        }
+    }
+
+    private final Path path;
+    private final FileIdentity loadedFile;
     private final ModelSpec spec;
     private final Tokenizer tokenizer;
+    private final ChatTemplate template;
     private final Engine engine;
+    private final int kvBlocks;
+    private final int kvBlockSize;
+    private final long weightBytes;
 
-    private ModelEngine(ModelSpec spec, Tokenizer tokenizer, Engine engine) {
-        this.spec = spec;
-        this.tokenizer = tokenizer;
+    private ModelEngine(ModelFile file, ChatTemplate template, Engine engine, int kvBlocks, int kvBlockSize,
+                        long weightBytes) {
+        this.path = file.path();
+        this.loadedFile = file.identity();
+        this.spec = file.spec();
+        this.tokenizer = file.tokenizer();
+        this.template = template;
         this.engine = engine;
+        this.kvBlocks = kvBlocks;
+        this.kvBlockSize = kvBlockSize;
+        this.weightBytes = weightBytes;
     }
 
     /**
-     * @param kvBlocks  blocks of the KV cache
-     * @param blockSize token positions per block
-     * @param configure adjusts the default {@link EngineConfig} (limits, prefix caching, listener)
+     * @throws IOException              when the file cannot be read or is not a model llcuda runs
+     * @throws IllegalArgumentException when its chat template does not compile
+     * @throws RuntimeException         from the native library (refused spec, memory) or when no KV
+     *                                  block fits, each naming what is wrong
      */
-    public static ModelEngine open(Backend backend, Path gguf, int kvBlocks, int blockSize,
-                                   UnaryOperator<EngineConfig> configure) throws IOException {
-        ModelSpec spec;
-        Tokenizer tokenizer;
-        try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
-            tokenizer = Tokenizer.fromGguf(file.metadata());
-        }
-        Model model = backend.loadModel(gguf, spec);
-        StepRunner runner;
+    public static ModelEngine open(Backend backend, Path gguf, Options options) throws IOException {
+        long started = System.nanoTime();
+        ModelFile file = ModelFile.read(gguf);
+        ChatTemplate template = ChatTemplate.forModel(file.metadata(), file.tokenizer());
+        Tokenizer tokenizer = file.tokenizer();
+        EngineConfig config = options.engineConfig().apply(
+                EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds()));
+        Model model = file.load(backend);
         try {
-            runner = NativeStepRunner.create(model, kvBlocks, blockSize, KvType.F16, model);
+            DeviceInfo device = backend.info();
+            int blocks = kvBlocks(device, model, options, config.maxRunningSequences());
+            long weightBytes = model.weightBytes();
+            StepRunner runner = NativeStepRunner.create(model, blocks, options.kvBlockSize(), options.kvType(), model);
+            ModelEngine opened = new ModelEngine(file, template, Engine.start(runner, config), blocks,
+                    options.kvBlockSize(), weightBytes);
+            ModelSpec spec = file.spec();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            logger.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT, "llcuda: loaded %s (%s, %s, %s, %d "
+                            + "parameters) on %s in %d ms: %d MiB of weights, %d KV blocks of %d positions (%s), "
+                            + "chat template %s", gguf, spec.name(), spec.architecture().ggufName(), spec.fileType(),
+                    spec.parameterCount(), device.kind() == BackendKind.CPU ? "the CPU" : device.name(),
+                    millis, weightBytes >> 20, blocks, options.kvBlockSize(),
+                    options.kvType(), template.name()));
+            return opened;
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-        EngineConfig config = configure.apply(
-                EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds()));
-        return new ModelEngine(spec, tokenizer, Engine.start(runner, config));
+    }
+
+    /** Explicit blocks, else the KV memory budget, capped by free device memory and by what the batch can use. */
+    private static int kvBlocks(DeviceInfo device, Model model, Options options, int maxRunningSequences) {
+        if (options.kvBlocks() != null) {
+            return options.kvBlocks();
+        }
+        int blockSize = options.kvBlockSize();
+        long bytesPerBlock = model.kvCacheBytes(1, blockSize, options.kvType().abiValue());
+        long budget = options.kvMemoryBytes();
+        if (device.kind() != BackendKind.CPU) {
+            budget = Math.min(budget, (long) (device.memoryFree() * KV_SHARE_OF_FREE_MEMORY));
+        }
+        long useful = (long) maxRunningSequences * ((model.contextLength() + blockSize - 1) / blockSize);
+        long blocks = Math.min(useful, budget / bytesPerBlock);
+        if (blocks < 1) {
+            throw new IllegalStateException("no room for a KV cache: one block of " + blockSize + " positions takes "
+                    + bytesPerBlock + " bytes but only " + budget + " bytes are available (llcuda.engine.kv-memory)");
+        }
+        return (int) Math.min(blocks, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Device memory the model in {@code gguf} would take when opened with {@code options}: its weights plus the
+     * KV cache (explicit blocks, else the whole KV memory budget). An upper bound for deciding
+     * whether a second model fits beside the one serving.
+     */
+    public static long memoryNeeded(Path gguf, Options options) throws IOException {
+        ModelSpec spec;
+        try (GgufFile file = GgufFile.open(gguf)) {
+            spec = ModelSpec.from(file);
+        }
+        long weights = spec.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
+        if (options.kvBlocks() == null) {
+            return weights + options.kvMemoryBytes();
+        }
+        // K and V of every layer; Q8_0 keeps 34 bytes per 32 values, F16 2 bytes per value.
+        long values = 2L * spec.layers() * options.kvBlockSize() * spec.keyValueDimensions();
+        long perBlock = options.kvType() == KvType.Q8_0 ? (values + 31) / 32 * 34 : values * 2;
+        return weights + options.kvBlocks() * perBlock;
+    }
+
+    /** The GGUF file served. */
+    public Path path() {
+        return path;
     }
 
     public ModelSpec spec() {
@@ -62,8 +190,38 @@ public final class ModelEngine implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The file's chat template, or the family default when it has none. */
+    public ChatTemplate template() {
+        return template;
+    }
+
     public Engine engine() {
         return engine;
+    }
+
+    /** KV-cache blocks allocated. */
+    public int kvBlocks() {
+        return kvBlocks;
+    }
+
+    /** Token positions per KV block. */
+    public int kvBlockSize() {
+        return kvBlockSize;
+    }
+
+    /** Backend memory the weights occupy. */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** The version of the file the weights were copied from; {@link FileIdentity#changeOf} tells a later change. */
+    public FileIdentity loadedFile() {
+        return loadedFile;
+    }
+
+    /** Lets requests in flight finish for up to {@code timeout}, cancels the rest, frees model and cache. */
+    public boolean shutdown(Duration timeout) {
+        return engine.shutdown(timeout);
     }
 
     @Override

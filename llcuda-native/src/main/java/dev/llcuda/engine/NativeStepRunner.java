@@ -2,7 +2,6 @@ package dev.llcuda.engine;
 
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.StepOutput;
 import java.util.List;
@@ -35,7 +34,7 @@ public final class NativeStepRunner implements StepRunner {
      * {@code owner} (the model, or whatever holds it) is closed after the cache by {@link #close()}.
      */
     public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner) {
-        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType), owner);
+        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner);
     }
 
     @Override

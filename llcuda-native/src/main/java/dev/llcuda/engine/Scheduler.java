@@ -18,10 +18,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class Scheduler {
 
+    private static final System.Logger logger = System.getLogger(Scheduler.class.getName());
+
     private final SchedulerLimits limits;
     private final KvCacheManager kv;
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
+
     private long preemptedTotal;
 
     Scheduler(SchedulerLimits limits, KvCacheManager kv) {
@@ -103,6 +106,8 @@ final class Scheduler {
         seq.status = Sequence.Status.WAITING;
         waiting.addFirst(seq);
         preemptedTotal++;
+        logger.log(System.Logger.Level.INFO, "llcuda: sequence {0} preempted for lack of KV blocks ({1} so far); "
+                + "it is recomputed when blocks free up", String.valueOf(seq.id), String.valueOf(preemptedTotal));
     }
 
     private void admitWaiting(Plan plan) {

@@ -4,19 +4,26 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The model architectures llcuda runs, by their {@code general.architecture} name. */
+/** The model architectures llcuda runs, by their {@code general.architecture} name (values as in llcuda.h). */
 public enum Architecture {
     /** Llama 2 and 3, TinyLlama, Mistral. */
-    LLAMA(RopeType.NORMAL, false),
+    LLAMA(0, RopeType.NORMAL, false),
     /** Llama layout plus q/k/v biases and NEOX RoPE. */
-    QWEN2(RopeType.NEOX, true);
+    QWEN2(1, RopeType.NEOX, true);
 
+    private final int abiValue;
     private final RopeType ropeType;
     private final boolean attentionBiases;
 
-    Architecture(RopeType ropeType, boolean attentionBiases) {
+    Architecture(int abiValue, RopeType ropeType, boolean attentionBiases) {
+        this.abiValue = abiValue;
         this.ropeType = ropeType;
         this.attentionBiases = attentionBiases;
+    }
+
+    /** The {@code llcuda_arch} value. */
+    public int abiValue() {
+        return abiValue;
     }
 
     /** The name in {@code general.architecture} and the prefix of its metadata keys. */

@@ -20,14 +20,16 @@ public final class Backend extends NativeHandle {
     }
 
     /**
-     * Maps {@code gguf}, has the native side re-check {@code spec} (read from that file) against it
-     * and loads the weights onto this backend.
+     * Has the native side re-check {@code spec} (read from {@code gguf}) against the file and copy
+     * the weights into memory the model owns on this backend; a refusal names the file.
      */
     public Model loadModel(Path gguf, ModelSpec spec) {
         NativeModelSpec nativeSpec = new NativeModelSpec(spec);
         PointerByReference out = new PointerByReference();
         try {
             check(api.llcuda_model_load(pointer(), gguf.toAbsolutePath().toString(), nativeSpec.struct(), out));
+        } catch (NativeException e) {
+            throw e.within("cannot load " + gguf);
         } finally {
             Reference.reachabilityFence(nativeSpec);
         }

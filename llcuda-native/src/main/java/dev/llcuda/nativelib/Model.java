@@ -32,16 +32,21 @@ public final class Model extends NativeHandle {
         return out.getValue();
     }
 
-    /** Bytes a cache of {@code blocks} blocks of {@code blockSize} positions would take. */
-    public long kvCacheBytes(int blocks, int blockSize, KvType type) {
+    /**
+     * Bytes a cache of {@code blocks} blocks of {@code blockSize} positions would take.
+     *
+     * @param kvType element type, as the C ABI's {@code kv_type} ({@code KvType.abiValue()})
+     */
+    public long kvCacheBytes(int blocks, int blockSize, int kvType) {
         LongByReference out = new LongByReference();
-        check(api.llcuda_kv_cache_bytes(pointer(), blocks, blockSize, type.id(), out));
+        check(api.llcuda_kv_cache_bytes(pointer(), blocks, blockSize, kvType, out));
         return out.getValue();
     }
 
-    public KvCache createKvCache(int blocks, int blockSize, KvType type) {
+    /** @param kvType element type, as the C ABI's {@code kv_type} ({@code KvType.abiValue()}) */
+    public KvCache createKvCache(int blocks, int blockSize, int kvType) {
         PointerByReference out = new PointerByReference();
-        check(api.llcuda_kv_cache_create(pointer(), blocks, blockSize, type.id(), out));
+        check(api.llcuda_kv_cache_create(pointer(), blocks, blockSize, kvType, out));
         return new KvCache(api, out.getValue(), blocks, blockSize);
     }
 

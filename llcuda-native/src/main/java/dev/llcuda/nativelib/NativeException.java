@@ -8,11 +8,20 @@ public final class NativeException extends RuntimeException {
 
     private final Status status;
     private final int code;
+    private final String detail;
 
     NativeException(int code, String message) {
         super(Status.of(code) + " (" + code + "): " + message);
         this.status = Status.of(code);
         this.code = code;
+        this.detail = message;
+    }
+
+    /** The same status with {@code context} (e.g. the file concerned) before the library's message. */
+    NativeException within(String context) {
+        NativeException wrapped = new NativeException(code, context + ": " + detail);
+        wrapped.setStackTrace(getStackTrace());
+        return wrapped;
     }
 
     public Status status() {

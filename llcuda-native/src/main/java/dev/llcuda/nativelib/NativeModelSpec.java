@@ -2,7 +2,6 @@ package dev.llcuda.nativelib;
 
 import com.sun.jna.Memory;
 import dev.llcuda.gguf.TensorInfo;
-import dev.llcuda.model.Architecture;
 import dev.llcuda.model.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,7 +20,7 @@ final class NativeModelSpec {
 
     NativeModelSpec(ModelSpec spec) {
         List<TensorInfo> tensors = spec.tensors();
-        struct.arch = archValue(spec.architecture());
+        struct.arch = spec.architecture().abiValue();
         struct.n_vocab = spec.vocabSize();
         struct.n_embd = spec.embeddingSize();
         struct.n_layer = spec.layers();
@@ -58,12 +57,5 @@ final class NativeModelSpec {
 
     LlcudaLibrary.ModelSpecStruct struct() {
         return struct;
-    }
-
-    private static int archValue(Architecture architecture) {
-        return switch (architecture) {
-            case LLAMA -> 0;
-            case QWEN2 -> 1;
-        };
     }
 }

@@ -1,5 +1,7 @@
 package dev.llcuda.template;
 
+import dev.llcuda.gguf.GgufMetadata;
+import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +25,8 @@ import java.util.function.Supplier;
  */
 public final class ChatTemplate {
 
+    private static final System.Logger logger = System.getLogger(ChatTemplate.class.getName());
+
     private final String name;
     private final List<Node> body;
     private final Supplier<ZonedDateTime> clock;
@@ -43,6 +47,30 @@ public final class ChatTemplate {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         return new ChatTemplate(name, Parser.parse(name, source), ZonedDateTime::now);
+    }
+
+    /**
+     * The template a model is served with: its own {@code tokenizer.chat_template}, else the built-in
+     * one of the family its architecture and vocabulary suggest (logged, so the choice is visible).
+     *
+     * @throws IllegalArgumentException naming the model when its own template does not compile
+     */
+    public static ChatTemplate forModel(GgufMetadata metadata, Tokenizer tokenizer) {
+        String model = metadata.string("general.name").orElse("the model");
+        String source = metadata.string("tokenizer.chat_template").orElse(null);
+        if (source != null) {
+            try {
+                return compile(model, source);
+            } catch (TemplateException e) {
+                throw new IllegalArgumentException("the chat template of " + model + " does not compile: "
+                        + e.getMessage(), e);
+            }
+        }
+        TemplateFamily family = TemplateFamily.detect(metadata.string("general.architecture").orElse(null),
+                metadata.string("tokenizer.ggml.pre").orElse(null), tokenizer::hasToken);
+        logger.log(System.Logger.Level.INFO, "llcuda: {0} has no chat template (tokenizer.chat_template); "
+                + "using the built-in {1} template", model, family);
+        return defaultFor(family);
     }
 
     /** The built-in fallback template of a family, for models that ship none. */

@@ -3,7 +3,6 @@ package dev.llcuda.engine;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;

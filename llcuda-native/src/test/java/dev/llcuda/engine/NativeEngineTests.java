@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;

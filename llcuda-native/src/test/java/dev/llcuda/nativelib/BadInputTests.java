@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.engine.KvType;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class BadInputTests {
     @Test
     void aQ8KvCacheIsRefusedOnTheCpuNamingWhereItRunsAndTheModelStaysUsable() {
         NativeException refused = assertThrows(NativeException.class,
-                () -> model.createKvCache(3, Steps.BLOCK_SIZE, KvType.Q8_0));
+                () -> model.createKvCache(3, Steps.BLOCK_SIZE, KvType.Q8_0.abiValue()));
 
         assertEquals(Status.UNSUPPORTED, refused.status());
         assertTrue(refused.getMessage().contains("Q8_0 K/V is a CUDA option"), refused.getMessage());
@@ -71,7 +72,7 @@ class BadInputTests {
 
     @Test
     void aBlockTableEntryOutsideTheCacheIsRefusedAndTheCacheStaysUsable() {
-        try (KvCache cache = model.createKvCache(3, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(3, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(3);
             batch.addSequence(reference.tokens(), 0, reference.tokens().length, 0, new int[] {0, 3, 1}, 3);
 
@@ -88,7 +89,7 @@ class BadInputTests {
     void aPositionBeyondTheContextIsRefusedAndTheModelStaysUsable() {
         int context = model.contextLength();
         int blocks = Steps.blocksFor(context);
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             batch.addSequence(new int[] {1}, 0, 1, context, Steps.contiguousTable(blocks), blocks);
 
@@ -106,7 +107,7 @@ class BadInputTests {
         int[] tokens = reference.tokens().clone();
         tokens[5] = model.vocabSize();
         int blocks = Steps.blocksFor(tokens.length);
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             batch.addSequence(tokens, 0, tokens.length, 0, Steps.contiguousTable(blocks), blocks);
 
@@ -141,7 +142,7 @@ class BadInputTests {
 
     private static int greedyAfterPrompt(Model loaded) {
         int blocks = Steps.blocksFor(reference.tokens().length);
-        try (KvCache cache = loaded.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = loaded.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             return greedyAfterPrompt(loaded, cache);
         }
     }

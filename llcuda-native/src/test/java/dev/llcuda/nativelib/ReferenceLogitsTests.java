@@ -3,6 +3,7 @@ package dev.llcuda.nativelib;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.engine.KvType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +61,7 @@ class ReferenceLogitsTests {
     void greedySamplingPicksTheLargestLogitAndReportsItsLogProbability(String model) {
         int[] tokens = ReferenceLogits.read(TestModels.reference(model, "p1", "exact")).tokens();
         try (Model loaded = TestModels.load(model + ".gguf");
-             KvCache cache = loaded.createKvCache(Steps.blocksFor(tokens.length), Steps.BLOCK_SIZE, KvType.F16)) {
+             KvCache cache = loaded.createKvCache(Steps.blocksFor(tokens.length), Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(Steps.blocksFor(tokens.length));
             batch.addSequence(tokens, 0, tokens.length, 0, Steps.contiguousTable(Steps.blocksFor(tokens.length)),
                     Steps.blocksFor(tokens.length));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.engine.KvType;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class StepBatchingTests {
         int cached2 = 40;
         int[][] tables = {{0, 1, 2}, {3, 4, 5}, {6, 7, 8}};
         float[][] together = new float[3][];
-        try (KvCache cache = model.createKvCache(9, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(9, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(3);
             StepOutput output = new StepOutput();
             batch.addSequence(p2, 0, cached1, 0, tables[1], 3);
@@ -84,10 +85,10 @@ class StepBatchingTests {
 
         float[][] contiguous;
         float[][] paged;
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             contiguous = Steps.logits(model, cache, p3, 20, Steps.contiguousTable(blocks));
         }
-        try (KvCache cache = model.createKvCache(3 * blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(3 * blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             paged = Steps.logits(model, cache, p3, 20, scrambled);
         }
 
@@ -120,7 +121,7 @@ class StepBatchingTests {
         SamplingParams params = SamplingParams.random(1.0f, 7);
         int blocks = Steps.blocksFor(p1.length + 1);
         int[] together = new int[2];
-        try (KvCache cache = model.createKvCache(2 * blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(2 * blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             batch.addSequence(p1, 0, p1.length, 0, Steps.contiguousTable(blocks), blocks);
             batch.sample(0, params);
@@ -147,7 +148,7 @@ class StepBatchingTests {
         // Sequence 0 penalizes its two best tokens, sequence 1 only its best; histories given out of order.
         SamplingParams presence = SamplingParams.GREEDY.withPenalties(1f, 0f, 1000f);
         int[] together = new int[2];
-        try (KvCache cache = model.createKvCache(2 * blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(2 * blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             batch.addSequence(p1, 0, p1.length, 0, Steps.contiguousTable(blocks), blocks);
             batch.addSequence(p2, 0, p2.length, 0, Arrays.stream(Steps.contiguousTable(blocks)).map(b -> b + blocks).toArray(),
@@ -171,7 +172,7 @@ class StepBatchingTests {
 
     private static int firstSample(int[] prompt, SamplingParams params) {
         int blocks = Steps.blocksFor(prompt.length);
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             batch.addSequence(prompt, 0, prompt.length, 0, Steps.contiguousTable(blocks), blocks);
             batch.sample(0, params);
@@ -186,7 +187,7 @@ class StepBatchingTests {
         int blocks = Steps.blocksFor(p1.length + count);
         int[] table = Steps.contiguousTable(blocks);
         int[] sampled = new int[count];
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             StepOutput output = new StepOutput();
             batch.addSequence(p1, 0, p1.length, 0, table, blocks);
@@ -208,7 +209,7 @@ class StepBatchingTests {
     private static float[] alone(int[] tokens, int cached, int count) {
         int blocks = Steps.blocksFor(cached + count);
         int[] table = Steps.contiguousTable(blocks);
-        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
             Batch batch = new Batch(blocks);
             StepOutput output = new StepOutput();
             if (cached > 0) {

@@ -1,5 +1,7 @@
 package dev.llcuda.nativelib;
 
+import dev.llcuda.engine.KvType;
+
 /** Runs of whole sequences through a model, for the tests. */
 final class Steps {
 
@@ -23,7 +25,7 @@ final class Steps {
     /** The logits of every position of {@code tokens}, fed in steps of {@code chunk} tokens into a fresh cache. */
     static float[][] logits(Model model, int[] tokens, int chunk) {
         int blocks = blocksFor(tokens.length);
-        try (KvCache cache = model.createKvCache(blocks, BLOCK_SIZE, KvType.F16)) {
+        try (KvCache cache = model.createKvCache(blocks, BLOCK_SIZE, KvType.F16.abiValue())) {
             return logits(model, cache, tokens, chunk, contiguousTable(blocks));
         }
     }

@@ -1,0 +1,100 @@
+package dev.llcuda.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+import dev.llcuda.actuate.ModelRegistryEndpoint.ErrorDescriptor;
+import dev.llcuda.actuate.ModelRegistryEndpoint.ScanDescriptor;
+import dev.llcuda.registry.GgufModelInspector;
+import dev.llcuda.registry.ModelFolders;
+import dev.llcuda.registry.ModelRegistry;
+import dev.llcuda.registry.RegistryDatabase;
+import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.TestServing;
+
+/** Refused writes answer 4xx with a body naming the problem; scans report each refused file. */
+class ModelRegistryEndpointTests {
+
+    @TempDir
+    Path temp;
+
+    private Path models;
+
+    private ModelRegistryEndpoint endpoint;
+
+    @BeforeEach
+    void createEndpoint() throws IOException {
+        this.models = Files.createDirectories(this.temp.resolve("models"));
+        ModelRegistry registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+                new ModelFolders(List.of(this.models)), new GgufModelInspector(), new IdleActivator(),
+                Clock.systemUTC());
+        this.endpoint = new ModelRegistryEndpoint(registry);
+    }
+
+    @Test
+    void registeringACorruptFileIsABadRequestNamingTheProblem() throws IOException {
+        Path corrupt = Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
+        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null);
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
+                error -> assertThat(error.error()).contains("corrupt.gguf"));
+    }
+
+    @Test
+    void aScanRegistersTheGoodFilesAndReportsTheCorruptOnes() throws IOException {
+        Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("good.gguf"));
+        Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
+        Files.write(this.models.resolve("empty.gguf"), new byte[0]);
+        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null);
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getBody()).isInstanceOfSatisfying(ScanDescriptor.class, scan -> {
+            assertThat(scan.added()).extracting(ModelRegistryEndpoint.ModelDescriptor::path)
+                    .singleElement().asString().endsWith("good.gguf");
+            assertThat(scan.refused()).extracting(ModelRegistryEndpoint.RefusedDescriptor::path)
+                    .containsExactly(this.models.resolve("corrupt.gguf").toString(),
+                            this.models.resolve("empty.gguf").toString());
+            assertThat(scan.refused()).allSatisfy(refused -> assertThat(refused.reason()).isNotBlank());
+        });
+    }
+
+    @Test
+    void activatingAnUnknownModelIsABadRequest() {
+        WebEndpointResponse<Object> response = this.endpoint.act(42, "activate");
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
+                error -> assertThat(error.error()).contains("no registered model with id 42"));
+    }
+
+    private static final class IdleActivator implements ModelActivator {
+
+        @Override
+        public void activate(Path file) {
+        }
+
+        @Override
+        public void unload() {
+        }
+
+        @Override
+        public Optional<Path> servedFile() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> servedFileChange() {
+            return Optional.empty();
+        }
+    }
+}

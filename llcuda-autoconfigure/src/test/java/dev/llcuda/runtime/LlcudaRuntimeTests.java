@@ -1,0 +1,180 @@
+package dev.llcuda.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.GenerationRequest;
+import dev.llcuda.engine.GenerationResult;
+import dev.llcuda.engine.KvType;
+import dev.llcuda.gpu.DeviceProfile;
+import dev.llcuda.gpu.DeviceSelection;
+import dev.llcuda.nativelib.NativeLibrary;
+import dev.llcuda.nativelib.NativeLibraryOptions;
+
+/**
+ * Activation is transactional, and a served file changed on disk neither stops the process nor
+ * changes what the model generates.
+ */
+class LlcudaRuntimeTests {
+
+    @TempDir
+    Path temp;
+
+    private final List<String> events = new ArrayList<>();
+
+    private LlcudaRuntime runtime;
+
+    @AfterEach
+    void stop() {
+        if (this.runtime != null) {
+            this.runtime.stop();
+        }
+    }
+
+    @Test
+    void aModelThatFailsToLoadBesideTheServingOneLeavesItServing() throws IOException {
+        Path good = copyOfMicroLlama("good.gguf");
+        Path broken = copyOfMicroLlama("broken.gguf");
+        this.runtime = runtime(scripted(true));
+        this.runtime.activate(good);
+        assertThatThrownBy(() -> this.runtime.activate(broken)).hasMessageContaining("broken.gguf refused");
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+        assertThat(this.runtime.requireServing().path()).isEqualTo(good);
+        assertThat(this.runtime.failure()).isEmpty();
+        assertThat(this.events).containsExactly("load good.gguf", "load broken.gguf");
+    }
+
+    @Test
+    void aModelThatDoesNotFitBesideIsLoadedAfterReleasingTheOldOneWhichIsRestoredOnFailure() throws IOException {
+        Path good = copyOfMicroLlama("good.gguf");
+        Path broken = copyOfMicroLlama("broken.gguf");
+        this.runtime = runtime(scripted(false));
+        this.runtime.activate(good);
+        assertThatThrownBy(() -> this.runtime.activate(broken)).hasMessageContaining("broken.gguf refused");
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+        assertThat(this.runtime.requireServing().path()).isEqualTo(good);
+        assertThat(this.events).containsExactly("load good.gguf", "load broken.gguf", "load good.gguf");
+    }
+
+    @Test
+    void aFileTheNativeLibraryRefusesLeavesTheOldModelServing() throws Exception {
+        Path good = copyOfMicroLlama("good.gguf");
+        Path huge = copyOfMicroLlama("huge-context.gguf");
+        setUint32(huge, "llama.context_length", Integer.MAX_VALUE);
+        this.runtime = runtime(nativeCpuLoader());
+        this.runtime.activate(good);
+        String before = generate();
+        assertThatThrownBy(() -> this.runtime.activate(huge)).hasMessageContaining("huge-context.gguf")
+                .hasMessageContaining("n_ctx = 2147483647");
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+        assertThat(this.runtime.requireServing().path()).isEqualTo(good);
+        assertThat(generate()).isEqualTo(before);
+    }
+
+    @Test
+    void aServedFileTruncatedOrRewrittenKeepsServingTheSameAnswersAndIsReported() throws Exception {
+        Path served = copyOfMicroLlama("served.gguf");
+        this.runtime = runtime(nativeCpuLoader());
+        this.runtime.activate(served);
+        String before = generate();
+        assertThat(this.runtime.servedFileChange()).isEmpty();
+
+        try (RandomAccessFile file = new RandomAccessFile(served.toFile(), "rw")) {
+            file.setLength(4096);
+        }
+        assertThat(generate()).isEqualTo(before);
+        assertThat(this.runtime.servedFileChange()).get().asString().contains("-> 4096 bytes");
+
+        Files.write(served, new byte[1 << 20]);
+        assertThat(generate()).isEqualTo(before);
+        assertThat(this.runtime.servedFileChange()).get().asString().contains("-> 1048576 bytes");
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+    }
+
+    private LlcudaRuntime runtime(ModelLoader loader) {
+        LlcudaRuntime created = new LlcudaRuntime(loader, null, null, Duration.ofSeconds(5));
+        created.start();
+        return created;
+    }
+
+    /** Serves the micro model with the script; files named broken* are refused. */
+    private ModelLoader scripted(boolean fitsBeside) {
+        return new ModelLoader() {
+            @Override
+            public ServingModel load(Path gguf) {
+                LlcudaRuntimeTests.this.events.add("load " + gguf.getFileName());
+                if (gguf.getFileName().toString().startsWith("broken")) {
+                    throw new IllegalStateException(gguf.getFileName() + " refused");
+                }
+                return TestServing.serve(gguf, Integer.MAX_VALUE, 0, EngineListener.NONE);
+            }
+
+            @Override
+            public boolean fitsBesideCurrent(Path gguf) {
+                return fitsBeside;
+            }
+        };
+    }
+
+    private static ModelLoader nativeCpuLoader() {
+        NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.defaults());
+        DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
+        EngineLimits limits = new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2);
+        return new NativeModelLoader(library, cpu, limits, EngineListener.NONE);
+    }
+
+    private String generate() throws Exception {
+        ServingModel model = this.runtime.requireServing();
+        int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+        GenerationResult result = model.engine().submit(GenerationRequest.greedy(prompt, 12)).result()
+                .get(60, TimeUnit.SECONDS);
+        assertThat(result.error()).isEmpty();
+        return result.text();
+    }
+
+    private Path copyOfMicroLlama(String name) throws IOException {
+        return Files.copy(TestServing.MICRO_LLAMA, this.temp.resolve(name));
+    }
+
+    /** Overwrites the UINT32 value of {@code key} in the GGUF header. */
+    private static void setUint32(Path gguf, String key, int value) throws IOException {
+        byte[] bytes = Files.readAllBytes(gguf);
+        byte[] name = key.getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, name);
+        assertThat(at).as(key + " in " + gguf).isPositive();
+        int type = at + name.length;
+        assertThat(bytes[type]).as("type of " + key + " is UINT32 (4)").isEqualTo((byte) 4);
+        for (int i = 0; i < 4; i++) {
+            bytes[type + 4 + i] = (byte) (value >>> (8 * i));
+        }
+        Files.write(gguf, bytes);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

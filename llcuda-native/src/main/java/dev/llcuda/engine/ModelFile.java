@@ -1,0 +1,48 @@
+package dev.llcuda.engine;
+
+import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.gguf.GgufMetadata;
+import dev.llcuda.model.ModelSpec;
+import dev.llcuda.nativelib.Backend;
+import dev.llcuda.nativelib.Model;
+import dev.llcuda.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a GGUF file says about the model in it, read once: spec, tokenizer and metadata, with the
+ * identity of the file version they came from. {@link #load} has the native library copy the
+ * weights of that same version (a file changed in between is refused, never mixed).
+ *
+ * @param path the file
+ * @param identity size, modification time and inode when it was read
+ * @param spec hyper-parameters and tensor table
+ * @param tokenizer the file's vocabulary
+ * @param metadata every key of the header
+ */
+public record ModelFile(Path path, FileIdentity identity, ModelSpec spec, Tokenizer tokenizer, GgufMetadata metadata) {
+
+    /** @throws IOException when the file cannot be read or is not a model llcuda runs, naming what is wrong */
+    public static ModelFile read(Path path) throws IOException {
+        FileIdentity identity = FileIdentity.of(path);
+        try (GgufFile file = GgufFile.open(path)) {
+            return new ModelFile(path, identity, ModelSpec.from(file), Tokenizer.fromGguf(file.metadata()),
+                    file.metadata());
+        }
+    }
+
+    /**
+     * Loads the weights onto {@code backend} into memory the model owns.
+     *
+     * @throws IllegalStateException when the file changed since it was read (it is being replaced)
+     */
+    public Model load(Backend backend) {
+        Model model = backend.loadModel(path, spec);
+        identity.changeOf(path).ifPresent(change -> {
+            model.close();
+            throw new IllegalStateException("model file " + path + " changed while it was being loaded (" + change
+                    + "); load it again once it is complete");
+        });
+        return model;
+    }
+}
