@@ -8,14 +8,21 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import dev.llcuda.actuate.LlcudaHealthIndicator;
 
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.GenerationRequest;
@@ -99,11 +106,21 @@ class LlcudaRuntimeTests {
         }
         assertThat(generate()).isEqualTo(before);
         assertThat(this.runtime.servedFileChange()).get().asString().contains("-> 4096 bytes");
+        Health health = healthOf(this.runtime);
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails().get("model")).asString().contains("fileChanged=")
+                .contains("-> 4096 bytes").contains("serving continues from the copy loaded");
 
         Files.write(served, new byte[1 << 20]);
         assertThat(generate()).isEqualTo(before);
         assertThat(this.runtime.servedFileChange()).get().asString().contains("-> 1048576 bytes");
         assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+    }
+
+    private static Health healthOf(LlcudaRuntime runtime) {
+        DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
+        return new LlcudaHealthIndicator(runtime, NativeRuntime.load(NativeLibraryOptions.defaults()),
+                new GpuMonitor(Optional.empty(), cpu, Clock.systemUTC())).health(true);
     }
 
     private LlcudaRuntime runtime(ModelLoader loader) {
