@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,14 +136,22 @@ public final class ModelRegistry {
         return new ScanResult(added, refused);
     }
 
-    /** Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the status. */
+    /**
+     * Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the status, except
+     * for the active model, which stays ACTIVE (it serves from the copy loaded) with the problem in
+     * its message.
+     */
     public synchronized ModelRecord verify(long id) {
+        return verified(id).model();
+    }
+
+    private Verification verified(long id) {
         ModelRecord model = require(id);
-        ModelStatus status;
-        String message = null;
+        ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
+        String problem = null;
         if (!Files.isRegularFile(model.path())) {
+            problem = model.path() + " no longer exists";
             status = ModelStatus.MISSING;
-            message = model.path() + " no longer exists";
         } else {
             String actual;
             try {
@@ -150,15 +159,22 @@ public final class ModelRegistry {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
             }
-            if (actual.equals(model.sha256())) {
-                status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
-            } else {
+            if (!actual.equals(model.sha256())) {
+                problem = model.path() + ": expected SHA-256 " + model.sha256() + ", actual " + actual;
                 status = ModelStatus.CHECKSUM_MISMATCH;
-                message = model.path() + ": expected SHA-256 " + model.sha256() + ", actual " + actual;
             }
         }
+        String message = problem;
+        if (problem != null && model.status() == ModelStatus.ACTIVE) {
+            status = ModelStatus.ACTIVE;
+            message = problem + "; serving continues from the copy loaded";
+        }
         this.repository.markVerified(id, status, message, this.clock.instant());
-        return require(id);
+        return new Verification(require(id), problem);
+    }
+
+    /** A model after verification, and what is wrong with its file (null: nothing). */
+    private record Verification(ModelRecord model, @Nullable String problem) {
     }
 
     /**
@@ -166,9 +182,10 @@ public final class ModelRegistry {
      * failure marks the model FAILED with the reason and rethrows.
      */
     public synchronized ModelRecord activate(long id) {
-        ModelRecord verified = verify(id);
-        if (verified.status() != ModelStatus.AVAILABLE && verified.status() != ModelStatus.ACTIVE) {
-            throw new IllegalStateException("model " + id + " cannot be activated: " + verified.statusMessage());
+        Verification verification = verified(id);
+        ModelRecord verified = verification.model();
+        if (verification.problem() != null) {
+            throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
         }
         try {
             this.activator.activate(verified.path());

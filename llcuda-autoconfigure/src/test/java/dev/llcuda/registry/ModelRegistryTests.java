@@ -188,6 +188,20 @@ class ModelRegistryTests {
                 .contains("serving continues");
     }
 
+    @Test
+    void verifyingTheActiveModelWhoseFileChangedKeepsItActiveAndRefusesToLoadTheFileAgain() throws IOException {
+        Path file = write("a.gguf", "abc");
+        long id = this.registry.register(file).id();
+        this.registry.activate(id);
+        Files.writeString(file, "abd");
+        ModelRecord verified = this.registry.verify(id);
+        assertThat(verified.status()).isEqualTo(ModelStatus.ACTIVE);
+        assertThat(verified.statusMessage()).contains("expected SHA-256 " + SHA256_ABC)
+                .contains("serving continues from the copy loaded");
+        assertThatThrownBy(() -> this.registry.activate(id)).hasMessageContaining("cannot be activated");
+        assertThat(this.activations).containsExactly("load a.gguf");
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(this.models.resolve(name), content, StandardCharsets.UTF_8);
     }
