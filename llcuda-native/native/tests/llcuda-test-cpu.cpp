@@ -66,7 +66,12 @@ double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
 }
 
 const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
-                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K};
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
+                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
+                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS};
+
+// The IQ4_NL/IQ4_XS code book as the GGUF format defines it.
+const int kIq4Book[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 // ---------------------------------------------------------------- float64 decoders (independent)
 
@@ -108,6 +113,57 @@ double decode_element(int32_t type, const uint8_t *row, int64_t i) {
         const int8_t scale = static_cast<int8_t>(b[192 + 8 * h + quarter * 2 + l / 16]);
         return half(b + 208) * scale * ((low | (high << 4)) - 32);
     }
+    case LLCUDA_TYPE_Q4_1: {
+        const uint8_t *b = row + 20 * (i / 32);
+        const int j = static_cast<int>(i % 32);
+        const int q = j < 16 ? (b[4 + j] & 0xF) : (b[4 + j - 16] >> 4);
+        return half(b) * q + half(b + 2);
+    }
+    case LLCUDA_TYPE_Q5_0:
+    case LLCUDA_TYPE_Q5_1: {
+        const bool with_min = type == LLCUDA_TYPE_Q5_1;
+        const uint8_t *b = row + (with_min ? 24 : 22) * (i / 32);
+        const uint8_t *qh = b + (with_min ? 4 : 2), *qs = qh + 4;
+        const int j = static_cast<int>(i % 32);
+        const int bit = (qh[j / 8] >> (j % 8)) & 1;
+        const int q = (j < 16 ? (qs[j] & 0xF) : (qs[j - 16] >> 4)) + 16 * bit;
+        return with_min ? half(b) * q + half(b + 2) : half(b) * (q - 16);
+    }
+    case LLCUDA_TYPE_Q2_K: {
+        const uint8_t *b = row + 84 * (i / 256);
+        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+        const int sc = b[8 * h + 2 * g + (l >= 16)];
+        const int q = (b[16 + 32 * h + l] >> (2 * g)) & 3;
+        return half(b + 80) * (sc & 0xF) * q - half(b + 82) * (sc >> 4);
+    }
+    case LLCUDA_TYPE_Q3_K: {
+        const uint8_t *b = row + 110 * (i / 256);
+        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+        // Sixteen 6-bit scales: 4 low bits from the nibbles of bytes 0..7 (low nibbles first),
+        // 2 high bits from bytes 8..11, four scales per byte.
+        const uint8_t *sc = b + 96;
+        int scales[16];
+        for (int s = 0; s < 16; ++s) {
+            const int low = s < 8 ? sc[s] & 0xF : sc[s - 8] >> 4;
+            scales[s] = (low | (((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4)) - 32;
+        }
+        const int q = (b[32 + 32 * h + l] >> (2 * g)) & 3;
+        const int high = (b[l] >> (4 * h + g)) & 1;
+        return half(b + 108) * scales[8 * h + 2 * g + (l >= 16)] * (q - (high ? 0 : 4));
+    }
+    case LLCUDA_TYPE_IQ4_NL: {
+        const uint8_t *b = row + 18 * (i / 32);
+        const int j = static_cast<int>(i % 32);
+        return half(b) * kIq4Book[j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4)];
+    }
+    case LLCUDA_TYPE_IQ4_XS: {
+        const uint8_t *b = row + 136 * (i / 256);
+        const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
+        const int scales_h = b[2] | (b[3] << 8);
+        const int ls = ((b[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scales_h >> (2 * sub)) & 3) << 4);
+        const uint8_t *qs = b + 8 + 16 * sub;
+        return half(b) * (ls - 32) * kIq4Book[l < 16 ? (qs[l] & 0xF) : (qs[l - 16] >> 4)];
+    }
     default: return NAN;
     }
 }
@@ -126,7 +182,9 @@ std::vector<uint8_t> random_blocks(int32_t type, int64_t n) {
         case LLCUDA_TYPE_F16: set_half(blk); break;
         case LLCUDA_TYPE_BF16: { uint16_t h = fp32_to_bf16(std::normal_distribution<float>()(g_rng)); std::memcpy(blk, &h, 2); break; }
         case LLCUDA_TYPE_Q6_K: set_half(blk + 208); break;
-        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: set_half(blk); set_half(blk + 2); break;
+        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_1: set_half(blk); set_half(blk + 2); break;
+        case LLCUDA_TYPE_Q2_K: set_half(blk + 80); set_half(blk + 82); break;
+        case LLCUDA_TYPE_Q3_K: set_half(blk + 108); break;
         default: set_half(blk);
         }
     }
@@ -175,12 +233,61 @@ void test_dequantize_matches_float64_decoder() {
     }
 }
 
+// Blocks built by hand, decoded by the reference dequantizer: the expected values are worked out
+// from the format definitions (scale bit positions, quant bit positions, offsets, code book).
+void test_hand_built_blocks() {
+    auto decode = [](int32_t type, const std::vector<uint8_t> &blk) {
+        std::vector<float> y(static_cast<size_t>(type_traits(type)->block_size));
+        dequantize_row(type, blk.data(), y.data(), static_cast<int64_t>(y.size()));
+        return y;
+    };
+    // Q5_0: d = 0.5; qs[j] = j; fifth bits of elements 0 and 31 set.
+    std::vector<uint8_t> q5(22, 0);
+    q5[1] = 0x38;
+    q5[2] = 0x01; q5[5] = 0x80;
+    for (int j = 0; j < 16; ++j) q5[6 + j] = static_cast<uint8_t>(j);
+    const std::vector<float> y5 = decode(LLCUDA_TYPE_Q5_0, q5);
+    check(y5[0] == 0.0f && y5[1] == -7.5f && y5[15] == -0.5f && y5[16] == -8.0f && y5[31] == 0.0f,
+          "Q5_0 hand-built block: (nibble | fifth bit << 4) - 16, times d");
+    // Q3_K: d = 1; sub-block 0 scale (1 | 2 << 4) - 32 = 1, sub-block 15 scale (15 | 3 << 4) - 32 = 31.
+    std::vector<uint8_t> q3(110, 0);
+    q3[109] = 0x3C;
+    q3[96 + 0] = 0x01; q3[96 + 8] = 0x02;
+    q3[96 + 7] = 0xF0; q3[96 + 11] = 0xC0;
+    q3[32 + 0] = 0x03; q3[0] = 0x01;  // element 0: low bits 3, high bit set: 3
+    q3[32 + 63] = 0x40;               // element 255: low bits 1 at bit 6, high bit clear: 1 - 4
+    const std::vector<float> y3 = decode(LLCUDA_TYPE_Q3_K, q3);
+    check(y3[0] == 3.0f && y3[1] == -4.0f && y3[255] == -93.0f && y3[16] == -4.0f * -32.0f,
+          "Q3_K hand-built block: 6-bit signed scales, 2 low bits plus the hmask bit");
+    // IQ4_XS: d = 1; sub-block 1 scale (5 | 2 << 4) - 32 = 5, the others -32.
+    std::vector<uint8_t> iq(136, 0);
+    iq[1] = 0x3C;
+    iq[2] = 0x08;   // scales_h bits 2..3 = 2
+    iq[4] = 0x50;   // scales_l: sub-block 0 low nibble 0, sub-block 1 low nibble 5
+    iq[8] = 0x08;   // element 0: book[8] = 1
+    iq[8 + 16] = 0x0F;  // element 32: book[15] = 113, element 48: book[0] = -127
+    const std::vector<float> yx = decode(LLCUDA_TYPE_IQ4_XS, iq);
+    check(yx[0] == -32.0f && yx[32] == 565.0f && yx[48] == -635.0f && yx[16] == -32.0f * -127.0f,
+          "IQ4_XS hand-built block: 6-bit scales minus 32 times the non-linear code book");
+    // Q2_K: d = 1, dmin = 0.5; sub-block 3 scale 7, min 2; element 3*16 + 32 + 16 - 32 = 48 is in
+    // half 0, field 1 (bits 2..3), l = 16.
+    std::vector<uint8_t> q2(84, 0);
+    q2[81] = 0x3C; q2[83] = 0x38;
+    q2[3] = 0x27;
+    q2[16 + 16] = 0x0C;  // byte l = 16: field 1 = 3
+    const std::vector<float> y2 = decode(LLCUDA_TYPE_Q2_K, q2);
+    check(y2[48] == 7.0f * 3 - 1.0f && y2[49] == -1.0f && y2[16] == 0.0f, "Q2_K hand-built block: d*sc*q - dmin*m per sub-block of 16");
+}
+
 void test_quantize_round_trip_error() {
     // Relative RMS error bounds for Gaussian data; K-quant scale search must beat the plain
     // max-scale formats of equal bit width.
     struct Bound { int32_t type; double max_err; };
     const Bound bounds[] = {{LLCUDA_TYPE_F32, 0}, {LLCUDA_TYPE_F16, 5e-4}, {LLCUDA_TYPE_BF16, 4e-3}, {LLCUDA_TYPE_Q8_0, 1e-2},
-                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03}};
+                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03},
+                            {LLCUDA_TYPE_Q4_1, 0.1}, {LLCUDA_TYPE_Q5_0, 0.065}, {LLCUDA_TYPE_Q5_1, 0.055},
+                            {LLCUDA_TYPE_Q2_K, 0.34}, {LLCUDA_TYPE_Q3_K, 0.2}, {LLCUDA_TYPE_IQ4_NL, 0.1},
+                            {LLCUDA_TYPE_IQ4_XS, 0.1}};
     const int64_t n = 4096;
     std::vector<float> x = normal(n, 0.5f);
     for (int i = 0; i < 8; ++i) x[g_rng() % n] *= 8.0f;  // a few outliers, as real weights have
@@ -199,6 +306,8 @@ void test_quantize_round_trip_error() {
               std::string("quantize ") + type_traits(b.type)->name + " round trip error " + std::to_string(err) + " <= " + std::to_string(b.max_err));
     }
     check(errs[5] < errs[4], "Q4_K (scale search) is more accurate than Q4_0");
+    check(errs[10] < errs[8] && errs[12] < errs[11] && errs[13] < errs[4],
+          "Q5_1 beats Q4_1, Q3_K beats Q2_K, IQ4_NL (non-linear book) beats Q4_0");
     float nan_input[32] = {0};
     nan_input[5] = NAN;
     uint8_t out[64];
@@ -636,6 +745,12 @@ void test_abi_bad_input() {
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::strstr(llcuda_last_error(), "must be F32") != nullptr, "a norm that is not F32 is refused");
     bad = sm;
+    bad.tensors[3].type = 16;  // IQ2_XXS: a GGUF type the engine has no kernels for
+    bad.spec.tensors = bad.tensors.data();
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
+              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr && std::strstr(llcuda_last_error(), "IQ2_XXS") != nullptr,
+          std::string("a weight type without kernels is refused naming the tensor and the type: ") + llcuda_last_error());
+    bad = sm;
     bad.spec.n_head_kv = 3;
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT, "n_head not a multiple of n_head_kv is refused");
     check(llcuda_model_load(backend, "/nonexistent/model.gguf", &sm.spec, &model) == LLCUDA_ERR_IO &&
@@ -867,7 +982,7 @@ int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
-    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_quantize_round_trip_error,
+    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
                                            test_abi_bad_input};
     for (const auto &t : tests) {

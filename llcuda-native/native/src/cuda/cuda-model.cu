@@ -131,7 +131,7 @@ void CudaModel::upload_weights() {
     };
     auto mat = [&](const TensorRef &t) {
         if (!is_supported_matrix_type(t.type))
-            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has unsupported type " + std::to_string(t.type));
+            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has type " + ggml_type_name(t.type) + ", which the CUDA backend does not support");
         DeviceMatrix m;
         m.type = t.type;
         m.rows = t.rows();
