@@ -29,6 +29,7 @@
 #include "quants.h"
 #include "rng.h"
 #include "sampling.h"
+#include "reference_forward.h"
 #include "test_gguf.h"
 
 using namespace llcuda;
@@ -978,6 +979,97 @@ void test_invariance(const std::string &testdata) {
 
 }  // namespace
 
+// ---------------------------------------------------------------- llama-quantize mixes vs float64
+
+// The float64 reference forward reproduces the project's exact reference files.
+void test_reference_forward(const std::string &testdata) {
+    for (const char *name : {"micro-llama-Q4_K_M", "micro-llama-f16"}) {
+        const std::string path = testdata + "/models/" + name + ".gguf";
+        const test_gguf::Model model = test_gguf::Reader(path).read();
+        std::vector<int32_t> tokens;
+        std::vector<std::vector<double>> rows;
+        if (!test_gguf::read_reference(testdata + "/models/reference/" + name + ".p1.exact.txt.gz", tokens, rows)) {
+            check(false, std::string("read the exact reference of ") + name);
+            continue;
+        }
+        const std::vector<std::vector<double>> got = test_reference::LlamaReference(path, model).logits(tokens);
+        std::vector<double> r, g;
+        for (size_t i = 0; i < rows.size() && i < got.size(); ++i) {
+            r.insert(r.end(), rows[i].begin(), rows[i].end());
+            g.insert(g.end(), got[i].begin(), got[i].end());
+        }
+        const double err = got.size() == rows.size() ? rel_l2(r, g) : 1e9;
+        check(err < 1e-6, std::string("the float64 reference forward reproduces ") + name + ".p1.exact (rel L2 " + std::to_string(err) + ")");
+    }
+}
+
+// The type llama-quantize writes for a tensor that needs a fallback, per mix, on rows of 576.
+struct Fallback { const char *mix, *tensor, *type; };
+constexpr Fallback kFallbacks[] = {
+    {"Q2_K", "blk.0.attn_q.weight", "IQ4_NL"},     {"Q3_K_S", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q3_K_M", "blk.0.attn_output.weight", "Q5_0"}, {"Q3_K_L", "blk.0.attn_v.weight", "Q5_1"},
+    {"Q4_K_S", "blk.0.ffn_gate.weight", "Q5_0"},    {"Q4_K_M", "blk.1.attn_v.weight", "Q8_0"},
+    {"Q5_K_S", "blk.0.attn_k.weight", "Q5_1"},      {"Q5_K_M", "token_embd.weight", "Q5_1"},
+    {"Q6_K", "blk.0.ffn_up.weight", "Q8_0"},        {"IQ4_XS", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q4_K_M", "output.weight", "Q8_0"},            {"Q4_K_M", "blk.1.ffn_down.weight", "Q6_K"},
+};
+
+// Every llama-quantize mix written by llcuda-synth (fresh random weights), on a shape whose rows
+// are whole K-quant blocks and on one with rows of 576 (the fallback types): the engine's logits
+// against the float64 forward of the same dequantized weights.
+void test_quant_mixes(const std::string &testdata) {
+    char exe[4096] = {0};
+    const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const std::string dir = len > 0 ? std::string(exe, static_cast<size_t>(len)).substr(0, std::string(exe).rfind('/')) : ".";
+    const std::string synth = dir + "/llcuda-synth";
+    if (!exists(synth)) { check(false, "llcuda-synth beside the test program: " + synth); return; }
+    const char *mixes[] = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
+                           "IQ4_NL", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "F16"};
+    for (const char *shape : {"micro", "micro-576"}) {
+        for (const char *mix : mixes) {
+            const std::string path = "/tmp/llcuda-test-" + std::to_string(::getpid()) + "-" + shape + "-" + mix + ".gguf";
+            const std::string cmd = synth + " --shape " + shape + " --type " + mix + " --vocab " + testdata +
+                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+            if (std::system(cmd.c_str()) != 0) { check(false, "llcuda-synth " + std::string(shape) + " " + mix); continue; }
+            const std::string label = std::string(shape) + " " + mix;
+            Loaded m;
+            if (!load(path, m)) {
+                check(false, "load " + label + ": " + llcuda_last_error());
+                std::remove(path.c_str());
+                continue;
+            }
+            if (std::string(shape) == "micro-576") {
+                for (const Fallback &f : kFallbacks) {
+                    if (std::string(f.mix) != mix) continue;
+                    bool found = false;
+                    for (size_t i = 0; i < m.gguf.names.size(); ++i) {
+                        found = found || (m.gguf.names[i] == f.tensor && type_traits(m.gguf.tensors[i].type)->name == std::string(f.type));
+                    }
+                    check(found, label + ": " + f.tensor + " is " + f.type + " as llama-quantize writes it");
+                }
+            }
+            std::vector<int32_t> tokens(12);
+            for (int32_t &t : tokens) t = static_cast<int32_t>(g_rng() % static_cast<uint64_t>(m.gguf.spec.n_vocab));
+            const std::vector<std::vector<double>> ref = test_reference::LlamaReference(path, m.gguf).logits(tokens);
+            llcuda_kv_cache *cache = nullptr;
+            llcuda_kv_cache_create(m.model, 1, 16, LLCUDA_TYPE_F16, &cache);
+            std::vector<SeqRun> seqs(1);
+            seqs[0].tokens = tokens;
+            seqs[0].blocks = {0};
+            const std::vector<std::vector<float>> got = run_logits(m.model, cache, m.gguf.spec.n_vocab, seqs, 1 << 20, 1);
+            llcuda_kv_cache_free(cache);
+            std::vector<double> r, g;
+            for (const auto &row : ref) r.insert(r.end(), row.begin(), row.end());
+            if (!got.empty()) g.assign(got[0].begin(), got[0].end());
+            const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
+            const double bound = std::string(mix) == "F16" ? 1e-3 : 2.5e-2;
+            check(err <= bound, label + " logits vs float64 of its dequantized weights: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound));
+            std::printf("  mix %-9s %-7s rel L2 %.4g\n", shape, mix, err);
+            std::remove(path.c_str());
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
@@ -992,7 +1084,7 @@ int main(int argc, char **argv) {
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try { test_models(testdata); test_invariance(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
