@@ -48,7 +48,7 @@ inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
 
 // Signed scale of sub-block i (0..15) of a Q3_K super-block: low 4 bits in the low (i < 8) or
 // high nibble of scales[i % 8], high 2 bits at bit 2*(i / 4) of scales[8 + i % 4]; offset 32.
-inline int q3k_scale(const uint8_t *scales, int i) {
+LLCUDA_HD inline int q3k_scale(const uint8_t *scales, int i) {
     const int low = (scales[i % 8] >> (4 * (i / 8))) & 0xF;
     const int high = (scales[8 + i % 4] >> (2 * (i / 4))) & 3;
     return (low | (high << 4)) - 32;
