@@ -66,7 +66,14 @@ typedef enum llcuda_type {
     LLCUDA_TYPE_Q4_K = 12,
     LLCUDA_TYPE_Q5_K = 13,
     LLCUDA_TYPE_Q6_K = 14,
-    LLCUDA_TYPE_BF16 = 30
+    LLCUDA_TYPE_BF16 = 30,
+    LLCUDA_TYPE_Q4_1 = 3,
+    LLCUDA_TYPE_Q5_0 = 6,
+    LLCUDA_TYPE_Q5_1 = 7,
+    LLCUDA_TYPE_Q2_K = 10,
+    LLCUDA_TYPE_Q3_K = 11,
+    LLCUDA_TYPE_IQ4_NL = 20,
+    LLCUDA_TYPE_IQ4_XS = 23
 } llcuda_type;
 
 typedef struct llcuda_backend llcuda_backend;

@@ -69,6 +69,74 @@ void dequantize_q6_K(const BlockQ6_K *blocks, float *y, int64_t n_blocks) {
     }
 }
 
+// Q4_1 and IQ4_NL share Q4_0's nibble order; `value` maps (block, nibble) to the element.
+template <typename Block, typename Value>
+void dequantize_nibbles(const Block *blocks, float *y, int64_t n_blocks, Value value) {
+    for (int64_t b = 0; b < n_blocks; ++b, y += 32) {
+        for (int j = 0; j < 16; ++j) {
+            y[j] = value(blocks[b], blocks[b].qs[j] & 0xF);
+            y[j + 16] = value(blocks[b], blocks[b].qs[j] >> 4);
+        }
+    }
+}
+
+void dequantize_q5_0(const BlockQ5_0 *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, y += 32) {
+        const float d = fp16_to_fp32(blocks[b].d);
+        for (int j = 0; j < 32; ++j) y[j] = d * (q5_quant(blocks[b], j) - 16);
+    }
+}
+
+void dequantize_q5_1(const BlockQ5_1 *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, y += 32) {
+        const float d = fp16_to_fp32(blocks[b].d), m = fp16_to_fp32(blocks[b].m);
+        for (int j = 0; j < 32; ++j) y[j] = d * q5_quant(blocks[b], j) + m;
+    }
+}
+
+// Q2_K and Q3_K: element 128h + 32g + l has 2 low bits at bit 2g of qs[32h + l] and sub-block
+// 8h + 2g + l/16.
+void dequantize_q2_K(const BlockQ2_K *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const BlockQ2_K &blk = blocks[b];
+        const float d = fp16_to_fp32(blk.d), dmin = fp16_to_fp32(blk.dmin);
+        for (int j = 0; j < QK_K; ++j) {
+            const int h = j / 128, g = (j % 128) / 32, l = j % 32;
+            const int sc = blk.scales[8 * h + 2 * g + l / 16];
+            const int q = (blk.qs[32 * h + l] >> (2 * g)) & 3;
+            *y++ = d * (sc & 0xF) * q - dmin * (sc >> 4);
+        }
+    }
+}
+
+void dequantize_q3_K(const BlockQ3_K *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const BlockQ3_K &blk = blocks[b];
+        const float d = fp16_to_fp32(blk.d);
+        for (int j = 0; j < QK_K; ++j) {
+            const int h = j / 128, g = (j % 128) / 32, l = j % 32;
+            const int low = (blk.qs[32 * h + l] >> (2 * g)) & 3;
+            const int high = (blk.hmask[l] >> (j / 32)) & 1;
+            *y++ = d * q3k_scale(blk.scales, 8 * h + 2 * g + l / 16) * (low - (high ? 0 : 4));
+        }
+    }
+}
+
+void dequantize_iq4_xs(const BlockIQ4_XS *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const BlockIQ4_XS &blk = blocks[b];
+        const float d = fp16_to_fp32(blk.d);
+        for (int sub = 0; sub < 8; ++sub, y += 32) {
+            const float ds = d * iq4xs_scale(blk, sub);
+            const uint8_t *q = blk.qs + 16 * sub;
+            for (int j = 0; j < 16; ++j) {
+                y[j] = ds * kIq4nlValues[q[j] & 0xF];
+                y[j + 16] = ds * kIq4nlValues[q[j] >> 4];
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
@@ -90,6 +158,19 @@ void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
     case LLCUDA_TYPE_Q4_K: return dequantize_k4(static_cast<const BlockQ4_K *>(src), dst, n_blocks);
     case LLCUDA_TYPE_Q5_K: return dequantize_k4(static_cast<const BlockQ5_K *>(src), dst, n_blocks);
     case LLCUDA_TYPE_Q6_K: return dequantize_q6_K(static_cast<const BlockQ6_K *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q4_1:
+        return dequantize_nibbles(static_cast<const BlockQ4_1 *>(src), dst, n_blocks, [](const BlockQ4_1 &blk, int q) {
+            return fp16_to_fp32(blk.d) * q + fp16_to_fp32(blk.m);
+        });
+    case LLCUDA_TYPE_Q5_0: return dequantize_q5_0(static_cast<const BlockQ5_0 *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q5_1: return dequantize_q5_1(static_cast<const BlockQ5_1 *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q2_K: return dequantize_q2_K(static_cast<const BlockQ2_K *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_Q3_K: return dequantize_q3_K(static_cast<const BlockQ3_K *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_IQ4_NL:
+        return dequantize_nibbles(static_cast<const BlockIQ4_NL *>(src), dst, n_blocks, [](const BlockIQ4_NL &blk, int q) {
+            return fp16_to_fp32(blk.d) * kIq4nlValues[q];
+        });
+    case LLCUDA_TYPE_IQ4_XS: return dequantize_iq4_xs(static_cast<const BlockIQ4_XS *>(src), dst, n_blocks);
     default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot dequantize ") + t->name);
     }
 }

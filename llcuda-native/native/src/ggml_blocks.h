@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "llcuda.h"
 
@@ -64,6 +65,72 @@ struct BlockQ8_K {
 };
 static_assert(sizeof(BlockQ8_K) == 292, "Q8_K block is 292 bytes");
 
+// x = q * d + m; nibbles as Q4_0.
+struct BlockQ4_1 {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qs[QK4_0 / 2];
+};
+static_assert(sizeof(BlockQ4_1) == 20, "Q4_1 block is 20 bytes");
+
+// x = (q - 16) * d; nibbles as Q4_0, bit 4 of element j in bit j of the little-endian word qh.
+struct BlockQ5_0 {
+    uint16_t d;
+    uint8_t qh[4];
+    uint8_t qs[QK4_0 / 2];
+};
+static_assert(sizeof(BlockQ5_0) == 22, "Q5_0 block is 22 bytes");
+
+// x = q * d + m; quants as Q5_0.
+struct BlockQ5_1 {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qh[4];
+    uint8_t qs[QK4_0 / 2];
+};
+static_assert(sizeof(BlockQ5_1) == 24, "Q5_1 block is 24 bytes");
+
+// 16 sub-blocks of 16; scales[i] holds a 4-bit scale (low) and min (high); x = d*sc*q - dmin*m,
+// q 2 bits: element 128h + 32g + l is bits 2g of qs[32h + l].
+struct BlockQ2_K {
+    uint8_t scales[QK_K / 16];
+    uint8_t qs[QK_K / 4];
+    uint16_t d;
+    uint16_t dmin;
+};
+static_assert(sizeof(BlockQ2_K) == 84, "Q2_K block is 84 bytes");
+
+// 16 sub-blocks of 16 with signed 6-bit scales (q3k_scale); x = d*sc*(q - 4*(1 - hbit)), the two
+// low bits as Q2_K, the high bit of element j in bit j/32 of hmask[j % 32].
+struct BlockQ3_K {
+    uint8_t hmask[QK_K / 8];
+    uint8_t qs[QK_K / 4];
+    uint8_t scales[12];
+    uint16_t d;
+};
+static_assert(sizeof(BlockQ3_K) == 110, "Q3_K block is 110 bytes");
+
+constexpr int QK4_NL = 32;
+// The non-linear code book of IQ4_NL and IQ4_XS: x = d * kIq4nlValues[q].
+constexpr int8_t kIq4nlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+// x = d * kIq4nlValues[q]; nibbles as Q4_0.
+struct BlockIQ4_NL {
+    uint16_t d;
+    uint8_t qs[QK4_NL / 2];
+};
+static_assert(sizeof(BlockIQ4_NL) == 18, "IQ4_NL block is 18 bytes");
+
+// 8 sub-blocks of 32 with 6-bit scales (low 4 bits in scales_l nibble j, high 2 in bits 2j of
+// scales_h), x = d * (sc - 32) * kIq4nlValues[q]; each sub-block's 16 bytes as IQ4_NL.
+struct BlockIQ4_XS {
+    uint16_t d;
+    uint16_t scales_h;
+    uint8_t scales_l[QK_K / 64];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockIQ4_XS) == 136, "IQ4_XS block is 136 bytes");
+
 struct TypeTraits {
     int32_t type;
     const char *name;
@@ -73,6 +140,9 @@ struct TypeTraits {
 
 // Traits of a supported weight type, or nullptr.
 const TypeTraits *type_traits(int32_t type);
+
+// ggml's name of any GGUF tensor type id (supported or not), or "type N" for an unknown id.
+std::string ggml_type_name(int32_t type);
 
 // Bytes of `n_elements` elements of `type`; throws if n is not a whole number of blocks.
 uint64_t row_bytes(int32_t type, int64_t n_elements);

@@ -107,7 +107,7 @@ public:
         const std::string where = "model spec: tensor '" + name + "'";
         const TypeTraits *traits = type_traits(t.type);
         if (traits == nullptr) {
-            fail(LLCUDA_ERR_UNSUPPORTED, where + " has unsupported type " + std::to_string(t.type));
+            fail(LLCUDA_ERR_UNSUPPORTED, where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
         }
         if (kind == Kind::Vector) {
             require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + traits->name);

@@ -1,4 +1,5 @@
-// Reference encoders. Q4_0/Q8_0 use the block's extreme value; the K-quants search, per
+// Reference encoders. Q4_0/Q8_0/Q5_0 use the block's extreme value, Q4_1/Q5_1 its range;
+// IQ4_NL/IQ4_XS search the scale on the non-linear code book; the K-quants search, per
 // sub-block, the scale (and min) minimising a weighted squared error, then quantize the
 // sub-block scales themselves to 6 or 8 bits, following the method of ggml's reference
 // quantizers so files written by llcuda behave like llama.cpp's.
@@ -269,6 +270,222 @@ void quantize_q6_K(const float *x, BlockQ6_K *y, int64_t n_blocks) {
     }
 }
 
+// Q4_1/Q5_1: x ~ d*q + m over the block's range, q in [0, nmax]; quants computed with the stored
+// (fp16-rounded) d and m. `store` writes the block from d, m and the quants.
+template <typename Block, typename Store>
+void quantize_offset_blocks(const float *x, Block *y, int64_t n_blocks, int nmax, Store store) {
+    for (int64_t b = 0; b < n_blocks; ++b, x += 32) {
+        float lo = x[0], hi = x[0];
+        for (int j = 1; j < 32; ++j) {
+            lo = std::min(lo, x[j]);
+            hi = std::max(hi, x[j]);
+        }
+        y[b].d = fp32_to_fp16((hi - lo) / nmax);
+        y[b].m = fp32_to_fp16(lo);
+        const float d = fp16_to_fp32(y[b].d), m = fp16_to_fp32(y[b].m);
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        uint8_t q[32];
+        for (int j = 0; j < 32; ++j) q[j] = static_cast<uint8_t>(std::clamp(nearest_int((x[j] - m) * id), 0, nmax));
+        store(y[b], q);
+    }
+}
+
+// Nibbles of 32 quants in Q4_0's order (element j low, j + 16 high).
+void pack_nibbles(const uint8_t *q, uint8_t *qs) {
+    for (int j = 0; j < 16; ++j) qs[j] = static_cast<uint8_t>((q[j] & 0xF) | ((q[j + 16] & 0xF) << 4));
+}
+
+// Q5_0/Q5_1: low nibbles as Q4_0, bit 4 of element j into bit j of qh.
+template <typename Block>
+void pack_q5(const uint8_t *q, Block &blk) {
+    pack_nibbles(q, blk.qs);
+    uint32_t qh = 0;
+    for (int j = 0; j < 32; ++j) qh |= static_cast<uint32_t>(q[j] >> 4) << j;
+    std::memcpy(blk.qh, &qh, sizeof qh);
+}
+
+void quantize_q5_0(const float *x, BlockQ5_0 *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, x += 32) {
+        // As Q4_0: the signed extreme maps to -16.
+        float amax = 0.0f, extreme = 0.0f;
+        for (int j = 0; j < 32; ++j) {
+            if (std::fabs(x[j]) > amax) {
+                amax = std::fabs(x[j]);
+                extreme = x[j];
+            }
+        }
+        y[b].d = fp32_to_fp16(extreme / -16.0f);
+        const float d = fp16_to_fp32(y[b].d);
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        uint8_t q[32];
+        for (int j = 0; j < 32; ++j) q[j] = static_cast<uint8_t>(std::clamp(nearest_int(x[j] * id) + 16, 0, 31));
+        pack_q5(q, y[b]);
+    }
+}
+
+// Index of the code book value nearest to x.
+int nearest_iq4(float x) {
+    int best = 0;
+    for (int i = 1; i < 16; ++i) {
+        if (std::fabs(x - kIq4nlValues[i]) < std::fabs(x - kIq4nlValues[best])) best = i;
+    }
+    return best;
+}
+
+// Scale d of 32 values on the IQ4 code book (x ~ d * kIq4nlValues[q]) minimising sum x^2 * err^2:
+// candidate inverse scales around the one mapping the signed extreme to the book's end, each
+// refined by the least-squares scale for its indices (ggml's search with 7 steps either side).
+float fit_iq4_scale(const float *x) {
+    float amax = 0, extreme = 0;
+    for (int j = 0; j < 32; ++j) {
+        if (std::fabs(x[j]) > amax) {
+            amax = std::fabs(x[j]);
+            extreme = x[j];
+        }
+    }
+    if (amax < 1e-30f) return 0.0f;
+    auto sums = [&](float id, float &sum_qx, float &sum_q2) {
+        sum_qx = 0;
+        sum_q2 = 0;
+        for (int j = 0; j < 32; ++j) {
+            const float q = kIq4nlValues[nearest_iq4(id * x[j])];
+            const float w = x[j] * x[j];
+            sum_qx += w * q * x[j];
+            sum_q2 += w * q * q;
+        }
+    };
+    float sum_qx, sum_q2;
+    sums(-kIq4nlValues[0] / extreme, sum_qx, sum_q2);
+    float d = sum_qx / sum_q2, best = d * sum_qx;
+    for (int step = -7; step <= 7; ++step) {
+        sums((step + kIq4nlValues[0]) / extreme, sum_qx, sum_q2);
+        if (sum_q2 > 0 && sum_qx * sum_qx > best * sum_q2) {
+            d = sum_qx / sum_q2;
+            best = d * sum_qx;
+        }
+    }
+    return d;
+}
+
+// 32 indices for the scale ds, packed in Q4_0's nibble order.
+void pack_iq4(const float *x, float ds, uint8_t *qs) {
+    const float ids = ds != 0.0f ? 1.0f / ds : 0.0f;
+    uint8_t q[32];
+    for (int j = 0; j < 32; ++j) q[j] = static_cast<uint8_t>(nearest_iq4(ids * x[j]));
+    pack_nibbles(q, qs);
+}
+
+void quantize_iq4_nl(const float *x, BlockIQ4_NL *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, x += 32) {
+        y[b].d = fp32_to_fp16(fit_iq4_scale(x));
+        pack_iq4(x, fp16_to_fp32(y[b].d), y[b].qs);
+    }
+}
+
+void quantize_iq4_xs(const float *x, BlockIQ4_XS *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, x += QK_K) {
+        float scales[8], max_scale = 0, amax_scale = 0;
+        for (int j = 0; j < 8; ++j) {
+            scales[j] = fit_iq4_scale(x + 32 * j);
+            if (std::fabs(scales[j]) > amax_scale) {
+                amax_scale = std::fabs(scales[j]);
+                max_scale = scales[j];
+            }
+        }
+        // Sub-block scales as 6-bit signed multiples of d; the largest maps to -32.
+        y[b].d = fp32_to_fp16(-max_scale / 32.0f);
+        const float d = fp16_to_fp32(y[b].d);
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[b].scales_h = 0;
+        std::memset(y[b].scales_l, 0, sizeof y[b].scales_l);
+        for (int j = 0; j < 8; ++j) {
+            const int l = std::clamp(nearest_int(id * scales[j]), -32, 31) + 32;
+            y[b].scales_l[j / 2] |= static_cast<uint8_t>((l & 0xF) << (4 * (j % 2)));
+            y[b].scales_h |= static_cast<uint16_t>((l >> 4) << (2 * j));
+            pack_iq4(x + 32 * j, d * (l - 32), y[b].qs + 16 * j);
+        }
+    }
+}
+
+// Q2_K/Q3_K: 2 low bits of element 128h + 32g + l at bit 2g of qs[32h + l].
+void pack_2bit(const uint8_t *L, uint8_t *qs) {
+    for (int h = 0; h < 2; ++h) {
+        for (int l = 0; l < 32; ++l) {
+            const uint8_t *Lh = L + 128 * h + l;
+            qs[32 * h + l] = static_cast<uint8_t>((Lh[0] & 3) | ((Lh[32] & 3) << 2) | ((Lh[64] & 3) << 4) | ((Lh[96] & 3) << 6));
+        }
+    }
+}
+
+void quantize_q2_K(const float *x, BlockQ2_K *y, int64_t n_blocks) {
+    uint8_t L[QK_K];
+    for (int64_t b = 0; b < n_blocks; ++b, x += QK_K) {
+        float scales[16], mins[16], weights[16], max_scale = 0, max_min = 0;
+        for (int j = 0; j < 16; ++j) {
+            for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+            scales[j] = fit_scale_min(16, 3, x + 16 * j, weights, L + 16 * j, mins[j], -0.5f, 0.1f, 15);
+            max_scale = std::max(max_scale, scales[j]);
+            max_min = std::max(max_min, mins[j]);
+        }
+        // Scales and mins as 4-bit multiples of d and dmin.
+        BlockQ2_K &blk = y[b];
+        const float inv_scale = max_scale > 0 ? 15.0f / max_scale : 0.0f;
+        const float inv_min = max_min > 0 ? 15.0f / max_min : 0.0f;
+        for (int j = 0; j < 16; ++j) {
+            blk.scales[j] = static_cast<uint8_t>(std::min(15, nearest_int(inv_scale * scales[j])) |
+                                                 (std::min(15, nearest_int(inv_min * mins[j])) << 4));
+        }
+        blk.d = fp32_to_fp16(max_scale / 15.0f);
+        blk.dmin = fp32_to_fp16(max_min / 15.0f);
+        const float d = fp16_to_fp32(blk.d), dmin = fp16_to_fp32(blk.dmin);
+        for (int j = 0; j < 16; ++j) {
+            const float ds = d * (blk.scales[j] & 0xF);
+            if (ds == 0.0f) continue;
+            const float dm = dmin * (blk.scales[j] >> 4);
+            for (int l = 0; l < 16; ++l) {
+                L[16 * j + l] = static_cast<uint8_t>(std::clamp(nearest_int((x[16 * j + l] + dm) / ds), 0, 3));
+            }
+        }
+        pack_2bit(L, blk.qs);
+    }
+}
+
+void quantize_q3_K(const float *x, BlockQ3_K *y, int64_t n_blocks) {
+    uint8_t L[QK_K];
+    for (int64_t b = 0; b < n_blocks; ++b, x += QK_K) {
+        float scales[16], max_scale = 0, amax_scale = 0;
+        for (int j = 0; j < 16; ++j) {
+            scales[j] = fit_symmetric_scale(16, 4, x + 16 * j, L + 16 * j);
+            if (std::fabs(scales[j]) > amax_scale) {
+                amax_scale = std::fabs(scales[j]);
+                max_scale = scales[j];
+            }
+        }
+        BlockQ3_K &blk = y[b];
+        std::memset(&blk, 0, sizeof blk);
+        if (amax_scale < 1e-30f) continue;
+        // Sub-block scales as 6-bit signed multiples of d; the largest maps to -32.
+        const float iscale = -32.0f / max_scale;
+        for (int j = 0; j < 16; ++j) {
+            const int l = std::clamp(nearest_int(iscale * scales[j]), -32, 31) + 32;
+            blk.scales[j % 8] |= static_cast<uint8_t>((l & 0xF) << (4 * (j / 8)));
+            blk.scales[8 + j % 4] |= static_cast<uint8_t>((l >> 4) << (2 * (j / 4)));
+        }
+        blk.d = fp32_to_fp16(1.0f / iscale);
+        const float d = fp16_to_fp32(blk.d);
+        for (int j = 0; j < 16; ++j) {
+            const float ds = d * q3k_scale(blk.scales, j);
+            for (int l = 0; l < 16; ++l) {
+                const int q = ds != 0.0f ? std::clamp(nearest_int(x[16 * j + l] / ds), -4, 3) : 0;
+                L[16 * j + l] = static_cast<uint8_t>(q + 4);
+            }
+        }
+        // Bit 2 (the "no -4" bit) of element j goes to bit j/32 of hmask[j % 32].
+        for (int j = 0; j < QK_K; ++j) blk.hmask[j % 32] |= static_cast<uint8_t>((L[j] >> 2) << (j / 32));
+        pack_2bit(L, blk.qs);
+    }
+}
+
 }  // namespace
 
 void quantize_row_q8_K(const float *x, BlockQ8_K *y, int64_t n) {
@@ -312,6 +529,17 @@ void quantize_row(int32_t type, const float *src, void *dst, int64_t n) {
     case LLCUDA_TYPE_Q4_K: return quantize_q4_K(src, static_cast<BlockQ4_K *>(dst), n_blocks);
     case LLCUDA_TYPE_Q5_K: return quantize_q5_K(src, static_cast<BlockQ5_K *>(dst), n_blocks);
     case LLCUDA_TYPE_Q6_K: return quantize_q6_K(src, static_cast<BlockQ6_K *>(dst), n_blocks);
+    case LLCUDA_TYPE_Q4_1:
+        return quantize_offset_blocks(src, static_cast<BlockQ4_1 *>(dst), n_blocks, 15,
+                                      [](BlockQ4_1 &blk, const uint8_t *q) { pack_nibbles(q, blk.qs); });
+    case LLCUDA_TYPE_Q5_0: return quantize_q5_0(src, static_cast<BlockQ5_0 *>(dst), n_blocks);
+    case LLCUDA_TYPE_Q5_1:
+        return quantize_offset_blocks(src, static_cast<BlockQ5_1 *>(dst), n_blocks, 31,
+                                      [](BlockQ5_1 &blk, const uint8_t *q) { pack_q5(q, blk); });
+    case LLCUDA_TYPE_Q2_K: return quantize_q2_K(src, static_cast<BlockQ2_K *>(dst), n_blocks);
+    case LLCUDA_TYPE_Q3_K: return quantize_q3_K(src, static_cast<BlockQ3_K *>(dst), n_blocks);
+    case LLCUDA_TYPE_IQ4_NL: return quantize_iq4_nl(src, static_cast<BlockIQ4_NL *>(dst), n_blocks);
+    case LLCUDA_TYPE_IQ4_XS: return quantize_iq4_xs(src, static_cast<BlockIQ4_XS *>(dst), n_blocks);
     default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot quantize to ") + t->name);
     }
 }

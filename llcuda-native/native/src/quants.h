@@ -46,4 +46,28 @@ inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
     std::memcpy(out, r, sizeof r);
 }
 
+// Signed scale of sub-block i (0..15) of a Q3_K super-block: low 4 bits in the low (i < 8) or
+// high nibble of scales[i % 8], high 2 bits at bit 2*(i / 4) of scales[8 + i % 4]; offset 32.
+LLCUDA_HD inline int q3k_scale(const uint8_t *scales, int i) {
+    const int low = (scales[i % 8] >> (4 * (i / 8))) & 0xF;
+    const int high = (scales[8 + i % 4] >> (2 * (i / 4))) & 3;
+    return (low | (high << 4)) - 32;
+}
+
+// Signed scale of sub-block j (0..7) of an IQ4_XS super-block.
+inline int iq4xs_scale(const BlockIQ4_XS &blk, int j) {
+    const int low = (blk.scales_l[j / 2] >> (4 * (j % 2))) & 0xF;
+    const int high = (blk.scales_h >> (2 * j)) & 3;
+    return (low | (high << 4)) - 32;
+}
+
+// The 5-bit quant of element j (0..31) of a Q5_0/Q5_1 block: nibble as Q4_0 plus bit j of qh.
+template <typename Block>
+inline int q5_quant(const Block &blk, int j) {
+    uint32_t qh;
+    std::memcpy(&qh, blk.qh, sizeof qh);
+    const int nibble = j < 16 ? blk.qs[j] & 0xF : blk.qs[j - 16] >> 4;
+    return nibble | static_cast<int>(((qh >> j) & 1u) << 4);
+}
+
 }  // namespace llcuda

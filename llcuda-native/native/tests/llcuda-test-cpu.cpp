@@ -32,6 +32,7 @@
 #include "quants.h"
 #include "rng.h"
 #include "sampling.h"
+#include "reference_forward.h"
 #include "test_gguf.h"
 
 using namespace llcuda;
@@ -69,7 +70,12 @@ double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
 }
 
 const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
-                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K};
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
+                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
+                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS};
+
+// The IQ4_NL/IQ4_XS code book as the GGUF format defines it.
+const int kIq4Book[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 // ---------------------------------------------------------------- float64 decoders (independent)
 
@@ -111,6 +117,57 @@ double decode_element(int32_t type, const uint8_t *row, int64_t i) {
         const int8_t scale = static_cast<int8_t>(b[192 + 8 * h + quarter * 2 + l / 16]);
         return half(b + 208) * scale * ((low | (high << 4)) - 32);
     }
+    case LLCUDA_TYPE_Q4_1: {
+        const uint8_t *b = row + 20 * (i / 32);
+        const int j = static_cast<int>(i % 32);
+        const int q = j < 16 ? (b[4 + j] & 0xF) : (b[4 + j - 16] >> 4);
+        return half(b) * q + half(b + 2);
+    }
+    case LLCUDA_TYPE_Q5_0:
+    case LLCUDA_TYPE_Q5_1: {
+        const bool with_min = type == LLCUDA_TYPE_Q5_1;
+        const uint8_t *b = row + (with_min ? 24 : 22) * (i / 32);
+        const uint8_t *qh = b + (with_min ? 4 : 2), *qs = qh + 4;
+        const int j = static_cast<int>(i % 32);
+        const int bit = (qh[j / 8] >> (j % 8)) & 1;
+        const int q = (j < 16 ? (qs[j] & 0xF) : (qs[j - 16] >> 4)) + 16 * bit;
+        return with_min ? half(b) * q + half(b + 2) : half(b) * (q - 16);
+    }
+    case LLCUDA_TYPE_Q2_K: {
+        const uint8_t *b = row + 84 * (i / 256);
+        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+        const int sc = b[8 * h + 2 * g + (l >= 16)];
+        const int q = (b[16 + 32 * h + l] >> (2 * g)) & 3;
+        return half(b + 80) * (sc & 0xF) * q - half(b + 82) * (sc >> 4);
+    }
+    case LLCUDA_TYPE_Q3_K: {
+        const uint8_t *b = row + 110 * (i / 256);
+        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+        // Sixteen 6-bit scales: 4 low bits from the nibbles of bytes 0..7 (low nibbles first),
+        // 2 high bits from bytes 8..11, four scales per byte.
+        const uint8_t *sc = b + 96;
+        int scales[16];
+        for (int s = 0; s < 16; ++s) {
+            const int low = s < 8 ? sc[s] & 0xF : sc[s - 8] >> 4;
+            scales[s] = (low | (((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4)) - 32;
+        }
+        const int q = (b[32 + 32 * h + l] >> (2 * g)) & 3;
+        const int high = (b[l] >> (4 * h + g)) & 1;
+        return half(b + 108) * scales[8 * h + 2 * g + (l >= 16)] * (q - (high ? 0 : 4));
+    }
+    case LLCUDA_TYPE_IQ4_NL: {
+        const uint8_t *b = row + 18 * (i / 32);
+        const int j = static_cast<int>(i % 32);
+        return half(b) * kIq4Book[j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4)];
+    }
+    case LLCUDA_TYPE_IQ4_XS: {
+        const uint8_t *b = row + 136 * (i / 256);
+        const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
+        const int scales_h = b[2] | (b[3] << 8);
+        const int ls = ((b[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scales_h >> (2 * sub)) & 3) << 4);
+        const uint8_t *qs = b + 8 + 16 * sub;
+        return half(b) * (ls - 32) * kIq4Book[l < 16 ? (qs[l] & 0xF) : (qs[l - 16] >> 4)];
+    }
     default: return NAN;
     }
 }
@@ -129,7 +186,9 @@ std::vector<uint8_t> random_blocks(int32_t type, int64_t n) {
         case LLCUDA_TYPE_F16: set_half(blk); break;
         case LLCUDA_TYPE_BF16: { uint16_t h = fp32_to_bf16(std::normal_distribution<float>()(g_rng)); std::memcpy(blk, &h, 2); break; }
         case LLCUDA_TYPE_Q6_K: set_half(blk + 208); break;
-        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: set_half(blk); set_half(blk + 2); break;
+        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_1: set_half(blk); set_half(blk + 2); break;
+        case LLCUDA_TYPE_Q2_K: set_half(blk + 80); set_half(blk + 82); break;
+        case LLCUDA_TYPE_Q3_K: set_half(blk + 108); break;
         default: set_half(blk);
         }
     }
@@ -178,12 +237,61 @@ void test_dequantize_matches_float64_decoder() {
     }
 }
 
+// Blocks built by hand, decoded by the reference dequantizer: the expected values are worked out
+// from the format definitions (scale bit positions, quant bit positions, offsets, code book).
+void test_hand_built_blocks() {
+    auto decode = [](int32_t type, const std::vector<uint8_t> &blk) {
+        std::vector<float> y(static_cast<size_t>(type_traits(type)->block_size));
+        dequantize_row(type, blk.data(), y.data(), static_cast<int64_t>(y.size()));
+        return y;
+    };
+    // Q5_0: d = 0.5; qs[j] = j; fifth bits of elements 0 and 31 set.
+    std::vector<uint8_t> q5(22, 0);
+    q5[1] = 0x38;
+    q5[2] = 0x01; q5[5] = 0x80;
+    for (int j = 0; j < 16; ++j) q5[6 + j] = static_cast<uint8_t>(j);
+    const std::vector<float> y5 = decode(LLCUDA_TYPE_Q5_0, q5);
+    check(y5[0] == 0.0f && y5[1] == -7.5f && y5[15] == -0.5f && y5[16] == -8.0f && y5[31] == 0.0f,
+          "Q5_0 hand-built block: (nibble | fifth bit << 4) - 16, times d");
+    // Q3_K: d = 1; sub-block 0 scale (1 | 2 << 4) - 32 = 1, sub-block 15 scale (15 | 3 << 4) - 32 = 31.
+    std::vector<uint8_t> q3(110, 0);
+    q3[109] = 0x3C;
+    q3[96 + 0] = 0x01; q3[96 + 8] = 0x02;
+    q3[96 + 7] = 0xF0; q3[96 + 11] = 0xC0;
+    q3[32 + 0] = 0x03; q3[0] = 0x01;  // element 0: low bits 3, high bit set: 3
+    q3[32 + 63] = 0x40;               // element 255: low bits 1 at bit 6, high bit clear: 1 - 4
+    const std::vector<float> y3 = decode(LLCUDA_TYPE_Q3_K, q3);
+    check(y3[0] == 3.0f && y3[1] == -4.0f && y3[255] == -93.0f && y3[16] == -4.0f * -32.0f,
+          "Q3_K hand-built block: 6-bit signed scales, 2 low bits plus the hmask bit");
+    // IQ4_XS: d = 1; sub-block 1 scale (5 | 2 << 4) - 32 = 5, the others -32.
+    std::vector<uint8_t> iq(136, 0);
+    iq[1] = 0x3C;
+    iq[2] = 0x08;   // scales_h bits 2..3 = 2
+    iq[4] = 0x50;   // scales_l: sub-block 0 low nibble 0, sub-block 1 low nibble 5
+    iq[8] = 0x08;   // element 0: book[8] = 1
+    iq[8 + 16] = 0x0F;  // element 32: book[15] = 113, element 48: book[0] = -127
+    const std::vector<float> yx = decode(LLCUDA_TYPE_IQ4_XS, iq);
+    check(yx[0] == -32.0f && yx[32] == 565.0f && yx[48] == -635.0f && yx[16] == -32.0f * -127.0f,
+          "IQ4_XS hand-built block: 6-bit scales minus 32 times the non-linear code book");
+    // Q2_K: d = 1, dmin = 0.5; sub-block 3 scale 7, min 2; element 3*16 + 32 + 16 - 32 = 48 is in
+    // half 0, field 1 (bits 2..3), l = 16.
+    std::vector<uint8_t> q2(84, 0);
+    q2[81] = 0x3C; q2[83] = 0x38;
+    q2[3] = 0x27;
+    q2[16 + 16] = 0x0C;  // byte l = 16: field 1 = 3
+    const std::vector<float> y2 = decode(LLCUDA_TYPE_Q2_K, q2);
+    check(y2[48] == 7.0f * 3 - 1.0f && y2[49] == -1.0f && y2[16] == 0.0f, "Q2_K hand-built block: d*sc*q - dmin*m per sub-block of 16");
+}
+
 void test_quantize_round_trip_error() {
     // Relative RMS error bounds for Gaussian data; K-quant scale search must beat the plain
     // max-scale formats of equal bit width.
     struct Bound { int32_t type; double max_err; };
     const Bound bounds[] = {{LLCUDA_TYPE_F32, 0}, {LLCUDA_TYPE_F16, 5e-4}, {LLCUDA_TYPE_BF16, 4e-3}, {LLCUDA_TYPE_Q8_0, 1e-2},
-                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03}};
+                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03},
+                            {LLCUDA_TYPE_Q4_1, 0.1}, {LLCUDA_TYPE_Q5_0, 0.065}, {LLCUDA_TYPE_Q5_1, 0.055},
+                            {LLCUDA_TYPE_Q2_K, 0.34}, {LLCUDA_TYPE_Q3_K, 0.2}, {LLCUDA_TYPE_IQ4_NL, 0.1},
+                            {LLCUDA_TYPE_IQ4_XS, 0.1}};
     const int64_t n = 4096;
     std::vector<float> x = normal(n, 0.5f);
     for (int i = 0; i < 8; ++i) x[g_rng() % n] *= 8.0f;  // a few outliers, as real weights have
@@ -202,6 +310,8 @@ void test_quantize_round_trip_error() {
               std::string("quantize ") + type_traits(b.type)->name + " round trip error " + std::to_string(err) + " <= " + std::to_string(b.max_err));
     }
     check(errs[5] < errs[4], "Q4_K (scale search) is more accurate than Q4_0");
+    check(errs[10] < errs[8] && errs[12] < errs[11] && errs[13] < errs[4],
+          "Q5_1 beats Q4_1, Q3_K beats Q2_K, IQ4_NL (non-linear book) beats Q4_0");
     float nan_input[32] = {0};
     nan_input[5] = NAN;
     uint8_t out[64];
@@ -639,6 +749,12 @@ void test_abi_bad_input() {
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::strstr(llcuda_last_error(), "must be F32") != nullptr, "a norm that is not F32 is refused");
     bad = sm;
+    bad.tensors[3].type = 16;  // IQ2_XXS: a GGUF type the engine has no kernels for
+    bad.spec.tensors = bad.tensors.data();
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
+              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr && std::strstr(llcuda_last_error(), "IQ2_XXS") != nullptr,
+          std::string("a weight type without kernels is refused naming the tensor and the type: ") + llcuda_last_error());
+    bad = sm;
     bad.spec.n_head_kv = 3;
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT, "n_head not a multiple of n_head_kv is refused");
     check(llcuda_model_load(backend, "/nonexistent/model.gguf", &sm.spec, &model) == LLCUDA_ERR_IO &&
@@ -919,11 +1035,102 @@ void test_model_file_changes(const std::string &testdata) {
 
 }  // namespace
 
+// ---------------------------------------------------------------- llama-quantize mixes vs float64
+
+// The float64 reference forward reproduces the project's exact reference files.
+void test_reference_forward(const std::string &testdata) {
+    for (const char *name : {"micro-llama-Q4_K_M", "micro-llama-f16"}) {
+        const std::string path = testdata + "/models/" + name + ".gguf";
+        const test_gguf::Model model = test_gguf::Reader(path).read();
+        std::vector<int32_t> tokens;
+        std::vector<std::vector<double>> rows;
+        if (!test_gguf::read_reference(testdata + "/models/reference/" + name + ".p1.exact.txt.gz", tokens, rows)) {
+            check(false, std::string("read the exact reference of ") + name);
+            continue;
+        }
+        const std::vector<std::vector<double>> got = test_reference::LlamaReference(path, model).logits(tokens);
+        std::vector<double> r, g;
+        for (size_t i = 0; i < rows.size() && i < got.size(); ++i) {
+            r.insert(r.end(), rows[i].begin(), rows[i].end());
+            g.insert(g.end(), got[i].begin(), got[i].end());
+        }
+        const double err = got.size() == rows.size() ? rel_l2(r, g) : 1e9;
+        check(err < 1e-6, std::string("the float64 reference forward reproduces ") + name + ".p1.exact (rel L2 " + std::to_string(err) + ")");
+    }
+}
+
+// The type llama-quantize writes for a tensor that needs a fallback, per mix, on rows of 576.
+struct Fallback { const char *mix, *tensor, *type; };
+constexpr Fallback kFallbacks[] = {
+    {"Q2_K", "blk.0.attn_q.weight", "IQ4_NL"},     {"Q3_K_S", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q3_K_M", "blk.0.attn_output.weight", "Q5_0"}, {"Q3_K_L", "blk.0.attn_v.weight", "Q5_1"},
+    {"Q4_K_S", "blk.0.ffn_gate.weight", "Q5_0"},    {"Q4_K_M", "blk.1.attn_v.weight", "Q8_0"},
+    {"Q5_K_S", "blk.0.attn_k.weight", "Q5_1"},      {"Q5_K_M", "token_embd.weight", "Q5_1"},
+    {"Q6_K", "blk.0.ffn_up.weight", "Q8_0"},        {"IQ4_XS", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q4_K_M", "output.weight", "Q8_0"},            {"Q4_K_M", "blk.1.ffn_down.weight", "Q6_K"},
+};
+
+// Every llama-quantize mix written by llcuda-synth (fresh random weights), on a shape whose rows
+// are whole K-quant blocks and on one with rows of 576 (the fallback types): the engine's logits
+// against the float64 forward of the same dequantized weights.
+void test_quant_mixes(const std::string &testdata) {
+    char exe[4096] = {0};
+    const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const std::string dir = len > 0 ? std::string(exe, static_cast<size_t>(len)).substr(0, std::string(exe).rfind('/')) : ".";
+    const std::string synth = dir + "/llcuda-synth";
+    if (!exists(synth)) { check(false, "llcuda-synth beside the test program: " + synth); return; }
+    const char *mixes[] = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
+                           "IQ4_NL", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "F16"};
+    for (const char *shape : {"micro", "micro-576"}) {
+        for (const char *mix : mixes) {
+            const std::string path = "/tmp/llcuda-test-" + std::to_string(::getpid()) + "-" + shape + "-" + mix + ".gguf";
+            const std::string cmd = synth + " --shape " + shape + " --type " + mix + " --vocab " + testdata +
+                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+            if (std::system(cmd.c_str()) != 0) { check(false, "llcuda-synth " + std::string(shape) + " " + mix); continue; }
+            const std::string label = std::string(shape) + " " + mix;
+            Loaded m;
+            if (!load(path, m)) {
+                check(false, "load " + label + ": " + llcuda_last_error());
+                std::remove(path.c_str());
+                continue;
+            }
+            if (std::string(shape) == "micro-576") {
+                for (const Fallback &f : kFallbacks) {
+                    if (std::string(f.mix) != mix) continue;
+                    bool found = false;
+                    for (size_t i = 0; i < m.gguf.names.size(); ++i) {
+                        found = found || (m.gguf.names[i] == f.tensor && type_traits(m.gguf.tensors[i].type)->name == std::string(f.type));
+                    }
+                    check(found, label + ": " + f.tensor + " is " + f.type + " as llama-quantize writes it");
+                }
+            }
+            std::vector<int32_t> tokens(12);
+            for (int32_t &t : tokens) t = static_cast<int32_t>(g_rng() % static_cast<uint64_t>(m.gguf.spec.n_vocab));
+            const std::vector<std::vector<double>> ref = test_reference::LlamaReference(path, m.gguf).logits(tokens);
+            llcuda_kv_cache *cache = nullptr;
+            llcuda_kv_cache_create(m.model, 1, 16, LLCUDA_TYPE_F16, &cache);
+            std::vector<SeqRun> seqs(1);
+            seqs[0].tokens = tokens;
+            seqs[0].blocks = {0};
+            const std::vector<std::vector<float>> got = run_logits(m.model, cache, m.gguf.spec.n_vocab, seqs, 1 << 20, 1);
+            llcuda_kv_cache_free(cache);
+            std::vector<double> r, g;
+            for (const auto &row : ref) r.insert(r.end(), row.begin(), row.end());
+            if (!got.empty()) g.assign(got[0].begin(), got[0].end());
+            const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
+            const double bound = std::string(mix) == "F16" ? 1e-3 : 2.5e-2;
+            check(err <= bound, label + " logits vs float64 of its dequantized weights: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound));
+            std::printf("  mix %-9s %-7s rel L2 %.4g\n", shape, mix, err);
+            std::remove(path.c_str());
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
-    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_quantize_round_trip_error,
+    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
                                            test_abi_bad_input};
     for (const auto &t : tests) {
@@ -933,7 +1140,7 @@ int main(int argc, char **argv) {
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

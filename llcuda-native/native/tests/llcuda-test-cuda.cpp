@@ -3,6 +3,8 @@
 //    tokens, GQA 1..8, positions near the context end), relative L2 bounds by precision, no NaN;
 //  - whole-model logits of the micro models against the `.exact` references (bounds as the CPU
 //    backend's), batching, paging and chunking invariance, graph replay equal to eager steps;
+//  - whole-model logits of llcuda-synth models of the llama-quantize mixes against their float64
+//    forward (reference_forward.h);
 //  - clear errors: a KV cache larger than the GPU.
 // Usage: llcuda-test-cuda [TESTDATA_DIR]   (default ../shared/testdata). Prints "N passed, M failed".
 #include <algorithm>
@@ -24,12 +26,14 @@
 
 #if defined(LLCUDA_HAS_CUDA)
 #include <cuda_runtime.h>
+#include <unistd.h>
 
 #include "cuda/kernels.cuh"
 #include "cuda/step-plan.h"
 #include "sampling.h"
 #include "gguf-file.h"
 #include "model-spec-from-gguf.h"
+#include "reference_forward.h"
 #endif
 
 namespace {
@@ -138,7 +142,9 @@ DeviceMatrix to_device(const HostMatrix &m, Dev<uint8_t> &d) {
 }
 
 const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
-                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K};
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
+                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
+                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS};
 
 std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 
@@ -742,6 +748,49 @@ void test_models(const std::string &dir, int32_t kv_type, const std::vector<std:
     }
 }
 
+// Models of the llama-quantize mixes with the newer types, written by llcuda-synth (beside this
+// program) with fresh weights, on a shape of whole K-quant rows and on one of rows of 576 (the
+// fallback types): logits of a 12-token prompt in one step (tensor-core tiles) and in steps of 8 + 4
+// (decode mat-vec on 8-bit activations) against the float64 forward of the dequantized weights.
+void test_mix_models(const std::string &dir) {
+    char exe[4096] = {0};
+    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const std::string self = len > 0 ? std::string(exe, static_cast<size_t>(len)) : "./x";
+    const std::string synth = self.substr(0, self.rfind('/')) + "/llcuda-synth";
+    const std::vector<std::pair<std::string, std::string>> models = {
+        {"micro", "Q2_K"},     {"micro", "Q3_K_S"},     {"micro", "Q3_K_M"},     {"micro", "Q3_K_L"},
+        {"micro", "IQ4_NL"},   {"micro", "IQ4_XS"},     {"micro", "Q4_1"},       {"micro", "Q5_0"},
+        {"micro", "Q5_1"},     {"micro-576", "Q2_K"},   {"micro-576", "Q4_K_M"}, {"micro-576", "Q5_K_M"},
+        {"micro-576", "IQ4_XS"}, {"micro-576", "Q6_K"}};
+    for (const auto &[shape, mix] : models) {
+        const std::string label = "mix " + shape + " " + mix;
+        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + shape + "-" + mix + ".gguf";
+        const std::string cmd = synth + " --shape " + shape + " --type " + mix + " --vocab " + dir +
+                                "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+        if (std::system(cmd.c_str()) != 0) {
+            g_tally.check(false, label, "llcuda-synth failed: " + cmd);
+            continue;
+        }
+        try {
+            const test_gguf::Model gguf = test_gguf::Reader(path).read();
+            std::vector<int32_t> tokens(12);
+            for (int32_t &t : tokens) t = static_cast<int32_t>(g_rng() % static_cast<uint64_t>(gguf.spec.n_vocab));
+            std::vector<float> ref;
+            for (const auto &row : test_reference::LlamaReference(path, gguf).logits(tokens)) ref.insert(ref.end(), row.begin(), row.end());
+            auto m = load_model(path, 2);
+            const std::vector<float> prompt = run_step(*m, {{0, tokens, 0, {0}}});
+            check_error("logits " + label + " (12-token prompt, tensor cores)", rel_l2f(prompt, ref), 3e-2);
+            std::vector<float> steps = run_step(*m, {{1, std::vector<int32_t>(tokens.begin(), tokens.begin() + 8), 0, {1}}});
+            const std::vector<float> rest = run_step(*m, {{1, std::vector<int32_t>(tokens.begin() + 8, tokens.end()), 8, {1}}});
+            steps.insert(steps.end(), rest.begin(), rest.end());
+            check_error("logits " + label + " (steps of 8 + 4, 8-bit mat-vec)", rel_l2f(steps, ref), 3e-2);
+        } catch (const std::exception &e) {
+            g_tally.check(false, label, e.what());
+        }
+        std::remove(path.c_str());
+    }
+}
+
 // Invariances on one model: chunked prompts, batching, scrambled paging, graph decode vs eager.
 void test_invariance(const std::string &dir, const std::string &name, double bound,
                      int32_t kv_type = LLCUDA_TYPE_F16) {
@@ -934,6 +983,7 @@ int main(int argc, char **argv) {
                                                     "micro-qwen2-Q8_0", "micro-qwen2-Q4_K_M"});
                  test_models(dir, LLCUDA_TYPE_Q8_0, {"micro-llama-f32", "micro-llama-Q4_K_M", "micro-qwen2-Q8_0"});
              }},
+            {"mixes", [&] { test_mix_models(dir); }},
             {"invariance", [&] {
                  test_invariance(dir, "micro-llama-f32", 1e-5);
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3);

@@ -1,10 +1,10 @@
 // llcuda-synth: writes a GGUF model of a real shape with random weights and a real tokenizer, for
-// benchmarks (llama.cpp can read the same file). Weight types follow llama.cpp's mixes: Q4_K_M and
-// Q5_K_M put attn_v and ffn_down of the "more bits" layers (first and last eighth, every third in
-// between) and output.weight in Q6_K; Q4_0 keeps output.weight in Q6_K. Quantization goes through
-// llcuda_quantize, in parallel over rows.
+// benchmarks and tests (llama.cpp can read the same file). Weight types per tensor follow the mix
+// llama-quantize writes for the file type (quant-mix.h: more bits for some attn_v/ffn_down layers,
+// output.weight in Q6_K, fallback types for rows that are not whole K-quant blocks). Quantization
+// goes through llcuda_quantize, in parallel over rows.
 //
-//   llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
+//   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576 --type MIX (F16, Q4_0 ... IQ4_XS, see usage)
 //                --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
 #include <cstdio>
 #include <cstring>
@@ -16,6 +16,7 @@
 #include "ggml_blocks.h"
 #include "gguf-file.h"
 #include "llcuda.h"
+#include "quant-mix.h"
 #include "rng.h"
 #include "tool-main.h"
 
@@ -23,6 +24,7 @@ namespace {
 
 using llcuda::tools::GgufFile;
 using llcuda::tools::GgufWriter;
+using llcuda::tools::QuantMix;
 
 struct Shape {
     const char *name;
@@ -32,22 +34,8 @@ constexpr Shape kShapes[] = {
     {"tinyllama", 2048, 22, 32, 4, 5632, 2048},
     {"llama2-7b", 4096, 32, 32, 32, 11008, 4096},
     {"micro", 256, 2, 4, 2, 512, 256},
+    {"micro-576", 576, 2, 9, 3, 1536, 256},  // SmolLM2-135M's widths: rows of 576 are not whole K-quant blocks
 };
-
-struct Mix {
-    const char *name;
-    int32_t base, more_bits, output, file_type;
-};
-constexpr Mix kMixes[] = {
-    {"F16", LLCUDA_TYPE_F16, LLCUDA_TYPE_F16, LLCUDA_TYPE_F16, 1},
-    {"Q4_0", LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q6_K, 2},
-    {"Q8_0", LLCUDA_TYPE_Q8_0, LLCUDA_TYPE_Q8_0, LLCUDA_TYPE_Q8_0, 7},
-    {"Q4_K_M", LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q6_K, LLCUDA_TYPE_Q6_K, 15},
-    {"Q5_K_M", LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K, LLCUDA_TYPE_Q6_K, 17},
-    {"Q6_K", LLCUDA_TYPE_Q6_K, LLCUDA_TYPE_Q6_K, LLCUDA_TYPE_Q6_K, 18},
-};
-
-bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
 
 struct TensorPlan {
     std::string name;
@@ -90,8 +78,9 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
-                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n");
+                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576 --type %s\n"
+                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n",
+                 llcuda::tools::quant_mix_names().c_str());
 }
 
 int run(int argc, char **argv) {
@@ -110,8 +99,7 @@ int run(int argc, char **argv) {
     }
     const Shape *shape = nullptr;
     for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
-    const Mix *mix = nullptr;
-    for (const Mix &m : kMixes) if (type_name == m.name) mix = &m;
+    const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
     if (!shape || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
 
     const GgufFile vocab(vocab_path);
@@ -141,19 +129,25 @@ int run(int argc, char **argv) {
     plan.push_back({"token_embd.weight", mix->base, {E, n_vocab}, 0.0f, spread});
     for (int i = 0; i < shape->n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
-        const int32_t more = use_more_bits(i, shape->n_layer) ? mix->more_bits : mix->base;
         plan.push_back({p + "attn_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "attn_q.weight", mix->base, {E, E}, 0.0f, spread});
         plan.push_back({p + "attn_k.weight", mix->base, {E, KV}, 0.0f, spread});
-        plan.push_back({p + "attn_v.weight", more, {E, KV}, 0.0f, spread});
+        plan.push_back({p + "attn_v.weight", mix->base, {E, KV}, 0.0f, spread});
         plan.push_back({p + "attn_output.weight", mix->base, {E, E}, 0.0f, spread});
         plan.push_back({p + "ffn_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "ffn_gate.weight", mix->base, {E, F}, 0.0f, spread});
         plan.push_back({p + "ffn_up.weight", mix->base, {E, F}, 0.0f, spread});
-        plan.push_back({p + "ffn_down.weight", more, {F, E}, 0.0f, spread});
+        plan.push_back({p + "ffn_down.weight", mix->base, {F, E}, 0.0f, spread});
     }
     plan.push_back({"output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
-    plan.push_back({"output.weight", mix->output, {E, n_vocab}, 0.0f, spread});
+    plan.push_back({"output.weight", mix->base, {E, n_vocab}, 0.0f, spread});
+    // Each matrix takes the type llama-quantize gives it in this mix.
+    for (TensorPlan &t : plan) {
+        if (t.type == LLCUDA_TYPE_F32) continue;
+        int layer = -1;
+        std::sscanf(t.name.c_str(), "blk.%d.", &layer);
+        t.type = llcuda::tools::quant_mix_type(*mix, {t.name, t.ne[0], layer, shape->n_layer, shape->n_head / shape->n_head_kv});
+    }
 
     std::vector<uint64_t> sizes;
     for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));

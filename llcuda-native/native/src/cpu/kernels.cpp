@@ -25,6 +25,13 @@ const WeightKernel &CpuKernels::for_type(int32_t type) const {
     case LLCUDA_TYPE_Q4_K: return q4_K;
     case LLCUDA_TYPE_Q5_K: return q5_K;
     case LLCUDA_TYPE_Q6_K: return q6_K;
+    case LLCUDA_TYPE_Q4_1: return q4_1;
+    case LLCUDA_TYPE_Q5_0: return q5_0;
+    case LLCUDA_TYPE_Q5_1: return q5_1;
+    case LLCUDA_TYPE_Q2_K: return q2_K;
+    case LLCUDA_TYPE_Q3_K: return q3_K;
+    case LLCUDA_TYPE_IQ4_NL: return iq4_nl;
+    case LLCUDA_TYPE_IQ4_XS: return iq4_xs;
     default: fail(LLCUDA_ERR_INTERNAL, "no CPU kernel for weight type " + std::to_string(type));
     }
 }

@@ -1,6 +1,6 @@
 // The CPU's numeric kernels as one table per SIMD level. Matrix products quantize the
-// activations once per row into the format the weight type pairs with (Q8_0 for Q4_0/Q8_0,
-// Q8_K for K-quants, plain floats for F32/F16/BF16) and then take dot products directly on the
+// activations once per row into the format the weight type pairs with (Q8_0 for the 32-element
+// block types, Q8_K for the 256-element ones, plain floats for F32/F16/BF16) and then take dot products directly on the
 // blocks: integer sums inside a block, one float multiply-add per block.
 #pragma once
 
@@ -39,6 +39,7 @@ struct CpuKernels {
     ActQuantizeFn quantize_q8_0;
     ActQuantizeFn quantize_q8_K;
     AxpyFn axpy;
+    WeightKernel q4_1, q5_0, q5_1, q2_K, q3_K, iq4_nl, iq4_xs;
     // Kernel for a validated weight type.
     const WeightKernel &for_type(int32_t type) const;
     void quantize(ActFormat format, const float *x, void *dst, int64_t n) const;

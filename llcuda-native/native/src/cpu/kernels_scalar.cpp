@@ -112,6 +112,99 @@ float dot_q6_K(int64_t n, const void *w, const void *a) {
     return sum;
 }
 
+// Blocks of 32 against Q8_0: sum_b d_a * (d_w * <q_w, q_a> + m_w * sum(q_a)), where `quant`
+// gives a weight block's integer value of element j and `scale_min` its d and m (m = 0 if none).
+template <typename Block, typename Quant, typename ScaleMin>
+float dot_32(int64_t n, const void *w, const void *a, Quant quant, ScaleMin scale_min) {
+    const Block *x = static_cast<const Block *>(w);
+    const BlockQ8_0 *y = static_cast<const BlockQ8_0 *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / 32; ++b) {
+        int sumi = 0, sum_a = 0;
+        for (int j = 0; j < 32; ++j) {
+            sumi += quant(x[b], j) * y[b].qs[j];
+            sum_a += y[b].qs[j];
+        }
+        float d, m;
+        scale_min(x[b], d, m);
+        sum += fp16_to_fp32(y[b].d) * (d * static_cast<float>(sumi) + m * static_cast<float>(sum_a));
+    }
+    return sum;
+}
+
+int nibble(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xF : qs[j - 16] >> 4; }
+
+float dot_q4_1(int64_t n, const void *w, const void *a) {
+    return dot_32<BlockQ4_1>(n, w, a, [](const BlockQ4_1 &b, int j) { return nibble(b.qs, j); },
+                             [](const BlockQ4_1 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = fp16_to_fp32(b.m); });
+}
+
+float dot_q5_0(int64_t n, const void *w, const void *a) {
+    return dot_32<BlockQ5_0>(n, w, a, [](const BlockQ5_0 &b, int j) { return q5_quant(b, j) - 16; },
+                             [](const BlockQ5_0 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = 0.0f; });
+}
+
+float dot_q5_1(int64_t n, const void *w, const void *a) {
+    return dot_32<BlockQ5_1>(n, w, a, [](const BlockQ5_1 &b, int j) { return q5_quant(b, j); },
+                             [](const BlockQ5_1 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = fp16_to_fp32(b.m); });
+}
+
+float dot_iq4_nl(int64_t n, const void *w, const void *a) {
+    return dot_32<BlockIQ4_NL>(n, w, a, [](const BlockIQ4_NL &b, int j) { return static_cast<int>(kIq4nlValues[nibble(b.qs, j)]); },
+                               [](const BlockIQ4_NL &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = 0.0f; });
+}
+
+// Q2_K: sum_i d*sc_i*<q_i, a_i> - dmin*m_i*sum(a_i) over the 16 sub-blocks, sums from the bsums.
+float dot_q2_K(int64_t n, const void *w, const void *a) {
+    const BlockQ2_K *x = static_cast<const BlockQ2_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int scaled = 0, mins = 0;
+        for (int j = 0; j < QK_K; ++j) {
+            const int h = j / 128, g = (j % 128) / 32, l = j % 32;
+            scaled += (x[b].scales[8 * h + 2 * g + l / 16] & 0xF) * ((x[b].qs[32 * h + l] >> (2 * g)) & 3) * y[b].qs[j];
+        }
+        for (int i = 0; i < 16; ++i) mins += (x[b].scales[i] >> 4) * y[b].bsums[i];
+        sum += y[b].d * (fp16_to_fp32(x[b].d) * scaled - fp16_to_fp32(x[b].dmin) * mins);
+    }
+    return sum;
+}
+
+float dot_q3_K(int64_t n, const void *w, const void *a) {
+    const BlockQ3_K *x = static_cast<const BlockQ3_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int s[16] = {0};  // sums per 16-element sub-block
+        for (int j = 0; j < QK_K; ++j) {
+            const int h = j / 128, g = (j % 128) / 32, l = j % 32;
+            const int q = ((x[b].qs[32 * h + l] >> (2 * g)) & 3) - (((x[b].hmask[l] >> (j / 32)) & 1) ? 0 : 4);
+            s[8 * h + 2 * g + l / 16] += q * y[b].qs[j];
+        }
+        int total = 0;
+        for (int i = 0; i < 16; ++i) total += q3k_scale(x[b].scales, i) * s[i];
+        sum += fp16_to_fp32(x[b].d) * y[b].d * static_cast<float>(total);
+    }
+    return sum;
+}
+
+float dot_iq4_xs(int64_t n, const void *w, const void *a) {
+    const BlockIQ4_XS *x = static_cast<const BlockIQ4_XS *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int total = 0;
+        for (int sub = 0; sub < 8; ++sub) {
+            int s = 0;
+            for (int j = 0; j < 32; ++j) s += kIq4nlValues[nibble(x[b].qs + 16 * sub, j)] * y[b].qs[32 * sub + j];
+            total += iq4xs_scale(x[b], sub) * s;
+        }
+        sum += fp16_to_fp32(x[b].d) * y[b].d * static_cast<float>(total);
+    }
+    return sum;
+}
+
 void axpy(int64_t n, float a, const float *x, float *y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
@@ -124,6 +217,8 @@ const CpuKernels kScalar = {
     {ActFormat::F32, dot_f32},  {ActFormat::F32, dot_f16},  {ActFormat::F32, dot_bf16},
     {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_k4<BlockQ4_K>},
     {ActFormat::Q8_K, dot_k4<BlockQ5_K>}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
+    {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
+    {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
 };
 
 }  // namespace

@@ -17,6 +17,8 @@ bool is_supported_matrix_type(int32_t type) {
     switch (type) {
         case LLCUDA_TYPE_F32: case LLCUDA_TYPE_F16: case LLCUDA_TYPE_BF16: case LLCUDA_TYPE_Q8_0:
         case LLCUDA_TYPE_Q4_0: case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q6_K:
+        case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_0: case LLCUDA_TYPE_Q5_1: case LLCUDA_TYPE_Q2_K:
+        case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_NL: case LLCUDA_TYPE_IQ4_XS:
             return true;
         default:
             return false;
@@ -135,7 +137,7 @@ void CudaModel::upload_weights(const ModelFile &file) {
     };
     auto mat = [&](const TensorRef &t) {
         if (!is_supported_matrix_type(t.type))
-            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has unsupported type " + std::to_string(t.type));
+            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has type " + ggml_type_name(t.type) + ", which the CUDA backend does not support");
         DeviceMatrix m;
         m.type = t.type;
         m.rows = t.rows();

@@ -344,21 +344,4 @@ struct Dequant<LLCUDA_TYPE_Q6_K> {
     __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
 };
 
-// Expands to a switch calling FN<TYPE>(args...) for the runtime weight type `type`; an
-// unsupported type is an LLCUDA_ERR_UNSUPPORTED error naming it.
-#define LLCUDA_DISPATCH_WEIGHT_TYPE(type, FN, ...)                                                \
-    switch (type) {                                                                               \
-        case LLCUDA_TYPE_F32: FN<LLCUDA_TYPE_F32>(__VA_ARGS__); break;                            \
-        case LLCUDA_TYPE_F16: FN<LLCUDA_TYPE_F16>(__VA_ARGS__); break;                            \
-        case LLCUDA_TYPE_BF16: FN<LLCUDA_TYPE_BF16>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q8_0: FN<LLCUDA_TYPE_Q8_0>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q4_0: FN<LLCUDA_TYPE_Q4_0>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q4_K: FN<LLCUDA_TYPE_Q4_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q5_K: FN<LLCUDA_TYPE_Q5_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q6_K: FN<LLCUDA_TYPE_Q6_K>(__VA_ARGS__); break;                          \
-        default:                                                                                  \
-            ::llcuda::fail(LLCUDA_ERR_UNSUPPORTED,                                                \
-                           "CUDA backend: weight type " + std::to_string(type) + " unsupported"); \
-    }
-
 }  // namespace llcuda::cuda

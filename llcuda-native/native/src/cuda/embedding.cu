@@ -1,5 +1,5 @@
 // Embedding lookup: the token's row of the table, dequantized from its GGUF blocks to FP32.
-#include "dequant.cuh"
+#include "int-quants.cuh"
 #include "kernels.cuh"
 
 namespace llcuda::cuda {

@@ -1,6 +1,8 @@
 // The quantized weight types as small integers: 16 consecutive elements of one row (offset k0, a
 // multiple of 16) as 16 int8 values packed four to a word, with w = a * q + b for all 16. The
-// integer side of dequant.cuh, for the dp4a products on 8-bit activations (mat-vec.cu).
+// integer side of dequant.cuh, for the dp4a products on 8-bit activations (mat-vec.cu). The types
+// added later (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS) take their Dequant from this form
+// (DequantFromInt below), so this header is the one that knows every type and its dispatch.
 #pragma once
 
 #include "dequant.cuh"
@@ -96,5 +98,198 @@ struct IntQuant<LLCUDA_TYPE_Q6_K> {
         for (int i = 0; i < 4; ++i) q[i] = ((q[i] >> lshift) & 0x0f0f0f0fu) | (((h[i] >> hshift) & 0x03030303u) << 4);
     }
 };
+
+// Low or high nibbles (shift 0 or 4) of 16 bytes at a 2-byte aligned address, as bytes.
+__device__ __forceinline__ void load_nibbles(const uint8_t *p, int shift, uint32_t q[4]) {
+    load_words_unaligned2(p, q);
+#pragma unroll
+    for (int i = 0; i < 4; ++i) q[i] = (q[i] >> shift) & 0x0f0f0f0fu;
+}
+
+// Adds 16 to the bytes of q whose bit in the Q5 fifth-bit word (bits off..off+15 of the 32-bit
+// little-endian qh at a 2-byte aligned address) is set.
+__device__ __forceinline__ void add_fifth_bits(const uint8_t *qh, int off, uint32_t q[4]) {
+    const uint32_t bits = (load_u16(qh) | (static_cast<uint32_t>(load_u16(qh + 2)) << 16)) >> off;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        // bit k of the nibble moves to bit 8k (multiplying by 1 + 2^7 + 2^14 + 2^21)
+        q[i] |= ((((bits >> (4 * i)) & 0xfu) * 0x00204081u) & 0x01010101u) << 4;
+    }
+}
+
+// The four IQ4 code book entries of the four nibble bytes (0..15) of `nibbles`, as int8 bytes:
+// two byte permutes pick from entries 0..7 and 8..15, bit 3 of each nibble chooses between them.
+constexpr uint32_t iq4_book_word(int i) {
+    return static_cast<uint8_t>(kIq4nlValues[4 * i]) | (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 1])) << 8) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 2])) << 16) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 3])) << 24);
+}
+constexpr uint32_t kIq4Book0 = iq4_book_word(0), kIq4Book1 = iq4_book_word(1), kIq4Book2 = iq4_book_word(2),
+                   kIq4Book3 = iq4_book_word(3);
+__device__ __forceinline__ uint32_t iq4_lookup(uint32_t nibbles) {
+    const uint32_t sel = (nibbles & 0x7u) | ((nibbles >> 4) & 0x70u) | ((nibbles >> 8) & 0x700u) | ((nibbles >> 12) & 0x7000u);
+    const uint32_t low = __byte_perm(kIq4Book0, kIq4Book1, sel), high = __byte_perm(kIq4Book2, kIq4Book3, sel);
+    const uint32_t pick_high = ((nibbles >> 3) & 0x01010101u) * 0xffu;
+    return (low & ~pick_high) | (high & pick_high);
+}
+
+template <>
+struct IntQuant<LLCUDA_TYPE_Q4_1> {
+    static constexpr bool kSigned = false;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / 32) * sizeof(BlockQ4_1);
+        a = half_bits_to_float(load_u16(blk));
+        b = half_bits_to_float(load_u16(blk + 2));
+        load_nibbles(blk + 4, (k0 % 32) ? 4 : 0, q);
+    }
+};
+
+template <>
+struct IntQuant<LLCUDA_TYPE_Q5_0> {
+    static constexpr bool kSigned = false;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / 32) * sizeof(BlockQ5_0);
+        a = half_bits_to_float(load_u16(blk));
+        b = -16.0f * a;
+        load_nibbles(blk + 6, (k0 % 32) ? 4 : 0, q);
+        add_fifth_bits(blk + 2, k0 % 32, q);
+    }
+};
+
+template <>
+struct IntQuant<LLCUDA_TYPE_Q5_1> {
+    static constexpr bool kSigned = false;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / 32) * sizeof(BlockQ5_1);
+        a = half_bits_to_float(load_u16(blk));
+        b = half_bits_to_float(load_u16(blk + 2));
+        load_nibbles(blk + 8, (k0 % 32) ? 4 : 0, q);
+        add_fifth_bits(blk + 4, k0 % 32, q);
+    }
+};
+
+// Q2_K/Q3_K chunks: element 128h + 32g + l0 + i, two low bits at bit 2g of qs[32h + l0 + i],
+// sub-block 8h + 2g + l0/16.
+template <>
+struct IntQuant<LLCUDA_TYPE_Q2_K> {
+    static constexpr bool kSigned = false;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ2_K);
+        const int e = k0 % QK_K, h = e / 128, g = (e % 128) / 32, l0 = e % 32;
+        const int sc = blk[8 * h + 2 * g + l0 / 16];
+        a = half_bits_to_float(load_u16(blk + 80)) * (sc & 0xf);
+        b = -half_bits_to_float(load_u16(blk + 82)) * (sc >> 4);
+        load_words_unaligned2(blk + 16 + 32 * h + l0, q);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) q[i] = (q[i] >> (2 * g)) & 0x03030303u;
+    }
+};
+
+template <>
+struct IntQuant<LLCUDA_TYPE_Q3_K> {
+    static constexpr bool kSigned = false;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockQ3_K);
+        const int e = k0 % QK_K, h = e / 128, g = (e % 128) / 32, l0 = e % 32;
+        a = half_bits_to_float(load_u16(blk + 108)) * q3k_scale(blk + 96, 8 * h + 2 * g + l0 / 16);
+        b = -4.0f * a;  // q + 4 is stored: 2 low bits, and the hmask bit for the 4
+        uint32_t hm[4];
+        load_words_unaligned2(blk + 32 + 32 * h + l0, q);
+        load_words_unaligned2(blk + l0, hm);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) q[i] = ((q[i] >> (2 * g)) & 0x03030303u) | (((hm[i] >> (4 * h + g)) & 0x01010101u) << 2);
+    }
+};
+
+template <>
+struct IntQuant<LLCUDA_TYPE_IQ4_NL> {
+    static constexpr bool kSigned = true;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / QK4_NL) * sizeof(BlockIQ4_NL);
+        a = half_bits_to_float(load_u16(blk));
+        b = 0.0f;
+        load_nibbles(blk + 2, (k0 % 32) ? 4 : 0, q);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) q[i] = iq4_lookup(q[i]);
+    }
+};
+
+template <>
+struct IntQuant<LLCUDA_TYPE_IQ4_XS> {
+    static constexpr bool kSigned = true;
+    __device__ static void chunk16(const uint8_t *row, int k0, uint32_t q[4], float &a, float &b) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_K) * sizeof(BlockIQ4_XS);
+        const int e = k0 % QK_K, sub = e / 32;
+        const int ls = ((blk[4 + sub / 2] >> (4 * (sub % 2))) & 0xf) | (((load_u16(blk + 2) >> (2 * sub)) & 3) << 4);
+        a = half_bits_to_float(load_u16(blk)) * (ls - 32);
+        b = 0.0f;
+        load_nibbles(blk + 8 + 16 * sub, (e % 32) ? 4 : 0, q);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) q[i] = iq4_lookup(q[i]);
+    }
+};
+
+// Dequant for the types above: load() already holds the chunk as integers and its a and b (the
+// bit extraction happens with the load), decode() is one multiply-add per element. kSigned types
+// hold int8 values (the IQ4 code book), the others unsigned bytes.
+template <int TYPE>
+struct DequantFromInt {
+    struct Raw {
+        uint32_t q[4];
+        float a, b;
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
+        Raw r;
+        IntQuant<TYPE>::chunk16(row, k0, r.q, r.a, r.b);
+        return r;
+    }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            const uint32_t byte = (r.q[i / 4] >> (8 * (i % 4))) & 0xffu;
+            const int v = IntQuant<TYPE>::kSigned ? static_cast<int8_t>(byte) : static_cast<int>(byte);
+            out[i] = fmaf(r.a, static_cast<float>(v), r.b);
+        }
+    }
+    __device__ static void decode_h2(const Raw &r, int, __half2 out[8]) {
+        uint32_t w[4];
+#pragma unroll
+        for (int i = 0; i < 4; ++i) w[i] = IntQuant<TYPE>::kSigned ? r.q[i] ^ 0x80808080u : r.q[i];  // int8 -> value + 128
+        biased_bytes_to_h2(w, IntQuant<TYPE>::kSigned ? 128.0f : 0.0f, r.a, r.b, out);
+    }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+};
+
+template <> struct Dequant<LLCUDA_TYPE_Q4_1> : DequantFromInt<LLCUDA_TYPE_Q4_1> {};
+template <> struct Dequant<LLCUDA_TYPE_Q5_0> : DequantFromInt<LLCUDA_TYPE_Q5_0> {};
+template <> struct Dequant<LLCUDA_TYPE_Q5_1> : DequantFromInt<LLCUDA_TYPE_Q5_1> {};
+template <> struct Dequant<LLCUDA_TYPE_Q2_K> : DequantFromInt<LLCUDA_TYPE_Q2_K> {};
+template <> struct Dequant<LLCUDA_TYPE_Q3_K> : DequantFromInt<LLCUDA_TYPE_Q3_K> {};
+template <> struct Dequant<LLCUDA_TYPE_IQ4_NL> : DequantFromInt<LLCUDA_TYPE_IQ4_NL> {};
+template <> struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_XS> {};
+
+// Expands to a switch calling FN<TYPE>(args...) for the runtime weight type `type`; an
+// unsupported type is an LLCUDA_ERR_UNSUPPORTED error naming it.
+#define LLCUDA_DISPATCH_WEIGHT_TYPE(type, FN, ...)                                                \
+    switch (type) {                                                                               \
+        case LLCUDA_TYPE_F32: FN<LLCUDA_TYPE_F32>(__VA_ARGS__); break;                            \
+        case LLCUDA_TYPE_F16: FN<LLCUDA_TYPE_F16>(__VA_ARGS__); break;                            \
+        case LLCUDA_TYPE_BF16: FN<LLCUDA_TYPE_BF16>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q8_0: FN<LLCUDA_TYPE_Q8_0>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q4_0: FN<LLCUDA_TYPE_Q4_0>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q4_K: FN<LLCUDA_TYPE_Q4_K>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q5_K: FN<LLCUDA_TYPE_Q5_K>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q6_K: FN<LLCUDA_TYPE_Q6_K>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q4_1: FN<LLCUDA_TYPE_Q4_1>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q5_0: FN<LLCUDA_TYPE_Q5_0>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q5_1: FN<LLCUDA_TYPE_Q5_1>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q2_K: FN<LLCUDA_TYPE_Q2_K>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_Q3_K: FN<LLCUDA_TYPE_Q3_K>(__VA_ARGS__); break;                          \
+        case LLCUDA_TYPE_IQ4_NL: FN<LLCUDA_TYPE_IQ4_NL>(__VA_ARGS__); break;                      \
+        case LLCUDA_TYPE_IQ4_XS: FN<LLCUDA_TYPE_IQ4_XS>(__VA_ARGS__); break;                      \
+        default:                                                                                  \
+            ::llcuda::fail(LLCUDA_ERR_UNSUPPORTED,                                                \
+                           "CUDA backend: weight type " + ::llcuda::ggml_type_name(type) + " unsupported"); \
+    }
 
 }  // namespace llcuda::cuda

@@ -14,7 +14,7 @@
 
 #include <algorithm>
 
-#include "dequant.cuh"
+#include "int-quants.cuh"
 #include "kernels.cuh"
 
 namespace llcuda::cuda {
@@ -31,7 +31,7 @@ struct TileShape {
     // 64-token tiles: four blocks per SM where the registers allow it without spills on sm_75 and
     // sm_90 (ptxas), three for the types whose raw bytes or values take more (7B Q4_K_M, 64
     // sequences, Q4_K at four: 4,651 -> 4,888 t/s).
-    static constexpr bool kWideRaw = TYPE == LLCUDA_TYPE_Q5_K || TYPE == LLCUDA_TYPE_Q6_K;
+    static constexpr bool kWideRaw = TYPE == LLCUDA_TYPE_Q5_K || TYPE == LLCUDA_TYPE_Q6_K || TYPE == LLCUDA_TYPE_Q3_K;
     static constexpr int kBlocksPerSm = TILE_M == 128 ? 2 : (kWideRaw ? 3 : 4);
     // L2 prefetch of the tile after next: decode batches (7B shape, 64 sequences: 3,644 -> 3,877 t/s
     // with the split choice below) gain; prompt tiles lose (7B pp512: 6,725 -> 6,165 t/s).

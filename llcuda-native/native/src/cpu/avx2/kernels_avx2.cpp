@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "cpu/avx2/dot_avx2.h"
 #include "cpu/kernels.h"
@@ -35,6 +36,70 @@ __m256i dot_u8_scaled(__m256i u, __m256i y, __m256i scales) {
 }
 
 __m256i load256(const void *p) { return _mm256_loadu_si256(static_cast<const __m256i *>(p)); }
+
+// The 32 nibbles of a Q4_0-ordered block (element j low nibble of byte j, j + 16 high), as bytes.
+__m256i nibbles32(const uint8_t *qs) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i *>(qs));
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), _mm256_set1_epi8(0xF));
+}
+
+// Byte j = 0x10 where bit j of the little-endian 32-bit word at qh is set, else 0 (Q5 fifth bits).
+__m256i fifth_bits(const uint8_t *qh) {
+    uint32_t bits;
+    std::memcpy(&bits, qh, sizeof bits);
+    // Byte j takes source byte j / 8, then keeps bit j % 8.
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
+                                               _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
+    const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
+}
+
+// The code book value of each nibble byte (0..15).
+__m256i iq4_values(__m256i nibbles) {
+    const __m128i book = _mm_loadu_si128(reinterpret_cast<const __m128i *>(kIq4nlValues));
+    return _mm256_shuffle_epi8(_mm256_set_m128i(book, book), nibbles);
+}
+
+// Sum of 32 signed activation bytes, as 8 int32 partial sums.
+__m256i sum_i8(__m256i y) { return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), _mm256_set1_epi16(1)); }
+
+// Blocks of 32 against Q8_0. `unsigned_quants(b)` gives block b's quants as unsigned bytes plus
+// its d and m (the value is d * q + m), or, for signed types, `signed_quants`; one accumulator
+// for d * <q, a> and one for m * sum(a).
+template <typename Block, typename Quants>
+float dot_32_offset(int64_t n, const void *w, const void *a, Quants quants) {
+    const Block *x = static_cast<const Block *>(w);
+    const BlockQ8_0 *y = static_cast<const BlockQ8_0 *>(a);
+    __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b) {
+        const __m256i act = load256(y[b].qs);
+        const __m256i sums = _mm256_madd_epi16(_mm256_maddubs_epi16(quants(x[b]), act), _mm256_set1_epi16(1));
+        const float dy = fp16(y[b].d);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * dy), _mm256_cvtepi32_ps(sums), acc);
+        acc_m = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].m) * dy), _mm256_cvtepi32_ps(sum_i8(act)), acc_m);
+    }
+    return hsum(_mm256_add_ps(acc, acc_m));
+}
+
+template <typename Block, typename Quants>
+float dot_32_signed(int64_t n, const void *w, const void *a, Quants quants) {
+    const Block *x = static_cast<const Block *>(w);
+    const BlockQ8_0 *y = static_cast<const BlockQ8_0 *>(a);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; ++b) {
+        const __m256i sums = dot_i8(quants(x[b]), load256(y[b].qs));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * fp16(y[b].d)), _mm256_cvtepi32_ps(sums), acc);
+    }
+    return hsum(acc);
+}
+
+// Q2_K/Q3_K: the 32 two-bit fields at bit 2g of each byte of qs.
+__m256i two_bits(__m256i qs, int g) { return _mm256_and_si256(_mm256_srli_epi16(qs, 2 * g), _mm256_set1_epi8(3)); }
+
+// int16 pair sums of 32 elements whose first 16 take scale lo and last 16 scale hi, as 8 int32.
+__m256i scale_halves(__m256i pair_sums, int lo, int hi) {
+    return _mm256_madd_epi16(pair_sums, _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(hi)), _mm_set1_epi16(static_cast<int16_t>(lo))));
+}
 
 }  // namespace
 
@@ -205,6 +270,88 @@ float dot_q6_K(int64_t n, const void *w, const void *a) {
     return hsum(acc);
 }
 
+float dot_q4_1(int64_t n, const void *w, const void *a) {
+    return dot_32_offset<BlockQ4_1>(n, w, a, [](const BlockQ4_1 &b) { return nibbles32(b.qs); });
+}
+
+float dot_q5_1(int64_t n, const void *w, const void *a) {
+    return dot_32_offset<BlockQ5_1>(n, w, a, [](const BlockQ5_1 &b) { return _mm256_or_si256(nibbles32(b.qs), fifth_bits(b.qh)); });
+}
+
+float dot_q5_0(int64_t n, const void *w, const void *a) {
+    return dot_32_signed<BlockQ5_0>(n, w, a, [](const BlockQ5_0 &b) {
+        return _mm256_sub_epi8(_mm256_or_si256(nibbles32(b.qs), fifth_bits(b.qh)), _mm256_set1_epi8(16));
+    });
+}
+
+float dot_iq4_nl(int64_t n, const void *w, const void *a) {
+    return dot_32_signed<BlockIQ4_NL>(n, w, a, [](const BlockIQ4_NL &b) { return iq4_values(nibbles32(b.qs)); });
+}
+
+float dot_iq4_xs(int64_t n, const void *w, const void *a) {
+    const BlockIQ4_XS *x = static_cast<const BlockIQ4_XS *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int sub = 0; sub < 8; ++sub) {
+            const __m256i sums = dot_i8(iq4_values(nibbles32(x[b].qs + 16 * sub)), load256(y[b].qs + 32 * sub));
+            sumi = _mm256_add_epi32(sumi, _mm256_mullo_epi32(sums, _mm256_set1_epi32(iq4xs_scale(x[b], sub))));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum(acc);
+}
+
+float dot_q2_K(int64_t n, const void *w, const void *a) {
+    const BlockQ2_K *x = static_cast<const BlockQ2_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    __m256 acc = _mm256_setzero_ps();
+    float min_acc = 0.0f;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t *sc = x[b].scales;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; ++h) {
+            const __m256i qs = load256(x[b].qs + 32 * h);
+            for (int g = 0; g < 4; ++g) {
+                const int s = 8 * h + 2 * g;
+                const __m256i pairs = _mm256_maddubs_epi16(two_bits(qs, g), load256(y[b].qs + 128 * h + 32 * g));
+                sumi = _mm256_add_epi32(sumi, scale_halves(pairs, sc[s] & 0xF, sc[s + 1] & 0xF));
+            }
+        }
+        int mins = 0;
+        for (int i = 0; i < 16; ++i) mins += (sc[i] >> 4) * y[b].bsums[i];
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+        min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
+    }
+    return hsum(acc) - min_acc;
+}
+
+float dot_q3_K(int64_t n, const void *w, const void *a) {
+    const BlockQ3_K *x = static_cast<const BlockQ3_K *>(w);
+    const BlockQ8_K *y = static_cast<const BlockQ8_K *>(a);
+    const __m256i one = _mm256_set1_epi8(1), four = _mm256_set1_epi8(4);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const __m256i hmask = load256(x[b].hmask);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; ++h) {
+            const __m256i qs = load256(x[b].qs + 32 * h);
+            for (int g = 0; g < 4; ++g) {
+                // q + 4 in 0..7 (high bit set means no -4), then (q + 4) . a - 4 . a.
+                const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hmask, 4 * h + g), one), 2);
+                const __m256i act = load256(y[b].qs + 128 * h + 32 * g);
+                const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_or_si256(two_bits(qs, g), high), act),
+                                                       _mm256_maddubs_epi16(four, act));
+                const int s = 8 * h + 2 * g;
+                sumi = _mm256_add_epi32(sumi, scale_halves(pairs, q3k_scale(x[b].scales, s), q3k_scale(x[b].scales, s + 1)));
+            }
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum(acc);
+}
+
 void quantize_q8_0(const float *x, void *dst, int64_t n) {
     BlockQ8_0 *y = static_cast<BlockQ8_0 *>(dst);
     const __m256 sign_mask = _mm256_set1_ps(-0.0f);
@@ -249,6 +396,8 @@ const CpuKernels &avx2_kernels() {
         {ActFormat::F32, dot_f32},   {ActFormat::F32, dot_f16},   {ActFormat::F32, dot_bf16},
         {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
         {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
+        {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
+        {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
     };
     return kernels;
 }

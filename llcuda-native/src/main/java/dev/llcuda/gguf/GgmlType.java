@@ -77,7 +77,7 @@ public enum GgmlType {
     /** Whether llcuda's engine computes with this type (the others are readable, not runnable). */
     public boolean supportedByEngine() {
         return switch (this) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> true;
             default -> false;
         };
     }
