@@ -26,11 +26,13 @@ public final class ChatTemplate {
     private final String name;
     private final List<Node> body;
     private final Supplier<ZonedDateTime> clock;
+    private final Map<TemplateLimit, Long> limits;
 
-    private ChatTemplate(String name, List<Node> body, Supplier<ZonedDateTime> clock) {
+    private ChatTemplate(String name, List<Node> body, Supplier<ZonedDateTime> clock, Map<TemplateLimit, Long> limits) {
         this.name = name;
         this.body = body;
         this.clock = clock;
+        this.limits = limits;
     }
 
     /**
@@ -42,7 +44,7 @@ public final class ChatTemplate {
     public static ChatTemplate compile(String name, String source) throws TemplateException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
-        return new ChatTemplate(name, Parser.parse(name, source), ZonedDateTime::now);
+        return new ChatTemplate(name, Parser.parse(name, source), ZonedDateTime::now, Map.of());
     }
 
     /** The built-in fallback template of a family, for models that ship none. */
@@ -68,7 +70,15 @@ public final class ChatTemplate {
 
     /** The same template with {@code strftime_now} reading the given clock. */
     public ChatTemplate withClock(Supplier<ZonedDateTime> clock) {
-        return new ChatTemplate(name, body, Objects.requireNonNull(clock, "clock"));
+        return new ChatTemplate(name, body, Objects.requireNonNull(clock, "clock"), limits);
+    }
+
+    /** The same template with one {@link TemplateLimit} set to {@code value} instead of its default (for tests). */
+    ChatTemplate withLimit(TemplateLimit limit, long value) {
+        Map<TemplateLimit, Long> changed = new java.util.EnumMap<>(TemplateLimit.class);
+        changed.putAll(limits);
+        changed.put(limit, value);
+        return new ChatTemplate(name, body, clock, Map.copyOf(changed));
     }
 
     public String name() {
@@ -95,7 +105,8 @@ public final class ChatTemplate {
      * Functions in the context replace the built-ins of the same name.
      *
      * @throws TemplateException when the template fails or refuses the input (see
-     *                           {@link TemplateException#raisedByTemplate()})
+     *                           {@link TemplateException#raisedByTemplate()}), or a
+     *                           {@link TemplateLimitException} when it exceeds a {@link TemplateLimit}
      * @throws IllegalArgumentException when the context holds a value of a type templates cannot use
      */
     public String render(Map<String, Object> context) throws TemplateException {
@@ -103,7 +114,7 @@ public final class ChatTemplate {
         Builtins.install(globals, clock);
         context.forEach((key, value) -> globals.set(key, Values.fromJava(value)));
         try {
-            return Interpreter.render(body, globals);
+            return Interpreter.render(body, globals, new RenderBudget(limits));
         } catch (EvalError e) {
             throw e.toTemplateException(name);
         }

@@ -117,6 +117,7 @@ final class Values {
             return join(l, "[", "]");
         }
         if (v instanceof Map<?, ?> m) {
+            RenderBudget budget = RenderBudget.current();
             StringBuilder sb = new StringBuilder("{");
             boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -125,6 +126,8 @@ final class Values {
                 }
                 first = false;
                 sb.append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                budget.checkString(sb.length());
+                budget.checkTime();
             }
             return sb.append('}').toString();
         }
@@ -135,12 +138,15 @@ final class Values {
     }
 
     private static String join(List<?> items, String open, String close) {
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder(open);
         for (int i = 0; i < items.size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
             sb.append(repr(items.get(i)));
+            budget.checkString(sb.length());
+            budget.checkTime();
         }
         return sb.append(close).toString();
     }
@@ -238,7 +244,9 @@ final class Values {
             if ((a instanceof Tuple) != (b instanceof Tuple) || la.size() != lb.size()) {
                 return false;
             }
+            RenderBudget budget = RenderBudget.current();
             for (int i = 0; i < la.size(); i++) {
+                budget.checkTime();
                 if (!equal(la.get(i), lb.get(i))) {
                     return false;
                 }
@@ -327,6 +335,8 @@ final class Values {
             return new ArrayList<>(m.keySet());
         }
         if (v instanceof String s) {
+            // one String object per character: checked before it is built
+            RenderBudget.current().checkList(s.codePointCount(0, s.length()));
             List<Object> chars = new ArrayList<>();
             s.codePoints().forEach(cp -> chars.add(new String(Character.toChars(cp))));
             return chars;
@@ -364,7 +374,7 @@ final class Values {
             if (!(item instanceof String sub)) {
                 throw new EvalError("'in <string>' requires string as left operand, not " + typeName(item));
             }
-            return s.contains(sub);
+            return Search.indexOf(s, sub, 0) >= 0;
         }
         if (container instanceof Map<?, ?> m) {
             for (Object key : m.keySet()) {
@@ -375,7 +385,9 @@ final class Values {
             return false;
         }
         if (container instanceof List<?> l) {
+            RenderBudget budget = RenderBudget.current();
             for (Object element : l) {
+                budget.checkTime();
                 if (equal(element, item)) {
                     return true;
                 }
