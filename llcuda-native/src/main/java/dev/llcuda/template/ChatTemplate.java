@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A compiled {@code tokenizer.chat_template}, rendered with Hugging Face's semantics: Jinja2 with
@@ -95,6 +97,26 @@ public final class ChatTemplate {
             throws TemplateException {
         Map<String, Object> context = new LinkedHashMap<>(extraContext);
         context.put("messages", messages);
+        context.put("add_generation_prompt", addGenerationPrompt);
+        return render(context);
+    }
+
+    /** The variables that hold the caller's data, besides {@code messages}, as Hugging Face names them. */
+    public static final Set<String> CALLER_DATA = Set.of("tools", "documents");
+
+    /**
+     * Renders a conversation with the caller's text marked: {@code quote} is applied to every string
+     * of the messages and of the {@link #CALLER_DATA} variables (values and keys), never to the
+     * template's own text nor to other variables such as {@code bos_token}. A tokenizer's quoting
+     * (see {@code Tokenizer.quote}) then lets the prompt's tokenizer tell the caller's text, always
+     * plain text, from the template's markup, which alone may spell control tokens.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> extraContext,
+            UnaryOperator<String> quote) throws TemplateException {
+        Map<String, Object> context = new LinkedHashMap<>(extraContext);
+        context.replaceAll((key, value) -> CALLER_DATA.contains(key) ? Values.mapStrings(Values.fromJava(value), quote)
+                : value);
+        context.put("messages", Values.mapStrings(Values.fromJava(messages), quote));
         context.put("add_generation_prompt", addGenerationPrompt);
         return render(context);
     }

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Python semantics of template values: None is {@code null}, then Boolean, Long, Double, String,
@@ -398,6 +399,24 @@ final class Values {
             return false;
         }
         throw new EvalError("argument of type '" + typeName(container) + "' is not iterable");
+    }
+
+    /** A template value with {@code f} applied to every string in it, map keys included. */
+    static Object mapStrings(Object v, UnaryOperator<String> f) {
+        if (v instanceof String s) {
+            return f.apply(s);
+        }
+        if (v instanceof List<?> list) {
+            List<Object> mapped = new ArrayList<>(list.size());
+            list.forEach(item -> mapped.add(mapStrings(item, f)));
+            return v instanceof Tuple ? new Tuple(mapped) : mapped;
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<Object, Object> mapped = new java.util.LinkedHashMap<>();
+            map.forEach((key, value) -> mapped.put(mapStrings(key, f), mapStrings(value, f)));
+            return mapped;
+        }
+        return v;
     }
 
     /** Deeper nesting than this in a render context is refused (it is most likely a cycle). */
