@@ -92,6 +92,18 @@ class LlcudaChatModelTests {
     }
 
     @Test
+    void anOverLongPromptIsRefusedNamingTheContextBeforeItIsAdmitted() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        Prompt tooLong = new Prompt(List.of(new UserMessage("word ".repeat(20_000))), LlcudaChatOptions.builder().build());
+
+        assertThatThrownBy(() -> chatModel.call(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the context holds " + served().engine().contextLimit());
+        assertThatThrownBy(() -> chatModel.stream(tooLong).blockLast(Duration.ofSeconds(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the context holds");
+        assertThat(served().engine().stats().queued()).isZero();
+    }
+
+    @Test
     void callAndStreamGiveTheScriptedTextWithExactUsage() {
         LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
         int[] prompt = PromptEncoder.encode(served(), HELLO.getInstructions());
