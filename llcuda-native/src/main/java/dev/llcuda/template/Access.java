@@ -80,34 +80,29 @@ final class Access {
             throw new EvalError("'" + Values.typeName(obj) + "' object is not subscriptable");
         }
         // a string is sliced by code points, without a list of its characters
-        int[] codePoints = obj instanceof String s ? s.codePoints().toArray() : null;
-        int n = codePoints != null ? codePoints.length : ((List<?>) obj).size();
+        boolean isText = obj instanceof String;
+        int[] codePoints = obj instanceof String s ? s.codePoints().toArray() : new int[0];
+        List<?> list = obj instanceof List<?> l ? l : List.of();
+        int n = isText ? codePoints.length : list.size();
         long by = step == null ? 1 : index(step);
         if (by == 0) {
             throw new EvalError("slice step cannot be zero");
         }
-        List<Integer> picked = new ArrayList<>();
-        if (by > 0) {
-            long from = bound(start, n, 0, 0, n);
-            long to = bound(stop, n, n, 0, n);
-            for (long i = from; i < to; i += by) {
-                picked.add((int) i);
-            }
-        } else {
-            long from = bound(start, n, n - 1, -1, n - 1);
-            long to = bound(stop, n, -1, -1, n - 1);
-            for (long i = from; i > to; i += by) {
-                picked.add((int) i);
+        long from = by > 0 ? bound(start, n, 0, 0, n) : bound(start, n, n - 1, -1, n - 1);
+        long to = by > 0 ? bound(stop, n, n, 0, n) : bound(stop, n, -1, -1, n - 1);
+        StringBuilder text = new StringBuilder();
+        List<Object> items = new ArrayList<>();
+        for (long i = from; by > 0 ? i < to : i > to; i += by) {
+            if (isText) {
+                text.appendCodePoint(codePoints[(int) i]);
+            } else {
+                items.add(list.get((int) i));
             }
         }
-        if (codePoints != null) {
-            StringBuilder sb = new StringBuilder();
-            picked.forEach(i -> sb.appendCodePoint(codePoints[i]));
-            return sb.toString();
+        if (isText) {
+            return text.toString();
         }
-        List<Object> out = new ArrayList<>(picked.size());
-        picked.forEach(i -> out.add(((List<?>) obj).get(i)));
-        return obj instanceof Tuple ? new Tuple(out) : out;
+        return obj instanceof Tuple ? new Tuple(items) : items;
     }
 
     private static long bound(Object value, int n, long absent, long low, long high) {
