@@ -92,6 +92,21 @@ class LlcudaChatModelTests {
     }
 
     @Test
+    void aHostileChatTemplateIsRefusedAsABadRequestNamingTheLimit() throws Exception {
+        chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        ServingModel s = served();
+        ServingModel hostile = new ServingModel(s.path(), s.spec(), s.tokenizer(),
+                dev.llcuda.template.ChatTemplate.compile("hostile.jinja",
+                        "{% for i in range(1000000) %}{% for j in range(1000000) %}x{% endfor %}{% endfor %}"),
+                s.engine(), s.kvBlocks(), s.kvBlockSize(), s.weightBytes());
+
+        assertThatThrownBy(() -> PromptEncoder.encode(hostile, HELLO.getInstructions()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the chat template hostile.jinja refused the conversation")
+                .hasMessageContaining("(template limit "); // loop iterations, or time on a busy machine
+    }
+
+    @Test
     void anOverLongPromptIsRefusedNamingTheContextBeforeItIsAdmitted() {
         LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
         Prompt tooLong = new Prompt(List.of(new UserMessage("word ".repeat(20_000))), LlcudaChatOptions.builder().build());
