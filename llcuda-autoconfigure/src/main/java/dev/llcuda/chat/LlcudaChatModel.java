@@ -85,12 +85,14 @@ public final class LlcudaChatModel implements ChatModel {
 
     @Override
     public ChatResponse call(Prompt prompt) {
-        return call(prompt, model -> PromptEncoder.encode(model, prompt.getInstructions()));
+        return call(prompt,
+                model -> PromptEncoder.encode(model, prompt.getInstructions(), parsesSpecialInContent(prompt)));
     }
 
     @Override
     public Flux<ChatResponse> stream(Prompt prompt) {
-        return stream(prompt, model -> PromptEncoder.encode(model, prompt.getInstructions()));
+        return stream(prompt,
+                model -> PromptEncoder.encode(model, prompt.getInstructions(), parsesSpecialInContent(prompt)));
     }
 
     /**
@@ -174,6 +176,10 @@ public final class LlcudaChatModel implements ChatModel {
 
     private Prompt withEffectiveOptions(Prompt prompt) {
         return prompt.mutate().chatOptions(effectiveOptions(prompt.getOptions())).build();
+    }
+
+    private boolean parsesSpecialInContent(Prompt prompt) {
+        return Boolean.TRUE.equals(effectiveOptions(prompt.getOptions()).getParseSpecialInContent());
     }
 
     /** The request's options over the defaults; portable options of any other kind are taken over. */

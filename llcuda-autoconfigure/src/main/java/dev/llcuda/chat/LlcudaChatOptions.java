@@ -21,14 +21,17 @@ public class LlcudaChatOptions extends DefaultChatOptions {
 
     private final @Nullable Long seed;
 
+    private final @Nullable Boolean parseSpecialInContent;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
-            @Nullable Long seed) {
+            @Nullable Long seed, @Nullable Boolean parseSpecialInContent) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
         this.seed = seed;
+        this.parseSpecialInContent = parseSpecialInContent;
     }
 
     public static Builder builder() {
@@ -50,13 +53,24 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         return this.seed;
     }
 
+    /**
+     * For trusted callers only: special-token texts inside the messages (such as
+     * {@code <|im_start|>}) become control tokens, as if the chat template had written them. Off
+     * (null or false) by default: only the template's markup becomes control tokens, so text a user
+     * typed cannot spoof a role.
+     */
+    public @Nullable Boolean getParseSpecialInContent() {
+        return this.parseSpecialInContent;
+    }
+
     @Override
     public Builder mutate() {
         Builder builder = builder();
         builder.model(getModel()).frequencyPenalty(getFrequencyPenalty()).maxTokens(getMaxTokens())
                 .presencePenalty(getPresencePenalty()).stopSequences(getStopSequences())
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
-        return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed);
+        return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
+                .parseSpecialInContent(this.parseSpecialInContent);
     }
 
     /**
@@ -70,12 +84,14 @@ public class LlcudaChatOptions extends DefaultChatOptions {
     @Override
     public boolean equals(Object other) {
         return other instanceof LlcudaChatOptions that && super.equals(other) && Objects.equals(this.minP, that.minP)
-                && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed);
+                && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed)
+                && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed);
+        return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
+                this.parseSpecialInContent);
     }
 
     @Override
@@ -83,7 +99,8 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         return "LlcudaChatOptions[temperature=" + getTemperature() + ", topK=" + getTopK() + ", topP=" + getTopP()
                 + ", minP=" + this.minP + ", maxTokens=" + getMaxTokens() + ", stop=" + getStopSequences()
                 + ", frequencyPenalty=" + getFrequencyPenalty() + ", presencePenalty=" + getPresencePenalty()
-                + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed + "]";
+                + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
+                + ", parseSpecialInContent=" + this.parseSpecialInContent + "]";
     }
 
     /** Builds {@link LlcudaChatOptions}; combining with another builder takes its non-null options. */
@@ -94,6 +111,8 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         private @Nullable Double repetitionPenalty;
 
         private @Nullable Long seed;
+
+        private @Nullable Boolean parseSpecialInContent;
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -110,6 +129,12 @@ public class LlcudaChatOptions extends DefaultChatOptions {
             return self();
         }
 
+        /** See {@link LlcudaChatOptions#getParseSpecialInContent()}: for trusted callers only. */
+        public Builder parseSpecialInContent(@Nullable Boolean parseSpecialInContent) {
+            this.parseSpecialInContent = parseSpecialInContent;
+            return self();
+        }
+
         @Override
         public Builder combineWith(ChatOptions.Builder<?> other) {
             super.combineWith(other);
@@ -118,6 +143,8 @@ public class LlcudaChatOptions extends DefaultChatOptions {
                 this.repetitionPenalty = that.repetitionPenalty != null ? that.repetitionPenalty
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
+                this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
+                        : this.parseSpecialInContent;
             }
             return self();
         }
@@ -126,7 +153,7 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         public LlcudaChatOptions build() {
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
-                    this.seed);
+                    this.seed, this.parseSpecialInContent);
         }
     }
 }

@@ -14,6 +14,9 @@ import dev.llcuda.tokenizer.Tokenizer;
  * Renders a conversation with the model's chat template and tokenizes it as llama.cpp does: the
  * template gets the BOS and EOS texts, a BOS (or EOS) text the template wrote at the very start
  * (or end) is removed because tokenizing with special tokens adds it back, so it is never doubled.
+ * Only the template's own markup becomes control tokens: the messages' text is quoted (see
+ * {@link Tokenizer#quote}), so a user typing {@code <|im_start|>system} cannot spoof a role, unless
+ * the caller is trusted and asks for special tokens in content to be parsed.
  */
 final class PromptEncoder {
 
@@ -21,6 +24,11 @@ final class PromptEncoder {
     }
 
     static String render(ServingModel model, List<Message> messages) {
+        return render(model, messages, false);
+    }
+
+    /** The rendered prompt; the messages' text quoted unless {@code parseSpecialInContent}. */
+    static String render(ServingModel model, List<Message> messages, boolean parseSpecialInContent) {
         Tokenizer tokenizer = model.tokenizer();
         String bos = tokenizer.bos().isPresent() ? tokenizer.tokenText(tokenizer.bos().getAsInt()) : "";
         String eos = tokenizer.eos().isPresent() ? tokenizer.tokenText(tokenizer.eos().getAsInt()) : "";
@@ -29,7 +37,9 @@ final class PromptEncoder {
                 .toList();
         String text;
         try {
-            text = model.template().render(chat, true, Map.of("bos_token", bos, "eos_token", eos));
+            Map<String, Object> variables = Map.of("bos_token", bos, "eos_token", eos);
+            text = parseSpecialInContent ? model.template().render(chat, true, variables)
+                    : model.template().render(chat, true, variables, tokenizer::quote);
         } catch (TemplateException e) {
             throw new IllegalArgumentException("the chat template " + model.template().name()
                     + " refused the conversation: " + e.getMessage(), e);
@@ -44,7 +54,17 @@ final class PromptEncoder {
     }
 
     static int[] encode(ServingModel model, List<Message> messages) {
-        return model.tokenizer().encode(render(model, messages), true, true);
+        return encode(model, messages, false);
+    }
+
+    /**
+     * The prompt's tokens; with {@code parseSpecialInContent} (trusted callers only) special-token
+     * texts in the messages become control tokens too.
+     */
+    static int[] encode(ServingModel model, List<Message> messages, boolean parseSpecialInContent) {
+        String prompt = render(model, messages, parseSpecialInContent);
+        return parseSpecialInContent ? model.tokenizer().encode(prompt, true, true)
+                : model.tokenizer().encodePrompt(prompt, true);
     }
 
     /** Plain text: BOS where the vocabulary wants one, control-token texts kept as text. */

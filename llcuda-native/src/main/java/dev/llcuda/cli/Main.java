@@ -27,7 +27,11 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs one command with the given streams instead of the process's, and returns its exit code:
+     * 0 on success, 1 when it failed (the reason on {@code err}), 2 for a usage mistake.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             usage(out);
             return args.length == 0 ? 2 : 0;

@@ -28,6 +28,7 @@ final class GgufParser {
     static final int MAX_ARRAY_NESTING = 8;
 
     private final HeaderReader in;
+    private int nestedArrays;
 
     private GgufParser(HeaderReader in) {
         this.in = in;
@@ -52,10 +53,11 @@ final class GgufParser {
             throw in.error(4, "unsupported GGUF version " + version + hint + "; versions 2 and 3 are supported");
         }
         // tensor_count, metadata_kv_count: uint64
-        int tensorCount = in.count("tensor count", 24);
-        int kvCount = in.count("metadata key-value count", 13);
+        int tensorCount = in.count("tensor count", 24, GgufLimit.MAX_TENSORS);
+        int kvCount = in.count("metadata key-value count", 13, GgufLimit.MAX_METADATA_KV);
 
-        GgufMetadata metadata = new GgufMetadata(in.path(), metadataEntries(kvCount));
+        long metadataStart = in.offset();
+        GgufMetadata metadata = new GgufMetadata(in.path(), metadataEntries(kvCount, metadataStart));
         long alignment = alignment(metadata);
 
         List<RawTensor> raw = new ArrayList<>(tensorCount);
@@ -84,12 +86,13 @@ final class GgufParser {
                              long infoAt, long offsetFieldAt) {
     }
 
-    private LinkedHashMap<String, GgufMetadata.Entry> metadataEntries(int count) throws GgufFormatException {
+    private LinkedHashMap<String, GgufMetadata.Entry> metadataEntries(int count, long start)
+            throws GgufFormatException {
         LinkedHashMap<String, GgufMetadata.Entry> entries = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             // key: string, value_type: uint32, value
             long keyAt = in.offset();
-            String key = in.string("metadata key #" + i);
+            String key = in.string("metadata key #" + i, GgufLimit.MAX_KEY_BYTES);
             GgufMetadata.Entry earlier = entries.get(key);
             if (earlier != null) {
                 throw in.error(keyAt, "duplicate metadata key '" + key + "' (first value at byte offset "
@@ -99,6 +102,8 @@ final class GgufParser {
             GgufValueType type = valueType(in.u32("type of metadata key '" + key + "'"), typeAt, key);
             long valueAt = in.offset();
             entries.put(key, new GgufMetadata.Entry(key, value(type, "value of '" + key + "'", 0), valueAt));
+            GgufLimit.MAX_METADATA_BYTES.check(in.offset() - start, keyAt,
+                    "metadata section (bytes up to the end of '" + key + "')", in);
         }
         return entries;
     }
@@ -120,7 +125,7 @@ final class GgufParser {
             case FLOAT32 -> new GgufValue.Real(type, in.f32(what));
             case FLOAT64 -> new GgufValue.Real(type, in.f64(what));
             case BOOL -> new GgufValue.Bool(bool(what));
-            case STRING -> new GgufValue.Text(in.string(what));
+            case STRING -> new GgufValue.Text(in.string(what, GgufLimit.MAX_STRING_BYTES));
             case ARRAY -> array(what, depth + 1);
         };
     }
@@ -143,7 +148,7 @@ final class GgufParser {
         long typeId = in.u32(what + " element type");
         GgufValueType type = GgufValueType.byId(typeId).orElseThrow(() -> in.error(at,
                 "unknown array element type " + typeId + " in " + what));
-        int count = in.count(what + " element count", type.minBytes());
+        int count = in.count(what + " element count", type.minBytes(), GgufLimit.MAX_ARRAY_LENGTH);
         return new GgufValue.Array(type, switch (type) {
             case ARRAY -> nestedArrays(what, count, depth);
             case STRING -> strings(what, count);
@@ -155,6 +160,10 @@ final class GgufParser {
         // grown as elements are read: presizing every level by its count could, nested, ask for several times the file
         List<GgufValue> elements = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
+            if (++nestedArrays > GgufLimit.MAX_NESTED_ARRAYS.value()) {
+                GgufLimit.MAX_NESTED_ARRAYS.check(nestedArrays, in.offset(),
+                        "nested arrays (with " + what + "[" + i + "])", in);
+            }
             elements.add(array(what + "[" + i + "]", depth + 1));
         }
         return elements;
@@ -166,7 +175,7 @@ final class GgufParser {
         for (int i = 0; i < count; i++) {
             int index = i;
             starts[i] = (int) in.offset() - start;
-            in.skip(in.stringLength(() -> what + "[" + index + "]"));
+            in.skip(in.stringLength(() -> what + "[" + index + "]", GgufLimit.MAX_STRING_BYTES));
         }
         return EncodedArray.strings(in.slice(start), starts);
     }
@@ -208,7 +217,7 @@ final class GgufParser {
     private RawTensor tensorInfo(int i) throws GgufFormatException {
         // name: string, n_dimensions: uint32, dimensions: uint64[n], type: uint32, offset: uint64
         long at = in.offset();
-        String name = in.string("name of tensor #" + i);
+        String name = in.string("name of tensor #" + i, GgufLimit.MAX_TENSOR_NAME_BYTES);
         long rank = in.u32("dimension count of tensor '" + name + "'");
         if (rank < 1 || rank > MAX_DIMS) {
             throw in.error(at, "tensor '" + name + "' has " + rank + " dimensions; 1 to " + MAX_DIMS + " are allowed");

@@ -112,7 +112,7 @@ final class HeaderReader {
      * A count of items each at least {@code minItemBytes} long; fails if the remaining bytes could not
      * hold that many, so the count is safe to size collections with.
      */
-    int count(String what, int minItemBytes) throws GgufFormatException {
+    int count(String what, int minItemBytes, GgufLimit limit) throws GgufFormatException {
         long at = offset();
         long count = u64(what);
         long fits = remaining() / minItemBytes;
@@ -120,12 +120,13 @@ final class HeaderReader {
             throw error(at, what + " " + Long.toUnsignedString(count) + " is larger than the "
                     + remaining() + " remaining bytes can hold (at most " + fits + ")");
         }
+        limit.check(count, at, what, this);
         return (int) count;
     }
 
     /** A GGUF string: u64 byte length, then UTF-8 bytes (invalid sequences decode to U+FFFD). */
-    String string(String what) throws GgufFormatException {
-        byte[] bytes = new byte[stringLength(() -> what)];
+    String string(String what, GgufLimit limit) throws GgufFormatException {
+        byte[] bytes = new byte[stringLength(() -> what, limit)];
         buffer.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
@@ -140,14 +141,17 @@ final class HeaderReader {
         return buffer.slice(start, buffer.position() - start);
     }
 
-    /** The u64 length prefix of a string, checked against the bytes that remain. */
-    int stringLength(Supplier<String> what) throws GgufFormatException {
+    /** The u64 length prefix of a string, checked against the bytes that remain and against {@code limit}. */
+    int stringLength(Supplier<String> what, GgufLimit limit) throws GgufFormatException {
         long at = offset();
         need(8, () -> what.get() + " length");
         long length = buffer.getLong();
         if (length < 0 || length > remaining()) {
             throw error(at, what.get() + " length " + Long.toUnsignedString(length) + " exceeds the "
                     + remaining() + " remaining bytes");
+        }
+        if (length > limit.value()) {
+            limit.check(length, at, what.get() + " length", this);
         }
         return (int) length;
     }

@@ -51,13 +51,17 @@ final class Access {
                 }
             }
         } else if ((obj instanceof List || obj instanceof String) && (key instanceof Long || key instanceof Boolean)) {
-            List<Object> seq = sequence(obj);
+            int size = obj instanceof String s ? s.codePointCount(0, s.length()) : ((List<?>) obj).size();
             long index = Values.toLong(key);
             if (index < 0) {
-                index += seq.size();
+                index += size;
             }
-            if (index >= 0 && index < seq.size()) {
-                return seq.get((int) index);
+            if (index >= 0 && index < size) {
+                if (obj instanceof String s) {
+                    int at = s.offsetByCodePoints(0, (int) index);
+                    return s.substring(at, s.offsetByCodePoints(at, 1));
+                }
+                return ((List<?>) obj).get((int) index);
             }
             return Undefined.attribute(obj, key);
         }
@@ -75,32 +79,30 @@ final class Access {
         if (!(obj instanceof List || obj instanceof String)) {
             throw new EvalError("'" + Values.typeName(obj) + "' object is not subscriptable");
         }
-        List<Object> seq = sequence(obj);
-        int n = seq.size();
+        // a string is sliced by code points, without a list of its characters
+        boolean isText = obj instanceof String;
+        int[] codePoints = obj instanceof String s ? s.codePoints().toArray() : new int[0];
+        List<?> list = obj instanceof List<?> l ? l : List.of();
+        int n = isText ? codePoints.length : list.size();
         long by = step == null ? 1 : index(step);
         if (by == 0) {
             throw new EvalError("slice step cannot be zero");
         }
-        List<Object> out = new ArrayList<>();
-        if (by > 0) {
-            long from = bound(start, n, 0, 0, n);
-            long to = bound(stop, n, n, 0, n);
-            for (long i = from; i < to; i += by) {
-                out.add(seq.get((int) i));
-            }
-        } else {
-            long from = bound(start, n, n - 1, -1, n - 1);
-            long to = bound(stop, n, -1, -1, n - 1);
-            for (long i = from; i > to; i += by) {
-                out.add(seq.get((int) i));
+        long from = by > 0 ? bound(start, n, 0, 0, n) : bound(start, n, n - 1, -1, n - 1);
+        long to = by > 0 ? bound(stop, n, n, 0, n) : bound(stop, n, -1, -1, n - 1);
+        StringBuilder text = new StringBuilder();
+        List<Object> items = new ArrayList<>();
+        for (long i = from; by > 0 ? i < to : i > to; i += by) {
+            if (isText) {
+                text.appendCodePoint(codePoints[(int) i]);
+            } else {
+                items.add(list.get((int) i));
             }
         }
-        if (obj instanceof String) {
-            StringBuilder sb = new StringBuilder();
-            out.forEach(c -> sb.append((String) c));
-            return sb.toString();
+        if (isText) {
+            return text.toString();
         }
-        return obj instanceof Tuple ? new Tuple(out) : out;
+        return obj instanceof Tuple ? new Tuple(items) : items;
     }
 
     private static long bound(Object value, int n, long absent, long low, long high) {
@@ -119,10 +121,5 @@ final class Access {
             throw new EvalError("slice indices must be integers or None, not " + Values.typeName(value));
         }
         return Values.toLong(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> sequence(Object obj) {
-        return obj instanceof String ? Values.iterate(obj) : (List<Object>) obj;
     }
 }

@@ -10,9 +10,6 @@ import java.util.function.Supplier;
 /** The global functions Hugging Face gives chat templates, plus Jinja2's own. */
 final class Builtins {
 
-    /** range() longer than this is refused: no prompt needs it. */
-    private static final long MAX_RANGE = 1_000_000;
-
     private Builtins() {
     }
 
@@ -59,11 +56,10 @@ final class Builtins {
         if (step == 0) {
             throw new EvalError("range() arg 3 must not be zero");
         }
+        RenderBudget budget = RenderBudget.current();
         List<Object> out = new ArrayList<>();
         for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
-            if (out.size() >= MAX_RANGE) {
-                throw new EvalError("range() longer than " + MAX_RANGE + " items");
-            }
+            budget.checkList(out.size() + 1L);
             out.add(i);
         }
         return out;

@@ -11,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A compiled {@code tokenizer.chat_template}, rendered with Hugging Face's semantics: Jinja2 with
@@ -30,11 +32,13 @@ public final class ChatTemplate {
     private final String name;
     private final List<Node> body;
     private final Supplier<ZonedDateTime> clock;
+    private final Map<TemplateLimit, Long> limits;
 
-    private ChatTemplate(String name, List<Node> body, Supplier<ZonedDateTime> clock) {
+    private ChatTemplate(String name, List<Node> body, Supplier<ZonedDateTime> clock, Map<TemplateLimit, Long> limits) {
         this.name = name;
         this.body = body;
         this.clock = clock;
+        this.limits = limits;
     }
 
     /**
@@ -46,7 +50,7 @@ public final class ChatTemplate {
     public static ChatTemplate compile(String name, String source) throws TemplateException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
-        return new ChatTemplate(name, Parser.parse(name, source), ZonedDateTime::now);
+        return new ChatTemplate(name, Parser.parse(name, source), ZonedDateTime::now, Map.of());
     }
 
     /**
@@ -96,7 +100,15 @@ public final class ChatTemplate {
 
     /** The same template with {@code strftime_now} reading the given clock. */
     public ChatTemplate withClock(Supplier<ZonedDateTime> clock) {
-        return new ChatTemplate(name, body, Objects.requireNonNull(clock, "clock"));
+        return new ChatTemplate(name, body, Objects.requireNonNull(clock, "clock"), limits);
+    }
+
+    /** The same template with one {@link TemplateLimit} set to {@code value} instead of its default (for tests). */
+    ChatTemplate withLimit(TemplateLimit limit, long value) {
+        Map<TemplateLimit, Long> changed = new java.util.EnumMap<>(TemplateLimit.class);
+        changed.putAll(limits);
+        changed.put(limit, value);
+        return new ChatTemplate(name, body, clock, Map.copyOf(changed));
     }
 
     public String name() {
@@ -117,13 +129,34 @@ public final class ChatTemplate {
         return render(context);
     }
 
+    /** The variables that hold the caller's data, besides {@code messages}, as Hugging Face names them. */
+    public static final Set<String> CALLER_DATA = Set.of("tools", "documents");
+
+    /**
+     * Renders a conversation with the caller's text marked: {@code quote} is applied to every string
+     * of the messages and of the {@link #CALLER_DATA} variables (values and keys), never to the
+     * template's own text nor to other variables such as {@code bos_token}. A tokenizer's quoting
+     * (see {@code Tokenizer.quote}) then lets the prompt's tokenizer tell the caller's text, always
+     * plain text, from the template's markup, which alone may spell control tokens.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> extraContext,
+            UnaryOperator<String> quote) throws TemplateException {
+        Map<String, Object> context = new LinkedHashMap<>(extraContext);
+        context.replaceAll((key, value) -> CALLER_DATA.contains(key) ? Values.mapStrings(Values.fromJava(value), quote)
+                : value);
+        context.put("messages", Values.mapStrings(Values.fromJava(messages), quote));
+        context.put("add_generation_prompt", addGenerationPrompt);
+        return render(context);
+    }
+
     /**
      * Renders with a complete context, as Hugging Face's {@code apply_chat_template} passes it:
      * messages (maps or {@link ChatMessage}s), add_generation_prompt and any other variables.
      * Functions in the context replace the built-ins of the same name.
      *
      * @throws TemplateException when the template fails or refuses the input (see
-     *                           {@link TemplateException#raisedByTemplate()})
+     *                           {@link TemplateException#raisedByTemplate()}), or a
+     *                           {@link TemplateLimitException} when it exceeds a {@link TemplateLimit}
      * @throws IllegalArgumentException when the context holds a value of a type templates cannot use
      */
     public String render(Map<String, Object> context) throws TemplateException {
@@ -131,7 +164,7 @@ public final class ChatTemplate {
         Builtins.install(globals, clock);
         context.forEach((key, value) -> globals.set(key, Values.fromJava(value)));
         try {
-            return Interpreter.render(body, globals);
+            return Interpreter.render(body, globals, new RenderBudget(limits));
         } catch (EvalError e) {
             throw e.toTemplateException(name);
         }

@@ -8,6 +8,8 @@ final class EvalError extends RuntimeException {
 
     private int line;
     private final boolean raisedByTemplate;
+    private TemplateLimit limit;
+    private long limitValue;
 
     EvalError(String message) {
         this(message, false);
@@ -16,6 +18,14 @@ final class EvalError extends RuntimeException {
     EvalError(String message, boolean raisedByTemplate) {
         super(message, null, false, false);
         this.raisedByTemplate = raisedByTemplate;
+    }
+
+    /** The render exceeded {@code limit}, whose value is {@code value}; {@code what} says how. */
+    static EvalError limit(TemplateLimit limit, long value, String what) {
+        EvalError error = new EvalError(what + " (template limit " + limit + " = " + value + ")");
+        error.limit = limit;
+        error.limitValue = value;
+        return error;
     }
 
     /** Records the line once: the innermost expression knows it best. */
@@ -27,6 +37,9 @@ final class EvalError extends RuntimeException {
     }
 
     TemplateException toTemplateException(String templateName) {
+        if (limit != null) {
+            return new TemplateLimitException(templateName, line, getMessage(), limit, limitValue);
+        }
         return new TemplateException(templateName, line, getMessage(), raisedByTemplate);
     }
 }

@@ -73,11 +73,19 @@ final class Filters {
                 return join(value, new Args(name, a, k, "d", "attribute"));
             case "first": {
                 new Args(name, a, k);
+                if (value instanceof String s) {
+                    return s.isEmpty() ? new Undefined("No first item, sequence was empty.")
+                            : s.substring(0, s.offsetByCodePoints(0, 1));
+                }
                 List<Object> items = Values.iterate(value);
                 return items.isEmpty() ? new Undefined("No first item, sequence was empty.") : items.get(0);
             }
             case "last": {
                 new Args(name, a, k);
+                if (value instanceof String s) {
+                    return s.isEmpty() ? new Undefined("No last item, sequence was empty.")
+                            : s.substring(s.offsetByCodePoints(s.length(), -1));
+                }
                 List<Object> items = Values.iterate(value);
                 return items.isEmpty() ? new Undefined("No last item, sequence was empty.") : items.get(items.size() - 1);
             }
@@ -147,6 +155,7 @@ final class Filters {
     private static String join(Object value, Args args) {
         String separator = Values.str(args.get(0, ""));
         Object attribute = args.get(1, null);
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder();
         List<Object> items = Values.iterate(value);
         for (int i = 0; i < items.size(); i++) {
@@ -155,6 +164,8 @@ final class Filters {
             }
             Object item = items.get(i);
             sb.append(Values.str(attribute == null ? item : lookup(item, attribute)));
+            budget.checkString(sb.length());
+            budget.checkTime();
         }
         return sb.toString();
     }
@@ -174,9 +185,7 @@ final class Filters {
 
     private static Object reverse(Object value) {
         if (value instanceof String s) {
-            List<Object> chars = Values.iterate(s);
-            Collections.reverse(chars);
-            return String.join("", chars.stream().map(String.class::cast).toList());
+            return new StringBuilder(s).reverse().toString(); // keeps surrogate pairs in order
         }
         List<Object> items = Values.iterate(value);
         Collections.reverse(items);
@@ -248,8 +257,10 @@ final class Filters {
         boolean first = args.bool(1, false);
         boolean blank = args.bool(2, false);
         String[] lines = s.split("\n", -1);
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
+            budget.checkString(sb.length() + (long) pad.length());
             if (i > 0) {
                 sb.append('\n');
             }
@@ -260,7 +271,9 @@ final class Filters {
     }
 
     private static Comparator<Object> ordering(boolean caseSensitive, Object attribute) {
+        RenderBudget budget = RenderBudget.current();
         return (x, y) -> {
+            budget.checkTime();
             Object kx = sortKey(x, caseSensitive, attribute);
             Object ky = sortKey(y, caseSensitive, attribute);
             return Values.compare(kx, ky, "<");
@@ -280,9 +293,11 @@ final class Filters {
     }
 
     private static Object unique(Object value, Args args) {
+        RenderBudget budget = RenderBudget.current();
         List<Object> out = new ArrayList<>();
         List<Object> seen = new ArrayList<>();
         for (Object item : Values.iterate(value)) {
+            budget.checkTime();
             Object key = sortKey(item, args.bool(0, false), args.get(1, null));
             if (seen.stream().noneMatch(s -> Values.equal(s, key))) {
                 seen.add(key);
@@ -304,7 +319,9 @@ final class Filters {
     private static Object sum(Object value, Args args) {
         Object total = args.get(1, 0L);
         Object attribute = args.get(0, null);
+        RenderBudget budget = RenderBudget.current();
         for (Object item : Values.iterate(value)) {
+            budget.checkTime();
             total = Operators.binary("+", total, attribute == null ? item : lookup(item, attribute));
         }
         return total;
@@ -325,15 +342,20 @@ final class Filters {
             throw new EvalError("map() needs a filter name or attribute=");
         }
         String filter = Values.str(a.get(0));
+        RenderBudget budget = RenderBudget.current();
         for (Object item : Values.iterate(value)) {
-            out.add(apply(filter, item, a.subList(1, a.size()), k));
+            Object mapped = apply(filter, item, a.subList(1, a.size()), k);
+            budget.created(mapped instanceof String m ? m.length() : 1); // each result may be a new string
+            out.add(mapped);
         }
         return out;
     }
 
     private static Object select(Object value, boolean keep, String attribute, List<Object> a, Map<String, Object> k) {
+        RenderBudget budget = RenderBudget.current();
         List<Object> out = new ArrayList<>();
         for (Object item : Values.iterate(value)) {
+            budget.checkTime();
             Object subject = attribute == null ? item : lookup(item, attribute);
             boolean passed = a.isEmpty() ? Values.truthy(subject)
                     : Tests.apply(Values.str(a.get(0)), subject, a.subList(1, a.size()), k);

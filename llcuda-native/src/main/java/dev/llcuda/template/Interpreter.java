@@ -8,19 +8,18 @@ import java.util.Map;
 /** Renders a parsed template: runs statements into an output buffer and evaluates expressions. */
 final class Interpreter {
 
-    /** Output beyond this many characters is refused: no template needs it for a prompt. */
-    static final int MAX_OUTPUT_CHARS = 1 << 26;
-    /** Deeper macro recursion than this is refused instead of overflowing the stack. */
-    private static final int MAX_CALL_DEPTH = 64;
-
     private enum Flow { NORMAL, BREAK, CONTINUE }
 
     private final StringBuilder out = new StringBuilder();
-    private int callDepth;
+    private final RenderBudget budget;
 
-    static String render(List<Node> template, Frame globals) {
-        Interpreter interpreter = new Interpreter();
-        try {
+    private Interpreter(RenderBudget budget) {
+        this.budget = budget;
+    }
+
+    static String render(List<Node> template, Frame globals, RenderBudget budget) {
+        Interpreter interpreter = new Interpreter(budget);
+        try (RenderBudget.Scope scope = budget.enter()) {
             interpreter.run(template, new Frame(globals), interpreter.out);
         } catch (StackOverflowError e) {
             // Printing or comparing data a template nested thousands of levels deep.
@@ -40,6 +39,7 @@ final class Interpreter {
     }
 
     private Flow execute(Node node, Frame frame, StringBuilder sink) {
+        budget.checkTime();
         if (node instanceof Node.Text text) {
             write(sink, text.text());
         } else if (node instanceof Node.Print print) {
@@ -58,6 +58,7 @@ final class Interpreter {
         } else if (node instanceof Node.SetBlock set) {
             StringBuilder captured = new StringBuilder();
             run(set.body(), frame, captured);
+            budget.created(captured.length());
             frame.set(set.name(), captured.toString());
         } else if (node instanceof Node.MacroDef macro) {
             frame.set(macro.name(), macro(macro, frame));
@@ -72,9 +73,7 @@ final class Interpreter {
     }
 
     private void write(StringBuilder sink, String text) {
-        if (sink.length() + (long) text.length() > MAX_OUTPUT_CHARS) {
-            throw new EvalError("output longer than " + MAX_OUTPUT_CHARS + " characters");
-        }
+        budget.checkOutput(sink.length() + (long) text.length());
         sink.append(text);
     }
 
@@ -89,6 +88,7 @@ final class Interpreter {
         if (loop.filter() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
+                budget.iteration();
                 Frame scope = new Frame(frame);
                 assign(loop.target(), item, scope, loop.line());
                 if (Values.truthy(eval(loop.filter(), scope))) {
@@ -103,6 +103,7 @@ final class Interpreter {
         }
         LoopInfo info = new LoopInfo(items);
         for (int i = 0; i < items.size(); i++) {
+            budget.iteration();
             info.index0 = i;
             Frame scope = new Frame(frame);
             scope.set("loop", info);
@@ -146,9 +147,6 @@ final class Interpreter {
                 throw new EvalError("macro '" + def.name() + "' takes " + def.params().size()
                         + " argument(s), got " + positional.size());
             }
-            if (callDepth >= MAX_CALL_DEPTH) {
-                throw new EvalError("macro calls nested deeper than " + MAX_CALL_DEPTH);
-            }
             Frame scope = new Frame(definedIn);
             Map<String, Object> remaining = new LinkedHashMap<>(keywords);
             for (int i = 0; i < def.params().size(); i++) {
@@ -170,11 +168,11 @@ final class Interpreter {
                         + remaining.keySet().iterator().next() + "'");
             }
             StringBuilder body = new StringBuilder();
-            callDepth++;
+            budget.enterCall();
             try {
                 run(def.body(), scope, body);
             } finally {
-                callDepth--;
+                budget.exitCall();
             }
             return body.toString();
         };
@@ -184,11 +182,38 @@ final class Interpreter {
 
     private Object eval(Expr expr, Frame frame) {
         try {
-            return evaluate(expr, frame);
+            Object value = evaluate(expr, frame);
+            if (creates(expr)) {
+                charge(value);
+            }
+            return value;
         } catch (EvalError e) {
             throw e.at(expr.line());
         } catch (StackOverflowError e) {
             throw new EvalError("expression nested too deeply").at(expr.line());
+        }
+    }
+
+    /** Whether the expression can make a new value (the others return one that exists). */
+    private static boolean creates(Expr expr) {
+        if (expr instanceof Expr.Binary binary) {
+            return !binary.op().equals("and") && !binary.op().equals("or");
+        }
+        return expr instanceof Expr.Call || expr instanceof Expr.Filter
+                || expr instanceof Expr.Slice || expr instanceof Expr.ListLiteral || expr instanceof Expr.TupleLiteral
+                || expr instanceof Expr.DictLiteral;
+    }
+
+    /** Checks a new value against the size limits and counts it against the render's budget. */
+    private void charge(Object value) {
+        if (value instanceof String s) {
+            budget.checkString(s.length());
+            budget.created(s.length());
+        } else if (value instanceof List<?> list) {
+            budget.checkList(list.size());
+            budget.created(list.size());
+        } else if (value instanceof Map<?, ?> map) {
+            budget.created(map.size());
         }
     }
 
@@ -280,7 +305,7 @@ final class Interpreter {
             case "or":
                 return Values.truthy(left) ? left : eval(binary.right(), frame);
             case "~":
-                return Values.str(left) + Values.str(eval(binary.right(), frame));
+                return Operators.concat(Values.str(left), Values.str(eval(binary.right(), frame)));
             default:
                 return Operators.binary(binary.op(), left, eval(binary.right(), frame));
         }

@@ -19,6 +19,7 @@ final class JsonWriter {
     private final boolean sortKeys;
     private final boolean ensureAscii;
     private final StringBuilder out = new StringBuilder();
+    private final RenderBudget budget = RenderBudget.current();
 
     /**
      * @param indent null for one line, else the string repeated per nesting level
@@ -38,6 +39,8 @@ final class JsonWriter {
     }
 
     private void value(Object value, int level) {
+        budget.checkString(out.length());
+        budget.checkTime();
         if (value == null) {
             out.append("null");
         } else if (value instanceof Boolean b) {
@@ -134,12 +137,14 @@ final class JsonWriter {
 
     private void newline(int level) {
         if (indent != null) {
+            budget.checkString(out.length() + (long) indent.length() * level);
             out.append('\n');
             out.append(indent.repeat(level));
         }
     }
 
     private void string(String s) {
+        budget.checkString(out.length() + (long) s.length());
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,9 +1,12 @@
 package dev.llcuda.template;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntPredicate;
 
 /** The Python methods of str, dict and list that chat templates call, bound to their receiver. */
 final class Methods {
@@ -113,19 +116,29 @@ final class Methods {
     }
 
     static String strip(String s, String chars, boolean left, boolean right) {
+        IntPredicate stripped = stripped(chars);
         int start = 0;
         int end = s.length();
-        while (left && start < end && stripped(s.codePointAt(start), chars)) {
+        while (left && start < end && stripped.test(s.codePointAt(start))) {
             start += Character.charCount(s.codePointAt(start));
         }
-        while (right && end > start && stripped(s.codePointBefore(end), chars)) {
+        while (right && end > start && stripped.test(s.codePointBefore(end))) {
             end -= Character.charCount(s.codePointBefore(end));
         }
         return s.substring(start, end);
     }
 
-    private static boolean stripped(int cp, String chars) {
-        return chars == null ? isSpace(cp) : chars.indexOf(cp) >= 0;
+    /** Whitespace, or the code points of {@code chars} (a set when long, so stripping stays linear). */
+    private static IntPredicate stripped(String chars) {
+        if (chars == null) {
+            return Methods::isSpace;
+        }
+        if (chars.length() <= 16) {
+            return cp -> chars.indexOf(cp) >= 0;
+        }
+        Set<Integer> set = new HashSet<>();
+        chars.codePoints().forEach(set::add);
+        return set::contains;
     }
 
     private static List<Object> split(String s, Args args) {
@@ -142,6 +155,7 @@ final class Methods {
                 if (i >= n) {
                     return parts;
                 }
+                RenderBudget.current().checkList(parts.size() + 1L);
                 if (maxSplit >= 0 && parts.size() == maxSplit) {
                     parts.add(strip(s.substring(i), null, false, true));
                     return parts;
@@ -160,12 +174,14 @@ final class Methods {
         if (separator.isEmpty()) {
             throw new EvalError("empty separator");
         }
+        RenderBudget budget = RenderBudget.current();
         int from = 0;
         while (maxSplit < 0 || parts.size() < maxSplit) {
-            int at = s.indexOf(separator, from);
+            int at = Search.indexOf(s, separator, from);
             if (at < 0) {
                 break;
             }
+            budget.checkList(parts.size() + 2L);
             parts.add(s.substring(from, at));
             from = at + separator.length();
         }
@@ -192,30 +208,34 @@ final class Methods {
         String old = args.string(0);
         String replacement = args.string(1);
         long count = Values.toLong(args.integer(2, -1L));
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder();
         long done = 0;
         if (old.isEmpty()) {
-            List<Object> chars = Values.iterate(s);
-            for (int i = 0; i <= chars.size(); i++) {
+            // the replacement goes before every code point and at the end
+            for (int i = 0; ; i += Character.charCount(s.codePointAt(i))) {
                 if (count < 0 || done++ < count) {
                     sb.append(replacement);
+                    budget.checkString(sb.length());
                 }
-                if (i < chars.size()) {
-                    sb.append((String) chars.get(i));
+                if (i >= s.length()) {
+                    return sb.toString();
                 }
+                sb.appendCodePoint(s.codePointAt(i));
             }
-            return sb.toString();
         }
         int from = 0;
-        for (int at = s.indexOf(old); at >= 0 && (count < 0 || done++ < count); at = s.indexOf(old, from)) {
+        for (int at = Search.indexOf(s, old, 0); at >= 0 && (count < 0 || done++ < count);
+                at = Search.indexOf(s, old, from)) {
             sb.append(s, from, at).append(replacement);
+            budget.checkString(sb.length());
             from = at + old.length();
         }
         return sb.append(s.substring(from)).toString();
     }
 
     private static long find(String s, Args args) {
-        int at = s.indexOf(args.string(0));
+        int at = Search.indexOf(s, args.string(0), 0);
         return at < 0 ? -1 : s.codePointCount(0, at);
     }
 
@@ -225,13 +245,14 @@ final class Methods {
             return s.codePointCount(0, s.length()) + 1;
         }
         long n = 0;
-        for (int at = s.indexOf(sub); at >= 0; at = s.indexOf(sub, at + sub.length())) {
+        for (int at = Search.indexOf(s, sub, 0); at >= 0; at = Search.indexOf(s, sub, at + sub.length())) {
             n++;
         }
         return n;
     }
 
     private static String join(String separator, Args args) {
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder();
         List<Object> items = Values.iterate(args.required(0));
         for (int i = 0; i < items.size(); i++) {
@@ -243,6 +264,8 @@ final class Methods {
                 sb.append(separator);
             }
             sb.append(item);
+            budget.checkString(sb.length());
+            budget.checkTime();
         }
         return sb.toString();
     }

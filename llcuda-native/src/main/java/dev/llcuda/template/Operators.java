@@ -66,11 +66,18 @@ final class Operators {
         throw new EvalError("bad operand type for unary -: '" + Values.typeName(v) + "'");
     }
 
+    /** String concatenation, refused before it is built when the result would be too long. */
+    static String concat(String a, String b) {
+        RenderBudget.current().checkString((long) a.length() + b.length());
+        return a + b;
+    }
+
     private static Object add(Object a, Object b) {
         if (a instanceof String sa && b instanceof String sb) {
-            return sa + sb;
+            return concat(sa, sb);
         }
         if (a instanceof List<?> la && b instanceof List<?> lb && (a instanceof Tuple) == (b instanceof Tuple)) {
+            RenderBudget.current().checkList((long) la.size() + lb.size());
             List<Object> out = new ArrayList<>(la);
             out.addAll(lb);
             return a instanceof Tuple ? new Tuple(out) : out;
@@ -94,14 +101,15 @@ final class Operators {
         return arithmetic("*", a, b);
     }
 
-    /** Bounded so that a template cannot ask for an unbounded allocation. */
-    private static final long MAX_REPEAT_LENGTH = 1 << 24;
-
+    /** Repetition, refused before it is built when the result would be too long. */
     private static Object repeat(Object seq, long times) {
         long n = Math.max(0, times);
         long size = seq instanceof String s ? s.length() : ((List<?>) seq).size();
-        if (size * n > MAX_REPEAT_LENGTH) {
-            throw new EvalError("repetition result larger than " + MAX_REPEAT_LENGTH + " elements");
+        long total = size == 0 ? 0 : n > Long.MAX_VALUE / size ? Long.MAX_VALUE : size * n;
+        if (seq instanceof String) {
+            RenderBudget.current().checkString(total);
+        } else {
+            RenderBudget.current().checkList(total);
         }
         if (seq instanceof String s) {
             return s.repeat((int) n);

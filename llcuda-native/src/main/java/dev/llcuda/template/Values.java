@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Python semantics of template values: None is {@code null}, then Boolean, Long, Double, String,
@@ -117,6 +118,7 @@ final class Values {
             return join(l, "[", "]");
         }
         if (v instanceof Map<?, ?> m) {
+            RenderBudget budget = RenderBudget.current();
             StringBuilder sb = new StringBuilder("{");
             boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -125,6 +127,8 @@ final class Values {
                 }
                 first = false;
                 sb.append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                budget.checkString(sb.length());
+                budget.checkTime();
             }
             return sb.append('}').toString();
         }
@@ -135,12 +139,15 @@ final class Values {
     }
 
     private static String join(List<?> items, String open, String close) {
+        RenderBudget budget = RenderBudget.current();
         StringBuilder sb = new StringBuilder(open);
         for (int i = 0; i < items.size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
             sb.append(repr(items.get(i)));
+            budget.checkString(sb.length());
+            budget.checkTime();
         }
         return sb.append(close).toString();
     }
@@ -238,7 +245,9 @@ final class Values {
             if ((a instanceof Tuple) != (b instanceof Tuple) || la.size() != lb.size()) {
                 return false;
             }
+            RenderBudget budget = RenderBudget.current();
             for (int i = 0; i < la.size(); i++) {
+                budget.checkTime();
                 if (!equal(la.get(i), lb.get(i))) {
                     return false;
                 }
@@ -327,6 +336,8 @@ final class Values {
             return new ArrayList<>(m.keySet());
         }
         if (v instanceof String s) {
+            // one String object per character: checked before it is built
+            RenderBudget.current().checkList(s.codePointCount(0, s.length()));
             List<Object> chars = new ArrayList<>();
             s.codePoints().forEach(cp -> chars.add(new String(Character.toChars(cp))));
             return chars;
@@ -364,7 +375,7 @@ final class Values {
             if (!(item instanceof String sub)) {
                 throw new EvalError("'in <string>' requires string as left operand, not " + typeName(item));
             }
-            return s.contains(sub);
+            return Search.indexOf(s, sub, 0) >= 0;
         }
         if (container instanceof Map<?, ?> m) {
             for (Object key : m.keySet()) {
@@ -375,7 +386,9 @@ final class Values {
             return false;
         }
         if (container instanceof List<?> l) {
+            RenderBudget budget = RenderBudget.current();
             for (Object element : l) {
+                budget.checkTime();
                 if (equal(element, item)) {
                     return true;
                 }
@@ -386,6 +399,24 @@ final class Values {
             return false;
         }
         throw new EvalError("argument of type '" + typeName(container) + "' is not iterable");
+    }
+
+    /** A template value with {@code f} applied to every string in it, map keys included. */
+    static Object mapStrings(Object v, UnaryOperator<String> f) {
+        if (v instanceof String s) {
+            return f.apply(s);
+        }
+        if (v instanceof List<?> list) {
+            List<Object> mapped = new ArrayList<>(list.size());
+            list.forEach(item -> mapped.add(mapStrings(item, f)));
+            return v instanceof Tuple ? new Tuple(mapped) : mapped;
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<Object, Object> mapped = new java.util.LinkedHashMap<>();
+            map.forEach((key, value) -> mapped.put(mapStrings(key, f), mapStrings(value, f)));
+            return mapped;
+        }
+        return v;
     }
 
     /** Deeper nesting than this in a render context is refused (it is most likely a cycle). */

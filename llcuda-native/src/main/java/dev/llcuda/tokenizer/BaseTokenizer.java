@@ -58,18 +58,36 @@ abstract class BaseTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        return encode(text, addSpecial, parseSpecial, false);
+    }
+
+    @Override
+    public String quote(String text) {
+        return QuotedText.quote(text, table);
+    }
+
+    @Override
+    public int[] encodePrompt(String prompt, boolean addSpecial) {
+        return encode(prompt, addSpecial, true, true);
+    }
+
+    private int[] encode(String text, boolean addSpecial, boolean parseSpecial, boolean quoted) {
         IntList out = new IntList(text.length() / 3 + 4);
         if (addSpecial) {
             prefixToken().ifPresent(out::add);
         }
         boolean afterSpecial = true;
-        for (Fragment fragment : Fragment.partition(text, table, parseSpecial)) {
-            if (fragment.isText()) {
-                encodeText(text, fragment.start(), fragment.end(), afterSpecial, out);
-                afterSpecial = false;
-            } else {
+        for (Fragment fragment : Fragment.partition(text, table, parseSpecial, quoted)) {
+            if (!fragment.isText()) {
                 out.add(fragment.token());
                 afterSpecial = true;
+            } else if (quoted) {
+                String plain = QuotedText.unquote(text, fragment.start(), fragment.end());
+                encodeText(plain, 0, plain.length(), afterSpecial, out);
+                afterSpecial = false;
+            } else {
+                encodeText(text, fragment.start(), fragment.end(), afterSpecial, out);
+                afterSpecial = false;
             }
         }
         if (addSpecial) {

@@ -16,9 +16,10 @@ record Fragment(int start, int end, int token) {
     /**
      * Cuts every occurrence of the vocabulary's special tokens out of {@code text}, longest token first,
      * as llama.cpp does before tokenizing. User-defined tokens are always recognised; control and
-     * unknown tokens only when {@code parseSpecial} is set.
+     * unknown tokens only when {@code parseSpecial} is set. With {@code honourQuotes}, a spelling that
+     * {@link QuotedText} marked stays text.
      */
-    static List<Fragment> partition(String text, TokenTable table, boolean parseSpecial) {
+    static List<Fragment> partition(String text, TokenTable table, boolean parseSpecial, boolean honourQuotes) {
         List<Fragment> fragments = new ArrayList<>();
         if (text.isEmpty()) {
             return fragments;
@@ -35,7 +36,7 @@ record Fragment(int start, int end, int token) {
             List<Fragment> next = new ArrayList<>(fragments.size() + 2);
             for (Fragment fragment : fragments) {
                 if (fragment.isText()) {
-                    split(text, fragment, id, special, table.stripsRight(id), next);
+                    split(text, fragment, id, special, table.stripsRight(id), honourQuotes, next);
                 } else {
                     next.add(fragment);
                 }
@@ -46,11 +47,11 @@ record Fragment(int start, int end, int token) {
     }
 
     private static void split(String text, Fragment fragment, int id, String special, boolean stripRight,
-            List<Fragment> out) {
+            boolean honourQuotes, List<Fragment> out) {
         int position = fragment.start;
         int end = fragment.end;
         int match;
-        while ((match = text.indexOf(special, position)) >= 0 && match + special.length() <= end) {
+        while ((match = next(text, special, position, honourQuotes)) >= 0 && match + special.length() <= end) {
             if (match > position) {
                 out.add(new Fragment(position, match, -1));
             }
@@ -65,6 +66,15 @@ record Fragment(int start, int end, int token) {
         if (position < end) {
             out.add(new Fragment(position, end, -1));
         }
+    }
+
+    /** The next spelling of {@code special} from {@code from} on, passing over quoted ones. */
+    private static int next(String text, String special, int from, boolean honourQuotes) {
+        int match = text.indexOf(special, from);
+        while (honourQuotes && match >= 0 && QuotedText.isQuoted(text, match)) {
+            match = text.indexOf(special, match + 1);
+        }
+        return match;
     }
 
     /** C's {@code isspace} in the "C" locale, which llama.cpp uses to strip around special tokens. */

@@ -36,21 +36,43 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         for (int c = 0; c <= Character.MAX_VALUE; c++) {
             charTokens[c] = Character.isSurrogate((char) c) ? -1 : table.id(String.valueOf((char) c));
         }
-        joins = new MergeTable(table.size() * 4);
+        joins = joins(table);
         boolean crossing = false;
         for (int id = 0; id < table.size(); id++) {
+            crossing |= spansWordStart(table.text(id));
+        }
+        wordsMergeAlone = !crossing;
+    }
+
+    /**
+     * Every split of a token, at a character boundary, into two tokens: the tokens that are prefixes
+     * and suffixes of each text come from two tries, so this is linear in the length of all texts.
+     */
+    private static MergeTable joins(TokenTable table) {
+        MergeTable joins = new MergeTable(table.size() * 4);
+        TokenTrie forwards = new TokenTrie(table, false);
+        TokenTrie backwards = new TokenTrie(table, true);
+        int[] prefixes = new int[1];
+        int[] suffixes = new int[1];
+        for (int id = 0; id < table.size(); id++) {
             String text = table.text(id);
-            crossing |= spansWordStart(text);
+            int length = text.length();
+            if (prefixes.length <= length) {
+                prefixes = new int[length + 1];
+                suffixes = new int[length + 1];
+            }
+            int prefixWalk = forwards.tokensAlong(text, 0, length, prefixes);
+            int suffixWalk = backwards.tokensAlong(text, 0, length, suffixes);
             int whole = table.id(text); // a duplicate text resolves to the id llama.cpp uses
-            for (int split = text.offsetByCodePoints(0, 1); split < text.length(); split = text.offsetByCodePoints(split, 1)) {
-                int left = table.id(text.substring(0, split));
-                int right = left < 0 ? -1 : table.id(text.substring(split));
-                if (right >= 0) {
+            for (int split = Math.max(1, length - suffixWalk); split <= prefixWalk && split < length; split++) {
+                int left = prefixes[split];
+                int right = suffixes[length - split];
+                if (left >= 0 && right >= 0 && !Character.isLowSurrogate(text.charAt(split))) {
                     joins.putIfAbsent(left, right, 0, whole);
                 }
             }
         }
-        wordsMergeAlone = !crossing;
+        return joins;
     }
 
     /** Whether the text holds U+2581 right after another character, i.e. continues across a word start. */

@@ -1,6 +1,5 @@
 package dev.llcuda.tokenizer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -112,8 +111,9 @@ final class TokenTable {
                 special.add(id);
             }
         }
-        special.sort(Comparator.comparingInt((Integer id) -> -texts[id].getBytes(StandardCharsets.UTF_8).length)
-                .thenComparingInt(id -> id));
+        Map<Integer, Long> bytes = new HashMap<>();
+        special.forEach(id -> bytes.put(id, Utf8.encodedLength(texts[id])));  // once per token, not per comparison
+        special.sort(Comparator.comparingLong((Integer id) -> -bytes.get(id)).thenComparingInt(id -> id));
         return List.copyOf(special);
     }
 

@@ -49,6 +49,22 @@ public interface Tokenizer {
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
     /**
+     * Marks the caller's text (a message's content, a tool's result: anything a user may have
+     * written) so that {@link #encodePrompt} tokenizes the control-token spellings in it, such as
+     * {@code <|im_start|>}, as plain text: only the chat template's own markup then becomes control
+     * tokens, and a user cannot spoof roles. Text without such spellings comes back unchanged;
+     * otherwise U+FDD0, a Unicode noncharacter, goes before each (and doubles where the text had one).
+     */
+    String quote(String text);
+
+    /**
+     * Token ids of a rendered chat prompt whose caller text went through {@link #quote}: control
+     * tokens are parsed in the template's markup, quoted text is tokenized exactly as the plain text
+     * it was, without the marks (as by {@code encode(text, addSpecial, false)}).
+     */
+    int[] encodePrompt(String prompt, boolean addSpecial);
+
+    /**
      * The text of {@code ids}. Control and unknown tokens (BOS, EOS, end-of-turn, ...) render as nothing,
      * as llama.cpp renders generated text; user-defined tokens render as their text; byte tokens as
      * their byte. SentencePiece space marks (U+2581) become spaces, also where byte tokens spell them,

@@ -28,6 +28,17 @@ public record Vocabulary(String model, String preTokenizer, String name, List<St
         List<TokenType> types, List<String> merges, SpecialTokenIds specialIds, Optional<Boolean> addBos,
         Optional<Boolean> addEos, Optional<Boolean> addSpacePrefix) {
 
+    /**
+     * The most tokens a vocabulary may have: eight times the largest in use (Gemma's 262,144), so that
+     * a file cannot make the tokenizer's tables take unbounded memory.
+     */
+    public static final int MAX_VOCABULARY_SIZE = 1 << 21;
+    /**
+     * The longest token, in UTF-8 bytes: 64 times the longest of the vocabularies in use (MPT's run of
+     * 1,024 spaces). Set-up is linear in the token bytes, but longer tokens only serve to slow it down.
+     */
+    public static final int MAX_TOKEN_BYTES = 1 << 16;
+
     public Vocabulary {
         tokens = List.copyOf(tokens);
         types = List.copyOf(types);
@@ -35,6 +46,17 @@ public record Vocabulary(String model, String preTokenizer, String name, List<St
         scores = scores.clone();
         if (tokens.isEmpty()) {
             throw new IllegalArgumentException("the vocabulary has no tokens");
+        }
+        if (tokens.size() > MAX_VOCABULARY_SIZE) {
+            throw new IllegalArgumentException("the vocabulary has " + tokens.size() + " tokens, more than the limit "
+                    + "MAX_VOCABULARY_SIZE = " + MAX_VOCABULARY_SIZE);
+        }
+        for (int id = 0; id < tokens.size(); id++) {
+            long bytes = Utf8.encodedLength(tokens.get(id));
+            if (bytes > MAX_TOKEN_BYTES) {
+                throw new IllegalArgumentException("token " + id + " is " + bytes + " bytes long, more than the limit "
+                        + "MAX_TOKEN_BYTES = " + MAX_TOKEN_BYTES);
+            }
         }
         if (scores.length != 0 && scores.length < tokens.size()) {
             throw new IllegalArgumentException("tokenizer.ggml.scores has " + scores.length + " entries for "
@@ -50,7 +72,8 @@ public record Vocabulary(String model, String preTokenizer, String name, List<St
      * Reads the {@code tokenizer.ggml.*} keys (and {@code general.name}).
      *
      * @throws GgufFormatException if the tokens or the model are missing, a key has the wrong type,
-     *                             or the per-token arrays are shorter than the token list
+     *                             the per-token arrays are shorter than the token list, or the vocabulary
+     *                             exceeds {@link #MAX_VOCABULARY_SIZE} or {@link #MAX_TOKEN_BYTES}
      */
     public static Vocabulary fromGguf(GgufMetadata metadata) throws GgufFormatException {
         String[] tokens = metadata.stringArray("tokenizer.ggml.tokens");

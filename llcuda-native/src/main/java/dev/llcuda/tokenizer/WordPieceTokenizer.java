@@ -13,15 +13,12 @@ import java.util.OptionalInt;
  */
 final class WordPieceTokenizer extends BaseTokenizer {
 
-    private final int maxTokenChars;
+    /** Finds the longest token at a place in one walk, however long the vocabulary's tokens are. */
+    private final TokenTrie tokens;
 
     WordPieceTokenizer(Vocabulary vocabulary) {
         super(new TokenTable(vocabulary, ModelDefaults.WORD_PIECE), SentencePieceTokenizer::unescape);
-        int longest = 0;
-        for (int id = 0; id < table.size(); id++) {
-            longest = Math.max(longest, table.text(id).length());
-        }
-        maxTokenChars = longest;
+        tokens = new TokenTrie(table, false);
     }
 
     @Override
@@ -39,12 +36,13 @@ final class WordPieceTokenizer extends BaseTokenizer {
         for (String word : words(text.substring(start, end))) {
             int before = out.size();
             String marked = SentencePieceTokenizer.SPACE_MARK + word;
+            int[] prefixes = new int[marked.length() + 1];
             int i = 0;
             while (i < marked.length()) {
-                int j = Math.min(marked.length(), i + maxTokenChars);
+                int j = i + tokens.tokensAlong(marked, i, marked.length(), prefixes);
                 int id = -1;
                 for (; j > i; j--) {
-                    id = table.id(marked.substring(i, j));
+                    id = prefixes[j - i];
                     if (id >= 0) {
                         break;
                     }
