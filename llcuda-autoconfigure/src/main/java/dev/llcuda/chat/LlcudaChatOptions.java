@@ -1,6 +1,9 @@
 package dev.llcuda.chat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -8,12 +11,15 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptionsBuilder;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
 
 /**
  * Chat options of llcuda: Spring AI's portable options plus min-p, the repetition penalty and the
- * seed. Any option left null takes the model's default (from {@code llcuda.chat.options.*}).
+ * seed, and the tools the model may call (with their context, for {@code ChatClient}'s tool-calling
+ * advisor). Any option left null takes the model's default (from {@code llcuda.chat.options.*}).
  */
-public class LlcudaChatOptions extends DefaultChatOptions {
+public class LlcudaChatOptions extends DefaultChatOptions implements ToolCallingChatOptions {
 
     private final @Nullable Double minP;
 
@@ -21,14 +27,21 @@ public class LlcudaChatOptions extends DefaultChatOptions {
 
     private final @Nullable Long seed;
 
+    private final @Nullable List<ToolCallback> toolCallbacks;
+
+    private final @Nullable Map<String, Object> toolContext;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
-            @Nullable Long seed) {
+            @Nullable Long seed, @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
         this.seed = seed;
+        ToolCallingChatOptions.validateToolCallbacks(toolCallbacks);
+        this.toolCallbacks = toolCallbacks != null ? List.copyOf(toolCallbacks) : null;
+        this.toolContext = toolContext != null ? Map.copyOf(toolContext) : null;
     }
 
     public static Builder builder() {
@@ -50,13 +63,26 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         return this.seed;
     }
 
+    /** Tools the model may call; {@code ChatClient}'s tool-calling advisor runs the calls it makes. */
+    @Override
+    public @Nullable List<ToolCallback> getToolCallbacks() {
+        return this.toolCallbacks;
+    }
+
+    /** Passed to the tools when they are called, never to the model. */
+    @Override
+    public @Nullable Map<String, Object> getToolContext() {
+        return this.toolContext;
+    }
+
     @Override
     public Builder mutate() {
         Builder builder = builder();
         builder.model(getModel()).frequencyPenalty(getFrequencyPenalty()).maxTokens(getMaxTokens())
                 .presencePenalty(getPresencePenalty()).stopSequences(getStopSequences())
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
-        return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed);
+        return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
+                .toolCallbacks(this.toolCallbacks).toolContext(this.toolContext);
     }
 
     /**
@@ -70,12 +96,15 @@ public class LlcudaChatOptions extends DefaultChatOptions {
     @Override
     public boolean equals(Object other) {
         return other instanceof LlcudaChatOptions that && super.equals(other) && Objects.equals(this.minP, that.minP)
-                && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed);
+                && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed)
+                && Objects.equals(this.toolCallbacks, that.toolCallbacks)
+                && Objects.equals(this.toolContext, that.toolContext);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed);
+        return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed, this.toolCallbacks,
+                this.toolContext);
     }
 
     @Override
@@ -83,17 +112,26 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         return "LlcudaChatOptions[temperature=" + getTemperature() + ", topK=" + getTopK() + ", topP=" + getTopP()
                 + ", minP=" + this.minP + ", maxTokens=" + getMaxTokens() + ", stop=" + getStopSequences()
                 + ", frequencyPenalty=" + getFrequencyPenalty() + ", presencePenalty=" + getPresencePenalty()
-                + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed + "]";
+                + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed + ", tools="
+                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + "]";
     }
 
-    /** Builds {@link LlcudaChatOptions}; combining with another builder takes its non-null options. */
-    public static class Builder extends DefaultChatOptionsBuilder<Builder> {
+    /**
+     * Builds {@link LlcudaChatOptions}; combining with another builder takes its non-null options and,
+     * as Spring AI's own options do, adds its stop sequences, tools and tool context to these.
+     */
+    public static class Builder extends DefaultChatOptionsBuilder<Builder>
+            implements ToolCallingChatOptions.Builder<Builder> {
 
         private @Nullable Double minP;
 
         private @Nullable Double repetitionPenalty;
 
         private @Nullable Long seed;
+
+        private @Nullable List<ToolCallback> toolCallbacks;
+
+        private @Nullable Map<String, Object> toolContext;
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -111,6 +149,40 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         }
 
         @Override
+        public Builder toolCallbacks(@Nullable List<ToolCallback> toolCallbacks) {
+            this.toolCallbacks = toolCallbacks != null ? new ArrayList<>(toolCallbacks) : null;
+            return self();
+        }
+
+        @Override
+        public Builder toolCallbacks(ToolCallback... toolCallbacks) {
+            return toolCallbacks(List.of(toolCallbacks));
+        }
+
+        @Override
+        public Builder toolContext(@Nullable Map<String, Object> context) {
+            if (context != null) {
+                Map<String, Object> merged = this.toolContext != null ? new HashMap<>(this.toolContext) : new HashMap<>();
+                merged.putAll(context);
+                this.toolContext = merged;
+            }
+            return self();
+        }
+
+        @Override
+        public Builder toolContext(String key, Object value) {
+            return toolContext(Map.of(key, value));
+        }
+
+        @Override
+        public Builder clone() {
+            Builder copy = super.clone();
+            copy.toolCallbacks = this.toolCallbacks != null ? new ArrayList<>(this.toolCallbacks) : null;
+            copy.toolContext = this.toolContext != null ? new HashMap<>(this.toolContext) : null;
+            return copy;
+        }
+
+        @Override
         public Builder combineWith(ChatOptions.Builder<?> other) {
             super.combineWith(other);
             if (other instanceof Builder that) {
@@ -119,6 +191,16 @@ public class LlcudaChatOptions extends DefaultChatOptions {
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
             }
+            if (other.build() instanceof ToolCallingChatOptions tools) {
+                List<ToolCallback> callbacks = tools.getToolCallbacks();
+                if (callbacks != null) {
+                    List<ToolCallback> merged = this.toolCallbacks != null ? new ArrayList<>(this.toolCallbacks)
+                            : new ArrayList<>();
+                    merged.addAll(callbacks);
+                    this.toolCallbacks = merged;
+                }
+                toolContext(tools.getToolContext());
+            }
             return self();
         }
 
@@ -126,7 +208,7 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         public LlcudaChatOptions build() {
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
-                    this.seed);
+                    this.seed, this.toolCallbacks, this.toolContext);
         }
     }
 }

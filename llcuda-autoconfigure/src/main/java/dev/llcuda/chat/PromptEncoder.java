@@ -1,7 +1,10 @@
 package dev.llcuda.chat;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.messages.Message;
 
@@ -21,15 +24,22 @@ final class PromptEncoder {
     }
 
     static String render(ServingModel model, List<Message> messages) {
+        return render(model, messages, null);
+    }
+
+    /** With tools: in the template's {@code tools} variable, or described as {@link ChatMessages} says. */
+    static String render(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools) {
         Tokenizer tokenizer = model.tokenizer();
         String bos = tokenizer.bos().isPresent() ? tokenizer.tokenText(tokenizer.bos().getAsInt()) : "";
         String eos = tokenizer.eos().isPresent() ? tokenizer.tokenText(tokenizer.eos().getAsInt()) : "";
-        List<ChatMessage> chat = messages.stream()
-                .map(message -> new ChatMessage(message.getMessageType().getValue(), textOf(message)))
-                .toList();
+        List<ChatMessage> chat = ChatMessages.of(messages, tools);
+        Map<String, Object> context = new HashMap<>(Map.of("bos_token", bos, "eos_token", eos));
+        if (tools != null && tools.format().rendersTools()) {
+            context.put("tools", tools.definitions());
+        }
         String text;
         try {
-            text = model.template().render(chat, true, Map.of("bos_token", bos, "eos_token", eos));
+            text = model.template().render(chat, true, context);
         } catch (TemplateException e) {
             throw new IllegalArgumentException("the chat template " + model.template().name()
                     + " refused the conversation: " + e.getMessage(), e);
@@ -44,7 +54,11 @@ final class PromptEncoder {
     }
 
     static int[] encode(ServingModel model, List<Message> messages) {
-        return model.tokenizer().encode(render(model, messages), true, true);
+        return encode(model, messages, null);
+    }
+
+    static int[] encode(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools) {
+        return model.tokenizer().encode(render(model, messages, tools), true, true);
     }
 
     /** Plain text: BOS where the vocabulary wants one, control-token texts kept as text. */
@@ -52,8 +66,4 @@ final class PromptEncoder {
         return model.tokenizer().encode(text, true, false);
     }
 
-    private static String textOf(Message message) {
-        String text = message.getText();
-        return text == null ? "" : text;
-    }
 }

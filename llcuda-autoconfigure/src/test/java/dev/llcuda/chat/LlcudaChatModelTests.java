@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,12 +18,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.observation.ChatModelMeterObservationHandler;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.ai.tool.function.FunctionToolCallback;
 
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.EngineStats;
@@ -33,6 +40,8 @@ import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.runtime.TestServing;
 import dev.llcuda.tokenizer.StreamingDecoder;
 import dev.llcuda.tokenizer.Tokenizer;
+import dev.llcuda.tools.GenericToolPrompt;
+import dev.llcuda.tools.ToolCallFormat;
 
 class LlcudaChatModelTests {
 
@@ -190,6 +199,37 @@ class LlcudaChatModelTests {
                 RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
         assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(NoModelLoadedException.class)
                 .hasMessage("no model is loaded; " + LlcudaRuntime.HOW_TO_LOAD);
+    }
+
+    @Test
+    void aTemplateWithoutToolSyntaxGetsTheToolsAndTheirTurnsAsText() {
+        chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        ToolDefinition clock = ToolDefinition.builder().name("get_time").description("The time now.")
+                .inputSchema("{\"type\": \"object\", \"properties\": {}}").build();
+        List<Message> conversation = List.of(new UserMessage("Time?"),
+                AssistantMessage.builder().content("")
+                        .toolCalls(List.of(new AssistantMessage.ToolCall("abc123XYZ", "function", "get_time", "{}")))
+                        .build(),
+                ToolResponseMessage.builder()
+                        .responses(List.of(new ToolResponseMessage.ToolResponse("abc123XYZ", "get_time", "noon")))
+                        .build());
+        String rendered = PromptEncoder.render(served(), conversation,
+                ToolPrompt.of(ToolCallFormat.GENERIC_JSON, List.of(clock)));
+        assertThat(rendered).isEqualTo("[INST] <<SYS>>\n"
+                + GenericToolPrompt.instructions(ToolPrompt.of(ToolCallFormat.GENERIC_JSON, List.of(clock)).definitions())
+                + "\n<</SYS>>\n\nTime? [/INST] {\"tool_calls\":[{\"name\":\"get_time\",\"arguments\":{}}]} </s><s>[INST] "
+                + "Result of tool call abc123XYZ (get_time): noon [/INST]");
+        assertThat(rendered).contains("{\"type\":\"function\",\"function\":{\"name\":\"get_time\",\"description\":"
+                + "\"The time now.\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}");
+    }
+
+    @Test
+    void toolsAreRefusedForAPlainTextCompletion() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        ToolCallback tool = FunctionToolCallback.builder("get_time", (Map<String, Object> input) -> "noon")
+                .description("The time now.").inputType(Map.class).build();
+        assertThatThrownBy(() -> chatModel.complete("Once", LlcudaChatOptions.builder().toolCallbacks(tool).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tools need a chat conversation");
     }
 
     /** The text the script generates after {@code prompt}, decoded token by token as the engine streams it. */
