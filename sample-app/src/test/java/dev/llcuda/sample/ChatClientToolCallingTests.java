@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.AdvisorParams;
@@ -16,33 +15,18 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.llcuda.chat.LlcudaChatModel;
-import dev.llcuda.runtime.LlcudaRuntime;
 
 /**
  * Spring AI tool calling through {@code ChatClient}: a tiny Llama 2 on the native library, Qwen
  * 2.5's template rendering the tools, the model's {@code <tool_call>} parsed back, and Spring AI's
  * tool-calling advisor running the {@code @Tool} method and sending its result to the model.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(ScriptedModelConfiguration.class)
-class ChatClientToolCallingTests {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        ScriptedService.properties(registry);
-    }
+class ChatClientToolCallingTests extends ScriptedService {
 
     @Autowired
     ChatClient chatClient;
-
-    @Autowired
-    LlcudaRuntime runtime;
 
     private final WeatherTools weather = new WeatherTools();
 
@@ -55,11 +39,6 @@ class ChatClientToolCallingTests {
             this.calls.incrementAndGet();
             return "sunny, 21 degrees in " + city;
         }
-    }
-
-    @BeforeEach
-    void awaitReady() throws InterruptedException {
-        ScriptedService.awaitReady(this.runtime);
     }
 
     @Test

@@ -5,22 +5,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.RuntimeState;
 
 /**
- * Properties and readiness of the service on the tiny random Llama 2 (its real 32,000-token
- * vocabulary, a 4,096-token context for prompts with tool definitions) with {@link ScriptedModelConfiguration}.
+ * The service on the tiny random Llama 2 (its real 32,000-token vocabulary, a 4,096-token context
+ * for prompts with tool definitions) with {@link ScriptedModelConfiguration}; its test classes share
+ * one application context.
  */
-final class ScriptedService {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(ScriptedModelConfiguration.class)
+abstract class ScriptedService {
 
     static final Path MODEL = SampleApplicationTests.MODELS.resolve("llama-2-tiny-random.gguf");
 
-    private ScriptedService() {
-    }
+    @LocalServerPort
+    int port;
 
+    @Autowired
+    LlcudaRuntime runtime;
+
+    @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("llcuda.model.path", MODEL::toString);
         registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
@@ -31,11 +45,16 @@ final class ScriptedService {
                 () -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
     }
 
-    static void awaitReady(LlcudaRuntime runtime) throws InterruptedException {
+    @BeforeEach
+    void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
+        while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(runtime.state()).as(runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
+        assertThat(this.runtime.state()).as(this.runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
+    }
+
+    String servedModel() {
+        return this.runtime.requireServing().spec().name();
     }
 }
