@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,7 @@ import dev.llcuda.runtime.NoModelLoadedException;
 import dev.llcuda.runtime.ScriptedStepRunner;
 import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.runtime.TestServing;
+import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.tokenizer.StreamingDecoder;
 import dev.llcuda.tokenizer.Tokenizer;
 import dev.llcuda.tools.GenericToolPrompt;
@@ -221,6 +224,30 @@ class LlcudaChatModelTests {
                 + "Result of tool call abc123XYZ (get_time): noon [/INST]");
         assertThat(rendered).contains("{\"type\":\"function\",\"function\":{\"name\":\"get_time\",\"description\":"
                 + "\"The time now.\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}");
+    }
+
+    @Test
+    void aTemplateWritingToolCallsInAnUnknownSyntaxIsRefusedRatherThanTheToolsDropped() throws Exception {
+        Path granite = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "templates",
+                "ibm-granite-granite-3.3-2B-Instruct.jinja");
+        ChatTemplate template = ChatTemplate.compile("granite", Files.readString(granite));
+        this.runtime = new LlcudaRuntime(file -> {
+            ServingModel model = TestServing.serve(file, Integer.MAX_VALUE, 0, EngineListener.NONE);
+            return new ServingModel(model.path(), model.spec(), model.tokenizer(), template, model.engine(),
+                    model.kvBlocks(), model.kvBlockSize(), model.weightBytes());
+        }, null, null, Duration.ofMillis(200));
+        this.runtime.start();
+        this.runtime.activate(TestServing.MICRO_LLAMA);
+        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
+                RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
+        ToolCallback tool = FunctionToolCallback.builder("get_time", (Map<String, Object> input) -> "noon")
+                .description("The time now.").inputType(Map.class).build();
+        assertThatThrownBy(() -> chatModel.call(new Prompt(List.of(new UserMessage("Time?")),
+                LlcudaChatOptions.builder().toolCallbacks(tool).build())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the chat template granite writes tool calls in a syntax llcuda cannot read");
+        assertThat(chatModel.call(new Prompt(List.of(new UserMessage("Time?")), LlcudaChatOptions.builder().build()))
+                .getResult().getOutput().getText()).isNotNull();
     }
 
     @Test
