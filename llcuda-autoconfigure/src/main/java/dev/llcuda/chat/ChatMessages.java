@@ -50,7 +50,8 @@ final class ChatMessages {
                 chat.add(new ChatMessage(message.getMessageType().getValue(), textOf(message)));
             }
         }
-        return asText ? withInstructions(chat, GenericToolPrompt.instructions(tools.definitions())) : chat;
+        return asText && !tools.definitions().isEmpty()
+                ? withInstructions(chat, GenericToolPrompt.instructions(tools.definitions())) : chat;
     }
 
     /** The instructions first in the system message, or in a new one. */

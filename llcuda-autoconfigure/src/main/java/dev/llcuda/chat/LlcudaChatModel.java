@@ -18,6 +18,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
@@ -139,10 +141,14 @@ public final class LlcudaChatModel implements ChatModel {
         return stream(new Prompt(text, options), (model, effective) -> encodeText(model, text, effective));
     }
 
+    /**
+     * Tools, and earlier tool turns even without tools, are written the way the template's format
+     * says; only a reply to a prompt that offers tools is read for calls.
+     */
     private EncodedPrompt encodeChat(ServingModel model, Prompt prompt, LlcudaChatOptions options) {
         List<ToolDefinition> tools = hasTools(options) ? this.toolCallingManager.resolveToolDefinitions(options)
                 : List.of();
-        if (tools.isEmpty()) {
+        if (tools.isEmpty() && prompt.getInstructions().stream().noneMatch(LlcudaChatModel::isToolTurn)) {
             return new EncodedPrompt(PromptEncoder.encode(model, prompt.getInstructions()), null);
         }
         ChatTemplate template = model.template();
@@ -152,7 +158,12 @@ public final class LlcudaChatModel implements ChatModel {
                         + "<tool_call>, Mistral [TOOL_CALLS], or templates without tool syntax through a system "
                         + "prompt), so this model cannot be given tools"));
         return new EncodedPrompt(PromptEncoder.encode(model, prompt.getInstructions(), ToolPrompt.of(format, tools)),
-                format.syntax());
+                tools.isEmpty() ? null : format.syntax());
+    }
+
+    private static boolean isToolTurn(Message message) {
+        return message instanceof ToolResponseMessage
+                || message instanceof AssistantMessage assistant && assistant.hasToolCalls();
     }
 
     private static EncodedPrompt encodeText(ServingModel model, String text, LlcudaChatOptions options) {

@@ -34,7 +34,7 @@ final class PromptEncoder {
         String eos = tokenizer.eos().isPresent() ? tokenizer.tokenText(tokenizer.eos().getAsInt()) : "";
         List<ChatMessage> chat = ChatMessages.of(messages, tools);
         Map<String, Object> context = new HashMap<>(Map.of("bos_token", bos, "eos_token", eos));
-        if (tools != null && tools.format().rendersTools()) {
+        if (tools != null && tools.format().rendersTools() && !tools.definitions().isEmpty()) {
             context.put("tools", tools.definitions());
         }
         String text;

@@ -206,7 +206,7 @@ class LlcudaChatModelTests {
 
     @Test
     void aTemplateWithoutToolSyntaxGetsTheToolsAndTheirTurnsAsText() {
-        chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
         ToolDefinition clock = ToolDefinition.builder().name("get_time").description("The time now.")
                 .inputSchema("{\"type\": \"object\", \"properties\": {}}").build();
         List<Message> conversation = List.of(new UserMessage("Time?"),
@@ -224,6 +224,14 @@ class LlcudaChatModelTests {
                 + "Result of tool call abc123XYZ (get_time): noon [/INST]");
         assertThat(rendered).contains("{\"type\":\"function\",\"function\":{\"name\":\"get_time\",\"description\":"
                 + "\"The time now.\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}");
+
+        // without tools on offer, earlier tool turns are still written as text, with no instructions
+        String withoutTools = PromptEncoder.render(served(), conversation,
+                ToolPrompt.of(ToolCallFormat.GENERIC_JSON, List.of()));
+        assertThat(withoutTools).startsWith("[INST] Time? [/INST] {\"tool_calls\"");
+        ChatResponse response = chatModel.call(new Prompt(conversation, LlcudaChatOptions.builder().seed(1L).build()));
+        assertThat(response.getMetadata().getUsage().getPromptTokens())
+                .isEqualTo(served().tokenizer().encode(withoutTools, true, true).length);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 
@@ -37,8 +38,29 @@ final class ChatRequests {
     private ChatRequests() {
     }
 
-    /** Choices asked for: {@code n}, 1 when absent. */
-    static int choices(OpenAiApi.ChatRequest request) {
+    /**
+     * One prompt per choice asked for ({@code n}): with a seed, choice i draws with seed + i, so
+     * choices differ and the same request gives the same choices again.
+     */
+    static List<Prompt> prompts(OpenAiApi.ChatRequest request) {
+        refuseUnsupported(request);
+        List<Message> messages = messages(request.messages());
+        List<ToolCallback> tools = tools(request);
+        List<Prompt> prompts = new ArrayList<>();
+        for (int choice = 0; choice < choices(request); choice++) {
+            LlcudaChatOptions.Builder options = OpenAiController.options(request).mutate().maxTokens(maxTokens(request));
+            if (request.seed() != null) {
+                options.seed(request.seed() + choice);
+            }
+            if (!tools.isEmpty()) {
+                options.toolCallbacks(tools);
+            }
+            prompts.add(new Prompt(messages, options.build()));
+        }
+        return prompts;
+    }
+
+    private static int choices(OpenAiApi.ChatRequest request) {
         int n = request.n() != null ? request.n() : 1;
         if (n < 1 || n > MAX_CHOICES) {
             throw new IllegalArgumentException("n must be between 1 and " + MAX_CHOICES + ", got " + n);
@@ -53,25 +75,7 @@ final class ChatRequests {
         return request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
     }
 
-    /**
-     * The options of choice {@code choice}: with a seed, each choice draws with seed + its index,
-     * so choices differ and the same request gives the same choices again.
-     */
-    static LlcudaChatOptions options(OpenAiApi.ChatRequest request, int choice) {
-        refuseUnsupported(request);
-        LlcudaChatOptions.Builder options = OpenAiController.options(request).mutate()
-                .maxTokens(maxTokens(request));
-        if (request.seed() != null) {
-            options.seed(request.seed() + choice);
-        }
-        List<ToolCallback> tools = tools(request);
-        if (!tools.isEmpty()) {
-            options.toolCallbacks(tools);
-        }
-        return options.build();
-    }
-
-    static List<Message> messages(List<OpenAiApi.InputMessage> messages) {
+    private static List<Message> messages(List<OpenAiApi.InputMessage> messages) {
         if (messages == null || messages.isEmpty()) {
             throw new IllegalArgumentException("messages must hold at least one message");
         }

@@ -10,14 +10,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.stream.IntStream;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.beans.factory.ObjectProvider;
@@ -71,16 +69,13 @@ public class OpenAiController {
     @PostMapping("/chat/completions")
     public ResponseEntity<ResponseBodyEmitter> chat(@RequestBody OpenAiApi.ChatRequest request) throws IOException {
         checkModel(request.model());
-        List<Message> messages = ChatRequests.messages(request.messages());
-        int n = ChatRequests.choices(request);
+        List<Prompt> prompts = ChatRequests.prompts(request);
         boolean includeUsage = ChatRequests.includeUsage(request);
-        List<Prompt> prompts = IntStream.range(0, n)
-                .mapToObj(choice -> new Prompt(messages, ChatRequests.options(request, choice))).toList();
         ChatCompletion completion = new ChatCompletion("chatcmpl-" + UUID.randomUUID(), now(), systemFingerprint());
         if (request.streaming()) {
             return Responses.events(completion.chunks(prompts, this.chatModel::stream, includeUsage), Responses.DONE);
         }
-        List<ChatResponse> responses = Flux.range(0, n)
+        List<ChatResponse> responses = Flux.range(0, prompts.size())
                 .flatMapSequential(choice -> Mono.fromCallable(() -> this.chatModel.call(prompts.get(choice)))
                         .subscribeOn(Schedulers.boundedElastic()))
                 .collectList().block();
