@@ -159,13 +159,16 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
             return toolCallbacks(List.of(toolCallbacks));
         }
 
+        /** Adds {@code context} to the tool context; null clears it, as in Spring AI's own options. */
         @Override
         public Builder toolContext(@Nullable Map<String, Object> context) {
-            if (context != null) {
-                Map<String, Object> merged = this.toolContext != null ? new HashMap<>(this.toolContext) : new HashMap<>();
-                merged.putAll(context);
-                this.toolContext = merged;
+            if (context == null) {
+                this.toolContext = null;
+                return self();
             }
+            Map<String, Object> merged = this.toolContext != null ? new HashMap<>(this.toolContext) : new HashMap<>();
+            merged.putAll(context);
+            this.toolContext = merged;
             return self();
         }
 
@@ -199,7 +202,10 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
                     merged.addAll(callbacks);
                     this.toolCallbacks = merged;
                 }
-                toolContext(tools.getToolContext());
+                Map<String, Object> context = tools.getToolContext();
+                if (context != null) {
+                    toolContext(context);
+                }
             }
             return self();
         }
