@@ -20,10 +20,11 @@ import dev.llcuda.tools.ToolCall;
 
 /**
  * Spring AI messages as chat-template messages. Tool turns go through the template's own fields
- * ({@code tool_calls} of the assistant, {@code tool} messages with {@code tool_call_id} and
- * {@code name}) unless the request's tools use {@link GenericToolPrompt}: then the tool
- * instructions join the system message, calls are written as the assistant's text and results
- * come back as a user message.
+ * ({@code tool_calls} of the assistant, whose content is then empty rather than null as templates
+ * such as Qwen 3's need; {@code tool} messages with {@code tool_call_id} and {@code name}) unless
+ * the request's tools use {@link GenericToolPrompt}: then the tool instructions join the system
+ * message (or the first user message), calls are written as the assistant's text and results come
+ * back as a user message.
  */
 final class ChatMessages {
 
@@ -36,7 +37,7 @@ final class ChatMessages {
         for (Message message : messages) {
             if (message instanceof AssistantMessage assistant && assistant.hasToolCalls()) {
                 chat.add(asText ? new ChatMessage("assistant", callsAsText(assistant))
-                        : new ChatMessage("assistant", textOrNull(assistant), Map.of("tool_calls", toolCalls(assistant))));
+                        : new ChatMessage("assistant", textOf(assistant), Map.of("tool_calls", toolCalls(assistant))));
             } else if (message instanceof ToolResponseMessage results) {
                 if (asText) {
                     chat.add(new ChatMessage("user", results.getResponses().stream()
@@ -54,15 +55,22 @@ final class ChatMessages {
                 ? withInstructions(chat, GenericToolPrompt.instructions(tools.definitions())) : chat;
     }
 
-    /** The instructions first in the system message, or in a new one. */
+    /**
+     * The instructions first in the system message, else first in the first user message (some
+     * templates, Gemma's, refuse a system role), else in a new system message.
+     */
     private static List<ChatMessage> withInstructions(List<ChatMessage> chat, String instructions) {
         List<ChatMessage> result = new ArrayList<>(chat);
-        if (!result.isEmpty() && result.get(0).role().equals(MessageType.SYSTEM.getValue())) {
-            ChatMessage system = result.get(0);
-            result.set(0, new ChatMessage(system.role(), instructions + "\n\n" + system.content(), system.extra()));
-        } else {
-            result.add(0, new ChatMessage(MessageType.SYSTEM.getValue(), instructions));
+        for (String role : List.of(MessageType.SYSTEM.getValue(), MessageType.USER.getValue())) {
+            for (int i = 0; i < result.size(); i++) {
+                ChatMessage message = result.get(i);
+                if (message.role().equals(role)) {
+                    result.set(i, new ChatMessage(role, instructions + "\n\n" + message.content(), message.extra()));
+                    return result;
+                }
+            }
         }
+        result.add(0, new ChatMessage(MessageType.SYSTEM.getValue(), instructions));
         return result;
     }
 
@@ -100,11 +108,6 @@ final class ChatMessages {
                     + ") must be a JSON object");
         }
         return arguments;
-    }
-
-    private static @Nullable String textOrNull(AssistantMessage assistant) {
-        String text = assistant.getText();
-        return text == null || text.isEmpty() ? null : text;
     }
 
     private static String textOf(Message message) {

@@ -218,9 +218,9 @@ class LlcudaChatModelTests {
                         .build());
         String rendered = PromptEncoder.render(served(), conversation,
                 ToolPrompt.of(ToolCallFormat.GENERIC_JSON, List.of(clock)));
-        assertThat(rendered).isEqualTo("[INST] <<SYS>>\n"
+        assertThat(rendered).isEqualTo("[INST] "
                 + GenericToolPrompt.instructions(ToolPrompt.of(ToolCallFormat.GENERIC_JSON, List.of(clock)).definitions())
-                + "\n<</SYS>>\n\nTime? [/INST] {\"tool_calls\":[{\"name\":\"get_time\",\"arguments\":{}}]} </s><s>[INST] "
+                + "\n\nTime? [/INST] {\"tool_calls\":[{\"name\":\"get_time\",\"arguments\":{}}]} </s><s>[INST] "
                 + "Result of tool call abc123XYZ (get_time): noon [/INST]");
         assertThat(rendered).contains("{\"type\":\"function\",\"function\":{\"name\":\"get_time\",\"description\":"
                 + "\"The time now.\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}");
