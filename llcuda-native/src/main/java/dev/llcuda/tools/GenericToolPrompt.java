@@ -7,16 +7,17 @@ import java.util.Map;
 import dev.llcuda.template.Json;
 
 /**
- * The fallback for chat templates that ignore tools: the tool definitions and how to call them go
- * into a system message, earlier calls are written into the assistant's turn as the same JSON,
- * and tool results come back as a user message; {@link ToolCallFormat#GENERIC_JSON} reads the replies.
+ * The fallback for chat templates that ignore tools: the tool definitions and how to call them are
+ * put before the conversation's first instructions (the caller picks the message), earlier calls are
+ * written into the assistant's turn as the same JSON, and tool results come back as a user message;
+ * {@link ToolCallFormat#GENERIC_JSON} reads the replies.
  */
 public final class GenericToolPrompt {
 
     private GenericToolPrompt() {
     }
 
-    /** The system message text for {@code tools} (OpenAI-style {@code {"type": "function", "function": {...}}} maps). */
+    /** The instructions for {@code tools} (OpenAI-style {@code {"type": "function", "function": {...}}} maps). */
     public static String instructions(List<?> tools) {
         StringBuilder text = new StringBuilder("You can call tools. Their definitions, one JSON object per line:\n");
         for (Object tool : tools) {
