@@ -5,6 +5,7 @@ import io.micrometer.observation.ObservationRegistry;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.observation.ChatModelObservationConvention;
 import org.springframework.ai.model.SpringAIModelProperties;
+import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -19,9 +20,12 @@ import dev.llcuda.runtime.LlcudaRuntime;
 
 /**
  * {@link LlcudaChatModel} as the application's Spring AI chat model, unless
- * {@code spring.ai.model.chat} names another model (or {@code none}).
+ * {@code spring.ai.model.chat} names another model (or {@code none}). Tools are resolved by the
+ * application's {@link ToolCallingManager} (Spring AI's tool-calling auto-configuration defines one
+ * unless the application does), else by Spring AI's default one.
  */
-@AutoConfiguration(after = { LlcudaAutoConfiguration.class, LlcudaResilienceAutoConfiguration.class })
+@AutoConfiguration(after = { LlcudaAutoConfiguration.class, LlcudaResilienceAutoConfiguration.class },
+        afterName = "org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration")
 @ConditionalOnClass(ChatModel.class)
 @ConditionalOnProperty(name = SpringAIModelProperties.CHAT_MODEL, havingValue = LlcudaChatAutoConfiguration.MODEL_NAME,
         matchIfMissing = true)
@@ -34,10 +38,13 @@ public final class LlcudaChatAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaChatModel llcudaChatModel(LlcudaRuntime runtime, LlcudaProperties properties,
             ObjectProvider<RequestGuard> guard, ObjectProvider<ObservationRegistry> observationRegistry,
-            ObjectProvider<ChatModelObservationConvention> observationConvention) {
+            ObjectProvider<ChatModelObservationConvention> observationConvention,
+            ObjectProvider<ToolCallingManager> toolCallingManager) {
+        ObservationRegistry observations = observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP);
         LlcudaChatModel chatModel = new LlcudaChatModel(runtime, defaultOptions(properties.getChat().getOptions()),
                 guard.getIfUnique(() -> RequestGuard.deadline(properties.getEngine().getRequestTimeout())),
-                observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+                observations, toolCallingManager.getIfUnique(
+                        () -> ToolCallingManager.builder().observationRegistry(observations).build()));
         observationConvention.ifAvailable(chatModel::setObservationConvention);
         return chatModel;
     }

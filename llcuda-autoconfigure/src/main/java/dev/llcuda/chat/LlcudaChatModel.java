@@ -1,10 +1,13 @@
 package dev.llcuda.chat;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -15,6 +18,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
@@ -28,6 +33,8 @@ import org.springframework.ai.chat.observation.ChatModelObservationDocumentation
 import org.springframework.ai.chat.observation.DefaultChatModelObservationConvention;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.ai.tool.definition.ToolDefinition;
 
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
@@ -36,19 +43,35 @@ import dev.llcuda.engine.RequestHandle;
 import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ServingModel;
+import dev.llcuda.template.ChatTemplate;
+import dev.llcuda.tools.ParsedReply;
+import dev.llcuda.tools.ToolCallFormat;
+import dev.llcuda.tools.ToolCallStream;
+import dev.llcuda.tools.ToolCallSyntax;
 
 /**
  * Spring AI {@link ChatModel} over the llcuda engine: renders the conversation with the model's
  * chat template, submits it through the {@link RequestGuard}, and reports usage, finish reasons
  * and {@code gen_ai.client.*} observations. Cancelling a stream's subscription cancels the
  * request in the engine, which frees its KV blocks at once.
+ *
+ * <p>Tools (the options' tool callbacks, resolved by the {@link ToolCallingManager}) reach the model
+ * through its chat template, and the calls it writes come back as {@link AssistantMessage.ToolCall}s
+ * with finish reason {@value #TOOL_CALLS}; as in Spring AI 2.0, running them is the job of
+ * {@code ChatClient}'s tool-calling advisor (or of the caller). A template whose tool syntax llcuda
+ * cannot read is refused rather than the tools dropped.
  */
 public final class LlcudaChatModel implements ChatModel {
 
     /** The provider name in observations ({@code gen_ai.system}). */
     public static final String PROVIDER = "llcuda";
 
+    /** The finish reason of a reply that calls tools. */
+    public static final String TOOL_CALLS = "TOOL_CALLS";
+
     private static final ChatModelObservationConvention DEFAULT_CONVENTION = new DefaultChatModelObservationConvention();
+
+    private static final String TOOL_CALL_ID_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final LlcudaRuntime runtime;
 
@@ -58,14 +81,26 @@ public final class LlcudaChatModel implements ChatModel {
 
     private final ObservationRegistry observationRegistry;
 
+    private final ToolCallingManager toolCallingManager;
+
+    /** The tool-call format of each template served so far (empty: a syntax llcuda cannot read). */
+    private final Map<ChatTemplate, Optional<ToolCallFormat>> toolFormats = Collections
+            .synchronizedMap(new WeakHashMap<>());
+
     private @Nullable ChatModelObservationConvention observationConvention;
 
     public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
             ObservationRegistry observationRegistry) {
+        this(runtime, defaultOptions, guard, observationRegistry, ToolCallingManager.builder().build());
+    }
+
+    public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
+            ObservationRegistry observationRegistry, ToolCallingManager toolCallingManager) {
         this.runtime = runtime;
         this.defaultOptions = defaultOptions;
         this.guard = guard;
         this.observationRegistry = observationRegistry;
+        this.toolCallingManager = toolCallingManager;
     }
 
     public void setObservationConvention(ChatModelObservationConvention observationConvention) {
@@ -85,14 +120,12 @@ public final class LlcudaChatModel implements ChatModel {
 
     @Override
     public ChatResponse call(Prompt prompt) {
-        return call(prompt,
-                model -> PromptEncoder.encode(model, prompt.getInstructions(), parsesSpecialInContent(prompt)));
+        return call(prompt, (model, options) -> encodeChat(model, prompt, options));
     }
 
     @Override
     public Flux<ChatResponse> stream(Prompt prompt) {
-        return stream(prompt,
-                model -> PromptEncoder.encode(model, prompt.getInstructions(), parsesSpecialInContent(prompt)));
+        return stream(prompt, (model, options) -> encodeChat(model, prompt, options));
     }
 
     /**
@@ -100,15 +133,55 @@ public final class LlcudaChatModel implements ChatModel {
      * vocabulary asks for it, and control-token texts stay plain text), as {@code llcuda generate} does.
      */
     public ChatResponse complete(String text, @Nullable ChatOptions options) {
-        return call(new Prompt(text, options), model -> PromptEncoder.encodeText(model, text));
+        return call(new Prompt(text, options), (model, effective) -> encodeText(model, text, effective));
     }
 
     /** {@link #complete} as a stream of text pieces, the last one carrying finish reason and usage. */
     public Flux<ChatResponse> streamCompletion(String text, @Nullable ChatOptions options) {
-        return stream(new Prompt(text, options), model -> PromptEncoder.encodeText(model, text));
+        return stream(new Prompt(text, options), (model, effective) -> encodeText(model, text, effective));
     }
 
-    private ChatResponse call(Prompt prompt, Function<ServingModel, int[]> encoder) {
+    /**
+     * Tools, and earlier tool turns even without tools, are written the way the template's format
+     * says; only a reply to a prompt that offers tools is read for calls.
+     */
+    private EncodedPrompt encodeChat(ServingModel model, Prompt prompt, LlcudaChatOptions options) {
+        List<ToolDefinition> tools = hasTools(options) ? this.toolCallingManager.resolveToolDefinitions(options)
+                : List.of();
+        if (tools.isEmpty() && prompt.getInstructions().stream().noneMatch(LlcudaChatModel::isToolTurn)) {
+            return new EncodedPrompt(
+                    PromptEncoder.encode(model, prompt.getInstructions(), null, parsesSpecialInContent(options)), null);
+        }
+        ChatTemplate template = model.template();
+        ToolCallFormat format = this.toolFormats.computeIfAbsent(template, ToolCallFormat::detect)
+                .orElseThrow(() -> new IllegalArgumentException("the chat template " + template.name()
+                        + " writes tool calls in a syntax llcuda cannot read (it reads Llama 3 JSON, Hermes/Qwen "
+                        + "<tool_call>, Mistral [TOOL_CALLS], or templates without tool syntax through a system "
+                        + "prompt), so this model cannot be given tools"));
+        return new EncodedPrompt(PromptEncoder.encode(model, prompt.getInstructions(), ToolPrompt.of(format, tools),
+                parsesSpecialInContent(options)),
+                tools.isEmpty() ? null : format.syntax());
+    }
+
+    private static boolean isToolTurn(Message message) {
+        return message instanceof ToolResponseMessage
+                || message instanceof AssistantMessage assistant && assistant.hasToolCalls();
+    }
+
+    private static EncodedPrompt encodeText(ServingModel model, String text, LlcudaChatOptions options) {
+        if (hasTools(options)) {
+            throw new IllegalArgumentException("tools need a chat conversation; a plain-text completion has no "
+                    + "place for them");
+        }
+        return new EncodedPrompt(PromptEncoder.encodeText(model, text), null);
+    }
+
+    private static boolean hasTools(LlcudaChatOptions options) {
+        List<?> callbacks = options.getToolCallbacks();
+        return callbacks != null && !callbacks.isEmpty();
+    }
+
+    private ChatResponse call(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         Prompt effective = withEffectiveOptions(prompt);
         ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
                 .provider(PROVIDER).build();
@@ -117,15 +190,17 @@ public final class LlcudaChatModel implements ChatModel {
                 .observe(() -> {
                     Submitted submitted = submit(effective, encoder);
                     GenerationResult result = join(submitted.handle());
-                    ChatResponse response = new ChatResponse(
-                            List.of(new Generation(new AssistantMessage(result.text()), generationMetadata(result))),
+                    ParsedReply reply = submitted.toolCalls() != null ? submitted.toolCalls().parse(result.text())
+                            : new ParsedReply(result.text(), List.of());
+                    ChatResponse response = new ChatResponse(List.of(generation(reply, result)),
                             responseMetadata(submitted, result));
                     context.setResponse(response);
                     return response;
                 });
     }
 
-    private Flux<ChatResponse> stream(Prompt prompt, Function<ServingModel, int[]> encoder) {
+    private Flux<ChatResponse> stream(Prompt prompt,
+            BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         return Flux.deferContextual(contextView -> {
             Prompt effective = withEffectiveOptions(prompt);
             ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
@@ -142,11 +217,14 @@ public final class LlcudaChatModel implements ChatModel {
                 return Flux.error(e);
             }
             RequestHandle handle = submitted.handle();
+            ToolCallStream toolCalls = submitted.toolCalls() != null ? new ToolCallStream(submitted.toolCalls()) : null;
             Flux<ChatResponse> pieces = JdkFlowAdapter.flowPublisherToFlux(handle.pieces())
-                    .filter(piece -> !piece.text().isEmpty())
-                    .map(piece -> new ChatResponse(List.of(new Generation(new AssistantMessage(piece.text()))),
+                    .map(piece -> toolCalls != null ? toolCalls.accept(piece.text()) : piece.text())
+                    .filter(text -> !text.isEmpty())
+                    .map(text -> new ChatResponse(List.of(new Generation(new AssistantMessage(text))),
                             ChatResponseMetadata.builder().id(submitted.id()).model(submitted.modelName()).build()));
-            Mono<ChatResponse> last = Mono.fromFuture(handle.result(), true).flatMap(result -> finished(submitted, result));
+            Mono<ChatResponse> last = Mono.fromFuture(handle.result(), true)
+                    .flatMap(result -> finished(submitted, result, toolCalls));
             Flux<ChatResponse> responses = pieces.concatWith(last).doOnCancel(handle::cancel);
             return new MessageAggregator().aggregate(responses, context::setResponse)
                     .doOnError(observation::error)
@@ -155,31 +233,32 @@ public final class LlcudaChatModel implements ChatModel {
         });
     }
 
-    private Mono<ChatResponse> finished(Submitted submitted, GenerationResult result) {
+    /** The last response of a stream: finish reason, usage, and the held-back rest of a reply with tool calls. */
+    private static Mono<ChatResponse> finished(Submitted submitted, GenerationResult result,
+            @Nullable ToolCallStream toolCalls) {
         if (result.finishReason() == FinishReason.ERROR) {
             return Mono.error(engineFailure(result));
         }
-        return Mono.just(new ChatResponse(
-                List.of(new Generation(new AssistantMessage(""), generationMetadata(result))),
-                responseMetadata(submitted, result)));
+        ParsedReply rest = toolCalls != null ? toolCalls.finish() : new ParsedReply("", List.of());
+        return Mono.just(new ChatResponse(List.of(generation(rest, result)), responseMetadata(submitted, result)));
     }
 
-    private Submitted submit(Prompt prompt, Function<ServingModel, int[]> encoder) {
+    private Submitted submit(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
         ServingModel model = this.runtime.requireServing();
-        int[] tokens = encoder.apply(model);
-        GenerationRequest request = new GenerationRequest(tokens, sampling(options), maxTokens(options),
+        EncodedPrompt encoded = encoder.apply(model, options);
+        GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
-        return new Submitted(handle, model.spec().name());
+        return new Submitted(handle, model.spec().name(), encoded.toolCalls());
     }
 
     private Prompt withEffectiveOptions(Prompt prompt) {
         return prompt.mutate().chatOptions(effectiveOptions(prompt.getOptions())).build();
     }
 
-    private boolean parsesSpecialInContent(Prompt prompt) {
-        return Boolean.TRUE.equals(effectiveOptions(prompt.getOptions()).getParseSpecialInContent());
+    private static boolean parsesSpecialInContent(LlcudaChatOptions options) {
+        return Boolean.TRUE.equals(options.getParseSpecialInContent());
     }
 
     /** The request's options over the defaults; portable options of any other kind are taken over. */
@@ -241,8 +320,23 @@ public final class LlcudaChatModel implements ChatModel {
                 + (cause != null ? cause.getMessage() : "unknown reason"), cause);
     }
 
-    private static ChatGenerationMetadata generationMetadata(GenerationResult result) {
-        return ChatGenerationMetadata.builder().finishReason(result.finishReason().name()).build();
+    private static Generation generation(ParsedReply reply, GenerationResult result) {
+        List<AssistantMessage.ToolCall> calls = reply.toolCalls().stream()
+                .map(call -> new AssistantMessage.ToolCall(toolCallId(), "function", call.name(), call.arguments()))
+                .toList();
+        String finishReason = calls.isEmpty() ? result.finishReason().name() : TOOL_CALLS;
+        return new Generation(AssistantMessage.builder().content(reply.content()).toolCalls(calls).build(),
+                ChatGenerationMetadata.builder().finishReason(finishReason).build());
+    }
+
+    /** Nine letters and digits: the one id shape every template accepts (Mistral's insist on it). */
+    private static String toolCallId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder id = new StringBuilder(9);
+        for (int i = 0; i < 9; i++) {
+            id.append(TOOL_CALL_ID_CHARACTERS.charAt(random.nextInt(TOOL_CALL_ID_CHARACTERS.length())));
+        }
+        return id.toString();
     }
 
     private static ChatResponseMetadata responseMetadata(Submitted submitted, GenerationResult result) {
@@ -254,7 +348,11 @@ public final class LlcudaChatModel implements ChatModel {
                 .build();
     }
 
-    private record Submitted(RequestHandle handle, String modelName) {
+    /** A prompt's tokens and, when it offers tools, the syntax the model's calls come back in. */
+    private record EncodedPrompt(int[] tokens, @Nullable ToolCallSyntax toolCalls) {
+    }
+
+    private record Submitted(RequestHandle handle, String modelName, @Nullable ToolCallSyntax toolCalls) {
 
         /** The response id: the same on every piece of a stream. */
         String id() {

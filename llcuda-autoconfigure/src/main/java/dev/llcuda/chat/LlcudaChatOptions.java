@@ -1,6 +1,9 @@
 package dev.llcuda.chat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -8,12 +11,15 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptionsBuilder;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
 
 /**
  * Chat options of llcuda: Spring AI's portable options plus min-p, the repetition penalty and the
- * seed. Any option left null takes the model's default (from {@code llcuda.chat.options.*}).
+ * seed, and the tools the model may call (with their context, for {@code ChatClient}'s tool-calling
+ * advisor). Any option left null takes the model's default (from {@code llcuda.chat.options.*}).
  */
-public class LlcudaChatOptions extends DefaultChatOptions {
+public class LlcudaChatOptions extends DefaultChatOptions implements ToolCallingChatOptions {
 
     private final @Nullable Double minP;
 
@@ -23,15 +29,23 @@ public class LlcudaChatOptions extends DefaultChatOptions {
 
     private final @Nullable Boolean parseSpecialInContent;
 
+    private final @Nullable List<ToolCallback> toolCallbacks;
+
+    private final @Nullable Map<String, Object> toolContext;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
-            @Nullable Long seed, @Nullable Boolean parseSpecialInContent) {
+            @Nullable Long seed, @Nullable Boolean parseSpecialInContent,
+            @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
         this.seed = seed;
         this.parseSpecialInContent = parseSpecialInContent;
+        ToolCallingChatOptions.validateToolCallbacks(toolCallbacks);
+        this.toolCallbacks = toolCallbacks != null ? List.copyOf(toolCallbacks) : null;
+        this.toolContext = toolContext != null ? Map.copyOf(toolContext) : null;
     }
 
     public static Builder builder() {
@@ -63,6 +77,18 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         return this.parseSpecialInContent;
     }
 
+    /** Tools the model may call; {@code ChatClient}'s tool-calling advisor runs the calls it makes. */
+    @Override
+    public @Nullable List<ToolCallback> getToolCallbacks() {
+        return this.toolCallbacks;
+    }
+
+    /** Passed to the tools when they are called, never to the model. */
+    @Override
+    public @Nullable Map<String, Object> getToolContext() {
+        return this.toolContext;
+    }
+
     @Override
     public Builder mutate() {
         Builder builder = builder();
@@ -70,7 +96,8 @@ public class LlcudaChatOptions extends DefaultChatOptions {
                 .presencePenalty(getPresencePenalty()).stopSequences(getStopSequences())
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
         return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
-                .parseSpecialInContent(this.parseSpecialInContent);
+                .parseSpecialInContent(this.parseSpecialInContent).toolCallbacks(this.toolCallbacks)
+                .toolContext(this.toolContext);
     }
 
     /**
@@ -85,13 +112,15 @@ public class LlcudaChatOptions extends DefaultChatOptions {
     public boolean equals(Object other) {
         return other instanceof LlcudaChatOptions that && super.equals(other) && Objects.equals(this.minP, that.minP)
                 && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed)
-                && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent);
+                && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent)
+                && Objects.equals(this.toolCallbacks, that.toolCallbacks)
+                && Objects.equals(this.toolContext, that.toolContext);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
-                this.parseSpecialInContent);
+                this.parseSpecialInContent, this.toolCallbacks, this.toolContext);
     }
 
     @Override
@@ -100,11 +129,16 @@ public class LlcudaChatOptions extends DefaultChatOptions {
                 + ", minP=" + this.minP + ", maxTokens=" + getMaxTokens() + ", stop=" + getStopSequences()
                 + ", frequencyPenalty=" + getFrequencyPenalty() + ", presencePenalty=" + getPresencePenalty()
                 + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
-                + ", parseSpecialInContent=" + this.parseSpecialInContent + "]";
+                + ", parseSpecialInContent=" + this.parseSpecialInContent + ", tools="
+                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + "]";
     }
 
-    /** Builds {@link LlcudaChatOptions}; combining with another builder takes its non-null options. */
-    public static class Builder extends DefaultChatOptionsBuilder<Builder> {
+    /**
+     * Builds {@link LlcudaChatOptions}; combining with another builder takes its non-null options and,
+     * as Spring AI's own options do, adds its stop sequences, tools and tool context to these.
+     */
+    public static class Builder extends DefaultChatOptionsBuilder<Builder>
+            implements ToolCallingChatOptions.Builder<Builder> {
 
         private @Nullable Double minP;
 
@@ -113,6 +147,10 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         private @Nullable Long seed;
 
         private @Nullable Boolean parseSpecialInContent;
+
+        private @Nullable List<ToolCallback> toolCallbacks;
+
+        private @Nullable Map<String, Object> toolContext;
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -136,6 +174,43 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         }
 
         @Override
+        public Builder toolCallbacks(@Nullable List<ToolCallback> toolCallbacks) {
+            this.toolCallbacks = toolCallbacks != null ? new ArrayList<>(toolCallbacks) : null;
+            return self();
+        }
+
+        @Override
+        public Builder toolCallbacks(ToolCallback... toolCallbacks) {
+            return toolCallbacks(List.of(toolCallbacks));
+        }
+
+        /** Adds {@code context} to the tool context; null clears it, as in Spring AI's own options. */
+        @Override
+        public Builder toolContext(@Nullable Map<String, Object> context) {
+            if (context == null) {
+                this.toolContext = null;
+                return self();
+            }
+            Map<String, Object> merged = this.toolContext != null ? new HashMap<>(this.toolContext) : new HashMap<>();
+            merged.putAll(context);
+            this.toolContext = merged;
+            return self();
+        }
+
+        @Override
+        public Builder toolContext(String key, Object value) {
+            return toolContext(Map.of(key, value));
+        }
+
+        @Override
+        public Builder clone() {
+            Builder copy = super.clone();
+            copy.toolCallbacks = this.toolCallbacks != null ? new ArrayList<>(this.toolCallbacks) : null;
+            copy.toolContext = this.toolContext != null ? new HashMap<>(this.toolContext) : null;
+            return copy;
+        }
+
+        @Override
         public Builder combineWith(ChatOptions.Builder<?> other) {
             super.combineWith(other);
             if (other instanceof Builder that) {
@@ -146,6 +221,19 @@ public class LlcudaChatOptions extends DefaultChatOptions {
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
             }
+            if (other.build() instanceof ToolCallingChatOptions tools) {
+                List<ToolCallback> callbacks = tools.getToolCallbacks();
+                if (callbacks != null) {
+                    List<ToolCallback> merged = this.toolCallbacks != null ? new ArrayList<>(this.toolCallbacks)
+                            : new ArrayList<>();
+                    merged.addAll(callbacks);
+                    this.toolCallbacks = merged;
+                }
+                Map<String, Object> context = tools.getToolContext();
+                if (context != null) {
+                    toolContext(context);
+                }
+            }
             return self();
         }
 
@@ -153,7 +241,7 @@ public class LlcudaChatOptions extends DefaultChatOptions {
         public LlcudaChatOptions build() {
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
-                    this.seed, this.parseSpecialInContent);
+                    this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext);
         }
     }
 }

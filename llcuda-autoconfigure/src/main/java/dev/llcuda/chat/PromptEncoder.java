@@ -1,7 +1,10 @@
 package dev.llcuda.chat;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.messages.Message;
 
@@ -24,22 +27,28 @@ final class PromptEncoder {
     }
 
     static String render(ServingModel model, List<Message> messages) {
-        return render(model, messages, false);
+        return render(model, messages, null, false);
     }
 
-    /** The rendered prompt; the messages' text quoted unless {@code parseSpecialInContent}. */
-    static String render(ServingModel model, List<Message> messages, boolean parseSpecialInContent) {
+    /**
+     * The rendered prompt, with tools in the template's {@code tools} variable or described as
+     * {@link ChatMessages} says; the messages' text (and the tools) quoted unless
+     * {@code parseSpecialInContent}.
+     */
+    static String render(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools,
+            boolean parseSpecialInContent) {
         Tokenizer tokenizer = model.tokenizer();
         String bos = tokenizer.bos().isPresent() ? tokenizer.tokenText(tokenizer.bos().getAsInt()) : "";
         String eos = tokenizer.eos().isPresent() ? tokenizer.tokenText(tokenizer.eos().getAsInt()) : "";
-        List<ChatMessage> chat = messages.stream()
-                .map(message -> new ChatMessage(message.getMessageType().getValue(), textOf(message)))
-                .toList();
+        List<ChatMessage> chat = ChatMessages.of(messages, tools);
+        Map<String, Object> context = new HashMap<>(Map.of("bos_token", bos, "eos_token", eos));
+        if (tools != null && tools.format().rendersTools() && !tools.definitions().isEmpty()) {
+            context.put("tools", tools.definitions());
+        }
         String text;
         try {
-            Map<String, Object> variables = Map.of("bos_token", bos, "eos_token", eos);
-            text = parseSpecialInContent ? model.template().render(chat, true, variables)
-                    : model.template().render(chat, true, variables, tokenizer::quote);
+            text = parseSpecialInContent ? model.template().render(chat, true, context)
+                    : model.template().render(chat, true, context, tokenizer::quote);
         } catch (TemplateException e) {
             throw new IllegalArgumentException("the chat template " + model.template().name()
                     + " refused the conversation: " + e.getMessage(), e);
@@ -54,15 +63,16 @@ final class PromptEncoder {
     }
 
     static int[] encode(ServingModel model, List<Message> messages) {
-        return encode(model, messages, false);
+        return encode(model, messages, null, false);
     }
 
     /**
      * The prompt's tokens; with {@code parseSpecialInContent} (trusted callers only) special-token
      * texts in the messages become control tokens too.
      */
-    static int[] encode(ServingModel model, List<Message> messages, boolean parseSpecialInContent) {
-        String prompt = render(model, messages, parseSpecialInContent);
+    static int[] encode(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools,
+            boolean parseSpecialInContent) {
+        String prompt = render(model, messages, tools, parseSpecialInContent);
         return parseSpecialInContent ? model.tokenizer().encode(prompt, true, true)
                 : model.tokenizer().encodePrompt(prompt, true);
     }
@@ -72,8 +82,4 @@ final class PromptEncoder {
         return model.tokenizer().encode(text, true, false);
     }
 
-    private static String textOf(Message message) {
-        String text = message.getText();
-        return text == null ? "" : text;
-    }
 }

@@ -42,6 +42,29 @@ public final class Json {
         return value;
     }
 
+    /** A JSON value read from the middle of a text, and the offset just after it. */
+    public record Prefix(Object value, int end) {
+    }
+
+    /**
+     * Parses the one JSON value starting at {@code start} (after optional whitespace) and stops
+     * after it, leaving whatever follows unread.
+     *
+     * @throws IllegalArgumentException naming the source, the offset and what is wrong
+     */
+    public static Prefix parseAt(String text, int start, String source) {
+        Json json = new Json(text, source);
+        json.pos = start;
+        json.skipSpace();
+        Object value = json.value(0);
+        return new Prefix(value, json.pos);
+    }
+
+    /** Compact JSON ({@code ","} and {@code ":"} separators, non-ASCII kept) of a parsed value. */
+    public static String write(Object value) {
+        return new JsonWriter(null, new String[] {",", ":"}, false, false).write(value);
+    }
+
     private Object value(int depth) {
         if (depth > MAX_DEPTH) {
             throw error("nesting deeper than " + MAX_DEPTH);

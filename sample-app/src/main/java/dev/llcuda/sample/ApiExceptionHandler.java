@@ -14,7 +14,8 @@ import dev.llcuda.runtime.NoModelLoadedException;
 
 /**
  * Errors as OpenAI-style JSON with a status that says what to do: 503 without a model or with the
- * circuit open, 429 when overloaded (retry later), 400 for a bad request, 500 for an engine fault.
+ * circuit open, 429 when overloaded (retry later), 400 for a bad request, 404 for an unknown model,
+ * 500 for an engine fault.
  */
 @RestControllerAdvice
 public class ApiExceptionHandler {
@@ -32,6 +33,12 @@ public class ApiExceptionHandler {
     @ExceptionHandler(IllegalArgumentException.class)
     ResponseEntity<OpenAiApi.ErrorBody> badRequest(IllegalArgumentException e) {
         return error(HttpStatus.BAD_REQUEST, e);
+    }
+
+    @ExceptionHandler(ModelNotFoundException.class)
+    ResponseEntity<OpenAiApi.ErrorBody> modelNotFound(ModelNotFoundException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(new OpenAiApi.ErrorBody(
+                new OpenAiApi.Error(e.getMessage(), "invalid_request_error", "model", "model_not_found")));
     }
 
     @ExceptionHandler(LlcudaEngineException.class)

@@ -1,17 +1,21 @@
 package dev.llcuda.sample;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.SystemMessage;
-import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,14 +29,17 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 
 import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.NativeRuntime;
 
 /**
  * OpenAI-compatible endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/completions}
  * (JSON, or server-sent events ending with {@code [DONE]} when {@code "stream": true}) and
- * {@code GET /v1/models}. One model serves at a time; the request's {@code model} is not used to pick one.
+ * {@code GET /v1/models}. One model serves at a time; a chat request's {@code model}, when given,
+ * must name it.
  */
 @RestController
 @RequestMapping("/v1")
@@ -44,28 +51,35 @@ public class OpenAiController {
 
     private final ObjectProvider<ModelRegistry> registry;
 
-    public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry) {
+    private final NativeRuntime nativeRuntime;
+
+    public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry,
+            NativeRuntime nativeRuntime) {
         this.chatModel = chatModel;
         this.runtime = runtime;
         this.registry = registry;
+        this.nativeRuntime = nativeRuntime;
     }
 
+    /**
+     * Chat completions: {@code n} choices generated side by side, tool calls in OpenAI's shape
+     * ({@code finish_reason: "tool_calls"}; in a stream each call whole in one delta), usage as a
+     * last chunk when {@code stream_options.include_usage}; see {@link ChatRequests} for what is refused.
+     */
     @PostMapping("/chat/completions")
     public ResponseEntity<ResponseBodyEmitter> chat(@RequestBody OpenAiApi.ChatRequest request) throws IOException {
-        Prompt prompt = new Prompt(messages(request.messages()), options(request));
+        checkModel(request.model());
+        List<Prompt> prompts = ChatRequests.prompts(request);
+        boolean includeUsage = ChatRequests.includeUsage(request);
+        ChatCompletion completion = new ChatCompletion("chatcmpl-" + UUID.randomUUID(), now(), systemFingerprint());
         if (request.streaming()) {
-            long created = now();
-            return Responses.events(this.chatModel.stream(prompt)
-                    .map(response -> new OpenAiApi.ChatResponse(id(response), "chat.completion.chunk", created,
-                            model(response), List.of(new OpenAiApi.ChatChoice(0, null,
-                                    new OpenAiApi.Delta(null, text(response)), finishReason(response))),
-                            usage(response))), Responses.DONE);
+            return Responses.events(completion.chunks(prompts, this.chatModel::stream, includeUsage), Responses.DONE);
         }
-        ChatResponse response = this.chatModel.call(prompt);
-        OpenAiApi.ChatChoice choice = new OpenAiApi.ChatChoice(0,
-                new OpenAiApi.Message("assistant", text(response)), null, finishReason(response));
-        return Responses.json(new OpenAiApi.ChatResponse(id(response), "chat.completion", now(), model(response),
-                List.of(choice), usage(response)));
+        List<ChatResponse> responses = Flux.range(0, prompts.size())
+                .flatMapSequential(choice -> Mono.fromCallable(() -> this.chatModel.call(prompts.get(choice)))
+                        .subscribeOn(Schedulers.boundedElastic()))
+                .collectList().block();
+        return Responses.json(completion.response(responses));
     }
 
     @PostMapping("/completions")
@@ -101,14 +115,33 @@ public class OpenAiController {
         return new OpenAiApi.ModelList("list", models);
     }
 
-    static List<Message> messages(List<OpenAiApi.Message> messages) {
-        return messages.stream().<Message>map(message -> switch (message.role()) {
-            case "system", "developer" -> new SystemMessage(message.content());
-            case "assistant" -> new AssistantMessage(message.content());
-            case "user" -> new UserMessage(message.content());
-            default -> throw new IllegalArgumentException("unknown message role '" + message.role()
-                    + "' (system, user or assistant)");
-        }).toList();
+    /** A named model must be the one served: 404 for one unknown here, 400 for one registered but not loaded. */
+    private void checkModel(@Nullable String model) {
+        if (model == null || model.isBlank()) {
+            return;
+        }
+        String served = this.runtime.serving().map(serving -> serving.spec().name()).orElse(null);
+        if (model.equals(served)) {
+            return;
+        }
+        ModelRegistry modelRegistry = this.registry.getIfAvailable();
+        if (modelRegistry != null && modelRegistry.models().stream().anyMatch(known -> known.facts().name().equals(model))) {
+            throw new IllegalArgumentException("model '" + model + "' is registered but not loaded; activate it in "
+                    + "the model registry first" + (served != null ? " (serving '" + served + "')" : ""));
+        }
+        throw new ModelNotFoundException(model, served != null ? served : "no model");
+    }
+
+    /** Names the served model file and the native library, so a change of either changes it. */
+    private String systemFingerprint() {
+        String identity = this.runtime.serving().map(serving -> serving.path() + "|" + serving.spec().name())
+                .orElse("") + "|" + this.nativeRuntime.library().map(NativeLibrary::sha256).orElse("");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return "fp_" + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
     }
 
     static LlcudaChatOptions options(OpenAiApi.Sampling request) {
@@ -119,17 +152,17 @@ public class OpenAiController {
                 .seed(request.seed()).build();
     }
 
-    private static String text(ChatResponse response) {
+    static String text(ChatResponse response) {
         String text = response.getResult() != null ? response.getResult().getOutput().getText() : null;
         return text != null ? text : "";
     }
 
-    private static @Nullable String finishReason(ChatResponse response) {
+    static @Nullable String finishReason(ChatResponse response) {
         String reason = response.getResult() != null ? response.getResult().getMetadata().getFinishReason() : null;
         return reason != null ? reason.toLowerCase(Locale.ROOT) : null;
     }
 
-    private static OpenAiApi.@Nullable Usage usage(ChatResponse response) {
+    static OpenAiApi.@Nullable Usage usage(ChatResponse response) {
         var usage = response.getMetadata().getUsage();
         if (usage == null || usage.getPromptTokens() == null || usage.getPromptTokens() == 0
                 && usage.getCompletionTokens() == 0) {
@@ -143,7 +176,7 @@ public class OpenAiController {
         return id != null && !id.isEmpty() ? id : "llcuda";
     }
 
-    private static String model(ChatResponse response) {
+    static String model(ChatResponse response) {
         String model = response.getMetadata().getModel();
         return model != null ? model : "";
     }

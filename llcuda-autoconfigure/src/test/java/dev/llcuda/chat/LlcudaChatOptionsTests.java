@@ -1,0 +1,54 @@
+package dev.llcuda.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.function.FunctionToolCallback;
+
+/** Tool options copy and combine as Spring AI's own tool-calling options do. */
+class LlcudaChatOptionsTests {
+
+    private static ToolCallback tool(String name) {
+        return FunctionToolCallback.builder(name, (Map<String, Object> input) -> name).description(name)
+                .inputType(Map.class).build();
+    }
+
+    @Test
+    void aCopyKeepsToolsAndToolContext() {
+        ToolCallback clock = tool("clock");
+        LlcudaChatOptions options = LlcudaChatOptions.builder().seed(3L).toolCallbacks(clock)
+                .toolContext("user", "ada").build();
+        LlcudaChatOptions copy = options.mutate().build();
+        assertThat(copy).isEqualTo(options);
+        assertThat(copy.getToolCallbacks()).containsExactly(clock);
+        assertThat(copy.getToolContext()).containsExactly(Map.entry("user", "ada"));
+    }
+
+    @Test
+    void combiningAddsToolsAndMergesToolContextLikeSpringAisOptions() {
+        ToolCallback clock = tool("clock");
+        ToolCallback weather = tool("weather");
+        LlcudaChatOptions.Builder defaults = LlcudaChatOptions.builder().temperature(0.5).toolCallbacks(clock)
+                .toolContext(Map.of("user", "ada", "tenant", "a"));
+        ToolCallingChatOptions.Builder<?> request = ToolCallingChatOptions.builder().toolCallbacks(weather)
+                .toolContext("tenant", "b");
+        LlcudaChatOptions combined = defaults.combineWith(request).build();
+        assertThat(combined.getToolCallbacks()).containsExactly(clock, weather);
+        assertThat(combined.getToolContext()).isEqualTo(Map.of("user", "ada", "tenant", "b"));
+        assertThat(combined.getTemperature()).isEqualTo(0.5);
+        assertThat(LlcudaChatOptions.builder().toolContext("a", 1).toolContext(null).build().getToolContext()).isNull();
+    }
+
+    @Test
+    void twoToolsOfOneNameAreRefused() {
+        assertThatThrownBy(() -> LlcudaChatOptions.builder().toolCallbacks(List.of(tool("clock"), tool("clock"))).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("clock");
+    }
+}

@@ -1,0 +1,9 @@
+package dev.llcuda.sample;
+
+/** A request named a model the service neither serves nor has registered (HTTP 404, as OpenAI answers). */
+class ModelNotFoundException extends RuntimeException {
+
+    ModelNotFoundException(String model, String served) {
+        super("the model '" + model + "' does not exist here; this service serves '" + served + "'");
+    }
+}

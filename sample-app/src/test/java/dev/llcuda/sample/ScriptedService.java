@@ -1,0 +1,60 @@
+package dev.llcuda.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.RuntimeState;
+
+/**
+ * The service on the tiny random Llama 2 (its real 32,000-token vocabulary, a 4,096-token context
+ * for prompts with tool definitions) with {@link ScriptedModelConfiguration}; its test classes share
+ * one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(ScriptedModelConfiguration.class)
+abstract class ScriptedService {
+
+    static final Path MODEL = SampleApplicationTests.MODELS.resolve("llama-2-tiny-random.gguf");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    LlcudaRuntime runtime;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("llcuda.model.path", MODEL::toString);
+        registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
+        registry.add("llcuda.gpu.enabled", () -> "false");
+        registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
+        registry.add("llcuda.registry.scan-on-startup", () -> "false");
+        registry.add("llcuda.registry.database-file",
+                () -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
+    }
+
+    @BeforeEach
+    void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(this.runtime.state()).as(this.runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
+    }
+
+    String servedModel() {
+        return this.runtime.requireServing().spec().name();
+    }
+}
