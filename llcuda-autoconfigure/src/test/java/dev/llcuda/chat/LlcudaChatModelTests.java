@@ -110,7 +110,7 @@ class LlcudaChatModelTests {
         ServingModel hostile = new ServingModel(s.path(), s.spec(), s.tokenizer(),
                 dev.llcuda.template.ChatTemplate.compile("hostile.jinja",
                         "{% for i in range(1000000) %}{% for j in range(1000000) %}x{% endfor %}{% endfor %}"),
-                s.engine(), s.kvBlocks(), s.kvBlockSize(), s.weightBytes());
+                s.engine(), s.kvBlocks(), s.kvBlockSize(), s.weightBytes(), s.loadedFile());
 
         assertThatThrownBy(() -> PromptEncoder.encode(hostile, HELLO.getInstructions()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -287,7 +287,7 @@ class LlcudaChatModelTests {
         this.runtime = new LlcudaRuntime(file -> {
             ServingModel model = TestServing.serve(file, Integer.MAX_VALUE, 0, EngineListener.NONE);
             return new ServingModel(model.path(), model.spec(), model.tokenizer(), template, model.engine(),
-                    model.kvBlocks(), model.kvBlockSize(), model.weightBytes());
+                    model.kvBlocks(), model.kvBlockSize(), model.weightBytes(), model.loadedFile());
         }, null, null, Duration.ofMillis(200));
         this.runtime.start();
         this.runtime.activate(TestServing.MICRO_LLAMA);

@@ -12,12 +12,13 @@ import org.springframework.context.annotation.Bean;
 import dev.llcuda.engine.Engine;
 import dev.llcuda.engine.EngineConfig;
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.FileIdentity;
+import dev.llcuda.engine.KvType;
 import dev.llcuda.engine.NativeStepRunner;
 import dev.llcuda.engine.TokenizerDecoder;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
-import dev.llcuda.nativelib.KvType;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.runtime.ModelLoader;
@@ -57,7 +58,9 @@ class ScriptedModelConfiguration {
             ModelSpec spec;
             Tokenizer tokenizer;
             ChatTemplate template;
+            FileIdentity identity;
             try (GgufFile gguf = GgufFile.open(file)) {
+                identity = FileIdentity.of(file);
                 spec = ModelSpec.from(gguf);
                 tokenizer = Tokenizer.fromGguf(gguf.metadata());
                 template = ChatTemplate.compile(QWEN_TEMPLATE.getFileName().toString(), Files.readString(QWEN_TEMPLATE));
@@ -78,7 +81,7 @@ class ScriptedModelConfiguration {
             EngineConfig config = new EngineConfig(8, 256, 16, true, tokenizer.endOfGenerationIds(),
                     new TokenizerDecoder(tokenizer), EngineListener.NONE);
             return new ServingModel(file, spec, tokenizer, template, Engine.start(runner, config), blocks, blockSize,
-                    model.weightBytes());
+                    model.weightBytes(), identity);
         };
     }
 }
