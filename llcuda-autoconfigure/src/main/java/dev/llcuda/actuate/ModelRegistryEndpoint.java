@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -21,8 +22,12 @@ import dev.llcuda.registry.ModelRegistry;
  * {@code {"path": "..."}} registers a file, with {@code {"scan": "FOLDER"}} scans a model folder
  * ({@code {}} scans the first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}};
  * POST {@code {"action": "unload"}} unloads the active model; DELETE {@code /{id}} forgets one.
+ * Like every endpoint it is only there when the application exposes it
+ * ({@code management.endpoints.web.exposure.include}); even then only its reads are, until the
+ * application also grants {@code management.endpoint.llcudamodels.access=unrestricted} (and
+ * protects the writes).
  */
-@Endpoint(id = "llcudamodels")
+@Endpoint(id = "llcudamodels", defaultAccess = Access.READ_ONLY)
 public final class ModelRegistryEndpoint {
 
     private final ModelRegistry registry;

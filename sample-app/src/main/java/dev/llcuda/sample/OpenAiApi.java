@@ -95,7 +95,9 @@ final class OpenAiApi {
     record ModelList(String object, List<Model> data) {
     }
 
-    record Error(String message, String type) {
+    /** OpenAI's error object: {@code param} names the request field at fault, {@code code} the reason. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Error(String message, String type, @Nullable String param, @Nullable String code) {
     }
 
     record ErrorBody(Error error) {

@@ -44,10 +44,14 @@ public class OpenAiController {
 
     private final ObjectProvider<ModelRegistry> registry;
 
-    public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry) {
+    private final InFlightRequests requests;
+
+    public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry,
+            InFlightRequests requests) {
         this.chatModel = chatModel;
         this.runtime = runtime;
         this.registry = registry;
+        this.requests = requests;
     }
 
     @PostMapping("/chat/completions")
@@ -59,9 +63,9 @@ public class OpenAiController {
                     .map(response -> new OpenAiApi.ChatResponse(id(response), "chat.completion.chunk", created,
                             model(response), List.of(new OpenAiApi.ChatChoice(0, null,
                                     new OpenAiApi.Delta(null, text(response)), finishReason(response))),
-                            usage(response))), Responses.DONE);
+                            usage(response))), this.requests);
         }
-        ChatResponse response = this.chatModel.call(prompt);
+        ChatResponse response = this.requests.call(() -> this.chatModel.call(prompt));
         OpenAiApi.ChatChoice choice = new OpenAiApi.ChatChoice(0,
                 new OpenAiApi.Message("assistant", text(response)), null, finishReason(response));
         return Responses.json(new OpenAiApi.ChatResponse(id(response), "chat.completion", now(), model(response),
@@ -73,12 +77,13 @@ public class OpenAiController {
             throws IOException {
         if (request.streaming()) {
             long created = now();
-            return Responses.events(this.chatModel.streamCompletion(request.prompt(), options(request))
+            return Responses.events(this.chatModel.streamCompletion(prompt(request.prompt()), options(request))
                     .map(response -> new OpenAiApi.CompletionResponse(id(response), "text_completion", created,
                             model(response), List.of(new OpenAiApi.TextChoice(0, text(response),
-                                    finishReason(response))), usage(response))), Responses.DONE);
+                                    finishReason(response))), usage(response))), this.requests);
         }
-        ChatResponse response = this.chatModel.complete(request.prompt(), options(request));
+        ChatResponse response = this.requests.call(
+                () -> this.chatModel.complete(prompt(request.prompt()), options(request)));
         return Responses.json(new OpenAiApi.CompletionResponse(id(response), "text_completion", now(),
                 model(response), List.of(new OpenAiApi.TextChoice(0, text(response), finishReason(response))),
                 usage(response)));
@@ -101,8 +106,11 @@ public class OpenAiController {
         return new OpenAiApi.ModelList("list", models);
     }
 
-    static List<Message> messages(List<OpenAiApi.Message> messages) {
-        return messages.stream().<Message>map(message -> switch (message.role()) {
+    static List<Message> messages(@Nullable List<OpenAiApi.Message> messages) {
+        if (messages == null || messages.isEmpty()) {
+            throw new IllegalArgumentException("messages is required: a non-empty array of {\"role\", \"content\"} objects");
+        }
+        return messages.stream().<Message>map(message -> switch (role(message)) {
             case "system", "developer" -> new SystemMessage(message.content());
             case "assistant" -> new AssistantMessage(message.content());
             case "user" -> new UserMessage(message.content());
@@ -111,10 +119,31 @@ public class OpenAiController {
         }).toList();
     }
 
+    private static String role(OpenAiApi.@Nullable Message message) {
+        if (message == null || message.role() == null) {
+            throw new IllegalArgumentException("every message needs a role (system, user or assistant)");
+        }
+        return message.role();
+    }
+
+    private static String prompt(@Nullable String prompt) {
+        if (prompt == null) {
+            throw new IllegalArgumentException("prompt is required: the text to continue");
+        }
+        return prompt;
+    }
+
+    private static @Nullable List<String> stops(@Nullable List<String> stops) {
+        if (stops != null && stops.stream().anyMatch(stop -> stop == null || stop.isEmpty())) {
+            throw new IllegalArgumentException("stop must hold non-empty strings");
+        }
+        return stops;
+    }
+
     static LlcudaChatOptions options(OpenAiApi.Sampling request) {
         return LlcudaChatOptions.builder().temperature(request.temperature()).topP(request.topP())
                 .topK(request.topK()).minP(request.minP()).maxTokens(request.maxTokens())
-                .stopSequences(request.stop()).frequencyPenalty(request.frequencyPenalty())
+                .stopSequences(stops(request.stop())).frequencyPenalty(request.frequencyPenalty())
                 .presencePenalty(request.presencePenalty()).repetitionPenalty(request.repeatPenalty())
                 .seed(request.seed()).build();
     }
