@@ -15,18 +15,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.llcuda.engine.EngineStats;
 
 /**
  * Ten times the admission capacity at once over the loopback, half streaming, a fifth of them
  * dropped by their client: only 200 and 429, every request answered within the time limit, every
- * stream ended with [DONE], and no KV block held afterwards.
+ * stream ended with [DONE], and no KV block held afterwards; a dropped stream stops generating.
  */
 class LoadTests extends MicroModelService {
 
     private static final int REQUESTS = 10 * CAPACITY;
+
+    @Autowired
+    MeterRegistry meters;
 
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
@@ -62,6 +69,29 @@ class LoadTests extends MicroModelService {
         assertThat(stats.kvBlocksUsed()).as("KV blocks held after the load").isZero();
         assertThat(stats.running()).isZero();
         assertThat(stats.queued()).isZero();
+    }
+
+    @Test
+    void aClientThatDropsItsStreamCancelsItsGeneration() throws Exception {
+        awaitReady();
+        double cancelled = cancelledRequests();
+        HttpResponse<InputStream> response = HTTP.send(post("/v1/completions",
+                "{\"prompt\": \"Once upon a time\", \"max_tokens\": 400, \"stream\": true}", null),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (int events = 0; events < 2;) {
+                events += lines.readLine().startsWith("data:") ? 1 : 0;
+            }
+        }
+        EngineStats stats = awaitIdle();
+        assertThat(stats.kvBlocksUsed()).isZero();
+        assertThat(cancelledRequests()).as("requests the engine finished as CANCELLED").isEqualTo(cancelled + 1);
+    }
+
+    private double cancelledRequests() {
+        Counter counter = this.meters.find("llcuda.requests").tag("finish.reason", "CANCELLED").counter();
+        return counter != null ? counter.count() : 0;
     }
 
     private Outcome request(String body, boolean streamed, boolean dropped) throws Exception {
