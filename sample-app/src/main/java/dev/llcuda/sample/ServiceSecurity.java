@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -19,14 +21,15 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -44,7 +47,9 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * <ul>
  * <li>{@code /v1/**}, {@code /api/**} (the page's calls) and the Actuator endpoints other than health
  * need a key (API or admin) when API keys are configured or the service listens beyond the loopback
- * interface; then a start without any key fails. Otherwise (loopback, no API keys) they are open.</li>
+ * interface; then a start without any key fails. Otherwise (loopback, no API keys) they are open to
+ * requests addressed to a loopback host name, so that a web page elsewhere cannot reach them by
+ * pointing a host name of its own at 127.0.0.1 (DNS rebinding).</li>
  * <li>Registry writes ({@code POST}/{@code DELETE /actuator/llcudamodels}) always need an admin key.</li>
  * <li>{@code /actuator/health} is open; its details and components are shown to admins only
  * ({@code management.endpoint.health.show-details=when-authorized}, role {@value ApiKeys#ADMIN}).</li>
@@ -60,6 +65,10 @@ public class ServiceSecurity {
 
     private static final String REGISTRY = "llcudamodels";
 
+    /** Host names that reach this machine's loopback interface only: localhost, 127.0.0.0/8, ::1. */
+    private static final Pattern LOOPBACK_HOST = Pattern.compile(
+            "localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[?(0{0,4}:){2,7}0{0,3}1]?", Pattern.CASE_INSENSITIVE);
+
     @Bean
     ApiKeys apiKeys(SecuritySettings settings) {
         return ApiKeys.of(settings);
@@ -71,8 +80,7 @@ public class ServiceSecurity {
         return new AuthenticationProvider() {
 
             @Override
-            public org.springframework.security.core.Authentication authenticate(
-                    org.springframework.security.core.Authentication authentication) {
+            public Authentication authenticate(Authentication authentication) {
                 ApiKeys.Key key = keys.match(String.valueOf(authentication.getCredentials()))
                         .orElseThrow(() -> new BadCredentialsException("the API key is not valid"));
                 return new PreAuthenticatedAuthenticationToken(key.name(), null, key.authorities());
@@ -93,7 +101,10 @@ public class ServiceSecurity {
         AuthenticationEntryPoint unauthenticated = (request, response, failure) -> {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"llcuda\"");
             write(json, response, HttpStatus.UNAUTHORIZED, failure instanceof BadCredentialsException
-                    ? failure.getMessage() : "an API key is required: send Authorization: Bearer KEY", "invalid_api_key");
+                    ? failure.getMessage() : keysRequired ? "an API key is required: send Authorization: Bearer KEY"
+                    : "without a key the service answers only requests addressed to localhost or a loopback "
+                            + "address; configure llcuda.security.api-keys to serve other host names",
+                    "invalid_api_key");
         };
         AccessDeniedHandler forbidden = (request, response, denied) -> write(json, response, HttpStatus.FORBIDDEN,
                 "this operation needs an admin key (llcuda.security.admin-keys)", "admin_key_required");
@@ -133,8 +144,15 @@ public class ServiceSecurity {
         if (keysRequired) {
             requests.authenticated();
         } else {
-            requests.permitAll();
+            requests.access((authentication, context) -> new AuthorizationDecision(
+                    isLoopbackHost(context.getRequest().getServerName())
+                            || authentication.get() instanceof PreAuthenticatedAuthenticationToken));
         }
+    }
+
+    /** Whether the request's host name (from its Host header) is the loopback's, checked without DNS. */
+    static boolean isLoopbackHost(String host) {
+        return LOOPBACK_HOST.matcher(host).matches();
     }
 
     /**
