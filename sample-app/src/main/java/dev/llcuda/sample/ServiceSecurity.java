@@ -101,10 +101,7 @@ public class ServiceSecurity {
         AuthenticationEntryPoint unauthenticated = (request, response, failure) -> {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"llcuda\"");
             write(json, response, HttpStatus.UNAUTHORIZED, failure instanceof BadCredentialsException
-                    ? failure.getMessage() : keysRequired ? "an API key is required: send Authorization: Bearer KEY"
-                    : "without a key the service answers only requests addressed to localhost or a loopback "
-                            + "address; configure llcuda.security.api-keys to serve other host names",
-                    "invalid_api_key");
+                    ? failure.getMessage() : missingKey(keysRequired, request), "invalid_api_key");
         };
         AccessDeniedHandler forbidden = (request, response, denied) -> write(json, response, HttpStatus.FORBIDDEN,
                 "this operation needs an admin key (llcuda.security.admin-keys)", "admin_key_required");
@@ -148,6 +145,18 @@ public class ServiceSecurity {
                     isLoopbackHost(context.getRequest().getServerName())
                             || authentication.get() instanceof PreAuthenticatedAuthenticationToken));
         }
+    }
+
+    /** Why a request without a key is refused. */
+    private static String missingKey(boolean keysRequired, HttpServletRequest request) {
+        if (keysRequired) {
+            return "an API key is required: send Authorization: Bearer KEY";
+        }
+        if (isLoopbackHost(request.getServerName())) {
+            return "this operation needs an admin key: send Authorization: Bearer KEY (llcuda.security.admin-keys)";
+        }
+        return "without a key the service answers only requests addressed to localhost or a loopback address; "
+                + "configure llcuda.security.api-keys to serve other host names";
     }
 
     /** Whether the request's host name (from its Host header) is the loopback's, checked without DNS. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
@@ -21,7 +22,9 @@ class OpenServiceTests extends MicroModelService {
     @Test
     void registryWritesNeedTheAdminKeyEvenOnTheLoopback() throws Exception {
         String outside = "{\"path\": \"/etc/hostname\"}";
-        assertThat(send(post("/actuator/llcudamodels", outside, null)).statusCode()).isEqualTo(401);
+        HttpResponse<String> anonymous = send(post("/actuator/llcudamodels", outside, null));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(json(anonymous).at("/error/message").asString()).contains("needs an admin key");
         assertThat(send(post("/actuator/llcudamodels/1", "{\"action\": \"activate\"}", null)).statusCode())
                 .isEqualTo(401);
         assertThat(send(post("/actuator/llcudamodels", "{\"action\": \"unload\"}", "not-a-key-of-this-service"))
