@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -27,8 +28,12 @@ import dev.llcuda.registry.ScanResult;
  * POST {@code {"action": "unload"}} unloads the active model; DELETE {@code /{id}} forgets one.
  * A refused write answers 4xx with {@code {"error": "..."}} naming the problem: 400 for a file that is
  * not a model or not allowed, 409 for a model in the wrong state, 422 for a model that failed to load.
+ * Like every endpoint it is only there when the application exposes it
+ * ({@code management.endpoints.web.exposure.include}); even then only its reads are, until the
+ * application also grants {@code management.endpoint.llcudamodels.access=unrestricted} (and
+ * protects the writes).
  */
-@Endpoint(id = "llcudamodels")
+@Endpoint(id = "llcudamodels", defaultAccess = Access.READ_ONLY)
 public final class ModelRegistryEndpoint {
 
     private final ModelRegistry registry;

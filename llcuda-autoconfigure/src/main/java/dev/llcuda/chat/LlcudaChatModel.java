@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 
@@ -300,13 +302,18 @@ public final class LlcudaChatModel implements ChatModel {
         return value != null ? value : otherwise;
     }
 
+    /** Waits for the result; an interruption of the waiting thread cancels the request. */
     private static GenerationResult join(RequestHandle handle) {
         GenerationResult result;
         try {
-            result = handle.result().join();
-        } catch (CompletionException e) {
+            result = handle.result().get();
+        } catch (InterruptedException e) {
             handle.cancel();
-            throw e;
+            Thread.currentThread().interrupt();
+            throw new CancellationException("request " + handle.id() + " cancelled: its thread was interrupted");
+        } catch (ExecutionException e) {
+            handle.cancel();
+            throw new CompletionException(e.getCause());
         }
         if (result.finishReason() == FinishReason.ERROR) {
             throw engineFailure(result);

@@ -31,12 +31,19 @@ public final class ModelFolders {
     }
 
     /**
-     * The real path of {@code file} when it is a regular file inside one of the folders.
+     * The real path of {@code file} when it is a regular file inside one of the folders. A path
+     * outside them gets the same answer whether or not it exists, and the answer never names where
+     * a link inside the folders leads, so errors tell nothing about files outside the folders.
      *
-     * @throws IllegalArgumentException naming the file and the folders otherwise
+     * @throws IllegalArgumentException naming the file as given and the folders otherwise
      */
     public Path confine(Path file) throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
+        IllegalArgumentException outside = new IllegalArgumentException("model file " + absolute
+                + " is outside the model folders " + this.folders + " (llcuda.registry.model-folders)");
+        if (this.folders.stream().noneMatch(absolute::startsWith)) {
+            throw outside;
+        }
         if (!Files.isRegularFile(absolute)) {
             throw new IllegalArgumentException("model file " + absolute + " does not exist or is not a regular file");
         }
@@ -46,8 +53,7 @@ public final class ModelFolders {
                 return real;
             }
         }
-        throw new IllegalArgumentException("model file " + real + " is outside the model folders " + this.folders
-                + " (llcuda.registry.model-folders)");
+        throw outside;
     }
 
     /** The GGUF files directly inside {@code folder}, which must be one of the folders. */

@@ -68,8 +68,22 @@ class ModelRegistryTests {
         assertThatThrownBy(() -> this.registry.register(this.models.resolve("../outside.gguf")))
                 .hasMessageContaining("outside.gguf is outside the model folders");
         Path link = Files.createSymbolicLink(this.models.resolve("link.gguf"), outside);
-        assertThatThrownBy(() -> this.registry.register(link)).hasMessageContaining("is outside the model folders");
+        assertThatThrownBy(() -> this.registry.register(link)).hasMessageContaining("is outside the model folders")
+                .hasMessageNotContaining(outside.toString());
         assertThat(this.registry.models()).isEmpty();
+    }
+
+    @Test
+    void aPathOutsideTheModelFoldersGetsTheSameAnswerWhetherOrNotItExists() throws IOException {
+        Path existing = Files.writeString(this.temp.resolve("secret.gguf"), "abc");
+        Path missing = this.temp.resolve("missing.gguf");
+        String existingAnswer = refusal(existing).replace(existing.toString(), "FILE");
+        assertThat(existingAnswer).isEqualTo(refusal(missing).replace(missing.toString(), "FILE"))
+                .contains("is outside the model folders");
+    }
+
+    private String refusal(Path file) {
+        return org.assertj.core.api.Assertions.catchThrowable(() -> this.registry.register(file)).getMessage();
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 
 /**
  * The chat API of the web page, through Spring AI's {@link ChatClient}: {@code POST /api/chat} answers
- * at once, {@code GET /api/chat/stream?message=...} streams the answer as server-sent events.
+ * at once, {@code GET /api/chat/stream?message=...} streams the answer as server-sent events (ending
+ * with {@code [DONE]}).
  */
 @RestController
 @RequestMapping("/api")
@@ -25,14 +26,18 @@ public class ChatController {
 
     private final ServiceStatus status;
 
-    public ChatController(ChatClient chatClient, ServiceStatus status) {
+    private final InFlightRequests requests;
+
+    public ChatController(ChatClient chatClient, ServiceStatus status, InFlightRequests requests) {
         this.chatClient = chatClient;
         this.status = status;
+        this.requests = requests;
     }
 
     @PostMapping("/chat")
     public Reply chat(@RequestBody Question question) {
-        ChatResponse response = prompt(question.message(), question.system()).call().chatResponse();
+        ChatResponse response = this.requests.call(() -> prompt(question.message(), question.system()).call()
+                .chatResponse());
         String text = response != null && response.getResult() != null ? response.getResult().getOutput().getText() : "";
         return new Reply(text != null ? text : "");
     }
@@ -40,7 +45,7 @@ public class ChatController {
     @GetMapping("/chat/stream")
     public ResponseEntity<ResponseBodyEmitter> stream(@RequestParam String message,
             @RequestParam(required = false) @Nullable String system) {
-        return Responses.events(prompt(message, system).stream().content().map(Piece::new), "");
+        return Responses.events(prompt(message, system).stream().content().map(Piece::new), this.requests);
     }
 
     @GetMapping("/status")

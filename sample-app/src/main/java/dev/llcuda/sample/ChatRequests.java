@@ -85,6 +85,9 @@ final class ChatRequests {
         for (int i = 0; i < messages.size(); i++) {
             OpenAiApi.InputMessage message = messages.get(i);
             String field = "messages[" + i + "]";
+            if (message == null) {
+                throw new IllegalArgumentException(field + " is null: every message is an object with a role");
+            }
             if (!"tool".equals(message.role()) && !toolResults.isEmpty()) {
                 result.add(ToolResponseMessage.builder().responses(List.copyOf(toolResults)).build());
                 toolResults.clear();

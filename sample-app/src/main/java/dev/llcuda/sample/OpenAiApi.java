@@ -152,7 +152,8 @@ final class OpenAiApi {
     record ModelList(String object, List<Model> data) {
     }
 
-    /** OpenAI's error object; {@code param} names the request field at fault, {@code code} a machine-readable reason. */
+    /** OpenAI's error object: {@code param} names the request field at fault, {@code code} the reason. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     record Error(String message, String type, @Nullable String param, @Nullable String code) {
 
         Error(String message, String type) {

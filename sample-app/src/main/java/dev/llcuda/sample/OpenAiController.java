@@ -53,12 +53,15 @@ public class OpenAiController {
 
     private final NativeRuntime nativeRuntime;
 
+    private final InFlightRequests requests;
+
     public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry,
-            NativeRuntime nativeRuntime) {
+            NativeRuntime nativeRuntime, InFlightRequests requests) {
         this.chatModel = chatModel;
         this.runtime = runtime;
         this.registry = registry;
         this.nativeRuntime = nativeRuntime;
+        this.requests = requests;
     }
 
     /**
@@ -73,10 +76,11 @@ public class OpenAiController {
         boolean includeUsage = ChatRequests.includeUsage(request);
         ChatCompletion completion = new ChatCompletion("chatcmpl-" + UUID.randomUUID(), now(), systemFingerprint());
         if (request.streaming()) {
-            return Responses.events(completion.chunks(prompts, this.chatModel::stream, includeUsage), Responses.DONE);
+            return Responses.events(completion.chunks(prompts, this.chatModel::stream, includeUsage), this.requests);
         }
         List<ChatResponse> responses = Flux.range(0, prompts.size())
-                .flatMapSequential(choice -> Mono.fromCallable(() -> this.chatModel.call(prompts.get(choice)))
+                .flatMapSequential(choice -> Mono
+                        .fromCallable(() -> this.requests.call(() -> this.chatModel.call(prompts.get(choice))))
                         .subscribeOn(Schedulers.boundedElastic()))
                 .collectList().block();
         return Responses.json(completion.response(responses));
@@ -87,12 +91,13 @@ public class OpenAiController {
             throws IOException {
         if (request.streaming()) {
             long created = now();
-            return Responses.events(this.chatModel.streamCompletion(request.prompt(), options(request))
+            return Responses.events(this.chatModel.streamCompletion(prompt(request.prompt()), options(request))
                     .map(response -> new OpenAiApi.CompletionResponse(id(response), "text_completion", created,
                             model(response), List.of(new OpenAiApi.TextChoice(0, text(response),
-                                    finishReason(response))), usage(response))), Responses.DONE);
+                                    finishReason(response))), usage(response))), this.requests);
         }
-        ChatResponse response = this.chatModel.complete(request.prompt(), options(request));
+        ChatResponse response = this.requests.call(
+                () -> this.chatModel.complete(prompt(request.prompt()), options(request)));
         return Responses.json(new OpenAiApi.CompletionResponse(id(response), "text_completion", now(),
                 model(response), List.of(new OpenAiApi.TextChoice(0, text(response), finishReason(response))),
                 usage(response)));
@@ -144,10 +149,24 @@ public class OpenAiController {
         }
     }
 
+    private static String prompt(@Nullable String prompt) {
+        if (prompt == null) {
+            throw new IllegalArgumentException("prompt is required: the text to continue");
+        }
+        return prompt;
+    }
+
+    private static @Nullable List<String> stops(@Nullable List<String> stops) {
+        if (stops != null && stops.stream().anyMatch(stop -> stop == null || stop.isEmpty())) {
+            throw new IllegalArgumentException("stop must hold non-empty strings");
+        }
+        return stops;
+    }
+
     static LlcudaChatOptions options(OpenAiApi.Sampling request) {
         return LlcudaChatOptions.builder().temperature(request.temperature()).topP(request.topP())
                 .topK(request.topK()).minP(request.minP()).maxTokens(request.maxTokens())
-                .stopSequences(request.stop()).frequencyPenalty(request.frequencyPenalty())
+                .stopSequences(stops(request.stop())).frequencyPenalty(request.frequencyPenalty())
                 .presencePenalty(request.presencePenalty()).repetitionPenalty(request.repeatPenalty())
                 .seed(request.seed()).build();
     }

@@ -3,9 +3,6 @@ package dev.llcuda.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,23 +12,15 @@ import java.util.Objects;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.llcuda.chat.LlcudaChatOptions;
-import dev.llcuda.runtime.LlcudaRuntime;
-import dev.llcuda.runtime.RuntimeState;
 
 /** The service on the shared micro-llama model, over real HTTP, on the CPU. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SampleApplicationTests {
+class SampleApplicationTests extends MicroModelService {
 
     static final Path MODELS = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "models")
             .toAbsolutePath().normalize();
@@ -51,41 +40,12 @@ class SampleApplicationTests {
     static final List<String> GPU_METERS = List.of("llcuda.gpu.utilization", "llcuda.gpu.memory.used",
             "llcuda.gpu.memory.total", "llcuda.gpu.temperature", "llcuda.gpu.power");
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("llcuda.model.path", MODEL::toString);
-        registry.add("llcuda.native.cache-dir", NATIVE_CACHE::toString);
-        registry.add("llcuda.gpu.enabled", () -> "false");
-        registry.add("llcuda.engine.cpu-threads", () -> "2");
-        registry.add("llcuda.registry.model-folders", MODELS::toString);
-        registry.add("llcuda.registry.scan-on-startup", () -> "false");
-        registry.add("llcuda.registry.database-file", () -> Path.of("target", "registry-test").toAbsolutePath().toString());
-    }
-
-    @LocalServerPort
-    int port;
-
     @Autowired
     ChatClient chatClient;
-
-    @Autowired
-    LlcudaRuntime runtime;
 
     @BeforeAll
     static void checkModel() {
         assertThat(MODEL).exists();
-    }
-
-    private void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(this.runtime.state()).as(this.runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
     }
 
     @Test
@@ -116,9 +76,8 @@ class SampleApplicationTests {
         assertThat(response.at("/usage/completion_tokens").asInt()).isEqualTo(cli.generatedTokens());
         assertThat(response.at("/choices/0/finish_reason").asString()).isEqualTo("length");
 
-        HttpResponse<String> events = HTTP.send(request("/v1/completions",
-                "{\"prompt\": \"Once upon a time\", \"max_tokens\": 10, \"seed\": 7, \"stream\": true}"),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> events = send(post("/v1/completions",
+                "{\"prompt\": \"Once upon a time\", \"max_tokens\": 10, \"seed\": 7, \"stream\": true}", null));
         assertThat(events.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         StringBuilder text = new StringBuilder();
         List<String> data = events.body().lines().filter(line -> line.startsWith("data:"))
@@ -165,6 +124,10 @@ class SampleApplicationTests {
         for (String meter : GPU_METERS) {
             assertThat(status("/actuator/metrics/" + meter)).as(meter + " on the CPU").isEqualTo(404);
         }
+        HttpResponse<String> prometheus = send(get("/actuator/prometheus", null));
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("llcuda_tokens_output_tokens_total", "llcuda_kv_cache_blocks_used_blocks",
+                "llcuda_requests_queued_requests");
     }
 
     @Test
@@ -188,27 +151,20 @@ class SampleApplicationTests {
         return get("/actuator/metrics/" + name).at("/measurements/0/value").asDouble();
     }
 
-    private HttpRequest request(String path, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
     private JsonNode post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(request(path, body), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(post(path, body, null));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
+        return json(response);
     }
 
+    /** A GET as the admin, who sees health details. */
     private JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(get(path, ADMIN_KEY));
         assertThat(response.statusCode()).as(path + ": " + response.body()).isIn(200, 503);
-        return JSON.readTree(response.body());
+        return json(response);
     }
 
     private int status(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return send(get(path, null)).statusCode();
     }
 }

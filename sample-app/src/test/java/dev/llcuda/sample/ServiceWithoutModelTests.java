@@ -37,6 +37,7 @@ class ServiceWithoutModelTests {
         registry.add("llcuda.engine.cpu-threads", () -> "2");
         registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
         registry.add("llcuda.registry.scan-on-startup", () -> "false");
+        registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
         registry.add("llcuda.registry.database-file",
                 () -> Path.of("target", "registry-no-model-" + ProcessHandle.current().pid()).toAbsolutePath().toString());
     }
@@ -61,7 +62,8 @@ class ServiceWithoutModelTests {
         HttpResponse<String> refused = send(post("/v1/chat/completions",
                 "{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}"));
         assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(JSON.readTree(refused.body()).at("/error/type").asString()).isEqualTo("no_model_loaded");
+        assertThat(JSON.readTree(refused.body()).at("/error/code").asString()).isEqualTo("no_model_loaded");
+        assertThat(JSON.readTree(refused.body()).at("/error/type").asString()).isEqualTo("unavailable_error");
 
         HttpResponse<String> outside = send(post("/actuator/llcudamodels", "{\"path\": \"/etc/hostname\"}"));
         assertThat(outside.statusCode()).isEqualTo(400);
@@ -80,13 +82,15 @@ class ServiceWithoutModelTests {
         assertThat(send(get("/actuator/health/llcuda")).statusCode()).isEqualTo(200);
     }
 
+    /** As the admin (health details, registry writes). */
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).timeout(Duration.ofSeconds(60))
-                .GET().build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + MicroModelService.ADMIN_KEY).GET().build();
     }
 
     private HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).timeout(Duration.ofSeconds(60))
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + MicroModelService.ADMIN_KEY)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 

@@ -1,0 +1,132 @@
+package dev.llcuda.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.llcuda.engine.EngineStats;
+
+/**
+ * Ten times the admission capacity at once over the loopback, half streaming, a fifth of them
+ * dropped by their client: only 200 and 429, every request answered within the time limit, every
+ * stream ended with [DONE], and no KV block held afterwards; a dropped stream stops generating.
+ */
+class LoadTests extends MicroModelService {
+
+    private static final int REQUESTS = 10 * CAPACITY;
+
+    @Autowired
+    MeterRegistry meters;
+
+    private static final Duration LIMIT = Duration.ofSeconds(90);
+
+    /** What one request saw: its status, and for a stream read to its end whether it ended with [DONE]. */
+    private record Outcome(int status, boolean streamed, boolean dropped, boolean endedWithDone) {
+    }
+
+    @Test
+    void tenTimesTheCapacityGetsOnly200Or429AndDroppedClientsLeakNoKvBlocks() throws Exception {
+        awaitReady();
+        List<Future<Outcome>> futures = new ArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(REQUESTS);
+        try {
+            for (int i = 0; i < REQUESTS; i++) {
+                boolean streamed = i % 2 == 0;
+                boolean dropped = i % 5 == 0;
+                String body = "{\"prompt\": \"Once upon a time " + i + "\", \"max_tokens\": 24, \"seed\": " + i
+                        + ", \"stream\": " + streamed + "}";
+                futures.add(clients.submit(() -> request(body, streamed, dropped)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            for (Future<Outcome> future : futures) {
+                outcomes.add(future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            assertThat(outcomes).extracting(Outcome::status).containsOnly(200, 429).contains(200, 429);
+            assertThat(outcomes).filteredOn(o -> o.status() == 200 && o.streamed() && !o.dropped())
+                    .isNotEmpty().allMatch(Outcome::endedWithDone);
+        } finally {
+            clients.shutdownNow();
+        }
+        EngineStats stats = awaitIdle();
+        assertThat(stats.kvBlocksUsed()).as("KV blocks held after the load").isZero();
+        assertThat(stats.running()).isZero();
+        assertThat(stats.queued()).isZero();
+    }
+
+    @Test
+    void aClientThatDropsItsStreamCancelsItsGeneration() throws Exception {
+        awaitReady();
+        double cancelled = cancelledRequests();
+        HttpResponse<InputStream> response = HTTP.send(post("/v1/completions",
+                "{\"prompt\": \"Once upon a time\", \"max_tokens\": 400, \"stream\": true}", null),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (int events = 0; events < 2;) {
+                events += lines.readLine().startsWith("data:") ? 1 : 0;
+            }
+        }
+        EngineStats stats = awaitIdle();
+        assertThat(stats.kvBlocksUsed()).isZero();
+        assertThat(cancelledRequests()).as("requests the engine finished as CANCELLED").isEqualTo(cancelled + 1);
+    }
+
+    private double cancelledRequests() {
+        Counter counter = this.meters.find("llcuda.requests").tag("finish.reason", "CANCELLED").counter();
+        return counter != null ? counter.count() : 0;
+    }
+
+    private Outcome request(String body, boolean streamed, boolean dropped) throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(post("/v1/completions", body, null),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200 || !streamed) {
+                if (!dropped) {
+                    in.readAllBytes();
+                }
+                return new Outcome(response.statusCode(), streamed, dropped, false);
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String last = null;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("data:")) {
+                    last = line.substring(5);
+                    if (dropped) {
+                        // closing the body now drops the connection mid-stream
+                        return new Outcome(200, true, true, false);
+                    }
+                }
+            }
+            return new Outcome(200, true, false, "[DONE]".equals(last));
+        }
+    }
+
+    /** The engine's counters once nothing runs or waits (dropped streams are cancelled at their next token). */
+    private EngineStats awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        EngineStats stats = this.runtime.requireServing().engine().stats();
+        while ((stats.kvBlocksUsed() > 0 || stats.running() > 0 || stats.queued() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            stats = this.runtime.requireServing().engine().stats();
+        }
+        return stats;
+    }
+}
