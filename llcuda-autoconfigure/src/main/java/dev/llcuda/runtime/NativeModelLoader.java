@@ -41,13 +41,18 @@ public final class NativeModelLoader implements ModelLoader {
     private final DeviceSelection device;
     private final EngineLimits limits;
     private final EngineListener listener;
+    private final int contextLength;
 
+    /**
+     * @param contextLength positions every model runs with (llcuda.model.context-length); 0: each file's own
+     */
     public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
-            EngineListener listener) {
+            EngineListener listener, int contextLength) {
         this.library = library;
         this.device = device;
         this.limits = limits;
         this.listener = listener;
+        this.contextLength = contextLength;
     }
 
     @Override
@@ -56,7 +61,7 @@ public final class NativeModelLoader implements ModelLoader {
         Tokenizer tokenizer;
         ChatTemplate template;
         try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
+            spec = ModelSpec.from(file, this.contextLength);
             tokenizer = Tokenizer.fromGguf(file.metadata());
             template = chatTemplate(file.metadata(), tokenizer, spec);
         } catch (IOException e) {

@@ -40,7 +40,7 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "--model MODEL.gguf [--concurrency 1,4,16,64] [--prompt-tokens 128] [--gen-tokens 128]"
-                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512]";
+                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512] " + LoadedModel.CONTEXT_USAGE;
     }
 
     @Override
@@ -60,7 +60,8 @@ final class BenchCommand implements Command {
             case "cuda" -> library.cudaBackend(args.intOption("--device", 0));
             default -> throw new UsageException("--backend must be cpu or cuda, not " + backendName);
         };
-             ModelEngine served = ModelEngine.open(backend, gguf, blocks, BLOCK_SIZE, config -> config
+             ModelEngine served = ModelEngine.open(backend, gguf, LoadedModel.contextLength(args), blocks,
+                     BLOCK_SIZE, config -> config
                      .withLimits(maxLevel, stepTokens, maxLevel)
                      .withPrefixCaching(false)
                      .withEndOfGeneration(Set.of())

@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  */
 final class LoadedModel implements AutoCloseable {
 
+    /** The context option, for the commands' usage lines. */
+    static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
-    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N]";
+    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N] " + CONTEXT_USAGE;
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
@@ -45,7 +47,7 @@ final class LoadedModel implements AutoCloseable {
         ModelSpec spec;
         Tokenizer tokenizer;
         try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
+            spec = ModelSpec.from(file, contextLength(args));
             tokenizer = Tokenizer.fromGguf(file.metadata());
         }
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
@@ -56,6 +58,18 @@ final class LoadedModel implements AutoCloseable {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code --context-length N}: positions to run with instead of the file's context length (more only
+     * as far as the file's RoPE scaling reaches); absent: the file's (0).
+     */
+    static int contextLength(Arguments args) throws UsageException {
+        int contextLength = args.intOption("--context-length", 0);
+        if (args.option("--context-length").isPresent() && contextLength < 1) {
+            throw new UsageException("--context-length must be at least 1, not " + contextLength);
+        }
+        return contextLength;
     }
 
     private static Backend backend(NativeLibrary library, String device, int threads) throws UsageException {

@@ -29,16 +29,17 @@ public final class ModelEngine implements AutoCloseable {
     }
 
     /**
+     * @param contextLength positions the model runs with; 0: the file's ({@link ModelSpec#from(GgufFile, int)})
      * @param kvBlocks  blocks of the KV cache
      * @param blockSize token positions per block
      * @param configure adjusts the default {@link EngineConfig} (limits, prefix caching, listener)
      */
-    public static ModelEngine open(Backend backend, Path gguf, int kvBlocks, int blockSize,
+    public static ModelEngine open(Backend backend, Path gguf, int contextLength, int kvBlocks, int blockSize,
                                    UnaryOperator<EngineConfig> configure) throws IOException {
         ModelSpec spec;
         Tokenizer tokenizer;
         try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
+            spec = ModelSpec.from(file, contextLength);
             tokenizer = Tokenizer.fromGguf(file.metadata());
         }
         Model model = backend.loadModel(gguf, spec);
