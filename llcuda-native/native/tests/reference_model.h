@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "half.h"
 #include "llcuda.h"
 
 namespace reference_model {
@@ -163,8 +164,30 @@ inline void rope_cos_sin(const Model &m, int32_t pos, int32_t p, double &c, doub
     s = std::sin(theta) * mscale;
 }
 
+// How the KV cache keeps K (rotated) and V: exactly (the CPU backend's F32), rounded to FP16, or as
+// Q8_0 blocks of 32 values of a row (scale max|x|/127 in FP16, values rounded on it), widened back
+// to FP16 as the CUDA attention reads them.
+enum class KvStore { Exact, F16, Q8_0 };
+
+inline double half_round(double v) { return llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(static_cast<float>(v))); }
+
+inline void store_kv(std::vector<double> &row, KvStore how) {
+    if (how == KvStore::F16) {
+        for (double &v : row) v = half_round(v);
+    } else if (how == KvStore::Q8_0) {
+        for (size_t b = 0; b + 32 <= row.size(); b += 32) {
+            float amax = 0.0f;
+            for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(static_cast<float>(row[i])));
+            const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+            const float scale = llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(amax / 127.0f));
+            for (size_t i = b; i < b + 32; ++i) row[i] = half_round(scale * std::nearbyint(static_cast<float>(row[i]) * inv));
+        }
+    }
+}
+
 // Logits of every position of one sequence of `tokens` (positions 0, 1, ...).
-inline std::vector<std::vector<double>> logits(const Model &m, const std::vector<int32_t> &tokens) {
+inline std::vector<std::vector<double>> logits(const Model &m, const std::vector<int32_t> &tokens,
+                                               KvStore kv = KvStore::Exact) {
     const Config &c = m.cfg;
     const int64_t T = static_cast<int64_t>(tokens.size()), E = c.n_embd, D = c.head_dim;
     const int64_t QD = c.n_head * D, KVD = c.n_head_kv * D, F = c.n_ff;
@@ -212,6 +235,8 @@ inline std::vector<std::vector<double>> logits(const Model &m, const std::vector
             }
             for (int32_t h = 0; h < c.n_head; ++h) rotate(&q[t][h * D], static_cast<int32_t>(t));
             for (int32_t h = 0; h < c.n_head_kv; ++h) rotate(&k[t][h * D], static_cast<int32_t>(t));
+            store_kv(k[t], kv);
+            store_kv(v[t], kv);
         }
         for (int64_t t = 0; t < T; ++t) {
             std::vector<double> att(static_cast<size_t>(QD), 0.0);
