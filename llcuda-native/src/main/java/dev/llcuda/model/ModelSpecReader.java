@@ -180,6 +180,10 @@ final class ModelSpecReader {
             kind = RopeScaling.Type.LINEAR;
             factor = positiveReal("rope.scale_linear", Double.NaN);
         }
+        String logMultiplierKey = prefix + "rope.scaling.yarn_log_multiplier";
+        if (metadata.contains(logMultiplierKey)) {
+            throw error(logMultiplierKey, logMultiplierKey + " (DeepSeek's YaRN magnitude rule) is not supported");
+        }
         if (kind == RopeScaling.Type.YARN) {
             // llama.cpp's defaults: the file's context as the original one, beta fast 32, slow 1.
             return new RopeScaling(kind, factor, original > 0 ? original : fileContext,

@@ -165,6 +165,9 @@ class ModelSpecTests {
                 .put("qwen2.rope.scaling.yarn_beta_fast", GgufValue.float32(16f)));
         assertEquals(new RopeScaling(RopeScaling.Type.YARN, 2f, 128, 16f, 1f, 1f), defaults.ropeScaling(),
                 "without original_context_length the file's context is the original one, as in llama.cpp");
+        rejected(new SyntheticModel("qwen2").put("qwen2.rope.scaling.type", GgufValue.string("yarn"))
+                        .put("qwen2.rope.scaling.yarn_log_multiplier", GgufValue.float32(0.1f)),
+                "qwen2.rope.scaling.yarn_log_multiplier (DeepSeek's YaRN magnitude rule) is not supported");
     }
 
     @Test
