@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java binding refuses a library of another version. */
-#define LLCUDA_ABI_VERSION 1
+#define LLCUDA_ABI_VERSION 2
 
 typedef enum llcuda_status {
     LLCUDA_OK = 0,
@@ -56,6 +56,14 @@ typedef enum llcuda_rope_type {
     LLCUDA_ROPE_NORMAL = 0, /* rotate pairs (2i, 2i+1) - llama */
     LLCUDA_ROPE_NEOX = 2    /* rotate pairs (i, i + rope_dim/2) - qwen2 */
 } llcuda_rope_type;
+
+/* How RoPE stretches positions beyond the context the model was trained at. */
+typedef enum llcuda_rope_scaling {
+    LLCUDA_ROPE_SCALING_NONE = 0,
+    LLCUDA_ROPE_SCALING_LINEAR = 1, /* every frequency times rope_freq_scale */
+    LLCUDA_ROPE_SCALING_YARN = 2,   /* frequencies between interpolated and extrapolated, per pair */
+    LLCUDA_ROPE_SCALING_LLAMA3 = 3  /* per-pair factors of the tensor "rope_freqs.weight" */
+} llcuda_rope_scaling;
 
 /* Weight and cache element types use ggml's numbering (GGUF tensor type ids). */
 typedef enum llcuda_type {
@@ -144,10 +152,18 @@ typedef struct llcuda_model_spec {
     int32_t rope_type;       /* llcuda_rope_type */
     int32_t rope_dim;        /* rotated dimensions per head (<= head_dim) */
     float rope_theta;        /* base frequency */
-    float rope_freq_scale;   /* linear scaling: 1 / factor (1.0 = none) */
+    float rope_freq_scale;   /* linear and YaRN scaling: 1 / factor (1.0 = none) */
     float rms_eps;
     int32_t n_tensors;
     const llcuda_tensor_desc *tensors;
+    /* RoPE scaling (ABI 2). A tensor "rope_freqs.weight" (F32, rope_dim / 2 values, all > 0) in the
+     * table divides pair p's frequency by its value p whatever the scaling; LLAMA3 requires it. */
+    int32_t rope_scaling;    /* llcuda_rope_scaling */
+    int32_t rope_orig_ctx;   /* YaRN: the context the model was trained at; 0 without YaRN */
+    float yarn_ext_factor;   /* YaRN: extrapolation mix, 1 with YaRN; 0 without */
+    float yarn_beta_fast;    /* YaRN: rotations per original context where interpolation ends (32) */
+    float yarn_beta_slow;    /* YaRN: ... where it starts (1) */
+    float rope_attn_factor;  /* magnitude of the rotated dimensions (1 = none); YaRN adds its mscale */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host

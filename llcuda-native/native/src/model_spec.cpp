@@ -1,6 +1,7 @@
 // Validation of the caller's model spec: nothing in it is trusted. Every tensor the forward pass
 // reads is checked for presence, type, shape and bytes inside the model file.
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <string>
 #include <unordered_set>
@@ -24,6 +25,32 @@ enum class Kind { Matrix, Vector };  // a weight matrix (any supported type) or 
 void check_range(const char *field, int64_t value, int64_t lo, int64_t hi) {
     require(value >= lo && value <= hi, std::string("model spec: ") + field + " = " + std::to_string(value) +
                                             " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+void require_finite(const char *field, float value, float lo, float hi) {
+    require(std::isfinite(value) && value >= lo && value <= hi, std::string("model spec: ") + field + " = " +
+                                                                    std::to_string(value) + " is outside [" +
+                                                                    std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+// YaRN fields only with YaRN, so that no caller's value is silently ignored.
+void check_rope_scaling(const llcuda_model_spec &s) {
+    const int32_t type = s.rope_scaling;
+    if (type < LLCUDA_ROPE_SCALING_NONE || type > LLCUDA_ROPE_SCALING_LLAMA3) {
+        fail(LLCUDA_ERR_UNSUPPORTED, "model spec: unknown rope_scaling " + std::to_string(type) +
+                                         " (none 0, linear 1, yarn 2, llama3 3)");
+    }
+    require_finite("rope_attn_factor", s.rope_attn_factor, 1e-3f, 1e3f);
+    if (type != LLCUDA_ROPE_SCALING_YARN) {
+        require(s.rope_orig_ctx == 0 && s.yarn_ext_factor == 0.0f,
+                "model spec: rope_orig_ctx " + std::to_string(s.rope_orig_ctx) + " and yarn_ext_factor " +
+                    std::to_string(s.yarn_ext_factor) + " must be 0 without YaRN scaling");
+        return;
+    }
+    check_range("rope_orig_ctx", s.rope_orig_ctx, 1, kMaxContext);
+    require_finite("yarn_ext_factor", s.yarn_ext_factor, 0.0f, 1.0f);
+    require_finite("yarn_beta_fast", s.yarn_beta_fast, 1e-3f, 1e6f);
+    require_finite("yarn_beta_slow", s.yarn_beta_slow, 1e-3f, 1e6f);
 }
 
 void check_hyper_parameters(const llcuda_model_spec &s) {
@@ -51,6 +78,7 @@ void check_hyper_parameters(const llcuda_model_spec &s) {
             "model spec: rope_freq_scale " + std::to_string(s.rope_freq_scale) + " must be finite and positive");
     require(std::isfinite(s.rms_eps) && s.rms_eps >= 0.0f,
             "model spec: rms_eps " + std::to_string(s.rms_eps) + " must be finite and >= 0");
+    check_rope_scaling(s);
     check_range("n_tensors", s.n_tensors, 1, 1 << 20);
     require(s.tensors != nullptr, "model spec: tensors is NULL");
 }
@@ -129,6 +157,23 @@ private:
     std::map<std::string, TensorRef> by_name_;
 };
 
+// The llama3 per-pair divisors: required with LLAMA3 scaling, applied whenever present (as llama.cpp
+// does), each a finite positive number since it divides a frequency. Read here, once: they are
+// hyper-parameters of the RoPE tables, not weights a backend holds.
+std::vector<float> rope_freq_factors(const TensorTable &table, const ModelSpec &m, const ModelFile &file) {
+    const bool required = m.rope_scaling == LLCUDA_ROPE_SCALING_LLAMA3;
+    const TensorRef t = table.get("rope_freqs.weight", Kind::Vector, m.rope_dim / 2, 1, required);
+    std::vector<float> factors;
+    if (!t.present()) return factors;
+    factors.resize(static_cast<size_t>(t.cols()));
+    file.read(t.offset, factors.size() * sizeof(float), reinterpret_cast<uint8_t *>(factors.data()), "tensor 'rope_freqs.weight'");
+    for (size_t i = 0; i < factors.size(); ++i) {
+        require(std::isfinite(factors[i]) && factors[i] > 0.0f, "model spec: tensor 'rope_freqs.weight' value " + std::to_string(i) +
+                                                                    " = " + std::to_string(factors[i]) + " is not a positive finite number");
+    }
+    return factors;
+}
+
 }  // namespace
 
 ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
@@ -150,12 +195,19 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     m.rope_theta = s.rope_theta;
     m.rope_freq_scale = s.rope_freq_scale;
     m.rms_eps = s.rms_eps;
+    m.rope_scaling = s.rope_scaling;
+    m.rope_orig_ctx = s.rope_orig_ctx;
+    m.yarn_ext_factor = s.yarn_ext_factor;
+    m.yarn_beta_fast = s.yarn_beta_fast;
+    m.yarn_beta_slow = s.yarn_beta_slow;
+    m.rope_attn_factor = s.rope_attn_factor;
 
     const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
     m.token_embd = table.get("token_embd.weight", Kind::Matrix, embd, m.n_vocab);
     m.output_norm = table.get("output_norm.weight", Kind::Vector, embd, 1);
     m.output = table.get("output.weight", Kind::Matrix, embd, m.n_vocab, false);
     if (!m.output.present()) m.output = m.token_embd;  // tied embeddings
+    m.rope_factors = rope_freq_factors(table, m, file);
     const bool biases = m.arch == LLCUDA_ARCH_QWEN2;
     m.layers.resize(static_cast<size_t>(m.n_layer));
     for (int32_t i = 0; i < m.n_layer; ++i) {

@@ -39,6 +39,10 @@ struct ModelSpec {
     int32_t n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0;
     int32_t n_ff = 0, n_ctx = 0, rope_type = LLCUDA_ROPE_NORMAL, rope_dim = 0;
     float rope_theta = 10000.0f, rope_freq_scale = 1.0f, rms_eps = 1e-5f;
+    int32_t rope_scaling = LLCUDA_ROPE_SCALING_NONE, rope_orig_ctx = 0;
+    float yarn_ext_factor = 0.0f, yarn_beta_fast = 32.0f, yarn_beta_slow = 1.0f, rope_attn_factor = 1.0f;
+    // llama3's per-pair frequency divisors, read from rope_freqs.weight at load ([rope_dim / 2]); empty when absent.
+    std::vector<float> rope_factors;
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32

@@ -29,10 +29,13 @@
 #include "half.h"
 #include "llcuda.h"
 #include "model_file.h"
+#include "model_spec.h"
 #include "quants.h"
-#include "rng.h"
-#include "sampling.h"
 #include "reference_forward.h"
+#include "reference_model.h"
+#include "rng.h"
+#include "rope_frequencies.h"
+#include "sampling.h"
 #include "test_gguf.h"
 
 using namespace llcuda;
@@ -415,19 +418,45 @@ void test_rms_norm_and_rope() {
 
     for (int32_t type : {LLCUDA_ROPE_NORMAL, LLCUDA_ROPE_NEOX}) {
         const int32_t head_dim = 24, rope_dim = 16, pos = 1234;
-        const float theta = 10000.0f, freq_scale = 0.5f;
+        RopeFrequencies table;
+        for (int32_t i = 0; i < rope_dim / 2; ++i) table.freq.push_back(0.5 * std::pow(10000.0, -2.0 * i / rope_dim));
+        table.mscale = 1.25;
         std::vector<float> h = normal(head_dim);
         const std::vector<float> orig = h;
-        rope(h.data(), rope_dim, type, pos, theta, freq_scale);
+        rope(h.data(), type, table, pos);
         double err = 0;
         for (int32_t i = 0; i < rope_dim / 2; ++i) {
-            const double angle = pos * 0.5 * std::pow(10000.0, -2.0 * i / rope_dim);
+            const double angle = pos * 0.5 * std::pow(10000.0, -2.0 * i / rope_dim), c = 1.25 * std::cos(angle), sn = 1.25 * std::sin(angle);
             const int a = type == LLCUDA_ROPE_NEOX ? i : 2 * i, b = type == LLCUDA_ROPE_NEOX ? i + rope_dim / 2 : 2 * i + 1;
-            err = std::max(err, std::fabs(h[a] - (orig[a] * std::cos(angle) - orig[b] * std::sin(angle))));
-            err = std::max(err, std::fabs(h[b] - (orig[a] * std::sin(angle) + orig[b] * std::cos(angle))));
+            err = std::max(err, std::fabs(h[a] - (orig[a] * c - orig[b] * sn)));
+            err = std::max(err, std::fabs(h[b] - (orig[a] * sn + orig[b] * c)));
         }
         for (int32_t i = rope_dim; i < head_dim; ++i) err = std::max(err, static_cast<double>(std::fabs(h[i] - orig[i])));
-        check(err < 1e-5, std::string("rope ") + (type == LLCUDA_ROPE_NEOX ? "NEOX" : "NORMAL") + " matches float64, dims beyond rope_dim kept");
+        check(err < 1e-5, std::string("rope ") + (type == LLCUDA_ROPE_NEOX ? "NEOX" : "NORMAL") + " matches float64 with its magnitude, dims beyond rope_dim kept");
+    }
+}
+
+// The per-pair frequencies and magnitude of each scaling against llama.cpp's definition of the
+// angle (reference_model.h), at a position far beyond the original context.
+void test_rope_frequencies() {
+    for (const reference_model::Config &cfg : reference_model::configs()) {
+        const std::string path = "/tmp/llcuda-test-cpu-rope-" + std::to_string(getpid()) + ".bin";
+        const reference_model::Model ref = reference_model::write(cfg, path, 11);
+        const ModelFile file(path);
+        const ModelSpec spec = build_model_spec(ref.spec, file);
+        const RopeFrequencies table = rope_frequencies(spec);
+        const int32_t pos = 40000;
+        double worst = 0;
+        for (int32_t p = 0; p < spec.rope_dim / 2; ++p) {
+            double c, sn;
+            reference_model::rope_cos_sin(ref, pos, p, c, sn);
+            const double angle = pos * table.freq[static_cast<size_t>(p)];
+            worst = std::max({worst, std::fabs(std::cos(angle) * table.mscale - c), std::fabs(std::sin(angle) * table.mscale - sn)});
+        }
+        std::remove(path.c_str());
+        char worst_text[32];
+        std::snprintf(worst_text, sizeof worst_text, "%.2g", worst);
+        check(worst < 1e-9, "RoPE frequencies of " + cfg.name + " equal llama.cpp's angles at position 40000 (worst " + worst_text + ")");
     }
 }
 
@@ -696,7 +725,8 @@ struct SyntheticModel {
 SyntheticModel write_synthetic_model() {
     SyntheticModel m;
     m.path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + ".bin";
-    m.spec = llcuda_model_spec{LLCUDA_ARCH_LLAMA, 64, 32, 1, 4, 2, 8, 64, 32, LLCUDA_ROPE_NORMAL, 8, 10000.0f, 1.0f, 1e-5f, 0, nullptr};
+    m.spec = llcuda_model_spec{LLCUDA_ARCH_LLAMA, 64, 32, 1, 4, 2, 8, 64, 32, LLCUDA_ROPE_NORMAL, 8, 10000.0f, 1.0f, 1e-5f, 0, nullptr,
+                               LLCUDA_ROPE_SCALING_NONE, 0, 0.0f, 32.0f, 1.0f, 1.0f};
     struct Shape { const char *name; int64_t ne0, ne1; };
     const Shape shapes[] = {{"token_embd.weight", 32, 64}, {"output_norm.weight", 32, 1}, {"blk.0.attn_norm.weight", 32, 1},
                             {"blk.0.attn_q.weight", 32, 32}, {"blk.0.attn_k.weight", 32, 16}, {"blk.0.attn_v.weight", 32, 16},
@@ -1126,13 +1156,86 @@ void test_quant_mixes(const std::string &testdata) {
     }
 }
 
+// Whole micro models with RoPE scaling (positions past the original context) and head sizes
+// 80/96/112/256, every level of the CPU kernels, against the float64 forward pass.
+void test_reference_models() {
+    for (const reference_model::Config &cfg : reference_model::configs()) {
+        const std::string path = "/tmp/llcuda-test-cpu-ref-" + std::to_string(getpid()) + ".bin";
+        const reference_model::Model ref = reference_model::write(cfg, path, 5);
+        std::vector<int32_t> tokens;
+        for (int32_t i = 0; i < cfg.n_ctx; ++i) tokens.push_back(static_cast<int32_t>(g_rng() % cfg.n_vocab));
+        const std::vector<std::vector<double>> want = reference_model::logits(ref, tokens);
+        std::vector<double> r;
+        for (const auto &row : want) r.insert(r.end(), row.begin(), row.end());
+        llcuda_backend *backend = nullptr;
+        llcuda_model *model = nullptr;
+        const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK &&
+                            llcuda_model_load(backend, path.c_str(), &ref.spec, &model) == LLCUDA_OK;
+        check(loaded, "load " + cfg.name + (loaded ? "" : std::string(": ") + llcuda_last_error()));
+        for (SimdLevel level : loaded ? levels() : std::vector<SimdLevel>{}) {
+            limit_cpu_simd_level(level);
+            llcuda_kv_cache *cache = nullptr;
+            const int32_t bs = 16, nb = (cfg.n_ctx + bs - 1) / bs;
+            llcuda_kv_cache_create(model, nb, bs, LLCUDA_TYPE_F16, &cache);
+            std::vector<SeqRun> seqs(1);
+            seqs[0].tokens = tokens;
+            for (int32_t i = 0; i < nb; ++i) seqs[0].blocks.push_back(i);
+            const std::vector<std::vector<float>> got = run_logits(model, cache, cfg.n_vocab, seqs, 40, nb);
+            llcuda_kv_cache_free(cache);
+            const std::vector<double> g = got.empty() ? std::vector<double>{} : std::vector<double>(got[0].begin(), got[0].end());
+            const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
+            check(err <= 5e-4, cfg.name + " (" + simd_level_name(level) + "): logits of " + std::to_string(tokens.size()) +
+                                   " positions vs float64: rel L2 " + std::to_string(err) + " <= 5e-4");
+        }
+        limit_cpu_simd_level(cpu_simd_level_supported());
+        llcuda_model_free(model);
+        llcuda_backend_free(backend);
+        std::remove(path.c_str());
+    }
+}
+
+// A spec whose RoPE scaling the library cannot honour is refused, naming the field or tensor.
+void test_rope_scaling_refusals() {
+    reference_model::Config cfg = reference_model::configs()[0];
+    const std::string path = "/tmp/llcuda-test-cpu-refuse-" + std::to_string(getpid()) + ".bin";
+    reference_model::Model ref = reference_model::write(cfg, path, 3);
+    llcuda_backend *backend = nullptr;
+    llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 1, &backend);
+    auto refused = [&](llcuda_model_spec spec, llcuda_status want, const char *needle, const std::string &what) {
+        llcuda_model *model = nullptr;
+        const llcuda_status st = llcuda_model_load(backend, path.c_str(), &spec, &model);
+        check(st == want && model == nullptr && std::strstr(llcuda_last_error(), needle) != nullptr,
+              what + " (" + llcuda_last_error() + ")");
+        llcuda_model_free(model);
+    };
+    llcuda_model_spec s = ref.spec;
+    s.rope_scaling = 9;
+    refused(s, LLCUDA_ERR_UNSUPPORTED, "rope_scaling", "an unknown RoPE scaling type is refused");
+    std::vector<llcuda_tensor_desc> without(ref.tensors);
+    without.erase(std::find_if(without.begin(), without.end(), [](const llcuda_tensor_desc &d) { return std::string(d.name) == "rope_freqs.weight"; }));
+    s = ref.spec;
+    s.tensors = without.data();
+    s.n_tensors = static_cast<int32_t>(without.size());
+    refused(s, LLCUDA_ERR_INVALID_ARGUMENT, "rope_freqs.weight", "llama3 scaling without rope_freqs.weight is refused");
+    s = ref.spec;
+    s.yarn_ext_factor = 1.0f;
+    refused(s, LLCUDA_ERR_INVALID_ARGUMENT, "yarn_ext_factor", "YaRN fields without YaRN scaling are refused");
+    s = ref.spec;
+    s.rope_scaling = LLCUDA_ROPE_SCALING_YARN;
+    s.yarn_ext_factor = 1.0f;
+    refused(s, LLCUDA_ERR_INVALID_ARGUMENT, "rope_orig_ctx", "YaRN without its original context is refused");
+    llcuda_backend_free(backend);
+    std::remove(path.c_str());
+}
+
 int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
-                                           test_abi_bad_input};
+                                           test_abi_bad_input, test_rope_frequencies, test_reference_models,
+                                           test_rope_scaling_refusals};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }

@@ -34,6 +34,8 @@
 #include "gguf-file.h"
 #include "model-spec-from-gguf.h"
 #include "reference_forward.h"
+#include "reference_model.h"
+#include "rope_frequencies.h"
 #endif
 
 namespace {
@@ -297,12 +299,20 @@ void test_rms_norm_and_swiglu() {
 
 double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }
 
+// RoPE of head sizes 64, 80 and 256 (all or 32 of the dims rotated), with scaled frequencies and a
+// magnitude as rope_frequencies gives them (llama3, YaRN), against float64 angles.
 void test_rope() {
     for (bool neox : {false, true}) {
-        for (int rope_dim : {64, 32}) {
+        for (const std::pair<int, int> dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
+            const int D = dims.first, rope_dim = dims.second;
             const float theta_base = neox ? 1000000.0f : 10000.0f;
-            const RopeConfig c = make_rope_config(8, 2, 64, rope_dim, neox, theta_base, 0.5f);
-            const int T = 6, QD = c.n_head * 64, KVD = c.n_head_kv * 64, n_slots = 40;
+            const double mscale = neox ? 1.1386 : 1.0;
+            llcuda::RopeFrequencies table;
+            for (int p = 0; p < rope_dim / 2; ++p)  // a llama3-like divisor of 1..8 on every other pair
+                table.freq.push_back(0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) / (1 + (p % 2) * 7 * p / rope_dim));
+            table.mscale = mscale;
+            const RopeConfig c = make_rope_config(8, 2, D, neox, table);
+            const int T = 6, QD = c.n_head * D, KVD = c.n_head_kv * D, n_slots = 40;
             const std::vector<int32_t> pos = {0, 1, 4093, 4094, 777, 100000}, slots = {3, 39, -1, 0, 12, 20};
             const std::vector<float> q = random_floats(T * QD, -1, 1), k = random_floats(T * KVD, -1, 1),
                                      v = random_floats(T * KVD, -1, 1), bq = random_floats(QD, -1, 1),
@@ -328,14 +338,15 @@ void test_rope() {
             rope_and_store_kv(c, T, dpos.p, dslots.p, dq8.p, QD, dk_q8.p, dv.p, KVD, dbq.p, dbk.p, dbv.p, q8, nullptr);
             auto rotate = [&](const float *src, const float *bias, int heads, int t, std::vector<double> &dst) {
                 for (int h = 0; h < heads; ++h) {
-                    std::vector<double> x(64);
-                    for (int d = 0; d < 64; ++d) x[d] = static_cast<double>(src[h * 64 + d]) + bias[h * 64 + d];
+                    std::vector<double> x(D);
+                    for (int d = 0; d < D; ++d) x[d] = static_cast<double>(src[h * D + d]) + bias[h * D + d];
                     std::vector<double> y = x;
                     for (int p = 0; p < rope_dim / 2; ++p) {
                         const int a = neox ? p : 2 * p, b = neox ? p + rope_dim / 2 : 2 * p + 1;
-                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim);
-                        y[a] = x[a] * std::cos(th) - x[b] * std::sin(th);
-                        y[b] = x[a] * std::sin(th) + x[b] * std::cos(th);
+                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) /
+                                          (1 + (p % 2) * 7 * p / rope_dim);
+                        y[a] = mscale * (x[a] * std::cos(th) - x[b] * std::sin(th));
+                        y[b] = mscale * (x[a] * std::sin(th) + x[b] * std::cos(th));
                     }
                     dst.insert(dst.end(), y.begin(), y.end());
                 }
@@ -359,7 +370,8 @@ void test_rope() {
                 for (size_t i = 0; i < h.size(); ++i) f[i] = __half2float(h[i]);
                 return f;
             };
-            const std::string name = std::string("rope ") + (neox ? "neox" : "normal") + " rope_dim " + std::to_string(rope_dim);
+            const std::string name = std::string("rope ") + (neox ? "neox" : "normal") + " head_dim " + std::to_string(D) +
+                                     " rope_dim " + std::to_string(rope_dim) + (neox ? " (scaled, mscale 1.1386)" : " (scaled)");
             check_error(name + " q", rel_l2(dq.get(), qref), 1e-6);
             check_error(name + " k stored (fp16)", rel_l2(to_float(kc.get()), kref), 1e-3);
             check_error(name + " v stored (fp16)", rel_l2(to_float(vc.get()), vref), 1e-6);
@@ -390,9 +402,9 @@ void test_rope() {
 }
 
 // Causal attention over a scrambled paged cache: prompt chunks and decode tokens near the end of
-// a 4096-position context, GQA 1..8, head_dim 64 and 128.
+// a 4096-position context, GQA 1..8, every head size the kernels are instantiated for.
 void test_attention() {
-    for (int head_dim : {64, 128}) {
+    for (int head_dim : kAttnHeadSizes) {
         for (int group : {1, 2, 3, 4, 8}) {
             const int n_kv = 2, n_head = n_kv * group, bs = 16, ctx = 4096;
             const int QD = n_head * head_dim, KVD = n_kv * head_dim;
@@ -409,7 +421,7 @@ void test_attention() {
             for (auto &h : vc) h = __float2half_rn(std::uniform_real_distribution<float>(-1, 1)(g_rng));
             std::vector<AttnTile> tiles;
             int n_tokens = 0;
-            const int tile_tokens = attention_tile_tokens(n_head, n_kv);
+            const int tile_tokens = attention_tile_tokens(n_head, n_kv, head_dim);
             std::vector<std::pair<int, int>> token_seq_pos;
             for (size_t s = 0; s < seqs.size(); ++s) {
                 for (int c = 0; c < seqs[s].count; c += tile_tokens)
@@ -445,7 +457,7 @@ void test_attention() {
             Dev<int32_t> dt(tables);
             Dev<AttnTile> dtiles(tiles);
             const int sms = device_sm_count();
-            Dev<float> ws(tiles.size() * n_kv * kAttnMaxSplits * kAttnRows * (head_dim + 2));
+            Dev<float> ws(tiles.size() * n_kv * kAttnMaxSplits * attention_rows(head_dim) * (head_dim + 2));
             const int auto_splits = attention_splits(static_cast<int>(tiles.size()), n_kv, sms);
             const std::vector<int> split_counts = {1, 5, auto_splits};
             Dev<uint8_t> fused(q8_activation_bytes(n_tokens, QD));
@@ -788,6 +800,46 @@ void test_mix_models(const std::string &dir) {
             g_tally.check(false, label, e.what());
         }
         std::remove(path.c_str());
+// The micro models of reference_model.h (llama3 rope_freqs, YaRN, linear scaling, head sizes
+// 80/96/112/256) on the GPU against their float64 forward pass: the prompt in one step (tensor-core
+// and flash-attention path), then the last 8 positions again as decode steps of one token (mat-vec,
+// split attention, CUDA graphs). The reference keeps K and V as the cache does (FP16, or Q8_0 blocks
+// widened to FP16), so the bound is the F32 micro models' 5e-4 for both cache types.
+void test_reference_models(int32_t kv_type) {
+    const std::string cache = kv_type == LLCUDA_TYPE_Q8_0 ? ", Q8_0 KV" : "";
+    const reference_model::KvStore kv = kv_type == LLCUDA_TYPE_Q8_0 ? reference_model::KvStore::Q8_0
+                                                                     : reference_model::KvStore::F16;
+    const double bound = 5e-4;
+    for (const reference_model::Config &cfg : reference_model::configs()) {
+        const std::string path = "/tmp/llcuda-test-cuda-ref-" + std::to_string(getpid()) + ".bin";
+        const reference_model::Model ref = reference_model::write(cfg, path, 5);
+        std::vector<int32_t> tokens;
+        for (int32_t i = 0; i < cfg.n_ctx; ++i) tokens.push_back(static_cast<int32_t>(g_rng() % cfg.n_vocab));
+        const std::vector<std::vector<double>> want = reference_model::logits(ref, tokens, kv);
+        auto m = std::make_unique<Model>();
+        m->n_vocab = cfg.n_vocab;
+        const int n_blocks = (cfg.n_ctx + kBlock - 1) / kBlock;
+        if (llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &m->backend) != LLCUDA_OK ||
+            llcuda_model_load(m->backend, path.c_str(), &ref.spec, &m->model) != LLCUDA_OK ||
+            llcuda_kv_cache_create(m->model, n_blocks, kBlock, kv_type, &m->cache) != LLCUDA_OK) {
+            g_tally.check(false, "load " + cfg.name + cache, llcuda_last_error());
+            std::remove(path.c_str());
+            continue;
+        }
+        std::remove(path.c_str());
+        const int n = static_cast<int>(tokens.size()), decoded = 8;
+        std::vector<double> r;
+        for (const auto &row : want) r.insert(r.end(), row.begin(), row.end());
+        const std::vector<float> prompt = run_step(*m, {{0, tokens, 0, blocks(0, n_blocks)}});
+        check_error(cfg.name + cache + ": prompt of " + std::to_string(n) + " positions vs float64", rel_l2(prompt, r), bound);
+        std::vector<float> decode;
+        for (int pos = n - decoded; pos < n; ++pos) {
+            const std::vector<float> row = run_step(*m, {{0, {tokens[pos]}, pos, blocks(0, n_blocks)}});
+            decode.insert(decode.end(), row.begin(), row.end());
+        }
+        const std::vector<double> tail(r.end() - static_cast<std::ptrdiff_t>(decoded) * cfg.n_vocab, r.end());
+        check_error(cfg.name + cache + ": decode steps at positions " + std::to_string(n - decoded) + ".." +
+                        std::to_string(n - 1) + " vs float64", rel_l2(decode, tail), bound);
     }
 }
 
@@ -984,6 +1036,7 @@ int main(int argc, char **argv) {
                  test_models(dir, LLCUDA_TYPE_Q8_0, {"micro-llama-f32", "micro-llama-Q4_K_M", "micro-qwen2-Q8_0"});
              }},
             {"mixes", [&] { test_mix_models(dir); }},
+            {"reference-models", [] { test_reference_models(LLCUDA_TYPE_F16); test_reference_models(LLCUDA_TYPE_Q8_0); }},
             {"invariance", [&] {
                  test_invariance(dir, "micro-llama-f32", 1e-5);
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3);

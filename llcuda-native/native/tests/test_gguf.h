@@ -3,6 +3,7 @@
 // unexpected.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +81,20 @@ public:
         s.rope_dim = numbers_.count(arch + ".rope.dimension_count") ? num(arch + ".rope.dimension_count") : s.head_dim;
         s.rope_theta = numbers_.count(arch + ".rope.freq_base") ? static_cast<float>(numbers_[arch + ".rope.freq_base"]) : 10000.0f;
         s.rope_freq_scale = 1.0f;
+        s.rope_attn_factor = 1.0f;
+        s.yarn_beta_fast = 32.0f;
+        s.yarn_beta_slow = 1.0f;
+        const std::string scaling = strings_.count(arch + ".rope.scaling.type") ? strings_[arch + ".rope.scaling.type"] : "";
+        if (scaling == "yarn") {
+            s.rope_scaling = LLCUDA_ROPE_SCALING_YARN;
+            s.rope_freq_scale = static_cast<float>(1.0 / numbers_[arch + ".rope.scaling.factor"]);
+            s.rope_orig_ctx = num(arch + ".rope.scaling.original_context_length");
+            s.yarn_ext_factor = 1.0f;
+        } else if (!scaling.empty()) {
+            throw std::runtime_error("test GGUF reader: RoPE scaling " + scaling + " unsupported");
+        } else if (std::find(m.names.begin(), m.names.end(), "rope_freqs.weight") != m.names.end()) {
+            s.rope_scaling = LLCUDA_ROPE_SCALING_LLAMA3;
+        }
         s.rms_eps = static_cast<float>(numbers_[arch + ".attention.layer_norm_rms_epsilon"]);
         s.n_vocab = static_cast<int32_t>(numbers_["tokenizer.ggml.tokens"]);
         s.n_tensors = static_cast<int32_t>(m.tensors.size());

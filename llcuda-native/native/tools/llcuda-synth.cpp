@@ -4,8 +4,16 @@
 // output.weight in Q6_K, fallback types for rows that are not whole K-quant blocks). Quantization
 // goes through llcuda_quantize, in parallel over rows.
 //
-//   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576 --type MIX (F16, Q4_0 ... IQ4_XS, see usage)
-//                --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
+// Shapes with RoPE scaling: llama3.2-1b and micro-llama3 carry rope_freqs.weight (the llama3 factors
+// as llama.cpp's converter computes them: factor 32, low 1, high 4, original context 8192 unless
+// --rope-orig-ctx says otherwise); micro-qwen2-yarn is a qwen2 with YaRN metadata (factor 4,
+// original context 256 or --rope-orig-ctx). micro-h80, micro-h96 and micro-h256 have those head sizes.
+//
+//   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
+//                        micro-h80|micro-h96|micro-h256
+//                --type MIX (F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
+//                [--rope-orig-ctx N]
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -26,26 +34,66 @@ using llcuda::tools::GgufFile;
 using llcuda::tools::GgufWriter;
 using llcuda::tools::QuantMix;
 
+enum class Rope { None, Llama3, Yarn };
+
 struct Shape {
     const char *name;
     int n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
+    const char *arch = "llama";  // qwen2: q/k/v biases
+    float theta = 10000.0f;
+    Rope rope = Rope::None;
+    float rope_factor = 1.0f;
+    int rope_orig_ctx = 0;
 };
 constexpr Shape kShapes[] = {
     {"tinyllama", 2048, 22, 32, 4, 5632, 2048},
     {"llama2-7b", 4096, 32, 32, 32, 11008, 4096},
     {"micro", 256, 2, 4, 2, 512, 256},
     {"micro-576", 576, 2, 9, 3, 1536, 256},  // SmolLM2-135M's widths: rows of 576 are not whole K-quant blocks
+    {"llama3.2-1b", 2048, 16, 32, 8, 8192, 131072, "llama", 500000.0f, Rope::Llama3, 32.0f, 8192},
+    {"micro-llama3", 256, 2, 4, 1, 512, 4096, "llama", 500000.0f, Rope::Llama3, 32.0f, 8192},
+    {"micro-qwen2-yarn", 256, 2, 4, 2, 512, 1024, "qwen2", 1000000.0f, Rope::Yarn, 4.0f, 256},
+    {"micro-h80", 320, 2, 4, 2, 640, 256},
+    {"micro-h96", 384, 2, 4, 2, 768, 256},
+    {"micro-h256", 512, 2, 2, 1, 1024, 256},
 };
+
+// The llama3 per-pair divisors as llama.cpp's converter derives them from Hugging Face's
+// rope_scaling (low_freq_factor 1, high_freq_factor 4): 1 for wavelengths shorter than
+// original / high, `factor` for those longer than original / low, a smooth blend between.
+std::vector<float> llama3_rope_factors(int head_dim, float theta, float factor, int original) {
+    const double low_freq = 1.0, high_freq = 4.0;
+    const double low_wavelen = original / low_freq, high_wavelen = original / high_freq;
+    std::vector<float> factors;
+    for (int i = 0; i < head_dim; i += 2) {
+        const double wavelen = 2.0 * M_PI * std::pow(static_cast<double>(theta), static_cast<double>(i) / head_dim);
+        if (wavelen < high_wavelen) {
+            factors.push_back(1.0f);
+        } else if (wavelen > low_wavelen) {
+            factors.push_back(factor);
+        } else {
+            const double smooth = (original / wavelen - low_freq) / (high_freq - low_freq);
+            factors.push_back(static_cast<float>(1.0 / ((1.0 - smooth) / factor + smooth)));
+        }
+    }
+    return factors;
+}
 
 struct TensorPlan {
     std::string name;
     int32_t type;
     std::vector<int64_t> ne;
     float center, spread;  // values uniform in center +- spread
+    std::vector<float> values = {};  // fixed F32 values instead (rope_freqs.weight)
 };
 
 // Fills one tensor (rows in parallel) and quantizes it.
 std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t index, uint64_t bytes) {
+    if (!t.values.empty()) {
+        std::vector<uint8_t> out(t.values.size() * sizeof(float));
+        std::memcpy(out.data(), t.values.data(), out.size());
+        return out;
+    }
     const int64_t cols = t.ne[0];
     const int64_t rows = t.ne.size() > 1 ? t.ne[1] : 1;
     const uint64_t row_size = bytes / static_cast<uint64_t>(rows);
@@ -78,14 +126,17 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576 --type %s\n"
-                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n",
+                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|\n"
+                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256\n"
+                 "                    --type %s\n"
+                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n",
                  llcuda::tools::quant_mix_names().c_str());
 }
 
 int run(int argc, char **argv) {
     std::string shape_name, type_name, vocab_path, out_path;
     uint64_t seed = 1;
+    int rope_orig_ctx = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (i + 1 >= argc) { usage(); return 2; }
@@ -95,30 +146,40 @@ int run(int argc, char **argv) {
         else if (a == "--vocab") vocab_path = v;
         else if (a == "--out") out_path = v;
         else if (a == "--seed") seed = std::stoull(v);
+        else if (a == "--rope-orig-ctx") rope_orig_ctx = std::stoi(v);
         else { usage(); return 2; }
     }
     const Shape *shape = nullptr;
     for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
     const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
     if (!shape || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
+    if (rope_orig_ctx < 0 || (rope_orig_ctx > 0 && shape->rope == Rope::None)) { usage(); return 2; }
+    const int orig_ctx = rope_orig_ctx > 0 ? rope_orig_ctx : shape->rope_orig_ctx;
+    const std::string arch = shape->arch;
+    const int head_dim = shape->n_embd / shape->n_head;
 
     const GgufFile vocab(vocab_path);
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
     GgufWriter w;
-    w.add_string("general.architecture", "llama");
+    w.add_string("general.architecture", arch);
     w.add_string("general.name", std::string("synthetic-") + shape->name + "-" + mix->name);
     w.add_u32("general.file_type", static_cast<uint32_t>(mix->file_type));
     w.add_u32("general.quantization_version", 2);
-    w.add_u32("llama.context_length", static_cast<uint32_t>(shape->n_ctx));
-    w.add_u32("llama.embedding_length", static_cast<uint32_t>(shape->n_embd));
-    w.add_u32("llama.block_count", static_cast<uint32_t>(shape->n_layer));
-    w.add_u32("llama.feed_forward_length", static_cast<uint32_t>(shape->n_ff));
-    w.add_u32("llama.attention.head_count", static_cast<uint32_t>(shape->n_head));
-    w.add_u32("llama.attention.head_count_kv", static_cast<uint32_t>(shape->n_head_kv));
-    w.add_u32("llama.rope.dimension_count", static_cast<uint32_t>(shape->n_embd / shape->n_head));
-    w.add_f32("llama.rope.freq_base", 10000.0f);
-    w.add_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-    w.add_u32("llama.vocab_size", static_cast<uint32_t>(n_vocab));
+    w.add_u32(arch + ".context_length", static_cast<uint32_t>(shape->n_ctx));
+    w.add_u32(arch + ".embedding_length", static_cast<uint32_t>(shape->n_embd));
+    w.add_u32(arch + ".block_count", static_cast<uint32_t>(shape->n_layer));
+    w.add_u32(arch + ".feed_forward_length", static_cast<uint32_t>(shape->n_ff));
+    w.add_u32(arch + ".attention.head_count", static_cast<uint32_t>(shape->n_head));
+    w.add_u32(arch + ".attention.head_count_kv", static_cast<uint32_t>(shape->n_head_kv));
+    w.add_u32(arch + ".rope.dimension_count", static_cast<uint32_t>(head_dim));
+    w.add_f32(arch + ".rope.freq_base", shape->theta);
+    w.add_f32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f);
+    w.add_u32(arch + ".vocab_size", static_cast<uint32_t>(n_vocab));
+    if (shape->rope == Rope::Yarn) {  // as llama.cpp's converter writes Qwen2.5's YaRN
+        w.add_string(arch + ".rope.scaling.type", "yarn");
+        w.add_f32(arch + ".rope.scaling.factor", shape->rope_factor);
+        w.add_u32(arch + ".rope.scaling.original_context_length", static_cast<uint32_t>(orig_ctx));
+    }
     for (const auto &kv : vocab.values())
         if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
 
@@ -127,12 +188,20 @@ int run(int argc, char **argv) {
     const float spread = 0.035f;  // uniform +-0.035: std 0.02, like initialised transformer weights
     std::vector<TensorPlan> plan;
     plan.push_back({"token_embd.weight", mix->base, {E, n_vocab}, 0.0f, spread});
+    if (shape->rope == Rope::Llama3)  // the converter writes the factors and no scaling metadata
+        plan.push_back({"rope_freqs.weight", LLCUDA_TYPE_F32, {head_dim / 2}, 0.0f, 0.0f,
+                        llama3_rope_factors(head_dim, shape->theta, shape->rope_factor, orig_ctx)});
     for (int i = 0; i < shape->n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         plan.push_back({p + "attn_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "attn_q.weight", mix->base, {E, E}, 0.0f, spread});
         plan.push_back({p + "attn_k.weight", mix->base, {E, KV}, 0.0f, spread});
         plan.push_back({p + "attn_v.weight", mix->base, {E, KV}, 0.0f, spread});
+        if (arch == "qwen2") {
+            plan.push_back({p + "attn_q.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.5f});
+            plan.push_back({p + "attn_k.bias", LLCUDA_TYPE_F32, {KV}, 0.0f, 0.5f});
+            plan.push_back({p + "attn_v.bias", LLCUDA_TYPE_F32, {KV}, 0.0f, 0.5f});
+        }
         plan.push_back({p + "attn_output.weight", mix->base, {E, E}, 0.0f, spread});
         plan.push_back({p + "ffn_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "ffn_gate.weight", mix->base, {E, F}, 0.0f, spread});

@@ -35,7 +35,7 @@ struct Scratch {
 class CpuModel final : public BackendModel {
 public:
     CpuModel(const ModelSpec &spec, const ModelFile &file, std::shared_ptr<ThreadPool> pool)
-        : spec_(spec), weights_(spec_, file), pool_(std::move(pool)) {}
+        : spec_(spec), weights_(spec_, file), rope_(rope_frequencies(spec_)), pool_(std::move(pool)) {}
 
     uint64_t weight_bytes() const override { return weights_.bytes(); }
 
@@ -89,10 +89,10 @@ private:
             for (int64_t t = 0; t < T; ++t) {
                 const int32_t pos = batch.positions[t];
                 for (int32_t h = 0; h < spec_.n_head; ++h) {
-                    rope(&s.q[t * QD + h * spec_.head_dim], spec_.rope_dim, spec_.rope_type, pos, spec_.rope_theta, spec_.rope_freq_scale);
+                    rope(&s.q[t * QD + h * spec_.head_dim], spec_.rope_type, rope_, pos);
                 }
                 for (int32_t h = 0; h < spec_.n_head_kv; ++h) {
-                    rope(&s.k[t * KVD + h * spec_.head_dim], spec_.rope_dim, spec_.rope_type, pos, spec_.rope_theta, spec_.rope_freq_scale);
+                    rope(&s.k[t * KVD + h * spec_.head_dim], spec_.rope_type, rope_, pos);
                 }
                 const int64_t slot = cache.slot(batch.seqs[static_cast<size_t>(batch.seq_ids[t])].blocks, pos);
                 std::memcpy(cache.k(il, slot), &s.k[t * KVD], KVD * sizeof(float));
@@ -148,6 +148,7 @@ private:
 
     ModelSpec spec_;
     HostWeights weights_;  // after spec_: points spec_'s tensors at its bytes
+    RopeFrequencies rope_;
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
     std::vector<int32_t> rows_;

@@ -13,11 +13,11 @@ void rms_norm(const float *x, const float *weight, float *y, int64_t n, float ep
     for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * weight[i];
 }
 
-void rope(float *head, int32_t rope_dim, int32_t rope_type, int32_t pos, float theta, float freq_scale) {
-    const int32_t half = rope_dim / 2;
+void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t pos) {
+    const int32_t half = static_cast<int32_t>(rope.freq.size());
     for (int32_t i = 0; i < half; ++i) {
-        const double angle = static_cast<double>(pos) * freq_scale * std::pow(static_cast<double>(theta), -2.0 * i / rope_dim);
-        const float c = static_cast<float>(std::cos(angle)), s = static_cast<float>(std::sin(angle));
+        const double angle = static_cast<double>(pos) * rope.freq[static_cast<size_t>(i)];
+        const float c = static_cast<float>(std::cos(angle) * rope.mscale), s = static_cast<float>(std::sin(angle) * rope.mscale);
         float *a = rope_type == LLCUDA_ROPE_NEOX ? head + i : head + 2 * i;
         float *b = rope_type == LLCUDA_ROPE_NEOX ? head + i + half : head + 2 * i + 1;
         const float x0 = *a, x1 = *b;

@@ -4,14 +4,17 @@
 
 #include <cstdint>
 
+#include "rope_frequencies.h"
+
 namespace llcuda {
 
 // y = x / sqrt(mean(x^2) + eps) * weight, one row of n.
 void rms_norm(const float *x, const float *weight, float *y, int64_t n, float eps);
 
 // Rotary embedding of one head vector in place. NORMAL rotates pairs (2i, 2i+1), NEOX pairs
-// (i, i + rope_dim/2); angle pos * freq_scale * theta^(-2i/rope_dim); dims >= rope_dim unchanged.
-void rope(float *head, int32_t rope_dim, int32_t rope_type, int32_t pos, float theta, float freq_scale);
+// (i, i + rope_dim/2) with rope_dim = 2 * rope.freq.size(); angle pos * rope.freq[i], cos and sin
+// times rope.mscale; dims >= rope_dim unchanged.
+void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t pos);
 
 // gate = silu(gate) * up, n elements.
 void silu_mul(float *gate, const float *up, int64_t n);

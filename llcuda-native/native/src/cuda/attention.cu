@@ -3,7 +3,9 @@
 // (FP16) from its cache blocks into shared memory once for every query row of the tile, and keeps
 // an online softmax per row, so no score matrix is ever stored. The query rows of a block are the
 // tile's tokens times the query heads of one KV head (GQA), so one K/V read serves all of them.
-// Shared memory is at most 33 KB (head_dim 128), within the T4's 48 KB per block. Given 8-bit
+// Shared memory stays within the 48 KB every architecture gives a block (attention_rows: 32 query
+// rows, 8 for head size 256). Head sizes that are not a multiple of 64 leave some lanes without
+// an output word in the last column; everything else is the same for every head size. Given 8-bit
 // output blocks, whichever kernel writes a row's output also writes its blocks. A Q8_0 cache's
 // rows are widened to FP16 as they enter shared memory; the rest is the same for both types.
 #include <algorithm>
@@ -17,8 +19,7 @@ namespace {
 
 constexpr int kThreads = 128;
 constexpr int kWarps = kThreads / kWarpSize;
-constexpr int kKeys = 32;  // keys per tile: one per lane when scoring
-constexpr int kRowsPerWarp = kAttnRows / kWarps;
+constexpr int kKeys = kAttnKeys;
 
 // Where the K/V rows of a key tile come from, in 16-byte words of one head's row, and how a word
 // lands in the FP16 shared-memory tiles: the KV cache's storage types (KvLayer).
@@ -46,7 +47,7 @@ struct F16Rows {
 
 template <int D>
 struct Q8Rows {
-    static constexpr int kWordsPerRow = D / 16;  // 16 int8 values per word, half a scale block
+    static constexpr int kWordsPerRow = D / 16;  // 16 int8 values per word, within one scale block
     struct Word {
         uint4 k, v;
         __half k_scale, v_scale;
@@ -56,7 +57,7 @@ struct Q8Rows {
     int row_words, row_scales;  // per cache row (all KV heads)
     __device__ Word load(int64_t row, int kvh, int c) const {
         const int64_t at = row * row_words + kvh * kWordsPerRow + c;
-        const int64_t sc = row * row_scales + kvh * (D / 32) + c / 2;
+        const int64_t sc = row * row_scales + (kvh * D + 16 * c) / 32;
         return {k[at], v[at], k_scale[sc], v_scale[sc]};
     }
     __device__ static Word zero() {
@@ -79,8 +80,13 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
                  const int32_t *__restrict__ block_tables, int block_size, const Rows rows,
                  int n_head, int n_head_kv, float scale, float *__restrict__ out,
                  float *__restrict__ partial, uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
-    constexpr int W = D / 2;       // half2 words per head row
-    constexpr int C = D / 64;      // half2 words per lane in the output
+    constexpr int W = D / 2;                              // half2 words per head row
+    constexpr int C = (W + kWarpSize - 1) / kWarpSize;    // half2 words per lane in the output
+    constexpr int R = attention_rows(D);
+    constexpr int kRowsPerWarp = R / kWarps;
+    static_assert(attention_shared_bytes(R, D) <= kMaxStaticSharedBytes, "attention tiles exceed static shared memory");
+    // Output word c of a lane: lane + 32c, present in the last column only for lanes below W % 32.
+    auto has_word = [](int c) { return W % kWarpSize == 0 || c < C - 1 || threadIdx.x % kWarpSize < W % kWarpSize; };
     const AttnTile tile = tiles[blockIdx.x];
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y;
@@ -88,7 +94,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     const int n_rows = tile.n_tokens * group;
     const int q_dim = n_head * D;
 
-    __shared__ float qs[kAttnRows][D];
+    __shared__ float qs[R][D];
     __shared__ __half2 ks[kKeys][W + 1];
     __shared__ __align__(16) __half2 vs[kKeys][W];
 
@@ -117,8 +123,9 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     // K/V tiles move in 16-byte words, every thread's words of the next tile loaded into registers
     // while the current one is scored (keys past the context are zeros: masked, and 0 * V stays 0).
     constexpr int V4 = Rows::kWordsPerRow;
-    constexpr int kLoads = kKeys * V4 / kThreads;  // per thread and tile, K and V each
-    static_assert(kKeys * V4 % kThreads == 0, "whole K/V tiles per pass");
+    constexpr int kWords = kKeys * V4;                          // per tile, K and V each
+    constexpr int kLoads = (kWords + kThreads - 1) / kThreads;  // per thread
+    auto in_tile = [](int u) { return kWords % kThreads == 0 || threadIdx.x + u * kThreads < kWords; };
     typename Rows::Word next[kLoads];
     auto load_tile = [&](int k0) {
 #pragma unroll
@@ -126,7 +133,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
             const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
             const int pos = k0 + j;
             next[u] = Rows::zero();
-            if (pos < n_keys) {
+            if (in_tile(u) && pos < n_keys) {
                 const int64_t row = static_cast<int64_t>(table[pos / block_size]) * block_size + pos % block_size;
                 next[u] = rows.load(row, kvh, c);
             }
@@ -139,7 +146,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 #pragma unroll
         for (int u = 0; u < kLoads; ++u) {
             const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
-            Rows::store(next[u], ks[j], vs[j], c);
+            if (in_tile(u)) Rows::store(next[u], ks[j], vs[j], c);
         }
         __syncthreads();
         if (k0 + splits * kKeys < n_keys) load_tile(k0 + splits * kKeys);
@@ -168,6 +175,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
                 const float pj = __shfl_sync(0xffffffffu, p, j);
 #pragma unroll
                 for (int c = 0; c < C; ++c) {
+                    if (!has_word(c)) continue;
                     const float2 vf = __half22float2(vs[j][lane + 32 * c]);
                     acc[i][c].x = fmaf(pj, vf.x, acc[i][c].x);
                     acc[i][c].y = fmaf(pj, vf.y, acc[i][c].y);
@@ -184,10 +192,11 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         if (r >= n_rows) continue;
         if (splits > 1) {  // unnormalised partial state: m, l, acc[D] per row
             float *p = partial + ((static_cast<int64_t>(blockIdx.x) * gridDim.y + kvh) * splits + blockIdx.z) *
-                                     (kAttnRows * (D + 2)) + r * (D + 2);
+                                     (R * (D + 2)) + r * (D + 2);
             if (lane == 0) { p[0] = m[i]; p[1] = l[i]; }
 #pragma unroll
-            for (int c = 0; c < C; ++c) *reinterpret_cast<float2 *>(p + 2 + 2 * (lane + 32 * c)) = acc[i][c];
+            for (int c = 0; c < C; ++c)
+                if (has_word(c)) *reinterpret_cast<float2 *>(p + 2 + 2 * (lane + 32 * c)) = acc[i][c];
             continue;
         }
         const int token = tile.first_token + r / group, head = kvh * group + r % group;
@@ -195,6 +204,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         const float inv = 1.0f / l[i];
 #pragma unroll
         for (int c = 0; c < C; ++c) {
+            if (!has_word(c)) continue;
             const float2 v = make_float2(acc[i][c].x * inv, acc[i][c].y * inv);
             *reinterpret_cast<float2 *>(o + 2 * (lane + 32 * c)) = v;
             *reinterpret_cast<float2 *>(&qs[r][2 * (lane + 32 * c)]) = v;  // only this warp reads row r
@@ -215,14 +225,15 @@ __global__ void __launch_bounds__(kThreads)
 combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
                float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
     static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
-    constexpr int C = D / kWarpSize;  // dimensions per lane
+    constexpr int C = (D + kWarpSize - 1) / kWarpSize;  // dimensions per lane (lane + 32c < D)
     const AttnTile tile = tiles[blockIdx.x];
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y, n_kv = gridDim.y, group = n_head / n_kv;
     const int n_rows = tile.n_tokens * group;
     const int n_keys = tile.start_pos + tile.n_tokens;
     const int used = min(splits, (n_keys + kKeys - 1) / kKeys);
-    constexpr int kRowStride = D + 2, kSplitStride = kAttnRows * kRowStride;
+    constexpr int kRowStride = D + 2, kSplitStride = attention_rows(D) * kRowStride;
+    auto has_dim = [&](int c) { return D % kWarpSize == 0 || c < C - 1 || threadIdx.x % kWarpSize < D % kWarpSize; };
     const float *base = partial + (static_cast<int64_t>(blockIdx.x) * n_kv + kvh) * splits * kSplitStride;
     const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
     __shared__ float row_out[kWarps][D];
@@ -241,12 +252,14 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
             const float fz = __shfl_sync(0xffffffffu, f, z);
             const float *p = row + z * kSplitStride + 2;
 #pragma unroll
-            for (int c = 0; c < C; ++c) acc[c] = fmaf(fz, p[lane + kWarpSize * c], acc[c]);
+            for (int c = 0; c < C; ++c)
+                if (has_dim(c)) acc[c] = fmaf(fz, p[lane + kWarpSize * c], acc[c]);
         }
         const int token = tile.first_token + r / group, head = kvh * group + r % group;
         float *o = out + static_cast<int64_t>(token) * n_head * D + head * D;
 #pragma unroll
         for (int c = 0; c < C; ++c) {
+            if (!has_dim(c)) continue;
             o[lane + kWarpSize * c] = acc[c] * inv;
             row_out[warp][lane + kWarpSize * c] = acc[c] * inv;
         }
@@ -259,9 +272,13 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
 
 }  // namespace
 
-int attention_tile_tokens(int n_head, int n_head_kv) {
-    const int group = n_head / n_head_kv;
-    return group >= kAttnRows ? 1 : kAttnRows / group;
+bool attention_supports_head_dim(int head_dim) {
+    return std::find(std::begin(kAttnHeadSizes), std::end(kAttnHeadSizes), head_dim) != std::end(kAttnHeadSizes);
+}
+
+int attention_tile_tokens(int n_head, int n_head_kv, int head_dim) {
+    const int group = n_head / n_head_kv, rows = attention_rows(head_dim);
+    return group >= rows ? 1 : rows / group;
 }
 
 int attention_splits(int n_tiles, int n_head_kv, int sm_count) {
@@ -273,7 +290,7 @@ int attention_splits(int n_tiles, int n_head_kv, int sm_count) {
 
 size_t attention_workspace_floats(int sm_count, int head_dim) {
     // splits > 1 only while tiles * kv_heads < 2 * SMs, so tiles * kv_heads * splits < 4 * SMs.
-    return static_cast<size_t>(4) * sm_count * kAttnRows * (head_dim + 2);
+    return static_cast<size_t>(4) * sm_count * attention_rows(head_dim) * (head_dim + 2);
 }
 
 namespace {
@@ -320,24 +337,31 @@ void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ld
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
                float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq) {
-    require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= kAttnRows,
+    require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= attention_rows(head_dim),
             "attention: " + std::to_string(n_head) + " heads over " + std::to_string(n_head_kv) +
-                " KV heads is not a supported grouping (at most " + std::to_string(kAttnRows) + ")");
+                " KV heads is not a supported grouping (at most " + std::to_string(attention_rows(head_dim)) +
+                " at head_dim " + std::to_string(head_dim) + ")");
     require(splits >= 1 && splits <= kAttnMaxSplits && (splits == 1 || workspace),
             "attention: " + std::to_string(splits) + " splits");
     require(!outq || outq->k == n_head * head_dim,
             "attention: 8-bit output rows of " + std::to_string(outq ? outq->k : 0) + " elements for rows of " +
                 std::to_string(n_head * head_dim));
     if (n_tiles == 0) return;
-    if (head_dim == 64) {
-        launch_for_cache<64>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits,
-                             workspace, out, stream, outq);
-    } else if (head_dim == 128) {
-        launch_for_cache<128>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits,
-                              workspace, out, stream, outq);
-    } else {
-        fail(LLCUDA_ERR_UNSUPPORTED, "attention: head_dim " + std::to_string(head_dim) +
-                                         " unsupported on CUDA (64 or 128)");
+    switch (head_dim) {
+#define LLCUDA_ATTENTION_CASE(D)                                                                              \
+    case D:                                                                                                   \
+        launch_for_cache<D>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits, \
+                            workspace, out, stream, outq);                                                    \
+        return;
+        LLCUDA_ATTENTION_CASE(64)
+        LLCUDA_ATTENTION_CASE(80)
+        LLCUDA_ATTENTION_CASE(96)
+        LLCUDA_ATTENTION_CASE(112)
+        LLCUDA_ATTENTION_CASE(128)
+        LLCUDA_ATTENTION_CASE(256)
+#undef LLCUDA_ATTENTION_CASE
+        default:
+            fail(LLCUDA_ERR_UNSUPPORTED, "attention: head_dim " + std::to_string(head_dim) + " unsupported on CUDA");
     }
 }
 

@@ -30,10 +30,15 @@ void check_supported_shape(const ModelSpec &s) {
     auto unsupported = [](const std::string &what) {
         fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
     };
-    if (s.head_dim != 64 && s.head_dim != 128)
-        unsupported("head_dim " + std::to_string(s.head_dim) + " (supported: 64, 128)");
-    if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 || s.n_head / s.n_head_kv > kAttnRows)
-        unsupported(std::to_string(s.n_head) + " heads over " + std::to_string(s.n_head_kv) + " KV heads");
+    if (!attention_supports_head_dim(s.head_dim)) {
+        std::string sizes;
+        for (int d : kAttnHeadSizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d);
+        unsupported("head_dim " + std::to_string(s.head_dim) + " (supported: " + sizes + ")");
+    }
+    if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 || s.n_head / s.n_head_kv > attention_rows(s.head_dim))
+        unsupported(std::to_string(s.n_head) + " heads over " + std::to_string(s.n_head_kv) + " KV heads (at most " +
+                    std::to_string(attention_rows(s.head_dim)) + " query heads per KV head at head_dim " +
+                    std::to_string(s.head_dim) + ")");
     if (s.n_embd % 16 || s.q_dim() % 16 || s.n_ff % 16)
         unsupported("n_embd, n_head*head_dim and n_ff must be multiples of 16");
 }
@@ -85,10 +90,10 @@ KvLayer CudaKvCache::layer(int i) const {
 // ------------------------------------------------------------------------------- model
 
 CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
-    : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv)) {
+    : device_(device), spec_(spec), tile_tokens_(attention_tile_tokens(spec.n_head, spec.n_head_kv, spec.head_dim)) {
     check_supported_shape(spec_);
-    rope_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_dim,
-                             spec_.rope_type == LLCUDA_ROPE_NEOX, spec_.rope_theta, spec_.rope_freq_scale);
+    rope_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_type == LLCUDA_ROPE_NEOX,
+                             rope_frequencies(spec_));
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.cuh"
+#include "rope_frequencies.h"
 
 namespace llcuda::cuda {
 
@@ -72,16 +73,16 @@ void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const floa
               float *y, cudaStream_t stream, const Q8Activations *xq = nullptr);
 
 // ---- rope.cu: biases, RoPE on Q and K, K and V stored into the paged cache (FP16).
-constexpr int kMaxRopePairs = 64;  // rope_dim <= head_dim <= 128
+constexpr int kMaxRopePairs = 128;  // rope_dim <= head_dim <= 256
 struct RopeConfig {
     int n_head = 0, n_head_kv = 0, head_dim = 0;
     int rope_dim = 0;
     bool neox = false;
-    float freq_scale = 1.0f;
-    double inv_freq[kMaxRopePairs] = {};  // theta_base^(-2p/rope_dim), pair p
+    double mscale = 1.0;               // factor of cos and sin
+    double freq[kMaxRopePairs] = {};   // radians per position, pair p
 };
-RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
-                            float freq_scale);
+// rope_dim = 2 * rope.freq.size().
+RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, bool neox, const RopeFrequencies &rope);
 // One layer of the paged KV cache: a row of kv_dim = n_head_kv * head_dim values per cache
 // position, for K and for V. F16: `k`, `v` are __half rows. Q8_0: `k`, `v` are int8 rows (kv_dim
 // bytes, so every row is 16-byte aligned) and `k_scale`, `v_scale` hold one FP16 scale per 32
@@ -100,17 +101,32 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
                        cudaStream_t stream);
 
 // ---- attention.cu: causal attention over the paged cache for prompt chunks and decode tokens.
-// A tile is up to `kAttnRows / (n_head / n_head_kv)` consecutive tokens of one sequence; its keys
-// are positions [0, start_pos + n_tokens) found through the sequence's block table.
+// A tile is up to `attention_rows(head_dim) / (n_head / n_head_kv)` consecutive tokens of one
+// sequence; its keys are positions [0, start_pos + n_tokens) found through the sequence's block table.
 struct AttnTile {
     int32_t first_token;   // index in the batch; row of q and out
     int32_t n_tokens;      // 0 = padding tile
     int32_t start_pos;     // position of first_token
     int32_t table_offset;  // index of the sequence's block table in `block_tables`
 };
-constexpr int kAttnRows = 32;     // query rows (token x head of one KV group) per block
 constexpr int kAttnMaxSplits = 16;
-int attention_tile_tokens(int n_head, int n_head_kv);
+constexpr int kAttnKeys = 32;  // keys per K/V tile in shared memory: one per lane when scoring
+// Head sizes the kernels are instantiated for (multiples of 16, as the 8-bit output blocks need).
+constexpr int kAttnHeadSizes[] = {64, 80, 96, 112, 128, 256};
+bool attention_supports_head_dim(int head_dim);
+// Static shared memory of a block: its query rows in FP32, one K tile (rows padded by a word
+// against bank conflicts) and one V tile in FP16.
+__host__ __device__ constexpr int attention_shared_bytes(int rows, int head_dim) {
+    return rows * head_dim * 4 + kAttnKeys * (head_dim / 2 + 1) * 4 + kAttnKeys * (head_dim / 2) * 4;
+}
+// Query rows (token x head of one KV group) per block: 32, or fewer (16, 8) for head sizes whose
+// tiles would otherwise pass the static shared memory every architecture gives (256: 8 rows).
+__host__ __device__ constexpr int attention_rows(int head_dim) {
+    return attention_shared_bytes(32, head_dim) <= kMaxStaticSharedBytes   ? 32
+           : attention_shared_bytes(16, head_dim) <= kMaxStaticSharedBytes ? 16
+                                                                           : 8;
+}
+int attention_tile_tokens(int n_head, int n_head_kv, int head_dim);
 // Decode steps have few tiles: their keys are split over several blocks (flash-decoding) so that
 // every SM works, and a second kernel merges the partial softmax states in `workspace`.
 int attention_splits(int n_tiles, int n_head_kv, int sm_count);

@@ -5,7 +5,8 @@
 // piece (a rotated pair, an unrotated dimension, or with an F16 cache a V element), so a token's
 // work is one round trip of a few blocks. The angle is computed in double precision (positions
 // reach the tens of thousands, where a float angle would be off by 1e-3 radians) from inverse
-// frequencies computed once per model, and reduced to [-pi, pi] before its sine and cosine.
+// frequencies computed once per model (rope_frequencies.h: linear, llama3 and YaRN scaling folded in),
+// and reduced to [-pi, pi] before its sine and cosine, which carry the model's RoPE magnitude.
 #include <cmath>
 
 #include "kernels.cuh"
@@ -50,11 +51,11 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
         const int head = i / half_rot, p = i % half_rot;
         if (head >= cfg.n_head && slot < 0) return;
         constexpr double kTwoPi = 6.283185307179586;
-        double angle = static_cast<double>(positions[t]) * cfg.freq_scale * cfg.inv_freq[p];
+        double angle = static_cast<double>(positions[t]) * cfg.freq[p];
         angle -= rint(angle / kTwoPi) * kTwoPi;
         double sn, cs;
         sincos(angle, &sn, &cs);
-        const float c = static_cast<float>(cs), s = static_cast<float>(sn);
+        const float c = static_cast<float>(cs * cfg.mscale), s = static_cast<float>(sn * cfg.mscale);
         const int pa = pair_first(cfg, p), pb = pair_second(cfg, p);
         if (head < cfg.n_head) {
             const int a = head * d + pa, b = head * d + pb;
@@ -120,8 +121,8 @@ void require_rope_dims(int rope_dim, int head_dim) {
 
 }  // namespace
 
-RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_dim, bool neox, float theta_base,
-                            float freq_scale) {
+RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, bool neox, const RopeFrequencies &rope) {
+    const int rope_dim = 2 * static_cast<int>(rope.freq.size());
     require_rope_dims(rope_dim, head_dim);
     RopeConfig c;
     c.n_head = n_head;
@@ -129,9 +130,8 @@ RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, int rope_di
     c.head_dim = head_dim;
     c.rope_dim = rope_dim;
     c.neox = neox;
-    c.freq_scale = freq_scale;
-    for (int p = 0; p < rope_dim / 2; ++p)  // as the CPU backend computes it
-        c.inv_freq[p] = std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim);
+    c.mscale = rope.mscale;
+    for (int p = 0; p < rope_dim / 2; ++p) c.freq[p] = rope.freq[static_cast<size_t>(p)];
     return c;
 }
 

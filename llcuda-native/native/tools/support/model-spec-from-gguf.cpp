@@ -28,6 +28,22 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     s.rope_theta = static_cast<float>(file.get_real(arch + ".rope.freq_base", 10000.0));
     const double factor = file.get_real(arch + ".rope.scaling.factor", 1.0);
     s.rope_freq_scale = static_cast<float>(factor > 0 ? 1.0 / factor : 1.0);
+    s.rope_attn_factor = static_cast<float>(file.get_real(arch + ".rope.scaling.attn_factor", 1.0));
+    const std::string scaling = file.has(arch + ".rope.scaling.type") ? file.get_string(arch + ".rope.scaling.type") : "";
+    if (scaling == "yarn") {
+        s.rope_scaling = LLCUDA_ROPE_SCALING_YARN;
+        s.rope_orig_ctx = static_cast<int32_t>(
+            file.get_int(arch + ".rope.scaling.original_context_length", file.get_int(arch + ".context_length")));
+        s.yarn_ext_factor = 1.0f;
+        s.yarn_beta_fast = static_cast<float>(file.get_real(arch + ".rope.scaling.yarn_beta_fast", 32.0));
+        s.yarn_beta_slow = static_cast<float>(file.get_real(arch + ".rope.scaling.yarn_beta_slow", 1.0));
+    } else if (scaling == "linear") {
+        s.rope_scaling = LLCUDA_ROPE_SCALING_LINEAR;
+    } else if (!scaling.empty() && scaling != "none") {
+        throw std::runtime_error(file.path() + ": RoPE scaling type " + scaling + " unsupported (none, linear, yarn)");
+    } else if (file.find_tensor("rope_freqs.weight")) {
+        s.rope_scaling = LLCUDA_ROPE_SCALING_LLAMA3;
+    }
     s.rms_eps = static_cast<float>(file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     const GgufTensor *embd = file.find_tensor("token_embd.weight");
     if (!embd) throw std::runtime_error(file.path() + ": token_embd.weight is missing");

@@ -1,6 +1,7 @@
 package dev.llcuda.actuate;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -109,6 +110,7 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         details.put("quantization", spec.fileType());
         details.put("parameters", spec.parameterCount());
         details.put("contextLength", spec.contextLength());
+        details.put("ropeScaling", spec.ropeScaling().type().name().toLowerCase(Locale.ROOT));
         details.put("weightBytes", model.weightBytes());
         details.put("chatTemplate", model.template().name());
         model.fileChange().ifPresent(change -> details.put("fileChanged", change

@@ -76,11 +76,13 @@ public final class LlcudaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ModelLoader llcudaModelLoader(NativeRuntime nativeRuntime, GpuMonitor gpu, EngineLimits limits,
-            ObjectProvider<EngineListener> listeners) {
+    ModelLoader llcudaModelLoader(LlcudaProperties properties, NativeRuntime nativeRuntime, GpuMonitor gpu,
+            EngineLimits limits, ObjectProvider<EngineListener> listeners) {
         EngineListener listener = listeners.getIfUnique(() -> EngineListener.NONE);
+        Integer contextLength = properties.getModel().getContextLength();
         return nativeRuntime.library()
-                .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener))
+                .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener,
+                        contextLength != null ? contextLength : 0))
                 .orElseGet(() -> file -> {
                     throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
                             + nativeRuntime.failure().orElse("") + ")");

@@ -94,6 +94,24 @@ public class LlcudaProperties {
             this.path = path;
         }
 
+        /**
+         * Positions each sequence may hold, instead of the model file's context length: less
+         * saves KV-cache memory; more is allowed only as far as the file's RoPE scaling reaches
+         * (linear, YaRN or llama3 factor times the original context). Unset: the file's.
+         */
+        private @Nullable Integer contextLength;
+
+        public @Nullable Integer getContextLength() {
+            return this.contextLength;
+        }
+
+        public void setContextLength(@Nullable Integer contextLength) {
+            if (contextLength != null && contextLength < 1) {
+                throw new IllegalArgumentException("llcuda.model.context-length must be at least 1, got " + contextLength);
+            }
+            this.contextLength = contextLength;
+        }
+
     }
 
     /** Limits of the continuous-batching engine. Unset limits come from the device profile. */

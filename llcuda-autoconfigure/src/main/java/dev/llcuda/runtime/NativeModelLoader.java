@@ -24,8 +24,11 @@ public final class NativeModelLoader implements ModelLoader {
 
     private final int cpuThreads;
 
+    /**
+     * @param contextLength positions every model runs with (llcuda.model.context-length); 0: each file's own
+     */
     public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
-            EngineListener listener) {
+            EngineListener listener, int contextLength) {
         this.library = library;
         this.device = device;
         this.options = ModelEngine.Options.defaults()
@@ -33,6 +36,7 @@ public final class NativeModelLoader implements ModelLoader {
                 .withKvType(limits.kvType())
                 .withKvBlocks(limits.kvBlocks())
                 .withKvMemoryBytes(limits.kvMemoryBytes())
+                .withContextLength(contextLength)
                 .withEngineConfig(config -> config
                         .withLimits(limits.maxRunningSequences(), limits.maxTokensPerStep(), limits.maxQueued())
                         .withPrefixCaching(true)

@@ -109,6 +109,19 @@ class LlcudaAutoConfigurationTests {
     }
 
     @Test
+    void theContextLengthBindsAndBelowOneFailsStartupNamingTheProperty() throws IOException {
+        runner().withPropertyValues("llcuda.model.context-length=4096").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(LlcudaProperties.class).getModel().getContextLength()).isEqualTo(4096);
+        });
+        runner().withPropertyValues("llcuda.model.context-length=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("llcuda.model.context-length must be at least 1, got 0");
+        });
+    }
+
+    @Test
     void userBeansTakePrecedence() throws IOException {
         runner().withUserConfiguration(UserBeans.class).run(context -> {
             assertThat(context.getBean(RequestGuard.class)).isSameAs(UserBeans.GUARD);

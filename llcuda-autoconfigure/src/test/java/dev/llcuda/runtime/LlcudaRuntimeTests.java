@@ -152,7 +152,7 @@ class LlcudaRuntimeTests {
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.defaults());
         DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
         EngineLimits limits = new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2);
-        return new NativeModelLoader(library, cpu, limits, EngineListener.NONE);
+        return new NativeModelLoader(library, cpu, limits, EngineListener.NONE, 0);
     }
 
     private String generate() throws Exception {

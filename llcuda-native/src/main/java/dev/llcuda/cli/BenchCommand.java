@@ -40,7 +40,7 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "--model MODEL.gguf [--concurrency 1,4,16,64] [--prompt-tokens 128] [--gen-tokens 128]"
-                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512]";
+                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512] " + LoadedModel.CONTEXT_USAGE;
     }
 
     @Override
@@ -63,6 +63,7 @@ final class BenchCommand implements Command {
              ModelEngine served = ModelEngine.open(backend, gguf, ModelEngine.Options.defaults()
                      .withKvBlockSize(BLOCK_SIZE)
                      .withKvBlocks(blocks)
+                     .withContextLength(LoadedModel.contextLength(args))
                      .withEngineConfig(config -> config
                              .withLimits(maxLevel, stepTokens, maxLevel)
                              .withPrefixCaching(false)

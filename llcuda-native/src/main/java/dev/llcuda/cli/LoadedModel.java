@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  */
 final class LoadedModel implements AutoCloseable {
 
+    /** The context option, for the commands' usage lines. */
+    static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
-    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N]";
+    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N] " + CONTEXT_USAGE;
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
@@ -40,11 +42,23 @@ final class LoadedModel implements AutoCloseable {
             throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
         }
         int threads = Integer.parseInt(threadOption);
-        ModelFile file = ModelFile.read(gguf);
+        ModelFile file = ModelFile.read(gguf, contextLength(args));
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
         try (Backend backend = backend(library, device, threads)) {
             return new LoadedModel(file.tokenizer(), file.load(backend)); // the model keeps its backend alive
         }
+    }
+
+    /**
+     * {@code --context-length N}: positions to run with instead of the file's context length (more only
+     * as far as the file's RoPE scaling reaches); absent: the file's (0).
+     */
+    static int contextLength(Arguments args) throws UsageException {
+        int contextLength = args.intOption("--context-length", 0);
+        if (args.option("--context-length").isPresent() && contextLength < 1) {
+            throw new UsageException("--context-length must be at least 1, not " + contextLength);
+        }
+        return contextLength;
     }
 
     private static Backend backend(NativeLibrary library, String device, int threads) throws UsageException {

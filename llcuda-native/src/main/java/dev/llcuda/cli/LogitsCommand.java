@@ -45,8 +45,9 @@ final class LogitsCommand implements Command {
         try (LoadedModel loaded = LoadedModel.open(args)) {
             int[] tokens = args.option("--tokens").isPresent() ? parseTokens(args.required("--tokens"))
                     : loaded.tokenizer.encode(args.required("--prompt"), true, false);
-            if (tokens.length == 0) {
-                throw new UsageException("the prompt has no tokens");
+            if (tokens.length == 0 || tokens.length > loaded.model.contextLength()) {
+                throw new UsageException("the prompt has " + tokens.length + " tokens; the context holds "
+                        + loaded.model.contextLength());
             }
             int blocks = LoadedModel.blocksFor(tokens.length, BLOCK_SIZE);
             Batch batch = new Batch(blocks);

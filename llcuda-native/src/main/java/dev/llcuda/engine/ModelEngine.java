@@ -43,38 +43,47 @@ public final class ModelEngine implements AutoCloseable {
      *                     its {@code maxRunningSequences} also caps the blocks worth allocating
      */
     public record Options(int kvBlockSize, KvType kvType, @Nullable Integer kvBlocks, long kvMemoryBytes,
-                          UnaryOperator<EngineConfig> engineConfig) {
+                          int contextLength, UnaryOperator<EngineConfig> engineConfig) {
 
         public Options {
             if (kvBlockSize < 1 || (kvBlocks != null && kvBlocks < 1) || kvMemoryBytes < 1) {
                 throw new IllegalArgumentException("KV block size, blocks and memory must be positive, got "
                         + kvBlockSize + ", " + kvBlocks + ", " + kvMemoryBytes);
             }
+            if (contextLength < 0) {
+                throw new IllegalArgumentException("context length must be positive (0: the file's), got "
+                        + contextLength);
+            }
         }
 
-        /** Blocks of 16 positions, F16, 512 MiB of KV cache, the default engine configuration. */
+        /** Blocks of 16 positions, F16, 512 MiB of KV cache, the file's context, the default engine configuration. */
         public static Options defaults() {
-            return new Options(16, KvType.F16, null, 512L << 20, UnaryOperator.identity());
+            return new Options(16, KvType.F16, null, 512L << 20, 0, UnaryOperator.identity());
         }
 
         public Options withKvBlockSize(int value) {
-            return new Options(value, kvType, kvBlocks, kvMemoryBytes, engineConfig);
+            return new Options(value, kvType, kvBlocks, kvMemoryBytes, contextLength, engineConfig);
         }
 
         public Options withKvType(KvType value) {
-            return new Options(kvBlockSize, value, kvBlocks, kvMemoryBytes, engineConfig);
+            return new Options(kvBlockSize, value, kvBlocks, kvMemoryBytes, contextLength, engineConfig);
         }
 
         public Options withKvBlocks(@Nullable Integer value) {
-            return new Options(kvBlockSize, kvType, value, kvMemoryBytes, engineConfig);
+            return new Options(kvBlockSize, kvType, value, kvMemoryBytes, contextLength, engineConfig);
         }
 
         public Options withKvMemoryBytes(long value) {
-            return new Options(kvBlockSize, kvType, kvBlocks, value, engineConfig);
+            return new Options(kvBlockSize, kvType, kvBlocks, value, contextLength, engineConfig);
+        }
+
+        /** Positions the model runs with instead of the file's (see {@link ModelSpec#from(GgufFile, int)}); 0: the file's. */
+        public Options withContextLength(int value) {
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, value, engineConfig);
         }
 
         public Options withEngineConfig(UnaryOperator<EngineConfig> value) {
-            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, value);
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, contextLength, value);
         }
     }
 
@@ -109,7 +118,7 @@ public final class ModelEngine implements AutoCloseable {
      */
     public static ModelEngine open(Backend backend, Path gguf, Options options) throws IOException {
         long started = System.nanoTime();
-        ModelFile file = ModelFile.read(gguf);
+        ModelFile file = ModelFile.read(gguf, options.contextLength());
         ChatTemplate template = ChatTemplate.forModel(file.metadata(), file.tokenizer());
         Tokenizer tokenizer = file.tokenizer();
         EngineConfig config = options.engineConfig().apply(
@@ -163,10 +172,7 @@ public final class ModelEngine implements AutoCloseable {
      * whether a second model fits beside the one serving.
      */
     public static long memoryNeeded(Path gguf, Options options) throws IOException {
-        ModelSpec spec;
-        try (GgufFile file = GgufFile.open(gguf)) {
-            spec = ModelSpec.from(file);
-        }
+        ModelSpec spec = ModelFile.read(gguf, options.contextLength()).spec();
         long weights = spec.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
         if (options.kvBlocks() == null) {
             return weights + options.kvMemoryBytes();

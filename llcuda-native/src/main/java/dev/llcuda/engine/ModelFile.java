@@ -22,11 +22,19 @@ import java.nio.file.Path;
  */
 public record ModelFile(Path path, FileIdentity identity, ModelSpec spec, Tokenizer tokenizer, GgufMetadata metadata) {
 
-    /** @throws IOException when the file cannot be read or is not a model llcuda runs, naming what is wrong */
+    /** The file with the context length it states. */
     public static ModelFile read(Path path) throws IOException {
+        return read(path, 0);
+    }
+
+    /**
+     * @param contextLength positions the model runs with; 0: the file's ({@link ModelSpec#from(GgufFile, int)})
+     * @throws IOException when the file cannot be read or is not a model llcuda runs, naming what is wrong
+     */
+    public static ModelFile read(Path path, int contextLength) throws IOException {
         FileIdentity identity = FileIdentity.of(path);
         try (GgufFile file = GgufFile.open(path)) {
-            return new ModelFile(path, identity, ModelSpec.from(file), Tokenizer.fromGguf(file.metadata()),
+            return new ModelFile(path, identity, ModelSpec.from(file, contextLength), Tokenizer.fromGguf(file.metadata()),
                     file.metadata());
         }
     }

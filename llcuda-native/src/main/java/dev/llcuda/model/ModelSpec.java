@@ -16,22 +16,26 @@ import java.util.Optional;
  * @param embeddingSize   the width of the residual stream (n_embd)
  * @param headSize        dimensions per attention head (key and value)
  * @param ropeDimensions  dimensions of each head that RoPE rotates
- * @param ropeFreqScale   position scale of linear RoPE scaling (1 = none)
+ * @param contextLength   the context the engine runs with: the file's, or the one asked for when loading
+ * @param ropeFreqScale   position scale of linear and YaRN RoPE scaling (1 = none)
  * @param fileType        the name of {@code general.file_type}, e.g. {@code Q4_K_M}, or {@code unknown}
  * @param parameterCount  elements of all tensors in the file
  * @param tensors         the tensors the model uses: token_embd, output_norm, output (if not tied to
- *                        token_embd), then each layer's; absolute offsets
+ *                        token_embd), rope_freqs (if the file has it), then each layer's; absolute offsets
+ * @param ropeScaling     the RoPE scaling beyond linear (YaRN, llama3) and its parameters
  */
 public record ModelSpec(Architecture architecture, String name, int vocabSize, int embeddingSize, int layers,
                         int heads, int kvHeads, int headSize, int feedForwardSize, int contextLength,
                         RopeType ropeType, int ropeDimensions, float ropeTheta, float ropeFreqScale,
-                        float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors) {
+                        float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors,
+                        RopeScaling ropeScaling) {
 
     public ModelSpec {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(ropeType, "ropeType");
         Objects.requireNonNull(fileType, "fileType");
+        Objects.requireNonNull(ropeScaling, "ropeScaling");
         tensors = List.copyOf(tensors);
     }
 
@@ -40,7 +44,18 @@ public record ModelSpec(Architecture architecture, String name, int vocabSize, i
      * architecture needs for presence, a type the engine supports (norms and biases F32) and shape.
      */
     public static ModelSpec from(GgufFile file) throws GgufFormatException {
-        return new ModelSpecReader(file).read();
+        return from(file, 0);
+    }
+
+    /**
+     * As {@link #from(GgufFile)}, running with {@code contextLength} positions instead of the file's
+     * context length (0: the file's). Less is always allowed; more only up to what the file's RoPE
+     * scaling supports ({@link RopeScaling#maxContext}).
+     *
+     * @throws IllegalArgumentException when the model cannot run with {@code contextLength}
+     */
+    public static ModelSpec from(GgufFile file, int contextLength) throws GgufFormatException {
+        return new ModelSpecReader(file).read(contextLength);
     }
 
     /** Query (and output projection input) width: heads × head size. */

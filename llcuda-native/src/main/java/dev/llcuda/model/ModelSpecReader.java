@@ -30,7 +30,7 @@ final class ModelSpecReader {
         this.metadata = file.metadata();
     }
 
-    ModelSpec read() throws GgufFormatException {
+    ModelSpec read(int contextLength) throws GgufFormatException {
         String archName = metadata.requireString(ARCHITECTURE_KEY);
         Architecture arch = Architecture.byGgufName(archName).orElseThrow(() -> error(ARCHITECTURE_KEY,
                 "architecture '" + archName + "' is not supported (supported: "
@@ -68,7 +68,8 @@ final class ModelSpecReader {
                     + " must be even and at most the head size " + headSize);
         }
         float ropeTheta = positiveReal("rope.freq_base", 10000.0);
-        float freqScale = ropeFrequencyScale();
+        RopeScaling scaling = ropeScaling(context);
+        int runContext = runContext(contextLength, context, scaling);
         float epsilon = positiveReal("attention.layer_norm_rms_epsilon", Double.NaN);
         int vocab = vocabularySize();
         String name = metadata.contains("general.name") ? metadata.requireString("general.name") : fileStem();
@@ -84,6 +85,9 @@ final class ModelSpecReader {
         Optional<TensorInfo> output = file.tensor(TensorNames.OUTPUT);
         if (output.isPresent()) {
             weight(TensorNames.OUTPUT, embdVocab);
+        }
+        if (file.tensor(TensorNames.ROPE_FREQS).isPresent()) {
+            f32(TensorNames.ROPE_FREQS, ropeDims / 2);
         }
         for (int layer = 0; layer < layers; layer++) {
             f32(TensorNames.layer(layer, "attn_norm.weight"), norm);
@@ -101,8 +105,9 @@ final class ModelSpecReader {
             weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
             weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
         }
-        return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, context,
-                arch.ropeType(), ropeDims, ropeTheta, freqScale, epsilon, fileType, file.elementCount(), used);
+        return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, runContext,
+                arch.ropeType(), ropeDims, ropeTheta, scaling.frequencyScale(), epsilon, fileType, file.elementCount(),
+                used, scaling);
     }
 
     private GgufFormatException error(String key, String problem) {
@@ -141,19 +146,70 @@ final class ModelSpecReader {
         return (float) value;
     }
 
-    /** 1 / factor for linear RoPE scaling, 1 without scaling; other scaling types are unsupported. */
-    private float ropeFrequencyScale() throws GgufFormatException {
+    /**
+     * The RoPE scaling of {@code rope.scaling.*} (linear, yarn, llama3; the legacy {@code rope.scale_linear})
+     * and the {@code rope_freqs.weight} tensor, which llama.cpp's converter writes for Llama 3.1+ without
+     * any scaling metadata. Other scaling types are refused.
+     */
+    private RopeScaling ropeScaling(int fileContext) throws GgufFormatException {
         String typeKey = prefix + "rope.scaling.type";
         String type = metadata.contains(typeKey) ? metadata.requireString(typeKey).toLowerCase(Locale.ROOT) : "";
-        String legacyKey = prefix + "rope.scale_linear";
-        if (type.isEmpty() && metadata.contains(legacyKey)) {
-            return 1.0f / positiveReal("rope.scale_linear", Double.NaN);
-        }
-        return switch (type) {
-            case "", "none" -> 1.0f;
-            case "linear" -> 1.0f / positiveReal("rope.scaling.factor", 1.0);
-            default -> throw error(typeKey, "RoPE scaling type '" + type + "' is not supported (none, linear)");
+        boolean freqFactors = file.tensor(TensorNames.ROPE_FREQS).isPresent();
+        float attnFactor = positiveReal("rope.scaling.attn_factor", 1.0);
+        float factor = positiveReal("rope.scaling.factor", 1.0);
+        int original = metadata.contains(prefix + "rope.scaling.original_context_length")
+                ? positive("rope.scaling.original_context_length") : 0;
+        RopeScaling.Type kind = switch (type) {
+            case "none" -> RopeScaling.Type.NONE;
+            // As llama.cpp reads a file without a type: its factor scales linearly.
+            case "" -> freqFactors ? RopeScaling.Type.LLAMA3 : factor != 1f ? RopeScaling.Type.LINEAR
+                    : RopeScaling.Type.NONE;
+            case "linear" -> RopeScaling.Type.LINEAR;
+            case "yarn" -> RopeScaling.Type.YARN;
+            case "llama3" -> {
+                if (!freqFactors) {
+                    throw error(typeKey, "RoPE scaling type 'llama3' needs the per-pair factors of the tensor '"
+                            + TensorNames.ROPE_FREQS + "', which the file does not have");
+                }
+                yield RopeScaling.Type.LLAMA3;
+            }
+            default -> throw error(typeKey, "RoPE scaling type '" + type
+                    + "' is not supported (none, linear, yarn, llama3)");
         };
+        if (type.isEmpty() && metadata.contains(prefix + "rope.scale_linear")) {
+            kind = RopeScaling.Type.LINEAR;
+            factor = positiveReal("rope.scale_linear", Double.NaN);
+        }
+        String logMultiplierKey = prefix + "rope.scaling.yarn_log_multiplier";
+        if (metadata.contains(logMultiplierKey)) {
+            throw error(logMultiplierKey, logMultiplierKey + " (DeepSeek's YaRN magnitude rule) is not supported");
+        }
+        if (kind == RopeScaling.Type.YARN) {
+            // llama.cpp's defaults: the file's context as the original one, beta fast 32, slow 1.
+            return new RopeScaling(kind, factor, original > 0 ? original : fileContext,
+                    positiveReal("rope.scaling.yarn_beta_fast", 32.0), positiveReal("rope.scaling.yarn_beta_slow", 1.0),
+                    attnFactor);
+        }
+        return new RopeScaling(kind, factor, original, RopeScaling.NONE.betaFast(), RopeScaling.NONE.betaSlow(),
+                attnFactor);
+    }
+
+    /** The context to run with: the file's when {@code requested} is 0, else {@code requested} within the scaling's reach. */
+    private int runContext(int requested, int fileContext, RopeScaling scaling) {
+        if (requested == 0) {
+            return fileContext;
+        }
+        int max = scaling.maxContext(fileContext);
+        if (requested < 0 || requested > max) {
+            String reach = max > fileContext
+                    ? " (RoPE scaling " + scaling.type().name().toLowerCase(Locale.ROOT) + " × " + scaling.factor()
+                            + " of the original " + scaling.originalContext() + ")"
+                    : scaling.type() == RopeScaling.Type.NONE ? " (the file has no RoPE scaling that would allow more)"
+                            : " (the file's RoPE scaling states no factor and original context that would allow more)";
+            throw new IllegalArgumentException("context length " + requested + " is outside 1.." + max + " for "
+                    + file.path() + ": its context length is " + fileContext + reach);
+        }
+        return requested;
     }
 
     private int vocabularySize() throws GgufFormatException {

@@ -6,6 +6,7 @@ final class TensorNames {
     static final String TOKEN_EMBEDDING = "token_embd.weight";
     static final String OUTPUT_NORM = "output_norm.weight";
     static final String OUTPUT = "output.weight";
+    static final String ROPE_FREQS = "rope_freqs.weight";
 
     private TensorNames() {
     }

@@ -17,7 +17,7 @@ import org.jspecify.annotations.NullUnmarked;
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */
-    int ABI_VERSION = 1;
+    int ABI_VERSION = 2;
 
     // ------------------------------------------------------------ library
 
@@ -82,7 +82,8 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_model_spec}. */
     @Structure.FieldOrder({"arch", "n_vocab", "n_embd", "n_layer", "n_head", "n_head_kv", "head_dim",
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
-            "n_tensors", "tensors"})
+            "n_tensors", "tensors", "rope_scaling", "rope_orig_ctx", "yarn_ext_factor", "yarn_beta_fast",
+            "yarn_beta_slow", "rope_attn_factor"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -100,6 +101,12 @@ public interface LlcudaLibrary extends Library {
         public float rms_eps;
         public int n_tensors;
         public Pointer tensors;
+        public int rope_scaling;
+        public int rope_orig_ctx;
+        public float yarn_ext_factor;
+        public float yarn_beta_fast;
+        public float yarn_beta_slow;
+        public float rope_attn_factor;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);

@@ -3,6 +3,7 @@ package dev.llcuda.nativelib;
 import com.sun.jna.Memory;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
+import dev.llcuda.model.RopeScaling;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -34,6 +35,14 @@ final class NativeModelSpec {
         struct.rope_theta = spec.ropeTheta();
         struct.rope_freq_scale = spec.ropeFreqScale();
         struct.rms_eps = spec.normEpsilon();
+        RopeScaling scaling = spec.ropeScaling();
+        boolean yarn = scaling.type() == RopeScaling.Type.YARN;
+        struct.rope_scaling = scaling.type().abiValue();
+        struct.rope_orig_ctx = yarn ? scaling.originalContext() : 0;
+        struct.yarn_ext_factor = yarn ? 1f : 0f;
+        struct.yarn_beta_fast = scaling.betaFast();
+        struct.yarn_beta_slow = scaling.betaSlow();
+        struct.rope_attn_factor = scaling.attnFactor();
         struct.n_tensors = tensors.size();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];

@@ -86,6 +86,26 @@ class ModelCommandsTests {
     }
 
     @Test
+    void contextLengthBoundsThePromptAndCannotPassTheFilesContextWithoutRopeScaling() {
+        String model = MODELS.resolve("micro-llama-f32.gguf").toString();
+        Path out = folder.resolve("logits.txt");
+
+        Result shorter = run("logits", "--model", model, "--tokens", "1 2 3 4 5", "--context-length", "4", "--out",
+                out.toString());
+        Result longer = run("logits", "--model", model, "--tokens", "1 2 3", "--context-length", "257", "--out",
+                out.toString());
+        Result fits = run("logits", "--model", model, "--tokens", "1 2 3", "--context-length", "4", "--out",
+                out.toString());
+
+        assertEquals(2, shorter.code());
+        assertTrue(shorter.err().contains("the prompt has 5 tokens; the context holds 4"), shorter.err());
+        assertEquals(1, longer.code());
+        assertTrue(longer.err().contains("context length 257 is outside 1..256")
+                && longer.err().contains("no RoPE scaling"), longer.err());
+        assertEquals(0, fits.code(), fits.err());
+    }
+
+    @Test
     void anUnknownDeviceIsAUsageError() {
         Result result = run("generate", "--model", MODELS.resolve("micro-llama-f32.gguf").toString(), "--prompt", "hi",
                 "--device", "gpu0");

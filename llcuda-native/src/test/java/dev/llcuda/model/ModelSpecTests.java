@@ -142,8 +142,67 @@ class ModelSpecTests {
                 .put("llama.rope.freq_base", GgufValue.float32(500000f)));
         assertEquals(0.25f, spec.ropeFreqScale());
         assertEquals(500000f, spec.ropeTheta());
-        rejected(new SyntheticModel("llama").put("llama.rope.scaling.type", GgufValue.string("yarn")),
-                "RoPE scaling type 'yarn' is not supported (none, linear)");
+        assertEquals(RopeScaling.Type.LINEAR, spec.ropeScaling().type());
+        ModelSpec untyped = spec(new SyntheticModel("llama").put("llama.rope.scaling.factor", GgufValue.float32(2f)));
+        assertEquals(RopeScaling.Type.LINEAR, untyped.ropeScaling().type(), "a factor without a type scales linearly, as in llama.cpp");
+        assertEquals(0.5f, untyped.ropeFreqScale());
+        rejected(new SyntheticModel("llama").put("llama.rope.scaling.type", GgufValue.string("longrope")),
+                "RoPE scaling type 'longrope' is not supported (none, linear, yarn, llama3)");
+    }
+
+    @Test
+    void yarnReadsFactorOriginalContextBetasAndAttentionFactor() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("qwen2")
+                .put("qwen2.rope.scaling.type", GgufValue.string("yarn"))
+                .put("qwen2.rope.scaling.factor", GgufValue.float32(4f))
+                .put("qwen2.rope.scaling.original_context_length", GgufValue.uint32(32))
+                .put("qwen2.rope.scaling.attn_factor", GgufValue.float32(0.9f)));
+        assertEquals(new RopeScaling(RopeScaling.Type.YARN, 4f, 32, 32f, 1f, 0.9f), spec.ropeScaling());
+        assertEquals(0.25f, spec.ropeFreqScale());
+        ModelSpec defaults = spec(new SyntheticModel("qwen2")
+                .put("qwen2.rope.scaling.type", GgufValue.string("yarn"))
+                .put("qwen2.rope.scaling.factor", GgufValue.float32(2f))
+                .put("qwen2.rope.scaling.yarn_beta_fast", GgufValue.float32(16f)));
+        assertEquals(new RopeScaling(RopeScaling.Type.YARN, 2f, 128, 16f, 1f, 1f), defaults.ropeScaling(),
+                "without original_context_length the file's context is the original one, as in llama.cpp");
+        rejected(new SyntheticModel("qwen2").put("qwen2.rope.scaling.type", GgufValue.string("yarn"))
+                        .put("qwen2.rope.scaling.yarn_log_multiplier", GgufValue.float32(0.1f)),
+                "qwen2.rope.scaling.yarn_log_multiplier (DeepSeek's YaRN magnitude rule) is not supported");
+    }
+
+    @Test
+    void llama3ScalingComesFromTheRopeFreqsTensor() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("llama").add("rope_freqs.weight", GgmlType.F32, 8));
+        assertEquals(RopeScaling.Type.LLAMA3, spec.ropeScaling().type());
+        assertEquals(1f, spec.ropeFreqScale());
+        assertTrue(spec.tensor("rope_freqs.weight").isPresent(), "the factors travel in the tensor table");
+        rejected(new SyntheticModel("llama").add("rope_freqs.weight", GgmlType.F32, 16),
+                "tensor 'rope_freqs.weight' has shape [16], expected [8]");
+        rejected(new SyntheticModel("llama").add("rope_freqs.weight", GgmlType.F16, 8),
+                "tensor 'rope_freqs.weight' has type F16, expected F32");
+        rejected(new SyntheticModel("llama").put("llama.rope.scaling.type", GgufValue.string("llama3")),
+                "RoPE scaling type 'llama3' needs the per-pair factors of the tensor 'rope_freqs.weight'");
+    }
+
+    @Test
+    void contextLengthIsLoweredFreelyAndRaisedOnlyAsFarAsRopeScalingReaches() throws IOException {
+        Path plain = new SyntheticModel("llama").write(dir.resolve("plain.gguf"));
+        Path yarn = new SyntheticModel("llama")
+                .put("llama.rope.scaling.type", GgufValue.string("yarn"))
+                .put("llama.rope.scaling.factor", GgufValue.float32(4f))
+                .put("llama.rope.scaling.original_context_length", GgufValue.uint32(64))
+                .write(dir.resolve("yarn.gguf"));
+        try (GgufFile p = GgufFile.open(plain); GgufFile y = GgufFile.open(yarn)) {
+            assertEquals(128, ModelSpec.from(p, 0).contextLength());
+            assertEquals(48, ModelSpec.from(p, 48).contextLength());
+            IllegalArgumentException more = assertThrows(IllegalArgumentException.class, () -> ModelSpec.from(p, 129));
+            assertTrue(more.getMessage().contains("context length 129 is outside 1..128")
+                    && more.getMessage().contains("no RoPE scaling"), more.getMessage());
+            assertEquals(256, ModelSpec.from(y, 256).contextLength(), "yarn x4 of 64 reaches 256");
+            IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class, () -> ModelSpec.from(y, 257));
+            assertTrue(beyond.getMessage().contains("outside 1..256") && beyond.getMessage().contains("yarn"),
+                    beyond.getMessage());
+        }
     }
 
     @Test

@@ -31,6 +31,7 @@ final class SyntheticModel {
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final Map<String, Tensor> replaced = new HashMap<>();
     private final Set<String> omitted = new HashSet<>();
+    private final Map<String, Tensor> added = new LinkedHashMap<>();
 
     SyntheticModel(String arch) {
         this.arch = arch;
@@ -65,6 +66,12 @@ final class SyntheticModel {
         return this;
     }
 
+    /** A tensor beyond those of a well-formed model (e.g. rope_freqs.weight). */
+    SyntheticModel add(String tensor, GgmlType type, long... dims) {
+        added.put(tensor, new Tensor(type, dims));
+        return this;
+    }
+
     SyntheticModel omit(String tensor) {
         omitted.add(tensor);
         return this;
@@ -95,6 +102,7 @@ final class SyntheticModel {
             tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
             tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
         }
+        tensors.putAll(added);
         return tensors;
     }
 
