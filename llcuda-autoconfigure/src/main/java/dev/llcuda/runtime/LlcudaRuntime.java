@@ -1,6 +1,7 @@
 package dev.llcuda.runtime;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -15,6 +16,7 @@ import dev.llcuda.registry.ModelActivator;
 /**
  * The engine's lifecycle: loads the configured model when the application starts (in the
  * background, so health can say OUT_OF_SERVICE while it loads), switches models on activation,
+ * reloads the model by itself when its engine fails (with growing delays, RECOVERING meanwhile),
  * and on stop lets requests in flight finish within the shutdown timeout, then frees the device.
  * It starts before and stops after the web server, so HTTP requests drain into a running engine.
  */
@@ -26,6 +28,12 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     /** How a user gets a model served, repeated wherever no model is loaded. */
     public static final String HOW_TO_LOAD = "set llcuda.model.path to a GGUF file, or register one and activate it "
             + "with POST /actuator/llcudamodels/{id} (models in llcuda.registry.model-folders)";
+
+    /** Delay before the first reload of a failed engine; it doubles with every failed attempt. */
+    static final Duration RECOVERY_FIRST_DELAY = Duration.ofSeconds(1);
+
+    /** Longest delay between two reloads of a failed engine. */
+    static final Duration RECOVERY_MAX_DELAY = Duration.ofMinutes(5);
 
     private static final Logger logger = LoggerFactory.getLogger(LlcudaRuntime.class);
 
@@ -51,6 +59,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private @Nullable Thread startupLoader;
 
+    private final EngineRecovery recovery;
+
     /**
      * @param loader loads models onto the device
      * @param unavailable why no model can be loaded at all (the native library failed), or null
@@ -59,10 +69,21 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
      */
     public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
             Duration shutdownTimeout) {
+        this(loader, unavailable, startupModel, shutdownTimeout, RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY);
+    }
+
+    /**
+     * @param recoveryFirstDelay delay before the first reload of a failed engine (doubling with every failed attempt)
+     * @param recoveryMaxDelay longest delay between two reloads
+     */
+    public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
+            Duration shutdownTimeout, Duration recoveryFirstDelay, Duration recoveryMaxDelay) {
         this.unavailable = unavailable;
         this.loader = loader;
         this.startupModel = startupModel;
         this.shutdownTimeout = shutdownTimeout;
+        this.recovery = new EngineRecovery(this.lock, this::activate, recoveryFirstDelay, recoveryMaxDelay,
+                Clock.systemUTC());
     }
 
     @Override
@@ -100,6 +121,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             if (this.unavailable != null) {
                 throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
             }
+            this.recovery.cancel();
             release();
             this.state = RuntimeState.LOADING;
             this.loading = file;
@@ -109,6 +131,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
                 ServingModel model = this.loader.load(file);
                 this.serving = model;
                 this.state = RuntimeState.READY;
+                this.recovery.watch(model.engine(), cause -> engineFailed(model, cause));
                 logger.info("llcuda: serving {} ({}, {}) loaded in {} ms", model.spec().name(),
                         model.spec().architecture().ggufName(), model.spec().fileType(),
                         (System.nanoTime() - started) / 1_000_000);
@@ -121,9 +144,19 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         }
     }
 
+    /** Starts reloading {@code model} when it still is the one served (not replaced, unloaded or stopped). */
+    private void engineFailed(ServingModel model, Throwable cause) {
+        synchronized (this.lock) {
+            if (this.serving == model && this.running) {
+                this.recovery.begin(model.path(), cause);
+            }
+        }
+    }
+
     @Override
     public void unload() {
         synchronized (this.lock) {
+            this.recovery.cancel();
             release();
             this.state = RuntimeState.NO_MODEL;
             this.failure = null;
@@ -137,6 +170,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             thread.interrupt();
         }
         synchronized (this.lock) {
+            this.recovery.cancel();
+            this.recovery.shutdown();
             release();
             this.state = RuntimeState.STOPPED;
             this.running = false;
@@ -172,6 +207,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     }
 
     public RuntimeState state() {
+        if (this.recovery.status().isPresent()) {
+            return RuntimeState.RECOVERING;
+        }
         RuntimeState current = this.state;
         ServingModel model = this.serving;
         if (current == RuntimeState.READY && model != null && model.engine().failure() != null) {
@@ -189,6 +227,16 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         return Optional.ofNullable(this.failure);
     }
 
+    /** Where the reloading of a failed engine stands, while {@link #state()} is RECOVERING. */
+    public Optional<RecoveryStatus> recovery() {
+        return this.recovery.status();
+    }
+
+    /** Failed engines brought back by reloading their model since start. */
+    public long recoveries() {
+        return this.recovery.recoveries();
+    }
+
     /** The file being loaded now, if any. */
     public Optional<Path> loading() {
         return Optional.ofNullable(this.loading);
@@ -201,11 +249,13 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     /** The model serving now, or an exception saying why none is and how to load one. */
     public ServingModel requireServing() {
         ServingModel model = this.serving;
-        if (model != null) {
+        if (model != null && model.engine().failure() == null) {
             return model;
         }
         String why = switch (state()) {
             case LOADING -> "the model " + this.loading + " is still loading";
+            case RECOVERING -> recovery().map(r -> "the engine failed (" + r.lastError() + "); reloading "
+                    + r.model() + ", attempt " + r.attempt() + " at " + r.nextAttempt()).orElse("the engine is recovering");
             case FAILED -> "llcuda failed: " + failure().orElse("unknown reason");
             case STOPPED -> "llcuda is stopped";
             default -> "no model is loaded; " + HOW_TO_LOAD;

@@ -1,9 +1,11 @@
 package dev.llcuda.cli;
 
+import dev.llcuda.engine.GenerationRequest;
+import dev.llcuda.engine.InvalidRequestException;
+import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
 import dev.llcuda.nativelib.KvType;
-import dev.llcuda.nativelib.SamplingParams;
 import dev.llcuda.nativelib.StepOutput;
 import dev.llcuda.tokenizer.StreamingDecoder;
 import java.io.PrintStream;
@@ -27,19 +29,26 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=128] [--temp 0.8] [--seed S] [--top-k 40]"
-                + " [--top-p 0.95] [--min-p 0.05]";
+        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=" + GenerationRequest.DEFAULT_MAX_TOKENS + "] [--temp "
+                + SamplingParams.DEFAULT_TEMPERATURE + "] [--seed S] [--top-k " + SamplingParams.DEFAULT_TOP_K
+                + "] [--top-p " + SamplingParams.DEFAULT_TOP_P + "] [--min-p " + SamplingParams.DEFAULT_MIN_P + "]";
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         String prompt = args.required("--prompt");
-        int maxTokens = args.intOption("-n", 128);
+        int maxTokens = args.intOption("-n", GenerationRequest.DEFAULT_MAX_TOKENS);
         long seed = args.longOption("--seed", System.nanoTime() & Long.MAX_VALUE);
-        SamplingParams params = SamplingParams.random(args.floatOption("--temp", 0.8f), seed)
-                .withTopK(args.intOption("--top-k", 40))
-                .withTopP(args.floatOption("--top-p", 0.95f))
-                .withMinP(args.floatOption("--min-p", 0.05f));
+        SamplingParams defaults = SamplingParams.defaults(seed);
+        SamplingParams params;
+        try {
+            params = defaults.withTemperature(args.floatOption("--temp", defaults.temperature()))
+                    .withTopK(args.intOption("--top-k", defaults.topK()))
+                    .withTopP(args.floatOption("--top-p", defaults.topP()))
+                    .withMinP(args.floatOption("--min-p", defaults.minP()));
+        } catch (InvalidRequestException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (maxTokens < 1) {
             throw new UsageException("-n must be at least 1");
         }

@@ -1,6 +1,8 @@
 package dev.llcuda.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llcuda.gguf.GgufFile;
@@ -14,6 +16,8 @@ import dev.llcuda.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -128,6 +132,123 @@ class NativeEngineTests {
                 GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
                 assertTrue(result.finishReason() == FinishReason.LENGTH || result.finishReason() == FinishReason.STOP);
             }
+        }
+    }
+    @Test
+    void aSequenceTheNativeStepRefusesFailsAloneWhileTheOthersOfItsBatchComplete() throws Exception {
+        long refused = 99;
+        List<GenerationRequest> requests = List.of(GenerationRequest.greedy(prompt(300, 24), 16),
+                new GenerationRequest(prompt(301, 24), SamplingParams.GREEDY.withSeed(refused), 16, List.of(),
+                        Optional.empty()),
+                new GenerationRequest(prompt(302, 24), SamplingParams.defaults(7), 16, List.of(), Optional.empty()));
+        List<GenerationResult> alone = new ArrayList<>();
+        try (Engine engine = Engine.start(runner(64), config)) {
+            for (int i : new int[] {0, 2}) {
+                alone.add(engine.submit(requests.get(i)).result().get(30, TimeUnit.SECONDS));
+            }
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        TokenCorruptingRunner runner = new TokenCorruptingRunner(runner(64), refused, gate);
+        try (Engine engine = Engine.start(runner, config)) {
+            List<RequestHandle> handles = requests.stream().map(engine::submit).toList();
+            gate.countDown();
+            GenerationResult failed = handles.get(1).result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.ERROR, failed.finishReason());
+            InvalidRequestException error = assertInstanceOf(InvalidRequestException.class, failed.error().orElseThrow());
+            assertTrue(error.getMessage().startsWith("request refused: INVALID_ARGUMENT (1): batch.tokens["),
+                    error.getMessage());
+            assertEquals(alone.get(0), handles.get(0).result().get(30, TimeUnit.SECONDS));
+            assertEquals(alone.get(1), handles.get(2).result().get(30, TimeUnit.SECONDS));
+            assertTrue(runner.refusedWithOthers, "the refused sequence must have shared a batch with another");
+            assertEquals(Engine.State.RUNNING, engine.state());
+            assertEquals(alone.get(0), engine.submit(requests.get(0)).result().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void issueReproductionsFailOnlyTheirRequestAndATinyTemperatureSamplesTheArgmax() throws Exception {
+        try (Engine engine = Engine.start(runner(64), config)) {
+            RequestHandle running = engine.submit(GenerationRequest.greedy(prompt(400, 24), 24));
+            SamplingParams defaults = SamplingParams.defaults(3);
+            List<org.junit.jupiter.api.function.Executable> bad = List.of(() -> defaults.withTopP(0f),
+                    () -> defaults.withTopP(-1f), () -> defaults.withMinP(2f), () -> defaults.withTemperature(Float.NaN));
+            for (org.junit.jupiter.api.function.Executable creation : bad) {
+                assertThrows(InvalidRequestException.class, creation);
+            }
+            int[] prompt = prompt(401, 24);
+            RequestHandle tiny = engine.submit(new GenerationRequest(prompt, defaults.withTemperature(1e-40f), 16,
+                    List.of(), Optional.empty()));
+            RequestHandle greedy = engine.submit(GenerationRequest.greedy(prompt, 16));
+            GenerationResult tinyResult = tiny.result().get(30, TimeUnit.SECONDS);
+            assertEquals(greedy.result().get(30, TimeUnit.SECONDS).text(), tinyResult.text());
+            assertTrue(tinyResult.generatedTokens() > 0);
+            assertEquals(FinishReason.LENGTH, running.result().get(30, TimeUnit.SECONDS).finishReason());
+            assertEquals(Engine.State.RUNNING, engine.state());
+        }
+    }
+
+    /**
+     * The native runner, but every sequence sampling with {@code seed} carries a token outside the
+     * vocabulary (which the native step refuses); the first step waits for {@code gate}.
+     */
+    private static final class TokenCorruptingRunner implements StepRunner {
+
+        private final StepRunner delegate;
+        private final long seed;
+        private final CountDownLatch gate;
+        volatile boolean refusedWithOthers;
+
+        TokenCorruptingRunner(StepRunner delegate, long seed, CountDownLatch gate) {
+            this.delegate = delegate;
+            this.seed = seed;
+            this.gate = gate;
+        }
+
+        @Override
+        public int vocabSize() {
+            return delegate.vocabSize();
+        }
+
+        @Override
+        public int contextLength() {
+            return delegate.contextLength();
+        }
+
+        @Override
+        public int kvBlocks() {
+            return delegate.kvBlocks();
+        }
+
+        @Override
+        public int kvBlockSize() {
+            return delegate.kvBlockSize();
+        }
+
+        @Override
+        public void step(List<StepSequence> batch, int[] sampled) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            List<StepSequence> changed = new ArrayList<>();
+            for (StepSequence seq : batch) {
+                if (seq.sampling().seed() == seed) {
+                    int[] tokens = seq.tokens().clone();
+                    tokens[seq.start()] = delegate.vocabSize();
+                    seq = new StepSequence(tokens, seq.start(), seq.count(), seq.blockTable(), seq.sample(),
+                            seq.sampling());
+                    refusedWithOthers |= batch.size() > 1;
+                }
+                changed.add(seq);
+            }
+            delegate.step(changed, sampled);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 }
