@@ -78,7 +78,7 @@ final class GenerateCommand implements Command {
                     loaded.model.step(cache, batch, output);
                 }
                 long promptDone = System.nanoTime();
-                int[] next = {output.sampled(0)};
+                int[] next = {sampled(output, prompted.length)};
                 int generated = 0;
                 int decodeSteps = 0;
                 while (!stops.contains(next[0])) {
@@ -93,7 +93,7 @@ final class GenerateCommand implements Command {
                     batch.addSequence(next, 0, 1, position, blockTable, blocks);
                     batch.sample(0, params);
                     loaded.model.step(cache, batch, output);
-                    next[0] = output.sampled(0);
+                    next[0] = sampled(output, position + 1);
                     decodeSteps++;
                 }
                 out.println(decoder.flush());
@@ -106,6 +106,16 @@ final class GenerateCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** The token sampled at {@code position}; fails when the model's logits there had no finite value. */
+    private static int sampled(StepOutput output, int position) {
+        int token = output.sampled(0);
+        if (token == StepOutput.NO_FINITE_LOGIT) {
+            throw new IllegalStateException("the model gave no finite logit for position " + position
+                    + " (NaN or infinite values)");
+        }
+        return token;
     }
 
     private static double seconds(long nanos) {
