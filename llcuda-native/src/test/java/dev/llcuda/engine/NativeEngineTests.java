@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.KvType;
@@ -13,7 +14,12 @@ import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +29,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The engine over the real native CPU backend and a shared micro model (greedy decoding). */
 class NativeEngineTests {
@@ -148,7 +155,7 @@ class NativeEngineTests {
             }
         }
         CountDownLatch gate = new CountDownLatch(1);
-        TokenCorruptingRunner runner = new TokenCorruptingRunner(runner(64), refused, gate);
+        GatedRunner runner = new GatedRunner(runner(64), refused, gate);
         try (Engine engine = Engine.start(runner, config)) {
             List<RequestHandle> handles = requests.stream().map(engine::submit).toList();
             gate.countDown();
@@ -187,20 +194,59 @@ class NativeEngineTests {
         }
     }
 
+    @Test
+    void logitsWithoutAFiniteValueFailOnlyTheRequestThatMetThem(@TempDir Path temp) throws Exception {
+        int poisoned = 7;  // its embedding row is NaN in a copy of the model, as in a damaged file
+        Path copy = Files.copy(MODEL, temp.resolve("nan-row.gguf"));
+        try (GgufFile file = GgufFile.open(MODEL); FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            TensorInfo embedding = file.tensor("token_embd.weight").orElseThrow();
+            int rowBytes = (int) embedding.dim(0) * Float.BYTES;
+            ByteBuffer nan = ByteBuffer.allocate(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            while (nan.hasRemaining()) {
+                nan.putFloat(Float.NaN);
+            }
+            channel.write(nan.flip(), embedding.offset() + (long) poisoned * rowBytes);
+        }
+        int[] clean = IntStream.of(prompt(500, 24)).map(t -> t == poisoned ? poisoned + 1 : t).toArray();
+        int[] damaged = clean.clone();
+        damaged[10] = poisoned;
+        GenerationRequest cleanRequest = new GenerationRequest(clean, SamplingParams.defaults(3), 16, List.of(),
+                Optional.empty());
+        GenerationResult alone;
+        try (Engine engine = Engine.start(runner(64), config)) {
+            alone = engine.submit(cleanRequest).result().get(30, TimeUnit.SECONDS);
+        }
+        Model model = backend.loadModel(copy, spec);
+        CountDownLatch gate = new CountDownLatch(1);
+        GatedRunner runner = new GatedRunner(NativeStepRunner.create(model, 64, BLOCK, KvType.F16, model), -1, gate);
+        try (Engine engine = Engine.start(runner, config)) {
+            RequestHandle bad = engine.submit(new GenerationRequest(damaged, SamplingParams.defaults(3), 16, List.of(),
+                    Optional.empty()));
+            RequestHandle good = engine.submit(cleanRequest);
+            gate.countDown();
+            GenerationResult failed = bad.result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.ERROR, failed.finishReason());
+            assertTrue(failed.error().orElseThrow().getMessage().startsWith("the model gave no finite logit"),
+                    failed.error().orElseThrow().getMessage());
+            assertEquals(alone, good.result().get(30, TimeUnit.SECONDS));
+            assertEquals(Engine.State.RUNNING, engine.state());
+        }
+    }
+
     /**
-     * The native runner, but every sequence sampling with {@code seed} carries a token outside the
-     * vocabulary (which the native step refuses); the first step waits for {@code gate}.
+     * The native runner whose first step waits for {@code gate}; every sequence sampling with
+     * {@code corruptSeed} carries a token outside the vocabulary (which the native step refuses).
      */
-    private static final class TokenCorruptingRunner implements StepRunner {
+    private static final class GatedRunner implements StepRunner {
 
         private final StepRunner delegate;
-        private final long seed;
+        private final long corruptSeed;
         private final CountDownLatch gate;
         volatile boolean refusedWithOthers;
 
-        TokenCorruptingRunner(StepRunner delegate, long seed, CountDownLatch gate) {
+        GatedRunner(StepRunner delegate, long corruptSeed, CountDownLatch gate) {
             this.delegate = delegate;
-            this.seed = seed;
+            this.corruptSeed = corruptSeed;
             this.gate = gate;
         }
 
@@ -234,7 +280,7 @@ class NativeEngineTests {
             }
             List<StepSequence> changed = new ArrayList<>();
             for (StepSequence seq : batch) {
-                if (seq.sampling().seed() == seed) {
+                if (seq.sampling().seed() == corruptSeed) {
                     int[] tokens = seq.tokens().clone();
                     tokens[seq.start()] = delegate.vocabSize();
                     seq = new StepSequence(tokens, seq.start(), seq.count(), seq.blockTable(), seq.sample(),
