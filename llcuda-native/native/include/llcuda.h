@@ -190,14 +190,17 @@ LLCUDA_API const char *llcuda_kv_cache_last_error(const llcuda_kv_cache *cache);
 
 /* ---------------------------------------------------------------- one step */
 
+/* A step refuses (LLCUDA_ERR_INVALID_ARGUMENT) a sampling sequence whose parameters are outside
+ * these ranges. Non-finite logits are never candidates; when the scaled logits overflow, the
+ * sequence samples greedily over its finite logits. */
 typedef struct llcuda_sampling_params {
-    float temperature;        /* <= 0: greedy (argmax) */
-    int32_t top_k;            /* <= 0: off */
-    float top_p;              /* >= 1: off */
-    float min_p;              /* <= 0: off */
-    float repetition_penalty; /* 1: off; divides positive / multiplies negative logits */
-    float frequency_penalty;  /* 0: off; subtracts count * value */
-    float presence_penalty;   /* 0: off; subtracts value once per present token */
+    float temperature;        /* finite, >= 0; 0: greedy (argmax) */
+    int32_t top_k;            /* >= 0; 0: off */
+    float top_p;              /* (0, 1]; 1: off */
+    float min_p;              /* [0, 1]; 0: off */
+    float repetition_penalty; /* finite, > 0; 1: off; divides positive / multiplies negative logits */
+    float frequency_penalty;  /* finite; 0: off; subtracts count * value */
+    float presence_penalty;   /* finite; 0: off; subtracts value once per present token */
     uint64_t seed;            /* the random draw at position p depends only on (seed, p) */
 } llcuda_sampling_params;
 
@@ -228,8 +231,12 @@ typedef struct llcuda_batch {
     const uint8_t *logits_rows;
 } llcuda_batch;
 
+/* out->sampled of a sampling sequence whose logits row has no finite value: that sequence alone
+ * failed (e.g. NaN weights); the step itself succeeds. */
+#define LLCUDA_SAMPLE_NO_FINITE_LOGIT (-2)
+
 typedef struct llcuda_step_output {
-    int32_t *sampled;   /* [n_seqs]; -1 for sequences not sampled */
+    int32_t *sampled;   /* [n_seqs]; -1 for sequences not sampled, or LLCUDA_SAMPLE_NO_FINITE_LOGIT */
     float *logprobs;    /* [n_seqs] or NULL: log-probability of the sampled token */
     float *logits;      /* [rows * n_vocab] or NULL: rows flagged in logits_rows, in batch order */
     int64_t logits_capacity; /* floats available in `logits` */

@@ -13,15 +13,19 @@ namespace {
 
 std::string at(const char *field, int64_t index) { return std::string("batch.") + field + "[" + std::to_string(index) + "]"; }
 
+// The ranges of llcuda.h's llcuda_sampling_params (the Java SamplingParams checks the same).
 void check_sampling(const llcuda_sampling_params &p, int32_t seq) {
     const std::string where = "batch.sampling[" + std::to_string(seq) + "].";
-    require(std::isfinite(p.temperature), where + "temperature is not finite");
-    require(std::isfinite(p.top_p) && p.top_p > 0.0f, where + "top_p " + std::to_string(p.top_p) + " must be > 0 (>= 1 turns it off)");
-    require(std::isfinite(p.min_p) && p.min_p <= 1.0f, where + "min_p " + std::to_string(p.min_p) + " must be <= 1");
+    auto value = [](float v) { return std::isnan(v) ? std::string("NaN") : std::to_string(v); };
+    require(std::isfinite(p.temperature) && p.temperature >= 0.0f,
+            where + "temperature " + value(p.temperature) + " must be finite and >= 0 (0: greedy)");
+    require(p.top_k >= 0, where + "top_k " + std::to_string(p.top_k) + " must be >= 0 (0: off)");
+    require(p.top_p > 0.0f && p.top_p <= 1.0f, where + "top_p " + value(p.top_p) + " must be in (0, 1] (1: off)");
+    require(p.min_p >= 0.0f && p.min_p <= 1.0f, where + "min_p " + value(p.min_p) + " must be in [0, 1] (0: off)");
     require(std::isfinite(p.repetition_penalty) && p.repetition_penalty > 0.0f,
-            where + "repetition_penalty " + std::to_string(p.repetition_penalty) + " must be finite and > 0");
-    require(std::isfinite(p.frequency_penalty), where + "frequency_penalty is not finite");
-    require(std::isfinite(p.presence_penalty), where + "presence_penalty is not finite");
+            where + "repetition_penalty " + value(p.repetition_penalty) + " must be finite and > 0 (1: off)");
+    require(std::isfinite(p.frequency_penalty), where + "frequency_penalty " + value(p.frequency_penalty) + " must be finite");
+    require(std::isfinite(p.presence_penalty), where + "presence_penalty " + value(p.presence_penalty) + " must be finite");
 }
 
 // Splits the tokens into per-sequence spans: contiguous, consecutive positions, known ids.

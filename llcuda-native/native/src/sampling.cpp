@@ -25,13 +25,17 @@ void apply_penalties(float *logits, const llcuda_sampling_params &p, const int32
     }
 }
 
+// The highest finite logit (lowest id on ties) and its log-probability among the finite logits.
 SampledToken greedy(const float *logits, int32_t n_vocab) {
-    int32_t best = 0;
-    for (int32_t i = 1; i < n_vocab; ++i) {
-        if (logits[i] > logits[best]) best = i;
+    int32_t best = -1;
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        if (std::isfinite(logits[i]) && (best < 0 || logits[i] > logits[best])) best = i;
     }
+    if (best < 0) return {LLCUDA_SAMPLE_NO_FINITE_LOGIT, 0.0f};
     double sum = 0.0;
-    for (int32_t i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        if (std::isfinite(logits[i])) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
+    }
     return {best, static_cast<float>(-std::log(sum))};
 }
 
@@ -43,12 +47,14 @@ SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampli
     apply_penalties(logits, p, history, n_history, counts_);
     if (p.temperature <= 0.0f) return greedy(logits, n_vocab);
 
-    candidates_.resize(static_cast<size_t>(n_vocab));
+    candidates_.clear();
     float top = -INFINITY;
     for (int32_t i = 0; i < n_vocab; ++i) {
-        candidates_[static_cast<size_t>(i)] = {logits[i] / p.temperature, i};
+        if (!std::isfinite(logits[i])) continue;
+        candidates_.emplace_back(logits[i] / p.temperature, i);
         top = std::max(top, logits[i] / p.temperature);
     }
+    if (!std::isfinite(top)) return greedy(logits, n_vocab);  // no candidate, or scaled logits overflow
     auto more_probable = [](const std::pair<float, int32_t> &a, const std::pair<float, int32_t> &b) {
         return a.first > b.first || (a.first == b.first && a.second < b.second);
     };

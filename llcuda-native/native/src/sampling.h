@@ -4,7 +4,7 @@
 //  1. penalties over the sequence's history (as llama.cpp): for every distinct token in the
 //     history with count c: logit /= repetition_penalty if logit > 0 else logit *= it; then
 //     logit -= c * frequency_penalty + presence_penalty;
-//  2. temperature <= 0: greedy, the highest logit (lowest token id on ties);
+//  2. temperature 0: greedy, the highest logit (lowest token id on ties);
 //  3. otherwise logits / temperature, then top-k, top-p (smallest set of most probable tokens
 //     whose probability reaches top_p), min-p (keep p >= min_p * p_max), renormalise, and draw
 //     with u = sampling_uniform(seed, position of the new token): the first candidate, in order
@@ -12,6 +12,9 @@
 //     u times the total.
 // The log-probability reported is that of the chosen token under the distribution it was drawn
 // from (after step 3's filters); for greedy it is under softmax of the penalized logits.
+// Total on any row: non-finite logits (after penalties) are never candidates; when the largest
+// scaled logit overflows (a tiny temperature), the draw is greedy over the finite logits; a row
+// with no finite logit gives LLCUDA_SAMPLE_NO_FINITE_LOGIT.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -712,6 +713,79 @@ void test_gpu_sampling_algorithm() {
     check(worst_logprob <= 1e-6, "CUDA sampler algorithm log-probabilities within 1e-6 (worst " + std::to_string(worst_logprob) + ")");
 }
 
+// Rows no model should produce but a broken one can (NaN weights, overflowing penalties) and
+// temperatures so small that the scaled logits overflow: the host Sampler and the CUDA algorithm
+// stay inside the row, agree, pick only finite logits (the finite argmax when the scaled logits
+// overflow) and report a row without a finite logit as LLCUDA_SAMPLE_NO_FINITE_LOGIT.
+void test_sampling_on_any_logits() {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    int rows = 0, inside = 0, agree = 0, tiny_argmax = 0, tiny_rows = 0, empty_failed = 0, empty_rows = 0;
+    for (int V : {700, 5000}) {
+        std::vector<uint64_t> keys(V);
+        std::vector<double> probs(V);
+        for (int r = 0; r < 300; ++r) {
+            const float temperatures[] = {0.0f, 0.8f, 1e-40f, 1e-30f, std::numeric_limits<float>::min()};
+            const int top_ks[] = {0, 1, 40, 1025};
+            const float top_ps[] = {1.0f, 0.9f, 1e-7f}, min_ps[] = {0.0f, 0.05f, 1.0f};
+            llcuda_sampling_params p{temperatures[r % 5], top_ks[(r / 5) % 4], top_ps[(r / 20) % 3], min_ps[r % 3],
+                                     1.0f, 0.0f, 0.0f, g_rng()};
+            std::vector<float> row = normal(V, 3.0f);
+            const int kind = r % 6;  // 0: a few non-finite, 1: mostly NaN, 2: +inf everywhere but one, 3: none finite,
+                                     // 4: -inf everywhere but one, 5: huge values
+            for (float &x : row) {
+                const uint64_t u = g_rng() % 100;
+                if (kind == 0 && u < 5) x = u % 3 == 0 ? nan : u % 3 == 1 ? inf : -inf;
+                if (kind == 1 && u < 90) x = nan;
+                if (kind == 2) x = inf;
+                if (kind == 3) x = u % 2 == 0 ? nan : -inf;
+                if (kind == 4) x = -inf;
+                if (kind == 5) x *= 1e37f;
+            }
+            const int only = static_cast<int>(g_rng() % V);
+            if (kind == 2 || kind == 4) row[only] = 1.5f;
+            std::vector<int32_t> history;
+            if (r % 4 == 1) {  // penalties on rows with non-finite logits too
+                p.repetition_penalty = 1.3f;
+                p.frequency_penalty = 0.2f;
+                for (int i = 0; i < 50; ++i) history.push_back(static_cast<int32_t>(g_rng() % V));
+            }
+            const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
+            std::vector<float> host_row = row;
+            const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()),
+                                                       position);
+            HostExec ex;
+            std::vector<float> gpu_row = row;
+            const cuda::SampledPick got = cuda::sample_row(ex, gpu_row.data(), V, p, history.data(), static_cast<int>(history.size()),
+                                                           position, keys.data(), probs.data(),
+                                                           reinterpret_cast<int32_t *>(keys.data()));
+            ++rows;
+            int32_t finite_argmax = -1;
+            for (int i = 0; i < V; ++i)
+                if (std::isfinite(host_row[i]) && (finite_argmax < 0 || host_row[i] > host_row[finite_argmax])) finite_argmax = i;
+            if (finite_argmax < 0) {
+                ++empty_rows;
+                empty_failed += want.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT && got.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT;
+                continue;
+            }
+            inside += want.token >= 0 && want.token < V && std::isfinite(host_row[want.token]) && std::isfinite(want.logprob) &&
+                      want.logprob <= 0.0f;
+            agree += got.token == want.token && std::fabs(got.logprob - want.logprob) <= 1e-6f;
+            if (p.temperature > 0.0f && p.temperature < 1e-35f && kind != 5) {
+                ++tiny_rows;
+                tiny_argmax += want.token == finite_argmax;
+            }
+        }
+    }
+    check(inside == rows - empty_rows, "the host Sampler picks a finite logit inside the row on " + std::to_string(inside) + " of " +
+                                           std::to_string(rows - empty_rows) + " rows with NaN/Inf logits or tiny temperatures");
+    check(agree == rows - empty_rows, "CUDA sampler algorithm (host execution) equals the host Sampler on " + std::to_string(agree) +
+                                          " of " + std::to_string(rows - empty_rows) + " such rows");
+    check(tiny_rows > 0 && tiny_argmax == tiny_rows, "a temperature whose scaled logits overflow samples the finite argmax (" +
+                                                         std::to_string(tiny_argmax) + " of " + std::to_string(tiny_rows) + ")");
+    check(empty_rows > 0 && empty_failed == empty_rows, "a row without a finite logit gives LLCUDA_SAMPLE_NO_FINITE_LOGIT on both (" +
+                                                            std::to_string(empty_failed) + " of " + std::to_string(empty_rows) + ")");
+}
+
 // ---------------------------------------------------------------- ABI on a synthetic model
 
 struct SyntheticModel {
@@ -825,7 +899,25 @@ void test_abi_bad_input() {
     positions[2] = 2;
     params.top_p = NAN;
     expect_error("a NaN top_p", "top_p");
-    params.top_p = 1.0f;
+    struct BadParam { const char *what, *field; void (*set)(llcuda_sampling_params &); };
+    const BadParam bad_params[] = {
+        {"top_p 0", "top_p 0.000000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = 0.0f; }},
+        {"top_p -1", "top_p -1.000000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = -1.0f; }},
+        {"top_p 1.5", "top_p 1.500000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = 1.5f; }},
+        {"min_p 2", "min_p 2.000000 must be in [0, 1]", [](llcuda_sampling_params &q) { q.min_p = 2.0f; }},
+        {"min_p -0.5", "min_p -0.500000 must be in [0, 1]", [](llcuda_sampling_params &q) { q.min_p = -0.5f; }},
+        {"temperature -1", "temperature -1.000000 must be finite and >= 0", [](llcuda_sampling_params &q) { q.temperature = -1.0f; }},
+        {"temperature NaN", "temperature NaN must be finite", [](llcuda_sampling_params &q) { q.temperature = NAN; }},
+        {"top_k -1", "top_k -1 must be >= 0", [](llcuda_sampling_params &q) { q.top_k = -1; }},
+        {"repetition_penalty 0", "repetition_penalty 0.000000 must be finite and > 0", [](llcuda_sampling_params &q) { q.repetition_penalty = 0.0f; }},
+        {"frequency_penalty Inf", "frequency_penalty inf must be finite", [](llcuda_sampling_params &q) { q.frequency_penalty = INFINITY; }},
+    };
+    for (const BadParam &bp : bad_params) {
+        params = llcuda_sampling_params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
+        bp.set(params);
+        expect_error(bp.what, bp.field);
+    }
+    params = llcuda_sampling_params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
     b.max_blocks_per_seq = 0;
     expect_error("max_blocks_per_seq 0", "max_blocks_per_seq");
     b.max_blocks_per_seq = 4;
@@ -846,6 +938,40 @@ void test_abi_bad_input() {
     b = llcuda_batch{1, tokens.data(), positions.data(), seq_ids.data(), 1, 4, blocks.data(), &sample, &params, nullptr, nullptr, nullptr};
     llcuda_kv_cache_free(cache);
     check(llcuda_step(nullptr, nullptr, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT, "NULL handles are refused, not dereferenced");
+    std::remove(sm.path.c_str());
+}
+
+// A model whose output norm is NaN (as a file with NaN weights): every logit is NaN, and the
+// step still succeeds, reporting each sampling sequence as LLCUDA_SAMPLE_NO_FINITE_LOGIT.
+void test_abi_nan_logits() {
+    SyntheticModel sm = write_synthetic_model();
+    const llcuda_tensor_desc &norm = sm.tensors[1];  // output_norm.weight
+    const std::vector<float> nans(static_cast<size_t>(norm.size / 4), std::numeric_limits<float>::quiet_NaN());
+    FILE *f = std::fopen(sm.path.c_str(), "r+b");
+    std::fseek(f, static_cast<long>(norm.offset), SEEK_SET);
+    std::fwrite(nans.data(), 4, nans.size(), f);
+    std::fclose(f);
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    llcuda_kv_cache *cache = nullptr;
+    check(llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK &&
+              llcuda_model_load(backend, sm.path.c_str(), &sm.spec, &model) == LLCUDA_OK &&
+              llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK,
+          "a model with a NaN output norm loads");
+    llcuda_backend_free(backend);
+    if (model == nullptr || cache == nullptr) return;
+    const std::vector<int32_t> tokens = {1, 2, 3, 4}, positions = {0, 1, 0, 1}, seq_ids = {0, 0, 1, 1}, blocks = {0, -1, 1, -1};
+    const uint8_t sample[2] = {1, 1};
+    const llcuda_sampling_params params[2] = {{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0}, {0.8f, 40, 0.95f, 0.05f, 1.1f, 0.0f, 0.0f, 7}};
+    const int32_t offsets[3] = {0, 2, 4};
+    int32_t sampled[2] = {0, 0};
+    llcuda_batch b{4, tokens.data(), positions.data(), seq_ids.data(), 2, 2, blocks.data(), sample, params, offsets, tokens.data(), nullptr};
+    llcuda_step_output o{sampled, nullptr, nullptr, 0};
+    check(llcuda_step(model, cache, &b, &o) == LLCUDA_OK && sampled[0] == LLCUDA_SAMPLE_NO_FINITE_LOGIT &&
+              sampled[1] == LLCUDA_SAMPLE_NO_FINITE_LOGIT,
+          "NaN logits: the step succeeds and each sampling sequence reports LLCUDA_SAMPLE_NO_FINITE_LOGIT");
+    llcuda_kv_cache_free(cache);
+    llcuda_model_free(model);
     std::remove(sm.path.c_str());
 }
 
@@ -1234,8 +1360,8 @@ int main(int argc, char **argv) {
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
-                                           test_abi_bad_input, test_rope_frequencies, test_reference_models,
-                                           test_rope_scaling_refusals};
+                                           test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
+                                           test_rope_frequencies, test_reference_models, test_rope_scaling_refusals};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }

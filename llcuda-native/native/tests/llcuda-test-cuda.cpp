@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -602,6 +603,67 @@ void test_sample_rows() {
     }
 }
 
+// Rows with NaN and infinite logits and temperatures whose scaled logits overflow, on the device:
+// the greedy kernel and sample_rows equal the host Sampler (finite logits only; the finite argmax
+// when the scaled logits overflow; LLCUDA_SAMPLE_NO_FINITE_LOGIT for a row without a finite logit).
+void test_sampling_non_finite() {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const int V = 32003, n = 48;
+    std::uniform_int_distribution<int> token(0, V - 1);
+    std::vector<float> logits;
+    std::vector<SampleRow> specs;
+    for (int r = 0; r < n; ++r) {
+        std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+        const int kind = r % 4;  // 0: a few non-finite, 1: mostly NaN, 2: none finite, 3: +inf but one finite
+        for (float &x : row) {
+            const int u = token(g_rng) % 100;
+            if (kind == 0 && u < 5) x = u % 3 == 0 ? nan : u % 3 == 1 ? inf : -inf;
+            if (kind == 1 && u < 95) x = nan;
+            if (kind == 2) x = u % 2 == 0 ? nan : -inf;
+            if (kind == 3) x = inf;
+        }
+        if (kind == 3) row[token(g_rng)] = 1.5f;
+        const float temperatures[] = {0.8f, 1e-40f, 1e-30f};
+        const int top_ks[] = {0, 40, 2000};
+        llcuda_sampling_params p{temperatures[(r / 4) % 3], top_ks[(r / 12) % 3], r % 2 ? 0.9f : 1.0f, r % 3 ? 0.05f : 0.0f,
+                                 1.0f, 0.0f, 0.0f, g_rng()};
+        specs.push_back({r, std::uniform_int_distribution<int>(1, 100000)(g_rng), 0, 0, p});
+        logits.insert(logits.end(), row.begin(), row.end());
+    }
+    Dev<SampleRow> dspecs(specs);
+    Dev<int32_t> dhistory(std::vector<int32_t>{0}), dtokens(n), dgreedy(n);
+    Dev<float> dlogits(logits), dlogprobs(n), dgreedy_lp(n);
+    Dev<uint8_t> scratch(sample_rows_scratch_bytes(n, V));
+    dtokens.poison();
+    dgreedy.poison();
+    sample_greedy(dlogits.p, n, V, dgreedy.p, dgreedy_lp.p, nullptr);
+    sample_rows(dspecs.p, n, dhistory.p, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
+    const std::vector<int32_t> got = dtokens.get(), got_greedy = dgreedy.get();
+    const std::vector<float> got_lp = dlogprobs.get(), got_greedy_lp = dgreedy_lp.get();
+    llcuda::Sampler sampler;
+    int same = 0, same_greedy = 0;
+    double worst = 0;
+    std::string first_difference;
+    for (int r = 0; r < n; ++r) {
+        std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+        std::vector<float> greedy_row = row;
+        const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, nullptr, 0, specs[r].position);
+        const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0};
+        const llcuda::SampledToken want_greedy = sampler.sample(greedy_row.data(), V, greedy, nullptr, 0, 0);
+        if (got[r] == want.token) {
+            ++same;
+            worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
+        } else if (first_difference.empty()) {
+            first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+        }
+        same_greedy += got_greedy[r] == want_greedy.token && std::fabs(got_greedy_lp[r] - want_greedy.logprob) <= 1e-4f;
+    }
+    g_tally.check(same == n && worst <= 1e-6, "GPU sampling = host Sampler on NaN/Inf rows and tiny temperatures (" +
+                                                  std::to_string(same) + " of " + std::to_string(n) + " rows)", first_difference);
+    g_tally.check(same_greedy == n, "GPU greedy = host greedy on NaN/Inf rows (" + std::to_string(same_greedy) + " of " +
+                                        std::to_string(n) + " rows)");
+}
+
 // ---------------------------------------------------------------- whole models through the ABI
 
 struct Reference {
@@ -1027,7 +1089,7 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", test_sample_rows},
+            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); }},
             {"models", [&] {
                  test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
                                                     "micro-llama-Q8_0", "micro-llama-Q4_0", "micro-llama-Q4_K_M",

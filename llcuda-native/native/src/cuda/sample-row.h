@@ -14,6 +14,10 @@
 // order, and the device's exp/log may differ from the host's by an ulp: a draw could change only
 // at a boundary within ~1e-16 of the total.
 //
+// Total on any row, as the host: non-finite logits get key 0 and probability 0 and are never
+// candidates (every set below starts at key 1); when the largest scaled logit overflows, the row
+// is sampled greedily; a row without a finite logit gives LLCUDA_SAMPLE_NO_FINITE_LOGIT.
+//
 // Exec supplies: first()/stride() (this thread's share of a loop), sync(), sum(double) and
 // max_key(uint64_t) (over all threads, every thread gets the result), add_count(int32_t *);
 // zeroed_bins() (256 counters), count_in_bin(bins, bin) (bin < 0: none; called by every thread
@@ -31,15 +35,22 @@
 
 namespace llcuda::cuda {
 
-// Monotone in the float order, -0 taken as +0 (the host compares them equal).
-LLCUDA_HD inline uint32_t ordered_bits(float f) {
-    f = f + 0.0f;
+LLCUDA_HD inline uint32_t float_bits(float f) {
 #if defined(__CUDA_ARCH__)
-    const uint32_t u = __float_as_uint(f);
+    return __float_as_uint(f);
 #else
     uint32_t u;
     std::memcpy(&u, &f, sizeof u);
+    return u;
 #endif
+}
+
+// Neither NaN nor infinite (the same test on both sides, whatever the math library).
+LLCUDA_HD inline bool is_finite(float f) { return (float_bits(f) & 0x7f800000u) != 0x7f800000u; }
+
+// Monotone in the float order, -0 taken as +0 (the host compares them equal).
+LLCUDA_HD inline uint32_t ordered_bits(float f) {
+    const uint32_t u = float_bits(f + 0.0f);
     return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
@@ -203,6 +214,27 @@ LLCUDA_HD bool walk_head(Exec &ex, const Candidates &head, bool complete, double
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable
 #endif
+// The highest finite logit of `row` (lowest id on ties) and its log-probability under the softmax
+// of the finite logits; LLCUDA_SAMPLE_NO_FINITE_LOGIT when there is none.
+template <class Exec>
+LLCUDA_HD SampledPick greedy_pick(Exec &ex, const float *row, int n_vocab) {
+    uint64_t best = 0;
+    for (int i = ex.first(); i < n_vocab; i += ex.stride()) {
+        const uint64_t key = is_finite(row[i]) ? candidate_key(row[i], i) : 0;
+        best = key > best ? key : best;
+    }
+    best = ex.max_key(best);
+    if (best == 0) return {LLCUDA_SAMPLE_NO_FINITE_LOGIT, 0.0f};
+    const double top = row[key_id(best)];
+    double s = 0.0;
+    for (int i = ex.first(); i < n_vocab; i += ex.stride())
+        if (is_finite(row[i])) s += ::exp(static_cast<double>(row[i]) - top);
+    return {key_id(best), static_cast<float>(-::log(ex.sum(s)))};
+}
+
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable
+#endif
 // Samples one row: `row` is penalized in place; keys, probs ([n_vocab] each) and counts ([n_vocab],
 // may alias keys) are scratch.
 template <class Exec>
@@ -221,41 +253,38 @@ LLCUDA_HD SampledPick sample_row(Exec &ex, float *row, int n_vocab, const llcuda
         ex.sync();
     }
 
-    // 2. Temperature 0: the highest logit, lowest id on ties; log-probability under softmax.
-    if (p.temperature <= 0.0f) {
-        uint64_t best = 0;
-        for (int i = ex.first(); i < n_vocab; i += ex.stride()) {
-            const uint64_t key = candidate_key(row[i], i);
-            best = key > best ? key : best;
-        }
-        const int id = key_id(ex.max_key(best));
-        const double top = row[id];
-        double s = 0.0;
-        for (int i = ex.first(); i < n_vocab; i += ex.stride()) s += ::exp(static_cast<double>(row[i]) - top);
-        return {id, static_cast<float>(-::log(ex.sum(s)))};
-    }
+    // 2. Temperature 0: the highest finite logit, lowest id on ties; log-probability under softmax.
+    if (p.temperature <= 0.0f) return greedy_pick(ex, row, n_vocab);
 
     // 3. Keys and probabilities of the scaled logits, relative to the most probable token.
     const float t = p.temperature;
     uint64_t best = 0;
+    int local_finite = 0;
     for (int i = ex.first(); i < n_vocab; i += ex.stride()) {
-        keys[i] = candidate_key(row[i] / t, i);
+        const bool finite = is_finite(row[i]);
+        keys[i] = finite ? candidate_key(row[i] / t, i) : 0;
         best = keys[i] > best ? keys[i] : best;
+        local_finite += finite;
     }
-    const double top = row[key_id(ex.max_key(best))] / t;
-    for (int i = ex.first(); i < n_vocab; i += ex.stride()) probs[i] = ::exp(static_cast<double>(row[i] / t) - top);
+    best = ex.max_key(best);
+    const int n_finite = static_cast<int>(ex.sum(static_cast<double>(local_finite)));
+    if (best == 0 || !is_finite(row[key_id(best)] / t)) return greedy_pick(ex, row, n_vocab);
+    const double top = row[key_id(best)] / t;
+    for (int i = ex.first(); i < n_vocab; i += ex.stride())
+        probs[i] = keys[i] != 0 ? ::exp(static_cast<double>(row[i] / t) - top) : 0.0;
     ex.sync();
 
     // 4. The head: the top-k set's first kMaxCompact candidates, sorted (exactly the top-k set
     //    when that is no larger, as with the usual top-k of 20..100).
-    const int k_set = p.top_k > 0 && p.top_k < n_vocab ? p.top_k : n_vocab;
+    const int k_set = p.top_k > 0 && p.top_k < n_finite ? p.top_k : n_finite;
     const int n_head = k_set < Exec::kMaxCompact ? k_set : Exec::kMaxCompact;
     const Candidates head =
-        ex.sorted_head(keys, probs, n_vocab, n_head < n_vocab ? kth_largest_key(ex, keys, n_vocab, n_head) : 0);
+        ex.sorted_head(keys, probs, n_vocab, n_head < n_finite ? kth_largest_key(ex, keys, n_vocab, n_head) : 1);
     const bool complete = n_head == k_set;
     const Candidates all{keys, probs, n_vocab};
     CandidateSet set;
-    if (!complete && k_set < n_vocab) set.key_min = kth_largest_key(ex, keys, n_vocab, k_set);
+    set.key_min = 1;
+    if (!complete && k_set < n_finite) set.key_min = kth_largest_key(ex, keys, n_vocab, k_set);
     double total = 0.0;  // top-p's reference: the top-k set's mass (in the host's order where it is sorted)
     if (complete) {
         for (int i = 0; i < head.n; ++i) total += head.prob[i];

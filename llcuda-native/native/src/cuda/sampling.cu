@@ -1,7 +1,8 @@
-// Greedy sampling on the GPU, one block per output row: the argmax (lowest index on ties, as on
-// the CPU) and its log-probability under the softmax of the raw logits. Only these two numbers per
-// sequence travel back over PCIe.
-#include <cfloat>
+// Greedy sampling on the GPU, one block per output row: the argmax over the finite logits (lowest
+// index on ties, as on the CPU) and its log-probability under the softmax of the finite logits;
+// LLCUDA_SAMPLE_NO_FINITE_LOGIT for a row without one. Only these two numbers per sequence travel
+// back over PCIe.
+#include <cmath>
 
 #include "kernels.cuh"
 
@@ -14,11 +15,11 @@ __global__ void __launch_bounds__(kThreads)
 greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict__ tokens,
               float *__restrict__ logprobs) {
     const float *row = logits + static_cast<int64_t>(blockIdx.x) * n_vocab;
-    float best = -FLT_MAX;
+    float best = -INFINITY;  // with best_i = n_vocab: no finite logit yet
     int best_i = n_vocab;
     for (int i = threadIdx.x; i < n_vocab; i += kThreads) {
         const float v = row[i];
-        if (v > best) { best = v; best_i = i; }
+        if (isfinite(v) && v > best) { best = v; best_i = i; }
     }
     // Warp then block reduction of (value, index), preferring the lower index on ties.
 #pragma unroll
@@ -37,15 +38,17 @@ greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict
     for (int i = 1; i < kThreads / kWarpSize; ++i)
         if (sv[i] > best || (sv[i] == best && si[i] < best_i)) { best = sv[i]; best_i = si[i]; }
     float sum = 0.0f;
-    for (int i = threadIdx.x; i < n_vocab; i += kThreads) sum += expf(row[i] - best);
+    for (int i = threadIdx.x; i < n_vocab; i += kThreads)
+        if (isfinite(row[i])) sum += expf(row[i] - best);
     sum = warp_sum(sum);
     if (lane == 0) ssum[warp] = sum;
     __syncthreads();
     if (threadIdx.x == 0) {
         float total = 0.0f;
         for (int i = 0; i < kThreads / kWarpSize; ++i) total += ssum[i];
-        tokens[blockIdx.x] = best_i;
-        if (logprobs) logprobs[blockIdx.x] = -logf(total);
+        const bool found = best_i < n_vocab;
+        tokens[blockIdx.x] = found ? best_i : LLCUDA_SAMPLE_NO_FINITE_LOGIT;
+        if (logprobs) logprobs[blockIdx.x] = found ? -logf(total) : 0.0f;
     }
 }
 

@@ -2,6 +2,7 @@ package dev.llcuda.actuate;
 
 import java.util.function.ToDoubleFunction;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -11,7 +12,8 @@ import dev.llcuda.runtime.LlcudaRuntime;
 
 /**
  * Gauges of the engine serving now: queue depth, running sequences (batch occupancy), KV-cache
- * usage and prefix-cache hit rate. NaN while no model is served.
+ * usage and prefix-cache hit rate (NaN while no model is served); and how many failed engines were
+ * brought back by reloading their model.
  */
 public final class LlcudaEngineMetrics implements MeterBinder {
 
@@ -21,6 +23,7 @@ public final class LlcudaEngineMetrics implements MeterBinder {
     public static final String KV_BLOCKS_USED = "llcuda.kv.cache.blocks.used";
     public static final String KV_BLOCKS_TOTAL = "llcuda.kv.cache.blocks.total";
     public static final String PREFIX_CACHE_HIT_RATE = "llcuda.prefix.cache.hit.rate";
+    public static final String RECOVERIES = "llcuda.engine.recoveries";
 
     private final LlcudaRuntime runtime;
 
@@ -38,6 +41,8 @@ public final class LlcudaEngineMetrics implements MeterBinder {
         gauge(registry, KV_BLOCKS_TOTAL, "blocks", "KV-cache blocks allocated", EngineStats::kvBlocksTotal);
         gauge(registry, PREFIX_CACHE_HIT_RATE, "ratio", "Share of prompt tokens found in the prefix cache",
                 EngineStats::prefixCacheHitRate);
+        FunctionCounter.builder(RECOVERIES, this.runtime, LlcudaRuntime::recoveries).baseUnit("recoveries")
+                .description("Failed engines brought back by reloading their model").register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String unit, String description,

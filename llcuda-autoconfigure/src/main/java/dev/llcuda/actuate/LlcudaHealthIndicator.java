@@ -46,6 +46,12 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         switch (state) {
             case READY -> builder.up();
             case FAILED -> builder.down().withDetail("error", this.runtime.failure().orElse("unknown"));
+            case RECOVERING -> {
+                builder.down();
+                this.runtime.recovery().ifPresent(recovery -> builder.withDetail("error", recovery.lastError())
+                        .withDetail("recovery", Map.of("model", recovery.model().toString(), "attempt",
+                                recovery.attempt(), "nextAttempt", recovery.nextAttempt().toString())));
+            }
             case LOADING -> builder.outOfService()
                     .withDetail("loading", String.valueOf(this.runtime.loading().orElse(null)));
             case NO_MODEL -> builder.outOfService().withDetail("model", "none loaded")

@@ -13,7 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
+import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
+import dev.llcuda.engine.SamplingParams;
 
 /**
  * Configuration of llcuda under {@value #PREFIX}: the model to serve, the engine's limits, the
@@ -423,31 +425,31 @@ public class LlcudaProperties {
     public static class Options {
 
         /** Sampling temperature; 0 picks the most likely token (greedy). */
-        private double temperature = 0.8;
+        private double temperature = SamplingParams.DEFAULT_TEMPERATURE;
 
         /** Sample among the k most likely tokens; 0 turns it off. */
-        private int topK = 40;
+        private int topK = SamplingParams.DEFAULT_TOP_K;
 
         /** Sample among the most likely tokens whose probabilities sum to p; 1 turns it off. */
-        private double topP = 0.95;
+        private double topP = SamplingParams.DEFAULT_TOP_P;
 
         /** Drop tokens less likely than min-p times the most likely one; 0 turns it off. */
-        private double minP = 0.05;
+        private double minP = SamplingParams.DEFAULT_MIN_P;
 
         /** Most tokens generated per request. */
-        private int maxTokens = 512;
+        private int maxTokens = GenerationRequest.DEFAULT_MAX_TOKENS;
 
         /** Texts that end generation when produced (not included in the output). */
         private List<String> stopSequences = new ArrayList<>();
 
         /** Subtracted from a token's logit once per earlier occurrence; 0 turns it off. */
-        private double frequencyPenalty;
+        private double frequencyPenalty = SamplingParams.DEFAULT_FREQUENCY_PENALTY;
 
         /** Subtracted from a token's logit if it occurred before; 0 turns it off. */
-        private double presencePenalty;
+        private double presencePenalty = SamplingParams.DEFAULT_PRESENCE_PENALTY;
 
         /** Divides (or multiplies, if negative) logits of tokens seen before; 1 turns it off. */
-        private double repetitionPenalty = 1.0;
+        private double repetitionPenalty = SamplingParams.DEFAULT_REPETITION_PENALTY;
 
         /** Seed of the random draws; unset draws a new seed per request. */
         private @Nullable Long seed;

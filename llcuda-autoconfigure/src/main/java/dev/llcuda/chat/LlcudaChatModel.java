@@ -41,6 +41,7 @@ import org.springframework.ai.tool.definition.ToolDefinition;
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
+import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.engine.RequestHandle;
 import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.runtime.LlcudaRuntime;
@@ -273,20 +274,21 @@ public final class LlcudaChatModel implements ChatModel {
         return llcuda.overriding(this.defaultOptions);
     }
 
+    /** The options over the engine's defaults; {@link SamplingParams} validates them (InvalidRequestException). */
     private static SamplingParams sampling(LlcudaChatOptions options) {
         Long seed = options.getSeed();
-        return new SamplingParams(floatOr(options.getTemperature(), 0.8), intOr(options.getTopK(), 0),
-                floatOr(options.getTopP(), 1.0), floatOr(options.getMinP(), 0.0),
-                floatOr(options.getRepetitionPenalty(), 1.0), floatOr(options.getFrequencyPenalty(), 0.0),
-                floatOr(options.getPresencePenalty(), 0.0), seed != null ? seed : ThreadLocalRandom.current().nextLong());
+        return new SamplingParams(floatOr(options.getTemperature(), SamplingParams.DEFAULT_TEMPERATURE),
+                intOr(options.getTopK(), SamplingParams.DEFAULT_TOP_K), floatOr(options.getTopP(), SamplingParams.DEFAULT_TOP_P),
+                floatOr(options.getMinP(), SamplingParams.DEFAULT_MIN_P),
+                floatOr(options.getRepetitionPenalty(), SamplingParams.DEFAULT_REPETITION_PENALTY),
+                floatOr(options.getFrequencyPenalty(), SamplingParams.DEFAULT_FREQUENCY_PENALTY),
+                floatOr(options.getPresencePenalty(), SamplingParams.DEFAULT_PRESENCE_PENALTY),
+                seed != null ? seed : ThreadLocalRandom.current().nextLong());
     }
 
     private static int maxTokens(LlcudaChatOptions options) {
         Integer maxTokens = options.getMaxTokens();
-        if (maxTokens != null && maxTokens <= 0) {
-            throw new IllegalArgumentException("maxTokens must be positive, got " + maxTokens);
-        }
-        return maxTokens != null ? maxTokens : 512;
+        return maxTokens != null ? maxTokens : GenerationRequest.DEFAULT_MAX_TOKENS;
     }
 
     private static List<String> stopSequences(LlcudaChatOptions options) {
@@ -321,8 +323,12 @@ public final class LlcudaChatModel implements ChatModel {
         return result;
     }
 
-    private static LlcudaEngineException engineFailure(GenerationResult result) {
+    /** A request the engine refused alone stays a client mistake (IllegalArgumentException); any other error is the engine's. */
+    private static RuntimeException engineFailure(GenerationResult result) {
         Throwable cause = result.error().orElse(null);
+        if (cause instanceof InvalidRequestException invalid) {
+            return new InvalidRequestException(invalid.getMessage(), invalid);
+        }
         return new LlcudaEngineException("the engine failed while generating: "
                 + (cause != null ? cause.getMessage() : "unknown reason"), cause);
     }

@@ -16,6 +16,7 @@ import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
+import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.engine.RequestHandle;
 
 /**
@@ -81,7 +82,8 @@ public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseab
 
     private void record(GenerationResult result, long nanos) {
         this.bulkhead.onComplete();
-        if (result.finishReason() == FinishReason.ERROR) {
+        // A request refused alone (InvalidRequestException) is the client's mistake, not an engine fault.
+        if (result.finishReason() == FinishReason.ERROR && !(result.error().orElse(null) instanceof InvalidRequestException)) {
             this.circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS,
                     result.error().orElseGet(() -> new IllegalStateException("engine error")));
         } else {

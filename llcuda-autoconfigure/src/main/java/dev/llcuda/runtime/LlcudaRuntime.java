@@ -1,6 +1,7 @@
 package dev.llcuda.runtime;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The engine's lifecycle: loads the configured model when the application starts (in the
  * background, so health can say OUT_OF_SERVICE while it loads), switches models on activation,
+ * reloads the model by itself when its engine fails (with growing delays, RECOVERING meanwhile),
  * and on stop lets requests in flight finish within the shutdown timeout, then frees the device.
  * Activation is transactional: the new model is loaded and checked beside the old one when memory
  * allows (the CPU always), else the old one is released first and loaded again if the new one fails.
@@ -26,6 +28,12 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     /** How a user gets a model served, repeated wherever no model is loaded. */
     public static final String HOW_TO_LOAD = "set llcuda.model.path to a GGUF file, or register one and activate it "
             + "with POST /actuator/llcudamodels/{id} (models in llcuda.registry.model-folders)";
+
+    /** Delay before the first reload of a failed engine; it doubles with every failed attempt. */
+    static final Duration RECOVERY_FIRST_DELAY = Duration.ofSeconds(1);
+
+    /** Longest delay between two reloads of a failed engine. */
+    static final Duration RECOVERY_MAX_DELAY = Duration.ofMinutes(5);
 
     private static final Logger logger = LoggerFactory.getLogger(LlcudaRuntime.class);
 
@@ -51,6 +59,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private @Nullable Thread startupLoader;
 
+    private final EngineRecovery recovery;
+
     /**
      * @param loader loads models onto the device
      * @param unavailable why no model can be loaded at all (the native library failed), or null
@@ -59,10 +69,21 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
      */
     public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
             Duration shutdownTimeout) {
+        this(loader, unavailable, startupModel, shutdownTimeout, RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY);
+    }
+
+    /**
+     * @param recoveryFirstDelay delay before the first reload of a failed engine (doubling with every failed attempt)
+     * @param recoveryMaxDelay longest delay between two reloads
+     */
+    public LlcudaRuntime(ModelLoader loader, @Nullable String unavailable, @Nullable Path startupModel,
+            Duration shutdownTimeout, Duration recoveryFirstDelay, Duration recoveryMaxDelay) {
         this.unavailable = unavailable;
         this.loader = loader;
         this.startupModel = startupModel;
         this.shutdownTimeout = shutdownTimeout;
+        this.recovery = new EngineRecovery(this.lock, this::activate, recoveryFirstDelay, recoveryMaxDelay,
+                Clock.systemUTC());
     }
 
     @Override
@@ -103,7 +124,12 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             if (this.unavailable != null) {
                 throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
             }
+            this.recovery.cancel();
             ServingModel previous = this.serving;
+            if (previous != null && previous.engine().failure() != null) {
+                release(); // a failed engine serves nothing: free its memory before loading
+                previous = null;
+            }
             boolean beside = previous == null || this.loader.fitsBesideCurrent(file);
             if (!beside) {
                 logger.info("llcuda: {} does not fit beside {}; releasing it first", file, previous.path());
@@ -120,6 +146,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
                 this.serving = model;
                 this.state = RuntimeState.READY;
                 this.failure = null;
+                this.recovery.watch(model.engine(), cause -> engineFailed(model, cause));
                 if (beside && previous != null) {
                     stopServing(previous);
                 }
@@ -147,8 +174,10 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return;
         }
         try {
-            this.serving = this.loader.load(previous.path());
+            ServingModel restored = this.loader.load(previous.path());
+            this.serving = restored;
             this.state = RuntimeState.READY;
+            this.recovery.watch(restored.engine(), cause -> engineFailed(restored, cause));
             this.failure = null;
             logger.warn("llcuda: {}; {} was loaded again and serves on", reason, previous.path());
         } catch (RuntimeException restore) {
@@ -157,9 +186,19 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         }
     }
 
+    /** Starts reloading {@code model} when it still is the one served (not replaced, unloaded or stopped). */
+    private void engineFailed(ServingModel model, Throwable cause) {
+        synchronized (this.lock) {
+            if (this.serving == model && this.running) {
+                this.recovery.begin(model.path(), cause);
+            }
+        }
+    }
+
     @Override
     public void unload() {
         synchronized (this.lock) {
+            this.recovery.cancel();
             release();
             this.state = RuntimeState.NO_MODEL;
             this.failure = null;
@@ -173,6 +212,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             thread.interrupt();
         }
         synchronized (this.lock) {
+            this.recovery.cancel();
+            this.recovery.shutdown();
             release();
             this.state = RuntimeState.STOPPED;
             this.running = false;
@@ -212,6 +253,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     }
 
     public RuntimeState state() {
+        if (this.recovery.status().isPresent()) {
+            return RuntimeState.RECOVERING;
+        }
         RuntimeState current = this.state;
         ServingModel model = this.serving;
         if (current == RuntimeState.READY && model != null && model.engine().failure() != null) {
@@ -239,6 +283,16 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         return serving().flatMap(ServingModel::fileChange);
     }
 
+    /** Where the reloading of a failed engine stands, while {@link #state()} is RECOVERING. */
+    public Optional<RecoveryStatus> recovery() {
+        return this.recovery.status();
+    }
+
+    /** Failed engines brought back by reloading their model since start. */
+    public long recoveries() {
+        return this.recovery.recoveries();
+    }
+
     /** The file being loaded now, if any. */
     public Optional<Path> loading() {
         return Optional.ofNullable(this.loading);
@@ -251,11 +305,13 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
     /** The model serving now, or an exception saying why none is and how to load one. */
     public ServingModel requireServing() {
         ServingModel model = this.serving;
-        if (model != null) {
+        if (model != null && model.engine().failure() == null) {
             return model;
         }
         String why = switch (state()) {
             case LOADING -> "the model " + this.loading + " is still loading";
+            case RECOVERING -> recovery().map(r -> "the engine failed (" + r.lastError() + "); reloading "
+                    + r.model() + ", attempt " + r.attempt() + " at " + r.nextAttempt()).orElse("the engine is recovering");
             case FAILED -> "llcuda failed: " + failure().orElse("unknown reason");
             case STOPPED -> "llcuda is stopped";
             default -> "no model is loaded; " + HOW_TO_LOAD;

@@ -8,6 +8,8 @@ public enum RuntimeState {
     LOADING,
     /** A model is loaded and the engine runs. */
     READY,
+    /** The engine failed and its model is being reloaded, with growing delays between attempts. */
+    RECOVERING,
     /** The native library, the model load or the engine failed; the failure says why. */
     FAILED,
     /** Stopped with the application. */

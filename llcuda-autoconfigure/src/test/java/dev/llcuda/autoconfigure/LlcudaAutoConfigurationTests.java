@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
@@ -31,6 +33,8 @@ import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.RequestGuard;
 import dev.llcuda.chat.Resilience4jRequestGuard;
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.GenerationRequest;
+import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.gpu.GpuRequiredException;
 import dev.llcuda.engine.KvType;
 import dev.llcuda.registry.ModelRegistry;
@@ -40,6 +44,7 @@ import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelLoader;
 import dev.llcuda.runtime.NativeRuntime;
 import dev.llcuda.runtime.RuntimeState;
+import dev.llcuda.runtime.ScriptedStepRunner;
 import dev.llcuda.runtime.TestServing;
 
 class LlcudaAutoConfigurationTests {
@@ -190,6 +195,31 @@ class LlcudaAutoConfigurationTests {
     }
 
     @Test
+    void aFailedEngineIsDownAndRecoveringWithTheAttemptNextRetryAndLastError() throws IOException {
+        runner().withBean("userRuntime", LlcudaRuntime.class,
+                () -> new LlcudaRuntime(TestServing.loader(Integer.MAX_VALUE, 0, EngineListener.NONE), null,
+                        TestServing.MICRO_LLAMA, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .run(context -> {
+                    LlcudaRuntime runtime = context.getBean(LlcudaRuntime.class);
+                    awaitReady(runtime);
+                    runtime.requireServing().engine().submit(new GenerationRequest(new int[] {1, 100}, SamplingParams.GREEDY
+                            .withSeed(ScriptedStepRunner.DEVICE_FAULT_SEED), 2, List.of(), Optional.empty())).result().join();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (runtime.state() != RuntimeState.RECOVERING && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    Health health = context.getBean(LlcudaHealthIndicator.class).health(true);
+                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.getDetails()).containsEntry("state", "RECOVERING")
+                            .containsEntry("error", "simulated device fault");
+                    Map<?, ?> recovery = (Map<?, ?>) health.getDetails().get("recovery");
+                    assertThat(recovery.get("attempt")).isEqualTo(1);
+                    assertThat(recovery.get("model")).isEqualTo(TestServing.MICRO_LLAMA.toString());
+                    assertThat(recovery.get("nextAttempt").toString()).isNotEmpty();
+                });
+    }
+
+    @Test
     void registryAndHealthCanBeSwitchedOff() throws IOException {
         runner().withPropertyValues("llcuda.registry.enabled=false", "management.health.llcuda.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(ModelRegistry.class)
@@ -206,6 +236,7 @@ class LlcudaAutoConfigurationTests {
                     assertThat(meters.find("llcuda.kv.cache.usage").gauge()).isNotNull();
                     assertThat(meters.find("llcuda.time.to.first.token").timer()).isNotNull();
                     assertThat(meters.find("llcuda.tokens.output").counter()).isNotNull();
+                    assertThat(meters.find("llcuda.engine.recoveries").functionCounter().count()).isZero();
                     // on the CPU there is no GPU to read
                     assertThat(meters.find("llcuda.gpu.utilization").gauge()).isNull();
                 });

@@ -35,8 +35,10 @@ import org.springframework.ai.tool.function.FunctionToolCallback;
 
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.EngineStats;
+import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.NoModelLoadedException;
+import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ScriptedStepRunner;
 import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.runtime.TestServing;
@@ -237,6 +239,27 @@ class LlcudaChatModelTests {
         double output = meters.get("gen_ai.client.token.usage").tag("gen_ai.token.type", "output").counter().count();
         assertThat(input).isEqualTo(2.0 * response.getMetadata().getUsage().getPromptTokens());
         assertThat(output).isEqualTo(24.0);
+    }
+
+    @Test
+    void samplingOptionsOutOfRangeFailOnlyTheirRequestNamingTheOption() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        Map<LlcudaChatOptions, String> refused = Map.of(LlcudaChatOptions.builder().topP(0.0).build(),
+                "top_p 0.0 must be in (0, 1] (1: off)", LlcudaChatOptions.builder().topP(-1.0).build(),
+                "top_p -1.0 must be in (0, 1] (1: off)", LlcudaChatOptions.builder().minP(2.0).build(),
+                "min_p 2.0 must be in [0, 1] (0: off)", LlcudaChatOptions.builder().temperature(Double.NaN).build(),
+                "temperature NaN must be finite and >= 0 (0: greedy)", LlcudaChatOptions.builder().maxTokens(0).build(),
+                "max_tokens 0 must be >= 1");
+        refused.forEach((options, message) -> {
+            assertThatThrownBy(() -> chatModel.call(new Prompt(List.of(new UserMessage("Hello")), options)))
+                    .isInstanceOf(InvalidRequestException.class).hasMessage(message);
+            assertThatThrownBy(() -> chatModel.stream(new Prompt(List.of(new UserMessage("Hello")), options)).blockLast())
+                    .isInstanceOf(InvalidRequestException.class).hasMessage(message);
+        });
+        String tiny = chatModel.call(new Prompt(List.of(new UserMessage("Hello")),
+                LlcudaChatOptions.builder().temperature(1e-40).seed(3L).build())).getResult().getOutput().getText();
+        assertThat(tiny).isNotEmpty();
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
     }
 
     @Test

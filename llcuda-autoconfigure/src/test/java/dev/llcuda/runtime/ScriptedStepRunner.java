@@ -16,6 +16,9 @@ public final class ScriptedStepRunner implements StepRunner {
     /** First id the script emits: ids below are the vocabulary's control tokens. */
     static final int FIRST_TEXT_TOKEN = 3;
 
+    /** A step sampling a sequence with this seed fails as a device fault would (the engine then fails). */
+    public static final long DEVICE_FAULT_SEED = 0xdeadL;
+
     private final int vocabSize;
     private final int contextLength;
     private final int kvBlocks;
@@ -74,6 +77,9 @@ public final class ScriptedStepRunner implements StepRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (batch.stream().anyMatch(sequence -> sequence.sample() && sequence.sampling().seed() == DEVICE_FAULT_SEED)) {
+            throw new IllegalStateException("simulated device fault");
         }
         for (int i = 0; i < batch.size(); i++) {
             StepSequence sequence = batch.get(i);

@@ -1,9 +1,11 @@
 package dev.llcuda.cli;
 
+import dev.llcuda.engine.GenerationRequest;
+import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.engine.KvType;
+import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
-import dev.llcuda.nativelib.SamplingParams;
 import dev.llcuda.nativelib.StepOutput;
 import dev.llcuda.tokenizer.StreamingDecoder;
 import java.io.PrintStream;
@@ -27,19 +29,26 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=128] [--temp 0.8] [--seed S] [--top-k 40]"
-                + " [--top-p 0.95] [--min-p 0.05]";
+        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=" + GenerationRequest.DEFAULT_MAX_TOKENS + "] [--temp "
+                + SamplingParams.DEFAULT_TEMPERATURE + "] [--seed S] [--top-k " + SamplingParams.DEFAULT_TOP_K
+                + "] [--top-p " + SamplingParams.DEFAULT_TOP_P + "] [--min-p " + SamplingParams.DEFAULT_MIN_P + "]";
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
         String prompt = args.required("--prompt");
-        int maxTokens = args.intOption("-n", 128);
+        int maxTokens = args.intOption("-n", GenerationRequest.DEFAULT_MAX_TOKENS);
         long seed = args.longOption("--seed", System.nanoTime() & Long.MAX_VALUE);
-        SamplingParams params = SamplingParams.random(args.floatOption("--temp", 0.8f), seed)
-                .withTopK(args.intOption("--top-k", 40))
-                .withTopP(args.floatOption("--top-p", 0.95f))
-                .withMinP(args.floatOption("--min-p", 0.05f));
+        SamplingParams defaults = SamplingParams.defaults(seed);
+        SamplingParams params;
+        try {
+            params = defaults.withTemperature(args.floatOption("--temp", defaults.temperature()))
+                    .withTopK(args.intOption("--top-k", defaults.topK()))
+                    .withTopP(args.floatOption("--top-p", defaults.topP()))
+                    .withMinP(args.floatOption("--min-p", defaults.minP()));
+        } catch (InvalidRequestException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (maxTokens < 1) {
             throw new UsageException("-n must be at least 1");
         }
@@ -69,7 +78,7 @@ final class GenerateCommand implements Command {
                     loaded.model.step(cache, batch, output);
                 }
                 long promptDone = System.nanoTime();
-                int[] next = {output.sampled(0)};
+                int[] next = {sampled(output, prompted.length)};
                 int generated = 0;
                 int decodeSteps = 0;
                 while (!stops.contains(next[0])) {
@@ -84,7 +93,7 @@ final class GenerateCommand implements Command {
                     batch.addSequence(next, 0, 1, position, blockTable, blocks);
                     batch.sample(0, params);
                     loaded.model.step(cache, batch, output);
-                    next[0] = output.sampled(0);
+                    next[0] = sampled(output, position + 1);
                     decodeSteps++;
                 }
                 out.println(decoder.flush());
@@ -97,6 +106,16 @@ final class GenerateCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** The token sampled at {@code position}; fails when the model's logits there had no finite value. */
+    private static int sampled(StepOutput output, int position) {
+        int token = output.sampled(0);
+        if (token == StepOutput.NO_FINITE_LOGIT) {
+            throw new IllegalStateException("the model gave no finite logit for position " + position
+                    + " (NaN or infinite values)");
+        }
+        return token;
     }
 
     private static double seconds(long nanos) {

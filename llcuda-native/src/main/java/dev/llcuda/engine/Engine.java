@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -37,7 +38,11 @@ public final class Engine implements AutoCloseable {
         DRAINING,
         /** Shut down; the model is freed. */
         STOPPED,
-        /** A step failed; every request in flight ended with {@link FinishReason#ERROR}. */
+        /**
+         * A step failed for a reason no single request explains (device, memory, internal); every
+         * request in flight ended with {@link FinishReason#ERROR}. A request's own fault (a
+         * refused sequence, logits without a finite value) ends only that request.
+         */
         FAILED
     }
 
@@ -57,6 +62,7 @@ public final class Engine implements AutoCloseable {
     private boolean cancelAll; // guarded by lock
     private volatile State state = State.RUNNING; // written under lock
     private volatile @Nullable Throwable failure;
+    private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
     private boolean runnerClosed; // guarded by lock
 
     private final AtomicInteger queued = new AtomicInteger();
@@ -126,11 +132,16 @@ public final class Engine implements AutoCloseable {
         return failure;
     }
 
+    /** Completes with the cause when the engine fails (after every request in flight ended); never otherwise. */
+    public CompletionStage<Throwable> whenFailed() {
+        return failed.minimalCompletionStage();
+    }
+
     /**
      * Queues a request. Never blocks.
      *
      * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
-     * @throws IllegalArgumentException  when a prompt token is outside the vocabulary or the prompt fills the context
+     * @throws InvalidRequestException   when a prompt token is outside the vocabulary or the prompt fills the context
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
      */
     public RequestHandle submit(GenerationRequest request) {
@@ -162,13 +173,13 @@ public final class Engine implements AutoCloseable {
 
     private void validatePrompt(int[] prompt) {
         if (prompt.length >= contextLimit) {
-            throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; the context holds "
+            throw new InvalidRequestException("prompt has " + prompt.length + " tokens; the context holds "
                     + contextLimit + " and needs room for at least one generated token");
         }
         int vocab = runner.vocabSize();
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + prompt[i] + " at index " + i
+                throw new InvalidRequestException("prompt token " + prompt[i] + " at index " + i
                         + " is outside the vocabulary of " + vocab + " tokens");
             }
         }
@@ -330,12 +341,16 @@ public final class Engine implements AutoCloseable {
         int[] sampled = new int[chunks.size()];
         Arrays.fill(sampled, -1);
         long stepBegin = System.nanoTime();
-        runner.step(batch, sampled);
+        try {
+            runner.step(batch, sampled);
+        } catch (StepRejectedException rejected) {
+            runEachAlone(batch, chunks, sampled);
+        }
         long stepEnd = System.nanoTime();
         steps++;
         computedTokensTotal += out.totalTokens();
         generatedTokensTotal += sampling;
-        checkSampled(chunks, sampled);
+        failUnsampled(chunks, sampled);
         for (Sequence seq : scheduler.updateFromOutput(out, sampled)) {
             live.remove(seq.id);
             finishedTotal++;
@@ -344,10 +359,40 @@ public final class Engine implements AutoCloseable {
         schedulingNanosTotal += System.nanoTime() - begin - (stepEnd - stepBegin);
     }
 
-    private void checkSampled(List<ScheduledChunk> chunks, int[] sampled) {
+    /**
+     * After the runner refused the batch (nothing computed), runs each sequence in a step of its
+     * own: those refused alone end with an {@link InvalidRequestException}, the others go on.
+     */
+    private void runEachAlone(List<StepSequence> batch, List<ScheduledChunk> chunks, int[] sampled) {
+        int[] one = new int[1];
+        for (int i = 0; i < batch.size(); i++) {
+            one[0] = -1;
+            try {
+                runner.step(List.of(batch.get(i)), one);
+                sampled[i] = one[0];
+            } catch (StepRejectedException rejected) {
+                abort(chunks.get(i).sequence(), FinishReason.ERROR,
+                        new InvalidRequestException("request refused: " + rejected.getMessage(), rejected));
+            }
+        }
+    }
+
+    /**
+     * Ends the requests whose logits had no finite value (the model's numbers, for this request
+     * alone); any other token outside the vocabulary is an internal fault of the engine.
+     */
+    private void failUnsampled(List<ScheduledChunk> chunks, int[] sampled) {
         int vocab = runner.vocabSize();
         for (int i = 0; i < chunks.size(); i++) {
-            if (chunks.get(i).sample() && (sampled[i] < 0 || sampled[i] >= vocab)) {
+            Sequence seq = chunks.get(i).sequence();
+            if (!chunks.get(i).sample() || seq.status == Sequence.Status.FINISHED) {
+                continue;
+            }
+            if (sampled[i] == StepRunner.NO_FINITE_LOGIT) {
+                abort(seq, FinishReason.ERROR, new IllegalStateException("the model gave no finite logit for the "
+                        + "next token of this request (NaN or infinite values at position " + seq.numTokens()
+                        + "); the request was ended, the engine goes on"));
+            } else if (sampled[i] < 0 || sampled[i] >= vocab) {
                 throw new IllegalStateException("step returned token " + sampled[i] + " for sequence " + i
                         + ", outside the vocabulary of " + vocab);
             }
@@ -412,6 +457,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+        failed.complete(cause);
     }
 
     private void publishStats() {

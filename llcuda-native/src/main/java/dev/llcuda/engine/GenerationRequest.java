@@ -16,18 +16,22 @@ import java.util.Optional;
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 List<String> stopStrings, Optional<Instant> deadline) {
 
+    /** Most tokens generated per request unless the caller says otherwise (every entry point's default). */
+    public static final int DEFAULT_MAX_TOKENS = 512;
+
+    /** @throws InvalidRequestException naming what is wrong with the request */
     public GenerationRequest {
         if (promptTokens == null || promptTokens.length == 0) {
-            throw new IllegalArgumentException("promptTokens must hold at least one token");
+            throw new InvalidRequestException("the prompt must hold at least one token");
         }
-        if (maxTokens <= 0) {
-            throw new IllegalArgumentException("maxTokens must be positive, got " + maxTokens);
+        if (maxTokens < 1) {
+            throw InvalidRequestException.outOfRange("max_tokens", maxTokens, ">= 1");
         }
         promptTokens = promptTokens.clone();
         stopStrings = List.copyOf(stopStrings);
         for (String stop : stopStrings) {
             if (stop.isEmpty()) {
-                throw new IllegalArgumentException("stop strings must not be empty");
+                throw new InvalidRequestException("stop sequences must not be empty");
             }
         }
     }

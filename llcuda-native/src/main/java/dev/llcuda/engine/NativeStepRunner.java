@@ -3,6 +3,8 @@ package dev.llcuda.engine;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
 import dev.llcuda.nativelib.Model;
+import dev.llcuda.nativelib.NativeException;
+import dev.llcuda.nativelib.Status;
 import dev.llcuda.nativelib.StepOutput;
 import java.util.List;
 
@@ -66,17 +68,22 @@ public final class NativeStepRunner implements StepRunner {
                     Math.min(table.length, maxBlocksPerSeq));
             if (seq.sample()) {
                 SamplingParams p = seq.sampling();
-                dev.llcuda.nativelib.SamplingParams params = new dev.llcuda.nativelib.SamplingParams(p.temperature(),
-                        p.topK(), p.topP(), p.minP(), p.repetitionPenalty(), p.frequencyPenalty(), p.presencePenalty(),
-                        p.seed());
                 // Penalties see the whole sequence so far, prompt included (as llama.cpp applies them).
-                batch.sample(index, params, seq.tokens(), p.usesPenalties() ? seq.start() + seq.count() : 0);
+                batch.sample(index, p, seq.tokens(), p.usesPenalties() ? seq.start() + seq.count() : 0);
             }
         }
-        model.step(cache, batch, output);
+        try {
+            model.step(cache, batch, output);
+        } catch (NativeException e) {
+            if (e.status() == Status.INVALID_ARGUMENT || e.status() == Status.UNSUPPORTED) {
+                throw new StepRejectedException(e.getMessage(), e);
+            }
+            throw e;
+        }
         for (int i = 0; i < sequences.size(); i++) {
             if (sequences.get(i).sample()) {
-                sampled[i] = output.sampled(i);
+                int token = output.sampled(i);
+                sampled[i] = token == StepOutput.NO_FINITE_LOGIT ? NO_FINITE_LOGIT : token;
             }
         }
     }

@@ -19,10 +19,19 @@ public interface StepRunner extends AutoCloseable {
     /** Token positions per KV block. */
     int kvBlockSize();
 
+    /** {@code sampled[i]} of a sequence whose logits had no finite value: that request alone fails. */
+    int NO_FINITE_LOGIT = -2;
+
     /**
      * Computes the batch, writes its keys and values into the cache and stores in
-     * {@code sampled[i]} the token drawn for sequence i (left untouched when it does not sample).
-     * Throws when the step failed; the engine then fails every request it holds.
+     * {@code sampled[i]} the token drawn for sequence i (left untouched when it does not sample),
+     * or {@link #NO_FINITE_LOGIT}.
+     *
+     * @throws StepRejectedException when the step refused the batch for what its requests ask
+     *         (nothing was computed); the engine then runs the sequences one by one and fails
+     *         only those refused alone
+     * @throws RuntimeException      for any other failure (device, memory, internal); the engine
+     *         then fails every request it holds
      */
     void step(List<StepSequence> batch, int[] sampled);
 

@@ -2,6 +2,7 @@ package dev.llcuda.nativelib;
 
 import com.sun.jna.Pointer;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One step's work, reused from step to step: sequences, each a run of tokens at consecutive
@@ -25,7 +26,8 @@ public final class Batch {
     private int[] seqLength = new int[8];
     private int[] blockTables;
     private byte[] sample = new byte[8];
-    private SamplingParams[] sampling = new SamplingParams[8];
+    /** Null for sequences that do not sample. */
+    private @Nullable NativeSampling[] sampling = new NativeSampling[8];
     private int[] historyStart = new int[8];
     private int[] historyLength = new int[8];
     private int[] history = new int[64];
@@ -93,18 +95,18 @@ public final class Batch {
         System.arraycopy(blockTable, 0, blockTables, table, blockCount);
         Arrays.fill(blockTables, table + blockCount, table + maxBlocksPerSeq, -1);
         sample[seq] = 0;
-        sampling[seq] = SamplingParams.GREEDY;
+        sampling[seq] = null;
         historyLength[seq] = 0;
         return seq;
     }
 
     /** Samples a token after the last token of sequence {@code seq} (no penalty history). */
-    public void sample(int seq, SamplingParams params) {
+    public void sample(int seq, NativeSampling params) {
         sample(seq, params, history, 0);
     }
 
     /** Samples with penalties over the first {@code length} tokens of {@code tokenHistory}. */
-    public void sample(int seq, SamplingParams params, int[] tokenHistory, int length) {
+    public void sample(int seq, NativeSampling params, int[] tokenHistory, int length) {
         requireSequence(seq);
         sample[seq] = 1;
         sampling[seq] = params;

@@ -148,6 +148,11 @@ public interface LlcudaLibrary extends Library {
         public SamplingParamsStruct(Pointer memory) {
             super(memory);
         }
+
+        /** Byte offset of {@code field} in the native struct. */
+        int offsetOf(String field) {
+            return fieldOffset(field);
+        }
     }
 
     /** {@code llcuda_batch}. */

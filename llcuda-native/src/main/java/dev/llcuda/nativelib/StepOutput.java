@@ -36,7 +36,10 @@ public final class StepOutput {
         return struct;
     }
 
-    /** The token sampled for sequence {@code seq}; -1 when it was not sampled. */
+    /** {@code LLCUDA_SAMPLE_NO_FINITE_LOGIT}: the sequence's logits had no finite value (it alone failed). */
+    public static final int NO_FINITE_LOGIT = -2;
+
+    /** The token sampled for sequence {@code seq}; -1 when it was not sampled, or {@link #NO_FINITE_LOGIT}. */
     public int sampled(int seq) {
         return struct.sampled.getInt((long) checkSequence(seq) * Integer.BYTES);
     }

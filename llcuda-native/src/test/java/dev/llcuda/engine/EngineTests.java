@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -224,6 +225,72 @@ class EngineTests {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> engine.submit(GenerationRequest.greedy(range(3, 5), 1)));
         assertEquals("engine is failed (simulated device failure); request refused", refused.getMessage());
+    }
+
+    @Test
+    void aRequestTheStepRefusesFailsAloneWhileTheOthersOfItsBatchComplete() throws Exception {
+        SimulatedModel model = new SimulatedModel(64, 16, 256);
+        model.refusedSeed = 13;
+        assertOnlyTheMarkedRequestFails(model, 13, InvalidRequestException.class,
+                "request refused: a sequence with seed 13 is refused (simulated)");
+    }
+
+    @Test
+    void logitsWithoutAFiniteValueFailOnlyThatRequest() throws Exception {
+        SimulatedModel model = new SimulatedModel(64, 16, 256);
+        model.nonFiniteSeed = 17;
+        assertOnlyTheMarkedRequestFails(model, 17, IllegalStateException.class,
+                "the model gave no finite logit for the next token of this request (NaN or infinite values at "
+                        + "position 16); the request was ended, the engine goes on");
+    }
+
+    /** Three requests in one batch, the second with {@code seed}: it alone fails, the others and later ones complete. */
+    private void assertOnlyTheMarkedRequestFails(SimulatedModel model, long seed, Class<? extends Throwable> type,
+            String message) throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        model.gate = gate;
+        Engine engine = start(model, CONFIG);
+        List<int[]> prompts = List.of(range(3, 20), range(4, 20), range(5, 20));
+        List<RequestHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            SamplingParams sampling = SamplingParams.GREEDY.withSeed(i == 1 ? seed : 0);
+            handles.add(engine.submit(new GenerationRequest(prompts.get(i), sampling, 12, List.of(), Optional.empty())));
+        }
+        gate.countDown();
+        GenerationResult failed = handles.get(1).result().get(10, TimeUnit.SECONDS);
+        assertEquals(FinishReason.ERROR, failed.finishReason());
+        assertInstanceOf(type, failed.error().orElseThrow());
+        assertEquals(message, failed.error().orElseThrow().getMessage());
+        for (int i : new int[] {0, 2}) {
+            GenerationResult result = handles.get(i).result().get(10, TimeUnit.SECONDS);
+            assertEquals(reference(prompts.get(i), 12).size(), result.generatedTokens());
+            assertTrue(result.finishReason() == FinishReason.STOP || result.finishReason() == FinishReason.LENGTH);
+        }
+        assertEquals(Engine.State.RUNNING, engine.state());
+        assertEquals(FinishReason.LENGTH, engine.submit(GenerationRequest.greedy(range(30, 33), 1)).result()
+                .get(10, TimeUnit.SECONDS).finishReason());
+    }
+
+    @Test
+    void samplingParametersOutOfRangeAreRefusedNamingFieldValueAndRange() {
+        SamplingParams d = SamplingParams.defaults(1);
+        assertRefused("top_p 0.0 must be in (0, 1] (1: off)", () -> d.withTopP(0f));
+        assertRefused("top_p -1.0 must be in (0, 1] (1: off)", () -> d.withTopP(-1f));
+        assertRefused("top_p NaN must be in (0, 1] (1: off)", () -> d.withTopP(Float.NaN));
+        assertRefused("min_p 2.0 must be in [0, 1] (0: off)", () -> d.withMinP(2f));
+        assertRefused("temperature NaN must be finite and >= 0 (0: greedy)", () -> d.withTemperature(Float.NaN));
+        assertRefused("temperature -1.0 must be finite and >= 0 (0: greedy)", () -> d.withTemperature(-1f));
+        assertRefused("top_k -1 must be >= 0 (0: off)", () -> d.withTopK(-1));
+        assertRefused("repetition_penalty 0.0 must be finite and > 0 (1: off)", () -> d.withPenalties(0f, 0f, 0f));
+        assertRefused("frequency_penalty Infinity must be finite (0: off)",
+                () -> d.withPenalties(1f, Float.POSITIVE_INFINITY, 0f));
+        assertRefused("max_tokens 0 must be >= 1", () -> GenerationRequest.greedy(new int[] {1}, 0));
+        assertEquals(1e-40f, d.withTemperature(1e-40f).temperature());
+    }
+
+    private static void assertRefused(String message, org.junit.jupiter.api.function.Executable creation) {
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, creation);
+        assertEquals(message, e.getMessage());
     }
 
     @Test

@@ -1,23 +1,34 @@
 package dev.llcuda.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The engine over the real native CPU backend and a shared micro model (greedy decoding). */
 class NativeEngineTests {
@@ -127,6 +138,162 @@ class NativeEngineTests {
                 GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
                 assertTrue(result.finishReason() == FinishReason.LENGTH || result.finishReason() == FinishReason.STOP);
             }
+        }
+    }
+    @Test
+    void aSequenceTheNativeStepRefusesFailsAloneWhileTheOthersOfItsBatchComplete() throws Exception {
+        long refused = 99;
+        List<GenerationRequest> requests = List.of(GenerationRequest.greedy(prompt(300, 24), 16),
+                new GenerationRequest(prompt(301, 24), SamplingParams.GREEDY.withSeed(refused), 16, List.of(),
+                        Optional.empty()),
+                new GenerationRequest(prompt(302, 24), SamplingParams.defaults(7), 16, List.of(), Optional.empty()));
+        List<GenerationResult> alone = new ArrayList<>();
+        try (Engine engine = Engine.start(runner(64), config)) {
+            for (int i : new int[] {0, 2}) {
+                alone.add(engine.submit(requests.get(i)).result().get(30, TimeUnit.SECONDS));
+            }
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        GatedRunner runner = new GatedRunner(runner(64), refused, gate);
+        try (Engine engine = Engine.start(runner, config)) {
+            List<RequestHandle> handles = requests.stream().map(engine::submit).toList();
+            gate.countDown();
+            GenerationResult failed = handles.get(1).result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.ERROR, failed.finishReason());
+            InvalidRequestException error = assertInstanceOf(InvalidRequestException.class, failed.error().orElseThrow());
+            assertTrue(error.getMessage().startsWith("request refused: INVALID_ARGUMENT (1): batch.tokens["),
+                    error.getMessage());
+            assertEquals(alone.get(0), handles.get(0).result().get(30, TimeUnit.SECONDS));
+            assertEquals(alone.get(1), handles.get(2).result().get(30, TimeUnit.SECONDS));
+            assertTrue(runner.refusedWithOthers, "the refused sequence must have shared a batch with another");
+            assertEquals(Engine.State.RUNNING, engine.state());
+            assertEquals(alone.get(0), engine.submit(requests.get(0)).result().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void issueReproductionsFailOnlyTheirRequestAndATinyTemperatureSamplesTheArgmax() throws Exception {
+        try (Engine engine = Engine.start(runner(64), config)) {
+            RequestHandle running = engine.submit(GenerationRequest.greedy(prompt(400, 24), 24));
+            SamplingParams defaults = SamplingParams.defaults(3);
+            List<org.junit.jupiter.api.function.Executable> bad = List.of(() -> defaults.withTopP(0f),
+                    () -> defaults.withTopP(-1f), () -> defaults.withMinP(2f), () -> defaults.withTemperature(Float.NaN));
+            for (org.junit.jupiter.api.function.Executable creation : bad) {
+                assertThrows(InvalidRequestException.class, creation);
+            }
+            int[] prompt = prompt(401, 24);
+            RequestHandle tiny = engine.submit(new GenerationRequest(prompt, defaults.withTemperature(1e-40f), 16,
+                    List.of(), Optional.empty()));
+            RequestHandle greedy = engine.submit(GenerationRequest.greedy(prompt, 16));
+            GenerationResult tinyResult = tiny.result().get(30, TimeUnit.SECONDS);
+            assertEquals(greedy.result().get(30, TimeUnit.SECONDS).text(), tinyResult.text());
+            assertTrue(tinyResult.generatedTokens() > 0);
+            assertEquals(FinishReason.LENGTH, running.result().get(30, TimeUnit.SECONDS).finishReason());
+            assertEquals(Engine.State.RUNNING, engine.state());
+        }
+    }
+
+    @Test
+    void logitsWithoutAFiniteValueFailOnlyTheRequestThatMetThem(@TempDir Path temp) throws Exception {
+        int poisoned = 7;  // its embedding row is NaN in a copy of the model, as in a damaged file
+        Path copy = Files.copy(MODEL, temp.resolve("nan-row.gguf"));
+        try (GgufFile file = GgufFile.open(MODEL); FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            TensorInfo embedding = file.tensor("token_embd.weight").orElseThrow();
+            int rowBytes = (int) embedding.dim(0) * Float.BYTES;
+            ByteBuffer nan = ByteBuffer.allocate(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            while (nan.hasRemaining()) {
+                nan.putFloat(Float.NaN);
+            }
+            channel.write(nan.flip(), embedding.offset() + (long) poisoned * rowBytes);
+        }
+        int[] clean = IntStream.of(prompt(500, 24)).map(t -> t == poisoned ? poisoned + 1 : t).toArray();
+        int[] damaged = clean.clone();
+        damaged[10] = poisoned;
+        GenerationRequest cleanRequest = new GenerationRequest(clean, SamplingParams.defaults(3), 16, List.of(),
+                Optional.empty());
+        GenerationResult alone;
+        try (Engine engine = Engine.start(runner(64), config)) {
+            alone = engine.submit(cleanRequest).result().get(30, TimeUnit.SECONDS);
+        }
+        Model model = backend.loadModel(copy, spec);
+        CountDownLatch gate = new CountDownLatch(1);
+        GatedRunner runner = new GatedRunner(NativeStepRunner.create(model, 64, BLOCK, KvType.F16, model), -1, gate);
+        try (Engine engine = Engine.start(runner, config)) {
+            RequestHandle bad = engine.submit(new GenerationRequest(damaged, SamplingParams.defaults(3), 16, List.of(),
+                    Optional.empty()));
+            RequestHandle good = engine.submit(cleanRequest);
+            gate.countDown();
+            GenerationResult failed = bad.result().get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.ERROR, failed.finishReason());
+            assertTrue(failed.error().orElseThrow().getMessage().startsWith("the model gave no finite logit"),
+                    failed.error().orElseThrow().getMessage());
+            assertEquals(alone, good.result().get(30, TimeUnit.SECONDS));
+            assertEquals(Engine.State.RUNNING, engine.state());
+        }
+    }
+
+    /**
+     * The native runner whose first step waits for {@code gate}; every sequence sampling with
+     * {@code corruptSeed} carries a token outside the vocabulary (which the native step refuses).
+     */
+    private static final class GatedRunner implements StepRunner {
+
+        private final StepRunner delegate;
+        private final long corruptSeed;
+        private final CountDownLatch gate;
+        volatile boolean refusedWithOthers;
+
+        GatedRunner(StepRunner delegate, long corruptSeed, CountDownLatch gate) {
+            this.delegate = delegate;
+            this.corruptSeed = corruptSeed;
+            this.gate = gate;
+        }
+
+        @Override
+        public int vocabSize() {
+            return delegate.vocabSize();
+        }
+
+        @Override
+        public int contextLength() {
+            return delegate.contextLength();
+        }
+
+        @Override
+        public int kvBlocks() {
+            return delegate.kvBlocks();
+        }
+
+        @Override
+        public int kvBlockSize() {
+            return delegate.kvBlockSize();
+        }
+
+        @Override
+        public void step(List<StepSequence> batch, int[] sampled) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            List<StepSequence> changed = new ArrayList<>();
+            for (StepSequence seq : batch) {
+                if (seq.sampling().seed() == corruptSeed) {
+                    int[] tokens = seq.tokens().clone();
+                    tokens[seq.start()] = delegate.vocabSize();
+                    seq = new StepSequence(tokens, seq.start(), seq.count(), seq.blockTable(), seq.sample(),
+                            seq.sampling());
+                    refusedWithOthers |= batch.size() > 1;
+                }
+                changed.add(seq);
+            }
+            delegate.step(changed, sampled);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 }

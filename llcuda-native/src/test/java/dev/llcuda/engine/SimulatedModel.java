@@ -24,6 +24,10 @@ final class SimulatedModel implements StepRunner {
     volatile boolean closed;
     /** When >= 0, the step with this number throws (failure handling tests). */
     volatile int failAtStep = -1;
+    /** A batch holding a sequence with this seed is refused before anything is computed (-1: none). */
+    volatile long refusedSeed = -1;
+    /** A sequence with this seed gets no finite logit: its sample is {@link StepRunner#NO_FINITE_LOGIT} (-1: none). */
+    volatile long nonFiniteSeed = -1;
     /** Every step takes at least this long (tests that need generation to be slow). */
     volatile long stepPauseNanos;
     /** When set, every step waits for it to open (tests that need the engine busy). */
@@ -89,6 +93,11 @@ final class SimulatedModel implements StepRunner {
             throw new IllegalStateException("simulated device failure");
         }
         for (StepSequence seq : batch) {
+            if (seq.sampling().seed() == refusedSeed) {
+                throw new StepRejectedException("a sequence with seed " + refusedSeed + " is refused (simulated)");
+            }
+        }
+        for (StepSequence seq : batch) {
             for (int p = seq.start(); p < seq.start() + seq.count(); p++) {
                 int slot = slot(seq.blockTable(), p);
                 slotToken[slot] = seq.tokens()[p];
@@ -110,7 +119,7 @@ final class SimulatedModel implements StepRunner {
                 }
                 history[p] = slotToken[slot];
             }
-            sampled[i] = nextToken(history, length);
+            sampled[i] = seq.sampling().seed() == nonFiniteSeed ? NO_FINITE_LOGIT : nextToken(history, length);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llcuda.engine.KvType;
+import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import java.io.IOException;

@@ -27,6 +27,9 @@ public class ServiceStatus {
             case READY -> "Serving " + model + ".";
             case LOADING -> "Loading " + this.runtime.loading().map(Object::toString).orElse("the model") + "...";
             case FAILED -> "llcuda failed: " + this.runtime.failure().orElse("unknown reason");
+            case RECOVERING -> this.runtime.recovery().map(recovery -> "The engine failed (" + recovery.lastError()
+                    + "); reloading " + recovery.model() + ", attempt " + recovery.attempt() + " at "
+                    + recovery.nextAttempt() + ".").orElse("The engine failed; reloading the model.");
             case STOPPED -> "The service is stopping.";
             case NO_MODEL -> "No model is loaded. To serve one, " + LlcudaRuntime.HOW_TO_LOAD
                     + ". For a quick look without a model, run bin/serve (the demo profile).";
@@ -35,7 +38,7 @@ public class ServiceStatus {
     }
 
     /**
-     * @param state the runtime state (READY, LOADING, NO_MODEL, FAILED, STOPPED)
+     * @param state the runtime state (READY, LOADING, NO_MODEL, RECOVERING, FAILED, STOPPED)
      * @param model the model's name, or null
      * @param message one sentence for people
      * @param demoWarning set when the demo's random-weight model is served

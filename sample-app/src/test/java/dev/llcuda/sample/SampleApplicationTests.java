@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.runtime.RuntimeState;
 
 /** The service on the shared micro-llama model, over real HTTP, on the CPU. */
 class SampleApplicationTests extends MicroModelService {
@@ -149,6 +151,24 @@ class SampleApplicationTests extends MicroModelService {
 
     private double meter(String name) throws IOException, InterruptedException {
         return get("/actuator/metrics/" + name).at("/measurements/0/value").asDouble();
+    }
+
+    @Test
+    void samplingParametersOutOfRangeGet400NamingThemAndTheEngineKeepsServing() throws Exception {
+        awaitReady();
+        Map<String, String> refused = Map.of("\"top_p\": 0", "top_p 0.0 must be in (0, 1] (1: off)",
+                "\"top_p\": -1", "top_p -1.0 must be in (0, 1] (1: off)", "\"min_p\": 2",
+                "min_p 2.0 must be in [0, 1] (0: off)", "\"temperature\": -1",
+                "temperature -1.0 must be finite and >= 0 (0: greedy)");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            HttpResponse<String> response = send(post("/v1/completions",
+                    "{\"prompt\": \"hi\", \"max_tokens\": 4, " + bad.getKey() + "}", null));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).at("/error/message").asString()).isEqualTo(bad.getValue());
+        }
+        JsonNode tiny = post("/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 4, \"temperature\": 1e-40}");
+        assertThat(tiny.at("/usage/completion_tokens").asInt()).isPositive();
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
     }
 
     private JsonNode post(String path, String body) throws IOException, InterruptedException {
