@@ -862,6 +862,9 @@ void test_mix_models(const std::string &dir) {
             g_tally.check(false, label, e.what());
         }
         std::remove(path.c_str());
+    }
+}
+
 // The micro models of reference_model.h (llama3 rope_freqs, YaRN, linear scaling, head sizes
 // 80/96/112/256) on the GPU against their float64 forward pass: the prompt in one step (tensor-core
 // and flash-attention path), then the last 8 positions again as decode steps of one token (mat-vec,
