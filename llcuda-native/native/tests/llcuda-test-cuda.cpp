@@ -1024,9 +1024,13 @@ void test_model_file_changes(const std::string &dir) {
     std::vector<int32_t> prompt(24);
     for (int32_t &t : prompt) t = tok(g_rng);
     const std::vector<float> before = run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}});
+    // The sm_75 path's split reductions are not bitwise repeatable (2e-6 between two runs measured
+    // on the H200 running compute_75 PTX), so "the same" is within a few times the run-to-run noise.
+    const double noise = rel_l2f(before, run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}}));
+    const double same = std::max(1e-6, 4 * noise);
     g_tally.check(truncate(path.c_str(), 4096) == 0, "the served file is truncated to 4096 bytes");
     const double truncated = rel_l2f(before, run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}}));
-    g_tally.check(truncated <= 1e-6, "after the file was truncated the GPU model gives the same logits",
+    g_tally.check(truncated <= same, "after the file was truncated the GPU model gives the same logits",
                   "rel " + std::to_string(truncated));
     {
         std::ofstream garbage(path, std::ios::binary | std::ios::trunc);
@@ -1034,7 +1038,7 @@ void test_model_file_changes(const std::string &dir) {
         garbage.write(noise.data(), static_cast<std::streamsize>(noise.size()));
     }
     const double rewritten = rel_l2f(before, run_step(*m, {{0, prompt, 0, blocks(0, 2), true, false}}));
-    g_tally.check(rewritten <= 1e-6, "after the file was rewritten the GPU model gives the same logits",
+    g_tally.check(rewritten <= same, "after the file was rewritten the GPU model gives the same logits",
                   "rel " + std::to_string(rewritten));
     std::remove(path.c_str());
 }
