@@ -2,6 +2,7 @@
 // every one checked for type, shape and file bounds before any backend touches its bytes.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ struct LayerTensors {
     TensorRef ffn_norm;            // [n_embd] F32
     TensorRef ffn_gate, ffn_up;    // [n_embd, n_ff]
     TensorRef ffn_down;            // [n_ff, n_embd]
+    TensorRef attn_q_norm, attn_k_norm;     // [head_dim] F32, per-head RMSNorm (qwen3, gemma3)
+    TensorRef attn_post_norm, ffn_post_norm;  // [n_embd] F32, norms of each block's output (gemma)
 };
 
 struct ModelSpec {
@@ -39,6 +42,14 @@ struct ModelSpec {
     int32_t n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0;
     int32_t n_ff = 0, n_ctx = 0, rope_type = LLCUDA_ROPE_NORMAL, rope_dim = 0;
     float rope_theta = 10000.0f, rope_freq_scale = 1.0f, rms_eps = 1e-5f;
+    // Model families (see llcuda_model_spec); attn_scale 0 means 1 / sqrt(head_dim).
+    float attn_scale = 0.0f, attn_softcap = 0.0f, final_softcap = 0.0f, embd_scale = 1.0f;
+    int32_t sliding_window = 0, sliding_pattern = 0;
+    float rope_theta_sliding = 10000.0f, rope_freq_scale_sliding = 1.0f;
+    // What the architecture's layer computes beyond llama's.
+    bool qk_norm = false;     // RMSNorm of each q and k head before RoPE
+    bool post_norms = false;  // attn_post_norm / ffn_post_norm on each block's output (gemma)
+    bool gelu_ffn = false;    // GELU(tanh) instead of SiLU on the gate
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32
@@ -47,6 +58,16 @@ struct ModelSpec {
 
     int32_t q_dim() const { return n_head * head_dim; }
     int32_t kv_dim() const { return n_head_kv * head_dim; }
+    float query_scale() const { return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(static_cast<float>(head_dim)); }
+    bool layer_slides(int32_t layer) const {
+        return sliding_window > 0 && (sliding_pattern == 0 || layer % sliding_pattern < sliding_pattern - 1);
+    }
+    // The first position a query at `pos` of `layer` attends to.
+    int32_t first_visible(int32_t layer, int32_t pos) const {
+        return layer_slides(layer) && pos >= sliding_window ? pos - sliding_window + 1 : 0;
+    }
+    float layer_rope_theta(int32_t layer) const { return layer_slides(layer) ? rope_theta_sliding : rope_theta; }
+    float layer_rope_freq_scale(int32_t layer) const { return layer_slides(layer) ? rope_freq_scale_sliding : rope_freq_scale; }
 };
 
 // Copies and validates `spec` against `file` (types supported, shapes consistent with the

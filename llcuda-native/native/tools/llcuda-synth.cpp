@@ -4,8 +4,10 @@
 // between) and output.weight in Q6_K; Q4_0 keeps output.weight in Q6_K. Quantization goes through
 // llcuda_quantize, in parallel over rows.
 //
-//   llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
+//   llcuda-synth --shape tinyllama|llama2-7b|micro|FAMILY --type F32|F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
 //                --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
+// FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
+// converter writes them; the output projection tied to token_embd as in those models' files).
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -13,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "family-model.h"
 #include "ggml_blocks.h"
 #include "gguf-file.h"
 #include "llcuda.h"
@@ -39,6 +42,7 @@ struct Mix {
     int32_t base, more_bits, output, file_type;
 };
 constexpr Mix kMixes[] = {
+    {"F32", LLCUDA_TYPE_F32, LLCUDA_TYPE_F32, LLCUDA_TYPE_F32, 0},
     {"F16", LLCUDA_TYPE_F16, LLCUDA_TYPE_F16, LLCUDA_TYPE_F16, 1},
     {"Q4_0", LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q6_K, 2},
     {"Q8_0", LLCUDA_TYPE_Q8_0, LLCUDA_TYPE_Q8_0, LLCUDA_TYPE_Q8_0, 7},
@@ -88,10 +92,56 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
     return out;
 }
 
+int write_plan(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed, const std::string &out_path,
+               const char *shape_name, const char *mix_name) {
+    std::vector<uint64_t> sizes;
+    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
+    w.begin(out_path);
+    uint64_t total = 0;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
+        w.write_tensor_data(data.data(), data.size());
+        total += sizes[i];
+    }
+    w.finish();
+    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
+                shape_name, mix_name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
+    return 0;
+}
+
+// A qwen3/gemma family model: the mix's types as for llama (attn_v and ffn_down of the "more bits"
+// layers, and token_embd, which is also the output projection, in the output type).
+int write_family(const llcuda::tools::FamilyShape &family, const Mix &mix, const GgufFile &vocab, int64_t n_vocab,
+                 uint64_t seed, const std::string &out_path) {
+    GgufWriter w;
+    llcuda::tools::add_family_metadata(w, family);
+    w.add_string("general.name", std::string("synthetic-") + family.name + "-" + mix.name);
+    w.add_u32("general.file_type", static_cast<uint32_t>(mix.file_type));
+    w.add_u32("general.quantization_version", 2);
+    for (const auto &kv : vocab.values())
+        if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
+    const float spread = 0.035f;
+    std::vector<TensorPlan> plan;
+    for (const llcuda::tools::FamilyTensor &t : llcuda::tools::family_tensors(family, n_vocab)) {
+        if (t.norm) {
+            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f});
+            continue;
+        }
+        const size_t dot = t.name.find('.', 4);
+        const int layer = t.name.rfind("blk.", 0) == 0 ? std::stoi(t.name.substr(4, dot - 4)) : -1;
+        const bool more = layer >= 0 && use_more_bits(layer, family.n_layer) &&
+                          (t.name.find("attn_v.") != std::string::npos || t.name.find("ffn_down.") != std::string::npos);
+        const int32_t type = t.name == "token_embd.weight" ? mix.output : more ? mix.more_bits : mix.base;
+        plan.push_back({t.name, type, t.ne, 0.0f, spread});
+    }
+    return write_plan(w, plan, seed, out_path, family.name, mix.name);
+}
+
 void usage() {
     std::fprintf(stderr,
-                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
-                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n");
+                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|%s\n"
+                 "                    --type F32|F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n",
+                 llcuda::tools::family_shape_names().c_str());
 }
 
 int run(int argc, char **argv) {
@@ -110,12 +160,14 @@ int run(int argc, char **argv) {
     }
     const Shape *shape = nullptr;
     for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
+    const llcuda::tools::FamilyShape *family = llcuda::tools::find_family_shape(shape_name);
     const Mix *mix = nullptr;
     for (const Mix &m : kMixes) if (type_name == m.name) mix = &m;
-    if (!shape || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
+    if ((!shape && !family) || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
 
     const GgufFile vocab(vocab_path);
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
+    if (family != nullptr) return write_family(*family, *mix, vocab, n_vocab, seed, out_path);
     GgufWriter w;
     w.add_string("general.architecture", "llama");
     w.add_string("general.name", std::string("synthetic-") + shape->name + "-" + mix->name);
@@ -155,19 +207,7 @@ int run(int argc, char **argv) {
     plan.push_back({"output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
     plan.push_back({"output.weight", mix->output, {E, n_vocab}, 0.0f, spread});
 
-    std::vector<uint64_t> sizes;
-    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
-    w.begin(out_path);
-    uint64_t total = 0;
-    for (size_t i = 0; i < plan.size(); ++i) {
-        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
-        w.write_tensor_data(data.data(), data.size());
-        total += sizes[i];
-    }
-    w.finish();
-    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
-                shape->name, mix->name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
-    return 0;
+    return write_plan(w, plan, seed, out_path, shape->name, mix->name);
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ void check_supported_shape(const ModelSpec &s) {
     auto unsupported = [](const std::string &what) {
         fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
     };
+    if (s.arch != LLCUDA_ARCH_LLAMA && s.arch != LLCUDA_ARCH_QWEN2)
+        unsupported("architecture " + std::to_string(s.arch) + " (supported: llama, qwen2)");
+    if (s.sliding_window > 0) unsupported("sliding-window attention");
     if (s.head_dim != 64 && s.head_dim != 128)
         unsupported("head_dim " + std::to_string(s.head_dim) + " (supported: 64, 128)");
     if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 || s.n_head / s.n_head_kv > kAttnRows)

@@ -7,16 +7,26 @@ import java.util.Optional;
 /** The model architectures llcuda runs, by their {@code general.architecture} name. */
 public enum Architecture {
     /** Llama 2 and 3, TinyLlama, Mistral. */
-    LLAMA(RopeType.NORMAL, false),
+    LLAMA(RopeType.NORMAL, false, false, false),
     /** Llama layout plus q/k/v biases and NEOX RoPE. */
-    QWEN2(RopeType.NEOX, true);
+    QWEN2(RopeType.NEOX, true, false, false),
+    /** Llama layout with a per-head RMSNorm of q and k before NEOX RoPE. */
+    QWEN3(RopeType.NEOX, false, true, false),
+    /** GELU(tanh) FFN, norms of each block's output, soft-capping, alternating sliding-window layers. */
+    GEMMA2(RopeType.NEOX, false, false, true),
+    /** Gemma 2's layer plus q/k RMSNorm; five sliding-window layers to one global. */
+    GEMMA3(RopeType.NEOX, false, true, true);
 
     private final RopeType ropeType;
     private final boolean attentionBiases;
+    private final boolean queryKeyNorms;
+    private final boolean gemma;
 
-    Architecture(RopeType ropeType, boolean attentionBiases) {
+    Architecture(RopeType ropeType, boolean attentionBiases, boolean queryKeyNorms, boolean gemma) {
         this.ropeType = ropeType;
         this.attentionBiases = attentionBiases;
+        this.queryKeyNorms = queryKeyNorms;
+        this.gemma = gemma;
     }
 
     /** The name in {@code general.architecture} and the prefix of its metadata keys. */
@@ -31,6 +41,19 @@ public enum Architecture {
     /** Whether each layer has {@code attn_q/k/v.bias} tensors. */
     public boolean attentionBiases() {
         return attentionBiases;
+    }
+
+    /** Whether each layer has {@code attn_q_norm/attn_k_norm} (per-head RMSNorm of q and k). */
+    public boolean queryKeyNorms() {
+        return queryKeyNorms;
+    }
+
+    /**
+     * Whether this is a Gemma: embeddings scaled by sqrt(n_embd), {@code post_attention_norm} and
+     * {@code post_ffw_norm} in each layer, sliding-window layers.
+     */
+    public boolean gemma() {
+        return gemma;
     }
 
     public static Optional<Architecture> byGgufName(String name) {

@@ -17,7 +17,7 @@ import org.jspecify.annotations.NullUnmarked;
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */
-    int ABI_VERSION = 1;
+    int ABI_VERSION = 2;
 
     // ------------------------------------------------------------ library
 
@@ -82,7 +82,8 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_model_spec}. */
     @Structure.FieldOrder({"arch", "n_vocab", "n_embd", "n_layer", "n_head", "n_head_kv", "head_dim",
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
-            "n_tensors", "tensors"})
+            "n_tensors", "tensors", "attn_scale", "attn_softcap", "final_softcap", "embd_scale", "sliding_window",
+            "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -100,6 +101,14 @@ public interface LlcudaLibrary extends Library {
         public float rms_eps;
         public int n_tensors;
         public Pointer tensors;
+        public float attn_scale;
+        public float attn_softcap;
+        public float final_softcap;
+        public float embd_scale;
+        public int sliding_window;
+        public int sliding_pattern;
+        public float rope_theta_sliding;
+        public float rope_freq_scale_sliding;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);

@@ -3,6 +3,7 @@ package dev.llcuda.nativelib;
 import com.sun.jna.Memory;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.Architecture;
+import dev.llcuda.model.FamilyParameters;
 import dev.llcuda.model.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -35,6 +36,15 @@ final class NativeModelSpec {
         struct.rope_theta = spec.ropeTheta();
         struct.rope_freq_scale = spec.ropeFreqScale();
         struct.rms_eps = spec.normEpsilon();
+        FamilyParameters family = spec.family();
+        struct.attn_scale = family.attentionScale();
+        struct.attn_softcap = family.attentionSoftcap();
+        struct.final_softcap = family.finalSoftcap();
+        struct.embd_scale = family.embeddingScale();
+        struct.sliding_window = family.slidingWindow();
+        struct.sliding_pattern = family.slidingPattern();
+        struct.rope_theta_sliding = family.slidingRopeTheta();
+        struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];
@@ -64,6 +74,9 @@ final class NativeModelSpec {
         return switch (architecture) {
             case LLAMA -> 0;
             case QWEN2 -> 1;
+            case QWEN3 -> 2;
+            case GEMMA2 -> 3;
+            case GEMMA3 -> 4;
         };
     }
 }
