@@ -1,6 +1,7 @@
 // Shapes, metadata and tensor layout of the model families beyond llama (qwen3, gemma2, gemma3), as
-// llama.cpp's convert_hf_to_gguf.py writes them: the model generator and the native tests build
-// their synthetic files from this one description.
+// llama.cpp's convert_hf_to_gguf.py writes them, and of a llama with a sliding window (Mistral v0.1's
+// window, which that converter does not write but other GGUF writers do): the model generator and
+// the native tests build their synthetic files from this one description.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +36,7 @@ struct FamilyTensor {
 // general.architecture and the <arch>.* keys the converter writes (no tokenizer keys).
 void add_family_metadata(GgufWriter &w, const FamilyShape &shape);
 // Every tensor of the file in the converter's naming; the output projection is tied to
-// token_embd in all these families' files, so there is no output.weight.
+// token_embd in the qwen3 and gemma files (no output.weight), llama has its own.
 std::vector<FamilyTensor> family_tensors(const FamilyShape &shape, int64_t n_vocab);
 
 }  // namespace llcuda::tools
