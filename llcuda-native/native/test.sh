@@ -22,6 +22,6 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$here" -B "$sanitize" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLLCUDA_SANITIZE=ON \
       >"$target/native-sanitize-configure.log" 2>&1 || { cat "$target/native-sanitize-configure.log"; exit 1; }
-cmake --build "$sanitize" --parallel "$(nproc)" --target llcuda-test-cpu
+cmake --build "$sanitize" --parallel "$(nproc)" --target llcuda-test-cpu llcuda-synth  # the mix checks run llcuda-synth beside it
 echo "llcuda: llcuda-test-cpu under AddressSanitizer and UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 "$sanitize/llcuda-test-cpu" "$testdata"

@@ -49,7 +49,10 @@ typedef enum llcuda_backend_kind {
 
 typedef enum llcuda_arch {
     LLCUDA_ARCH_LLAMA = 0, /* Llama 2/3, TinyLlama, Mistral */
-    LLCUDA_ARCH_QWEN2 = 1  /* q/k/v biases, NEOX RoPE */
+    LLCUDA_ARCH_QWEN2 = 1, /* q/k/v biases, NEOX RoPE */
+    LLCUDA_ARCH_QWEN3 = 2, /* per-head RMSNorm of q and k before RoPE, NEOX RoPE, no biases */
+    LLCUDA_ARCH_GEMMA2 = 3, /* GELU(tanh) gated FFN, post-attention and post-FFN norms, soft-capping */
+    LLCUDA_ARCH_GEMMA3 = 4  /* gemma2's layer plus per-head RMSNorm of q and k */
 } llcuda_arch;
 
 typedef enum llcuda_rope_type {
@@ -164,6 +167,16 @@ typedef struct llcuda_model_spec {
     float yarn_beta_fast;    /* YaRN: rotations per original context where interpolation ends (32) */
     float yarn_beta_slow;    /* YaRN: ... where it starts (1) */
     float rope_attn_factor;  /* magnitude of the rotated dimensions (1 = none); YaRN adds its mscale */
+    /* Model families (ABI 2). 0 leaves each one off or at its default. */
+    float attn_scale;          /* query scale of the attention scores; 0: 1 / sqrt(head_dim) */
+    float attn_softcap;        /* scores -> cap * tanh(scores / cap) before the softmax; 0: none */
+    float final_softcap;       /* logits -> cap * tanh(logits / cap); 0: none */
+    float embd_scale;          /* token embeddings are multiplied by it (gemma: sqrt(n_embd)); 0: 1 */
+    int32_t sliding_window;    /* a sliding-window layer's query at p sees keys p-window+1..p; 0: none */
+    int32_t sliding_pattern;   /* with a window: 0 every layer slides, n: of each n layers all but the
+                                * last slide (layer i slides when i % n < n - 1), as llama.cpp */
+    float rope_theta_sliding;      /* RoPE base of sliding-window layers; 0: rope_theta */
+    float rope_freq_scale_sliding; /* their linear RoPE scale; 0: rope_freq_scale */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host

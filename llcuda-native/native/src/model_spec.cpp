@@ -53,8 +53,24 @@ void check_rope_scaling(const llcuda_model_spec &s) {
     require_finite("yarn_beta_slow", s.yarn_beta_slow, 1e-3f, 1e6f);
 }
 
+void check_non_negative(const char *field, float value) {
+    require(std::isfinite(value) && value >= 0.0f,
+            std::string("model spec: ") + field + " " + std::to_string(value) + " must be finite and >= 0");
+}
+
+void check_family_parameters(const llcuda_model_spec &s) {
+    check_non_negative("attn_scale", s.attn_scale);
+    check_non_negative("attn_softcap", s.attn_softcap);
+    check_non_negative("final_softcap", s.final_softcap);
+    check_non_negative("embd_scale", s.embd_scale);
+    check_non_negative("rope_theta_sliding", s.rope_theta_sliding);
+    check_non_negative("rope_freq_scale_sliding", s.rope_freq_scale_sliding);
+    check_range("sliding_window", s.sliding_window, 0, kMaxContext);
+    check_range("sliding_pattern", s.sliding_pattern, 0, kMaxLayers);
+}
+
 void check_hyper_parameters(const llcuda_model_spec &s) {
-    require(s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN2,
+    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_GEMMA3,
             "model spec: unknown architecture " + std::to_string(s.arch));
     check_range("n_vocab", s.n_vocab, 1, kMaxDim);
     check_range("n_embd", s.n_embd, 1, kMaxDim);
@@ -81,6 +97,7 @@ void check_hyper_parameters(const llcuda_model_spec &s) {
     check_rope_scaling(s);
     check_range("n_tensors", s.n_tensors, 1, 1 << 20);
     require(s.tensors != nullptr, "model spec: tensors is NULL");
+    check_family_parameters(s);
 }
 
 std::string shape_text(const int64_t *ne, int n_dims) {
@@ -201,6 +218,18 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     m.yarn_beta_fast = s.yarn_beta_fast;
     m.yarn_beta_slow = s.yarn_beta_slow;
     m.rope_attn_factor = s.rope_attn_factor;
+    m.attn_scale = s.attn_scale;
+    m.attn_softcap = s.attn_softcap;
+    m.final_softcap = s.final_softcap;
+    m.embd_scale = s.embd_scale > 0.0f ? s.embd_scale : 1.0f;
+    m.sliding_window = s.sliding_window;
+    m.sliding_pattern = s.sliding_pattern;
+    m.rope_theta_sliding = s.rope_theta_sliding > 0.0f ? s.rope_theta_sliding : m.rope_theta;
+    m.rope_freq_scale_sliding = s.rope_freq_scale_sliding > 0.0f ? s.rope_freq_scale_sliding : m.rope_freq_scale;
+    const bool gemma = m.arch == LLCUDA_ARCH_GEMMA2 || m.arch == LLCUDA_ARCH_GEMMA3;
+    m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3;
+    m.post_norms = gemma;
+    m.gelu_ffn = gemma;
 
     const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
     m.token_embd = table.get("token_embd.weight", Kind::Matrix, embd, m.n_vocab);
@@ -226,6 +255,14 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
         l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
         l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
         l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
+        if (m.qk_norm) {
+            l.attn_q_norm = table.get(p + "attn_q_norm.weight", Kind::Vector, m.head_dim, 1);
+            l.attn_k_norm = table.get(p + "attn_k_norm.weight", Kind::Vector, m.head_dim, 1);
+        }
+        if (m.post_norms) {
+            l.attn_post_norm = table.get(p + "post_attention_norm.weight", Kind::Vector, embd, 1);
+            l.ffn_post_norm = table.get(p + "post_ffw_norm.weight", Kind::Vector, embd, 1);
+        }
     }
     return m;
 }
@@ -237,7 +274,7 @@ void visit_tensors(Spec &m, Visit visit) {
     for (auto *t : {&m.token_embd, &m.output_norm, &m.output}) visit(t);
     for (auto &l : m.layers)
         for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
-                        &l.ffn_up, &l.ffn_down})
+                        &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm})
             if (t->present()) visit(t);
 }
 }  // namespace

@@ -2,6 +2,7 @@
 // every one checked for type, shape and file bounds before any backend touches its bytes.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ struct LayerTensors {
     TensorRef ffn_norm;            // [n_embd] F32
     TensorRef ffn_gate, ffn_up;    // [n_embd, n_ff]
     TensorRef ffn_down;            // [n_ff, n_embd]
+    TensorRef attn_q_norm, attn_k_norm;     // [head_dim] F32, per-head RMSNorm (qwen3, gemma3)
+    TensorRef attn_post_norm, ffn_post_norm;  // [n_embd] F32, norms of each block's output (gemma)
 };
 
 struct ModelSpec {
@@ -43,6 +46,14 @@ struct ModelSpec {
     float yarn_ext_factor = 0.0f, yarn_beta_fast = 32.0f, yarn_beta_slow = 1.0f, rope_attn_factor = 1.0f;
     // llama3's per-pair frequency divisors, read from rope_freqs.weight at load ([rope_dim / 2]); empty when absent.
     std::vector<float> rope_factors;
+    // Model families (see llcuda_model_spec); attn_scale 0 means 1 / sqrt(head_dim).
+    float attn_scale = 0.0f, attn_softcap = 0.0f, final_softcap = 0.0f, embd_scale = 1.0f;
+    int32_t sliding_window = 0, sliding_pattern = 0;
+    float rope_theta_sliding = 10000.0f, rope_freq_scale_sliding = 1.0f;
+    // What the architecture's layer computes beyond llama's.
+    bool qk_norm = false;     // RMSNorm of each q and k head before RoPE
+    bool post_norms = false;  // attn_post_norm / ffn_post_norm on each block's output (gemma)
+    bool gelu_ffn = false;    // GELU(tanh) instead of SiLU on the gate
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32
@@ -56,6 +67,14 @@ struct ModelSpec {
     std::vector<TensorRef *> tensors();
     // The present tensors with distinct file offsets: the bytes a backend must hold.
     std::vector<const TensorRef *> distinct_tensors() const;
+    float query_scale() const { return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(static_cast<float>(head_dim)); }
+    bool layer_slides(int32_t layer) const {
+        return sliding_window > 0 && (sliding_pattern == 0 || layer % sliding_pattern < sliding_pattern - 1);
+    }
+    // The first position a query at `pos` of `layer` attends to.
+    int32_t first_visible(int32_t layer, int32_t pos) const {
+        return layer_slides(layer) && pos >= sliding_window ? pos - sliding_window + 1 : 0;
+    }
 };
 
 // Copies and validates `spec` against `file` (types supported, shapes consistent with the

@@ -49,4 +49,14 @@ RopeFrequencies rope_frequencies(const ModelSpec &s) {
     return r;
 }
 
+RopeFrequencies rope_frequencies_sliding(const ModelSpec &s) {
+    RopeFrequencies r;
+    r.freq.resize(static_cast<size_t>(s.rope_dim / 2));
+    for (int32_t p = 0; p < s.rope_dim / 2; ++p) {
+        r.freq[static_cast<size_t>(p)] =
+            std::pow(static_cast<double>(s.rope_theta_sliding), -2.0 * p / s.rope_dim) * s.rope_freq_scale_sliding;
+    }
+    return r;
+}
+
 }  // namespace llcuda

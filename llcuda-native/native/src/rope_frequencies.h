@@ -17,5 +17,8 @@ struct RopeFrequencies {
 };
 
 RopeFrequencies rope_frequencies(const ModelSpec &spec);
+// The table of sliding-window layers (gemma2/3): their own base and linear scale, without the
+// global layers' llama3 divisors or YaRN blend, as llama.cpp gives those layers.
+RopeFrequencies rope_frequencies_sliding(const ModelSpec &spec);
 
 }  // namespace llcuda

@@ -2,7 +2,8 @@
 // random inputs (the seed is printed), ABI bad-input handling, and, when the shared test data is
 // found (argv[1] or LLCUDA_TESTDATA, else ../shared/testdata from the working directory's
 // ancestors), whole-model logits of the micro models against their float64 references plus
-// batching, paging and chunking invariance. LLCUDA_TEST_VERBOSE=1 lists passing checks too. Prints "N passed, M failed"; exits 1 on failure.
+// batching, paging and chunking invariance; micro qwen3/gemma2/gemma3 models written here against
+// family_reference.h's float64 forward, beyond their sliding windows. LLCUDA_TEST_VERBOSE=1 lists passing checks too. Prints "N passed, M failed"; exits 1 on failure.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -37,6 +38,8 @@
 #include "rng.h"
 #include "rope_frequencies.h"
 #include "sampling.h"
+#include "family_reference.h"
+#include "model-spec-from-gguf.h"
 #include "test_gguf.h"
 
 using namespace llcuda;
@@ -1189,6 +1192,87 @@ void test_model_file_changes(const std::string &testdata) {
     std::remove(path.c_str());
 }
 
+std::string sci(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2e", v);
+    return text;
+}
+
+// Family parameters out of range are refused naming the field.
+void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path, const llcuda_model_spec &good, const char *name) {
+    llcuda_model *model = nullptr;
+    llcuda_model_spec bad = good;
+    bad.attn_softcap = -1.0f;
+    check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT && model == nullptr &&
+              std::strstr(llcuda_last_error(), "attn_softcap") != nullptr,
+          std::string(name) + ": a negative attn_softcap is refused naming it");
+    bad = good;
+    bad.sliding_window = -3;
+    check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::strstr(llcuda_last_error(), "sliding_window") != nullptr,
+          std::string(name) + ": a negative sliding_window is refused naming it");
+    if (good.arch == LLCUDA_ARCH_QWEN3 || good.arch == LLCUDA_ARCH_GEMMA3) {
+        std::vector<llcuda_tensor_desc> fewer;
+        for (int32_t i = 0; i < good.n_tensors; ++i)
+            if (std::strcmp(good.tensors[i].name, "blk.1.attn_k_norm.weight") != 0) fewer.push_back(good.tensors[i]);
+        bad = good;
+        bad.tensors = fewer.data();
+        bad.n_tensors = static_cast<int32_t>(fewer.size());
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), "blk.1.attn_k_norm.weight") != nullptr,
+              std::string(name) + ": a missing k norm is refused naming it");
+    }
+}
+
+// Micro models of each family (random F32 weights) against the float64 reference: the whole prompt
+// in one step and token by token (the decode path), past the sliding window.
+void test_families() {
+    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa"}) {
+        const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
+        const std::string path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + "-" + name + ".gguf";
+        const int32_t V = 96;
+        family_reference::write_micro_model(shape, V, path, g_rng);
+        const llcuda::tools::GgufFile file(path);
+        const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file);
+        const family_reference::Reference reference(file, spec.spec);
+        llcuda_backend *backend = nullptr;
+        llcuda_model *model = nullptr;
+        llcuda_kv_cache *cache = nullptr;
+        const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK &&
+                            llcuda_model_load(backend, path.c_str(), &spec.spec, &model) == LLCUDA_OK &&
+                            llcuda_kv_cache_create(model, 16, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK;
+        check(loaded, std::string(name) + " loads" + (loaded ? "" : std::string(": ") + llcuda_last_error()));
+        if (loaded) {
+            std::uniform_int_distribution<int32_t> tok(0, V - 1);
+            std::vector<SeqRun> seqs(1);
+            seqs[0].tokens.resize(3 * std::max(shape.sliding_window, 16));
+            for (int32_t &t : seqs[0].tokens) t = tok(g_rng);
+            for (int32_t b = 15; b >= 0; --b) seqs[0].blocks.push_back(b);  // scrambled: last block first
+            std::vector<double> want;
+            for (const auto &row : reference.logits(seqs[0].tokens)) want.insert(want.end(), row.begin(), row.end());
+            for (int32_t chunk : {1 << 20, 1}) {
+                const auto got = run_logits(model, cache, V, seqs, chunk, 16);
+                const double err = got.size() == 1 && got[0].size() == want.size()
+                                       ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end())) : 1e9;
+                check(err < 2e-5, std::string(name) + (chunk == 1 ? " token by token" : " whole prompt") + " (" +
+                                      std::to_string(seqs[0].tokens.size()) + " tokens) logits vs float64 reference: rel L2 " + sci(err));
+                if (chunk == 1 && shape.sliding_window > 0) {
+                    std::vector<double> unwindowed;
+                    for (const auto &row : reference.logits(seqs[0].tokens, 0)) unwindowed.insert(unwindowed.end(), row.begin(), row.end());
+                    const double apart = got.size() == 1 ? rel_l2(unwindowed, std::vector<double>(got[0].begin(), got[0].end())) : 0;
+                    check(apart > 1e-2, std::string(name) + ": the sliding window changes the logits (rel L2 " + sci(apart) +
+                                            " from the reference without it)");
+                }
+            }
+        }
+        llcuda_spec_refusal_checks(backend, path, spec.spec, name);
+        llcuda_kv_cache_free(cache);
+        llcuda_model_free(model);
+        llcuda_backend_free(backend);
+        std::remove(path.c_str());
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- llama-quantize mixes vs float64
@@ -1369,7 +1453,7 @@ int main(int argc, char **argv) {
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); test_families(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

@@ -5,6 +5,7 @@
 //    backend's), batching, paging and chunking invariance, graph replay equal to eager steps;
 //  - whole-model logits of llcuda-synth models of the llama-quantize mixes against their float64
 //    forward (reference_forward.h);
+//  - micro qwen3/gemma2/gemma3 models against family_reference.h's float64 forward, past the window;
 //  - clear errors: a KV cache larger than the GPU.
 // Usage: llcuda-test-cuda [TESTDATA_DIR]   (default ../shared/testdata). Prints "N passed, M failed".
 #include <algorithm>
@@ -37,6 +38,7 @@
 #include "reference_forward.h"
 #include "reference_model.h"
 #include "rope_frequencies.h"
+#include "family_reference.h"
 #endif
 
 namespace {
@@ -298,6 +300,65 @@ void test_rms_norm_and_swiglu() {
     same_blocks("swiglu n 1008", kout.p, 2, kq);
 }
 
+// The model families' element-wise pieces: per-head q/k RMSNorm in place, the post-block norm added
+// to the residual, GELU(tanh) gating, soft-capping.
+void test_family_kernels() {
+    const int T = 5, n_heads = 3, ld = 1000, hd = 256;
+    const std::vector<float> x = random_floats(T * ld, -3.0f, 3.0f), w = random_floats(hd, 0.5f, 1.5f);
+    Dev<float> dx(x), dw(w);
+    head_rms_norm(dx.p, ld, T, n_heads, hd, dw.p, 1e-6f, nullptr);
+    std::vector<double> ref(x.begin(), x.end());
+    for (int t = 0; t < T; ++t)
+        for (int h = 0; h < n_heads; ++h) {
+            double ss = 0;
+            for (int i = 0; i < hd; ++i) ss += static_cast<double>(x[t * ld + h * hd + i]) * x[t * ld + h * hd + i];
+            const double scale = 1.0 / std::sqrt(ss / hd + 1e-6);
+            for (int i = 0; i < hd; ++i) ref[t * ld + h * hd + i] = x[t * ld + h * hd + i] * scale * w[i];
+        }
+    check_error("head_rms_norm 5 tokens x 3 heads of 256 in rows of 1000 (the rest untouched)", rel_l2(dx.get(), ref), 1e-6);
+
+    const int n = 1004;
+    const std::vector<float> a = random_floats(T * n, -3.0f, 3.0f), y0 = random_floats(T * n, -1.0f, 1.0f),
+                             wn = random_floats(n, 0.5f, 1.5f);
+    Dev<float> da(a), dy(y0), dwn(wn);
+    rms_norm_add(da.p, T, n, dwn.p, 1e-6f, dy.p, nullptr);
+    std::vector<double> yref(y0.begin(), y0.end());
+    for (int t = 0; t < T; ++t) {
+        double ss = 0;
+        for (int i = 0; i < n; ++i) ss += static_cast<double>(a[t * n + i]) * a[t * n + i];
+        const double scale = 1.0 / std::sqrt(ss / n + 1e-6);
+        for (int i = 0; i < n; ++i) yref[t * n + i] += a[t * n + i] * scale * wn[i];
+    }
+    check_error("rms_norm_add 5 rows of 1004", rel_l2(dy.get(), yref), 1e-6);
+
+    const int m = 1008;  // a multiple of 16: the 8-bit variant too
+    const std::vector<float> gu = random_floats(static_cast<size_t>(T) * 2 * m, -6.0f, 6.0f);
+    Dev<float> dgu(gu), dout(static_cast<size_t>(T) * m);
+    Dev<uint8_t> q(q8_activation_bytes(T, m));
+    std::vector<double> gref;
+    for (int t = 0; t < T; ++t)
+        for (int i = 0; i < m; ++i) {
+            const double g = gu[t * 2 * m + i];
+            gref.push_back(0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g))) *
+                           gu[t * 2 * m + m + i]);
+        }
+    for (bool q8 : {false, true}) {
+        dout.poison();
+        const Q8Activations outq = q8_activations(q.p, T, m);
+        swiglu(dgu.p, dgu.p + m, T, m, 2 * m, dout.p, nullptr, q8 ? &outq : nullptr, GateActivation::GeluTanh);
+        check_error(std::string("GELU(tanh)-gated activation 5 tokens x 1008") + (q8 ? " with 8-bit output" : ""),
+                    rel_l2(dout.get(), gref), 1e-6);
+        if (q8) g_tally.check(blocks_of_output(dout.p, T, m, q), "GELU gating: 8-bit blocks equal those of its float output");
+    }
+
+    const std::vector<float> logits = random_floats(70001, -100.0f, 100.0f);
+    Dev<float> dl(logits);
+    soft_cap(dl.p, static_cast<int64_t>(logits.size()), 30.0f, nullptr);
+    std::vector<double> cref;
+    for (float v : logits) cref.push_back(30.0 * std::tanh(v / 30.0));
+    check_error("soft_cap 70001 logits at 30", rel_l2(dl.get(), cref), 1e-6);
+}
+
 double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }
 
 // RoPE of head sizes 64, 80 and 256 (all or 32 of the dims rotated), with scaled frequencies and a
@@ -463,32 +524,35 @@ void test_attention() {
             const std::vector<int> split_counts = {1, 5, auto_splits};
             Dev<uint8_t> fused(q8_activation_bytes(n_tokens, QD));
             bool same_blocks = true;
-            auto run = [&](const KvLayer &cache, int splits) {
+            auto run = [&](const KvLayer &cache, int splits, const AttnScores &scores = AttnScores{}) {
                 dout.poison();
                 fused.poison();
                 const Q8Activations outq = q8_activations(fused.p, n_tokens, QD);
                 attention(dtiles.p, static_cast<int>(tiles.size()), dq.p, QD, dt.p, bs, cache, n_head, n_kv, head_dim,
-                          splits, ws.p, dout.p, nullptr, &outq);
+                          splits, ws.p, dout.p, nullptr, &outq, scores);
                 same_blocks = same_blocks && blocks_of_output(dout.p, n_tokens, QD, fused);
                 return dout.get();
             };
             // float64 attention over the cache values as the kernel sees them (FP16).
-            auto reference = [&](const std::vector<__half> &keys, const std::vector<__half> &values) {
+            auto reference = [&](const std::vector<__half> &keys, const std::vector<__half> &values,
+                                 const AttnScores &scores = AttnScores{}) {
                 std::vector<double> ref(static_cast<size_t>(n_tokens) * QD);
-                const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+                const double scale = scores.scale > 0 ? scores.scale : 1.0 / std::sqrt(static_cast<double>(head_dim));
                 for (int t = 0; t < n_tokens; ++t) {
                     const int s = token_seq_pos[t].first, pos = token_seq_pos[t].second;
+                    const int first = scores.window > 0 ? std::max(0, pos - scores.window + 1) : 0;
                     for (int h = 0; h < n_head; ++h) {
                         const int kvh = h / group;
-                        std::vector<double> sc(pos + 1);
+                        std::vector<double> sc(pos + 1, -INFINITY);
                         double mx = -INFINITY;
-                        for (int p = 0; p <= pos; ++p) {
+                        for (int p = first; p <= pos; ++p) {
                             const size_t row = static_cast<size_t>(tables[s * max_blocks + p / bs]) * bs + p % bs;
                             double d = 0;
                             for (int i = 0; i < head_dim; ++i)
                                 d += static_cast<double>(q[static_cast<size_t>(t) * QD + h * head_dim + i]) *
                                      __half2float(keys[row * KVD + kvh * head_dim + i]);
                             sc[p] = d * scale;
+                            if (scores.softcap > 0) sc[p] = scores.softcap * std::tanh(sc[p] / scores.softcap);
                             mx = std::max(mx, sc[p]);
                         }
                         double sum = 0;
@@ -513,6 +577,13 @@ void test_attention() {
             for (int splits : {1, auto_splits})
                 check_error(what + ", Q8_0 cache, " + std::to_string(splits) + " key splits", rel_l2(run(q8, splits), ref_q8),
                             1e-5);
+            // gemma-style scores: a query scale of its own, soft-capped scores and a sliding window shorter
+            // than the prompt chunk (70 tokens from position 200) and than the decode tokens' contexts.
+            const AttnScores windowed{0.09f, 1.5f, 50};
+            const std::vector<double> ref_windowed = reference(kc, vc, windowed);
+            for (int splits : split_counts)
+                check_error(what + ", scale 0.09, soft-cap 1.5, 50-key window, " + std::to_string(splits) + " key splits",
+                            rel_l2(run(f16, splits, windowed), ref_windowed), 1e-5);
             g_tally.check(same_blocks, what + ": 8-bit output blocks equal those of its float output");
         }
     }
@@ -865,6 +936,36 @@ void test_mix_models(const std::string &dir) {
     }
 }
 
+// Micro models of the families (random F32 weights, family-model.h) against the float64 reference of
+// family_reference.h: the whole prompt in one step, then again token by token (decode steps replay
+// the graphs and split their keys), 48 tokens: three times the sliding window of the gemma models.
+void test_family_models() {
+    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa"}) {
+        const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
+        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
+        const int32_t V = 96;
+        family_reference::write_micro_model(shape, V, path, g_rng);
+        const llcuda::tools::GgufFile file(path);
+        const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file);
+        const family_reference::Reference reference(file, spec.spec);
+        std::vector<int32_t> tokens(48);
+        for (int32_t &t : tokens) t = std::uniform_int_distribution<int32_t>(0, V - 1)(g_rng);
+        std::vector<double> want;
+        for (const auto &row : reference.logits(tokens)) want.insert(want.end(), row.begin(), row.end());
+        auto m = load_model(path, 8);
+        const std::vector<int32_t> table = {5, 2, 7};  // scrambled
+        check_error(std::string(name) + " whole prompt of 48 tokens vs float64 reference",
+                    rel_l2(run_step(*m, {{0, tokens, 0, table}}), want), 2e-3);
+        std::vector<float> stepwise;
+        for (int i = 0; i < 48; ++i) {
+            const std::vector<float> row = run_step(*m, {{0, {tokens[i]}, i, table}});
+            stepwise.insert(stepwise.end(), row.begin(), row.end());
+        }
+        check_error(std::string(name) + " token by token (graph decode) vs float64 reference", rel_l2(stepwise, want), 2e-3);
+        std::remove(path.c_str());
+    }
+}
+
 // The micro models of reference_model.h (llama3 rope_freqs, YaRN, linear scaling, head sizes
 // 80/96/112/256) on the GPU against their float64 forward pass: the prompt in one step (tensor-core
 // and flash-attention path), then the last 8 positions again as decode steps of one token (mat-vec,
@@ -1096,7 +1197,8 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); }},
+            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); }}, {"family-kernels", test_family_kernels},
+            {"family-models", test_family_models},
             {"models", [&] {
                  test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
                                                     "micro-llama-Q8_0", "micro-llama-Q4_0", "micro-llama-Q4_K_M",

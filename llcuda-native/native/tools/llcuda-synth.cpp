@@ -9,10 +9,14 @@
 // --rope-orig-ctx says otherwise); micro-qwen2-yarn is a qwen2 with YaRN metadata (factor 4,
 // original context 256 or --rope-orig-ctx). micro-h80, micro-h96 and micro-h256 have those head sizes.
 //
+// FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
+// converter writes them; the output projection tied to token_embd as in those models' files).
+//
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
-//                        micro-h80|micro-h96|micro-h256
-//                --type MIX (F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
-//                [--rope-orig-ctx N]
+//                        micro-h80|micro-h96|micro-h256|FAMILY
+//                --type MIX (F32, F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf
+//                [--seed S] [--rope-orig-ctx N]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "family-model.h"
 #include "ggml_blocks.h"
 #include "gguf-file.h"
 #include "llcuda.h"
@@ -124,13 +129,60 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
     return out;
 }
 
+int write_plan(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed, const std::string &out_path,
+               const char *shape_name, const char *mix_name) {
+    std::vector<uint64_t> sizes;
+    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
+    w.begin(out_path);
+    uint64_t total = 0;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
+        w.write_tensor_data(data.data(), data.size());
+        total += sizes[i];
+    }
+    w.finish();
+    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
+                shape_name, mix_name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
+    return 0;
+}
+
+// A qwen3/gemma family model with the types llama-quantize gives its tensors in `mix`; its
+// token_embd is also the output projection, so it takes the output's type, as llama-quantize does
+// for files without output.weight.
+int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, const GgufFile &vocab, int64_t n_vocab,
+                 uint64_t seed, const std::string &out_path) {
+    GgufWriter w;
+    llcuda::tools::add_family_metadata(w, family);
+    w.add_string("general.name", std::string("synthetic-") + family.name + "-" + mix.name);
+    w.add_u32("general.file_type", mix.file_type);
+    w.add_u32("general.quantization_version", 2);
+    for (const auto &kv : vocab.values())
+        if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
+    const float spread = 0.035f;
+    const std::vector<llcuda::tools::FamilyTensor> tensors = llcuda::tools::family_tensors(family, n_vocab);
+    const bool tied = std::none_of(tensors.begin(), tensors.end(), [](const auto &t) { return t.name == "output.weight"; });
+    std::vector<TensorPlan> plan;
+    for (const llcuda::tools::FamilyTensor &t : tensors) {
+        if (t.norm) {
+            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f});
+            continue;
+        }
+        int layer = -1;
+        std::sscanf(t.name.c_str(), "blk.%d.", &layer);
+        const std::string role = tied && t.name == "token_embd.weight" ? "output.weight" : t.name;
+        const int32_t type = llcuda::tools::quant_mix_type(mix, {role, t.ne[0], layer, family.n_layer, family.n_head / family.n_head_kv});
+        plan.push_back({t.name, type, t.ne, 0.0f, spread});
+    }
+    return write_plan(w, plan, seed, out_path, family.name, mix.name);
+}
+
 void usage() {
     std::fprintf(stderr,
                  "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|\n"
-                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256\n"
+                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|%s\n"
                  "                    --type %s\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n",
-                 llcuda::tools::quant_mix_names().c_str());
+                 llcuda::tools::family_shape_names().c_str(), llcuda::tools::quant_mix_names().c_str());
 }
 
 int run(int argc, char **argv) {
@@ -151,15 +203,17 @@ int run(int argc, char **argv) {
     }
     const Shape *shape = nullptr;
     for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
+    const llcuda::tools::FamilyShape *family = llcuda::tools::find_family_shape(shape_name);
     const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
-    if (!shape || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
-    if (rope_orig_ctx < 0 || (rope_orig_ctx > 0 && shape->rope == Rope::None)) { usage(); return 2; }
-    const int orig_ctx = rope_orig_ctx > 0 ? rope_orig_ctx : shape->rope_orig_ctx;
-    const std::string arch = shape->arch;
-    const int head_dim = shape->n_embd / shape->n_head;
+    if ((!shape && !family) || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
+    if (rope_orig_ctx < 0 || (rope_orig_ctx > 0 && (!shape || shape->rope == Rope::None))) { usage(); return 2; }
 
     const GgufFile vocab(vocab_path);
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
+    if (family != nullptr) return write_family(*family, *mix, vocab, n_vocab, seed, out_path);
+    const int orig_ctx = rope_orig_ctx > 0 ? rope_orig_ctx : shape->rope_orig_ctx;
+    const std::string arch = shape->arch;
+    const int head_dim = shape->n_embd / shape->n_head;
     GgufWriter w;
     w.add_string("general.architecture", arch);
     w.add_string("general.name", std::string("synthetic-") + shape->name + "-" + mix->name);
@@ -218,19 +272,7 @@ int run(int argc, char **argv) {
         t.type = llcuda::tools::quant_mix_type(*mix, {t.name, t.ne[0], layer, shape->n_layer, shape->n_head / shape->n_head_kv});
     }
 
-    std::vector<uint64_t> sizes;
-    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
-    w.begin(out_path);
-    uint64_t total = 0;
-    for (size_t i = 0; i < plan.size(); ++i) {
-        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
-        w.write_tensor_data(data.data(), data.size());
-        total += sizes[i];
-    }
-    w.finish();
-    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
-                shape->name, mix->name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
-    return 0;
+    return write_plan(w, plan, seed, out_path, shape->name, mix->name);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// The CPU backend: the forward pass of llama/qwen2 over a mixed batch, weights read in place
-// from the model's own host copy, K/V in the paged CPU cache, logits only for the rows that need them.
+// The CPU backend: the forward pass of llama/qwen2/qwen3/gemma2/gemma3 over a mixed batch, weights
+// read in place from the model's own host copy, K/V in the paged CPU cache, logits only for the rows
+// that need them.
 #include <sys/sysinfo.h>
 
 #include <algorithm>
@@ -35,7 +36,8 @@ struct Scratch {
 class CpuModel final : public BackendModel {
 public:
     CpuModel(const ModelSpec &spec, const ModelFile &file, std::shared_ptr<ThreadPool> pool)
-        : spec_(spec), weights_(spec_, file), rope_(rope_frequencies(spec_)), pool_(std::move(pool)) {}
+        : spec_(spec), weights_(spec_, file), rope_(rope_frequencies(spec_)), rope_sliding_(rope_frequencies_sliding(spec_)),
+          pool_(std::move(pool)) {}
 
     uint64_t weight_bytes() const override { return weights_.bytes(); }
 
@@ -80,19 +82,26 @@ private:
         for (int64_t t = 0; t < T; ++t) {
             dequantize_row(spec_.token_embd.type, spec_.token_embd.data + embd_row * batch.tokens[t], s.x.data() + t * E, E);
         }
+        if (spec_.embd_scale != 1.0f) for (float &v : s.x) v *= spec_.embd_scale;
         for (int32_t il = 0; il < spec_.n_layer; ++il) {
             const LayerTensors &l = spec_.layers[static_cast<size_t>(il)];
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.attn_norm), &s.xn[t * E], E, spec_.rms_eps);
             matmul(kernels, *pool_, l.wq, f32(l.bq), s.xn.data(), T, s.q.data(), s.act);
             matmul(kernels, *pool_, l.wk, f32(l.bk), s.xn.data(), T, s.k.data(), s.act);
             matmul(kernels, *pool_, l.wv, f32(l.bv), s.xn.data(), T, s.v.data(), s.act);
+            const int32_t hd = spec_.head_dim;
+            const RopeFrequencies &layer_rope = spec_.layer_slides(il) ? rope_sliding_ : rope_;
             for (int64_t t = 0; t < T; ++t) {
                 const int32_t pos = batch.positions[t];
                 for (int32_t h = 0; h < spec_.n_head; ++h) {
-                    rope(&s.q[t * QD + h * spec_.head_dim], spec_.rope_type, rope_, pos);
+                    float *qh = &s.q[t * QD + h * hd];
+                    if (spec_.qk_norm) rms_norm(qh, f32(l.attn_q_norm), qh, hd, spec_.rms_eps);
+                    rope(qh, spec_.rope_type, layer_rope, pos);
                 }
                 for (int32_t h = 0; h < spec_.n_head_kv; ++h) {
-                    rope(&s.k[t * KVD + h * spec_.head_dim], spec_.rope_type, rope_, pos);
+                    float *kh = &s.k[t * KVD + h * hd];
+                    if (spec_.qk_norm) rms_norm(kh, f32(l.attn_k_norm), kh, hd, spec_.rms_eps);
+                    rope(kh, spec_.rope_type, layer_rope, pos);
                 }
                 const int64_t slot = cache.slot(batch.seqs[static_cast<size_t>(batch.seq_ids[t])].blocks, pos);
                 std::memcpy(cache.k(il, slot), &s.k[t * KVD], KVD * sizeof(float));
@@ -100,14 +109,18 @@ private:
             }
             attention(kernels, *pool_, spec_, batch, cache, il, s.q.data(), s.att.data());
             matmul(kernels, *pool_, l.wo, nullptr, s.att.data(), T, s.tmp.data(), s.act);
-            for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.tmp[i];
+            add_block_output(l.attn_post_norm, T);
 
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.ffn_norm), &s.xn[t * E], E, spec_.rms_eps);
             matmul(kernels, *pool_, l.ffn_gate, nullptr, s.xn.data(), T, s.gate.data(), s.act);
             matmul(kernels, *pool_, l.ffn_up, nullptr, s.xn.data(), T, s.up.data(), s.act);
-            silu_mul(s.gate.data(), s.up.data(), T * FF);
+            if (spec_.gelu_ffn) {
+                gelu_mul(s.gate.data(), s.up.data(), T * FF);
+            } else {
+                silu_mul(s.gate.data(), s.up.data(), T * FF);
+            }
             matmul(kernels, *pool_, l.ffn_down, nullptr, s.gate.data(), T, s.tmp.data(), s.act);
-            for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.tmp[i];
+            add_block_output(l.ffn_post_norm, T);
         }
         // Logits only for rows someone reads: flagged rows and each sampling sequence's last token.
         rows_.clear();
@@ -120,6 +133,17 @@ private:
         for (int64_t r = 0; r < R; ++r) rms_norm(&s.x[rows_[r] * E], f32(spec_.output_norm), &s.xn[r * E], E, spec_.rms_eps);
         s.logits.resize(R * spec_.n_vocab);
         if (R > 0) matmul(kernels, *pool_, spec_.output, nullptr, s.xn.data(), R, s.logits.data(), s.act);
+        if (spec_.final_softcap > 0.0f) soft_cap(s.logits.data(), R * spec_.n_vocab, spec_.final_softcap);
+    }
+
+    // x += the block's output in tmp, first normalised by `post_norm` where the layer has one (gemma).
+    void add_block_output(const TensorRef &post_norm, int64_t T) {
+        Scratch &s = scratch_;
+        const int64_t E = spec_.n_embd;
+        if (post_norm.present()) {
+            for (int64_t t = 0; t < T; ++t) rms_norm(&s.tmp[t * E], f32(post_norm), &s.tmp[t * E], E, spec_.rms_eps);
+        }
+        for (int64_t i = 0; i < T * E; ++i) s.x[i] += s.tmp[i];
     }
 
     void emit(const StepBatch &batch, const StepResult &out) {
@@ -148,7 +172,7 @@ private:
 
     ModelSpec spec_;
     HostWeights weights_;  // after spec_: points spec_'s tensors at its bytes
-    RopeFrequencies rope_;
+    RopeFrequencies rope_, rope_sliding_;  // global layers, sliding-window layers
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
     std::vector<int32_t> rows_;

@@ -19,4 +19,10 @@ void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t p
 // gate = silu(gate) * up, n elements.
 void silu_mul(float *gate, const float *up, int64_t n);
 
+// gate = gelu(gate) * up with GELU's tanh approximation (as gemma and llama.cpp use it), n elements.
+void gelu_mul(float *gate, const float *up, int64_t n);
+
+// x = cap * tanh(x / cap), n elements (gemma2's logit soft-capping).
+void soft_cap(float *x, int64_t n, float cap);
+
 }  // namespace llcuda

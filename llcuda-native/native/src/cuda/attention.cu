@@ -8,6 +8,9 @@
 // an output word in the last column; everything else is the same for every head size. Given 8-bit
 // output blocks, whichever kernel writes a row's output also writes its blocks. A Q8_0 cache's
 // rows are widened to FP16 as they enter shared memory; the rest is the same for both types.
+// Scores may be soft-capped, and a sliding window hides keys more than `window - 1` positions
+// before the query: blocks start at the first key tile any of their rows sees, and rows skip
+// the tiles wholly before their own window.
 #include <algorithm>
 #include <cmath>
 
@@ -74,11 +77,16 @@ struct Q8Rows {
     }
 };
 
+// The first key tile any row of `tile` sees: its first token's window start (0 without a window).
+__device__ __forceinline__ int first_key_tile(const AttnTile &tile, int window) {
+    return window > 0 ? max(0, tile.start_pos - window + 1) / kKeys : 0;
+}
+
 template <int D, class Rows>
 __global__ void __launch_bounds__(kThreads)
 attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q, int ldq,
                  const int32_t *__restrict__ block_tables, int block_size, const Rows rows,
-                 int n_head, int n_head_kv, float scale, float *__restrict__ out,
+                 int n_head, int n_head_kv, float scale, float softcap, int window, float *__restrict__ out,
                  float *__restrict__ partial, uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
     constexpr int W = D / 2;                              // half2 words per head row
     constexpr int C = (W + kWarpSize - 1) / kWarpSize;    // half2 words per lane in the output
@@ -139,7 +147,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
             }
         }
     };
-    int k0 = blockIdx.z * kKeys;
+    int k0 = (first_key_tile(tile, window) + blockIdx.z) * kKeys;
     if (k0 < n_keys) load_tile(k0);
     for (; k0 < n_keys; k0 += splits * kKeys) {
         __syncthreads();  // previous tile fully consumed (and, first time, qs written)
@@ -155,7 +163,8 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
             const int r = warp + kWarps * i;
             if (r >= n_rows) continue;
             const int row_pos = tile.start_pos + r / group;
-            if (k0 > row_pos) continue;
+            const int row_first = window > 0 ? row_pos - window + 1 : 0;  // first key the row sees
+            if (k0 > row_pos || k0 + kKeys <= row_first) continue;
             float s = 0.0f;
 #pragma unroll 8
             for (int w = 0; w < W; ++w) {
@@ -163,7 +172,8 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
                 s = fmaf(qs[r][2 * w], kf.x, s);
                 s = fmaf(qs[r][2 * w + 1], kf.y, s);
             }
-            if (k0 + lane > row_pos) s = -INFINITY;
+            if (softcap > 0.0f) s = softcap * tanhf(s / softcap);
+            if (k0 + lane > row_pos || k0 + lane < row_first) s = -INFINITY;
             const float m_new = fmaxf(m[i], warp_max(s));
             const float p = expf(s - m_new);
             const float corr = expf(m[i] - m_new);
@@ -218,12 +228,12 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 // Merges the splits' partial softmax states (flash-decoding): one warp per query row. Lane z
 // reads split z's (max, sum), so the weights of all splits take one round trip; then every lane
 // sums the splits' accumulators for its dimensions. Only splits that received key tiles are read
-// (split z takes tiles z, z + splits, ...). With `q`, the row is also written in 8-bit blocks for
-// the output projection (q8-activations.cuh).
+// (split z takes tiles first + z, first + z + splits, ...). With `q`, the row is also written in
+// 8-bit blocks for the output projection (q8-activations.cuh).
 template <int D>
 __global__ void __launch_bounds__(kThreads)
 combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
-               float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
+               int window, float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
     static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
     constexpr int C = (D + kWarpSize - 1) / kWarpSize;  // dimensions per lane (lane + 32c < D)
     const AttnTile tile = tiles[blockIdx.x];
@@ -231,7 +241,7 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
     const int kvh = blockIdx.y, n_kv = gridDim.y, group = n_head / n_kv;
     const int n_rows = tile.n_tokens * group;
     const int n_keys = tile.start_pos + tile.n_tokens;
-    const int used = min(splits, (n_keys + kKeys - 1) / kKeys);
+    const int used = min(splits, (n_keys + kKeys - 1) / kKeys - first_key_tile(tile, window));
     constexpr int kRowStride = D + 2, kSplitStride = attention_rows(D) * kRowStride;
     auto has_dim = [&](int c) { return D % kWarpSize == 0 || c < C - 1 || threadIdx.x % kWarpSize < D % kWarpSize; };
     const float *base = partial + (static_cast<int64_t>(blockIdx.x) * n_kv + kvh) * splits * kSplitStride;
@@ -241,7 +251,7 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
         const float *row = base + r * kRowStride;
         const float m = lane < used ? row[lane * kSplitStride] : -INFINITY;
         const float l = lane < used ? row[lane * kSplitStride + 1] : 0.0f;
-        const float mx = warp_max(m);  // finite: split 0 holds key 0, which every row sees
+        const float mx = warp_max(m);  // finite: the split holding the row's own key saw it
         const float f = m == -INFINITY ? 0.0f : expf(m - mx);
         const float inv = 1.0f / warp_sum(l * f);
         float acc[C];
@@ -299,16 +309,17 @@ namespace {
 template <int D, class Rows>
 void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                       int block_size, const Rows &rows, int n_head, int n_head_kv, int splits, float *workspace,
-                      float *out, cudaStream_t stream, const Q8Activations *outq) {
-    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+                      float *out, cudaStream_t stream, const Q8Activations *outq, const AttnScores &scores) {
+    const float scale = scores.scale > 0.0f ? scores.scale : 1.0f / std::sqrt(static_cast<float>(D));
     uint8_t *q8 = outq ? outq->q : nullptr;
     float2 *q8ds = outq ? outq->ds : nullptr;
     attention_kernel<D, Rows><<<dim3(n_tiles, n_head_kv, splits), kThreads, 0, stream>>>(
-        tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, out, workspace, q8, q8ds);
+        tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window, out,
+        workspace, q8, q8ds);
     LLCUDA_CUDA_CHECK_LAUNCH();
     if (splits > 1) {
-        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits, out,
-                                                                             q8, q8ds);
+        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits,
+                                                                             scores.window, out, q8, q8ds);
         LLCUDA_CUDA_CHECK_LAUNCH();
     }
 }
@@ -316,17 +327,17 @@ void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ld
 template <int D>
 void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                       int block_size, const KvLayer &cache, int n_head, int n_head_kv, int splits, float *workspace,
-                      float *out, cudaStream_t stream, const Q8Activations *outq) {
+                      float *out, cudaStream_t stream, const Q8Activations *outq, const AttnScores &scores) {
     const int kv_dim = n_head_kv * D;
     if (cache.type == LLCUDA_TYPE_F16) {
         const F16Rows<D> rows{static_cast<const uint4 *>(cache.k), static_cast<const uint4 *>(cache.v), kv_dim / 8};
         launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
-                            workspace, out, stream, outq);
+                            workspace, out, stream, outq, scores);
     } else if (cache.type == LLCUDA_TYPE_Q8_0) {
         const Q8Rows<D> rows{static_cast<const uint4 *>(cache.k), static_cast<const uint4 *>(cache.v), cache.k_scale,
                              cache.v_scale, kv_dim / 16, kv_dim / 32};
         launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
-                            workspace, out, stream, outq);
+                            workspace, out, stream, outq, scores);
     } else {
         fail(LLCUDA_ERR_UNSUPPORTED, "attention: KV cache type " + std::to_string(cache.type) + " (F16 or Q8_0)");
     }
@@ -336,7 +347,10 @@ void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ld
 
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
-               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq) {
+               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq,
+               const AttnScores &scores) {
+    require(scores.scale >= 0.0f && scores.softcap >= 0.0f && scores.window >= 0,
+            "attention: scale, softcap and window must not be negative");
     require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= attention_rows(head_dim),
             "attention: " + std::to_string(n_head) + " heads over " + std::to_string(n_head_kv) +
                 " KV heads is not a supported grouping (at most " + std::to_string(attention_rows(head_dim)) +
@@ -351,7 +365,7 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
 #define LLCUDA_ATTENTION_CASE(D)                                                                              \
     case D:                                                                                                   \
         launch_for_cache<D>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits, \
-                            workspace, out, stream, outq);                                                    \
+                            workspace, out, stream, outq, scores);                                            \
         return;
         LLCUDA_ATTENTION_CASE(64)
         LLCUDA_ATTENTION_CASE(80)

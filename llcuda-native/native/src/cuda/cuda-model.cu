@@ -94,6 +94,8 @@ CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
     check_supported_shape(spec_);
     rope_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_type == LLCUDA_ROPE_NEOX,
                              rope_frequencies(spec_));
+    rope_sliding_ = make_rope_config(spec_.n_head, spec_.n_head_kv, spec_.head_dim, spec_.rope_type == LLCUDA_ROPE_NEOX,
+                                     rope_frequencies_sliding(spec_));
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
@@ -161,6 +163,10 @@ void CudaModel::upload_weights(const ModelFile &file) {
         d.bq = vec(l.bq);
         d.bk = vec(l.bk);
         d.bv = vec(l.bv);
+        d.q_norm = vec(l.attn_q_norm);
+        d.k_norm = vec(l.attn_k_norm);
+        d.attn_post_norm = vec(l.attn_post_norm);
+        d.ffn_post_norm = vec(l.ffn_post_norm);
         d.wq = mat(l.wq); d.wk = mat(l.wk); d.wv = mat(l.wv); d.wo = mat(l.wo);
         d.gate = mat(l.ffn_gate); d.up = mat(l.ffn_up); d.down = mat(l.ffn_down);
         auto follows = [](const DeviceMatrix &a, const DeviceMatrix &b) {
@@ -254,7 +260,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         q8_view = q8_activations(q8_.get(), tokens, k);
         return &q8_view;
     };
-    embed_tokens(token_embd_, tokens, T, x_, s);
+    embed_tokens(token_embd_, tokens, T, x_, s, spec_.embd_scale);
     for (size_t i = 0; i < layers_.size(); ++i) {
         const DeviceLayer &l = layers_[i];
         const int li = static_cast<int>(i);
@@ -267,13 +273,19 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         }
+        if (l.q_norm) {
+            head_rms_norm(qkv_, QKV, T, spec_.n_head, spec_.head_dim, l.q_norm, spec_.rms_eps, s);
+            head_rms_norm(qkv_ + QD, QKV, T, spec_.n_head_kv, spec_.head_dim, l.k_norm, spec_.rms_eps, s);
+        }
         const KvLayer kv = cache.layer(li);
-        rope_and_store_kv(rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD, QKV, l.bq, l.bk,
-                          l.bv, kv, s);
+        const bool slides = spec_.layer_slides(li);
+        rope_and_store_kv(slides ? rope_sliding_ : rope_, T, positions, slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD,
+                          QKV, l.bq, l.bk, l.bv, kv, s);
         const Q8Activations *aq = q8_for(l.wo, T, QD);
+        const AttnScores scores{spec_.query_scale(), spec_.attn_softcap, slides ? spec_.sliding_window : 0};
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
-                  spec_.head_dim, splits, attn_partial_, attn_, s, aq);
-        mat_mul(l.wo, attn_, QD, T, x_, E, true, sm_count_, x16_, s, aq);
+                  spec_.head_dim, splits, attn_partial_, attn_, s, aq, scores);
+        add_block_output(l.wo, attn_, QD, T, l.attn_post_norm, aq);
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {
@@ -283,17 +295,32 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, x16_, s, nq);
         }
         const Q8Activations *fq = q8_for(l.down, T, F);
-        swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq);
-        mat_mul(l.down, ffn_, F, T, x_, E, true, sm_count_, x16_, s, fq);
+        swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq,
+               spec_.gelu_ffn ? GateActivation::GeluTanh : GateActivation::Silu);
+        add_block_output(l.down, ffn_, F, T, l.ffn_post_norm, fq);
     }
     if (R == 0) return;
     const Q8Activations *rq = q8_for(output_, R, E);
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
     mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, x16_, s, rq);
+    if (spec_.final_softcap > 0.0f) soft_cap(logits_.as<float>(), static_cast<int64_t>(R) * spec_.n_vocab,
+                                             spec_.final_softcap, s);
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = logprobs_in(picks_);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, s));
+}
+
+// x += w * in: straight into the residual, or (gemma) through xn_ and the block's post norm.
+void CudaModel::add_block_output(const DeviceMatrix &w, const float *in, int k, int T, const float *post_norm,
+                                 const Q8Activations *in_q) {
+    const int E = spec_.n_embd;
+    if (post_norm == nullptr) {
+        mat_mul(w, in, k, T, x_, E, true, sm_count_, x16_, stream_, in_q);
+        return;
+    }
+    mat_mul(w, in, k, T, xn_, E, false, sm_count_, x16_, stream_, in_q);
+    rms_norm_add(xn_, T, E, post_norm, spec_.rms_eps, x_, stream_);
 }
 
 void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {

@@ -18,6 +18,8 @@ namespace llcuda::cuda {
 struct DeviceLayer {
     const float *attn_norm = nullptr, *ffn_norm = nullptr;
     const float *bq = nullptr, *bk = nullptr, *bv = nullptr;
+    const float *q_norm = nullptr, *k_norm = nullptr;                 // qwen3, gemma3
+    const float *attn_post_norm = nullptr, *ffn_post_norm = nullptr;  // gemma
     DeviceMatrix wq, wk, wv, wo, gate, up, down;
     // Q|K|V and gate|up as one matrix each when their types match and their bytes are adjacent:
     // one launch instead of three (two), which matters most for decode steps.
@@ -63,6 +65,9 @@ private:
     // Enqueues the whole step for the plan's sizes: metadata upload, forward pass, greedy sampling,
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
     void enqueue_step(const StepPlan &plan, const CudaKvCache &cache);
+    // x_ += w * in (k inputs per token), with the layer's post norm on the product when it has one.
+    void add_block_output(const DeviceMatrix &w, const float *in, int k, int T, const float *post_norm,
+                          const Q8Activations *in_q);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     void clear_graphs();
@@ -81,7 +86,7 @@ private:
     const float *output_norm_ = nullptr;
     std::vector<DeviceLayer> layers_;
     int tile_tokens_;
-    RopeConfig rope_;
+    RopeConfig rope_, rope_sliding_;  // global layers, sliding-window layers
     uint64_t next_cache_id_ = 1;
 
     // Work buffers, grown on demand (growing invalidates the captured graphs).

@@ -63,14 +63,22 @@ void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, in
              bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream,
              const Q8Activations *xq = nullptr);
 
-// ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table.
+// ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table, times
+// `scale` (gemma: sqrt(n_embd)).
 void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
-                  cudaStream_t stream);
+                  cudaStream_t stream, float scale = 1.0f);
 
 // ---- rms-norm.cu: y[i] = x[rows[i]] / rms(x[rows[i]]) * w; rows == nullptr means row i.
 // xq: when not nullptr, y is also written there in 8-bit blocks (n a multiple of 16).
 void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
               float *y, cudaStream_t stream, const Q8Activations *xq = nullptr);
+// y[i] += x[i] / rms(x[i]) * w for n_rows rows of n (gemma's norm of a block's output before the
+// residual add).
+void rms_norm_add(const float *x, int n_rows, int n, const float *w, float eps, float *y, cudaStream_t stream);
+// Each of n_heads head vectors of head_dim (at x + t*ld + h*head_dim) normalised in place with the
+// shared weight w (qwen3 and gemma3's q/k norms); head_dim a multiple of 32, at most 32 * 16.
+void head_rms_norm(float *x, int ld, int n_tokens, int n_heads, int head_dim, const float *w, float eps,
+                   cudaStream_t stream);
 
 // ---- rope.cu: biases, RoPE on Q and K, K and V stored into the paged cache (FP16).
 constexpr int kMaxRopePairs = 128;  // rope_dim <= head_dim <= 256
@@ -131,16 +139,30 @@ int attention_tile_tokens(int n_head, int n_head_kv, int head_dim);
 // every SM works, and a second kernel merges the partial softmax states in `workspace`.
 int attention_splits(int n_tiles, int n_head_kv, int sm_count);
 size_t attention_workspace_floats(int sm_count, int head_dim);
+// How a layer scores keys: q.k * scale (0: 1 / sqrt(head_dim)), then cap * tanh(score / cap)
+// when softcap > 0 (gemma2); with window > 0 a query at position p sees keys p - window + 1 .. p.
+struct AttnScores {
+    float scale = 0.0f;
+    float softcap = 0.0f;
+    int window = 0;
+};
 // q has row stride ldq; out is [T][n_head*head_dim]. outq: when not nullptr, the rows of the
 // tiles are also written there in 8-bit blocks (for the output projection).
 void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
                int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
-               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq = nullptr);
+               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq = nullptr,
+               const AttnScores &scores = AttnScores{});
 
-// ---- swiglu.cu: out[t][i] = silu(gate[t][i]) * up[t][i]; gate and up rows have stride ld.
+// ---- swiglu.cu: out[t][i] = act(gate[t][i]) * up[t][i], act SiLU or (gemma) GELU's tanh
+// approximation; gate and up rows have stride ld.
 // outq: when not nullptr, out is also written there in 8-bit blocks (n a multiple of 16).
+enum class GateActivation { Silu, GeluTanh };
 void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
-            cudaStream_t stream, const Q8Activations *outq = nullptr);
+            cudaStream_t stream, const Q8Activations *outq = nullptr,
+            GateActivation activation = GateActivation::Silu);
+
+// ---- soft-cap.cu: x[i] = cap * tanh(x[i] / cap) for n elements (gemma2's final logits).
+void soft_cap(float *x, int64_t n, float cap, cudaStream_t stream);
 
 // ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
 void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,

@@ -1,6 +1,7 @@
 // RMSNorm, one block per row: y = x * rsqrt(mean(x^2) + eps) * w, optionally gathering rows
 // (the final norm runs only on the rows whose logits are needed), and optionally quantizing the
-// output for the decode products while it is at hand.
+// output for the decode products while it is at hand; or added to y (gemma's post-block norms).
+// Per-head RMSNorm (qwen3/gemma3 q and k): one warp per head vector, in place.
 #include "kernels.cuh"
 #include "q8-activations.cuh"
 
@@ -55,7 +56,79 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
     }
 }
 
+// y += norm(x) * w, one block per row (rows of a multiple of 4).
+__global__ void __launch_bounds__(kThreads)
+rms_norm_add_kernel(const float *__restrict__ x, int n, const float *__restrict__ w, float eps, float *__restrict__ y) {
+    const float4 *xr = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(blockIdx.x) * n);
+    float4 *yr = reinterpret_cast<float4 *>(y + static_cast<int64_t>(blockIdx.x) * n);
+    const float4 *w4 = reinterpret_cast<const float4 *>(w);
+    const int n4 = n / 4;
+    float ss = 0.0f;
+    for (int i = threadIdx.x; i < n4; i += kThreads) {
+        const float4 a = xr[i];
+        ss = fmaf(a.x, a.x, fmaf(a.y, a.y, fmaf(a.z, a.z, fmaf(a.w, a.w, ss))));
+    }
+    __shared__ float part[kThreads / kWarpSize];
+    ss = warp_sum(ss);
+    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = ss;
+    __syncthreads();
+    float total = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
+    const float scale = rsqrtf(total / n + eps);
+    for (int i = threadIdx.x; i < n4; i += kThreads) {
+        const float4 o = scaled(xr[i], w4[i], scale);
+        float4 acc = yr[i];
+        acc.x += o.x; acc.y += o.y; acc.z += o.z; acc.w += o.w;
+        yr[i] = acc;
+    }
+}
+
+constexpr int kMaxHeadValuesPerLane = 16;  // head_dim <= 512
+
+// One warp per (token, head): the head's values stay in registers between the sum and the scaling.
+__global__ void __launch_bounds__(kThreads)
+head_rms_norm_kernel(float *__restrict__ x, int ld, int n_heads, int head_dim, const float *__restrict__ w,
+                     float eps, int n_items) {
+    const int item = blockIdx.x * (kThreads / kWarpSize) + threadIdx.x / kWarpSize;
+    if (item >= n_items) return;
+    const int lane = threadIdx.x % kWarpSize, per_lane = head_dim / kWarpSize;
+    float *h = x + static_cast<int64_t>(item / n_heads) * ld + static_cast<int64_t>(item % n_heads) * head_dim;
+    float v[kMaxHeadValuesPerLane];
+    float ss = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kMaxHeadValuesPerLane; ++i) {
+        if (i < per_lane) {
+            v[i] = h[lane + kWarpSize * i];
+            ss = fmaf(v[i], v[i], ss);
+        }
+    }
+    const float scale = rsqrtf(warp_sum(ss) / head_dim + eps);
+#pragma unroll
+    for (int i = 0; i < kMaxHeadValuesPerLane; ++i)
+        if (i < per_lane) h[lane + kWarpSize * i] = v[i] * scale * w[lane + kWarpSize * i];
+}
+
 }  // namespace
+
+void rms_norm_add(const float *x, int n_rows, int n, const float *w, float eps, float *y, cudaStream_t stream) {
+    if (n_rows == 0) return;
+    require(n % 4 == 0, "rms_norm_add: row length " + std::to_string(n) + " is not a multiple of 4");
+    rms_norm_add_kernel<<<n_rows, kThreads, 0, stream>>>(x, n, w, eps, y);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
+void head_rms_norm(float *x, int ld, int n_tokens, int n_heads, int head_dim, const float *w, float eps,
+                   cudaStream_t stream) {
+    require(head_dim % kWarpSize == 0 && head_dim <= kWarpSize * kMaxHeadValuesPerLane,
+            "head_rms_norm: head_dim " + std::to_string(head_dim) + " must be a multiple of 32 and at most " +
+                std::to_string(kWarpSize * kMaxHeadValuesPerLane));
+    const int items = n_tokens * n_heads;
+    if (items == 0) return;
+    constexpr int warps = kThreads / kWarpSize;
+    head_rms_norm_kernel<<<ceil_div(items, warps), kThreads, 0, stream>>>(x, ld, n_heads, head_dim, w, eps, items);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+}
 
 void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
               float *y, cudaStream_t stream, const Q8Activations *xq) {

@@ -1,5 +1,5 @@
-// SwiGLU activation of the feed-forward block: out = silu(gate) * up, gate and up read from the
-// fused gate|up product (one row of both per token); optionally also quantized for the decode
+// Gated activation of the feed-forward block: out = act(gate) * up with act SiLU (SwiGLU) or GELU's
+// tanh approximation (gemma's GeGLU), gate and up read from the fused gate|up product (one row of both per token); optionally also quantized for the decode
 // products (one thread per 16-element chunk then).
 #include "kernels.cuh"
 #include "q8-activations.cuh"
@@ -7,16 +7,26 @@
 namespace llcuda::cuda {
 namespace {
 
-__device__ __forceinline__ float silu_times(float g, float u) { return g / (1.0f + expf(-g)) * u; }
+template <GateActivation ACT>
+__device__ __forceinline__ float act_times(float g, float u) {
+    if constexpr (ACT == GateActivation::Silu) {
+        return g / (1.0f + expf(-g)) * u;
+    } else {
+        constexpr float kSqrt2OverPi = 0.7978845608028654f, kCubic = 0.044715f;
+        return 0.5f * g * (1.0f + tanhf(kSqrt2OverPi * g * (1.0f + kCubic * g * g))) * u;
+    }
+}
 
+template <GateActivation ACT>
 __global__ void swiglu_kernel(const float *__restrict__ gate, const float *__restrict__ up, int n, int ld,
                               float *__restrict__ out) {
     const int64_t t = blockIdx.y;
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-        out[t * n + i] = silu_times(gate[t * ld + i], up[t * ld + i]);
+        out[t * n + i] = act_times<ACT>(gate[t * ld + i], up[t * ld + i]);
     }
 }
 
+template <GateActivation ACT>
 __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__restrict__ up, int n, int ld,
                                  float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
     const int64_t t = blockIdx.y;
@@ -32,20 +42,32 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
     float v[16];
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
-        v[4 * i] = silu_times(g[i].x, u[i].x);
-        v[4 * i + 1] = silu_times(g[i].y, u[i].y);
-        v[4 * i + 2] = silu_times(g[i].z, u[i].z);
-        v[4 * i + 3] = silu_times(g[i].w, u[i].w);
+        v[4 * i] = act_times<ACT>(g[i].x, u[i].x);
+        v[4 * i + 1] = act_times<ACT>(g[i].y, u[i].y);
+        v[4 * i + 2] = act_times<ACT>(g[i].z, u[i].z);
+        v[4 * i + 3] = act_times<ACT>(g[i].w, u[i].w);
         o4[i] = make_float4(v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]);
     }
     const int64_t chunk = t * n_chunks + c;
     quantize_chunk16(v, q + 32 * chunk, ds + chunk);
 }
 
+template <GateActivation ACT>
+void launch_swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
+                   const Q8Activations *outq) {
+    if (outq) {
+        swiglu_q8_kernel<ACT><<<dim3(ceil_div(n / 16, 64), n_tokens), 64, 0, stream>>>(gate, up, n, ld, out, outq->q,
+                                                                                         outq->ds);
+    } else {
+        swiglu_kernel<ACT><<<dim3(ceil_div(n, 256), n_tokens), 256, 0, stream>>>(gate, up, n, ld, out);
+    }
+    LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
 }  // namespace
 
 void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
-            cudaStream_t stream, const Q8Activations *outq) {
+            cudaStream_t stream, const Q8Activations *outq, GateActivation activation) {
     if (n_tokens == 0) return;
     require(n_tokens <= 65535, "swiglu: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     if (outq) {
@@ -53,12 +75,12 @@ void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, flo
                                                  std::to_string(n) + ", stride " + std::to_string(ld) + ")");
         require(outq->k == n, "swiglu: 8-bit output rows of " + std::to_string(outq->k) + " elements for rows of " +
                                   std::to_string(n));
-        swiglu_q8_kernel<<<dim3(ceil_div(n / 16, 64), n_tokens), 64, 0, stream>>>(gate, up, n, ld, out, outq->q,
-                                                                                    outq->ds);
-    } else {
-        swiglu_kernel<<<dim3(ceil_div(n, 256), n_tokens), 256, 0, stream>>>(gate, up, n, ld, out);
     }
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    if (activation == GateActivation::Silu) {
+        launch_swiglu<GateActivation::Silu>(gate, up, n_tokens, n, ld, out, stream, outq);
+    } else {
+        launch_swiglu<GateActivation::GeluTanh>(gate, up, n_tokens, n, ld, out, stream, outq);
+    }
 }
 
 }  // namespace llcuda::cuda

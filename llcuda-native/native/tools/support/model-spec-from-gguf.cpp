@@ -1,8 +1,34 @@
 #include "model-spec-from-gguf.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace llcuda::tools {
+
+namespace {
+
+// The same rules as the Java ModelSpecReader, after llama.cpp's hyper-parameter loading.
+void set_family_parameters(const GgufFile &file, const std::string &arch, llcuda_model_spec &s) {
+    s.sliding_window = static_cast<int32_t>(file.get_int(arch + ".attention.sliding_window", 0));
+    if (arch != "gemma2" && arch != "gemma3") return;
+    s.embd_scale = std::sqrt(static_cast<float>(s.n_embd));
+    // gemma's 27B models scale queries by n_embd / n_head instead of the head size.
+    const bool is_27b = s.n_layer == (arch == "gemma2" ? 46 : 62);
+    s.attn_scale = 1.0f / std::sqrt(static_cast<float>(is_27b ? s.n_embd / s.n_head : s.head_dim));
+    if (arch == "gemma2") {
+        if (s.sliding_window == 0) s.sliding_window = 4096;
+        s.sliding_pattern = 2;
+        s.attn_softcap = static_cast<float>(file.get_real("gemma2.attn_logit_softcapping", 50.0));
+        s.final_softcap = static_cast<float>(file.get_real("gemma2.final_logit_softcapping", 30.0));
+    } else {
+        s.final_softcap = static_cast<float>(file.get_real("gemma3.final_logit_softcapping", 0.0));
+        s.sliding_pattern = 6;
+        s.rope_theta_sliding = 10000.0f;
+        s.rope_freq_scale_sliding = 1.0f;
+    }
+}
+
+}  // namespace
 
 GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     GgufModelSpec out;
@@ -11,8 +37,11 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     if (arch == "llama") {
         s.arch = LLCUDA_ARCH_LLAMA;
         s.rope_type = LLCUDA_ROPE_NORMAL;
-    } else if (arch == "qwen2") {
-        s.arch = LLCUDA_ARCH_QWEN2;
+    } else if (arch == "qwen2" || arch == "qwen3") {
+        s.arch = arch == "qwen2" ? LLCUDA_ARCH_QWEN2 : LLCUDA_ARCH_QWEN3;
+        s.rope_type = LLCUDA_ROPE_NEOX;
+    } else if (arch == "gemma2" || arch == "gemma3") {
+        s.arch = arch == "gemma2" ? LLCUDA_ARCH_GEMMA2 : LLCUDA_ARCH_GEMMA3;
         s.rope_type = LLCUDA_ROPE_NEOX;
     } else {
         throw std::runtime_error(file.path() + ": architecture " + arch + " unsupported");
@@ -22,7 +51,7 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     s.n_head = static_cast<int32_t>(file.get_int(arch + ".attention.head_count"));
     s.n_head_kv = static_cast<int32_t>(file.get_int(arch + ".attention.head_count_kv", s.n_head));
     s.n_ff = static_cast<int32_t>(file.get_int(arch + ".feed_forward_length"));
-    s.head_dim = s.n_head > 0 ? s.n_embd / s.n_head : 0;
+    s.head_dim = static_cast<int32_t>(file.get_int(arch + ".attention.key_length", s.n_head > 0 ? s.n_embd / s.n_head : 0));
     s.n_ctx = n_ctx > 0 ? n_ctx : static_cast<int32_t>(file.get_int(arch + ".context_length"));
     s.rope_dim = static_cast<int32_t>(file.get_int(arch + ".rope.dimension_count", s.head_dim));
     s.rope_theta = static_cast<float>(file.get_real(arch + ".rope.freq_base", 10000.0));
@@ -45,6 +74,7 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
         s.rope_scaling = LLCUDA_ROPE_SCALING_LLAMA3;
     }
     s.rms_eps = static_cast<float>(file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
+    set_family_parameters(file, arch, s);
     const GgufTensor *embd = file.find_tensor("token_embd.weight");
     if (!embd) throw std::runtime_error(file.path() + ": token_embd.weight is missing");
     s.n_vocab = static_cast<int32_t>(embd->ne[1]);

@@ -9,12 +9,12 @@ namespace {
 
 // llama_ftype values of the mixes.
 enum FileType : uint32_t {
-    kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 7, kQ5_0 = 8, kQ5_1 = 9, kQ2_K = 10, kQ3_K_S = 11, kQ3_K_M = 12,
+    kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 7, kQ5_0 = 8, kQ5_1 = 9, kQ2_K = 10, kQ3_K_S = 11, kQ3_K_M = 12,
     kQ3_K_L = 13, kQ4_K_S = 14, kQ4_K_M = 15, kQ5_K_S = 16, kQ5_K_M = 17, kQ6_K = 18, kIQ4_NL = 25, kIQ4_XS = 30,
 };
 
 constexpr QuantMix kMixes[] = {
-    {"F16", LLCUDA_TYPE_F16, kF16},        {"Q4_0", LLCUDA_TYPE_Q4_0, kQ4_0},     {"Q4_1", LLCUDA_TYPE_Q4_1, kQ4_1},
+    {"F32", LLCUDA_TYPE_F32, kF32},        {"F16", LLCUDA_TYPE_F16, kF16},        {"Q4_0", LLCUDA_TYPE_Q4_0, kQ4_0},     {"Q4_1", LLCUDA_TYPE_Q4_1, kQ4_1},
     {"Q5_0", LLCUDA_TYPE_Q5_0, kQ5_0},     {"Q5_1", LLCUDA_TYPE_Q5_1, kQ5_1},     {"Q8_0", LLCUDA_TYPE_Q8_0, kQ8_0},
     {"Q2_K", LLCUDA_TYPE_Q2_K, kQ2_K},     {"Q3_K_S", LLCUDA_TYPE_Q3_K, kQ3_K_S}, {"Q3_K_M", LLCUDA_TYPE_Q3_K, kQ3_K_M},
     {"Q3_K_L", LLCUDA_TYPE_Q3_K, kQ3_K_L}, {"Q4_K_S", LLCUDA_TYPE_Q4_K, kQ4_K_S}, {"Q4_K_M", LLCUDA_TYPE_Q4_K, kQ4_K_M},
@@ -79,8 +79,8 @@ std::string quant_mix_names() {
 }
 
 int32_t quant_mix_type(const QuantMix &mix, const TensorSlot &slot) {
-    // F16 files keep every matrix in F16 (llama-quantize applies the rules to quantized types only).
-    if (mix.base == LLCUDA_TYPE_F16) return LLCUDA_TYPE_F16;
+    // F32/F16 files keep every matrix in their type (llama-quantize applies the rules to quantized types only).
+    if (mix.base == LLCUDA_TYPE_F32 || mix.base == LLCUDA_TYPE_F16) return mix.base;
     int32_t type = chosen_type(mix, slot);
     if (fits(type, slot.row_length)) return type;
     switch (type) {

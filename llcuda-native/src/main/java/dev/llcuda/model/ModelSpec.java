@@ -23,12 +23,13 @@ import java.util.Optional;
  * @param tensors         the tensors the model uses: token_embd, output_norm, output (if not tied to
  *                        token_embd), rope_freqs (if the file has it), then each layer's; absolute offsets
  * @param ropeScaling     the RoPE scaling beyond linear (YaRN, llama3) and its parameters
+ * @param family          what the family's layers compute beyond llama's ({@link FamilyParameters#NONE} for llama)
  */
 public record ModelSpec(Architecture architecture, String name, int vocabSize, int embeddingSize, int layers,
                         int heads, int kvHeads, int headSize, int feedForwardSize, int contextLength,
                         RopeType ropeType, int ropeDimensions, float ropeTheta, float ropeFreqScale,
                         float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors,
-                        RopeScaling ropeScaling) {
+                        RopeScaling ropeScaling, FamilyParameters family) {
 
     public ModelSpec {
         Objects.requireNonNull(architecture, "architecture");
@@ -36,6 +37,7 @@ public record ModelSpec(Architecture architecture, String name, int vocabSize, i
         Objects.requireNonNull(ropeType, "ropeType");
         Objects.requireNonNull(fileType, "fileType");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
+        Objects.requireNonNull(family, "family");
         tensors = List.copyOf(tensors);
     }
 

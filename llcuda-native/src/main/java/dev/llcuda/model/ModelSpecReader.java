@@ -99,15 +99,55 @@ final class ModelSpecReader {
                 f32(TensorNames.layer(layer, "attn_k.bias"), kvDim);
                 f32(TensorNames.layer(layer, "attn_v.bias"), kvDim);
             }
+            if (arch.queryKeyNorms()) {
+                f32(TensorNames.layer(layer, TensorNames.ATTENTION_Q_NORM), headSize);
+                f32(TensorNames.layer(layer, TensorNames.ATTENTION_K_NORM), headSize);
+            }
             weight(TensorNames.layer(layer, "attn_output.weight"), qDim, embd);
             f32(TensorNames.layer(layer, "ffn_norm.weight"), norm);
             weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
             weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
             weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            if (arch.gemma()) {
+                f32(TensorNames.layer(layer, TensorNames.POST_ATTENTION_NORM), norm);
+                f32(TensorNames.layer(layer, TensorNames.POST_FFN_NORM), norm);
+            }
         }
         return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, runContext,
                 arch.ropeType(), ropeDims, ropeTheta, scaling.frequencyScale(), epsilon, fileType, file.elementCount(),
-                used, scaling);
+                used, scaling, familyParameters(arch, embd, layers, heads, headSize));
+    }
+
+    /**
+     * The family's parameters as llama.cpp's hyper-parameter loading derives them: gemma2 alternates
+     * sliding-window and global layers (window 4096 unless the file says otherwise) and soft-caps
+     * (50 and 30 unless the file says otherwise); gemma3 has five sliding-window layers (RoPE base 10000,
+     * unscaled) to one global one; both scale queries by 1/sqrt(head size), except the 27B models
+     * (46 and 62 layers) by 1/sqrt(n_embd / n_head). A llama file with a sliding window (Mistral v0.1)
+     * slides in every layer.
+     */
+    private FamilyParameters familyParameters(Architecture arch, int embd, int layers, int heads, int headSize)
+            throws GgufFormatException {
+        return switch (arch) {
+            case LLAMA -> new FamilyParameters(0, 0, 0, 0, optionalPositive("attention.sliding_window"), 0, 0, 0);
+            case QWEN2, QWEN3 -> FamilyParameters.NONE;
+            case GEMMA2 -> new FamilyParameters(gemmaQueryScale(embd, heads, headSize, layers == 46),
+                    positiveReal("attn_logit_softcapping", 50.0), positiveReal("final_logit_softcapping", 30.0),
+                    (float) Math.sqrt(embd), positive("attention.sliding_window", 4096), 2, 0, 0);
+            case GEMMA3 -> new FamilyParameters(gemmaQueryScale(embd, heads, headSize, layers == 62), 0,
+                    metadata.contains(prefix + "final_logit_softcapping")
+                            ? positiveReal("final_logit_softcapping", Double.NaN) : 0,
+                    (float) Math.sqrt(embd), optionalPositive("attention.sliding_window"), 6, 10000f, 1f);
+        };
+    }
+
+    private static float gemmaQueryScale(int embd, int heads, int headSize, boolean is27b) {
+        return 1.0f / (float) Math.sqrt(is27b ? embd / heads : headSize); // float division, as llama.cpp
+    }
+
+    /** {@code <arch>.<suffix>} in 1..Integer.MAX_VALUE, or 0 when absent. */
+    private int optionalPositive(String suffix) throws GgufFormatException {
+        return metadata.contains(prefix + suffix) ? positive(suffix) : 0;
     }
 
     private GgufFormatException error(String key, String problem) {

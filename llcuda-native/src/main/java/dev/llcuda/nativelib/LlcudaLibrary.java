@@ -83,7 +83,8 @@ public interface LlcudaLibrary extends Library {
     @Structure.FieldOrder({"arch", "n_vocab", "n_embd", "n_layer", "n_head", "n_head_kv", "head_dim",
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
             "n_tensors", "tensors", "rope_scaling", "rope_orig_ctx", "yarn_ext_factor", "yarn_beta_fast",
-            "yarn_beta_slow", "rope_attn_factor"})
+            "yarn_beta_slow", "rope_attn_factor", "attn_scale", "attn_softcap", "final_softcap", "embd_scale",
+            "sliding_window", "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -107,6 +108,14 @@ public interface LlcudaLibrary extends Library {
         public float yarn_beta_fast;
         public float yarn_beta_slow;
         public float rope_attn_factor;
+        public float attn_scale;
+        public float attn_softcap;
+        public float final_softcap;
+        public float embd_scale;
+        public int sliding_window;
+        public int sliding_pattern;
+        public float rope_theta_sliding;
+        public float rope_freq_scale_sliding;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);

@@ -2,6 +2,7 @@ package dev.llcuda.nativelib;
 
 import com.sun.jna.Memory;
 import dev.llcuda.gguf.TensorInfo;
+import dev.llcuda.model.FamilyParameters;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.model.RopeScaling;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,15 @@ final class NativeModelSpec {
         struct.yarn_beta_fast = scaling.betaFast();
         struct.yarn_beta_slow = scaling.betaSlow();
         struct.rope_attn_factor = scaling.attnFactor();
+        FamilyParameters family = spec.family();
+        struct.attn_scale = family.attentionScale();
+        struct.attn_softcap = family.attentionSoftcap();
+        struct.final_softcap = family.finalSoftcap();
+        struct.embd_scale = family.embeddingScale();
+        struct.sliding_window = family.slidingWindow();
+        struct.sliding_pattern = family.slidingPattern();
+        struct.rope_theta_sliding = family.slidingRopeTheta();
+        struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];

@@ -93,7 +93,7 @@ public final class ChatTemplate {
         }
     }
 
-    /** The built-in fallback template by family name: "llama2", "llama3" or "chatml". */
+    /** The built-in fallback template by family name: "llama2", "llama3", "chatml" or "gemma". */
     public static ChatTemplate defaultFor(String family) {
         return defaultFor(TemplateFamily.named(family));
     }

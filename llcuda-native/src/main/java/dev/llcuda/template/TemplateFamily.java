@@ -12,24 +12,26 @@ public enum TemplateFamily {
     /** Llama 3: {@code <|start_header_id|>role<|end_header_id|>} and {@code <|eot_id|>}. */
     LLAMA3,
     /** ChatML: {@code <|im_start|>role ... <|im_end|>} (Qwen and many fine-tunes). */
-    CHATML;
+    CHATML,
+    /** Gemma: {@code <start_of_turn>user|model ... <end_of_turn>}, the system message inside the first turn. */
+    GEMMA;
 
     private static final Set<String> LLAMA3_PRE_TOKENIZERS = Set.of("llama3", "llama-bpe", "llama-v3");
 
-    /** The family named "llama2", "llama3" or "chatml" (case-insensitive). */
+    /** The family named "llama2", "llama3", "chatml" or "gemma" (case-insensitive). */
     public static TemplateFamily named(String name) {
         for (TemplateFamily family : values()) {
             if (family.name().equalsIgnoreCase(name)) {
                 return family;
             }
         }
-        throw new IllegalArgumentException("unknown chat template family '" + name + "' (llama2, llama3 or chatml)");
+        throw new IllegalArgumentException("unknown chat template family '" + name + "' (llama2, llama3, chatml or gemma)");
     }
 
     /**
      * Picks the family from a model's GGUF metadata: Llama 3 header tokens or pre-tokenizer,
-     * ChatML tokens, the {@code llama} architecture (Llama 2 style), else ChatML as the most
-     * widely understood format.
+     * ChatML tokens, Gemma's turn tokens, the {@code llama} architecture (Llama 2 style), else
+     * ChatML as the most widely understood format.
      *
      * @param architecture {@code general.architecture}, may be null
      * @param preTokenizer {@code tokenizer.ggml.pre}, may be null
@@ -43,6 +45,9 @@ public enum TemplateFamily {
         }
         if (hasToken.test("<|im_start|>") && hasToken.test("<|im_end|>")) {
             return CHATML;
+        }
+        if (hasToken.test("<start_of_turn>") && hasToken.test("<end_of_turn>")) {
+            return GEMMA;
         }
         if (architecture != null && architecture.toLowerCase(Locale.ROOT).equals("llama")) {
             return LLAMA2;

@@ -206,6 +206,65 @@ class ModelSpecTests {
     }
 
     @Test
+    void qwen3HasQueryKeyNormsPerHeadAndNeoxRope() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("qwen3"));
+        assertEquals(Architecture.QWEN3, spec.architecture());
+        assertEquals(RopeType.NEOX, spec.ropeType());
+        assertEquals(FamilyParameters.NONE, spec.family());
+        assertTrue(spec.layerTensor(1, "attn_k_norm.weight").isPresent());
+        rejected(new SyntheticModel("qwen3").omit("blk.1.attn_q_norm.weight"),
+                "missing required tensor 'blk.1.attn_q_norm.weight'");
+        rejected(new SyntheticModel("qwen3").replace("blk.0.attn_k_norm.weight", GgmlType.F32, 64), "expected [16]");
+    }
+
+    @Test
+    void gemma2TakesLlamaCppsDefaultsForWindowAndSoftCaps() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("gemma2"));
+        assertEquals(Architecture.GEMMA2, spec.architecture());
+        assertEquals(RopeType.NEOX, spec.ropeType());
+        assertEquals(new FamilyParameters(0.25f, 50f, 30f, 8f, 4096, 2, 0, 0), spec.family());
+        assertTrue(spec.family().layerSlides(0));
+        assertFalse(spec.family().layerSlides(1));
+        rejected(new SyntheticModel("gemma2").omit("blk.0.post_ffw_norm.weight"),
+                "missing required tensor 'blk.0.post_ffw_norm.weight'");
+
+        ModelSpec written = spec(new SyntheticModel("gemma2")
+                .put("gemma2.attention.sliding_window", GgufValue.uint32(256))
+                .put("gemma2.attn_logit_softcapping", GgufValue.float32(20f))
+                .put("gemma2.final_logit_softcapping", GgufValue.float32(15f)));
+        assertEquals(new FamilyParameters(0.25f, 20f, 15f, 8f, 256, 2, 0, 0), written.family());
+        rejected(new SyntheticModel("gemma2").put("gemma2.attn_logit_softcapping", GgufValue.float32(-1f)),
+                "gemma2.attn_logit_softcapping = -1.0 is not a positive finite number");
+    }
+
+    @Test
+    void gemma3SlidesFiveLayersOfSixWithTheirOwnRopeBase() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("gemma3")
+                .put("gemma3.attention.sliding_window", GgufValue.uint32(512))
+                .put("gemma3.rope.freq_base", GgufValue.float32(1e6f))
+                .put("gemma3.rope.scaling.type", GgufValue.string("linear"))
+                .put("gemma3.rope.scaling.factor", GgufValue.float32(8f)));
+        assertEquals(Architecture.GEMMA3, spec.architecture());
+        assertEquals(new FamilyParameters(0.25f, 0, 0, 8f, 512, 6, 10000f, 1f), spec.family());
+        assertEquals(1e6f, spec.ropeTheta());
+        assertEquals(0.125f, spec.ropeFreqScale());
+        for (int layer = 0; layer < 12; layer++) {
+            assertEquals(layer % 6 != 5, spec.family().layerSlides(layer), "layer " + layer);
+        }
+        assertFalse(spec(new SyntheticModel("gemma3")).family().layerSlides(0), "no window in the file: all global");
+        rejected(new SyntheticModel("gemma3").omit("blk.1.attn_k_norm.weight"),
+                "missing required tensor 'blk.1.attn_k_norm.weight'");
+    }
+
+    @Test
+    void aLlamaFileWithASlidingWindowSlidesInEveryLayer() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("llama").put("llama.attention.sliding_window", GgufValue.uint32(4096)));
+        assertEquals(new FamilyParameters(0, 0, 0, 0, 4096, 0, 0, 0), spec.family());
+        assertTrue(spec.family().layerSlides(0) && spec.family().layerSlides(1));
+        assertEquals(FamilyParameters.NONE, spec(new SyntheticModel("llama")).family());
+    }
+
+    @Test
     void vocabularySizeFallsBackToTheArchitectureKey() throws IOException {
         SyntheticModel model = new SyntheticModel("llama").remove("tokenizer.ggml.tokens")
                 .put("llama.vocab_size", GgufValue.uint32(20));
@@ -243,7 +302,8 @@ class ModelSpecTests {
 
     @Test
     void badHyperParametersAreNamed() throws IOException {
-        rejected(new SyntheticModel("gpt2"), "architecture 'gpt2' is not supported (supported: llama, qwen2)");
+        rejected(new SyntheticModel("gpt2"),
+                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3)");
         rejected(new SyntheticModel("llama").remove("llama.block_count"), "missing metadata key 'llama.block_count'");
         rejected(new SyntheticModel("llama").put("llama.block_count", GgufValue.uint32(0)),
                 "llama.block_count = 0 is outside 1..2147483647");

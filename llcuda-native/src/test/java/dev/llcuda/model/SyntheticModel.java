@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small llama or qwen2 GGUF with zero weights for testing metadata and tensor-table checks; each
+ * A small llama, qwen2, qwen3, gemma2 or gemma3 GGUF with zero weights for testing metadata and tensor-table checks; each
  * tensor's type and shape, and each key, can be replaced or left out.
  */
 final class SyntheticModel {
@@ -96,11 +96,19 @@ final class SyntheticModel {
                 tensors.put(p + "attn_k.bias", new Tensor(GgmlType.F32, kv));
                 tensors.put(p + "attn_v.bias", new Tensor(GgmlType.F32, kv));
             }
+            if (arch.equals("qwen3") || arch.equals("gemma3")) {
+                tensors.put(p + "attn_q_norm.weight", new Tensor(GgmlType.F32, headSize));
+                tensors.put(p + "attn_k_norm.weight", new Tensor(GgmlType.F32, headSize));
+            }
             tensors.put(p + "attn_output.weight", new Tensor(GgmlType.F16, q, embd));
             tensors.put(p + "ffn_norm.weight", new Tensor(GgmlType.F32, embd));
             tensors.put(p + "ffn_gate.weight", new Tensor(GgmlType.F16, embd, feedForward));
             tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
             tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
+            if (arch.startsWith("gemma")) {
+                tensors.put(p + "post_attention_norm.weight", new Tensor(GgmlType.F32, embd));
+                tensors.put(p + "post_ffw_norm.weight", new Tensor(GgmlType.F32, embd));
+            }
         }
         tensors.putAll(added);
         return tensors;

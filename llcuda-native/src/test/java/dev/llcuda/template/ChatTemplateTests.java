@@ -76,10 +76,25 @@ class ChatTemplateTests {
     }
 
     @Test
+    void gemmaFallbackOpensTheFirstTurnWithTheSystemMessage() throws TemplateException {
+        // The published google/gemma-3-1b-it template renders this conversation the same way.
+        assertEquals("<s><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n"
+                + "<start_of_turn>user\nAgain<end_of_turn>\n<start_of_turn>model\n",
+                ChatTemplate.defaultFor(TemplateFamily.GEMMA).render(CONVERSATION, true, TOKENS));
+        assertEquals(familyCase("google-gemma-3-1b-it.jinja").render(CONVERSATION, true, TOKENS),
+                ChatTemplate.defaultFor("gemma").render(CONVERSATION, true, TOKENS));
+    }
+
+    private static ChatTemplate familyCase(String template) {
+        return FamilyTemplateCasesTests.load(template);
+    }
+
+    @Test
     void anUnknownFamilyNameIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ChatTemplate.defaultFor("vicuna"));
-        assertEquals("unknown chat template family 'vicuna' (llama2, llama3 or chatml)", e.getMessage());
+        assertEquals("unknown chat template family 'vicuna' (llama2, llama3, chatml or gemma)",
+                e.getMessage());
     }
 
     @Test
@@ -91,6 +106,9 @@ class ChatTemplateTests {
         assertEquals(TemplateFamily.CHATML, TemplateFamily.detect("qwen2", "qwen2", chatmlTokens::contains));
         assertEquals(TemplateFamily.LLAMA2, TemplateFamily.detect("llama", "default", Set.of("<s>")::contains));
         assertEquals(TemplateFamily.CHATML, TemplateFamily.detect("gpt2", "gpt-2", Set.<String>of()::contains));
+        assertEquals(TemplateFamily.GEMMA, TemplateFamily.detect("gemma3", "default",
+                Set.of("<start_of_turn>", "<end_of_turn>")::contains));
+        assertEquals(TemplateFamily.CHATML, TemplateFamily.detect("qwen3", "qwen2", chatmlTokens::contains));
     }
 
     @Test

@@ -5,12 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.gguf.GgufWriter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpecialTokensTests {
+
+    @TempDir
+    Path dir;
 
     @Test
     void recognisesControlTokensInTextOnlyWhenAskedTo() {
@@ -86,6 +94,27 @@ class SpecialTokensTests {
         assertEquals(Set.of(2), Vocabularies.tokenizer("llama-spm").endOfGenerationIds());
         assertEquals(Set.of(50256), Vocabularies.tokenizer("gpt-2").endOfGenerationIds());
         assertTrue(Vocabularies.tokenizer("phi-3").endOfGenerationIds().containsAll(Set.of(32000, 32007)));
+    }
+
+    @Test
+    void gemmasEndOfTurnEndsGenerationBesideItsEos() throws Exception {
+        // The special tokens of a Gemma vocabulary at their ids in google/gemma-3-1b-it's tokenizer.
+        String[] tokens = new String[107];
+        Arrays.setAll(tokens, i -> "t" + i);
+        tokens[0] = "<pad>";
+        tokens[1] = "<eos>";
+        tokens[2] = "<bos>";
+        tokens[3] = "<unk>";
+        tokens[105] = "<start_of_turn>";
+        tokens[106] = "<end_of_turn>";
+        Path file = dir.resolve("gemma-vocab.gguf");
+        new GgufWriter().putString("tokenizer.ggml.model", "llama").putStrings("tokenizer.ggml.tokens", tokens)
+                .putFloat32s("tokenizer.ggml.scores", new float[tokens.length])
+                .putUint32("tokenizer.ggml.bos_token_id", 2).putUint32("tokenizer.ggml.eos_token_id", 1)
+                .write(file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertEquals(Set.of(1, 106), Tokenizer.fromGguf(gguf.metadata()).endOfGenerationIds());
+        }
     }
 
     @Test
