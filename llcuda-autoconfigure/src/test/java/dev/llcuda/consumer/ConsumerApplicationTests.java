@@ -143,6 +143,21 @@ class ConsumerApplicationTests {
     }
 
     @Test
+    void aDatabaseServerUrlHoldsTheRegistrysOwnStoreWithoutADataSourceBean() throws IOException {
+        String url = "jdbc:h2:file:" + this.temp.resolve("server");
+        withLlcuda(application()).withPropertyValues("llcuda.registry.url=" + url, "llcuda.registry.username=sa")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(DataSource.class);
+                    assertThat(context.getBean(ModelRegistry.class).databaseDescription()).isEqualTo(url);
+                    assertThat(schemas(JdbcClient.create(h2(this.temp.resolve("server"))))).contains("LLCUDA");
+                });
+        withLlcuda(withDatabase(application())).withPropertyValues("llcuda.registry.url=" + url,
+                "llcuda.registry.datasource=application").run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessage("set either llcuda.registry.datasource or llcuda.registry.url for the model "
+                                + "registry, not both"));
+    }
+
+    @Test
     void aDataSourceThatDoesNotExistIsRefusedByName() throws IOException {
         withLlcuda(application()).withPropertyValues("llcuda.registry.datasource=nowhere").run(context -> assertThat(
                 context).getFailure().rootCause().hasMessage(
