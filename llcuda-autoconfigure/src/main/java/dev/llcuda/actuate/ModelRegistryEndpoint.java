@@ -17,6 +17,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
+import dev.llcuda.hub.HubFile;
+import dev.llcuda.registry.ModelPull;
+import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.ScanResult;
@@ -26,6 +29,9 @@ import dev.llcuda.registry.ScanResult;
  * {@code {"path": "..."}} registers a file, with {@code {"scan": "FOLDER"}} scans a model folder
  * ({@code {}} scans the first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}};
  * POST {@code {"action": "unload"}} unloads the active model; DELETE {@code /{id}} forgets one.
+ * POST {@code {"pull": "owner/repo", "file": "x.gguf", "revision": "main"}} downloads a model from the
+ * hub into the first folder and registers it (202, progress under {@code pulls} of GET);
+ * {@code {"action": "cancel", "pull": "owner/repo", "file": "x.gguf"}} stops the download.
  * A refused write answers 4xx with {@code {"error": "..."}} naming the problem: 400 for a file that is
  * not a model or not allowed, 409 for a model in the wrong state, 422 for a model that failed to load.
  * Like every endpoint it is only there when the application exposes it
@@ -38,14 +44,18 @@ public final class ModelRegistryEndpoint {
 
     private final ModelRegistry registry;
 
-    public ModelRegistryEndpoint(ModelRegistry registry) {
+    private final ModelPulls pulls;
+
+    public ModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls) {
         this.registry = registry;
+        this.pulls = pulls;
     }
 
     @ReadOperation
     public ModelsDescriptor models() {
         return new ModelsDescriptor(this.registry.folders().folders().stream().map(Path::toString).toList(),
-                this.registry.databaseDescription(), this.registry.models().stream().map(ModelDescriptor::of).toList());
+                this.registry.databaseDescription(), this.registry.models().stream().map(ModelDescriptor::of).toList(),
+                this.pulls.pulls());
     }
 
     @ReadOperation
@@ -55,7 +65,10 @@ public final class ModelRegistryEndpoint {
 
     @WriteOperation
     public WebEndpointResponse<Object> register(@Nullable String path, @Nullable String scan,
-            @Nullable String action) {
+            @Nullable String action, @Nullable String pull, @Nullable String file, @Nullable String revision) {
+        if (pull != null) {
+            return pullOrCancel(pull, file, revision, action);
+        }
         return answer(() -> {
             if ("unload".equals(action)) {
                 this.registry.unload();
@@ -76,6 +89,28 @@ public final class ModelRegistryEndpoint {
             case "verify" -> ModelDescriptor.of(this.registry.verify(id));
             default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
         });
+    }
+
+    private WebEndpointResponse<Object> pullOrCancel(String repository, @Nullable String file, @Nullable String revision,
+            @Nullable String action) {
+        WebEndpointResponse<Object> answer = answer(() -> {
+            if (file == null) {
+                throw new IllegalArgumentException("\"pull\" needs \"file\": the GGUF file of " + repository);
+            }
+            HubFile hubFile = new HubFile(repository, file, revision == null ? "main" : revision);
+            if (action == null) {
+                return this.pulls.start(hubFile);
+            }
+            if (!action.equals("cancel")) {
+                throw new IllegalArgumentException("unknown action '" + action + "' for a pull; use cancel");
+            }
+            if (!this.pulls.cancel(hubFile)) {
+                throw new IllegalStateException("no running pull of " + hubFile.localName());
+            }
+            return models();
+        });
+        return answer.getStatus() == WebEndpointResponse.STATUS_OK && action == null
+                ? new WebEndpointResponse<>(answer.getBody(), 202) : answer;
     }
 
     /** The operation's body, or a 4xx whose body names what was refused. */
@@ -104,8 +139,8 @@ public final class ModelRegistryEndpoint {
     }
 
     /** The registry: its folders, its database and its models. */
-    public record ModelsDescriptor(List<String> modelFolders, String database, List<ModelDescriptor> models)
-            implements OperationResponseBody {
+    public record ModelsDescriptor(List<String> modelFolders, String database, List<ModelDescriptor> models,
+            List<ModelPull.Status> pulls) implements OperationResponseBody {
     }
 
     /** Why a write was refused. */

@@ -2,6 +2,7 @@ package dev.llcuda.autoconfigure;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -368,13 +369,44 @@ public class LlcudaProperties {
         private List<Path> modelFolders = new ArrayList<>(List.of(Path.of("models")));
 
         /**
-         * H2 database file (without the .mv.db suffix) used when the application has no
-         * DataSource of its own.
+         * H2 database file (without the .mv.db suffix) of the registry's own store, used unless
+         * {@code datasource} names one of the application's.
          */
         private Path databaseFile = Path.of(System.getProperty("user.home"), ".llcuda", "registry");
 
         /** Scan the first model folder at start-up and register new GGUF files. */
         private boolean scanOnStartup = true;
+
+        /**
+         * The application's DataSource to keep the registry in: {@code application} (its only
+         * DataSource) or a DataSource bean's name. Unset: the registry's own H2 file.
+         */
+        private @Nullable String datasource;
+
+        /**
+         * How long an activation waits for another one (of this or another replica sharing the
+         * registry's database) to finish.
+         */
+        private Duration activationLockTimeout = Duration.ofMinutes(10);
+
+        /**
+         * JDBC URL of a database server holding the registry's own store instead of the H2 file,
+         * e.g. one PostgreSQL database shared by service replicas (its driver must be on the
+         * classpath).
+         */
+        private @Nullable String url;
+
+        /** User name for {@code url}. */
+        private @Nullable String username;
+
+        /** Password for {@code url}. */
+        private @Nullable String password;
+
+        /** Base URL of the Hugging Face–compatible hub models are pulled from. */
+        private URI hubUrl = URI.create("https://huggingface.co");
+
+        /** Token sent to the hub (as a Bearer token) for private or gated repositories. */
+        private @Nullable String hubToken;
 
         public boolean isEnabled() {
             return this.enabled;
@@ -406,6 +438,62 @@ public class LlcudaProperties {
 
         public void setScanOnStartup(boolean scanOnStartup) {
             this.scanOnStartup = scanOnStartup;
+        }
+
+        public @Nullable String getDatasource() {
+            return this.datasource;
+        }
+
+        public void setDatasource(@Nullable String datasource) {
+            this.datasource = datasource;
+        }
+
+        public Duration getActivationLockTimeout() {
+            return this.activationLockTimeout;
+        }
+
+        public void setActivationLockTimeout(Duration activationLockTimeout) {
+            this.activationLockTimeout = activationLockTimeout;
+        }
+
+        public @Nullable String getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(@Nullable String url) {
+            this.url = url;
+        }
+
+        public @Nullable String getUsername() {
+            return this.username;
+        }
+
+        public void setUsername(@Nullable String username) {
+            this.username = username;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
+
+        public URI getHubUrl() {
+            return this.hubUrl;
+        }
+
+        public void setHubUrl(URI hubUrl) {
+            this.hubUrl = hubUrl;
+        }
+
+        public @Nullable String getHubToken() {
+            return this.hubToken;
+        }
+
+        public void setHubToken(@Nullable String hubToken) {
+            this.hubToken = hubToken;
         }
 
     }

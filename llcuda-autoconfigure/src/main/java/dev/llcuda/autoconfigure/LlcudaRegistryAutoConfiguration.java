@@ -1,6 +1,7 @@
 package dev.llcuda.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -9,7 +10,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,18 +19,22 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import dev.llcuda.hub.HubDownloader;
 import dev.llcuda.registry.GgufModelInspector;
 import dev.llcuda.registry.ModelFolders;
+import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
 import dev.llcuda.runtime.LlcudaRuntime;
 
 /**
- * The model registry, in the application's DataSource when it has a persistent one, else in an
- * H2 file ({@code llcuda.registry.database-file}). Its tables are migrated by a private Flyway
- * with its own history table; no {@code Flyway} bean is defined, so the application's own
- * migrations run as usual.
+ * The model registry, in its own store (the H2 file {@code llcuda.registry.database-file}, or the
+ * database server at {@code llcuda.registry.url}) unless the application hands it one of its
+ * DataSources ({@code llcuda.registry.datasource}). Its tables are
+ * migrated by a private Flyway with its own history table; no DataSource or {@code Flyway} bean is
+ * defined, so the application's beans, migrations and health stay as they were.
  */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class,
         afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
@@ -43,18 +48,59 @@ public final class LlcudaRegistryAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(LlcudaRuntime.class)
     ModelRegistry llcudaModelRegistry(LlcudaProperties properties, LlcudaRuntime runtime,
-            ObjectProvider<DataSource> dataSource) {
+            BeanFactory beans) {
         LlcudaProperties.Registry registry = properties.getRegistry();
-        DataSource application = dataSource.getIfUnique();
-        RegistryDatabase database = application != null
-                ? RegistryDatabase.choose(application, registry.getDatabaseFile())
-                : RegistryDatabase.h2File(registry.getDatabaseFile());
+        RegistryDatabase database = RegistryDatabase.of(registryDataSource(registry, beans));
         logger.info("llcuda model registry in {}", database.description());
         return new ModelRegistry(database, new ModelFolders(registry.getModelFolders()), new GgufModelInspector(),
-                runtime, Clock.systemUTC());
+                runtime, Clock.systemUTC(), registry.getActivationLockTimeout());
     }
 
-    /** Registers new files of the first model folder and the start-up model, once the application runs. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ModelRegistry.class)
+    ModelPulls llcudaModelPulls(ModelRegistry registry, LlcudaProperties properties) {
+        LlcudaProperties.Registry settings = properties.getRegistry();
+        return new ModelPulls(registry, new HubDownloader(settings.getHubUrl(), settings.getHubToken(),
+                Duration.ofSeconds(2)), Clock.systemUTC());
+    }
+
+    /** The application's DataSource it opted in with, else the registry's own: a database server or the H2 file. */
+    private static DataSource registryDataSource(LlcudaProperties.Registry registry, BeanFactory beans) {
+        String chosen = registry.getDatasource();
+        if (chosen != null && registry.getUrl() != null) {
+            throw new IllegalStateException("set either " + LlcudaProperties.REGISTRY_PREFIX + ".datasource or "
+                    + LlcudaProperties.REGISTRY_PREFIX + ".url for the model registry, not both");
+        }
+        if (chosen != null) {
+            return applicationDataSource(chosen, beans);
+        }
+        if (registry.getUrl() != null) {
+            return new DriverManagerDataSource(registry.getUrl(), registry.getUsername(), registry.getPassword());
+        }
+        return RegistryDatabase.h2DataSource(registry.getDatabaseFile());
+    }
+
+    private static DataSource applicationDataSource(String chosen, BeanFactory beans) {
+        String property = LlcudaProperties.REGISTRY_PREFIX + ".datasource=" + chosen;
+        if (chosen.equals("application")) {
+            DataSource only = beans.getBeanProvider(DataSource.class).getIfUnique();
+            if (only == null) {
+                throw new IllegalStateException(property + " but the application has no single DataSource bean; "
+                        + "name one of its DataSource beans instead");
+            }
+            return only;
+        }
+        if (!beans.containsBean(chosen)) {
+            throw new IllegalStateException(property + " but the application has no bean named " + chosen);
+        }
+        return beans.getBean(chosen, DataSource.class);
+    }
+
+    /**
+     * Registers new files of the first model folder and records the start-up model as active, or
+     * without one loads the model the registry marks active, once the application runs.
+     */
     @Bean
     @ConditionalOnBean(ModelRegistry.class)
     ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, LlcudaProperties properties) {
@@ -70,6 +116,8 @@ public final class LlcudaRegistryAutoConfiguration {
             var model = properties.getModel().getPath();
             if (model != null) {
                 registry.recordActive(model);
+            } else {
+                registry.resumeActive();
             }
         };
     }

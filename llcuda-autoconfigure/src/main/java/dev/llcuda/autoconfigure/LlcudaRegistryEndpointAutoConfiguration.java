@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.llcuda.actuate.ModelRegistryEndpoint;
+import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 
 /** The {@code llcudamodels} Actuator endpoint over the model registry. */
@@ -19,7 +20,7 @@ public final class LlcudaRegistryEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry) {
-        return new ModelRegistryEndpoint(registry);
+    ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls) {
+        return new ModelRegistryEndpoint(registry, pulls);
     }
 }

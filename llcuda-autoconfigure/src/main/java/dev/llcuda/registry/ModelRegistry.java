@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +20,10 @@ import dev.llcuda.runtime.ModelActivator;
 /**
  * Registers, verifies, activates, unloads and removes models. Paths are confined to the model
  * folders; a model is activated only after its checksum matched the recorded one. Calls are
- * serialized (activation switches the engine's model). The ACTIVE status follows what the engine
- * serves: none at construction (a process killed while serving left its row ACTIVE), and a served
- * file changed on disk is reported in the active model's status message.
+ * serialized (activation switches the engine's model), and activations also across every registry
+ * sharing the database (service replicas) by a database lock. The ACTIVE model is the one to serve:
+ * a process that starts without one loads it ({@link #resumeActive()}), and a served file changed
+ * on disk is reported in the active model's status message.
  */
 public final class ModelRegistry {
 
@@ -33,31 +35,44 @@ public final class ModelRegistry {
     private final ModelActivator activator;
     private final Clock clock;
     private final String databaseDescription;
+    private final ActivationLock activationLock;
 
     public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
-            ModelActivator activator, Clock clock) {
+            ModelActivator activator, Clock clock, Duration activationLockTimeout) {
         this.repository = new ModelRepository(database);
         this.folders = folders;
         this.inspector = inspector;
         this.activator = activator;
         this.clock = clock;
         this.databaseDescription = database.description();
-        reconcile();
+        this.activationLock = new ActivationLock(database.dataSource(), activationLockTimeout);
     }
 
     /**
-     * Rows ACTIVE for a model the engine does not serve go back to AVAILABLE: left by a process killed
-     * while serving (nothing is loaded before the runtime starts), or by an activation that failed.
+     * Loads the model the registry marks ACTIVE when the engine serves none: after a restart, or in a
+     * replica started beside others sharing the database. A model that cannot be loaded here stays
+     * ACTIVE (others may serve it) with the reason in its status message.
      */
-    private void reconcile() {
-        for (ModelRecord model : this.repository.findAll()) {
-            if (model.status() == ModelStatus.ACTIVE && !this.activator.servedFile().map(served -> served.equals(
-                    model.path())).orElse(false)) {
-                logger.info("llcuda model registry: {} was recorded ACTIVE but is not loaded; now AVAILABLE",
-                        model.path());
-                this.repository.updateStatus(model.id(), ModelStatus.AVAILABLE, null);
-            }
+    public synchronized Optional<ModelRecord> resumeActive() {
+        if (this.activator.servedFile().isPresent()) {
+            return Optional.empty();
         }
+        return this.activationLock.holding(() -> this.repository.findActive().map(active -> {
+            logger.info("llcuda model registry: loading {}, the model the registry marks active", active.path());
+            try {
+                String problem = verified(active.id()).problem();
+                if (problem != null) {
+                    throw new IllegalStateException(problem);
+                }
+                this.activator.activate(active.path());
+            } catch (RuntimeException e) {
+                logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
+                        e.getMessage());
+                this.repository.updateStatus(active.id(), ModelStatus.ACTIVE, "not loaded at start-up: "
+                        + e.getMessage());
+            }
+            return require(active.id());
+        }));
     }
 
     public ModelFolders folders() {
@@ -182,21 +197,22 @@ public final class ModelRegistry {
      * failure marks the model FAILED with the reason and rethrows.
      */
     public synchronized ModelRecord activate(long id) {
-        Verification verification = verified(id);
-        ModelRecord verified = verification.model();
-        if (verification.problem() != null) {
-            throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
-        }
-        try {
-            this.activator.activate(verified.path());
-        } catch (RuntimeException e) {
-            this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
-            reconcile();
-            throw e;
-        }
-        this.repository.deactivateAll();
-        this.repository.markActive(id, this.clock.instant());
-        return require(id);
+        return this.activationLock.holding(() -> {
+            Verification verification = verified(id);
+            ModelRecord verified = verification.model();
+            if (verification.problem() != null) {
+                throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
+            }
+            try {
+                this.activator.activate(verified.path());
+            } catch (RuntimeException e) {
+                this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
+                throw e;
+            }
+            this.repository.deactivateAll();
+            this.repository.markActive(id, this.clock.instant());
+            return require(id);
+        });
     }
 
     /** Records that {@code file}, loaded at start-up from llcuda.model.path, is the active model. */

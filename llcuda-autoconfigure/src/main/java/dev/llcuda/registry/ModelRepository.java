@@ -53,6 +53,11 @@ final class ModelRepository {
                 .query(ModelRepository::row).optional();
     }
 
+    Optional<ModelRecord> findActive() {
+        return this.jdbc.sql("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE status = ? ORDER BY id")
+                .param(ModelStatus.ACTIVE.name()).query(ModelRepository::row).stream().findFirst();
+    }
+
     void updateStatus(long id, ModelStatus status, @Nullable String message) {
         this.jdbc.sql("UPDATE " + TABLE + " SET status = ?, status_message = ? WHERE id = ?")
                 .params(status.name(), message, id).update();

@@ -34,25 +34,21 @@ public final class RegistryDatabase {
         this.description = description;
     }
 
-    /**
-     * The application's DataSource when it keeps data across restarts, otherwise an H2 file at
-     * {@code h2File} (an in-memory application database would forget every model at restart).
-     */
-    public static RegistryDatabase choose(DataSource applicationDataSource, Path h2File) {
-        String url = jdbcUrl(applicationDataSource);
-        if (url.contains(":mem:")) {
-            return h2File(h2File);
-        }
-        return migrated(applicationDataSource, "the application's DataSource (" + url + ")");
+    /** The registry's tables in {@code dataSource}, migrated here. */
+    public static RegistryDatabase of(DataSource dataSource) {
+        return migrated(dataSource, jdbcUrl(dataSource));
     }
 
     /** An H2 database in the file {@code h2File} (".mv.db" is appended by H2). */
     public static RegistryDatabase h2File(Path h2File) {
+        return of(h2DataSource(h2File));
+    }
+
+    public static DataSource h2DataSource(Path h2File) {
         JdbcDataSource h2 = new JdbcDataSource();
-        String url = "jdbc:h2:file:" + h2File.toAbsolutePath();
-        h2.setURL(url);
+        h2.setURL("jdbc:h2:file:" + h2File.toAbsolutePath());
         h2.setUser("sa");
-        return migrated(h2, url);
+        return h2;
     }
 
     private static RegistryDatabase migrated(DataSource dataSource, String description) {
@@ -70,7 +66,7 @@ public final class RegistryDatabase {
         try (Connection connection = dataSource.getConnection()) {
             return connection.getMetaData().getURL();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the application's DataSource for the model registry: "
+            throw new IllegalStateException("cannot open the DataSource chosen for the model registry: "
                     + e.getMessage(), e);
         }
     }

@@ -3,9 +3,11 @@ package dev.llcuda.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +19,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.llcuda.actuate.ModelRegistryEndpoint.ErrorDescriptor;
 import dev.llcuda.actuate.ModelRegistryEndpoint.ScanDescriptor;
+import dev.llcuda.hub.HubDownloader;
 import dev.llcuda.registry.GgufModelInspector;
+import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelFolders;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
@@ -39,14 +43,15 @@ class ModelRegistryEndpointTests {
         this.models = Files.createDirectories(this.temp.resolve("models"));
         ModelRegistry registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
                 new ModelFolders(List.of(this.models)), new GgufModelInspector(), new IdleActivator(),
-                Clock.systemUTC());
-        this.endpoint = new ModelRegistryEndpoint(registry);
+                Clock.systemUTC(), Duration.ofSeconds(5));
+        this.endpoint = new ModelRegistryEndpoint(registry, new ModelPulls(registry,
+                new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO), Clock.systemUTC()));
     }
 
     @Test
     void registeringACorruptFileIsABadRequestNamingTheProblem() throws IOException {
         Path corrupt = Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
-        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null);
+        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null, null, null, null);
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
                 error -> assertThat(error.error()).contains("corrupt.gguf"));
@@ -57,7 +62,7 @@ class ModelRegistryEndpointTests {
         Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("good.gguf"));
         Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
         Files.write(this.models.resolve("empty.gguf"), new byte[0]);
-        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null);
+        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null, null, null, null);
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat(response.getBody()).isInstanceOfSatisfying(ScanDescriptor.class, scan -> {
             assertThat(scan.added()).extracting(ModelRegistryEndpoint.ModelDescriptor::path)

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ class ModelRegistryTests {
     void createRegistry() throws IOException {
         this.models = Files.createDirectories(this.temp.resolve("models"));
         this.registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
-                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.fixed(NOW, ZoneOffset.UTC));
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.fixed(NOW, ZoneOffset.UTC),
+                Duration.ofSeconds(5));
     }
 
     @Test
@@ -146,7 +148,8 @@ class ModelRegistryTests {
     void recordsSurviveARestart() throws IOException {
         long id = this.registry.register(write("a.gguf", "abc")).id();
         ModelRegistry reopened = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
-                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC());
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC(),
+                Duration.ofSeconds(5));
         assertThat(reopened.find(id).orElseThrow().sha256()).isEqualTo(SHA256_ABC);
     }
 
@@ -158,7 +161,8 @@ class ModelRegistryTests {
                         throw new IOException(file.getFileName() + ": not a GGUF file (bad magic)");
                     }
                     return FACTS;
-                }, this.activator, Clock.fixed(NOW, ZoneOffset.UTC));
+                }, this.activator, Clock.fixed(NOW, ZoneOffset.UTC),
+                Duration.ofSeconds(5));
         write("a.gguf", "abc");
         write("corrupt-1.gguf", "x");
         write("corrupt-2.gguf", "y");
@@ -171,14 +175,33 @@ class ModelRegistryTests {
     }
 
     @Test
-    void aModelLeftActiveByAKilledProcessIsAvailableAfterARestart() throws IOException {
+    void aRestartedProcessLoadsTheModelTheRegistryMarksActive() throws IOException {
         long id = this.registry.register(write("a.gguf", "abc")).id();
         this.registry.activate(id);
         this.activator.served = null; // the process died: nothing is loaded in the new one
         ModelRegistry reopened = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
-                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC());
-        assertThat(reopened.find(id).orElseThrow().status()).isEqualTo(ModelStatus.AVAILABLE);
-        assertThat(reopened.active()).isEmpty();
+                new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.systemUTC(),
+                Duration.ofSeconds(5));
+        assertThat(reopened.resumeActive().orElseThrow().id()).isEqualTo(id);
+        assertThat(this.activations).containsExactly("load a.gguf", "load a.gguf");
+        assertThat(reopened.active().orElseThrow().id()).isEqualTo(id);
+        // a process already serving keeps its model
+        assertThat(reopened.resumeActive()).isEmpty();
+        assertThat(this.activations).hasSize(2);
+    }
+
+    @Test
+    void anActiveModelThatCannotBeLoadedAtStartUpStaysActiveWithTheReason() throws IOException {
+        Path file = write("a.gguf", "abc");
+        long id = this.registry.register(file).id();
+        this.registry.activate(id);
+        this.activator.served = null;
+        Files.writeString(file, "abd");
+        ModelRecord resumed = this.registry.resumeActive().orElseThrow();
+        assertThat(resumed.status()).isEqualTo(ModelStatus.ACTIVE);
+        assertThat(resumed.statusMessage()).startsWith("not loaded at start-up: ")
+                .contains("expected SHA-256 " + SHA256_ABC);
+        assertThat(this.activations).containsExactly("load a.gguf");
     }
 
     @Test

@@ -20,23 +20,14 @@ class RegistryDatabaseTests {
     void applicationDataSourceKeepsItsOwnMigrationsBesideTheRegistrys() {
         JdbcDataSource application = new JdbcDataSource();
         application.setURL("jdbc:h2:file:" + this.temp.resolve("app"));
-        RegistryDatabase database = RegistryDatabase.choose(application, this.temp.resolve("unused"));
+        RegistryDatabase database = RegistryDatabase.of(application);
         assertThat(database.dataSource()).isSameAs(application);
         // The application's own Flyway, with its default history table in its default schema, still
         // migrates: the registry's tables live in their own schema.
         Flyway.configure().dataSource(application).locations("classpath:app-migrations").load().migrate();
         JdbcClient jdbc = JdbcClient.create(application);
         assertThat(jdbc.sql("SELECT \"script\" FROM \"LLCUDA\".\"llcuda_schema_history\" WHERE \"type\" = 'SQL'")
-                .query(String.class).list()).containsExactly("V1__models.sql");
+                .query(String.class).list()).containsExactly("V1__models.sql", "V2__activation_lock.sql");
         assertThat(jdbc.sql("SELECT COUNT(*) FROM greetings").query(Integer.class).single()).isEqualTo(1);
-    }
-
-    @Test
-    void inMemoryApplicationDataSourceIsReplacedByTheH2File() {
-        JdbcDataSource memory = new JdbcDataSource();
-        memory.setURL("jdbc:h2:mem:app;DB_CLOSE_DELAY=-1");
-        RegistryDatabase database = RegistryDatabase.choose(memory, this.temp.resolve("registry"));
-        assertThat(database.dataSource()).isNotSameAs(memory);
-        assertThat(database.description()).isEqualTo("jdbc:h2:file:" + this.temp.resolve("registry"));
     }
 }

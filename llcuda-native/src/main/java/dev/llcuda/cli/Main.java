@@ -18,6 +18,7 @@ public final class Main {
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("chat-template", new ChatTemplateCommand());
         COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("pull", new PullCommand());
     }
 
     private Main() {

@@ -9,6 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,8 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.ClassUtils;
 
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.RuntimeState;
@@ -47,6 +52,9 @@ class ServiceWithoutModelTests {
 
     @Autowired
     LlcudaRuntime runtime;
+
+    @Autowired
+    ApplicationContext context;
 
     @Test
     void withoutAModelHealthThePageAndTheApiSayHowToLoadOneThenTheRegistryLoadsIt() throws Exception {
@@ -80,6 +88,20 @@ class ServiceWithoutModelTests {
                 "{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 4}")).statusCode())
                 .isEqualTo(200);
         assertThat(send(get("/actuator/health/llcuda")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theStarterAddsNoDatabaseMigrationOrDatabaseHealthToTheService() throws Exception {
+        // Boot's JDBC and Flyway auto-configurations are not even on the service's classpath
+        assertThat(ClassUtils.isPresent("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration", null))
+                .isFalse();
+        assertThat(ClassUtils.isPresent("org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration", null))
+                .isFalse();
+        assertThat(this.context.getBeanNamesForType(DataSource.class)).isEmpty();
+        assertThat(this.context.getBeanNamesForType(Flyway.class)).isEmpty();
+        JsonNode components = JSON.readTree(send(get("/actuator/health")).body()).at("/components");
+        assertThat(components.has("llcuda")).isTrue();
+        assertThat(components.has("db")).isFalse();
     }
 
     /** As the admin (health details, registry writes). */
