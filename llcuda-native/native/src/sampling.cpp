@@ -25,28 +25,35 @@ void apply_penalties(float *logits, const llcuda_sampling_params &p, const int32
     }
 }
 
-SampledToken greedy(const float *logits, int32_t n_vocab) {
-    int32_t best = 0;
-    for (int32_t i = 1; i < n_vocab; ++i) {
-        if (logits[i] > logits[best]) best = i;
+bool is_allowed(const uint32_t *allowed, int32_t token) {
+    return allowed == nullptr || (allowed[token >> 5] >> (token & 31) & 1u) != 0;
+}
+
+SampledToken greedy(const float *logits, int32_t n_vocab, const uint32_t *allowed) {
+    int32_t best = -1;
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        if (is_allowed(allowed, i) && (best < 0 || logits[i] > logits[best])) best = i;
     }
     double sum = 0.0;
-    for (int32_t i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
+    for (int32_t i = 0; i < n_vocab; ++i) {
+        if (is_allowed(allowed, i)) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
+    }
     return {best, static_cast<float>(-std::log(sum))};
 }
 
 }  // namespace
 
 SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &p, const int32_t *history,
-                             int32_t n_history, int32_t position) {
+                             int32_t n_history, int32_t position, const uint32_t *allowed) {
     if (counts_.size() != static_cast<size_t>(n_vocab)) counts_.assign(static_cast<size_t>(n_vocab), 0);
     apply_penalties(logits, p, history, n_history, counts_);
-    if (p.temperature <= 0.0f) return greedy(logits, n_vocab);
+    if (p.temperature <= 0.0f) return greedy(logits, n_vocab, allowed);
 
-    candidates_.resize(static_cast<size_t>(n_vocab));
+    candidates_.clear();
     float top = -INFINITY;
     for (int32_t i = 0; i < n_vocab; ++i) {
-        candidates_[static_cast<size_t>(i)] = {logits[i] / p.temperature, i};
+        if (!is_allowed(allowed, i)) continue;
+        candidates_.emplace_back(logits[i] / p.temperature, i);
         top = std::max(top, logits[i] / p.temperature);
     }
     auto more_probable = [](const std::pair<float, int32_t> &a, const std::pair<float, int32_t> &b) {

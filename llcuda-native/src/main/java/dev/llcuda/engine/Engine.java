@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.grammar.GrammarMatcher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -145,6 +146,13 @@ public final class Engine implements AutoCloseable {
                 config.listener(), System.nanoTime());
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
                 request.deadline().orElse(null));
+        request.constraint().ifPresent(masks -> {
+            if (masks.trie().vocabSize() != runner.vocabSize()) {
+                throw new IllegalArgumentException("the constraint's vocabulary has " + masks.trie().vocabSize()
+                        + " tokens, the model's " + runner.vocabSize());
+            }
+            seq.grammar = masks.newMatcher();
+        });
         synchronized (lock) {
             if (state != State.RUNNING) {
                 throw new IllegalStateException("engine is " + state.name().toLowerCase()
@@ -324,7 +332,8 @@ public final class Engine implements AutoCloseable {
         for (ScheduledChunk chunk : chunks) {
             Sequence seq = chunk.sequence();
             batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
-                    chunk.sample(), seq.sampling));
+                    chunk.sample(), seq.sampling,
+                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null));
             sampling += chunk.sample() ? 1 : 0;
         }
         int[] sampled = new int[chunks.size()];
@@ -336,6 +345,7 @@ public final class Engine implements AutoCloseable {
         computedTokensTotal += out.totalTokens();
         generatedTokensTotal += sampling;
         checkSampled(chunks, sampled);
+        advanceGrammars(chunks, sampled);
         for (Sequence seq : scheduler.updateFromOutput(out, sampled)) {
             live.remove(seq.id);
             finishedTotal++;
@@ -350,6 +360,16 @@ public final class Engine implements AutoCloseable {
             if (chunks.get(i).sample() && (sampled[i] < 0 || sampled[i] >= vocab)) {
                 throw new IllegalStateException("step returned token " + sampled[i] + " for sequence " + i
                         + ", outside the vocabulary of " + vocab);
+            }
+        }
+    }
+
+    /** Each constrained sequence's grammar takes its sampled token (refusing one outside its mask). */
+    private static void advanceGrammars(List<ScheduledChunk> chunks, int[] sampled) {
+        for (int i = 0; i < chunks.size(); i++) {
+            GrammarMatcher grammar = chunks.get(i).sequence().grammar;
+            if (chunks.get(i).sample() && grammar != null) {
+                grammar.accept(sampled[i]);
             }
         }
     }

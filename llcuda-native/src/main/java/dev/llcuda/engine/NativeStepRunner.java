@@ -71,6 +71,9 @@ public final class NativeStepRunner implements StepRunner {
                         p.seed());
                 // Penalties see the whole sequence so far, prompt included (as llama.cpp applies them).
                 batch.sample(index, params, seq.tokens(), p.usesPenalties() ? seq.start() + seq.count() : 0);
+                if (seq.allowedTokens() != null) {
+                    batch.allowTokens(index, seq.allowedTokens());
+                }
             }
         }
         model.step(cache, batch, output);

@@ -17,7 +17,7 @@ import org.jspecify.annotations.NullUnmarked;
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */
-    int ABI_VERSION = 1;
+    int ABI_VERSION = 2;
 
     // ------------------------------------------------------------ library
 
@@ -145,7 +145,8 @@ public interface LlcudaLibrary extends Library {
 
     /** {@code llcuda_batch}. */
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
-            "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows"})
+            "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
+            "allowed_words", "allowed_tokens"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -159,6 +160,8 @@ public interface LlcudaLibrary extends Library {
         public Pointer history_offsets;
         public Pointer history;
         public Pointer logits_rows;
+        public int allowed_words;
+        public Pointer allowed_tokens;
     }
 
     /** {@code llcuda_step_output}. */
