@@ -1,6 +1,7 @@
 package dev.llcuda.chat;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,6 +35,9 @@ import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.RequestHandle;
 import dev.llcuda.engine.SamplingParams;
+import dev.llcuda.grammar.Constraints;
+import dev.llcuda.grammar.Grammar;
+import dev.llcuda.grammar.Grammars;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ServingModel;
 
@@ -57,6 +61,10 @@ public final class LlcudaChatModel implements ChatModel {
     private final RequestGuard guard;
 
     private final ObservationRegistry observationRegistry;
+
+    private final Grammars grammars = new Grammars();
+
+    private volatile @Nullable Constraints constraints;
 
     private @Nullable ChatModelObservationConvention observationConvention;
 
@@ -168,8 +176,29 @@ public final class LlcudaChatModel implements ChatModel {
         int[] tokens = encoder.apply(model);
         GenerationRequest request = new GenerationRequest(tokens, sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
+        LlcudaResponseFormat format = options.getResponseFormat();
+        if (format != null) {
+            request = request.withConstraint(constraints(model).masks(grammar(format)));
+        }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
         return new Submitted(handle, model.spec().name());
+    }
+
+    /** The served model's constraints, made again when another model (another vocabulary) serves. */
+    private Constraints constraints(ServingModel model) {
+        Constraints current = this.constraints;
+        if (current == null || current.tokenizer() != model.tokenizer()) {
+            current = new Constraints(model.tokenizer());
+            this.constraints = current;
+        }
+        return current;
+    }
+
+    private Grammar grammar(LlcudaResponseFormat format) {
+        return switch (format.type()) {
+            case JSON_OBJECT -> this.grammars.jsonObject();
+            case JSON_SCHEMA -> this.grammars.jsonSchema(Objects.requireNonNull(format.schema()));
+        };
     }
 
     private Prompt withEffectiveOptions(Prompt prompt) {

@@ -6,6 +6,7 @@ import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.engine.RequestHandle;
+import dev.llcuda.grammar.Constraints;
 import dev.llcuda.grammar.Grammars;
 import dev.llcuda.grammar.TokenMasks;
 import dev.llcuda.nativelib.Backend;
@@ -84,7 +85,7 @@ final class BenchCommand implements Command {
                     gguf.getFileName(), served.spec().name(), backendName, backend.info().name(), promptTokens,
                     genTokens);
             Optional<TokenMasks> constraint = args.option("--schema").map(Path::of)
-                    .map(file -> served.constraint(new Grammars().jsonSchema(readSchema(file))));
+                    .map(file -> new Constraints(served.tokenizer()).masks(new Grammars().jsonSchema(readSchema(file))));
             constraint.ifPresent(c -> out.println("constrained decoding: every request under the JSON schema of "
                     + args.option("--schema").orElseThrow()));
             Random random = new Random(42);

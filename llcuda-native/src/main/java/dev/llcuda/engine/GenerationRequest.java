@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param stopStrings  generation ends before the first occurrence of any; that text is never emitted
  * @param deadline     when set, the request is cancelled at the first step after it
  * @param constraint   when set, every generated token keeps the output valid under its grammar
- *                     (constrained decoding; masks of the model's vocabulary, {@link ModelEngine#constraint})
+ *                     (constrained decoding: masks over the model's vocabulary, {@code Constraints.masks})
  */
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 List<String> stopStrings, Optional<Instant> deadline,

@@ -2,9 +2,6 @@ package dev.llcuda.engine;
 
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.TensorInfo;
-import dev.llcuda.grammar.Grammar;
-import dev.llcuda.grammar.TokenMasks;
-import dev.llcuda.grammar.TokenTrie;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.BackendKind;
@@ -15,9 +12,7 @@ import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -33,8 +28,6 @@ public final class ModelEngine implements AutoCloseable {
 
     /** Share of the device's free memory (after the weights) the KV cache may take at most. */
     public static final double KV_SHARE_OF_FREE_MEMORY = 0.9;
-    /** Grammars whose token masks are kept. */
-    public static final int MAX_CONSTRAINTS = 64;
 
     private static final System.Logger logger = System.getLogger(ModelEngine.class.getName());
 
@@ -94,13 +87,6 @@ public final class ModelEngine implements AutoCloseable {
     private final int kvBlocks;
     private final int kvBlockSize;
     private final long weightBytes;
-    private @Nullable TokenTrie tokenTrie;
-    private final Map<Grammar, TokenMasks> constraints = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Grammar, TokenMasks> eldest) {
-            return size() > MAX_CONSTRAINTS;
-        }
-    };
 
     private ModelEngine(ModelFile file, ChatTemplate template, Engine engine, int kvBlocks, int kvBlockSize,
                         long weightBytes) {
@@ -202,24 +188,6 @@ public final class ModelEngine implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
-    }
-
-    /**
-     * The token masks of {@code grammar} over this model's vocabulary, for
-     * {@link GenerationRequest#withConstraint}; kept per grammar (the last {@value #MAX_CONSTRAINTS}),
-     * so requests under the same schema share their cached masks. The vocabulary's trie is built on
-     * the first call.
-     */
-    public synchronized TokenMasks constraint(Grammar grammar) {
-        if (tokenTrie == null) {
-            byte[][] bytes = new byte[tokenizer.vocabSize()][];
-            for (int id = 0; id < bytes.length; id++) {
-                bytes[id] = tokenizer.tokenBytes(id);
-            }
-            tokenTrie = new TokenTrie(bytes, tokenizer.endOfGenerationIds());
-        }
-        TokenTrie trie = tokenTrie;
-        return constraints.computeIfAbsent(grammar, g -> new TokenMasks(g, trie));
     }
 
     /** The file's chat template, or the family default when it has none. */

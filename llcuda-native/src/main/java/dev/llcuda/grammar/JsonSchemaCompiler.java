@@ -10,13 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON Schema to {@link Grammar}. Supported: {@code type} (one or a list), {@code properties},
  * {@code required}, {@code additionalProperties} (true or false: only declared properties are
  * generated), {@code items}, {@code minItems}, {@code maxItems}, {@code minLength},
  * {@code maxLength}, {@code enum}, {@code const}, {@code anyOf}, {@code $ref} to {@code $defs} or
- * {@code definitions} (not recursive), and annotations. Every other keyword is refused with its path,
+ * {@code definitions} (not recursive), {@code format} {@code int32}/{@code int64} on integers
+ * (generated with at most 9/18 digits, so every value fits), and annotations. Every other keyword is refused with its path,
  * never ignored. Properties are generated in the order the schema declares them.
  */
 final class JsonSchemaCompiler {
@@ -30,7 +32,7 @@ final class JsonSchemaCompiler {
             "object", Set.of("properties", "required", "additionalProperties"),
             "array", Set.of("items", "minItems", "maxItems"),
             "string", Set.of("minLength", "maxLength"),
-            "integer", Set.of(),
+            "integer", Set.of("format"),
             "number", Set.of(),
             "boolean", Set.of(),
             "null", Set.of());
@@ -134,7 +136,7 @@ final class JsonSchemaCompiler {
             boolean known = TYPE_KEYWORDS.values().stream().anyMatch(k -> k.contains(key));
             if (!applies) {
                 throw new SchemaException(path + "/" + key, known
-                        ? "keyword '" + key + "' does not apply to type " + types
+                        ? "keyword '" + key + "' is not supported for type " + types
                         : "keyword '" + key + "' is not supported");
             }
         }
@@ -150,10 +152,23 @@ final class JsonSchemaCompiler {
                 requireOrdered(min, max, "minLength", "maxLength", path);
                 yield rules.string(min, max);
             }
-            case "integer" -> rules.integer();
+            case "integer" -> rules.integer(integerDigits(node.get("format"), path));
             case "number" -> rules.number();
             case "boolean" -> rules.bool();
             default -> rules.nullValue();
+        };
+    }
+
+    /** Digits an integer may have: {@code int32}/{@code int64} bound them so every value fits. */
+    private static int integerDigits(@Nullable Object format, String path) {
+        if (format == null) {
+            return RuleBuilder.MAX_DIGITS;
+        }
+        return switch (String.valueOf(format)) {
+            case "int32" -> 9;
+            case "int64" -> 18;
+            default -> throw new SchemaException(path + "/format", "format " + CompactJson.write(format)
+                    + " is not supported for integers (int32, int64)");
         };
     }
 

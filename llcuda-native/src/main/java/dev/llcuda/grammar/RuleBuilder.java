@@ -143,7 +143,12 @@ final class RuleBuilder {
     }
 
     int integer() {
-        int magnitude = rule(seq("0"), seq(ByteClass.range('1', '9'), repeat(DIGIT, 0, MAX_DIGITS - 1)));
+        return integer(MAX_DIGITS);
+    }
+
+    /** An integer of at most {@code maxDigits} digits, no leading zeros. */
+    int integer(int maxDigits) {
+        int magnitude = rule(seq("0"), seq(ByteClass.range('1', '9'), repeat(DIGIT, 0, maxDigits - 1)));
         return rule(seq(magnitude), seq("-", magnitude));
     }
 

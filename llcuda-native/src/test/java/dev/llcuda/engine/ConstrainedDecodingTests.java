@@ -3,6 +3,7 @@ package dev.llcuda.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.grammar.Constraints;
 import dev.llcuda.grammar.Grammars;
 import dev.llcuda.grammar.TokenMasks;
 import dev.llcuda.nativelib.Backend;
@@ -74,7 +75,7 @@ class ConstrainedDecodingTests {
 
     @Test
     void everyOutputUnderTheSchemaParsesAndValidates() throws Exception {
-        TokenMasks masks = model.constraint(new Grammars().jsonSchema(SCHEMA));
+        TokenMasks masks = new Constraints(model.tokenizer()).masks(new Grammars().jsonSchema(SCHEMA));
         int[] prompt = model.tokenizer().encode("Describe a person as JSON:", true, false);
         List<RequestHandle> handles = new ArrayList<>();
         for (int seed = 0; seed < SEEDS; seed++) {

@@ -82,6 +82,9 @@ class JsonSchemaGrammarTests {
                 List.of("01", "1.5", "-", "+1", "1e3", "12345678901234567"));
         check("{\"type\":\"number\"}", List.of("0", "-0.5", "3.25E-7", "10e+2", "7"),
                 List.of(".5", "1.", "1e", "--1", "1.5.2"));
+        check("{\"type\":\"integer\",\"format\":\"int32\"}", List.of("999999999", "-5"), List.of("1000000000"));
+        check("{\"type\":\"integer\",\"format\":\"int64\"}", List.of("999999999999999999"),
+                List.of("1000000000000000000"));
         check("{\"type\":\"boolean\"}", List.of("true", "false"), List.of("tru", "True", "1"));
         check("{\"type\":\"null\"}", List.of("null"), List.of("nul", "\"null\""));
     }
@@ -111,14 +114,15 @@ class JsonSchemaGrammarTests {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = "=>", quoteCharacter = '`', value = {
         "`{\"type\":\"string\",\"pattern\":\"a+\"}` => #/pattern: keyword 'pattern' is not supported",
-        "`{\"type\":\"string\",\"format\":\"date\"}` => #/format: keyword 'format' is not supported",
+        "`{\"type\":\"string\",\"format\":\"date\"}` => #/format: keyword 'format' is not supported for type [string]",
+        "`{\"type\":\"integer\",\"format\":\"uint8\"}` => #/format: format \"uint8\" is not supported for integers",
         "`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":0}}}` => #/properties/n/minimum: keyword 'minimum' is not supported",
         "`{\"oneOf\":[{\"type\":\"string\"}]}` => #/oneOf: keyword 'oneOf' is not supported",
         "`{\"allOf\":[{\"type\":\"string\"}]}` => #/allOf: keyword 'allOf' is not supported",
         "`{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}` => #/additionalProperties: only true or false",
         "`{\"type\":\"object\",\"properties\":{},\"required\":[\"a\"]}` => #/required: required property \"a\" is not declared",
         "`{\"type\":\"date\"}` => #/type: unknown type 'date'",
-        "`{\"type\":\"integer\",\"maxLength\":3}` => #/maxLength: keyword 'maxLength' does not apply to type [integer]",
+        "`{\"type\":\"integer\",\"maxLength\":3}` => #/maxLength: keyword 'maxLength' is not supported for type [integer]",
         "`{\"$defs\":{\"N\":{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/$defs/N\"}}}},\"$ref\":\"#/$defs/N\"}` => #/$defs/N/properties/next/$ref: recursive reference '#/$defs/N'",
         "`{\"$ref\":\"#/$defs/Missing\"}` => #/$ref: '#/$defs/Missing' is not defined",
         "`{\"$ref\":\"http://x/s.json\"}` => #/$ref: only references",
