@@ -133,6 +133,7 @@ public final class Engine implements AutoCloseable {
      * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
      * @throws IllegalArgumentException  when a prompt token is outside the vocabulary or the prompt fills the context
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
+     * @throws UnsupportedOperationException when the request is constrained and the runner cannot mask tokens
      */
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
@@ -147,6 +148,10 @@ public final class Engine implements AutoCloseable {
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
                 request.deadline().orElse(null));
         request.constraint().ifPresent(masks -> {
+            if (!runner.masksTokens()) {
+                throw new UnsupportedOperationException("constrained decoding (a response format or JSON schema) is"
+                        + " not supported on this backend yet; the CPU backend supports it");
+            }
             if (masks.trie().vocabSize() != runner.vocabSize()) {
                 throw new IllegalArgumentException("the constraint's vocabulary has " + masks.trie().vocabSize()
                         + " tokens, the model's " + runner.vocabSize());
