@@ -242,6 +242,13 @@ typedef struct llcuda_batch {
     const int32_t *history;
     /* [n_tokens] or NULL: 1 = write the full logits row of this token to out->logits. */
     const uint8_t *logits_rows;
+    /* Constrained decoding: NULL, or [n_seqs * allowed_words] bitmasks; sequence s samples only
+     * tokens t whose bit t % 32 of word allowed_tokens[s * allowed_words + t / 32] is set (the
+     * others count as logit -inf, before penalties and every filter). allowed_words must be
+     * (n_vocab + 31) / 32 (bits past n_vocab are ignored), and a sampled sequence must allow some
+     * token; an unconstrained sequence passes all ones. CPU backend only for now (CUDA: LLCUDA_ERR_UNSUPPORTED). */
+    int32_t allowed_words;
+    const uint32_t *allowed_tokens;
 } llcuda_batch;
 
 /* out->sampled of a sampling sequence whose logits row has no finite value: that sequence alone

@@ -117,6 +117,22 @@ void read_sampling(const llcuda_batch &b, const ModelSpec &spec, StepBatch &out)
     }
 }
 
+void read_allowed_tokens(const llcuda_batch &b, const ModelSpec &spec, StepBatch &out) {
+    if (b.allowed_tokens == nullptr) return;
+    const int32_t words = (spec.n_vocab + 31) / 32;
+    require(b.allowed_words == words, "batch.allowed_words = " + std::to_string(b.allowed_words) + " must be " +
+                                          std::to_string(words) + " ((n_vocab + 31) / 32)");
+    const uint32_t in_vocab = spec.n_vocab % 32 == 0 ? ~0u : ~(~0u << (spec.n_vocab % 32));  // of the last word
+    for (int32_t s = 0; s < b.n_seqs; ++s) {
+        const uint32_t *mask = b.allowed_tokens + static_cast<int64_t>(s) * words;
+        SeqSpan &span = out.seqs[static_cast<size_t>(s)];
+        const bool any = std::any_of(mask, mask + words - 1, [](uint32_t w) { return w != 0; }) ||
+                         (mask[words - 1] & in_vocab) != 0;
+        require(!span.sample || any, "batch.allowed_tokens of sequence " + std::to_string(s) + " allows no token");
+        span.allowed = mask;
+    }
+}
+
 }  // namespace
 
 StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, const ModelSpec &spec, int32_t n_blocks,
@@ -143,6 +159,7 @@ StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, con
     read_spans(b, spec, out);
     check_block_tables(b, n_blocks, block_size, out);
     read_sampling(b, spec, out);
+    read_allowed_tokens(b, spec, out);
 
     out.logits_rows = b.logits_rows;
     if (b.logits_rows != nullptr) {

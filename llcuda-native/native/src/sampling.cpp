@@ -25,16 +25,25 @@ void apply_penalties(float *logits, const llcuda_sampling_params &p, const int32
     }
 }
 
-// The highest finite logit (lowest id on ties) and its log-probability among the finite logits.
-SampledToken greedy(const float *logits, int32_t n_vocab) {
+bool is_allowed(const uint32_t *allowed, int32_t token) {
+    return allowed == nullptr || (allowed[token >> 5] >> (token & 31) & 1u) != 0;
+}
+
+// A token may be drawn when its logit is finite and the sequence's mask (if any) allows it.
+bool is_candidate(const float *logits, const uint32_t *allowed, int32_t token) {
+    return std::isfinite(logits[token]) && is_allowed(allowed, token);
+}
+
+// The highest candidate logit (lowest id on ties) and its log-probability among the candidates.
+SampledToken greedy(const float *logits, int32_t n_vocab, const uint32_t *allowed) {
     int32_t best = -1;
     for (int32_t i = 0; i < n_vocab; ++i) {
-        if (std::isfinite(logits[i]) && (best < 0 || logits[i] > logits[best])) best = i;
+        if (is_candidate(logits, allowed, i) && (best < 0 || logits[i] > logits[best])) best = i;
     }
     if (best < 0) return {LLCUDA_SAMPLE_NO_FINITE_LOGIT, 0.0f};
     double sum = 0.0;
     for (int32_t i = 0; i < n_vocab; ++i) {
-        if (std::isfinite(logits[i])) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
+        if (is_candidate(logits, allowed, i)) sum += std::exp(static_cast<double>(logits[i]) - logits[best]);
     }
     return {best, static_cast<float>(-std::log(sum))};
 }
@@ -42,19 +51,19 @@ SampledToken greedy(const float *logits, int32_t n_vocab) {
 }  // namespace
 
 SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &p, const int32_t *history,
-                             int32_t n_history, int32_t position) {
+                             int32_t n_history, int32_t position, const uint32_t *allowed) {
     if (counts_.size() != static_cast<size_t>(n_vocab)) counts_.assign(static_cast<size_t>(n_vocab), 0);
     apply_penalties(logits, p, history, n_history, counts_);
-    if (p.temperature <= 0.0f) return greedy(logits, n_vocab);
+    if (p.temperature <= 0.0f) return greedy(logits, n_vocab, allowed);
 
     candidates_.clear();
     float top = -INFINITY;
     for (int32_t i = 0; i < n_vocab; ++i) {
-        if (!std::isfinite(logits[i])) continue;
+        if (!is_candidate(logits, allowed, i)) continue;
         candidates_.emplace_back(logits[i] / p.temperature, i);
         top = std::max(top, logits[i] / p.temperature);
     }
-    if (!std::isfinite(top)) return greedy(logits, n_vocab);  // no candidate, or scaled logits overflow
+    if (!std::isfinite(top)) return greedy(logits, n_vocab, allowed);  // no candidate, or scaled logits overflow
     auto more_probable = [](const std::pair<float, int32_t> &a, const std::pair<float, int32_t> &b) {
         return a.first > b.first || (a.first == b.first && a.second < b.second);
     };

@@ -33,9 +33,11 @@ struct SampledToken {
 // Reusable buffers so a sampler allocates once per vocabulary size.
 class Sampler {
 public:
-    // `logits` is modified in place (penalties, temperature).
+    // `logits` is modified in place (penalties, temperature). `allowed` (may be null): bitmask of
+    // the tokens that may be drawn; the others are left out as if their logit were -inf.
     SampledToken sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &params,
-                        const int32_t *history, int32_t n_history, int32_t position);
+                        const int32_t *history, int32_t n_history, int32_t position,
+                        const uint32_t *allowed = nullptr);
 
 private:
     std::vector<std::pair<float, int32_t>> candidates_;

@@ -18,6 +18,7 @@ struct SeqSpan {
     llcuda_sampling_params params;
     const int32_t *history; // penalty history (may be null when n_history == 0)
     int32_t n_history;
+    const uint32_t *allowed = nullptr;  // allowed-token bitmask (n_vocab bits), null: every token
     int32_t end_pos() const { return start_pos + count; }  // context length after the step
 };
 

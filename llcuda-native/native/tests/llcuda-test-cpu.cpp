@@ -636,6 +636,48 @@ void test_sampling() {
     check(l == expected, "frequency and presence penalties subtract count * f + p from history tokens");
 }
 
+// Constrained decoding: with an allowed-token mask the sampler never draws a masked token, and
+// draws exactly what unmasked sampling of the allowed tokens alone (a smaller vocabulary, ids in
+// the same order, penalty history mapped into it) draws, with the same log-probability.
+void test_masked_sampling() {
+    Sampler masked, reference;
+    const int32_t V = 300, W = (V + 31) / 32;
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    int differ = 0, masked_drawn = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        const std::vector<float> logits = normal(V, trial % 3 == 0 ? 0.2f : 3.0f);
+        std::vector<uint32_t> mask(W, 0);
+        const float density = trial % 5 == 0 ? 0.004f : unit(g_rng);
+        std::vector<int32_t> subset;  // allowed ids in increasing order
+        for (int32_t t = 0; t < V; ++t) {
+            if (unit(g_rng) < density) { mask[t >> 5] |= 1u << (t & 31); subset.push_back(t); }
+        }
+        if (subset.empty()) { const int32_t t = trial % V; mask[t >> 5] |= 1u << (t & 31); subset.push_back(t); }
+        llcuda_sampling_params q{trial % 4 == 0 ? 0.0f : 0.3f + 1.5f * unit(g_rng), trial % 3 == 0 ? 0 : 1 + trial % 40,
+                                 trial % 2 == 0 ? 1.0f : 0.5f + 0.5f * unit(g_rng), trial % 5 == 1 ? 0.05f : 0.0f,
+                                 trial % 7 == 0 ? 1.3f : 1.0f, trial % 6 == 0 ? 0.4f : 0.0f, 0.0f, static_cast<uint64_t>(trial)};
+        std::vector<int32_t> history, small_history;
+        for (int i = 0; i < 12; ++i) history.push_back(static_cast<int32_t>(g_rng() % V));
+        std::vector<float> small(subset.size());
+        for (size_t i = 0; i < subset.size(); ++i) small[i] = logits[static_cast<size_t>(subset[i])];
+        for (int32_t t : history) {
+            const auto it = std::lower_bound(subset.begin(), subset.end(), t);
+            if (it != subset.end() && *it == t) small_history.push_back(static_cast<int32_t>(it - subset.begin()));
+        }
+        const int32_t pos = trial * 3;
+        std::vector<float> row = logits;
+        const SampledToken got = masked.sample(row.data(), V, q, history.data(), static_cast<int32_t>(history.size()), pos, mask.data());
+        const SampledToken want = reference.sample(small.data(), static_cast<int32_t>(small.size()), q,
+                                                   small_history.empty() ? nullptr : small_history.data(),
+                                                   static_cast<int32_t>(small_history.size()), pos);
+        masked_drawn += (mask[static_cast<size_t>(got.token) >> 5] >> (got.token & 31) & 1u) == 0;
+        differ += got.token != subset[static_cast<size_t>(want.token)] || got.logprob != want.logprob;
+    }
+    check(masked_drawn == 0, "masked sampling never draws a masked token (" + std::to_string(masked_drawn) + " of 400 did)");
+    check(differ == 0, "masked sampling equals unmasked sampling over the allowed tokens alone (" + std::to_string(differ) +
+                           " of 400 differ)");
+}
+
 // The CUDA sampler's algorithm (cuda/sample-row.h) on one host thread equals the host Sampler on
 // fresh random rows: every filter alone and combined, ties (also exact ties everywhere), penalties
 // over random histories. The GPU test checks the same on the device's block execution.
@@ -1443,8 +1485,8 @@ int main(int argc, char **argv) {
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
-                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
-                                           test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
+                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
+                                           test_gpu_sampling_algorithm, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
                                            test_rope_frequencies, test_reference_models, test_rope_scaling_refusals};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }

@@ -164,7 +164,7 @@ private:
             if (!seq.sample) continue;
             scratch_.row.assign(row_of(seq.first + seq.count - 1), row_of(seq.first + seq.count - 1) + V);
             const SampledToken token = sampler_.sample(scratch_.row.data(), spec_.n_vocab, seq.params, seq.history, seq.n_history,
-                                                       seq.end_pos());
+                                                       seq.end_pos(), seq.allowed);
             out.sampled[s] = token.token;
             if (out.logprobs != nullptr) out.logprobs[s] = token.logprob;
         }

@@ -387,6 +387,9 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
 
 void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
     auto &cache = static_cast<CudaKvCache &>(cache_base);
+    for (const SeqSpan &seq : batch.seqs) {
+        if (seq.allowed != nullptr) fail(LLCUDA_ERR_UNSUPPORTED, "allowed-token masks are not supported by the CUDA backend yet");
+    }
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     const StepPlan plan = plan_step(batch, cache.block_size(), tile_tokens_);
     ensure_capacity(plan);

@@ -3,6 +3,7 @@ package dev.llcuda.chat;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
@@ -44,6 +45,9 @@ import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.engine.RequestHandle;
 import dev.llcuda.engine.SamplingParams;
+import dev.llcuda.grammar.Constraints;
+import dev.llcuda.grammar.Grammar;
+import dev.llcuda.grammar.Grammars;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.template.ChatTemplate;
@@ -89,6 +93,10 @@ public final class LlcudaChatModel implements ChatModel {
     /** The tool-call format of each template served so far (empty: a syntax llcuda cannot read). */
     private final Map<ChatTemplate, Optional<ToolCallFormat>> toolFormats = Collections
             .synchronizedMap(new WeakHashMap<>());
+
+    private final Grammars grammars = new Grammars();
+
+    private volatile @Nullable Constraints constraints;
 
     private @Nullable ChatModelObservationConvention observationConvention;
 
@@ -252,8 +260,29 @@ public final class LlcudaChatModel implements ChatModel {
         EncodedPrompt encoded = encoder.apply(model, options);
         GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
+        LlcudaResponseFormat format = options.getResponseFormat();
+        if (format != null) {
+            request = request.withConstraint(constraints(model).masks(grammar(format)));
+        }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
         return new Submitted(handle, model.spec().name(), encoded.toolCalls());
+    }
+
+    /** The served model's constraints, made again when another model (another vocabulary) serves. */
+    private Constraints constraints(ServingModel model) {
+        Constraints current = this.constraints;
+        if (current == null || current.tokenizer() != model.tokenizer()) {
+            current = new Constraints(model.tokenizer());
+            this.constraints = current;
+        }
+        return current;
+    }
+
+    private Grammar grammar(LlcudaResponseFormat format) {
+        return switch (format.type()) {
+            case JSON_OBJECT -> this.grammars.jsonObject();
+            case JSON_SCHEMA -> this.grammars.jsonSchema(Objects.requireNonNull(format.schema()));
+        };
     }
 
     private Prompt withEffectiveOptions(Prompt prompt) {

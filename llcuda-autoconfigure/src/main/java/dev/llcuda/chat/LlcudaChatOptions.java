@@ -11,15 +11,20 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptions;
 import org.springframework.ai.chat.prompt.DefaultChatOptionsBuilder;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 
 /**
  * Chat options of llcuda: Spring AI's portable options plus min-p, the repetition penalty and the
  * seed, and the tools the model may call (with their context, for {@code ChatClient}'s tool-calling
- * advisor). Any option left null takes the model's default (from {@code llcuda.chat.options.*}).
+ * advisor), and the response format (JSON mode, or a JSON Schema, which is also Spring AI's native
+ * structured output: {@code ChatClient.entity(...)} with
+ * {@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}), enforced while decoding. Any option left
+ * null takes the model's default (from {@code llcuda.chat.options.*}).
  */
-public class LlcudaChatOptions extends DefaultChatOptions implements ToolCallingChatOptions {
+public class LlcudaChatOptions extends DefaultChatOptions
+        implements ToolCallingChatOptions, StructuredOutputChatOptions {
 
     private final @Nullable Double minP;
 
@@ -33,11 +38,14 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
 
     private final @Nullable Map<String, Object> toolContext;
 
+    private final @Nullable LlcudaResponseFormat responseFormat;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
             @Nullable Long seed, @Nullable Boolean parseSpecialInContent,
-            @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext) {
+            @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext,
+            @Nullable LlcudaResponseFormat responseFormat) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
@@ -46,6 +54,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
         ToolCallingChatOptions.validateToolCallbacks(toolCallbacks);
         this.toolCallbacks = toolCallbacks != null ? List.copyOf(toolCallbacks) : null;
         this.toolContext = toolContext != null ? Map.copyOf(toolContext) : null;
+        this.responseFormat = responseFormat;
     }
 
     public static Builder builder() {
@@ -89,6 +98,17 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
         return this.toolContext;
     }
 
+    /** What the answer must be (JSON mode or a JSON Schema), enforced while decoding; null: free text. */
+    public @Nullable LlcudaResponseFormat getResponseFormat() {
+        return this.responseFormat;
+    }
+
+    /** The JSON Schema of the response format, or null. */
+    @Override
+    public @Nullable String getOutputSchema() {
+        return this.responseFormat != null ? this.responseFormat.schema() : null;
+    }
+
     @Override
     public Builder mutate() {
         Builder builder = builder();
@@ -97,7 +117,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
         return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
                 .parseSpecialInContent(this.parseSpecialInContent).toolCallbacks(this.toolCallbacks)
-                .toolContext(this.toolContext);
+                .toolContext(this.toolContext).responseFormat(this.responseFormat);
     }
 
     /**
@@ -114,13 +134,14 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
                 && Objects.equals(this.repetitionPenalty, that.repetitionPenalty) && Objects.equals(this.seed, that.seed)
                 && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent)
                 && Objects.equals(this.toolCallbacks, that.toolCallbacks)
-                && Objects.equals(this.toolContext, that.toolContext);
+                && Objects.equals(this.toolContext, that.toolContext)
+                && Objects.equals(this.responseFormat, that.responseFormat);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
-                this.parseSpecialInContent, this.toolCallbacks, this.toolContext);
+                this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat);
     }
 
     @Override
@@ -130,7 +151,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
                 + ", frequencyPenalty=" + getFrequencyPenalty() + ", presencePenalty=" + getPresencePenalty()
                 + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
                 + ", parseSpecialInContent=" + this.parseSpecialInContent + ", tools="
-                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + "]";
+                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + ", responseFormat=" + this.responseFormat + "]";
     }
 
     /**
@@ -138,7 +159,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
      * as Spring AI's own options do, adds its stop sequences, tools and tool context to these.
      */
     public static class Builder extends DefaultChatOptionsBuilder<Builder>
-            implements ToolCallingChatOptions.Builder<Builder> {
+            implements ToolCallingChatOptions.Builder<Builder>, StructuredOutputChatOptions.Builder<Builder> {
 
         private @Nullable Double minP;
 
@@ -151,6 +172,8 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
         private @Nullable List<ToolCallback> toolCallbacks;
 
         private @Nullable Map<String, Object> toolContext;
+
+        private @Nullable LlcudaResponseFormat responseFormat;
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -170,6 +193,18 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
         /** See {@link LlcudaChatOptions#getParseSpecialInContent()}: for trusted callers only. */
         public Builder parseSpecialInContent(@Nullable Boolean parseSpecialInContent) {
             this.parseSpecialInContent = parseSpecialInContent;
+            return self();
+        }
+
+        public Builder responseFormat(@Nullable LlcudaResponseFormat responseFormat) {
+            this.responseFormat = responseFormat;
+            return self();
+        }
+
+        /** Spring AI's native structured output: the answer is one JSON value valid against {@code outputSchema}. */
+        @Override
+        public Builder outputSchema(@Nullable String outputSchema) {
+            this.responseFormat = outputSchema != null ? LlcudaResponseFormat.jsonSchema(outputSchema) : null;
             return self();
         }
 
@@ -218,6 +253,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
                 this.repetitionPenalty = that.repetitionPenalty != null ? that.repetitionPenalty
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
+                this.responseFormat = that.responseFormat != null ? that.responseFormat : this.responseFormat;
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
             }
@@ -241,7 +277,7 @@ public class LlcudaChatOptions extends DefaultChatOptions implements ToolCalling
         public LlcudaChatOptions build() {
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
-                    this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext);
+                    this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat);
         }
     }
 }

@@ -8,11 +8,15 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 
-/** Tool options copy and combine as Spring AI's own tool-calling options do. */
+/**
+ * Tool options copy and combine as Spring AI's own tool-calling options do; the response format: Spring
+ * AI's output schema maps onto it and it survives copying and merging.
+ */
 class LlcudaChatOptionsTests {
 
     private static ToolCallback tool(String name) {
@@ -50,5 +54,38 @@ class LlcudaChatOptionsTests {
     void twoToolsOfOneNameAreRefused() {
         assertThatThrownBy(() -> LlcudaChatOptions.builder().toolCallbacks(List.of(tool("clock"), tool("clock"))).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("clock");
+    }
+
+    private static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}";
+
+    @Test
+    void theOutputSchemaOfSpringAiIsAJsonSchemaResponseFormat() {
+        StructuredOutputChatOptions options = LlcudaChatOptions.builder().temperature(0.5).build();
+        LlcudaChatOptions withSchema = (LlcudaChatOptions) options.mutate().outputSchema(SCHEMA).build();
+
+        assertThat(withSchema.getOutputSchema()).isEqualTo(SCHEMA);
+        assertThat(withSchema.getResponseFormat()).isEqualTo(LlcudaResponseFormat.jsonSchema(SCHEMA));
+        assertThat(withSchema.getTemperature()).isEqualTo(0.5);
+    }
+
+    @Test
+    void theResponseFormatSurvivesMutateAndWinsOverDefaultsWhenSet() {
+        LlcudaChatOptions defaults = LlcudaChatOptions.builder().responseFormat(LlcudaResponseFormat.jsonObject()).build();
+        LlcudaChatOptions request = LlcudaChatOptions.builder().outputSchema(SCHEMA).build();
+
+        assertThat(defaults.mutate().build()).isEqualTo(defaults);
+        assertThat(request.overriding(defaults).getResponseFormat()).isEqualTo(LlcudaResponseFormat.jsonSchema(SCHEMA));
+        assertThat(LlcudaChatOptions.builder().build().overriding(defaults).getResponseFormat())
+                .isEqualTo(LlcudaResponseFormat.jsonObject());
+        assertThat(LlcudaChatOptions.builder().build().getOutputSchema()).isNull();
+        assertThat(defaults.getOutputSchema()).isNull();
+    }
+
+    @Test
+    void aSchemaGoesWithTheJsonSchemaTypeOnly() {
+        assertThatThrownBy(() -> new LlcudaResponseFormat(LlcudaResponseFormat.Type.JSON_OBJECT, SCHEMA))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LlcudaResponseFormat(LlcudaResponseFormat.Type.JSON_SCHEMA, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

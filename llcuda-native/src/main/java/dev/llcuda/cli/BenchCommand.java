@@ -6,15 +6,22 @@ import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.engine.RequestHandle;
+import dev.llcuda.grammar.Constraints;
+import dev.llcuda.grammar.Grammars;
+import dev.llcuda.grammar.TokenMasks;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +47,8 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "--model MODEL.gguf [--concurrency 1,4,16,64] [--prompt-tokens 128] [--gen-tokens 128]"
-                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512] " + LoadedModel.CONTEXT_USAGE;
+                + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512] [--schema SCHEMA.json] "
+                + LoadedModel.CONTEXT_USAGE;
     }
 
     @Override
@@ -77,8 +85,12 @@ final class BenchCommand implements Command {
             out.printf(Locale.ROOT, "llcuda bench: %s (%s), backend %s (%s), prompt %d tokens, generate %d tokens%n",
                     gguf.getFileName(), served.spec().name(), backendName, backend.info().name(), promptTokens,
                     genTokens);
+            Optional<TokenMasks> constraint = args.option("--schema").map(Path::of)
+                    .map(file -> new Constraints(served.tokenizer()).masks(new Grammars().jsonSchema(readSchema(file))));
+            constraint.ifPresent(c -> out.println("constrained decoding: every request under the JSON schema of "
+                    + args.option("--schema").orElseThrow()));
             Random random = new Random(42);
-            runLevel(engine, 1, Math.min(8, promptTokens), 4, random); // warm-up: JIT and native code paths
+            runLevel(engine, 1, Math.min(8, promptTokens), 4, random, constraint); // warm-up: JIT and native code paths
             out.println("| concurrency | generated tok/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms"
                     + " | steps | step ms (model) | engine µs/step (Java) | Java share | engine thread CPU µs/step |");
             out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -88,7 +100,7 @@ final class BenchCommand implements Command {
                 EngineStats before = engine.stats();
                 long cpuBefore = clock.cpuNanos();
                 long start = System.nanoTime();
-                runLevel(engine, level, promptTokens, genTokens, random);
+                runLevel(engine, level, promptTokens, genTokens, random, constraint);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 EngineStats after = awaitStepsPublished(engine, before, level);
                 long steps = after.steps() - before.steps();
@@ -106,12 +118,14 @@ final class BenchCommand implements Command {
     }
 
     /** Submits {@code count} requests at once and waits for all; each must generate exactly {@code gen} tokens. */
-    private static void runLevel(Engine engine, int count, int prompt, int gen, Random random) throws Exception {
+    private static void runLevel(Engine engine, int count, int prompt, int gen, Random random,
+                                 Optional<TokenMasks> constraint) throws Exception {
         List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
         int vocab = Math.max(4, engine.vocabSize());
         for (int i = 0; i < count; i++) {
             int[] tokens = random.ints(prompt, 3, vocab).toArray();
-            RequestHandle handle = engine.submit(GenerationRequest.greedy(tokens, gen));
+            GenerationRequest request = GenerationRequest.greedy(tokens, gen);
+            RequestHandle handle = engine.submit(constraint.map(request::withConstraint).orElse(request));
             results.add(handle.result());
         }
         for (CompletableFuture<GenerationResult> result : results) {
@@ -125,6 +139,14 @@ final class BenchCommand implements Command {
     }
 
     /** The engine publishes its counters after the step whose results completed the last request. */
+    private static String readSchema(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the schema " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static EngineStats awaitStepsPublished(Engine engine, EngineStats before, int requests)
             throws InterruptedException {
         EngineStats stats = engine.stats();

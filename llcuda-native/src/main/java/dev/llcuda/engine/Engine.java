@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.grammar.GrammarMatcher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -143,6 +144,7 @@ public final class Engine implements AutoCloseable {
      * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
      * @throws InvalidRequestException   when a prompt token is outside the vocabulary or the prompt fills the context
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
+     * @throws UnsupportedOperationException when the request is constrained and the runner cannot mask tokens
      */
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
@@ -156,6 +158,17 @@ public final class Engine implements AutoCloseable {
                 config.listener(), System.nanoTime());
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
                 request.deadline().orElse(null));
+        request.constraint().ifPresent(masks -> {
+            if (!runner.masksTokens()) {
+                throw new UnsupportedOperationException("constrained decoding (a response format or JSON schema) is"
+                        + " not supported on this backend yet; the CPU backend supports it");
+            }
+            if (masks.trie().vocabSize() != runner.vocabSize()) {
+                throw new IllegalArgumentException("the constraint's vocabulary has " + masks.trie().vocabSize()
+                        + " tokens, the model's " + runner.vocabSize());
+            }
+            seq.grammar = masks.newMatcher();
+        });
         synchronized (lock) {
             if (state != State.RUNNING) {
                 throw new IllegalStateException("engine is " + state.name().toLowerCase()
@@ -335,7 +348,8 @@ public final class Engine implements AutoCloseable {
         for (ScheduledChunk chunk : chunks) {
             Sequence seq = chunk.sequence();
             batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
-                    chunk.sample(), seq.sampling));
+                    chunk.sample(), seq.sampling,
+                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null));
             sampling += chunk.sample() ? 1 : 0;
         }
         int[] sampled = new int[chunks.size()];
@@ -351,6 +365,7 @@ public final class Engine implements AutoCloseable {
         computedTokensTotal += out.totalTokens();
         generatedTokensTotal += sampling;
         failUnsampled(chunks, sampled);
+        advanceGrammars(chunks, sampled);
         for (Sequence seq : scheduler.updateFromOutput(out, sampled)) {
             live.remove(seq.id);
             finishedTotal++;
@@ -395,6 +410,17 @@ public final class Engine implements AutoCloseable {
             } else if (sampled[i] < 0 || sampled[i] >= vocab) {
                 throw new IllegalStateException("step returned token " + sampled[i] + " for sequence " + i
                         + ", outside the vocabulary of " + vocab);
+            }
+        }
+    }
+
+    /** Each constrained sequence's grammar takes its sampled token (refusing one outside its mask). */
+    private static void advanceGrammars(List<ScheduledChunk> chunks, int[] sampled) {
+        for (int i = 0; i < chunks.size(); i++) {
+            GrammarMatcher grammar = chunks.get(i).sequence().grammar;
+            // a sequence failUnsampled ended (no finite logit) has no token for its grammar
+            if (chunks.get(i).sample() && grammar != null && sampled[i] >= 0) {
+                grammar.accept(sampled[i]);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.grammar.TokenMasks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,9 +13,18 @@ import java.util.Optional;
  * @param maxTokens    most tokens to generate (the context may end it earlier)
  * @param stopStrings  generation ends before the first occurrence of any; that text is never emitted
  * @param deadline     when set, the request is cancelled at the first step after it
+ * @param constraint   when set, every generated token keeps the output valid under its grammar
+ *                     (constrained decoding: masks over the model's vocabulary, {@code Constraints.masks})
  */
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
-                                List<String> stopStrings, Optional<Instant> deadline) {
+                                List<String> stopStrings, Optional<Instant> deadline,
+                                Optional<TokenMasks> constraint) {
+
+    /** Without a constraint. */
+    public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
+                             Optional<Instant> deadline) {
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.empty());
+    }
 
     /** Most tokens generated per request unless the caller says otherwise (every entry point's default). */
     public static final int DEFAULT_MAX_TOKENS = 512;
@@ -42,11 +52,15 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
     }
 
     public GenerationRequest withStopStrings(List<String> stops) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint);
     }
 
     public GenerationRequest withDeadline(Instant when) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when));
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint);
+    }
+
+    public GenerationRequest withConstraint(TokenMasks masks) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks));
     }
 
     @Override

@@ -21,9 +21,11 @@ public final class NativeStepRunner implements StepRunner {
     private final Batch batch;
     private final StepOutput output = new StepOutput();
     private final int maxBlocksPerSeq;
+    private final boolean masksTokens;
 
-    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner) {
+    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner, boolean masksTokens) {
         this.model = model;
+        this.masksTokens = masksTokens;
         this.cache = cache;
         this.owner = owner;
         long limit = Math.min(model.contextLength(), (long) cache.blocks() * cache.blockSize());
@@ -36,7 +38,21 @@ public final class NativeStepRunner implements StepRunner {
      * {@code owner} (the model, or whatever holds it) is closed after the cache by {@link #close()}.
      */
     public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner) {
-        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner);
+        return create(model, blocks, blockSize, kvType, owner, false);
+    }
+
+    /**
+     * As {@link #create(Model, int, int, KvType, AutoCloseable)}; {@code masksTokens}: the model's
+     * backend honours allowed-token masks (the CPU backend; the CUDA backend refuses them for now).
+     */
+    public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner,
+                                          boolean masksTokens) {
+        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner, masksTokens);
+    }
+
+    @Override
+    public boolean masksTokens() {
+        return masksTokens;
     }
 
     @Override
@@ -70,6 +86,9 @@ public final class NativeStepRunner implements StepRunner {
                 SamplingParams p = seq.sampling();
                 // Penalties see the whole sequence so far, prompt included (as llama.cpp applies them).
                 batch.sample(index, p, seq.tokens(), p.usesPenalties() ? seq.start() + seq.count() : 0);
+                if (seq.allowedTokens() != null) {
+                    batch.allowTokens(index, seq.allowedTokens());
+                }
             }
         }
         try {

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.grammar.GrammarMatcher;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,8 @@ final class Sequence {
     final TokenConsumer consumer;
     /** When set, the engine cancels the sequence at the first step after this instant. */
     final @Nullable Instant deadline;
+    /** Constrained decoding: follows the generated tokens through the request's grammar; null: none. */
+    @Nullable GrammarMatcher grammar;
     /** Admitted to the batch at least once (no longer counts as queued). */
     boolean started;
 

@@ -35,6 +35,14 @@ public interface StepRunner extends AutoCloseable {
      */
     void step(List<StepSequence> batch, int[] sampled);
 
+    /**
+     * Whether {@link #step} draws only tokens a sequence's {@link StepSequence#allowedTokens()}
+     * allows (constrained decoding); the engine refuses constrained requests otherwise.
+     */
+    default boolean masksTokens() {
+        return false;
+    }
+
     /** Frees the model and cache. */
     @Override
     void close();

@@ -1,11 +1,19 @@
 package dev.llcuda.engine;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One sequence of a step's batch: tokens {@code [start, start + count)} of {@code tokens}
  * at positions {@code start, start + 1, ...}, whose KV lives in {@code blockTable} (positions
  * before {@code start} are already cached). When {@code sample}, the step draws the token after
- * the last one with {@code sampling}, penalties applying to {@code tokens[0, start + count)}.
+ * the last one with {@code sampling}, penalties applying to {@code tokens[0, start + count)}, among
+ * the tokens {@code allowedTokens} allows (bit t of word t / 32; null: every token).
  */
 public record StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample,
-                           SamplingParams sampling) {
+                           SamplingParams sampling, int @Nullable [] allowedTokens) {
+
+    /** Unconstrained. */
+    public StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample, SamplingParams sampling) {
+        this(tokens, start, count, blockTable, sample, sampling, null);
+    }
 }

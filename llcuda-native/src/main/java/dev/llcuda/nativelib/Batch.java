@@ -32,6 +32,8 @@ public final class Batch {
     private int[] historyLength = new int[8];
     private int[] history = new int[64];
     private int historyCount;
+    private int[][] allowedTokens = new int[8][];
+    private int maskedCount;
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
     private final NativeBuffer positionsMemory = new NativeBuffer();
@@ -42,6 +44,7 @@ public final class Batch {
     private final NativeBuffer historyOffsetsMemory = new NativeBuffer();
     private final NativeBuffer historyMemory = new NativeBuffer();
     private final NativeBuffer logitsRowsMemory = new NativeBuffer();
+    private final NativeBuffer allowedTokensMemory = new NativeBuffer();
     private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
     private int[] historyOffsets = new int[9];
 
@@ -61,6 +64,7 @@ public final class Batch {
         seqCount = 0;
         logitRowCount = 0;
         historyCount = 0;
+        maskedCount = 0;
     }
 
     /**
@@ -97,6 +101,7 @@ public final class Batch {
         sample[seq] = 0;
         sampling[seq] = null;
         historyLength[seq] = 0;
+        allowedTokens[seq] = null;
         return seq;
     }
 
@@ -117,6 +122,18 @@ public final class Batch {
         historyStart[seq] = historyCount;
         historyLength[seq] = length;
         historyCount += length;
+    }
+
+    /**
+     * Constrains sequence {@code seq}'s draw to the tokens whose bit is set in {@code mask} (bit t of
+     * word t / 32 is token t; (n_vocab + 31) / 32 words). The array is read when the step runs.
+     */
+    public void allowTokens(int seq, int[] mask) {
+        requireSequence(seq);
+        if (allowedTokens[seq] == null) {
+            maskedCount++;
+        }
+        allowedTokens[seq] = mask;
     }
 
     /** Returns the logits of every token of sequence {@code seq}, or only of its last one. */
@@ -158,6 +175,7 @@ public final class Batch {
         struct.sampling = samplingMemory.write(sampling, seqCount);
         marshalHistory();
         struct.logits_rows = logitRowCount == 0 ? null : logitsRowsMemory.write(logitsRows, tokenCount);
+        marshalAllowedTokens();
         struct.write();
         return struct;
     }
@@ -176,6 +194,36 @@ public final class Batch {
         historyOffsets[seqCount] = offset;
         struct.history_offsets = historyOffsetsMemory.write(historyOffsets, seqCount + 1);
         struct.history = memory;
+    }
+
+    /** Every sequence's mask one after another, all ones for unconstrained ones; none when no sequence has one. */
+    private void marshalAllowedTokens() {
+        struct.allowed_words = 0;
+        struct.allowed_tokens = null;
+        if (maskedCount == 0) {
+            return;
+        }
+        int words = -1;
+        for (int seq = 0; seq < seqCount; seq++) {
+            if (allowedTokens[seq] != null) {
+                if (words >= 0 && allowedTokens[seq].length != words) {
+                    throw new IllegalArgumentException("allowed-token masks of one batch differ in length: "
+                            + words + " and " + allowedTokens[seq].length + " words");
+                }
+                words = allowedTokens[seq].length;
+            }
+        }
+        Pointer memory = allowedTokensMemory.reserve((long) seqCount * words * Integer.BYTES);
+        for (int seq = 0; seq < seqCount; seq++) {
+            long offset = (long) seq * words * Integer.BYTES;
+            if (allowedTokens[seq] != null) {
+                memory.write(offset, allowedTokens[seq], 0, words);
+            } else {
+                memory.setMemory(offset, (long) words * Integer.BYTES, (byte) 0xFF);
+            }
+        }
+        struct.allowed_words = words;
+        struct.allowed_tokens = memory;
     }
 
     private void requireSequence(int seq) {
@@ -201,6 +249,7 @@ public final class Batch {
             sampling = Arrays.copyOf(sampling, size);
             historyStart = Arrays.copyOf(historyStart, size);
             historyLength = Arrays.copyOf(historyLength, size);
+            allowedTokens = Arrays.copyOf(allowedTokens, size);
             seqFirst = Arrays.copyOf(seqFirst, size);
             seqLength = Arrays.copyOf(seqLength, size);
             blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);

@@ -166,7 +166,8 @@ public interface LlcudaLibrary extends Library {
 
     /** {@code llcuda_batch}. */
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
-            "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows"})
+            "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
+            "allowed_words", "allowed_tokens"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -180,6 +181,8 @@ public interface LlcudaLibrary extends Library {
         public Pointer history_offsets;
         public Pointer history;
         public Pointer logits_rows;
+        public int allowed_words;
+        public Pointer allowed_tokens;
     }
 
     /** {@code llcuda_step_output}. */

@@ -115,6 +115,11 @@ abstract class BaseTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        return piece(id).clone();
+    }
+
+    @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
         for (int id : ids) {

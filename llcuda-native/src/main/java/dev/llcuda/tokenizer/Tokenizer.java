@@ -83,6 +83,12 @@ public interface Tokenizer {
 
     int vocabSize();
 
+    /**
+     * The bytes token {@code id} adds to generated text (SentencePiece space marks as spaces; control
+     * tokens none), as {@link #streamingDecoder()} emits them; a fresh copy.
+     */
+    byte[] tokenBytes(int id);
+
     /** The vocabulary's spelling of token {@code id}. */
     String tokenText(int id);
 

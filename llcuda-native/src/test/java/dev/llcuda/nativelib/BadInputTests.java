@@ -122,6 +122,39 @@ class BadInputTests {
     }
 
     @Test
+    void allowedTokenMasksOfTheWrongSizeOrAllowingNothingAreRefusedAndAMaskIsHonoured() {
+        int blocks = Steps.blocksFor(reference.tokens().length);
+        int words = (model.vocabSize() + 31) / 32;
+        try (KvCache cache = model.createKvCache(blocks, Steps.BLOCK_SIZE, KvType.F16.abiValue())) {
+            for (int[] mask : new int[][] {new int[words - 1], new int[words]}) {
+                Batch batch = new Batch(blocks);
+                batch.addSequence(reference.tokens(), 0, reference.tokens().length, 0, Steps.contiguousTable(blocks), blocks);
+                batch.sample(0, SamplingParams.GREEDY);
+                batch.allowTokens(0, mask);
+
+                NativeException refused = assertThrows(NativeException.class, () -> model.step(cache, batch, new StepOutput()));
+
+                assertEquals(Status.INVALID_ARGUMENT, refused.status());
+                assertTrue(refused.getMessage().contains(mask.length != words
+                        ? "batch.allowed_words = " + (words - 1) + " must be " + words
+                        : "batch.allowed_tokens of sequence 0 allows no token"), refused.getMessage());
+            }
+            int argmax = greedyAfterPrompt(model, cache);
+            int other = (argmax + 7) % model.vocabSize();
+            int[] only = new int[words];
+            only[other >>> 5] = 1 << (other & 31);
+            Batch batch = new Batch(blocks);
+            batch.addSequence(reference.tokens(), 0, reference.tokens().length, 0, Steps.contiguousTable(blocks), blocks);
+            batch.sample(0, SamplingParams.GREEDY);
+            batch.allowTokens(0, only);
+            StepOutput output = new StepOutput();
+            model.step(cache, batch, output);
+            assertEquals(other, output.sampled(0));
+            assertEquals(argmax, greedyAfterPrompt(model, cache));
+        }
+    }
+
+    @Test
     void aClosedHandleIsRefusedInJavaBeforeAnyNativeCall() {
         Model closed = TestModels.load(MODEL + ".gguf");
         closed.close();

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.ai.chat.client.AdvisorParams;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.chat.LlcudaResponseFormat;
 import dev.llcuda.runtime.RuntimeState;
 
 /** The service on the shared micro-llama model, over real HTTP, on the CPU. */
@@ -65,6 +67,33 @@ class SampleApplicationTests extends MicroModelService {
         String streamed = String.join("", Objects.requireNonNull(this.chatClient.prompt().user("Hello").options(options)
                 .stream().content().collectList().block(Duration.ofSeconds(30))));
         assertThat(streamed).isEqualTo(cli.text());
+    }
+
+    enum Mood { CALM, HAPPY, GRUMPY }
+
+    record Detail(long count, boolean checked) {
+    }
+
+    // no strings or unbounded arrays: a random-weights model would fill them until max tokens
+    record Verdict(Mood mood, int score, boolean approved, Detail detail) {
+    }
+
+    @Test
+    void chatClientEntityDecodesUnderTheRecordsSchemaNatively() throws Exception {
+        awaitReady();
+        // a random-weights model writes no JSON by itself: every parsable answer here is the grammar's doing
+        for (long seed = 0; seed < 5; seed++) {
+            LlcudaChatOptions.Builder options = LlcudaChatOptions.builder().temperature(1.0).topK(0).topP(1.0)
+                    .minP(0.0).maxTokens(200).seed(seed);
+            Verdict verdict = this.chatClient.prompt().user("Judge this.").options(options)
+                    .advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT).call().entity(Verdict.class);
+            assertThat(verdict).isNotNull();
+            assertThat(verdict.mood()).isNotNull();
+            assertThat(verdict.detail()).isNotNull();
+        }
+        String text = this.chatClient.prompt().user("Judge this.").options(LlcudaChatOptions.builder().maxTokens(40)
+                .seed(1L).responseFormat(LlcudaResponseFormat.jsonObject())).call().content();
+        assertThat(text.strip()).startsWith("{");
     }
 
     @Test
