@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java binding refuses a library of another version. */
-#define LLCUDA_ABI_VERSION 1
+#define LLCUDA_ABI_VERSION 2
 
 typedef enum llcuda_status {
     LLCUDA_OK = 0,
@@ -49,8 +49,17 @@ typedef enum llcuda_backend_kind {
 
 typedef enum llcuda_arch {
     LLCUDA_ARCH_LLAMA = 0, /* Llama 2/3, TinyLlama, Mistral */
-    LLCUDA_ARCH_QWEN2 = 1  /* q/k/v biases, NEOX RoPE */
+    LLCUDA_ARCH_QWEN2 = 1, /* q/k/v biases, NEOX RoPE */
+    LLCUDA_ARCH_BERT = 2   /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
 } llcuda_arch;
+
+/* How an encoder turns its last hidden states into one vector per input (GGUF pooling_type). */
+typedef enum llcuda_pooling {
+    LLCUDA_POOLING_NONE = 0, /* decoders */
+    LLCUDA_POOLING_MEAN = 1,
+    LLCUDA_POOLING_CLS = 2,  /* the first token */
+    LLCUDA_POOLING_LAST = 3
+} llcuda_pooling;
 
 typedef enum llcuda_rope_type {
     LLCUDA_ROPE_NORMAL = 0, /* rotate pairs (2i, 2i+1) - llama */
@@ -138,9 +147,10 @@ typedef struct llcuda_model_spec {
     int32_t rope_dim;        /* rotated dimensions per head (<= head_dim) */
     float rope_theta;        /* base frequency */
     float rope_freq_scale;   /* linear scaling: 1 / factor (1.0 = none) */
-    float rms_eps;
+    float rms_eps;           /* RMSNorm epsilon; for bert the LayerNorm epsilon */
     int32_t n_tensors;
     const llcuda_tensor_desc *tensors;
+    int32_t pooling_type;    /* llcuda_pooling: MEAN, CLS or LAST for bert, NONE for decoders */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host
@@ -215,6 +225,17 @@ typedef struct llcuda_step_output {
 /* Runs the forward pass of the whole batch, writes its K/V into the cache and samples. */
 LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache,
                                      const llcuda_batch *batch, llcuda_step_output *out);
+
+/* ---------------------------------------------------------------- embeddings */
+
+/* Embeds `n_seqs` inputs of an encoder model (LLCUDA_ARCH_BERT) in one pass, without padding:
+ * input s is tokens[seq_offsets[s] .. seq_offsets[s+1]) (offsets start at 0, never decrease, end at
+ * n_tokens; every input has 1..n_ctx tokens). Each input attends to its own tokens only. Writes
+ * n_seqs rows of n_embd floats to `out` (pooled as the model's pooling_type says, L2-normalised);
+ * `out_capacity` is the floats available there. No KV cache is involved. */
+LLCUDA_API llcuda_status llcuda_embed(llcuda_model *model, int32_t n_seqs, const int32_t *seq_offsets,
+                                      const int32_t *tokens, int32_t n_tokens, float *out,
+                                      int64_t out_capacity);
 
 /* ---------------------------------------------------------------- utilities */
 

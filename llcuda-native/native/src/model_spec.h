@@ -32,6 +32,9 @@ struct LayerTensors {
     TensorRef ffn_norm;            // [n_embd] F32
     TensorRef ffn_gate, ffn_up;    // [n_embd, n_ff]
     TensorRef ffn_down;            // [n_ff, n_embd]
+    // bert: output and FFN biases (optional), post-LayerNorms after attention and after the FFN
+    TensorRef bo, ffn_up_b, ffn_down_b;
+    TensorRef attn_output_norm, attn_output_norm_b, layer_output_norm, layer_output_norm_b;
 };
 
 struct ModelSpec {
@@ -39,11 +42,17 @@ struct ModelSpec {
     int32_t n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0;
     int32_t n_ff = 0, n_ctx = 0, rope_type = LLCUDA_ROPE_NORMAL, rope_dim = 0;
     float rope_theta = 10000.0f, rope_freq_scale = 1.0f, rms_eps = 1e-5f;
+    int32_t pooling_type = LLCUDA_POOLING_NONE;
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32
     TensorRef output;       // [n_embd, n_vocab]; equals token_embd when the file ties them
     std::vector<LayerTensors> layers;
+    // bert: absolute positions [n_embd, n_ctx], token types [n_embd, n] (type 0 used, optional),
+    // the LayerNorm of the summed input embeddings
+    TensorRef position_embd, token_types, token_embd_norm, token_embd_norm_b;
+
+    bool is_encoder() const { return arch == LLCUDA_ARCH_BERT; }
 
     int32_t q_dim() const { return n_head * head_dim; }
     int32_t kv_dim() const { return n_head_kv * head_dim; }

@@ -9,6 +9,7 @@
 
 #include "backend.h"
 #include "cpu/attention.h"
+#include "cpu/bert.h"
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
@@ -54,6 +55,10 @@ public:
         if (cpu_cache == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "the KV cache belongs to another backend");
         forward(*cpu_cache, batch);
         emit(batch, out);
+    }
+
+    void embed(const EmbedBatch &batch, float *out) override {
+        bert_embed(kernels_for(cpu_simd_level()), *pool_, spec_, batch, bert_scratch_, out);
     }
 
 private:
@@ -150,6 +155,7 @@ private:
     HostWeights weights_;  // after spec_: points spec_'s tensors at its bytes
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
+    BertScratch bert_scratch_;
     std::vector<int32_t> rows_;
     Sampler sampler_;
 };
@@ -170,6 +176,8 @@ public:
         }
         return info;
     }
+
+    bool runs_encoders() const override { return true; }
 
     std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
         return std::make_unique<CpuModel>(spec, file, pool_);
