@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "batch_validation.h"
+#include "bert_test.h"
 #include "cpu/attention.h"
 #include "cpu/cpu_features.h"
 #include "cuda/sample-row.h"
@@ -703,6 +704,10 @@ void test_abi_bad_input() {
     std::remove(sm.path.c_str());
 }
 
+// ---------------------------------------------------------------- bert encoder (micro models written here)
+
+void test_bert() { bert_test::run(g_rng, check); }
+
 // ---------------------------------------------------------------- whole models vs references
 
 bool exists(const std::string &p) { struct stat st{}; return ::stat(p.c_str(), &st) == 0; }
@@ -925,7 +930,7 @@ int main(int argc, char **argv) {
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_gpu_sampling_algorithm,
-                                           test_abi_bad_input};
+                                           test_abi_bad_input, test_bert};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
