@@ -4,7 +4,10 @@
 // between) and output.weight in Q6_K; Q4_0 keeps output.weight in Q6_K. Quantization goes through
 // llcuda_quantize, in parallel over rows.
 //
-//   llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
+// The bert-micro shape is an encoder laid out as llama.cpp's converter writes BGE models (absolute
+// positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given.
+//
+//   llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
 //                --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
 #include <cstdio>
 #include <cstring>
@@ -27,11 +30,13 @@ using llcuda::tools::GgufWriter;
 struct Shape {
     const char *name;
     int n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
+    bool encoder = false;
 };
 constexpr Shape kShapes[] = {
     {"tinyllama", 2048, 22, 32, 4, 5632, 2048},
     {"llama2-7b", 4096, 32, 32, 32, 11008, 4096},
     {"micro", 256, 2, 4, 2, 512, 256},
+    {"bert-micro", 256, 2, 4, 4, 1024, 128, true},
 };
 
 struct Mix {
@@ -88,9 +93,74 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
     return out;
 }
 
+void write_model(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed, const std::string &out_path, const Shape &shape,
+                 const Mix &mix) {
+    std::vector<uint64_t> sizes;
+    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
+    w.begin(out_path);
+    uint64_t total = 0;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
+        w.write_tensor_data(data.data(), data.size());
+        total += sizes[i];
+    }
+    w.finish();
+    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
+                shape.name, mix.name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
+}
+
+// A BGE-style encoder: metadata and tensors as convert_hf_to_gguf.py writes a BertModel. Position
+// and token-type tables stay F32 like the norms; the matrices take the mix's types.
+void write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path, const Shape &shape, const Mix &mix) {
+    const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
+    const int64_t n_types = vocab.get_int("tokenizer.ggml.token_type_count", 2);
+    GgufWriter w;
+    w.add_string("general.architecture", "bert");
+    w.add_string("general.name", std::string("synthetic-") + shape.name + "-" + mix.name);
+    w.add_u32("general.file_type", static_cast<uint32_t>(mix.file_type));
+    w.add_u32("general.quantization_version", 2);
+    w.add_u32("bert.context_length", static_cast<uint32_t>(shape.n_ctx));
+    w.add_u32("bert.embedding_length", static_cast<uint32_t>(shape.n_embd));
+    w.add_u32("bert.block_count", static_cast<uint32_t>(shape.n_layer));
+    w.add_u32("bert.feed_forward_length", static_cast<uint32_t>(shape.n_ff));
+    w.add_u32("bert.attention.head_count", static_cast<uint32_t>(shape.n_head));
+    w.add_f32("bert.attention.layer_norm_epsilon", 1e-12f);
+    w.add_bool("bert.attention.causal", false);
+    w.add_u32("bert.pooling_type", LLCUDA_POOLING_MEAN);
+    for (const auto &kv : vocab.values())
+        if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
+    if (!vocab.values().count("tokenizer.ggml.token_type_count")) w.add_u32("tokenizer.ggml.token_type_count", static_cast<uint32_t>(n_types));
+
+    const int64_t E = shape.n_embd, F = shape.n_ff;
+    const float spread = 0.035f;
+    std::vector<TensorPlan> plan;
+    plan.push_back({"token_embd.weight", mix.base, {E, n_vocab}, 0.0f, 0.5f});
+    plan.push_back({"position_embd.weight", LLCUDA_TYPE_F32, {E, shape.n_ctx}, 0.0f, 0.5f});
+    plan.push_back({"token_types.weight", LLCUDA_TYPE_F32, {E, n_types}, 0.0f, 0.5f});
+    plan.push_back({"token_embd_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+    plan.push_back({"token_embd_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+    for (int i = 0; i < shape.n_layer; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        const int32_t more = use_more_bits(i, shape.n_layer) ? mix.more_bits : mix.base;
+        for (const char *name : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+            plan.push_back({p + name + ".weight", std::string(name) == "attn_v" ? more : mix.base, {E, E}, 0.0f, spread * 3});
+            plan.push_back({p + name + ".bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        }
+        plan.push_back({p + "attn_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+        plan.push_back({p + "attn_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        plan.push_back({p + "ffn_up.weight", mix.base, {E, F}, 0.0f, spread * 3});
+        plan.push_back({p + "ffn_up.bias", LLCUDA_TYPE_F32, {F}, 0.0f, 0.1f});
+        plan.push_back({p + "ffn_down.weight", more, {F, E}, 0.0f, spread * 3});
+        plan.push_back({p + "ffn_down.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        plan.push_back({p + "layer_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+        plan.push_back({p + "layer_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+    }
+    write_model(w, plan, seed, out_path, shape, mix);
+}
+
 void usage() {
     std::fprintf(stderr,
-                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
+                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n");
 }
 
@@ -115,6 +185,10 @@ int run(int argc, char **argv) {
     if (!shape || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
 
     const GgufFile vocab(vocab_path);
+    if (shape->encoder) {
+        write_bert(vocab, seed, out_path, *shape, *mix);
+        return 0;
+    }
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
     GgufWriter w;
     w.add_string("general.architecture", "llama");
@@ -155,18 +229,7 @@ int run(int argc, char **argv) {
     plan.push_back({"output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
     plan.push_back({"output.weight", mix->output, {E, n_vocab}, 0.0f, spread});
 
-    std::vector<uint64_t> sizes;
-    for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
-    w.begin(out_path);
-    uint64_t total = 0;
-    for (size_t i = 0; i < plan.size(); ++i) {
-        const std::vector<uint8_t> data = make_tensor(plan[i], seed, i, sizes[i]);
-        w.write_tensor_data(data.data(), data.size());
-        total += sizes[i];
-    }
-    w.finish();
-    std::printf("llcuda-synth: wrote %s (%s shape, %s, %zu tensors, %.2f GiB of weights)\n", out_path.c_str(),
-                shape->name, mix->name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
+    write_model(w, plan, seed, out_path, *shape, *mix);
     return 0;
 }
 
