@@ -9,7 +9,9 @@ public enum Architecture {
     /** Llama 2 and 3, TinyLlama, Mistral. */
     LLAMA(0, RopeType.NORMAL, false),
     /** Llama layout plus q/k/v biases and NEOX RoPE. */
-    QWEN2(1, RopeType.NEOX, true);
+    QWEN2(1, RopeType.NEOX, true),
+    /** Encoder (BGE, MiniLM, E5): absolute positions, post-LayerNorm, GELU; embeddings only. */
+    BERT(2, RopeType.NORMAL, true);
 
     private final int abiValue;
     private final RopeType ropeType;
@@ -38,6 +40,11 @@ public enum Architecture {
     /** Whether each layer has {@code attn_q/k/v.bias} tensors. */
     public boolean attentionBiases() {
         return attentionBiases;
+    }
+
+    /** Whether this is an encoder that embeds text (no generation, no KV cache). */
+    public boolean encoder() {
+        return this == BERT;
     }
 
     public static Optional<Architecture> byGgufName(String name) {

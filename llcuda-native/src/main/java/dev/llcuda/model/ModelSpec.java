@@ -21,17 +21,20 @@ import java.util.Optional;
  * @param parameterCount  elements of all tensors in the file
  * @param tensors         the tensors the model uses: token_embd, output_norm, output (if not tied to
  *                        token_embd), then each layer's; absolute offsets
+ * @param pooling         how an encoder pools its output ({@link Pooling#NONE} for decoders)
  */
 public record ModelSpec(Architecture architecture, String name, int vocabSize, int embeddingSize, int layers,
                         int heads, int kvHeads, int headSize, int feedForwardSize, int contextLength,
                         RopeType ropeType, int ropeDimensions, float ropeTheta, float ropeFreqScale,
-                        float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors) {
+                        float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors,
+                        Pooling pooling) {
 
     public ModelSpec {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(ropeType, "ropeType");
         Objects.requireNonNull(fileType, "fileType");
+        Objects.requireNonNull(pooling, "pooling");
         tensors = List.copyOf(tensors);
     }
 

@@ -37,6 +37,9 @@ final class ModelSpecReader {
                         + Arrays.stream(Architecture.values()).map(Architecture::ggufName)
                         .collect(Collectors.joining(", ")) + ")"));
         prefix = arch.ggufName() + ".";
+        if (arch.encoder()) {
+            return readEncoder(arch);
+        }
 
         int embd = positive("embedding_length");
         int layers = positive("block_count");
@@ -102,7 +105,75 @@ final class ModelSpecReader {
             weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
         }
         return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, context,
-                arch.ropeType(), ropeDims, ropeTheta, freqScale, epsilon, fileType, file.elementCount(), used);
+                arch.ropeType(), ropeDims, ropeTheta, freqScale, epsilon, fileType, file.elementCount(), used,
+                Pooling.NONE);
+    }
+
+    /**
+     * bert as llama.cpp's converter writes it: absolute positions (one row per context position),
+     * optional token types, LayerNorms with biases, optional projection biases, the pooling type.
+     */
+    private ModelSpec readEncoder(Architecture arch) throws GgufFormatException {
+        int embd = positive("embedding_length");
+        int layers = positive("block_count");
+        int heads = positive("attention.head_count");
+        if (embd % heads != 0) {
+            throw error(prefix + "embedding_length", "embedding length " + embd + " is not a multiple of "
+                    + heads + " heads");
+        }
+        int feedForward = positive("feed_forward_length");
+        int context = positive("context_length");
+        float epsilon = positiveReal("attention.layer_norm_epsilon", Double.NaN);
+        Pooling pooling = encoderPooling();
+        int vocab = vocabularySize();
+        String name = metadata.contains("general.name") ? metadata.requireString("general.name") : fileStem();
+        String fileType = metadata.contains(FileType.KEY)
+                ? FileType.label(metadata.requireInteger(FileType.KEY)) : "unknown";
+
+        weight(TensorNames.TOKEN_EMBEDDING, embd, vocab);
+        weight("position_embd.weight", embd, context);
+        Optional<TensorInfo> types = file.tensor("token_types.weight");
+        if (types.isPresent()) {
+            weight("token_types.weight", embd, types.get().dim(1));
+        }
+        f32("token_embd_norm.weight", embd);
+        f32("token_embd_norm.bias", embd);
+        for (int layer = 0; layer < layers; layer++) {
+            for (String projection : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
+                weight(TensorNames.layer(layer, projection + ".weight"), embd, embd);
+                optionalF32(TensorNames.layer(layer, projection + ".bias"), embd);
+            }
+            f32(TensorNames.layer(layer, "attn_output_norm.weight"), embd);
+            f32(TensorNames.layer(layer, "attn_output_norm.bias"), embd);
+            weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
+            optionalF32(TensorNames.layer(layer, "ffn_up.bias"), feedForward);
+            weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            optionalF32(TensorNames.layer(layer, "ffn_down.bias"), embd);
+            f32(TensorNames.layer(layer, "layer_output_norm.weight"), embd);
+            f32(TensorNames.layer(layer, "layer_output_norm.bias"), embd);
+        }
+        int headSize = embd / heads;
+        // bert has no RoPE: the rope fields carry neutral values the native spec check accepts.
+        return new ModelSpec(arch, name, vocab, embd, layers, heads, heads, headSize, feedForward, context,
+                arch.ropeType(), headSize, 10000.0f, 1.0f, epsilon, fileType, file.elementCount(), used, pooling);
+    }
+
+    /** {@code <arch>.pooling_type}: mean, CLS or last; llama.cpp's other kinds (none, rank) are refused. */
+    private Pooling encoderPooling() throws GgufFormatException {
+        String key = prefix + "pooling_type";
+        long value = metadata.requireInteger(key);
+        for (Pooling pooling : List.of(Pooling.MEAN, Pooling.CLS, Pooling.LAST)) {
+            if (pooling.abiValue() == value) {
+                return pooling;
+            }
+        }
+        throw error(key, key + " = " + value + " is not supported (1 mean, 2 CLS, 3 last)");
+    }
+
+    private void optionalF32(String name, long... shape) throws GgufFormatException {
+        if (file.tensor(name).isPresent()) {
+            f32(name, shape);
+        }
     }
 
     private GgufFormatException error(String key, String problem) {

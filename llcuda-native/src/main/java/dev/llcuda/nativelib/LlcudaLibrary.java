@@ -17,7 +17,7 @@ import org.jspecify.annotations.NullUnmarked;
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */
-    int ABI_VERSION = 1;
+    int ABI_VERSION = 2;
 
     // ------------------------------------------------------------ library
 
@@ -82,7 +82,7 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_model_spec}. */
     @Structure.FieldOrder({"arch", "n_vocab", "n_embd", "n_layer", "n_head", "n_head_kv", "head_dim",
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
-            "n_tensors", "tensors"})
+            "n_tensors", "tensors", "pooling_type"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -100,6 +100,7 @@ public interface LlcudaLibrary extends Library {
         public float rms_eps;
         public int n_tensors;
         public Pointer tensors;
+        public int pooling_type;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);
@@ -171,6 +172,11 @@ public interface LlcudaLibrary extends Library {
     }
 
     int llcuda_step(Pointer model, Pointer cache, BatchStruct batch, StepOutputStruct out);
+
+    // ------------------------------------------------------------ embeddings
+
+    int llcuda_embed(Pointer model, int nSeqs, int[] seqOffsets, int[] tokens, int nTokens, float[] out,
+                     long outCapacity);
 
     // ------------------------------------------------------------ utilities
 

@@ -35,6 +35,7 @@ final class NativeModelSpec {
         struct.rope_freq_scale = spec.ropeFreqScale();
         struct.rms_eps = spec.normEpsilon();
         struct.n_tensors = tensors.size();
+        struct.pooling_type = spec.pooling().abiValue();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {
