@@ -50,7 +50,8 @@ typedef enum llcuda_backend_kind {
 typedef enum llcuda_arch {
     LLCUDA_ARCH_LLAMA = 0, /* Llama 2/3, TinyLlama, Mistral */
     LLCUDA_ARCH_QWEN2 = 1, /* q/k/v biases, NEOX RoPE */
-    LLCUDA_ARCH_BERT = 2   /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
+    LLCUDA_ARCH_BERT = 2,  /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
+    LLCUDA_ARCH_NOMIC_BERT = 3 /* encoder (nomic-embed-text): fused QKV, NEOX RoPE, SwiGLU */
 } llcuda_arch;
 
 /* How an encoder turns its last hidden states into one vector per input (GGUF pooling_type). */

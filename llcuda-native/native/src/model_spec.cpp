@@ -27,9 +27,10 @@ void check_range(const char *field, int64_t value, int64_t lo, int64_t hi) {
 }
 
 void check_hyper_parameters(const llcuda_model_spec &s) {
-    require(s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN2 || s.arch == LLCUDA_ARCH_BERT,
+    require(s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN2 || s.arch == LLCUDA_ARCH_BERT ||
+                s.arch == LLCUDA_ARCH_NOMIC_BERT,
             "model spec: unknown architecture " + std::to_string(s.arch));
-    if (s.arch == LLCUDA_ARCH_BERT) {
+    if (s.arch == LLCUDA_ARCH_BERT || s.arch == LLCUDA_ARCH_NOMIC_BERT) {
         check_range("pooling_type (MEAN 1, CLS 2, LAST 3)", s.pooling_type, LLCUDA_POOLING_MEAN, LLCUDA_POOLING_LAST);
     } else {
         require(s.pooling_type == LLCUDA_POOLING_NONE, "model spec: pooling_type " + std::to_string(s.pooling_type) +
@@ -141,10 +142,12 @@ private:
     std::map<std::string, TensorRef> by_name_;
 };
 
-// bert's tensors as llama.cpp's converter names them; optional biases as llama.cpp treats them.
+// bert's and nomic-bert's tensors as llama.cpp's converter names them; optional biases as llama.cpp
+// treats them. nomic-bert has no position table (RoPE), a fused QKV projection and a SwiGLU gate.
 void read_bert_tensors(const TensorTable &table, ModelSpec &m) {
     const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
-    m.position_embd = table.get("position_embd.weight", Kind::Matrix, embd, m.n_ctx);
+    const bool nomic = m.arch == LLCUDA_ARCH_NOMIC_BERT;
+    if (!nomic) m.position_embd = table.get("position_embd.weight", Kind::Matrix, embd, m.n_ctx);
     m.token_types = table.get_rows("token_types.weight", embd);
     m.token_embd_norm = table.get("token_embd_norm.weight", Kind::Vector, embd, 1);
     m.token_embd_norm_b = table.get("token_embd_norm.bias", Kind::Vector, embd, 1);
@@ -152,20 +155,27 @@ void read_bert_tensors(const TensorTable &table, ModelSpec &m) {
     for (int32_t i = 0; i < m.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerTensors &l = m.layers[static_cast<size_t>(i)];
-        l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
-        l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
-        l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
-        l.bq = table.get(p + "attn_q.bias", Kind::Vector, q_dim, 1, false);
-        l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, false);
-        l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, false);
+        if (nomic) {
+            l.wqkv = table.get(p + "attn_qkv.weight", Kind::Matrix, embd, q_dim + 2 * kv_dim);
+            l.bqkv = table.get(p + "attn_qkv.bias", Kind::Vector, q_dim + 2 * kv_dim, 1, false);
+            l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
+        } else {
+            l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
+            l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
+            l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+            l.bq = table.get(p + "attn_q.bias", Kind::Vector, q_dim, 1, false);
+            l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, false);
+            l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, false);
+        }
         l.wo = table.get(p + "attn_output.weight", Kind::Matrix, q_dim, embd);
         l.bo = table.get(p + "attn_output.bias", Kind::Vector, embd, 1, false);
         l.attn_output_norm = table.get(p + "attn_output_norm.weight", Kind::Vector, embd, 1);
         l.attn_output_norm_b = table.get(p + "attn_output_norm.bias", Kind::Vector, embd, 1);
         l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
-        l.ffn_up_b = table.get(p + "ffn_up.bias", Kind::Vector, ff, 1, false);
+        // llama.cpp applies FFN biases to bert only; nomic-bert's SwiGLU has none.
+        if (!nomic) l.ffn_up_b = table.get(p + "ffn_up.bias", Kind::Vector, ff, 1, false);
         l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
-        l.ffn_down_b = table.get(p + "ffn_down.bias", Kind::Vector, embd, 1, false);
+        if (!nomic) l.ffn_down_b = table.get(p + "ffn_down.bias", Kind::Vector, embd, 1, false);
         l.layer_output_norm = table.get(p + "layer_output_norm.weight", Kind::Vector, embd, 1);
         l.layer_output_norm_b = table.get(p + "layer_output_norm.bias", Kind::Vector, embd, 1);
     }
@@ -236,7 +246,7 @@ void visit_tensors(Spec &m, Visit visit) {
     for (auto &l : m.layers)
         for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
                         &l.ffn_up, &l.ffn_down, &l.bo, &l.ffn_up_b, &l.ffn_down_b, &l.attn_output_norm,
-                        &l.attn_output_norm_b, &l.layer_output_norm, &l.layer_output_norm_b})
+                        &l.attn_output_norm_b, &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv})
             if (t->present()) visit(t);
 }
 }  // namespace

@@ -34,6 +34,7 @@ struct LayerTensors {
     TensorRef ffn_down;            // [n_ff, n_embd]
     // bert: output and FFN biases (optional), post-LayerNorms after attention and after the FFN
     TensorRef bo, ffn_up_b, ffn_down_b;
+    TensorRef wqkv, bqkv;  // nomic-bert: fused [n_embd, 3 * n_embd] projection (q, k, v rows) and its bias
     TensorRef attn_output_norm, attn_output_norm_b, layer_output_norm, layer_output_norm_b;
 };
 
@@ -52,7 +53,7 @@ struct ModelSpec {
     // the LayerNorm of the summed input embeddings
     TensorRef position_embd, token_types, token_embd_norm, token_embd_norm_b;
 
-    bool is_encoder() const { return arch == LLCUDA_ARCH_BERT; }
+    bool is_encoder() const { return arch == LLCUDA_ARCH_BERT || arch == LLCUDA_ARCH_NOMIC_BERT; }
 
     int32_t q_dim() const { return n_head * head_dim; }
     int32_t kv_dim() const { return n_head_kv * head_dim; }

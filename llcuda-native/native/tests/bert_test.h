@@ -1,6 +1,6 @@
-// Test-only: the bert encoder through llcuda_embed against an independent float64 forward pass of
-// the same weights (decoded from the file's bytes), for every pooling type and weight types F32,
-// F16, Q8_0 and Q4_K; inputs of different lengths packed in one call equal the same inputs one by
+// Test-only: the bert and nomic-bert encoders through llcuda_embed against an independent float64
+// forward pass of the same weights (decoded from the file's bytes), for every pooling type and
+// weight types F32, F16, Q8_0 and Q4_K; inputs of different lengths packed in one call equal the same inputs one by
 // one; bad calls are refused with messages naming what is wrong.
 #pragma once
 #include <unistd.h>
@@ -22,6 +22,7 @@ using Check = std::function<void(bool, const std::string &)>;
 
 constexpr int kVocab = 64, kEmbd = 256, kHeads = 4, kFf = 512, kLayers = 2, kCtx = 24, kTypes = 2;
 constexpr float kEps = 1e-12f;
+constexpr double kNomicTheta = 1000.0;
 
 // A micro bert: tensors named as llama.cpp's converter writes them, matrices of `type`, the
 // vectors F32; weights keeps every tensor's decoded values for the reference.
@@ -31,6 +32,7 @@ struct MicroBert {
     std::vector<llcuda_tensor_desc> tensors;
     std::vector<std::vector<double>> weights;
     llcuda_model_spec spec{};
+    bool nomic = false;
 
     const std::vector<double> &w(const std::string &name) const {
         for (size_t i = 0; i < names.size(); ++i)
@@ -40,26 +42,35 @@ struct MicroBert {
     ~MicroBert() { if (!path.empty()) std::remove(path.c_str()); }
 };
 
-inline void write_micro_bert(MicroBert &m, int32_t type, int32_t pooling, std::mt19937_64 &rng) {
-    m.path = "/tmp/llcuda-test-bert-" + std::to_string(getpid()) + "-" + std::to_string(type) + ".bin";
-    m.spec = llcuda_model_spec{LLCUDA_ARCH_BERT, kVocab, kEmbd, kLayers, kHeads, kHeads, kEmbd / kHeads, kFf, kCtx,
-                               LLCUDA_ROPE_NORMAL, kEmbd / kHeads, 10000.0f, 1.0f, kEps, 0, nullptr, pooling};
+// nomic: the nomic-bert layout (no position table, fused QKV, SwiGLU without biases, NEOX RoPE).
+inline void write_micro_bert(MicroBert &m, int32_t type, int32_t pooling, std::mt19937_64 &rng, bool nomic = false) {
+    m.nomic = nomic;
+    m.path = "/tmp/llcuda-test-bert-" + std::to_string(getpid()) + "-" + std::to_string(type) + (nomic ? "-nomic" : "") + ".bin";
+    m.spec = llcuda_model_spec{nomic ? LLCUDA_ARCH_NOMIC_BERT : LLCUDA_ARCH_BERT, kVocab, kEmbd, kLayers, kHeads, kHeads,
+                               kEmbd / kHeads, kFf, kCtx, nomic ? LLCUDA_ROPE_NEOX : LLCUDA_ROPE_NORMAL, kEmbd / kHeads,
+                               static_cast<float>(kNomicTheta), 1.0f, kEps, 0, nullptr, pooling};
     struct Shape { std::string name; int64_t ne0, ne1; bool matrix; double center, sigma; };
-    std::vector<Shape> shapes = {{"token_embd.weight", kEmbd, kVocab, true, 0, 0.5}, {"position_embd.weight", kEmbd, kCtx, true, 0, 0.5},
-                                 {"token_types.weight", kEmbd, kTypes, false, 0, 0.5}, {"token_embd_norm.weight", kEmbd, 1, false, 1, 0.1},
-                                 {"token_embd_norm.bias", kEmbd, 1, false, 0, 0.1}};
+    std::vector<Shape> shapes = {{"token_embd.weight", kEmbd, kVocab, true, 0, 0.5}, {"token_types.weight", kEmbd, kTypes, false, 0, 0.5},
+                                 {"token_embd_norm.weight", kEmbd, 1, false, 1, 0.1}, {"token_embd_norm.bias", kEmbd, 1, false, 0, 0.1}};
+    if (!nomic) shapes.push_back({"position_embd.weight", kEmbd, kCtx, true, 0, 0.5});
     for (int l = 0; l < kLayers; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
+        if (nomic) {
+            shapes.push_back({p + "attn_qkv.weight", kEmbd, 3 * kEmbd, true, 0, 0.08});
+            shapes.push_back({p + "attn_qkv.bias", 3 * kEmbd, 1, false, 0, 0.1});
+        }
         for (const char *n : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+            if (nomic && std::string(n) != "attn_output") continue;
             shapes.push_back({p + n + ".weight", kEmbd, kEmbd, true, 0, 0.08});
             shapes.push_back({p + n + ".bias", kEmbd, 1, false, 0, 0.1});
         }
         shapes.push_back({p + "attn_output_norm.weight", kEmbd, 1, false, 1, 0.1});
         shapes.push_back({p + "attn_output_norm.bias", kEmbd, 1, false, 0, 0.1});
         shapes.push_back({p + "ffn_up.weight", kEmbd, kFf, true, 0, 0.08});
-        shapes.push_back({p + "ffn_up.bias", kFf, 1, false, 0, 0.1});
+        if (nomic) shapes.push_back({p + "ffn_gate.weight", kEmbd, kFf, true, 0, 0.08});
+        if (!nomic) shapes.push_back({p + "ffn_up.bias", kFf, 1, false, 0, 0.1});
         shapes.push_back({p + "ffn_down.weight", kFf, kEmbd, true, 0, 0.06});
-        shapes.push_back({p + "ffn_down.bias", kEmbd, 1, false, 0, 0.1});
+        if (!nomic) shapes.push_back({p + "ffn_down.bias", kEmbd, 1, false, 0, 0.1});
         shapes.push_back({p + "layer_output_norm.weight", kEmbd, 1, false, 1, 0.1});
         shapes.push_back({p + "layer_output_norm.bias", kEmbd, 1, false, 0, 0.1});
     }
@@ -120,14 +131,35 @@ inline std::vector<double> reference(const MicroBert &m, const std::vector<int32
     Rows x(T, std::vector<double>(E));
     for (size_t t = 0; t < T; ++t) {
         for (size_t i = 0; i < E; ++i)
-            x[t][i] = m.w("token_embd.weight")[tokens[t] * E + i] + m.w("position_embd.weight")[t * E + i] + m.w("token_types.weight")[i];
+            x[t][i] = m.w("token_embd.weight")[tokens[t] * E + i] + (m.nomic ? 0.0 : m.w("position_embd.weight")[t * E + i]) +
+                      m.w("token_types.weight")[i];
         layer_norm(x[t], m.w("token_embd_norm.weight"), m.w("token_embd_norm.bias"));
     }
     for (int l = 0; l < kLayers; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
-        const Rows q = linear(x, m.w(p + "attn_q.weight"), m.w(p + "attn_q.bias"), E);
-        const Rows k = linear(x, m.w(p + "attn_k.weight"), m.w(p + "attn_k.bias"), E);
-        const Rows v = linear(x, m.w(p + "attn_v.weight"), m.w(p + "attn_v.bias"), E);
+        Rows q, k, v;
+        if (m.nomic) {
+            const Rows qkv = linear(x, m.w(p + "attn_qkv.weight"), m.w(p + "attn_qkv.bias"), 3 * E);
+            for (size_t t = 0; t < T; ++t) {
+                q.emplace_back(qkv[t].begin(), qkv[t].begin() + E);
+                k.emplace_back(qkv[t].begin() + E, qkv[t].begin() + 2 * E);
+                v.emplace_back(qkv[t].begin() + 2 * E, qkv[t].end());
+                for (size_t h = 0; h < kHeads; ++h)
+                    for (size_t i = 0; i < D / 2; ++i) {  // NEOX: pairs (i, i + D/2)
+                        const double angle = t * std::pow(kNomicTheta, -2.0 * i / D), c = std::cos(angle), sn = std::sin(angle);
+                        for (Rows *r : {&q, &k}) {
+                            double &a = (*r)[t][h * D + i], &b = (*r)[t][h * D + i + D / 2];
+                            const double a0 = a, b0 = b;
+                            a = a0 * c - b0 * sn;
+                            b = a0 * sn + b0 * c;
+                        }
+                    }
+            }
+        } else {
+            q = linear(x, m.w(p + "attn_q.weight"), m.w(p + "attn_q.bias"), E);
+            k = linear(x, m.w(p + "attn_k.weight"), m.w(p + "attn_k.bias"), E);
+            v = linear(x, m.w(p + "attn_v.weight"), m.w(p + "attn_v.bias"), E);
+        }
         Rows att(T, std::vector<double>(E, 0.0));
         for (size_t t = 0; t < T; ++t)
             for (size_t h = 0; h < kHeads; ++h) {
@@ -148,10 +180,17 @@ inline std::vector<double> reference(const MicroBert &m, const std::vector<int32
             for (size_t i = 0; i < E; ++i) x[t][i] += o[t][i];
             layer_norm(x[t], m.w(p + "attn_output_norm.weight"), m.w(p + "attn_output_norm.bias"));
         }
-        Rows up = linear(x, m.w(p + "ffn_up.weight"), m.w(p + "ffn_up.bias"), kFf);
-        for (auto &row : up)
-            for (double &u : row) u = 0.5 * u * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (u + 0.044715 * u * u * u)));
-        const Rows down = linear(up, m.w(p + "ffn_down.weight"), m.w(p + "ffn_down.bias"), E);
+        const std::vector<double> no_ff_bias(kFf, 0.0), no_bias(E, 0.0);
+        Rows up = linear(x, m.w(p + "ffn_up.weight"), m.nomic ? no_ff_bias : m.w(p + "ffn_up.bias"), kFf);
+        if (m.nomic) {
+            const Rows gate = linear(x, m.w(p + "ffn_gate.weight"), no_ff_bias, kFf);
+            for (size_t t = 0; t < T; ++t)
+                for (size_t i = 0; i < kFf; ++i) up[t][i] *= gate[t][i] / (1.0 + std::exp(-gate[t][i]));
+        } else {
+            for (auto &row : up)
+                for (double &u : row) u = 0.5 * u * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (u + 0.044715 * u * u * u)));
+        }
+        const Rows down = linear(up, m.w(p + "ffn_down.weight"), m.nomic ? no_bias : m.w(p + "ffn_down.bias"), E);
         for (size_t t = 0; t < T; ++t) {
             for (size_t i = 0; i < E; ++i) x[t][i] += down[t][i];
             layer_norm(x[t], m.w(p + "layer_output_norm.weight"), m.w(p + "layer_output_norm.bias"));
@@ -212,11 +251,11 @@ inline std::vector<float> embed(llcuda_model *model, const std::vector<std::vect
 }
 
 inline void check_against_reference(int32_t type, const char *type_name, int32_t pooling, double bound, std::mt19937_64 &rng,
-                                    const Check &check) {
+                                    const Check &check, bool nomic = false) {
     MicroBert m;
-    write_micro_bert(m, type, pooling, rng);
+    write_micro_bert(m, type, pooling, rng, nomic);
     Loaded l;
-    const std::string what = std::string("bert ") + type_name + " pooling " + std::to_string(pooling);
+    const std::string what = std::string(nomic ? "nomic-bert " : "bert ") + type_name + " pooling " + std::to_string(pooling);
     if (llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &l.backend) != LLCUDA_OK ||
         llcuda_model_load(l.backend, m.path.c_str(), &m.spec, &l.model) != LLCUDA_OK) {
         check(false, what + " loads: " + llcuda_last_error());
@@ -279,6 +318,9 @@ inline void run(std::mt19937_64 &rng, const Check &check) {
     check_against_reference(LLCUDA_TYPE_F16, "F16", LLCUDA_POOLING_MEAN, 0.99999, rng, check);
     check_against_reference(LLCUDA_TYPE_Q8_0, "Q8_0", LLCUDA_POOLING_MEAN, 0.999, rng, check);
     check_against_reference(LLCUDA_TYPE_Q4_K, "Q4_K", LLCUDA_POOLING_CLS, 0.995, rng, check);
+    check_against_reference(LLCUDA_TYPE_F32, "F32", LLCUDA_POOLING_MEAN, 0.99999, rng, check, true);
+    check_against_reference(LLCUDA_TYPE_F16, "F16", LLCUDA_POOLING_CLS, 0.99999, rng, check, true);
+    check_against_reference(LLCUDA_TYPE_Q8_0, "Q8_0", LLCUDA_POOLING_MEAN, 0.999, rng, check, true);
     check_bad_calls(rng, check);
 }
 

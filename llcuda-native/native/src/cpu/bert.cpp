@@ -1,12 +1,14 @@
 // bert as llama.cpp runs it: token + position + token-type-0 embeddings, LayerNorm, then per layer
 // non-causal attention with biases, residual and LayerNorm, a GELU (tanh form) FFN with biases,
-// residual and LayerNorm; pooling by the file's pooling_type, then L2 normalisation.
+// residual and LayerNorm; pooling by the file's pooling_type, then L2 normalisation. nomic-bert:
+// no position table but RoPE on q and k, one fused QKV projection, a SwiGLU FFN.
 #include "cpu/bert.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "cpu/matmul.h"
+#include "cpu/ops.h"
 #include "quants.h"
 
 namespace llcuda {
@@ -43,13 +45,16 @@ void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s
     std::vector<float> row(static_cast<size_t>(E));
     std::vector<float> type0(static_cast<size_t>(E), 0.0f);
     if (spec.token_types.present()) dequantize_row(spec.token_types.type, spec.token_types.data, type0.data(), E);
-    const uint64_t tok_row = row_bytes(spec.token_embd.type, E), pos_row = row_bytes(spec.position_embd.type, E);
+    const uint64_t tok_row = row_bytes(spec.token_embd.type, E);
+    const uint64_t pos_row = spec.position_embd.present() ? row_bytes(spec.position_embd.type, E) : 0;
     for (int32_t q = 0; q < batch.n_seqs; ++q) {
         for (int32_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
             float *x = &s.x[static_cast<size_t>(t) * E];
             dequantize_row(spec.token_embd.type, spec.token_embd.data + tok_row * batch.tokens[t], x, E);
-            dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]), row.data(), E);
-            add_rows(x, row.data(), E);
+            if (spec.position_embd.present()) {
+                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]), row.data(), E);
+                add_rows(x, row.data(), E);
+            }
             add_rows(x, type0.data(), E);
             layer_norm(x, spec.token_embd_norm, spec.token_embd_norm_b, E, spec.rms_eps);
         }
@@ -89,6 +94,35 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
     });
 }
 
+// q, k and v of every token: three projections, or one fused projection split by rows (nomic-bert,
+// followed by RoPE on q and k at each token's position within its input).
+void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const LayerTensors &l,
+                 const EmbedBatch &batch, BertScratch &s) {
+    const int64_t T = batch.offsets[batch.n_seqs], QD = spec.q_dim(), KVD = spec.kv_dim();
+    if (!l.wqkv.present()) {
+        matmul(kernels, pool, l.wq, f32(l.bq), s.x.data(), T, s.q.data(), s.act);
+        matmul(kernels, pool, l.wk, f32(l.bk), s.x.data(), T, s.k.data(), s.act);
+        matmul(kernels, pool, l.wv, f32(l.bv), s.x.data(), T, s.v.data(), s.act);
+        return;
+    }
+    const int64_t W = QD + 2 * KVD;
+    s.qkv.resize(T * W);
+    matmul(kernels, pool, l.wqkv, f32(l.bqkv), s.x.data(), T, s.qkv.data(), s.act);
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        for (int64_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
+            const float *row = &s.qkv[t * W];
+            std::copy(row, row + QD, &s.q[t * QD]);
+            std::copy(row + QD, row + QD + KVD, &s.k[t * KVD]);
+            std::copy(row + QD + KVD, row + W, &s.v[t * KVD]);
+            const int32_t pos = static_cast<int32_t>(t - batch.offsets[q]);
+            for (int32_t h = 0; h < spec.n_head; ++h)
+                rope(&s.q[t * QD + h * spec.head_dim], spec.rope_dim, spec.rope_type, pos, spec.rope_theta, spec.rope_freq_scale);
+            for (int32_t h = 0; h < spec.n_head_kv; ++h)
+                rope(&s.k[t * KVD + h * spec.head_dim], spec.rope_dim, spec.rope_type, pos, spec.rope_theta, spec.rope_freq_scale);
+        }
+    }
+}
+
 void pool_and_normalise(const ModelSpec &spec, const EmbedBatch &batch, const BertScratch &s, float *out) {
     const int64_t E = spec.n_embd;
     for (int32_t q = 0; q < batch.n_seqs; ++q) {
@@ -123,15 +157,20 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
     s.up.resize(T * FF);
     embed_inputs(spec, batch, s);
     for (const LayerTensors &l : spec.layers) {
-        matmul(kernels, pool, l.wq, f32(l.bq), s.x.data(), T, s.q.data(), s.act);
-        matmul(kernels, pool, l.wk, f32(l.bk), s.x.data(), T, s.k.data(), s.act);
-        matmul(kernels, pool, l.wv, f32(l.bv), s.x.data(), T, s.v.data(), s.act);
+        project_qkv(kernels, pool, spec, l, batch, s);
         attention(kernels, pool, spec, batch, s);
         matmul(kernels, pool, l.wo, f32(l.bo), s.att.data(), T, s.tmp.data(), s.act);
         add_rows(s.x.data(), s.tmp.data(), T * E);
         for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.attn_output_norm, l.attn_output_norm_b, E, spec.rms_eps);
         matmul(kernels, pool, l.ffn_up, f32(l.ffn_up_b), s.x.data(), T, s.up.data(), s.act);
-        gelu(s.up.data(), T * FF);
+        if (l.ffn_gate.present()) {
+            s.gate.resize(T * FF);
+            matmul(kernels, pool, l.ffn_gate, nullptr, s.x.data(), T, s.gate.data(), s.act);
+            silu_mul(s.gate.data(), s.up.data(), T * FF);
+            s.up.swap(s.gate);
+        } else {
+            gelu(s.up.data(), T * FF);
+        }
         matmul(kernels, pool, l.ffn_down, f32(l.ffn_down_b), s.up.data(), T, s.tmp.data(), s.act);
         add_rows(s.x.data(), s.tmp.data(), T * E);
         for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.layer_output_norm, l.layer_output_norm_b, E, spec.rms_eps);

@@ -14,7 +14,7 @@ namespace llcuda {
 
 // Buffers of one call, reused by the next.
 struct BertScratch {
-    std::vector<float> x, q, k, v, att, tmp, up;
+    std::vector<float> x, q, k, v, qkv, att, tmp, up, gate;
     std::vector<uint8_t> act;
 };
 
