@@ -5,9 +5,10 @@
 // llcuda_quantize, in parallel over rows.
 //
 // The bert-micro shape is an encoder laid out as llama.cpp's converter writes BGE models (absolute
-// positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given.
+// positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
+// nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
 //
-//   llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
+//   llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro|nomic-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K
 //                --vocab VOCAB.gguf --out MODEL.gguf [--seed S]
 #include <cstdio>
 #include <cstring>
@@ -30,13 +31,14 @@ using llcuda::tools::GgufWriter;
 struct Shape {
     const char *name;
     int n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
-    bool encoder = false;
+    const char *encoder = nullptr;  // general.architecture of an encoder shape
 };
 constexpr Shape kShapes[] = {
     {"tinyllama", 2048, 22, 32, 4, 5632, 2048},
     {"llama2-7b", 4096, 32, 32, 32, 11008, 4096},
     {"micro", 256, 2, 4, 2, 512, 256},
-    {"bert-micro", 256, 2, 4, 4, 1024, 128, true},
+    {"bert-micro", 256, 2, 4, 4, 1024, 128, "bert"},
+    {"nomic-micro", 256, 2, 4, 4, 1024, 128, "nomic-bert"},
 };
 
 struct Mix {
@@ -109,24 +111,28 @@ void write_model(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t se
                 shape.name, mix.name, plan.size(), total / (1024.0 * 1024.0 * 1024.0));
 }
 
-// A BGE-style encoder: metadata and tensors as convert_hf_to_gguf.py writes a BertModel. Position
-// and token-type tables stay F32 like the norms; the matrices take the mix's types.
+// A BGE-style encoder: metadata and tensors as convert_hf_to_gguf.py writes a BertModel (or, for
+// nomic-bert, a NomicBertModel: no position table, RoPE base 1000, fused QKV, SwiGLU without FFN
+// biases). Position and token-type tables stay F32 like the norms; the matrices take the mix's types.
 void write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path, const Shape &shape, const Mix &mix) {
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
     const int64_t n_types = vocab.get_int("tokenizer.ggml.token_type_count", 2);
+    const std::string arch = shape.encoder;
+    const bool nomic = arch == "nomic-bert";
     GgufWriter w;
-    w.add_string("general.architecture", "bert");
+    w.add_string("general.architecture", arch);
     w.add_string("general.name", std::string("synthetic-") + shape.name + "-" + mix.name);
     w.add_u32("general.file_type", static_cast<uint32_t>(mix.file_type));
     w.add_u32("general.quantization_version", 2);
-    w.add_u32("bert.context_length", static_cast<uint32_t>(shape.n_ctx));
-    w.add_u32("bert.embedding_length", static_cast<uint32_t>(shape.n_embd));
-    w.add_u32("bert.block_count", static_cast<uint32_t>(shape.n_layer));
-    w.add_u32("bert.feed_forward_length", static_cast<uint32_t>(shape.n_ff));
-    w.add_u32("bert.attention.head_count", static_cast<uint32_t>(shape.n_head));
-    w.add_f32("bert.attention.layer_norm_epsilon", 1e-12f);
-    w.add_bool("bert.attention.causal", false);
-    w.add_u32("bert.pooling_type", LLCUDA_POOLING_MEAN);
+    w.add_u32(arch + ".context_length", static_cast<uint32_t>(shape.n_ctx));
+    w.add_u32(arch + ".embedding_length", static_cast<uint32_t>(shape.n_embd));
+    w.add_u32(arch + ".block_count", static_cast<uint32_t>(shape.n_layer));
+    w.add_u32(arch + ".feed_forward_length", static_cast<uint32_t>(shape.n_ff));
+    w.add_u32(arch + ".attention.head_count", static_cast<uint32_t>(shape.n_head));
+    w.add_f32(arch + ".attention.layer_norm_epsilon", 1e-12f);
+    w.add_bool(arch + ".attention.causal", false);
+    w.add_u32(arch + ".pooling_type", LLCUDA_POOLING_MEAN);
+    if (nomic) w.add_f32(arch + ".rope.freq_base", 1000.0f);
     for (const auto &kv : vocab.values())
         if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
     if (!vocab.values().count("tokenizer.ggml.token_type_count")) w.add_u32("tokenizer.ggml.token_type_count", static_cast<uint32_t>(n_types));
@@ -135,23 +141,29 @@ void write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_pat
     const float spread = 0.035f;
     std::vector<TensorPlan> plan;
     plan.push_back({"token_embd.weight", mix.base, {E, n_vocab}, 0.0f, 0.5f});
-    plan.push_back({"position_embd.weight", LLCUDA_TYPE_F32, {E, shape.n_ctx}, 0.0f, 0.5f});
+    if (!nomic) plan.push_back({"position_embd.weight", LLCUDA_TYPE_F32, {E, shape.n_ctx}, 0.0f, 0.5f});
     plan.push_back({"token_types.weight", LLCUDA_TYPE_F32, {E, n_types}, 0.0f, 0.5f});
     plan.push_back({"token_embd_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
     plan.push_back({"token_embd_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
     for (int i = 0; i < shape.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         const int32_t more = use_more_bits(i, shape.n_layer) ? mix.more_bits : mix.base;
+        if (nomic) {
+            plan.push_back({p + "attn_qkv.weight", mix.base, {E, 3 * E}, 0.0f, spread * 3});
+            plan.push_back({p + "attn_qkv.bias", LLCUDA_TYPE_F32, {3 * E}, 0.0f, 0.1f});
+        }
         for (const char *name : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+            if (nomic && std::string(name) != "attn_output") continue;
             plan.push_back({p + name + ".weight", std::string(name) == "attn_v" ? more : mix.base, {E, E}, 0.0f, spread * 3});
             plan.push_back({p + name + ".bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
         }
         plan.push_back({p + "attn_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "attn_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
         plan.push_back({p + "ffn_up.weight", mix.base, {E, F}, 0.0f, spread * 3});
-        plan.push_back({p + "ffn_up.bias", LLCUDA_TYPE_F32, {F}, 0.0f, 0.1f});
+        if (nomic) plan.push_back({p + "ffn_gate.weight", mix.base, {E, F}, 0.0f, spread * 3});
+        if (!nomic) plan.push_back({p + "ffn_up.bias", LLCUDA_TYPE_F32, {F}, 0.0f, 0.1f});
         plan.push_back({p + "ffn_down.weight", more, {F, E}, 0.0f, spread * 3});
-        plan.push_back({p + "ffn_down.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        if (!nomic) plan.push_back({p + "ffn_down.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
         plan.push_back({p + "layer_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
         plan.push_back({p + "layer_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
     }
@@ -160,7 +172,7 @@ void write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_pat
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
+                 "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|bert-micro|nomic-micro --type F16|Q8_0|Q4_0|Q4_K_M|Q5_K_M|Q6_K\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S]\n");
 }
 

@@ -14,10 +14,10 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     } else if (arch == "qwen2") {
         s.arch = LLCUDA_ARCH_QWEN2;
         s.rope_type = LLCUDA_ROPE_NEOX;
-    } else if (arch == "bert") {
-        s.arch = LLCUDA_ARCH_BERT;
-        s.rope_type = LLCUDA_ROPE_NORMAL;  // unused by bert; a valid value for the spec's checks
-        s.pooling_type = static_cast<int32_t>(file.get_int("bert.pooling_type"));
+    } else if (arch == "bert" || arch == "nomic-bert") {
+        s.arch = arch == "bert" ? LLCUDA_ARCH_BERT : LLCUDA_ARCH_NOMIC_BERT;
+        s.rope_type = arch == "bert" ? LLCUDA_ROPE_NORMAL : LLCUDA_ROPE_NEOX;  // bert: unused, a valid value
+        s.pooling_type = static_cast<int32_t>(file.get_int(arch + ".pooling_type"));
     } else {
         throw std::runtime_error(file.path() + ": architecture " + arch + " unsupported");
     }
@@ -32,7 +32,7 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     s.rope_theta = static_cast<float>(file.get_real(arch + ".rope.freq_base", 10000.0));
     const double factor = file.get_real(arch + ".rope.scaling.factor", 1.0);
     s.rope_freq_scale = static_cast<float>(factor > 0 ? 1.0 / factor : 1.0);
-    s.rms_eps = static_cast<float>(s.arch == LLCUDA_ARCH_BERT ? file.get_real("bert.attention.layer_norm_epsilon", 1e-12)
+    s.rms_eps = static_cast<float>(s.pooling_type != LLCUDA_POOLING_NONE ? file.get_real(arch + ".attention.layer_norm_epsilon", 1e-12)
                                                              : file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     const GgufTensor *embd = file.find_tensor("token_embd.weight");
     if (!embd) throw std::runtime_error(file.path() + ": token_embd.weight is missing");
