@@ -11,7 +11,9 @@ public enum Architecture {
     /** Llama layout plus q/k/v biases and NEOX RoPE. */
     QWEN2(1, RopeType.NEOX, true),
     /** Encoder (BGE, MiniLM, E5): absolute positions, post-LayerNorm, GELU; embeddings only. */
-    BERT(2, RopeType.NORMAL, true);
+    BERT(2, RopeType.NORMAL, true),
+    /** Encoder (nomic-embed-text): RoPE, fused QKV, SwiGLU; embeddings only. */
+    NOMIC_BERT(3, RopeType.NEOX, true);
 
     private final int abiValue;
     private final RopeType ropeType;
@@ -30,7 +32,7 @@ public enum Architecture {
 
     /** The name in {@code general.architecture} and the prefix of its metadata keys. */
     public String ggufName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public RopeType ropeType() {
@@ -44,7 +46,7 @@ public enum Architecture {
 
     /** Whether this is an encoder that embeds text (no generation, no KV cache). */
     public boolean encoder() {
-        return this == BERT;
+        return this == BERT || this == NOMIC_BERT;
     }
 
     public static Optional<Architecture> byGgufName(String name) {

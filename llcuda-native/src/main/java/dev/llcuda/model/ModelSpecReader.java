@@ -112,6 +112,8 @@ final class ModelSpecReader {
     /**
      * bert as llama.cpp's converter writes it: absolute positions (one row per context position),
      * optional token types, LayerNorms with biases, optional projection biases, the pooling type.
+     * nomic-bert: RoPE instead of the position table, one fused QKV projection, a SwiGLU FFN whose
+     * biases llama.cpp does not apply (so they are not read).
      */
     private ModelSpec readEncoder(Architecture arch) throws GgufFormatException {
         int embd = positive("embedding_length");
@@ -131,7 +133,10 @@ final class ModelSpecReader {
                 ? FileType.label(metadata.requireInteger(FileType.KEY)) : "unknown";
 
         weight(TensorNames.TOKEN_EMBEDDING, embd, vocab);
-        weight("position_embd.weight", embd, context);
+        boolean nomic = arch == Architecture.NOMIC_BERT;
+        if (!nomic) {
+            weight("position_embd.weight", embd, context);
+        }
         Optional<TensorInfo> types = file.tensor("token_types.weight");
         if (types.isPresent()) {
             weight("token_types.weight", embd, types.get().dim(1));
@@ -139,23 +144,34 @@ final class ModelSpecReader {
         f32("token_embd_norm.weight", embd);
         f32("token_embd_norm.bias", embd);
         for (int layer = 0; layer < layers; layer++) {
-            for (String projection : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
+            if (nomic) {
+                weight(TensorNames.layer(layer, "attn_qkv.weight"), embd, 3L * embd);
+                optionalF32(TensorNames.layer(layer, "attn_qkv.bias"), 3L * embd);
+                weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
+            }
+            for (String projection : nomic ? List.of("attn_output") : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
                 weight(TensorNames.layer(layer, projection + ".weight"), embd, embd);
                 optionalF32(TensorNames.layer(layer, projection + ".bias"), embd);
             }
             f32(TensorNames.layer(layer, "attn_output_norm.weight"), embd);
             f32(TensorNames.layer(layer, "attn_output_norm.bias"), embd);
             weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
-            optionalF32(TensorNames.layer(layer, "ffn_up.bias"), feedForward);
+            if (!nomic) {
+                optionalF32(TensorNames.layer(layer, "ffn_up.bias"), feedForward);
+            }
             weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
-            optionalF32(TensorNames.layer(layer, "ffn_down.bias"), embd);
+            if (!nomic) {
+                optionalF32(TensorNames.layer(layer, "ffn_down.bias"), embd);
+            }
             f32(TensorNames.layer(layer, "layer_output_norm.weight"), embd);
             f32(TensorNames.layer(layer, "layer_output_norm.bias"), embd);
         }
         int headSize = embd / heads;
-        // bert has no RoPE: the rope fields carry neutral values the native spec check accepts.
+        // bert has no RoPE: its rope fields carry neutral values the native spec check accepts.
+        int ropeDims = nomic ? positive("rope.dimension_count", headSize) : headSize;
+        float ropeTheta = nomic ? positiveReal("rope.freq_base", 10000.0) : 10000.0f;
         return new ModelSpec(arch, name, vocab, embd, layers, heads, heads, headSize, feedForward, context,
-                arch.ropeType(), headSize, 10000.0f, 1.0f, epsilon, fileType, file.elementCount(), used, pooling);
+                arch.ropeType(), ropeDims, ropeTheta, 1.0f, epsilon, fileType, file.elementCount(), used, pooling);
     }
 
     /** {@code <arch>.pooling_type}: mean, CLS or last; llama.cpp's other kinds (none, rank) are refused. */

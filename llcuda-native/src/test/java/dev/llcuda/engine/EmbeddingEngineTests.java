@@ -98,6 +98,19 @@ class EmbeddingEngineTests {
     }
 
     @Test
+    void nomicBertEmbedsThroughTheSameEngine() throws Exception {
+        Path nomic = SyntheticBert.write(dir, "nomic-micro", "F16");
+        try (EmbeddingEngine engine = EmbeddingEngine.open(backend, nomic, EmbeddingEngine.Options.defaults())) {
+            assertEquals("nomic-bert", engine.spec().architecture().ggufName());
+            assertEquals(1000.0f, engine.spec().ropeTheta());
+            List<float[]> vectors = engine.embed(TEXTS).vectors();
+            assertArrayEquals(vectors.get(0), vectors.get(3));
+            assertFalse(Arrays.equals(vectors.get(0), vectors.get(1)));
+            assertEquals(256, vectors.get(1).length);
+        }
+    }
+
+    @Test
     void decodersAndEncodersAreOpenedOnlyByTheirOwnEngine() {
         Path llama = SyntheticBert.TESTDATA.resolve("models").resolve("micro-llama-Q8_0.gguf");
         IllegalArgumentException notEncoder = assertThrows(IllegalArgumentException.class,

@@ -5,9 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The bert-micro model of the native generator ({@code llcuda-synth --shape bert-micro}, built next to
- * the library): random weights laid out as llama.cpp's converter writes BGE models, the shared
- * bert-bge vocabulary, mean pooling, 128 positions, 256 dimensions.
+ * The encoder models of the native generator ({@code llcuda-synth --shape bert-micro|nomic-micro}, built
+ * next to the library): random weights laid out as llama.cpp's converter writes BGE (bert) and
+ * nomic-embed-text (nomic-bert) models, the shared bert-bge vocabulary, mean pooling, 128 positions,
+ * 256 dimensions.
  */
 final class SyntheticBert {
 
@@ -17,10 +18,15 @@ final class SyntheticBert {
     private SyntheticBert() {
     }
 
-    /** Writes the model with weights of {@code type} (F16, Q8_0, Q4_K_M) into {@code dir}. */
+    /** Writes the bert-micro model with weights of {@code type} (F16, Q8_0, Q4_K_M) into {@code dir}. */
     static Path write(Path dir, String type) throws IOException, InterruptedException {
-        Path out = dir.resolve("bert-micro-" + type + ".gguf");
-        Process process = new ProcessBuilder(GENERATOR.toString(), "--shape", "bert-micro", "--type", type, "--vocab",
+        return write(dir, "bert-micro", type);
+    }
+
+    /** Writes the model of {@code shape} ({@code bert-micro} or {@code nomic-micro}). */
+    static Path write(Path dir, String shape, String type) throws IOException, InterruptedException {
+        Path out = dir.resolve(shape + "-" + type + ".gguf");
+        Process process = new ProcessBuilder(GENERATOR.toString(), "--shape", shape, "--type", type, "--vocab",
                 TESTDATA.resolve("vocab").resolve("ggml-vocab-bert-bge.gguf").toString(), "--out", out.toString())
                 .redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());

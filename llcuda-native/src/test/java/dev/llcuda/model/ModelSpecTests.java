@@ -192,7 +192,7 @@ class ModelSpecTests {
 
     @Test
     void badHyperParametersAreNamed() throws IOException {
-        rejected(new SyntheticModel("gpt2"), "architecture 'gpt2' is not supported (supported: llama, qwen2, bert)");
+        rejected(new SyntheticModel("gpt2"), "architecture 'gpt2' is not supported (supported: llama, qwen2, bert, nomic-bert)");
         rejected(new SyntheticModel("llama").remove("llama.block_count"), "missing metadata key 'llama.block_count'");
         rejected(new SyntheticModel("llama").put("llama.block_count", GgufValue.uint32(0)),
                 "llama.block_count = 0 is outside 1..2147483647");
