@@ -52,8 +52,18 @@ typedef enum llcuda_arch {
     LLCUDA_ARCH_QWEN2 = 1, /* q/k/v biases, NEOX RoPE */
     LLCUDA_ARCH_QWEN3 = 2, /* per-head RMSNorm of q and k before RoPE, NEOX RoPE, no biases */
     LLCUDA_ARCH_GEMMA2 = 3, /* GELU(tanh) gated FFN, post-attention and post-FFN norms, soft-capping */
-    LLCUDA_ARCH_GEMMA3 = 4  /* gemma2's layer plus per-head RMSNorm of q and k */
+    LLCUDA_ARCH_GEMMA3 = 4, /* gemma2's layer plus per-head RMSNorm of q and k */
+    LLCUDA_ARCH_BERT = 5,  /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
+    LLCUDA_ARCH_NOMIC_BERT = 6 /* encoder (nomic-embed-text): fused QKV, NEOX RoPE, SwiGLU */
 } llcuda_arch;
+
+/* How an encoder turns its last hidden states into one vector per input (GGUF pooling_type). */
+typedef enum llcuda_pooling {
+    LLCUDA_POOLING_NONE = 0, /* decoders */
+    LLCUDA_POOLING_MEAN = 1,
+    LLCUDA_POOLING_CLS = 2,  /* the first token */
+    LLCUDA_POOLING_LAST = 3
+} llcuda_pooling;
 
 typedef enum llcuda_rope_type {
     LLCUDA_ROPE_NORMAL = 0, /* rotate pairs (2i, 2i+1) - llama */
@@ -156,7 +166,7 @@ typedef struct llcuda_model_spec {
     int32_t rope_dim;        /* rotated dimensions per head (<= head_dim) */
     float rope_theta;        /* base frequency */
     float rope_freq_scale;   /* linear and YaRN scaling: 1 / factor (1.0 = none) */
-    float rms_eps;
+    float rms_eps;           /* RMSNorm epsilon; for bert the LayerNorm epsilon */
     int32_t n_tensors;
     const llcuda_tensor_desc *tensors;
     /* RoPE scaling (ABI 2). A tensor "rope_freqs.weight" (F32, rope_dim / 2 values, all > 0) in the
@@ -177,6 +187,8 @@ typedef struct llcuda_model_spec {
                                 * last slide (layer i slides when i % n < n - 1), as llama.cpp */
     float rope_theta_sliding;      /* RoPE base of sliding-window layers; 0: rope_theta */
     float rope_freq_scale_sliding; /* their linear RoPE scale; 0: rope_freq_scale */
+    /* Encoders (ABI 2). */
+    int32_t pooling_type;    /* llcuda_pooling: MEAN, CLS or LAST for bert, NONE for decoders */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host
@@ -265,6 +277,17 @@ typedef struct llcuda_step_output {
 /* Runs the forward pass of the whole batch, writes its K/V into the cache and samples. */
 LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache,
                                      const llcuda_batch *batch, llcuda_step_output *out);
+
+/* ---------------------------------------------------------------- embeddings */
+
+/* Embeds `n_seqs` inputs of an encoder model (LLCUDA_ARCH_BERT) in one pass, without padding:
+ * input s is tokens[seq_offsets[s] .. seq_offsets[s+1]) (offsets start at 0, never decrease, end at
+ * n_tokens; every input has 1..n_ctx tokens). Each input attends to its own tokens only. Writes
+ * n_seqs rows of n_embd floats to `out` (pooled as the model's pooling_type says, L2-normalised);
+ * `out_capacity` is the floats available there. No KV cache is involved. */
+LLCUDA_API llcuda_status llcuda_embed(llcuda_model *model, int32_t n_seqs, const int32_t *seq_offsets,
+                                      const int32_t *tokens, int32_t n_tokens, float *out,
+                                      int64_t out_capacity);
 
 /* ---------------------------------------------------------------- utilities */
 

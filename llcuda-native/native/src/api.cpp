@@ -28,6 +28,9 @@ namespace {
 
 thread_local std::string t_last_error;
 
+// Most tokens one llcuda_embed call may carry.
+constexpr int32_t kMaxEmbedTokens = 1 << 20;
+
 // Largest KV pool one cache may describe (positions over all blocks).
 constexpr int64_t kMaxCachePositions = int64_t{1} << 30;
 constexpr int32_t kMaxBlockSize = 4096;
@@ -98,6 +101,7 @@ void check_model(const llcuda_model *model) {
 
 void check_cache_shape(const llcuda_model *model, int32_t n_blocks, int32_t block_size, int32_t kv_type) {
     check_model(model);
+    require(!model->state->spec.is_encoder(), "the model is an encoder (bert): it has no KV cache; embed with llcuda_embed");
     require(n_blocks >= 1, "n_blocks = " + std::to_string(n_blocks) + " must be >= 1");
     require(block_size >= 1 && block_size <= kMaxBlockSize,
             "block_size = " + std::to_string(block_size) + " is outside [1, " + std::to_string(kMaxBlockSize) + "]");
@@ -206,6 +210,9 @@ LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *
         state->backend = backend->state;
         const llcuda::ModelFile file(gguf_path);
         state->spec = llcuda::build_model_spec(*spec, file);
+        if (state->spec.is_encoder() && !backend->state->impl->runs_encoders()) {
+            fail(LLCUDA_ERR_UNSUPPORTED, "this backend has no encoder (bert) forward pass yet; load embedding models on the CPU backend");
+        }
         state->impl = backend->state->impl->load_model(state->spec, file);
         auto *handle = new llcuda_model();
         handle->state = std::move(state);
@@ -286,6 +293,44 @@ LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache
         if (s == LLCUDA_ERR_DEVICE) mark(model->state->backend->failure, t_last_error);
         mark(model->state->failure, t_last_error);
         mark(cache->failure, t_last_error);
+    });
+}
+
+LLCUDA_API llcuda_status llcuda_embed(llcuda_model *model, int32_t n_seqs, const int32_t *seq_offsets, const int32_t *tokens,
+                                      int32_t n_tokens, float *out, int64_t out_capacity) {
+    return guarded(model != nullptr ? &model->last_error : nullptr, nullptr, [&] {
+        check_model(model);
+        const llcuda::ModelSpec &spec = model->state->spec;
+        require(spec.is_encoder(), "llcuda_embed needs an encoder model (bert); this one is a decoder: use llcuda_step");
+        require(seq_offsets != nullptr && tokens != nullptr && out != nullptr, "seq_offsets, tokens or out is NULL");
+        require(n_seqs >= 1 && n_seqs <= kMaxEmbedTokens, "n_seqs = " + std::to_string(n_seqs) + " is outside [1, " +
+                                                               std::to_string(kMaxEmbedTokens) + "]");
+        require(n_tokens >= 1 && n_tokens <= kMaxEmbedTokens, "n_tokens = " + std::to_string(n_tokens) + " is outside [1, " +
+                                                                   std::to_string(kMaxEmbedTokens) + "]");
+        require(seq_offsets[0] == 0 && seq_offsets[n_seqs] == n_tokens,
+                "seq_offsets must start at 0 and end at n_tokens = " + std::to_string(n_tokens) + " (they are " +
+                    std::to_string(seq_offsets[0]) + " and " + std::to_string(seq_offsets[n_seqs]) + ")");
+        for (int32_t s = 0; s < n_seqs; ++s) {
+            const int64_t length = static_cast<int64_t>(seq_offsets[s + 1]) - seq_offsets[s];
+            require(length >= 1 && length <= spec.n_ctx, "input " + std::to_string(s) + " has " + std::to_string(length) +
+                                                              " tokens, outside [1, n_ctx = " + std::to_string(spec.n_ctx) + "]");
+        }
+        for (int32_t t = 0; t < n_tokens; ++t) {
+            require(tokens[t] >= 0 && tokens[t] < spec.n_vocab, "token " + std::to_string(t) + " = " + std::to_string(tokens[t]) +
+                                                                   " is outside [0, n_vocab = " + std::to_string(spec.n_vocab) + ")");
+        }
+        require(out_capacity >= static_cast<int64_t>(n_seqs) * spec.n_embd,
+                "out holds " + std::to_string(out_capacity) + " floats, " + std::to_string(n_seqs) + " embeddings of " +
+                    std::to_string(spec.n_embd) + " need " + std::to_string(static_cast<int64_t>(n_seqs) * spec.n_embd));
+        llcuda::EmbedBatch batch;
+        batch.n_seqs = n_seqs;
+        batch.offsets = seq_offsets;
+        batch.tokens = tokens;
+        model->state->impl->embed(batch, out);
+    }, [&](llcuda_status s) {
+        if (model == nullptr) return;
+        if (s == LLCUDA_ERR_DEVICE) mark(model->state->backend->failure, t_last_error);
+        mark(model->state->failure, t_last_error);
     });
 }
 

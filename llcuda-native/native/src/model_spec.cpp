@@ -70,8 +70,14 @@ void check_family_parameters(const llcuda_model_spec &s) {
 }
 
 void check_hyper_parameters(const llcuda_model_spec &s) {
-    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_GEMMA3,
+    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_NOMIC_BERT,
             "model spec: unknown architecture " + std::to_string(s.arch));
+    if (s.arch == LLCUDA_ARCH_BERT || s.arch == LLCUDA_ARCH_NOMIC_BERT) {
+        check_range("pooling_type (MEAN 1, CLS 2, LAST 3)", s.pooling_type, LLCUDA_POOLING_MEAN, LLCUDA_POOLING_LAST);
+    } else {
+        require(s.pooling_type == LLCUDA_POOLING_NONE, "model spec: pooling_type " + std::to_string(s.pooling_type) +
+                                                           " is for encoder architectures; decoders take NONE (0)");
+    }
     check_range("n_vocab", s.n_vocab, 1, kMaxDim);
     check_range("n_embd", s.n_embd, 1, kMaxDim);
     check_range("n_layer", s.n_layer, 1, kMaxLayers);
@@ -170,6 +176,12 @@ public:
         return t;
     }
 
+    // An optional matrix of rows of `ne0` elements, any number of rows (bert's token types).
+    TensorRef get_rows(const std::string &name, int64_t ne0) const {
+        const auto it = by_name_.find(name);
+        return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
+    }
+
 private:
     std::map<std::string, TensorRef> by_name_;
 };
@@ -189,6 +201,45 @@ std::vector<float> rope_freq_factors(const TensorTable &table, const ModelSpec &
                                                                     " = " + std::to_string(factors[i]) + " is not a positive finite number");
     }
     return factors;
+}
+
+// bert's and nomic-bert's tensors as llama.cpp's converter names them; optional biases as llama.cpp
+// treats them. nomic-bert has no position table (RoPE), a fused QKV projection and a SwiGLU gate.
+void read_bert_tensors(const TensorTable &table, ModelSpec &m) {
+    const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
+    const bool nomic = m.arch == LLCUDA_ARCH_NOMIC_BERT;
+    if (!nomic) m.position_embd = table.get("position_embd.weight", Kind::Matrix, embd, m.n_ctx);
+    m.token_types = table.get_rows("token_types.weight", embd);
+    m.token_embd_norm = table.get("token_embd_norm.weight", Kind::Vector, embd, 1);
+    m.token_embd_norm_b = table.get("token_embd_norm.bias", Kind::Vector, embd, 1);
+    m.layers.resize(static_cast<size_t>(m.n_layer));
+    for (int32_t i = 0; i < m.n_layer; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        LayerTensors &l = m.layers[static_cast<size_t>(i)];
+        if (nomic) {
+            l.wqkv = table.get(p + "attn_qkv.weight", Kind::Matrix, embd, q_dim + 2 * kv_dim);
+            l.bqkv = table.get(p + "attn_qkv.bias", Kind::Vector, q_dim + 2 * kv_dim, 1, false);
+            l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
+        } else {
+            l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
+            l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
+            l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+            l.bq = table.get(p + "attn_q.bias", Kind::Vector, q_dim, 1, false);
+            l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, false);
+            l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, false);
+        }
+        l.wo = table.get(p + "attn_output.weight", Kind::Matrix, q_dim, embd);
+        l.bo = table.get(p + "attn_output.bias", Kind::Vector, embd, 1, false);
+        l.attn_output_norm = table.get(p + "attn_output_norm.weight", Kind::Vector, embd, 1);
+        l.attn_output_norm_b = table.get(p + "attn_output_norm.bias", Kind::Vector, embd, 1);
+        l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
+        // llama.cpp applies FFN biases to bert only; nomic-bert's SwiGLU has none.
+        if (!nomic) l.ffn_up_b = table.get(p + "ffn_up.bias", Kind::Vector, ff, 1, false);
+        l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
+        if (!nomic) l.ffn_down_b = table.get(p + "ffn_down.bias", Kind::Vector, embd, 1, false);
+        l.layer_output_norm = table.get(p + "layer_output_norm.weight", Kind::Vector, embd, 1);
+        l.layer_output_norm_b = table.get(p + "layer_output_norm.bias", Kind::Vector, embd, 1);
+    }
 }
 
 }  // namespace
@@ -230,6 +281,12 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3;
     m.post_norms = gemma;
     m.gelu_ffn = gemma;
+    m.pooling_type = s.pooling_type;
+    if (m.is_encoder()) {
+        m.token_embd = table.get("token_embd.weight", Kind::Matrix, m.n_embd, m.n_vocab);
+        read_bert_tensors(table, m);
+        return m;
+    }
 
     const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
     m.token_embd = table.get("token_embd.weight", Kind::Matrix, embd, m.n_vocab);
@@ -271,10 +328,14 @@ namespace {
 // Calls `visit` with every present tensor of `m` (ModelSpec or const ModelSpec).
 template <typename Spec, typename Visit>
 void visit_tensors(Spec &m, Visit visit) {
-    for (auto *t : {&m.token_embd, &m.output_norm, &m.output}) visit(t);
+    for (auto *t : {&m.token_embd, &m.output_norm, &m.output, &m.position_embd, &m.token_types, &m.token_embd_norm,
+                    &m.token_embd_norm_b})
+        if (t->present()) visit(t);
     for (auto &l : m.layers)
         for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
-                        &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm})
+                        &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm,
+                        &l.bo, &l.ffn_up_b, &l.ffn_down_b, &l.attn_output_norm, &l.attn_output_norm_b,
+                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv})
             if (t->present()) visit(t);
 }
 }  // namespace

@@ -35,6 +35,10 @@ struct LayerTensors {
     TensorRef ffn_down;            // [n_ff, n_embd]
     TensorRef attn_q_norm, attn_k_norm;     // [head_dim] F32, per-head RMSNorm (qwen3, gemma3)
     TensorRef attn_post_norm, ffn_post_norm;  // [n_embd] F32, norms of each block's output (gemma)
+    // bert: output and FFN biases (optional), post-LayerNorms after attention and after the FFN
+    TensorRef bo, ffn_up_b, ffn_down_b;
+    TensorRef wqkv, bqkv;  // nomic-bert: fused [n_embd, 3 * n_embd] projection (q, k, v rows) and its bias
+    TensorRef attn_output_norm, attn_output_norm_b, layer_output_norm, layer_output_norm_b;
 };
 
 struct ModelSpec {
@@ -54,11 +58,17 @@ struct ModelSpec {
     bool qk_norm = false;     // RMSNorm of each q and k head before RoPE
     bool post_norms = false;  // attn_post_norm / ffn_post_norm on each block's output (gemma)
     bool gelu_ffn = false;    // GELU(tanh) instead of SiLU on the gate
+    int32_t pooling_type = LLCUDA_POOLING_NONE;
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32
     TensorRef output;       // [n_embd, n_vocab]; equals token_embd when the file ties them
     std::vector<LayerTensors> layers;
+    // bert: absolute positions [n_embd, n_ctx], token types [n_embd, n] (type 0 used, optional),
+    // the LayerNorm of the summed input embeddings
+    TensorRef position_embd, token_types, token_embd_norm, token_embd_norm_b;
+
+    bool is_encoder() const { return arch == LLCUDA_ARCH_BERT || arch == LLCUDA_ARCH_NOMIC_BERT; }
 
     int32_t q_dim() const { return n_head * head_dim; }
     int32_t kv_dim() const { return n_head_kv * head_dim; }

@@ -39,4 +39,11 @@ struct StepResult {
     float *logits = nullptr;      // [n_logit_rows * n_vocab] or null
 };
 
+// The validated inputs of one llcuda_embed call: input s is tokens[offsets[s] .. offsets[s+1]).
+struct EmbedBatch {
+    int32_t n_seqs = 0;
+    const int32_t *offsets = nullptr;  // [n_seqs + 1], offsets[0] == 0
+    const int32_t *tokens = nullptr;   // [offsets[n_seqs]]
+};
+
 }  // namespace llcuda

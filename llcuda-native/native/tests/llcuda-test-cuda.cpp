@@ -23,6 +23,7 @@
 
 #include <unistd.h>
 
+#include "bert_test.h"
 #include "ggml_blocks.h"
 #include "llcuda.h"
 
@@ -1114,6 +1115,21 @@ void test_errors(const std::string &dir) {
     g_tally.check(sampled[0] >= 0 && sampled[0] < m->n_vocab, "the model steps normally after the refused allocation");
 }
 
+// bert has no CUDA forward pass yet: loading one on the GPU is refused up front, naming the CPU backend.
+void test_encoder_refused() {
+    bert_test::MicroBert bert;
+    bert_test::write_micro_bert(bert, LLCUDA_TYPE_F16, LLCUDA_POOLING_MEAN, g_rng);
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    const bool created = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK;
+    const llcuda_status s = created ? llcuda_model_load(backend, bert.path.c_str(), &bert.spec, &model) : LLCUDA_ERR_DEVICE;
+    const std::string msg = llcuda_last_error();
+    g_tally.check(created && s == LLCUDA_ERR_UNSUPPORTED && model == nullptr && msg.find("CPU backend") != std::string::npos,
+                  "a bert model is refused on the CUDA backend with LLCUDA_ERR_UNSUPPORTED naming the CPU backend", msg);
+    llcuda_model_free(model);
+    llcuda_backend_free(backend);
+}
+
 // A served file truncated, then rewritten, under a model loaded on the GPU: the weights were copied
 // (through pinned staging, never a mapping), so the process lives and the logits stay the same.
 void test_model_file_changes(const std::string &dir) {
@@ -1218,6 +1234,7 @@ int main(int argc, char **argv) {
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3, LLCUDA_TYPE_Q8_0);
              }},
             {"errors", [&] { test_errors(dir); }},
+            {"encoder", test_encoder_refused},
             {"files", [&] { test_model_file_changes(dir); }},
         };
         for (const auto &g : groups) {

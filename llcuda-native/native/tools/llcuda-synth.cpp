@@ -9,11 +9,15 @@
 // --rope-orig-ctx says otherwise); micro-qwen2-yarn is a qwen2 with YaRN metadata (factor 4,
 // original context 256 or --rope-orig-ctx). micro-h80, micro-h96 and micro-h256 have those head sizes.
 //
+// The bert-micro shape is an encoder laid out as llama.cpp's converter writes BGE models (absolute
+// positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
+// nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
+//
 // FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
 // converter writes them; the output projection tied to token_embd as in those models' files).
 //
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
-//                        micro-h80|micro-h96|micro-h256|FAMILY
+//                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|FAMILY
 //                --type MIX (F32, F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf
 //                [--seed S] [--rope-orig-ctx N]
 #include <algorithm>
@@ -49,6 +53,7 @@ struct Shape {
     Rope rope = Rope::None;
     float rope_factor = 1.0f;
     int rope_orig_ctx = 0;
+    const char *encoder = nullptr;  // general.architecture of an encoder shape
 };
 constexpr Shape kShapes[] = {
     {"tinyllama", 2048, 22, 32, 4, 5632, 2048},
@@ -61,6 +66,8 @@ constexpr Shape kShapes[] = {
     {"micro-h80", 320, 2, 4, 2, 640, 256},
     {"micro-h96", 384, 2, 4, 2, 768, 256},
     {"micro-h256", 512, 2, 2, 1, 1024, 256},
+    {"bert-micro", 256, 2, 4, 4, 1024, 128, "llama", 10000.0f, Rope::None, 1.0f, 0, "bert"},
+    {"nomic-micro", 256, 2, 4, 4, 1024, 128, "llama", 10000.0f, Rope::None, 1.0f, 0, "nomic-bert"},
 };
 
 // The llama3 per-pair divisors as llama.cpp's converter derives them from Hugging Face's
@@ -176,10 +183,75 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
     return write_plan(w, plan, seed, out_path, family.name, mix.name);
 }
 
+// A BGE-style encoder: metadata and tensors as convert_hf_to_gguf.py writes a BertModel (or, for
+// nomic-bert, a NomicBertModel: no position table, RoPE base 1000, fused QKV, SwiGLU without FFN
+// biases). Position and token-type tables stay F32 like the norms; the matrices take the mix's types.
+int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path, const Shape &shape, const QuantMix &mix) {
+    const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
+    const int64_t n_types = vocab.get_int("tokenizer.ggml.token_type_count", 2);
+    const std::string arch = shape.encoder;
+    const bool nomic = arch == "nomic-bert";
+    GgufWriter w;
+    w.add_string("general.architecture", arch);
+    w.add_string("general.name", std::string("synthetic-") + shape.name + "-" + mix.name);
+    w.add_u32("general.file_type", mix.file_type);
+    w.add_u32("general.quantization_version", 2);
+    w.add_u32(arch + ".context_length", static_cast<uint32_t>(shape.n_ctx));
+    w.add_u32(arch + ".embedding_length", static_cast<uint32_t>(shape.n_embd));
+    w.add_u32(arch + ".block_count", static_cast<uint32_t>(shape.n_layer));
+    w.add_u32(arch + ".feed_forward_length", static_cast<uint32_t>(shape.n_ff));
+    w.add_u32(arch + ".attention.head_count", static_cast<uint32_t>(shape.n_head));
+    w.add_f32(arch + ".attention.layer_norm_epsilon", 1e-12f);
+    w.add_bool(arch + ".attention.causal", false);
+    w.add_u32(arch + ".pooling_type", LLCUDA_POOLING_MEAN);
+    if (nomic) w.add_f32(arch + ".rope.freq_base", 1000.0f);
+    for (const auto &kv : vocab.values())
+        if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
+    if (!vocab.values().count("tokenizer.ggml.token_type_count")) w.add_u32("tokenizer.ggml.token_type_count", static_cast<uint32_t>(n_types));
+
+    const int64_t E = shape.n_embd, F = shape.n_ff;
+    const float spread = 0.035f;
+    std::vector<TensorPlan> plan;
+    plan.push_back({"token_embd.weight", mix.base, {E, n_vocab}, 0.0f, 0.5f});
+    if (!nomic) plan.push_back({"position_embd.weight", LLCUDA_TYPE_F32, {E, shape.n_ctx}, 0.0f, 0.5f});
+    plan.push_back({"token_types.weight", LLCUDA_TYPE_F32, {E, n_types}, 0.0f, 0.5f});
+    plan.push_back({"token_embd_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+    plan.push_back({"token_embd_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+    for (int i = 0; i < shape.n_layer; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        if (nomic) {
+            plan.push_back({p + "attn_qkv.weight", mix.base, {E, 3 * E}, 0.0f, spread * 3});
+            plan.push_back({p + "attn_qkv.bias", LLCUDA_TYPE_F32, {3 * E}, 0.0f, 0.1f});
+        }
+        for (const char *name : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+            if (nomic && std::string(name) != "attn_output") continue;
+            plan.push_back({p + name + ".weight", mix.base, {E, E}, 0.0f, spread * 3});
+            plan.push_back({p + name + ".bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        }
+        plan.push_back({p + "attn_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+        plan.push_back({p + "attn_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        plan.push_back({p + "ffn_up.weight", mix.base, {E, F}, 0.0f, spread * 3});
+        if (nomic) plan.push_back({p + "ffn_gate.weight", mix.base, {E, F}, 0.0f, spread * 3});
+        if (!nomic) plan.push_back({p + "ffn_up.bias", LLCUDA_TYPE_F32, {F}, 0.0f, 0.1f});
+        plan.push_back({p + "ffn_down.weight", mix.base, {F, E}, 0.0f, spread * 3});
+        if (!nomic) plan.push_back({p + "ffn_down.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+        plan.push_back({p + "layer_output_norm.weight", LLCUDA_TYPE_F32, {E}, 1.0f, 0.1f});
+        plan.push_back({p + "layer_output_norm.bias", LLCUDA_TYPE_F32, {E}, 0.0f, 0.1f});
+    }
+    // Each matrix takes the type llama-quantize gives it in this mix.
+    for (TensorPlan &t : plan) {
+        if (t.type == LLCUDA_TYPE_F32) continue;
+        int layer = -1;
+        std::sscanf(t.name.c_str(), "blk.%d.", &layer);
+        t.type = llcuda::tools::quant_mix_type(mix, {t.name, t.ne[0], layer, shape.n_layer, 1});
+    }
+    return write_plan(w, plan, seed, out_path, shape.name, mix.name);
+}
+
 void usage() {
     std::fprintf(stderr,
                  "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|\n"
-                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|%s\n"
+                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|%s\n"
                  "                    --type %s\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n",
                  llcuda::tools::family_shape_names().c_str(), llcuda::tools::quant_mix_names().c_str());
@@ -211,6 +283,7 @@ int run(int argc, char **argv) {
     const GgufFile vocab(vocab_path);
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
     if (family != nullptr) return write_family(*family, *mix, vocab, n_vocab, seed, out_path);
+    if (shape->encoder != nullptr) return write_bert(vocab, seed, out_path, *shape, *mix);
     const int orig_ctx = rope_orig_ctx > 0 ? rope_orig_ctx : shape->rope_orig_ctx;
     const std::string arch = shape->arch;
     const int head_dim = shape->n_embd / shape->n_head;

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "cpu/attention.h"
+#include "cpu/bert.h"
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
@@ -56,6 +57,10 @@ public:
         if (cpu_cache == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "the KV cache belongs to another backend");
         forward(*cpu_cache, batch);
         emit(batch, out);
+    }
+
+    void embed(const EmbedBatch &batch, float *out) override {
+        bert_embed(kernels_for(cpu_simd_level()), *pool_, spec_, batch, bert_scratch_, out);
     }
 
 private:
@@ -175,6 +180,7 @@ private:
     RopeFrequencies rope_, rope_sliding_;  // global layers, sliding-window layers
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
+    BertScratch bert_scratch_;
     std::vector<int32_t> rows_;
     Sampler sampler_;
 };
@@ -195,6 +201,8 @@ public:
         }
         return info;
     }
+
+    bool runs_encoders() const override { return true; }
 
     std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
         return std::make_unique<CpuModel>(spec, file, pool_);

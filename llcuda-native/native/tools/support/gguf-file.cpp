@@ -183,6 +183,13 @@ void GgufWriter::add_f32(const std::string &key, float v) {
     kv_.push_back(s);
 }
 
+void GgufWriter::add_bool(const std::string &key, bool v) {
+    std::string s = entry_head(key, GgufValueType::BOOL);
+    const uint8_t byte = v ? 1 : 0;
+    put_bytes(s, &byte, 1);
+    kv_.push_back(s);
+}
+
 uint64_t GgufWriter::add_tensor(const std::string &name, int32_t type, const std::vector<int64_t> &ne) {
     uint64_t rows = 1;
     for (size_t i = 1; i < ne.size(); ++i) rows *= static_cast<uint64_t>(ne[i]);

@@ -65,6 +65,7 @@ public:
     void add_string(const std::string &key, const std::string &v);
     void add_u32(const std::string &key, uint32_t v);
     void add_f32(const std::string &key, float v);
+    void add_bool(const std::string &key, bool v);
     // Returns the tensor's byte size.
     uint64_t add_tensor(const std::string &name, int32_t type, const std::vector<int64_t> &ne);
     // Opens the file and writes everything before the first tensor's data.

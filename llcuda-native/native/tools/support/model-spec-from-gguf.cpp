@@ -43,6 +43,10 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     } else if (arch == "gemma2" || arch == "gemma3") {
         s.arch = arch == "gemma2" ? LLCUDA_ARCH_GEMMA2 : LLCUDA_ARCH_GEMMA3;
         s.rope_type = LLCUDA_ROPE_NEOX;
+    } else if (arch == "bert" || arch == "nomic-bert") {
+        s.arch = arch == "bert" ? LLCUDA_ARCH_BERT : LLCUDA_ARCH_NOMIC_BERT;
+        s.rope_type = arch == "bert" ? LLCUDA_ROPE_NORMAL : LLCUDA_ROPE_NEOX;  // bert: unused, a valid value
+        s.pooling_type = static_cast<int32_t>(file.get_int(arch + ".pooling_type"));
     } else {
         throw std::runtime_error(file.path() + ": architecture " + arch + " unsupported");
     }
@@ -73,7 +77,8 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     } else if (file.find_tensor("rope_freqs.weight")) {
         s.rope_scaling = LLCUDA_ROPE_SCALING_LLAMA3;
     }
-    s.rms_eps = static_cast<float>(file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
+    s.rms_eps = static_cast<float>(s.pooling_type != LLCUDA_POOLING_NONE ? file.get_real(arch + ".attention.layer_norm_epsilon", 1e-12)
+                                                             : file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     set_family_parameters(file, arch, s);
     const GgufTensor *embd = file.find_tensor("token_embd.weight");
     if (!embd) throw std::runtime_error(file.path() + ": token_embd.weight is missing");

@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
+import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
 import dev.llcuda.engine.SamplingParams;
@@ -56,6 +57,8 @@ public class LlcudaProperties {
 
     private final Chat chat = new Chat();
 
+    private final Embedding embedding = new Embedding();
+
     public Model getModel() {
         return this.model;
     }
@@ -74,6 +77,10 @@ public class LlcudaProperties {
 
     public Registry getRegistry() {
         return this.registry;
+    }
+
+    public Embedding getEmbedding() {
+        return this.embedding;
     }
 
     public Chat getChat() {
@@ -620,6 +627,55 @@ public class LlcudaProperties {
 
         public void setSeed(@Nullable Long seed) {
             this.seed = seed;
+        }
+
+    }
+
+    /** The embedding model (bert GGUF) served beside the chat model, on the CPU. */
+    public static class Embedding {
+
+        /** The embedding model file; unset: no embedding model. */
+        private @Nullable Path path;
+
+        /** Most tokens one native call embeds; many texts are packed into one call up to this budget. */
+        private int maxBatchTokens = 8192;
+
+        /** Texts longer than the model's context: refuse the request, or truncate them to the context. */
+        private EmbeddingEngine.Overflow overflow = EmbeddingEngine.Overflow.REFUSE;
+
+        /** CPU threads of the embedding model; 0 uses every core. */
+        private int cpuThreads;
+
+        public @Nullable Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(@Nullable Path path) {
+            this.path = path;
+        }
+
+        public int getMaxBatchTokens() {
+            return this.maxBatchTokens;
+        }
+
+        public void setMaxBatchTokens(int maxBatchTokens) {
+            this.maxBatchTokens = maxBatchTokens;
+        }
+
+        public EmbeddingEngine.Overflow getOverflow() {
+            return this.overflow;
+        }
+
+        public void setOverflow(EmbeddingEngine.Overflow overflow) {
+            this.overflow = overflow;
+        }
+
+        public int getCpuThreads() {
+            return this.cpuThreads;
+        }
+
+        public void setCpuThreads(int cpuThreads) {
+            this.cpuThreads = cpuThreads;
         }
 
     }

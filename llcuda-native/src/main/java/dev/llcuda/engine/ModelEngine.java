@@ -119,6 +119,10 @@ public final class ModelEngine implements AutoCloseable {
     public static ModelEngine open(Backend backend, Path gguf, Options options) throws IOException {
         long started = System.nanoTime();
         ModelFile file = ModelFile.read(gguf, options.contextLength());
+        if (file.spec().architecture().encoder()) {
+            throw new IllegalArgumentException(gguf + " is an embedding model (" + file.spec().architecture().ggufName()
+                    + "): it does not generate text; open it with EmbeddingEngine");
+        }
         ChatTemplate template = ChatTemplate.forModel(file.metadata(), file.tokenizer());
         Tokenizer tokenizer = file.tokenizer();
         EngineConfig config = options.engineConfig().apply(

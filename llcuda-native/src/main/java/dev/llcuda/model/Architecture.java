@@ -15,7 +15,11 @@ public enum Architecture {
     /** GELU(tanh) FFN, norms of each block's output, soft-capping, alternating sliding-window layers. */
     GEMMA2(3, RopeType.NEOX, false, false, true),
     /** Gemma 2's layer plus q/k RMSNorm; five sliding-window layers to one global. */
-    GEMMA3(4, RopeType.NEOX, false, true, true);
+    GEMMA3(4, RopeType.NEOX, false, true, true),
+    /** Encoder (BGE, MiniLM, E5): absolute positions, post-LayerNorm, GELU; embeddings only. */
+    BERT(5, RopeType.NORMAL, true, false, false),
+    /** Encoder (nomic-embed-text): RoPE, fused QKV, SwiGLU; embeddings only. */
+    NOMIC_BERT(6, RopeType.NEOX, true, false, false);
 
     private final int abiValue;
     private final RopeType ropeType;
@@ -38,7 +42,7 @@ public enum Architecture {
 
     /** The name in {@code general.architecture} and the prefix of its metadata keys. */
     public String ggufName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public RopeType ropeType() {
@@ -61,6 +65,11 @@ public enum Architecture {
      */
     public boolean gemma() {
         return gemma;
+    }
+
+    /** Whether this is an encoder that embeds text (no generation, no KV cache). */
+    public boolean encoder() {
+        return this == BERT || this == NOMIC_BERT;
     }
 
     public static Optional<Architecture> byGgufName(String name) {

@@ -24,12 +24,13 @@ import java.util.Optional;
  *                        token_embd), rope_freqs (if the file has it), then each layer's; absolute offsets
  * @param ropeScaling     the RoPE scaling beyond linear (YaRN, llama3) and its parameters
  * @param family          what the family's layers compute beyond llama's ({@link FamilyParameters#NONE} for llama)
+ * @param pooling         how an encoder pools its output ({@link Pooling#NONE} for decoders)
  */
 public record ModelSpec(Architecture architecture, String name, int vocabSize, int embeddingSize, int layers,
                         int heads, int kvHeads, int headSize, int feedForwardSize, int contextLength,
                         RopeType ropeType, int ropeDimensions, float ropeTheta, float ropeFreqScale,
                         float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors,
-                        RopeScaling ropeScaling, FamilyParameters family) {
+                        RopeScaling ropeScaling, FamilyParameters family, Pooling pooling) {
 
     public ModelSpec {
         Objects.requireNonNull(architecture, "architecture");
@@ -38,6 +39,7 @@ public record ModelSpec(Architecture architecture, String name, int vocabSize, i
         Objects.requireNonNull(fileType, "fileType");
         Objects.requireNonNull(ropeScaling, "ropeScaling");
         Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(pooling, "pooling");
         tensors = List.copyOf(tensors);
     }
 

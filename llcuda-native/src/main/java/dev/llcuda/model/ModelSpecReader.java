@@ -37,6 +37,9 @@ final class ModelSpecReader {
                         + Arrays.stream(Architecture.values()).map(Architecture::ggufName)
                         .collect(Collectors.joining(", ")) + ")"));
         prefix = arch.ggufName() + ".";
+        if (arch.encoder()) {
+            return readEncoder(arch);
+        }
 
         int embd = positive("embedding_length");
         int layers = positive("block_count");
@@ -115,7 +118,7 @@ final class ModelSpecReader {
         }
         return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, runContext,
                 arch.ropeType(), ropeDims, ropeTheta, scaling.frequencyScale(), epsilon, fileType, file.elementCount(),
-                used, scaling, familyParameters(arch, embd, layers, heads, headSize));
+                used, scaling, familyParameters(arch, embd, layers, heads, headSize), Pooling.NONE);
     }
 
     /**
@@ -130,7 +133,7 @@ final class ModelSpecReader {
             throws GgufFormatException {
         return switch (arch) {
             case LLAMA -> new FamilyParameters(0, 0, 0, 0, optionalPositive("attention.sliding_window"), 0, 0, 0);
-            case QWEN2, QWEN3 -> FamilyParameters.NONE;
+            case QWEN2, QWEN3, BERT, NOMIC_BERT -> FamilyParameters.NONE;
             case GEMMA2 -> new FamilyParameters(gemmaQueryScale(embd, heads, headSize, layers == 46),
                     positiveReal("attn_logit_softcapping", 50.0), positiveReal("final_logit_softcapping", 30.0),
                     (float) Math.sqrt(embd), positive("attention.sliding_window", 4096), 2, 0, 0);
@@ -148,6 +151,90 @@ final class ModelSpecReader {
     /** {@code <arch>.<suffix>} in 1..Integer.MAX_VALUE, or 0 when absent. */
     private int optionalPositive(String suffix) throws GgufFormatException {
         return metadata.contains(prefix + suffix) ? positive(suffix) : 0;
+    }
+
+    /**
+     * bert as llama.cpp's converter writes it: absolute positions (one row per context position),
+     * optional token types, LayerNorms with biases, optional projection biases, the pooling type.
+     * nomic-bert: RoPE instead of the position table, one fused QKV projection, a SwiGLU FFN whose
+     * biases llama.cpp does not apply (so they are not read).
+     */
+    private ModelSpec readEncoder(Architecture arch) throws GgufFormatException {
+        int embd = positive("embedding_length");
+        int layers = positive("block_count");
+        int heads = positive("attention.head_count");
+        if (embd % heads != 0) {
+            throw error(prefix + "embedding_length", "embedding length " + embd + " is not a multiple of "
+                    + heads + " heads");
+        }
+        int feedForward = positive("feed_forward_length");
+        int context = positive("context_length");
+        float epsilon = positiveReal("attention.layer_norm_epsilon", Double.NaN);
+        Pooling pooling = encoderPooling();
+        int vocab = vocabularySize();
+        String name = metadata.contains("general.name") ? metadata.requireString("general.name") : fileStem();
+        String fileType = metadata.contains(FileType.KEY)
+                ? FileType.label(metadata.requireInteger(FileType.KEY)) : "unknown";
+
+        weight(TensorNames.TOKEN_EMBEDDING, embd, vocab);
+        boolean nomic = arch == Architecture.NOMIC_BERT;
+        if (!nomic) {
+            weight("position_embd.weight", embd, context);
+        }
+        Optional<TensorInfo> types = file.tensor("token_types.weight");
+        if (types.isPresent()) {
+            weight("token_types.weight", embd, types.get().dim(1));
+        }
+        f32("token_embd_norm.weight", embd);
+        f32("token_embd_norm.bias", embd);
+        for (int layer = 0; layer < layers; layer++) {
+            if (nomic) {
+                weight(TensorNames.layer(layer, "attn_qkv.weight"), embd, 3L * embd);
+                optionalF32(TensorNames.layer(layer, "attn_qkv.bias"), 3L * embd);
+                weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
+            }
+            for (String projection : nomic ? List.of("attn_output") : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
+                weight(TensorNames.layer(layer, projection + ".weight"), embd, embd);
+                optionalF32(TensorNames.layer(layer, projection + ".bias"), embd);
+            }
+            f32(TensorNames.layer(layer, "attn_output_norm.weight"), embd);
+            f32(TensorNames.layer(layer, "attn_output_norm.bias"), embd);
+            weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
+            if (!nomic) {
+                optionalF32(TensorNames.layer(layer, "ffn_up.bias"), feedForward);
+            }
+            weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            if (!nomic) {
+                optionalF32(TensorNames.layer(layer, "ffn_down.bias"), embd);
+            }
+            f32(TensorNames.layer(layer, "layer_output_norm.weight"), embd);
+            f32(TensorNames.layer(layer, "layer_output_norm.bias"), embd);
+        }
+        int headSize = embd / heads;
+        // bert has no RoPE: its rope fields carry neutral values the native spec check accepts.
+        int ropeDims = nomic ? positive("rope.dimension_count", headSize) : headSize;
+        float ropeTheta = nomic ? positiveReal("rope.freq_base", 10000.0) : 10000.0f;
+        return new ModelSpec(arch, name, vocab, embd, layers, heads, heads, headSize, feedForward, context,
+                arch.ropeType(), ropeDims, ropeTheta, 1.0f, epsilon, fileType, file.elementCount(), used,
+                RopeScaling.NONE, FamilyParameters.NONE, pooling);
+    }
+
+    /** {@code <arch>.pooling_type}: mean, CLS or last; llama.cpp's other kinds (none, rank) are refused. */
+    private Pooling encoderPooling() throws GgufFormatException {
+        String key = prefix + "pooling_type";
+        long value = metadata.requireInteger(key);
+        for (Pooling pooling : List.of(Pooling.MEAN, Pooling.CLS, Pooling.LAST)) {
+            if (pooling.abiValue() == value) {
+                return pooling;
+            }
+        }
+        throw error(key, key + " = " + value + " is not supported (1 mean, 2 CLS, 3 last)");
+    }
+
+    private void optionalF32(String name, long... shape) throws GgufFormatException {
+        if (file.tensor(name).isPresent()) {
+            f32(name, shape);
+        }
     }
 
     private GgufFormatException error(String key, String problem) {

@@ -33,7 +33,7 @@ public final class Backend extends NativeHandle {
         } finally {
             Reference.reachabilityFence(nativeSpec);
         }
-        return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength());
+        return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength(), spec.embeddingSize());
     }
 
     @Override

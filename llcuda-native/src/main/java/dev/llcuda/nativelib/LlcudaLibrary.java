@@ -84,7 +84,7 @@ public interface LlcudaLibrary extends Library {
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
             "n_tensors", "tensors", "rope_scaling", "rope_orig_ctx", "yarn_ext_factor", "yarn_beta_fast",
             "yarn_beta_slow", "rope_attn_factor", "attn_scale", "attn_softcap", "final_softcap", "embd_scale",
-            "sliding_window", "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding"})
+            "sliding_window", "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding", "pooling_type"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -116,6 +116,7 @@ public interface LlcudaLibrary extends Library {
         public int sliding_pattern;
         public float rope_theta_sliding;
         public float rope_freq_scale_sliding;
+        public int pooling_type;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);
@@ -195,6 +196,11 @@ public interface LlcudaLibrary extends Library {
     }
 
     int llcuda_step(Pointer model, Pointer cache, BatchStruct batch, StepOutputStruct out);
+
+    // ------------------------------------------------------------ embeddings
+
+    int llcuda_embed(Pointer model, int nSeqs, int[] seqOffsets, int[] tokens, int nTokens, float[] out,
+                     long outCapacity);
 
     // ------------------------------------------------------------ utilities
 

@@ -3,17 +3,21 @@ package dev.llcuda.nativelib;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.util.Arrays;
+import java.util.List;
 
 /** A model loaded on a backend: creates KV caches and runs steps. */
 public final class Model extends NativeHandle {
 
     private final int vocabSize;
     private final int contextLength;
+    private final int embeddingSize;
 
-    Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength) {
+    Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength, int embeddingSize) {
         super(api, handle, "model");
         this.vocabSize = vocabSize;
         this.contextLength = contextLength;
+        this.embeddingSize = embeddingSize;
     }
 
     public int vocabSize() {
@@ -60,6 +64,30 @@ public final class Model extends NativeHandle {
         LlcudaLibrary.BatchStruct struct = batch.marshal();
         LlcudaLibrary.StepOutputStruct out = output.prepare(batch, vocabSize);
         check(api.llcuda_step(pointer(), cache.pointer(), struct, out));
+    }
+
+    /**
+     * Embeds {@code inputs} (token ids of each) of an encoder model in one native call, packed
+     * without padding: one pooled, L2-normalised vector of {@code n_embd} floats per input.
+     *
+     * @throws NativeException naming what is wrong when the model is no encoder or an input is refused
+     */
+    public float[][] embed(List<int[]> inputs) {
+        int[] offsets = new int[inputs.size() + 1];
+        for (int i = 0; i < inputs.size(); i++) {
+            offsets[i + 1] = Math.addExact(offsets[i], inputs.get(i).length);
+        }
+        int[] tokens = new int[offsets[inputs.size()]];
+        for (int i = 0; i < inputs.size(); i++) {
+            System.arraycopy(inputs.get(i), 0, tokens, offsets[i], inputs.get(i).length);
+        }
+        float[] out = new float[Math.multiplyExact(inputs.size(), embeddingSize)];
+        check(api.llcuda_embed(pointer(), inputs.size(), offsets, tokens, tokens.length, out, out.length));
+        float[][] vectors = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            vectors[i] = Arrays.copyOfRange(out, i * embeddingSize, (i + 1) * embeddingSize);
+        }
+        return vectors;
     }
 
     @Override

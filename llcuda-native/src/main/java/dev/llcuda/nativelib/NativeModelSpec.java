@@ -54,6 +54,7 @@ final class NativeModelSpec {
         struct.rope_theta_sliding = family.slidingRopeTheta();
         struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
+        struct.pooling_type = spec.pooling().abiValue();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {

@@ -301,9 +301,17 @@ class ModelSpecTests {
     }
 
     @Test
+    void bertNeedsAPoolingTypeLlcudaRuns() throws IOException {
+        SyntheticModel bert = new SyntheticModel("bert").put("bert.attention.layer_norm_epsilon", GgufValue.float32(1e-12f));
+        rejected(bert, "missing metadata key 'bert.pooling_type'");
+        rejected(bert.put("bert.pooling_type", GgufValue.uint32(4)), "bert.pooling_type = 4 is not supported (1 mean, 2 CLS, 3 last)");
+        rejected(bert.put("bert.pooling_type", GgufValue.uint32(2)), "missing required tensor 'position_embd.weight'");
+    }
+
+    @Test
     void badHyperParametersAreNamed() throws IOException {
         rejected(new SyntheticModel("gpt2"),
-                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3)");
+                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, bert, nomic-bert)");
         rejected(new SyntheticModel("llama").remove("llama.block_count"), "missing metadata key 'llama.block_count'");
         rejected(new SyntheticModel("llama").put("llama.block_count", GgufValue.uint32(0)),
                 "llama.block_count = 0 is outside 1..2147483647");

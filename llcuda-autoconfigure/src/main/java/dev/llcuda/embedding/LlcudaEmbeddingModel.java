@@ -1,0 +1,97 @@
+package dev.llcuda.embedding;
+
+import dev.llcuda.engine.EmbeddingEngine;
+import io.micrometer.observation.ObservationRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.metadata.DefaultUsage;
+import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.Embedding;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.embedding.EmbeddingOptions;
+import org.springframework.ai.embedding.EmbeddingRequest;
+import org.springframework.ai.embedding.EmbeddingResponse;
+import org.springframework.ai.embedding.EmbeddingResponseMetadata;
+import org.springframework.ai.embedding.observation.DefaultEmbeddingModelObservationConvention;
+import org.springframework.ai.embedding.observation.EmbeddingModelObservationContext;
+import org.springframework.ai.embedding.observation.EmbeddingModelObservationConvention;
+import org.springframework.ai.embedding.observation.EmbeddingModelObservationDocumentation;
+
+/**
+ * Spring AI's {@link EmbeddingModel} on llcuda's embedding model: all texts of a request go to the
+ * engine at once (it packs them into native calls within its token budget), each comes back as one
+ * L2-normalised vector; usage counts the input tokens. Requests naming another model, or asking for
+ * other dimensions (llcuda does not truncate vectors), are refused.
+ */
+public final class LlcudaEmbeddingModel implements EmbeddingModel {
+
+    /** The provider name in observations ({@code gen_ai.system}). */
+    public static final String PROVIDER = "llcuda";
+
+    private static final EmbeddingModelObservationConvention DEFAULT_CONVENTION =
+            new DefaultEmbeddingModelObservationConvention();
+
+    private final EmbeddingRuntime runtime;
+
+    private final ObservationRegistry observationRegistry;
+
+    private @Nullable EmbeddingModelObservationConvention observationConvention;
+
+    public LlcudaEmbeddingModel(EmbeddingRuntime runtime, ObservationRegistry observationRegistry) {
+        this.runtime = runtime;
+        this.observationRegistry = observationRegistry;
+    }
+
+    public void setObservationConvention(EmbeddingModelObservationConvention observationConvention) {
+        this.observationConvention = observationConvention;
+    }
+
+    @Override
+    public int dimensions() {
+        return this.runtime.engine().dimensions();
+    }
+
+    /**
+     * @throws IllegalArgumentException when the options name another model or other dimensions, or a
+     *                                  text is over the model's context (and truncation is off)
+     */
+    @Override
+    public EmbeddingResponse call(EmbeddingRequest request) {
+        EmbeddingRequest effective = new EmbeddingRequest(request.getInstructions(), effectiveOptions(request.getOptions()));
+        EmbeddingModelObservationContext context = EmbeddingModelObservationContext.builder().embeddingRequest(effective)
+                .provider(PROVIDER).build();
+        return EmbeddingModelObservationDocumentation.EMBEDDING_MODEL_OPERATION
+                .observation(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
+                .observe(() -> {
+                    EmbeddingEngine.Result result = this.runtime.engine().embed(effective.getInstructions());
+                    List<Embedding> embeddings = new ArrayList<>(result.vectors().size());
+                    for (int i = 0; i < result.vectors().size(); i++) {
+                        embeddings.add(new Embedding(result.vectors().get(i), i));
+                    }
+                    EmbeddingResponse response = new EmbeddingResponse(embeddings, new EmbeddingResponseMetadata(
+                            this.runtime.modelName(), new DefaultUsage(result.tokens(), 0, result.tokens())));
+                    context.setResponse(response);
+                    return response;
+                });
+    }
+
+    @Override
+    public float[] embed(Document document) {
+        return embed(getEmbeddingContent(document));
+    }
+
+    /** The request's options checked against the served model, with the model's name and dimensions filled in. */
+    private EmbeddingOptions effectiveOptions(@Nullable EmbeddingOptions options) {
+        String model = this.runtime.modelName();
+        if (options != null && options.getModel() != null && !options.getModel().equals(model)) {
+            throw new IllegalArgumentException("model '" + options.getModel() + "' is not served; the embedding model is '"
+                    + model + "'");
+        }
+        if (options != null && options.getDimensions() != null && options.getDimensions() != dimensions()) {
+            throw new IllegalArgumentException("dimensions " + options.getDimensions() + " are not supported: '" + model
+                    + "' gives vectors of " + dimensions() + " (llcuda does not truncate embeddings)");
+        }
+        return EmbeddingOptions.builder().model(model).dimensions(dimensions()).build();
+    }
+}

@@ -1,0 +1,183 @@
+// bert as llama.cpp runs it: token + position + token-type-0 embeddings, LayerNorm, then per layer
+// non-causal attention with biases, residual and LayerNorm, a GELU (tanh form) FFN with biases,
+// residual and LayerNorm; pooling by the file's pooling_type, then L2 normalisation. nomic-bert:
+// no position table but RoPE on q and k, one fused QKV projection, a SwiGLU FFN.
+#include "cpu/bert.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cpu/matmul.h"
+#include "cpu/ops.h"
+#include "quants.h"
+#include "rope_frequencies.h"
+
+namespace llcuda {
+
+namespace {
+
+const float *f32(const TensorRef &t) { return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr; }
+
+// x = (x - mean) / sqrt(var + eps) * weight + bias over one row, in place.
+void layer_norm(float *x, const TensorRef &weight, const TensorRef &bias, int64_t n, float eps) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) sum += x[i];
+    const double mean = sum / static_cast<double>(n);
+    double var = 0.0;
+    for (int64_t i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+    const float inv = static_cast<float>(1.0 / std::sqrt(var / static_cast<double>(n) + eps));
+    const float *w = f32(weight), *b = f32(bias);
+    for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] - mean) * inv * w[i] + b[i];
+}
+
+// GELU in the tanh form ggml_gelu computes.
+void gelu(float *x, int64_t n) {
+    constexpr float kSqrt2OverPi = 0.7978845608028654f, kCoef = 0.044715f;
+    for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::tanh(kSqrt2OverPi * x[i] * (1.0f + kCoef * x[i] * x[i])));
+}
+
+void add_rows(float *x, const float *y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+// Input embeddings: token + absolute position + token type 0, then the embedding LayerNorm.
+void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s) {
+    const int64_t E = spec.n_embd;
+    std::vector<float> row(static_cast<size_t>(E));
+    std::vector<float> type0(static_cast<size_t>(E), 0.0f);
+    if (spec.token_types.present()) dequantize_row(spec.token_types.type, spec.token_types.data, type0.data(), E);
+    const uint64_t tok_row = row_bytes(spec.token_embd.type, E);
+    const uint64_t pos_row = spec.position_embd.present() ? row_bytes(spec.position_embd.type, E) : 0;
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        for (int32_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
+            float *x = &s.x[static_cast<size_t>(t) * E];
+            dequantize_row(spec.token_embd.type, spec.token_embd.data + tok_row * batch.tokens[t], x, E);
+            if (spec.position_embd.present()) {
+                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]), row.data(), E);
+                add_rows(x, row.data(), E);
+            }
+            add_rows(x, type0.data(), E);
+            layer_norm(x, spec.token_embd_norm, spec.token_embd_norm_b, E, spec.rms_eps);
+        }
+    }
+}
+
+// Non-causal softmax attention of every head of every input over that input's tokens.
+void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s) {
+    const int64_t QD = spec.q_dim(), KVD = spec.kv_dim(), D = spec.head_dim;
+    const int32_t group = spec.n_head / spec.n_head_kv;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    int32_t longest = 0;
+    for (int32_t q = 0; q < batch.n_seqs; ++q) longest = std::max(longest, batch.offsets[q + 1] - batch.offsets[q]);
+    const int64_t T = batch.offsets[batch.n_seqs];
+    // One job per (token, head): each reads its input's keys and values only.
+    pool.parallel_for(T * spec.n_head, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scores(static_cast<size_t>(longest));
+        for (int64_t job = begin; job < end; ++job) {
+            const int64_t t = job / spec.n_head, h = job % spec.n_head, kvh = h / group;
+            const int32_t *upper = std::upper_bound(batch.offsets, batch.offsets + batch.n_seqs + 1, static_cast<int32_t>(t));
+            const int64_t first = upper[-1], last = upper[0];
+            const float *qh = &s.q[t * QD + h * D];
+            float max_score = -INFINITY;
+            for (int64_t j = first; j < last; ++j) {
+                const float *kj = &s.k[j * KVD + kvh * D];
+                float dot = 0.0f;
+                for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
+                scores[j - first] = dot * scale;
+                max_score = std::max(max_score, scores[j - first]);
+            }
+            double sum = 0.0;
+            for (int64_t j = first; j < last; ++j) sum += scores[j - first] = std::exp(scores[j - first] - max_score);
+            float *out = &s.att[t * QD + h * D];
+            std::fill(out, out + D, 0.0f);
+            for (int64_t j = first; j < last; ++j) kernels.axpy(D, static_cast<float>(scores[j - first] / sum), &s.v[j * KVD + kvh * D], out);
+        }
+    });
+}
+
+// q, k and v of every token: three projections, or one fused projection split by rows (nomic-bert,
+// followed by RoPE on q and k at each token's position within its input).
+void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const LayerTensors &l,
+                 const EmbedBatch &batch, BertScratch &s) {
+    const int64_t T = batch.offsets[batch.n_seqs], QD = spec.q_dim(), KVD = spec.kv_dim();
+    if (!l.wqkv.present()) {
+        matmul(kernels, pool, l.wq, f32(l.bq), s.x.data(), T, s.q.data(), s.act);
+        matmul(kernels, pool, l.wk, f32(l.bk), s.x.data(), T, s.k.data(), s.act);
+        matmul(kernels, pool, l.wv, f32(l.bv), s.x.data(), T, s.v.data(), s.act);
+        return;
+    }
+    const int64_t W = QD + 2 * KVD;
+    s.qkv.resize(T * W);
+    matmul(kernels, pool, l.wqkv, f32(l.bqkv), s.x.data(), T, s.qkv.data(), s.act);
+    const RopeFrequencies freqs = rope_frequencies(spec);
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        for (int64_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
+            const float *row = &s.qkv[t * W];
+            std::copy(row, row + QD, &s.q[t * QD]);
+            std::copy(row + QD, row + QD + KVD, &s.k[t * KVD]);
+            std::copy(row + QD + KVD, row + W, &s.v[t * KVD]);
+            const int32_t pos = static_cast<int32_t>(t - batch.offsets[q]);
+            for (int32_t h = 0; h < spec.n_head; ++h)
+                rope(&s.q[t * QD + h * spec.head_dim], spec.rope_type, freqs, pos);
+            for (int32_t h = 0; h < spec.n_head_kv; ++h)
+                rope(&s.k[t * KVD + h * spec.head_dim], spec.rope_type, freqs, pos);
+        }
+    }
+}
+
+void pool_and_normalise(const ModelSpec &spec, const EmbedBatch &batch, const BertScratch &s, float *out) {
+    const int64_t E = spec.n_embd;
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        const int64_t first = batch.offsets[q], last = batch.offsets[q + 1];
+        std::vector<double> sum(static_cast<size_t>(E), 0.0);
+        int64_t from = first, to = last;  // rows averaged
+        if (spec.pooling_type == LLCUDA_POOLING_CLS) to = first + 1;
+        if (spec.pooling_type == LLCUDA_POOLING_LAST) from = last - 1;
+        for (int64_t t = from; t < to; ++t)
+            for (int64_t i = 0; i < E; ++i) sum[i] += s.x[t * E + i];
+        double norm = 0.0;
+        for (double &v : sum) {
+            v /= static_cast<double>(to - from);
+            norm += v * v;
+        }
+        norm = std::sqrt(norm);
+        for (int64_t i = 0; i < E; ++i) out[q * E + i] = static_cast<float>(norm > 0.0 ? sum[i] / norm : 0.0);
+    }
+}
+
+}  // namespace
+
+void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s,
+                float *out) {
+    const int64_t T = batch.offsets[batch.n_seqs], E = spec.n_embd, QD = spec.q_dim(), KVD = spec.kv_dim(), FF = spec.n_ff;
+    s.x.resize(T * E);
+    s.q.resize(T * QD);
+    s.k.resize(T * KVD);
+    s.v.resize(T * KVD);
+    s.att.resize(T * QD);
+    s.tmp.resize(T * E);
+    s.up.resize(T * FF);
+    embed_inputs(spec, batch, s);
+    for (const LayerTensors &l : spec.layers) {
+        project_qkv(kernels, pool, spec, l, batch, s);
+        attention(kernels, pool, spec, batch, s);
+        matmul(kernels, pool, l.wo, f32(l.bo), s.att.data(), T, s.tmp.data(), s.act);
+        add_rows(s.x.data(), s.tmp.data(), T * E);
+        for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.attn_output_norm, l.attn_output_norm_b, E, spec.rms_eps);
+        matmul(kernels, pool, l.ffn_up, f32(l.ffn_up_b), s.x.data(), T, s.up.data(), s.act);
+        if (l.ffn_gate.present()) {
+            s.gate.resize(T * FF);
+            matmul(kernels, pool, l.ffn_gate, nullptr, s.x.data(), T, s.gate.data(), s.act);
+            silu_mul(s.gate.data(), s.up.data(), T * FF);
+            s.up.swap(s.gate);
+        } else {
+            gelu(s.up.data(), T * FF);
+        }
+        matmul(kernels, pool, l.ffn_down, f32(l.ffn_down_b), s.up.data(), T, s.tmp.data(), s.act);
+        add_rows(s.x.data(), s.tmp.data(), T * E);
+        for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.layer_output_norm, l.layer_output_norm_b, E, spec.rms_eps);
+    }
+    pool_and_normalise(spec, batch, s, out);
+}
+
+}  // namespace llcuda
