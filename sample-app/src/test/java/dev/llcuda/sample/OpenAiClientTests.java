@@ -41,7 +41,7 @@ class OpenAiClientTests extends ScriptedService {
 
     @BeforeEach
     void connect() {
-        this.client = OpenAIOkHttpClient.builder().baseUrl("http://localhost:" + this.port + "/v1").apiKey("unused")
+        this.client = OpenAIOkHttpClient.builder().baseUrl("http://localhost:" + this.port + "/v1").apiKey(API_KEY)
                 .maxRetries(0).build();
     }
 

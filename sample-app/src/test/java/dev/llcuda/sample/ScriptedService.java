@@ -28,6 +28,9 @@ abstract class ScriptedService {
 
     static final Path MODEL = SampleApplicationTests.MODELS.resolve("llama-2-tiny-random.gguf");
 
+    /** The API key OpenAI's client sends: the service requires keys once any is configured. */
+    static final String API_KEY = "api-key-of-the-scripted-tests-0123";
+
     @LocalServerPort
     int port;
 
@@ -43,6 +46,7 @@ abstract class ScriptedService {
         registry.add("llcuda.registry.scan-on-startup", () -> "false");
         registry.add("llcuda.registry.database-file",
                 () -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
+        registry.add("llcuda.security.api-keys", () -> API_KEY);
     }
 
     @BeforeEach
