@@ -144,7 +144,7 @@ public final class Engine implements AutoCloseable {
      * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
      * @throws InvalidRequestException   when a prompt token is outside the vocabulary or the prompt fills the context
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
-     * @throws UnsupportedOperationException when the request is constrained and the runner cannot mask tokens
+     * @throws ConstraintUnsupportedException when the request is constrained and the runner cannot mask tokens
      */
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
@@ -160,7 +160,7 @@ public final class Engine implements AutoCloseable {
                 request.deadline().orElse(null));
         request.constraint().ifPresent(masks -> {
             if (!runner.masksTokens()) {
-                throw new UnsupportedOperationException("constrained decoding (a response format or JSON schema) is"
+                throw new ConstraintUnsupportedException("constrained decoding (a response format or JSON schema) is"
                         + " not supported on this backend yet; the CPU backend supports it");
             }
             if (masks.trie().vocabSize() != runner.vocabSize()) {

@@ -19,11 +19,12 @@ import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.chat.LlcudaResponseFormat;
 
 /**
  * An OpenAI chat request read into Spring AI messages and options. What the service cannot do
- * yet is refused with the field's name rather than ignored: {@code response_format} other than
- * text and {@code logprobs} (no constrained decoding or top-N log-probabilities yet),
+ * yet is refused with the field's name rather than ignored: {@code logprobs} (no top-N
+ * log-probabilities yet),
  * {@code tool_choice} {@code required} or a named function, {@code parallel_tool_calls: false}
  * (both need constrained decoding to be kept), {@code logit_bias}, image or audio content parts,
  * and any field the service does not know.
@@ -46,9 +47,11 @@ final class ChatRequests {
         refuseUnsupported(request);
         List<Message> messages = messages(request.messages());
         List<ToolCallback> tools = tools(request);
+        LlcudaResponseFormat format = responseFormat(request.responseFormat());
         List<Prompt> prompts = new ArrayList<>();
         for (int choice = 0; choice < choices(request); choice++) {
-            LlcudaChatOptions.Builder options = OpenAiController.options(request).mutate().maxTokens(maxTokens(request));
+            LlcudaChatOptions.Builder options = OpenAiController.options(request).mutate().maxTokens(maxTokens(request))
+                    .responseFormat(format);
             if (request.seed() != null) {
                 options.seed(request.seed() + choice);
             }
@@ -204,6 +207,34 @@ final class ChatRequests {
                 + "{\"type\": \"function\", \"function\": {\"name\": ...}}, got " + choice);
     }
 
+    /**
+     * {@code text} (or none): free text; {@code json_object}: any JSON object; {@code json_schema}:
+     * decoded under {@code json_schema.schema}, whether {@code strict} is true or false (the grammar
+     * always holds the answer to the schema; unsupported keywords are refused by the grammar).
+     */
+    private static @Nullable LlcudaResponseFormat responseFormat(@Nullable JsonNode format) {
+        if (format == null || format.isNull()) {
+            return null;
+        }
+        String type = format.path("type").asString("");
+        return switch (type) {
+            case "text" -> null;
+            case "json_object" -> LlcudaResponseFormat.jsonObject();
+            case "json_schema" -> LlcudaResponseFormat.jsonSchema(schema(format));
+            default -> throw new IllegalArgumentException("response_format type '" + type + "' is not one of text, "
+                    + "json_object, json_schema");
+        };
+    }
+
+    private static String schema(JsonNode format) {
+        JsonNode schema = format.path("json_schema").path("schema");
+        if (!schema.isObject()) {
+            throw new IllegalArgumentException("response_format json_schema needs json_schema.schema, "
+                    + "a JSON Schema object");
+        }
+        return schema.toString();
+    }
+
     private static @Nullable Integer maxTokens(OpenAiApi.ChatRequest request) {
         Integer legacy = request.maxTokens();
         Integer current = request.maxCompletionTokens();
@@ -217,11 +248,6 @@ final class ChatRequests {
     private static void refuseUnsupported(OpenAiApi.ChatRequest request) {
         if (request.unknown() != null && !request.unknown().isEmpty()) {
             throw new IllegalArgumentException("unsupported field(s): " + String.join(", ", request.unknown().keySet()));
-        }
-        JsonNode format = request.responseFormat();
-        if (format != null && !format.isNull() && !format.path("type").asString("").equals("text")) {
-            throw new IllegalArgumentException("response_format " + format.path("type") + " is not supported yet "
-                    + "(it needs constrained decoding); only {\"type\": \"text\"} is");
         }
         if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
             throw new IllegalArgumentException((request.topLogprobs() != null ? "top_logprobs" : "logprobs")

@@ -80,8 +80,8 @@ final class OpenAiApi {
 
     /**
      * A chat request. Fields not listed here land in {@code unknown} to be refused by name; some
-     * listed ones are only there to be refused with a reason: {@code response_format} other than
-     * text, {@code logprobs}, {@code top_logprobs} and {@code logit_bias}.
+     * listed ones are only there to be refused with a reason: {@code logprobs},
+     * {@code top_logprobs} and {@code logit_bias}.
      */
     record ChatRequest(@Nullable String model, List<InputMessage> messages, @Nullable Boolean stream,
             @Nullable Double temperature, @JsonProperty("top_p") @Nullable Double topP,

@@ -153,7 +153,6 @@ class OpenAiClientTests extends ScriptedService {
 
     @Test
     void whatTheServiceCannotDoIsRefusedNamingTheField() {
-        assertRefused(params -> params.responseFormat(ResponseFormatJsonObject.builder().build()), "response_format");
         assertRefused(params -> params.logprobs(true), "logprobs");
         assertRefused(params -> params.topLogprobs(3L), "top_logprobs");
         assertRefused(params -> params.n(0L), "n must be between 1 and 16");
@@ -172,6 +171,18 @@ class OpenAiClientTests extends ScriptedService {
                 .content("x").build()), "tool_call_id");
         assertThat(failure(params -> params.putAdditionalBodyProperty("best_of", JsonValue.from(2))).statusCode())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void aResponseFormatOnARunnerThatCannotMaskTokensIsAClientErrorNamingIt() {
+        // the scripted runner masks no tokens, as the CUDA backend for now: the engine refuses the constraint
+        OpenAIServiceException error = failure(params -> params.responseFormat(ResponseFormatJsonObject.builder()
+                .build()));
+        assertThat(error.statusCode()).isEqualTo(400);
+        assertThat(error.param()).hasValue("response_format");
+        assertThat(error.body().toString()).contains("response_format needs the CPU backend for now");
+        assertThat(this.client.chat().completions().create(ChatCompletionCreateParams.builder().model(servedModel())
+                .addUserMessage("Hi").build()).choices()).hasSize(1);
     }
 
     private void assertRefused(Consumer<ChatCompletionCreateParams.Builder> change, String named) {

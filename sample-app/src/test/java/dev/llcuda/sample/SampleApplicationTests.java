@@ -97,6 +97,44 @@ class SampleApplicationTests extends MicroModelService {
     }
 
     @Test
+    void openAiResponseFormatsDecodeUnderTheirGrammarAndUnsupportedOnesGet400() throws Exception {
+        awaitReady();
+        String sampling = "\"temperature\": 1.0, \"top_k\": 0, \"top_p\": 1.0, \"min_p\": 0.0, \"max_tokens\": 200";
+        String schema = "{\"type\": \"object\", \"properties\": {\"score\": {\"type\": \"integer\"}, "
+                + "\"approved\": {\"type\": \"boolean\"}}, \"required\": [\"score\", \"approved\"], "
+                + "\"additionalProperties\": false}";
+        // a random-weights model writes no JSON by itself: every parsable answer here is the grammar's doing
+        for (long seed = 0; seed < 4; seed++) {
+            for (String strict : List.of("true", "false")) {
+                JsonNode response = post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", "
+                        + "\"content\": \"Judge this.\"}], " + sampling + ", \"seed\": " + seed + ", "
+                        + "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": "
+                        + "\"verdict\", \"strict\": " + strict + ", \"schema\": " + schema + "}}}");
+                JsonNode verdict = JSON.readTree(response.at("/choices/0/message/content").asString());
+                assertThat(verdict.isObject()).as(verdict.toString()).isTrue();
+                assertThat(verdict.path("score").isIntegralNumber()).as(verdict.toString()).isTrue();
+                assertThat(verdict.path("approved").isBoolean()).as(verdict.toString()).isTrue();
+                assertThat(verdict.size()).as(verdict.toString()).isEqualTo(2);
+            }
+        }
+        JsonNode object = post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": "
+                + "\"Hi\"}], \"max_tokens\": 40, \"seed\": 1, \"response_format\": {\"type\": \"json_object\"}}");
+        assertThat(object.at("/choices/0/message/content").asString().strip()).startsWith("{");
+
+        Map<String, String> refused = Map.of("{\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": "
+                + "\"string\", \"pattern\": \"^a+$\"}}}", "pattern", "{\"type\": \"json_schema\", \"json_schema\": "
+                + "{\"name\": \"x\"}}", "response_format json_schema needs json_schema.schema",
+                "{\"type\": \"xml\"}", "response_format type 'xml'");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            HttpResponse<String> response = send(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"Hi\"}], \"max_tokens\": 4, \"response_format\": " + bad.getKey() + "}", null));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).at("/error/message").asString()).contains(bad.getValue());
+        }
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+    }
+
+    @Test
     void openAiCompletionsMatchLlcudaGenerateOverHttp() throws Exception {
         awaitReady();
         CliGenerate.Output cli = CliGenerate.run(MODEL, "Once upon a time", 10, 7, NATIVE_CACHE);
