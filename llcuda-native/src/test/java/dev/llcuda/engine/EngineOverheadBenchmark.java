@@ -91,33 +91,12 @@ public final class EngineOverheadBenchmark {
     }
 
     /** Adds up the engine thread's CPU time inside step calls. */
-    private static final class CpuTimedRunner implements StepRunner {
-        private final StepRunner delegate;
+    private static final class CpuTimedRunner extends ForwardingStepRunner {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         volatile long cpuNanos;
 
         CpuTimedRunner(StepRunner delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public int vocabSize() {
-            return delegate.vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return delegate.contextLength();
-        }
-
-        @Override
-        public int kvBlocks() {
-            return delegate.kvBlocks();
-        }
-
-        @Override
-        public int kvBlockSize() {
-            return delegate.kvBlockSize();
+            super(delegate);
         }
 
         @Override
@@ -125,11 +104,6 @@ public final class EngineOverheadBenchmark {
             long begin = threads.getCurrentThreadCpuTime();
             delegate.step(batch, sampled);
             cpuNanos += threads.getCurrentThreadCpuTime() - begin;
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -236,37 +236,16 @@ class NativeEngineTests {
      * The native runner whose first step waits for {@code gate}; every sequence sampling with
      * {@code corruptSeed} carries a token outside the vocabulary (which the native step refuses).
      */
-    private static final class GatedRunner implements StepRunner {
+    private static final class GatedRunner extends ForwardingStepRunner {
 
-        private final StepRunner delegate;
         private final long corruptSeed;
         private final CountDownLatch gate;
         volatile boolean refusedWithOthers;
 
         GatedRunner(StepRunner delegate, long corruptSeed, CountDownLatch gate) {
-            this.delegate = delegate;
+            super(delegate);
             this.corruptSeed = corruptSeed;
             this.gate = gate;
-        }
-
-        @Override
-        public int vocabSize() {
-            return delegate.vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return delegate.contextLength();
-        }
-
-        @Override
-        public int kvBlocks() {
-            return delegate.kvBlocks();
-        }
-
-        @Override
-        public int kvBlockSize() {
-            return delegate.kvBlockSize();
         }
 
         @Override
@@ -289,11 +268,6 @@ class NativeEngineTests {
                 changed.add(seq);
             }
             delegate.step(changed, sampled);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
