@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,13 +47,20 @@ class LoadTests extends MicroModelService {
         awaitReady();
         List<Future<Outcome>> futures = new ArrayList<>();
         ExecutorService clients = Executors.newFixedThreadPool(REQUESTS);
+        // One stream read to its end is admitted before the crowd arrives, so the [DONE] check below
+        // never depends on which requests the bulkhead happens to admit.
+        CountDownLatch firstStreamStarted = new CountDownLatch(1);
         try {
             for (int i = 0; i < REQUESTS; i++) {
                 boolean streamed = i % 2 == 0;
                 boolean dropped = i % 5 == 0;
                 String body = "{\"prompt\": \"Once upon a time " + i + "\", \"max_tokens\": 24, \"seed\": " + i
                         + ", \"stream\": " + streamed + "}";
-                futures.add(clients.submit(() -> request(body, streamed, dropped)));
+                CountDownLatch started = i == 2 ? firstStreamStarted : new CountDownLatch(1);
+                futures.add(clients.submit(() -> request(body, streamed, dropped, started)));
+                if (i == 2) {
+                    firstStreamStarted.await(30, TimeUnit.SECONDS);
+                }
             }
             List<Outcome> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + LIMIT.toNanos();
@@ -94,11 +102,13 @@ class LoadTests extends MicroModelService {
         return counter != null ? counter.count() : 0;
     }
 
-    private Outcome request(String body, boolean streamed, boolean dropped) throws Exception {
+    /** {@code started} counts down once the answer's status is known (for a stream: at its first event). */
+    private Outcome request(String body, boolean streamed, boolean dropped, CountDownLatch started) throws Exception {
         HttpResponse<InputStream> response = HTTP.send(post("/v1/completions", body, null),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200 || !streamed) {
+                started.countDown();
                 if (!dropped) {
                     in.readAllBytes();
                 }
@@ -108,6 +118,7 @@ class LoadTests extends MicroModelService {
             String last = null;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.startsWith("data:")) {
+                    started.countDown();
                     last = line.substring(5);
                     if (dropped) {
                         // closing the body now drops the connection mid-stream
