@@ -100,6 +100,7 @@ typedef enum llcuda_type {
 typedef struct llcuda_backend llcuda_backend;
 typedef struct llcuda_model llcuda_model;
 typedef struct llcuda_kv_cache llcuda_kv_cache;
+typedef struct llcuda_adapter llcuda_adapter; /* a LoRA adapter over one model */
 
 /* ---------------------------------------------------------------- library */
 
@@ -261,6 +262,12 @@ typedef struct llcuda_batch {
      * token; an unconstrained sequence passes all ones. CPU backend only for now (CUDA: LLCUDA_ERR_UNSUPPORTED). */
     int32_t allowed_words;
     const uint32_t *allowed_tokens;
+    /* LoRA adapters: NULL seq_adapters runs every sequence on the base model alone; otherwise
+     * sequence s runs with adapters[seq_adapters[s]] (-1: none). Every adapter must be loaded on
+     * this step's model; one batch may mix any number of them. */
+    int32_t n_adapters;
+    llcuda_adapter *const *adapters; /* [n_adapters] */
+    const int32_t *seq_adapters;     /* [n_seqs] */
 } llcuda_batch;
 
 /* out->sampled of a sampling sequence whose logits row has no finite value: that sequence alone
@@ -298,6 +305,31 @@ LLCUDA_API llcuda_status llcuda_quantize(int32_t type, const float *src, int64_t
 /* Dequantizes `n` elements of GGUF block data to floats (reference path). */
 LLCUDA_API llcuda_status llcuda_dequantize(int32_t type, const void *src, uint64_t src_size,
                                            int64_t n, float *dst);
+
+/* ---------------------------------------------------------------- LoRA adapters */
+
+/* A low-rank adapter resident beside its base model: a projection W of the base model computes
+ * y = W x + scale * B (A x) for the sequences that run with it, where per pair of tensors
+ * scale = user_scale * alpha / rank (user_scale alone when alpha is 0, as llama.cpp).
+ * The spec is the adapter file's tensor table, as llama.cpp's converter writes it: for a base tensor
+ * "blk.N.P.weight" (P: attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down) the pair
+ * "blk.N.P.weight.lora_a" [n_in, rank] and "blk.N.P.weight.lora_b" [rank, n_out]. */
+typedef struct llcuda_adapter_spec {
+    float alpha;      /* adapter.lora.alpha; 0: no alpha / rank factor */
+    float user_scale; /* finite; 1: the adapter as trained */
+    int32_t n_tensors;
+    const llcuda_tensor_desc *tensors;
+} llcuda_adapter_spec;
+
+/* Checks every tensor against the base model (names, shapes, types, bounds of `path`) and copies
+ * them into memory the adapter owns, as llcuda_model_load does; the adapter keeps its model alive.
+ * Decoders llama, qwen2 and qwen3 on the CPU backend for now (others: LLCUDA_ERR_UNSUPPORTED). */
+LLCUDA_API llcuda_status llcuda_adapter_load(llcuda_model *model, const char *path, const llcuda_adapter_spec *spec,
+                                             llcuda_adapter **out);
+LLCUDA_API void llcuda_adapter_free(llcuda_adapter *adapter);
+LLCUDA_API const char *llcuda_adapter_last_error(const llcuda_adapter *adapter);
+/* Bytes of backend memory the adapter's tensors occupy. */
+LLCUDA_API llcuda_status llcuda_adapter_bytes(llcuda_adapter *adapter, uint64_t *out);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "adapter_spec.h"
 #include "batch_validation.h"
 #include "cpu/cpu_features.h"
 #include "error.h"
@@ -280,8 +281,9 @@ LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache
         require(cache->model == model->state, "the KV cache was created for another model");
         check_usable(cache->failure, "KV cache");
         require(batch != nullptr && out != nullptr, "batch or out is NULL");
-        const llcuda::StepBatch step = llcuda::validate_batch(*batch, *out, model->state->spec, cache->impl->n_blocks(),
-                                                              cache->impl->block_size());
+        llcuda::StepBatch step = llcuda::validate_batch(*batch, *out, model->state->spec, cache->impl->n_blocks(),
+                                                        cache->impl->block_size());
+        llcuda::read_adapters(*batch, *model->state, step);
         llcuda::StepResult result;
         result.sampled = out->sampled;
         result.logprobs = out->logprobs;
@@ -331,6 +333,43 @@ LLCUDA_API llcuda_status llcuda_embed(llcuda_model *model, int32_t n_seqs, const
         if (model == nullptr) return;
         if (s == LLCUDA_ERR_DEVICE) mark(model->state->backend->failure, t_last_error);
         mark(model->state->failure, t_last_error);
+    });
+}
+
+LLCUDA_API llcuda_status llcuda_adapter_load(llcuda_model *model, const char *path, const llcuda_adapter_spec *spec,
+                                             llcuda_adapter **out) {
+    std::string *err = model != nullptr ? &model->last_error : nullptr;
+    return guarded(err, nullptr, [&] {
+        require(out != nullptr, "out is NULL");
+        *out = nullptr;
+        check_model(model);
+        require(path != nullptr, "path is NULL");
+        require(spec != nullptr, "spec is NULL");
+        const llcuda::ModelFile file(path);
+        llcuda::AdapterSpec adapter = llcuda::build_adapter_spec(*spec, model->state->spec, file);
+        auto *handle = new llcuda_adapter();
+        handle->state.model = model->state;
+        try {
+            handle->state.impl = model->state->impl->load_adapter(std::move(adapter), file);
+        } catch (...) {
+            delete handle;
+            throw;
+        }
+        *out = handle;
+    }, [&](llcuda_status s) { if (s == LLCUDA_ERR_DEVICE) mark(model->state->backend->failure, t_last_error); });
+}
+
+LLCUDA_API void llcuda_adapter_free(llcuda_adapter *adapter) { delete adapter; }
+
+LLCUDA_API const char *llcuda_adapter_last_error(const llcuda_adapter *adapter) {
+    return adapter != nullptr ? adapter->last_error.c_str() : "adapter handle is NULL";
+}
+
+LLCUDA_API llcuda_status llcuda_adapter_bytes(llcuda_adapter *adapter, uint64_t *out) {
+    return guarded(adapter != nullptr ? &adapter->last_error : nullptr, [&] {
+        require(out != nullptr, "out is NULL");
+        require(adapter != nullptr, "adapter handle is NULL");
+        *out = adapter->state.impl->bytes();
     });
 }
 

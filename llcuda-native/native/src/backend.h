@@ -8,6 +8,7 @@
 #include <string>
 
 #include "error.h"
+#include "adapter_spec.h"
 #include "llcuda.h"
 #include "model_file.h"
 #include "model_spec.h"
@@ -20,6 +21,13 @@ public:
     virtual ~BackendKvCache() = default;
     virtual int32_t n_blocks() const = 0;
     virtual int32_t block_size() const = 0;
+};
+
+// A LoRA adapter's tensors held by the backend of its model.
+class BackendAdapter {
+public:
+    virtual ~BackendAdapter() = default;
+    virtual uint64_t bytes() const = 0;
 };
 
 class BackendModel {
@@ -37,6 +45,13 @@ public:
         (void)batch;
         (void)out;
         fail(LLCUDA_ERR_INTERNAL, "embed called on a backend without an encoder pass");
+    }
+    // Reads a validated adapter's tensors from `file` into memory the adapter owns; the steps of
+    // this model then take it in StepBatch's SeqSpan::adapter.
+    virtual std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) {
+        (void)spec;
+        (void)file;
+        fail(LLCUDA_ERR_UNSUPPORTED, "this backend does not run LoRA adapters yet; load them on the CPU backend");
     }
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "error.h"
+#include "handles.h"
 
 namespace llcuda {
 
@@ -172,6 +173,24 @@ StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, con
                     " floats, but out.logits has capacity " + std::to_string(o.logits != nullptr ? o.logits_capacity : 0));
     }
     return out;
+}
+
+void read_adapters(const llcuda_batch &b, const ModelState &model, StepBatch &out) {
+    if (b.seq_adapters == nullptr) return;
+    require(b.n_adapters >= 1 && b.n_adapters <= kMaxBatchSeqs && b.adapters != nullptr,
+            "batch.seq_adapters is set, so batch.adapters must hold 1.." + std::to_string(kMaxBatchSeqs) + " adapters (n_adapters = " +
+                std::to_string(b.n_adapters) + (b.adapters == nullptr ? ", adapters NULL)" : ")"));
+    for (int32_t a = 0; a < b.n_adapters; ++a) {
+        const llcuda_adapter *adapter = b.adapters[a];
+        require(adapter != nullptr, at("adapters", a) + " is NULL");
+        require(adapter->state.model.get() == &model, at("adapters", a) + " was loaded on another model");
+    }
+    for (size_t s = 0; s < out.seqs.size(); ++s) {
+        const int32_t index = b.seq_adapters[s];
+        require(index >= -1 && index < b.n_adapters, at("seq_adapters", static_cast<int64_t>(s)) + " = " + std::to_string(index) +
+                                                         " is outside [-1, n_adapters = " + std::to_string(b.n_adapters) + ")");
+        out.seqs[s].adapter = index < 0 ? nullptr : b.adapters[index]->state.impl.get();
+    }
 }
 
 }  // namespace llcuda

@@ -18,4 +18,10 @@ constexpr int32_t kMaxBatchSeqs = 1 << 12;
 StepBatch validate_batch(const llcuda_batch &batch, const llcuda_step_output &out, const ModelSpec &spec,
                          int32_t n_blocks, int32_t block_size);
 
+struct ModelState;
+
+// Points each sequence of `out` at its LoRA adapter (batch.adapters[batch.seq_adapters[s]]); every
+// adapter must be loaded on `model`. Throws LLCUDA_ERR_INVALID_ARGUMENT naming the field and index.
+void read_adapters(const llcuda_batch &batch, const ModelState &model, StepBatch &out);
+
 }  // namespace llcuda

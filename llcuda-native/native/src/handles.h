@@ -28,6 +28,11 @@ struct ModelState {
     FailureMark failure;
 };
 
+struct AdapterState {
+    std::shared_ptr<ModelState> model;
+    std::unique_ptr<BackendAdapter> impl;  // declared after `model`: destroyed first
+};
+
 }  // namespace llcuda
 
 struct llcuda_backend {
@@ -44,5 +49,10 @@ struct llcuda_kv_cache {
     std::shared_ptr<llcuda::ModelState> model;
     std::unique_ptr<llcuda::BackendKvCache> impl;  // declared after `model`: destroyed first
     llcuda::FailureMark failure;
+    std::string last_error;
+};
+
+struct llcuda_adapter {
+    llcuda::AdapterState state;
     std::string last_error;
 };

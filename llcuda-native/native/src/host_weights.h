@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "model_file.h"
 #include "model_spec.h"
@@ -18,11 +19,16 @@ public:
     // the file ends early or changed while being read, LLCUDA_ERR_OUT_OF_MEMORY when the buffer
     // cannot be allocated.
     HostWeights(ModelSpec &spec, const ModelFile &file);
+    // The same for tensors that share no bytes (an adapter's).
+    HostWeights(const std::vector<TensorRef *> &tensors, const ModelFile &file);
 
     // Bytes of tensor data held (without alignment padding).
     uint64_t bytes() const { return bytes_; }
 
 private:
+    // Reads `distinct` (one per file offset) and points every tensor of `all` at its bytes.
+    void read(const std::vector<const TensorRef *> &distinct, const std::vector<TensorRef *> &all, const ModelFile &file);
+
     struct Free {
         void operator()(uint8_t *p) const { std::free(p); }
     };

@@ -106,23 +106,24 @@ void check_hyper_parameters(const llcuda_model_spec &s) {
     check_family_parameters(s);
 }
 
+}  // namespace
+
 std::string shape_text(const int64_t *ne, int n_dims) {
     std::string text = "[";
     for (int i = 0; i < n_dims; ++i) text += (i ? ", " : "") + std::to_string(ne[i]);
     return text + "]";
 }
 
-// Copies one descriptor, checking dims and that offset + size lies inside the file.
-TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file) {
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file, const std::string &context) {
     TensorRef t;
-    require(d.name != nullptr, "model spec: tensor #" + std::to_string(index) + " has no name");
+    require(d.name != nullptr, context + ": tensor #" + std::to_string(index) + " has no name");
     t.name = d.name;
     const std::string where = "tensor '" + t.name + "'";
     check_range((where + " n_dims").c_str(), d.n_dims, 1, 4);
     for (int i = 0; i < 4; ++i) {
         const int64_t ne = i < d.n_dims ? d.ne[i] : 1;
         require(ne >= 1 && ne <= (int64_t{1} << 32),
-                "model spec: " + where + " dimension " + std::to_string(i) + " = " + std::to_string(ne) +
+                context + ": " + where + " dimension " + std::to_string(i) + " = " + std::to_string(ne) +
                     " is outside [1, 2^32]");
         t.ne[i] = ne;
     }
@@ -131,16 +132,33 @@ TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const Mode
     t.offset = d.offset;
     t.size = d.size;
     require(d.offset <= file.size() && d.size <= file.size() - d.offset,
-            "model spec: " + where + " at offset " + std::to_string(d.offset) + " with " + std::to_string(d.size) +
+            context + ": " + where + " at offset " + std::to_string(d.offset) + " with " + std::to_string(d.size) +
                 " bytes lies beyond the end of '" + file.path() + "' (" + std::to_string(file.size()) + " bytes)");
     return t;
 }
+
+void check_layout(const TensorRef &t, const int64_t want[2], int want_dims, const std::string &where) {
+    const TypeTraits *traits = type_traits(t.type);
+    if (traits == nullptr) {
+        fail(LLCUDA_ERR_UNSUPPORTED, where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
+    }
+    const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+    require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " + shape_text(want, want_dims));
+    require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
+                                                   " is not a multiple of the " + traits->name +
+                                                   " block size " + std::to_string(traits->block_size));
+    const uint64_t expected = row_bytes(t.type, t.ne[0]) * static_cast<uint64_t>(t.rows());
+    require(t.size == expected, where + " has " + std::to_string(t.size) + " bytes, but " + traits->name + " " +
+                                    shape_text(t.ne, t.n_dims) + " needs " + std::to_string(expected));
+}
+
+namespace {
 
 class TensorTable {
 public:
     TensorTable(const llcuda_model_spec &s, const ModelFile &file) {
         for (int32_t i = 0; i < s.n_tensors; ++i) {
-            TensorRef t = read_descriptor(s.tensors[i], i, file);
+            TensorRef t = read_descriptor(s.tensors[i], i, file, "model spec");
             const std::string name = t.name;
             require(by_name_.emplace(name, std::move(t)).second,
                     "model spec: tensor '" + name + "' appears twice");
@@ -156,23 +174,11 @@ public:
         }
         const TensorRef &t = it->second;
         const std::string where = "model spec: tensor '" + name + "'";
-        const TypeTraits *traits = type_traits(t.type);
-        if (traits == nullptr) {
-            fail(LLCUDA_ERR_UNSUPPORTED, where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
+        if (kind == Kind::Vector && type_traits(t.type) != nullptr) {
+            require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + type_traits(t.type)->name);
         }
-        if (kind == Kind::Vector) {
-            require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + traits->name);
-        }
-        const int64_t want[4] = {ne0, kind == Kind::Vector ? 1 : ne1, 1, 1};
-        const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
-        require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " +
-                          shape_text(want, kind == Kind::Vector ? 1 : 2));
-        require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
-                                                       " is not a multiple of the " + traits->name +
-                                                       " block size " + std::to_string(traits->block_size));
-        const uint64_t expected = row_bytes(t.type, t.ne[0]) * static_cast<uint64_t>(t.rows());
-        require(t.size == expected, where + " has " + std::to_string(t.size) + " bytes, but " + traits->name + " " +
-                                        shape_text(t.ne, t.n_dims) + " needs " + std::to_string(expected));
+        const int64_t want[2] = {ne0, kind == Kind::Vector ? 1 : ne1};
+        check_layout(t, want, kind == Kind::Vector ? 1 : 2, where);
         return t;
     }
 

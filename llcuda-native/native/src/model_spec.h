@@ -92,4 +92,13 @@ struct ModelSpec {
 // tensors' data pointers stay null until a backend reads their bytes.
 ModelSpec build_model_spec(const llcuda_model_spec &spec, const ModelFile &file);
 
+// "[ne0, ne1, ...]" of the first n_dims dimensions.
+std::string shape_text(const int64_t *ne, int n_dims);
+// Copies one caller descriptor, checking its dims and that offset + size lies inside `file`;
+// errors start with `context` ("model spec", an adapter's name).
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file, const std::string &context);
+// Checks a tensor of a supported type has dims `want` (want_dims of them shown), whole blocks per
+// row and exactly the bytes that takes; errors start with `where`.
+void check_layout(const TensorRef &t, const int64_t want[2], int want_dims, const std::string &where);
+
 }  // namespace llcuda

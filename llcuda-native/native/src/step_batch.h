@@ -9,6 +9,8 @@
 
 namespace llcuda {
 
+class BackendAdapter;
+
 struct SeqSpan {
     int32_t first;          // index of the sequence's first token in the batch
     int32_t count;          // its tokens in this batch
@@ -19,6 +21,7 @@ struct SeqSpan {
     const int32_t *history; // penalty history (may be null when n_history == 0)
     int32_t n_history;
     const uint32_t *allowed = nullptr;  // allowed-token bitmask (n_vocab bits), null: every token
+    const BackendAdapter *adapter = nullptr;  // the LoRA adapter the sequence runs with, null: none
     int32_t end_pos() const { return start_pos + count; }  // context length after the step
 };
 

@@ -21,6 +21,7 @@
 
 #include "batch_validation.h"
 #include "bert_test.h"
+#include "lora_test.h"
 #include "cpu/attention.h"
 #include "cpu/cpu_features.h"
 #include "cuda/sample-row.h"
@@ -1025,6 +1026,10 @@ void test_abi_nan_logits() {
 
 void test_bert() { bert_test::run(g_rng, check); }
 
+// ---------------------------------------------------------------- LoRA adapters (micro models written here)
+
+void test_lora() { lora_test::run(g_rng, check); }
+
 // ---------------------------------------------------------------- whole models vs references
 
 bool exists(const std::string &p) { struct stat st{}; return ::stat(p.c_str(), &st) == 0; }
@@ -1492,7 +1497,7 @@ int main(int argc, char **argv) {
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
                                            test_gpu_sampling_algorithm, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
-                                           test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert};
+                                           test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert, test_lora};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }

@@ -14,6 +14,7 @@
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
+#include "cpu/lora.h"
 #include "cpu/matmul.h"
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
@@ -63,6 +64,10 @@ public:
         bert_embed(kernels_for(cpu_simd_level()), *pool_, spec_, batch, bert_scratch_, out);
     }
 
+    std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) override {
+        return std::make_unique<CpuAdapter>(std::move(spec), file);
+    }
+
 private:
     static void check_kv_type(int32_t kv_type) {
         if (kv_type != LLCUDA_TYPE_F16) {
@@ -88,12 +93,18 @@ private:
             dequantize_row(spec_.token_embd.type, spec_.token_embd.data + embd_row * batch.tokens[t], s.x.data() + t * E, E);
         }
         if (spec_.embd_scale != 1.0f) for (float &v : s.x) v *= spec_.embd_scale;
+        group_by_adapter(batch, lora_groups_);
+        // The base product for the whole batch, then each adapter group's low-rank product.
+        auto project = [&](int32_t il, LoraTarget target, const TensorRef &w, const float *bias, const float *x, float *y) {
+            matmul(kernels, *pool_, w, bias, x, T, y, s.act);
+            if (!lora_groups_.empty()) add_lora(kernels, *pool_, lora_groups_, il, target, x, y, lora_scratch_);
+        };
         for (int32_t il = 0; il < spec_.n_layer; ++il) {
             const LayerTensors &l = spec_.layers[static_cast<size_t>(il)];
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.attn_norm), &s.xn[t * E], E, spec_.rms_eps);
-            matmul(kernels, *pool_, l.wq, f32(l.bq), s.xn.data(), T, s.q.data(), s.act);
-            matmul(kernels, *pool_, l.wk, f32(l.bk), s.xn.data(), T, s.k.data(), s.act);
-            matmul(kernels, *pool_, l.wv, f32(l.bv), s.xn.data(), T, s.v.data(), s.act);
+            project(il, LoraTarget::Q, l.wq, f32(l.bq), s.xn.data(), s.q.data());
+            project(il, LoraTarget::K, l.wk, f32(l.bk), s.xn.data(), s.k.data());
+            project(il, LoraTarget::V, l.wv, f32(l.bv), s.xn.data(), s.v.data());
             const int32_t hd = spec_.head_dim;
             const RopeFrequencies &layer_rope = spec_.layer_slides(il) ? rope_sliding_ : rope_;
             for (int64_t t = 0; t < T; ++t) {
@@ -113,18 +124,18 @@ private:
                 std::memcpy(cache.v(il, slot), &s.v[t * KVD], KVD * sizeof(float));
             }
             attention(kernels, *pool_, spec_, batch, cache, il, s.q.data(), s.att.data());
-            matmul(kernels, *pool_, l.wo, nullptr, s.att.data(), T, s.tmp.data(), s.act);
+            project(il, LoraTarget::O, l.wo, nullptr, s.att.data(), s.tmp.data());
             add_block_output(l.attn_post_norm, T);
 
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.ffn_norm), &s.xn[t * E], E, spec_.rms_eps);
-            matmul(kernels, *pool_, l.ffn_gate, nullptr, s.xn.data(), T, s.gate.data(), s.act);
-            matmul(kernels, *pool_, l.ffn_up, nullptr, s.xn.data(), T, s.up.data(), s.act);
+            project(il, LoraTarget::Gate, l.ffn_gate, nullptr, s.xn.data(), s.gate.data());
+            project(il, LoraTarget::Up, l.ffn_up, nullptr, s.xn.data(), s.up.data());
             if (spec_.gelu_ffn) {
                 gelu_mul(s.gate.data(), s.up.data(), T * FF);
             } else {
                 silu_mul(s.gate.data(), s.up.data(), T * FF);
             }
-            matmul(kernels, *pool_, l.ffn_down, nullptr, s.gate.data(), T, s.tmp.data(), s.act);
+            project(il, LoraTarget::Down, l.ffn_down, nullptr, s.gate.data(), s.tmp.data());
             add_block_output(l.ffn_post_norm, T);
         }
         // Logits only for rows someone reads: flagged rows and each sampling sequence's last token.
@@ -183,6 +194,8 @@ private:
     BertScratch bert_scratch_;
     std::vector<int32_t> rows_;
     Sampler sampler_;
+    std::vector<LoraGroup> lora_groups_;
+    LoraScratch lora_scratch_;
 };
 
 class CpuBackend final : public Backend {
