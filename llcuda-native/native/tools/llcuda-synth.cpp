@@ -16,6 +16,14 @@
 // FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
 // converter writes them; the output projection tied to token_embd as in those models' files).
 //
+// ADAPTER: a LoRA adapter of a model file written before (every attention and FFN projection of
+// every layer, rank R, alpha A), laid out as llama.cpp's convert_lora_to_gguf.py writes one
+// (general.type adapter, adapter.type lora, adapter.lora.alpha, "<base>.lora_a" [n_in, R] and
+// ".lora_b" [R, n_out]); a tensor whose rows are not whole blocks of the type falls back to F16, as
+// the converter does. Scaled so that the adapter moves the logits well beyond rounding.
+//
+//   llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out ADAPTER.gguf [--seed S]
+//
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
 //                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|FAMILY
 //                --type MIX (F32, F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf
@@ -248,19 +256,55 @@ int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path
     return write_plan(w, plan, seed, out_path, shape.name, mix.name);
 }
 
+// See ADAPTER above.
+int write_adapter(const std::string &model_path, const QuantMix &mix, int rank, float alpha, uint64_t seed,
+                  const std::string &out_path) {
+    if (mix.base != LLCUDA_TYPE_F32 && mix.base != LLCUDA_TYPE_F16 && mix.base != LLCUDA_TYPE_BF16 && mix.base != LLCUDA_TYPE_Q8_0)
+        throw std::runtime_error(std::string("adapter type ") + mix.name + " is not one the converter writes (F32, F16, BF16, Q8_0)");
+    const GgufFile model(model_path);
+    const std::string arch = model.get_string("general.architecture");
+    const int64_t n_layer = model.get_int(arch + ".block_count");
+    GgufWriter w;
+    w.add_string("general.architecture", arch);
+    w.add_string("general.type", "adapter");
+    w.add_string("general.name", "synthetic-lora-r" + std::to_string(rank) + "-" + mix.name);
+    w.add_string("adapter.type", "lora");
+    w.add_f32("adapter.lora.alpha", alpha);
+    const float scale = alpha != 0.0f ? alpha / static_cast<float>(rank) : 1.0f;
+    const int block = llcuda::type_traits(mix.base)->block_size;
+    std::vector<TensorPlan> plan;
+    for (int64_t l = 0; l < n_layer; ++l) {
+        for (const char *target : {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"}) {
+            const std::string base = "blk." + std::to_string(l) + "." + target + ".weight";
+            const llcuda::tools::GgufTensor *t = model.find_tensor(base);
+            if (t == nullptr) throw std::runtime_error(model_path + " has no tensor " + base);
+            const int64_t n_in = t->ne[0], n_out = t->ne[1];
+            // Uniform +-spread has std spread / sqrt(3): A x of unit size, scale * B A x about half
+            // of W x for weights of std 0.02 (the synthetic models').
+            const float spread_a = std::sqrt(3.0f / static_cast<float>(n_in));
+            const float spread_b = std::sqrt(3.0f) * 0.01f * std::sqrt(static_cast<float>(n_in)) / (scale * std::sqrt(static_cast<float>(rank)));
+            plan.push_back({base + ".lora_a", n_in % block == 0 ? mix.base : LLCUDA_TYPE_F16, {n_in, rank}, 0.0f, spread_a});
+            plan.push_back({base + ".lora_b", rank % block == 0 ? mix.base : LLCUDA_TYPE_F16, {rank, n_out}, 0.0f, spread_b});
+        }
+    }
+    return write_plan(w, plan, seed, out_path, ("adapter of " + model_path).c_str(), mix.name);
+}
+
 void usage() {
     std::fprintf(stderr,
                  "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|\n"
                  "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|%s\n"
                  "                    --type %s\n"
-                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n",
+                 "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n"
+                 "       llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out ADAPTER.gguf [--seed S]\n",
                  llcuda::tools::family_shape_names().c_str(), llcuda::tools::quant_mix_names().c_str());
 }
 
 int run(int argc, char **argv) {
-    std::string shape_name, type_name, vocab_path, out_path;
+    std::string shape_name, type_name, vocab_path, out_path, adapter_of;
     uint64_t seed = 1;
-    int rope_orig_ctx = 0;
+    int rope_orig_ctx = 0, rank = 0;
+    float alpha = 0.0f;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (i + 1 >= argc) { usage(); return 2; }
@@ -271,8 +315,17 @@ int run(int argc, char **argv) {
         else if (a == "--out") out_path = v;
         else if (a == "--seed") seed = std::stoull(v);
         else if (a == "--rope-orig-ctx") rope_orig_ctx = std::stoi(v);
+        else if (a == "--adapter-of") adapter_of = v;
+        else if (a == "--rank") rank = std::stoi(v);
+        else if (a == "--alpha") alpha = std::stof(v);
         else { usage(); return 2; }
     }
+    if (!adapter_of.empty()) {
+        const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
+        if (mix == nullptr || rank < 1 || out_path.empty() || !shape_name.empty() || !vocab_path.empty()) { usage(); return 2; }
+        return write_adapter(adapter_of, *mix, rank, alpha, seed, out_path);
+    }
+    if (rank != 0 || alpha != 0.0f) { usage(); return 2; }
     const Shape *shape = nullptr;
     for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
     const llcuda::tools::FamilyShape *family = llcuda::tools::find_family_shape(shape_name);
