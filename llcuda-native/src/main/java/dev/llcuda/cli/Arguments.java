@@ -11,6 +11,7 @@ import java.util.function.Function;
 final class Arguments {
 
     private final Map<String, String> options = new HashMap<>();
+    private final Map<String, List<String>> repeated = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
 
     Arguments(String[] args) throws UsageException {
@@ -21,10 +22,16 @@ final class Arguments {
                     throw new UsageException("option " + arg + " needs a value");
                 }
                 options.put(arg, args[++i]);
+                repeated.computeIfAbsent(arg, k -> new ArrayList<>()).add(args[i]);
             } else {
                 positional.add(arg);
             }
         }
+    }
+
+    /** Every value of an option given several times, in order. */
+    List<String> values(String name) {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     Optional<String> option(String name) {

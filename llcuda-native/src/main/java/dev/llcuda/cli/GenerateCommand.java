@@ -72,6 +72,7 @@ final class GenerateCommand implements Command {
                     int count = Math.min(PROMPT_CHUNK, prompted.length - from);
                     batch.clear();
                     batch.addSequence(prompted, from, count, from, blockTable, blocks);
+                    loaded.applyAdapter(batch, 0);
                     if (from + count == prompted.length) {
                         batch.sample(0, params);
                     }
@@ -91,6 +92,7 @@ final class GenerateCommand implements Command {
                     }
                     batch.clear();
                     batch.addSequence(next, 0, 1, position, blockTable, blocks);
+                    loaded.applyAdapter(batch, 0);
                     batch.sample(0, params);
                     loaded.model.step(cache, batch, output);
                     next[0] = sampled(output, position + 1);

@@ -1,14 +1,21 @@
 package dev.llcuda.cli;
 
 import dev.llcuda.engine.ModelFile;
+import dev.llcuda.gguf.GgufFile;
+import dev.llcuda.model.AdapterSpec;
+import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.nativelib.Backend;
+import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A GGUF model loaded for one CLI command ({@code --model}) on the CPU or a CUDA device
@@ -22,16 +29,27 @@ final class LoadedModel implements AutoCloseable {
     /** The context option, for the commands' usage lines. */
     static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
-    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N] " + CONTEXT_USAGE;
+    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N] " + CONTEXT_USAGE
+            + " [--lora ADAPTER.gguf [--lora-scale S]]";
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
     final Tokenizer tokenizer;
     final Model model;
+    /** {@code --lora}: the LoRA adapter every sequence of the command runs with; null: none. */
+    final @Nullable Adapter adapter;
 
-    private LoadedModel(Tokenizer tokenizer, Model model) {
+    private LoadedModel(Tokenizer tokenizer, Model model, @Nullable Adapter adapter) {
         this.tokenizer = tokenizer;
         this.model = model;
+        this.adapter = adapter;
+    }
+
+    /** Adds {@code --lora}'s adapter, if any, to sequence {@code seq} of {@code batch}. */
+    void applyAdapter(Batch batch, int seq) {
+        if (adapter != null) {
+            batch.adapter(seq, adapter);
+        }
     }
 
     static LoadedModel open(Arguments args) throws Exception {
@@ -43,10 +61,40 @@ final class LoadedModel implements AutoCloseable {
         }
         int threads = Integer.parseInt(threadOption);
         ModelFile file = ModelFile.read(gguf, contextLength(args));
+        Optional<Path> lora = loraPath(args);
+        float loraScale = args.floatOption("--lora-scale", 1f);
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
         try (Backend backend = backend(library, device, threads)) {
-            return new LoadedModel(file.tokenizer(), file.load(backend)); // the model keeps its backend alive
+            Model model = file.load(backend); // the model keeps its backend alive
+            try {
+                Adapter adapter = null;
+                if (lora.isPresent()) {
+                    try (GgufFile adapterFile = GgufFile.open(lora.get())) {
+                        adapter = model.loadAdapter(lora.get(), AdapterSpec.from(adapterFile, file.spec()), loraScale);
+                    }
+                }
+                return new LoadedModel(file.tokenizer(), model, adapter);
+            } catch (Exception e) {
+                model.close();
+                throw e;
+            }
         }
+    }
+
+    /** {@code --lora} (once: stacking adapters on one sequence is not supported); {@code --lora-scale} only with it. */
+    private static Optional<Path> loraPath(Arguments args) throws UsageException {
+        List<String> loras = args.values("--lora");
+        if (loras.size() > 1) {
+            throw new UsageException("--lora is given " + loras.size() + " times; one adapter per run (stacking several"
+                    + " adapters on one sequence is not supported yet)");
+        }
+        if (args.values("--lora-scale").size() > (loras.isEmpty() ? 0 : 1)) {
+            throw new UsageException("--lora-scale needs one --lora and may be given once");
+        }
+        if (args.option("--lora-scale").isPresent() && !Float.isFinite(args.floatOption("--lora-scale", 1f))) {
+            throw new UsageException("--lora-scale must be a finite number");
+        }
+        return loras.stream().findFirst().map(Path::of);
     }
 
     /**
@@ -88,6 +136,9 @@ final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (adapter != null) {
+            adapter.close();
+        }
         model.close();
     }
 }

@@ -52,6 +52,7 @@ final class LogitsCommand implements Command {
             int blocks = LoadedModel.blocksFor(tokens.length, BLOCK_SIZE);
             Batch batch = new Batch(blocks);
             batch.addSequence(tokens, 0, tokens.length, 0, LoadedModel.identityBlockTable(blocks), blocks);
+            loaded.applyAdapter(batch, 0);
             batch.logits(0, true);
             StepOutput output = new StepOutput();
             try (KvCache cache = loaded.model.createKvCache(blocks, BLOCK_SIZE, KvType.F16.abiValue())) {

@@ -1,8 +1,10 @@
 package dev.llcuda.engine;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Identity of one full KV block's content: a hash chain over the token ids of the block and
@@ -14,6 +16,19 @@ record BlockHash(long high, long low) {
 
     /** The parent of a sequence's first block. */
     static final BlockHash ROOT = new BlockHash(0, 0);
+
+    /**
+     * The parent of the first block of a sequence run with the LoRA adapter {@code adapter} (its keys
+     * and values differ from the base model's for the same tokens); {@link #ROOT} for none.
+     */
+    static BlockHash root(@Nullable String adapter) {
+        if (adapter == null) {
+            return ROOT;
+        }
+        byte[] digest = sha256().digest(("lora:" + adapter).getBytes(StandardCharsets.UTF_8));
+        ByteBuffer d = ByteBuffer.wrap(digest);
+        return new BlockHash(d.getLong(), d.getLong());
+    }
 
     /** Hash of tokens {@code [from, to)} of {@code tokens} following the block hashed {@code parent}. */
     static BlockHash of(BlockHash parent, int[] tokens, int from, int to) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -142,13 +143,15 @@ public final class Engine implements AutoCloseable {
      * Queues a request. Never blocks.
      *
      * @throws EngineOverloadedException when {@code maxQueuedRequests} requests already wait
-     * @throws InvalidRequestException   when a prompt token is outside the vocabulary or the prompt fills the context
+     * @throws InvalidRequestException   when a prompt token is outside the vocabulary, the prompt fills the context
+     *                                   or the request names an adapter the model was not loaded with
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
      * @throws ConstraintUnsupportedException when the request is constrained and the runner cannot mask tokens
      */
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
         validatePrompt(prompt);
+        request.adapter().ifPresent(this::validateAdapter);
         long id = nextId.incrementAndGet();
         Runnable canceller = () -> cancel(id);
         PieceStream stream = new PieceStream(delivery, canceller);
@@ -157,7 +160,7 @@ public final class Engine implements AutoCloseable {
                 config.decoder().newDecoder(), new StopStrings(request.stopStrings()), stream, result, delivery,
                 config.listener(), System.nanoTime());
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
-                request.deadline().orElse(null));
+                request.deadline().orElse(null), request.adapter().orElse(null));
         request.constraint().ifPresent(masks -> {
             if (!runner.masksTokens()) {
                 throw new ConstraintUnsupportedException("constrained decoding (a response format or JSON schema) is"
@@ -182,6 +185,14 @@ public final class Engine implements AutoCloseable {
             lock.notifyAll();
         }
         return new RequestHandle(id, stream, result, canceller);
+    }
+
+    private void validateAdapter(String name) {
+        if (!runner.adapters().contains(name)) {
+            throw new InvalidRequestException("unknown adapter '" + name + "'"
+                    + (runner.adapters().isEmpty() ? ": the model was loaded without adapters"
+                    : "; loaded: " + String.join(", ", new TreeSet<>(runner.adapters()))));
+        }
     }
 
     private void validatePrompt(int[] prompt) {
@@ -349,7 +360,7 @@ public final class Engine implements AutoCloseable {
             Sequence seq = chunk.sequence();
             batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
                     chunk.sample(), seq.sampling,
-                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null));
+                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null, seq.adapter));
             sampling += chunk.sample() ? 1 : 0;
         }
         int[] sampled = new int[chunks.size()];

@@ -15,15 +15,22 @@ import java.util.Optional;
  * @param deadline     when set, the request is cancelled at the first step after it
  * @param constraint   when set, every generated token keeps the output valid under its grammar
  *                     (constrained decoding: masks over the model's vocabulary, {@code Constraints.masks})
+ * @param adapter      when set, the name of the LoRA adapter (loaded with the model) the request runs with
  */
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 List<String> stopStrings, Optional<Instant> deadline,
-                                Optional<TokenMasks> constraint) {
+                                Optional<TokenMasks> constraint, Optional<String> adapter) {
+
+    /** On the base model alone. */
+    public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
+                             Optional<Instant> deadline, Optional<TokenMasks> constraint) {
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.empty());
+    }
 
     /** Without a constraint. */
     public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
                              Optional<Instant> deadline) {
-        this(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.empty());
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.empty(), Optional.empty());
     }
 
     /** Most tokens generated per request unless the caller says otherwise (every entry point's default). */
@@ -52,15 +59,20 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
     }
 
     public GenerationRequest withStopStrings(List<String> stops) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint, adapter);
     }
 
     public GenerationRequest withDeadline(Instant when) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint, adapter);
     }
 
     public GenerationRequest withConstraint(TokenMasks masks) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks));
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks), adapter);
+    }
+
+    /** Runs with the LoRA adapter loaded under {@code name}. */
+    public GenerationRequest withAdapter(String name) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.of(name));
     }
 
     @Override

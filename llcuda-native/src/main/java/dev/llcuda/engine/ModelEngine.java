@@ -2,7 +2,9 @@ package dev.llcuda.engine;
 
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.TensorInfo;
+import dev.llcuda.model.AdapterSpec;
 import dev.llcuda.model.ModelSpec;
+import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.BackendKind;
 import dev.llcuda.nativelib.DeviceInfo;
@@ -12,7 +14,10 @@ import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -41,11 +46,22 @@ public final class ModelEngine implements AutoCloseable {
      *                     {@link #KV_SHARE_OF_FREE_MEMORY} of what the weights leave free)
      * @param engineConfig adjusts the default {@link EngineConfig} (limits, prefix caching, listener);
      *                     its {@code maxRunningSequences} also caps the blocks worth allocating
+     * @param adapters     LoRA adapters loaded beside the model, each request picking one or none by name
      */
     public record Options(int kvBlockSize, KvType kvType, @Nullable Integer kvBlocks, long kvMemoryBytes,
-                          int contextLength, UnaryOperator<EngineConfig> engineConfig) {
+                          int contextLength, UnaryOperator<EngineConfig> engineConfig, List<AdapterFile> adapters) {
+
+        /** Without adapters. */
+        public Options(int kvBlockSize, KvType kvType, @Nullable Integer kvBlocks, long kvMemoryBytes, int contextLength,
+                       UnaryOperator<EngineConfig> engineConfig) {
+            this(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, contextLength, engineConfig, List.of());
+        }
 
         public Options {
+            adapters = List.copyOf(adapters);
+            if (adapters.stream().map(AdapterFile::name).distinct().count() != adapters.size()) {
+                throw new IllegalArgumentException("two adapters share a name: " + adapters);
+            }
             if (kvBlockSize < 1 || (kvBlocks != null && kvBlocks < 1) || kvMemoryBytes < 1) {
                 throw new IllegalArgumentException("KV block size, blocks and memory must be positive, got "
                         + kvBlockSize + ", " + kvBlocks + ", " + kvMemoryBytes);
@@ -62,28 +78,32 @@ public final class ModelEngine implements AutoCloseable {
         }
 
         public Options withKvBlockSize(int value) {
-            return new Options(value, kvType, kvBlocks, kvMemoryBytes, contextLength, engineConfig);
+            return new Options(value, kvType, kvBlocks, kvMemoryBytes, contextLength, engineConfig, adapters);
         }
 
         public Options withKvType(KvType value) {
-            return new Options(kvBlockSize, value, kvBlocks, kvMemoryBytes, contextLength, engineConfig);
+            return new Options(kvBlockSize, value, kvBlocks, kvMemoryBytes, contextLength, engineConfig, adapters);
         }
 
         public Options withKvBlocks(@Nullable Integer value) {
-            return new Options(kvBlockSize, kvType, value, kvMemoryBytes, contextLength, engineConfig);
+            return new Options(kvBlockSize, kvType, value, kvMemoryBytes, contextLength, engineConfig, adapters);
         }
 
         public Options withKvMemoryBytes(long value) {
-            return new Options(kvBlockSize, kvType, kvBlocks, value, contextLength, engineConfig);
+            return new Options(kvBlockSize, kvType, kvBlocks, value, contextLength, engineConfig, adapters);
         }
 
         /** Positions the model runs with instead of the file's (see {@link ModelSpec#from(GgufFile, int)}); 0: the file's. */
         public Options withContextLength(int value) {
-            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, value, engineConfig);
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, value, engineConfig, adapters);
         }
 
         public Options withEngineConfig(UnaryOperator<EngineConfig> value) {
-            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, contextLength, value);
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, contextLength, value, adapters);
+        }
+
+        public Options withAdapters(List<AdapterFile> value) {
+            return new Options(kvBlockSize, kvType, kvBlocks, kvMemoryBytes, contextLength, engineConfig, value);
         }
     }
 
@@ -96,9 +116,11 @@ public final class ModelEngine implements AutoCloseable {
     private final int kvBlocks;
     private final int kvBlockSize;
     private final long weightBytes;
+    private final long adapterBytes;
 
     private ModelEngine(ModelFile file, ChatTemplate template, Engine engine, int kvBlocks, int kvBlockSize,
-                        long weightBytes) {
+                        long weightBytes, long adapterBytes) {
+        this.adapterBytes = adapterBytes;
         this.path = file.path();
         this.loadedFile = file.identity();
         this.spec = file.spec();
@@ -128,14 +150,19 @@ public final class ModelEngine implements AutoCloseable {
         EngineConfig config = options.engineConfig().apply(
                 EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds()));
         Model model = file.load(backend);
+        Map<String, Adapter> adapters = new LinkedHashMap<>();
         try {
+            for (AdapterFile adapter : options.adapters()) {
+                adapters.put(adapter.name(), loadAdapter(model, file.spec(), adapter));
+            }
+            long adapterBytes = adapters.values().stream().mapToLong(Adapter::bytes).sum();
             DeviceInfo device = backend.info();
             int blocks = kvBlocks(device, model, options, config.maxRunningSequences());
             long weightBytes = model.weightBytes();
             StepRunner runner = NativeStepRunner.create(model, blocks, options.kvBlockSize(), options.kvType(), model,
-                    device.kind() == BackendKind.CPU);
+                    device.kind() == BackendKind.CPU, adapters);
             ModelEngine opened = new ModelEngine(file, template, Engine.start(runner, config), blocks,
-                    options.kvBlockSize(), weightBytes);
+                    options.kvBlockSize(), weightBytes, adapterBytes);
             ModelSpec spec = file.spec();
             long millis = (System.nanoTime() - started) / 1_000_000;
             logger.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT, "llcuda: loaded %s (%s, %s, %s, %d "
@@ -144,10 +171,21 @@ public final class ModelEngine implements AutoCloseable {
                     spec.parameterCount(), device.kind() == BackendKind.CPU ? "the CPU" : device.name(),
                     millis, weightBytes >> 20, blocks, options.kvBlockSize(),
                     options.kvType(), template.name()));
+            if (!adapters.isEmpty()) {
+                logger.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT, "llcuda: LoRA adapters %s: %d KiB",
+                        adapters.keySet(), adapterBytes >> 10));
+            }
             return opened;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
+            adapters.values().forEach(Adapter::close);
             model.close();
             throw e;
+        }
+    }
+
+    private static Adapter loadAdapter(Model model, ModelSpec spec, AdapterFile adapter) throws IOException {
+        try (GgufFile gguf = GgufFile.open(adapter.path())) {
+            return model.loadAdapter(adapter.path(), AdapterSpec.from(gguf, spec), adapter.scale());
         }
     }
 
@@ -172,13 +210,18 @@ public final class ModelEngine implements AutoCloseable {
     }
 
     /**
-     * Device memory the model in {@code gguf} would take when opened with {@code options}: its weights plus the
+     * Device memory the model in {@code gguf} would take when opened with {@code options}: its weights and adapters plus the
      * KV cache (explicit blocks, else the whole KV memory budget). An upper bound for deciding
      * whether a second model fits beside the one serving.
      */
     public static long memoryNeeded(Path gguf, Options options) throws IOException {
         ModelSpec spec = ModelFile.read(gguf, options.contextLength()).spec();
         long weights = spec.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
+        for (AdapterFile adapter : options.adapters()) {
+            try (GgufFile file = GgufFile.open(adapter.path())) {
+                weights += file.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
+            }
+        }
         if (options.kvBlocks() == null) {
             return weights + options.kvMemoryBytes();
         }
@@ -223,6 +266,11 @@ public final class ModelEngine implements AutoCloseable {
     /** Backend memory the weights occupy. */
     public long weightBytes() {
         return weightBytes;
+    }
+
+    /** Backend memory the LoRA adapters occupy (0 without adapters). */
+    public long adapterBytes() {
+        return adapterBytes;
     }
 
     /** The version of the file the weights were copied from; {@link FileIdentity#changeOf} tells a later change. */

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.KvCache;
 import dev.llcuda.nativelib.Model;
@@ -7,6 +8,8 @@ import dev.llcuda.nativelib.NativeException;
 import dev.llcuda.nativelib.Status;
 import dev.llcuda.nativelib.StepOutput;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link StepRunner} over the native library: one model and the paged KV cache it creates. The
@@ -22,9 +25,12 @@ public final class NativeStepRunner implements StepRunner {
     private final StepOutput output = new StepOutput();
     private final int maxBlocksPerSeq;
     private final boolean masksTokens;
+    private final Map<String, Adapter> adapters;
 
-    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner, boolean masksTokens) {
+    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner, boolean masksTokens,
+                             Map<String, Adapter> adapters) {
         this.model = model;
+        this.adapters = Map.copyOf(adapters);
         this.masksTokens = masksTokens;
         this.cache = cache;
         this.owner = owner;
@@ -47,7 +53,22 @@ public final class NativeStepRunner implements StepRunner {
      */
     public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner,
                                           boolean masksTokens) {
-        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner, masksTokens);
+        return create(model, blocks, blockSize, kvType, owner, masksTokens, Map.of());
+    }
+
+    /**
+     * As {@link #create(Model, int, int, KvType, AutoCloseable, boolean)}, with the LoRA adapters loaded on
+     * {@code model} by name; {@link #close()} frees them before the cache.
+     */
+    public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner,
+                                          boolean masksTokens, Map<String, Adapter> adapters) {
+        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner, masksTokens,
+                adapters);
+    }
+
+    @Override
+    public Set<String> adapters() {
+        return adapters.keySet();
     }
 
     @Override
@@ -90,6 +111,13 @@ public final class NativeStepRunner implements StepRunner {
                     batch.allowTokens(index, seq.allowedTokens());
                 }
             }
+            if (seq.adapter() != null) {
+                Adapter adapter = adapters.get(seq.adapter());
+                if (adapter == null) {
+                    throw new StepRejectedException("unknown adapter '" + seq.adapter() + "'");
+                }
+                batch.adapter(index, adapter);
+            }
         }
         try {
             model.step(cache, batch, output);
@@ -109,6 +137,7 @@ public final class NativeStepRunner implements StepRunner {
 
     @Override
     public void close() {
+        adapters.values().forEach(Adapter::close);
         cache.close();
         try {
             owner.close();

@@ -1,6 +1,7 @@
 package dev.llcuda.engine;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs one forward step of a model over a mixed batch against its paged KV cache: the seam
@@ -41,6 +42,11 @@ public interface StepRunner extends AutoCloseable {
      */
     default boolean masksTokens() {
         return false;
+    }
+
+    /** Names of the LoRA adapters a {@link StepSequence#adapter()} may name. */
+    default Set<String> adapters() {
+        return Set.of();
     }
 
     /** Frees the model and cache. */

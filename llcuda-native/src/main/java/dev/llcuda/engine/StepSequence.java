@@ -7,13 +7,20 @@ import org.jspecify.annotations.Nullable;
  * at positions {@code start, start + 1, ...}, whose KV lives in {@code blockTable} (positions
  * before {@code start} are already cached). When {@code sample}, the step draws the token after
  * the last one with {@code sampling}, penalties applying to {@code tokens[0, start + count)}, among
- * the tokens {@code allowedTokens} allows (bit t of word t / 32; null: every token).
+ * the tokens {@code allowedTokens} allows (bit t of word t / 32; null: every token), through the
+ * LoRA adapter named {@code adapter} (null: the base model alone).
  */
 public record StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample,
-                           SamplingParams sampling, int @Nullable [] allowedTokens) {
+                           SamplingParams sampling, int @Nullable [] allowedTokens, @Nullable String adapter) {
+
+    /** On the base model alone. */
+    public StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample, SamplingParams sampling,
+                        int @Nullable [] allowedTokens) {
+        this(tokens, start, count, blockTable, sample, sampling, allowedTokens, null);
+    }
 
     /** Unconstrained. */
     public StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample, SamplingParams sampling) {
-        this(tokens, start, count, blockTable, sample, sampling, null);
+        this(tokens, start, count, blockTable, sample, sampling, null, null);
     }
 }

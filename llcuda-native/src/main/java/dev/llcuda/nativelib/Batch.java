@@ -1,7 +1,10 @@
 package dev.llcuda.nativelib;
 
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +37,10 @@ public final class Batch {
     private int historyCount;
     private int[][] allowedTokens = new int[8][];
     private int maskedCount;
+    /** Null for sequences that run on the base model alone. */
+    private @Nullable Adapter[] adapters = new Adapter[8];
+    private int adaptedCount;
+    private int[] seqAdapters = new int[8];
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
     private final NativeBuffer positionsMemory = new NativeBuffer();
@@ -45,6 +52,8 @@ public final class Batch {
     private final NativeBuffer historyMemory = new NativeBuffer();
     private final NativeBuffer logitsRowsMemory = new NativeBuffer();
     private final NativeBuffer allowedTokensMemory = new NativeBuffer();
+    private final NativeBuffer adaptersMemory = new NativeBuffer();
+    private final NativeBuffer seqAdaptersMemory = new NativeBuffer();
     private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
     private int[] historyOffsets = new int[9];
 
@@ -65,6 +74,7 @@ public final class Batch {
         logitRowCount = 0;
         historyCount = 0;
         maskedCount = 0;
+        adaptedCount = 0;
     }
 
     /**
@@ -102,6 +112,7 @@ public final class Batch {
         sampling[seq] = null;
         historyLength[seq] = 0;
         allowedTokens[seq] = null;
+        adapters[seq] = null;
         return seq;
     }
 
@@ -134,6 +145,15 @@ public final class Batch {
             maskedCount++;
         }
         allowedTokens[seq] = mask;
+    }
+
+    /** Runs sequence {@code seq} with the LoRA {@code adapter} (loaded on the model the step runs). */
+    public void adapter(int seq, Adapter adapter) {
+        requireSequence(seq);
+        if (adapters[seq] == null) {
+            adaptedCount++;
+        }
+        adapters[seq] = adapter;
     }
 
     /** Returns the logits of every token of sequence {@code seq}, or only of its last one. */
@@ -176,6 +196,7 @@ public final class Batch {
         marshalHistory();
         struct.logits_rows = logitRowCount == 0 ? null : logitsRowsMemory.write(logitsRows, tokenCount);
         marshalAllowedTokens();
+        marshalAdapters();
         struct.write();
         return struct;
     }
@@ -226,6 +247,33 @@ public final class Batch {
         struct.allowed_tokens = memory;
     }
 
+    /** The distinct adapters of the batch and each sequence's index among them (-1: none); none when no sequence has one. */
+    private void marshalAdapters() {
+        struct.n_adapters = 0;
+        struct.adapters = null;
+        struct.seq_adapters = null;
+        if (adaptedCount == 0) {
+            return;
+        }
+        List<Adapter> distinct = new ArrayList<>();
+        for (int seq = 0; seq < seqCount; seq++) {
+            Adapter adapter = adapters[seq];
+            int index = adapter == null ? -1 : distinct.indexOf(adapter);
+            if (adapter != null && index < 0) {
+                index = distinct.size();
+                distinct.add(adapter);
+            }
+            seqAdapters[seq] = index;
+        }
+        Pointer handles = adaptersMemory.reserve((long) distinct.size() * Native.POINTER_SIZE);
+        for (int i = 0; i < distinct.size(); i++) {
+            handles.setPointer((long) i * Native.POINTER_SIZE, distinct.get(i).pointer());
+        }
+        struct.n_adapters = distinct.size();
+        struct.adapters = handles;
+        struct.seq_adapters = seqAdaptersMemory.write(seqAdapters, seqCount);
+    }
+
     private void requireSequence(int seq) {
         if (seq < 0 || seq >= seqCount) {
             throw new IndexOutOfBoundsException("sequence " + seq + " of " + seqCount + " in this batch");
@@ -250,6 +298,8 @@ public final class Batch {
             historyStart = Arrays.copyOf(historyStart, size);
             historyLength = Arrays.copyOf(historyLength, size);
             allowedTokens = Arrays.copyOf(allowedTokens, size);
+            adapters = Arrays.copyOf(adapters, size);
+            seqAdapters = Arrays.copyOf(seqAdapters, size);
             seqFirst = Arrays.copyOf(seqFirst, size);
             seqLength = Arrays.copyOf(seqLength, size);
             blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);

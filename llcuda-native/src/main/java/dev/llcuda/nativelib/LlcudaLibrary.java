@@ -168,7 +168,7 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_batch}. */
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
             "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
-            "allowed_words", "allowed_tokens"})
+            "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -184,6 +184,9 @@ public interface LlcudaLibrary extends Library {
         public Pointer logits_rows;
         public int allowed_words;
         public Pointer allowed_tokens;
+        public int n_adapters;
+        public Pointer adapters;
+        public Pointer seq_adapters;
     }
 
     /** {@code llcuda_step_output}. */
@@ -207,4 +210,23 @@ public interface LlcudaLibrary extends Library {
     int llcuda_quantize(int type, float[] src, long n, byte[] dst, long dstCapacity, LongByReference written);
 
     int llcuda_dequantize(int type, byte[] src, long srcSize, long n, float[] dst);
+
+    // ------------------------------------------------------------ LoRA adapters
+
+    /** {@code llcuda_adapter_spec}. */
+    @Structure.FieldOrder({"alpha", "user_scale", "n_tensors", "tensors"})
+    final class AdapterSpecStruct extends Structure {
+        public float alpha;
+        public float user_scale;
+        public int n_tensors;
+        public Pointer tensors;
+    }
+
+    int llcuda_adapter_load(Pointer model, String path, AdapterSpecStruct spec, PointerByReference out);
+
+    void llcuda_adapter_free(Pointer adapter);
+
+    String llcuda_adapter_last_error(Pointer adapter);
+
+    int llcuda_adapter_bytes(Pointer adapter, LongByReference out);
 }

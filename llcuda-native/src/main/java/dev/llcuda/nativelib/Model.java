@@ -3,6 +3,9 @@ package dev.llcuda.nativelib;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.llcuda.model.AdapterSpec;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -88,6 +91,31 @@ public final class Model extends NativeHandle {
             vectors[i] = Arrays.copyOfRange(out, i * embeddingSize, (i + 1) * embeddingSize);
         }
         return vectors;
+    }
+
+    /**
+     * Has the native side check the adapter in {@code file} against this model and copy its tensors
+     * into memory the adapter owns; a sequence run with it computes {@code W x + scale B (A x)} with
+     * {@code scale = userScale * alpha / rank} (userScale alone when the file has no alpha).
+     *
+     * @throws NativeException naming the file and tensor when the adapter does not fit the model
+     */
+    public Adapter loadAdapter(Path file, AdapterSpec spec, float userScale) {
+        NativeTensorTable table = new NativeTensorTable(spec.tensors());
+        LlcudaLibrary.AdapterSpecStruct struct = new LlcudaLibrary.AdapterSpecStruct();
+        struct.alpha = spec.alpha();
+        struct.user_scale = userScale;
+        struct.n_tensors = spec.tensors().size();
+        struct.tensors = table.pointer();
+        PointerByReference out = new PointerByReference();
+        try {
+            check(api.llcuda_adapter_load(pointer(), file.toAbsolutePath().toString(), struct, out));
+        } catch (NativeException e) {
+            throw e.within("cannot load adapter " + file);
+        } finally {
+            Reference.reachabilityFence(table);
+        }
+        return new Adapter(api, out.getValue());
     }
 
     @Override

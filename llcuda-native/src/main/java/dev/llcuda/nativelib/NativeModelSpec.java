@@ -1,11 +1,9 @@
 package dev.llcuda.nativelib;
 
-import com.sun.jna.Memory;
 import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.FamilyParameters;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.model.RopeScaling;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -14,11 +12,8 @@ import java.util.List;
  */
 final class NativeModelSpec {
 
-    private static final int DESC_SIZE = new LlcudaLibrary.TensorDescStruct().size();
-
     private final LlcudaLibrary.ModelSpecStruct struct = new LlcudaLibrary.ModelSpecStruct();
-    private final Memory table;
-    private final Memory[] names;
+    private final NativeTensorTable table;
 
     NativeModelSpec(ModelSpec spec) {
         List<TensorInfo> tensors = spec.tensors();
@@ -55,24 +50,8 @@ final class NativeModelSpec {
         struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
         struct.pooling_type = spec.pooling().abiValue();
-        table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
-        names = new Memory[tensors.size()];
-        for (int i = 0; i < tensors.size(); i++) {
-            TensorInfo tensor = tensors.get(i);
-            names[i] = new Memory(tensor.name().getBytes(StandardCharsets.UTF_8).length + 1L);
-            names[i].setString(0, tensor.name(), "UTF-8");
-            LlcudaLibrary.TensorDescStruct desc = new LlcudaLibrary.TensorDescStruct(table.share((long) i * DESC_SIZE));
-            desc.name = names[i];
-            desc.type = tensor.type().id();
-            desc.n_dims = tensor.rank();
-            for (int d = 0; d < 4; d++) {
-                desc.ne[d] = tensor.dim(d);
-            }
-            desc.offset = tensor.offset();
-            desc.size = tensor.byteSize();
-            desc.write();
-        }
-        struct.tensors = table;
+        table = new NativeTensorTable(tensors);
+        struct.tensors = table.pointer();
     }
 
     LlcudaLibrary.ModelSpecStruct struct() {
