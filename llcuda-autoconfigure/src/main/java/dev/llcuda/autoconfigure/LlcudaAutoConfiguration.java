@@ -2,6 +2,8 @@ package dev.llcuda.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -14,6 +16,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.unit.DataSize;
 
+import dev.llcuda.engine.AdapterFile;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.gpu.DeviceRequest;
 import dev.llcuda.gpu.DeviceSelection;
@@ -82,11 +85,22 @@ public final class LlcudaAutoConfiguration {
         Integer contextLength = properties.getModel().getContextLength();
         return nativeRuntime.library()
                 .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener,
-                        contextLength != null ? contextLength : 0))
+                        contextLength != null ? contextLength : 0, adapters(properties.getModel())))
                 .orElseGet(() -> file -> {
                     throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
                             + nativeRuntime.failure().orElse("") + ")");
                 });
+    }
+
+    private static List<AdapterFile> adapters(LlcudaProperties.Model model) {
+        List<AdapterFile> adapters = new ArrayList<>();
+        model.getLora().forEach((name, lora) -> {
+            if (lora.getPath() == null) {
+                throw new IllegalArgumentException("llcuda.model.lora." + name + ".path is not set");
+            }
+            adapters.add(new AdapterFile(name, lora.getPath(), lora.getScale()));
+        });
+        return adapters;
     }
 
     @Bean

@@ -6,7 +6,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -120,6 +122,52 @@ public class LlcudaProperties {
                 throw new IllegalArgumentException("llcuda.model.context-length must be at least 1, got " + contextLength);
             }
             this.contextLength = contextLength;
+        }
+
+        /**
+         * LoRA adapters (GGUF, as llama.cpp's converter writes them) loaded beside the model, by the
+         * name requests pick them with ({@code LlcudaChatOptions.adapter(name)}, OpenAI
+         * {@code "model": "base:name"}). Each must fit every model this service loads (same
+         * architecture and shapes); CPU backend only for now.
+         */
+        private Map<String, Lora> lora = new LinkedHashMap<>();
+
+        public Map<String, Lora> getLora() {
+            return this.lora;
+        }
+
+        public void setLora(Map<String, Lora> lora) {
+            this.lora = lora;
+        }
+
+    }
+
+    /** One LoRA adapter of {@code llcuda.model.lora}. */
+    public static class Lora {
+
+        /** The adapter file (GGUF). */
+        private @Nullable Path path;
+
+        /** Factor on top of the file's alpha / rank; 1: the adapter as trained. */
+        private float scale = 1f;
+
+        public @Nullable Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(@Nullable Path path) {
+            this.path = path;
+        }
+
+        public float getScale() {
+            return this.scale;
+        }
+
+        public void setScale(float scale) {
+            if (!Float.isFinite(scale)) {
+                throw new IllegalArgumentException("llcuda.model.lora.*.scale must be finite, got " + scale);
+            }
+            this.scale = scale;
         }
 
     }

@@ -264,6 +264,9 @@ public final class LlcudaChatModel implements ChatModel {
         if (format != null) {
             request = request.withConstraint(constraints(model).masks(grammar(format)));
         }
+        if (options.getAdapter() != null) {
+            request = request.withAdapter(options.getAdapter());
+        }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
         return new Submitted(handle, model.spec().name(), encoded.toolCalls());
     }

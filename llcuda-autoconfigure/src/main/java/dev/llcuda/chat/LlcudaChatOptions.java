@@ -40,13 +40,16 @@ public class LlcudaChatOptions extends DefaultChatOptions
 
     private final @Nullable LlcudaResponseFormat responseFormat;
 
+    private final @Nullable String adapter;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
             @Nullable Long seed, @Nullable Boolean parseSpecialInContent,
             @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext,
-            @Nullable LlcudaResponseFormat responseFormat) {
+            @Nullable LlcudaResponseFormat responseFormat, @Nullable String adapter) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
+        this.adapter = adapter;
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
         this.seed = seed;
@@ -103,6 +106,14 @@ public class LlcudaChatOptions extends DefaultChatOptions
         return this.responseFormat;
     }
 
+    /**
+     * The LoRA adapter (loaded beside the served model, {@code llcuda.model.lora.NAME}) the request runs
+     * with; null: the base model alone. An adapter not loaded is refused naming it.
+     */
+    public @Nullable String getAdapter() {
+        return this.adapter;
+    }
+
     /** The JSON Schema of the response format, or null. */
     @Override
     public @Nullable String getOutputSchema() {
@@ -117,7 +128,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
         return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
                 .parseSpecialInContent(this.parseSpecialInContent).toolCallbacks(this.toolCallbacks)
-                .toolContext(this.toolContext).responseFormat(this.responseFormat);
+                .toolContext(this.toolContext).responseFormat(this.responseFormat).adapter(this.adapter);
     }
 
     /**
@@ -135,13 +146,13 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent)
                 && Objects.equals(this.toolCallbacks, that.toolCallbacks)
                 && Objects.equals(this.toolContext, that.toolContext)
-                && Objects.equals(this.responseFormat, that.responseFormat);
+                && Objects.equals(this.responseFormat, that.responseFormat) && Objects.equals(this.adapter, that.adapter);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
-                this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat);
+                this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat, this.adapter);
     }
 
     @Override
@@ -151,7 +162,8 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 + ", frequencyPenalty=" + getFrequencyPenalty() + ", presencePenalty=" + getPresencePenalty()
                 + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
                 + ", parseSpecialInContent=" + this.parseSpecialInContent + ", tools="
-                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + ", responseFormat=" + this.responseFormat + "]";
+                + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + ", responseFormat=" + this.responseFormat
+                + ", adapter=" + this.adapter + "]";
     }
 
     /**
@@ -174,6 +186,8 @@ public class LlcudaChatOptions extends DefaultChatOptions
         private @Nullable Map<String, Object> toolContext;
 
         private @Nullable LlcudaResponseFormat responseFormat;
+
+        private @Nullable String adapter;
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -198,6 +212,12 @@ public class LlcudaChatOptions extends DefaultChatOptions
 
         public Builder responseFormat(@Nullable LlcudaResponseFormat responseFormat) {
             this.responseFormat = responseFormat;
+            return self();
+        }
+
+        /** See {@link LlcudaChatOptions#getAdapter()}. */
+        public Builder adapter(@Nullable String adapter) {
+            this.adapter = adapter;
             return self();
         }
 
@@ -254,6 +274,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
                 this.responseFormat = that.responseFormat != null ? that.responseFormat : this.responseFormat;
+                this.adapter = that.adapter != null ? that.adapter : this.adapter;
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
             }
@@ -277,7 +298,8 @@ public class LlcudaChatOptions extends DefaultChatOptions
         public LlcudaChatOptions build() {
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
-                    this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat);
+                    this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat,
+                    this.adapter);
         }
     }
 }

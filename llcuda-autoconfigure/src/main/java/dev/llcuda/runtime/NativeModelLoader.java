@@ -3,7 +3,9 @@ package dev.llcuda.runtime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 
+import dev.llcuda.engine.AdapterFile;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.gpu.DeviceSelection;
@@ -29,6 +31,14 @@ public final class NativeModelLoader implements ModelLoader {
      */
     public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
             EngineListener listener, int contextLength) {
+        this(library, device, limits, listener, contextLength, List.of());
+    }
+
+    /**
+     * @param adapters LoRA adapters loaded beside every model (llcuda.model.lora)
+     */
+    public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
+            EngineListener listener, int contextLength, List<AdapterFile> adapters) {
         this.library = library;
         this.device = device;
         this.options = ModelEngine.Options.defaults()
@@ -40,7 +50,8 @@ public final class NativeModelLoader implements ModelLoader {
                 .withEngineConfig(config -> config
                         .withLimits(limits.maxRunningSequences(), limits.maxTokensPerStep(), limits.maxQueued())
                         .withPrefixCaching(true)
-                        .withListener(listener));
+                        .withListener(listener))
+                .withAdapters(adapters);
         this.cpuThreads = limits.cpuThreads();
     }
 

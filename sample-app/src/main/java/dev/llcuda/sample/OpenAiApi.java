@@ -45,6 +45,9 @@ final class OpenAiApi {
         @Nullable Double repeatPenalty();
 
         @Nullable Long seed();
+
+        /** The served model's name, or {@code name:adapter} for one of its LoRA adapters; null: the served model. */
+        @Nullable String model();
     }
 
     /** A message of the answer; {@code content} is null when the assistant only calls tools. */

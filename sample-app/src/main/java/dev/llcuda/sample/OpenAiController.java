@@ -71,7 +71,7 @@ public class OpenAiController {
      */
     @PostMapping("/chat/completions")
     public ResponseEntity<ResponseBodyEmitter> chat(@RequestBody OpenAiApi.ChatRequest request) throws IOException {
-        checkModel(request.model());
+        checkModel(baseModel(request.model()));
         List<Prompt> prompts = ChatRequests.prompts(request);
         boolean includeUsage = ChatRequests.includeUsage(request);
         ChatCompletion completion = new ChatCompletion("chatcmpl-" + UUID.randomUUID(), now(), systemFingerprint());
@@ -118,6 +118,18 @@ public class OpenAiController {
             }
         }
         return new OpenAiApi.ModelList("list", models);
+    }
+
+    /** {@code model} without a {@code :adapter} suffix. */
+    private static @Nullable String baseModel(@Nullable String model) {
+        int colon = model != null ? model.lastIndexOf(':') : -1;
+        return colon < 0 ? model : model.substring(0, colon);
+    }
+
+    /** The LoRA adapter {@code model} names as {@code base:adapter}, or null. */
+    private static @Nullable String adapter(@Nullable String model) {
+        int colon = model != null ? model.lastIndexOf(':') : -1;
+        return colon < 0 ? null : model.substring(colon + 1);
     }
 
     /** A named model must be the one served: 404 for one unknown here, 400 for one registered but not loaded. */
@@ -168,7 +180,7 @@ public class OpenAiController {
                 .topK(request.topK()).minP(request.minP()).maxTokens(request.maxTokens())
                 .stopSequences(stops(request.stop())).frequencyPenalty(request.frequencyPenalty())
                 .presencePenalty(request.presencePenalty()).repetitionPenalty(request.repeatPenalty())
-                .seed(request.seed()).build();
+                .seed(request.seed()).adapter(adapter(request.model())).build();
     }
 
     static String text(ChatResponse response) {

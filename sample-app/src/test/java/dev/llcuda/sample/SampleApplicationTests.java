@@ -238,6 +238,19 @@ class SampleApplicationTests extends MicroModelService {
         assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
     }
 
+    @Test
+    void anAdapterTheServiceDidNotLoadGets400NamingIt() throws Exception {
+        awaitReady();
+        HttpResponse<String> response = send(post("/v1/chat/completions", "{\"model\": \"synthetic-llama-micro:legal\","
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 4}", null));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/message").asString())
+                .isEqualTo("unknown adapter 'legal': the model was loaded without adapters");
+        HttpResponse<String> otherBase = send(post("/v1/chat/completions", "{\"model\": \"gpt-4o:legal\","
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 4}", null));
+        assertThat(otherBase.statusCode()).as(otherBase.body()).isEqualTo(404);
+    }
+
     private JsonNode post(String path, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = send(post(path, body, null));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
