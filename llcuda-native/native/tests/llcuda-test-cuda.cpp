@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bert_test.h"
+#include "lora_test.h"
 #include "ggml_blocks.h"
 #include "llcuda.h"
 
@@ -1130,6 +1131,31 @@ void test_encoder_refused() {
     llcuda_backend_free(backend);
 }
 
+// LoRA adapters have no CUDA path yet: loading one on a GPU model is refused up front, naming the
+// CPU backend, and the model is left as it was.
+void test_lora_refused() {
+    reference_model::Config cfg = reference_model::configs()[2];
+    const std::string stem = "/tmp/llcuda-test-cuda-lora-" + std::to_string(getpid());
+    const reference_model::Model base = reference_model::write(cfg, stem + ".bin", 3);
+    lora_test::Adapter adapter;
+    lora_test::write_adapter(base, lora_test::plans(cfg)[0], stem + "-adapter.bin", g_rng, adapter);
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    llcuda_adapter *handle = nullptr;
+    const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
+                        llcuda_model_load(backend, base.path.c_str(), &base.spec, &model) == LLCUDA_OK;
+    const llcuda_status s = loaded ? llcuda_adapter_load(model, adapter.path.c_str(), &adapter.spec, &handle) : LLCUDA_ERR_DEVICE;
+    const std::string msg = llcuda_last_error();
+    uint64_t bytes = 0;
+    g_tally.check(loaded && s == LLCUDA_ERR_UNSUPPORTED && handle == nullptr && msg.find("CPU backend") != std::string::npos &&
+                      llcuda_model_weight_bytes(model, &bytes) == LLCUDA_OK,
+                  "a LoRA adapter is refused on the CUDA backend with LLCUDA_ERR_UNSUPPORTED naming the CPU backend", msg);
+    llcuda_adapter_free(handle);
+    llcuda_model_free(model);
+    llcuda_backend_free(backend);
+    std::remove(base.path.c_str());
+}
+
 // A served file truncated, then rewritten, under a model loaded on the GPU: the weights were copied
 // (through pinned staging, never a mapping), so the process lives and the logits stay the same.
 void test_model_file_changes(const std::string &dir) {
@@ -1235,6 +1261,7 @@ int main(int argc, char **argv) {
              }},
             {"errors", [&] { test_errors(dir); }},
             {"encoder", test_encoder_refused},
+            {"lora", test_lora_refused},
             {"files", [&] { test_model_file_changes(dir); }},
         };
         for (const auto &g : groups) {
