@@ -24,7 +24,8 @@ final class CliGenerate {
     private CliGenerate() {
     }
 
-    static Output run(Path model, String prompt, int tokens, long seed, Path nativeCache)
+    /** @param extra further options of {@code generate} (such as {@code --lora FILE}) */
+    static Output run(Path model, String prompt, int tokens, long seed, Path nativeCache, String... extra)
             throws IOException, InterruptedException {
         Path out = Files.createTempFile("llcuda-generate", ".out");
         Path err = Files.createTempFile("llcuda-generate", ".err");
@@ -32,6 +33,7 @@ final class CliGenerate {
                 "-Dllcuda.native.cache-dir=" + nativeCache, "-cp", System.getProperty("java.class.path"),
                 "dev.llcuda.cli.Main", "generate", "--model", model.toString(), "--prompt", prompt, "-n",
                 Integer.toString(tokens), "--seed", Long.toString(seed), "--threads", "2"));
+        command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
