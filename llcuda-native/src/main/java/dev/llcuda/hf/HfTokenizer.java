@@ -97,8 +97,13 @@ final class HfTokenizer {
         specialId(writer, "eos", modelConfig);
         specialId(writer, "pad", modelConfig);
         eot(writer);
-        writer.putBool("tokenizer.ggml.add_bos_token", addsBos());
-        writer.putBool("tokenizer.ggml.add_eos_token", config.bool("add_eos_token", false));
+        Optional<Boolean> addsBos = addsBos();
+        if (addsBos.isPresent()) {
+            writer.putBool("tokenizer.ggml.add_bos_token", addsBos.get());
+        }
+        if (config.has("add_eos_token")) {
+            writer.putBool("tokenizer.ggml.add_eos_token", config.bool("add_eos_token", false));
+        }
     }
 
     private void readVocabulary() throws IOException {
@@ -265,10 +270,13 @@ final class HfTokenizer {
         }
     }
 
-    /** {@code add_bos_token} of tokenizer_config.json, else whether the post-processor puts the BOS token first. */
-    private boolean addsBos() throws IOException {
+    /**
+     * {@code add_bos_token} of tokenizer_config.json, else whether the post-processor puts the BOS token first;
+     * empty when neither says (the tokenizer model's default then applies, as with llama.cpp's converter).
+     */
+    private Optional<Boolean> addsBos() throws IOException {
         if (config.has("add_bos_token")) {
-            return config.bool("add_bos_token", false);
+            return Optional.of(config.bool("add_bos_token", false));
         }
         Optional<JsonObject> post = tokenizer.optObject("post_processor");
         List<JsonObject> steps = steps(post, "processors");
@@ -280,9 +288,9 @@ final class HfTokenizer {
             if (step.optString("type").orElse("").equals("TemplateProcessing") && step.has("single")
                     && !step.list("single").isEmpty() && step.list("single").get(0) instanceof Map<?, ?> first
                     && first.get("SpecialToken") instanceof Map<?, ?> special) {
-                return bos == null || bos.equals(special.get("id"));
+                return Optional.of(bos == null || bos.equals(special.get("id")));
             }
         }
-        return false;
+        return Optional.empty();
     }
 }

@@ -79,14 +79,14 @@ class ConvertCommandTests {
         String tokens = Arrays.stream(reference.tokens()).mapToObj(Integer::toString).collect(Collectors.joining(" "));
         Path out = folder.resolve("logits.txt");
 
-        Result result = run("logits", "--model", hf.toString(), "--quantize", "Q8_0", "--cache-dir", cache.toString(),
+        Result result = run("logits", "--model", hf.toString(), "--quantize", "F16", "--cache-dir", cache.toString(),
                 "--tokens", tokens, "--out", out.toString());
 
         assertEquals(0, result.code(), result.err());
         try (Stream<Path> cached = Files.list(cache)) {
             List<String> names = cached.map(p -> p.getFileName().toString()).toList();
             assertEquals(1, names.size(), names.toString());
-            assertTrue(names.get(0).matches("hf-Q8_0-[0-9a-f]{16}\\.gguf"), names.toString());
+            assertTrue(names.get(0).matches("hf-F16-[0-9a-f]{16}\\.gguf"), names.toString());
         }
         float[][] rows = Files.readAllLines(out, StandardCharsets.US_ASCII).stream().skip(1)
                 .map(line -> {
@@ -98,7 +98,7 @@ class ConvertCommandTests {
                     return row;
                 }).toArray(float[][]::new);
         double error = ReferenceLogits.relativeError(rows, reference.rows());
-        assertTrue(error <= 2e-2, "relative L2 error " + error);
+        assertTrue(error <= 6e-3, "relative L2 error " + error); // BF16 weights, exact in F16
     }
 
     private Path checkpoint() throws IOException {

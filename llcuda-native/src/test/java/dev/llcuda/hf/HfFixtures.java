@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a GGUF model into the Hugging Face model directory it would have come from, the way Hugging Face
@@ -228,7 +229,9 @@ public final class HfFixtures {
         Map<String, Object> config = new LinkedHashMap<>();
         m.integer("tokenizer.ggml.bos_token_id").ifPresent(id -> config.put("bos_token", tokens[(int) id]));
         m.integer("tokenizer.ggml.eos_token_id").ifPresent(id -> config.put("eos_token", tokens[(int) id]));
-        m.bool("tokenizer.ggml.add_bos_token").ifPresent(add -> config.put("add_bos_token", add));
+        // transformers' Llama (SentencePiece) tokenizer config always states add_bos_token, true by default
+        m.bool("tokenizer.ggml.add_bos_token").or(() -> spm ? Optional.of(true) : Optional.empty())
+                .ifPresent(add -> config.put("add_bos_token", add));
         m.bool("tokenizer.ggml.add_eos_token").ifPresent(add -> config.put("add_eos_token", add));
         m.string("tokenizer.chat_template").ifPresent(template -> config.put("chat_template", template));
         Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
