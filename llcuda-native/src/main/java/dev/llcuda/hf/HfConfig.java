@@ -4,19 +4,21 @@ import dev.llcuda.gguf.GgufWriter;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The hyper-parameters of {@code config.json} that become GGUF metadata, checked: what the engine does not
  * compute (another activation, attention biases on llama, a RoPE scaling type other than linear, YaRN or
  * llama3) is refused with the field named.
  *
- * @param headSize   {@code head_dim}, else hidden size / heads
+ * @param headSize    {@code head_dim}, else hidden size / heads
+ * @param ropeScaling {@code rope_scaling}, when set
  * @param ropeFactors llama3 scaling's per-pair frequency factors (the {@code rope_freqs.weight} llama.cpp's
  *                    converter writes), empty otherwise
  */
 record HfConfig(HfArchitecture architecture, int embedding, int layers, int heads, int kvHeads, int headSize,
-        int feedForward, int context, int vocabulary, double ropeTheta, double rmsEpsilon, boolean tiedEmbeddings,
-        int slidingWindow, JsonObject json, float[] ropeFactors) {
+        int feedForward, int context, int vocabulary, double ropeTheta, double rmsEpsilon, int slidingWindow,
+        Optional<JsonObject> ropeScaling, float[] ropeFactors) {
 
     static HfConfig read(JsonObject json) throws IOException {
         List<?> classes = json.list("architectures");
@@ -58,13 +60,12 @@ record HfConfig(HfArchitecture architecture, int embedding, int layers, int head
         if (json.bool("use_sliding_window", false)) {
             throw json.error("use_sliding_window", "is true; " + hfClass + " with a sliding window is not supported");
         }
-        int context = json.positive("max_position_embeddings");
-        float[] factors = json.optObject("rope_scaling").isPresent()
-                && ropeType(json.optObject("rope_scaling").get()).equals("llama3")
-                ? llama3Factors(json.optObject("rope_scaling").get(), theta, headSize) : new float[0];
+        Optional<JsonObject> scaling = json.optObject("rope_scaling");
+        float[] factors = scaling.isPresent() && ropeType(scaling.get()).equals("llama3")
+                ? llama3Factors(scaling.get(), theta, headSize) : new float[0];
         return new HfConfig(arch, embedding, json.positive("num_hidden_layers"), heads, kvHeads, headSize,
-                json.positive("intermediate_size"), context, json.positive("vocab_size"), theta, epsilon,
-                json.bool("tie_word_embeddings", false), slidingWindow, json, factors);
+                json.positive("intermediate_size"), json.positive("max_position_embeddings"),
+                json.positive("vocab_size"), theta, epsilon, slidingWindow, scaling, factors);
     }
 
     /** The architecture's GGUF keys ({@code llama.context_length}, ...), RoPE scaling included. */
@@ -85,8 +86,8 @@ record HfConfig(HfArchitecture architecture, int embedding, int layers, int head
         if (slidingWindow > 0) {
             writer.putUint32(p + "attention.sliding_window", slidingWindow);
         }
-        if (json.optObject("rope_scaling").isPresent()) {
-            ropeScaling(writer, p, json.optObject("rope_scaling").get());
+        if (ropeScaling.isPresent()) {
+            writeRopeScaling(writer, p, ropeScaling.get());
         }
     }
 
@@ -97,7 +98,7 @@ record HfConfig(HfArchitecture architecture, int embedding, int layers, int head
         return type.toLowerCase(Locale.ROOT);
     }
 
-    private void ropeScaling(GgufWriter writer, String p, JsonObject scaling) throws IOException {
+    private static void writeRopeScaling(GgufWriter writer, String p, JsonObject scaling) throws IOException {
         String type = ropeType(scaling);
         switch (type) {
             case "default" -> {
