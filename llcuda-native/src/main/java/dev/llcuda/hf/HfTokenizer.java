@@ -70,6 +70,8 @@ final class HfTokenizer {
             tokens[id] = text != null ? text : "[PAD" + id + "]";
             types[id] = (text == null ? TokenType.UNUSED : addedTypes.getOrDefault(id, TokenType.NORMAL)).code();
         }
+        Optional<Integer> unknown = model.optString("unk_token").map(ids::get);
+        unknown.ifPresent(id -> types[id] = TokenType.UNKNOWN.code());
         List<String> merges = merges();
         boolean byteFallback = model.bool("byte_fallback", false);
         if (byteFallback) {
@@ -90,8 +92,8 @@ final class HfTokenizer {
             writer.putInt32s("tokenizer.ggml.token_type", types);
             writer.putStrings("tokenizer.ggml.merges", merges.toArray(String[]::new));
         }
-        if (model.optString("unk_token").isPresent() && ids.containsKey(model.string("unk_token"))) {
-            writer.putUint32("tokenizer.ggml.unknown_token_id", ids.get(model.string("unk_token")));
+        if (unknown.isPresent()) {
+            writer.putUint32("tokenizer.ggml.unknown_token_id", unknown.get());
         }
         specialId(writer, "bos", modelConfig);
         specialId(writer, "eos", modelConfig);
