@@ -25,7 +25,9 @@ void quantize_q8_0(const float *x, BlockQ8_0 *y, int64_t n_blocks) {
         const float d = amax / 127.0f;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         y[b].d = fp32_to_fp16(d);
-        for (int j = 0; j < QK8_0; ++j) y[b].qs[j] = static_cast<int8_t>(nearest_int(x[j] * id));
+        // Ties round away from zero (roundf), as llama.cpp's quantize_row_q8_0_ref: the same weights give
+        // llama-quantize's bytes exactly.
+        for (int j = 0; j < QK8_0; ++j) y[b].qs[j] = static_cast<int8_t>(std::roundf(x[j] * id));
     }
 }
 

@@ -85,7 +85,8 @@ public final class LlcudaAutoConfiguration {
         Integer contextLength = properties.getModel().getContextLength();
         return nativeRuntime.library()
                 .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener,
-                        contextLength != null ? contextLength : 0, adapters(properties.getModel())))
+                        contextLength != null ? contextLength : 0, properties.getModel().getCacheDir(),
+                        Optional.ofNullable(properties.getModel().getQuantize()), adapters(properties.getModel())))
                 .orElseGet(() -> file -> {
                     throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
                             + nativeRuntime.failure().orElse("") + ")");

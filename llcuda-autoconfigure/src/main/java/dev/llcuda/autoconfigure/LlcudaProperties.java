@@ -16,10 +16,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
+
 import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
 import dev.llcuda.engine.SamplingParams;
+import dev.llcuda.gguf.GgmlType;
+import dev.llcuda.hf.CheckpointConverter;
+import dev.llcuda.hf.ConvertedModelCache;
 
 /**
  * Configuration of llcuda under {@value #PREFIX}: the model to serve, the engine's limits, the
@@ -122,6 +126,39 @@ public class LlcudaProperties {
                 throw new IllegalArgumentException("llcuda.model.context-length must be at least 1, got " + contextLength);
             }
             this.contextLength = contextLength;
+        }
+
+        /**
+         * Weight type a Hugging Face model directory ({@code path} pointing to a folder with config.json
+         * and *.safetensors) is converted to: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K,
+         * Q4_K, Q5_K, Q6_K, IQ4_NL or IQ4_XS. Unset: as stored (F32/F16/BF16). Ignored for GGUF files.
+         */
+        private @Nullable GgmlType quantize;
+
+        public @Nullable GgmlType getQuantize() {
+            return this.quantize;
+        }
+
+        public void setQuantize(@Nullable GgmlType quantize) {
+            if (quantize != null && !CheckpointConverter.OUTPUT_TYPES.contains(quantize)) {
+                throw new IllegalArgumentException("llcuda.model.quantize = " + quantize
+                        + " is not a conversion type (one of " + CheckpointConverter.OUTPUT_TYPES + ")");
+            }
+            this.quantize = quantize;
+        }
+
+        /**
+         * Folder where converted Hugging Face model directories are kept, one GGUF file per directory
+         * version and type, so the next start loads at once. Default: {@code ~/.cache/llcuda/models}.
+         */
+        private Path cacheDir = ConvertedModelCache.defaultFolder();
+
+        public Path getCacheDir() {
+            return this.cacheDir;
+        }
+
+        public void setCacheDir(Path cacheDir) {
+            this.cacheDir = cacheDir;
         }
 
         /**

@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import dev.llcuda.engine.AdapterFile;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.ModelEngine;
+import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gpu.DeviceSelection;
+import dev.llcuda.hf.CheckpointConverter;
+import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.NativeLibrary;
 
 /**
  * Loads models onto the selected device through {@link ModelEngine#open}, with the engine limits
- * in effect.
+ * in effect. A Hugging Face model directory is loaded through its GGUF conversion, made once into
+ * the checkpoint cache.
  */
 public final class NativeModelLoader implements ModelLoader {
 
@@ -26,20 +31,22 @@ public final class NativeModelLoader implements ModelLoader {
 
     private final int cpuThreads;
 
-    /**
-     * @param contextLength positions every model runs with (llcuda.model.context-length); 0: each file's own
-     */
-    public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
-            EngineListener listener, int contextLength) {
-        this(library, device, limits, listener, contextLength, List.of());
-    }
+    private final ConvertedModelCache checkpoints;
+
+    private final Optional<GgmlType> quantize;
 
     /**
+     * @param contextLength positions every model runs with (llcuda.model.context-length); 0: each file's own
+     * @param checkpointCache where converted Hugging Face model directories are kept (llcuda.model.cache-dir)
+     * @param quantize the weight type directories are converted to (llcuda.model.quantize); empty: as stored
      * @param adapters LoRA adapters loaded beside every model (llcuda.model.lora)
      */
     public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
-            EngineListener listener, int contextLength, List<AdapterFile> adapters) {
+            EngineListener listener, int contextLength, Path checkpointCache, Optional<GgmlType> quantize,
+            List<AdapterFile> adapters) {
         this.library = library;
+        this.checkpoints = new ConvertedModelCache(checkpointCache, new CheckpointConverter(library));
+        this.quantize = quantize;
         this.device = device;
         this.options = ModelEngine.Options.defaults()
                 .withKvBlockSize(limits.kvBlockSize())
@@ -58,7 +65,7 @@ public final class NativeModelLoader implements ModelLoader {
     @Override
     public ServingModel load(Path gguf) {
         try (Backend backend = backend()) {
-            return ServingModel.of(ModelEngine.open(backend, gguf, this.options));
+            return ServingModel.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
         }
@@ -71,7 +78,7 @@ public final class NativeModelLoader implements ModelLoader {
             return true;
         }
         try (Backend backend = backend()) {
-            long needed = ModelEngine.memoryNeeded(gguf, this.options);
+            long needed = ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
             return needed <= backend.info().memoryFree();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);

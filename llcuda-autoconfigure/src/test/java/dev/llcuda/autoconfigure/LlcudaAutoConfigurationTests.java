@@ -37,6 +37,7 @@ import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.gpu.GpuRequiredException;
 import dev.llcuda.engine.KvType;
+import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.runtime.EngineLimits;
 import dev.llcuda.runtime.GpuMonitor;
@@ -123,6 +124,23 @@ class LlcudaAutoConfigurationTests {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause()
                     .hasMessageContaining("llcuda.model.context-length must be at least 1, got 0");
+        });
+    }
+
+    @Test
+    void theCheckpointQuantizationAndCacheBindAndATypeThatCannotBeWrittenFailsStartup() throws IOException {
+        runner().withPropertyValues("llcuda.model.quantize=q4_k", "llcuda.model.cache-dir=/tmp/llcuda-converted")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    LlcudaProperties.Model model = context.getBean(LlcudaProperties.class).getModel();
+                    assertThat(model.getQuantize()).isEqualTo(GgmlType.Q4_K);
+                    assertThat(model.getCacheDir()).isEqualTo(Path.of("/tmp/llcuda-converted"));
+                });
+        runner().run(context -> assertThat(context.getBean(LlcudaProperties.class).getModel().getQuantize()).isNull());
+        runner().withPropertyValues("llcuda.model.quantize=IQ2_XXS").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("llcuda.model.quantize = IQ2_XXS is not a conversion type");
         });
     }
 

@@ -30,6 +30,7 @@ import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.KvType;
 import dev.llcuda.gpu.DeviceProfile;
 import dev.llcuda.gpu.DeviceSelection;
+import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 
@@ -152,7 +153,8 @@ class LlcudaRuntimeTests {
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.defaults());
         DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
         EngineLimits limits = new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2);
-        return new NativeModelLoader(library, cpu, limits, EngineListener.NONE, 0);
+        return new NativeModelLoader(library, cpu, limits, EngineListener.NONE, 0, ConvertedModelCache.defaultFolder(),
+                Optional.empty(), List.of());
     }
 
     private String generate() throws Exception {

@@ -46,14 +46,13 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "--model MODEL.gguf [--concurrency 1,4,16,64] [--prompt-tokens 128] [--gen-tokens 128]"
+        return "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--concurrency 1,4,16,64] [--prompt-tokens 128] [--gen-tokens 128]"
                 + " [--backend cpu|cuda] [--device 0] [--threads N] [--step-tokens 512] [--schema SCHEMA.json] "
                 + LoadedModel.CONTEXT_USAGE;
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
-        Path gguf = Path.of(args.required("--model"));
         int[] levels = levels(args.option("--concurrency").orElse("1,4,16,64"));
         int promptTokens = positive(args, "--prompt-tokens", 128);
         int genTokens = positive(args, "--gen-tokens", 128);
@@ -63,6 +62,7 @@ final class BenchCommand implements Command {
         int blocks = maxLevel * LoadedModel.blocksFor(promptTokens + genTokens, BLOCK_SIZE) + 1;
         LatencySamples latencies = new LatencySamples();
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
+        Path gguf = LoadedModel.modelFile(args, library);
         try (Backend backend = switch (backendName) {
             case "cpu" -> library.cpuBackend(args.intOption("--threads", 0));
             case "cuda" -> library.cudaBackend(args.intOption("--device", 0));

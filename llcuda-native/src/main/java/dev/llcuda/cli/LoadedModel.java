@@ -4,6 +4,8 @@ import dev.llcuda.engine.ModelFile;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.model.AdapterSpec;
 import dev.llcuda.nativelib.Adapter;
+import dev.llcuda.hf.CheckpointConverter;
+import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Batch;
 import dev.llcuda.nativelib.Model;
@@ -29,8 +31,8 @@ final class LoadedModel implements AutoCloseable {
     /** The context option, for the commands' usage lines. */
     static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
-    static final String USAGE = "--model MODEL.gguf [--device cpu|cuda[:N]] [--threads N] " + CONTEXT_USAGE
-            + " [--lora ADAPTER.gguf [--lora-scale S]]";
+    static final String USAGE = "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--device cpu|cuda[:N]] "
+            + "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf [--lora-scale S]]";
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
@@ -53,17 +55,16 @@ final class LoadedModel implements AutoCloseable {
     }
 
     static LoadedModel open(Arguments args) throws Exception {
-        Path gguf = Path.of(args.required("--model"));
         String device = args.option("--device").orElse("cpu");
         String threadOption = args.option("--threads").orElse("0");
         if (!threadOption.matches("\\d{1,4}")) {
             throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
         }
         int threads = Integer.parseInt(threadOption);
-        ModelFile file = ModelFile.read(gguf, contextLength(args));
         Optional<Path> lora = loraPath(args);
         float loraScale = args.floatOption("--lora-scale", 1f);
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
+        ModelFile file = ModelFile.read(modelFile(args, library), contextLength(args));
         try (Backend backend = backend(library, device, threads)) {
             Model model = file.load(backend); // the model keeps its backend alive
             try {
@@ -95,6 +96,18 @@ final class LoadedModel implements AutoCloseable {
             throw new UsageException("--lora-scale must be a finite number");
         }
         return loras.stream().findFirst().map(Path::of);
+    }
+
+    /**
+     * The GGUF file of {@code --model}: the file itself, or for a Hugging Face model directory its conversion
+     * (weights in {@code --quantize TYPE}, else as stored), made once and kept in {@code --cache-dir}
+     * (default {@code ~/.cache/llcuda/models}).
+     */
+    static Path modelFile(Arguments args, NativeLibrary library) throws Exception {
+        Path model = Path.of(args.required("--model"));
+        Path folder = args.option("--cache-dir").map(Path::of).orElseGet(ConvertedModelCache::defaultFolder);
+        return new ConvertedModelCache(folder, new CheckpointConverter(library))
+                .resolve(model, ConvertCommand.quantization(args, "--quantize"));
     }
 
     /**

@@ -19,6 +19,7 @@ public final class Main {
         COMMANDS.put("chat-template", new ChatTemplateCommand());
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("pull", new PullCommand());
+        COMMANDS.put("convert", new ConvertCommand());
     }
 
     private Main() {
