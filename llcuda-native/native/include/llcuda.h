@@ -94,7 +94,8 @@ typedef enum llcuda_type {
     LLCUDA_TYPE_Q2_K = 10,
     LLCUDA_TYPE_Q3_K = 11,
     LLCUDA_TYPE_IQ4_NL = 20,
-    LLCUDA_TYPE_IQ4_XS = 23
+    LLCUDA_TYPE_IQ4_XS = 23,
+    LLCUDA_TYPE_NF4 = 100   /* llcuda-private (no ggml id): bitsandbytes' NF4 code book, blocks of 64 */
 } llcuda_type;
 
 typedef struct llcuda_backend llcuda_backend;

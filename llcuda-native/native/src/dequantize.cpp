@@ -137,6 +137,12 @@ void dequantize_iq4_xs(const BlockIQ4_XS *blocks, float *y, int64_t n_blocks) {
     }
 }
 
+void dequantize_nf4(const BlockNF4 *blocks, float *y, int64_t n_blocks) {
+    for (int64_t b = 0; b < n_blocks; ++b, y += QK_NF4) {
+        for (int j = 0; j < QK_NF4; ++j) y[j] = nf4_value(nf4_quant(blocks[b], j)) * blocks[b].d;
+    }
+}
+
 }  // namespace
 
 void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
@@ -171,6 +177,7 @@ void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
             return fp16_to_fp32(blk.d) * kIq4nlValues[q];
         });
     case LLCUDA_TYPE_IQ4_XS: return dequantize_iq4_xs(static_cast<const BlockIQ4_XS *>(src), dst, n_blocks);
+    case LLCUDA_TYPE_NF4: return dequantize_nf4(static_cast<const BlockNF4 *>(src), dst, n_blocks);
     default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot dequantize ") + t->name);
     }
 }

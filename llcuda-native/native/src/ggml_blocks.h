@@ -131,6 +131,31 @@ struct BlockIQ4_XS {
 };
 static_assert(sizeof(BlockIQ4_XS) == 136, "IQ4_XS block is 136 bytes");
 
+constexpr int QK_NF4 = 64;  // bitsandbytes' block size for NF4 checkpoints
+// bitsandbytes' NF4 code book (QLoRA's normal-float values, -1.0, -0.6961928009986877, ..., 0.0,
+// 0.07958029955625534, ..., 0.7229568362236023, 1.0) as the IEEE bits of its float32 entries:
+// the decimal values are float32 numbers exactly, and the bits let device code build lookup tables
+// at compile time. x = d * value(q).
+constexpr uint32_t kNf4Bits[16] = {0xbf800000u, 0xbf3239b1u, 0xbf066b30u, 0xbeca32a0u, 0xbe91a24du, 0xbe3d353fu,
+                                   0xbdba7871u, 0x00000000u, 0x3da2faffu, 0x3e24cae3u, 0x3e7c04ddu, 0x3ead033au,
+                                   0x3ee1a4b8u, 0x3f1007abu, 0x3f3913b3u, 0x3f800000u};
+
+// x = d * nf4_value(q). The scale is float32, not FP16 like ggml's types: a bitsandbytes checkpoint's
+// absmax (after undoing the double quantization, in float32 as bitsandbytes does) is kept exactly,
+// so dequantizing a converted checkpoint gives bitsandbytes' own float32 weights bit for bit; the 4
+// bytes also keep the block 4-byte aligned for word loads. Nibbles in 16-element chunks, each a
+// contiguous 8 bytes (one 64-bit load per chunk, nothing read twice): element 16c + j (j < 8) is the
+// low nibble of qs[8c + j], element 16c + 8 + j its high nibble.
+struct BlockNF4 {
+    float d;
+    uint8_t qs[QK_NF4 / 2];
+};
+static_assert(sizeof(BlockNF4) == 36, "NF4 block is 36 bytes");
+
+// Where element j (0..63) of an NF4 block sits: the byte of qs and the nibble's shift.
+constexpr int nf4_byte(int j) { return 8 * (j / 16) + j % 8; }
+constexpr int nf4_shift(int j) { return (j % 16) < 8 ? 0 : 4; }
+
 struct TypeTraits {
     int32_t type;
     const char *name;

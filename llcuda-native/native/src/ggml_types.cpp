@@ -22,6 +22,7 @@ constexpr TypeTraits kTraits[] = {
     {LLCUDA_TYPE_Q3_K, "Q3_K", QK_K, sizeof(BlockQ3_K)},
     {LLCUDA_TYPE_IQ4_NL, "IQ4_NL", QK4_NL, sizeof(BlockIQ4_NL)},
     {LLCUDA_TYPE_IQ4_XS, "IQ4_XS", QK_K, sizeof(BlockIQ4_XS)},
+    {LLCUDA_TYPE_NF4, "NF4", QK_NF4, sizeof(BlockNF4)},
 };
 
 // ggml's names by type id, for messages about types the engine does not compute with.
@@ -42,6 +43,7 @@ const TypeTraits *type_traits(int32_t type) {
 
 std::string ggml_type_name(int32_t type) {
     const int32_t n = static_cast<int32_t>(sizeof kGgmlNames / sizeof kGgmlNames[0]);
+    if (type == LLCUDA_TYPE_NF4) return type_traits(type)->name;  // llcuda's own id, beyond ggml's
     return type >= 0 && type < n ? kGgmlNames[type] : "type " + std::to_string(type);
 }
 

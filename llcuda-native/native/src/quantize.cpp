@@ -1,5 +1,6 @@
 // Reference encoders. Q4_0/Q8_0/Q5_0 use the block's extreme value, Q4_1/Q5_1 its range;
-// IQ4_NL/IQ4_XS search the scale on the non-linear code book; the K-quants search, per
+// IQ4_NL/IQ4_XS search the scale on the non-linear code book; NF4 scales by the block's largest
+// magnitude and takes the nearest code, as bitsandbytes quantizes; the K-quants search, per
 // sub-block, the scale (and min) minimising a weighted squared error, then quantize the
 // sub-block scales themselves to 6 or 8 bits, following the method of ggml's reference
 // quantizers so files written by llcuda behave like llama.cpp's.
@@ -488,6 +489,25 @@ void quantize_q3_K(const float *x, BlockQ3_K *y, int64_t n_blocks) {
     }
 }
 
+// bitsandbytes' NF4 quantizer: d = the block's largest magnitude, each x * (1 / d) to the nearest
+// code (the count of midpoints below it), a value exactly on a midpoint to the lower code as
+// bitsandbytes' `x > mid` tests do.
+void quantize_nf4(const float *x, BlockNF4 *y, int64_t n_blocks) {
+    float mid[15];
+    for (int i = 0; i < 15; ++i) mid[i] = (nf4_value(i) + nf4_value(i + 1)) * 0.5f;
+    for (int64_t b = 0; b < n_blocks; ++b, x += QK_NF4) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK_NF4; ++j) amax = std::max(amax, std::fabs(x[j]));
+        const float inv = amax != 0.0f ? 1.0f / amax : 0.0f;
+        y[b].d = amax;
+        std::memset(y[b].qs, 0, sizeof y[b].qs);
+        for (int j = 0; j < QK_NF4; ++j) {
+            const int q = static_cast<int>(std::lower_bound(mid, mid + 15, x[j] * inv) - mid);
+            y[b].qs[nf4_byte(j)] |= static_cast<uint8_t>(q << nf4_shift(j));
+        }
+    }
+}
+
 }  // namespace
 
 void quantize_row_q8_K(const float *x, BlockQ8_K *y, int64_t n) {
@@ -542,6 +562,7 @@ void quantize_row(int32_t type, const float *src, void *dst, int64_t n) {
     case LLCUDA_TYPE_Q3_K: return quantize_q3_K(src, static_cast<BlockQ3_K *>(dst), n_blocks);
     case LLCUDA_TYPE_IQ4_NL: return quantize_iq4_nl(src, static_cast<BlockIQ4_NL *>(dst), n_blocks);
     case LLCUDA_TYPE_IQ4_XS: return quantize_iq4_xs(src, static_cast<BlockIQ4_XS *>(dst), n_blocks);
+    case LLCUDA_TYPE_NF4: return quantize_nf4(src, static_cast<BlockNF4 *>(dst), n_blocks);
     default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot quantize to ") + t->name);
     }
 }

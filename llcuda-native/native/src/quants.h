@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ggml_blocks.h"
+#include "half.h"
 #include "host_device.h"
 #include "k_quant_scales.h"
 
@@ -69,5 +70,11 @@ inline int q5_quant(const Block &blk, int j) {
     const int nibble = j < 16 ? blk.qs[j] & 0xF : blk.qs[j - 16] >> 4;
     return nibble | static_cast<int>(((qh >> j) & 1u) << 4);
 }
+
+// The NF4 code book entry of the 4-bit code q (host code).
+inline float nf4_value(int q) { return bits_to_float(kNf4Bits[q]); }
+
+// The 4-bit code of element j (0..63) of an NF4 block.
+inline int nf4_quant(const BlockNF4 &blk, int j) { return (blk.qs[nf4_byte(j)] >> nf4_shift(j)) & 0xF; }
 
 }  // namespace llcuda

@@ -81,10 +81,16 @@ double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
 const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
                           LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
                           LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
-                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS};
+                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS, LLCUDA_TYPE_NF4};
 
 // The IQ4_NL/IQ4_XS code book as the GGUF format defines it.
 const int kIq4Book[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+// bitsandbytes' NF4 code book as published (QLoRA, bitsandbytes' functional.py), in decimal.
+const double kNf4Book[16] = {-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
+                             -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+                             0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+                             0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0};
 
 // ---------------------------------------------------------------- float64 decoders (independent)
 
@@ -177,6 +183,13 @@ double decode_element(int32_t type, const uint8_t *row, int64_t i) {
         const uint8_t *qs = b + 8 + 16 * sub;
         return half(b) * (ls - 32) * kIq4Book[l < 16 ? (qs[l] & 0xF) : (qs[l - 16] >> 4)];
     }
+    case LLCUDA_TYPE_NF4: {  // float32 d, then 16-element chunks of 8 bytes: low nibbles first
+        const uint8_t *b = row + 36 * (i / 64);
+        const int j = static_cast<int>(i % 64);
+        float d;
+        std::memcpy(&d, b, 4);
+        return d * kNf4Book[(b[4 + 8 * (j / 16) + j % 8] >> (j % 16 < 8 ? 0 : 4)) & 0xF];
+    }
     default: return NAN;
     }
 }
@@ -198,6 +211,7 @@ std::vector<uint8_t> random_blocks(int32_t type, int64_t n) {
         case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_1: set_half(blk); set_half(blk + 2); break;
         case LLCUDA_TYPE_Q2_K: set_half(blk + 80); set_half(blk + 82); break;
         case LLCUDA_TYPE_Q3_K: set_half(blk + 108); break;
+        case LLCUDA_TYPE_NF4: { float d = std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng); std::memcpy(blk, &d, 4); break; }
         default: set_half(blk);
         }
     }
@@ -300,7 +314,7 @@ void test_quantize_round_trip_error() {
                             {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03},
                             {LLCUDA_TYPE_Q4_1, 0.1}, {LLCUDA_TYPE_Q5_0, 0.065}, {LLCUDA_TYPE_Q5_1, 0.055},
                             {LLCUDA_TYPE_Q2_K, 0.34}, {LLCUDA_TYPE_Q3_K, 0.2}, {LLCUDA_TYPE_IQ4_NL, 0.1},
-                            {LLCUDA_TYPE_IQ4_XS, 0.1}};
+                            {LLCUDA_TYPE_IQ4_XS, 0.1}, {LLCUDA_TYPE_NF4, 0.12}};
     const int64_t n = 4096;
     std::vector<float> x = normal(n, 0.5f);
     for (int i = 0; i < 8; ++i) x[g_rng() % n] *= 8.0f;  // a few outliers, as real weights have
@@ -331,6 +345,45 @@ void test_quantize_round_trip_error() {
     check(llcuda_quantize(LLCUDA_TYPE_Q8_0, x.data(), 64, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::strstr(llcuda_last_error(), "need 68") != nullptr, "quantize refuses a too small destination");
     check(llcuda_dequantize(77, out, sizeof out, 32, x.data()) == LLCUDA_ERR_UNSUPPORTED, "dequantize refuses an unknown type");
+}
+
+// NF4: the engine's code book is the published one bit for bit, a hand-built block decodes to the
+// values worked out from the layout, and the quantizer takes the block's largest magnitude as d
+// and the nearest code for every element (bitsandbytes' quantizer).
+void test_nf4_format() {
+    bool book_ok = true;
+    for (int q = 0; q < 16; ++q) book_ok = book_ok && nf4_value(q) == static_cast<float>(kNf4Book[q]) && nf4_value(q) == kNf4Book[q];
+    check(book_ok, "NF4 code book equals the published float32 values exactly");
+    std::vector<uint8_t> blk(36, 0);
+    const float d = 0.75f;
+    std::memcpy(blk.data(), &d, 4);
+    blk[4 + 0] = 0xF0;       // element 0: code 0 (-1), element 8: code 15 (1)
+    blk[4 + 8 + 7] = 0x9C;   // element 23: code 12, element 31: code 9
+    blk[4 + 24 + 3] = 0x07;  // element 51: code 7 (0), element 59: code 0
+    std::vector<float> y(64);
+    dequantize_row(LLCUDA_TYPE_NF4, blk.data(), y.data(), 64);
+    check(y[0] == -0.75f && y[8] == 0.75f && y[23] == nf4_value(12) * d && y[31] == nf4_value(9) * d && y[51] == 0.0f &&
+              y[59] == -0.75f && y[1] == -0.75f,
+          "NF4 hand-built block: float32 d times the code book, chunks of 16 in 8 bytes (low nibbles first)");
+    const int64_t n = 64 * 40;
+    std::vector<float> x = normal(n);
+    for (int64_t i = 0; i < 64; ++i) x[i] = 0.0f;  // an all-zero block
+    std::vector<uint8_t> q(row_bytes(LLCUDA_TYPE_NF4, n));
+    quantize_row(LLCUDA_TYPE_NF4, x.data(), q.data(), n);
+    int not_nearest = 0, bad_scale = 0;
+    for (int64_t b = 0; b < n / 64; ++b) {
+        float amax = 0.0f, db;
+        for (int j = 0; j < 64; ++j) amax = std::max(amax, std::fabs(x[64 * b + j]));
+        std::memcpy(&db, q.data() + 36 * b, 4);
+        bad_scale += db != amax;
+        for (int j = 0; j < 64; ++j) {
+            const double v = amax > 0 ? static_cast<double>(x[64 * b + j] * (1.0f / amax)) : 0.0;
+            const double got = decode_element(LLCUDA_TYPE_NF4, q.data(), 64 * b + j) / (amax > 0 ? amax : 1.0f);
+            for (double c : kNf4Book) not_nearest += std::fabs(c - v) < std::fabs(got - v) - 1e-12;
+        }
+    }
+    check(bad_scale == 0 && not_nearest == 0, "NF4 quantizer: d is the block's largest magnitude, every element the nearest code (" +
+                                                  std::to_string(bad_scale) + " scales, " + std::to_string(not_nearest) + " codes off)");
 }
 
 // ---------------------------------------------------------------- dot products
@@ -1372,7 +1425,7 @@ void test_quant_mixes(const std::string &testdata) {
     const std::string synth = dir + "/llcuda-synth";
     if (!exists(synth)) { check(false, "llcuda-synth beside the test program: " + synth); return; }
     const char *mixes[] = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
-                           "IQ4_NL", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "F16"};
+                           "IQ4_NL", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "F16", "NF4"};
     for (const char *shape : {"micro", "micro-576"}) {
         for (const char *mix : mixes) {
             const std::string path = "/tmp/llcuda-test-" + std::to_string(::getpid()) + "-" + shape + "-" + mix + ".gguf";
@@ -1410,7 +1463,8 @@ void test_quant_mixes(const std::string &testdata) {
             for (const auto &row : ref) r.insert(r.end(), row.begin(), row.end());
             if (!got.empty()) g.assign(got[0].begin(), got[0].end());
             const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
-            const double bound = std::string(mix) == "F16" ? 1e-3 : 2.5e-2;
+            // F16 and NF4 take float activations (the others 8-bit ones): only summation order differs.
+            const double bound = std::string(mix) == "F16" || std::string(mix) == "NF4" ? 1e-3 : 2.5e-2;
             check(err <= bound, label + " logits vs float64 of its dequantized weights: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound));
             std::printf("  mix %-9s %-7s rel L2 %.4g\n", shape, mix, err);
             std::remove(path.c_str());
@@ -1494,7 +1548,7 @@ int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
-    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error,
+    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error, test_nf4_format,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
                                            test_gpu_sampling_algorithm, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
                                            test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert, test_lora};

@@ -151,7 +151,7 @@ DeviceMatrix to_device(const HostMatrix &m, Dev<uint8_t> &d) {
 const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
                           LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
                           LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
-                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS};
+                          LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS, LLCUDA_TYPE_NF4};
 
 std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 
@@ -898,7 +898,8 @@ void test_models(const std::string &dir, int32_t kv_type, const std::vector<std:
 // Models of the llama-quantize mixes with the newer types, written by llcuda-synth (beside this
 // program) with fresh weights, on a shape of whole K-quant rows and on one of rows of 576 (the
 // fallback types): logits of a 12-token prompt in one step (tensor-core tiles) and in steps of 8 + 4
-// (decode mat-vec on 8-bit activations) against the float64 forward of the dequantized weights.
+// (decode mat-vec on 8-bit activations; FP32 ones for llcuda's NF4 mix) against the float64 forward
+// of the dequantized weights.
 void test_mix_models(const std::string &dir) {
     char exe[4096] = {0};
     const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -908,7 +909,7 @@ void test_mix_models(const std::string &dir) {
         {"micro", "Q2_K"},     {"micro", "Q3_K_S"},     {"micro", "Q3_K_M"},     {"micro", "Q3_K_L"},
         {"micro", "IQ4_NL"},   {"micro", "IQ4_XS"},     {"micro", "Q4_1"},       {"micro", "Q5_0"},
         {"micro", "Q5_1"},     {"micro-576", "Q2_K"},   {"micro-576", "Q4_K_M"}, {"micro-576", "Q5_K_M"},
-        {"micro-576", "IQ4_XS"}, {"micro-576", "Q6_K"}};
+        {"micro-576", "IQ4_XS"}, {"micro-576", "Q6_K"}, {"micro", "NF4"},      {"micro-576", "NF4"}};
     for (const auto &[shape, mix] : models) {
         const std::string label = "mix " + shape + " " + mix;
         const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + shape + "-" + mix + ".gguf";
@@ -930,7 +931,8 @@ void test_mix_models(const std::string &dir) {
             std::vector<float> steps = run_step(*m, {{1, std::vector<int32_t>(tokens.begin(), tokens.begin() + 8), 0, {1}}});
             const std::vector<float> rest = run_step(*m, {{1, std::vector<int32_t>(tokens.begin() + 8, tokens.end()), 8, {1}}});
             steps.insert(steps.end(), rest.begin(), rest.end());
-            check_error("logits " + label + " (steps of 8 + 4, 8-bit mat-vec)", rel_l2f(steps, ref), 3e-2);
+            const char *mat_vec = mix == "NF4" ? "FP32 mat-vec" : "8-bit mat-vec";  // NF4 has no integer form
+            check_error("logits " + label + " (steps of 8 + 4, " + mat_vec + ")", rel_l2f(steps, ref), 3e-2);
         } catch (const std::exception &e) {
             g_tally.check(false, label, e.what());
         }

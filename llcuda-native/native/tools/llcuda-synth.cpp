@@ -26,7 +26,7 @@
 //
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
 //                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|FAMILY
-//                --type MIX (F32, F16, Q4_0 ... IQ4_XS, see usage) --vocab VOCAB.gguf --out MODEL.gguf
+//                --type MIX (F32, F16, Q4_0 ... IQ4_XS, NF4, see usage) --vocab VOCAB.gguf --out MODEL.gguf
 //                [--seed S] [--rope-orig-ctx N]
 #include <algorithm>
 #include <cmath>

@@ -32,6 +32,7 @@ const WeightKernel &CpuKernels::for_type(int32_t type) const {
     case LLCUDA_TYPE_Q3_K: return q3_K;
     case LLCUDA_TYPE_IQ4_NL: return iq4_nl;
     case LLCUDA_TYPE_IQ4_XS: return iq4_xs;
+    case LLCUDA_TYPE_NF4: return nf4;
     default: fail(LLCUDA_ERR_INTERNAL, "no CPU kernel for weight type " + std::to_string(type));
     }
 }

@@ -1,6 +1,7 @@
 // The CPU's numeric kernels as one table per SIMD level. Matrix products quantize the
 // activations once per row into the format the weight type pairs with (Q8_0 for the 32-element
-// block types, Q8_K for the 256-element ones, plain floats for F32/F16/BF16) and then take dot products directly on the
+// block types, Q8_K for the 256-element ones, plain floats for F32/F16/BF16 and NF4, whose float
+// code book has no integer form) and then take dot products directly on the
 // blocks: integer sums inside a block, one float multiply-add per block.
 #pragma once
 
@@ -40,6 +41,7 @@ struct CpuKernels {
     ActQuantizeFn quantize_q8_K;
     AxpyFn axpy;
     WeightKernel q4_1, q5_0, q5_1, q2_K, q3_K, iq4_nl, iq4_xs;
+    WeightKernel nf4;
     // Kernel for a validated weight type.
     const WeightKernel &for_type(int32_t type) const;
     void quantize(ActFormat format, const float *x, void *dst, int64_t n) const;

@@ -205,6 +205,19 @@ float dot_iq4_xs(int64_t n, const void *w, const void *a) {
     return sum;
 }
 
+// NF4 against float activations: sum_b d * sum_j value(q_j) * a_j.
+float dot_nf4(int64_t n, const void *w, const void *a) {
+    const BlockNF4 *x = static_cast<const BlockNF4 *>(w);
+    const float *y = static_cast<const float *>(a);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n / QK_NF4; ++b, y += QK_NF4) {
+        float s = 0.0f;
+        for (int j = 0; j < QK_NF4; ++j) s += nf4_value(nf4_quant(x[b], j)) * y[j];
+        sum += x[b].d * s;
+    }
+    return sum;
+}
+
 void axpy(int64_t n, float a, const float *x, float *y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
@@ -219,6 +232,7 @@ const CpuKernels kScalar = {
     {ActFormat::Q8_K, dot_k4<BlockQ5_K>}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
     {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
     {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
+    {ActFormat::F32, dot_nf4},
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ bool is_supported_matrix_type(int32_t type) {
         case LLCUDA_TYPE_F32: case LLCUDA_TYPE_F16: case LLCUDA_TYPE_BF16: case LLCUDA_TYPE_Q8_0:
         case LLCUDA_TYPE_Q4_0: case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q6_K:
         case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_0: case LLCUDA_TYPE_Q5_1: case LLCUDA_TYPE_Q2_K:
-        case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_NL: case LLCUDA_TYPE_IQ4_XS:
+        case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_NL: case LLCUDA_TYPE_IQ4_XS: case LLCUDA_TYPE_NF4:
             return true;
         default:
             return false;

@@ -2,7 +2,8 @@
 // multiple of 16) as 16 int8 values packed four to a word, with w = a * q + b for all 16. The
 // integer side of dequant.cuh, for the dp4a products on 8-bit activations (mat-vec.cu). The types
 // added later (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS) take their Dequant from this form
-// (DequantFromInt below), so this header is the one that knows every type and its dispatch.
+// (DequantFromInt below), so this header is the one that knows every type and its dispatch (NF4,
+// whose code book is not integers, has its Dequant here too).
 #pragma once
 
 #include "dequant.cuh"
@@ -117,8 +118,17 @@ __device__ __forceinline__ void add_fifth_bits(const uint8_t *qh, int off, uint3
     }
 }
 
-// The four IQ4 code book entries of the four nibble bytes (0..15) of `nibbles`, as int8 bytes:
-// two byte permutes pick from entries 0..7 and 8..15, bit 3 of each nibble chooses between them.
+// Entry q of a 16-byte table (entries 4i..4i+3 in the bytes of word ti) for each of the four
+// nibble bytes q (0..15) of `nibbles`: two byte permutes pick from entries 0..7 and 8..15, bit 3 of
+// each nibble chooses between them.
+__device__ __forceinline__ uint32_t lookup16(uint32_t t0, uint32_t t1, uint32_t t2, uint32_t t3, uint32_t nibbles) {
+    const uint32_t sel = (nibbles & 0x7u) | ((nibbles >> 4) & 0x70u) | ((nibbles >> 8) & 0x700u) | ((nibbles >> 12) & 0x7000u);
+    const uint32_t low = __byte_perm(t0, t1, sel), high = __byte_perm(t2, t3, sel);
+    const uint32_t pick_high = ((nibbles >> 3) & 0x01010101u) * 0xffu;
+    return (low & ~pick_high) | (high & pick_high);
+}
+
+// The four IQ4 code book entries of the four nibble bytes of `nibbles`, as int8 bytes.
 constexpr uint32_t iq4_book_word(int i) {
     return static_cast<uint8_t>(kIq4nlValues[4 * i]) | (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 1])) << 8) |
            (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 2])) << 16) |
@@ -127,10 +137,7 @@ constexpr uint32_t iq4_book_word(int i) {
 constexpr uint32_t kIq4Book0 = iq4_book_word(0), kIq4Book1 = iq4_book_word(1), kIq4Book2 = iq4_book_word(2),
                    kIq4Book3 = iq4_book_word(3);
 __device__ __forceinline__ uint32_t iq4_lookup(uint32_t nibbles) {
-    const uint32_t sel = (nibbles & 0x7u) | ((nibbles >> 4) & 0x70u) | ((nibbles >> 8) & 0x700u) | ((nibbles >> 12) & 0x7000u);
-    const uint32_t low = __byte_perm(kIq4Book0, kIq4Book1, sel), high = __byte_perm(kIq4Book2, kIq4Book3, sel);
-    const uint32_t pick_high = ((nibbles >> 3) & 0x01010101u) * 0xffu;
-    return (low & ~pick_high) | (high & pick_high);
+    return lookup16(kIq4Book0, kIq4Book1, kIq4Book2, kIq4Book3, nibbles);
 }
 
 template <>
@@ -268,6 +275,63 @@ template <> struct Dequant<LLCUDA_TYPE_Q3_K> : DequantFromInt<LLCUDA_TYPE_Q3_K> 
 template <> struct Dequant<LLCUDA_TYPE_IQ4_NL> : DequantFromInt<LLCUDA_TYPE_IQ4_NL> {};
 template <> struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_XS> {};
 
+// NF4's code book is float32 values without an integer form, so NF4 has no IntQuant (no 8-bit
+// activation product) and decodes to floats directly: byte b of the 16 entries' IEEE bits as a
+// lookup16 table, four lookups and a byte transpose per four codes, then one multiply by the
+// block's float32 d (the value bitsandbytes computes, bit for bit).
+constexpr uint32_t nf4_book_byte_word(int byte, int i) {
+    return ((kNf4Bits[4 * i] >> (8 * byte)) & 0xffu) | (((kNf4Bits[4 * i + 1] >> (8 * byte)) & 0xffu) << 8) |
+           (((kNf4Bits[4 * i + 2] >> (8 * byte)) & 0xffu) << 16) | (((kNf4Bits[4 * i + 3] >> (8 * byte)) & 0xffu) << 24);
+}
+template <int BYTE>
+struct Nf4BookBytes {  // compile-time scalars, which device code may read
+    static constexpr uint32_t t0 = nf4_book_byte_word(BYTE, 0), t1 = nf4_book_byte_word(BYTE, 1),
+                              t2 = nf4_book_byte_word(BYTE, 2), t3 = nf4_book_byte_word(BYTE, 3);
+};
+template <int BYTE>
+__device__ __forceinline__ uint32_t nf4_book_bytes(uint32_t nibbles) {
+    using T = Nf4BookBytes<BYTE>;
+    return lookup16(T::t0, T::t1, T::t2, T::t3, nibbles);
+}
+// The code book entries of the four nibble bytes of `nibbles`, times d.
+__device__ __forceinline__ void nf4_values4(uint32_t nibbles, float d, float out[4]) {
+    const uint32_t b0 = nf4_book_bytes<0>(nibbles), b1 = nf4_book_bytes<1>(nibbles), b2 = nf4_book_bytes<2>(nibbles),
+                   b3 = nf4_book_bytes<3>(nibbles);
+    const uint32_t lo01 = __byte_perm(b0, b1, 0x5140u), lo23 = __byte_perm(b2, b3, 0x5140u);  // entries 0, 1
+    const uint32_t hi01 = __byte_perm(b0, b1, 0x7362u), hi23 = __byte_perm(b2, b3, 0x7362u);  // entries 2, 3
+    out[0] = __uint_as_float(__byte_perm(lo01, lo23, 0x5410u)) * d;
+    out[1] = __uint_as_float(__byte_perm(lo01, lo23, 0x7632u)) * d;
+    out[2] = __uint_as_float(__byte_perm(hi01, hi23, 0x5410u)) * d;
+    out[3] = __uint_as_float(__byte_perm(hi01, hi23, 0x7632u)) * d;
+}
+
+// NF4 blocks (36 bytes) are 4-byte aligned: d and the chunk's 8 contiguous bytes in 32-bit loads.
+template <>
+struct Dequant<LLCUDA_TYPE_NF4> {
+    struct Raw {
+        uint32_t q[2];
+        float d;
+    };
+    __device__ static Raw load(const uint8_t *row, int k0) {
+        const uint8_t *blk = row + static_cast<int64_t>(k0 / QK_NF4) * sizeof(BlockNF4);
+        const uint32_t *q = reinterpret_cast<const uint32_t *>(blk + 4 + 8 * ((k0 % QK_NF4) / 16));
+        return {{q[0], q[1]}, *reinterpret_cast<const float *>(blk)};
+    }
+    __device__ static void decode(const Raw &r, int, float out[16]) {
+#pragma unroll
+        for (int i = 0; i < 2; ++i) {
+            nf4_values4(r.q[i] & 0x0f0f0f0fu, r.d, out + 4 * i);            // elements 0..7: low nibbles
+            nf4_values4((r.q[i] >> 4) & 0x0f0f0f0fu, r.d, out + 8 + 4 * i);  // elements 8..15: high nibbles
+        }
+    }
+    __device__ static void decode_h2(const Raw &r, int k0, __half2 out[8]) {
+        float v[16];
+        decode(r, k0, v);
+        floats_to_h2(v, out);
+    }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+};
+
 // Expands to a switch calling FN<TYPE>(args...) for the runtime weight type `type`; an
 // unsupported type is an LLCUDA_ERR_UNSUPPORTED error naming it.
 #define LLCUDA_DISPATCH_WEIGHT_TYPE(type, FN, ...)                                                \
@@ -287,6 +351,7 @@ template <> struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_
         case LLCUDA_TYPE_Q3_K: FN<LLCUDA_TYPE_Q3_K>(__VA_ARGS__); break;                          \
         case LLCUDA_TYPE_IQ4_NL: FN<LLCUDA_TYPE_IQ4_NL>(__VA_ARGS__); break;                      \
         case LLCUDA_TYPE_IQ4_XS: FN<LLCUDA_TYPE_IQ4_XS>(__VA_ARGS__); break;                      \
+        case LLCUDA_TYPE_NF4: FN<LLCUDA_TYPE_NF4>(__VA_ARGS__); break;                            \
         default:                                                                                  \
             ::llcuda::fail(LLCUDA_ERR_UNSUPPORTED,                                                \
                            "CUDA backend: weight type " + ::llcuda::ggml_type_name(type) + " unsupported"); \

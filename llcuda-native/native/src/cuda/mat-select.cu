@@ -18,9 +18,10 @@ bool use_tensor_cores(int32_t type, int m) {
     return m > kMatVecMaxTokens;
 }
 
+// NF4's float code book has no integer form (int-quants.cuh): its decode products take FP32 activations.
 bool uses_q8_activations(int32_t type, int m) {
     return m <= kMatVecMaxTokens && type != LLCUDA_TYPE_F32 && type != LLCUDA_TYPE_F16 &&
-           type != LLCUDA_TYPE_BF16;
+           type != LLCUDA_TYPE_BF16 && type != LLCUDA_TYPE_NF4;
 }
 
 void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,

@@ -184,8 +184,8 @@ void launch_q8_m(const DeviceMatrix &w, const Q8Activations &x, int m, float *y,
 template <int TYPE>
 void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy,
                        bool accumulate, cudaStream_t stream) {
-    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16) {
-        fail(LLCUDA_ERR_INTERNAL, "mat_vec_q8: weight type " + std::to_string(TYPE) + " is not quantized");
+    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 || TYPE == LLCUDA_TYPE_NF4) {
+        fail(LLCUDA_ERR_INTERNAL, "mat_vec_q8: weight type " + std::to_string(TYPE) + " has no integer form");
     } else if (m == 1) {
         launch_q8_m<TYPE, 1>(w, x, m, y, ldy, accumulate, stream);
     } else if (m == 2) {

@@ -11,6 +11,7 @@ namespace {
 enum FileType : uint32_t {
     kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 7, kQ5_0 = 8, kQ5_1 = 9, kQ2_K = 10, kQ3_K_S = 11, kQ3_K_M = 12,
     kQ3_K_L = 13, kQ4_K_S = 14, kQ4_K_M = 15, kQ5_K_S = 16, kQ5_K_M = 17, kQ6_K = 18, kIQ4_NL = 25, kIQ4_XS = 30,
+    kNF4 = 100,  // llcuda's own, like its tensor type id: llama_ftype has no NF4
 };
 
 constexpr QuantMix kMixes[] = {
@@ -20,6 +21,7 @@ constexpr QuantMix kMixes[] = {
     {"Q3_K_L", LLCUDA_TYPE_Q3_K, kQ3_K_L}, {"Q4_K_S", LLCUDA_TYPE_Q4_K, kQ4_K_S}, {"Q4_K_M", LLCUDA_TYPE_Q4_K, kQ4_K_M},
     {"Q5_K_S", LLCUDA_TYPE_Q5_K, kQ5_K_S}, {"Q5_K_M", LLCUDA_TYPE_Q5_K, kQ5_K_M}, {"Q6_K", LLCUDA_TYPE_Q6_K, kQ6_K},
     {"IQ4_NL", LLCUDA_TYPE_IQ4_NL, kIQ4_NL}, {"IQ4_XS", LLCUDA_TYPE_IQ4_XS, kIQ4_XS},
+    {"NF4", LLCUDA_TYPE_NF4, kNF4},
 };
 
 bool has(const std::string &name, const char *part) { return name.find(part) != std::string::npos; }
@@ -79,8 +81,11 @@ std::string quant_mix_names() {
 }
 
 int32_t quant_mix_type(const QuantMix &mix, const TensorSlot &slot) {
-    // F32/F16 files keep every matrix in their type (llama-quantize applies the rules to quantized types only).
+    // F32/F16 files keep every matrix in their type (llama-quantize applies the rules to quantized types
+    // only); so does llcuda's NF4 mix (all matrices NF4, embeddings and output included, rows that are
+    // not whole blocks of 64 in F16), which no llama-quantize rule covers.
     if (mix.base == LLCUDA_TYPE_F32 || mix.base == LLCUDA_TYPE_F16) return mix.base;
+    if (mix.base == LLCUDA_TYPE_NF4) return fits(mix.base, slot.row_length) ? mix.base : LLCUDA_TYPE_F16;
     int32_t type = chosen_type(mix, slot);
     if (fits(type, slot.row_length)) return type;
     switch (type) {

@@ -1,7 +1,8 @@
 // The weight type of each tensor in the files llama-quantize writes for a given file type (its
 // `llama_tensor_get_type` for llama-style models without experts or an importance matrix): the
 // file type's base type, more bits for attn_v/ffn_down/attn_output in some layers, output.weight
-// in Q6_K, and the fallback types for rows that are not a whole number of the type's blocks.
+// in Q6_K, and the fallback types for rows that are not a whole number of the type's blocks. One mix
+// is llcuda's own: NF4 (bitsandbytes' 4-bit type) in every matrix.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 // AVX-512 table reuses the ones it does not widen. Call only when the CPU has AVX2.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace llcuda::avx2 {
@@ -21,6 +22,8 @@ float dot_q2_K(int64_t n, const void *w, const void *a);
 float dot_q3_K(int64_t n, const void *w, const void *a);
 float dot_iq4_nl(int64_t n, const void *w, const void *a);
 float dot_iq4_xs(int64_t n, const void *w, const void *a);
+float dot_nf4(int64_t n, const void *w, const void *a);
+void dot4_nf4(int64_t n, const void *w, const void *a, size_t stride, float *out);
 void quantize_q8_0(const float *x, void *dst, int64_t n);
 void quantize_q8_K(const float *x, void *dst, int64_t n);
 void axpy(int64_t n, float a, const float *x, float *y);

@@ -60,6 +60,13 @@ __m256i iq4_values(__m256i nibbles) {
     return _mm256_shuffle_epi8(_mm256_set_m128i(book, book), nibbles);
 }
 
+// The NF4 code book entries of 8 codes (int32 lanes 0..15): two 8-entry permutes, bit 3 picks.
+__m256 nf4_values(__m256i codes) {
+    const __m256 low = _mm256_castsi256_ps(load256(kNf4Bits)), high = _mm256_castsi256_ps(load256(kNf4Bits + 8));
+    const __m256 upper = _mm256_castsi256_ps(_mm256_cmpgt_epi32(codes, _mm256_set1_epi32(7)));
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, codes), _mm256_permutevar8x32_ps(high, codes), upper);
+}
+
 // Sum of 32 signed activation bytes, as 8 int32 partial sums.
 __m256i sum_i8(__m256i y) { return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), _mm256_set1_epi16(1)); }
 
@@ -378,6 +385,43 @@ void quantize_q8_0(const float *x, void *dst, int64_t n) {
 
 void quantize_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
 
+namespace {
+
+// NF4 against float activations, R activation rows (`stride` bytes apart) at once: each chunk's 8
+// bytes give 8 low-nibble and 8 high-nibble codes, decoded once for all rows.
+template <int R>
+void dot_nf4_rows(int64_t n, const void *w, const void *a, size_t stride, float *out) {
+    const BlockNF4 *x = static_cast<const BlockNF4 *>(w);
+    __m256 acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_NF4; ++b) {
+        __m256 sum[R];
+        for (int r = 0; r < R; ++r) sum[r] = _mm256_setzero_ps();
+        for (int c = 0; c < QK_NF4 / 16; ++c) {
+            const __m256i bytes = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(x[b].qs + 8 * c)));
+            const __m256 low = nf4_values(_mm256_and_si256(bytes, _mm256_set1_epi32(0xF)));
+            const __m256 high = nf4_values(_mm256_srli_epi32(bytes, 4));
+            for (int r = 0; r < R; ++r) {
+                const float *y = reinterpret_cast<const float *>(static_cast<const uint8_t *>(a) + r * stride) + QK_NF4 * b + 16 * c;
+                sum[r] = _mm256_fmadd_ps(low, _mm256_loadu_ps(y), sum[r]);
+                sum[r] = _mm256_fmadd_ps(high, _mm256_loadu_ps(y + 8), sum[r]);
+            }
+        }
+        for (int r = 0; r < R; ++r) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(x[b].d), sum[r], acc[r]);
+    }
+    for (int r = 0; r < R; ++r) out[r] = hsum(acc[r]);
+}
+
+}  // namespace
+
+float dot_nf4(int64_t n, const void *w, const void *a) {
+    float out;
+    dot_nf4_rows<1>(n, w, a, 0, &out);
+    return out;
+}
+
+void dot4_nf4(int64_t n, const void *w, const void *a, size_t stride, float *out) { dot_nf4_rows<4>(n, w, a, stride, out); }
+
 void axpy(int64_t n, float a, const float *x, float *y) {
     const __m256 va = _mm256_set1_ps(a);
     int64_t i = 0;
@@ -398,6 +442,7 @@ const CpuKernels &avx2_kernels() {
         {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
         {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
         {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
+        {ActFormat::F32, dot_nf4, dot4_nf4},
     };
     return kernels;
 }

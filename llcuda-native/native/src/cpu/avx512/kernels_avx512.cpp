@@ -175,7 +175,7 @@ const CpuKernels &avx512_kernels() {
         {ActFormat::Q8_K, avx2::dot_q5_K}, {ActFormat::Q8_K, avx512::dot_q6_K, avx512::dot_q6_K_rows<4>}, avx2::quantize_q8_0, avx2::quantize_q8_K, avx2::axpy,
         {ActFormat::Q8_0, avx2::dot_q4_1}, {ActFormat::Q8_0, avx2::dot_q5_0}, {ActFormat::Q8_0, avx2::dot_q5_1},
         {ActFormat::Q8_K, avx2::dot_q2_K}, {ActFormat::Q8_K, avx2::dot_q3_K}, {ActFormat::Q8_0, avx2::dot_iq4_nl},
-        {ActFormat::Q8_K, avx2::dot_iq4_xs},
+        {ActFormat::Q8_K, avx2::dot_iq4_xs}, {ActFormat::F32, avx2::dot_nf4, avx2::dot4_nf4},
     };
     return kernels;
 }

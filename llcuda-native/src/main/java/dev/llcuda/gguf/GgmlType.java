@@ -5,7 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The ggml tensor types with their ids in GGUF files, elements per block and bytes per block.
- * Ids that ggml retired (4, 5, 31-33, 36-38) are absent and rejected like unknown ids.
+ * Ids that ggml retired (4, 5, 31-33, 36-38) are absent and rejected like unknown ids. {@link #NF4}
+ * (id 100) is llcuda's own: bitsandbytes' NF4 weights in blocks of 64 (a float32 scale and 32 bytes
+ * of codes), which only llcuda reads and writes.
  */
 public enum GgmlType {
     F32(0, 1, 4),
@@ -39,9 +41,10 @@ public enum GgmlType {
     BF16(30, 1, 2),
     TQ1_0(34, 256, 54),
     TQ2_0(35, 256, 66),
-    MXFP4(39, 32, 17);
+    MXFP4(39, 32, 17),
+    NF4(100, 64, 36);
 
-    private static final GgmlType[] BY_ID = new GgmlType[40];
+    private static final GgmlType[] BY_ID = new GgmlType[101];
 
     static {
         for (GgmlType type : values()) {
@@ -77,7 +80,7 @@ public enum GgmlType {
     /** Whether llcuda's engine computes with this type (the others are readable, not runnable). */
     public boolean supportedByEngine() {
         return switch (this) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, NF4 -> true;
             default -> false;
         };
     }

@@ -27,6 +27,14 @@ class GgmlTypeTests {
     }
 
     @Test
+    void nf4IsLlcudasOwnTypeInBlocksOf64WithAFloatScale() throws GgufFormatException {
+        assertEquals(GgmlType.NF4, GgmlType.byId(100));
+        assertEquals(64, GgmlType.NF4.blockSize());
+        assertEquals(4 + 32, GgmlType.NF4.blockBytes());
+        assertEquals(4096L / 64 * 36, GgmlType.NF4.byteSize(4096));
+    }
+
+    @Test
     void idsAreUniqueAndRoundTrip() throws GgufFormatException {
         for (GgmlType type : GgmlType.values()) {
             assertEquals(type, GgmlType.byId(type.id()));
@@ -48,7 +56,7 @@ class GgmlTypeTests {
                 .collect(Collectors.toSet());
         assertEquals(Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1,
                 GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
-                GgmlType.IQ4_NL, GgmlType.IQ4_XS), supported);
+                GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.NF4), supported);
     }
 
     @Test

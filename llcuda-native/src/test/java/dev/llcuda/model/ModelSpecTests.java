@@ -295,7 +295,7 @@ class ModelSpecTests {
     void unsupportedWeightTypesAreReportedByName() throws IOException {
         rejected(new SyntheticModel("llama").replace("blk.0.ffn_gate.weight", GgmlType.MXFP4, 64, 96),
                 "tensor 'blk.0.ffn_gate.weight' has type MXFP4, which the engine does not support (supported: F32, F16,"
-                        + " Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16)");
+                        + " Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, NF4)");
         rejected(new SyntheticModel("llama").replace("blk.0.ffn_norm.weight", GgmlType.F16, 64),
                 "tensor 'blk.0.ffn_norm.weight' has type F16, expected F32");
     }
