@@ -132,8 +132,7 @@ public final class ModelEngine implements AutoCloseable {
             DeviceInfo device = backend.info();
             int blocks = kvBlocks(device, model, options, config.maxRunningSequences());
             long weightBytes = model.weightBytes();
-            StepRunner runner = NativeStepRunner.create(model, blocks, options.kvBlockSize(), options.kvType(), model,
-                    device.kind() == BackendKind.CPU);
+            StepRunner runner = NativeStepRunner.create(model, blocks, options.kvBlockSize(), options.kvType(), model);
             ModelEngine opened = new ModelEngine(file, template, Engine.start(runner, config), blocks,
                     options.kvBlockSize(), weightBytes);
             ModelSpec spec = file.spec();

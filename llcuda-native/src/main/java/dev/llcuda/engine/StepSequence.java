@@ -7,13 +7,26 @@ import org.jspecify.annotations.Nullable;
  * at positions {@code start, start + 1, ...}, whose KV lives in {@code blockTable} (positions
  * before {@code start} are already cached). When {@code sample}, the step draws the token after
  * the last one with {@code sampling}, penalties applying to {@code tokens[0, start + count)}, among
- * the tokens {@code allowedTokens} allows (bit t of word t / 32; null: every token).
+ * the tokens {@code allowedTokens} allows (bit t of word t / 32; null: every token). With
+ * {@code topLogprobs} other than {@link GenerationRequest#NO_LOGPROBS}, the step also reports the
+ * drawn token's log-probabilities with that many alternatives.
  */
 public record StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample,
-                           SamplingParams sampling, int @Nullable [] allowedTokens) {
+                           SamplingParams sampling, int @Nullable [] allowedTokens, int topLogprobs) {
 
-    /** Unconstrained. */
+    /** Unconstrained, without log-probabilities. */
     public StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample, SamplingParams sampling) {
         this(tokens, start, count, blockTable, sample, sampling, null);
+    }
+
+    /** Without log-probabilities. */
+    public StepSequence(int[] tokens, int start, int count, int[] blockTable, boolean sample, SamplingParams sampling,
+                        int @Nullable [] allowedTokens) {
+        this(tokens, start, count, blockTable, sample, sampling, allowedTokens, GenerationRequest.NO_LOGPROBS);
+    }
+
+    /** Whether the step reports this sequence's log-probabilities. */
+    public boolean wantsLogprobs() {
+        return sample && topLogprobs != GenerationRequest.NO_LOGPROBS;
     }
 }
