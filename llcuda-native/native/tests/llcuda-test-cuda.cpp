@@ -748,6 +748,53 @@ void test_sample_rows_masked() {
     }
 }
 
+// The model's log-probabilities on the device (model-logprobs.cu) equal the host's model_logprobs:
+// random rows with ties, NaN/Inf and rows without a finite logit, every count of alternatives up
+// to LLCUDA_MAX_TOP_LOGPROBS, two vocabulary sizes.
+void test_model_logprobs() {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    for (int V : {32003, 151936}) {
+        for (int n_top : {0, 1, 5, LLCUDA_MAX_TOP_LOGPROBS}) {
+            const int n = 24;
+            std::uniform_int_distribution<int> token(0, V - 1);
+            std::vector<float> rows;
+            std::vector<int32_t> tokens;
+            for (int r = 0; r < n; ++r) {
+                std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+                if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
+                if (r % 4 == 2) for (int i = 0; i < V / 20; ++i) row[token(g_rng)] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
+                if (r == 7) for (float &x : row) x = -inf;  // no finite logit
+                rows.insert(rows.end(), row.begin(), row.end());
+                tokens.push_back(r % 6 == 5 ? -1 : token(g_rng));
+            }
+            Dev<float> drows(rows), dtoken_lp(n), dtop_lp(std::max(1, n * n_top));
+            Dev<int32_t> dtokens(tokens), dtop(std::max(1, n * n_top));
+            dtoken_lp.poison();
+            dtop.poison();
+            model_logprobs(drows.p, n, V, dtokens.p, n_top, dtoken_lp.p, dtop.p, dtop_lp.p, nullptr);
+            const std::vector<float> got_lp = dtoken_lp.get(), got_top_lp = dtop_lp.get();
+            const std::vector<int32_t> got_top = dtop.get();
+            bool same_tokens = true;
+            double worst = 0;
+            for (int r = 0; r < n; ++r) {
+                float want = 0;
+                std::vector<int32_t> want_top(static_cast<size_t>(n_top) + 1);
+                std::vector<float> want_top_lp(static_cast<size_t>(n_top) + 1);
+                llcuda::model_logprobs(rows.data() + static_cast<int64_t>(r) * V, V, tokens[r], n_top, &want, want_top.data(),
+                                       want_top_lp.data());
+                worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want)));
+                for (int k = 0; k < n_top; ++k) {
+                    same_tokens = same_tokens && got_top[r * n_top + k] == want_top[k];
+                    worst = std::max(worst, static_cast<double>(std::fabs(got_top_lp[r * n_top + k] - want_top_lp[k])));
+                }
+            }
+            g_tally.check(same_tokens && worst <= 1e-5, "GPU model log-probabilities = host, vocabulary " + std::to_string(V) +
+                                                            ", " + std::to_string(n_top) + " alternatives (worst " +
+                                                            std::to_string(worst) + ")");
+        }
+    }
+}
+
 // Rows with NaN and infinite logits and temperatures whose scaled logits overflow, on the device:
 // the greedy kernel and sample_rows equal the host Sampler (finite logits only; the finite argmax
 // when the scaled logits overflow; LLCUDA_SAMPLE_NO_FINITE_LOGIT for a row without a finite logit).
@@ -876,8 +923,17 @@ struct Part {
     std::vector<uint32_t> allowed = {};  // allowed-token mask ((n_vocab + 31) / 32 words); empty: every token
 };
 
+// A step's model log-probabilities (run_step fills them when asked for n_top alternatives).
+struct StepLogprobs {
+    int n_top = 0;
+    std::vector<float> token;        // [parts]
+    std::vector<int32_t> top;        // [parts * n_top]
+    std::vector<float> top_logprob;  // [parts * n_top]
+};
+
 // Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
-std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vector<int32_t> *sampled = nullptr) {
+std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vector<int32_t> *sampled = nullptr,
+                            StepLogprobs *model_lp = nullptr) {
     std::vector<int32_t> tokens, positions, ids, tables;
     std::vector<uint8_t> rows, sample;
     size_t max_blocks = 0;
@@ -920,7 +976,18 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
         b.allowed_words = words;
         b.allowed_tokens = allowed.data();
     }
+    if (model_lp) {
+        b.n_top_logprobs = model_lp->n_top;
+        model_lp->token.assign(parts.size(), 1.0f);
+        model_lp->top.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 7);
+        model_lp->top_logprob.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 1.0f);
+    }
     llcuda_step_output out{};
+    if (model_lp) {
+        out.model_logprobs = model_lp->token.data();
+        out.top_tokens = model_lp->top.data();
+        out.top_logprobs = model_lp->top_logprob.data();
+    }
     out.sampled = out_tokens.data();
     out.logprobs = logprobs.data();
     out.logits = n_rows > 0 ? logits.data() : nullptr;
@@ -1233,6 +1300,61 @@ void test_masked_decode(const std::string &dir) {
     g_tally.check(graph == eager && host_agrees, "masked decode: graph steps = eager steps = host Sampler with the masks");
 }
 
+// Log-probabilities through the ABI on the GPU: 3 sequences (greedy, warm, masked greedy) decoded
+// in graph steps and eager steps with 4 alternatives: graph = eager, and the eager steps' values
+// equal the host's model_logprobs on the logits rows they return (the raw rows, before sampling
+// penalized or masked them).
+void test_logprobs_decode(const std::string &dir) {
+    auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 64);
+    const int V = m->n_vocab, W = (V + 31) / 32, n_top = 4;
+    std::vector<uint32_t> mask(W, 0);
+    for (int t = 0; t < V; t += 3) mask[t >> 5] |= 1u << (t & 31);
+    const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 5};
+    const llcuda_sampling_params params[] = {greedy, warm, greedy};
+    const std::vector<std::vector<uint32_t>> masks = {{}, {}, mask};
+    bool agrees = true;
+    double worst = 0;
+    auto decode = [&](bool eager, int first_block) {
+        const std::vector<int32_t> prompt = {1, 7, 11, 19};
+        std::vector<int32_t> next;
+        std::vector<float> values;
+        std::vector<Part> parts;
+        for (int s = 0; s < 3; ++s) parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
+        run_step(*m, parts, &next);
+        for (int step = 0; step < 6; ++step) {
+            parts.clear();
+            for (int s = 0; s < 3; ++s)
+                parts.push_back({s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
+            StepLogprobs lp;
+            lp.n_top = n_top;
+            const std::vector<float> rows = run_step(*m, parts, &next, &lp);
+            for (int s = 0; s < 3; ++s) {
+                values.push_back(lp.token[s]);
+                values.insert(values.end(), lp.top_logprob.begin() + s * n_top, lp.top_logprob.begin() + (s + 1) * n_top);
+                if (!eager) continue;
+                float want = 0;
+                int32_t want_top[n_top];
+                float want_top_lp[n_top];
+                llcuda::model_logprobs(rows.data() + static_cast<size_t>(s) * V, V, next[s], n_top, &want, want_top, want_top_lp);
+                worst = std::max(worst, static_cast<double>(std::fabs(want - lp.token[s])));
+                for (int k = 0; k < n_top; ++k) {
+                    agrees = agrees && want_top[k] == lp.top[s * n_top + k];
+                    worst = std::max(worst, static_cast<double>(std::fabs(want_top_lp[k] - lp.top_logprob[s * n_top + k])));
+                }
+            }
+        }
+        return values;
+    };
+    const std::vector<float> graph = decode(false, 0), eager = decode(true, 12);
+    g_tally.check(agrees && worst <= 1e-5, "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
+                                           "(greedy, warm, masked; worst " + std::to_string(worst) + ")");
+    double apart = graph.size() == eager.size() ? 0.0 : INFINITY;
+    for (size_t i = 0; i < graph.size() && i < eager.size(); ++i)
+        apart = std::max(apart, static_cast<double>(std::fabs(graph[i] - eager[i])));
+    // Eager steps that return logits may take other product kernels than the graphs (~1e-6 apart).
+    g_tally.check(apart <= 1e-4, "decode log-probabilities: graph steps = eager steps within 1e-4 (" + std::to_string(apart) + ")");
+}
+
 void test_errors(const std::string &dir) {
     auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 4);
     llcuda_kv_cache *huge = nullptr;
@@ -1350,7 +1472,7 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); }},
+            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_model_logprobs(); }},
             {"family-kernels", test_family_kernels},
             {"family-models", test_family_models},
             {"models", [&] {
@@ -1369,7 +1491,7 @@ int main(int argc, char **argv) {
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3, LLCUDA_TYPE_Q8_0);
              }},
             {"errors", [&] { test_errors(dir); }},
-            {"masked-decode", [&] { test_masked_decode(dir); }},
+            {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
             {"encoder", test_encoder_refused},
             {"files", [&] { test_model_file_changes(dir); }},
         };
