@@ -1,8 +1,8 @@
-// Sampling with allowed-token masks, penalties, temperature, top-k, top-p and min-p on the GPU: the algorithm of
-// sample-row.h run by one block of 1024 threads per row, so only the token and its log-probability
-// cross PCIe. The head of the candidate order (up to 1024) is sorted in shared memory. Rows go in
-// launches of at most kRowsPerLaunch, which bounds the scratch (16 bytes per vocabulary entry and
-// row: 155 MB for 64 rows of a 151,936-token vocabulary).
+// Sampling with allowed-token masks, penalties, temperature, top-k, top-p and min-p on the GPU: the
+// algorithm of sample-row.h run by one block of 1024 threads per row, so only the token and its
+// log-probability cross PCIe. The head of the candidate order (up to 1024) is sorted in shared
+// memory. Rows go in launches of at most kRowsPerLaunch, which bounds the scratch (16 bytes per
+// vocabulary entry and row: 155 MB for 64 rows of a 151,936-token vocabulary).
 #include <algorithm>
 
 #include "kernels.cuh"
