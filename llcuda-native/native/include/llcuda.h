@@ -260,7 +260,7 @@ typedef struct llcuda_batch {
      * tokens t whose bit t % 32 of word allowed_tokens[s * allowed_words + t / 32] is set (the
      * others count as logit -inf, before penalties and every filter). allowed_words must be
      * (n_vocab + 31) / 32 (bits past n_vocab are ignored), and a sampled sequence must allow some
-     * token; an unconstrained sequence passes all ones. CPU backend only for now (CUDA: LLCUDA_ERR_UNSUPPORTED). */
+     * token; an unconstrained sequence passes all ones. Both backends' samplers honour it. */
     int32_t allowed_words;
     const uint32_t *allowed_tokens;
     /* LoRA adapters: NULL seq_adapters runs every sequence on the base model alone; otherwise
@@ -269,7 +269,12 @@ typedef struct llcuda_batch {
     int32_t n_adapters;
     llcuda_adapter *const *adapters; /* [n_adapters] */
     const int32_t *seq_adapters;     /* [n_seqs] */
+    /* Alternatives per sampled sequence in out->top_tokens/out->top_logprobs: 0 (none) to
+     * LLCUDA_MAX_TOP_LOGPROBS; more than 0 needs out->model_logprobs too. */
+    int32_t n_top_logprobs;
 } llcuda_batch;
+
+#define LLCUDA_MAX_TOP_LOGPROBS 20
 
 /* out->sampled of a sampling sequence whose logits row has no finite value: that sequence alone
  * failed (e.g. NaN weights); the step itself succeeds. */
@@ -280,6 +285,15 @@ typedef struct llcuda_step_output {
     float *logprobs;    /* [n_seqs] or NULL: log-probability of the sampled token */
     float *logits;      /* [rows * n_vocab] or NULL: rows flagged in logits_rows, in batch order */
     int64_t logits_capacity; /* floats available in `logits` */
+    /* The model's own distribution, as OpenAI's logprobs report it: the log-softmax of a sampled
+     * sequence's raw logits (finite ones; before the mask, penalties, temperature and filters).
+     * NULL or [n_seqs]: at the sampled token (0 for sequences not sampled or without a finite logit). */
+    float *model_logprobs;
+    /* [n_seqs * batch.n_top_logprobs] or NULL: per sequence its n_top_logprobs most probable tokens
+     * under that distribution, most probable first (lower id first on ties), and their
+     * log-probabilities; -1 and 0 past the finite logits and for sequences not sampled. */
+    int32_t *top_tokens;
+    float *top_logprobs;
 } llcuda_step_output;
 
 /* Runs the forward pass of the whole batch, writes its K/V into the cache and samples. */

@@ -288,6 +288,9 @@ LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache
         result.sampled = out->sampled;
         result.logprobs = out->logprobs;
         result.logits = step.n_logit_rows > 0 ? out->logits : nullptr;
+        result.model_logprobs = out->model_logprobs;
+        result.top_tokens = step.n_top_logprobs > 0 ? out->top_tokens : nullptr;
+        result.top_logprobs = step.n_top_logprobs > 0 ? out->top_logprobs : nullptr;
         model->state->impl->step(*cache->impl, step, result);
     }, [&](llcuda_status s) {
         // A device error poisons the device; an internal error leaves model and cache suspect.

@@ -130,7 +130,10 @@ void read_allowed_tokens(const llcuda_batch &b, const ModelSpec &spec, StepBatch
         const bool any = std::any_of(mask, mask + words - 1, [](uint32_t w) { return w != 0; }) ||
                          (mask[words - 1] & in_vocab) != 0;
         require(!span.sample || any, "batch.allowed_tokens of sequence " + std::to_string(s) + " allows no token");
-        span.allowed = mask;
+        // A mask allowing every token is no constraint (and keeps the GPU's greedy fast path).
+        const bool all = std::all_of(mask, mask + words - 1, [](uint32_t w) { return w == ~0u; }) &&
+                         (mask[words - 1] & in_vocab) == in_vocab;
+        span.allowed = all ? nullptr : mask;
     }
 }
 
@@ -166,6 +169,13 @@ StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, con
     if (b.logits_rows != nullptr) {
         for (int32_t i = 0; i < b.n_tokens; ++i) out.n_logit_rows += b.logits_rows[i] != 0;
     }
+    require(b.n_top_logprobs >= 0 && b.n_top_logprobs <= LLCUDA_MAX_TOP_LOGPROBS,
+            "batch.n_top_logprobs = " + std::to_string(b.n_top_logprobs) + " is outside [0, " +
+                std::to_string(LLCUDA_MAX_TOP_LOGPROBS) + "]");
+    require(b.n_top_logprobs == 0 || (o.model_logprobs != nullptr && o.top_tokens != nullptr && o.top_logprobs != nullptr),
+            "batch.n_top_logprobs = " + std::to_string(b.n_top_logprobs) +
+                " needs out.model_logprobs, out.top_tokens and out.top_logprobs");
+    out.n_top_logprobs = b.n_top_logprobs;
     if (out.n_logit_rows > 0) {
         const int64_t needed = static_cast<int64_t>(out.n_logit_rows) * spec.n_vocab;
         require(o.logits != nullptr && o.logits_capacity >= needed,

@@ -50,6 +50,31 @@ SampledToken greedy(const float *logits, int32_t n_vocab, const uint32_t *allowe
 
 }  // namespace
 
+void model_logprobs(const float *logits, int32_t n_vocab, int32_t token, int32_t n_top, float *token_logprob,
+                    int32_t *top_tokens, float *top_logprobs) {
+    float top = -INFINITY;
+    for (int32_t i = 0; i < n_vocab; ++i)
+        if (std::isfinite(logits[i])) top = std::max(top, logits[i]);
+    for (int32_t k = 0; k < n_top; ++k) { top_tokens[k] = -1; top_logprobs[k] = 0.0f; }
+    *token_logprob = 0.0f;
+    if (!std::isfinite(top)) return;  // no finite logit
+    double sum = 0.0;
+    for (int32_t i = 0; i < n_vocab; ++i)
+        if (std::isfinite(logits[i])) sum += std::exp(static_cast<double>(logits[i]) - top);
+    const double log_total = top + std::log(sum);
+    if (token >= 0 && token < n_vocab && std::isfinite(logits[token]))
+        *token_logprob = static_cast<float>(logits[token] - log_total);
+    // The n_top largest by insertion into a sorted list (n_top <= 20).
+    int32_t found = 0;
+    for (int32_t i = 0; i < n_vocab && n_top > 0; ++i) {
+        if (!std::isfinite(logits[i]) || (found == n_top && logits[i] <= logits[top_tokens[n_top - 1]])) continue;
+        int32_t at = found < n_top ? found++ : n_top - 1;
+        while (at > 0 && logits[top_tokens[at - 1]] < logits[i]) { top_tokens[at] = top_tokens[at - 1]; --at; }
+        top_tokens[at] = i;
+    }
+    for (int32_t k = 0; k < found; ++k) top_logprobs[k] = static_cast<float>(logits[top_tokens[k]] - log_total);
+}
+
 SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &p, const int32_t *history,
                              int32_t n_history, int32_t position, const uint32_t *allowed) {
     if (counts_.size() != static_cast<size_t>(n_vocab)) counts_.assign(static_cast<size_t>(n_vocab), 0);

@@ -25,6 +25,14 @@
 
 namespace llcuda {
 
+// The model's log-probabilities on one raw logits row, as OpenAI's logprobs report them: the
+// log-softmax over the row's finite logits (before any mask, penalty, temperature or filter),
+// accumulated in double. Writes the value at `token` (0 when it is not a finite logit) and the
+// n_top (<= LLCUDA_MAX_TOP_LOGPROBS) most probable tokens with theirs, most probable first (lower
+// id first on ties; -1 and 0 past the finite logits).
+void model_logprobs(const float *logits, int32_t n_vocab, int32_t token, int32_t n_top, float *token_logprob,
+                    int32_t *top_tokens, float *top_logprobs);
+
 struct SampledToken {
     int32_t token;
     float logprob;

@@ -34,12 +34,16 @@ struct StepBatch {
     std::vector<SeqSpan> seqs;
     const uint8_t *logits_rows = nullptr;  // may be null
     int32_t n_logit_rows = 0;
+    int32_t n_top_logprobs = 0;  // alternatives per sampled sequence in StepResult::top_*
 };
 
 struct StepResult {
     int32_t *sampled = nullptr;   // [n_seqs]
     float *logprobs = nullptr;    // [n_seqs] or null
     float *logits = nullptr;      // [n_logit_rows * n_vocab] or null
+    float *model_logprobs = nullptr;  // [n_seqs] or null: llcuda_step_output::model_logprobs
+    int32_t *top_tokens = nullptr;    // [n_seqs * n_top_logprobs] when n_top_logprobs > 0
+    float *top_logprobs = nullptr;
 };
 
 // The validated inputs of one llcuda_embed call: input s is tokens[offsets[s] .. offsets[s+1]).

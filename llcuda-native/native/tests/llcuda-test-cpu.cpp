@@ -800,7 +800,7 @@ void test_gpu_sampling_algorithm() {
             HostExec ex;
             const cuda::SampledPick got = cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()),
                                                            position, keys.data(), probs.data(),
-                                                           reinterpret_cast<int32_t *>(keys.data()));
+                                                           reinterpret_cast<int32_t *>(keys.data()), nullptr);
             ++rows;
             if (got.token == want.token) {
                 ++same;
@@ -811,6 +811,52 @@ void test_gpu_sampling_algorithm() {
     check(same == rows, "CUDA sampler algorithm (host execution) picks the host Sampler's token on " + std::to_string(same) +
                             " of " + std::to_string(rows) + " random rows");
     check(worst_logprob <= 1e-6, "CUDA sampler algorithm log-probabilities within 1e-6 (worst " + std::to_string(worst_logprob) + ")");
+}
+
+// Allowed-token masks in the CUDA sampler's algorithm (host execution) equal the host Sampler's:
+// sparse and dense random masks, a single allowed token, masks hiding the top tokens, with every
+// filter and penalties.
+void test_gpu_sampling_algorithm_masked() {
+    const int V = 5000, W = (V + 31) / 32;
+    std::vector<uint64_t> keys(V);
+    std::vector<double> probs(V);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    int rows = 0, same = 0, masked_drawn = 0;
+    for (int r = 0; r < 300; ++r) {
+        const float temperatures[] = {0.0f, 0.3f, 1.0f}, top_ps[] = {1.0f, 0.9f}, min_ps[] = {0.0f, 0.05f};
+        const int top_ks[] = {0, 1, 40, 2000};
+        llcuda_sampling_params p{temperatures[r % 3], top_ks[(r / 3) % 4], top_ps[(r / 12) % 2], min_ps[r % 2],
+                                 1.0f, 0.0f, 0.0f, g_rng()};
+        std::vector<int32_t> history;
+        if (r % 4 == 1) {
+            p.repetition_penalty = 1.3f;
+            p.presence_penalty = 0.4f;
+            for (int i = 0; i < 60; ++i) history.push_back(static_cast<int32_t>(g_rng() % V));
+        }
+        std::vector<float> row = normal(V, 3.0f);
+        std::vector<uint32_t> mask(W, 0);
+        const float density = r % 5 == 0 ? 0.0005f : r % 5 == 1 ? 0.999f : unit(g_rng);
+        for (int t = 0; t < V; ++t)
+            if (unit(g_rng) < density) mask[t >> 5] |= 1u << (t & 31);
+        const int32_t argmax = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+        if (r % 5 == 1) mask[argmax >> 5] &= ~(1u << (argmax & 31));  // hides the top token
+        const int32_t one = static_cast<int32_t>(g_rng() % V);
+        mask[one >> 5] |= 1u << (one & 31);  // never empty
+        const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
+        std::vector<float> host_row = row;
+        const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()),
+                                                   position, mask.data());
+        HostExec ex;
+        const cuda::SampledPick got = cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()),
+                                                       position, keys.data(), probs.data(),
+                                                       reinterpret_cast<int32_t *>(keys.data()), mask.data());
+        ++rows;
+        same += got.token == want.token && std::fabs(got.logprob - want.logprob) <= 1e-6f;
+        masked_drawn += got.token < 0 || (mask[static_cast<size_t>(got.token) >> 5] >> (got.token & 31) & 1u) == 0;
+    }
+    check(same == rows, "CUDA sampler algorithm (host execution) with allowed-token masks equals the host Sampler on " +
+                            std::to_string(same) + " of " + std::to_string(rows) + " rows");
+    check(masked_drawn == 0, "CUDA sampler algorithm never draws a masked token (" + std::to_string(masked_drawn) + " did)");
 }
 
 // Rows no model should produce but a broken one can (NaN weights, overflowing penalties) and
@@ -857,7 +903,7 @@ void test_sampling_on_any_logits() {
             std::vector<float> gpu_row = row;
             const cuda::SampledPick got = cuda::sample_row(ex, gpu_row.data(), V, p, history.data(), static_cast<int>(history.size()),
                                                            position, keys.data(), probs.data(),
-                                                           reinterpret_cast<int32_t *>(keys.data()));
+                                                           reinterpret_cast<int32_t *>(keys.data()), nullptr);
             ++rows;
             int32_t finite_argmax = -1;
             for (int i = 0; i < V; ++i)
@@ -1070,6 +1116,110 @@ void test_abi_nan_logits() {
     check(llcuda_step(model, cache, &b, &o) == LLCUDA_OK && sampled[0] == LLCUDA_SAMPLE_NO_FINITE_LOGIT &&
               sampled[1] == LLCUDA_SAMPLE_NO_FINITE_LOGIT,
           "NaN logits: the step succeeds and each sampling sequence reports LLCUDA_SAMPLE_NO_FINITE_LOGIT");
+    llcuda_kv_cache_free(cache);
+    llcuda_model_free(model);
+    std::remove(sm.path.c_str());
+}
+
+// The model's log-probabilities (OpenAI's logprobs) equal a float64 reference: log-softmax over the
+// finite raw logits, the sampled token's value and the top tokens by a full sort (higher logit,
+// lower id first), on random rows with ties and non-finite logits.
+void test_model_logprobs() {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    int rows = 0, same_tokens = 0;
+    double worst = 0;
+    for (int V : {700, 5000}) {
+        for (int r = 0; r < 200; ++r) {
+            std::vector<float> row = normal(V, r % 3 == 0 ? 0.3f : 4.0f);
+            if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
+            if (r % 5 == 2) for (int i = 0; i < V / 10; ++i) row[g_rng() % V] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
+            if (r % 17 == 3) for (int i = 1; i < V; ++i) row[i] = -inf;  // one finite logit
+            const int n_top = std::vector<int>{0, 1, 5, 20}[r % 4];
+            const int32_t token = static_cast<int32_t>(g_rng() % V);
+            std::vector<std::pair<double, int32_t>> order;
+            for (int32_t i = 0; i < V; ++i)
+                if (std::isfinite(row[i])) order.emplace_back(row[i], i);
+            std::sort(order.begin(), order.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+            double sum = 0;
+            for (const auto &o : order) sum += std::exp(o.first - order[0].first);
+            const double log_total = order[0].first + std::log(sum);
+            float got = 0;
+            std::vector<int32_t> top(static_cast<size_t>(n_top) + 1, 7);
+            std::vector<float> top_lp(static_cast<size_t>(n_top) + 1, 7);
+            model_logprobs(row.data(), V, token, n_top, &got, top.data(), top_lp.data());
+            ++rows;
+            bool tokens_ok = top[static_cast<size_t>(n_top)] == 7;  // nothing written past n_top
+            const double want = std::isfinite(row[token]) ? row[token] - log_total : 0.0;
+            worst = std::max(worst, std::fabs(got - want));
+            for (int k = 0; k < n_top; ++k) {
+                const bool exists = static_cast<size_t>(k) < order.size();
+                tokens_ok = tokens_ok && top[k] == (exists ? order[k].second : -1);
+                if (exists) worst = std::max(worst, std::fabs(top_lp[k] - (order[k].first - log_total)));
+                else tokens_ok = tokens_ok && top_lp[k] == 0.0f;
+            }
+            same_tokens += tokens_ok;
+        }
+    }
+    check(same_tokens == rows, "model log-probabilities: top tokens equal a full sort on " + std::to_string(same_tokens) + " of " +
+                                   std::to_string(rows) + " rows");
+    check(worst <= 2e-5, "model log-probabilities within 2e-5 of float64 (worst " + std::to_string(worst) + ")");
+}
+
+// Log-probabilities through the ABI on the CPU: a step's model_logprobs and top tokens are those of
+// the logits rows it returns, whatever the sampling parameters and masks; bad counts are refused.
+void test_abi_model_logprobs() {
+    SyntheticModel sm = write_synthetic_model();
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    llcuda_kv_cache *cache = nullptr;
+    check(llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK &&
+              llcuda_model_load(backend, sm.path.c_str(), &sm.spec, &model) == LLCUDA_OK &&
+              llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK,
+          "the synthetic model loads for log-probabilities");
+    llcuda_backend_free(backend);
+    if (model == nullptr || cache == nullptr) return;
+    const int32_t V = sm.spec.n_vocab, W = (V + 31) / 32;
+    const std::vector<int32_t> tokens = {1, 2, 3, 4, 5}, positions = {0, 1, 0, 1, 0}, seq_ids = {0, 0, 1, 1, 2},
+                               blocks = {0, -1, 1, -1, 2, -1};
+    const uint8_t sample[3] = {1, 1, 0}, rows[5] = {0, 1, 0, 1, 1};
+    const llcuda_sampling_params params[3] = {{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0},
+                                              {0.8f, 40, 0.95f, 0.05f, 1.3f, 0.2f, 0.0f, 7},
+                                              {0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0}};
+    const int32_t offsets[4] = {0, 2, 4, 4};
+    std::vector<uint32_t> allowed(static_cast<size_t>(3 * W), ~0u);
+    allowed[0] = 0x0000f0f0u;  // sequence 0 may draw a few low ids only
+    const int n_top = 4;
+    int32_t sampled[3] = {0, 0, 0}, top_tokens[3 * n_top];
+    float model_lp[3], top_lp[3 * n_top];
+    std::vector<float> logits(3 * static_cast<size_t>(V));
+    llcuda_batch b{5, tokens.data(), positions.data(), seq_ids.data(), 3, 2, blocks.data(), sample, params, offsets, tokens.data(), rows};
+    b.allowed_words = W;
+    b.allowed_tokens = allowed.data();
+    b.n_top_logprobs = n_top;
+    llcuda_step_output o{sampled, nullptr, logits.data(), static_cast<int64_t>(logits.size())};
+    o.model_logprobs = model_lp;
+    o.top_tokens = top_tokens;
+    o.top_logprobs = top_lp;
+    bool ok = llcuda_step(model, cache, &b, &o) == LLCUDA_OK;
+    for (int s = 0; s < 2 && ok; ++s) {
+        float want = 0;
+        int32_t want_top[n_top];
+        float want_top_lp[n_top];
+        model_logprobs(logits.data() + static_cast<size_t>(s) * V, V, sampled[s], n_top, &want, want_top, want_top_lp);
+        ok = ok && want == model_lp[s] && std::equal(want_top, want_top + n_top, top_tokens + s * n_top) &&
+             std::equal(want_top_lp, want_top_lp + n_top, top_lp + s * n_top);
+    }
+    ok = ok && model_lp[2] == 0.0f && top_tokens[2 * n_top] == -1;
+    check(ok, "a CPU step's model log-probabilities are those of its raw logits rows (masked and penalized sequences too)");
+    b.n_top_logprobs = LLCUDA_MAX_TOP_LOGPROBS + 1;
+    check(llcuda_step(model, cache, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::string(llcuda_last_error()).find("n_top_logprobs") != std::string::npos,
+          "n_top_logprobs above LLCUDA_MAX_TOP_LOGPROBS is refused naming it");
+    b.n_top_logprobs = 2;
+    o.top_tokens = nullptr;
+    check(llcuda_step(model, cache, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT &&
+              std::string(llcuda_last_error()).find("out.top_tokens") != std::string::npos,
+          "n_top_logprobs without the output arrays is refused naming them");
     llcuda_kv_cache_free(cache);
     llcuda_model_free(model);
     std::remove(sm.path.c_str());
@@ -1550,7 +1700,7 @@ int main(int argc, char **argv) {
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error, test_nf4_format,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
-                                           test_gpu_sampling_algorithm, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits,
+                                           test_gpu_sampling_algorithm, test_gpu_sampling_algorithm_masked, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits, test_model_logprobs, test_abi_model_logprobs,
                                            test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert, test_lora};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }

@@ -650,7 +650,7 @@ void test_sample_rows() {
         Dev<float> dlogits(logits), dlogprobs(n);
         Dev<uint8_t> scratch(sample_rows_scratch_bytes(n, V));
         dtokens.poison();
-        sample_rows(dspecs.p, n, dhistory.p, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
+        sample_rows(dspecs.p, n, dhistory.p, nullptr, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
         const std::vector<int32_t> got = dtokens.get();
         const std::vector<float> got_lp = dlogprobs.get();
         llcuda::Sampler sampler;
@@ -673,6 +673,126 @@ void test_sample_rows() {
         g_tally.check(same == n, "GPU sampling = host Sampler, vocabulary " + std::to_string(V) + " (" + std::to_string(same) +
                                      " of " + std::to_string(n) + " rows)", first_difference);
         check_error("GPU sampling log-probabilities, vocabulary " + std::to_string(V), rel_l2(lp, ref_lp), 1e-6);
+    }
+}
+
+// Allowed-token masks on the device: rows with random masks (sparse, dense, one token, the top
+// tokens hidden) and rows without, greedy and sampled with every filter and penalties, equal the
+// host Sampler with the same masks and never draw a masked token.
+void test_sample_rows_masked() {
+    for (int V : {32003, 151936}) {
+        const int W = (V + 31) / 32;
+        std::vector<SampleRow> specs;
+        std::vector<int32_t> history;
+        std::vector<uint32_t> allowed;
+        std::vector<float> logits;
+        std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+        std::uniform_int_distribution<int> token(0, V - 1);
+        const float temperatures[] = {0.0f, 0.3f, 1.0f};
+        const int top_ks[] = {0, 1, 40, 2000};
+        for (int r = 0; r < 72; ++r) {
+            llcuda_sampling_params p{temperatures[r % 3], top_ks[(r / 3) % 4], r % 2 ? 0.9f : 1.0f, r % 5 == 2 ? 0.05f : 0.0f,
+                                     1.0f, 0.0f, 0.0f, g_rng()};
+            const int n_history = r % 4 == 1 ? 60 : 0;
+            if (n_history > 0) { p.repetition_penalty = 1.3f; p.presence_penalty = 0.4f; }
+            std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+            SampleRow spec{r, std::uniform_int_distribution<int>(1, 100000)(g_rng), static_cast<int>(history.size()), n_history, p};
+            for (int i = 0; i < n_history; ++i) history.push_back(token(g_rng));
+            if (r % 6 != 5) {  // every sixth row has no mask
+                std::vector<uint32_t> mask(W, 0);
+                const float density = r % 6 == 0 ? 0.0002f : r % 6 == 1 ? 0.999f : unit(g_rng);
+                for (int t = 0; t < V; ++t)
+                    if (unit(g_rng) < density) mask[t >> 5] |= 1u << (t & 31);
+                const int argmax = static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin());
+                if (r % 6 == 1) mask[argmax >> 5] &= ~(1u << (argmax & 31));
+                const int one = token(g_rng);
+                mask[one >> 5] |= 1u << (one & 31);
+                spec.allowed_offset = static_cast<int32_t>(allowed.size());
+                allowed.insert(allowed.end(), mask.begin(), mask.end());
+            }
+            specs.push_back(spec);
+            logits.insert(logits.end(), row.begin(), row.end());
+        }
+        const int n = static_cast<int>(specs.size());
+        history.push_back(0);
+        Dev<SampleRow> dspecs(specs);
+        Dev<int32_t> dhistory(history), dtokens(n);
+        Dev<uint32_t> dallowed(allowed);
+        Dev<float> dlogits(logits), dlogprobs(n);
+        Dev<uint8_t> scratch(sample_rows_scratch_bytes(n, V));
+        dtokens.poison();
+        sample_rows(dspecs.p, n, dhistory.p, dallowed.p, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
+        const std::vector<int32_t> got = dtokens.get();
+        const std::vector<float> got_lp = dlogprobs.get();
+        llcuda::Sampler sampler;
+        int same = 0, masked_drawn = 0;
+        double worst = 0;
+        std::string first_difference;
+        for (int r = 0; r < n; ++r) {
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+            const uint32_t *mask = specs[r].allowed_offset >= 0 ? allowed.data() + specs[r].allowed_offset : nullptr;
+            const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
+                                                             specs[r].n_history, specs[r].position, mask);
+            masked_drawn += mask != nullptr && (got[r] < 0 || (mask[got[r] >> 5] >> (got[r] & 31) & 1u) == 0);
+            if (got[r] == want.token) {
+                ++same;
+                worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
+            } else if (first_difference.empty()) {
+                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+            }
+        }
+        g_tally.check(same == n && worst <= 1e-6, "GPU masked sampling = host Sampler with the masks, vocabulary " +
+                                                      std::to_string(V) + " (" + std::to_string(same) + " of " + std::to_string(n) +
+                                                      " rows, log-probabilities within " + std::to_string(worst) + ")",
+                      first_difference);
+        g_tally.check(masked_drawn == 0, "GPU masked sampling never draws a masked token, vocabulary " + std::to_string(V));
+    }
+}
+
+// The model's log-probabilities on the device (model-logprobs.cu) equal the host's model_logprobs:
+// random rows with ties, NaN/Inf and rows without a finite logit, every count of alternatives up
+// to LLCUDA_MAX_TOP_LOGPROBS, two vocabulary sizes.
+void test_model_logprobs() {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    for (int V : {32003, 151936}) {
+        for (int n_top : {0, 1, 5, LLCUDA_MAX_TOP_LOGPROBS}) {
+            const int n = 24;
+            std::uniform_int_distribution<int> token(0, V - 1);
+            std::vector<float> rows;
+            std::vector<int32_t> tokens;
+            for (int r = 0; r < n; ++r) {
+                std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+                if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
+                if (r % 4 == 2) for (int i = 0; i < V / 20; ++i) row[token(g_rng)] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
+                if (r == 7) for (float &x : row) x = -inf;  // no finite logit
+                rows.insert(rows.end(), row.begin(), row.end());
+                tokens.push_back(r % 6 == 5 ? -1 : token(g_rng));
+            }
+            Dev<float> drows(rows), dtoken_lp(n), dtop_lp(std::max(1, n * n_top));
+            Dev<int32_t> dtokens(tokens), dtop(std::max(1, n * n_top));
+            dtoken_lp.poison();
+            dtop.poison();
+            model_logprobs(drows.p, n, V, dtokens.p, n_top, dtoken_lp.p, dtop.p, dtop_lp.p, nullptr);
+            const std::vector<float> got_lp = dtoken_lp.get(), got_top_lp = dtop_lp.get();
+            const std::vector<int32_t> got_top = dtop.get();
+            bool same_tokens = true;
+            double worst = 0;
+            for (int r = 0; r < n; ++r) {
+                float want = 0;
+                std::vector<int32_t> want_top(static_cast<size_t>(n_top) + 1);
+                std::vector<float> want_top_lp(static_cast<size_t>(n_top) + 1);
+                llcuda::model_logprobs(rows.data() + static_cast<int64_t>(r) * V, V, tokens[r], n_top, &want, want_top.data(),
+                                       want_top_lp.data());
+                worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want)));
+                for (int k = 0; k < n_top; ++k) {
+                    same_tokens = same_tokens && got_top[r * n_top + k] == want_top[k];
+                    worst = std::max(worst, static_cast<double>(std::fabs(got_top_lp[r * n_top + k] - want_top_lp[k])));
+                }
+            }
+            g_tally.check(same_tokens && worst <= 1e-5, "GPU model log-probabilities = host, vocabulary " + std::to_string(V) +
+                                                            ", " + std::to_string(n_top) + " alternatives (worst " +
+                                                            std::to_string(worst) + ")");
+        }
     }
 }
 
@@ -710,7 +830,7 @@ void test_sampling_non_finite() {
     dtokens.poison();
     dgreedy.poison();
     sample_greedy(dlogits.p, n, V, dgreedy.p, dgreedy_lp.p, nullptr);
-    sample_rows(dspecs.p, n, dhistory.p, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
+    sample_rows(dspecs.p, n, dhistory.p, nullptr, dlogits.p, V, scratch.p, dtokens.p, dlogprobs.p, nullptr);
     const std::vector<int32_t> got = dtokens.get(), got_greedy = dgreedy.get();
     const std::vector<float> got_lp = dlogprobs.get(), got_greedy_lp = dgreedy_lp.get();
     llcuda::Sampler sampler;
@@ -801,10 +921,20 @@ struct Part {
     bool logits = true;  // return every token's logits
     bool sample = true;
     llcuda_sampling_params params{0, 0, 1, 0, 1, 0, 0, 0};  // greedy
+    std::vector<uint32_t> allowed = {};  // allowed-token mask ((n_vocab + 31) / 32 words); empty: every token
+};
+
+// A step's model log-probabilities (run_step fills them when asked for n_top alternatives).
+struct StepLogprobs {
+    int n_top = 0;
+    std::vector<float> token;        // [parts]
+    std::vector<int32_t> top;        // [parts * n_top]
+    std::vector<float> top_logprob;  // [parts * n_top]
 };
 
 // Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
-std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vector<int32_t> *sampled = nullptr) {
+std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vector<int32_t> *sampled = nullptr,
+                            StepLogprobs *model_lp = nullptr) {
     std::vector<int32_t> tokens, positions, ids, tables;
     std::vector<uint8_t> rows, sample;
     size_t max_blocks = 0;
@@ -823,6 +953,13 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     }
     std::vector<llcuda_sampling_params> params;
     for (const Part &p : parts) params.push_back(p.params);
+    const int32_t words = (m.n_vocab + 31) / 32;
+    std::vector<uint32_t> allowed;
+    for (const Part &p : parts) {
+        if (p.allowed.empty()) allowed.insert(allowed.end(), words, ~0u);
+        else allowed.insert(allowed.end(), p.allowed.begin(), p.allowed.end());
+    }
+    const bool masked = std::any_of(parts.begin(), parts.end(), [](const Part &p) { return !p.allowed.empty(); });
     const int64_t n_rows = std::count(rows.begin(), rows.end(), 1);
     std::vector<float> logits(std::max<int64_t>(1, n_rows) * m.n_vocab);
     std::vector<int32_t> out_tokens(parts.size());
@@ -836,7 +973,22 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     b.sample = sample.data();
     b.sampling = params.data();
     b.logits_rows = n_rows > 0 ? rows.data() : nullptr;
+    if (masked) {
+        b.allowed_words = words;
+        b.allowed_tokens = allowed.data();
+    }
+    if (model_lp) {
+        b.n_top_logprobs = model_lp->n_top;
+        model_lp->token.assign(parts.size(), 1.0f);
+        model_lp->top.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 7);
+        model_lp->top_logprob.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 1.0f);
+    }
     llcuda_step_output out{};
+    if (model_lp) {
+        out.model_logprobs = model_lp->token.data();
+        out.top_tokens = model_lp->top.data();
+        out.top_logprobs = model_lp->top_logprob.data();
+    }
     out.sampled = out_tokens.data();
     out.logprobs = logprobs.data();
     out.logits = n_rows > 0 ? logits.data() : nullptr;
@@ -1102,6 +1254,110 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
     }
 }
 
+// Constrained decoding through the ABI: 3 sequences decoded with allowed-token masks (greedy,
+// warm sampling, and one unmasked), in graph-sized steps with and without logits rows: every token
+// is allowed, graph steps equal eager ones, and the eager tokens equal the host Sampler's choice
+// with the same mask on the logits rows the step returns.
+void test_masked_decode(const std::string &dir) {
+    auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 64);
+    const int V = m->n_vocab, W = (V + 31) / 32;
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    auto random_mask = [&](float density) {
+        std::vector<uint32_t> mask(W, 0);
+        for (int t = 0; t < V; ++t)
+            if (unit(g_rng) < density) mask[t >> 5] |= 1u << (t & 31);
+        const int one = static_cast<int>(g_rng() % V);
+        mask[one >> 5] |= 1u << (one & 31);
+        return mask;
+    };
+    const std::vector<std::vector<uint32_t>> masks = {random_mask(0.05f), random_mask(0.5f), {}};
+    const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 99};
+    const llcuda_sampling_params params[] = {greedy, warm, greedy};
+    llcuda::Sampler host;
+    bool host_agrees = true, inside = true;
+    auto decode = [&](bool eager, int first_block) {
+        const std::vector<int32_t> prompt = {1, 5, 9, 13, 17};
+        std::vector<int32_t> next, all;
+        std::vector<Part> parts;
+        for (int s = 0; s < 3; ++s) parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
+        run_step(*m, parts, &next);
+        for (int step = 0; step < 8; ++step) {
+            parts.clear();
+            for (int s = 0; s < 3; ++s) {
+                inside = inside && (masks[s].empty() || (masks[s][next[s] >> 5] >> (next[s] & 31) & 1u) != 0);
+                all.push_back(next[s]);
+                parts.push_back({s, {next[s]}, 5 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
+            }
+            const std::vector<float> rows = run_step(*m, parts, &next);
+            for (int s = 0; eager && s < 3; ++s) {
+                std::vector<float> row(rows.begin() + static_cast<int64_t>(s) * V, rows.begin() + static_cast<int64_t>(s + 1) * V);
+                const llcuda::SampledToken want = host.sample(row.data(), V, params[s], nullptr, 0, 5 + step + 1,
+                                                             masks[s].empty() ? nullptr : masks[s].data());
+                host_agrees = host_agrees && want.token == next[s];
+            }
+        }
+        return all;
+    };
+    const std::vector<int32_t> graph = decode(false, 0), eager = decode(true, 12);
+    g_tally.check(inside, "masked decode on the GPU draws only allowed tokens");
+    g_tally.check(graph == eager && host_agrees, "masked decode: graph steps = eager steps = host Sampler with the masks");
+}
+
+// Log-probabilities through the ABI on the GPU: 3 sequences (greedy, warm, masked greedy) decoded
+// in graph steps and eager steps with 4 alternatives: graph = eager, and the eager steps' values
+// equal the host's model_logprobs on the logits rows they return (the raw rows, before sampling
+// penalized or masked them).
+void test_logprobs_decode(const std::string &dir) {
+    auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 64);
+    const int V = m->n_vocab, W = (V + 31) / 32, n_top = 4;
+    std::vector<uint32_t> mask(W, 0);
+    for (int t = 0; t < V; t += 3) mask[t >> 5] |= 1u << (t & 31);
+    const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 5};
+    const llcuda_sampling_params params[] = {greedy, warm, greedy};
+    const std::vector<std::vector<uint32_t>> masks = {{}, {}, mask};
+    bool agrees = true;
+    double worst = 0;
+    auto decode = [&](bool eager, int first_block) {
+        const std::vector<int32_t> prompt = {1, 7, 11, 19};
+        std::vector<int32_t> next;
+        std::vector<float> values;
+        std::vector<Part> parts;
+        for (int s = 0; s < 3; ++s) parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
+        run_step(*m, parts, &next);
+        for (int step = 0; step < 6; ++step) {
+            parts.clear();
+            for (int s = 0; s < 3; ++s)
+                parts.push_back({s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
+            StepLogprobs lp;
+            lp.n_top = n_top;
+            const std::vector<float> rows = run_step(*m, parts, &next, &lp);
+            for (int s = 0; s < 3; ++s) {
+                values.push_back(lp.token[s]);
+                values.insert(values.end(), lp.top_logprob.begin() + s * n_top, lp.top_logprob.begin() + (s + 1) * n_top);
+                if (!eager) continue;
+                float want = 0;
+                int32_t want_top[n_top];
+                float want_top_lp[n_top];
+                llcuda::model_logprobs(rows.data() + static_cast<size_t>(s) * V, V, next[s], n_top, &want, want_top, want_top_lp);
+                worst = std::max(worst, static_cast<double>(std::fabs(want - lp.token[s])));
+                for (int k = 0; k < n_top; ++k) {
+                    agrees = agrees && want_top[k] == lp.top[s * n_top + k];
+                    worst = std::max(worst, static_cast<double>(std::fabs(want_top_lp[k] - lp.top_logprob[s * n_top + k])));
+                }
+            }
+        }
+        return values;
+    };
+    const std::vector<float> graph = decode(false, 0), eager = decode(true, 12);
+    g_tally.check(agrees && worst <= 1e-5, "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
+                                           "(greedy, warm, masked; worst " + std::to_string(worst) + ")");
+    double apart = graph.size() == eager.size() ? 0.0 : INFINITY;
+    for (size_t i = 0; i < graph.size() && i < eager.size(); ++i)
+        apart = std::max(apart, static_cast<double>(std::fabs(graph[i] - eager[i])));
+    // Eager steps that return logits may take other product kernels than the graphs (~1e-6 apart).
+    g_tally.check(apart <= 1e-4, "decode log-probabilities: graph steps = eager steps within 1e-4 (" + std::to_string(apart) + ")");
+}
+
 void test_errors(const std::string &dir) {
     auto m = load_model(dir + "/models/micro-llama-Q8_0.gguf", 4);
     llcuda_kv_cache *huge = nullptr;
@@ -1244,7 +1500,8 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); }}, {"family-kernels", test_family_kernels},
+            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_model_logprobs(); }},
+            {"family-kernels", test_family_kernels},
             {"family-models", test_family_models},
             {"models", [&] {
                  test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
@@ -1262,6 +1519,7 @@ int main(int argc, char **argv) {
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3, LLCUDA_TYPE_Q8_0);
              }},
             {"errors", [&] { test_errors(dir); }},
+            {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
             {"encoder", test_encoder_refused},
             {"lora", test_lora_refused},
             {"files", [&] { test_model_file_changes(dir); }},

@@ -177,12 +177,22 @@ private:
             const SeqSpan &seq = batch.seqs[s];
             out.sampled[s] = -1;
             if (out.logprobs != nullptr) out.logprobs[s] = 0.0f;
-            if (!seq.sample) continue;
-            scratch_.row.assign(row_of(seq.first + seq.count - 1), row_of(seq.first + seq.count - 1) + V);
+            int32_t *top_tokens = out.top_tokens + s * batch.n_top_logprobs;
+            float *top_logprobs = out.top_logprobs + s * batch.n_top_logprobs;
+            if (!seq.sample) {
+                if (out.model_logprobs != nullptr) model_logprobs(nullptr, 0, -1, batch.n_top_logprobs, &out.model_logprobs[s],
+                                                                  top_tokens, top_logprobs);
+                continue;
+            }
+            const float *raw = row_of(seq.first + seq.count - 1);
+            scratch_.row.assign(raw, raw + V);
             const SampledToken token = sampler_.sample(scratch_.row.data(), spec_.n_vocab, seq.params, seq.history, seq.n_history,
                                                        seq.end_pos(), seq.allowed);
             out.sampled[s] = token.token;
             if (out.logprobs != nullptr) out.logprobs[s] = token.logprob;
+            if (out.model_logprobs != nullptr)
+                model_logprobs(raw, spec_.n_vocab, token.token, batch.n_top_logprobs, &out.model_logprobs[s], top_tokens,
+                               top_logprobs);
         }
     }
 

@@ -352,21 +352,29 @@ void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
 void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     sample_specs_host_.clear();
     sample_history_host_.clear();
+    sample_allowed_host_.clear();
+    const int V = static_cast<int>(spec_.n_vocab), words = (V + 31) / 32;
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const SeqSpan &seq = batch.seqs[plan.sample_seqs[row]];
         if (samples_greedily(seq)) continue;
-        sample_specs_host_.push_back({static_cast<int32_t>(row), seq.end_pos(),
-                                      static_cast<int32_t>(sample_history_host_.size()), seq.n_history, seq.params});
+        SampleRow spec{static_cast<int32_t>(row), seq.end_pos(), static_cast<int32_t>(sample_history_host_.size()),
+                       seq.n_history, seq.params};
         sample_history_host_.insert(sample_history_host_.end(), seq.history, seq.history + seq.n_history);
+        if (seq.allowed != nullptr) {
+            spec.allowed_offset = static_cast<int32_t>(sample_allowed_host_.size());
+            sample_allowed_host_.insert(sample_allowed_host_.end(), seq.allowed, seq.allowed + words);
+        }
+        sample_specs_host_.push_back(spec);
     }
     const int n = static_cast<int>(sample_specs_host_.size());
     if (n == 0) return;
-    const int V = static_cast<int>(spec_.n_vocab);
-    const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t);
-    if (std::min(sample_upload_host_.size(), sample_upload_.size()) < spec_bytes + history_bytes) {
+    const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t),
+                 allowed_bytes = sample_allowed_host_.size() * sizeof(uint32_t),
+                 upload_bytes = spec_bytes + history_bytes + allowed_bytes;
+    if (std::min(sample_upload_host_.size(), sample_upload_.size()) < upload_bytes) {
         // Both or neither: a failed allocation leaves the old pair, which the next step re-checks.
         LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // a failed step's upload may still read the old one
-        PinnedBuffer host(2 * (spec_bytes + history_bytes));
+        PinnedBuffer host(2 * upload_bytes);
         DeviceBuffer device(host.size(), "sampling specs and penalty histories");
         sample_upload_host_ = std::move(host);
         sample_upload_ = std::move(device);
@@ -374,29 +382,33 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows of one launch
         sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch for " + std::to_string(V) +
                                                                          "-token rows");
-    std::memcpy(sample_upload_host_.as<uint8_t>(), sample_specs_host_.data(), spec_bytes);
-    std::memcpy(sample_upload_host_.as<uint8_t>() + spec_bytes, sample_history_host_.data(), history_bytes);
-    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), spec_bytes + history_bytes,
+    // One upload: the specs, the histories, then the masks (4-byte words after 4-byte history entries).
+    uint8_t *upload_host = sample_upload_host_.as<uint8_t>();
+    std::memcpy(upload_host, sample_specs_host_.data(), spec_bytes);
+    std::memcpy(upload_host + spec_bytes, sample_history_host_.data(), history_bytes);
+    std::memcpy(upload_host + spec_bytes + history_bytes, sample_allowed_host_.data(), allowed_bytes);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(sample_upload_.get(), sample_upload_host_.get(), upload_bytes,
                                       cudaMemcpyHostToDevice, stream_));
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = logprobs_in(picks_);
-    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(sample_upload_.as<uint8_t>() + spec_bytes),
-                logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
+    const uint8_t *upload = sample_upload_.as<uint8_t>();
+    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(upload + spec_bytes),
+                reinterpret_cast<const uint32_t *>(upload + spec_bytes + history_bytes), logits_.as<float>(), V,
+                sample_scratch_.get(), picked, logprobs, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
 }
 
 void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
     auto &cache = static_cast<CudaKvCache &>(cache_base);
-    for (const SeqSpan &seq : batch.seqs) {
-        if (seq.allowed != nullptr) fail(LLCUDA_ERR_UNSUPPORTED, "allowed-token masks are not supported by the CUDA backend yet");
-    }
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     const StepPlan plan = plan_step(batch, cache.block_size(), tile_tokens_);
     ensure_capacity(plan);
     write_meta(plan, layout_, meta_host_.as<int32_t>());
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
+    if (out.model_logprobs) keep_raw_rows(plan);
     sample_on_gpu(plan, batch);
+    if (out.model_logprobs) model_logprobs_on_gpu(plan, batch.n_top_logprobs);
 
     const int64_t V = spec_.n_vocab;
     const float *logits = logits_.as<float>();
@@ -412,6 +424,51 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
         const int32_t s = plan.sample_seqs[row];
         out.sampled[s] = picked[row];
         if (out.logprobs) out.logprobs[s] = picked_logprobs[row];
+    }
+    if (out.model_logprobs) write_model_logprobs(plan, batch, out);
+}
+
+void CudaModel::keep_raw_rows(const StepPlan &plan) {
+    const size_t bytes = plan.sample_seqs.size() * spec_.n_vocab * sizeof(float);
+    if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
+    if (bytes > 0) LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.get(), logits_.as<float>(), bytes, cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, int n_top) {
+    const int n = static_cast<int>(plan.sample_seqs.size());
+    const size_t bytes = static_cast<size_t>(n) * (1 + 2 * n_top) * sizeof(float);
+    if (n == 0) return;
+    if (std::min(logprobs_.size(), logprobs_host_.size()) < bytes) {
+        LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous step's copy may still read the old pair
+        PinnedBuffer host(bytes);
+        DeviceBuffer device(bytes, "log-probabilities");
+        logprobs_host_ = std::move(host);
+        logprobs_ = std::move(device);
+    }
+    float *token_logprobs = logprobs_.as<float>();
+    auto *top_tokens = reinterpret_cast<int32_t *>(token_logprobs + n);
+    float *top_logprobs = reinterpret_cast<float *>(top_tokens + static_cast<size_t>(n) * n_top);
+    model_logprobs(raw_rows_.as<float>(), n, static_cast<int>(spec_.n_vocab), picks_.as<int32_t>(), n_top, token_logprobs,
+                   top_tokens, top_logprobs, stream_);
+    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(logprobs_host_.get(), logprobs_.get(), bytes, cudaMemcpyDeviceToHost, stream_));
+}
+
+void CudaModel::write_model_logprobs(const StepPlan &plan, const StepBatch &batch, const StepResult &out) const {
+    const int n = static_cast<int>(plan.sample_seqs.size()), n_top = batch.n_top_logprobs;
+    const float *token_logprobs = logprobs_host_.as<float>();
+    const auto *top_tokens = reinterpret_cast<const int32_t *>(token_logprobs + n);
+    const float *top_logprobs = reinterpret_cast<const float *>(top_tokens + static_cast<size_t>(n) * n_top);
+    for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled
+        out.model_logprobs[s] = 0.0f;
+        for (int k = 0; k < n_top; ++k) { out.top_tokens[s * n_top + k] = -1; out.top_logprobs[s * n_top + k] = 0.0f; }
+    }
+    for (int row = 0; row < n; ++row) {
+        const size_t s = static_cast<size_t>(plan.sample_seqs[row]);
+        out.model_logprobs[s] = token_logprobs[row];
+        for (int k = 0; k < n_top; ++k) {
+            out.top_tokens[s * n_top + k] = top_tokens[static_cast<size_t>(row) * n_top + k];
+            out.top_logprobs[s * n_top + k] = top_logprobs[static_cast<size_t>(row) * n_top + k];
+        }
     }
 }
 

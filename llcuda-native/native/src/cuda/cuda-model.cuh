@@ -70,6 +70,11 @@ private:
                           const Q8Activations *in_q);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
+    // The model's log-probabilities (model-logprobs.cu) of the sampled rows, from their raw logits
+    // (`raw_rows_`, copied before sampling changed them), into logprobs_host_.
+    void keep_raw_rows(const StepPlan &plan);
+    void model_logprobs_on_gpu(const StepPlan &plan, int n_top);
+    void write_model_logprobs(const StepPlan &plan, const StepBatch &batch, const StepResult &out) const;
     void clear_graphs();
     // picks_ and picks_host_ hold the chosen token of each output row, then (from cap_rows on) its
     // log-probability.
@@ -103,11 +108,18 @@ private:
     // Decode graphs per (cache id, bucket).
     std::map<std::pair<uint64_t, int>, cudaGraphExec_t> graphs_;
 
-    // Non-greedy sampling: specs and histories (pinned, then one upload), the kernel's scratch.
+    // Non-greedy and masked sampling: specs, histories and allowed-token masks (pinned, then one
+    // upload), the kernel's scratch.
     std::vector<SampleRow> sample_specs_host_;
     std::vector<int32_t> sample_history_host_;
+    std::vector<uint32_t> sample_allowed_host_;
     PinnedBuffer sample_upload_host_;
     DeviceBuffer sample_upload_, sample_scratch_;
+
+    // Model log-probabilities: the sampled rows' raw logits, then per row the sampled token's
+    // log-probability, n_top tokens and n_top log-probabilities (device, then pinned).
+    DeviceBuffer raw_rows_, logprobs_;
+    PinnedBuffer logprobs_host_;
 };
 
 }  // namespace llcuda::cuda

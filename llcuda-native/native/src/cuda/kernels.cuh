@@ -176,10 +176,17 @@ struct SampleRow {
     int32_t history_offset;  // the sequence's penalty history in `history`
     int32_t n_history;
     llcuda_sampling_params params;
+    int32_t allowed_offset = -1;  // first word of the row's allowed-token mask in `allowed`; -1: every token
 };
 size_t sample_rows_scratch_bytes(int n_rows, int n_vocab);
-// scratch: sample_rows_scratch_bytes(n_rows, n_vocab) bytes, 8-byte aligned.
-void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, float *logits, int n_vocab,
-                 void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream);
+// scratch: sample_rows_scratch_bytes(n_rows, n_vocab) bytes, 8-byte aligned. allowed: the rows'
+// masks of (n_vocab + 31) / 32 words each (may be null when no row has one).
+void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, const uint32_t *allowed, float *logits,
+                 int n_vocab, void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream);
+
+// ---- model-logprobs.cu: the host's model_logprobs (sampling.h) on n_rows raw logits rows: at
+// tokens[r] into token_logprobs[r], the n_top most probable into top_tokens/top_logprobs[r * n_top ..].
+void model_logprobs(const float *rows, int n_rows, int n_vocab, const int32_t *tokens, int n_top, float *token_logprobs,
+                    int32_t *top_tokens, float *top_logprobs, cudaStream_t stream);
 
 }  // namespace llcuda::cuda

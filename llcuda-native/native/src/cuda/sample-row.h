@@ -235,12 +235,19 @@ LLCUDA_HD SampledPick greedy_pick(Exec &ex, const float *row, int n_vocab) {
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable
 #endif
-// Samples one row: `row` is penalized in place; keys, probs ([n_vocab] each) and counts ([n_vocab],
-// may alias keys) are scratch.
+// Samples one row: `row` is masked and penalized in place; keys, probs ([n_vocab] each) and counts
+// ([n_vocab], may alias keys) are scratch. `allowed` (may be null): the tokens that may be drawn,
+// bit t % 32 of word t / 32; the others become -inf before everything else, as on the host.
 template <class Exec>
 LLCUDA_HD SampledPick sample_row(Exec &ex, float *row, int n_vocab, const llcuda_sampling_params &p,
                                  const int32_t *history, int n_history, int32_t position, uint64_t *keys,
-                                 double *probs, int32_t *counts) {
+                                 double *probs, int32_t *counts, const uint32_t *allowed) {
+    // 0. The mask: a token it leaves out is no candidate, whatever the penalties and filters do.
+    if (allowed != nullptr) {
+        for (int i = ex.first(); i < n_vocab; i += ex.stride())
+            if ((allowed[i >> 5] >> (i & 31) & 1u) == 0) row[i] = -INFINITY;
+        ex.sync();
+    }
     // 1. Penalties, once per distinct history token with its count.
     const bool penalties = p.repetition_penalty != 1.0f || p.frequency_penalty != 0.0f || p.presence_penalty != 0.0f;
     if (penalties && n_history > 0) {

@@ -1,8 +1,8 @@
-// Sampling with penalties, temperature, top-k, top-p and min-p on the GPU: the algorithm of
-// sample-row.h run by one block of 1024 threads per row, so only the token and its log-probability
-// cross PCIe. The head of the candidate order (up to 1024) is sorted in shared memory. Rows go in
-// launches of at most kRowsPerLaunch, which bounds the scratch (16 bytes per vocabulary entry and
-// row: 155 MB for 64 rows of a 151,936-token vocabulary).
+// Sampling with allowed-token masks, penalties, temperature, top-k, top-p and min-p on the GPU: the
+// algorithm of sample-row.h run by one block of 1024 threads per row, so only the token and its
+// log-probability cross PCIe. The head of the candidate order (up to 1024) is sorted in shared
+// memory. Rows go in launches of at most kRowsPerLaunch, which bounds the scratch (16 bytes per
+// vocabulary entry and row: 155 MB for 64 rows of a 151,936-token vocabulary).
 #include <algorithm>
 
 #include "kernels.cuh"
@@ -133,8 +133,9 @@ struct BlockExec {
 };
 
 __global__ void __launch_bounds__(kThreads, 1)
-sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restrict__ history, float *__restrict__ logits,
-                   int n_vocab, uint8_t *__restrict__ scratch, int32_t *__restrict__ tokens, float *__restrict__ logprobs) {
+sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restrict__ history,
+                   const uint32_t *__restrict__ allowed, float *__restrict__ logits, int n_vocab,
+                   uint8_t *__restrict__ scratch, int32_t *__restrict__ tokens, float *__restrict__ logprobs) {
     __shared__ double dsum[kWarps];
     __shared__ uint64_t kmax[kWarps];
     __shared__ int32_t bins[256];
@@ -149,7 +150,8 @@ sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restric
     BlockExec ex{dsum, kmax, bins, &picked, top_keys, top_probs, &n_top};
     const SampledPick pick = sample_row(ex, logits + static_cast<int64_t>(spec.row) * n_vocab, n_vocab, spec.params,
                                         history + spec.history_offset, spec.n_history, spec.position, keys, probs,
-                                        reinterpret_cast<int32_t *>(keys));
+                                        reinterpret_cast<int32_t *>(keys),
+                                        spec.allowed_offset >= 0 ? allowed + spec.allowed_offset : nullptr);
     if (threadIdx.x == 0) {
         tokens[spec.row] = pick.token;
         logprobs[spec.row] = pick.logprob;
@@ -162,11 +164,11 @@ size_t sample_rows_scratch_bytes(int n_rows, int n_vocab) {
     return static_cast<size_t>(std::min(n_rows, kRowsPerLaunch)) * n_vocab * (sizeof(uint64_t) + sizeof(double));
 }
 
-void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, float *logits, int n_vocab,
-                 void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream) {
+void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, const uint32_t *allowed, float *logits,
+                 int n_vocab, void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream) {
     for (int first = 0; first < n_rows; first += kRowsPerLaunch) {  // each launch reuses the scratch
         const int n = std::min(kRowsPerLaunch, n_rows - first);
-        sample_rows_kernel<<<n, kThreads, 0, stream>>>(rows + first, history, logits, n_vocab,
+        sample_rows_kernel<<<n, kThreads, 0, stream>>>(rows + first, history, allowed, logits, n_vocab,
                                                        static_cast<uint8_t *>(scratch), tokens, logprobs);
         LLCUDA_CUDA_CHECK_LAUNCH();
     }

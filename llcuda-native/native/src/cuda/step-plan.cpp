@@ -14,7 +14,7 @@ int graph_bucket(int n_seqs) {
 bool samples_greedily(const SeqSpan &seq) {
     const llcuda_sampling_params &p = seq.params;
     return p.temperature <= 0.0f && p.repetition_penalty == 1.0f && p.frequency_penalty == 0.0f &&
-           p.presence_penalty == 0.0f;
+           p.presence_penalty == 0.0f && seq.allowed == nullptr;
 }
 
 StepPlan plan_step(const StepBatch &batch, int block_size, int tile_tokens) {

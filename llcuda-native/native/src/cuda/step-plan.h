@@ -17,7 +17,7 @@ constexpr int kGraphBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 // The bucket for `n_seqs` decode tokens, or 0 when above the largest.
 int graph_bucket(int n_seqs);
 
-// Whether a sequence's token is the argmax of its raw logits (greedy without penalties), which
+// Whether a sequence's token is the argmax of its raw logits (greedy without penalties or mask), which
 // the step's greedy kernel gives; other sequences' rows go through sample_rows after it.
 bool samples_greedily(const SeqSpan &seq);
 

@@ -1,7 +1,9 @@
 package dev.llcuda.chat;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,12 +47,14 @@ import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.engine.RequestHandle;
 import dev.llcuda.engine.SamplingParams;
+import dev.llcuda.engine.TokenLogprobs;
 import dev.llcuda.grammar.Constraints;
 import dev.llcuda.grammar.Grammar;
 import dev.llcuda.grammar.Grammars;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.template.ChatTemplate;
+import dev.llcuda.tokenizer.Tokenizer;
 import dev.llcuda.tools.ParsedReply;
 import dev.llcuda.tools.ToolCallFormat;
 import dev.llcuda.tools.ToolCallStream;
@@ -75,6 +79,13 @@ public final class LlcudaChatModel implements ChatModel {
 
     /** The finish reason of a reply that calls tools. */
     public static final String TOOL_CALLS = "TOOL_CALLS";
+
+    /**
+     * The generation metadata key of the {@link LlcudaLogprobs} a request with
+     * {@link LlcudaChatOptions#getLogprobs()} gets (the key of Spring AI's OpenAI model): the whole
+     * reply's in a call, each piece's in a stream.
+     */
+    public static final String LOGPROBS_METADATA = "logprobs";
 
     private static final ChatModelObservationConvention DEFAULT_CONVENTION = new DefaultChatModelObservationConvention();
 
@@ -157,11 +168,16 @@ public final class LlcudaChatModel implements ChatModel {
      * says; only a reply to a prompt that offers tools is read for calls.
      */
     private EncodedPrompt encodeChat(ServingModel model, Prompt prompt, LlcudaChatOptions options) {
-        List<ToolDefinition> tools = hasTools(options) ? this.toolCallingManager.resolveToolDefinitions(options)
-                : List.of();
+        LlcudaToolChoice choice = toolChoice(options);
+        List<ToolDefinition> tools = hasTools(options) && choice.mode() != LlcudaToolChoice.Mode.NONE
+                ? this.toolCallingManager.resolveToolDefinitions(options) : List.of();
+        if (choice.forcesCalls() && tools.isEmpty()) {
+            throw new IllegalArgumentException("tool_choice " + describe(choice) + " needs tools to call");
+        }
         if (tools.isEmpty() && prompt.getInstructions().stream().noneMatch(LlcudaChatModel::isToolTurn)) {
             return new EncodedPrompt(
-                    PromptEncoder.encode(model, prompt.getInstructions(), null, parsesSpecialInContent(options)), null);
+                    PromptEncoder.encode(model, prompt.getInstructions(), null, parsesSpecialInContent(options)), null,
+                    null);
         }
         ChatTemplate template = model.template();
         ToolCallFormat format = this.toolFormats.computeIfAbsent(template, ToolCallFormat::detect)
@@ -171,7 +187,40 @@ public final class LlcudaChatModel implements ChatModel {
                         + "prompt), so this model cannot be given tools"));
         return new EncodedPrompt(PromptEncoder.encode(model, prompt.getInstructions(), ToolPrompt.of(format, tools),
                 parsesSpecialInContent(options)),
-                tools.isEmpty() ? null : format.syntax());
+                tools.isEmpty() ? null : format.syntax(),
+                choice.forcesCalls() ? forcedCalls(format, tools, choice, parallelCalls(options)) : null);
+    }
+
+    private static LlcudaToolChoice toolChoice(LlcudaChatOptions options) {
+        return options.getToolChoice() != null ? options.getToolChoice() : LlcudaToolChoice.auto();
+    }
+
+    private static boolean parallelCalls(LlcudaChatOptions options) {
+        return !Boolean.FALSE.equals(options.getParallelToolCalls());
+    }
+
+    private static String describe(LlcudaToolChoice choice) {
+        return choice.mode() == LlcudaToolChoice.Mode.FUNCTION ? "function '" + choice.function() + "'"
+                : choice.mode().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The grammar that holds the reply to calls (of the named tool, or of any) in the template's
+     * syntax, each call's arguments under its tool's parameter schema; one call unless parallel.
+     */
+    private Grammar forcedCalls(ToolCallFormat format, List<ToolDefinition> tools, LlcudaToolChoice choice,
+            boolean several) {
+        Map<String, String> schemas = new LinkedHashMap<>();
+        for (ToolDefinition tool : tools) {
+            if (choice.mode() == LlcudaToolChoice.Mode.REQUIRED || tool.name().equals(choice.function())) {
+                schemas.put(tool.name(), tool.inputSchema());
+            }
+        }
+        if (schemas.isEmpty()) {
+            throw new IllegalArgumentException("tool_choice names the function '" + choice.function()
+                    + "', which is not among the tools: " + tools.stream().map(ToolDefinition::name).toList());
+        }
+        return format.forcedCalls(this.grammars, schemas, several);
     }
 
     private static boolean isToolTurn(Message message) {
@@ -180,11 +229,11 @@ public final class LlcudaChatModel implements ChatModel {
     }
 
     private static EncodedPrompt encodeText(ServingModel model, String text, LlcudaChatOptions options) {
-        if (hasTools(options)) {
+        if (hasTools(options) || toolChoice(options).forcesCalls()) {
             throw new IllegalArgumentException("tools need a chat conversation; a plain-text completion has no "
                     + "place for them");
         }
-        return new EncodedPrompt(PromptEncoder.encodeText(model, text), null);
+        return new EncodedPrompt(PromptEncoder.encodeText(model, text), null, null);
     }
 
     private static boolean hasTools(LlcudaChatOptions options) {
@@ -201,9 +250,10 @@ public final class LlcudaChatModel implements ChatModel {
                 .observe(() -> {
                     Submitted submitted = submit(effective, encoder);
                     GenerationResult result = join(submitted.handle());
-                    ParsedReply reply = submitted.toolCalls() != null ? submitted.toolCalls().parse(result.text())
-                            : new ParsedReply(result.text(), List.of());
-                    ChatResponse response = new ChatResponse(List.of(generation(reply, result)),
+                    ParsedReply reply = submitted.limit(submitted.toolCalls() != null
+                            ? submitted.toolCalls().parse(result.text()) : new ParsedReply(result.text(), List.of()));
+                    ChatResponse response = new ChatResponse(
+                            List.of(generation(reply, result, submitted.logprobs(result.logprobs()))),
                             responseMetadata(submitted, result));
                     context.setResponse(response);
                     return response;
@@ -230,9 +280,10 @@ public final class LlcudaChatModel implements ChatModel {
             RequestHandle handle = submitted.handle();
             ToolCallStream toolCalls = submitted.toolCalls() != null ? new ToolCallStream(submitted.toolCalls()) : null;
             Flux<ChatResponse> pieces = JdkFlowAdapter.flowPublisherToFlux(handle.pieces())
-                    .map(piece -> toolCalls != null ? toolCalls.accept(piece.text()) : piece.text())
-                    .filter(text -> !text.isEmpty())
-                    .map(text -> new ChatResponse(List.of(new Generation(new AssistantMessage(text))),
+                    .map(piece -> new StreamedPiece(toolCalls != null ? toolCalls.accept(piece.text()) : piece.text(),
+                            piece.logprobs() != null ? submitted.logprobs(List.of(piece.logprobs())) : null))
+                    .filter(piece -> !piece.text().isEmpty() || piece.logprobs() != null)
+                    .map(piece -> new ChatResponse(List.of(piece.generation()),
                             ChatResponseMetadata.builder().id(submitted.id()).model(submitted.modelName()).build()));
             Mono<ChatResponse> last = Mono.fromFuture(handle.result(), true)
                     .flatMap(result -> finished(submitted, result, toolCalls));
@@ -250,8 +301,8 @@ public final class LlcudaChatModel implements ChatModel {
         if (result.finishReason() == FinishReason.ERROR) {
             return Mono.error(engineFailure(result));
         }
-        ParsedReply rest = toolCalls != null ? toolCalls.finish() : new ParsedReply("", List.of());
-        return Mono.just(new ChatResponse(List.of(generation(rest, result)), responseMetadata(submitted, result)));
+        ParsedReply rest = submitted.limit(toolCalls != null ? toolCalls.finish() : new ParsedReply("", List.of()));
+        return Mono.just(new ChatResponse(List.of(generation(rest, result, null)), responseMetadata(submitted, result)));
     }
 
     private Submitted submit(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
@@ -261,14 +312,27 @@ public final class LlcudaChatModel implements ChatModel {
         GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
         LlcudaResponseFormat format = options.getResponseFormat();
+        if (format != null && encoded.forcedCalls() != null) {
+            throw new IllegalArgumentException("response_format cannot be combined with a tool_choice that forces "
+                    + "tool calls: the reply is then the calls");
+        }
         if (format != null) {
             request = request.withConstraint(constraints(model).masks(grammar(format)));
         }
         if (options.getAdapter() != null) {
             request = request.withAdapter(options.getAdapter());
         }
+        if (encoded.forcedCalls() != null) {
+            request = request.withConstraint(constraints(model).masks(encoded.forcedCalls()));
+        }
+        if (Boolean.TRUE.equals(options.getLogprobs())) {
+            request = request.withLogprobs(options.getTopLogprobs() != null ? options.getTopLogprobs() : 0);
+        } else if (options.getTopLogprobs() != null) {
+            throw new IllegalArgumentException("top_logprobs needs logprobs: true");
+        }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
-        return new Submitted(handle, model.spec().name(), encoded.toolCalls());
+        return new Submitted(handle, model.spec().name(), encoded.toolCalls(), model.tokenizer(),
+                Boolean.TRUE.equals(options.getLogprobs()), parallelCalls(options));
     }
 
     /** The served model's constraints, made again when another model (another vocabulary) serves. */
@@ -365,13 +429,18 @@ public final class LlcudaChatModel implements ChatModel {
                 + (cause != null ? cause.getMessage() : "unknown reason"), cause);
     }
 
-    private static Generation generation(ParsedReply reply, GenerationResult result) {
+    private static Generation generation(ParsedReply reply, GenerationResult result,
+            @Nullable LlcudaLogprobs logprobs) {
         List<AssistantMessage.ToolCall> calls = reply.toolCalls().stream()
                 .map(call -> new AssistantMessage.ToolCall(toolCallId(), "function", call.name(), call.arguments()))
                 .toList();
         String finishReason = calls.isEmpty() ? result.finishReason().name() : TOOL_CALLS;
+        ChatGenerationMetadata.Builder metadata = ChatGenerationMetadata.builder().finishReason(finishReason);
+        if (logprobs != null) {
+            metadata.metadata(LOGPROBS_METADATA, logprobs);
+        }
         return new Generation(AssistantMessage.builder().content(reply.content()).toolCalls(calls).build(),
-                ChatGenerationMetadata.builder().finishReason(finishReason).build());
+                metadata.build());
     }
 
     /** Nine letters and digits: the one id shape every template accepts (Mistral's insist on it). */
@@ -393,15 +462,41 @@ public final class LlcudaChatModel implements ChatModel {
                 .build();
     }
 
-    /** A prompt's tokens and, when it offers tools, the syntax the model's calls come back in. */
-    private record EncodedPrompt(int[] tokens, @Nullable ToolCallSyntax toolCalls) {
+    /**
+     * A prompt's tokens and, when it offers tools, the syntax the model's calls come back in and the
+     * grammar that holds the reply to calls when the tool choice forces them.
+     */
+    private record EncodedPrompt(int[] tokens, @Nullable ToolCallSyntax toolCalls, @Nullable Grammar forcedCalls) {
     }
 
-    private record Submitted(RequestHandle handle, String modelName, @Nullable ToolCallSyntax toolCalls) {
+    private record Submitted(RequestHandle handle, String modelName, @Nullable ToolCallSyntax toolCalls,
+            Tokenizer tokenizer, boolean wantsLogprobs, boolean parallelCalls) {
+
+        /** The reply with at most one tool call when the request allows no parallel calls. */
+        ParsedReply limit(ParsedReply reply) {
+            return this.parallelCalls ? reply : reply.withFirstCallOnly();
+        }
 
         /** The response id: the same on every piece of a stream. */
         String id() {
             return "llcuda-" + this.handle.id();
+        }
+
+        /** The tokens' log-probabilities as metadata, or null when the request did not ask for them. */
+        @Nullable LlcudaLogprobs logprobs(List<TokenLogprobs> tokens) {
+            return this.wantsLogprobs ? LlcudaLogprobs.of(tokens, this.tokenizer) : null;
+        }
+    }
+
+    /** A streamed piece's text and, when asked for, its token's log-probabilities. */
+    private record StreamedPiece(String text, @Nullable LlcudaLogprobs logprobs) {
+
+        Generation generation() {
+            if (this.logprobs == null) {
+                return new Generation(new AssistantMessage(this.text));
+            }
+            return new Generation(new AssistantMessage(this.text),
+                    ChatGenerationMetadata.builder().metadata(LOGPROBS_METADATA, this.logprobs).build());
         }
     }
 }

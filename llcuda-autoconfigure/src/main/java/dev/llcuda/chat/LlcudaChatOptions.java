@@ -20,7 +20,8 @@ import org.springframework.ai.tool.ToolCallback;
  * seed, and the tools the model may call (with their context, for {@code ChatClient}'s tool-calling
  * advisor), and the response format (JSON mode, or a JSON Schema, which is also Spring AI's native
  * structured output: {@code ChatClient.entity(...)} with
- * {@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}), enforced while decoding. Any option left
+ * {@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}), enforced while decoding; log-probabilities,
+ * the tool choice and parallel tool calls as Spring AI's OpenAI options name them. Any option left
  * null takes the model's default (from {@code llcuda.chat.options.*}).
  */
 public class LlcudaChatOptions extends DefaultChatOptions
@@ -42,12 +43,21 @@ public class LlcudaChatOptions extends DefaultChatOptions
 
     private final @Nullable String adapter;
 
+    private final @Nullable Boolean logprobs;
+
+    private final @Nullable Integer topLogprobs;
+
+    private final @Nullable LlcudaToolChoice toolChoice;
+
+    private final @Nullable Boolean parallelToolCalls;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
             @Nullable Long seed, @Nullable Boolean parseSpecialInContent,
             @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext,
-            @Nullable LlcudaResponseFormat responseFormat, @Nullable String adapter) {
+            @Nullable LlcudaResponseFormat responseFormat, @Nullable String adapter, @Nullable Boolean logprobs,
+            @Nullable Integer topLogprobs, @Nullable LlcudaToolChoice toolChoice, @Nullable Boolean parallelToolCalls) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.adapter = adapter;
         this.minP = minP;
@@ -58,6 +68,10 @@ public class LlcudaChatOptions extends DefaultChatOptions
         this.toolCallbacks = toolCallbacks != null ? List.copyOf(toolCallbacks) : null;
         this.toolContext = toolContext != null ? Map.copyOf(toolContext) : null;
         this.responseFormat = responseFormat;
+        this.logprobs = logprobs;
+        this.topLogprobs = topLogprobs;
+        this.toolChoice = toolChoice;
+        this.parallelToolCalls = parallelToolCalls;
     }
 
     public static Builder builder() {
@@ -114,6 +128,30 @@ public class LlcudaChatOptions extends DefaultChatOptions
         return this.adapter;
     }
 
+    /**
+     * Report each generated token's log-probability under the model's own distribution (the softmax
+     * of its raw logits, as OpenAI reports them) in the generation metadata under
+     * {@value LlcudaChatModel#LOGPROBS_METADATA}.
+     */
+    public @Nullable Boolean getLogprobs() {
+        return this.logprobs;
+    }
+
+    /** With {@link #getLogprobs()}: this many (0 to 20) most probable alternatives per token. */
+    public @Nullable Integer getTopLogprobs() {
+        return this.topLogprobs;
+    }
+
+    /** Whether the model must call a tool (null: it decides). */
+    public @Nullable LlcudaToolChoice getToolChoice() {
+        return this.toolChoice;
+    }
+
+    /** False: at most one tool call per reply (kept by constrained decoding when calls are forced). */
+    public @Nullable Boolean getParallelToolCalls() {
+        return this.parallelToolCalls;
+    }
+
     /** The JSON Schema of the response format, or null. */
     @Override
     public @Nullable String getOutputSchema() {
@@ -128,7 +166,9 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 .temperature(getTemperature()).topK(getTopK()).topP(getTopP());
         return builder.minP(this.minP).repetitionPenalty(this.repetitionPenalty).seed(this.seed)
                 .parseSpecialInContent(this.parseSpecialInContent).toolCallbacks(this.toolCallbacks)
-                .toolContext(this.toolContext).responseFormat(this.responseFormat).adapter(this.adapter);
+                .toolContext(this.toolContext).responseFormat(this.responseFormat).adapter(this.adapter)
+                .logprobs(this.logprobs).topLogprobs(this.topLogprobs).toolChoice(this.toolChoice)
+                .parallelToolCalls(this.parallelToolCalls);
     }
 
     /**
@@ -146,13 +186,17 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 && Objects.equals(this.parseSpecialInContent, that.parseSpecialInContent)
                 && Objects.equals(this.toolCallbacks, that.toolCallbacks)
                 && Objects.equals(this.toolContext, that.toolContext)
-                && Objects.equals(this.responseFormat, that.responseFormat) && Objects.equals(this.adapter, that.adapter);
+                && Objects.equals(this.responseFormat, that.responseFormat) && Objects.equals(this.adapter, that.adapter)
+                && Objects.equals(this.logprobs, that.logprobs) && Objects.equals(this.topLogprobs, that.topLogprobs)
+                && Objects.equals(this.toolChoice, that.toolChoice)
+                && Objects.equals(this.parallelToolCalls, that.parallelToolCalls);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
-                this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat, this.adapter);
+                this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat, this.adapter,
+                this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls);
     }
 
     @Override
@@ -163,7 +207,9 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
                 + ", parseSpecialInContent=" + this.parseSpecialInContent + ", tools="
                 + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + ", responseFormat=" + this.responseFormat
-                + ", adapter=" + this.adapter + "]";
+                + ", adapter=" + this.adapter + ", logprobs=" + this.logprobs
+                + ", topLogprobs=" + this.topLogprobs + ", toolChoice=" + this.toolChoice + ", parallelToolCalls="
+                + this.parallelToolCalls + "]";
     }
 
     /**
@@ -188,6 +234,34 @@ public class LlcudaChatOptions extends DefaultChatOptions
         private @Nullable LlcudaResponseFormat responseFormat;
 
         private @Nullable String adapter;
+
+        private @Nullable Boolean logprobs;
+
+        private @Nullable Integer topLogprobs;
+
+        private @Nullable LlcudaToolChoice toolChoice;
+
+        private @Nullable Boolean parallelToolCalls;
+
+        public Builder logprobs(@Nullable Boolean logprobs) {
+            this.logprobs = logprobs;
+            return self();
+        }
+
+        public Builder topLogprobs(@Nullable Integer topLogprobs) {
+            this.topLogprobs = topLogprobs;
+            return self();
+        }
+
+        public Builder toolChoice(@Nullable LlcudaToolChoice toolChoice) {
+            this.toolChoice = toolChoice;
+            return self();
+        }
+
+        public Builder parallelToolCalls(@Nullable Boolean parallelToolCalls) {
+            this.parallelToolCalls = parallelToolCalls;
+            return self();
+        }
 
         public Builder minP(@Nullable Double minP) {
             this.minP = minP;
@@ -277,6 +351,11 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 this.adapter = that.adapter != null ? that.adapter : this.adapter;
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
+                this.logprobs = that.logprobs != null ? that.logprobs : this.logprobs;
+                this.topLogprobs = that.topLogprobs != null ? that.topLogprobs : this.topLogprobs;
+                this.toolChoice = that.toolChoice != null ? that.toolChoice : this.toolChoice;
+                this.parallelToolCalls = that.parallelToolCalls != null ? that.parallelToolCalls
+                        : this.parallelToolCalls;
             }
             if (other.build() instanceof ToolCallingChatOptions tools) {
                 List<ToolCallback> callbacks = tools.getToolCallbacks();
@@ -299,7 +378,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
                     this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat,
-                    this.adapter);
+                    this.adapter, this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls);
         }
     }
 }

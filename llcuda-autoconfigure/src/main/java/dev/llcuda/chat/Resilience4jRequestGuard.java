@@ -12,7 +12,6 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 
-import dev.llcuda.engine.ConstraintUnsupportedException;
 import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
@@ -60,8 +59,8 @@ public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseab
         RequestHandle handle;
         try {
             handle = submit.apply(request);
-        } catch (EngineOverloadedException | IllegalArgumentException | ConstraintUnsupportedException e) {
-            // refused before it ran (a full queue, a bad request, a constraint this backend cannot keep): no engine fault
+        } catch (EngineOverloadedException | IllegalArgumentException e) {
+            // refused before it ran (a full queue, a bad request): no engine fault
             this.bulkhead.onComplete();
             this.circuitBreaker.releasePermission();
             throw e;

@@ -146,7 +146,6 @@ public final class Engine implements AutoCloseable {
      * @throws InvalidRequestException   when a prompt token is outside the vocabulary, the prompt fills the context
      *                                   or the request names an adapter the model was not loaded with
      * @throws IllegalStateException     when the engine is shutting down, stopped or failed
-     * @throws ConstraintUnsupportedException when the request is constrained and the runner cannot mask tokens
      */
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
@@ -162,16 +161,13 @@ public final class Engine implements AutoCloseable {
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
                 request.deadline().orElse(null), request.adapter().orElse(null));
         request.constraint().ifPresent(masks -> {
-            if (!runner.masksTokens()) {
-                throw new ConstraintUnsupportedException("constrained decoding (a response format or JSON schema) is"
-                        + " not supported on this backend yet; the CPU backend supports it");
-            }
             if (masks.trie().vocabSize() != runner.vocabSize()) {
                 throw new IllegalArgumentException("the constraint's vocabulary has " + masks.trie().vocabSize()
                         + " tokens, the model's " + runner.vocabSize());
             }
             seq.grammar = masks.newMatcher();
         });
+        seq.topLogprobs = request.topLogprobs();
         synchronized (lock) {
             if (state != State.RUNNING) {
                 throw new IllegalStateException("engine is " + state.name().toLowerCase()
@@ -360,16 +356,18 @@ public final class Engine implements AutoCloseable {
             Sequence seq = chunk.sequence();
             batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
                     chunk.sample(), seq.sampling,
-                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null, seq.adapter));
+                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null, seq.adapter,
+                    seq.topLogprobs));
             sampling += chunk.sample() ? 1 : 0;
         }
         int[] sampled = new int[chunks.size()];
         Arrays.fill(sampled, -1);
+        TokenLogprobs[] logprobs = new TokenLogprobs[chunks.size()];
         long stepBegin = System.nanoTime();
         try {
-            runner.step(batch, sampled);
+            runner.step(batch, sampled, logprobs);
         } catch (StepRejectedException rejected) {
-            runEachAlone(batch, chunks, sampled);
+            runEachAlone(batch, chunks, sampled, logprobs);
         }
         long stepEnd = System.nanoTime();
         steps++;
@@ -377,6 +375,12 @@ public final class Engine implements AutoCloseable {
         generatedTokensTotal += sampling;
         failUnsampled(chunks, sampled);
         advanceGrammars(chunks, sampled);
+        for (int i = 0; i < chunks.size(); i++) {
+            Sequence seq = chunks.get(i).sequence();
+            if (logprobs[i] != null && seq.status == Sequence.Status.RUNNING) {
+                seq.consumer.acceptLogprobs(logprobs[i]);
+            }
+        }
         for (Sequence seq : scheduler.updateFromOutput(out, sampled)) {
             live.remove(seq.id);
             finishedTotal++;
@@ -389,13 +393,17 @@ public final class Engine implements AutoCloseable {
      * After the runner refused the batch (nothing computed), runs each sequence in a step of its
      * own: those refused alone end with an {@link InvalidRequestException}, the others go on.
      */
-    private void runEachAlone(List<StepSequence> batch, List<ScheduledChunk> chunks, int[] sampled) {
+    private void runEachAlone(List<StepSequence> batch, List<ScheduledChunk> chunks, int[] sampled,
+                              @Nullable TokenLogprobs[] logprobs) {
         int[] one = new int[1];
+        TokenLogprobs[] oneLogprobs = new TokenLogprobs[1];
         for (int i = 0; i < batch.size(); i++) {
             one[0] = -1;
+            oneLogprobs[0] = null;
             try {
-                runner.step(List.of(batch.get(i)), one);
+                runner.step(List.of(batch.get(i)), one, oneLogprobs);
                 sampled[i] = one[0];
+                logprobs[i] = oneLogprobs[0];
             } catch (StepRejectedException rejected) {
                 abort(chunks.get(i).sequence(), FinishReason.ERROR,
                         new InvalidRequestException("request refused: " + rejected.getMessage(), rejected));

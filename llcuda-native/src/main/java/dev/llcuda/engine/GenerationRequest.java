@@ -16,21 +16,30 @@ import java.util.Optional;
  * @param constraint   when set, every generated token keeps the output valid under its grammar
  *                     (constrained decoding: masks over the model's vocabulary, {@code Constraints.masks})
  * @param adapter      when set, the name of the LoRA adapter (loaded with the model) the request runs with
+ * @param topLogprobs  {@link #NO_LOGPROBS}, or 0 to {@link #MAX_TOP_LOGPROBS}: every generated token's
+ *                     log-probability under the model's own distribution and this many most probable
+ *                     alternatives ({@link GenerationResult#logprobs()}, {@link TokenPiece#logprobs()})
  */
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 List<String> stopStrings, Optional<Instant> deadline,
-                                Optional<TokenMasks> constraint, Optional<String> adapter) {
+                                Optional<TokenMasks> constraint, Optional<String> adapter, int topLogprobs) {
 
-    /** On the base model alone. */
-    public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
-                             Optional<Instant> deadline, Optional<TokenMasks> constraint) {
-        this(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.empty());
-    }
+    /** {@link #topLogprobs()} of a request without log-probabilities. */
+    public static final int NO_LOGPROBS = -1;
 
-    /** Without a constraint. */
+    /** Most alternatives per token (OpenAI's bound of {@code top_logprobs}). */
+    public static final int MAX_TOP_LOGPROBS = 20;
+
+    /** Without a constraint or log-probabilities. */
     public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
                              Optional<Instant> deadline) {
-        this(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.empty(), Optional.empty());
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.empty());
+    }
+
+    /** On the base model alone, without log-probabilities. */
+    public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
+                             Optional<Instant> deadline, Optional<TokenMasks> constraint) {
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.empty(), NO_LOGPROBS);
     }
 
     /** Most tokens generated per request unless the caller says otherwise (every entry point's default). */
@@ -43,6 +52,9 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
         }
         if (maxTokens < 1) {
             throw InvalidRequestException.outOfRange("max_tokens", maxTokens, ">= 1");
+        }
+        if (topLogprobs != NO_LOGPROBS && (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS)) {
+            throw InvalidRequestException.outOfRange("top_logprobs", topLogprobs, "in [0, " + MAX_TOP_LOGPROBS + "]");
         }
         promptTokens = promptTokens.clone();
         stopStrings = List.copyOf(stopStrings);
@@ -59,20 +71,29 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
     }
 
     public GenerationRequest withStopStrings(List<String> stops) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint, adapter);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint, adapter,
+                topLogprobs);
     }
 
     public GenerationRequest withDeadline(Instant when) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint, adapter);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint,
+                adapter, topLogprobs);
     }
 
     public GenerationRequest withConstraint(TokenMasks masks) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks), adapter);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks),
+                adapter, topLogprobs);
     }
 
     /** Runs with the LoRA adapter loaded under {@code name}. */
     public GenerationRequest withAdapter(String name) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.of(name));
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint,
+                Optional.of(name), topLogprobs);
+    }
+
+    /** Reports every generated token's log-probability and {@code top} (0 to 20) alternatives. */
+    public GenerationRequest withLogprobs(int top) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, adapter, top);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,7 +11,19 @@ import java.util.Optional;
  * @param generatedTokens  tokens sampled (an end-of-generation token included)
  * @param finishReason     why it ended
  * @param error            the cause when {@code finishReason} is {@link FinishReason#ERROR}
+ * @param logprobs         when the request asked for them, the log-probabilities of each token that
+ *                         emitted a piece (end-of-generation tokens excluded), in order; else empty
  */
 public record GenerationResult(String text, int promptTokens, int generatedTokens, FinishReason finishReason,
-                               Optional<Throwable> error) {
+                               Optional<Throwable> error, List<TokenLogprobs> logprobs) {
+
+    public GenerationResult {
+        logprobs = List.copyOf(logprobs);
+    }
+
+    /** Without log-probabilities. */
+    public GenerationResult(String text, int promptTokens, int generatedTokens, FinishReason finishReason,
+                            Optional<Throwable> error) {
+        this(text, promptTokens, generatedTokens, finishReason, error, List.of());
+    }
 }

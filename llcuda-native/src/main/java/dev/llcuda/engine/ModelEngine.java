@@ -160,7 +160,7 @@ public final class ModelEngine implements AutoCloseable {
             int blocks = kvBlocks(device, model, options, config.maxRunningSequences());
             long weightBytes = model.weightBytes();
             StepRunner runner = NativeStepRunner.create(model, blocks, options.kvBlockSize(), options.kvType(), model,
-                    device.kind() == BackendKind.CPU, adapters);
+                    adapters);
             ModelEngine opened = new ModelEngine(file, template, Engine.start(runner, config), blocks,
                     options.kvBlockSize(), weightBytes, adapterBytes);
             ModelSpec spec = file.spec();

@@ -7,9 +7,11 @@ import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeException;
 import dev.llcuda.nativelib.Status;
 import dev.llcuda.nativelib.StepOutput;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link StepRunner} over the native library: one model and the paged KV cache it creates. The
@@ -24,14 +26,11 @@ public final class NativeStepRunner implements StepRunner {
     private final Batch batch;
     private final StepOutput output = new StepOutput();
     private final int maxBlocksPerSeq;
-    private final boolean masksTokens;
     private final Map<String, Adapter> adapters;
 
-    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner, boolean masksTokens,
-                             Map<String, Adapter> adapters) {
+    private NativeStepRunner(Model model, KvCache cache, AutoCloseable owner, Map<String, Adapter> adapters) {
         this.model = model;
         this.adapters = Map.copyOf(adapters);
-        this.masksTokens = masksTokens;
         this.cache = cache;
         this.owner = owner;
         long limit = Math.min(model.contextLength(), (long) cache.blocks() * cache.blockSize());
@@ -44,36 +43,21 @@ public final class NativeStepRunner implements StepRunner {
      * {@code owner} (the model, or whatever holds it) is closed after the cache by {@link #close()}.
      */
     public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner) {
-        return create(model, blocks, blockSize, kvType, owner, false);
+        return create(model, blocks, blockSize, kvType, owner, Map.of());
     }
 
     /**
-     * As {@link #create(Model, int, int, KvType, AutoCloseable)}; {@code masksTokens}: the model's
-     * backend honours allowed-token masks (the CPU backend; the CUDA backend refuses them for now).
-     */
-    public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner,
-                                          boolean masksTokens) {
-        return create(model, blocks, blockSize, kvType, owner, masksTokens, Map.of());
-    }
-
-    /**
-     * As {@link #create(Model, int, int, KvType, AutoCloseable, boolean)}, with the LoRA adapters loaded on
+     * As {@link #create(Model, int, int, KvType, AutoCloseable)}, with the LoRA adapters loaded on
      * {@code model} by name; {@link #close()} frees them before the cache.
      */
     public static NativeStepRunner create(Model model, int blocks, int blockSize, KvType kvType, AutoCloseable owner,
-                                          boolean masksTokens, Map<String, Adapter> adapters) {
-        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner, masksTokens,
-                adapters);
+                                          Map<String, Adapter> adapters) {
+        return new NativeStepRunner(model, model.createKvCache(blocks, blockSize, kvType.abiValue()), owner, adapters);
     }
 
     @Override
     public Set<String> adapters() {
         return adapters.keySet();
-    }
-
-    @Override
-    public boolean masksTokens() {
-        return masksTokens;
     }
 
     @Override
@@ -98,7 +82,13 @@ public final class NativeStepRunner implements StepRunner {
 
     @Override
     public void step(List<StepSequence> sequences, int[] sampled) {
+        step(sequences, sampled, new TokenLogprobs[sequences.size()]);
+    }
+
+    @Override
+    public void step(List<StepSequence> sequences, int[] sampled, @Nullable TokenLogprobs[] logprobs) {
         batch.clear();
+        int top = GenerationRequest.NO_LOGPROBS;  // the step computes the most any sequence asks for
         for (StepSequence seq : sequences) {
             int[] table = seq.blockTable();
             int index = batch.addSequence(seq.tokens(), seq.start(), seq.count(), seq.start(), table,
@@ -110,6 +100,7 @@ public final class NativeStepRunner implements StepRunner {
                 if (seq.allowedTokens() != null) {
                     batch.allowTokens(index, seq.allowedTokens());
                 }
+                top = Math.max(top, seq.topLogprobs());
             }
             if (seq.adapter() != null) {
                 Adapter adapter = adapters.get(seq.adapter());
@@ -118,6 +109,9 @@ public final class NativeStepRunner implements StepRunner {
                 }
                 batch.adapter(index, adapter);
             }
+        }
+        if (top != GenerationRequest.NO_LOGPROBS) {
+            batch.logprobs(top);
         }
         try {
             model.step(cache, batch, output);
@@ -128,9 +122,15 @@ public final class NativeStepRunner implements StepRunner {
             throw e;
         }
         for (int i = 0; i < sequences.size(); i++) {
-            if (sequences.get(i).sample()) {
+            StepSequence seq = sequences.get(i);
+            if (seq.sample()) {
                 int token = output.sampled(i);
                 sampled[i] = token == StepOutput.NO_FINITE_LOGIT ? NO_FINITE_LOGIT : token;
+                if (seq.wantsLogprobs() && token >= 0) {
+                    logprobs[i] = new TokenLogprobs(token, output.modelLogprob(i),
+                            Arrays.copyOf(output.topTokens(i), seq.topLogprobs()),
+                            Arrays.copyOf(output.topLogprobs(i), seq.topLogprobs()));
+                }
             }
         }
     }

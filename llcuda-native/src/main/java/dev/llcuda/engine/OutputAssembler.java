@@ -1,6 +1,8 @@
 package dev.llcuda.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +28,8 @@ final class OutputAssembler implements TokenConsumer {
     private final long submittedNanos;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder pending = new StringBuilder();
+    private final List<TokenLogprobs> logprobs = new ArrayList<>();
+    private @Nullable TokenLogprobs nextLogprobs;
     private int generated;
     private long lastTokenNanos;
 
@@ -44,9 +48,16 @@ final class OutputAssembler implements TokenConsumer {
     }
 
     @Override
+    public void acceptLogprobs(TokenLogprobs next) {
+        nextLogprobs = next;
+    }
+
+    @Override
     public boolean accept(int token, boolean last) {
         recordLatency();
         generated++;
+        TokenLogprobs tokenLogprobs = nextLogprobs;
+        nextLogprobs = null;
         if (endOfGeneration.contains(token)) {
             return true;
         }
@@ -56,29 +67,32 @@ final class OutputAssembler implements TokenConsumer {
         }
         int match = stops.firstMatch(pending);
         if (match >= 0) {
-            emit(pending.substring(0, match), token);
+            emit(pending.substring(0, match), token, tokenLogprobs);
             pending.setLength(0);
             return true;
         }
         int ready = pending.length() - (last ? 0 : stops.heldBackLength(pending));
         String piece = pending.substring(0, ready);
         pending.delete(0, ready);
-        emit(piece, token);
+        emit(piece, token, tokenLogprobs);
         return false;
     }
 
     @Override
     public void finish(FinishReason reason, @Nullable Throwable error) {
         GenerationResult outcome = new GenerationResult(text.toString(), promptTokens, generated, reason,
-                Optional.ofNullable(error));
+                Optional.ofNullable(error), logprobs);
         stream.end(reason == FinishReason.ERROR ? error : null);
         listener.finished(outcome);
         delivery.execute(() -> result.complete(outcome));
     }
 
-    private void emit(String piece, int token) {
+    private void emit(String piece, int token, @Nullable TokenLogprobs tokenLogprobs) {
         text.append(piece);
-        stream.emit(new TokenPiece(piece, token));
+        if (tokenLogprobs != null) {
+            logprobs.add(tokenLogprobs);
+        }
+        stream.emit(new TokenPiece(piece, token, tokenLogprobs));
     }
 
     private void recordLatency() {

@@ -27,6 +27,8 @@ final class Sequence {
     final @Nullable String adapter;
     /** Constrained decoding: follows the generated tokens through the request's grammar; null: none. */
     @Nullable GrammarMatcher grammar;
+    /** Alternatives per generated token's log-probabilities, or {@link GenerationRequest#NO_LOGPROBS}. */
+    int topLogprobs = GenerationRequest.NO_LOGPROBS;
     /** Admitted to the batch at least once (no longer counts as queued). */
     boolean started;
 

@@ -2,6 +2,7 @@ package dev.llcuda.engine;
 
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one forward step of a model over a mixed batch against its paged KV cache: the seam
@@ -37,11 +38,17 @@ public interface StepRunner extends AutoCloseable {
     void step(List<StepSequence> batch, int[] sampled);
 
     /**
-     * Whether {@link #step} draws only tokens a sequence's {@link StepSequence#allowedTokens()}
-     * allows (constrained decoding); the engine refuses constrained requests otherwise.
+     * As {@link #step(List, int[])}, and stores in {@code logprobs[i]} the log-probabilities of
+     * the token drawn for each sequence that {@link StepSequence#wantsLogprobs() wants them}. A
+     * runner that cannot compute them refuses such sequences (this default).
      */
-    default boolean masksTokens() {
-        return false;
+    default void step(List<StepSequence> batch, int[] sampled, @Nullable TokenLogprobs[] logprobs) {
+        for (StepSequence seq : batch) {
+            if (seq.wantsLogprobs()) {
+                throw new StepRejectedException("this step runner computes no log-probabilities");
+            }
+        }
+        step(batch, sampled);
     }
 
     /** Names of the LoRA adapters a {@link StepSequence#adapter()} may name. */

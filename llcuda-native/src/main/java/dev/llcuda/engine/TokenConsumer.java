@@ -12,6 +12,9 @@ interface TokenConsumer {
      */
     boolean accept(int token, boolean last);
 
+    /** The log-probabilities of the token the next {@link #accept} gets (only when the request asked for them). */
+    void acceptLogprobs(TokenLogprobs logprobs);
+
     /** Called exactly once when the sequence finishes, after its last {@link #accept}. */
     void finish(FinishReason reason, @Nullable Throwable error);
 }

@@ -3,6 +3,7 @@ package dev.llcuda.grammar;
 import static dev.llcuda.grammar.RuleBuilder.seq;
 
 import dev.llcuda.template.Json;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,41 @@ public final class Grammars {
                 throw new SchemaException("#", "not valid JSON: " + e.getMessage());
             }
             return JsonSchemaCompiler.compile(parsed);
+        });
+    }
+
+    /**
+     * Output that is only tool calls: {@code prefix}, one call (or, when {@code several}, one or
+     * more separated by {@code separator}), {@code suffix}. Each call is the JSON object
+     * {@code {"name": NAME, ARGUMENTS_KEY: ARGUMENTS}} of one of {@code parameterSchemas} (tool name
+     * to the JSON Schema text of its arguments), its arguments valid under that schema.
+     *
+     * @throws SchemaException naming the keyword and path (under the tool's name) of what is not supported
+     */
+    public Grammar toolCalls(Map<String, String> parameterSchemas, String argumentsKey, String prefix, String separator,
+                             boolean several, String suffix) {
+        if (parameterSchemas.isEmpty()) {
+            throw new IllegalArgumentException("forced tool calls need at least one tool");
+        }
+        String key = "tools:" + CompactJson.write(List.of(parameterSchemas, argumentsKey, prefix, separator, several,
+                suffix));
+        return cached(key, () -> {
+            List<Object> calls = new ArrayList<>();
+            for (Map.Entry<String, String> tool : parameterSchemas.entrySet()) {
+                Object arguments;
+                try {
+                    arguments = Json.parse(tool.getValue(), "parameters of tool " + tool.getKey());
+                } catch (IllegalArgumentException e) {
+                    throw new SchemaException(tool.getKey(), "parameters are not valid JSON: " + e.getMessage());
+                }
+                Map<String, Object> properties = new LinkedHashMap<>();
+                properties.put("name", Map.of("const", tool.getKey()));
+                properties.put(argumentsKey, arguments);
+                calls.add(Map.of("type", "object", "properties", properties, "required", List.of("name", argumentsKey),
+                        "additionalProperties", false));
+            }
+            Object call = calls.size() == 1 ? calls.get(0) : Map.of("anyOf", calls);
+            return JsonSchemaCompiler.compileList(call, prefix, separator, several ? 0 : 1, suffix);
         });
     }
 

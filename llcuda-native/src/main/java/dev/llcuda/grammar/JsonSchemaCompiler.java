@@ -58,6 +58,22 @@ final class JsonSchemaCompiler {
         return compiler.rules.build(compiler.rules.rule(seq(ws, value, ws)));
     }
 
+    /**
+     * {@code prefix}, then 1 to {@code maxValues} (below 1: any number of) JSON values valid against
+     * {@code schema} separated by {@code separator}, then {@code suffix}; literals are written as given.
+     */
+    static Grammar compileList(Object schema, String prefix, String separator, int maxValues, String suffix) {
+        if (!(schema instanceof Map<?, ?>)) {
+            throw new SchemaException("#", "a schema must be an object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = (Map<String, Object>) schema;
+        JsonSchemaCompiler compiler = new JsonSchemaCompiler(root);
+        int value = compiler.node(root, "#");
+        int more = compiler.rules.repeat(seq(separator, value), 0, maxValues < 1 ? -1 : maxValues - 1);
+        return compiler.rules.build(compiler.rules.rule(seq(prefix, value, more, suffix)));
+    }
+
     private int node(Object schema, String path) {
         if (Boolean.TRUE.equals(schema)) {
             return rules.anyValue();

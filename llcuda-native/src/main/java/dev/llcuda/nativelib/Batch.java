@@ -41,6 +41,7 @@ public final class Batch {
     private @Nullable Adapter[] adapters = new Adapter[8];
     private int adaptedCount;
     private int[] seqAdapters = new int[8];
+    private int topLogprobs = NO_LOGPROBS;
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
     private final NativeBuffer positionsMemory = new NativeBuffer();
@@ -75,6 +76,29 @@ public final class Batch {
         historyCount = 0;
         maskedCount = 0;
         adaptedCount = 0;
+        topLogprobs = NO_LOGPROBS;
+    }
+
+    /** {@link #topLogprobs()} of a batch that asks for no log-probabilities. */
+    public static final int NO_LOGPROBS = -1;
+
+    /** Most alternatives one step returns per sequence ({@code LLCUDA_MAX_TOP_LOGPROBS}). */
+    public static final int MAX_TOP_LOGPROBS = 20;
+
+    /**
+     * Asks the step for the model's log-probabilities of every sampled token (its raw softmax) and
+     * the {@code top} (0 to {@link #MAX_TOP_LOGPROBS}) most probable tokens of each sampled sequence.
+     */
+    public void logprobs(int top) {
+        if (top < 0 || top > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top log-probabilities " + top + " must be in [0, " + MAX_TOP_LOGPROBS + "]");
+        }
+        topLogprobs = top;
+    }
+
+    /** The alternatives asked for per sampled sequence, or {@link #NO_LOGPROBS}. */
+    public int topLogprobs() {
+        return topLogprobs;
     }
 
     /**
@@ -197,6 +221,7 @@ public final class Batch {
         struct.logits_rows = logitRowCount == 0 ? null : logitsRowsMemory.write(logitsRows, tokenCount);
         marshalAllowedTokens();
         marshalAdapters();
+        struct.n_top_logprobs = Math.max(0, topLogprobs);
         struct.write();
         return struct;
     }

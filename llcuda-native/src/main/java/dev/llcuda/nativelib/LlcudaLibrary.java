@@ -168,7 +168,7 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_batch}. */
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
             "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
-            "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters"})
+            "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters", "n_top_logprobs"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -187,15 +187,20 @@ public interface LlcudaLibrary extends Library {
         public int n_adapters;
         public Pointer adapters;
         public Pointer seq_adapters;
+        public int n_top_logprobs;
     }
 
     /** {@code llcuda_step_output}. */
-    @Structure.FieldOrder({"sampled", "logprobs", "logits", "logits_capacity"})
+    @Structure.FieldOrder({"sampled", "logprobs", "logits", "logits_capacity", "model_logprobs", "top_tokens",
+            "top_logprobs"})
     final class StepOutputStruct extends Structure {
         public Pointer sampled;
         public Pointer logprobs;
         public Pointer logits;
         public long logits_capacity;
+        public Pointer model_logprobs;
+        public Pointer top_tokens;
+        public Pointer top_logprobs;
     }
 
     int llcuda_step(Pointer model, Pointer cache, BatchStruct batch, StepOutputStruct out);

@@ -12,10 +12,14 @@ public final class StepOutput {
     private final NativeBuffer sampled = new NativeBuffer();
     private final NativeBuffer logprobs = new NativeBuffer();
     private final NativeBuffer logits = new NativeBuffer();
+    private final NativeBuffer modelLogprobs = new NativeBuffer();
+    private final NativeBuffer topTokens = new NativeBuffer();
+    private final NativeBuffer topLogprobs = new NativeBuffer();
     private final LlcudaLibrary.StepOutputStruct struct = new LlcudaLibrary.StepOutputStruct();
     private int sequences;
     private int rows;
     private int vocabSize;
+    private int top = Batch.NO_LOGPROBS;
 
     public StepOutput() {
         struct.setAutoRead(false);
@@ -32,6 +36,11 @@ public final class StepOutput {
         struct.logprobs = logprobs.reserve((long) sequences * Float.BYTES);
         struct.logits = rows == 0 ? null : logits.reserve(logitFloats * Float.BYTES);
         struct.logits_capacity = logitFloats;
+        this.top = batch.topLogprobs();
+        boolean logprobs = top != Batch.NO_LOGPROBS;
+        struct.model_logprobs = logprobs ? modelLogprobs.reserve((long) sequences * Float.BYTES) : null;
+        struct.top_tokens = logprobs && top > 0 ? topTokens.reserve((long) sequences * top * Integer.BYTES) : null;
+        struct.top_logprobs = logprobs && top > 0 ? topLogprobs.reserve((long) sequences * top * Float.BYTES) : null;
         struct.write();
         return struct;
     }
@@ -47,6 +56,33 @@ public final class StepOutput {
     /** The log-probability of the token sampled for sequence {@code seq}. */
     public float logprob(int seq) {
         return struct.logprobs.getFloat((long) checkSequence(seq) * Float.BYTES);
+    }
+
+    /**
+     * The model's log-probability of the token sampled for sequence {@code seq} (log-softmax of its
+     * raw logits), when the batch asked for log-probabilities.
+     */
+    public float modelLogprob(int seq) {
+        requireLogprobs();
+        return struct.model_logprobs.getFloat((long) checkSequence(seq) * Float.BYTES);
+    }
+
+    /** The {@link Batch#topLogprobs()} most probable tokens of sequence {@code seq}, most probable first (-1 past the finite logits). */
+    public int[] topTokens(int seq) {
+        requireLogprobs();
+        return top == 0 ? new int[0] : struct.top_tokens.getIntArray((long) checkSequence(seq) * top * Integer.BYTES, top);
+    }
+
+    /** Their log-probabilities. */
+    public float[] topLogprobs(int seq) {
+        requireLogprobs();
+        return top == 0 ? new float[0] : struct.top_logprobs.getFloatArray((long) checkSequence(seq) * top * Float.BYTES, top);
+    }
+
+    private void requireLogprobs() {
+        if (top == Batch.NO_LOGPROBS) {
+            throw new IllegalStateException("the last step asked for no log-probabilities");
+        }
     }
 
     /** Rows of logits returned (the tokens flagged in the batch, in batch order). */

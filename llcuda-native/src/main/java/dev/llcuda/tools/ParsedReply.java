@@ -14,6 +14,11 @@ public record ParsedReply(String content, List<ToolCall> toolCalls) {
         toolCalls = List.copyOf(toolCalls);
     }
 
+    /** This reply with its first tool call only (a caller that allows no parallel calls). */
+    public ParsedReply withFirstCallOnly() {
+        return toolCalls.size() <= 1 ? this : new ParsedReply(content, toolCalls.subList(0, 1));
+    }
+
     /** Output that is only text: no call, or a call that does not parse. */
     static ParsedReply text(String content) {
         return new ParsedReply(content, List.of());

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.llcuda.grammar.Grammar;
+import dev.llcuda.grammar.Grammars;
 import dev.llcuda.template.ChatMessage;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.template.TemplateException;
@@ -30,6 +32,24 @@ public enum ToolCallFormat {
 
     public ToolCallSyntax syntax() {
         return this.syntax;
+    }
+
+    /**
+     * A grammar whose outputs are only tool calls in this format's syntax, as {@link #syntax()} reads
+     * them back: one call, or one or more when {@code several}, of the tools {@code parameterSchemas}
+     * names (tool name to its arguments' JSON Schema text, in order), arguments valid under the schema.
+     *
+     * @throws dev.llcuda.grammar.SchemaException naming what a tool's schema uses that the grammar does not support
+     */
+    public Grammar forcedCalls(Grammars grammars, Map<String, String> parameterSchemas, boolean several) {
+        return switch (this) {
+            case LLAMA3_JSON -> grammars.toolCalls(parameterSchemas, "parameters", "", "; ", several, "");
+            case HERMES -> grammars.toolCalls(parameterSchemas, "arguments", HermesSyntax.OPEN + "\n",
+                    "\n" + HermesSyntax.CLOSE + "\n" + HermesSyntax.OPEN + "\n", several, "\n" + HermesSyntax.CLOSE);
+            case MISTRAL -> grammars.toolCalls(parameterSchemas, "arguments", "[", ", ", several, "]");
+            case GENERIC_JSON -> grammars.toolCalls(parameterSchemas, "arguments", "{\"tool_calls\": [", ", ", several,
+                    "]}");
+        };
     }
 
     /** Whether tools, tool calls and tool results go through the template's own variables and roles. */

@@ -93,21 +93,6 @@ class ConstrainedDecodingTests {
     }
 
     @Test
-    void aRunnerThatCannotMaskTokensRefusesConstrainedRequestsAndKeepsServing() throws Exception {
-        TokenMasks masks = new Constraints(model.tokenizer()).masks(new Grammars().jsonObject());
-        EngineConfig config = EngineConfig.defaults(new TableDecoder(), Set.of()).withLimits(4, 64, 10);
-        SimulatedModel simulated = new SimulatedModel(64, 16, 256);
-        try (Engine engine = Engine.start(simulated, config)) {
-            int[] prompt = {1, 2, 3};
-            UnsupportedOperationException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                    UnsupportedOperationException.class,
-                    () -> engine.submit(GenerationRequest.greedy(prompt, 4).withConstraint(masks)));
-            assertTrue(refused.getMessage().contains("constrained decoding"), refused.getMessage());
-            assertEquals(4, engine.submit(GenerationRequest.greedy(prompt, 4)).result().get().generatedTokens());
-        }
-    }
-
-    @Test
     void withoutTheConstraintTheSameSeedsDoNotGiveJson() throws Exception {
         int[] prompt = model.tokenizer().encode("Describe a person as JSON:", true, false);
         int parsed = 0;

@@ -37,11 +37,6 @@ abstract class ForwardingStepRunner implements StepRunner {
     }
 
     @Override
-    public boolean masksTokens() {
-        return delegate.masksTokens();
-    }
-
-    @Override
     public void close() {
         delegate.close();
     }

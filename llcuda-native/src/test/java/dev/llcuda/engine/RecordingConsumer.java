@@ -3,10 +3,11 @@ package dev.llcuda.engine;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test consumer: records tokens, stops on one token id, remembers how it finished. */
+/** Test consumer: records tokens (and log-probabilities), stops on one token id, remembers how it finished. */
 final class RecordingConsumer implements TokenConsumer {
 
     final List<Integer> tokens = new ArrayList<>();
+    final List<TokenLogprobs> logprobs = new ArrayList<>();
     final int stopToken;
     FinishReason finishReason;
     int finishCalls;
@@ -17,6 +18,11 @@ final class RecordingConsumer implements TokenConsumer {
 
     RecordingConsumer() {
         this(-1);
+    }
+
+    @Override
+    public void acceptLogprobs(TokenLogprobs next) {
+        logprobs.add(next);
     }
 
     @Override

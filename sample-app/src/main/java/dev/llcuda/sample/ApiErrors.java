@@ -17,7 +17,6 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 
 import dev.llcuda.chat.LlcudaEngineException;
-import dev.llcuda.engine.ConstraintUnsupportedException;
 import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.runtime.NoModelLoadedException;
 
@@ -66,10 +65,6 @@ final class ApiErrors {
         }
         if (error instanceof IllegalArgumentException) {
             return error(HttpStatus.BAD_REQUEST, String.valueOf(error.getMessage()), null, "invalid_value");
-        }
-        if (error instanceof ConstraintUnsupportedException) {
-            return error(HttpStatus.BAD_REQUEST, "response_format needs the CPU backend for now: " + error.getMessage(),
-                    "response_format", "unsupported_backend");
         }
         if (error instanceof EngineOverloadedException || error instanceof BulkheadFullException) {
             return error(HttpStatus.TOO_MANY_REQUESTS, String.valueOf(error.getMessage()), null, "overloaded");

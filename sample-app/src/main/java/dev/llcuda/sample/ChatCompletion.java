@@ -29,7 +29,8 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
         UsageTotal usage = new UsageTotal();
         for (int i = 0; i < responses.size(); i++) {
             ChatResponse response = responses.get(i);
-            choices.add(new OpenAiApi.ChatChoice(i, message(response), null, OpenAiController.finishReason(response)));
+            choices.add(new OpenAiApi.ChatChoice(i, message(response), null, OpenAiController.chatLogprobs(response),
+                    OpenAiController.finishReason(response)));
             usage.add(OpenAiController.usage(response));
         }
         return new OpenAiApi.ChatResponse(this.id, "chat.completion", this.created,
@@ -54,7 +55,7 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
                     }
                     model.set(first.get().model());
                     return Flux.concat(Flux.range(0, prompts.size()).map(choice -> chunk(choice, model.get(),
-                            new OpenAiApi.Delta(ASSISTANT, ""), null)), all);
+                            new OpenAiApi.Delta(ASSISTANT, ""), null, null)), all);
                 });
         if (!includeUsage) {
             return choices;
@@ -68,28 +69,31 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
             String model = OpenAiController.model(response);
             List<OpenAiApi.ChatResponse> chunks = new ArrayList<>();
             String text = OpenAiController.text(response);
-            if (!text.isEmpty()) {
-                chunks.add(chunk(index, model, new OpenAiApi.Delta(null, text), null));
+            OpenAiApi.LogProbs logprobs = OpenAiController.chatLogprobs(response);
+            if (!text.isEmpty() || logprobs != null) {
+                chunks.add(chunk(index, model, new OpenAiApi.Delta(null, text), logprobs, null));
             }
             List<OpenAiApi.ToolCall> calls = toolCalls(response);
             if (!calls.isEmpty()) {
                 chunks.add(chunk(index, model, new OpenAiApi.Delta(null, null, IntStream.range(0, calls.size())
                         .mapToObj(i -> new OpenAiApi.ToolCallDelta(i, calls.get(i).id(), calls.get(i).type(),
                                 calls.get(i).function()))
-                        .toList()), null));
+                        .toList()), null, null));
             }
             String finishReason = OpenAiController.finishReason(response);
             if (finishReason != null) {
                 usage.add(OpenAiController.usage(response));
-                chunks.add(chunk(index, model, new OpenAiApi.Delta(null, null), finishReason));
+                chunks.add(chunk(index, model, new OpenAiApi.Delta(null, null), null, finishReason));
             }
             return chunks;
         });
     }
 
-    private OpenAiApi.ChatResponse chunk(int index, String model, OpenAiApi.Delta delta, @Nullable String finishReason) {
+    private OpenAiApi.ChatResponse chunk(int index, String model, OpenAiApi.Delta delta,
+            OpenAiApi.@Nullable LogProbs logprobs, @Nullable String finishReason) {
         return new OpenAiApi.ChatResponse(this.id, "chat.completion.chunk", this.created, model,
-                this.systemFingerprint, List.of(new OpenAiApi.ChatChoice(index, null, delta, finishReason)), null);
+                this.systemFingerprint, List.of(new OpenAiApi.ChatChoice(index, null, delta, logprobs, finishReason)),
+                null);
     }
 
     /** The assistant's message: content null when it only calls tools, as OpenAI writes it. */

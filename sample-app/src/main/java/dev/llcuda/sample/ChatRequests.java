@@ -20,14 +20,12 @@ import org.springframework.ai.tool.definition.ToolDefinition;
 
 import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.LlcudaResponseFormat;
+import dev.llcuda.chat.LlcudaToolChoice;
 
 /**
  * An OpenAI chat request read into Spring AI messages and options. What the service cannot do
- * yet is refused with the field's name rather than ignored: {@code logprobs} (no top-N
- * log-probabilities yet),
- * {@code tool_choice} {@code required} or a named function, {@code parallel_tool_calls: false}
- * (both need constrained decoding to be kept), {@code logit_bias}, image or audio content parts,
- * and any field the service does not know.
+ * is refused with the field's name rather than ignored: {@code logit_bias}, image or audio content
+ * parts, and any field the service does not know.
  */
 final class ChatRequests {
 
@@ -47,16 +45,17 @@ final class ChatRequests {
         refuseUnsupported(request);
         List<Message> messages = messages(request.messages());
         List<ToolCallback> tools = tools(request);
+        LlcudaToolChoice toolChoice = toolChoice(request);
         LlcudaResponseFormat format = responseFormat(request.responseFormat());
         List<Prompt> prompts = new ArrayList<>();
         for (int choice = 0; choice < choices(request); choice++) {
             LlcudaChatOptions.Builder options = OpenAiController.options(request).mutate().maxTokens(maxTokens(request))
-                    .responseFormat(format);
+                    .responseFormat(format).logprobs(request.logprobs()).topLogprobs(request.topLogprobs());
             if (request.seed() != null) {
                 options.seed(request.seed() + choice);
             }
             if (!tools.isEmpty()) {
-                options.toolCallbacks(tools);
+                options.toolCallbacks(tools).toolChoice(toolChoice).parallelToolCalls(request.parallelToolCalls());
             }
             prompts.add(new Prompt(messages, options.build()));
         }
@@ -167,7 +166,7 @@ final class ChatRequests {
 
     private static List<ToolCallback> tools(OpenAiApi.ChatRequest request) {
         List<OpenAiApi.Tool> tools = request.tools() != null ? request.tools() : List.of();
-        if (tools.isEmpty() || "none".equals(toolChoice(request))) {
+        if (tools.isEmpty() || toolChoice(request).mode() == LlcudaToolChoice.Mode.NONE) {
             return List.of();
         }
         List<ToolCallback> callbacks = new ArrayList<>();
@@ -190,18 +189,48 @@ final class ChatRequests {
         return callbacks;
     }
 
-    /** {@code auto} or {@code none}; the forcing forms are refused until constrained decoding exists. */
-    private static String toolChoice(OpenAiApi.ChatRequest request) {
+    /**
+     * {@code auto} (also when absent), {@code none}, {@code required}, or a named function, which
+     * must be one of the request's tools; forcing needs tools.
+     */
+    private static LlcudaToolChoice toolChoice(OpenAiApi.ChatRequest request) {
         JsonNode choice = request.toolChoice();
+        LlcudaToolChoice parsed = parseToolChoice(choice);
+        List<OpenAiApi.Tool> tools = request.tools() != null ? request.tools() : List.of();
+        if (parsed.forcesCalls() && tools.isEmpty()) {
+            throw new IllegalArgumentException("tool_choice " + choice + " needs tools to call");
+        }
+        if (parsed.mode() == LlcudaToolChoice.Mode.FUNCTION && tools.stream().noneMatch(tool -> tool.function() != null
+                && parsed.function().equals(tool.function().name()))) {
+            throw new IllegalArgumentException("tool_choice names the function '" + parsed.function()
+                    + "', which is not among the tools");
+        }
+        return parsed;
+    }
+
+    private static LlcudaToolChoice parseToolChoice(@Nullable JsonNode choice) {
         if (choice == null || choice.isNull()) {
-            return "auto";
+            return LlcudaToolChoice.auto();
         }
-        if (choice.isString() && (choice.asString().equals("auto") || choice.asString().equals("none"))) {
-            return choice.asString();
+        if (choice.isString()) {
+            switch (choice.asString()) {
+                case "auto" -> {
+                    return LlcudaToolChoice.auto();
+                }
+                case "none" -> {
+                    return LlcudaToolChoice.none();
+                }
+                case "required" -> {
+                    return LlcudaToolChoice.required();
+                }
+                default -> {
+                }
+            }
         }
-        if (choice.isString() && choice.asString().equals("required") || choice.isObject()) {
-            throw new IllegalArgumentException("tool_choice " + choice + " is not supported yet: forcing a tool "
-                    + "call needs constrained decoding; use \"auto\" or \"none\"");
+        JsonNode name = choice.path("function").path("name");
+        if (choice.isObject() && "function".equals(choice.path("type").asString("")) && name.isString()
+                && !name.asString().isBlank()) {
+            return LlcudaToolChoice.function(name.asString());
         }
         throw new IllegalArgumentException("tool_choice must be \"auto\", \"none\", \"required\" or "
                 + "{\"type\": \"function\", \"function\": {\"name\": ...}}, got " + choice);
@@ -248,14 +277,6 @@ final class ChatRequests {
     private static void refuseUnsupported(OpenAiApi.ChatRequest request) {
         if (request.unknown() != null && !request.unknown().isEmpty()) {
             throw new IllegalArgumentException("unsupported field(s): " + String.join(", ", request.unknown().keySet()));
-        }
-        if (Boolean.TRUE.equals(request.logprobs()) || request.topLogprobs() != null) {
-            throw new IllegalArgumentException((request.topLogprobs() != null ? "top_logprobs" : "logprobs")
-                    + " is not supported yet");
-        }
-        if (Boolean.FALSE.equals(request.parallelToolCalls())) {
-            throw new IllegalArgumentException("parallel_tool_calls: false is not supported yet: holding the model "
-                    + "to one call needs constrained decoding");
         }
         if (request.logitBias() != null && !request.logitBias().isNull() && !request.logitBias().isEmpty()) {
             throw new IllegalArgumentException("logit_bias is not supported");

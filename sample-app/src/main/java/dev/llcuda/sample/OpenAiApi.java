@@ -83,8 +83,7 @@ final class OpenAiApi {
 
     /**
      * A chat request. Fields not listed here land in {@code unknown} to be refused by name; some
-     * listed ones are only there to be refused with a reason: {@code logprobs},
-     * {@code top_logprobs} and {@code logit_bias}.
+     * listed ones are only there to be refused with a reason: {@code logit_bias}.
      */
     record ChatRequest(@Nullable String model, List<InputMessage> messages, @Nullable Boolean stream,
             @Nullable Double temperature, @JsonProperty("top_p") @Nullable Double topP,
@@ -109,7 +108,8 @@ final class OpenAiApi {
             @JsonProperty("min_p") @Nullable Double minP, @JsonProperty("max_tokens") @Nullable Integer maxTokens,
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) @Nullable List<String> stop, @JsonProperty("frequency_penalty") @Nullable Double frequencyPenalty,
             @JsonProperty("presence_penalty") @Nullable Double presencePenalty,
-            @JsonProperty("repeat_penalty") @Nullable Double repeatPenalty, @Nullable Long seed) implements Sampling {
+            @JsonProperty("repeat_penalty") @Nullable Double repeatPenalty, @Nullable Long seed,
+            @Nullable Integer logprobs) implements Sampling {
     }
 
     record Usage(@JsonProperty("prompt_tokens") int promptTokens,
@@ -118,8 +118,25 @@ final class OpenAiApi {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ChatChoice(int index, @Nullable Message message, @Nullable Delta delta,
+    record ChatChoice(int index, @Nullable Message message, @Nullable Delta delta, @Nullable LogProbs logprobs,
             @JsonProperty("finish_reason") @Nullable String finishReason) {
+    }
+
+    /** A choice's log-probabilities: one entry per token of its content (of the chunk's, in a stream). */
+    record LogProbs(List<TokenLogProb> content) {
+    }
+
+    record TokenLogProb(String token, float logprob, List<Integer> bytes,
+            @JsonProperty("top_logprobs") List<TopLogProb> topLogprobs) {
+    }
+
+    record TopLogProb(String token, float logprob, List<Integer> bytes) {
+    }
+
+    /** The legacy completions' log-probabilities: parallel lists per token, alternatives as token-to-value maps. */
+    record TextLogProbs(List<String> tokens, @JsonProperty("token_logprobs") List<Float> tokenLogprobs,
+            @JsonProperty("top_logprobs") List<Map<String, Float>> topLogprobs,
+            @JsonProperty("text_offset") List<Integer> textOffset) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -141,7 +158,9 @@ final class OpenAiApi {
             @Nullable Usage usage) {
     }
 
-    record TextChoice(int index, String text, @JsonProperty("finish_reason") @Nullable String finishReason) {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record TextChoice(int index, String text, @Nullable TextLogProbs logprobs,
+            @JsonProperty("finish_reason") @Nullable String finishReason) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

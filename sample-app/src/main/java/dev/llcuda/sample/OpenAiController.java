@@ -7,8 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 
 import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.chat.LlcudaLogprobs;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
@@ -89,18 +92,26 @@ public class OpenAiController {
     @PostMapping("/completions")
     public ResponseEntity<ResponseBodyEmitter> complete(@RequestBody OpenAiApi.CompletionRequest request)
             throws IOException {
+        LlcudaChatOptions options = completionOptions(request);
         if (request.streaming()) {
             long created = now();
-            return Responses.events(this.chatModel.streamCompletion(prompt(request.prompt()), options(request))
+            return Responses.events(this.chatModel.streamCompletion(prompt(request.prompt()), options)
                     .map(response -> new OpenAiApi.CompletionResponse(id(response), "text_completion", created,
                             model(response), List.of(new OpenAiApi.TextChoice(0, text(response),
-                                    finishReason(response))), usage(response))), this.requests);
+                                    textLogprobs(response), finishReason(response))), usage(response))),
+                    this.requests);
         }
-        ChatResponse response = this.requests.call(
-                () -> this.chatModel.complete(prompt(request.prompt()), options(request)));
+        ChatResponse response = this.requests.call(() -> this.chatModel.complete(prompt(request.prompt()), options));
         return Responses.json(new OpenAiApi.CompletionResponse(id(response), "text_completion", now(),
-                model(response), List.of(new OpenAiApi.TextChoice(0, text(response), finishReason(response))),
-                usage(response)));
+                model(response), List.of(new OpenAiApi.TextChoice(0, text(response), textLogprobs(response),
+                        finishReason(response))), usage(response)));
+    }
+
+    /** The sampling options and, for {@code logprobs} N, the log-probabilities with N alternatives. */
+    private static LlcudaChatOptions completionOptions(OpenAiApi.CompletionRequest request) {
+        LlcudaChatOptions options = options(request);
+        return request.logprobs() == null ? options
+                : options.mutate().logprobs(true).topLogprobs(request.logprobs()).build();
     }
 
     @GetMapping("/models")
@@ -191,6 +202,50 @@ public class OpenAiController {
     static @Nullable String finishReason(ChatResponse response) {
         String reason = response.getResult() != null ? response.getResult().getMetadata().getFinishReason() : null;
         return reason != null ? reason.toLowerCase(Locale.ROOT) : null;
+    }
+
+    /** The log-probabilities a response's generation carries (the request asked for them), or null. */
+    static @Nullable LlcudaLogprobs logprobs(ChatResponse response) {
+        if (response.getResult() == null) {
+            return null;
+        }
+        Object logprobs = response.getResult().getMetadata().get(LlcudaChatModel.LOGPROBS_METADATA);
+        return logprobs instanceof LlcudaLogprobs found ? found : null;
+    }
+
+    /** In a chat choice's shape. */
+    static OpenAiApi.@Nullable LogProbs chatLogprobs(ChatResponse response) {
+        LlcudaLogprobs logprobs = logprobs(response);
+        if (logprobs == null) {
+            return null;
+        }
+        return new OpenAiApi.LogProbs(logprobs.content().stream().map(token -> new OpenAiApi.TokenLogProb(
+                token.token(), token.logprob(), token.bytes(), token.topLogprobs().stream()
+                        .map(top -> new OpenAiApi.TopLogProb(top.token(), top.logprob(), top.bytes())).toList()))
+                .toList());
+    }
+
+    /** In the legacy completions' shape: text offsets count characters from the start of this response's text. */
+    private static OpenAiApi.@Nullable TextLogProbs textLogprobs(ChatResponse response) {
+        LlcudaLogprobs logprobs = logprobs(response);
+        if (logprobs == null) {
+            return null;
+        }
+        List<String> tokens = new ArrayList<>();
+        List<Float> values = new ArrayList<>();
+        List<Map<String, Float>> tops = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        int offset = 0;
+        for (LlcudaLogprobs.Token token : logprobs.content()) {
+            tokens.add(token.token());
+            values.add(token.logprob());
+            Map<String, Float> top = new LinkedHashMap<>();
+            token.topLogprobs().forEach(alternative -> top.putIfAbsent(alternative.token(), alternative.logprob()));
+            tops.add(top);
+            offsets.add(offset);
+            offset += token.token().length();
+        }
+        return new OpenAiApi.TextLogProbs(tokens, values, tops, offsets);
     }
 
     static OpenAiApi.@Nullable Usage usage(ChatResponse response) {

@@ -1,6 +1,7 @@
 package dev.llcuda.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,9 @@ import org.springframework.ai.tool.annotation.ToolParam;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.llcuda.chat.LlcudaChatModel;
+import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.chat.LlcudaLogprobs;
+import dev.llcuda.chat.LlcudaToolChoice;
 
 /**
  * Spring AI tool calling through {@code ChatClient}: a tiny Llama 2 on the native library, Qwen
@@ -71,6 +75,67 @@ class ChatClientToolCallingTests extends ScriptedService {
         assertThat(this.weather.calls).hasValue(1);
         assertThat(String.join("", pieces)).isEqualTo(" The tool says it is sunny, 21 degrees.");
         assertThat(pieces).hasSizeGreaterThan(1);
+    }
+
+    enum City {
+        ZURICH, PARIS
+    }
+
+    static final class CityTools {
+
+        @Tool(description = "The current weather in a city")
+        String weatherIn(@ToolParam(description = "the city") City city) {
+            return "sunny in " + city;
+        }
+
+        @Tool(description = "The local time in a city")
+        String timeIn(@ToolParam(description = "the city") City city) {
+            return "noon in " + city;
+        }
+    }
+
+    @Test
+    void aNamedToolChoiceHoldsTheModelToOneCallOfThatToolUnderItsSchema() {
+        for (long seed = 1; seed <= 3; seed++) {
+            ChatResponse response = this.chatClient.prompt().user("Hi").tools(new CityTools())
+                    .options(LlcudaChatOptions.builder().toolChoice(LlcudaToolChoice.function("timeIn"))
+                            .parallelToolCalls(false).seed(seed))
+                    .advisors(AdvisorParams.toolCallingAdvisorAutoRegister(false)).call().chatResponse();
+            assertThat(response.getResult().getOutput().getToolCalls()).singleElement().satisfies(call -> {
+                assertThat(call.name()).isEqualTo("timeIn");
+                assertThat(call.arguments()).matches("\\{\"city\":\"(ZURICH|PARIS)\"}");
+            });
+            assertThat(response.getResult().getMetadata().getFinishReason()).isEqualTo(LlcudaChatModel.TOOL_CALLS);
+        }
+    }
+
+    @Test
+    void aForcedToolCallStreamsAsAToolCall() {
+        List<ChatResponse> responses = this.chatClient.prompt().user("Hi").tools(new CityTools())
+                .options(LlcudaChatOptions.builder().toolChoice(LlcudaToolChoice.required()).seed(5L).maxTokens(200))
+                .advisors(AdvisorParams.toolCallingAdvisorAutoRegister(false)).stream().chatResponse().collectList()
+                .block(Duration.ofSeconds(60));
+        assertThat(responses).flatExtracting(response -> response.getResult().getOutput().getToolCalls()).isNotEmpty()
+                .allSatisfy(call -> assertThat(call.name()).isIn("weatherIn", "timeIn"));
+    }
+
+    @Test
+    void aToolChoiceNamingAnUnknownToolIsRefusedNamingIt() {
+        assertThatThrownBy(() -> this.chatClient.prompt().user("Hi").tools(new CityTools())
+                .options(LlcudaChatOptions.builder().toolChoice(LlcudaToolChoice.function("nope"))).call().content())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+    }
+
+    @Test
+    void logprobsComeInTheGenerationMetadata() {
+        ChatResponse response = this.chatClient.prompt().user("Hi")
+                .options(LlcudaChatOptions.builder().logprobs(true).topLogprobs(2).temperature(0.0).maxTokens(5)).call()
+                .chatResponse();
+        LlcudaLogprobs logprobs = response.getResult().getMetadata().get(LlcudaChatModel.LOGPROBS_METADATA);
+        assertThat(logprobs.content()).isNotEmpty().allSatisfy(token -> {
+            assertThat(token.topLogprobs()).hasSize(2);
+            assertThat(token.logprob()).isEqualTo(token.topLogprobs().get(0).logprob());  // greedy
+        });
     }
 
     @Test

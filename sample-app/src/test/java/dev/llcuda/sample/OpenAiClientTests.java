@@ -16,7 +16,6 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
-import com.openai.models.ResponseFormatJsonObject;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
@@ -26,9 +25,14 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -153,15 +157,16 @@ class OpenAiClientTests extends ScriptedService {
 
     @Test
     void whatTheServiceCannotDoIsRefusedNamingTheField() {
-        assertRefused(params -> params.logprobs(true), "logprobs");
-        assertRefused(params -> params.topLogprobs(3L), "top_logprobs");
+        assertRefused(params -> params.topLogprobs(3L), "top_logprobs needs logprobs: true");
+        assertRefused(params -> params.logprobs(true).topLogprobs(21L), "top_logprobs 21 must be in [0, 20]");
         assertRefused(params -> params.n(0L), "n must be between 1 and 16");
         assertRefused(params -> params.n(17L), "n must be between 1 and 16");
         assertRefused(params -> params.maxTokens(5L).maxCompletionTokens(6L), "max_completion_tokens");
         assertRefused(params -> params.addFunctionTool(FunctionDefinition.builder().name("f").build())
-                .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED), "tool_choice");
-        assertRefused(params -> params.addFunctionTool(FunctionDefinition.builder().name("f").build())
-                .parallelToolCalls(false), "parallel_tool_calls");
+                .toolChoice(ChatCompletionNamedToolChoice.builder().function(ChatCompletionNamedToolChoice.Function
+                        .builder().name("g").build()).build()), "tool_choice names the function 'g'");
+        assertRefused(params -> params.toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED),
+                "tool_choice \"required\" needs tools");
         assertRefused(params -> params.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()),
                 "stream_options");
         assertRefused(params -> params.addUserMessageOfArrayOfContentParts(List.of(ChatCompletionContentPart
@@ -173,16 +178,107 @@ class OpenAiClientTests extends ScriptedService {
                 .isEqualTo(400);
     }
 
+    /** A tool whose one argument is an enum, so a random-weights model ends each call in a few tokens. */
+    private ChatCompletionCreateParams.Builder cityRequest() {
+        FunctionParameters city = FunctionParameters.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("enum",
+                        List.of("Paris", "Rome")))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                .putAdditionalProperty("additionalProperties", JsonValue.from(false)).build();
+        FunctionParameters day = FunctionParameters.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty("properties", JsonValue.from(Map.of("day", Map.of("type", "integer",
+                        "format", "int32"))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("day"))).build();
+        return ChatCompletionCreateParams.builder().model(servedModel()).addUserMessage("Hi").seed(11L)
+                .addFunctionTool(FunctionDefinition.builder().name("get_weather").parameters(city).build())
+                .addFunctionTool(FunctionDefinition.builder().name("get_date").parameters(day).build());
+    }
+
     @Test
-    void aResponseFormatOnARunnerThatCannotMaskTokensIsAClientErrorNamingIt() {
-        // the scripted runner masks no tokens, as the CUDA backend for now: the engine refuses the constraint
-        OpenAIServiceException error = failure(params -> params.responseFormat(ResponseFormatJsonObject.builder()
-                .build()));
-        assertThat(error.statusCode()).isEqualTo(400);
-        assertThat(error.param()).hasValue("response_format");
-        assertThat(error.body().toString()).contains("response_format needs the CPU backend for now");
-        assertThat(this.client.chat().completions().create(ChatCompletionCreateParams.builder().model(servedModel())
-                .addUserMessage("Hi").build()).choices()).hasSize(1);
+    void aNamedToolChoiceForcesOneCallOfThatToolWithValidArguments() {
+        for (long seed = 1; seed <= 4; seed++) {
+            ChatCompletion completion = this.client.chat().completions().create(cityRequest().seed(seed)
+                    .toolChoice(ChatCompletionNamedToolChoice.builder().function(ChatCompletionNamedToolChoice.Function
+                            .builder().name("get_weather").build()).build())
+                    .parallelToolCalls(false).build());
+            ChatCompletion.Choice choice = completion.choices().get(0);
+            assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+            assertThat(choice.message().toolCalls().orElseThrow()).singleElement().satisfies(call -> {
+                assertThat(call.asFunction().function().name()).isEqualTo("get_weather");
+                assertThat(call.asFunction().function().arguments()).isIn("{\"city\":\"Paris\"}",
+                        "{\"city\":\"Rome\"}");
+            });
+        }
+    }
+
+    @Test
+    void requiredToolChoiceForcesCallsOfTheToolsStreamedToo() {
+        for (long seed = 1; seed <= 4; seed++) {
+            ChatCompletionCreateParams params = cityRequest().seed(seed)
+                    .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).maxCompletionTokens(200L).build();
+            ChatCompletion whole = this.client.chat().completions().create(params);
+            ChatCompletion streamed = accumulate(stream(params));
+            for (ChatCompletion completion : List.of(whole, streamed)) {
+                ChatCompletion.Choice choice = completion.choices().get(0);
+                assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+                assertThat(choice.message().toolCalls().orElseThrow()).isNotEmpty().allSatisfy(call -> {
+                    String name = call.asFunction().function().name();
+                    String arguments = call.asFunction().function().arguments();
+                    assertThat(name).isIn("get_weather", "get_date");
+                    assertThat(arguments).matches(name.equals("get_weather") ? "\\{\"city\":\"(Paris|Rome)\"}"
+                            : "\\{\"day\":-?[0-9]+}");
+                });
+            }
+            assertThat(streamed.choices().get(0).message().toolCalls().orElseThrow())
+                    .extracting(call -> call.asFunction().function().arguments())
+                    .isEqualTo(whole.choices().get(0).message().toolCalls().orElseThrow().stream()
+                            .map(call -> call.asFunction().function().arguments()).toList());
+        }
+    }
+
+    @Test
+    void logprobsOfEveryTokenWithTheTopAlternativesStreamedToo() {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(servedModel())
+                .addUserMessage("Hi").temperature(0.0).maxCompletionTokens(6L).logprobs(true).topLogprobs(3L).build();
+        ChatCompletion whole = this.client.chat().completions().create(params);
+        List<ChatCompletionTokenLogprob> tokens = whole.choices().get(0).logprobs().orElseThrow().content()
+                .orElseThrow();
+        long completionTokens = whole.usage().orElseThrow().completionTokens();
+        assertThat(tokens).hasSizeBetween((int) completionTokens - 1, (int) completionTokens);  // an ending EOS has none
+        assertThat(tokens).allSatisfy(token -> {
+            assertThat(token.logprob()).isLessThanOrEqualTo(0.0);
+            assertThat(token.topLogprobs()).hasSize(3);
+            assertThat(token.topLogprobs().get(0).logprob()).isGreaterThanOrEqualTo(token.topLogprobs().get(1).logprob());
+            // greedy: the drawn token is the most probable one
+            assertThat(token.logprob()).isEqualTo(token.topLogprobs().get(0).logprob());
+            assertThat(token.bytes()).isPresent();
+        });
+
+        List<ChatCompletionChunk> chunks = stream(params);
+        List<ChatCompletionTokenLogprob> streamed = chunks.stream().flatMap(chunk -> chunk.choices().stream())
+                .flatMap(choice -> choice.logprobs().stream()).flatMap(logprobs -> logprobs.content().stream())
+                .flatMap(List::stream).toList();
+        assertThat(streamed).extracting(ChatCompletionTokenLogprob::token)
+                .isEqualTo(tokens.stream().map(ChatCompletionTokenLogprob::token).toList());
+        assertThat(streamed).extracting(ChatCompletionTokenLogprob::logprob)
+                .isEqualTo(tokens.stream().map(ChatCompletionTokenLogprob::logprob).toList());
+    }
+
+    @Test
+    void legacyCompletionsReportLogprobsAsParallelLists() {
+        Completion completion = this.client.completions().create(CompletionCreateParams.builder()
+                .model(servedModel()).prompt("Once upon a time").maxTokens(5L).temperature(0.0).logprobs(2L).build());
+        CompletionChoice.Logprobs logprobs = completion.choices().get(0).logprobs().orElseThrow();
+        int n = logprobs.tokens().orElseThrow().size();
+        assertThat(n).isPositive();
+        assertThat(logprobs.tokenLogprobs().orElseThrow()).hasSize(n).allSatisfy(value -> assertThat(value)
+                .isLessThanOrEqualTo(0.0));
+        assertThat(logprobs.topLogprobs().orElseThrow()).hasSize(n);
+        assertThat(logprobs.textOffset().orElseThrow()).hasSize(n).startsWith(0L);
+        assertThat(logprobs.topLogprobs().orElseThrow()).allSatisfy(top -> assertThat(top._additionalProperties())
+                .isNotEmpty().hasSizeLessThanOrEqualTo(2));
     }
 
     private void assertRefused(Consumer<ChatCompletionCreateParams.Builder> change, String named) {

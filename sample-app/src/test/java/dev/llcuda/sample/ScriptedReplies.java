@@ -5,14 +5,19 @@ import java.util.List;
 
 import dev.llcuda.engine.StepRunner;
 import dev.llcuda.engine.StepSequence;
+import dev.llcuda.engine.TokenLogprobs;
 import dev.llcuda.tokenizer.Tokenizer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real step runner whose sampled tokens are replaced by a script: the micro model's random
  * weights would never choose to call a tool, so each reply is picked by what the rendered prompt
  * holds (the first rule whose trigger it contains) and spelled token by token, then ended with EOS
  * (SentencePiece spells a reply with a leading space, as Llama 2 models write their first word).
- * Everything else (template, tokenizer, engine, native forward pass, parsing) is the real thing.
+ * Everything else (template, tokenizer, engine, native forward pass, parsing) is the real thing. A
+ * request that asks for log-probabilities, or is constrained by a grammar (a response format, a
+ * forced tool call), keeps the model's own tokens: its log-probabilities are the model's, and its
+ * tokens are drawn under the grammar's mask.
  */
 final class ScriptedReplies implements StepRunner {
 
@@ -45,9 +50,19 @@ final class ScriptedReplies implements StepRunner {
     @Override
     public void step(List<StepSequence> batch, int[] sampled) {
         this.model.step(batch, sampled);
+        script(batch, sampled);
+    }
+
+    @Override
+    public void step(List<StepSequence> batch, int[] sampled, @Nullable TokenLogprobs[] logprobs) {
+        this.model.step(batch, sampled, logprobs);
+        script(batch, sampled);
+    }
+
+    private void script(List<StepSequence> batch, int[] sampled) {
         for (int i = 0; i < batch.size(); i++) {
             StepSequence sequence = batch.get(i);
-            if (sequence.sample()) {
+            if (sequence.sample() && !sequence.wantsLogprobs() && sequence.allowedTokens() == null) {
                 sampled[i] = next(sequence.tokens(), sequence.start() + sequence.count());
             }
         }
