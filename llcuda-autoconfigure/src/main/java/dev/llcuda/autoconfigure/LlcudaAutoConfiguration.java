@@ -83,7 +83,7 @@ public final class LlcudaAutoConfiguration {
         return nativeRuntime.library()
                 .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener,
                         contextLength != null ? contextLength : 0))
-                .orElseGet(() -> file -> {
+                .orElseGet(() -> (file, progress) -> {
                     throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
                             + nativeRuntime.failure().orElse("") + ")");
                 });

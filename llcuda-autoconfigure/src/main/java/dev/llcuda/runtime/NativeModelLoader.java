@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.nativelib.Backend;
@@ -45,9 +46,9 @@ public final class NativeModelLoader implements ModelLoader {
     }
 
     @Override
-    public ServingModel load(Path gguf) {
+    public ServingModel load(Path gguf, LoadListener progress) {
         try (Backend backend = backend()) {
-            return ServingModel.of(ModelEngine.open(backend, gguf, this.options));
+            return ServingModel.of(ModelEngine.open(backend, gguf, this.options, progress));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
         }

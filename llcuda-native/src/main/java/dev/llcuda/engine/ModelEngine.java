@@ -117,7 +117,14 @@ public final class ModelEngine implements AutoCloseable {
      *                                  block fits, each naming what is wrong
      */
     public static ModelEngine open(Backend backend, Path gguf, Options options) throws IOException {
+        return open(backend, gguf, options, LoadListener.NONE);
+    }
+
+    /** {@link #open(Backend, Path, Options)}, telling {@code listener} how far it is. */
+    public static ModelEngine open(Backend backend, Path gguf, Options options, LoadListener listener)
+            throws IOException {
         long started = System.nanoTime();
+        listener.progress(LoadListener.Phase.READING_FILE, 0, -1);
         ModelFile file = ModelFile.read(gguf, options.contextLength());
         if (file.spec().architecture().encoder()) {
             throw new IllegalArgumentException(gguf + " is an embedding model (" + file.spec().architecture().ggufName()
@@ -127,8 +134,11 @@ public final class ModelEngine implements AutoCloseable {
         Tokenizer tokenizer = file.tokenizer();
         EngineConfig config = options.engineConfig().apply(
                 EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds()));
-        Model model = file.load(backend);
+        listener.progress(LoadListener.Phase.COPYING_WEIGHTS, 0, -1);
+        Model model = file.load(backend,
+                (bytes, totalBytes) -> listener.progress(LoadListener.Phase.COPYING_WEIGHTS, bytes, totalBytes));
         try {
+            listener.progress(LoadListener.Phase.STARTING_ENGINE, 0, -1);
             DeviceInfo device = backend.info();
             int blocks = kvBlocks(device, model, options, config.maxRunningSequences());
             long weightBytes = model.weightBytes();

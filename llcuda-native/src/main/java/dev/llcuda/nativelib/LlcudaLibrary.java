@@ -1,5 +1,6 @@
 package dev.llcuda.nativelib;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
@@ -207,4 +208,14 @@ public interface LlcudaLibrary extends Library {
     int llcuda_quantize(int type, float[] src, long n, byte[] dst, long dstCapacity, LongByReference written);
 
     int llcuda_dequantize(int type, byte[] src, long srcSize, long n, float[] dst);
+
+    // ------------------------------------------------------------ load progress
+
+    /** {@code llcuda_load_progress_fn}. */
+    interface LoadProgressCallback extends Callback {
+        void invoke(long done, long total, Pointer userData);
+    }
+
+    int llcuda_model_load_with_progress(Pointer backend, String ggufPath, ModelSpecStruct spec,
+                                        LoadProgressCallback progress, Pointer userData, PointerByReference out);
 }
