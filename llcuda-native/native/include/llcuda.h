@@ -346,6 +346,19 @@ LLCUDA_API const char *llcuda_adapter_last_error(const llcuda_adapter *adapter);
 /* Bytes of backend memory the adapter's tensors occupy. */
 LLCUDA_API llcuda_status llcuda_adapter_bytes(llcuda_adapter *adapter, uint64_t *out);
 
+/* ---------------------------------------------------------------- load progress */
+
+/* Told how far a model load is: bytes of weights copied into the model's memory so far, of
+ * `total` (every distinct tensor once). Called on the loading thread, after each piece of at most
+ * 64 MiB, with `done` growing to `total`; it must return quickly and never call back into llcuda. */
+typedef void (*llcuda_load_progress_fn)(uint64_t done, uint64_t total, void *user_data);
+
+/* llcuda_model_load, reporting progress to `progress` (NULL: none). */
+LLCUDA_API llcuda_status llcuda_model_load_with_progress(llcuda_backend *backend, const char *gguf_path,
+                                                         const llcuda_model_spec *spec,
+                                                         llcuda_load_progress_fn progress, void *user_data,
+                                                         llcuda_model **out);
+
 #ifdef __cplusplus
 }
 #endif

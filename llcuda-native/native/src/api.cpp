@@ -199,6 +199,12 @@ LLCUDA_API llcuda_status llcuda_backend_info(llcuda_backend *backend, llcuda_dev
 
 LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *gguf_path, const llcuda_model_spec *spec,
                                            llcuda_model **out) {
+    return llcuda_model_load_with_progress(backend, gguf_path, spec, nullptr, nullptr, out);
+}
+
+LLCUDA_API llcuda_status llcuda_model_load_with_progress(llcuda_backend *backend, const char *gguf_path,
+                                                         const llcuda_model_spec *spec, llcuda_load_progress_fn progress,
+                                                         void *user_data, llcuda_model **out) {
     std::string *err = backend != nullptr ? &backend->last_error : nullptr;
     return guarded(err, nullptr, [&] {
         require(out != nullptr, "out is NULL");
@@ -209,8 +215,11 @@ LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *
         check_usable(backend->state->failure, "backend");
         auto state = std::make_shared<llcuda::ModelState>();
         state->backend = backend->state;
-        const llcuda::ModelFile file(gguf_path);
+        llcuda::ModelFile file(gguf_path);
         state->spec = llcuda::build_model_spec(*spec, file);
+        uint64_t weight_bytes = 0;
+        for (const llcuda::TensorRef *t : state->spec.distinct_tensors()) weight_bytes += t->size;
+        file.report_progress(progress, user_data, weight_bytes);
         if (state->spec.is_encoder() && !backend->state->impl->runs_encoders()) {
             fail(LLCUDA_ERR_UNSUPPORTED, "this backend has no encoder (bert) forward pass yet; load embedding models on the CPU backend");
         }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +16,9 @@ namespace {
 [[noreturn]] void fail_io(const std::string &path, const std::string &what, int err) {
     fail(LLCUDA_ERR_IO, "cannot " + what + " model file '" + path + "': " + std::strerror(err));
 }
+
+// Largest single pread, so that progress is reported at least this often.
+constexpr uint64_t kReadPieceBytes = 64ull << 20;
 
 int64_t mtime_ns(const struct stat &st) {
     return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -49,7 +53,8 @@ void ModelFile::read(uint64_t offset, uint64_t bytes, uint8_t *dst, const std::s
     }
     uint64_t done = 0;
     while (done < bytes) {
-        const ssize_t n = ::pread(fd_, dst + done, static_cast<size_t>(bytes - done), static_cast<off_t>(offset + done));
+        const uint64_t piece = std::min(bytes - done, kReadPieceBytes);
+        const ssize_t n = ::pread(fd_, dst + done, static_cast<size_t>(piece), static_cast<off_t>(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             fail_io(path_, "read " + what + " of", errno);
@@ -60,7 +65,18 @@ void ModelFile::read(uint64_t offset, uint64_t bytes, uint8_t *dst, const std::s
                                     " bytes while being loaded");
         }
         done += static_cast<uint64_t>(n);
+        if (progress_ != nullptr) {
+            progress_done_ = std::min(progress_done_ + static_cast<uint64_t>(n), progress_total_);
+            progress_(progress_done_, progress_total_, progress_user_);
+        }
     }
+}
+
+void ModelFile::report_progress(llcuda_load_progress_fn progress, void *user_data, uint64_t total) {
+    progress_ = progress;
+    progress_user_ = user_data;
+    progress_total_ = total;
+    progress_done_ = 0;
 }
 
 void ModelFile::check_unchanged() const {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "llcuda.h"
+
 namespace llcuda {
 
 class ModelFile {
@@ -24,6 +26,10 @@ public:
     // ends early (it shrank since it was opened) or the read fails.
     void read(uint64_t offset, uint64_t bytes, uint8_t *dst, const std::string &what) const;
 
+    // From now on every read adds its bytes to the count told to `progress` (NULL: none), out of
+    // `total`; reads are split into pieces so that a large tensor reports as it goes.
+    void report_progress(llcuda_load_progress_fn progress, void *user_data, uint64_t total);
+
     // Throws LLCUDA_ERR_IO when the file's size or modification time differ from when it was
     // opened: it was rewritten while being read, so what was read may mix two versions.
     void check_unchanged() const;
@@ -33,6 +39,10 @@ private:
     int fd_ = -1;
     uint64_t size_ = 0;
     int64_t mtime_ns_ = 0;
+    llcuda_load_progress_fn progress_ = nullptr;
+    void *progress_user_ = nullptr;
+    uint64_t progress_total_ = 0;
+    mutable uint64_t progress_done_ = 0;
 };
 
 }  // namespace llcuda

@@ -14,6 +14,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/stat.h>
@@ -1089,6 +1090,37 @@ void test_abi_bad_input() {
 
 // A model whose output norm is NaN (as a file with NaN weights): every logit is NaN, and the
 // step still succeeds, reporting each sampling sequence as LLCUDA_SAMPLE_NO_FINITE_LOGIT.
+// Load progress: every call has the same total (the weights' bytes), `done` never decreases and
+// ends at the total; a load without a callback still works.
+void test_load_progress() {
+    SyntheticModel sm = write_synthetic_model();
+    llcuda_backend *backend = nullptr;
+    check(llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 1, &backend) == LLCUDA_OK, "CPU backend created");
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    auto record = [](uint64_t done, uint64_t total, void *user) {
+        static_cast<std::vector<std::pair<uint64_t, uint64_t>> *>(user)->emplace_back(done, total);
+    };
+    llcuda_model *model = nullptr;
+    check(llcuda_model_load_with_progress(backend, sm.path.c_str(), &sm.spec, record, &calls, &model) == LLCUDA_OK,
+          "a model loads with a progress callback");
+    uint64_t weights = 0;
+    check(model != nullptr && llcuda_model_weight_bytes(model, &weights) == LLCUDA_OK, "its weight bytes are known");
+    bool monotonic = !calls.empty();
+    for (size_t i = 0; i < calls.size(); ++i) {
+        monotonic = monotonic && calls[i].second == weights && (i == 0 || calls[i].first >= calls[i - 1].first);
+    }
+    check(monotonic && calls.back().first == weights,
+          "progress grows to the weights' " + std::to_string(weights) + " bytes in " + std::to_string(calls.size()) + " calls");
+    check(calls.size() >= sm.tensors.size(), "progress is told at least once per tensor");
+    llcuda_model_free(model);
+    model = nullptr;
+    check(llcuda_model_load_with_progress(backend, sm.path.c_str(), &sm.spec, nullptr, nullptr, &model) == LLCUDA_OK,
+          "a model loads without a progress callback");
+    llcuda_model_free(model);
+    llcuda_backend_free(backend);
+    std::remove(sm.path.c_str());
+}
+
 void test_abi_nan_logits() {
     SyntheticModel sm = write_synthetic_model();
     const llcuda_tensor_desc &norm = sm.tensors[1];  // output_norm.weight
@@ -1700,7 +1732,7 @@ int main(int argc, char **argv) {
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
     const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error, test_nf4_format,
                                            test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
-                                           test_gpu_sampling_algorithm, test_gpu_sampling_algorithm_masked, test_sampling_on_any_logits, test_abi_bad_input, test_abi_nan_logits, test_model_logprobs, test_abi_model_logprobs,
+                                           test_gpu_sampling_algorithm, test_gpu_sampling_algorithm_masked, test_sampling_on_any_logits, test_abi_bad_input, test_load_progress, test_abi_nan_logits, test_model_logprobs, test_abi_model_logprobs,
                                            test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert, test_lora};
     for (const auto &t : tests) {
         try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }

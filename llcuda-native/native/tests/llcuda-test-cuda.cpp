@@ -19,6 +19,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -1447,6 +1448,37 @@ void test_model_file_changes(const std::string &dir) {
     std::remove(path.c_str());
 }
 
+// Load progress on the GPU (file -> pinned staging -> device): `done` never decreases and ends at
+// the weights' bytes.
+void test_load_progress(const std::string &dir) {
+    const std::string path = dir + "/models/micro-llama-Q4_K_M.gguf";
+    const llcuda::tools::GgufFile file(path);
+    const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file);
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    auto record = [](uint64_t done, uint64_t total, void *user) {
+        static_cast<std::vector<std::pair<uint64_t, uint64_t>> *>(user)->emplace_back(done, total);
+    };
+    llcuda_backend *backend = nullptr;
+    llcuda_model *model = nullptr;
+    const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
+                        llcuda_model_load_with_progress(backend, path.c_str(), &spec.spec, record, &calls, &model) == LLCUDA_OK;
+    uint64_t weights = 0;
+    g_tally.check(loaded && llcuda_model_weight_bytes(model, &weights) == LLCUDA_OK, "a model loads on the GPU with a progress callback",
+                  llcuda_last_error());
+    // The device buffer pads every tensor to 256 bytes; progress counts the tensors' own bytes.
+    const uint64_t total = calls.empty() ? 0 : calls.back().second;
+    bool monotonic = !calls.empty();
+    for (size_t i = 0; i < calls.size(); ++i) {
+        monotonic = monotonic && calls[i].second == total && (i == 0 || calls[i].first >= calls[i - 1].first);
+    }
+    g_tally.check(monotonic && calls.back().first == total && total <= weights &&
+                      weights - total < 256ull * static_cast<uint64_t>(spec.spec.n_tensors),
+                  "GPU load progress grows to the weights' bytes",
+                  std::to_string(calls.size()) + " calls, " + std::to_string(total) + " of " + std::to_string(weights) + " device bytes");
+    llcuda_model_free(model);
+    llcuda_backend_free(backend);
+}
+
 // Host-side planning: slots, tiles and the decode padding, without a GPU.
 void test_plan() {
     const int32_t tokens[] = {5, 6, 7, 8}, positions[] = {0, 1, 2, 40}, ids[] = {0, 0, 0, 1};
@@ -1523,6 +1555,7 @@ int main(int argc, char **argv) {
             {"encoder", test_encoder_refused},
             {"lora", test_lora_refused},
             {"files", [&] { test_model_file_changes(dir); }},
+            {"load-progress", [&] { test_load_progress(dir); }},
         };
         for (const auto &g : groups) {
             if (!only.empty() && only.find(g.first) == std::string::npos) continue;

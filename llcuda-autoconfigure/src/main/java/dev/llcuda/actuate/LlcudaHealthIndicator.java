@@ -16,6 +16,7 @@ import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.LoadProgress;
 import dev.llcuda.runtime.NativeRuntime;
 import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ServingModel;
@@ -52,13 +53,13 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
                         .withDetail("recovery", Map.of("model", recovery.model().toString(), "attempt",
                                 recovery.attempt(), "nextAttempt", recovery.nextAttempt().toString())));
             }
-            case LOADING -> builder.outOfService()
-                    .withDetail("loading", String.valueOf(this.runtime.loading().orElse(null)));
+            case LOADING -> builder.outOfService();
             case NO_MODEL -> builder.outOfService().withDetail("model", "none loaded")
                     .withDetail("howToLoad", LlcudaRuntime.HOW_TO_LOAD);
             case STOPPED -> builder.outOfService();
         }
         builder.withDetail("state", state.name());
+        this.runtime.loadProgress().ifPresent(progress -> builder.withDetail("loading", loading(progress)));
         builder.withDetail("device", device(this.gpu.selection()));
         builder.withDetail("nativeLibrary", nativeLibrary());
         this.runtime.serving().ifPresent(model -> {
@@ -104,6 +105,17 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         } else {
             details.put("error", this.nativeRuntime.failure().orElse("not loaded"));
         }
+        return details;
+    }
+
+    private static Map<String, Object> loading(LoadProgress progress) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("path", progress.file().toString());
+        details.put("phase", progress.phase().name());
+        details.put("bytes", progress.bytes());
+        details.put("totalBytes", progress.totalBytes());
+        details.put("percent", progress.percent());
+        details.put("startedAt", progress.startedAt().toString());
         return details;
     }
 

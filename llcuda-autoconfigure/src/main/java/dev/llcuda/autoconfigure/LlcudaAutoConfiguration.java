@@ -87,7 +87,7 @@ public final class LlcudaAutoConfiguration {
                 .<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), limits, listener,
                         contextLength != null ? contextLength : 0, properties.getModel().getCacheDir(),
                         Optional.ofNullable(properties.getModel().getQuantize()), adapters(properties.getModel())))
-                .orElseGet(() -> file -> {
+                .orElseGet(() -> (file, progress) -> {
                     throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
                             + nativeRuntime.failure().orElse("") + ")");
                 });

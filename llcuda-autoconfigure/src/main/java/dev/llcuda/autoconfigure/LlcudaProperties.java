@@ -500,6 +500,13 @@ public class LlcudaProperties {
         /** Token sent to the hub (as a Bearer token) for private or gated repositories. */
         private @Nullable String hubToken;
 
+        /**
+         * How long a pull waits for the hub's answer, and then for each next byte, before the attempt
+         * counts as broken off (three attempts, resuming, then the pull fails naming the timeout).
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration pullReadTimeout = Duration.ofSeconds(30);
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -586,6 +593,14 @@ public class LlcudaProperties {
 
         public void setHubToken(@Nullable String hubToken) {
             this.hubToken = hubToken;
+        }
+
+        public Duration getPullReadTimeout() {
+            return this.pullReadTimeout;
+        }
+
+        public void setPullReadTimeout(Duration pullReadTimeout) {
+            this.pullReadTimeout = pullReadTimeout;
         }
 
     }

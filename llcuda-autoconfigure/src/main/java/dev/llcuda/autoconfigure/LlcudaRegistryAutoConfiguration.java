@@ -62,7 +62,7 @@ public final class LlcudaRegistryAutoConfiguration {
     ModelPulls llcudaModelPulls(ModelRegistry registry, LlcudaProperties properties) {
         LlcudaProperties.Registry settings = properties.getRegistry();
         return new ModelPulls(registry, new HubDownloader(settings.getHubUrl(), settings.getHubToken(),
-                Duration.ofSeconds(2)), Clock.systemUTC());
+                Duration.ofSeconds(2), settings.getPullReadTimeout()), Clock.systemUTC());
     }
 
     /** The application's DataSource it opted in with, else the registry's own: a database server or the H2 file. */

@@ -3,6 +3,8 @@ package dev.llcuda.runtime;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -10,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+
+import dev.llcuda.engine.LoadListener;
 
 /**
  * The engine's lifecycle: loads the configured model when the application starts (in the
@@ -37,6 +41,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private static final Logger logger = LoggerFactory.getLogger(LlcudaRuntime.class);
 
+    private static final long LOG_INTERVAL_NANOS = 5_000_000_000L;
+
     private final @Nullable String unavailable;
 
     private final ModelLoader loader;
@@ -53,7 +59,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private volatile @Nullable String failure;
 
-    private volatile @Nullable Path loading;
+    private volatile @Nullable LoadProgress loadProgress;
 
     private volatile boolean running;
 
@@ -99,7 +105,6 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return;
         }
         this.state = RuntimeState.LOADING;
-        this.loading = model;
         Thread thread = new Thread(() -> loadAtStartup(model), "llcuda-model-loader");
         thread.setDaemon(true);
         this.startupLoader = thread;
@@ -139,10 +144,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
                 this.state = RuntimeState.LOADING;
                 this.failure = null;
             }
-            this.loading = file;
             long started = System.nanoTime();
             try {
-                ServingModel model = this.loader.load(file);
+                ServingModel model = load(file);
                 this.serving = model;
                 this.state = RuntimeState.READY;
                 this.failure = null;
@@ -156,9 +160,28 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             } catch (RuntimeException e) {
                 recover(file, previous, beside, e);
                 throw e;
-            } finally {
-                this.loading = null;
             }
+        }
+    }
+
+    /** Loads {@code file}, keeping how far it is for {@link #loadProgress()} and logging it every few seconds. */
+    private ServingModel load(Path file) {
+        Instant startedAt = Instant.now();
+        long[] logged = { System.nanoTime() };
+        this.loadProgress = new LoadProgress(file, LoadListener.Phase.READING_FILE, 0, -1, startedAt);
+        try {
+            return this.loader.load(file, (phase, bytes, totalBytes) -> {
+                LoadProgress now = new LoadProgress(file, phase, bytes, totalBytes, startedAt);
+                this.loadProgress = now;
+                long nanos = System.nanoTime();
+                if (nanos - logged[0] >= LOG_INTERVAL_NANOS) {
+                    logged[0] = nanos;
+                    logger.info("llcuda: loading {}: {}{}", file, phase, now.percent() < 0 ? ""
+                            : String.format(Locale.ROOT, " %.1f%% (%d of %d bytes)", now.percent(), bytes, totalBytes));
+                }
+            });
+        } finally {
+            this.loadProgress = null;
         }
     }
 
@@ -174,7 +197,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return;
         }
         try {
-            ServingModel restored = this.loader.load(previous.path());
+            ServingModel restored = load(previous.path());
             this.serving = restored;
             this.state = RuntimeState.READY;
             this.recovery.watch(restored.engine(), cause -> engineFailed(restored, cause));
@@ -295,7 +318,12 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     /** The file being loaded now, if any. */
     public Optional<Path> loading() {
-        return Optional.ofNullable(this.loading);
+        return loadProgress().map(LoadProgress::file);
+    }
+
+    /** How far the model being loaded now is, if one is. */
+    public Optional<LoadProgress> loadProgress() {
+        return Optional.ofNullable(this.loadProgress);
     }
 
     public Optional<ServingModel> serving() {
@@ -309,7 +337,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
             return model;
         }
         String why = switch (state()) {
-            case LOADING -> "the model " + this.loading + " is still loading";
+            case LOADING -> "the model " + loading().map(Path::toString).orElse("") + " is still loading";
             case RECOVERING -> recovery().map(r -> "the engine failed (" + r.lastError() + "); reloading "
                     + r.model() + ", attempt " + r.attempt() + " at " + r.nextAttempt()).orElse("the engine is recovering");
             case FAILED -> "llcuda failed: " + failure().orElse("unknown reason");

@@ -2,12 +2,17 @@ package dev.llcuda.runtime;
 
 import java.nio.file.Path;
 
+import dev.llcuda.engine.LoadListener;
+
 /** Loads a GGUF file onto the selected device and starts an engine over it. */
 @FunctionalInterface
 public interface ModelLoader {
 
-    /** @throws RuntimeException with the reason (file, field, memory) when the model cannot be served */
-    ServingModel load(Path gguf);
+    /**
+     * @param progress told how far the load is, on the loading thread
+     * @throws RuntimeException with the reason (file, field, memory) when the model cannot be served
+     */
+    ServingModel load(Path gguf, LoadListener progress);
 
     /**
      * Whether {@code gguf} can be loaded while the current model still holds its memory, so an

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.llcuda.engine.AdapterFile;
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gpu.DeviceSelection;
@@ -63,9 +64,10 @@ public final class NativeModelLoader implements ModelLoader {
     }
 
     @Override
-    public ServingModel load(Path gguf) {
+    public ServingModel load(Path gguf, LoadListener progress) {
         try (Backend backend = backend()) {
-            return ServingModel.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options));
+            return ServingModel.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options,
+                    progress));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
         }

@@ -77,7 +77,8 @@ class ModelPullEndpointTests {
                 new ModelFolders(List.of(this.models)), new GgufModelInspector(), new NoEngine(), Clock.systemUTC(),
                 Duration.ofSeconds(5));
         URI url = URI.create("http://127.0.0.1:" + this.hub.getAddress().getPort());
-        this.pulls = new ModelPulls(registry, new HubDownloader(url, null, Duration.ZERO), Clock.systemUTC());
+        this.pulls = new ModelPulls(registry, new HubDownloader(url, null, Duration.ZERO,
+                HubDownloader.DEFAULT_READ_TIMEOUT), Clock.systemUTC());
         this.endpoint = new ModelRegistryEndpoint(registry, this.pulls);
     }
 

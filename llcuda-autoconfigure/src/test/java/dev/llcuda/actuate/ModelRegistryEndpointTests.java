@@ -45,7 +45,8 @@ class ModelRegistryEndpointTests {
                 new ModelFolders(List.of(this.models)), new GgufModelInspector(), new IdleActivator(),
                 Clock.systemUTC(), Duration.ofSeconds(5));
         this.endpoint = new ModelRegistryEndpoint(registry, new ModelPulls(registry,
-                new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO), Clock.systemUTC()));
+                new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO, HubDownloader.DEFAULT_READ_TIMEOUT),
+                Clock.systemUTC()));
     }
 
     @Test

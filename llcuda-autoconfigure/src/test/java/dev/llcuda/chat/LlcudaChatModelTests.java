@@ -307,7 +307,7 @@ class LlcudaChatModelTests {
         Path granite = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "templates",
                 "ibm-granite-granite-3.3-2B-Instruct.jinja");
         ChatTemplate template = ChatTemplate.compile("granite", Files.readString(granite));
-        this.runtime = new LlcudaRuntime(file -> {
+        this.runtime = new LlcudaRuntime((file, progress) -> {
             ServingModel model = TestServing.serve(file, Integer.MAX_VALUE, 0, EngineListener.NONE);
             return new ServingModel(model.path(), model.spec(), model.tokenizer(), template, model.engine(),
                     model.kvBlocks(), model.kvBlockSize(), model.weightBytes(), model.loadedFile());

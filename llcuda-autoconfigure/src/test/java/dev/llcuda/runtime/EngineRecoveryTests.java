@@ -29,7 +29,7 @@ class EngineRecoveryTests {
 
     /** Serves the micro model; loads number {@code failing} (counting from 1) fail as a busy device would. */
     private ModelLoader loader(List<Integer> failing) {
-        return file -> {
+        return (file, progress) -> {
             int load = this.loads.incrementAndGet();
             if (failing.contains(load)) {
                 throw new IllegalStateException("device busy (simulated), load " + load);

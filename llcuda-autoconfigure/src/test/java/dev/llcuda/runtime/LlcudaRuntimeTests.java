@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ import org.springframework.boot.health.contributor.Status;
 import dev.llcuda.actuate.LlcudaHealthIndicator;
 
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.KvType;
@@ -35,8 +37,8 @@ import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 
 /**
- * Activation is transactional, and a served file changed on disk neither stops the process nor
- * changes what the model generates.
+ * Activation is transactional and reports its progress, and a served file changed on disk neither
+ * stops the process nor changes what the model generates.
  */
 class LlcudaRuntimeTests {
 
@@ -118,6 +120,68 @@ class LlcudaRuntimeTests {
         assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
     }
 
+    @Test
+    void theNativeLoaderReportsEachPhaseAndTheWeightBytesCopiedUpToTheirTotal() throws IOException {
+        Path model = copyOfMicroLlama("progress.gguf");
+        List<String> phases = new ArrayList<>();
+        List<long[]> copied = new ArrayList<>();
+        ServingModel served = nativeCpuLoader().load(model, (phase, bytes, totalBytes) -> {
+            if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase.name())) {
+                phases.add(phase.name());
+            }
+            if (phase == LoadListener.Phase.COPYING_WEIGHTS && totalBytes >= 0) {
+                copied.add(new long[] { bytes, totalBytes });
+            }
+        });
+        try {
+            assertThat(phases).containsExactly("READING_FILE", "COPYING_WEIGHTS", "STARTING_ENGINE");
+            assertThat(copied).isNotEmpty();
+            for (int i = 1; i < copied.size(); i++) {
+                assertThat(copied.get(i)[0]).isGreaterThanOrEqualTo(copied.get(i - 1)[0]);
+            }
+            long[] last = copied.get(copied.size() - 1);
+            assertThat(last[0]).isEqualTo(last[1]).isEqualTo(served.weightBytes());
+        } finally {
+            served.shutdown(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void whileAModelLoadsItsPhaseAndBytesAreInTheRuntimeAndHealthAndGoneOnceItServes() throws Exception {
+        Path model = copyOfMicroLlama("slow.gguf");
+        CountDownLatch reported = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        this.runtime = runtime((file, progress) -> {
+            progress.progress(LoadListener.Phase.COPYING_WEIGHTS, 300, 1200);
+            reported.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return TestServing.serve(file, Integer.MAX_VALUE, 0, EngineListener.NONE);
+        });
+        Thread activation = new Thread(() -> this.runtime.activate(model));
+        activation.start();
+        assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
+        LoadProgress progress = this.runtime.loadProgress().orElseThrow();
+        assertThat(progress.file()).isEqualTo(model);
+        assertThat(progress.phase()).isEqualTo(LoadListener.Phase.COPYING_WEIGHTS);
+        assertThat(progress.bytes()).isEqualTo(300);
+        assertThat(progress.totalBytes()).isEqualTo(1200);
+        assertThat(progress.percent()).isEqualTo(25.0);
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.LOADING);
+        Health health = healthOf(this.runtime);
+        assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(health.getDetails().get("loading")).asString().contains("phase=COPYING_WEIGHTS")
+                .contains("bytes=300").contains("totalBytes=1200").contains("percent=25.0");
+        release.countDown();
+        activation.join(10_000);
+        assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+        assertThat(this.runtime.loadProgress()).isEmpty();
+        assertThat(healthOf(this.runtime).getDetails()).doesNotContainKey("loading");
+    }
+
     private static Health healthOf(LlcudaRuntime runtime) {
         DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
         return new LlcudaHealthIndicator(runtime, NativeRuntime.load(NativeLibraryOptions.defaults()),
@@ -134,7 +198,7 @@ class LlcudaRuntimeTests {
     private ModelLoader scripted(boolean fitsBeside) {
         return new ModelLoader() {
             @Override
-            public ServingModel load(Path gguf) {
+            public ServingModel load(Path gguf, LoadListener progress) {
                 LlcudaRuntimeTests.this.events.add("load " + gguf.getFileName());
                 if (gguf.getFileName().toString().startsWith("broken")) {
                     throw new IllegalStateException(gguf.getFileName() + " refused");

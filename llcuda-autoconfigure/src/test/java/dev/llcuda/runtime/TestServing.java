@@ -34,7 +34,7 @@ public final class TestServing {
 
     /** A model loader serving the micro model with the script; generation ends at {@code endAtLength}. */
     public static ModelLoader loader(int endAtLength, long stepMillis, EngineListener listener) {
-        return file -> serve(file, endAtLength, stepMillis, listener);
+        return (file, progress) -> serve(file, endAtLength, stepMillis, listener);
     }
 
     public static ServingModel serve(Path file, int endAtLength, long stepMillis, EngineListener listener) {

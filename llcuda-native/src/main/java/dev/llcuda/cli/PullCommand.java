@@ -23,7 +23,7 @@ final class PullCommand implements Command {
     @Override
     public String usage() {
         return "OWNER/REPO FILE.gguf [--revision main] [--dir models] [--hub https://huggingface.co] "
-                + "[--token TOKEN (default: $HF_TOKEN)]";
+                + "[--token TOKEN (default: $HF_TOKEN)] [--read-timeout SECONDS (default: 30)]";
     }
 
     @Override
@@ -37,9 +37,13 @@ final class PullCommand implements Command {
         URI hub = URI.create(args.option("--hub").orElse(HubDownloader.DEFAULT_HUB.toString()));
         String token = args.option("--token").orElse(System.getenv("HF_TOKEN"));
         Path target = folder.resolve(file.localName());
+        long readTimeout = args.longOption("--read-timeout", HubDownloader.DEFAULT_READ_TIMEOUT.toSeconds());
+        if (readTimeout < 1) {
+            throw new UsageException("--read-timeout must be at least 1 second: " + readTimeout);
+        }
         ProgressBar bar = new ProgressBar(err);
-        String sha256 = new HubDownloader(hub, token, Duration.ofSeconds(2)).download(file, target, bar::show,
-                () -> false);
+        String sha256 = new HubDownloader(hub, token, Duration.ofSeconds(2), Duration.ofSeconds(readTimeout))
+                .download(file, target, bar::show, () -> false);
         bar.finish();
         out.println(target + "  sha256 " + sha256);
         return 0;

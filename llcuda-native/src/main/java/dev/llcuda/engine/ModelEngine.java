@@ -139,7 +139,14 @@ public final class ModelEngine implements AutoCloseable {
      *                                  block fits, each naming what is wrong
      */
     public static ModelEngine open(Backend backend, Path gguf, Options options) throws IOException {
+        return open(backend, gguf, options, LoadListener.NONE);
+    }
+
+    /** {@link #open(Backend, Path, Options)}, telling {@code listener} how far it is. */
+    public static ModelEngine open(Backend backend, Path gguf, Options options, LoadListener listener)
+            throws IOException {
         long started = System.nanoTime();
+        listener.progress(LoadListener.Phase.READING_FILE, 0, -1);
         ModelFile file = ModelFile.read(gguf, options.contextLength());
         if (file.spec().architecture().encoder()) {
             throw new IllegalArgumentException(gguf + " is an embedding model (" + file.spec().architecture().ggufName()
@@ -149,9 +156,12 @@ public final class ModelEngine implements AutoCloseable {
         Tokenizer tokenizer = file.tokenizer();
         EngineConfig config = options.engineConfig().apply(
                 EngineConfig.defaults(new TokenizerDecoder(tokenizer), tokenizer.endOfGenerationIds()));
-        Model model = file.load(backend);
+        listener.progress(LoadListener.Phase.COPYING_WEIGHTS, 0, -1);
+        Model model = file.load(backend,
+                (bytes, totalBytes) -> listener.progress(LoadListener.Phase.COPYING_WEIGHTS, bytes, totalBytes));
         Map<String, Adapter> adapters = new LinkedHashMap<>();
         try {
+            listener.progress(LoadListener.Phase.STARTING_ENGINE, 0, -1);
             for (AdapterFile adapter : options.adapters()) {
                 adapters.put(adapter.name(), loadAdapter(model, file.spec(), adapter));
             }

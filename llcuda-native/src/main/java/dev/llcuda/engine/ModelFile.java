@@ -5,6 +5,7 @@ import dev.llcuda.gguf.GgufMetadata;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
+import dev.llcuda.nativelib.WeightsProgress;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +46,12 @@ public record ModelFile(Path path, FileIdentity identity, ModelSpec spec, Tokeni
      * @throws IllegalStateException when the file changed since it was read (it is being replaced)
      */
     public Model load(Backend backend) {
-        Model model = backend.loadModel(path, spec);
+        return load(backend, WeightsProgress.NONE);
+    }
+
+    /** {@link #load(Backend)}, telling {@code progress} how many bytes of weights were copied so far. */
+    public Model load(Backend backend, WeightsProgress progress) {
+        Model model = backend.loadModel(path, spec, progress);
         identity.changeOf(path).ifPresent(change -> {
             model.close();
             throw new IllegalStateException("model file " + path + " changed while it was being loaded (" + change

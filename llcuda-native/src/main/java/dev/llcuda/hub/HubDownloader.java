@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,12 +31,15 @@ import dev.llcuda.nativelib.Sha256;
  * into {@code TARGET.part}, resuming it with a range request after an interruption (and across runs),
  * and moves it to {@code TARGET} once its SHA-256 equals the one the hub publishes for LFS files
  * ({@code X-Linked-Etag}, else {@code ETag}). Redirects are followed; the token goes to the hub's own
- * host only, never to the storage a redirect points to. 5xx answers and broken connections are
- * retried; 4xx answers are final and named.
+ * host only, never to the storage a redirect points to. 5xx answers, broken connections and stalls
+ * (no answer or no byte for the read timeout) are retried; 4xx answers are final and named.
  */
 public final class HubDownloader {
 
     public static final URI DEFAULT_HUB = URI.create("https://huggingface.co");
+
+    /** How long a download waits for the hub's answer, and then for each next byte, before it gives up. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private static final int MAX_REDIRECTS = 5;
 
@@ -53,13 +57,24 @@ public final class HubDownloader {
 
     private final Duration retryPause;
 
+    private final Duration readTimeout;
+
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(30)).build();
 
-    public HubDownloader(URI base, @Nullable String token, Duration retryPause) {
+    /**
+     * @param retryPause pause before the second attempt (twice as long before the third)
+     * @param readTimeout how long an attempt waits for the answer's headers, and then for each next
+     *        byte, before it counts as broken off
+     */
+    public HubDownloader(URI base, @Nullable String token, Duration retryPause, Duration readTimeout) {
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("the read timeout must be positive, got " + readTimeout);
+        }
         this.base = base;
         this.token = token == null || token.isBlank() ? null : token;
         this.retryPause = retryPause;
+        this.readTimeout = readTimeout;
     }
 
     /**
@@ -120,8 +135,8 @@ public final class HubDownloader {
                         + offset);
             }
             long total = answer.totalBytes(start);
-            try {
-                copy(body, part, start, total, progress, cancelled);
+            try (StallGuard guard = new StallGuard(body, this.readTimeout)) {
+                copy(body, part, start, total, progress, cancelled, guard);
             } catch (CancellationException e) {
                 Files.deleteIfExists(part);
                 throw e;
@@ -154,7 +169,7 @@ public final class HubDownloader {
     }
 
     private static void copy(InputStream body, Path part, long start, long total, Consumer<DownloadProgress> progress,
-            BooleanSupplier cancelled) throws IOException {
+            BooleanSupplier cancelled, StallGuard guard) throws IOException {
         long begin = System.nanoTime();
         long reported = begin;
         long bytes = start;
@@ -162,7 +177,7 @@ public final class HubDownloader {
         StandardOpenOption mode = start > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             progress.accept(DownloadProgress.of(bytes, total, 0, 0));
-            for (int read; (read = body.read(buffer)) >= 0;) {
+            for (int read; (read = guard.read(buffer)) >= 0;) {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("download cancelled");
                 }
@@ -185,7 +200,7 @@ public final class HubDownloader {
         String linkedEtag = null;
         String linkedSize = null;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(next).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(next).timeout(this.readTimeout).GET();
             if (offset > 0) {
                 request.header("Range", "bytes=" + offset + "-");
             }
@@ -195,6 +210,8 @@ public final class HubDownloader {
             HttpResponse<InputStream> response;
             try {
                 response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (HttpTimeoutException e) {
+                throw new Interrupted(next + ": no answer within " + this.readTimeout.toMillis() + " ms (the read timeout)");
             } catch (IOException e) {
                 throw new Interrupted(next + ": " + e.getMessage());
             }

@@ -24,14 +24,22 @@ public final class Backend extends NativeHandle {
      * the weights into memory the model owns on this backend; a refusal names the file.
      */
     public Model loadModel(Path gguf, ModelSpec spec) {
+        return loadModel(gguf, spec, WeightsProgress.NONE);
+    }
+
+    /** {@link #loadModel(Path, ModelSpec)}, telling {@code progress} how many bytes of weights were copied so far. */
+    public Model loadModel(Path gguf, ModelSpec spec, WeightsProgress progress) {
         NativeModelSpec nativeSpec = new NativeModelSpec(spec);
         PointerByReference out = new PointerByReference();
+        LlcudaLibrary.LoadProgressCallback callback = (done, total, userData) -> progress.copied(done, total);
         try {
-            check(api.llcuda_model_load(pointer(), gguf.toAbsolutePath().toString(), nativeSpec.struct(), out));
+            check(api.llcuda_model_load_with_progress(pointer(), gguf.toAbsolutePath().toString(), nativeSpec.struct(),
+                    callback, null, out));
         } catch (NativeException e) {
             throw e.within("cannot load " + gguf);
         } finally {
             Reference.reachabilityFence(nativeSpec);
+            Reference.reachabilityFence(callback);
         }
         return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength(), spec.embeddingSize());
     }

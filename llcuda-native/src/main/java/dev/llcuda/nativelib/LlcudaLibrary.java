@@ -1,5 +1,6 @@
 package dev.llcuda.nativelib;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
@@ -234,4 +235,14 @@ public interface LlcudaLibrary extends Library {
     String llcuda_adapter_last_error(Pointer adapter);
 
     int llcuda_adapter_bytes(Pointer adapter, LongByReference out);
+
+    // ------------------------------------------------------------ load progress
+
+    /** {@code llcuda_load_progress_fn}. */
+    interface LoadProgressCallback extends Callback {
+        void invoke(long done, long total, Pointer userData);
+    }
+
+    int llcuda_model_load_with_progress(Pointer backend, String ggufPath, ModelSpecStruct spec,
+                                        LoadProgressCallback progress, Pointer userData, PointerByReference out);
 }

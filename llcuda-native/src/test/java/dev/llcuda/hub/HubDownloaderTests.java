@@ -53,7 +53,7 @@ class HubDownloaderTests {
     }
 
     private HubDownloader downloader(String token) {
-        return new HubDownloader(this.hub.url(), token, Duration.ofMillis(10));
+        return new HubDownloader(this.hub.url(), token, Duration.ofMillis(10), HubDownloader.DEFAULT_READ_TIMEOUT);
     }
 
     private String download(HubDownloader downloader, HubFile file) throws Exception {

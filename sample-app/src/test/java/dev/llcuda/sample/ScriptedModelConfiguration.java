@@ -54,7 +54,7 @@ class ScriptedModelConfiguration {
     @Bean
     ModelLoader scriptedModelLoader(NativeRuntime nativeRuntime) {
         NativeLibrary library = nativeRuntime.library().orElseThrow();
-        return file -> {
+        return (file, progress) -> {
             ModelSpec spec;
             Tokenizer tokenizer;
             ChatTemplate template;
