@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -34,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.LoadListener;
+import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.runtime.EngineLimits;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.ModelLoader;
@@ -91,7 +93,8 @@ class ConsoleBrowserTests {
         ModelLoader slowModelLoader(NativeRuntime nativeRuntime, GpuMonitor gpu, EngineLimits limits,
                 ObjectProvider<EngineListener> listeners) {
             ModelLoader loader = new NativeModelLoader(nativeRuntime.library().orElseThrow(), gpu.selection(), limits,
-                    listeners.getIfUnique(() -> EngineListener.NONE), 0);
+                    listeners.getIfUnique(() -> EngineListener.NONE), 0, ConvertedModelCache.defaultFolder(),
+                    Optional.empty(), List.of());
             return (file, progress) -> loader.load(file, (phase, bytes, totalBytes) -> {
                 progress.progress(phase, bytes, totalBytes);
                 if (phase == LoadListener.Phase.COPYING_WEIGHTS && totalBytes > 0) {
