@@ -1165,7 +1165,11 @@ void test_model_logprobs() {
             std::vector<float> row = normal(V, r % 3 == 0 ? 0.3f : 4.0f);
             if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
             if (r % 5 == 2) for (int i = 0; i < V / 10; ++i) row[g_rng() % V] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
-            if (r % 17 == 3) for (int i = 1; i < V; ++i) row[i] = -inf;  // one finite logit
+            if (r % 17 == 3) {  // one finite logit
+                for (int i = 1; i < V; ++i) row[i] = -inf;
+                row[0] = 0.5f;
+            }
+            if (r % 23 == 4) for (float &x : row) x = nan;  // none finite
             const int n_top = std::vector<int>{0, 1, 5, 20}[r % 4];
             const int32_t token = static_cast<int32_t>(g_rng() % V);
             std::vector<std::pair<double, int32_t>> order;
@@ -1174,7 +1178,7 @@ void test_model_logprobs() {
             std::sort(order.begin(), order.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
             double sum = 0;
             for (const auto &o : order) sum += std::exp(o.first - order[0].first);
-            const double log_total = order[0].first + std::log(sum);
+            const double log_total = order.empty() ? 0.0 : order[0].first + std::log(sum);
             float got = 0;
             std::vector<int32_t> top(static_cast<size_t>(n_top) + 1, 7);
             std::vector<float> top_lp(static_cast<size_t>(n_top) + 1, 7);

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * generated), {@code items}, {@code minItems}, {@code maxItems}, {@code minLength},
  * {@code maxLength}, {@code enum}, {@code const}, {@code anyOf}, {@code $ref} to {@code $defs} or
  * {@code definitions} (not recursive), {@code format} {@code int32}/{@code int64} on integers
- * (generated with at most 9/18 digits, so every value fits), and annotations. Every other keyword is refused with its path,
+ * (generated with at most 9/18 digits, so every value fits), {@code minimum}/{@code maximum} on
+ * integers, and annotations. Every other keyword is refused with its path,
  * never ignored. Properties are generated in the order the schema declares them.
  */
 final class JsonSchemaCompiler {
@@ -32,7 +33,7 @@ final class JsonSchemaCompiler {
             "object", Set.of("properties", "required", "additionalProperties"),
             "array", Set.of("items", "minItems", "maxItems"),
             "string", Set.of("minLength", "maxLength"),
-            "integer", Set.of("format"),
+            "integer", Set.of("format", "minimum", "maximum"),
             "number", Set.of(),
             "boolean", Set.of(),
             "null", Set.of());
@@ -168,11 +169,57 @@ final class JsonSchemaCompiler {
                 requireOrdered(min, max, "minLength", "maxLength", path);
                 yield rules.string(min, max);
             }
-            case "integer" -> rules.integer(integerDigits(node.get("format"), path));
-            case "number" -> rules.number();
+            case "integer" -> integer(node, path);
+            case "number" -> {
+                for (String bound : List.of("minimum", "maximum")) {
+                    if (node.containsKey(bound)) {  // beside "integer" in a type list, it must not be dropped here
+                        throw new SchemaException(path + "/" + bound, "keyword '" + bound + "' is only supported "
+                                + "for integers, not numbers");
+                    }
+                }
+                yield rules.number();
+            }
             case "boolean" -> rules.bool();
             default -> rules.nullValue();
         };
+    }
+
+    /**
+     * An integer of at most the format's digits, within {@code minimum}/{@code maximum} when given
+     * (a fractional bound is rounded inwards, as integers satisfy it).
+     */
+    private int integer(Map<String, Object> node, String path) {
+        int digits = integerDigits(node.get("format"), path);
+        if (!node.containsKey("minimum") && !node.containsKey("maximum")) {
+            return rules.integer(digits);
+        }
+        long largest = 1;
+        for (int i = 0; i < digits; i++) {
+            largest *= 10;
+        }
+        largest -= 1;
+        long min = Math.max(-largest, integerBound(node, "minimum", -largest, true, path));
+        long max = Math.min(largest, integerBound(node, "maximum", largest, false, path));
+        if (min > max) {
+            throw new SchemaException(path, "no integer of at most " + digits + " digits lies in [minimum, maximum] = ["
+                    + CompactJson.write(node.get("minimum")) + ", " + CompactJson.write(node.get("maximum")) + "]");
+        }
+        return rules.integerRange(min, max);
+    }
+
+    private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower, String path) {
+        Object value = node.get(keyword);
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Long n) {
+            return n;
+        }
+        if (value instanceof Double d && Double.isFinite(d)) {
+            double rounded = lower ? Math.ceil(d) : Math.floor(d);
+            return rounded >= Long.MAX_VALUE ? Long.MAX_VALUE : rounded <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) rounded;
+        }
+        throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
     }
 
     /** Digits an integer may have: {@code int32}/{@code int64} bound them so every value fits. */

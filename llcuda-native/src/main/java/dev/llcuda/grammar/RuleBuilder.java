@@ -152,6 +152,64 @@ final class RuleBuilder {
         return rule(seq(magnitude), seq("-", magnitude));
     }
 
+    /**
+     * An integer from {@code min} to {@code max} (inclusive, min <= max), written without leading
+     * zeros (and never {@code -0}): the magnitudes of each sign, split by digit count, each such
+     * range spelled digit by digit.
+     */
+    int integerRange(long min, long max) {
+        int rule = declare();
+        if (max >= 0) {
+            addMagnitudes(rule, "", Math.max(min, 0), max);
+        }
+        if (min < 0) {
+            addMagnitudes(rule, "-", max < 0 ? -max : 1, -min);
+        }
+        return rule;
+    }
+
+    /** {@code sign} followed by each magnitude in [low, high], one alternative per digit count. */
+    private void addMagnitudes(int rule, String sign, long low, long high) {
+        String highDigits = Long.toString(high);
+        for (int digits = Long.toString(low).length(); digits <= highDigits.length(); digits++) {
+            long first = digits == 1 ? 0 : pow10(digits - 1);
+            long last = pow10(digits) - 1;
+            String from = Long.toString(Math.max(low, first));
+            String to = Long.toString(Math.min(high, last));
+            addAlternative(rule, seq(sign, sameLength(from, to)));
+        }
+    }
+
+    /** Every digit string from {@code low} to {@code high}, both of the same length. */
+    private List<Object> sameLength(String low, String high) {
+        if (low.equals(high)) {
+            return seq(low);
+        }
+        char lowFirst = low.charAt(0);
+        char highFirst = high.charAt(0);
+        String lowRest = low.substring(1);
+        String highRest = high.substring(1);
+        if (lowFirst == highFirst) {
+            return seq(String.valueOf(lowFirst), sameLength(lowRest, highRest));
+        }
+        int rule = declare();
+        addAlternative(rule, seq(String.valueOf(lowFirst), sameLength(lowRest, "9".repeat(lowRest.length()))));
+        if (highFirst - lowFirst > 1) {
+            addAlternative(rule, seq(ByteClass.range(lowFirst + 1, highFirst - 1), repeat(DIGIT, lowRest.length(),
+                    lowRest.length())));
+        }
+        addAlternative(rule, seq(String.valueOf(highFirst), sameLength("0".repeat(highRest.length()), highRest)));
+        return seq(rule);
+    }
+
+    private static long pow10(int exponent) {
+        long value = 1;
+        for (int i = 0; i < exponent; i++) {
+            value *= 10;
+        }
+        return value;
+    }
+
     int number() {
         int fraction = rule(empty(), seq(".", repeat(DIGIT, 1, MAX_DIGITS)));
         int sign = rule(empty(), seq(ByteClass.anyOf("+-")));

@@ -116,7 +116,11 @@ class JsonSchemaGrammarTests {
         "`{\"type\":\"string\",\"pattern\":\"a+\"}` => #/pattern: keyword 'pattern' is not supported",
         "`{\"type\":\"string\",\"format\":\"date\"}` => #/format: keyword 'format' is not supported for type [string]",
         "`{\"type\":\"integer\",\"format\":\"uint8\"}` => #/format: format \"uint8\" is not supported for integers",
-        "`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":0}}}` => #/properties/n/minimum: keyword 'minimum' is not supported",
+        "`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"minimum\":0}}}` => #/properties/n/minimum: keyword 'minimum' is not supported for type [number]",
+        "`{\"type\":[\"integer\",\"number\"],\"maximum\":3}` => #/maximum: keyword 'maximum' is only supported for integers",
+        "`{\"type\":\"integer\",\"exclusiveMinimum\":0}` => #/exclusiveMinimum: keyword 'exclusiveMinimum' is not supported",
+        "`{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}` => #: no integer of at most 16 digits lies in [minimum, maximum] = [5, 4]",
+        "`{\"type\":\"integer\",\"minimum\":\"1\"}` => #/minimum: must be a number",
         "`{\"oneOf\":[{\"type\":\"string\"}]}` => #/oneOf: keyword 'oneOf' is not supported",
         "`{\"allOf\":[{\"type\":\"string\"}]}` => #/allOf: keyword 'allOf' is not supported",
         "`{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}` => #/additionalProperties: only true or false",
@@ -137,6 +141,31 @@ class JsonSchemaGrammarTests {
     void unsupportedOrMalformedSchemasAreRefusedNamingKeywordAndPath(String schema, String message) {
         SchemaException e = assertThrows(SchemaException.class, () -> grammars.jsonSchema(schema));
         assertTrue(e.getMessage().startsWith("JSON schema " + message), e.getMessage());
+    }
+
+    /** Integer bounds: every value in the range and none outside, for ranges across signs and digit counts. */
+    @ParameterizedTest(name = "[{0}, {1}]")
+    @CsvSource({"0, 0", "0, 9", "3, 7", "-5, 5", "-120, -7", "7, 120", "13, 1307", "-1, 0", "99, 101", "-1000, 1000",
+        "5, 5", "-3, -3", "100, 999", "1234, 98765"})
+    void integerMinimumAndMaximumHoldEveryValueInRangeAndNoneOutside(long min, long max) {
+        Grammar grammar = grammars.jsonSchema("{\"type\":\"integer\",\"minimum\":" + min + ",\"maximum\":" + max + "}");
+        for (long v = min - 1200; v <= max + 1200; v++) {
+            long value = v;
+            assertEquals(value >= min && value <= max, accepts(grammar, Long.toString(value)), () -> "value " + value);
+        }
+        for (String malformed : List.of("-0", "007", "+5", "1.0", "")) {
+            assertFalse(accepts(grammar, malformed), () -> "should refuse " + malformed);
+        }
+    }
+
+    @Test
+    void oneSidedAndFractionalBoundsOnIntegers() {
+        check("{\"type\":\"integer\",\"minimum\":-2}", List.of("-2", "0", "7", "123456789012"), List.of("-3", "-10"));
+        check("{\"type\":\"integer\",\"maximum\":12,\"format\":\"int32\"}", List.of("12", "-999999999", "0"),
+                List.of("13", "-1000000000"));
+        check("{\"type\":\"integer\",\"minimum\":1.5,\"maximum\":3.9}", List.of("2", "3"), List.of("1", "4"));
+        check("{\"type\":\"object\",\"properties\":{\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":150}},"
+                + "\"required\":[\"age\"]}", List.of("{\"age\":0}", "{\"age\":150}"), List.of("{\"age\":151}", "{\"age\":-1}"));
     }
 
     @Test
