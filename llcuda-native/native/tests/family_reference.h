@@ -1,4 +1,4 @@
-// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3) forward pass in float64 from
+// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3, phi3) forward pass in float64 from
 // the dequantized weights, written from llama.cpp's graphs and independent of the backends' code;
 // and a writer of micro family models with random F32 weights (family-model.h's layout). Both test
 // programs compare whole-model logits with it.
@@ -63,9 +63,16 @@ public:
             std::vector<Matrix> q(T), k(T), v(T), out(T);
             for (int64_t t = 0; t < T; ++t) {
                 const Matrix h = norm(x[t], w(p + "attn_norm.weight"));
-                q[t] = matvec(p + "attn_q", h);
-                k[t] = matvec(p + "attn_k", h);
-                v[t] = matvec(p + "attn_v", h);
+                if (weights_.count(p + "attn_qkv.weight")) {  // phi3: q, k, v rows of one projection
+                    const Matrix qkv = matvec(p + "attn_qkv", h);
+                    q[t].assign(qkv.begin(), qkv.begin() + QD);
+                    k[t].assign(qkv.begin() + QD, qkv.begin() + QD + KVD);
+                    v[t].assign(qkv.begin() + QD + KVD, qkv.end());
+                } else {
+                    q[t] = matvec(p + "attn_q", h);
+                    k[t] = matvec(p + "attn_k", h);
+                    v[t] = matvec(p + "attn_v", h);
+                }
                 for (int64_t hd = 0; hd < QD; hd += D) head(q[t], hd, qk_norm ? &w(p + "attn_q_norm.weight") : nullptr, t, theta, freq_scale);
                 for (int64_t hd = 0; hd < KVD; hd += D) head(k[t], hd, qk_norm ? &w(p + "attn_k_norm.weight") : nullptr, t, theta, freq_scale);
             }
@@ -93,8 +100,15 @@ public:
                 if (gemma) o = norm(o, w(p + "post_attention_norm.weight"));
                 for (int64_t i = 0; i < E; ++i) x[t][i] += o[i];
                 const Matrix h = norm(x[t], w(p + "ffn_norm.weight"));
-                Matrix gate = matvec(p + "ffn_gate", h);
-                const Matrix up = matvec(p + "ffn_up", h);
+                Matrix gate, up;
+                if (weights_.count(p + "ffn_gate.weight")) {
+                    gate = matvec(p + "ffn_gate", h);
+                    up = matvec(p + "ffn_up", h);
+                } else {  // phi3: ffn_up holds the gate rows, then the up rows
+                    const Matrix both = matvec(p + "ffn_up", h);
+                    gate.assign(both.begin(), both.begin() + s.n_ff);
+                    up.assign(both.begin() + s.n_ff, both.end());
+                }
                 for (size_t i = 0; i < gate.size(); ++i) {
                     const double g = gate[i];
                     const double act = gemma ? 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)))
@@ -155,14 +169,19 @@ private:
             const Matrix y = norm(v, *head_norm, static_cast<size_t>(offset), static_cast<size_t>(D));
             std::copy(y.begin(), y.end(), v.begin() + offset);
         }
+        // LongRoPE (phi3): divisors chosen by the run's context, cos and sin times the attention factor.
+        const Matrix *divisors = nullptr;
+        if (spec_.rope_scaling == LLCUDA_ROPE_SCALING_LONGROPE)
+            divisors = &w(spec_.n_ctx > spec_.rope_orig_ctx ? "rope_factors_long.weight" : "rope_factors_short.weight");
+        const double magnitude = spec_.rope_attn_factor > 0 ? spec_.rope_attn_factor : 1.0;
         for (int64_t i = 0; i < R / 2; ++i) {
-            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R);
+            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R) / (divisors ? (*divisors)[i] : 1.0);
             const bool neox = spec_.rope_type == LLCUDA_ROPE_NEOX;
             double &a = v[offset + (neox ? i : 2 * i)];
             double &b = v[offset + (neox ? i + R / 2 : 2 * i + 1)];
             const double x0 = a, x1 = b;
-            a = x0 * std::cos(angle) - x1 * std::sin(angle);
-            b = x0 * std::sin(angle) + x1 * std::cos(angle);
+            a = magnitude * (x0 * std::cos(angle) - x1 * std::sin(angle));
+            b = magnitude * (x0 * std::sin(angle) + x1 * std::cos(angle));
         }
     }
 
@@ -171,7 +190,8 @@ private:
 };
 
 // Writes the micro model `shape` with n_vocab tokens (no tokenizer) and random F32 weights: norms
-// 1 +- 0.1 (as the gemma converter's stored 1 + w), matrices N(0, sigma).
+// 1 +- 0.1 (as the gemma converter's stored 1 + w), matrices N(0, sigma); fixed tensors (LongRoPE's
+// factors) as the shape gives them.
 inline void write_micro_model(const llcuda::tools::FamilyShape &shape, int64_t n_vocab, const std::string &path,
                               std::mt19937_64 &rng, float sigma = 0.3f) {
     llcuda::tools::GgufWriter w;
@@ -183,8 +203,11 @@ inline void write_micro_model(const llcuda::tools::FamilyShape &shape, int64_t n
         int64_t n = 1;
         for (int64_t d : t.ne) n *= d;
         std::normal_distribution<float> dist(t.norm ? 1.0f : 0.0f, t.norm ? 0.1f : sigma);
-        std::vector<float> values(static_cast<size_t>(n));
-        for (float &v : values) v = dist(rng);
+        std::vector<float> values = t.values;
+        if (values.empty()) {
+            values.resize(static_cast<size_t>(n));
+            for (float &v : values) v = dist(rng);
+        }
         w.write_tensor_data(values.data(), values.size() * sizeof(float));
     }
     w.finish();

@@ -13,8 +13,9 @@
 // positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
 // nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
 //
-// FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
-// converter writes them; the output projection tied to token_embd as in those models' files).
+// FAMILY: a qwen3/gemma2/gemma3/phi3 shape of family-model.h (metadata and tensors as llama.cpp's
+// converter writes them; the output projection tied to token_embd as in the qwen3 and gemma files;
+// phi3 with fused attn_qkv and gate|up ffn_up, and LongRoPE's factors in F32 where the shape has them).
 //
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
 //                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|FAMILY
@@ -153,7 +154,7 @@ int write_plan(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed
     return 0;
 }
 
-// A qwen3/gemma family model with the types llama-quantize gives its tensors in `mix`; its
+// A qwen3/gemma/phi3 family model with the types llama-quantize gives its tensors in `mix`; a tied
 // token_embd is also the output projection, so it takes the output's type, as llama-quantize does
 // for files without output.weight.
 int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, const GgufFile &vocab, int64_t n_vocab,
@@ -171,7 +172,7 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
     std::vector<TensorPlan> plan;
     for (const llcuda::tools::FamilyTensor &t : tensors) {
         if (t.norm) {
-            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f});
+            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f, t.values});
             continue;
         }
         int layer = -1;

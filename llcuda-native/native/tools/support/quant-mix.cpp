@@ -55,6 +55,12 @@ int32_t chosen_type(const QuantMix &mix, const TensorSlot &t) {
         if (f == kQ4_K_S && i < n / 8) return LLCUDA_TYPE_Q5_K;
         return mix.base;
     }
+    if (has(t.name, "attn_qkv.weight")) {  // phi3's fused projection
+        if (f == kQ3_K_M || f == kQ3_K_L) return LLCUDA_TYPE_Q4_K;
+        if (f == kQ4_K_M) return LLCUDA_TYPE_Q5_K;
+        if (f == kQ5_K_M) return LLCUDA_TYPE_Q6_K;
+        return mix.base;
+    }
     if (has(t.name, "attn_output.weight")) {
         if (f == kQ2_K) return LLCUDA_TYPE_Q3_K;
         if (f == kQ3_K_M) return LLCUDA_TYPE_Q4_K;

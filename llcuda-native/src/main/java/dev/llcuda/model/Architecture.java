@@ -19,7 +19,9 @@ public enum Architecture {
     /** Encoder (BGE, MiniLM, E5): absolute positions, post-LayerNorm, GELU; embeddings only. */
     BERT(5, RopeType.NORMAL, true, false, false),
     /** Encoder (nomic-embed-text): RoPE, fused QKV, SwiGLU; embeddings only. */
-    NOMIC_BERT(6, RopeType.NEOX, true, false, false);
+    NOMIC_BERT(6, RopeType.NEOX, true, false, false),
+    /** Phi-3/3.5/4-mini: fused q/k/v and gate/up projections, partial rotary, LongRoPE. */
+    PHI3(7, RopeType.NEOX, false, false, false);
 
     private final int abiValue;
     private final RopeType ropeType;

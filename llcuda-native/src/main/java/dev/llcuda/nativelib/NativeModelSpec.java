@@ -39,7 +39,8 @@ final class NativeModelSpec {
         RopeScaling scaling = spec.ropeScaling();
         boolean yarn = scaling.type() == RopeScaling.Type.YARN;
         struct.rope_scaling = scaling.type().abiValue();
-        struct.rope_orig_ctx = yarn ? scaling.originalContext() : 0;
+        boolean longRope = scaling.type() == RopeScaling.Type.LONGROPE;
+        struct.rope_orig_ctx = yarn || longRope ? scaling.originalContext() : 0;
         struct.yarn_ext_factor = yarn ? 1f : 0f;
         struct.yarn_beta_fast = scaling.betaFast();
         struct.yarn_beta_slow = scaling.betaSlow();

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small llama, qwen2, qwen3, gemma2 or gemma3 GGUF with zero weights for testing metadata and tensor-table checks; each
+ * A small llama, qwen2, qwen3, gemma2, gemma3 or phi3 GGUF with zero weights for testing metadata and tensor-table checks; each
  * tensor's type and shape, and each key, can be replaced or left out.
  */
 final class SyntheticModel {
@@ -88,9 +88,13 @@ final class SyntheticModel {
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             tensors.put(p + "attn_norm.weight", new Tensor(GgmlType.F32, embd));
-            tensors.put(p + "attn_q.weight", new Tensor(GgmlType.F16, embd, q));
-            tensors.put(p + "attn_k.weight", new Tensor(GgmlType.F16, embd, kv));
-            tensors.put(p + "attn_v.weight", new Tensor(GgmlType.F16, embd, kv));
+            if (arch.equals("phi3")) {
+                tensors.put(p + "attn_qkv.weight", new Tensor(GgmlType.F16, embd, q + 2L * kv));
+            } else {
+                tensors.put(p + "attn_q.weight", new Tensor(GgmlType.F16, embd, q));
+                tensors.put(p + "attn_k.weight", new Tensor(GgmlType.F16, embd, kv));
+                tensors.put(p + "attn_v.weight", new Tensor(GgmlType.F16, embd, kv));
+            }
             if (arch.equals("qwen2")) {
                 tensors.put(p + "attn_q.bias", new Tensor(GgmlType.F32, q));
                 tensors.put(p + "attn_k.bias", new Tensor(GgmlType.F32, kv));
@@ -102,8 +106,12 @@ final class SyntheticModel {
             }
             tensors.put(p + "attn_output.weight", new Tensor(GgmlType.F16, q, embd));
             tensors.put(p + "ffn_norm.weight", new Tensor(GgmlType.F32, embd));
-            tensors.put(p + "ffn_gate.weight", new Tensor(GgmlType.F16, embd, feedForward));
-            tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
+            if (arch.equals("phi3")) {
+                tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, 2L * feedForward));
+            } else {
+                tensors.put(p + "ffn_gate.weight", new Tensor(GgmlType.F16, embd, feedForward));
+                tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
+            }
             tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
             if (arch.startsWith("gemma")) {
                 tensors.put(p + "post_attention_norm.weight", new Tensor(GgmlType.F32, embd));
