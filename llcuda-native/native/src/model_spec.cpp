@@ -75,8 +75,16 @@ void check_family_parameters(const llcuda_model_spec &s) {
     check_range("sliding_pattern", s.sliding_pattern, 0, kMaxLayers);
 }
 
+// Experts only where the architecture's layer has them (llama: optional; qwen3moe: required).
+void check_experts(const llcuda_model_spec &s) {
+    const bool allowed = s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN3MOE;
+    check_range("n_expert", s.n_expert, s.arch == LLCUDA_ARCH_QWEN3MOE ? 1 : 0, allowed ? 4096 : 0);
+    check_range("n_expert_used", s.n_expert_used, s.n_expert > 0 ? 1 : 0, s.n_expert);
+    check_range("n_ff_expert", s.n_ff_expert, 0, s.n_expert > 0 ? kMaxDim : 0);
+}
+
 void check_hyper_parameters(const llcuda_model_spec &s) {
-    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_PHI3,
+    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_QWEN3MOE,
             "model spec: unknown architecture " + std::to_string(s.arch));
     if (s.arch == LLCUDA_ARCH_BERT || s.arch == LLCUDA_ARCH_NOMIC_BERT) {
         check_range("pooling_type (MEAN 1, CLS 2, LAST 3)", s.pooling_type, LLCUDA_POOLING_MEAN, LLCUDA_POOLING_LAST);
@@ -110,6 +118,7 @@ void check_hyper_parameters(const llcuda_model_spec &s) {
     check_range("n_tensors", s.n_tensors, 1, 1 << 20);
     require(s.tensors != nullptr, "model spec: tensors is NULL");
     check_family_parameters(s);
+    check_experts(s);
 }
 
 std::string shape_text(const int64_t *ne, int n_dims) {
@@ -155,6 +164,22 @@ public:
 
     // The tensor `name` checked as `kind` with dims {ne0, ne1}; absent optional ones stay empty.
     TensorRef get(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, bool required = true) const {
+        return get_shaped(name, kind, ne0, ne1, 1, required);
+    }
+
+    // Stacked expert matrices {ne0, ne1, n_expert}.
+    TensorRef get_experts(const std::string &name, int64_t ne0, int64_t ne1, int64_t n_expert) const {
+        return get_shaped(name, Kind::Matrix, ne0, ne1, n_expert, true);
+    }
+
+    // An optional matrix of rows of `ne0` elements, any number of rows (bert's token types).
+    TensorRef get_rows(const std::string &name, int64_t ne0) const {
+        const auto it = by_name_.find(name);
+        return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
+    }
+
+private:
+    TensorRef get_shaped(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, int64_t ne2, bool required) const {
         const auto it = by_name_.find(name);
         if (it == by_name_.end()) {
             require(!required, "model spec: required tensor '" + name + "' is missing");
@@ -169,10 +194,10 @@ public:
         if (kind == Kind::Vector) {
             require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + traits->name);
         }
-        const int64_t want[4] = {ne0, kind == Kind::Vector ? 1 : ne1, 1, 1};
-        const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+        const int64_t want[4] = {ne0, kind == Kind::Vector ? 1 : ne1, ne2, 1};
+        const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == want[2] && t.ne[3] == 1;
         require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " +
-                          shape_text(want, kind == Kind::Vector ? 1 : 2));
+                          shape_text(want, kind == Kind::Vector ? 1 : ne2 > 1 ? 3 : 2));
         require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
                                                        " is not a multiple of the " + traits->name +
                                                        " block size " + std::to_string(traits->block_size));
@@ -182,13 +207,6 @@ public:
         return t;
     }
 
-    // An optional matrix of rows of `ne0` elements, any number of rows (bert's token types).
-    TensorRef get_rows(const std::string &name, int64_t ne0) const {
-        const auto it = by_name_.find(name);
-        return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
-    }
-
-private:
     std::map<std::string, TensorRef> by_name_;
 };
 
@@ -320,10 +338,13 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     m.rope_theta_sliding = s.rope_theta_sliding > 0.0f ? s.rope_theta_sliding : m.rope_theta;
     m.rope_freq_scale_sliding = s.rope_freq_scale_sliding > 0.0f ? s.rope_freq_scale_sliding : m.rope_freq_scale;
     const bool gemma = m.arch == LLCUDA_ARCH_GEMMA2 || m.arch == LLCUDA_ARCH_GEMMA3;
-    m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3;
+    m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3 || m.arch == LLCUDA_ARCH_QWEN3MOE;
     m.post_norms = gemma;
     m.gelu_ffn = gemma;
     m.pooling_type = s.pooling_type;
+    m.n_expert = s.n_expert;
+    m.n_expert_used = s.n_expert_used;
+    m.n_ff_expert = s.n_expert > 0 && s.n_ff_expert == 0 ? s.n_ff : s.n_ff_expert;
     if (m.is_encoder()) {
         m.token_embd = table.get("token_embd.weight", Kind::Matrix, m.n_embd, m.n_vocab);
         read_bert_tensors(table, m);
@@ -348,8 +369,19 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
             l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
             l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
             l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
-            l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
-            l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
+        }
+        if (m.n_expert > 0) {  // as llama.cpp's converter stacks Mixtral's and Qwen3-MoE's experts
+            const int64_t n = m.n_expert, eff = m.n_ff_expert;
+            l.ffn_gate_inp = table.get(p + "ffn_gate_inp.weight", Kind::Matrix, embd, n);
+            l.ffn_gate_exps = table.get_experts(p + "ffn_gate_exps.weight", embd, eff, n);
+            l.ffn_up_exps = table.get_experts(p + "ffn_up_exps.weight", embd, eff, n);
+            l.ffn_down_exps = table.get_experts(p + "ffn_down_exps.weight", eff, embd, n);
+        } else {
+            if (m.arch != LLCUDA_ARCH_PHI3) {  // phi3's gate and up come from its fused ffn_up
+                l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
+                l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
+            }
+            l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
         }
         l.wo = table.get(p + "attn_output.weight", Kind::Matrix, q_dim, embd);
         // qwen2 requires q/k/v biases; llama files that carry them get them applied too.
@@ -357,7 +389,6 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
         l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, biases);
         l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, biases);
         l.ffn_norm = table.get(p + "ffn_norm.weight", Kind::Vector, embd, 1);
-        l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
         if (m.qk_norm) {
             l.attn_q_norm = table.get(p + "attn_q_norm.weight", Kind::Vector, m.head_dim, 1);
             l.attn_k_norm = table.get(p + "attn_k_norm.weight", Kind::Vector, m.head_dim, 1);
@@ -381,7 +412,8 @@ void visit_tensors(Spec &m, Visit visit) {
         for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
                         &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm,
                         &l.bo, &l.ffn_up_b, &l.ffn_down_b, &l.attn_output_norm, &l.attn_output_norm_b,
-                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv})
+                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv, &l.ffn_gate_inp,
+                        &l.ffn_gate_exps, &l.ffn_up_exps, &l.ffn_down_exps})
             if (t->present()) visit(t);
 }
 }  // namespace

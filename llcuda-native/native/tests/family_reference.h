@@ -1,9 +1,11 @@
-// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3, phi3) forward pass in float64 from
+// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3, phi3, mixture-of-experts llama
+// and qwen3moe) forward pass in float64 from
 // the dequantized weights, written from llama.cpp's graphs and independent of the backends' code;
 // and a writer of micro family models with random F32 weights (family-model.h's layout). Both test
 // programs compare whole-model logits with it.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -46,7 +48,7 @@ public:
         const int64_t T = static_cast<int64_t>(tokens.size()), E = s.n_embd, D = s.head_dim;
         const int64_t QD = int64_t{s.n_head} * D, KVD = int64_t{s.n_head_kv} * D;
         const bool gemma = s.arch == LLCUDA_ARCH_GEMMA2 || s.arch == LLCUDA_ARCH_GEMMA3;
-        const bool qk_norm = s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3;
+        const bool qk_norm = s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3 || s.arch == LLCUDA_ARCH_QWEN3MOE;
         const int32_t win = window < 0 ? s.sliding_window : window;
         const double scale = s.attn_scale > 0 ? s.attn_scale : 1.0 / std::sqrt(static_cast<double>(D));
         const Matrix &embd = w("token_embd.weight");
@@ -100,6 +102,11 @@ public:
                 if (gemma) o = norm(o, w(p + "post_attention_norm.weight"));
                 for (int64_t i = 0; i < E; ++i) x[t][i] += o[i];
                 const Matrix h = norm(x[t], w(p + "ffn_norm.weight"));
+                if (s.n_expert > 0) {
+                    const Matrix f = experts(p, h);
+                    for (int64_t i = 0; i < E; ++i) x[t][i] += f[i];
+                    continue;
+                }
                 Matrix gate, up;
                 if (weights_.count(p + "ffn_gate.weight")) {
                     gate = matvec(p + "ffn_gate", h);
@@ -131,6 +138,41 @@ public:
     }
 
 private:
+    // The mixture of experts of llama.cpp's build_moe_ffn (softmax gating, top n_expert_used,
+    // weights renormalised): sum of p_e / sum(p) * down_e(silu(gate_e h) * up_e h).
+    Matrix experts(const std::string &p, const Matrix &h) const {
+        const int64_t E = spec_.n_embd, F = spec_.n_ff_expert > 0 ? spec_.n_ff_expert : spec_.n_ff;
+        std::vector<double> prob = matvec(p + "ffn_gate_inp", h);
+        const double top = *std::max_element(prob.begin(), prob.end());
+        double total = 0;
+        for (double &e : prob) total += (e = std::exp(e - top));
+        std::vector<int> order(prob.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return prob[a] > prob[b]; });
+        double chosen = 0;
+        for (int k = 0; k < spec_.n_expert_used; ++k) chosen += prob[order[k]] / total;
+        Matrix out(static_cast<size_t>(E), 0.0);
+        for (int k = 0; k < spec_.n_expert_used; ++k) {
+            const int e = order[k];
+            Matrix gate = rows(p + "ffn_gate_exps.weight", e * F, F, h);
+            const Matrix up = rows(p + "ffn_up_exps.weight", e * F, F, h);
+            for (int64_t i = 0; i < F; ++i) gate[i] = gate[i] / (1.0 + std::exp(-gate[i])) * up[i];
+            const Matrix down = rows(p + "ffn_down_exps.weight", e * E, E, gate);
+            for (int64_t i = 0; i < E; ++i) out[i] += prob[e] / total / chosen * down[i];
+        }
+        return out;
+    }
+
+    // Rows [first, first + n) of the matrix `name` times `in`.
+    Matrix rows(const std::string &name, int64_t first, int64_t n, const Matrix &in) const {
+        const Matrix &m = w(name);
+        const size_t cols = in.size();
+        Matrix y(static_cast<size_t>(n), 0.0);
+        for (int64_t r = 0; r < n; ++r)
+            for (size_t c = 0; c < cols; ++c) y[r] += m[(first + r) * cols + c] * in[c];
+        return y;
+    }
+
     const Matrix &w(const std::string &name) const {
         const auto it = weights_.find(name);
         if (it == weights_.end()) throw std::runtime_error("reference: tensor " + name + " missing");

@@ -1258,6 +1258,29 @@ void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path
     check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::strstr(llcuda_last_error(), "sliding_window") != nullptr,
           std::string(name) + ": a negative sliding_window is refused naming it");
+    if (good.n_expert > 0) {
+        bad = good;
+        bad.n_expert_used = good.n_expert + 1;
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), "n_expert_used") != nullptr,
+              std::string(name) + ": more experts per token than experts is refused naming n_expert_used");
+        bad = good;
+        bad.n_expert = 0;
+        bad.n_expert_used = 0;
+        const char *field = good.arch == LLCUDA_ARCH_QWEN3MOE ? "n_expert" : "blk.0.ffn_gate.weight";
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), field) != nullptr,
+              std::string(name) + ": the file's experts read as a dense FFN are refused naming " + field);
+        std::vector<llcuda_tensor_desc> fewer;
+        for (int32_t i = 0; i < good.n_tensors; ++i)
+            if (std::strcmp(good.tensors[i].name, "blk.1.ffn_down_exps.weight") != 0) fewer.push_back(good.tensors[i]);
+        bad = good;
+        bad.tensors = fewer.data();
+        bad.n_tensors = static_cast<int32_t>(fewer.size());
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), "blk.1.ffn_down_exps.weight") != nullptr,
+              std::string(name) + ": missing expert matrices are refused naming them");
+    }
     if (good.arch == LLCUDA_ARCH_QWEN3 || good.arch == LLCUDA_ARCH_GEMMA3) {
         std::vector<llcuda_tensor_desc> fewer;
         for (int32_t i = 0; i < good.n_tensors; ++i)
@@ -1274,7 +1297,8 @@ void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path
 // Micro models of each family (random F32 weights) against the float64 reference: the whole prompt
 // in one step and token by token (the decode path), past the sliding window.
 void test_families() {
-    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa"}) {
+    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa", "micro-mixtral",
+                             "micro-qwen3moe"}) {
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + "-" + name + ".gguf";
         const int32_t V = 96;

@@ -970,6 +970,21 @@ void test_family_models() {
         check_error(std::string(name) + " token by token (graph decode) vs float64 reference", rel_l2(stepwise, want), bound);
         std::remove(path.c_str());
     }
+    // Mixture-of-experts models run on the CPU backend only for now: the CUDA backend refuses them
+    // at load with an error that says so (never a crash or a dense FFN over missing tensors).
+    for (const char *name : {"micro-mixtral", "micro-qwen3moe"}) {
+        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
+        family_reference::write_micro_model(*llcuda::tools::find_family_shape(name), 96, path, g_rng);
+        const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(llcuda::tools::GgufFile(path));
+        llcuda_backend *backend = nullptr;
+        llcuda_model *model = nullptr;
+        const bool refused = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
+                             llcuda_model_load(backend, path.c_str(), &spec.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
+                             model == nullptr && std::strstr(llcuda_last_error(), "mixture-of-experts") != nullptr;
+        g_tally.check(refused, std::string(name) + " is refused by the CUDA backend naming mixture-of-experts", llcuda_last_error());
+        llcuda_backend_free(backend);
+        std::remove(path.c_str());
+    }
 }
 
 // The micro models of reference_model.h (llama3 rope_freqs, YaRN, linear scaling, head sizes

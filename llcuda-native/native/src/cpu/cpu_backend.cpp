@@ -1,6 +1,6 @@
-// The CPU backend: the forward pass of llama/qwen2/qwen3/gemma2/gemma3 over a mixed batch, weights
-// read in place from the model's own host copy, K/V in the paged CPU cache, logits only for the rows
-// that need them.
+// The CPU backend: the forward pass of llama/qwen2/qwen3/gemma2/gemma3/phi3/qwen3moe (dense or
+// mixture-of-experts FFNs) over a mixed batch, weights read in place from the model's own host copy,
+// K/V in the paged CPU cache, logits only for the rows that need them.
 #include <sys/sysinfo.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
 #include "cpu/matmul.h"
+#include "cpu/moe.h"
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
 #include "error.h"
@@ -117,14 +118,18 @@ private:
             add_block_output(l.attn_post_norm, T);
 
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.ffn_norm), &s.xn[t * E], E, spec_.rms_eps);
-            matmul(kernels, *pool_, l.ffn_gate, nullptr, s.xn.data(), T, s.gate.data(), s.act);
-            matmul(kernels, *pool_, l.ffn_up, nullptr, s.xn.data(), T, s.up.data(), s.act);
-            if (spec_.gelu_ffn) {
-                gelu_mul(s.gate.data(), s.up.data(), T * FF);
+            if (spec_.n_expert > 0) {
+                moe_ffn(kernels, *pool_, spec_, l, s.xn.data(), T, s.tmp.data(), moe_scratch_, s.act);
             } else {
-                silu_mul(s.gate.data(), s.up.data(), T * FF);
+                matmul(kernels, *pool_, l.ffn_gate, nullptr, s.xn.data(), T, s.gate.data(), s.act);
+                matmul(kernels, *pool_, l.ffn_up, nullptr, s.xn.data(), T, s.up.data(), s.act);
+                if (spec_.gelu_ffn) {
+                    gelu_mul(s.gate.data(), s.up.data(), T * FF);
+                } else {
+                    silu_mul(s.gate.data(), s.up.data(), T * FF);
+                }
+                matmul(kernels, *pool_, l.ffn_down, nullptr, s.gate.data(), T, s.tmp.data(), s.act);
             }
-            matmul(kernels, *pool_, l.ffn_down, nullptr, s.gate.data(), T, s.tmp.data(), s.act);
             add_block_output(l.ffn_post_norm, T);
         }
         // Logits only for rows someone reads: flagged rows and each sampling sequence's last token.
@@ -180,6 +185,7 @@ private:
     RopeFrequencies rope_, rope_sliding_;  // global layers, sliding-window layers
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
+    MoeScratch moe_scratch_;
     BertScratch bert_scratch_;
     std::vector<int32_t> rows_;
     Sampler sampler_;

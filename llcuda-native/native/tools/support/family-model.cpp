@@ -28,6 +28,10 @@ constexpr FamilyShape kFamilyShapes[] = {
     {"micro-phi3", "phi3", 384, 2, 4, 2, 96, 512, 512, 10000.0f, 1e-5f, 0, 0.0f, 0.0f, 64, 256, true},
     // Phi-3-mini-4k's layout: a sliding window, no LongRoPE factors.
     {"micro-phi3-swa", "phi3", 384, 2, 4, 4, 96, 512, 256, 10000.0f, 1e-5f, 16, 0.0f, 0.0f, 96, 256, false},
+    // Mixtral's layout (llama with 8 experts, 2 per token) and Qwen3-MoE's (qwen3's attention, experts
+    // of their own width; 8 of 8 here, 2 per token, where Qwen3-30B-A3B has 128 and 8).
+    {"micro-mixtral", "llama", 256, 2, 4, 2, 64, 256, 256, 1000000.0f, 1e-5f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 0},
+    {"micro-qwen3moe", "qwen3moe", 256, 2, 8, 2, 64, 512, 256, 1000000.0f, 1e-6f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 256},
 };
 
 // Synthetic LongRoPE factors of `pairs` pairs: short ones near 1, long ones growing towards the low
@@ -84,6 +88,11 @@ void add_family_metadata(GgufWriter &w, const FamilyShape &s) {
     // Gemma2's converter writes no rope.freq_base (llama.cpp's default 10000 applies).
     if (std::strcmp(s.arch, "gemma2") != 0) w.add_f32(a + "rope.freq_base", s.rope_theta);
     if (s.sliding_window > 0 && !is(s, "phi3")) w.add_u32(a + "attention.sliding_window", static_cast<uint32_t>(s.sliding_window));
+    if (s.n_expert > 0) {
+        w.add_u32(a + "expert_count", static_cast<uint32_t>(s.n_expert));
+        w.add_u32(a + "expert_used_count", static_cast<uint32_t>(s.n_expert_used));
+        if (s.n_ff_expert > 0) w.add_u32(a + "expert_feed_forward_length", static_cast<uint32_t>(s.n_ff_expert));
+    }
     if (s.attn_softcap > 0.0f) w.add_f32(a + "attn_logit_softcapping", s.attn_softcap);
     if (s.final_softcap > 0.0f) w.add_f32(a + "final_logit_softcapping", s.final_softcap);
 }
@@ -92,9 +101,10 @@ std::vector<FamilyTensor> family_tensors(const FamilyShape &s, int64_t n_vocab) 
     const int64_t E = s.n_embd, F = s.n_ff, Q = static_cast<int64_t>(s.n_head) * s.head_dim,
                   KV = static_cast<int64_t>(s.n_head_kv) * s.head_dim, D = s.head_dim;
     const bool gemma = std::strncmp(s.arch, "gemma", 5) == 0;
-    const bool qk_norm = is(s, "qwen3") || is(s, "gemma3");
+    const bool qk_norm = is(s, "qwen3") || is(s, "gemma3") || is(s, "qwen3moe");
+    const int64_t EF = s.n_ff_expert > 0 ? s.n_ff_expert : F, X = s.n_expert;
     const bool phi3 = is(s, "phi3");
-    const bool tied = !is(s, "llama") && !phi3;
+    const bool tied = !is(s, "llama") && !phi3 && !is(s, "qwen3moe");
     std::vector<FamilyTensor> t;
     if (s.longrope) {
         t.push_back({"rope_factors_long.weight", {s.rope_dim / 2}, true, longrope_factors(s.rope_dim / 2, true)});
@@ -118,13 +128,19 @@ std::vector<FamilyTensor> family_tensors(const FamilyShape &s, int64_t n_vocab) 
         t.push_back({p + "attn_output.weight", {Q, E}, false});
         if (gemma) t.push_back({p + "post_attention_norm.weight", {E}, true});
         t.push_back({p + "ffn_norm.weight", {E}, true});
-        if (phi3) {
+        if (X > 0) {  // the converter stacks each expert's matrix along ne[2]
+            t.push_back({p + "ffn_gate_inp.weight", {E, X}, false});
+            t.push_back({p + "ffn_gate_exps.weight", {E, EF, X}, false});
+            t.push_back({p + "ffn_up_exps.weight", {E, EF, X}, false});
+            t.push_back({p + "ffn_down_exps.weight", {EF, E, X}, false});
+        } else if (phi3) {
             t.push_back({p + "ffn_up.weight", {E, 2 * F}, false});
+            t.push_back({p + "ffn_down.weight", {F, E}, false});
         } else {
             t.push_back({p + "ffn_gate.weight", {E, F}, false});
             t.push_back({p + "ffn_up.weight", {E, F}, false});
+            t.push_back({p + "ffn_down.weight", {F, E}, false});
         }
-        t.push_back({p + "ffn_down.weight", {F, E}, false});
         if (gemma) t.push_back({p + "post_ffw_norm.weight", {E}, true});
     }
     t.push_back({"output_norm.weight", {E}, true});

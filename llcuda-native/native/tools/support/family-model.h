@@ -23,6 +23,9 @@ struct FamilyShape {
     // whether the file has LongRoPE's rope_factors_long/short and rope.scaling.attn_factor.
     int32_t rope_dim = 0, rope_orig_ctx = 0;
     bool longrope = false;
+    // Mixture of experts (llama as Mixtral, qwen3moe): experts per layer, per token, and each
+    // expert's width (qwen3moe's expert_feed_forward_length; llama's experts take n_ff).
+    int32_t n_expert = 0, n_expert_used = 0, n_ff_expert = 0;
 };
 
 // Real shapes (gemma-3-1b, gemma-2-2b, qwen3-0.6b, qwen3-4b, phi-3.5-mini) and micro ones for tests; nullptr when

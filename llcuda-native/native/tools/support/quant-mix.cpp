@@ -36,6 +36,8 @@ int32_t chosen_type(const QuantMix &mix, const TensorSlot &t) {
         if (!fits(mix.base, t.row_length)) return LLCUDA_TYPE_Q8_0;
         return mix.base == LLCUDA_TYPE_Q8_0 ? LLCUDA_TYPE_Q8_0 : LLCUDA_TYPE_Q6_K;
     }
+    // "for the 8-expert model, bumping this to Q8_0 trades just ~128MB" (llama-quantize, K-quant mixes)
+    if (t.n_expert == 8 && (has(t.name, "attn_v.weight") || has(t.name, "attn_k.weight"))) return LLCUDA_TYPE_Q8_0;
     if (has(t.name, "attn_v.weight")) {
         if (f == kQ2_K) return t.n_gqa >= 4 ? LLCUDA_TYPE_Q4_K : LLCUDA_TYPE_Q3_K;
         if (f == kQ3_K_M) return i < 2 ? LLCUDA_TYPE_Q5_K : LLCUDA_TYPE_Q4_K;

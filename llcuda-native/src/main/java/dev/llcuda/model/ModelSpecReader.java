@@ -97,6 +97,7 @@ final class ModelSpecReader {
             f32(TensorNames.ROPE_FACTORS_SHORT, ropeDims / 2);
         }
         boolean phi3 = arch == Architecture.PHI3;
+        Experts experts = experts(arch, feedForward);
         for (int layer = 0; layer < layers; layer++) {
             f32(TensorNames.layer(layer, "attn_norm.weight"), norm);
             if (phi3 && file.tensor(TensorNames.layer(layer, "attn_qkv.weight")).isPresent()) {
@@ -117,13 +118,19 @@ final class ModelSpecReader {
             }
             weight(TensorNames.layer(layer, "attn_output.weight"), qDim, embd);
             f32(TensorNames.layer(layer, "ffn_norm.weight"), norm);
-            if (phi3) { // gate rows, then up rows
+            if (experts.present()) { // the router, then every expert's matrices stacked along the third dimension
+                weight(TensorNames.layer(layer, "ffn_gate_inp.weight"), embd, experts.count());
+                weight(TensorNames.layer(layer, "ffn_gate_exps.weight"), embd, experts.feedForward(), experts.count());
+                weight(TensorNames.layer(layer, "ffn_up_exps.weight"), embd, experts.feedForward(), experts.count());
+                weight(TensorNames.layer(layer, "ffn_down_exps.weight"), experts.feedForward(), embd, experts.count());
+            } else if (phi3) { // gate rows, then up rows
                 weight(TensorNames.layer(layer, "ffn_up.weight"), embd, 2L * feedForward);
+                weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
             } else {
                 weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
                 weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
+                weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
             }
-            weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
             if (arch.gemma()) {
                 f32(TensorNames.layer(layer, TensorNames.POST_ATTENTION_NORM), norm);
                 f32(TensorNames.layer(layer, TensorNames.POST_FFN_NORM), norm);
@@ -131,7 +138,7 @@ final class ModelSpecReader {
         }
         return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, runContext,
                 arch.ropeType(), ropeDims, ropeTheta, scaling.frequencyScale(), epsilon, fileType, file.elementCount(),
-                used, scaling, familyParameters(arch, embd, layers, heads, headSize), Pooling.NONE);
+                used, scaling, familyParameters(arch, embd, layers, heads, headSize), Pooling.NONE, experts);
     }
 
     /**
@@ -148,7 +155,7 @@ final class ModelSpecReader {
         return switch (arch) {
             case LLAMA -> new FamilyParameters(0, 0, 0, 0, optionalPositive("attention.sliding_window"), 0, 0, 0);
             case PHI3 -> new FamilyParameters(0, 0, 0, 0, nonNegative("attention.sliding_window"), 0, 0, 0);
-            case QWEN2, QWEN3, BERT, NOMIC_BERT -> FamilyParameters.NONE;
+            case QWEN2, QWEN3, QWEN3MOE, BERT, NOMIC_BERT -> FamilyParameters.NONE;
             case GEMMA2 -> new FamilyParameters(gemmaQueryScale(embd, heads, headSize, layers == 46),
                     positiveReal("attn_logit_softcapping", 50.0), positiveReal("final_logit_softcapping", 30.0),
                     (float) Math.sqrt(embd), positive("attention.sliding_window", 4096), 2, 0, 0);
@@ -157,6 +164,33 @@ final class ModelSpecReader {
                             ? positiveReal("final_logit_softcapping", Double.NaN) : 0,
                     (float) Math.sqrt(embd), optionalPositive("attention.sliding_window"), 6, 10000f, 1f);
         };
+    }
+
+    /**
+     * The experts of {@code expert_count}: llama files (Mixtral) may have them, each as wide as
+     * {@code feed_forward_length}; qwen3moe requires them, with {@code expert_feed_forward_length}.
+     * Other architectures stating experts are refused rather than run dense.
+     */
+    private Experts experts(Architecture arch, int feedForward) throws GgufFormatException {
+        int count = optionalPositive("expert_count");
+        if (arch == Architecture.QWEN3MOE && count == 0) {
+            throw error(prefix + "expert_count", "qwen3moe needs " + prefix + "expert_count");
+        }
+        if (count == 0) {
+            return Experts.NONE;
+        }
+        if (arch != Architecture.LLAMA && arch != Architecture.QWEN3MOE) {
+            throw error(prefix + "expert_count", "mixture-of-experts " + arch.ggufName()
+                    + " files are not supported (experts: llama, qwen3moe)");
+        }
+        int used = positive("expert_used_count");
+        if (used > count) {
+            throw error(prefix + "expert_used_count", prefix + "expert_used_count = " + used + " exceeds the "
+                    + count + " experts");
+        }
+        int width = arch == Architecture.QWEN3MOE ? positive("expert_feed_forward_length")
+                : positive("expert_feed_forward_length", feedForward);
+        return new Experts(count, used, width);
     }
 
     private static float gemmaQueryScale(int embd, int heads, int headSize, boolean is27b) {
@@ -244,7 +278,7 @@ final class ModelSpecReader {
         float ropeTheta = nomic ? positiveReal("rope.freq_base", 10000.0) : 10000.0f;
         return new ModelSpec(arch, name, vocab, embd, layers, heads, heads, headSize, feedForward, context,
                 arch.ropeType(), ropeDims, ropeTheta, 1.0f, epsilon, fileType, file.elementCount(), used,
-                RopeScaling.NONE, FamilyParameters.NONE, pooling);
+                RopeScaling.NONE, FamilyParameters.NONE, pooling, Experts.NONE);
     }
 
     /** {@code <arch>.pooling_type}: mean, CLS or last; llama.cpp's other kinds (none, rank) are refused. */

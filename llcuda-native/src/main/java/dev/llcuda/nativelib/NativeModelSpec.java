@@ -56,6 +56,9 @@ final class NativeModelSpec {
         struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
         struct.pooling_type = spec.pooling().abiValue();
+        struct.n_expert = spec.experts().count();
+        struct.n_expert_used = spec.experts().used();
+        struct.n_ff_expert = spec.experts().feedForward();
         table = new Memory((long) Math.max(tensors.size(), 1) * DESC_SIZE);
         names = new Memory[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {

@@ -289,6 +289,24 @@ class ModelSpecTests {
     }
 
     @Test
+    void mixturesOfExpertsReadTheRouterAndStackedExperts() throws IOException {
+        ModelSpec mixtral = spec(new SyntheticModel("llama").withExperts(4, 2));
+        assertEquals(new Experts(4, 2, 96), mixtral.experts(), "a llama's experts are feed_forward_length wide");
+        assertTrue(mixtral.layerTensor(1, "ffn_down_exps.weight").isPresent());
+        assertEquals(Experts.NONE, spec(new SyntheticModel("llama")).experts());
+        ModelSpec qwen3moe = spec(new SyntheticModel("qwen3moe"));
+        assertEquals(Architecture.QWEN3MOE, qwen3moe.architecture());
+        assertEquals(new Experts(4, 2, 32), qwen3moe.experts());
+        assertTrue(qwen3moe.layerTensor(0, "attn_q_norm.weight").isPresent(), "qwen3's attention");
+        rejected(new SyntheticModel("qwen3moe").replace("blk.0.ffn_up_exps.weight", GgmlType.F16, 64, 32, 3),
+                "tensor 'blk.0.ffn_up_exps.weight' has shape [64, 32, 3], expected [64, 32, 4]");
+        rejected(new SyntheticModel("llama").withExperts(4, 5), "llama.expert_used_count = 5 exceeds the 4 experts");
+        rejected(new SyntheticModel("qwen3moe").remove("qwen3moe.expert_count"), "qwen3moe needs qwen3moe.expert_count");
+        rejected(new SyntheticModel("qwen2").put("qwen2.expert_count", GgufValue.uint32(4)),
+                "mixture-of-experts qwen2 files are not supported (experts: llama, qwen3moe)");
+    }
+
+    @Test
     void aLlamaFileWithASlidingWindowSlidesInEveryLayer() throws IOException {
         ModelSpec spec = spec(new SyntheticModel("llama").put("llama.attention.sliding_window", GgufValue.uint32(4096)));
         assertEquals(new FamilyParameters(0, 0, 0, 0, 4096, 0, 0, 0), spec.family());
@@ -343,7 +361,7 @@ class ModelSpecTests {
     @Test
     void badHyperParametersAreNamed() throws IOException {
         rejected(new SyntheticModel("gpt2"),
-                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, bert, nomic-bert, phi3)");
+                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, bert, nomic-bert, phi3, qwen3moe)");
         rejected(new SyntheticModel("llama").remove("llama.block_count"), "missing metadata key 'llama.block_count'");
         rejected(new SyntheticModel("llama").put("llama.block_count", GgufValue.uint32(0)),
                 "llama.block_count = 0 is outside 1..2147483647");
