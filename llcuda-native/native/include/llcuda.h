@@ -54,7 +54,9 @@ typedef enum llcuda_arch {
     LLCUDA_ARCH_GEMMA2 = 3, /* GELU(tanh) gated FFN, post-attention and post-FFN norms, soft-capping */
     LLCUDA_ARCH_GEMMA3 = 4, /* gemma2's layer plus per-head RMSNorm of q and k */
     LLCUDA_ARCH_BERT = 5,  /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
-    LLCUDA_ARCH_NOMIC_BERT = 6 /* encoder (nomic-embed-text): fused QKV, NEOX RoPE, SwiGLU */
+    LLCUDA_ARCH_NOMIC_BERT = 6, /* encoder (nomic-embed-text): fused QKV, NEOX RoPE, SwiGLU */
+    LLCUDA_ARCH_PHI3 = 7, /* Phi-3/3.5/4-mini: fused attn_qkv (or attn_q/k/v), fused gate|up in ffn_up, NEOX RoPE */
+    LLCUDA_ARCH_QWEN3MOE = 8 /* qwen3's attention, a mixture-of-experts FFN in every layer (n_expert > 0) */
 } llcuda_arch;
 
 /* How an encoder turns its last hidden states into one vector per input (GGUF pooling_type). */
@@ -75,7 +77,9 @@ typedef enum llcuda_rope_scaling {
     LLCUDA_ROPE_SCALING_NONE = 0,
     LLCUDA_ROPE_SCALING_LINEAR = 1, /* every frequency times rope_freq_scale */
     LLCUDA_ROPE_SCALING_YARN = 2,   /* frequencies between interpolated and extrapolated, per pair */
-    LLCUDA_ROPE_SCALING_LLAMA3 = 3  /* per-pair factors of the tensor "rope_freqs.weight" */
+    LLCUDA_ROPE_SCALING_LLAMA3 = 3, /* per-pair factors of the tensor "rope_freqs.weight" */
+    LLCUDA_ROPE_SCALING_LONGROPE = 4 /* Phi-3's per-pair divisors: "rope_factors_long.weight" when n_ctx >
+                                      * rope_orig_ctx, else "rope_factors_short.weight" (as llama.cpp) */
 } llcuda_rope_scaling;
 
 /* Weight and cache element types use ggml's numbering (GGUF tensor type ids). */
@@ -174,7 +178,7 @@ typedef struct llcuda_model_spec {
     /* RoPE scaling (ABI 2). A tensor "rope_freqs.weight" (F32, rope_dim / 2 values, all > 0) in the
      * table divides pair p's frequency by its value p whatever the scaling; LLAMA3 requires it. */
     int32_t rope_scaling;    /* llcuda_rope_scaling */
-    int32_t rope_orig_ctx;   /* YaRN: the context the model was trained at; 0 without YaRN */
+    int32_t rope_orig_ctx;   /* YaRN, LONGROPE: the context the model was trained at; 0 without them */
     float yarn_ext_factor;   /* YaRN: extrapolation mix, 1 with YaRN; 0 without */
     float yarn_beta_fast;    /* YaRN: rotations per original context where interpolation ends (32) */
     float yarn_beta_slow;    /* YaRN: ... where it starts (1) */
@@ -191,6 +195,15 @@ typedef struct llcuda_model_spec {
     float rope_freq_scale_sliding; /* their linear RoPE scale; 0: rope_freq_scale */
     /* Encoders (ABI 2). */
     int32_t pooling_type;    /* llcuda_pooling: MEAN, CLS or LAST for bert, NONE for decoders */
+    /* Mixture of experts (ABI 2; llama and qwen3moe). 0 experts: every layer's FFN is dense. With
+     * experts each layer has ffn_gate_inp [n_embd, n_expert] (the router) and ffn_gate_exps,
+     * ffn_up_exps [n_embd, n_ff_expert, n_expert], ffn_down_exps [n_ff_expert, n_embd, n_expert]
+     * instead of ffn_gate/up/down; a token goes to the n_expert_used experts of highest softmax
+     * probability, their outputs weighted by those probabilities renormalised to sum 1 (Mixtral,
+     * Qwen3-MoE, as llama.cpp). CPU backend only for now. */
+    int32_t n_expert;
+    int32_t n_expert_used;
+    int32_t n_ff_expert;     /* each expert's FFN width; 0: n_ff */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host

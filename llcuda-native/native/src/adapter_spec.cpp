@@ -110,7 +110,7 @@ AdapterSpec build_adapter_spec(const llcuda_adapter_spec &s, const ModelSpec &mo
             require(rank >= 1 && rank <= w.cols() && rank <= w.rows(),
                     context + ": tensor '" + pair.a.name + "' has rank " + std::to_string(rank) + ", outside [1, " +
                         std::to_string(std::min(w.cols(), w.rows())) + "] for '" + base + "' " + shape_text(w.ne, 2));
-            const int64_t want_a[2] = {w.cols(), rank}, want_b[2] = {rank, w.rows()};
+            const int64_t want_a[3] = {w.cols(), rank, 1}, want_b[3] = {rank, w.rows(), 1};
             check_layout(pair.a, want_a, 2, context + ": tensor '" + pair.a.name + "' (of '" + base + "' " + shape_text(w.ne, 2) + ")");
             check_layout(pair.b, want_b, 2, context + ": tensor '" + pair.b.name + "' (of '" + base + "' " + shape_text(w.ne, 2) + ")");
             // As llama.cpp: alpha / rank per pair, the user's scale alone without an alpha.

@@ -36,15 +36,21 @@ void require_finite(const char *field, float value, float lo, float hi) {
 // YaRN fields only with YaRN, so that no caller's value is silently ignored.
 void check_rope_scaling(const llcuda_model_spec &s) {
     const int32_t type = s.rope_scaling;
-    if (type < LLCUDA_ROPE_SCALING_NONE || type > LLCUDA_ROPE_SCALING_LLAMA3) {
+    if (type < LLCUDA_ROPE_SCALING_NONE || type > LLCUDA_ROPE_SCALING_LONGROPE) {
         fail(LLCUDA_ERR_UNSUPPORTED, "model spec: unknown rope_scaling " + std::to_string(type) +
-                                         " (none 0, linear 1, yarn 2, llama3 3)");
+                                         " (none 0, linear 1, yarn 2, llama3 3, longrope 4)");
     }
     require_finite("rope_attn_factor", s.rope_attn_factor, 1e-3f, 1e3f);
+    if (type == LLCUDA_ROPE_SCALING_LONGROPE) {
+        check_range("rope_orig_ctx", s.rope_orig_ctx, 1, kMaxContext);
+        require(s.yarn_ext_factor == 0.0f, "model spec: yarn_ext_factor " + std::to_string(s.yarn_ext_factor) +
+                                               " must be 0 with LongRoPE scaling");
+        return;
+    }
     if (type != LLCUDA_ROPE_SCALING_YARN) {
         require(s.rope_orig_ctx == 0 && s.yarn_ext_factor == 0.0f,
                 "model spec: rope_orig_ctx " + std::to_string(s.rope_orig_ctx) + " and yarn_ext_factor " +
-                    std::to_string(s.yarn_ext_factor) + " must be 0 without YaRN scaling");
+                    std::to_string(s.yarn_ext_factor) + " must be 0 without YaRN or LongRoPE scaling");
         return;
     }
     check_range("rope_orig_ctx", s.rope_orig_ctx, 1, kMaxContext);
@@ -69,8 +75,16 @@ void check_family_parameters(const llcuda_model_spec &s) {
     check_range("sliding_pattern", s.sliding_pattern, 0, kMaxLayers);
 }
 
+// Experts only where the architecture's layer has them (llama: optional; qwen3moe: required).
+void check_experts(const llcuda_model_spec &s) {
+    const bool allowed = s.arch == LLCUDA_ARCH_LLAMA || s.arch == LLCUDA_ARCH_QWEN3MOE;
+    check_range("n_expert", s.n_expert, s.arch == LLCUDA_ARCH_QWEN3MOE ? 1 : 0, allowed ? 4096 : 0);
+    check_range("n_expert_used", s.n_expert_used, s.n_expert > 0 ? 1 : 0, s.n_expert);
+    check_range("n_ff_expert", s.n_ff_expert, 0, s.n_expert > 0 ? kMaxDim : 0);
+}
+
 void check_hyper_parameters(const llcuda_model_spec &s) {
-    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_NOMIC_BERT,
+    require(s.arch >= LLCUDA_ARCH_LLAMA && s.arch <= LLCUDA_ARCH_QWEN3MOE,
             "model spec: unknown architecture " + std::to_string(s.arch));
     if (s.arch == LLCUDA_ARCH_BERT || s.arch == LLCUDA_ARCH_NOMIC_BERT) {
         check_range("pooling_type (MEAN 1, CLS 2, LAST 3)", s.pooling_type, LLCUDA_POOLING_MEAN, LLCUDA_POOLING_LAST);
@@ -104,6 +118,7 @@ void check_hyper_parameters(const llcuda_model_spec &s) {
     check_range("n_tensors", s.n_tensors, 1, 1 << 20);
     require(s.tensors != nullptr, "model spec: tensors is NULL");
     check_family_parameters(s);
+    check_experts(s);
 }
 
 }  // namespace
@@ -137,12 +152,12 @@ TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const Mode
     return t;
 }
 
-void check_layout(const TensorRef &t, const int64_t want[2], int want_dims, const std::string &where) {
+void check_layout(const TensorRef &t, const int64_t want[3], int want_dims, const std::string &where) {
     const TypeTraits *traits = type_traits(t.type);
     if (traits == nullptr) {
         fail(LLCUDA_ERR_UNSUPPORTED, where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
     }
-    const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == 1 && t.ne[3] == 1;
+    const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == want[2] && t.ne[3] == 1;
     require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " + shape_text(want, want_dims));
     require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
                                                    " is not a multiple of the " + traits->name +
@@ -167,6 +182,22 @@ public:
 
     // The tensor `name` checked as `kind` with dims {ne0, ne1}; absent optional ones stay empty.
     TensorRef get(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, bool required = true) const {
+        return get_shaped(name, kind, ne0, ne1, 1, required);
+    }
+
+    // Stacked expert matrices {ne0, ne1, n_expert}.
+    TensorRef get_experts(const std::string &name, int64_t ne0, int64_t ne1, int64_t n_expert) const {
+        return get_shaped(name, Kind::Matrix, ne0, ne1, n_expert, true);
+    }
+
+    // An optional matrix of rows of `ne0` elements, any number of rows (bert's token types).
+    TensorRef get_rows(const std::string &name, int64_t ne0) const {
+        const auto it = by_name_.find(name);
+        return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
+    }
+
+private:
+    TensorRef get_shaped(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, int64_t ne2, bool required) const {
         const auto it = by_name_.find(name);
         if (it == by_name_.end()) {
             require(!required, "model spec: required tensor '" + name + "' is missing");
@@ -177,36 +208,65 @@ public:
         if (kind == Kind::Vector && type_traits(t.type) != nullptr) {
             require(t.type == LLCUDA_TYPE_F32, where + " must be F32, not " + type_traits(t.type)->name);
         }
-        const int64_t want[2] = {ne0, kind == Kind::Vector ? 1 : ne1};
-        check_layout(t, want, kind == Kind::Vector ? 1 : 2, where);
+        const int64_t want[3] = {ne0, kind == Kind::Vector ? 1 : ne1, ne2};
+        check_layout(t, want, kind == Kind::Vector ? 1 : ne2 > 1 ? 3 : 2, where);
         return t;
     }
 
-    // An optional matrix of rows of `ne0` elements, any number of rows (bert's token types).
-    TensorRef get_rows(const std::string &name, int64_t ne0) const {
-        const auto it = by_name_.find(name);
-        return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
-    }
-
-private:
     std::map<std::string, TensorRef> by_name_;
 };
 
-// The llama3 per-pair divisors: required with LLAMA3 scaling, applied whenever present (as llama.cpp
-// does), each a finite positive number since it divides a frequency. Read here, once: they are
-// hyper-parameters of the RoPE tables, not weights a backend holds.
+// The per-pair RoPE divisors, each a finite positive number since it divides a frequency. llama3's
+// rope_freqs.weight is required with LLAMA3 scaling and applied whenever present (as llama.cpp does);
+// LongRoPE takes rope_factors_long.weight when the run's context exceeds the original one, else
+// rope_factors_short.weight (llama.cpp's choice, made once per context, not per position). Read
+// here, once: they are hyper-parameters of the RoPE tables, not weights a backend holds.
 std::vector<float> rope_freq_factors(const TensorTable &table, const ModelSpec &m, const ModelFile &file) {
-    const bool required = m.rope_scaling == LLCUDA_ROPE_SCALING_LLAMA3;
-    const TensorRef t = table.get("rope_freqs.weight", Kind::Vector, m.rope_dim / 2, 1, required);
+    const bool longrope = m.rope_scaling == LLCUDA_ROPE_SCALING_LONGROPE;
+    const std::string name = !longrope ? "rope_freqs.weight" : m.n_ctx > m.rope_orig_ctx ? "rope_factors_long.weight"
+                                                                                          : "rope_factors_short.weight";
+    const bool required = longrope || m.rope_scaling == LLCUDA_ROPE_SCALING_LLAMA3;
+    const TensorRef t = table.get(name, Kind::Vector, m.rope_dim / 2, 1, required);
     std::vector<float> factors;
     if (!t.present()) return factors;
     factors.resize(static_cast<size_t>(t.cols()));
-    file.read(t.offset, factors.size() * sizeof(float), reinterpret_cast<uint8_t *>(factors.data()), "tensor 'rope_freqs.weight'");
+    file.read(t.offset, factors.size() * sizeof(float), reinterpret_cast<uint8_t *>(factors.data()), "tensor '" + name + "'");
     for (size_t i = 0; i < factors.size(); ++i) {
-        require(std::isfinite(factors[i]) && factors[i] > 0.0f, "model spec: tensor 'rope_freqs.weight' value " + std::to_string(i) +
+        require(std::isfinite(factors[i]) && factors[i] > 0.0f, "model spec: tensor '" + name + "' value " + std::to_string(i) +
                                                                     " = " + std::to_string(factors[i]) + " is not a positive finite number");
     }
     return factors;
+}
+
+// Rows [first, first + count) of matrix `t` as a matrix of their own: one part of a fused projection,
+// whose rows lie one after another in the file.
+TensorRef row_slice(const TensorRef &t, int64_t first, int64_t count, const char *part) {
+    TensorRef slice = t;
+    slice.name = t.name + "[" + part + "]";
+    const uint64_t bytes_per_row = row_bytes(t.type, t.ne[0]);
+    slice.ne[1] = count;
+    slice.offset = t.offset + bytes_per_row * static_cast<uint64_t>(first);
+    slice.size = bytes_per_row * static_cast<uint64_t>(count);
+    return slice;
+}
+
+// phi3's projections as llama.cpp reads them: q, k and v from one attn_qkv (its rows in that order)
+// or three tensors, and the FFN's gate and up halves from one ffn_up of 2 * n_ff rows (gate first).
+void read_phi3_projections(const TensorTable &table, const std::string &p, const ModelSpec &m, LayerTensors &l) {
+    const int64_t embd = m.n_embd, q_dim = m.q_dim(), kv_dim = m.kv_dim(), ff = m.n_ff;
+    const TensorRef qkv = table.get(p + "attn_qkv.weight", Kind::Matrix, embd, q_dim + 2 * kv_dim, false);
+    if (qkv.present()) {
+        l.wq = row_slice(qkv, 0, q_dim, "q");
+        l.wk = row_slice(qkv, q_dim, kv_dim, "k");
+        l.wv = row_slice(qkv, q_dim + kv_dim, kv_dim, "v");
+    } else {
+        l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
+        l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
+        l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+    }
+    const TensorRef gate_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, 2 * ff);
+    l.ffn_gate = row_slice(gate_up, 0, ff, "gate");
+    l.ffn_up = row_slice(gate_up, ff, ff, "up");
 }
 
 // bert's and nomic-bert's tensors as llama.cpp's converter names them; optional biases as llama.cpp
@@ -284,10 +344,13 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
     m.rope_theta_sliding = s.rope_theta_sliding > 0.0f ? s.rope_theta_sliding : m.rope_theta;
     m.rope_freq_scale_sliding = s.rope_freq_scale_sliding > 0.0f ? s.rope_freq_scale_sliding : m.rope_freq_scale;
     const bool gemma = m.arch == LLCUDA_ARCH_GEMMA2 || m.arch == LLCUDA_ARCH_GEMMA3;
-    m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3;
+    m.qk_norm = m.arch == LLCUDA_ARCH_QWEN3 || m.arch == LLCUDA_ARCH_GEMMA3 || m.arch == LLCUDA_ARCH_QWEN3MOE;
     m.post_norms = gemma;
     m.gelu_ffn = gemma;
     m.pooling_type = s.pooling_type;
+    m.n_expert = s.n_expert;
+    m.n_expert_used = s.n_expert_used;
+    m.n_ff_expert = s.n_expert > 0 && s.n_ff_expert == 0 ? s.n_ff : s.n_ff_expert;
     if (m.is_encoder()) {
         m.token_embd = table.get("token_embd.weight", Kind::Matrix, m.n_embd, m.n_vocab);
         read_bert_tensors(table, m);
@@ -306,18 +369,32 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerTensors &l = m.layers[static_cast<size_t>(i)];
         l.attn_norm = table.get(p + "attn_norm.weight", Kind::Vector, embd, 1);
-        l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
-        l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
-        l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+        if (m.arch == LLCUDA_ARCH_PHI3) {
+            read_phi3_projections(table, p, m, l);
+        } else {
+            l.wq = table.get(p + "attn_q.weight", Kind::Matrix, embd, q_dim);
+            l.wk = table.get(p + "attn_k.weight", Kind::Matrix, embd, kv_dim);
+            l.wv = table.get(p + "attn_v.weight", Kind::Matrix, embd, kv_dim);
+        }
+        if (m.n_expert > 0) {  // as llama.cpp's converter stacks Mixtral's and Qwen3-MoE's experts
+            const int64_t n = m.n_expert, eff = m.n_ff_expert;
+            l.ffn_gate_inp = table.get(p + "ffn_gate_inp.weight", Kind::Matrix, embd, n);
+            l.ffn_gate_exps = table.get_experts(p + "ffn_gate_exps.weight", embd, eff, n);
+            l.ffn_up_exps = table.get_experts(p + "ffn_up_exps.weight", embd, eff, n);
+            l.ffn_down_exps = table.get_experts(p + "ffn_down_exps.weight", eff, embd, n);
+        } else {
+            if (m.arch != LLCUDA_ARCH_PHI3) {  // phi3's gate and up come from its fused ffn_up
+                l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
+                l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
+            }
+            l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
+        }
         l.wo = table.get(p + "attn_output.weight", Kind::Matrix, q_dim, embd);
         // qwen2 requires q/k/v biases; llama files that carry them get them applied too.
         l.bq = table.get(p + "attn_q.bias", Kind::Vector, q_dim, 1, biases);
         l.bk = table.get(p + "attn_k.bias", Kind::Vector, kv_dim, 1, biases);
         l.bv = table.get(p + "attn_v.bias", Kind::Vector, kv_dim, 1, biases);
         l.ffn_norm = table.get(p + "ffn_norm.weight", Kind::Vector, embd, 1);
-        l.ffn_gate = table.get(p + "ffn_gate.weight", Kind::Matrix, embd, ff);
-        l.ffn_up = table.get(p + "ffn_up.weight", Kind::Matrix, embd, ff);
-        l.ffn_down = table.get(p + "ffn_down.weight", Kind::Matrix, ff, embd);
         if (m.qk_norm) {
             l.attn_q_norm = table.get(p + "attn_q_norm.weight", Kind::Vector, m.head_dim, 1);
             l.attn_k_norm = table.get(p + "attn_k_norm.weight", Kind::Vector, m.head_dim, 1);
@@ -341,7 +418,8 @@ void visit_tensors(Spec &m, Visit visit) {
         for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
                         &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm,
                         &l.bo, &l.ffn_up_b, &l.ffn_down_b, &l.attn_output_norm, &l.attn_output_norm_b,
-                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv})
+                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv, &l.ffn_gate_inp,
+                        &l.ffn_gate_exps, &l.ffn_up_exps, &l.ffn_down_exps})
             if (t->present()) visit(t);
 }
 }  // namespace

@@ -39,7 +39,19 @@ struct LayerTensors {
     TensorRef bo, ffn_up_b, ffn_down_b;
     TensorRef wqkv, bqkv;  // nomic-bert: fused [n_embd, 3 * n_embd] projection (q, k, v rows) and its bias
     TensorRef attn_output_norm, attn_output_norm_b, layer_output_norm, layer_output_norm_b;
+    // Mixture of experts: the router [n_embd, n_expert] and every expert's matrices stacked along ne[2].
+    TensorRef ffn_gate_inp, ffn_gate_exps, ffn_up_exps, ffn_down_exps;
 };
+
+// Expert `e` of stacked expert matrices (ne[2] = experts) as a matrix of its own, data included.
+inline TensorRef expert_matrix(const TensorRef &stacked, int64_t e, uint64_t matrix_bytes) {
+    TensorRef m = stacked;
+    m.ne[2] = 1;
+    m.offset += matrix_bytes * static_cast<uint64_t>(e);
+    m.size = matrix_bytes;
+    if (m.data != nullptr) m.data += matrix_bytes * static_cast<uint64_t>(e);
+    return m;
+}
 
 struct ModelSpec {
     int32_t arch = LLCUDA_ARCH_LLAMA;
@@ -59,6 +71,7 @@ struct ModelSpec {
     bool post_norms = false;  // attn_post_norm / ffn_post_norm on each block's output (gemma)
     bool gelu_ffn = false;    // GELU(tanh) instead of SiLU on the gate
     int32_t pooling_type = LLCUDA_POOLING_NONE;
+    int32_t n_expert = 0, n_expert_used = 0, n_ff_expert = 0;  // n_ff_expert resolved (never 0 with experts)
 
     TensorRef token_embd;   // [n_embd, n_vocab]
     TensorRef output_norm;  // [n_embd] F32
@@ -97,8 +110,8 @@ std::string shape_text(const int64_t *ne, int n_dims);
 // Copies one caller descriptor, checking its dims and that offset + size lies inside `file`;
 // errors start with `context` ("model spec", an adapter's name).
 TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file, const std::string &context);
-// Checks a tensor of a supported type has dims `want` (want_dims of them shown), whole blocks per
-// row and exactly the bytes that takes; errors start with `where`.
-void check_layout(const TensorRef &t, const int64_t want[2], int want_dims, const std::string &where);
+// Checks a tensor of a supported type has dims `want` (ne0, ne1, ne2; want_dims of them shown), whole
+// blocks per row and exactly the bytes that takes; errors start with `where`.
+void check_layout(const TensorRef &t, const int64_t want[3], int want_dims, const std::string &where);
 
 }  // namespace llcuda

@@ -1,9 +1,11 @@
-// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3) forward pass in float64 from
+// Test-only: the model families' (llama, qwen2, qwen3, gemma2, gemma3, phi3, mixture-of-experts llama
+// and qwen3moe) forward pass in float64 from
 // the dequantized weights, written from llama.cpp's graphs and independent of the backends' code;
 // and a writer of micro family models with random F32 weights (family-model.h's layout). Both test
 // programs compare whole-model logits with it.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -46,7 +48,7 @@ public:
         const int64_t T = static_cast<int64_t>(tokens.size()), E = s.n_embd, D = s.head_dim;
         const int64_t QD = int64_t{s.n_head} * D, KVD = int64_t{s.n_head_kv} * D;
         const bool gemma = s.arch == LLCUDA_ARCH_GEMMA2 || s.arch == LLCUDA_ARCH_GEMMA3;
-        const bool qk_norm = s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3;
+        const bool qk_norm = s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3 || s.arch == LLCUDA_ARCH_QWEN3MOE;
         const int32_t win = window < 0 ? s.sliding_window : window;
         const double scale = s.attn_scale > 0 ? s.attn_scale : 1.0 / std::sqrt(static_cast<double>(D));
         const Matrix &embd = w("token_embd.weight");
@@ -63,9 +65,16 @@ public:
             std::vector<Matrix> q(T), k(T), v(T), out(T);
             for (int64_t t = 0; t < T; ++t) {
                 const Matrix h = norm(x[t], w(p + "attn_norm.weight"));
-                q[t] = matvec(p + "attn_q", h);
-                k[t] = matvec(p + "attn_k", h);
-                v[t] = matvec(p + "attn_v", h);
+                if (weights_.count(p + "attn_qkv.weight")) {  // phi3: q, k, v rows of one projection
+                    const Matrix qkv = matvec(p + "attn_qkv", h);
+                    q[t].assign(qkv.begin(), qkv.begin() + QD);
+                    k[t].assign(qkv.begin() + QD, qkv.begin() + QD + KVD);
+                    v[t].assign(qkv.begin() + QD + KVD, qkv.end());
+                } else {
+                    q[t] = matvec(p + "attn_q", h);
+                    k[t] = matvec(p + "attn_k", h);
+                    v[t] = matvec(p + "attn_v", h);
+                }
                 for (int64_t hd = 0; hd < QD; hd += D) head(q[t], hd, qk_norm ? &w(p + "attn_q_norm.weight") : nullptr, t, theta, freq_scale);
                 for (int64_t hd = 0; hd < KVD; hd += D) head(k[t], hd, qk_norm ? &w(p + "attn_k_norm.weight") : nullptr, t, theta, freq_scale);
             }
@@ -93,8 +102,20 @@ public:
                 if (gemma) o = norm(o, w(p + "post_attention_norm.weight"));
                 for (int64_t i = 0; i < E; ++i) x[t][i] += o[i];
                 const Matrix h = norm(x[t], w(p + "ffn_norm.weight"));
-                Matrix gate = matvec(p + "ffn_gate", h);
-                const Matrix up = matvec(p + "ffn_up", h);
+                if (s.n_expert > 0) {
+                    const Matrix f = experts(p, h);
+                    for (int64_t i = 0; i < E; ++i) x[t][i] += f[i];
+                    continue;
+                }
+                Matrix gate, up;
+                if (weights_.count(p + "ffn_gate.weight")) {
+                    gate = matvec(p + "ffn_gate", h);
+                    up = matvec(p + "ffn_up", h);
+                } else {  // phi3: ffn_up holds the gate rows, then the up rows
+                    const Matrix both = matvec(p + "ffn_up", h);
+                    gate.assign(both.begin(), both.begin() + s.n_ff);
+                    up.assign(both.begin() + s.n_ff, both.end());
+                }
                 for (size_t i = 0; i < gate.size(); ++i) {
                     const double g = gate[i];
                     const double act = gemma ? 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)))
@@ -117,6 +138,41 @@ public:
     }
 
 private:
+    // The mixture of experts of llama.cpp's build_moe_ffn (softmax gating, top n_expert_used,
+    // weights renormalised): sum of p_e / sum(p) * down_e(silu(gate_e h) * up_e h).
+    Matrix experts(const std::string &p, const Matrix &h) const {
+        const int64_t E = spec_.n_embd, F = spec_.n_ff_expert > 0 ? spec_.n_ff_expert : spec_.n_ff;
+        std::vector<double> prob = matvec(p + "ffn_gate_inp", h);
+        const double top = *std::max_element(prob.begin(), prob.end());
+        double total = 0;
+        for (double &e : prob) total += (e = std::exp(e - top));
+        std::vector<int> order(prob.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return prob[a] > prob[b]; });
+        double chosen = 0;
+        for (int k = 0; k < spec_.n_expert_used; ++k) chosen += prob[order[k]] / total;
+        Matrix out(static_cast<size_t>(E), 0.0);
+        for (int k = 0; k < spec_.n_expert_used; ++k) {
+            const int e = order[k];
+            Matrix gate = rows(p + "ffn_gate_exps.weight", e * F, F, h);
+            const Matrix up = rows(p + "ffn_up_exps.weight", e * F, F, h);
+            for (int64_t i = 0; i < F; ++i) gate[i] = gate[i] / (1.0 + std::exp(-gate[i])) * up[i];
+            const Matrix down = rows(p + "ffn_down_exps.weight", e * E, E, gate);
+            for (int64_t i = 0; i < E; ++i) out[i] += prob[e] / total / chosen * down[i];
+        }
+        return out;
+    }
+
+    // Rows [first, first + n) of the matrix `name` times `in`.
+    Matrix rows(const std::string &name, int64_t first, int64_t n, const Matrix &in) const {
+        const Matrix &m = w(name);
+        const size_t cols = in.size();
+        Matrix y(static_cast<size_t>(n), 0.0);
+        for (int64_t r = 0; r < n; ++r)
+            for (size_t c = 0; c < cols; ++c) y[r] += m[(first + r) * cols + c] * in[c];
+        return y;
+    }
+
     const Matrix &w(const std::string &name) const {
         const auto it = weights_.find(name);
         if (it == weights_.end()) throw std::runtime_error("reference: tensor " + name + " missing");
@@ -155,14 +211,19 @@ private:
             const Matrix y = norm(v, *head_norm, static_cast<size_t>(offset), static_cast<size_t>(D));
             std::copy(y.begin(), y.end(), v.begin() + offset);
         }
+        // LongRoPE (phi3): divisors chosen by the run's context, cos and sin times the attention factor.
+        const Matrix *divisors = nullptr;
+        if (spec_.rope_scaling == LLCUDA_ROPE_SCALING_LONGROPE)
+            divisors = &w(spec_.n_ctx > spec_.rope_orig_ctx ? "rope_factors_long.weight" : "rope_factors_short.weight");
+        const double magnitude = spec_.rope_attn_factor > 0 ? spec_.rope_attn_factor : 1.0;
         for (int64_t i = 0; i < R / 2; ++i) {
-            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R);
+            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R) / (divisors ? (*divisors)[i] : 1.0);
             const bool neox = spec_.rope_type == LLCUDA_ROPE_NEOX;
             double &a = v[offset + (neox ? i : 2 * i)];
             double &b = v[offset + (neox ? i + R / 2 : 2 * i + 1)];
             const double x0 = a, x1 = b;
-            a = x0 * std::cos(angle) - x1 * std::sin(angle);
-            b = x0 * std::sin(angle) + x1 * std::cos(angle);
+            a = magnitude * (x0 * std::cos(angle) - x1 * std::sin(angle));
+            b = magnitude * (x0 * std::sin(angle) + x1 * std::cos(angle));
         }
     }
 
@@ -171,7 +232,8 @@ private:
 };
 
 // Writes the micro model `shape` with n_vocab tokens (no tokenizer) and random F32 weights: norms
-// 1 +- 0.1 (as the gemma converter's stored 1 + w), matrices N(0, sigma).
+// 1 +- 0.1 (as the gemma converter's stored 1 + w), matrices N(0, sigma); fixed tensors (LongRoPE's
+// factors) as the shape gives them.
 inline void write_micro_model(const llcuda::tools::FamilyShape &shape, int64_t n_vocab, const std::string &path,
                               std::mt19937_64 &rng, float sigma = 0.3f) {
     llcuda::tools::GgufWriter w;
@@ -183,8 +245,11 @@ inline void write_micro_model(const llcuda::tools::FamilyShape &shape, int64_t n
         int64_t n = 1;
         for (int64_t d : t.ne) n *= d;
         std::normal_distribution<float> dist(t.norm ? 1.0f : 0.0f, t.norm ? 0.1f : sigma);
-        std::vector<float> values(static_cast<size_t>(n));
-        for (float &v : values) v = dist(rng);
+        std::vector<float> values = t.values;
+        if (values.empty()) {
+            values.resize(static_cast<size_t>(n));
+            for (float &v : values) v = dist(rng);
+        }
         w.write_tensor_data(values.data(), values.size() * sizeof(float));
     }
     w.finish();

@@ -1502,6 +1502,29 @@ void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path
     check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::strstr(llcuda_last_error(), "sliding_window") != nullptr,
           std::string(name) + ": a negative sliding_window is refused naming it");
+    if (good.n_expert > 0) {
+        bad = good;
+        bad.n_expert_used = good.n_expert + 1;
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), "n_expert_used") != nullptr,
+              std::string(name) + ": more experts per token than experts is refused naming n_expert_used");
+        bad = good;
+        bad.n_expert = 0;
+        bad.n_expert_used = 0;
+        const char *field = good.arch == LLCUDA_ARCH_QWEN3MOE ? "n_expert" : "blk.0.ffn_gate.weight";
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), field) != nullptr,
+              std::string(name) + ": the file's experts read as a dense FFN are refused naming " + field);
+        std::vector<llcuda_tensor_desc> fewer;
+        for (int32_t i = 0; i < good.n_tensors; ++i)
+            if (std::strcmp(good.tensors[i].name, "blk.1.ffn_down_exps.weight") != 0) fewer.push_back(good.tensors[i]);
+        bad = good;
+        bad.tensors = fewer.data();
+        bad.n_tensors = static_cast<int32_t>(fewer.size());
+        check(llcuda_model_load(backend, path.c_str(), &bad, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                  std::strstr(llcuda_last_error(), "blk.1.ffn_down_exps.weight") != nullptr,
+              std::string(name) + ": missing expert matrices are refused naming them");
+    }
     if (good.arch == LLCUDA_ARCH_QWEN3 || good.arch == LLCUDA_ARCH_GEMMA3) {
         std::vector<llcuda_tensor_desc> fewer;
         for (int32_t i = 0; i < good.n_tensors; ++i)
@@ -1518,7 +1541,8 @@ void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path
 // Micro models of each family (random F32 weights) against the float64 reference: the whole prompt
 // in one step and token by token (the decode path), past the sliding window.
 void test_families() {
-    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa"}) {
+    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa", "micro-mixtral",
+                             "micro-qwen3moe"}) {
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + "-" + name + ".gguf";
         const int32_t V = 96;
@@ -1562,6 +1586,69 @@ void test_families() {
         llcuda_backend_free(backend);
         std::remove(path.c_str());
     }
+}
+
+// LongRoPE's switch (phi3): a run whose context is at most the original one (256) rotates by the
+// short factors, a longer one by the long factors at every position; both against the float64
+// reference, and the two differ. A LongRoPE spec without its factors or original context is refused.
+void test_phi3_longrope() {
+    const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape("micro-phi3");
+    const std::string path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + "-longrope.gguf";
+    const int32_t V = 96;
+    family_reference::write_micro_model(shape, V, path, g_rng);
+    const llcuda::tools::GgufFile file(path);
+    std::vector<int32_t> tokens(24);
+    for (int32_t &t : tokens) t = std::uniform_int_distribution<int32_t>(0, V - 1)(g_rng);
+    llcuda_backend *backend = nullptr;
+    check(llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &backend) == LLCUDA_OK, "CPU backend for LongRoPE");
+    std::vector<std::vector<float>> runs;
+    for (int32_t n_ctx : {shape.rope_orig_ctx, shape.rope_orig_ctx + 1}) {
+        const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file, n_ctx);
+        const char *factors = n_ctx > shape.rope_orig_ctx ? "long" : "short";
+        std::vector<double> want;
+        for (const auto &row : family_reference::Reference(file, spec.spec).logits(tokens)) want.insert(want.end(), row.begin(), row.end());
+        llcuda_model *model = nullptr;
+        llcuda_kv_cache *cache = nullptr;
+        const bool loaded = llcuda_model_load(backend, path.c_str(), &spec.spec, &model) == LLCUDA_OK &&
+                            llcuda_kv_cache_create(model, 8, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK;
+        check(loaded, std::string("micro-phi3 at context ") + std::to_string(n_ctx) + " loads");
+        if (loaded) {
+            std::vector<SeqRun> seqs(1);
+            seqs[0].tokens = tokens;
+            seqs[0].blocks = {3, 1, 2, 0};
+            const auto got = run_logits(model, cache, V, seqs, 1 << 20, 4);
+            const double err = got.size() == 1 && got[0].size() == want.size()
+                                   ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end())) : 1e9;
+            check(err < 2e-5, std::string("micro-phi3 at context ") + std::to_string(n_ctx) + " (" + factors +
+                                  " LongRoPE factors) vs float64 reference: rel L2 " + sci(err));
+            if (got.size() == 1) runs.push_back(got[0]);
+        }
+        if (n_ctx > shape.rope_orig_ctx) {
+            llcuda_model_spec bad = spec.spec;
+            std::vector<llcuda_tensor_desc> fewer;
+            for (int32_t i = 0; i < bad.n_tensors; ++i)
+                if (std::strcmp(bad.tensors[i].name, "rope_factors_long.weight") != 0) fewer.push_back(bad.tensors[i]);
+            bad.tensors = fewer.data();
+            bad.n_tensors = static_cast<int32_t>(fewer.size());
+            llcuda_model *refused = nullptr;
+            check(llcuda_model_load(backend, path.c_str(), &bad, &refused) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                      std::strstr(llcuda_last_error(), "rope_factors_long.weight") != nullptr,
+                  "micro-phi3: LongRoPE past the original context without rope_factors_long.weight is refused naming it");
+            bad = spec.spec;
+            bad.rope_orig_ctx = 0;
+            check(llcuda_model_load(backend, path.c_str(), &bad, &refused) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                      std::strstr(llcuda_last_error(), "rope_orig_ctx") != nullptr,
+                  "micro-phi3: LongRoPE without rope_orig_ctx is refused naming it");
+        }
+        llcuda_kv_cache_free(cache);
+        llcuda_model_free(model);
+    }
+    if (runs.size() == 2) {
+        const double apart = rel_l2(std::vector<double>(runs[0].begin(), runs[0].end()), std::vector<double>(runs[1].begin(), runs[1].end()));
+        check(apart > 1e-2, "micro-phi3: long and short LongRoPE factors give different logits (rel L2 " + sci(apart) + ")");
+    }
+    llcuda_backend_free(backend);
+    std::remove(path.c_str());
 }
 
 }  // namespace
@@ -1745,7 +1832,7 @@ int main(int argc, char **argv) {
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); test_families(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); test_families(); test_phi3_longrope(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

@@ -13,8 +13,9 @@
 // positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
 // nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
 //
-// FAMILY: a qwen3/gemma2/gemma3 shape of family-model.h (metadata and tensors as llama.cpp's
-// converter writes them; the output projection tied to token_embd as in those models' files).
+// FAMILY: a qwen3/gemma2/gemma3/phi3/MoE (micro-mixtral, micro-qwen3moe) shape of family-model.h (metadata and tensors as llama.cpp's
+// converter writes them; the output projection tied to token_embd as in the qwen3 and gemma files;
+// phi3 with fused attn_qkv and gate|up ffn_up, and LongRoPE's factors in F32 where the shape has them).
 //
 // ADAPTER: a LoRA adapter of a model file written before (every attention and FFN projection of
 // every layer, rank R, alpha A), laid out as llama.cpp's convert_lora_to_gguf.py writes one
@@ -115,7 +116,8 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
         return out;
     }
     const int64_t cols = t.ne[0];
-    const int64_t rows = t.ne.size() > 1 ? t.ne[1] : 1;
+    int64_t rows = 1;  // every row of every matrix (stacked experts included)
+    for (size_t d = 1; d < t.ne.size(); ++d) rows *= t.ne[d];
     const uint64_t row_size = bytes / static_cast<uint64_t>(rows);
     std::vector<uint8_t> out(bytes);
     const unsigned n_threads = std::max(1u, std::thread::hardware_concurrency());
@@ -161,7 +163,7 @@ int write_plan(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed
     return 0;
 }
 
-// A qwen3/gemma family model with the types llama-quantize gives its tensors in `mix`; its
+// A qwen3/gemma/phi3 family model with the types llama-quantize gives its tensors in `mix`; a tied
 // token_embd is also the output projection, so it takes the output's type, as llama-quantize does
 // for files without output.weight.
 int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, const GgufFile &vocab, int64_t n_vocab,
@@ -179,13 +181,17 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
     std::vector<TensorPlan> plan;
     for (const llcuda::tools::FamilyTensor &t : tensors) {
         if (t.norm) {
-            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f});
+            plan.push_back({t.name, LLCUDA_TYPE_F32, t.ne, 1.0f, 0.1f, t.values});
             continue;
         }
         int layer = -1;
         std::sscanf(t.name.c_str(), "blk.%d.", &layer);
         const std::string role = tied && t.name == "token_embd.weight" ? "output.weight" : t.name;
-        const int32_t type = llcuda::tools::quant_mix_type(mix, {role, t.ne[0], layer, family.n_layer, family.n_head / family.n_head_kv});
+        // The converter writes the router in F32 and llama-quantize leaves it so.
+        const bool router = t.name.find("ffn_gate_inp.weight") != std::string::npos;
+        const int32_t type = router ? LLCUDA_TYPE_F32
+                                    : llcuda::tools::quant_mix_type(mix, {role, t.ne[0], layer, family.n_layer,
+                                                                          family.n_head / family.n_head_kv, family.n_expert});
         plan.push_back({t.name, type, t.ne, 0.0f, spread});
     }
     return write_plan(w, plan, seed, out_path, family.name, mix.name);

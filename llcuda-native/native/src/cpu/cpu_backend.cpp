@@ -1,6 +1,6 @@
-// The CPU backend: the forward pass of llama/qwen2/qwen3/gemma2/gemma3 over a mixed batch, weights
-// read in place from the model's own host copy, K/V in the paged CPU cache, logits only for the rows
-// that need them.
+// The CPU backend: the forward pass of llama/qwen2/qwen3/gemma2/gemma3/phi3/qwen3moe (dense or
+// mixture-of-experts FFNs) over a mixed batch, weights read in place from the model's own host copy,
+// K/V in the paged CPU cache, logits only for the rows that need them.
 #include <sys/sysinfo.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include "cpu/kv_cache.h"
 #include "cpu/lora.h"
 #include "cpu/matmul.h"
+#include "cpu/moe.h"
 #include "cpu/ops.h"
 #include "cpu/thread_pool.h"
 #include "error.h"
@@ -128,14 +129,18 @@ private:
             add_block_output(l.attn_post_norm, T);
 
             for (int64_t t = 0; t < T; ++t) rms_norm(&s.x[t * E], f32(l.ffn_norm), &s.xn[t * E], E, spec_.rms_eps);
-            project(il, LoraTarget::Gate, l.ffn_gate, nullptr, s.xn.data(), s.gate.data());
-            project(il, LoraTarget::Up, l.ffn_up, nullptr, s.xn.data(), s.up.data());
-            if (spec_.gelu_ffn) {
-                gelu_mul(s.gate.data(), s.up.data(), T * FF);
+            if (spec_.n_expert > 0) {
+                moe_ffn(kernels, *pool_, spec_, l, s.xn.data(), T, s.tmp.data(), moe_scratch_, s.act);
             } else {
-                silu_mul(s.gate.data(), s.up.data(), T * FF);
+                project(il, LoraTarget::Gate, l.ffn_gate, nullptr, s.xn.data(), s.gate.data());
+                project(il, LoraTarget::Up, l.ffn_up, nullptr, s.xn.data(), s.up.data());
+                if (spec_.gelu_ffn) {
+                    gelu_mul(s.gate.data(), s.up.data(), T * FF);
+                } else {
+                    silu_mul(s.gate.data(), s.up.data(), T * FF);
+                }
+                project(il, LoraTarget::Down, l.ffn_down, nullptr, s.gate.data(), s.tmp.data());
             }
-            project(il, LoraTarget::Down, l.ffn_down, nullptr, s.gate.data(), s.tmp.data());
             add_block_output(l.ffn_post_norm, T);
         }
         // Logits only for rows someone reads: flagged rows and each sampling sequence's last token.
@@ -201,6 +206,7 @@ private:
     RopeFrequencies rope_, rope_sliding_;  // global layers, sliding-window layers
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
+    MoeScratch moe_scratch_;
     BertScratch bert_scratch_;
     std::vector<int32_t> rows_;
     Sampler sampler_;

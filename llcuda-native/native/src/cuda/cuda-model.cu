@@ -30,6 +30,8 @@ void check_supported_shape(const ModelSpec &s) {
     auto unsupported = [](const std::string &what) {
         fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
     };
+    if (s.n_expert > 0)
+        unsupported("mixture-of-experts layers (" + std::to_string(s.n_expert) + " experts) run on the CPU backend only for now");
     if (!attention_supports_head_dim(s.head_dim)) {
         std::string sizes;
         for (int d : kAttnHeadSizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d);

@@ -43,6 +43,12 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     } else if (arch == "gemma2" || arch == "gemma3") {
         s.arch = arch == "gemma2" ? LLCUDA_ARCH_GEMMA2 : LLCUDA_ARCH_GEMMA3;
         s.rope_type = LLCUDA_ROPE_NEOX;
+    } else if (arch == "qwen3moe") {
+        s.arch = LLCUDA_ARCH_QWEN3MOE;
+        s.rope_type = LLCUDA_ROPE_NEOX;
+    } else if (arch == "phi3") {
+        s.arch = LLCUDA_ARCH_PHI3;
+        s.rope_type = LLCUDA_ROPE_NEOX;
     } else if (arch == "bert" || arch == "nomic-bert") {
         s.arch = arch == "bert" ? LLCUDA_ARCH_BERT : LLCUDA_ARCH_NOMIC_BERT;
         s.rope_type = arch == "bert" ? LLCUDA_ROPE_NORMAL : LLCUDA_ROPE_NEOX;  // bert: unused, a valid value
@@ -76,10 +82,16 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
         throw std::runtime_error(file.path() + ": RoPE scaling type " + scaling + " unsupported (none, linear, yarn)");
     } else if (file.find_tensor("rope_freqs.weight")) {
         s.rope_scaling = LLCUDA_ROPE_SCALING_LLAMA3;
+    } else if (file.find_tensor("rope_factors_long.weight")) {
+        s.rope_scaling = LLCUDA_ROPE_SCALING_LONGROPE;
+        s.rope_orig_ctx = static_cast<int32_t>(file.get_int(arch + ".rope.scaling.original_context_length"));
     }
     s.rms_eps = static_cast<float>(s.pooling_type != LLCUDA_POOLING_NONE ? file.get_real(arch + ".attention.layer_norm_epsilon", 1e-12)
                                                              : file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     set_family_parameters(file, arch, s);
+    s.n_expert = static_cast<int32_t>(file.get_int(arch + ".expert_count", 0));
+    s.n_expert_used = static_cast<int32_t>(file.get_int(arch + ".expert_used_count", 0));
+    s.n_ff_expert = static_cast<int32_t>(file.get_int(arch + ".expert_feed_forward_length", 0));
     const GgufTensor *embd = file.find_tensor("token_embd.weight");
     if (!embd) throw std::runtime_error(file.path() + ": token_embd.weight is missing");
     s.n_vocab = static_cast<int32_t>(embd->ne[1]);

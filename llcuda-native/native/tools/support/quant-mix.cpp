@@ -38,6 +38,8 @@ int32_t chosen_type(const QuantMix &mix, const TensorSlot &t) {
         if (!fits(mix.base, t.row_length)) return LLCUDA_TYPE_Q8_0;
         return mix.base == LLCUDA_TYPE_Q8_0 ? LLCUDA_TYPE_Q8_0 : LLCUDA_TYPE_Q6_K;
     }
+    // "for the 8-expert model, bumping this to Q8_0 trades just ~128MB" (llama-quantize, K-quant mixes)
+    if (t.n_expert == 8 && (has(t.name, "attn_v.weight") || has(t.name, "attn_k.weight"))) return LLCUDA_TYPE_Q8_0;
     if (has(t.name, "attn_v.weight")) {
         if (f == kQ2_K) return t.n_gqa >= 4 ? LLCUDA_TYPE_Q4_K : LLCUDA_TYPE_Q3_K;
         if (f == kQ3_K_M) return i < 2 ? LLCUDA_TYPE_Q5_K : LLCUDA_TYPE_Q4_K;
@@ -55,6 +57,12 @@ int32_t chosen_type(const QuantMix &mix, const TensorSlot &t) {
         if ((f == kIQ4_NL || f == kIQ4_XS) && i < n / 8) return LLCUDA_TYPE_Q5_K;
         if (f == kQ5_K_M && use_more_bits(i, n)) return LLCUDA_TYPE_Q6_K;
         if (f == kQ4_K_S && i < n / 8) return LLCUDA_TYPE_Q5_K;
+        return mix.base;
+    }
+    if (has(t.name, "attn_qkv.weight")) {  // phi3's fused projection
+        if (f == kQ3_K_M || f == kQ3_K_L) return LLCUDA_TYPE_Q4_K;
+        if (f == kQ4_K_M) return LLCUDA_TYPE_Q5_K;
+        if (f == kQ5_K_M) return LLCUDA_TYPE_Q6_K;
         return mix.base;
     }
     if (has(t.name, "attn_output.weight")) {

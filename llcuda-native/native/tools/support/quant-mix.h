@@ -27,6 +27,7 @@ struct TensorSlot {
     int layer;           // block index, -1 for tensors outside the blocks
     int n_layer;
     int n_gqa;           // n_head / n_head_kv
+    int n_expert = 0;    // experts per layer (0: dense)
 };
 
 // The type llama-quantize gives this weight matrix in a file of `mix`.

@@ -19,7 +19,11 @@ public enum Architecture {
     /** Encoder (BGE, MiniLM, E5): absolute positions, post-LayerNorm, GELU; embeddings only. */
     BERT(5, RopeType.NORMAL, true, false, false),
     /** Encoder (nomic-embed-text): RoPE, fused QKV, SwiGLU; embeddings only. */
-    NOMIC_BERT(6, RopeType.NEOX, true, false, false);
+    NOMIC_BERT(6, RopeType.NEOX, true, false, false),
+    /** Phi-3/3.5/4-mini: fused q/k/v and gate/up projections, partial rotary, LongRoPE. */
+    PHI3(7, RopeType.NEOX, false, false, false),
+    /** Qwen3's attention with a mixture-of-experts FFN in every layer (Qwen3-30B-A3B). */
+    QWEN3MOE(8, RopeType.NEOX, false, true, false);
 
     private final int abiValue;
     private final RopeType ropeType;

@@ -25,12 +25,13 @@ import java.util.Optional;
  * @param ropeScaling     the RoPE scaling beyond linear (YaRN, llama3) and its parameters
  * @param family          what the family's layers compute beyond llama's ({@link FamilyParameters#NONE} for llama)
  * @param pooling         how an encoder pools its output ({@link Pooling#NONE} for decoders)
+ * @param experts         the mixture-of-experts FFN ({@link Experts#NONE}: dense)
  */
 public record ModelSpec(Architecture architecture, String name, int vocabSize, int embeddingSize, int layers,
                         int heads, int kvHeads, int headSize, int feedForwardSize, int contextLength,
                         RopeType ropeType, int ropeDimensions, float ropeTheta, float ropeFreqScale,
                         float normEpsilon, String fileType, long parameterCount, List<TensorInfo> tensors,
-                        RopeScaling ropeScaling, FamilyParameters family, Pooling pooling) {
+                        RopeScaling ropeScaling, FamilyParameters family, Pooling pooling, Experts experts) {
 
     public ModelSpec {
         Objects.requireNonNull(architecture, "architecture");
@@ -40,6 +41,7 @@ public record ModelSpec(Architecture architecture, String name, int vocabSize, i
         Objects.requireNonNull(ropeScaling, "ropeScaling");
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(pooling, "pooling");
+        Objects.requireNonNull(experts, "experts");
         tensors = List.copyOf(tensors);
     }
 

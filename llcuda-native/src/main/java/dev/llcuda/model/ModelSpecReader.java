@@ -92,11 +92,21 @@ final class ModelSpecReader {
         if (file.tensor(TensorNames.ROPE_FREQS).isPresent()) {
             f32(TensorNames.ROPE_FREQS, ropeDims / 2);
         }
+        if (scaling.type() == RopeScaling.Type.LONGROPE) {
+            f32(TensorNames.ROPE_FACTORS_LONG, ropeDims / 2);
+            f32(TensorNames.ROPE_FACTORS_SHORT, ropeDims / 2);
+        }
+        boolean phi3 = arch == Architecture.PHI3;
+        Experts experts = experts(arch, feedForward);
         for (int layer = 0; layer < layers; layer++) {
             f32(TensorNames.layer(layer, "attn_norm.weight"), norm);
-            weight(TensorNames.layer(layer, "attn_q.weight"), embd, qDim);
-            weight(TensorNames.layer(layer, "attn_k.weight"), embd, kvDim);
-            weight(TensorNames.layer(layer, "attn_v.weight"), embd, kvDim);
+            if (phi3 && file.tensor(TensorNames.layer(layer, "attn_qkv.weight")).isPresent()) {
+                weight(TensorNames.layer(layer, "attn_qkv.weight"), embd, qDim + 2L * kvDim);
+            } else {
+                weight(TensorNames.layer(layer, "attn_q.weight"), embd, qDim);
+                weight(TensorNames.layer(layer, "attn_k.weight"), embd, kvDim);
+                weight(TensorNames.layer(layer, "attn_v.weight"), embd, kvDim);
+            }
             if (arch.attentionBiases()) {
                 f32(TensorNames.layer(layer, "attn_q.bias"), qDim);
                 f32(TensorNames.layer(layer, "attn_k.bias"), kvDim);
@@ -108,9 +118,19 @@ final class ModelSpecReader {
             }
             weight(TensorNames.layer(layer, "attn_output.weight"), qDim, embd);
             f32(TensorNames.layer(layer, "ffn_norm.weight"), norm);
-            weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
-            weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
-            weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            if (experts.present()) { // the router, then every expert's matrices stacked along the third dimension
+                weight(TensorNames.layer(layer, "ffn_gate_inp.weight"), embd, experts.count());
+                weight(TensorNames.layer(layer, "ffn_gate_exps.weight"), embd, experts.feedForward(), experts.count());
+                weight(TensorNames.layer(layer, "ffn_up_exps.weight"), embd, experts.feedForward(), experts.count());
+                weight(TensorNames.layer(layer, "ffn_down_exps.weight"), experts.feedForward(), embd, experts.count());
+            } else if (phi3) { // gate rows, then up rows
+                weight(TensorNames.layer(layer, "ffn_up.weight"), embd, 2L * feedForward);
+                weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            } else {
+                weight(TensorNames.layer(layer, "ffn_gate.weight"), embd, feedForward);
+                weight(TensorNames.layer(layer, "ffn_up.weight"), embd, feedForward);
+                weight(TensorNames.layer(layer, "ffn_down.weight"), feedForward, embd);
+            }
             if (arch.gemma()) {
                 f32(TensorNames.layer(layer, TensorNames.POST_ATTENTION_NORM), norm);
                 f32(TensorNames.layer(layer, TensorNames.POST_FFN_NORM), norm);
@@ -118,7 +138,7 @@ final class ModelSpecReader {
         }
         return new ModelSpec(arch, name, vocab, embd, layers, heads, kvHeads, headSize, feedForward, runContext,
                 arch.ropeType(), ropeDims, ropeTheta, scaling.frequencyScale(), epsilon, fileType, file.elementCount(),
-                used, scaling, familyParameters(arch, embd, layers, heads, headSize), Pooling.NONE);
+                used, scaling, familyParameters(arch, embd, layers, heads, headSize), Pooling.NONE, experts);
     }
 
     /**
@@ -127,13 +147,15 @@ final class ModelSpecReader {
      * (50 and 30 unless the file says otherwise); gemma3 has five sliding-window layers (RoPE base 10000,
      * unscaled) to one global one; both scale queries by 1/sqrt(head size), except the 27B models
      * (46 and 62 layers) by 1/sqrt(n_embd / n_head). A llama file with a sliding window (Mistral v0.1)
-     * slides in every layer.
+     * slides in every layer; so does a phi3 file, whose converter writes 0 for none (llama.cpp switches
+     * phi3's window off; llcuda applies it, as the model was trained).
      */
     private FamilyParameters familyParameters(Architecture arch, int embd, int layers, int heads, int headSize)
             throws GgufFormatException {
         return switch (arch) {
             case LLAMA -> new FamilyParameters(0, 0, 0, 0, optionalPositive("attention.sliding_window"), 0, 0, 0);
-            case QWEN2, QWEN3, BERT, NOMIC_BERT -> FamilyParameters.NONE;
+            case PHI3 -> new FamilyParameters(0, 0, 0, 0, nonNegative("attention.sliding_window"), 0, 0, 0);
+            case QWEN2, QWEN3, QWEN3MOE, BERT, NOMIC_BERT -> FamilyParameters.NONE;
             case GEMMA2 -> new FamilyParameters(gemmaQueryScale(embd, heads, headSize, layers == 46),
                     positiveReal("attn_logit_softcapping", 50.0), positiveReal("final_logit_softcapping", 30.0),
                     (float) Math.sqrt(embd), positive("attention.sliding_window", 4096), 2, 0, 0);
@@ -144,8 +166,48 @@ final class ModelSpecReader {
         };
     }
 
+    /**
+     * The experts of {@code expert_count}: llama files (Mixtral) may have them, each as wide as
+     * {@code feed_forward_length}; qwen3moe requires them, with {@code expert_feed_forward_length}.
+     * Other architectures stating experts are refused rather than run dense.
+     */
+    private Experts experts(Architecture arch, int feedForward) throws GgufFormatException {
+        int count = optionalPositive("expert_count");
+        if (arch == Architecture.QWEN3MOE && count == 0) {
+            throw error(prefix + "expert_count", "qwen3moe needs " + prefix + "expert_count");
+        }
+        if (count == 0) {
+            return Experts.NONE;
+        }
+        if (arch != Architecture.LLAMA && arch != Architecture.QWEN3MOE) {
+            throw error(prefix + "expert_count", "mixture-of-experts " + arch.ggufName()
+                    + " files are not supported (experts: llama, qwen3moe)");
+        }
+        int used = positive("expert_used_count");
+        if (used > count) {
+            throw error(prefix + "expert_used_count", prefix + "expert_used_count = " + used + " exceeds the "
+                    + count + " experts");
+        }
+        int width = arch == Architecture.QWEN3MOE ? positive("expert_feed_forward_length")
+                : positive("expert_feed_forward_length", feedForward);
+        return new Experts(count, used, width);
+    }
+
     private static float gemmaQueryScale(int embd, int heads, int headSize, boolean is27b) {
         return 1.0f / (float) Math.sqrt(is27b ? embd / heads : headSize); // float division, as llama.cpp
+    }
+
+    /** {@code <arch>.<suffix>} in 0..Integer.MAX_VALUE, or 0 when absent. */
+    private int nonNegative(String suffix) throws GgufFormatException {
+        String key = prefix + suffix;
+        if (!metadata.contains(key)) {
+            return 0;
+        }
+        long value = metadata.requireInteger(key);
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw error(key, key + " = " + value + " is outside 0.." + Integer.MAX_VALUE);
+        }
+        return (int) value;
     }
 
     /** {@code <arch>.<suffix>} in 1..Integer.MAX_VALUE, or 0 when absent. */
@@ -216,7 +278,7 @@ final class ModelSpecReader {
         float ropeTheta = nomic ? positiveReal("rope.freq_base", 10000.0) : 10000.0f;
         return new ModelSpec(arch, name, vocab, embd, layers, heads, heads, headSize, feedForward, context,
                 arch.ropeType(), ropeDims, ropeTheta, 1.0f, epsilon, fileType, file.elementCount(), used,
-                RopeScaling.NONE, FamilyParameters.NONE, pooling);
+                RopeScaling.NONE, FamilyParameters.NONE, pooling, Experts.NONE);
     }
 
     /** {@code <arch>.pooling_type}: mean, CLS or last; llama.cpp's other kinds (none, rank) are refused. */
@@ -276,12 +338,14 @@ final class ModelSpecReader {
     /**
      * The RoPE scaling of {@code rope.scaling.*} (linear, yarn, llama3; the legacy {@code rope.scale_linear})
      * and the {@code rope_freqs.weight} tensor, which llama.cpp's converter writes for Llama 3.1+ without
-     * any scaling metadata. Other scaling types are refused.
+     * any scaling metadata, or Phi-3's {@code rope_factors_long.weight} (LongRoPE, also without a type).
+     * Other scaling types are refused.
      */
     private RopeScaling ropeScaling(int fileContext) throws GgufFormatException {
         String typeKey = prefix + "rope.scaling.type";
         String type = metadata.contains(typeKey) ? metadata.requireString(typeKey).toLowerCase(Locale.ROOT) : "";
         boolean freqFactors = file.tensor(TensorNames.ROPE_FREQS).isPresent();
+        boolean longRopeFactors = file.tensor(TensorNames.ROPE_FACTORS_LONG).isPresent();
         float attnFactor = positiveReal("rope.scaling.attn_factor", 1.0);
         float factor = positiveReal("rope.scaling.factor", 1.0);
         int original = metadata.contains(prefix + "rope.scaling.original_context_length")
@@ -289,8 +353,8 @@ final class ModelSpecReader {
         RopeScaling.Type kind = switch (type) {
             case "none" -> RopeScaling.Type.NONE;
             // As llama.cpp reads a file without a type: its factor scales linearly.
-            case "" -> freqFactors ? RopeScaling.Type.LLAMA3 : factor != 1f ? RopeScaling.Type.LINEAR
-                    : RopeScaling.Type.NONE;
+            case "" -> freqFactors ? RopeScaling.Type.LLAMA3 : longRopeFactors ? RopeScaling.Type.LONGROPE
+                    : factor != 1f ? RopeScaling.Type.LINEAR : RopeScaling.Type.NONE;
             case "linear" -> RopeScaling.Type.LINEAR;
             case "yarn" -> RopeScaling.Type.YARN;
             case "llama3" -> {
@@ -310,6 +374,11 @@ final class ModelSpecReader {
         String logMultiplierKey = prefix + "rope.scaling.yarn_log_multiplier";
         if (metadata.contains(logMultiplierKey)) {
             throw error(logMultiplierKey, logMultiplierKey + " (DeepSeek's YaRN magnitude rule) is not supported");
+        }
+        if (kind == RopeScaling.Type.LONGROPE) {
+            // Phi-3's converter writes the factors, the original context and the magnitude (attn_factor).
+            return new RopeScaling(kind, factor, positive("rope.scaling.original_context_length"),
+                    RopeScaling.NONE.betaFast(), RopeScaling.NONE.betaSlow(), attnFactor);
         }
         if (kind == RopeScaling.Type.YARN) {
             // llama.cpp's defaults: the file's context as the original one, beta fast 32, slow 1.

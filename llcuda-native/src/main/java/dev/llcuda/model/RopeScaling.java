@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * How a model's RoPE stretches positions beyond the context it was trained at, from the
- * {@code <arch>.rope.scaling.*} metadata and the {@code rope_freqs.weight} tensor.
+ * {@code <arch>.rope.scaling.*} metadata and the {@code rope_freqs.weight} (or LongRoPE's
+ * {@code rope_factors_long/short.weight}) tensors.
  *
  * @param type            the scaling
  * @param factor          the context factor ({@code rope.scaling.factor}; 1 = none)
@@ -28,7 +29,12 @@ public record RopeScaling(Type type, float factor, int originalContext, float be
         /** Per pair between interpolated and extrapolated frequencies, with a magnitude correction. */
         YARN(2),
         /** Per-pair divisors in the tensor {@code rope_freqs.weight} (Llama 3.1 and later). */
-        LLAMA3(3);
+        LLAMA3(3),
+        /**
+         * Phi-3's per-pair divisors: {@code rope_factors_long.weight} when the run's context exceeds the
+         * original one, else {@code rope_factors_short.weight}.
+         */
+        LONGROPE(4);
 
         private final int abiValue;
 

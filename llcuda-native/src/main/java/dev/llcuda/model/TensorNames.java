@@ -7,6 +7,8 @@ final class TensorNames {
     static final String OUTPUT_NORM = "output_norm.weight";
     static final String OUTPUT = "output.weight";
     static final String ROPE_FREQS = "rope_freqs.weight";
+    static final String ROPE_FACTORS_LONG = "rope_factors_long.weight";
+    static final String ROPE_FACTORS_SHORT = "rope_factors_short.weight";
     static final String ATTENTION_Q_NORM = "attn_q_norm.weight";
     static final String ATTENTION_K_NORM = "attn_k_norm.weight";
     static final String POST_ATTENTION_NORM = "post_attention_norm.weight";

@@ -85,7 +85,8 @@ public interface LlcudaLibrary extends Library {
             "n_ff", "n_ctx", "rope_type", "rope_dim", "rope_theta", "rope_freq_scale", "rms_eps",
             "n_tensors", "tensors", "rope_scaling", "rope_orig_ctx", "yarn_ext_factor", "yarn_beta_fast",
             "yarn_beta_slow", "rope_attn_factor", "attn_scale", "attn_softcap", "final_softcap", "embd_scale",
-            "sliding_window", "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding", "pooling_type"})
+            "sliding_window", "sliding_pattern", "rope_theta_sliding", "rope_freq_scale_sliding", "pooling_type",
+            "n_expert", "n_expert_used", "n_ff_expert"})
     final class ModelSpecStruct extends Structure {
         public int arch;
         public int n_vocab;
@@ -118,6 +119,9 @@ public interface LlcudaLibrary extends Library {
         public float rope_theta_sliding;
         public float rope_freq_scale_sliding;
         public int pooling_type;
+        public int n_expert;
+        public int n_expert_used;
+        public int n_ff_expert;
     }
 
     int llcuda_model_load(Pointer backend, String ggufPath, ModelSpecStruct spec, PointerByReference out);

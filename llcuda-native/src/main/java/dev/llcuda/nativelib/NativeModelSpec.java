@@ -34,7 +34,8 @@ final class NativeModelSpec {
         RopeScaling scaling = spec.ropeScaling();
         boolean yarn = scaling.type() == RopeScaling.Type.YARN;
         struct.rope_scaling = scaling.type().abiValue();
-        struct.rope_orig_ctx = yarn ? scaling.originalContext() : 0;
+        boolean longRope = scaling.type() == RopeScaling.Type.LONGROPE;
+        struct.rope_orig_ctx = yarn || longRope ? scaling.originalContext() : 0;
         struct.yarn_ext_factor = yarn ? 1f : 0f;
         struct.yarn_beta_fast = scaling.betaFast();
         struct.yarn_beta_slow = scaling.betaSlow();
@@ -50,6 +51,9 @@ final class NativeModelSpec {
         struct.rope_freq_scale_sliding = family.slidingRopeFreqScale();
         struct.n_tensors = tensors.size();
         struct.pooling_type = spec.pooling().abiValue();
+        struct.n_expert = spec.experts().count();
+        struct.n_expert_used = spec.experts().used();
+        struct.n_ff_expert = spec.experts().feedForward();
         table = new NativeTensorTable(tensors);
         struct.tensors = table.pointer();
     }

@@ -257,6 +257,56 @@ class ModelSpecTests {
     }
 
     @Test
+    void phi3ReadsFusedProjectionsPartialRotaryAndLongRope() throws IOException {
+        ModelSpec spec = spec(new SyntheticModel("phi3")
+                .put("phi3.rope.dimension_count", GgufValue.uint32(12))
+                .put("phi3.rope.scaling.original_context_length", GgufValue.uint32(64))
+                .put("phi3.rope.scaling.attn_factor", GgufValue.float32(1.1f))
+                .put("phi3.attention.sliding_window", GgufValue.uint32(0))
+                .add("rope_factors_long.weight", GgmlType.F32, 6)
+                .add("rope_factors_short.weight", GgmlType.F32, 6));
+        assertEquals(Architecture.PHI3, spec.architecture());
+        assertEquals(RopeType.NEOX, spec.ropeType());
+        assertEquals(12, spec.ropeDimensions());
+        assertEquals(new RopeScaling(RopeScaling.Type.LONGROPE, 1f, 64, 32f, 1f, 1.1f), spec.ropeScaling());
+        assertEquals(FamilyParameters.NONE, spec.family(), "the converter's sliding_window 0 means none");
+        assertTrue(spec.layerTensor(1, "attn_qkv.weight").isPresent() && spec.tensor("rope_factors_short.weight").isPresent());
+        assertEquals(2048, spec(new SyntheticModel("phi3").put("phi3.attention.sliding_window", GgufValue.uint32(2048)))
+                .family().slidingWindow(), "a window in the file slides every layer");
+        rejected(new SyntheticModel("phi3").replace("blk.0.ffn_up.weight", GgmlType.F16, 64, 96),
+                "tensor 'blk.0.ffn_up.weight' has shape [64, 96], expected [64, 192]");
+        rejected(new SyntheticModel("phi3").put("phi3.rope.scaling.original_context_length", GgufValue.uint32(64))
+                        .add("rope_factors_long.weight", GgmlType.F32, 8),
+                "missing required tensor 'rope_factors_short.weight'");
+        rejected(new SyntheticModel("phi3").add("rope_factors_long.weight", GgmlType.F32, 8)
+                        .add("rope_factors_short.weight", GgmlType.F32, 8),
+                "phi3.rope.scaling.original_context_length");
+        ModelSpec separate = spec(new SyntheticModel("phi3").omit("blk.0.attn_qkv.weight").omit("blk.1.attn_qkv.weight")
+                .add("blk.0.attn_q.weight", GgmlType.F16, 64, 64).add("blk.0.attn_k.weight", GgmlType.F16, 64, 32)
+                .add("blk.0.attn_v.weight", GgmlType.F16, 64, 32).add("blk.1.attn_q.weight", GgmlType.F16, 64, 64)
+                .add("blk.1.attn_k.weight", GgmlType.F16, 64, 32).add("blk.1.attn_v.weight", GgmlType.F16, 64, 32));
+        assertTrue(separate.layerTensor(0, "attn_k.weight").isPresent(), "q, k and v may come as three tensors");
+    }
+
+    @Test
+    void mixturesOfExpertsReadTheRouterAndStackedExperts() throws IOException {
+        ModelSpec mixtral = spec(new SyntheticModel("llama").withExperts(4, 2));
+        assertEquals(new Experts(4, 2, 96), mixtral.experts(), "a llama's experts are feed_forward_length wide");
+        assertTrue(mixtral.layerTensor(1, "ffn_down_exps.weight").isPresent());
+        assertEquals(Experts.NONE, spec(new SyntheticModel("llama")).experts());
+        ModelSpec qwen3moe = spec(new SyntheticModel("qwen3moe"));
+        assertEquals(Architecture.QWEN3MOE, qwen3moe.architecture());
+        assertEquals(new Experts(4, 2, 32), qwen3moe.experts());
+        assertTrue(qwen3moe.layerTensor(0, "attn_q_norm.weight").isPresent(), "qwen3's attention");
+        rejected(new SyntheticModel("qwen3moe").replace("blk.0.ffn_up_exps.weight", GgmlType.F16, 64, 32, 3),
+                "tensor 'blk.0.ffn_up_exps.weight' has shape [64, 32, 3], expected [64, 32, 4]");
+        rejected(new SyntheticModel("llama").withExperts(4, 5), "llama.expert_used_count = 5 exceeds the 4 experts");
+        rejected(new SyntheticModel("qwen3moe").remove("qwen3moe.expert_count"), "qwen3moe needs qwen3moe.expert_count");
+        rejected(new SyntheticModel("qwen2").put("qwen2.expert_count", GgufValue.uint32(4)),
+                "mixture-of-experts qwen2 files are not supported (experts: llama, qwen3moe)");
+    }
+
+    @Test
     void aLlamaFileWithASlidingWindowSlidesInEveryLayer() throws IOException {
         ModelSpec spec = spec(new SyntheticModel("llama").put("llama.attention.sliding_window", GgufValue.uint32(4096)));
         assertEquals(new FamilyParameters(0, 0, 0, 0, 4096, 0, 0, 0), spec.family());
@@ -311,7 +361,7 @@ class ModelSpecTests {
     @Test
     void badHyperParametersAreNamed() throws IOException {
         rejected(new SyntheticModel("gpt2"),
-                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, bert, nomic-bert)");
+                "architecture 'gpt2' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, bert, nomic-bert, phi3, qwen3moe)");
         rejected(new SyntheticModel("llama").remove("llama.block_count"), "missing metadata key 'llama.block_count'");
         rejected(new SyntheticModel("llama").put("llama.block_count", GgufValue.uint32(0)),
                 "llama.block_count = 0 is outside 1..2147483647");

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small llama, qwen2, qwen3, gemma2 or gemma3 GGUF with zero weights for testing metadata and tensor-table checks; each
+ * A small llama, qwen2, qwen3, gemma2, gemma3, phi3 or qwen3moe GGUF (or a llama with experts) with zero weights for testing metadata and tensor-table checks; each
  * tensor's type and shape, and each key, can be replaced or left out.
  */
 final class SyntheticModel {
@@ -28,6 +28,8 @@ final class SyntheticModel {
     final int headSize = 16;
     final int feedForward = 96;
     final int vocab = 20;
+    final int expertWidth = 32;
+    private int experts;
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final Map<String, Tensor> replaced = new HashMap<>();
     private final Set<String> omitted = new HashSet<>();
@@ -49,6 +51,18 @@ final class SyntheticModel {
         }
         metadata.put("tokenizer.ggml.tokens", GgufValue.strings(tokens));
         metadata.put("general.file_type", GgufValue.uint32(1));
+        if (arch.equals("qwen3moe")) {
+            withExperts(4, 2);
+            metadata.put(arch + ".expert_feed_forward_length", GgufValue.uint32(expertWidth));
+        }
+    }
+
+    /** A mixture of {@code count} experts, {@code used} per token, in place of each dense FFN. */
+    SyntheticModel withExperts(int count, int used) {
+        experts = count;
+        metadata.put(arch + ".expert_count", GgufValue.uint32(count));
+        metadata.put(arch + ".expert_used_count", GgufValue.uint32(used));
+        return this;
     }
 
     SyntheticModel put(String key, GgufValue value) {
@@ -88,23 +102,38 @@ final class SyntheticModel {
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             tensors.put(p + "attn_norm.weight", new Tensor(GgmlType.F32, embd));
-            tensors.put(p + "attn_q.weight", new Tensor(GgmlType.F16, embd, q));
-            tensors.put(p + "attn_k.weight", new Tensor(GgmlType.F16, embd, kv));
-            tensors.put(p + "attn_v.weight", new Tensor(GgmlType.F16, embd, kv));
+            if (arch.equals("phi3")) {
+                tensors.put(p + "attn_qkv.weight", new Tensor(GgmlType.F16, embd, q + 2L * kv));
+            } else {
+                tensors.put(p + "attn_q.weight", new Tensor(GgmlType.F16, embd, q));
+                tensors.put(p + "attn_k.weight", new Tensor(GgmlType.F16, embd, kv));
+                tensors.put(p + "attn_v.weight", new Tensor(GgmlType.F16, embd, kv));
+            }
             if (arch.equals("qwen2")) {
                 tensors.put(p + "attn_q.bias", new Tensor(GgmlType.F32, q));
                 tensors.put(p + "attn_k.bias", new Tensor(GgmlType.F32, kv));
                 tensors.put(p + "attn_v.bias", new Tensor(GgmlType.F32, kv));
             }
-            if (arch.equals("qwen3") || arch.equals("gemma3")) {
+            if (arch.equals("qwen3") || arch.equals("gemma3") || arch.equals("qwen3moe")) {
                 tensors.put(p + "attn_q_norm.weight", new Tensor(GgmlType.F32, headSize));
                 tensors.put(p + "attn_k_norm.weight", new Tensor(GgmlType.F32, headSize));
             }
             tensors.put(p + "attn_output.weight", new Tensor(GgmlType.F16, q, embd));
             tensors.put(p + "ffn_norm.weight", new Tensor(GgmlType.F32, embd));
-            tensors.put(p + "ffn_gate.weight", new Tensor(GgmlType.F16, embd, feedForward));
-            tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
-            tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
+            int width = arch.equals("qwen3moe") ? expertWidth : feedForward;
+            if (experts > 0) {
+                tensors.put(p + "ffn_gate_inp.weight", new Tensor(GgmlType.F32, embd, experts));
+                tensors.put(p + "ffn_gate_exps.weight", new Tensor(GgmlType.F16, embd, width, experts));
+                tensors.put(p + "ffn_up_exps.weight", new Tensor(GgmlType.F16, embd, width, experts));
+                tensors.put(p + "ffn_down_exps.weight", new Tensor(GgmlType.F16, width, embd, experts));
+            } else if (arch.equals("phi3")) {
+                tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, 2L * feedForward));
+                tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
+            } else {
+                tensors.put(p + "ffn_gate.weight", new Tensor(GgmlType.F16, embd, feedForward));
+                tensors.put(p + "ffn_up.weight", new Tensor(GgmlType.F16, embd, feedForward));
+                tensors.put(p + "ffn_down.weight", new Tensor(GgmlType.F16, feedForward, embd));
+            }
             if (arch.startsWith("gemma")) {
                 tensors.put(p + "post_attention_norm.weight", new Tensor(GgmlType.F32, embd));
                 tensors.put(p + "post_ffw_norm.weight", new Tensor(GgmlType.F32, embd));

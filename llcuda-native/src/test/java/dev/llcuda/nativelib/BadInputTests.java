@@ -47,7 +47,8 @@ class BadInputTests {
         ModelSpec beyond = new ModelSpec(spec.architecture(), spec.name(), spec.vocabSize(), spec.embeddingSize(),
                 spec.layers(), spec.heads(), spec.kvHeads(), spec.headSize(), spec.feedForwardSize(), spec.contextLength(),
                 spec.ropeType(), spec.ropeDimensions(), spec.ropeTheta(), spec.ropeFreqScale(), spec.normEpsilon(),
-                spec.fileType(), spec.parameterCount(), tensors, spec.ropeScaling(), spec.family(), spec.pooling());
+                spec.fileType(), spec.parameterCount(), tensors, spec.ropeScaling(), spec.family(), spec.pooling(),
+                spec.experts());
 
         NativeException refused = assertThrows(NativeException.class,
                 () -> TestModels.cpu().loadModel(TestModels.model(MODEL + ".gguf"), beyond));
