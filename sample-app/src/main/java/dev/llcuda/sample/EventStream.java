@@ -101,7 +101,11 @@ final class EventStream extends BaseSubscriber<Object> implements InFlightReques
                 .body());
     }
 
-    /** Sends the error (when not null) and [DONE], then completes the response. */
+    /**
+     * Sends the error (when not null) and [DONE], then completes the response. The request leaves
+     * the ones in flight once the container completed the response ({@link #abandon}), so a shutdown
+     * waits for these last events to be written before the web server closes the connection.
+     */
     private void end(OpenAiApi.@Nullable ErrorBody error) {
         synchronized (this.lock) {
             if (this.ended) {
@@ -114,7 +118,6 @@ final class EventStream extends BaseSubscriber<Object> implements InFlightReques
             this.ended = true;
             this.emitter.complete();
         }
-        this.requests.leave(this);
     }
 
     /** The response ended without us (the client left, a container error or time-out): stop generating. */
