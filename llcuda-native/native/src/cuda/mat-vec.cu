@@ -5,7 +5,11 @@
 // let each activation chunk (read through L1) serve two rows. The quantized types have a second
 // kernel on 8-bit activations (q8-activations.cuh): their weights stay integers and each 16-element
 // chunk costs eight dp4a per row and token instead of 16 conversions and 16 FMAs, and the
-// activations read per chunk shrink from 64 to 40 bytes.
+// activations read per chunk shrink from 64 to 40 bytes. Each thread loads the weights of two
+// chunks before it uses either (twice the bytes in flight on long rows). On sm_90 the kernels are
+// launched to overlap the kernel before them (dependent-launch.cuh): a block first starts the
+// fetch of its rows into L2, then waits for its input.
+#include "dependent-launch.cuh"
 #include "int-quants.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
@@ -15,6 +19,14 @@ namespace {
 
 constexpr int kThreads = 128;
 constexpr int kRows = 2;
+constexpr int kUnroll = 2;  // chunks per thread whose weights are loaded together
+
+// The block's rows into L2, then the previous kernel's end (its output is this kernel's input).
+__device__ __forceinline__ void start_rows(const uint8_t *w, uint64_t row_bytes, int64_t row0, int64_t n_rows) {
+    if (threadIdx.x == 0) prefetch_to_l2(w + row0 * row_bytes, (min(n_rows, row0 + kRows) - row0) * row_bytes);
+    wait_for_previous_kernel();
+    allow_next_kernel();
+}
 
 // Sums each thread's acc[r][t] over the block and writes (or adds) y[t][row0 + r].
 template <int M>
@@ -55,30 +67,40 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
-        float wv[kRows][16];
+    start_rows(w, row_bytes, row0, n_rows);
+    for (int c0 = threadIdx.x; c0 < n_chunks; c0 += kUnroll * kThreads) {
+        float wv[kUnroll][kRows][16];
 #pragma unroll
-        for (int r = 0; r < kRows; ++r) {
-            if (row0 + r < n_rows) {
-                Dequant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wv[r]);
-            } else {
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * kThreads;
 #pragma unroll
-                for (int i = 0; i < 16; ++i) wv[r][i] = 0.0f;
+            for (int r = 0; r < kRows; ++r) {
+                if (c < n_chunks && row0 + r < n_rows) {
+                    Dequant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wv[u][r]);
+                } else {
+#pragma unroll
+                    for (int i = 0; i < 16; ++i) wv[u][r][i] = 0.0f;
+                }
             }
         }
 #pragma unroll
-        for (int t = 0; t < M; ++t) {
-            if (t < m) {
-                const float4 *xp = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(t) * ldx + 16 * c);
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * kThreads;
+            if (c >= n_chunks) break;
 #pragma unroll
-                for (int i = 0; i < 4; ++i) {
-                    const float4 xv = __ldg(xp + i);
+            for (int t = 0; t < M; ++t) {
+                if (t < m) {
+                    const float4 *xp = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(t) * ldx + 16 * c);
 #pragma unroll
-                    for (int r = 0; r < kRows; ++r) {
-                        acc[r][t] = fmaf(wv[r][4 * i], xv.x, acc[r][t]);
-                        acc[r][t] = fmaf(wv[r][4 * i + 1], xv.y, acc[r][t]);
-                        acc[r][t] = fmaf(wv[r][4 * i + 2], xv.z, acc[r][t]);
-                        acc[r][t] = fmaf(wv[r][4 * i + 3], xv.w, acc[r][t]);
+                    for (int i = 0; i < 4; ++i) {
+                        const float4 xv = __ldg(xp + i);
+#pragma unroll
+                        for (int r = 0; r < kRows; ++r) {
+                            acc[r][t] = fmaf(wv[u][r][4 * i], xv.x, acc[r][t]);
+                            acc[r][t] = fmaf(wv[u][r][4 * i + 1], xv.y, acc[r][t]);
+                            acc[r][t] = fmaf(wv[u][r][4 * i + 2], xv.z, acc[r][t]);
+                            acc[r][t] = fmaf(wv[u][r][4 * i + 3], xv.w, acc[r][t]);
+                        }
                     }
                 }
             }
@@ -103,37 +125,47 @@ mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_r
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
-        uint32_t wq[kRows][4];
-        float wa[kRows], wb[kRows];
+    start_rows(w, row_bytes, row0, n_rows);
+    for (int c0 = threadIdx.x; c0 < n_chunks; c0 += kUnroll * kThreads) {
+        uint32_t wq[kUnroll][kRows][4];
+        float wa[kUnroll][kRows], wb[kUnroll][kRows];
 #pragma unroll
-        for (int r = 0; r < kRows; ++r) {
-            if (row0 + r < n_rows) {
-                IntQuant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wq[r], wa[r], wb[r]);
-            } else {
-                wq[r][0] = wq[r][1] = wq[r][2] = wq[r][3] = 0u;
-                wa[r] = wb[r] = 0.0f;
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * kThreads;
+#pragma unroll
+            for (int r = 0; r < kRows; ++r) {
+                if (c < n_chunks && row0 + r < n_rows) {
+                    IntQuant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wq[u][r], wa[u][r], wb[u][r]);
+                } else {
+                    wq[u][r][0] = wq[u][r][1] = wq[u][r][2] = wq[u][r][3] = 0u;
+                    wa[u][r] = wb[u][r] = 0.0f;
+                }
             }
         }
 #pragma unroll
-        for (int t = 0; t < M; ++t) {
-            if (t < m) {
-                const int64_t chunk = static_cast<int64_t>(t) * n_chunks + c;
-                const uint4 *xp = reinterpret_cast<const uint4 *>(xq + 32 * chunk);
-                const uint4 hi = __ldg(xp), lo = __ldg(xp + 1);
-                const float2 ds = __ldg(xds + chunk);
+        for (int u = 0; u < kUnroll; ++u) {
+            const int c = c0 + u * kThreads;
+            if (c >= n_chunks) break;
 #pragma unroll
-                for (int r = 0; r < kRows; ++r) {
-                    int dh = __dp4a(static_cast<int>(wq[r][0]), static_cast<int>(hi.x), 0);
-                    dh = __dp4a(static_cast<int>(wq[r][1]), static_cast<int>(hi.y), dh);
-                    dh = __dp4a(static_cast<int>(wq[r][2]), static_cast<int>(hi.z), dh);
-                    dh = __dp4a(static_cast<int>(wq[r][3]), static_cast<int>(hi.w), dh);
-                    int dl = __dp4a(static_cast<int>(wq[r][0]), static_cast<int>(lo.x), 0);
-                    dl = __dp4a(static_cast<int>(wq[r][1]), static_cast<int>(lo.y), dl);
-                    dl = __dp4a(static_cast<int>(wq[r][2]), static_cast<int>(lo.z), dl);
-                    dl = __dp4a(static_cast<int>(wq[r][3]), static_cast<int>(lo.w), dl);
-                    const float dot = static_cast<float>(256 * dh + dl) * ds.x;
-                    acc[r][t] = fmaf(wa[r], dot, fmaf(wb[r], ds.y, acc[r][t]));
+            for (int t = 0; t < M; ++t) {
+                if (t < m) {
+                    const int64_t chunk = static_cast<int64_t>(t) * n_chunks + c;
+                    const uint4 *xp = reinterpret_cast<const uint4 *>(xq + 32 * chunk);
+                    const uint4 hi = __ldg(xp), lo = __ldg(xp + 1);
+                    const float2 ds = __ldg(xds + chunk);
+#pragma unroll
+                    for (int r = 0; r < kRows; ++r) {
+                        int dh = __dp4a(static_cast<int>(wq[u][r][0]), static_cast<int>(hi.x), 0);
+                        dh = __dp4a(static_cast<int>(wq[u][r][1]), static_cast<int>(hi.y), dh);
+                        dh = __dp4a(static_cast<int>(wq[u][r][2]), static_cast<int>(hi.z), dh);
+                        dh = __dp4a(static_cast<int>(wq[u][r][3]), static_cast<int>(hi.w), dh);
+                        int dl = __dp4a(static_cast<int>(wq[u][r][0]), static_cast<int>(lo.x), 0);
+                        dl = __dp4a(static_cast<int>(wq[u][r][1]), static_cast<int>(lo.y), dl);
+                        dl = __dp4a(static_cast<int>(wq[u][r][2]), static_cast<int>(lo.z), dl);
+                        dl = __dp4a(static_cast<int>(wq[u][r][3]), static_cast<int>(lo.w), dl);
+                        const float dot = static_cast<float>(256 * dh + dl) * ds.x;
+                        acc[r][t] = fmaf(wa[u][r], dot, fmaf(wb[u][r], ds.y, acc[r][t]));
+                    }
                 }
             }
         }
@@ -161,24 +193,23 @@ template <int TYPE>
 void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
                     bool accumulate, cudaStream_t stream) {
     const dim3 grid(ceil_div(w.rows, kRows));
-    const int k = static_cast<int>(w.cols);
+    const int k = static_cast<int>(w.cols), acc = accumulate;
     if (m == 1) {
-        mat_vec_kernel<TYPE, 1><<<grid, kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, accumulate);
+        launch_dependent(mat_vec_kernel<TYPE, 1>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else if (m == 2) {
-        mat_vec_kernel<TYPE, 2><<<grid, kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, accumulate);
+        launch_dependent(mat_vec_kernel<TYPE, 2>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else if (m <= 4) {
-        mat_vec_kernel<TYPE, 4><<<grid, kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, accumulate);
+        launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else {
-        mat_vec_kernel<TYPE, 8><<<grid, kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, accumulate);
+        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     }
-    LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 template <int TYPE, int M>
 void launch_q8_m(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
                  cudaStream_t stream) {
-    mat_vec_q8_kernel<TYPE, M><<<ceil_div(w.rows, kRows), kThreads, 0, stream>>>(
-        w.data, w.row_bytes, w.rows, static_cast<int>(w.cols), x.q, x.ds, m, y, ldy, accumulate);
+    launch_dependent(mat_vec_q8_kernel<TYPE, M>, dim3(ceil_div(w.rows, kRows)), dim3(kThreads), stream, w.data,
+                     w.row_bytes, w.rows, static_cast<int>(w.cols), x.q, x.ds, m, y, ldy, static_cast<int>(accumulate));
 }
 
 template <int TYPE>
@@ -195,7 +226,6 @@ void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, flo
     } else {
         launch_q8_m<TYPE, 8>(w, x, m, y, ldy, accumulate, stream);
     }
-    LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
