@@ -22,9 +22,10 @@ struct DeviceLayer {
     const float *attn_post_norm = nullptr, *ffn_post_norm = nullptr;  // gemma
     DeviceMatrix wq, wk, wv, wo, gate, up, down;
     // Q|K|V and gate|up as one matrix each when their types match and their bytes are adjacent:
-    // one launch instead of three (two), which matters most for decode steps.
-    DeviceMatrix qkv, gate_up;
-    bool qkv_fused = false, gate_up_fused = false;
+    // one launch instead of three (two), which matters most for decode steps. Q|K alone when only
+    // V differs (llama-quantize's _M mixes give some layers' V more bits): two launches.
+    DeviceMatrix qkv, gate_up, qk;
+    bool qkv_fused = false, gate_up_fused = false, qk_fused = false;
 };
 
 // Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.

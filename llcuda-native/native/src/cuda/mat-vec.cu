@@ -1,14 +1,16 @@
-// Decode products: each block reads kRows weight rows once, straight from their GGUF blocks, and
+// Decode products: each block reads a few weight rows once, straight from their GGUF blocks, and
 // multiplies them with up to kMatVecMaxTokens activation rows. Memory-bound: every thread streams
 // 16-element chunks of consecutive addresses (coalesced across the warp), the four warps of a block
 // split the row so that even narrow matrices put enough loads in flight, and two rows per block
 // let each activation chunk (read through L1) serve two rows. The quantized types have a second
 // kernel on 8-bit activations (q8-activations.cuh): their weights stay integers and each 16-element
 // chunk costs eight dp4a per row and token instead of 16 conversions and 16 FMAs, and the
-// activations read per chunk shrink from 64 to 40 bytes. Each thread loads the weights of two
-// chunks before it uses either (twice the bytes in flight on long rows). On sm_90 the kernels are
-// launched to overlap the kernel before them (dependent-launch.cuh): a block first starts the
-// fetch of its rows into L2, then waits for its input.
+// activations read per chunk shrink from 64 to 40 bytes. A single token's product of many rows
+// takes eight rows per block on that path: a one-token block does so little work that two rows
+// left too few weight bytes in flight per SM (H200, TinyLlama gate|up: 13 MB in 10.6 us, ~1.2 TB/s);
+// eight rows per thread request 64 bytes at once. On sm_90 the kernels are launched to overlap the
+// kernel before them (dependent-launch.cuh): a block first starts the fetch of its rows into L2,
+// then waits for its input.
 #include "dependent-launch.cuh"
 #include "int-quants.cuh"
 #include "kernels.cuh"
@@ -19,30 +21,32 @@ namespace {
 
 constexpr int kThreads = 128;
 constexpr int kRows = 2;
-constexpr int kUnroll = 2;  // chunks per thread whose weights are loaded together
+constexpr int kWideRows = 8;          // rows per block of the 8-bit path for one token and many rows
+constexpr int64_t kWideMinRows = 8192;  // 1,024 blocks of 8 rows: several per SM even on 132 SMs
 
 // The block's rows into L2, then the previous kernel's end (its output is this kernel's input).
+template <int R>
 __device__ __forceinline__ void start_rows(const uint8_t *w, uint64_t row_bytes, int64_t row0, int64_t n_rows) {
-    if (threadIdx.x == 0) prefetch_to_l2(w + row0 * row_bytes, (min(n_rows, row0 + kRows) - row0) * row_bytes);
+    if (threadIdx.x == 0) prefetch_to_l2(w + row0 * row_bytes, (min(n_rows, row0 + R) - row0) * row_bytes);
     wait_for_previous_kernel();
     allow_next_kernel();
 }
 
 // Sums each thread's acc[r][t] over the block and writes (or adds) y[t][row0 + r].
-template <int M>
-__device__ __forceinline__ void store_rows(const float (&acc)[kRows][M], int64_t row0, int64_t n_rows, int m,
+template <int M, int R = kRows>
+__device__ __forceinline__ void store_rows(const float (&acc)[R][M], int64_t row0, int64_t n_rows, int m,
                                            float *__restrict__ y, int ldy, int accumulate) {
-    __shared__ float partial[kThreads / kWarpSize][kRows][M];
+    __shared__ float partial[kThreads / kWarpSize][R][M];
     const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
 #pragma unroll
-    for (int r = 0; r < kRows; ++r)
+    for (int r = 0; r < R; ++r)
 #pragma unroll
         for (int t = 0; t < M; ++t) {
             const float s = warp_sum(acc[r][t]);
             if (lane == 0) partial[warp][r][t] = s;
         }
     __syncthreads();
-    if (threadIdx.x < kRows * M) {
+    if (threadIdx.x < R * M) {
         const int r = threadIdx.x / M, t = threadIdx.x % M;
         if (t < m && row0 + r < n_rows) {
             float s = 0.0f;
@@ -67,40 +71,31 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    start_rows(w, row_bytes, row0, n_rows);
-    for (int c0 = threadIdx.x; c0 < n_chunks; c0 += kUnroll * kThreads) {
-        float wv[kUnroll][kRows][16];
+    start_rows<kRows>(w, row_bytes, row0, n_rows);
+    for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
+        float wv[kRows][16];
 #pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-            const int c = c0 + u * kThreads;
+        for (int r = 0; r < kRows; ++r) {
+            if (row0 + r < n_rows) {
+                Dequant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wv[r]);
+            } else {
 #pragma unroll
-            for (int r = 0; r < kRows; ++r) {
-                if (c < n_chunks && row0 + r < n_rows) {
-                    Dequant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wv[u][r]);
-                } else {
-#pragma unroll
-                    for (int i = 0; i < 16; ++i) wv[u][r][i] = 0.0f;
-                }
+                for (int i = 0; i < 16; ++i) wv[r][i] = 0.0f;
             }
         }
 #pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-            const int c = c0 + u * kThreads;
-            if (c >= n_chunks) break;
+        for (int t = 0; t < M; ++t) {
+            if (t < m) {
+                const float4 *xp = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(t) * ldx + 16 * c);
 #pragma unroll
-            for (int t = 0; t < M; ++t) {
-                if (t < m) {
-                    const float4 *xp = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(t) * ldx + 16 * c);
+                for (int i = 0; i < 4; ++i) {
+                    const float4 xv = __ldg(xp + i);
 #pragma unroll
-                    for (int i = 0; i < 4; ++i) {
-                        const float4 xv = __ldg(xp + i);
-#pragma unroll
-                        for (int r = 0; r < kRows; ++r) {
-                            acc[r][t] = fmaf(wv[u][r][4 * i], xv.x, acc[r][t]);
-                            acc[r][t] = fmaf(wv[u][r][4 * i + 1], xv.y, acc[r][t]);
-                            acc[r][t] = fmaf(wv[u][r][4 * i + 2], xv.z, acc[r][t]);
-                            acc[r][t] = fmaf(wv[u][r][4 * i + 3], xv.w, acc[r][t]);
-                        }
+                    for (int r = 0; r < kRows; ++r) {
+                        acc[r][t] = fmaf(wv[r][4 * i], xv.x, acc[r][t]);
+                        acc[r][t] = fmaf(wv[r][4 * i + 1], xv.y, acc[r][t]);
+                        acc[r][t] = fmaf(wv[r][4 * i + 2], xv.z, acc[r][t]);
+                        acc[r][t] = fmaf(wv[r][4 * i + 3], xv.w, acc[r][t]);
                     }
                 }
             }
@@ -112,65 +107,56 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 
 // y = W x with W's chunks as integers (w = a*q + b) and x's as d/256 * (256*hi + lo):
 // sum w*x = a * d/256 * (256*dot(q, hi) + dot(q, lo)) + b * sum(x).
-template <int TYPE, int M>
+template <int TYPE, int M, int R>
 __global__ void __launch_bounds__(kThreads)
 mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                   const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m,
                   float *__restrict__ y, int ldy, int accumulate) {
-    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRows;
+    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * R;
     const int n_chunks = k / 16;
-    float acc[kRows][M];
+    float acc[R][M];
 #pragma unroll
-    for (int r = 0; r < kRows; ++r)
+    for (int r = 0; r < R; ++r)
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    start_rows(w, row_bytes, row0, n_rows);
-    for (int c0 = threadIdx.x; c0 < n_chunks; c0 += kUnroll * kThreads) {
-        uint32_t wq[kUnroll][kRows][4];
-        float wa[kUnroll][kRows], wb[kUnroll][kRows];
+    start_rows<R>(w, row_bytes, row0, n_rows);
+    for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
+        uint32_t wq[R][4];
+        float wa[R], wb[R];
 #pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-            const int c = c0 + u * kThreads;
-#pragma unroll
-            for (int r = 0; r < kRows; ++r) {
-                if (c < n_chunks && row0 + r < n_rows) {
-                    IntQuant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wq[u][r], wa[u][r], wb[u][r]);
-                } else {
-                    wq[u][r][0] = wq[u][r][1] = wq[u][r][2] = wq[u][r][3] = 0u;
-                    wa[u][r] = wb[u][r] = 0.0f;
-                }
+        for (int r = 0; r < R; ++r) {
+            if (row0 + r < n_rows) {
+                IntQuant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wq[r], wa[r], wb[r]);
+            } else {
+                wq[r][0] = wq[r][1] = wq[r][2] = wq[r][3] = 0u;
+                wa[r] = wb[r] = 0.0f;
             }
         }
 #pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-            const int c = c0 + u * kThreads;
-            if (c >= n_chunks) break;
+        for (int t = 0; t < M; ++t) {
+            if (t < m) {
+                const int64_t chunk = static_cast<int64_t>(t) * n_chunks + c;
+                const uint4 *xp = reinterpret_cast<const uint4 *>(xq + 32 * chunk);
+                const uint4 hi = __ldg(xp), lo = __ldg(xp + 1);
+                const float2 ds = __ldg(xds + chunk);
 #pragma unroll
-            for (int t = 0; t < M; ++t) {
-                if (t < m) {
-                    const int64_t chunk = static_cast<int64_t>(t) * n_chunks + c;
-                    const uint4 *xp = reinterpret_cast<const uint4 *>(xq + 32 * chunk);
-                    const uint4 hi = __ldg(xp), lo = __ldg(xp + 1);
-                    const float2 ds = __ldg(xds + chunk);
-#pragma unroll
-                    for (int r = 0; r < kRows; ++r) {
-                        int dh = __dp4a(static_cast<int>(wq[u][r][0]), static_cast<int>(hi.x), 0);
-                        dh = __dp4a(static_cast<int>(wq[u][r][1]), static_cast<int>(hi.y), dh);
-                        dh = __dp4a(static_cast<int>(wq[u][r][2]), static_cast<int>(hi.z), dh);
-                        dh = __dp4a(static_cast<int>(wq[u][r][3]), static_cast<int>(hi.w), dh);
-                        int dl = __dp4a(static_cast<int>(wq[u][r][0]), static_cast<int>(lo.x), 0);
-                        dl = __dp4a(static_cast<int>(wq[u][r][1]), static_cast<int>(lo.y), dl);
-                        dl = __dp4a(static_cast<int>(wq[u][r][2]), static_cast<int>(lo.z), dl);
-                        dl = __dp4a(static_cast<int>(wq[u][r][3]), static_cast<int>(lo.w), dl);
-                        const float dot = static_cast<float>(256 * dh + dl) * ds.x;
-                        acc[r][t] = fmaf(wa[u][r], dot, fmaf(wb[u][r], ds.y, acc[r][t]));
-                    }
+                for (int r = 0; r < R; ++r) {
+                    int dh = __dp4a(static_cast<int>(wq[r][0]), static_cast<int>(hi.x), 0);
+                    dh = __dp4a(static_cast<int>(wq[r][1]), static_cast<int>(hi.y), dh);
+                    dh = __dp4a(static_cast<int>(wq[r][2]), static_cast<int>(hi.z), dh);
+                    dh = __dp4a(static_cast<int>(wq[r][3]), static_cast<int>(hi.w), dh);
+                    int dl = __dp4a(static_cast<int>(wq[r][0]), static_cast<int>(lo.x), 0);
+                    dl = __dp4a(static_cast<int>(wq[r][1]), static_cast<int>(lo.y), dl);
+                    dl = __dp4a(static_cast<int>(wq[r][2]), static_cast<int>(lo.z), dl);
+                    dl = __dp4a(static_cast<int>(wq[r][3]), static_cast<int>(lo.w), dl);
+                    const float dot = static_cast<float>(256 * dh + dl) * ds.x;
+                    acc[r][t] = fmaf(wa[r], dot, fmaf(wb[r], ds.y, acc[r][t]));
                 }
             }
         }
     }
-    store_rows<M>(acc, row0, n_rows, m, y, ldy, accumulate);
+    store_rows<M, R>(acc, row0, n_rows, m, y, ldy, accumulate);
 }
 
 __global__ void quantize_kernel(const float *__restrict__ x, int ldx, int n_chunks, uint8_t *__restrict__ q,
@@ -205,10 +191,10 @@ void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float
     }
 }
 
-template <int TYPE, int M>
+template <int TYPE, int M, int R = kRows>
 void launch_q8_m(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
                  cudaStream_t stream) {
-    launch_dependent(mat_vec_q8_kernel<TYPE, M>, dim3(ceil_div(w.rows, kRows)), dim3(kThreads), stream, w.data,
+    launch_dependent(mat_vec_q8_kernel<TYPE, M, R>, dim3(ceil_div(w.rows, R)), dim3(kThreads), stream, w.data,
                      w.row_bytes, w.rows, static_cast<int>(w.cols), x.q, x.ds, m, y, ldy, static_cast<int>(accumulate));
 }
 
@@ -217,6 +203,8 @@ void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, flo
                        bool accumulate, cudaStream_t stream) {
     if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16) {
         fail(LLCUDA_ERR_INTERNAL, "mat_vec_q8: weight type " + std::to_string(TYPE) + " is not quantized");
+    } else if (m == 1 && w.rows >= kWideMinRows) {
+        launch_q8_m<TYPE, 1, kWideRows>(w, x, m, y, ldy, accumulate, stream);
     } else if (m == 1) {
         launch_q8_m<TYPE, 1>(w, x, m, y, ldy, accumulate, stream);
     } else if (m == 2) {
