@@ -319,11 +319,12 @@ void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ld
     const float scale = scores.scale > 0.0f ? scores.scale : 1.0f / std::sqrt(static_cast<float>(D));
     uint8_t *q8 = outq ? outq->q : nullptr;
     float2 *q8ds = outq ? outq->ds : nullptr;
-    launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, tiles, q, ldq,
-                     block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window, out,
-                     workspace, q8, q8ds);
+    const bool overlap = n_tiles <= kDecodeOverlapTokens;
+    launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, overlap, tiles,
+                     q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window,
+                     out, workspace, q8, q8ds);
     if (splits > 1) {
-        launch_dependent(combine_kernel<D>, dim3(n_tiles, n_head_kv), dim3(kThreads), stream, tiles,
+        launch_dependent(combine_kernel<D>, dim3(n_tiles, n_head_kv), dim3(kThreads), stream, overlap, tiles,
                          static_cast<const float *>(workspace), n_head, splits, scores.window, out, q8, q8ds);
     }
 }

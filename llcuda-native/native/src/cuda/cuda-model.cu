@@ -271,7 +271,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
         if (l.qkv_fused) {
             mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
-        } else if (l.qk_fused) {
+        } else if (l.qk_fused && T <= kMatVecMaxTokens) {
             mat_mul(l.qk, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         } else {

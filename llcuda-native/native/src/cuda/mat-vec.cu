@@ -5,12 +5,10 @@
 // let each activation chunk (read through L1) serve two rows. The quantized types have a second
 // kernel on 8-bit activations (q8-activations.cuh): their weights stay integers and each 16-element
 // chunk costs eight dp4a per row and token instead of 16 conversions and 16 FMAs, and the
-// activations read per chunk shrink from 64 to 40 bytes. A single token's product of many rows
-// takes eight rows per block on that path: a one-token block does so little work that two rows
-// left too few weight bytes in flight per SM (H200, TinyLlama gate|up: 13 MB in 10.6 us, ~1.2 TB/s);
-// eight rows per thread request 64 bytes at once. On sm_90 the kernels are launched to overlap the
-// kernel before them (dependent-launch.cuh): a block first starts the fetch of its rows into L2,
-// then waits for its input.
+// activations read per chunk shrink from 64 to 40 bytes. On sm_90 the kernels are launched to
+// overlap the kernel before them (dependent-launch.cuh): a block first starts the fetch of its rows
+// into L2, then waits for its input. (Eight rows per block for one-token products of 8,192+ rows,
+// to put more weight bytes in flight, measured slower on the H200: TinyLlama gate|up 10.6 -> 12.2 us.)
 #include "dependent-launch.cuh"
 #include "int-quants.cuh"
 #include "kernels.cuh"
@@ -21,32 +19,29 @@ namespace {
 
 constexpr int kThreads = 128;
 constexpr int kRows = 2;
-constexpr int kWideRows = 8;          // rows per block of the 8-bit path for one token and many rows
-constexpr int64_t kWideMinRows = 8192;  // 1,024 blocks of 8 rows: several per SM even on 132 SMs
 
 // The block's rows into L2, then the previous kernel's end (its output is this kernel's input).
-template <int R>
 __device__ __forceinline__ void start_rows(const uint8_t *w, uint64_t row_bytes, int64_t row0, int64_t n_rows) {
-    if (threadIdx.x == 0) prefetch_to_l2(w + row0 * row_bytes, (min(n_rows, row0 + R) - row0) * row_bytes);
+    if (threadIdx.x == 0) prefetch_to_l2(w + row0 * row_bytes, (min(n_rows, row0 + kRows) - row0) * row_bytes);
     wait_for_previous_kernel();
     allow_next_kernel();
 }
 
 // Sums each thread's acc[r][t] over the block and writes (or adds) y[t][row0 + r].
-template <int M, int R = kRows>
-__device__ __forceinline__ void store_rows(const float (&acc)[R][M], int64_t row0, int64_t n_rows, int m,
+template <int M>
+__device__ __forceinline__ void store_rows(const float (&acc)[kRows][M], int64_t row0, int64_t n_rows, int m,
                                            float *__restrict__ y, int ldy, int accumulate) {
-    __shared__ float partial[kThreads / kWarpSize][R][M];
+    __shared__ float partial[kThreads / kWarpSize][kRows][M];
     const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
 #pragma unroll
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < kRows; ++r)
 #pragma unroll
         for (int t = 0; t < M; ++t) {
             const float s = warp_sum(acc[r][t]);
             if (lane == 0) partial[warp][r][t] = s;
         }
     __syncthreads();
-    if (threadIdx.x < R * M) {
+    if (threadIdx.x < kRows * M) {
         const int r = threadIdx.x / M, t = threadIdx.x % M;
         if (t < m && row0 + r < n_rows) {
             float s = 0.0f;
@@ -71,7 +66,7 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    start_rows<kRows>(w, row_bytes, row0, n_rows);
+    start_rows(w, row_bytes, row0, n_rows);
     for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
         float wv[kRows][16];
 #pragma unroll
@@ -107,25 +102,25 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 
 // y = W x with W's chunks as integers (w = a*q + b) and x's as d/256 * (256*hi + lo):
 // sum w*x = a * d/256 * (256*dot(q, hi) + dot(q, lo)) + b * sum(x).
-template <int TYPE, int M, int R>
+template <int TYPE, int M>
 __global__ void __launch_bounds__(kThreads)
 mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                   const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m,
                   float *__restrict__ y, int ldy, int accumulate) {
-    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * R;
+    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRows;
     const int n_chunks = k / 16;
-    float acc[R][M];
+    float acc[kRows][M];
 #pragma unroll
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < kRows; ++r)
 #pragma unroll
         for (int t = 0; t < M; ++t) acc[r][t] = 0.0f;
 
-    start_rows<R>(w, row_bytes, row0, n_rows);
+    start_rows(w, row_bytes, row0, n_rows);
     for (int c = threadIdx.x; c < n_chunks; c += kThreads) {
-        uint32_t wq[R][4];
-        float wa[R], wb[R];
+        uint32_t wq[kRows][4];
+        float wa[kRows], wb[kRows];
 #pragma unroll
-        for (int r = 0; r < R; ++r) {
+        for (int r = 0; r < kRows; ++r) {
             if (row0 + r < n_rows) {
                 IntQuant<TYPE>::chunk16(w + (row0 + r) * row_bytes, 16 * c, wq[r], wa[r], wb[r]);
             } else {
@@ -141,7 +136,7 @@ mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_r
                 const uint4 hi = __ldg(xp), lo = __ldg(xp + 1);
                 const float2 ds = __ldg(xds + chunk);
 #pragma unroll
-                for (int r = 0; r < R; ++r) {
+                for (int r = 0; r < kRows; ++r) {
                     int dh = __dp4a(static_cast<int>(wq[r][0]), static_cast<int>(hi.x), 0);
                     dh = __dp4a(static_cast<int>(wq[r][1]), static_cast<int>(hi.y), dh);
                     dh = __dp4a(static_cast<int>(wq[r][2]), static_cast<int>(hi.z), dh);
@@ -156,7 +151,7 @@ mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_r
             }
         }
     }
-    store_rows<M, R>(acc, row0, n_rows, m, y, ldy, accumulate);
+    store_rows<M>(acc, row0, n_rows, m, y, ldy, accumulate);
 }
 
 __global__ void quantize_kernel(const float *__restrict__ x, int ldx, int n_chunks, uint8_t *__restrict__ q,
@@ -181,20 +176,20 @@ void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float
     const dim3 grid(ceil_div(w.rows, kRows));
     const int k = static_cast<int>(w.cols), acc = accumulate;
     if (m == 1) {
-        launch_dependent(mat_vec_kernel<TYPE, 1>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 1>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else if (m == 2) {
-        launch_dependent(mat_vec_kernel<TYPE, 2>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 2>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else if (m <= 4) {
-        launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     } else {
-        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     }
 }
 
-template <int TYPE, int M, int R = kRows>
+template <int TYPE, int M>
 void launch_q8_m(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
                  cudaStream_t stream) {
-    launch_dependent(mat_vec_q8_kernel<TYPE, M, R>, dim3(ceil_div(w.rows, R)), dim3(kThreads), stream, w.data,
+    launch_dependent(mat_vec_q8_kernel<TYPE, M>, dim3(ceil_div(w.rows, kRows)), dim3(kThreads), stream, true, w.data,
                      w.row_bytes, w.rows, static_cast<int>(w.cols), x.q, x.ds, m, y, ldy, static_cast<int>(accumulate));
 }
 
@@ -203,8 +198,6 @@ void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, flo
                        bool accumulate, cudaStream_t stream) {
     if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16) {
         fail(LLCUDA_ERR_INTERNAL, "mat_vec_q8: weight type " + std::to_string(TYPE) + " is not quantized");
-    } else if (m == 1 && w.rows >= kWideMinRows) {
-        launch_q8_m<TYPE, 1, kWideRows>(w, x, m, y, ldy, accumulate, stream);
     } else if (m == 1) {
         launch_q8_m<TYPE, 1>(w, x, m, y, ldy, accumulate, stream);
     } else if (m == 2) {

@@ -140,7 +140,7 @@ void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const floa
     require(n % 4 == 0, "rms_norm: row length " + std::to_string(n) + " is not a multiple of 4");
     require(!xq || xq->k == n, "rms_norm: 8-bit output rows of " + std::to_string(xq ? xq->k : 0) +
                                    " elements for rows of " + std::to_string(n));
-    launch_dependent(rms_norm_kernel, dim3(n_rows), dim3(kThreads), stream, x, rows, n, w, eps, y,
+    launch_dependent(rms_norm_kernel, dim3(n_rows), dim3(kThreads), stream, n_rows <= kDecodeOverlapTokens, x, rows, n, w, eps, y,
                      xq ? xq->q : nullptr, xq ? xq->ds : nullptr);
 }
 

@@ -154,18 +154,19 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
     if (n_tokens == 0) return;
     const int heads = cfg.n_head + cfg.n_head_kv;
     const int rotate_items = heads * cfg.head_dim - heads * cfg.rope_dim / 2;  // pairs, then bias-only dims
+    const bool overlap = n_tokens <= kDecodeOverlapTokens;
     if (cache.type == LLCUDA_TYPE_F16) {
         launch_dependent(rope_store_kernel<true>, dim3(ceil_div(rotate_items + kv_dim, kThreads), n_tokens),
-                         dim3(kThreads), stream, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,
+                         dim3(kThreads), stream, overlap, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,
                          static_cast<__half *>(cache.k), static_cast<__half *>(cache.v));
         return;
     }
     launch_dependent(rope_store_kernel<false>, dim3(ceil_div(rotate_items, kThreads), n_tokens), dim3(kThreads), stream,
-                     cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(nullptr),
+                     overlap, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(nullptr),
                      static_cast<__half *>(nullptr));
     const int warps = kThreads / kWarpSize;
-    launch_dependent(store_q8_kernel, dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), dim3(kThreads), stream, slots,
-                     k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale,
+    launch_dependent(store_q8_kernel, dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), dim3(kThreads), stream, overlap,
+                     slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale,
                      static_cast<int8_t *>(cache.v), cache.v_scale);
 }
 

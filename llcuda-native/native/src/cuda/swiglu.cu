@@ -61,11 +61,13 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
 template <GateActivation ACT>
 void launch_swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
                    const Q8Activations *outq) {
+    const bool overlap = n_tokens <= kDecodeOverlapTokens;
     if (outq) {
-        launch_dependent(swiglu_q8_kernel<ACT>, dim3(ceil_div(n / 16, 64), n_tokens), dim3(64), stream, gate, up, n, ld,
-                         out, outq->q, outq->ds);
+        launch_dependent(swiglu_q8_kernel<ACT>, dim3(ceil_div(n / 16, 64), n_tokens), dim3(64), stream, overlap, gate, up,
+                         n, ld, out, outq->q, outq->ds);
     } else {
-        launch_dependent(swiglu_kernel<ACT>, dim3(ceil_div(n, 256), n_tokens), dim3(256), stream, gate, up, n, ld, out);
+        launch_dependent(swiglu_kernel<ACT>, dim3(ceil_div(n, 256), n_tokens), dim3(256), stream, overlap, gate, up, n, ld,
+                         out);
     }
 }
 
