@@ -33,6 +33,7 @@
 #include <cuda_runtime.h>
 #include <unistd.h>
 
+#include "cuda/dependent-launch.cuh"
 #include "cuda/kernels.cuh"
 #include "cuda/step-plan.h"
 #include "sampling.h"
@@ -158,11 +159,12 @@ std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
 
 // Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6; the quantized types also on 8-bit
 // activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16
-// operands), for F16 and BF16 weights from 4 tokens (mat-select.cu).
+// operands), for F16 and BF16 weights from 4 tokens (mat-select.cu). Rows of 4608 give every
+// mat-vec thread two chunks and a part of a third.
 void test_products() {
     const int sms = device_sm_count();
     for (int32_t type : kTypes) {
-        for (const auto &shape : {std::pair<int64_t, int64_t>{97, 256}, {301, 768}}) {
+        for (const auto &shape : {std::pair<int64_t, int64_t>{97, 256}, {301, 768}, {37, 4608}}) {
             const HostMatrix m = random_matrix(type, shape.first, shape.second);
             Dev<uint8_t> dw(m.bytes);
             const DeviceMatrix w = to_device(m, dw);
@@ -201,6 +203,57 @@ void test_products() {
             }
         }
     }
+}
+
+// The decode chain back to back on one stream, never synchronized in between: rounds of RMSNorm
+// (writing the 8-bit blocks), a product added into the residual, as a layer does. On sm_90 each
+// kernel starts before the previous one ends (dependent-launch.cuh), so a kernel touching its input
+// or overwriting what the previous one still reads before waiting shows here as a wrong chain.
+void test_dependent_chain() {
+    const int sms = device_sm_count(), n = 1024, rounds = 48;
+    const std::string mode = dependent_launches() ? "overlapping launches (sm_90)" : "ordinary launches";
+    cudaStream_t stream = nullptr;
+    CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    for (int32_t type : {LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q6_K, LLCUDA_TYPE_Q8_0, LLCUDA_TYPE_F16}) {
+        const HostMatrix m = random_matrix(type, n, n);
+        Dev<uint8_t> dw(m.bytes);
+        const DeviceMatrix w = to_device(m, dw);
+        for (int tokens : {1, 5}) {
+            // Small norm weights keep each round's addition a fraction of the residual, so rounding
+            // errors stay at their own size instead of being amplified round after round.
+            const std::vector<float> x0 = random_floats(static_cast<size_t>(tokens) * n, -1.0f, 1.0f),
+                                     g = random_floats(n, 0.005f, 0.015f);
+            Dev<float> dx(x0), dg(g), dxn(static_cast<size_t>(tokens) * n);
+            Dev<uint8_t> ws(q8_activation_bytes(tokens, n)), x16(static_cast<size_t>(tokens) * n * sizeof(__half));
+            const Q8Activations xq = q8_activations(ws.p, tokens, n);
+            const HalfScratch x16_view{reinterpret_cast<__half *>(x16.p), static_cast<size_t>(tokens) * n};
+            const bool q8 = uses_q8_activations(type, tokens);
+            for (int r = 0; r < rounds; ++r) {
+                rms_norm(dx.p, nullptr, tokens, n, dg.p, 1e-5f, dxn.p, stream, q8 ? &xq : nullptr);
+                mat_mul(w, dxn.p, n, tokens, dx.p, n, true, sms, x16_view, stream, q8 ? &xq : nullptr);
+            }
+            CK(cudaStreamSynchronize(stream));
+            std::vector<double> ref(x0.begin(), x0.end()), xn(n);
+            for (int r = 0; r < rounds; ++r)
+                for (int t = 0; t < tokens; ++t) {
+                    double *xt = ref.data() + static_cast<size_t>(t) * n, ss = 0.0;
+                    for (int i = 0; i < n; ++i) ss += xt[i] * xt[i];
+                    const double scale = 1.0 / std::sqrt(ss / n + 1e-5);
+                    for (int i = 0; i < n; ++i) xn[i] = xt[i] * scale * g[i];
+                    for (int o = 0; o < n; ++o) {
+                        double sum = 0.0;
+                        for (int i = 0; i < n; ++i) sum += static_cast<double>(m.values[static_cast<size_t>(o) * n + i]) * xn[i];
+                        xt[o] += sum;
+                    }
+                }
+            const bool tc = use_tensor_cores(type, tokens);
+            check_error("decode chain, " + mode + ": " + std::to_string(rounds) + " rounds of RMSNorm + " + type_name(type) +
+                            " product into the residual, " + std::to_string(tokens) + " tokens" +
+                            (tc ? " [tensor cores]" : q8 ? " [mat-vec, 8-bit activations]" : " [mat-vec]"),
+                        rel_l2(dx.get(), ref), tc ? 2e-3 : 1e-4);
+        }
+    }
+    CK(cudaStreamDestroy(stream));
 }
 
 // The tensor-core product refuses what would overrun or misuse it, naming the problem.
@@ -1547,7 +1600,7 @@ int main(int argc, char **argv) {
                     info.multiprocessors, info.memory_total / 1073741824.0);
         const std::string only = std::getenv("LLCUDA_TEST_ONLY") ? std::getenv("LLCUDA_TEST_ONLY") : "";
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
-            {"products", [] { test_products(); test_product_refusals(); }}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
+            {"products", [] { test_products(); test_product_refusals(); }}, {"chain", test_dependent_chain}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
             {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_model_logprobs(); }},
             {"family-kernels", test_family_kernels},

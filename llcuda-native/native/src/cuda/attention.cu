@@ -10,10 +10,12 @@
 // rows are widened to FP16 as they enter shared memory; the rest is the same for both types.
 // Scores may be soft-capped, and a sliding window hides keys more than `window - 1` positions
 // before the query: blocks start at the first key tile any of their rows sees, and rows skip
-// the tiles wholly before their own window.
+// the tiles wholly before their own window. Both kernels are part of the decode chain that
+// overlaps on sm_90 (dependent-launch.cuh).
 #include <algorithm>
 #include <cmath>
 
+#include "dependent-launch.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
 
@@ -95,6 +97,8 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     static_assert(attention_shared_bytes(R, D) <= kMaxStaticSharedBytes, "attention tiles exceed static shared memory");
     // Output word c of a lane: lane + 32c, present in the last column only for lanes below W % 32.
     auto has_word = [](int c) { return W % kWarpSize == 0 || c < C - 1 || threadIdx.x % kWarpSize < W % kWarpSize; };
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const AttnTile tile = tiles[blockIdx.x];
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y;
@@ -236,6 +240,8 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
                int window, float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
     static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
     constexpr int C = (D + kWarpSize - 1) / kWarpSize;  // dimensions per lane (lane + 32c < D)
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const AttnTile tile = tiles[blockIdx.x];
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y, n_kv = gridDim.y, group = n_head / n_kv;
@@ -313,14 +319,13 @@ void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ld
     const float scale = scores.scale > 0.0f ? scores.scale : 1.0f / std::sqrt(static_cast<float>(D));
     uint8_t *q8 = outq ? outq->q : nullptr;
     float2 *q8ds = outq ? outq->ds : nullptr;
-    attention_kernel<D, Rows><<<dim3(n_tiles, n_head_kv, splits), kThreads, 0, stream>>>(
-        tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window, out,
-        workspace, q8, q8ds);
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    const bool overlap = n_tiles <= kDecodeOverlapTokens;
+    launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, overlap, tiles,
+                     q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window,
+                     out, workspace, q8, q8ds);
     if (splits > 1) {
-        combine_kernel<D><<<dim3(n_tiles, n_head_kv), kThreads, 0, stream>>>(tiles, workspace, n_head, splits,
-                                                                             scores.window, out, q8, q8ds);
-        LLCUDA_CUDA_CHECK_LAUNCH();
+        launch_dependent(combine_kernel<D>, dim3(n_tiles, n_head_kv), dim3(kThreads), stream, overlap, tiles,
+                         static_cast<const float *>(workspace), n_head, splits, scores.window, out, q8, q8ds);
     }
 }
 

@@ -174,7 +174,10 @@ void CudaModel::upload_weights(const ModelFile &file) {
         auto follows = [](const DeviceMatrix &a, const DeviceMatrix &b) {
             return a.type == b.type && a.cols == b.cols && a.data + a.rows * a.row_bytes == b.data;
         };
-        d.qkv_fused = follows(d.wq, d.wk) && follows(d.wk, d.wv);
+        d.qk_fused = follows(d.wq, d.wk);
+        d.qk = d.wq;
+        d.qk.rows = d.wq.rows + d.wk.rows;
+        d.qkv_fused = d.qk_fused && follows(d.wk, d.wv);
         d.qkv = d.wq;
         d.qkv.rows = d.wq.rows + d.wk.rows + d.wv.rows;
         d.gate_up_fused = follows(d.gate, d.up);
@@ -270,6 +273,9 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
         if (l.qkv_fused) {
             mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
+        } else if (l.qk_fused && T <= kMatVecMaxTokens) {
+            mat_mul(l.qk, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
+            mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         } else {
             mat_mul(l.wq, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);

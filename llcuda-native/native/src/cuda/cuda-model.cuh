@@ -22,9 +22,12 @@ struct DeviceLayer {
     const float *attn_post_norm = nullptr, *ffn_post_norm = nullptr;  // gemma
     DeviceMatrix wq, wk, wv, wo, gate, up, down;
     // Q|K|V and gate|up as one matrix each when their types match and their bytes are adjacent:
-    // one launch instead of three (two), which matters most for decode steps.
-    DeviceMatrix qkv, gate_up;
-    bool qkv_fused = false, gate_up_fused = false;
+    // one launch instead of three (two), which matters most for decode steps. Q|K alone when only
+    // V differs (llama-quantize's _M mixes give some layers' V more bits): two launches, taken by
+    // decode steps (H200, TinyLlama Q4_K_M: Q 5.2 us + K 3.7 us -> Q|K 4.3 us per such layer); larger
+    // steps keep three (at 64 sequences, one run measured 3.8% slower with Q|K in one product).
+    DeviceMatrix qkv, gate_up, qk;
+    bool qkv_fused = false, gate_up_fused = false, qk_fused = false;
 };
 
 // Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.

@@ -2,6 +2,8 @@
 // (the final norm runs only on the rows whose logits are needed), and optionally quantizing the
 // output for the decode products while it is at hand; or added to y (gemma's post-block norms).
 // Per-head RMSNorm (qwen3/gemma3 q and k): one warp per head vector, in place.
+// rms_norm_kernel is part of the decode chain that overlaps on sm_90 (dependent-launch.cuh).
+#include "dependent-launch.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
 
@@ -20,6 +22,8 @@ __global__ void __launch_bounds__(kThreads)
 rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, int n,
                 const float *__restrict__ w, float eps, float *__restrict__ y, uint8_t *__restrict__ q,
                 float2 *__restrict__ ds) {
+    allow_next_kernel();  // the next product's blocks may start and fetch their weights meanwhile
+    wait_for_previous_kernel();
     const int64_t src = rows ? rows[blockIdx.x] : blockIdx.x;
     const float4 *xr = reinterpret_cast<const float4 *>(x + src * n);
     const float4 *w4 = reinterpret_cast<const float4 *>(w);
@@ -136,9 +140,8 @@ void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const floa
     require(n % 4 == 0, "rms_norm: row length " + std::to_string(n) + " is not a multiple of 4");
     require(!xq || xq->k == n, "rms_norm: 8-bit output rows of " + std::to_string(xq ? xq->k : 0) +
                                    " elements for rows of " + std::to_string(n));
-    rms_norm_kernel<<<n_rows, kThreads, 0, stream>>>(x, rows, n, w, eps, y, xq ? xq->q : nullptr,
-                                                     xq ? xq->ds : nullptr);
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    launch_dependent(rms_norm_kernel, dim3(n_rows), dim3(kThreads), stream, n_rows <= kDecodeOverlapTokens, x, rows, n, w, eps, y,
+                     xq ? xq->q : nullptr, xq ? xq->ds : nullptr);
 }
 
 }  // namespace llcuda::cuda

@@ -7,8 +7,10 @@
 // reach the tens of thousands, where a float angle would be off by 1e-3 radians) from inverse
 // frequencies computed once per model (rope_frequencies.h: linear, llama3 and YaRN scaling folded in),
 // and reduced to [-pi, pi] before its sine and cosine, which carry the model's RoPE magnitude.
+// Both kernels are part of the decode chain that overlaps on sm_90 (dependent-launch.cuh).
 #include <cmath>
 
+#include "dependent-launch.cuh"
 #include "kernels.cuh"
 
 namespace llcuda::cuda {
@@ -34,6 +36,8 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
                   const float *__restrict__ bq, const float *__restrict__ bk,
                   const float *__restrict__ bv, __half *__restrict__ k_cache,
                   __half *__restrict__ v_cache) {
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const int t = blockIdx.y;
     const int d = cfg.head_dim, half_rot = cfg.rope_dim / 2, rest = d - cfg.rope_dim;
     const int heads = cfg.n_head + cfg.n_head_kv, kv_dim = cfg.n_head_kv * d;
@@ -96,6 +100,8 @@ __global__ void __launch_bounds__(kThreads)
 store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, const float *__restrict__ v,
                 int ldkv, const float *__restrict__ bv, int kv_dim, int8_t *__restrict__ kq,
                 __half *__restrict__ k_scale, int8_t *__restrict__ vq, __half *__restrict__ v_scale) {
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const int t = blockIdx.y;
     const int slot = slots[t];
     const int n_blocks = kv_dim / 32;
@@ -148,21 +154,20 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
     if (n_tokens == 0) return;
     const int heads = cfg.n_head + cfg.n_head_kv;
     const int rotate_items = heads * cfg.head_dim - heads * cfg.rope_dim / 2;  // pairs, then bias-only dims
+    const bool overlap = n_tokens <= kDecodeOverlapTokens;
     if (cache.type == LLCUDA_TYPE_F16) {
-        rope_store_kernel<true><<<dim3(ceil_div(rotate_items + kv_dim, kThreads), n_tokens), kThreads, 0, stream>>>(
-            cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(cache.k),
-            static_cast<__half *>(cache.v));
-        LLCUDA_CUDA_CHECK_LAUNCH();
+        launch_dependent(rope_store_kernel<true>, dim3(ceil_div(rotate_items + kv_dim, kThreads), n_tokens),
+                         dim3(kThreads), stream, overlap, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv,
+                         static_cast<__half *>(cache.k), static_cast<__half *>(cache.v));
         return;
     }
-    rope_store_kernel<false><<<dim3(ceil_div(rotate_items, kThreads), n_tokens), kThreads, 0, stream>>>(
-        cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, nullptr, nullptr);
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    launch_dependent(rope_store_kernel<false>, dim3(ceil_div(rotate_items, kThreads), n_tokens), dim3(kThreads), stream,
+                     overlap, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(nullptr),
+                     static_cast<__half *>(nullptr));
     const int warps = kThreads / kWarpSize;
-    store_q8_kernel<<<dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), kThreads, 0, stream>>>(
-        slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale, static_cast<int8_t *>(cache.v),
-        cache.v_scale);
-    LLCUDA_CUDA_CHECK_LAUNCH();
+    launch_dependent(store_q8_kernel, dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), dim3(kThreads), stream, overlap,
+                     slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale,
+                     static_cast<int8_t *>(cache.v), cache.v_scale);
 }
 
 }  // namespace llcuda::cuda

@@ -1,6 +1,8 @@
 // Gated activation of the feed-forward block: out = act(gate) * up with act SiLU (SwiGLU) or GELU's
 // tanh approximation (gemma's GeGLU), gate and up read from the fused gate|up product (one row of both per token); optionally also quantized for the decode
-// products (one thread per 16-element chunk then).
+// products (one thread per 16-element chunk then). Part of the decode chain that overlaps on sm_90
+// (dependent-launch.cuh).
+#include "dependent-launch.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
 
@@ -20,6 +22,8 @@ __device__ __forceinline__ float act_times(float g, float u) {
 template <GateActivation ACT>
 __global__ void swiglu_kernel(const float *__restrict__ gate, const float *__restrict__ up, int n, int ld,
                               float *__restrict__ out) {
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const int64_t t = blockIdx.y;
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         out[t * n + i] = act_times<ACT>(gate[t * ld + i], up[t * ld + i]);
@@ -29,6 +33,8 @@ __global__ void swiglu_kernel(const float *__restrict__ gate, const float *__res
 template <GateActivation ACT>
 __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__restrict__ up, int n, int ld,
                                  float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
+    allow_next_kernel();
+    wait_for_previous_kernel();
     const int64_t t = blockIdx.y;
     const int n_chunks = n / 16;
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
@@ -55,13 +61,14 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
 template <GateActivation ACT>
 void launch_swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
                    const Q8Activations *outq) {
+    const bool overlap = n_tokens <= kDecodeOverlapTokens;
     if (outq) {
-        swiglu_q8_kernel<ACT><<<dim3(ceil_div(n / 16, 64), n_tokens), 64, 0, stream>>>(gate, up, n, ld, out, outq->q,
-                                                                                         outq->ds);
+        launch_dependent(swiglu_q8_kernel<ACT>, dim3(ceil_div(n / 16, 64), n_tokens), dim3(64), stream, overlap, gate, up,
+                         n, ld, out, outq->q, outq->ds);
     } else {
-        swiglu_kernel<ACT><<<dim3(ceil_div(n, 256), n_tokens), 256, 0, stream>>>(gate, up, n, ld, out);
+        launch_dependent(swiglu_kernel<ACT>, dim3(ceil_div(n, 256), n_tokens), dim3(256), stream, overlap, gate, up, n, ld,
+                         out);
     }
-    LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
