@@ -210,9 +210,6 @@ LLCUDA_API llcuda_status llcuda_model_load(llcuda_backend *backend, const char *
         state->backend = backend->state;
         const llcuda::ModelFile file(gguf_path);
         state->spec = llcuda::build_model_spec(*spec, file);
-        if (state->spec.is_encoder() && !backend->state->impl->runs_encoders()) {
-            fail(LLCUDA_ERR_UNSUPPORTED, "this backend has no encoder (bert) forward pass yet; load embedding models on the CPU backend");
-        }
         state->impl = backend->state->impl->load_model(state->spec, file);
         auto *handle = new llcuda_model();
         handle->state = std::move(state);
