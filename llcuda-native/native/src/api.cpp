@@ -220,9 +220,6 @@ LLCUDA_API llcuda_status llcuda_model_load_with_progress(llcuda_backend *backend
         uint64_t weight_bytes = 0;
         for (const llcuda::TensorRef *t : state->spec.distinct_tensors()) weight_bytes += t->size;
         file.report_progress(progress, user_data, weight_bytes);
-        if (state->spec.is_encoder() && !backend->state->impl->runs_encoders()) {
-            fail(LLCUDA_ERR_UNSUPPORTED, "this backend has no encoder (bert) forward pass yet; load embedding models on the CPU backend");
-        }
         state->impl = backend->state->impl->load_model(state->spec, file);
         auto *handle = new llcuda_model();
         handle->state = std::move(state);

@@ -39,8 +39,7 @@ public:
                                                             int32_t kv_type) = 0;
     // Forward pass of the batch, K/V written to `cache`, sampling and requested logits into `out`.
     virtual void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) = 0;
-    // Encoders: n_seqs pooled, L2-normalised rows of n_embd floats into `out`. Only reached on
-    // backends whose runs_encoders() is true.
+    // Encoders: n_seqs pooled, L2-normalised rows of n_embd floats into `out` (decoders never get here).
     virtual void embed(const EmbedBatch &batch, float *out) {
         (void)batch;
         (void)out;
@@ -59,8 +58,6 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual llcuda_device_info info() const = 0;
-    // Whether encoder architectures (bert) can be loaded.
-    virtual bool runs_encoders() const { return false; }
     // Reads the weights of `spec` from `file` into memory the model owns (the CPU backend a host
     // copy, the CUDA backend device memory through a pinned staging buffer); the file is closed
     // after loading, so later changes to it cannot reach the model.

@@ -6,7 +6,10 @@
 //  - whole-model logits of llcuda-synth models of the llama-quantize mixes against their float64
 //    forward (reference_forward.h);
 //  - micro qwen3/gemma2/gemma3 models against family_reference.h's float64 forward, past the window;
-//  - clear errors: a KV cache larger than the GPU.
+//  - clear errors: a KV cache larger than the GPU;
+//  - the encoders (bert, nomic-bert): their kernels (LayerNorm, bias + GELU, pooling, non-causal
+//    attention, RoPE without rotation), the pass plan, and micro models through llcuda_embed against
+//    bert_test.h's float64 forward.
 // Usage: llcuda-test-cuda [TESTDATA_DIR]   (default ../shared/testdata). Prints "N passed, M failed".
 #include <algorithm>
 #include <cmath>
@@ -34,6 +37,7 @@
 #include <unistd.h>
 
 #include "cuda/dependent-launch.cuh"
+#include "cuda/encoder-plan.h"
 #include "cuda/kernels.cuh"
 #include "cuda/step-plan.h"
 #include "sampling.h"
@@ -590,12 +594,14 @@ void test_attention() {
                 return dout.get();
             };
             // float64 attention over the cache values as the kernel sees them (FP16).
+            // causal = false: every row sees all keys of its sequence (encoders).
             auto reference = [&](const std::vector<__half> &keys, const std::vector<__half> &values,
-                                 const AttnScores &scores = AttnScores{}) {
+                                 const AttnScores &scores = AttnScores{}, bool causal = true) {
                 std::vector<double> ref(static_cast<size_t>(n_tokens) * QD);
                 const double scale = scores.scale > 0 ? scores.scale : 1.0 / std::sqrt(static_cast<double>(head_dim));
                 for (int t = 0; t < n_tokens; ++t) {
-                    const int s = token_seq_pos[t].first, pos = token_seq_pos[t].second;
+                    const int s = token_seq_pos[t].first;
+                    const int pos = causal ? token_seq_pos[t].second : seqs[s].start + seqs[s].count - 1;
                     const int first = scores.window > 0 ? std::max(0, pos - scores.window + 1) : 0;
                     for (int h = 0; h < n_head; ++h) {
                         const int kvh = h / group;
@@ -640,6 +646,17 @@ void test_attention() {
             for (int splits : split_counts)
                 check_error(what + ", scale 0.09, soft-cap 1.5, 50-key window, " + std::to_string(splits) + " key splits",
                             rel_l2(run(f16, splits, windowed), ref_windowed), 1e-5);
+            // Not causal: each tile given its sequence's key count.
+            std::vector<int32_t> keys;
+            for (const AttnTile &tile : tiles) keys.push_back(seqs[token_seq_pos[tile.first_token].first].start +
+                                                              seqs[token_seq_pos[tile.first_token].first].count);
+            Dev<int32_t> dkeys(keys);
+            AttnScores all_keys;
+            all_keys.keys = dkeys.p;
+            const std::vector<double> ref_all = reference(kc, vc, AttnScores{}, false);
+            for (int splits : split_counts)
+                check_error(what + ", not causal (each row sees its sequence's keys), " + std::to_string(splits) +
+                                " key splits", rel_l2(run(f16, splits, all_keys), ref_all), 1e-5);
             g_tally.check(same_blocks, what + ": 8-bit output blocks equal those of its float output");
         }
     }
@@ -1445,19 +1462,119 @@ void test_errors(const std::string &dir) {
     g_tally.check(sampled[0] >= 0 && sampled[0] < m->n_vocab, "the model steps normally after the refused allocation");
 }
 
-// bert has no CUDA forward pass yet: loading one on the GPU is refused up front, naming the CPU backend.
-void test_encoder_refused() {
-    bert_test::MicroBert bert;
-    bert_test::write_micro_bert(bert, LLCUDA_TYPE_F16, LLCUDA_POOLING_MEAN, g_rng);
-    llcuda_backend *backend = nullptr;
-    llcuda_model *model = nullptr;
-    const bool created = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK;
-    const llcuda_status s = created ? llcuda_model_load(backend, bert.path.c_str(), &bert.spec, &model) : LLCUDA_ERR_DEVICE;
-    const std::string msg = llcuda_last_error();
-    g_tally.check(created && s == LLCUDA_ERR_UNSUPPORTED && model == nullptr && msg.find("CPU backend") != std::string::npos,
-                  "a bert model is refused on the CUDA backend with LLCUDA_ERR_UNSUPPORTED naming the CPU backend", msg);
-    llcuda_model_free(model);
-    llcuda_backend_free(backend);
+// The encoders' element-wise kernels against float64: LayerNorm with the residual and a row added
+// (rows far from zero, where a one-pass variance would cancel), bias + GELU in strided rows, pooling
+// and L2 normalisation over row ranges, and RoPE without frequencies (biases and K/V stores only).
+void test_encoder_kernels() {
+    const int rows = 5, n = 772;
+    const std::vector<float> x = random_floats(rows * n, 27.0f, 33.0f), add = random_floats(rows * n, -1.0f, 1.0f),
+                             row = random_floats(n, -1.0f, 1.0f), w = random_floats(n, 0.5f, 1.5f),
+                             b = random_floats(n, -0.5f, 0.5f);
+    Dev<float> dadd(add), drow(row), dw(w), db(b);
+    for (bool with_add : {false, true}) {
+        Dev<float> dx(x);
+        layer_norm(dx.p, with_add ? dadd.p : nullptr, drow.p, rows, n, dw.p, db.p, 1e-12f, nullptr);
+        std::vector<double> ref;
+        for (int r = 0; r < rows; ++r) {
+            std::vector<double> v(n);
+            double mean = 0, var = 0;
+            for (int i = 0; i < n; ++i) mean += v[i] = static_cast<double>(x[r * n + i]) + (with_add ? add[r * n + i] : 0.0) + row[i];
+            mean /= n;
+            for (double e : v) var += (e - mean) * (e - mean);
+            const double inv = 1.0 / std::sqrt(var / n + 1e-12);
+            for (int i = 0; i < n; ++i) ref.push_back((v[i] - mean) * inv * w[i] + b[i]);
+        }
+        check_error(std::string("layer_norm 5 rows of 772 near 30") + (with_add ? " + residual" : "") + " + row",
+                    rel_l2(dx.get(), ref), 1e-5);
+    }
+
+    const int tokens = 3, m = 1001, ld = 1004;
+    const std::vector<float> y = random_floats(tokens * ld, -5.0f, 5.0f), bias = random_floats(m, -1.0f, 1.0f);
+    Dev<float> dbias(bias);
+    for (bool gelu : {false, true}) {
+        Dev<float> dy(y);
+        add_bias(dy.p, tokens, m, ld, dbias.p, gelu, nullptr);
+        std::vector<double> ref(y.begin(), y.end());
+        for (int t = 0; t < tokens; ++t)
+            for (int i = 0; i < m; ++i) {
+                const double v = static_cast<double>(y[t * ld + i]) + bias[i];
+                ref[t * ld + i] = gelu ? 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v))) : v;
+            }
+        check_error(std::string("add_bias") + (gelu ? " + GELU" : "") + " 3 tokens x 1001 in rows of 1004 (the rest untouched)",
+                    rel_l2(dy.get(), ref), 1e-6);
+    }
+
+    const int prow = 20, pn = 300;
+    const std::vector<float> px = random_floats(prow * pn, -2.0f, 2.0f);
+    const std::vector<int32_t> ranges = {0, 20, 5, 6, 19, 20, 3, 11};
+    Dev<float> dpx(px), dout(4 * pn);
+    Dev<int32_t> dranges(ranges);
+    dout.poison();
+    pool_and_normalise(dpx.p, pn, dranges.p, 4, dout.p, nullptr);
+    std::vector<double> pref;
+    for (int s = 0; s < 4; ++s) {
+        std::vector<double> mean(pn, 0.0);
+        double norm = 0;
+        for (int r = ranges[2 * s]; r < ranges[2 * s + 1]; ++r)
+            for (int i = 0; i < pn; ++i) mean[i] += px[r * pn + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
+        for (double v : mean) norm += v * v;
+        for (double v : mean) pref.push_back(v / std::sqrt(norm));
+    }
+    check_error("pool_and_normalise: 4 inputs over row ranges (all, one, the last, eight)", rel_l2(dout.get(), pref), 1e-6);
+
+    // No rotation (bert): q gets its bias in place, K and V their biases in their FP16 cache rows.
+    const int heads = 2, hd = 64, T = 3, kvd = heads * hd, ldq = 3 * kvd;
+    const RopeConfig none = make_rope_config(heads, heads, hd, false, llcuda::RopeFrequencies{});
+    const std::vector<float> qkv = random_floats(T * ldq, -1.0f, 1.0f), bqkv = random_floats(3 * kvd, -1.0f, 1.0f);
+    const std::vector<int32_t> positions = {0, 1, 5}, slots = {4, 0, 2};
+    Dev<float> dqkv(qkv), dbqkv(bqkv);
+    Dev<int32_t> dpos(positions), dslots(slots);
+    Dev<__half> kc(5 * kvd), vc(5 * kvd);
+    KvLayer cache;
+    cache.k = kc.p;
+    cache.v = vc.p;
+    rope_and_store_kv(none, T, dpos.p, dslots.p, dqkv.p, ldq, dqkv.p + kvd, dqkv.p + 2 * kvd, ldq, dbqkv.p,
+                      dbqkv.p + kvd, dbqkv.p + 2 * kvd, cache, nullptr);
+    const std::vector<float> q_out = dqkv.get();
+    const std::vector<__half> k_out = kc.get(), v_out = vc.get();
+    std::vector<float> got;
+    std::vector<double> ref;
+    for (int t = 0; t < T; ++t)
+        for (int i = 0; i < kvd; ++i) {
+            got.push_back(q_out[t * ldq + i]);
+            ref.push_back(static_cast<double>(qkv[t * ldq + i]) + bqkv[i]);
+            got.push_back(__half2float(k_out[slots[t] * kvd + i]));
+            ref.push_back(half_round(qkv[t * ldq + kvd + i] + bqkv[kvd + i]));
+            got.push_back(__half2float(v_out[slots[t] * kvd + i]));
+            ref.push_back(half_round(qkv[t * ldq + 2 * kvd + i] + bqkv[2 * kvd + i]));
+        }
+    check_error("rope_and_store_kv without frequencies: biases only, K/V stored at their slots", rel_l2(got, ref), 1e-7);
+}
+
+// Host-side encoder planning: inputs on block boundaries of the K/V scratch, consecutive block
+// tables, tiles with their input's key count, pooled rows; a later range restarts its token indices.
+void test_encoder_plan() {
+    const int32_t offsets[] = {0, 3, 23, 24}, tokens[24] = {};
+    llcuda::EmbedBatch batch;
+    batch.n_seqs = 3;
+    batch.offsets = offsets;
+    batch.tokens = tokens;
+    llcuda::ModelSpec spec;
+    spec.pooling_type = LLCUDA_POOLING_LAST;
+    const EncoderPlan p = plan_encoder(spec, batch, 0, 3, 8);
+    std::vector<int32_t> tile_rows;
+    for (const AttnTile &t : p.tiles) tile_rows.insert(tile_rows.end(), {t.first_token, t.n_tokens, t.start_pos, t.table_offset});
+    g_tally.check(p.n_tokens == 24 && p.n_blocks == 4 && p.blocks_per_seq == 2 && p.slots[2] == 2 && p.slots[3] == 16 &&
+                      p.slots[22] == 35 && p.slots[23] == 48 && p.positions[22] == 19 && p.positions[23] == 0 &&
+                      p.tables == std::vector<int32_t>({0, 0, 1, 2, 3, 0}) &&
+                      tile_rows == std::vector<int32_t>({0, 3, 0, 0, 3, 8, 0, 2, 11, 8, 8, 2, 19, 4, 16, 2, 23, 1, 0, 4}) &&
+                      p.tile_keys == std::vector<int32_t>({3, 20, 20, 20, 1}) &&
+                      p.pooled == std::vector<int32_t>({2, 3, 22, 23, 23, 24}),
+                  "encoder plan: inputs of 3, 20 and 1 tokens on 16-position blocks, tiles of 8 with their input's keys");
+    const EncoderPlan later = plan_encoder(spec, batch, 1, 2, 8);
+    g_tally.check(later.n_tokens == 21 && later.slots[0] == 0 && later.slots[20] == 32 && later.n_blocks == 3 &&
+                      later.tiles[0].first_token == 0 && later.pooled == std::vector<int32_t>({19, 20, 20, 21}),
+                  "encoder plan: a pass of the later inputs restarts its token indices and scratch at 0");
 }
 
 // LoRA adapters have no CUDA path yet: loading one on a GPU model is refused up front, naming the
@@ -1589,6 +1706,7 @@ int main(int argc, char **argv) {
     std::printf("llcuda-test-cuda: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
 #if defined(LLCUDA_HAS_CUDA)
     test_plan();
+    test_encoder_plan();
     char reason[256] = {0};
     const int32_t n = llcuda_cuda_device_count(reason, sizeof reason);
     if (n == 0) {
@@ -1622,8 +1740,11 @@ int main(int argc, char **argv) {
              }},
             {"errors", [&] { test_errors(dir); }},
             {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
-            {"encoder", test_encoder_refused},
             {"lora", test_lora_refused},
+            {"encoder", [] {
+                 test_encoder_kernels();
+                 bert_test::run_cuda(g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });
+             }},
             {"files", [&] { test_model_file_changes(dir); }},
             {"load-progress", [&] { test_load_progress(dir); }},
         };

@@ -2,6 +2,7 @@
 # Builds the CUDA backend and runs its checks and benchmarks on a GPU machine, stage by stage:
 #   gpu-checks.sh TESTDATA BUILD_DIR STAGE...
 # Stages: build | test | sanitize | synth:SHAPE:TYPE | bench:SHAPE:TYPE[:BATCHES] | profile:SHAPE:TYPE[:N]
+#         | embed-bench:SHAPE:TYPE[:NxL] (an encoder shape, e.g. bert-micro; embeddings/s on CUDA and the CPU)
 # Logs go to stdout; synthetic models are written to BUILD_DIR/models (never committed).
 # LLCUDA_KV=q8_0 benchmarks with a Q8_0 KV cache (default f16).
 # LLCUDA_SAMPLING="--temp 0.8 --top-p 0.95" benchmarks sampled instead of greedy decoding.
@@ -19,7 +20,7 @@ for stage in "$@"; do
         build)
             cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLCUDA_CUDA_ARCHS="${LLCUDA_CUDA_ARCHS:-90}" \
                 | grep -E '^-- llcuda:'
-            cmake --build "$build" --parallel "$(nproc)" --target llcuda-test-cuda llcuda-bench llcuda-synth || exit 1 ;;
+            cmake --build "$build" --parallel "$(nproc)" --target llcuda-test-cuda llcuda-bench llcuda-synth llcuda-embed || exit 1 ;;
         test)
             "$build/llcuda-test-cuda" "$testdata" ;;
         sanitize)
@@ -32,8 +33,14 @@ for stage in "$@"; do
                 compute-sanitizer --tool racecheck --error-exitcode 9 "$build/llcuda-test-cuda" "$testdata" \
                 | grep -E 'passed|RACECHECK SUMMARY|FAIL|Race reported' ; echo "racecheck exit ${PIPESTATUS[0]}" ;;
         synth)
+            shape_vocab="$vocab"
+            case "$shape" in bert-*|nomic-*) shape_vocab="$testdata/vocab/ggml-vocab-bert-bge.gguf" ;; esac
             [ -f "$build/models/$shape-$type.gguf" ] ||
-                "$build/llcuda-synth" --shape "$shape" --type "$type" --vocab "$vocab" --out "$build/models/$shape-$type.gguf" ;;
+                "$build/llcuda-synth" --shape "$shape" --type "$type" --vocab "$shape_vocab" --out "$build/models/$shape-$type.gguf" ;;
+        embed-bench)
+            for backend in cuda cpu; do
+                "$build/llcuda-embed" --model "$build/models/$shape-$type.gguf" --backend "$backend" --bench "${batches:-512x128}"
+            done ;;
         bench)
             "$build/llcuda-bench" --model "$build/models/$shape-$type.gguf" --backend cuda \
                 --batches "${batches:-1,4,8,16,32,64,128}" --bandwidth "${LLCUDA_BANDWIDTH_GBPS:-3350}" \

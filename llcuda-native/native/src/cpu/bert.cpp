@@ -9,6 +9,7 @@
 
 #include "cpu/matmul.h"
 #include "cpu/ops.h"
+#include "encoder_layout.h"
 #include "quants.h"
 #include "rope_frequencies.h"
 
@@ -95,8 +96,8 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
     });
 }
 
-// q, k and v of every token: three projections, or one fused projection split by rows (nomic-bert,
-// followed by RoPE on q and k at each token's position within its input).
+// q, k and v of every token: three projections, or one fused projection split by rows (nomic-bert);
+// nomic-bert then rotates q and k at each token's position within its input.
 void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const LayerTensors &l,
                  const EmbedBatch &batch, BertScratch &s) {
     const int64_t T = batch.offsets[batch.n_seqs], QD = spec.q_dim(), KVD = spec.kv_dim();
@@ -104,18 +105,21 @@ void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &s
         matmul(kernels, pool, l.wq, f32(l.bq), s.x.data(), T, s.q.data(), s.act);
         matmul(kernels, pool, l.wk, f32(l.bk), s.x.data(), T, s.k.data(), s.act);
         matmul(kernels, pool, l.wv, f32(l.bv), s.x.data(), T, s.v.data(), s.act);
-        return;
-    }
-    const int64_t W = QD + 2 * KVD;
-    s.qkv.resize(T * W);
-    matmul(kernels, pool, l.wqkv, f32(l.bqkv), s.x.data(), T, s.qkv.data(), s.act);
-    const RopeFrequencies freqs = rope_frequencies(spec);
-    for (int32_t q = 0; q < batch.n_seqs; ++q) {
-        for (int64_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
+    } else {
+        const int64_t W = QD + 2 * KVD;
+        s.qkv.resize(T * W);
+        matmul(kernels, pool, l.wqkv, f32(l.bqkv), s.x.data(), T, s.qkv.data(), s.act);
+        for (int64_t t = 0; t < T; ++t) {
             const float *row = &s.qkv[t * W];
             std::copy(row, row + QD, &s.q[t * QD]);
             std::copy(row + QD, row + QD + KVD, &s.k[t * KVD]);
             std::copy(row + QD + KVD, row + W, &s.v[t * KVD]);
+        }
+    }
+    if (!encoder_rotates(spec)) return;
+    const RopeFrequencies freqs = rope_frequencies(spec);
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        for (int64_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
             const int32_t pos = static_cast<int32_t>(t - batch.offsets[q]);
             for (int32_t h = 0; h < spec.n_head; ++h)
                 rope(&s.q[t * QD + h * spec.head_dim], spec.rope_type, freqs, pos);
@@ -128,16 +132,13 @@ void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &s
 void pool_and_normalise(const ModelSpec &spec, const EmbedBatch &batch, const BertScratch &s, float *out) {
     const int64_t E = spec.n_embd;
     for (int32_t q = 0; q < batch.n_seqs; ++q) {
-        const int64_t first = batch.offsets[q], last = batch.offsets[q + 1];
+        const PooledRows rows = pooled_rows(spec, batch, q);
         std::vector<double> sum(static_cast<size_t>(E), 0.0);
-        int64_t from = first, to = last;  // rows averaged
-        if (spec.pooling_type == LLCUDA_POOLING_CLS) to = first + 1;
-        if (spec.pooling_type == LLCUDA_POOLING_LAST) from = last - 1;
-        for (int64_t t = from; t < to; ++t)
+        for (int64_t t = rows.from; t < rows.to; ++t)
             for (int64_t i = 0; i < E; ++i) sum[i] += s.x[t * E + i];
         double norm = 0.0;
         for (double &v : sum) {
-            v /= static_cast<double>(to - from);
+            v /= static_cast<double>(rows.to - rows.from);
             norm += v * v;
         }
         norm = std::sqrt(norm);

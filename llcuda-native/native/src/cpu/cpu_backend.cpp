@@ -231,7 +231,6 @@ public:
         return info;
     }
 
-    bool runs_encoders() const override { return true; }
 
     std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
         return std::make_unique<CpuModel>(spec, file, pool_);

@@ -10,8 +10,9 @@
 // rows are widened to FP16 as they enter shared memory; the rest is the same for both types.
 // Scores may be soft-capped, and a sliding window hides keys more than `window - 1` positions
 // before the query: blocks start at the first key tile any of their rows sees, and rows skip
-// the tiles wholly before their own window. Both kernels are part of the decode chain that
-// overlaps on sm_90 (dependent-launch.cuh).
+// the tiles wholly before their own window. Encoders give each tile its key count instead: every
+// row then sees all of its input's keys. Both kernels are part of the decode chain that overlaps on
+// sm_90 (dependent-launch.cuh).
 #include <algorithm>
 #include <cmath>
 
@@ -84,12 +85,18 @@ __device__ __forceinline__ int first_key_tile(const AttnTile &tile, int window) 
     return window > 0 ? max(0, tile.start_pos - window + 1) / kKeys : 0;
 }
 
+// The keys of tile i: up to its last token's position (causal), or tile_keys[i] (encoders).
+__device__ __forceinline__ int key_count(const AttnTile &tile, const int32_t *tile_keys, int i) {
+    return tile_keys ? tile_keys[i] : tile.start_pos + tile.n_tokens;
+}
+
 template <int D, class Rows>
 __global__ void __launch_bounds__(kThreads)
 attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q, int ldq,
                  const int32_t *__restrict__ block_tables, int block_size, const Rows rows,
-                 int n_head, int n_head_kv, float scale, float softcap, int window, float *__restrict__ out,
-                 float *__restrict__ partial, uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
+                 int n_head, int n_head_kv, float scale, float softcap, int window,
+                 const int32_t *__restrict__ tile_keys, float *__restrict__ out, float *__restrict__ partial,
+                 uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
     constexpr int W = D / 2;                              // half2 words per head row
     constexpr int C = (W + kWarpSize - 1) / kWarpSize;    // half2 words per lane in the output
     constexpr int R = attention_rows(D);
@@ -127,7 +134,7 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         for (int c = 0; c < C; ++c) acc[i][c] = make_float2(0.0f, 0.0f);
     }
 
-    const int n_keys = tile.start_pos + tile.n_tokens;
+    const int n_keys = key_count(tile, tile_keys, blockIdx.x);
     const int32_t *table = block_tables + tile.table_offset;
     // With several splits (blockIdx.z), split z takes key tiles z, z + splits, ... so any context
     // length divides among them without the host knowing it (decode graphs replay unchanged).
@@ -166,8 +173,9 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         for (int i = 0; i < kRowsPerWarp; ++i) {
             const int r = warp + kWarps * i;
             if (r >= n_rows) continue;
-            const int row_pos = tile.start_pos + r / group;
-            const int row_first = window > 0 ? row_pos - window + 1 : 0;  // first key the row sees
+            // The last and first key the row sees.
+            const int row_pos = tile_keys ? n_keys - 1 : tile.start_pos + r / group;
+            const int row_first = window > 0 ? row_pos - window + 1 : 0;
             if (k0 > row_pos || k0 + kKeys <= row_first) continue;
             float s = 0.0f;
 #pragma unroll 8
@@ -237,7 +245,8 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 template <int D>
 __global__ void __launch_bounds__(kThreads)
 combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
-               int window, float *__restrict__ out, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
+               int window, const int32_t *__restrict__ tile_keys, float *__restrict__ out, uint8_t *__restrict__ q,
+               float2 *__restrict__ ds) {
     static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
     constexpr int C = (D + kWarpSize - 1) / kWarpSize;  // dimensions per lane (lane + 32c < D)
     allow_next_kernel();
@@ -246,7 +255,7 @@ combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ par
     if (tile.n_tokens == 0) return;
     const int kvh = blockIdx.y, n_kv = gridDim.y, group = n_head / n_kv;
     const int n_rows = tile.n_tokens * group;
-    const int n_keys = tile.start_pos + tile.n_tokens;
+    const int n_keys = key_count(tile, tile_keys, blockIdx.x);
     const int used = min(splits, (n_keys + kKeys - 1) / kKeys - first_key_tile(tile, window));
     constexpr int kRowStride = D + 2, kSplitStride = attention_rows(D) * kRowStride;
     auto has_dim = [&](int c) { return D % kWarpSize == 0 || c < C - 1 || threadIdx.x % kWarpSize < D % kWarpSize; };
@@ -322,10 +331,11 @@ void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ld
     const bool overlap = n_tiles <= kDecodeOverlapTokens;
     launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, overlap, tiles,
                      q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window,
-                     out, workspace, q8, q8ds);
+                     scores.keys, out, workspace, q8, q8ds);
     if (splits > 1) {
         launch_dependent(combine_kernel<D>, dim3(n_tiles, n_head_kv), dim3(kThreads), stream, overlap, tiles,
-                         static_cast<const float *>(workspace), n_head, splits, scores.window, out, q8, q8ds);
+                         static_cast<const float *>(workspace), n_head, splits, scores.window, scores.keys, out, q8,
+                         q8ds);
     }
 }
 
@@ -356,6 +366,7 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
                const AttnScores &scores) {
     require(scores.scale >= 0.0f && scores.softcap >= 0.0f && scores.window >= 0,
             "attention: scale, softcap and window must not be negative");
+    require(scores.keys == nullptr || scores.window == 0, "attention: a window needs causal attention (no key counts)");
     require(n_head_kv > 0 && n_head % n_head_kv == 0 && n_head / n_head_kv <= attention_rows(head_dim),
             "attention: " + std::to_string(n_head) + " heads over " + std::to_string(n_head_kv) +
                 " KV heads is not a supported grouping (at most " + std::to_string(attention_rows(head_dim)) +
@@ -372,6 +383,7 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
         launch_for_cache<D>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits, \
                             workspace, out, stream, outq, scores);                                            \
         return;
+        LLCUDA_ATTENTION_CASE(32)
         LLCUDA_ATTENTION_CASE(64)
         LLCUDA_ATTENTION_CASE(80)
         LLCUDA_ATTENTION_CASE(96)

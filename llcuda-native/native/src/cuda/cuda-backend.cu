@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "backend.h"
+#include "cuda-encoder.cuh"
 #include "cuda-model.cuh"
 
 namespace llcuda {
@@ -31,6 +32,7 @@ public:
     }
     llcuda_device_info info() const override { return cuda_device_info(device_); }
     std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
+        if (spec.is_encoder()) return std::make_unique<cuda::CudaEncoder>(device_, spec, file);
         return std::make_unique<cuda::CudaModel>(device_, spec, file);
     }
 

@@ -2,48 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
-
-#include "ggml_blocks.h"
 
 namespace llcuda::cuda {
 namespace {
 
-constexpr size_t kTensorAlignment = 256;
-// Pinned host memory the weights pass through on their way to the device.
-constexpr size_t kUploadStagingBytes = size_t{64} << 20;
-
-bool is_supported_matrix_type(int32_t type) {
-    switch (type) {
-        case LLCUDA_TYPE_F32: case LLCUDA_TYPE_F16: case LLCUDA_TYPE_BF16: case LLCUDA_TYPE_Q8_0:
-        case LLCUDA_TYPE_Q4_0: case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q6_K:
-        case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_0: case LLCUDA_TYPE_Q5_1: case LLCUDA_TYPE_Q2_K:
-        case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_NL: case LLCUDA_TYPE_IQ4_XS: case LLCUDA_TYPE_NF4:
-            return true;
-        default:
-            return false;
-    }
-}
-
-// The kernels' shape limits, checked once at load with the reason in the message.
-void check_supported_shape(const ModelSpec &s) {
-    auto unsupported = [](const std::string &what) {
-        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
-    };
-    if (s.n_expert > 0)
-        unsupported("mixture-of-experts layers (" + std::to_string(s.n_expert) + " experts) run on the CPU backend only for now");
-    if (!attention_supports_head_dim(s.head_dim)) {
-        std::string sizes;
-        for (int d : kAttnHeadSizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d);
-        unsupported("head_dim " + std::to_string(s.head_dim) + " (supported: " + sizes + ")");
-    }
-    if (s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 || s.n_head / s.n_head_kv > attention_rows(s.head_dim))
-        unsupported(std::to_string(s.n_head) + " heads over " + std::to_string(s.n_head_kv) + " KV heads (at most " +
-                    std::to_string(attention_rows(s.head_dim)) + " query heads per KV head at head_dim " +
-                    std::to_string(s.head_dim) + ")");
-    if (s.n_embd % 16 || s.q_dim() % 16 || s.n_ff % 16)
-        unsupported("n_embd, n_head*head_dim and n_ff must be multiples of 16");
-}
+constexpr size_t kTensorAlignment = 256;  // KV cache regions
 
 }  // namespace
 
@@ -101,7 +64,8 @@ CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
     LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
     LLCUDA_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count_, cudaDevAttrMultiProcessorCount, device_));
     LLCUDA_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    upload_weights(file);
+    weights_ = ModelWeights(spec_, file);
+    map_weights();
     // Row lengths are multiples of 16 (check_supported_shape), as the 8-bit blocks need.
     q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, std::max({spec_.n_embd, spec_.q_dim(), spec_.n_ff})),
                        "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
@@ -118,59 +82,23 @@ void CudaModel::clear_graphs() {
     graphs_.clear();
 }
 
-void CudaModel::upload_weights(const ModelFile &file) {
-    // Every distinct tensor once (tied output/embedding share their bytes), 256-byte aligned so
-    // the kernels' 16-byte loads are aligned. The bytes go file -> pinned staging (pread, so a file
-    // truncated meanwhile is an error, never SIGBUS) -> device, one staging buffer at a time.
-    const std::vector<const TensorRef *> tensors = spec_.distinct_tensors();
-    std::unordered_map<uint64_t, size_t> offsets;  // file offset -> device offset
-    size_t total = 0, largest = 0;
-    for (const TensorRef *t : tensors) {
-        offsets[t->offset] = total;
-        total += (t->size + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
-        largest = std::max(largest, static_cast<size_t>(t->size));
-    }
-    weights_ = DeviceBuffer(total, "the weights (" + std::to_string(tensors.size()) + " tensors)");
-    PinnedBuffer staging(std::min(largest, kUploadStagingBytes));
-    for (const TensorRef *t : tensors) {
-        for (size_t done = 0; done < t->size; done += staging.size()) {
-            const size_t n = std::min(staging.size(), static_cast<size_t>(t->size) - done);
-            file.read(t->offset + done, n, staging.as<uint8_t>(), "tensor '" + t->name + "'");
-            LLCUDA_CUDA_CHECK(cudaMemcpy(weights_.as<uint8_t>() + offsets.at(t->offset) + done, staging.get(), n,
-                                         cudaMemcpyHostToDevice));
-        }
-    }
-    file.check_unchanged();
-    auto vec = [&](const TensorRef &t) -> const float * {
-        return t.present() ? reinterpret_cast<const float *>(weights_.as<uint8_t>() + offsets.at(t.offset)) : nullptr;
-    };
-    auto mat = [&](const TensorRef &t) {
-        if (!is_supported_matrix_type(t.type))
-            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: tensor " + t.name + " has type " + ggml_type_name(t.type) + ", which the CUDA backend does not support");
-        DeviceMatrix m;
-        m.type = t.type;
-        m.rows = t.rows();
-        m.cols = t.cols();
-        m.row_bytes = row_bytes(t.type, t.cols());
-        m.data = weights_.as<uint8_t>() + offsets.at(t.offset);
-        return m;
-    };
-    token_embd_ = mat(spec_.token_embd);
-    output_ = mat(spec_.output);
-    output_norm_ = vec(spec_.output_norm);
+void CudaModel::map_weights() {
+    token_embd_ = weights_.mat(spec_.token_embd);
+    output_ = weights_.mat(spec_.output);
+    output_norm_ = weights_.vec(spec_.output_norm);
     for (const LayerTensors &l : spec_.layers) {
         DeviceLayer d;
-        d.attn_norm = vec(l.attn_norm);
-        d.ffn_norm = vec(l.ffn_norm);
-        d.bq = vec(l.bq);
-        d.bk = vec(l.bk);
-        d.bv = vec(l.bv);
-        d.q_norm = vec(l.attn_q_norm);
-        d.k_norm = vec(l.attn_k_norm);
-        d.attn_post_norm = vec(l.attn_post_norm);
-        d.ffn_post_norm = vec(l.ffn_post_norm);
-        d.wq = mat(l.wq); d.wk = mat(l.wk); d.wv = mat(l.wv); d.wo = mat(l.wo);
-        d.gate = mat(l.ffn_gate); d.up = mat(l.ffn_up); d.down = mat(l.ffn_down);
+        d.attn_norm = weights_.vec(l.attn_norm);
+        d.ffn_norm = weights_.vec(l.ffn_norm);
+        d.bq = weights_.vec(l.bq);
+        d.bk = weights_.vec(l.bk);
+        d.bv = weights_.vec(l.bv);
+        d.q_norm = weights_.vec(l.attn_q_norm);
+        d.k_norm = weights_.vec(l.attn_k_norm);
+        d.attn_post_norm = weights_.vec(l.attn_post_norm);
+        d.ffn_post_norm = weights_.vec(l.ffn_post_norm);
+        d.wq = weights_.mat(l.wq); d.wk = weights_.mat(l.wk); d.wv = weights_.mat(l.wv); d.wo = weights_.mat(l.wo);
+        d.gate = weights_.mat(l.ffn_gate); d.up = weights_.mat(l.ffn_up); d.down = weights_.mat(l.ffn_down);
         auto follows = [](const DeviceMatrix &a, const DeviceMatrix &b) {
             return a.type == b.type && a.cols == b.cols && a.data + a.rows * a.row_bytes == b.data;
         };

@@ -11,6 +11,7 @@
 #include "backend.h"
 #include "device-memory.cuh"
 #include "kernels.cuh"
+#include "model-weights.cuh"
 #include "step-plan.h"
 
 namespace llcuda::cuda {
@@ -63,7 +64,8 @@ public:
     void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override;
 
 private:
-    void upload_weights(const ModelFile &file);
+    // The layers' views of weights_.
+    void map_weights();
     void ensure_capacity(const StepPlan &plan);
     // Enqueues the whole step for the plan's sizes: metadata upload, forward pass, greedy sampling,
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
@@ -89,7 +91,7 @@ private:
     int device_;
     const ModelSpec spec_;  // hyper-parameters; its data pointers stay null (weights live in weights_)
     cudaStream_t stream_ = nullptr;
-    DeviceBuffer weights_;
+    ModelWeights weights_;
     DeviceMatrix token_embd_, output_;
     const float *output_norm_ = nullptr;
     std::vector<DeviceLayer> layers_;

@@ -89,7 +89,8 @@ struct RopeConfig {
     double mscale = 1.0;               // factor of cos and sin
     double freq[kMaxRopePairs] = {};   // radians per position, pair p
 };
-// rope_dim = 2 * rope.freq.size().
+// rope_dim = 2 * rope.freq.size(); no frequencies (rope_dim 0) rotate nothing (bert: biases and the
+// K/V stores only).
 RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, bool neox, const RopeFrequencies &rope);
 // One layer of the paged KV cache: a row of kv_dim = n_head_kv * head_dim values per cache
 // position, for K and for V. F16: `k`, `v` are __half rows. Q8_0: `k`, `v` are int8 rows (kv_dim
@@ -120,7 +121,7 @@ struct AttnTile {
 constexpr int kAttnMaxSplits = 16;
 constexpr int kAttnKeys = 32;  // keys per K/V tile in shared memory: one per lane when scoring
 // Head sizes the kernels are instantiated for (multiples of 16, as the 8-bit output blocks need).
-constexpr int kAttnHeadSizes[] = {64, 80, 96, 112, 128, 256};
+constexpr int kAttnHeadSizes[] = {32, 64, 80, 96, 112, 128, 256};
 bool attention_supports_head_dim(int head_dim);
 // Static shared memory of a block: its query rows in FP32, one K tile (rows padded by a word
 // against bank conflicts) and one V tile in FP16.
@@ -141,10 +142,13 @@ int attention_splits(int n_tiles, int n_head_kv, int sm_count);
 size_t attention_workspace_floats(int sm_count, int head_dim);
 // How a layer scores keys: q.k * scale (0: 1 / sqrt(head_dim)), then cap * tanh(score / cap)
 // when softcap > 0 (gemma2); with window > 0 a query at position p sees keys p - window + 1 .. p.
+// With `keys` (device memory, one count per tile; encoders) attention is not causal: every row of
+// tile i sees keys [0, keys[i]) whatever its position (no window then).
 struct AttnScores {
     float scale = 0.0f;
     float softcap = 0.0f;
     int window = 0;
+    const int32_t *keys = nullptr;
 };
 // q has row stride ldq; out is [T][n_head*head_dim]. outq: when not nullptr, the rows of the
 // tiles are also written there in 8-bit blocks (for the output projection).
@@ -188,5 +192,18 @@ void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, cons
 // tokens[r] into token_logprobs[r], the n_top most probable into top_tokens/top_logprobs[r * n_top ..].
 void model_logprobs(const float *rows, int n_rows, int n_vocab, const int32_t *tokens, int n_top, float *token_logprobs,
                     int32_t *top_tokens, float *top_logprobs, cudaStream_t stream);
+
+// ---- layer-norm.cu: the encoders' post-LayerNorm. x[i] = LayerNorm(x[i] + add[i] + add_row) * w + b
+// in place for n_rows rows of n (a multiple of 4); add (rows of n) and add_row ([n]) may be nullptr.
+void layer_norm(float *x, const float *add, const float *add_row, int n_rows, int n, const float *w,
+                const float *b, float eps, cudaStream_t stream);
+
+// ---- swiglu.cu: x[t][i] += bias[i] (bias may be nullptr), then with `gelu` GELU's tanh
+// approximation (bert's FFN), for n_tokens rows of n with stride ld.
+void add_bias(float *x, int n_tokens, int n, int ld, const float *bias, bool gelu, cudaStream_t stream);
+
+// ---- pooling.cu: out[s] = the mean of rows [ranges[2s], ranges[2s+1]) of x (rows of n), divided by
+// its L2 norm (left zero when the norm is), for n_seqs outputs.
+void pool_and_normalise(const float *x, int n, const int32_t *ranges, int n_seqs, float *out, cudaStream_t stream);
 
 }  // namespace llcuda::cuda

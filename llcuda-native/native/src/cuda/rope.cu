@@ -120,8 +120,8 @@ store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, 
 }
 
 void require_rope_dims(int rope_dim, int head_dim) {
-    require(rope_dim % 2 == 0 && rope_dim > 0 && rope_dim <= head_dim && rope_dim <= 2 * kMaxRopePairs,
-            "rope: rope_dim " + std::to_string(rope_dim) + " must be even, positive and <= head_dim " +
+    require(rope_dim % 2 == 0 && rope_dim >= 0 && rope_dim <= head_dim && rope_dim <= 2 * kMaxRopePairs,
+            "rope: rope_dim " + std::to_string(rope_dim) + " must be even, not negative and <= head_dim " +
                 std::to_string(head_dim) + " (at most " + std::to_string(2 * kMaxRopePairs) + ")");
 }
 

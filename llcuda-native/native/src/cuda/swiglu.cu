@@ -1,7 +1,7 @@
 // Gated activation of the feed-forward block: out = act(gate) * up with act SiLU (SwiGLU) or GELU's
 // tanh approximation (gemma's GeGLU), gate and up read from the fused gate|up product (one row of both per token); optionally also quantized for the decode
-// products (one thread per 16-element chunk then). Part of the decode chain that overlaps on sm_90
-// (dependent-launch.cuh).
+// products (one thread per 16-element chunk then). And bert's ungated FFN activation: bias, then GELU.
+// Part of the decode chain that overlaps on sm_90 (dependent-launch.cuh).
 #include "dependent-launch.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
@@ -58,6 +58,14 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
     quantize_chunk16(v, q + 32 * chunk, ds + chunk);
 }
 
+__global__ void add_bias_kernel(float *__restrict__ x, int n, int ld, const float *__restrict__ bias, bool gelu) {
+    const int64_t t = blockIdx.y;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        const float v = x[t * ld + i] + (bias ? bias[i] : 0.0f);
+        x[t * ld + i] = gelu ? act_times<GateActivation::GeluTanh>(v, 1.0f) : v;
+    }
+}
+
 template <GateActivation ACT>
 void launch_swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
                    const Q8Activations *outq) {
@@ -88,6 +96,13 @@ void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, flo
     } else {
         launch_swiglu<GateActivation::GeluTanh>(gate, up, n_tokens, n, ld, out, stream, outq);
     }
+}
+
+void add_bias(float *x, int n_tokens, int n, int ld, const float *bias, bool gelu, cudaStream_t stream) {
+    if (n_tokens == 0 || (bias == nullptr && !gelu)) return;
+    require(n_tokens <= 65535, "add_bias: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
+    add_bias_kernel<<<dim3(ceil_div(n, 256), n_tokens), 256, 0, stream>>>(x, n, ld, bias, gelu);
+    LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace llcuda::cuda

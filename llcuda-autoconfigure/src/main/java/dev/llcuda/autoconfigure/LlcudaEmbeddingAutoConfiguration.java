@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import dev.llcuda.embedding.EmbeddingRuntime;
 import dev.llcuda.embedding.LlcudaEmbeddingModel;
 import dev.llcuda.engine.EmbeddingEngine;
+import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.NativeRuntime;
 
 /**
@@ -34,11 +35,11 @@ public final class LlcudaEmbeddingAutoConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    EmbeddingRuntime llcudaEmbeddingRuntime(LlcudaProperties properties, NativeRuntime nativeRuntime) {
+    EmbeddingRuntime llcudaEmbeddingRuntime(LlcudaProperties properties, NativeRuntime nativeRuntime, GpuMonitor gpu) {
         LlcudaProperties.Embedding embedding = properties.getEmbedding();
         return EmbeddingRuntime.open(nativeRuntime.library().orElseThrow(() -> new IllegalStateException(
                 "llcuda.embedding.path is set but the native library is not loaded: " + nativeRuntime.failure().orElse(""))),
-                embedding.getPath(), embedding.getCpuThreads(),
+                gpu.selection(), embedding.getPath(), embedding.getCpuThreads(),
                 new EmbeddingEngine.Options(embedding.getMaxBatchTokens(), embedding.getOverflow()));
     }
 

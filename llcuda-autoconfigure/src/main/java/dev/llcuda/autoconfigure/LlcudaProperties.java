@@ -743,7 +743,7 @@ public class LlcudaProperties {
         /** Texts longer than the model's context: refuse the request, or truncate them to the context. */
         private EmbeddingEngine.Overflow overflow = EmbeddingEngine.Overflow.REFUSE;
 
-        /** CPU threads of the embedding model; 0 uses every core. */
+        /** CPU threads of the embedding model when llcuda runs on the CPU; 0 uses every core. */
         private int cpuThreads;
 
         public @Nullable Path getPath() {

@@ -1,15 +1,18 @@
 package dev.llcuda.embedding;
 
 import dev.llcuda.engine.EmbeddingEngine;
+import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.NativeLibrary;
+import dev.llcuda.runtime.DeviceBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * The embedding model the application serves: an {@link EmbeddingEngine} on its own CPU backend
- * (the CUDA backend has no encoder pass yet), opened at start and closed with the context.
+ * The embedding model the application serves: an {@link EmbeddingEngine} on its own backend of the
+ * selected device (the GPU the chat model runs on, else the CPU), opened at start and closed with
+ * the context.
  */
 public final class EmbeddingRuntime implements AutoCloseable {
 
@@ -22,12 +25,14 @@ public final class EmbeddingRuntime implements AutoCloseable {
     }
 
     /**
-     * @param cpuThreads threads of the CPU backend; 0 uses every core
+     * @param device     where the model runs
+     * @param cpuThreads threads of the CPU backend when the device is the CPU; 0 uses every core
      * @throws UncheckedIOException     when the file cannot be read or is no model llcuda runs
      * @throws IllegalArgumentException when the file is not an embedding model
      */
-    public static EmbeddingRuntime open(NativeLibrary library, Path path, int cpuThreads, EmbeddingEngine.Options options) {
-        Backend backend = library.cpuBackend(cpuThreads);
+    public static EmbeddingRuntime open(NativeLibrary library, DeviceSelection device, Path path, int cpuThreads,
+            EmbeddingEngine.Options options) {
+        Backend backend = DeviceBackends.open(library, device, cpuThreads);
         try {
             return new EmbeddingRuntime(backend, EmbeddingEngine.open(backend, path, options));
         } catch (IOException e) {

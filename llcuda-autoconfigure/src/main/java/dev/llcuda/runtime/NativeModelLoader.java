@@ -88,7 +88,6 @@ public final class NativeModelLoader implements ModelLoader {
     }
 
     private Backend backend() {
-        return this.device.cudaDevice().map(cuda -> this.library.cudaBackend(cuda.ordinal()))
-                .orElseGet(() -> this.library.cpuBackend(this.cpuThreads));
+        return DeviceBackends.open(this.library, this.device, this.cpuThreads);
     }
 }
