@@ -124,8 +124,8 @@ final class EngineRecovery {
             }
             try {
                 this.reload.accept(model);
+                this.recoveries.incrementAndGet(); // counted before the status clears, so no reader sees neither
                 cancel();
-                this.recoveries.incrementAndGet();
                 logger.info("llcuda: the engine serving {} recovered at attempt {}", model, attempt);
             } catch (RuntimeException e) {
                 schedule(model, attempt + 1, String.valueOf(e.getMessage()));

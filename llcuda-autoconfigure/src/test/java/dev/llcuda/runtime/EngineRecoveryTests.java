@@ -78,9 +78,9 @@ class EngineRecoveryTests {
         assertThat(status.attempt()).isEqualTo(1);
         assertThat(status.lastError()).isEqualTo("simulated device fault");
         assertThat(status.model()).isEqualTo(TestServing.MICRO_LLAMA);
-        await(() -> runtime.state() == RuntimeState.READY);
+        // The reload makes the runtime READY just before the recovery is counted and its status cleared.
+        await(() -> runtime.state() == RuntimeState.READY && runtime.recovery().isEmpty());
         assertThat(runtime.recoveries()).isEqualTo(1);
-        assertThat(runtime.recovery()).isEmpty();
         assertThat(runtime.requireServing()).isNotSameAs(first);
         assertThat(generate(runtime, 7).finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(this.loads.get()).isEqualTo(2);
@@ -93,7 +93,7 @@ class EngineRecoveryTests {
         await(() -> runtime.recovery().map(status -> status.attempt() == 3).orElse(false));
         assertThat(runtime.recovery().orElseThrow().lastError()).isEqualTo("device busy (simulated), load 3");
         assertThat(runtime.state()).isEqualTo(RuntimeState.RECOVERING);
-        await(() -> runtime.state() == RuntimeState.READY);
+        await(() -> runtime.state() == RuntimeState.READY && runtime.recovery().isEmpty());
         assertThat(this.loads.get()).isEqualTo(4);
         assertThat(runtime.recoveries()).isEqualTo(1);
         assertThat(generate(runtime, 7).finishReason()).isEqualTo(FinishReason.LENGTH);
