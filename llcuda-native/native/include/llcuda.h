@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change; the Java binding refuses a library of another version. */
-#define LLCUDA_ABI_VERSION 2
+#define LLCUDA_ABI_VERSION 3
 
 typedef enum llcuda_status {
     LLCUDA_OK = 0,

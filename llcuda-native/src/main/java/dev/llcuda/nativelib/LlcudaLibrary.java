@@ -18,7 +18,7 @@ import org.jspecify.annotations.NullUnmarked;
 public interface LlcudaLibrary extends Library {
 
     /** {@code LLCUDA_ABI_VERSION} of the header this interface mirrors. */
-    int ABI_VERSION = 2;
+    int ABI_VERSION = 3;
 
     // ------------------------------------------------------------ library
 
