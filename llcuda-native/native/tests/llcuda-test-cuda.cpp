@@ -1171,8 +1171,12 @@ void test_mix_models(const std::string &dir) {
 void test_family_models() {
     // The reference keeps K/V in float64; the cache rounds them to FP16, which moved these micro models
     // by up to 2.2e-3 (measured on the H200 running the compute_75 PTX; 2e-3 was an estimate).
-    const double bound = 3e-3;
+    // micro-phi3's fresh random weights gave 2.2e-3..5.5e-3 over eight runs (H200, sm_90 and compute_75;
+    // its CPU forward is within 1e-6), so it gets 8e-3: still far below the 5.4e-2 between its LongRoPE
+    // factor sets, so a wrong factor choice or rotation fails.
+    const double family_bound = 3e-3, phi3_bound = 8e-3;
     for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa"}) {
+        const double bound = std::string(name).rfind("micro-phi3", 0) == 0 ? phi3_bound : family_bound;
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
         const int32_t V = 96;
