@@ -2,9 +2,11 @@ package dev.llcuda.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llcuda.cli.Main;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufWriter;
@@ -19,18 +21,23 @@ import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.nativelib.StepOutput;
 import dev.llcuda.safetensors.SafetensorsWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,6 +246,32 @@ class PeftAdapterTests {
         }
         long withoutAdapters = ModelEngine.memoryNeeded(modelPath, options.withAdapters(List.of()));
         assertEquals(withoutAdapters + 2 * AdapterLoader.tensorBytes(peft), ModelEngine.memoryNeeded(modelPath, options));
+    }
+
+    @Test
+    void theCliTakesAPeftDirectoryForLora() throws Exception {
+        Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
+        ModelSpec spec;
+        try (GgufFile file = GgufFile.open(modelPath)) {
+            spec = ModelSpec.from(file);
+        }
+        Map<String, float[]> pairs = randomPairs(modelPath, 31);
+        Path gguf = gguf("cli.gguf", spec, pairs, 16f);
+        Path peft = peft("cli-peft", spec, pairs, config(""));
+        List<String> logits = new ArrayList<>();
+        for (Path adapter : List.of(gguf, peft, dir)) {
+            Path out = dir.resolve(adapter.getFileName() + ".txt");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String[] lora = adapter == dir ? new String[0] : new String[] {"--lora", adapter.toString(), "--lora-scale", "0.5"};
+            String[] args = {"logits", "--model", modelPath.toString(), "--tokens", "1 17 250 3 99", "--out", out.toString()};
+            int code = Main.run(Stream.concat(Arrays.stream(args), Arrays.stream(lora)).toArray(String[]::new),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+            logits.add(Files.readString(out));
+        }
+        assertEquals(logits.get(0), logits.get(1));
+        assertNotEquals(logits.get(2), logits.get(1), "without --lora the logits differ");
     }
 
     @Test
