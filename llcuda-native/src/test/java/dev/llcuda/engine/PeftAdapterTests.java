@@ -106,13 +106,18 @@ class PeftAdapterTests {
     }
 
     private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha) throws IOException {
+        return gguf(name, spec, pairs, alpha, false);
+    }
+
+    private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16) throws IOException {
         GgufWriter writer = new GgufWriter().putString("general.architecture", spec.architecture().ggufName())
                 .putString("general.type", "adapter").putString("adapter.type", "lora").putFloat32("adapter.lora.alpha", alpha);
         for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
             long rows = pair.getValue().length / RANK;
             boolean isA = pair.getKey().endsWith("_a");
-            writer.addTensor(pair.getKey(), GgmlType.F32, isA ? new long[] {rows, RANK} : new long[] {RANK, rows},
-                    bytes(pair.getValue()));
+            writer.addTensor(pair.getKey(), bf16 ? GgmlType.BF16 : GgmlType.F32,
+                    isA ? new long[] {rows, RANK} : new long[] {RANK, rows},
+                    bf16 ? upperHalves(pair.getValue()) : bytes(pair.getValue()));
         }
         Path path = dir.resolve(name);
         writer.write(path);
@@ -124,6 +129,11 @@ class PeftAdapterTests {
      * where within each head row j * half + i is GGUF's row 2 i + j.
      */
     private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config) throws IOException {
+        return peft(name, spec, pairs, config, false);
+    }
+
+    /** With {@code bf16} the tensors are stored in BF16 (the values' upper halves). */
+    private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16) throws IOException {
         SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt");
         for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
             String[] parts = pair.getKey().split("\\.");
@@ -135,12 +145,25 @@ class PeftAdapterTests {
             }
             String hf = "base_model.model.model.layers." + parts[1] + "." + MODULES.get(parts[2]) + ".lora_" + (isA ? "A" : "B")
                     + ".weight";
-            weights.addFloats(hf, isA ? new long[] {RANK, rows} : new long[] {rows, RANK}, values);
+            long[] shape = isA ? new long[] {RANK, rows} : new long[] {rows, RANK};
+            if (bf16) {
+                weights.add(hf, "BF16", shape, upperHalves(values));
+            } else {
+                weights.addFloats(hf, shape, values);
+            }
         }
         Path adapter = Files.createDirectories(dir.resolve(name));
         Files.writeString(adapter.resolve("adapter_config.json"), config);
         weights.write(adapter.resolve("adapter_model.safetensors"));
         return adapter;
+    }
+
+    private static byte[] upperHalves(float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buffer.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
+        }
+        return buffer.array();
     }
 
     private static float[] huggingFaceOrder(float[] gguf, int rows, int heads) {
@@ -182,14 +205,19 @@ class PeftAdapterTests {
     }
 
     private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha) throws Exception {
+        sameLogitsAsGguf(modelFile, extraConfig, ggufAlpha, false);
+    }
+
+    /** With {@code bf16} both adapters hold their tensors in BF16. */
+    private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha, boolean bf16) throws Exception {
         Path modelPath = MODELS.resolve(modelFile);
         ModelSpec spec;
         try (GgufFile file = GgufFile.open(modelPath)) {
             spec = ModelSpec.from(file);
         }
         Map<String, float[]> pairs = randomPairs(modelPath, 17);
-        Path gguf = gguf(modelFile + ".gguf", spec, pairs, ggufAlpha);
-        Path peft = peft(modelFile + extraConfig.hashCode(), spec, pairs, config(extraConfig));
+        Path gguf = gguf(modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
+        Path peft = peft(modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
         try (Model model = backend.loadModel(modelPath, spec);
              Adapter fromGguf = AdapterLoader.load(model, spec, gguf, 1f);
              Adapter fromPeft = AdapterLoader.load(model, spec, peft, 1f)) {
@@ -216,6 +244,11 @@ class PeftAdapterTests {
     @Test
     void aQwen2PeftAdapterKeepsItsRowOrder() throws Exception {
         sameLogitsAsGguf("micro-qwen2-f32.gguf", "", 16f);
+    }
+
+    @Test
+    void bf16PairsAreReadAsStored() throws Exception {
+        sameLogitsAsGguf("micro-llama-f32.gguf", "", 16f, true);
     }
 
     @Test
