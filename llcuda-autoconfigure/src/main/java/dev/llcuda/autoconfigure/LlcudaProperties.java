@@ -182,7 +182,7 @@ public class LlcudaProperties {
     /** One LoRA adapter of {@code llcuda.model.lora}. */
     public static class Lora {
 
-        /** The adapter file (GGUF). */
+        /** The adapter: a GGUF file, or a PEFT directory ({@code adapter_config.json}, {@code adapter_model.safetensors}). */
         private @Nullable Path path;
 
         /** Factor on top of the file's alpha / rank; 1: the adapter as trained. */

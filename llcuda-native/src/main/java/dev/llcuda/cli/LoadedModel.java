@@ -1,8 +1,7 @@
 package dev.llcuda.cli;
 
+import dev.llcuda.engine.AdapterLoader;
 import dev.llcuda.engine.ModelFile;
-import dev.llcuda.gguf.GgufFile;
-import dev.llcuda.model.AdapterSpec;
 import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.hf.CheckpointConverter;
 import dev.llcuda.hf.ConvertedModelCache;
@@ -32,7 +31,7 @@ final class LoadedModel implements AutoCloseable {
     static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
     static final String USAGE = "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--device cpu|cuda[:N]] "
-            + "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf [--lora-scale S]]";
+            + "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf|PEFT_DIR [--lora-scale S]]";
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
@@ -68,12 +67,7 @@ final class LoadedModel implements AutoCloseable {
         try (Backend backend = backend(library, device, threads)) {
             Model model = file.load(backend); // the model keeps its backend alive
             try {
-                Adapter adapter = null;
-                if (lora.isPresent()) {
-                    try (GgufFile adapterFile = GgufFile.open(lora.get())) {
-                        adapter = model.loadAdapter(lora.get(), AdapterSpec.from(adapterFile, file.spec()), loraScale);
-                    }
-                }
+                Adapter adapter = lora.isPresent() ? AdapterLoader.load(model, file.spec(), lora.get(), loraScale) : null;
                 return new LoadedModel(file.tokenizer(), model, adapter);
             } catch (Exception e) {
                 model.close();

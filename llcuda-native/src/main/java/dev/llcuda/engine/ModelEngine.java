@@ -2,7 +2,6 @@ package dev.llcuda.engine;
 
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.TensorInfo;
-import dev.llcuda.model.AdapterSpec;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.nativelib.Backend;
@@ -163,7 +162,7 @@ public final class ModelEngine implements AutoCloseable {
         try {
             listener.progress(LoadListener.Phase.STARTING_ENGINE, 0, -1);
             for (AdapterFile adapter : options.adapters()) {
-                adapters.put(adapter.name(), loadAdapter(model, file.spec(), adapter));
+                adapters.put(adapter.name(), AdapterLoader.load(model, file.spec(), adapter.path(), adapter.scale()));
             }
             long adapterBytes = adapters.values().stream().mapToLong(Adapter::bytes).sum();
             DeviceInfo device = backend.info();
@@ -190,12 +189,6 @@ public final class ModelEngine implements AutoCloseable {
             adapters.values().forEach(Adapter::close);
             model.close();
             throw e;
-        }
-    }
-
-    private static Adapter loadAdapter(Model model, ModelSpec spec, AdapterFile adapter) throws IOException {
-        try (GgufFile gguf = GgufFile.open(adapter.path())) {
-            return model.loadAdapter(adapter.path(), AdapterSpec.from(gguf, spec), adapter.scale());
         }
     }
 
@@ -228,9 +221,7 @@ public final class ModelEngine implements AutoCloseable {
         ModelSpec spec = ModelFile.read(gguf, options.contextLength()).spec();
         long weights = spec.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
         for (AdapterFile adapter : options.adapters()) {
-            try (GgufFile file = GgufFile.open(adapter.path())) {
-                weights += file.tensors().stream().mapToLong(TensorInfo::byteSize).sum();
-            }
+            weights += AdapterLoader.tensorBytes(adapter.path());
         }
         if (options.kvBlocks() == null) {
             return weights + options.kvMemoryBytes();

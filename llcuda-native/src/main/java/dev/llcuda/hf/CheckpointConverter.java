@@ -160,8 +160,7 @@ public final class CheckpointConverter {
 
     /**
      * Streams the tensor's rows in {@code target} type. With {@code permuteGroups} > 0 the rows are reordered
-     * as llama.cpp's converter permutes q and k: in each head's rows, HF keeps the first halves of the RoPE
-     * pairs, then the second halves; GGUF interleaves them (GGUF row 2j+i of a head = HF row i·half+j).
+     * as llama.cpp's converter permutes q and k ({@link HfArchitecture#huggingFaceRow}).
      */
     private void writeRows(OutputStream out, SafetensorsCheckpoint checkpoint, SafetensorsTensor tensor,
             GgmlType source, GgmlType target, int permuteGroups) throws IOException {
@@ -183,10 +182,7 @@ public final class CheckpointConverter {
                 checkpoint.bytes(tensor, first * rowBytes, bytes.length).get(bytes);
             } else {
                 for (int r = 0; r < count; r++) {
-                    long row = first + r;
-                    long head = row / headRows;
-                    long within = row % headRows;
-                    long hfRow = head * headRows + (within % 2) * (headRows / 2) + within / 2;
+                    long hfRow = HfArchitecture.huggingFaceRow(first + r, headRows);
                     whole.get((int) (hfRow * rowBytes), bytes, (int) (r * rowBytes), (int) rowBytes);
                 }
             }

@@ -45,6 +45,17 @@ enum HfArchitecture {
         return permutesQueryKey;
     }
 
+    /**
+     * The Hugging Face row of GGUF row {@code ggufRow} of a permuted q or k with {@code headRows} rows per
+     * head: in each head HF keeps the first halves of the RoPE pairs, then the second halves; GGUF
+     * interleaves them (GGUF row 2j+i of a head = HF row i·half+j).
+     */
+    static long huggingFaceRow(long ggufRow, long headRows) {
+        long head = ggufRow / headRows;
+        long within = ggufRow % headRows;
+        return head * headRows + (within % 2) * (headRows / 2) + within / 2;
+    }
+
     boolean attentionBiases() {
         return attentionBiases;
     }
@@ -55,6 +66,11 @@ enum HfArchitecture {
 
     static Optional<HfArchitecture> byHfClass(String name) {
         return Arrays.stream(values()).filter(a -> a.hfClass.equals(name)).findFirst();
+    }
+
+    /** The converted class whose GGUF architecture is {@code ggufName} (the first, where several share one). */
+    static Optional<HfArchitecture> byGgufName(String ggufName) {
+        return Arrays.stream(values()).filter(a -> a.ggufName.equals(ggufName)).findFirst();
     }
 
     static String supported() {
