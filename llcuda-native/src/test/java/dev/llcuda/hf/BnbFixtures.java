@@ -71,6 +71,22 @@ public final class BnbFixtures {
         return new Checkpoint(dir, dequantized);
     }
 
+    /**
+     * Writes {@code gguf} as a plain F32 checkpoint in {@code dir} whose quantized weights hold {@code bnb}'s
+     * dequantized values: what the 4-bit checkpoint computes, through the unquantized conversion path.
+     */
+    public Path writeDequantized(Path gguf, Checkpoint bnb, Path dir) throws IOException {
+        hf.write(gguf, dir, GgmlType.F32, 1);
+        for (Map.Entry<String, float[]> w : bnb.dequantized().entrySet()) {
+            SafetensorsTensor t;
+            try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir.resolve("model.safetensors"))) {
+                t = checkpoint.tensor(w.getKey()).orElseThrow();
+            }
+            replace(dir, w.getKey(), "F32", t.shape(), bytes(w.getValue()));
+        }
+        return dir;
+    }
+
     /** The {@code quantization_config} transformers writes for a 4-bit NF4 load. */
     static Map<String, Object> quantizationConfig(boolean doubleQuant) {
         Map<String, Object> q = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package dev.llcuda.nativelib;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.hf.BnbFixtures;
 import dev.llcuda.hf.CheckpointConverter;
@@ -15,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A bitsandbytes NF4 checkpoint of a micro model, converted keeping NF4 and run, gives the logits of its exactly
- * dequantized weights (the same checkpoint converted to F32, which the F32 conversion tests show runs exactly)
- * within the bound llcuda-test-cpu holds NF4 models to against the float64 forward pass: NF4 products take float
+ * A bitsandbytes NF4 checkpoint of a micro model, converted keeping NF4 and run, gives the logits of its
+ * dequantized weights (bitsandbytes' float32 values, written by the test as a plain F32 checkpoint and converted
+ * through the unquantized path, which the F32 conversion tests show runs exactly) within the bound llcuda-test-cpu holds NF4 models to against the float64 forward pass: NF4 products take float
  * activations, so only summation order differs.
  */
 class BnbCheckpointLogitsTests {
@@ -31,13 +30,14 @@ class BnbCheckpointLogitsTests {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"micro-llama-f32", "micro-qwen2-f32"})
     void anNf4CheckpointRunsItsDequantizedWeights(String model) throws IOException {
-        Path bnb = new BnbFixtures(TestModels.library()).write(TestModels.model(model + ".gguf"), dir.resolve(model),
-                true).dir();
+        BnbFixtures fixtures = new BnbFixtures(TestModels.library());
+        Path gguf = TestModels.model(model + ".gguf");
+        BnbFixtures.Checkpoint bnb = fixtures.write(gguf, dir.resolve(model), true);
         CheckpointConverter converter = new CheckpointConverter(TestModels.library());
         Path nf4 = dir.resolve("nf4.gguf");
         Path exact = dir.resolve("exact.gguf");
-        converter.convert(bnb, nf4, Optional.empty());
-        converter.convert(bnb, exact, Optional.of(GgmlType.F32));
+        converter.convert(bnb.dir(), nf4, Optional.empty());
+        converter.convert(fixtures.writeDequantized(gguf, bnb, dir.resolve("dequantized")), exact, Optional.empty());
         for (String prompt : new String[] {"p1", "p2"}) {
             int[] tokens = ReferenceLogits.read(TestModels.reference(model, prompt, "exact")).tokens();
             double error = ReferenceLogits.relativeError(logits(nf4, tokens), logits(exact, tokens));
