@@ -1,5 +1,6 @@
 package dev.llcuda.hf;
 
+import dev.llcuda.bnb.BnbNf4;
 import dev.llcuda.engine.ModelFile;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufWriter;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -26,7 +28,9 @@ import java.util.stream.Collectors;
  * tensors renamed, llama's q/k rows permuted, config and tokenizer as metadata, the chat template carried
  * over. Vectors (norms, biases) are F32; weight matrices are the requested type, quantized by the native
  * library's quantizers, or keep their F32/F16/BF16 type when none is requested (a matrix whose rows are not
- * whole blocks of the type becomes F16). The file is written beside its destination and moved into place
+ * whole blocks of the type becomes F16). A bitsandbytes 4-bit checkpoint's NF4 weights ({@code quantization_config}
+ * nf4) become {@link GgmlType#NF4} tensors holding the same codes and scales, or, when another type is requested,
+ * their exact float32 values quantized to it. The file is written beside its destination and moved into place
  * once it loads, so a failed or interrupted conversion never leaves a file behind.
  */
 public final class CheckpointConverter {
@@ -34,7 +38,7 @@ public final class CheckpointConverter {
     /** The types a conversion can write weight matrices in: the engine runs them and the native library quantizes them. */
     public static final List<GgmlType> OUTPUT_TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS);
+            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.NF4);
 
     /** The file type a file of uniform {@code type} matrices states (K-quants without a mix: the _S variants). */
     private static final Map<GgmlType, FileType> FILE_TYPES = Map.ofEntries(Map.entry(GgmlType.F32, FileType.F32),
@@ -44,7 +48,8 @@ public final class CheckpointConverter {
             Map.entry(GgmlType.Q5_1, FileType.Q5_1), Map.entry(GgmlType.Q2_K, FileType.Q2_K),
             Map.entry(GgmlType.Q3_K, FileType.Q3_K_S), Map.entry(GgmlType.Q4_K, FileType.Q4_K_S),
             Map.entry(GgmlType.Q5_K, FileType.Q5_K_S), Map.entry(GgmlType.Q6_K, FileType.Q6_K),
-            Map.entry(GgmlType.IQ4_NL, FileType.IQ4_NL), Map.entry(GgmlType.IQ4_XS, FileType.IQ4_XS));
+            Map.entry(GgmlType.IQ4_NL, FileType.IQ4_NL), Map.entry(GgmlType.IQ4_XS, FileType.IQ4_XS),
+            Map.entry(GgmlType.NF4, FileType.NF4));
 
     /** Source bytes converted per step: large enough to amortise native calls, small enough for any heap. */
     private static final long CHUNK_BYTES = 1 << 22;
@@ -79,6 +84,7 @@ public final class CheckpointConverter {
         }
         HfModelDirectory model = HfModelDirectory.read(directory);
         HfConfig config = HfConfig.read(model.config());
+        boolean bnb4bit = BnbQuantization.read(model.config());
         Path temporary = Files.createTempFile(out.toAbsolutePath().getParent(), out.getFileName() + ".", ".part");
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(directory)) {
             SafetensorsTensor embedding = checkpoint.tensor("model.embed_tokens.weight").orElseThrow(() ->
@@ -86,7 +92,8 @@ public final class CheckpointConverter {
             GgufWriter writer = new GgufWriter();
             writer.putString("general.architecture", config.architecture().ggufName());
             writer.putString("general.name", String.valueOf(directory.toAbsolutePath().normalize().getFileName()));
-            GgmlType matrixType = type.orElseGet(() -> embedding.dtype().ggmlType().orElse(GgmlType.F16));
+            GgmlType matrixType = type.orElseGet(() -> bnb4bit ? GgmlType.NF4
+                    : embedding.dtype().ggmlType().orElse(GgmlType.F16));
             writer.putUint32(FileType.KEY, FILE_TYPES.getOrDefault(matrixType, FileType.F16).id());
             config.writeMetadata(writer);
             HfTokenizer.write(writer, model.tokenizer(), model.tokenizerConfig(), model.generationConfig(),
@@ -94,8 +101,17 @@ public final class CheckpointConverter {
             if (model.chatTemplate().isPresent()) {
                 writer.putString("tokenizer.chat_template", model.chatTemplate().get());
             }
+            Set<String> names = checkpoint.tensors().stream().map(SafetensorsTensor::name).collect(Collectors.toSet());
             for (SafetensorsTensor tensor : checkpoint.tensors()) {
-                if (!HfTensorNames.derived(tensor.name())) {
+                if (BnbNf4.isQuantized(tensor.name(), names)) {
+                    if (!bnb4bit) {
+                        throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' is bitsandbytes 4-bit"
+                                + " but config.json has no bitsandbytes quantization_config");
+                    }
+                    addNf4Tensor(writer, checkpoint, config, tensor, type);
+                } else if (BnbNf4.isQuantState(tensor.name())) {
+                    checkQuantStateOwner(tensor, names);
+                } else if (!HfTensorNames.derived(tensor.name())) {
                     addTensor(writer, checkpoint, config, tensor, type);
                 }
             }
@@ -118,14 +134,7 @@ public final class CheckpointConverter {
 
     private void addTensor(GgufWriter writer, SafetensorsCheckpoint checkpoint, HfConfig config,
             SafetensorsTensor tensor, Optional<GgmlType> type) throws IOException {
-        String name = HfTensorNames.gguf(tensor.name()).orElseThrow(() -> new IOException(tensor.file()
-                + ": tensor '" + tensor.name() + "' is not a weight of " + config.architecture().hfClass()));
-        HfArchitecture arch = config.architecture();
-        boolean queryKeyNorm = name.endsWith("attn_q_norm.weight") || name.endsWith("attn_k_norm.weight");
-        if ((name.endsWith(".bias") && !arch.attentionBiases()) || (queryKeyNorm && !arch.queryKeyNorms())) {
-            throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' is not a weight of "
-                    + arch.hfClass());
-        }
+        String name = ggufName(config, tensor);
         if (!(tensor.dtype() == SafetensorsDtype.F32 || tensor.dtype() == SafetensorsDtype.F16
                 || tensor.dtype() == SafetensorsDtype.BF16)) {
             throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' has dtype " + tensor.dtype()
@@ -142,20 +151,90 @@ public final class CheckpointConverter {
         if (!target.fitsBlocks(rowLength)) {
             target = GgmlType.F16;
         }
-        int permuteGroups = 0;
-        if (arch.permutesQueryKey() && name.endsWith("attn_q.weight")) {
-            permuteGroups = config.heads();
-        } else if (arch.permutesQueryKey() && name.endsWith("attn_k.weight")) {
-            permuteGroups = config.kvHeads();
-        }
-        if (permuteGroups > 0 && shape[0] % (2L * permuteGroups) != 0) {
-            throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' has " + shape[0]
-                    + " rows, not pairs of rows for each of " + permuteGroups + " heads");
-        }
-        int groups = permuteGroups;
+        int groups = permuteGroups(config, tensor, name, shape.length == 1 ? 1 : shape[0]);
         GgmlType outType = target;
         writer.addTensor(name, outType, tensor.ggufDims(),
                 out -> writeRows(out, checkpoint, tensor, source, outType, groups));
+    }
+
+    /** The GGUF name of a weight of the config's architecture, or an error naming the tensor. */
+    private static String ggufName(HfConfig config, SafetensorsTensor tensor) throws IOException {
+        String name = HfTensorNames.gguf(tensor.name()).orElseThrow(() -> new IOException(tensor.file()
+                + ": tensor '" + tensor.name() + "' is not a weight of " + config.architecture().hfClass()));
+        HfArchitecture arch = config.architecture();
+        boolean queryKeyNorm = name.endsWith("attn_q_norm.weight") || name.endsWith("attn_k_norm.weight");
+        if ((name.endsWith(".bias") && !arch.attentionBiases()) || (queryKeyNorm && !arch.queryKeyNorms())) {
+            throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' is not a weight of "
+                    + arch.hfClass());
+        }
+        return name;
+    }
+
+    /** The heads whose q/k rows llama's GGUF layout permutes (0: none), checked against the tensor's rows. */
+    private static int permuteGroups(HfConfig config, SafetensorsTensor tensor, String name, long rows)
+            throws IOException {
+        int groups = 0;
+        if (config.architecture().permutesQueryKey() && name.endsWith("attn_q.weight")) {
+            groups = config.heads();
+        } else if (config.architecture().permutesQueryKey() && name.endsWith("attn_k.weight")) {
+            groups = config.kvHeads();
+        }
+        if (groups > 0 && rows % (2L * groups) != 0) {
+            throw new IOException(tensor.file() + ": tensor '" + tensor.name() + "' has " + rows
+                    + " rows, not pairs of rows for each of " + groups + " heads");
+        }
+        return groups;
+    }
+
+    /**
+     * A bitsandbytes NF4 weight as NF4 blocks (every code and float32 scale kept), or, when {@code type} asks for
+     * another type, its exact float32 values quantized to that type.
+     */
+    private void addNf4Tensor(GgufWriter writer, SafetensorsCheckpoint checkpoint, HfConfig config,
+            SafetensorsTensor tensor, Optional<GgmlType> type) throws IOException {
+        String name = ggufName(config, tensor);
+        // converted here to check it and learn its shape, and again when written: one weight in memory at a time
+        BnbNf4.Nf4Weight weight = nf4Weight(checkpoint, tensor);
+        int groups = permuteGroups(config, tensor, name, weight.rows());
+        GgmlType target = type.orElse(GgmlType.NF4);
+        GgmlType outType = target.fitsBlocks(weight.cols()) ? target : GgmlType.F16;
+        writer.addTensor(name, outType, new long[] {weight.cols(), weight.rows()}, out -> {
+            BnbNf4.Nf4Weight w = nf4Weight(checkpoint, tensor);
+            byte[] blocks = groups > 0 ? permuteRows(w.blocks(), w.rows(), groups) : w.blocks();
+            out.write(convert(blocks, w.rows() * w.cols(), GgmlType.NF4, outType));
+        });
+    }
+
+    private static BnbNf4.Nf4Weight nf4Weight(SafetensorsCheckpoint checkpoint, SafetensorsTensor tensor)
+            throws IOException {
+        try {
+            return BnbNf4.convert(tensor.name(), n -> checkpoint.tensor(n).map(checkpoint::bytes).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(tensor.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A quantization-state tensor must belong to a 4-bit weight beside it; a stray one is refused, not dropped. */
+    private static void checkQuantStateOwner(SafetensorsTensor tensor, Set<String> names) throws IOException {
+        String name = tensor.name();
+        int cut = name.indexOf(".quant_state.bitsandbytes__");
+        String owner = cut >= 0 ? name.substring(0, cut) : name.substring(0, name.lastIndexOf('.'));
+        if (!BnbNf4.isQuantized(owner, names)) {
+            throw new IOException(tensor.file() + ": tensor '" + name + "' is bitsandbytes quantization state of '"
+                    + owner + "', which is not a 4-bit weight of the checkpoint");
+        }
+    }
+
+    /** Rows of {@code rows} equal-sized rows in GGUF's q/k order ({@link HfArchitecture#huggingFaceRow}). */
+    private static byte[] permuteRows(byte[] data, long rows, int groups) {
+        int rowBytes = Math.toIntExact(data.length / rows);
+        long headRows = rows / groups;
+        byte[] out = new byte[data.length];
+        for (long row = 0; row < rows; row++) {
+            long hfRow = HfArchitecture.huggingFaceRow(row, headRows);
+            System.arraycopy(data, (int) (hfRow * rowBytes), out, (int) (row * rowBytes), rowBytes);
+        }
+        return out;
     }
 
     /**
