@@ -248,8 +248,14 @@ public final class LlcudaChatModel implements ChatModel {
         return ChatModelObservationDocumentation.CHAT_MODEL_OPERATION
                 .observation(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
                 .observe(() -> {
-                    Submitted submitted = submit(effective, encoder);
-                    GenerationResult result = join(submitted.handle());
+                    Submitted submitted;
+                    GenerationResult result;
+                    try {
+                        submitted = submit(effective, encoder);
+                        result = join(submitted.handle());
+                    } catch (RuntimeException e) {
+                        throw AiExceptions.translate(e);
+                    }
                     ParsedReply reply = submitted.limit(submitted.toolCalls() != null
                             ? submitted.toolCalls().parse(result.text()) : new ParsedReply(result.text(), List.of()));
                     ChatResponse response = new ChatResponse(
@@ -273,9 +279,10 @@ public final class LlcudaChatModel implements ChatModel {
             try {
                 submitted = submit(effective, encoder);
             } catch (RuntimeException e) {
-                observation.error(e);
+                RuntimeException translated = AiExceptions.translate(e);
+                observation.error(translated);
                 observation.stop();
-                return Flux.error(e);
+                return Flux.error(translated);
             }
             RequestHandle handle = submitted.handle();
             ToolCallStream toolCalls = submitted.toolCalls() != null ? new ToolCallStream(submitted.toolCalls()) : null;
@@ -287,7 +294,8 @@ public final class LlcudaChatModel implements ChatModel {
                             ChatResponseMetadata.builder().id(submitted.id()).model(submitted.modelName()).build()));
             Mono<ChatResponse> last = Mono.fromFuture(handle.result(), true)
                     .flatMap(result -> finished(submitted, result, toolCalls));
-            Flux<ChatResponse> responses = pieces.concatWith(last).doOnCancel(handle::cancel);
+            Flux<ChatResponse> responses = pieces.concatWith(last).onErrorMap(AiExceptions::translate)
+                    .doOnCancel(handle::cancel);
             return new MessageAggregator().aggregate(responses, context::setResponse)
                     .doOnError(observation::error)
                     .doFinally(signal -> observation.stop())

@@ -9,8 +9,11 @@ import java.util.function.Function;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+
+import org.springframework.ai.retry.TransientAiException;
 
 import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.FinishReason;
@@ -23,7 +26,8 @@ import dev.llcuda.engine.RequestHandle;
  * Resilience4j admission: a bulkhead bounds requests in flight (queued plus running), a time
  * limiter cancels a request in the engine when it runs past its limit, and a circuit breaker
  * opens after engine faults (an overloaded engine is not a fault). Each reports its Resilience4j
- * metrics under the instance name {@value #INSTANCE}.
+ * metrics under the instance name {@value #INSTANCE}. A full bulkhead or an open circuit refuses
+ * with Spring AI's {@link TransientAiException} (try again later), Resilience4j's exception its cause.
  */
 public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseable {
 
@@ -50,10 +54,14 @@ public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseab
 
     @Override
     public RequestHandle admit(GenerationRequest request, Function<GenerationRequest, RequestHandle> submit) {
-        this.circuitBreaker.acquirePermission();
+        if (!this.circuitBreaker.tryAcquirePermission()) {
+            CallNotPermittedException open = CallNotPermittedException.createCallNotPermittedException(this.circuitBreaker);
+            throw new TransientAiException(open.getMessage(), open);
+        }
         if (!this.bulkhead.tryAcquirePermission()) {
             this.circuitBreaker.releasePermission();
-            throw BulkheadFullException.createBulkheadFullException(this.bulkhead);
+            BulkheadFullException full = BulkheadFullException.createBulkheadFullException(this.bulkhead);
+            throw new TransientAiException(full.getMessage(), full);
         }
         long start = System.nanoTime();
         RequestHandle handle;

@@ -1,5 +1,6 @@
 package dev.llcuda.embedding;
 
+import dev.llcuda.chat.AiExceptions;
 import dev.llcuda.engine.EmbeddingEngine;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import org.springframework.ai.embedding.observation.DefaultEmbeddingModelObserva
 import org.springframework.ai.embedding.observation.EmbeddingModelObservationContext;
 import org.springframework.ai.embedding.observation.EmbeddingModelObservationConvention;
 import org.springframework.ai.embedding.observation.EmbeddingModelObservationDocumentation;
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
 
 /**
  * Spring AI's {@link EmbeddingModel} on llcuda's embedding model: all texts of a request go to the
@@ -53,11 +56,21 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
     }
 
     /**
-     * @throws IllegalArgumentException when the options name another model or other dimensions, or a
-     *                                  text is over the model's context (and truncation is off)
+     * @throws NonTransientAiException when the options name another model or other dimensions, or a
+     *                                 text is over the model's context (and truncation is off); the
+     *                                 cause is the IllegalArgumentException saying so
+     * @throws TransientAiException when the engine is full or no model is serving yet
      */
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
+        try {
+            return embed(request);
+        } catch (RuntimeException e) {
+            throw AiExceptions.translate(e);
+        }
+    }
+
+    private EmbeddingResponse embed(EmbeddingRequest request) {
         EmbeddingRequest effective = new EmbeddingRequest(request.getInstructions(), effectiveOptions(request.getOptions()));
         EmbeddingModelObservationContext context = EmbeddingModelObservationContext.builder().embeddingRequest(effective)
                 .provider(PROVIDER).build();

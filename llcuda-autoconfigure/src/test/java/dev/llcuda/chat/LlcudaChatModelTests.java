@@ -11,13 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -29,11 +37,14 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.observation.ChatModelMeterObservationHandler;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.EngineStats;
 import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.runtime.LlcudaRuntime;
@@ -125,10 +136,12 @@ class LlcudaChatModelTests {
         LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
         Prompt tooLong = new Prompt(List.of(new UserMessage("word ".repeat(20_000))), LlcudaChatOptions.builder().build());
 
-        assertThatThrownBy(() -> chatModel.call(tooLong)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> chatModel.call(tooLong)).isInstanceOf(NonTransientAiException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the context holds " + served().engine().contextLimit());
         assertThatThrownBy(() -> chatModel.stream(tooLong).blockLast(Duration.ofSeconds(10)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the context holds");
+                .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the context holds");
         assertThat(served().engine().stats().queued()).isZero();
     }
 
@@ -252,9 +265,11 @@ class LlcudaChatModelTests {
                 "max_tokens 0 must be >= 1");
         refused.forEach((options, message) -> {
             assertThatThrownBy(() -> chatModel.call(new Prompt(List.of(new UserMessage("Hello")), options)))
-                    .isInstanceOf(InvalidRequestException.class).hasMessage(message);
+                    .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(InvalidRequestException.class)
+                    .hasMessage(message);
             assertThatThrownBy(() -> chatModel.stream(new Prompt(List.of(new UserMessage("Hello")), options)).blockLast())
-                    .isInstanceOf(InvalidRequestException.class).hasMessage(message);
+                    .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(InvalidRequestException.class)
+                    .hasMessage(message);
         });
         String tiny = chatModel.call(new Prompt(List.of(new UserMessage("Hello")),
                 LlcudaChatOptions.builder().temperature(1e-40).seed(3L).build())).getResult().getOutput().getText();
@@ -268,8 +283,11 @@ class LlcudaChatModelTests {
         this.runtime.start();
         LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
                 RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
-        assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(NoModelLoadedException.class)
+        assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(TransientAiException.class)
+                .hasCauseInstanceOf(NoModelLoadedException.class)
                 .hasMessage("no model is loaded; " + LlcudaRuntime.HOW_TO_LOAD);
+        assertThatThrownBy(() -> chatModel.stream(HELLO).blockLast(Duration.ofSeconds(10)))
+                .isInstanceOf(TransientAiException.class).hasCauseInstanceOf(NoModelLoadedException.class);
     }
 
     @Test
@@ -320,7 +338,7 @@ class LlcudaChatModelTests {
                 .description("The time now.").inputType(Map.class).build();
         assertThatThrownBy(() -> chatModel.call(new Prompt(List.of(new UserMessage("Time?")),
                 LlcudaChatOptions.builder().toolCallbacks(tool).build())))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the chat template granite writes tool calls in a syntax llcuda cannot read");
         assertThat(chatModel.call(new Prompt(List.of(new UserMessage("Time?")), LlcudaChatOptions.builder().build()))
                 .getResult().getOutput().getText()).isNotNull();
@@ -332,7 +350,59 @@ class LlcudaChatModelTests {
         ToolCallback tool = FunctionToolCallback.builder("get_time", (Map<String, Object> input) -> "noon")
                 .description("The time now.").inputType(Map.class).build();
         assertThatThrownBy(() -> chatModel.complete("Once", LlcudaChatOptions.builder().toolCallbacks(tool).build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tools need a chat conversation");
+                .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tools need a chat conversation");
+    }
+
+    @Test
+    void anUnknownAdapterIsNotTransient() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
+        Prompt prompt = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().adapter("nope").build());
+        assertThatThrownBy(() -> chatModel.call(prompt)).isInstanceOf(NonTransientAiException.class)
+                .hasCauseInstanceOf(InvalidRequestException.class).hasMessageContaining("unknown adapter 'nope'");
+        assertThatThrownBy(() -> chatModel.stream(prompt).blockLast(Duration.ofSeconds(10)))
+                .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void aFullEngineQueueIsTransientInCallsAndStreams() {
+        LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 50, ObservationRegistry.NOOP);
+        Prompt slow = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().maxTokens(1000).build());
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        List<Disposable> streams = new ArrayList<>();
+        try {
+            // four running and eight queued fill the test engine; the next one is refused
+            for (int i = 0; i < 13 && refused.get() == null; i++) {
+                streams.add(chatModel.stream(slow).subscribe(response -> { }, refused::set));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() != null);
+            assertThat(refused.get()).isInstanceOf(TransientAiException.class)
+                    .hasCauseInstanceOf(EngineOverloadedException.class)
+                    .hasMessage(refused.get().getCause().getMessage());
+            assertThatThrownBy(() -> chatModel.call(slow)).isInstanceOf(TransientAiException.class)
+                    .hasCauseInstanceOf(EngineOverloadedException.class);
+        } finally {
+            streams.forEach(Disposable::dispose);
+        }
+    }
+
+    @Test
+    void aFullBulkheadIsTransient() {
+        chatModel(Integer.MAX_VALUE, 50, ObservationRegistry.NOOP);
+        try (Resilience4jRequestGuard guard = new Resilience4jRequestGuard(
+                Bulkhead.of("llcuda", BulkheadConfig.custom().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build()),
+                TimeLimiter.of("llcuda", TimeLimiterConfig.custom().timeoutDuration(Duration.ofMinutes(1)).build()),
+                CircuitBreaker.ofDefaults("llcuda"))) {
+            LlcudaChatModel guarded = new LlcudaChatModel(this.runtime, DEFAULTS, guard, ObservationRegistry.NOOP);
+            Prompt slow = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().maxTokens(1000).build());
+            Disposable running = guarded.stream(slow).subscribe();
+            try {
+                assertThatThrownBy(() -> guarded.call(HELLO)).isInstanceOf(TransientAiException.class)
+                        .hasCauseInstanceOf(BulkheadFullException.class);
+            } finally {
+                running.dispose();
+            }
+        }
     }
 
     /** The text the script generates after {@code prompt}, decoded token by token as the engine streams it. */

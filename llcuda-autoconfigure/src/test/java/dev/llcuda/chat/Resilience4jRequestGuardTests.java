@@ -17,6 +17,8 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.ai.retry.TransientAiException;
+
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
@@ -64,7 +66,7 @@ class Resilience4jRequestGuardTests {
         try (Resilience4jRequestGuard guard = guard(1, Duration.ofSeconds(30))) {
             RequestHandle running = guard.admit(request(100), this.model.engine()::submit);
             assertThatThrownBy(() -> guard.admit(request(1), this.model.engine()::submit))
-                    .isInstanceOf(BulkheadFullException.class);
+                    .isInstanceOf(TransientAiException.class).hasCauseInstanceOf(BulkheadFullException.class);
             running.cancel();
             running.result().join();
             RequestHandle next = guard.admit(request(2), this.model.engine()::submit);

@@ -20,6 +20,7 @@ import org.springframework.ai.embedding.EmbeddingOptions;
 import org.springframework.ai.embedding.EmbeddingRequest;
 import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.embedding.observation.EmbeddingModelObservationContext;
+import org.springframework.ai.retry.NonTransientAiException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -106,11 +107,13 @@ class LlcudaEmbeddingModelTests {
             EmbeddingModel embeddings = context.getBean(EmbeddingModel.class);
             assertThatThrownBy(() -> embeddings.call(new EmbeddingRequest(List.of("x"),
                     EmbeddingOptions.builder().model("text-embedding-3-small").build())))
+                    .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("model 'text-embedding-3-small' is not served");
             assertThatThrownBy(() -> embeddings.call(new EmbeddingRequest(List.of("x"),
                     EmbeddingOptions.builder().dimensions(64).build())))
                     .hasMessageContaining("dimensions 64 are not supported");
             assertThatThrownBy(() -> embeddings.embed("word ".repeat(200)))
+                    .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("more than the model's context of 128");
         });
         runner().withPropertyValues("llcuda.embedding.overflow=truncate")

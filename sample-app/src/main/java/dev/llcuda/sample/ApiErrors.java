@@ -11,6 +11,8 @@ import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
+import org.springframework.ai.retry.NonTransientAiException;
+import org.springframework.ai.retry.TransientAiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -50,6 +52,17 @@ final class ApiErrors {
     }
 
     static ApiError of(Throwable error) {
+        // Spring AI's families wrap llcuda's own exception, which says which answer fits best
+        if ((error instanceof TransientAiException || error instanceof NonTransientAiException)
+                && error.getCause() != null) {
+            return of(error.getCause());
+        }
+        if (error instanceof NonTransientAiException) {
+            return error(HttpStatus.BAD_REQUEST, String.valueOf(error.getMessage()), null, "invalid_value");
+        }
+        if (error instanceof TransientAiException) {
+            return error(HttpStatus.SERVICE_UNAVAILABLE, String.valueOf(error.getMessage()), null, "unavailable");
+        }
         if (error instanceof HttpMessageNotReadableException unreadable) {
             return unreadable(unreadable);
         }

@@ -13,6 +13,7 @@ import org.springframework.ai.chat.client.AdvisorParams;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.retry.NonTransientAiException;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -123,7 +124,8 @@ class ChatClientToolCallingTests extends ScriptedService {
     void aToolChoiceNamingAnUnknownToolIsRefusedNamingIt() {
         assertThatThrownBy(() -> this.chatClient.prompt().user("Hi").tools(new CityTools())
                 .options(LlcudaChatOptions.builder().toolChoice(LlcudaToolChoice.function("nope"))).call().content())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+                .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nope'");
     }
 
     @Test
