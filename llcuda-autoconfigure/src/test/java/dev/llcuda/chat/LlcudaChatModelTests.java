@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -368,17 +367,18 @@ class LlcudaChatModelTests {
     void aFullEngineQueueIsTransientInCallsAndStreams() {
         LlcudaChatModel chatModel = chatModel(Integer.MAX_VALUE, 50, ObservationRegistry.NOOP);
         Prompt slow = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().maxTokens(1000).build());
-        AtomicReference<Throwable> refused = new AtomicReference<>();
         List<Disposable> streams = new ArrayList<>();
         try {
-            // four running and eight queued fill the test engine; the next one is refused
-            for (int i = 0; i < 13 && refused.get() == null; i++) {
-                streams.add(chatModel.stream(slow).subscribe(response -> { }, refused::set));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() != null);
-            assertThat(refused.get()).isInstanceOf(TransientAiException.class)
-                    .hasCauseInstanceOf(EngineOverloadedException.class)
-                    .hasMessage(refused.get().getCause().getMessage());
+            // streams that run for a minute fill the test engine's queue of eight
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                if (served().engine().stats().queued() < 8) {
+                    streams.add(chatModel.stream(slow).subscribe(response -> { }, error -> { }));
+                }
+                return served().engine().stats().queued() == 8;
+            });
+            assertThatThrownBy(() -> chatModel.stream(slow).blockLast(Duration.ofSeconds(10)))
+                    .isInstanceOf(TransientAiException.class).hasCauseInstanceOf(EngineOverloadedException.class)
+                    .satisfies(error -> assertThat(error).hasMessage(error.getCause().getMessage()));
             assertThatThrownBy(() -> chatModel.call(slow)).isInstanceOf(TransientAiException.class)
                     .hasCauseInstanceOf(EngineOverloadedException.class);
         } finally {
