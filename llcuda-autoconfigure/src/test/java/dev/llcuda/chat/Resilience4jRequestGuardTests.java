@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -92,6 +93,8 @@ class Resilience4jRequestGuardTests {
                 })).isInstanceOf(IllegalStateException.class);
             }
             assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThatThrownBy(() -> guard.admit(request(1), this.model.engine()::submit))
+                    .isInstanceOf(TransientAiException.class).hasCauseInstanceOf(CallNotPermittedException.class);
         }
     }
 }
