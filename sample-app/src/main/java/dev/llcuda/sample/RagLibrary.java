@@ -63,20 +63,31 @@ public class RagLibrary {
     /** The paragraphs of the folder's {@code .txt} files, in file-name order. */
     static List<Document> chunks(Path folder) {
         List<Document> documents = new ArrayList<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(path -> path.toString().endsWith(".txt") && Files.isRegularFile(path)).sorted()
-                    .toList()) {
-                for (String paragraph : Files.readString(file).split("\\R\\s*\\R")) {
-                    if (!paragraph.isBlank()) {
-                        documents.add(new Document(paragraph.strip(), Map.of(SOURCE,
-                                file.getFileName().toString())));
-                    }
+        for (Path file : textFiles(folder)) {
+            for (String paragraph : read(file).split("\\R\\s*\\R")) {
+                if (!paragraph.isBlank()) {
+                    documents.add(new Document(paragraph.strip(), Map.of(SOURCE, file.getFileName().toString())));
                 }
             }
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException("sample.rag.documents: cannot read " + folder, ex);
-        }
         return documents;
+    }
+
+    private static List<Path> textFiles(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(path -> path.toString().endsWith(".txt") && Files.isRegularFile(path)).sorted().toList();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("sample.rag.documents: cannot list " + folder, ex);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("sample.rag.documents: cannot read " + file + " as UTF-8 text", ex);
+        }
     }
 }

@@ -48,7 +48,7 @@ class RagEndpointTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException, InterruptedException {
-        documents = Files.createTempDirectory("rag-documents");
+        documents = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "rag-documents");
         Files.writeString(documents.resolve("engine.txt"),
                 CHUNKS.get(0) + "\n\n" + CHUNKS.get(1) + "\r\n  \r\n" + CHUNKS.get(2) + "\n\n\n");
         Files.writeString(documents.resolve("retrieval.txt"), "\n" + CHUNKS.get(3) + "\n \n" + CHUNKS.get(4));
