@@ -37,13 +37,7 @@ class EmbeddingsEndpointTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException, InterruptedException {
-        Path model = Path.of("target", "bert-micro-F16.gguf").toAbsolutePath();
-        Process process = new ProcessBuilder(GENERATOR.toString(), "--shape", "bert-micro", "--type", "F16", "--vocab",
-                SampleApplicationTests.MODELS.resolveSibling("vocab").resolve("ggml-vocab-bert-bge.gguf").toString(),
-                "--out", model.toString()).redirectErrorStream(true).start();
-        String log = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(log).isZero();
-        assertThat(Files.exists(model)).isTrue();
+        Path model = bertMicro();
         registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
         registry.add("llcuda.gpu.enabled", () -> "false");
         registry.add("llcuda.engine.cpu-threads", () -> "2");
@@ -51,6 +45,18 @@ class EmbeddingsEndpointTests {
         registry.add("llcuda.embedding.path", model::toString);
         registry.add("llcuda.embedding.cpu-threads", () -> "2");
         registry.add("llcuda.registry.enabled", () -> "false");
+    }
+
+    /** Writes the bert-micro F16 model (256 dimensions, context 128) with the bert-bge vocabulary; its path. */
+    static Path bertMicro() throws IOException, InterruptedException {
+        Path model = Path.of("target", "bert-micro-F16.gguf").toAbsolutePath();
+        Process process = new ProcessBuilder(GENERATOR.toString(), "--shape", "bert-micro", "--type", "F16", "--vocab",
+                SampleApplicationTests.MODELS.resolveSibling("vocab").resolve("ggml-vocab-bert-bge.gguf").toString(),
+                "--out", model.toString()).redirectErrorStream(true).start();
+        String log = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(log).isZero();
+        assertThat(Files.exists(model)).isTrue();
+        return model;
     }
 
     @LocalServerPort
