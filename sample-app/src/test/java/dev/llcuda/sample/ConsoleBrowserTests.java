@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -257,15 +258,27 @@ class ConsoleBrowserTests {
         return browser.findElement(By.id(id)).getText();
     }
 
-    /** Polls {@code condition} every 50 ms until it holds, failing with {@code what} after {@link #TIMEOUT}. */
+    /**
+     * Polls {@code condition} every 50 ms until it holds, failing with {@code what} after {@link #TIMEOUT}. The
+     * console re-renders its lists every second, so an element the condition found may be replaced before it is
+     * read: that poll counts as not yet.
+     */
     private static void await(String what, Supplier<Boolean> condition) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.get()) {
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what + "; the page says: "
                         + browser.findElement(By.tagName("body")).getText());
             }
             pause(50);
+        }
+    }
+
+    private static boolean holds(Supplier<Boolean> condition) {
+        try {
+            return condition.get();
+        } catch (StaleElementReferenceException e) {
+            return false;
         }
     }
 
