@@ -93,6 +93,11 @@ public class DemoModel {
             gaussian(writer, random, prefix + "ffn_up.weight", EMBEDDING, FEED_FORWARD);
             gaussian(writer, random, prefix + "ffn_down.weight", FEED_FORWARD, EMBEDDING);
         }
+        writeAtomically(writer, file);
+    }
+
+    /** Writes through a partial file so an interrupted first start never leaves a truncated model. */
+    static void writeAtomically(GgufWriter writer, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         writer.write(partial);
@@ -100,7 +105,7 @@ public class DemoModel {
     }
 
     /** An F32 tensor of {@code columns x rows} (GGUF order) drawn from N(0, WEIGHT_STD²). */
-    private static void gaussian(GgufWriter writer, Random random, String name, int columns, int rows) {
+    static void gaussian(GgufWriter writer, Random random, String name, int columns, int rows) {
         ByteBuffer bytes = ByteBuffer.allocate(columns * rows * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < columns * rows; i++) {
             bytes.putFloat((float) (random.nextGaussian() * WEIGHT_STD));
@@ -109,10 +114,15 @@ public class DemoModel {
     }
 
     /** An F32 vector of ones (the norm weights). */
-    private static void ones(GgufWriter writer, String name, int count) {
+    static void ones(GgufWriter writer, String name, int count) {
+        constant(writer, name, count, 1f);
+    }
+
+    /** An F32 vector of {@code count} copies of {@code value}. */
+    static void constant(GgufWriter writer, String name, int count, float value) {
         ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i++) {
-            bytes.putFloat(1f);
+            bytes.putFloat(value);
         }
         writer.addTensor(name, GgmlType.F32, new long[] {count}, bytes.array());
     }

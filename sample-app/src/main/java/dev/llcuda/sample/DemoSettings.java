@@ -21,6 +21,12 @@ public class DemoSettings {
     /** Where the demo model is written. */
     private Path file = Path.of("data", "demo", "llcuda-demo.gguf");
 
+    /** Where the demo embedding model (a small bert encoder, random weights) is written. */
+    private Path embeddingFile = Path.of("data", "demo", "llcuda-demo-embedding.gguf");
+
+    /** The folder of short text files the demo writes for {@code POST /api/rag}. */
+    private Path documents = Path.of("data", "demo", "documents");
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -35,5 +41,21 @@ public class DemoSettings {
 
     public void setFile(Path file) {
         this.file = file;
+    }
+
+    public Path getEmbeddingFile() {
+        return this.embeddingFile;
+    }
+
+    public void setEmbeddingFile(Path embeddingFile) {
+        this.embeddingFile = embeddingFile;
+    }
+
+    public Path getDocuments() {
+        return this.documents;
+    }
+
+    public void setDocuments(Path documents) {
+        this.documents = documents;
     }
 }

@@ -22,13 +22,13 @@ final class DemoVocabulary {
     /** SentencePiece's word-start marker (U+2581). */
     private static final String SPACE = "\u2581";
 
-    private static final String WORDS = "the of and to a in is it you that he was for on are with as I his they be at one "
+    static final String WORDS = "the of and to a in is it you that he was for on are with as I his they be at one "
             + "have this from or had by word but what some we can out other were all there when up use your how said an "
             + "each she which do their time if will way about many then them write would like so these her long make "
             + "thing see him two has look more day could go come did number sound no most people my over know water than "
             + "call first who may down side been now find model text demo random llcuda GPU Spring Boot hello world";
 
-    private static final String CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:!?'\"-()[]/";
+    static final String CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:!?'\"-()[]/";
 
     private final List<String> tokens = new ArrayList<>();
     private final List<Float> scores = new ArrayList<>();

@@ -2,6 +2,10 @@ package dev.llcuda.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -52,8 +58,13 @@ class DemoProfileTests {
     @Test
     void theDemoServesAndSaysItsTextIsMeaninglessAndAStopDuringAStreamEndsItCleanly() throws Exception {
         Path file = this.temp.resolve("demo").resolve("llcuda-demo.gguf");
+        Path embeddingFile = file.resolveSibling("llcuda-demo-embedding.gguf");
+        Path documents = file.resolveSibling("documents");
         ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
                 "--spring.profiles.active=demo", "--server.port=0", "--sample.demo.file=" + file,
+                "--sample.demo.embedding-file=" + embeddingFile, "--sample.demo.documents=" + documents,
+                "--llcuda.embedding.path=" + embeddingFile, "--llcuda.embedding.cpu-threads=2",
+                "--sample.rag.documents=" + documents,
                 "--llcuda.model.path=" + file, "--llcuda.registry.model-folders=" + file.getParent(),
                 "--llcuda.registry.database-file=" + this.temp.resolve("registry"), "--llcuda.gpu.enabled=false",
                 "--llcuda.engine.cpu-threads=2", "--llcuda.engine.shutdown-timeout=200ms",
@@ -71,6 +82,7 @@ class DemoProfileTests {
             ServiceStatus.View view = context.getBean(ServiceStatus.class).view();
             assertThat(view.model()).isEqualTo("llcuda-demo (random weights)");
             assertThat(view.demoWarning()).contains("random weights, so its text is meaningless");
+            assertEmbeddingsAndRagAnswer(context.getEnvironment().getProperty("local.server.port"));
 
             LlcudaChatModel chatModel = context.getBean(LlcudaChatModel.class);
             Flux<ChatResponse> stream = chatModel.stream(new Prompt("Tell me everything",
@@ -91,5 +103,28 @@ class DemoProfileTests {
             context.close();
         }
         assertThat(Files.size(file)).isPositive();
+    }
+
+    /** The demo embedding model and documents serve {@code /v1/embeddings} and {@code POST /api/rag}. */
+    private static void assertEmbeddingsAndRagAnswer(String port) throws Exception {
+        JsonMapper json = JsonMapper.builder().build();
+        HttpResponse<String> embeddings = post(port, "/v1/embeddings", "{\"input\": [\"hello world\", \"the GPU\"]}");
+        assertThat(embeddings.statusCode()).as(embeddings.body()).isEqualTo(200);
+        JsonNode data = json.readTree(embeddings.body()).at("/data");
+        assertThat(data.size()).isEqualTo(2);
+        assertThat(data.at("/0/embedding").size()).isEqualTo(DemoEmbeddingModel.EMBEDDING);
+
+        HttpResponse<String> rag = post(port, "/api/rag", "{\"question\": \"What runs the model?\", \"max_tokens\": 4}");
+        assertThat(rag.statusCode()).as(rag.body()).isEqualTo(200);
+        JsonNode retrieved = json.readTree(rag.body()).at("/documents");
+        assertThat(retrieved.size()).isEqualTo(2);
+        assertThat(retrieved.at("/0/source").asString()).isIn("llcuda.txt", "demo.txt");
+        assertThat(retrieved.at("/0/text").asString()).isNotBlank();
+    }
+
+    private static HttpResponse<String> post(String port, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
