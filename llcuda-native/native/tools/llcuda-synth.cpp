@@ -26,7 +26,8 @@
 //   llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out ADAPTER.gguf [--seed S]
 //
 //   llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|micro-qwen2-yarn|
-//                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|FAMILY
+//                        micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|
+//                        bge-small|bge-base|nomic-embed|FAMILY
 //                --type MIX (F32, F16, Q4_0 ... IQ4_XS, NF4, see usage) --vocab VOCAB.gguf --out MODEL.gguf
 //                [--seed S] [--rope-orig-ctx N]
 #include <algorithm>
@@ -77,6 +78,10 @@ constexpr Shape kShapes[] = {
     {"micro-h256", 512, 2, 2, 1, 1024, 256},
     {"bert-micro", 256, 2, 4, 4, 1024, 128, "llama", 10000.0f, Rope::None, 1.0f, 0, "bert"},
     {"nomic-micro", 256, 2, 4, 4, 1024, 128, "llama", 10000.0f, Rope::None, 1.0f, 0, "nomic-bert"},
+    // Real encoder sizes for throughput: bge-small-en-v1.5, bge-base-en-v1.5, nomic-embed-text-v1.5.
+    {"bge-small", 384, 12, 12, 12, 1536, 512, "llama", 10000.0f, Rope::None, 1.0f, 0, "bert"},
+    {"bge-base", 768, 12, 12, 12, 3072, 512, "llama", 10000.0f, Rope::None, 1.0f, 0, "bert"},
+    {"nomic-embed", 768, 12, 12, 12, 3072, 2048, "llama", 1000.0f, Rope::None, 1.0f, 0, "nomic-bert"},
 };
 
 // The llama3 per-pair divisors as llama.cpp's converter derives them from Hugging Face's
@@ -299,7 +304,8 @@ int write_adapter(const std::string &model_path, const QuantMix &mix, int rank, 
 void usage() {
     std::fprintf(stderr,
                  "usage: llcuda-synth --shape tinyllama|llama2-7b|micro|micro-576|llama3.2-1b|micro-llama3|\n"
-                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|%s\n"
+                 "                            micro-qwen2-yarn|micro-h80|micro-h96|micro-h256|bert-micro|nomic-micro|\n"
+                 "                            bge-small|bge-base|nomic-embed|%s\n"
                  "                    --type %s\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n"
                  "       llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out ADAPTER.gguf [--seed S]\n",
