@@ -21,6 +21,13 @@ __device__ __forceinline__ void load_words_aligned(const uint8_t *p, uint32_t w[
     w[0] = v.x; w[1] = v.y; w[2] = v.z; w[3] = v.w;
 }
 
+// From an 8-byte aligned address: IQ4_XS blocks are 136 bytes, so their nibbles are 8-byte aligned
+// (weights are 256-byte aligned tensors) and two 8-byte loads replace eight 2-byte ones.
+__device__ __forceinline__ void load_words_aligned8(const uint8_t *p, uint32_t w[4]) {
+    const uint2 lo = *reinterpret_cast<const uint2 *>(p), hi = *reinterpret_cast<const uint2 *>(p + 8);
+    w[0] = lo.x; w[1] = lo.y; w[2] = hi.x; w[3] = hi.y;
+}
+
 // a = d * scale and b = -dmin * min of sub-block j of a Q4_K or Q5_K block (the same head) in memory.
 __device__ __forceinline__ void kquant_block_scales(const uint8_t *blk, int j, float &a, float &b) {
     int sc, m;
@@ -230,9 +237,10 @@ struct IntQuant<LLCUDA_TYPE_IQ4_XS> {
         const int ls = ((blk[4 + sub / 2] >> (4 * (sub % 2))) & 0xf) | (((load_u16(blk + 2) >> (2 * sub)) & 3) << 4);
         a = half_bits_to_float(load_u16(blk)) * (ls - 32);
         b = 0.0f;
-        load_nibbles(blk + 8 + 16 * sub, (e % 32) ? 4 : 0, q);
+        load_words_aligned8(blk + 8 + 16 * sub, q);
+        const int shift = (e % 32) ? 4 : 0;
 #pragma unroll
-        for (int i = 0; i < 4; ++i) q[i] = iq4_lookup(q[i]);
+        for (int i = 0; i < 4; ++i) q[i] = iq4_lookup((q[i] >> shift) & 0x0f0f0f0fu);
     }
 };
 
