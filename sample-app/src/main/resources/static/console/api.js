@@ -50,6 +50,16 @@ export async function stream(url, body, onEvent, signal) {
     method: 'POST', signal, body: JSON.stringify(body),
     headers: headers({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }),
   });
+  await readEvents(response, onEvent);
+}
+
+/** Opens a stream of server-sent events with GET; calls onEvent with each event's data until it ends. */
+export async function follow(url, onEvent, signal) {
+  const response = await fetch(url, { signal, headers: headers({ Accept: 'text/event-stream' }) });
+  await readEvents(response, onEvent);
+}
+
+async function readEvents(response, onEvent) {
   if (!response.ok) throw await failure(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';

@@ -1,11 +1,11 @@
 // The console's entry point: views, the key form, the status line and the live reading that feeds
 // the models view (load and pull progress) and the live view (charts).
-import { call, setKey } from './api.js';
+import { follow, setKey } from './api.js';
 import { initModels, showLive as showModelsLive } from './models.js';
 import { initLive, record } from './live.js';
 import { initChat } from './chat.js';
 
-const POLL_MILLIS = 1000;
+const RECONNECT_MILLIS = 2000;
 const errorBox = document.getElementById('error');
 
 export function showError(error) {
@@ -26,6 +26,7 @@ document.getElementById('key-form').addEventListener('submit', event => {
   input.placeholder = 'key in use (empty: none)';
   showError(null);
   initModels(showError);
+  restartReadings();
 });
 
 function showStatus(status) {
@@ -38,21 +39,35 @@ function showStatus(status) {
   demo.textContent = status.demoWarning || '';
 }
 
-async function poll() {
+function showReading(live) {
+  showStatus(live.status);
+  showModelsLive(live);
+  record(live);
+}
+
+// The live reading arrives as server-sent events (one a second); when the stream ends or fails (a
+// restart of the service, a new key, the network) the page says so and opens a new one.
+let reading = null;
+
+async function followReadings() {
+  const controller = new AbortController();
+  reading = controller;
   try {
-    const live = await call('GET', '/api/console');
-    showStatus(live.status);
-    showModelsLive(live);
-    record(live);
+    await follow('/api/console/events', showReading, controller.signal);
   } catch (e) {
+    if (controller.signal.aborted) return;
     document.getElementById('status').textContent = e.message;
     document.getElementById('status').className = 'note bad';
-  } finally {
-    setTimeout(poll, POLL_MILLIS);
   }
+  if (reading === controller) setTimeout(followReadings, RECONNECT_MILLIS);
+}
+
+function restartReadings() {
+  if (reading) reading.abort();
+  followReadings();
 }
 
 initModels(showError);
 initLive();
 initChat(showError);
-poll();
+followReadings();

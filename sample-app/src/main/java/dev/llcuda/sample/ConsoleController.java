@@ -24,7 +24,7 @@ import dev.llcuda.runtime.ServingModel;
  * and changes the registry through {@code /actuator/llcudamodels}). {@code GET /api/console}: what it
  * shows live, read without waiting for the registry (which is busy while a model activates): the
  * service state, the load in progress, the engine's counters, the GPU's readings and the pulls; the
- * page polls it about once a second and derives rates (tokens/s) from the counters.
+ * page follows it as server-sent events ({@link ConsoleEvents}) and derives rates (tokens/s) from the counters.
  * {@code GET /api/status}: the state alone.
  */
 @RestController
