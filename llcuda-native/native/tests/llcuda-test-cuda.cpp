@@ -1245,75 +1245,77 @@ void test_expert_routing() {
 
 // The routed experts' products against float64 on fresh stacks of every weight type: random
 // (token, slot) pairs (distinct experts per token), y[p] = W_chosen[p] x[p / n_used]. Grouped
-// tensor-core products (sorted by group_by_expert, some experts over several 64-row tiles, some
-// without rows) from 9 tokens on; mat-vecs over only the routed experts (FP32 and 8-bit activations)
-// up to 8, as moe_ffn picks them.
+// tensor-core products (sorted by group_by_expert: with 6 experts some take several 64-row tiles,
+// with 128 (Qwen3-MoE's count, 8 per token) most take a few rows; the last expert never has any)
+// from 9 tokens on; mat-vecs over only the routed experts (FP32 and 8-bit activations) up to 8, as
+// moe_ffn picks them.
 void test_expert_products() {
     const int sms = device_sm_count();
-    const int n_expert = 6, n_used = 2, rows = 96, cols = 512;
-    for (int32_t type : kTypes) {
-        const HostMatrix stack = random_matrix(type, static_cast<int64_t>(n_expert) * rows, cols);
-        Dev<uint8_t> dw(stack.bytes);
-        DeviceMatrix w = to_device(stack, dw);
-        w.rows = rows;  // one expert's rows
-        const uint64_t expert_bytes = stack.row_bytes * rows;
-        for (int tokens : {1, 5, 8, 40, 200}) {
-            const int pairs = tokens * n_used;
-            std::vector<int32_t> chosen;
-            for (int t = 0; t < tokens; ++t) {
-                const int a = static_cast<int>(g_rng() % (n_expert - 1));  // expert n_expert - 1 is never chosen
-                int b = static_cast<int>(g_rng() % (n_expert - 2));
-                if (b >= a) ++b;
-                chosen.push_back(a);
-                chosen.push_back(b);
-            }
-            const std::vector<float> x = random_floats(static_cast<size_t>(tokens) * cols, -1.0f, 1.0f);
-            std::vector<double> want(static_cast<size_t>(pairs) * rows);
-            for (int p = 0; p < pairs; ++p)
-                for (int r = 0; r < rows; ++r) {
-                    double sum = 0;
-                    const float *wr = &stack.values[(static_cast<size_t>(chosen[p]) * rows + r) * cols];
-                    for (int k = 0; k < cols; ++k) sum += static_cast<double>(wr[k]) * x[static_cast<size_t>(p / n_used) * cols + k];
-                    want[static_cast<size_t>(p) * rows + r] = sum;
+    const int rows = 96, cols = 512;
+    for (const auto &[n_expert, n_used] : std::vector<std::pair<int, int>>{{6, 2}, {128, 8}}) {
+        for (int32_t type : kTypes) {
+            const HostMatrix stack = random_matrix(type, static_cast<int64_t>(n_expert) * rows, cols);
+            Dev<uint8_t> dw(stack.bytes);
+            DeviceMatrix w = to_device(stack, dw);
+            w.rows = rows;  // one expert's rows
+            const uint64_t expert_bytes = stack.row_bytes * rows;
+            for (int tokens : {1, 5, 8, 40, 200}) {
+                const int pairs = tokens * n_used;
+                std::vector<int32_t> chosen;
+                std::vector<int32_t> experts(static_cast<size_t>(n_expert - 1));  // expert n_expert - 1 is never chosen
+                for (int t = 0; t < tokens; ++t) {
+                    for (int e = 0; e < n_expert - 1; ++e) experts[static_cast<size_t>(e)] = e;
+                    std::shuffle(experts.begin(), experts.end(), g_rng);
+                    chosen.insert(chosen.end(), experts.begin(), experts.begin() + n_used);
                 }
-            Dev<float> dx(x), dy(static_cast<size_t>(pairs) * rows);
-            Dev<int32_t> dc(chosen);
-            const std::string what = "expert product " + type_name(type) + ", " + std::to_string(tokens) + " tokens x " +
-                                     std::to_string(n_used) + " of " + std::to_string(n_expert) + " experts";
-            if (tokens <= kMatVecMaxTokens || type == LLCUDA_TYPE_F32) {
-                for (bool q8 : {false, true}) {
-                    if (q8 && !uses_q8_activations(type, tokens)) continue;
-                    Dev<uint8_t> ws(q8_activation_bytes(tokens, cols));
-                    const Q8Activations xq = q8_activations(ws.p, tokens, cols);
-                    if (q8) quantize_activations(dx.p, cols, tokens, xq, nullptr);
-                    dy.poison();
-                    expert_mat_vec(w, expert_bytes, dx.p, cols, q8 ? &xq : nullptr, n_used, dc.p, pairs, dy.p, rows, nullptr);
-                    check_error(what + (q8 ? " [routed mat-vec, 8-bit activations]" : " [routed mat-vec]"), rel_l2(dy.get(), want),
-                                q8 ? 5e-5 : 1e-5);
+                const std::vector<float> x = random_floats(static_cast<size_t>(tokens) * cols, -1.0f, 1.0f);
+                std::vector<double> want(static_cast<size_t>(pairs) * rows);
+                for (int p = 0; p < pairs; ++p)
+                    for (int r = 0; r < rows; ++r) {
+                        double sum = 0;
+                        const float *wr = &stack.values[(static_cast<size_t>(chosen[p]) * rows + r) * cols];
+                        for (int k = 0; k < cols; ++k) sum += static_cast<double>(wr[k]) * x[static_cast<size_t>(p / n_used) * cols + k];
+                        want[static_cast<size_t>(p) * rows + r] = sum;
+                    }
+                Dev<float> dx(x), dy(static_cast<size_t>(pairs) * rows);
+                Dev<int32_t> dc(chosen);
+                const std::string what = "expert product " + type_name(type) + ", " + std::to_string(tokens) + " tokens x " +
+                                         std::to_string(n_used) + " of " + std::to_string(n_expert) + " experts";
+                if (tokens <= kMatVecMaxTokens || type == LLCUDA_TYPE_F32) {
+                    for (bool q8 : {false, true}) {
+                        if (q8 && !uses_q8_activations(type, tokens)) continue;
+                        Dev<uint8_t> ws(q8_activation_bytes(tokens, cols));
+                        const Q8Activations xq = q8_activations(ws.p, tokens, cols);
+                        if (q8) quantize_activations(dx.p, cols, tokens, xq, nullptr);
+                        dy.poison();
+                        expert_mat_vec(w, expert_bytes, dx.p, cols, q8 ? &xq : nullptr, n_used, dc.p, pairs, dy.p, rows, nullptr);
+                        check_error(what + (q8 ? " [routed mat-vec, 8-bit activations]" : " [routed mat-vec]"), rel_l2(dy.get(), want),
+                                    q8 ? 5e-5 : 1e-5);
+                    }
+                    continue;
                 }
-                continue;
+                const int n_tiles = max_expert_tiles(pairs, n_expert);
+                Dev<int32_t> slot_of(pairs), pair_at(pairs);
+                Dev<int32_t> tiles(3 * static_cast<size_t>(n_tiles));
+                tiles.poison();
+                group_by_expert(dc.p, pairs, n_expert, slot_of.p, pair_at.p, reinterpret_cast<ExpertTile *>(tiles.p), nullptr);
+                Dev<uint8_t> x16(static_cast<size_t>(pairs) * cols * sizeof(__half));
+                dy.poison();
+                mat_mul_experts(w, expert_bytes, dx.p, cols, pair_at.p, n_used, pairs, reinterpret_cast<ExpertTile *>(tiles.p),
+                                n_tiles, dy.p, rows, sms, {reinterpret_cast<__half *>(x16.p), static_cast<size_t>(pairs) * cols},
+                                nullptr);
+                const std::vector<float> sorted = dy.get();
+                const std::vector<int32_t> slots = slot_of.get(), back = pair_at.get();
+                std::vector<float> y(sorted.size());
+                bool permutation = true;
+                for (int p = 0; p < pairs; ++p) {
+                    permutation = permutation && slots[p] >= 0 && slots[p] < pairs && back[slots[p]] == p;
+                    if (!permutation) break;
+                    std::copy_n(&sorted[static_cast<size_t>(slots[p]) * rows], rows, &y[static_cast<size_t>(p) * rows]);
+                }
+                g_tally.check(permutation, what + ": the sort by expert is a permutation of the pairs");
+                check_error(what + " [grouped tensor cores]", permutation ? rel_l2(y, want) : INFINITY, 2e-3);
             }
-            const int n_tiles = max_expert_tiles(pairs, n_expert);
-            Dev<int32_t> slot_of(pairs), pair_at(pairs);
-            Dev<int32_t> tiles(3 * static_cast<size_t>(n_tiles));
-            tiles.poison();
-            group_by_expert(dc.p, pairs, n_expert, slot_of.p, pair_at.p, reinterpret_cast<ExpertTile *>(tiles.p), nullptr);
-            Dev<uint8_t> x16(static_cast<size_t>(pairs) * cols * sizeof(__half));
-            dy.poison();
-            mat_mul_experts(w, expert_bytes, dx.p, cols, pair_at.p, n_used, pairs, reinterpret_cast<ExpertTile *>(tiles.p),
-                            n_tiles, dy.p, rows, sms, {reinterpret_cast<__half *>(x16.p), static_cast<size_t>(pairs) * cols},
-                            nullptr);
-            const std::vector<float> sorted = dy.get();
-            const std::vector<int32_t> slots = slot_of.get(), back = pair_at.get();
-            std::vector<float> y(sorted.size());
-            bool permutation = true;
-            for (int p = 0; p < pairs; ++p) {
-                permutation = permutation && slots[p] >= 0 && slots[p] < pairs && back[slots[p]] == p;
-                if (!permutation) break;
-                std::copy_n(&sorted[static_cast<size_t>(slots[p]) * rows], rows, &y[static_cast<size_t>(p) * rows]);
-            }
-            g_tally.check(permutation, what + ": the sort by expert is a permutation of the pairs");
-            check_error(what + " [grouped tensor cores]", permutation ? rel_l2(y, want) : INFINITY, 2e-3);
         }
     }
 }
