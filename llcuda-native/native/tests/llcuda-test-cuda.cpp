@@ -1241,6 +1241,19 @@ void test_expert_routing() {
             check_error(what + ": renormalised weights vs float64", rel_l2(weights, want), 1e-6);
         }
     }
+    // A router row of NaN or infinity (a broken file) still names experts inside the stack, never an index past it.
+    const int n_expert = 8, n_used = 2;
+    std::vector<float> logits(3 * n_expert, 0.5f);
+    std::fill_n(logits.begin(), n_expert, NAN);
+    logits[n_expert + 3] = INFINITY;
+    logits[2 * n_expert + 1] = -INFINITY;
+    Dev<float> dl(logits), dw(3 * n_used);
+    Dev<int32_t> dc(3 * n_used);
+    route_experts(dl.p, 3, n_expert, n_used, dc.p, dw.p, nullptr);
+    const std::vector<int32_t> chosen = dc.get();
+    g_tally.check(std::all_of(chosen.begin(), chosen.end(), [&](int32_t e) { return e >= 0 && e < n_expert; }) &&
+                      chosen[4] != chosen[5] && chosen[4] != 1 && chosen[5] != 1,
+                  "expert routing of NaN/infinite router logits stays inside the expert stack");
 }
 
 // The routed experts' products against float64 on fresh stacks of every weight type: random
