@@ -6,6 +6,9 @@
 //  - whole-model logits of llcuda-synth models of the llama-quantize mixes against their float64
 //    forward (reference_forward.h);
 //  - micro qwen3/gemma2/gemma3 models against family_reference.h's float64 forward, past the window;
+//  - mixture of experts: routing against a host reference, routed mat-vecs and grouped tensor-core
+//    expert products against float64, micro-mixtral and micro-qwen3moe (F32 and the quantize mixes)
+//    against the float64 forward, chunking and batching invariance;
 //  - clear errors: a KV cache larger than the GPU;
 //  - the encoders (bert, nomic-bert): their kernels (LayerNorm, bias + GELU, pooling, non-causal
 //    attention, RoPE without rotation), the pass plan, and micro models through llcuda_embed against
@@ -1200,19 +1203,206 @@ void test_family_models() {
         check_error(std::string(name) + " token by token (graph decode) vs float64 reference", rel_l2(stepwise, want), bound);
         std::remove(path.c_str());
     }
-    // Mixture-of-experts models run on the CPU backend only for now: the CUDA backend refuses them
-    // at load with an error that says so (never a crash or a dense FFN over missing tensors).
-    for (const char *name : {"micro-mixtral", "micro-qwen3moe"}) {
-        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
-        family_reference::write_micro_model(*llcuda::tools::find_family_shape(name), 96, path, g_rng);
-        const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(llcuda::tools::GgufFile(path));
-        llcuda_backend *backend = nullptr;
-        llcuda_model *model = nullptr;
-        const bool refused = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
-                             llcuda_model_load(backend, path.c_str(), &spec.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
-                             model == nullptr && std::strstr(llcuda_last_error(), "mixture-of-experts") != nullptr;
-        g_tally.check(refused, std::string(name) + " is refused by the CUDA backend naming mixture-of-experts", llcuda_last_error());
-        llcuda_backend_free(backend);
+}
+
+// Routing against a host reference on fresh router logits: the top n_used experts by logit (the
+// softmax keeps their order, lowest index first on ties, so the choice is exact) and their softmax
+// probabilities renormalised over the chosen ones (float64).
+void test_expert_routing() {
+    for (const auto &[n_expert, n_used] : std::vector<std::pair<int, int>>{{8, 2}, {128, 8}, {60, 4}, {1024, 64}, {3, 3}}) {
+        for (int tokens : {1, 5, 300}) {
+            std::vector<float> logits = random_floats(static_cast<size_t>(tokens) * n_expert, -4.0f, 4.0f);
+            Dev<float> dl(logits), dw(static_cast<size_t>(tokens) * n_used);
+            Dev<int32_t> dc(static_cast<size_t>(tokens) * n_used);
+            dw.poison();
+            dc.poison();
+            route_experts(dl.p, tokens, n_expert, n_used, dc.p, dw.p, nullptr);
+            const std::vector<int32_t> chosen = dc.get();
+            const std::vector<float> weights = dw.get();
+            bool same = true;
+            std::vector<double> want;
+            for (int t = 0; t < tokens; ++t) {
+                const float *l = &logits[static_cast<size_t>(t) * n_expert];
+                std::vector<int> order(n_expert);
+                for (int e = 0; e < n_expert; ++e) order[e] = e;
+                std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return l[a] > l[b]; });
+                const double top = l[order[0]];
+                double total = 0, chosen_total = 0;
+                for (int e = 0; e < n_expert; ++e) total += std::exp(l[e] - top);
+                for (int j = 0; j < n_used; ++j) chosen_total += std::exp(l[order[j]] - top) / total;
+                for (int j = 0; j < n_used; ++j) {
+                    same = same && chosen[static_cast<size_t>(t) * n_used + j] == order[j];
+                    want.push_back(std::exp(l[order[j]] - top) / total / chosen_total);
+                }
+            }
+            const std::string what = "expert routing " + std::to_string(n_used) + " of " + std::to_string(n_expert) + ", " +
+                                     std::to_string(tokens) + " tokens";
+            g_tally.check(same, what + ": the host's experts, highest first");
+            check_error(what + ": renormalised weights vs float64", rel_l2(weights, want), 1e-6);
+        }
+    }
+    // A router row of NaN or infinity (a broken file) still names experts inside the stack, never an index past it.
+    const int n_expert = 8, n_used = 2;
+    std::vector<float> logits(3 * n_expert, 0.5f);
+    std::fill_n(logits.begin(), n_expert, NAN);
+    logits[n_expert + 3] = INFINITY;
+    logits[2 * n_expert + 1] = -INFINITY;
+    Dev<float> dl(logits), dw(3 * n_used);
+    Dev<int32_t> dc(3 * n_used);
+    route_experts(dl.p, 3, n_expert, n_used, dc.p, dw.p, nullptr);
+    const std::vector<int32_t> chosen = dc.get();
+    g_tally.check(std::all_of(chosen.begin(), chosen.end(), [&](int32_t e) { return e >= 0 && e < n_expert; }) &&
+                      chosen[4] != chosen[5] && chosen[4] != 1 && chosen[5] != 1,
+                  "expert routing of NaN/infinite router logits stays inside the expert stack");
+}
+
+// The routed experts' products against float64 on fresh stacks of every weight type: random
+// (token, slot) pairs (distinct experts per token), y[p] = W_chosen[p] x[p / n_used]. Grouped
+// tensor-core products (sorted by group_by_expert: with 6 experts some take several 64-row tiles,
+// with 128 (Qwen3-MoE's count, 8 per token) most take a few rows; the last expert never has any)
+// from 9 tokens on; mat-vecs over only the routed experts (FP32 and 8-bit activations) up to 8, as
+// moe_ffn picks them.
+void test_expert_products() {
+    const int sms = device_sm_count();
+    const int rows = 96, cols = 512;
+    for (const auto &[n_expert, n_used] : std::vector<std::pair<int, int>>{{6, 2}, {128, 8}}) {
+        for (int32_t type : kTypes) {
+            const HostMatrix stack = random_matrix(type, static_cast<int64_t>(n_expert) * rows, cols);
+            Dev<uint8_t> dw(stack.bytes);
+            DeviceMatrix w = to_device(stack, dw);
+            w.rows = rows;  // one expert's rows
+            const uint64_t expert_bytes = stack.row_bytes * rows;
+            for (int tokens : {1, 5, 8, 40, 200}) {
+                const int pairs = tokens * n_used;
+                std::vector<int32_t> chosen;
+                std::vector<int32_t> experts(static_cast<size_t>(n_expert - 1));  // expert n_expert - 1 is never chosen
+                for (int t = 0; t < tokens; ++t) {
+                    for (int e = 0; e < n_expert - 1; ++e) experts[static_cast<size_t>(e)] = e;
+                    std::shuffle(experts.begin(), experts.end(), g_rng);
+                    chosen.insert(chosen.end(), experts.begin(), experts.begin() + n_used);
+                }
+                const std::vector<float> x = random_floats(static_cast<size_t>(tokens) * cols, -1.0f, 1.0f);
+                std::vector<double> want(static_cast<size_t>(pairs) * rows);
+                for (int p = 0; p < pairs; ++p)
+                    for (int r = 0; r < rows; ++r) {
+                        double sum = 0;
+                        const float *wr = &stack.values[(static_cast<size_t>(chosen[p]) * rows + r) * cols];
+                        for (int k = 0; k < cols; ++k) sum += static_cast<double>(wr[k]) * x[static_cast<size_t>(p / n_used) * cols + k];
+                        want[static_cast<size_t>(p) * rows + r] = sum;
+                    }
+                Dev<float> dx(x), dy(static_cast<size_t>(pairs) * rows);
+                Dev<int32_t> dc(chosen);
+                const std::string what = "expert product " + type_name(type) + ", " + std::to_string(tokens) + " tokens x " +
+                                         std::to_string(n_used) + " of " + std::to_string(n_expert) + " experts";
+                if (tokens <= kMatVecMaxTokens || type == LLCUDA_TYPE_F32) {
+                    for (bool q8 : {false, true}) {
+                        if (q8 && !uses_q8_activations(type, tokens)) continue;
+                        Dev<uint8_t> ws(q8_activation_bytes(tokens, cols));
+                        const Q8Activations xq = q8_activations(ws.p, tokens, cols);
+                        if (q8) quantize_activations(dx.p, cols, tokens, xq, nullptr);
+                        dy.poison();
+                        expert_mat_vec(w, expert_bytes, dx.p, cols, q8 ? &xq : nullptr, n_used, dc.p, pairs, dy.p, rows, nullptr);
+                        check_error(what + (q8 ? " [routed mat-vec, 8-bit activations]" : " [routed mat-vec]"), rel_l2(dy.get(), want),
+                                    q8 ? 5e-5 : 1e-5);
+                    }
+                    continue;
+                }
+                const int n_tiles = max_expert_tiles(pairs, n_expert);
+                Dev<int32_t> slot_of(pairs), pair_at(pairs);
+                Dev<int32_t> tiles(3 * static_cast<size_t>(n_tiles));
+                tiles.poison();
+                group_by_expert(dc.p, pairs, n_expert, slot_of.p, pair_at.p, reinterpret_cast<ExpertTile *>(tiles.p), nullptr);
+                Dev<uint8_t> x16(static_cast<size_t>(pairs) * cols * sizeof(__half));
+                dy.poison();
+                mat_mul_experts(w, expert_bytes, dx.p, cols, pair_at.p, n_used, pairs, reinterpret_cast<ExpertTile *>(tiles.p),
+                                n_tiles, dy.p, rows, sms, {reinterpret_cast<__half *>(x16.p), static_cast<size_t>(pairs) * cols},
+                                nullptr);
+                const std::vector<float> sorted = dy.get();
+                const std::vector<int32_t> slots = slot_of.get(), back = pair_at.get();
+                std::vector<float> y(sorted.size());
+                bool permutation = true;
+                for (int p = 0; p < pairs; ++p) {
+                    permutation = permutation && slots[p] >= 0 && slots[p] < pairs && back[slots[p]] == p;
+                    if (!permutation) break;
+                    std::copy_n(&sorted[static_cast<size_t>(slots[p]) * rows], rows, &y[static_cast<size_t>(p) * rows]);
+                }
+                g_tally.check(permutation, what + ": the sort by expert is a permutation of the pairs");
+                check_error(what + " [grouped tensor cores]", permutation ? rel_l2(y, want) : INFINITY, 2e-3);
+            }
+        }
+    }
+}
+
+// Whole mixture-of-experts micro models (micro-mixtral: llama with 8 experts of 256, 2 per token;
+// micro-qwen3moe: qwen3's attention, 8 experts of width 256) against family_reference.h's float64
+// forward: F32 (every expert product in FP32) and llcuda-synth files of the llama-quantize mixes
+// (grouped tensor-core products for the prompt, routed 8-bit mat-vecs for decode steps). Then the
+// invariances: the prompt in chunks of 7 (a mat-vec chunk and grouped ones) and two sequences in one
+// batch give the whole prompt's logits. The F32 bound is the dense families'. The quantized files
+// get 5e-2 (the mixes' 3e-2 plus room for a routing flip): their FP16 and 8-bit activations move the
+// router's logits by ~1e-3, which now and then swaps a token's second and third expert where their
+// probabilities nearly tie (llama.cpp's CPU does the same, docs/models.md); a wrong expert, weight or
+// normalisation moves the logits by far more.
+void test_moe_models(const std::string &dir) {
+    char exe[4096] = {0};
+    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const std::string self = len > 0 ? std::string(exe, static_cast<size_t>(len)) : "./x";
+    const std::string synth = self.substr(0, self.rfind('/')) + "/llcuda-synth";
+    const std::vector<std::pair<std::string, std::string>> models = {
+        {"micro-mixtral", "F32"},    {"micro-qwen3moe", "F32"},    {"micro-mixtral", "Q4_K_M"}, {"micro-qwen3moe", "Q4_K_M"},
+        {"micro-mixtral", "F16"},    {"micro-qwen3moe", "Q8_0"},   {"micro-mixtral", "Q5_K_M"}, {"micro-qwen3moe", "Q6_K"},
+        {"micro-mixtral", "Q2_K"},   {"micro-qwen3moe", "Q3_K_M"}, {"micro-mixtral", "IQ4_XS"}, {"micro-qwen3moe", "NF4"}};
+    for (const auto &[name, mix] : models) {
+        const std::string label = name + " " + mix;
+        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + "-" + mix + ".gguf";
+        if (mix == "F32") {
+            family_reference::write_micro_model(*llcuda::tools::find_family_shape(name), 96, path, g_rng);
+        } else {
+            const std::string cmd = synth + " --shape " + name + " --type " + mix + " --vocab " + dir +
+                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+            if (std::system(cmd.c_str()) != 0) {
+                g_tally.check(false, label, "llcuda-synth failed: " + cmd);
+                continue;
+            }
+        }
+        try {
+            const llcuda::tools::GgufFile file(path);
+            const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file);
+            const family_reference::Reference reference(file, spec.spec);
+            const int32_t V = spec.spec.n_vocab;
+            std::vector<int32_t> a(48), b(40);
+            for (int32_t &t : a) t = std::uniform_int_distribution<int32_t>(0, V - 1)(g_rng);
+            for (int32_t &t : b) t = std::uniform_int_distribution<int32_t>(0, V - 1)(g_rng);
+            std::vector<double> want;
+            for (const auto &row : reference.logits(a)) want.insert(want.end(), row.begin(), row.end());
+            const double bound = mix == "F32" ? 3e-3 : 5e-2;
+            auto m = load_model(path, 16);
+            const std::vector<float> whole = run_step(*m, {{0, a, 0, {5, 2, 7}}});
+            check_error(label + " whole prompt of 48 tokens vs float64 reference", rel_l2(whole, want), bound);
+            std::vector<float> stepwise;
+            for (int i = 0; i < 48; ++i) {
+                const std::vector<float> row = run_step(*m, {{0, {a[i]}, i, {5, 2, 7}}});
+                stepwise.insert(stepwise.end(), row.begin(), row.end());
+            }
+            check_error(label + " token by token (graph decode, routed mat-vecs) vs float64 reference", rel_l2(stepwise, want), bound);
+            // Invariances: against the GPU's own whole-prompt logits, so only the paths' rounding differs.
+            const double same = mix == "F32" ? 1e-4 : 2e-2;
+            std::vector<float> chunked;
+            for (int s = 0; s < 48; s += 7) {
+                const std::vector<int32_t> part(a.begin() + s, a.begin() + std::min(48, s + 7));
+                const std::vector<float> l = run_step(*m, {{0, part, s, {8, 9, 10}}});
+                chunked.insert(chunked.end(), l.begin(), l.end());
+            }
+            check_error(label + " prompt in chunks of 7 = whole prompt", rel_l2f(chunked, whole), same);
+            const std::vector<float> alone_b = run_step(*m, {{1, b, 0, {11, 12, 13}}});
+            const std::vector<float> both = run_step(*m, {{0, a, 0, {0, 1, 3}}, {1, b, 0, {4, 6, 14}}});
+            const std::vector<float> both_a(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(whole.size()));
+            const std::vector<float> both_b(both.begin() + static_cast<std::ptrdiff_t>(whole.size()), both.end());
+            check_error(label + " two sequences in one batch = each alone", std::max(rel_l2f(both_a, whole), rel_l2f(both_b, alone_b)),
+                        same);
+        } catch (const std::exception &e) {
+            g_tally.check(false, label, e.what());
+        }
         std::remove(path.c_str());
     }
 }
@@ -1727,6 +1917,7 @@ int main(int argc, char **argv) {
             {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_model_logprobs(); }},
             {"family-kernels", test_family_kernels},
             {"family-models", test_family_models},
+            {"moe", [&] { test_expert_routing(); test_expert_products(); test_moe_models(dir); }},
             {"models", [&] {
                  test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
                                                     "micro-llama-Q8_0", "micro-llama-Q4_0", "micro-llama-Q4_K_M",

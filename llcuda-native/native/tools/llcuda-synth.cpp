@@ -13,7 +13,7 @@
 // positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
 // nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
 //
-// FAMILY: a qwen3/gemma2/gemma3/phi3/MoE (micro-mixtral, micro-qwen3moe) shape of family-model.h (metadata and tensors as llama.cpp's
+// FAMILY: a qwen3/gemma2/gemma3/phi3/MoE (micro-mixtral, micro-qwen3moe; mixtral-8x-tiny, qwen3moe-30b-a3b-5l for benchmarks) shape of family-model.h (metadata and tensors as llama.cpp's
 // converter writes them; the output projection tied to token_embd as in the qwen3 and gemma files;
 // phi3 with fused attn_qkv and gate|up ffn_up, and LongRoPE's factors in F32 where the shape has them).
 //

@@ -67,8 +67,13 @@ CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
     weights_ = ModelWeights(spec_, file);
     map_weights();
     // Row lengths are multiples of 16 (check_supported_shape), as the 8-bit blocks need.
-    q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, std::max({spec_.n_embd, spec_.q_dim(), spec_.n_ff})),
+    q8_ = DeviceBuffer(q8_activation_bytes(kMatVecMaxTokens, std::max({spec_.n_embd, spec_.q_dim(), dense_ff()})),
                        "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
+    if (spec_.n_expert > 0) {
+        moe_shape_ = MoeShape{spec_.n_embd, spec_.n_ff_expert, spec_.n_expert, spec_.n_expert_used};
+        moe_q8_ = DeviceBuffer(moe_q8_bytes(moe_shape_), "8-bit expert activations of " +
+                                                             std::to_string(kMatVecMaxTokens) + " tokens");
+    }
 }
 
 CudaModel::~CudaModel() {
@@ -111,6 +116,18 @@ void CudaModel::map_weights() {
         d.gate_up_fused = follows(d.gate, d.up);
         d.gate_up = d.gate;
         d.gate_up.rows = d.gate.rows + d.up.rows;
+        if (spec_.n_expert > 0) {
+            d.moe.router = weights_.mat(l.ffn_gate_inp);
+            // One expert's rows of each stack (ne[1] of [ne0, ne1, experts]); the kernels step by expert.
+            auto experts = [&](const TensorRef &t, DeviceMatrix &m, uint64_t &bytes) {
+                m = weights_.mat(t);
+                m.rows = t.ne[1];
+                bytes = m.row_bytes * static_cast<uint64_t>(m.rows);
+            };
+            experts(l.ffn_gate_exps, d.moe.gate, d.moe.gate_bytes);
+            experts(l.ffn_up_exps, d.moe.up, d.moe.up_bytes);
+            experts(l.ffn_down_exps, d.moe.down, d.moe.down_bytes);
+        }
         layers_.push_back(d);
     }
 }
@@ -142,12 +159,19 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     layout_ = MetaLayout{};
     acts_ = DeviceBuffer();
     logits_ = DeviceBuffer();
+    moe_ = DeviceBuffer();
 
     const int64_t T = next.cap_tokens, R = next.cap_rows;
-    const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
+    const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = dense_ff();
     const int64_t per_token = 2 * E + 2 * QD + 2 * KVD + 3 * F;
     const int64_t partial = static_cast<int64_t>(attention_workspace_floats(sm_count_, spec_.head_dim));
-    const int64_t half_count = std::max(T, R) * std::max({E, QD, F});  // FP16 activations of a product
+    int64_t half_count = std::max(T, R) * std::max({E, QD, F});  // FP16 activations of a product
+    if (spec_.n_expert > 0) {
+        half_count = std::max(half_count, static_cast<int64_t>(moe_half_scratch(moe_shape_, static_cast<int>(T))));
+        moe_ = DeviceBuffer(moe_scratch_bytes(moe_shape_, static_cast<int>(T)),
+                            "expert routing and products for " + std::to_string(T) + " tokens");
+        moe_scratch_ = moe_scratch(moe_.get(), moe_shape_, static_cast<int>(T));
+    }
     const int64_t half_floats = (half_count + 1) / 2 + 4;
     meta_ = DeviceBuffer(next.total() * sizeof(int32_t), "step metadata");
     meta_host_ = PinnedBuffer(next.total() * sizeof(int32_t));
@@ -174,7 +198,7 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
 void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     cudaStream_t s = stream_;
     const int T = plan.n_padded, R = plan.n_rows();
-    const int E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
+    const int E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = dense_ff();
     int32_t *meta = meta_.as<int32_t>();
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(meta, meta_host_.as<int32_t>(), layout_.total() * sizeof(int32_t),
                                       cudaMemcpyHostToDevice, s));
@@ -222,6 +246,12 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
                   spec_.head_dim, splits, attn_partial_, attn_, s, aq, scores);
         add_block_output(l.wo, attn_, QD, T, l.attn_post_norm, aq);
+        if (spec_.n_expert > 0) {
+            const Q8Activations *eq = q8_for(l.moe.gate, T, E);
+            rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, eq);
+            moe_ffn(l.moe, moe_shape_, xn_, eq, T, x_, moe_scratch_, moe_q8_.get(), sm_count_, x16_, s);
+            continue;
+        }
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
         if (l.gate_up_fused) {

@@ -29,6 +29,7 @@ struct DeviceLayer {
     // steps keep three (at 64 sequences, one run measured 3.8% slower with Q|K in one product).
     DeviceMatrix qkv, gate_up, qk;
     bool qkv_fused = false, gate_up_fused = false, qk_fused = false;
+    MoeLayer moe;  // mixture-of-experts layers: the router and the stacked experts (no dense FFN)
 };
 
 // Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.
@@ -81,6 +82,8 @@ private:
     void model_logprobs_on_gpu(const StepPlan &plan, int n_top);
     void write_model_logprobs(const StepPlan &plan, const StepBatch &batch, const StepResult &out) const;
     void clear_graphs();
+    // The dense FFN's width (0 when every layer's FFN is a mixture of experts).
+    int dense_ff() const { return spec_.n_expert > 0 ? 0 : spec_.n_ff; }
     // picks_ and picks_host_ hold the chosen token of each output row, then (from cap_rows on) its
     // log-probability.
     template <class Buffer>
@@ -104,6 +107,11 @@ private:
     DeviceBuffer meta_, acts_, logits_, picks_;
     // The current product input in 8-bit blocks for decode steps (q8-activations.cuh).
     DeviceBuffer q8_;
+    // Mixture of experts: the shape, the routing and expert buffers (grown with acts_), the 8-bit
+    // SwiGLU output of a decode step's routed pairs.
+    MoeShape moe_shape_;
+    DeviceBuffer moe_, moe_q8_;
+    MoeScratch moe_scratch_;
     PinnedBuffer meta_host_, picks_host_;
     float *x_ = nullptr, *xn_ = nullptr, *qkv_ = nullptr, *attn_ = nullptr, *gate_up_ = nullptr,
           *ffn_ = nullptr, *rows_ = nullptr, *attn_partial_ = nullptr;

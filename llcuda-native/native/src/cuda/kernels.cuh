@@ -53,6 +53,25 @@ struct HalfScratch {
 void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
                           bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream);
 
+// ---- mat-mul.cu, mat-vec.cu: the products of routed experts (mixture of experts). A stacked expert
+// matrix is `w` (one expert's rows, data at expert 0) with expert e at w.data + e * expert_bytes.
+// Grouped products: the routed rows sorted expert by expert into tiles of kExpertTileRows at most,
+// each tile's rows [first, end) of one expert; tiles with expert -1 are unused (the grid is sized for
+// the most tiles a batch can make, so the host never waits for the routing).
+constexpr int kExpertTileRows = 64;
+struct ExpertTile {
+    int32_t expert, first, end;
+};
+// y[r] = W_tile(r) x[from[r] / share] for the m sorted rows (from == nullptr: x[r]), on the tensor
+// cores (x16: at least m x w.cols halves). F32 experts are refused (they take expert_mat_vec).
+void mat_mul_experts(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx, const int32_t *from,
+                     int share, int m, const ExpertTile *tiles, int n_tiles, float *y, int ldy, int sm_count,
+                     const HalfScratch &x16, cudaStream_t stream);
+// Decode: y[p] = W_experts[p] x[p / share] for each of `pairs` (token, slot) pairs, reading only the
+// routed experts' rows; xq (token rows in 8-bit blocks, or nullptr) is taken by the quantized types.
+void expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx, const Q8Activations *xq,
+                    int share, const int32_t *experts, int pairs, float *y, int ldy, cudaStream_t stream);
+
 // ---- mat-select.cu: which of the products a (type, tokens) pair uses, and running it.
 bool use_tensor_cores(int32_t type, int m);
 // Quantized weight types with at most kMatVecMaxTokens tokens take 8-bit activations when given.
@@ -205,5 +224,48 @@ void add_bias(float *x, int n_tokens, int n, int ld, const float *bias, bool gel
 // ---- pooling.cu: out[s] = the mean of rows [ranges[2s], ranges[2s+1]) of x (rows of n), divided by
 // its L2 norm (left zero when the norm is), for n_seqs outputs.
 void pool_and_normalise(const float *x, int n, const int32_t *ranges, int n_seqs, float *out, cudaStream_t stream);
+
+// ---- moe.cu: the mixture-of-experts FFN (Mixtral, Qwen3-MoE) as llama.cpp's build_moe_ffn computes it
+// with softmax gating and renormalised weights, every step on the device (graph-capturable).
+constexpr int kMaxExperts = 1024;  // experts per layer the routing kernels take
+constexpr int kMaxExpertsUsed = 64;
+// Per token: softmax of its n_expert router logits, the n_used most probable experts (highest first,
+// lowest index on ties) into chosen[t * n_used ..], their probabilities divided by their sum (at least
+// 2^-14, llama.cpp's clamp) into weights.
+void route_experts(const float *logits, int n_tokens, int n_expert, int n_used, int32_t *chosen, float *weights,
+                   cudaStream_t stream);
+// Most tiles `pairs` routed rows make over n_expert experts.
+int max_expert_tiles(int pairs, int n_expert);
+// Sorts the pairs by expert: slot_of[p] is pair p's row among the sorted ones, pair_at[r] the pair of
+// sorted row r; tiles gets max_expert_tiles(pairs, n_expert) entries (the unused ones expert -1).
+void group_by_expert(const int32_t *chosen, int pairs, int n_expert, int32_t *slot_of, int32_t *pair_at,
+                     ExpertTile *tiles, cudaStream_t stream);
+
+struct MoeLayer {
+    DeviceMatrix router;           // [n_expert rows of n_embd]
+    DeviceMatrix gate, up, down;   // one expert's rows; expert e at data + e * *_bytes
+    uint64_t gate_bytes = 0, up_bytes = 0, down_bytes = 0;
+};
+struct MoeShape {
+    int n_embd = 0, n_ff = 0, n_expert = 0, n_used = 0;
+};
+// The work buffers of moe_ffn for up to `tokens` tokens, carved from one allocation.
+struct MoeScratch {
+    float *logits = nullptr, *weights = nullptr, *gate_up = nullptr, *ffn = nullptr, *down = nullptr;
+    int32_t *chosen = nullptr, *slot_of = nullptr, *pair_at = nullptr;
+    ExpertTile *tiles = nullptr;
+};
+size_t moe_scratch_bytes(const MoeShape &shape, int tokens);
+MoeScratch moe_scratch(void *memory, const MoeShape &shape, int tokens);
+// The FP16 activations (halves) the grouped products of `tokens` tokens need.
+size_t moe_half_scratch(const MoeShape &shape, int tokens);
+// The 8-bit activation bytes the decode products of up to kMatVecMaxTokens tokens need.
+size_t moe_q8_bytes(const MoeShape &shape);
+// x[t] += sum over its chosen experts e of weight_e * down_e(SiLU(gate_e xn[t]) * up_e xn[t]) for
+// n_tokens rows of n_embd. Up to kMatVecMaxTokens tokens the products are mat-vecs over the routed
+// experts only (xq: xn in 8-bit blocks or nullptr; q8: moe_q8_bytes of workspace for the SwiGLU
+// output); beyond, grouped tensor-core products per expert.
+void moe_ffn(const MoeLayer &layer, const MoeShape &shape, const float *xn, const Q8Activations *xq, int n_tokens,
+             float *x, const MoeScratch &scratch, void *q8, int sm_count, const HalfScratch &x16, cudaStream_t stream);
 
 }  // namespace llcuda::cuda

@@ -56,14 +56,21 @@ template <int TYPE, int TILE_M>
 __global__ void __launch_bounds__(TileShape<TYPE, TILE_M>::kThreads, TileShape<TYPE, TILE_M>::kBlocksPerSm)
 mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                const __half *__restrict__ x, int m, float *__restrict__ y, int ldy,
-               int accumulate, int k_per_split) {
+               int accumulate, int k_per_split, const ExpertTile *__restrict__ tiles, uint64_t expert_bytes) {
     using namespace nvcuda;
     using Shape = TileShape<TYPE, TILE_M>;
     constexpr int kThreads = Shape::kThreads, kWeightChunks = Shape::kWeightChunks, kActVecs = Shape::kActVecs;
     constexpr int kTileM = TILE_M;
     __shared__ __align__(32) TileStorage<TILE_M> s;
     const int64_t n0 = static_cast<int64_t>(blockIdx.x) * kTileN;
-    const int m0 = blockIdx.y * kTileM;
+    int m0 = blockIdx.y * kTileM;
+    if (tiles != nullptr) {  // grouped experts: this tile's rows [first, end) all go to one expert's matrix
+        const ExpertTile tile = tiles[blockIdx.y];
+        if (tile.expert < 0) return;  // past the tiles the routing made (the grid is sized for the most)
+        w += static_cast<uint64_t>(tile.expert) * expert_bytes;
+        m0 = tile.first;
+        m = tile.end;
+    }
     const int k_begin = blockIdx.z * k_per_split;
     const int k_end = min(k, k_begin + k_per_split);
     const int warp = threadIdx.x / kWarpSize;
@@ -180,13 +187,16 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 }
 
 // The activations in FP16 once per product (dense rows of k), not once per block column of the grid.
+// With `from` (grouped experts) row r is input row from[r] / share: the rows gathered expert by expert.
 __global__ void __launch_bounds__(256)
-to_half_kernel(const float *__restrict__ x, int ldx, int m, int k, __half *__restrict__ out) {
+to_half_kernel(const float *__restrict__ x, int ldx, int m, int k, __half *__restrict__ out,
+               const int32_t *__restrict__ from, int share) {
     const int64_t quads = static_cast<int64_t>(m) * (k / 4);
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < quads;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
         const int64_t r = i / (k / 4), c = 4 * (i % (k / 4));
-        const float4 v = *reinterpret_cast<const float4 *>(x + r * ldx + c);
+        const int64_t src = from != nullptr ? from[r] / share : r;
+        const float4 v = *reinterpret_cast<const float4 *>(x + src * ldx + c);
         const __half2 h[2] = {__floats2half2_rn(v.x, v.y), __floats2half2_rn(v.z, v.w)};
         *reinterpret_cast<uint2 *>(out + r * k + c) = *reinterpret_cast<const uint2 *>(h);
     }
@@ -229,8 +239,24 @@ void launch_tiles(const DeviceMatrix &w, const __half *x, int m, float *y, int l
                                             static_cast<size_t>(w.rows) * sizeof(float), m, stream));
     const dim3 grid(gn, gm, splits);
     mat_mul_kernel<TYPE, TILE_M><<<grid, Shape::kThreads, 0, stream>>>(w.data, w.row_bytes, w.rows, k, x, m, y, ldy,
-                                                                       accumulate, per_split * kTileK);
+                                                                       accumulate, per_split * kTileK, nullptr, 0);
     LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
+// One block row per expert tile (whole K: the tiles of a routed batch fill the grid themselves).
+template <int TYPE>
+void launch_expert_tiles(const DeviceMatrix &w, uint64_t expert_bytes, const __half *x, const ExpertTile *tiles,
+                         int n_tiles, float *y, int ldy, cudaStream_t stream) {
+    if constexpr (TYPE == LLCUDA_TYPE_F32) {
+        fail(LLCUDA_ERR_UNSUPPORTED, "mat_mul_experts: F32 expert weights take the FP32 mat-vec, not the FP16 tensor cores");
+    } else {
+        using Shape = TileShape<TYPE, kExpertTileRows>;
+        const int k = static_cast<int>(w.cols);
+        const dim3 grid(ceil_div(w.rows, kTileN), n_tiles, 1);
+        mat_mul_kernel<TYPE, kExpertTileRows><<<grid, Shape::kThreads, 0, stream>>>(
+            w.data, w.row_bytes, w.rows, k, x, 0, y, ldy, 0, ceil_div(k, kTileK) * kTileK, tiles, expert_bytes);
+        LLCUDA_CUDA_CHECK_LAUNCH();
+    }
 }
 
 template <int TYPE>
@@ -260,9 +286,28 @@ void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m,
     const int k = static_cast<int>(w.cols);
     const int64_t quads = static_cast<int64_t>(m) * (k / 4);
     const int blocks = static_cast<int>(std::min<int64_t>((quads + 255) / 256, 8 * static_cast<int64_t>(sm_count)));
-    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16.p);
+    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16.p, nullptr, 1);
     LLCUDA_CUDA_CHECK_LAUNCH();
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_mul, w, x16.p, m, y, ldy, accumulate, sm_count, stream);
+}
+
+void mat_mul_experts(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx, const int32_t *from,
+                     int share, int m, const ExpertTile *tiles, int n_tiles, float *y, int ldy, int sm_count,
+                     const HalfScratch &x16, cudaStream_t stream) {
+    require(m >= 1 && n_tiles >= 1 && n_tiles <= 65535 && share >= 1,
+            "mat_mul_experts: " + std::to_string(m) + " rows in " + std::to_string(n_tiles) + " tiles out of range");
+    require(w.cols % 16 == 0 && ldx % 4 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0,
+            "mat_mul_experts: rows of " + std::to_string(w.cols) + " (stride " + std::to_string(ldx) +
+                ") are not 16-byte aligned multiples of 16");
+    require(x16.p != nullptr && x16.halves >= static_cast<size_t>(m) * static_cast<size_t>(w.cols),
+            "mat_mul_experts: FP16 activation scratch of " + std::to_string(x16.halves) + " halves for " +
+                std::to_string(m) + " x " + std::to_string(w.cols));
+    const int k = static_cast<int>(w.cols);
+    const int64_t quads = static_cast<int64_t>(m) * (k / 4);
+    const int blocks = static_cast<int>(std::min<int64_t>((quads + 255) / 256, 8 * static_cast<int64_t>(sm_count)));
+    to_half_kernel<<<blocks, 256, 0, stream>>>(x, ldx, m, k, x16.p, from, share);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_expert_tiles, w, expert_bytes, x16.p, tiles, n_tiles, y, ldy, stream);
 }
 
 }  // namespace llcuda::cuda

@@ -53,11 +53,11 @@ __device__ __forceinline__ void store_rows(const float (&acc)[kRows][M], int64_t
     }
 }
 
+// The block's rows of y = W x (the body of both FP32-activation kernels).
 template <int TYPE, int M>
-__global__ void __launch_bounds__(kThreads)
-mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-               const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
-               int accumulate) {
+__device__ __forceinline__ void mat_vec_rows(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+                                             const float *__restrict__ x, int ldx, int m, float *__restrict__ y,
+                                             int ldy, int accumulate) {
     const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRows;
     const int n_chunks = k / 16;
     float acc[kRows][M];
@@ -100,13 +100,21 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
     store_rows<M>(acc, row0, n_rows, m, y, ldy, accumulate);
 }
 
+template <int TYPE, int M>
+__global__ void __launch_bounds__(kThreads)
+mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+               const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
+               int accumulate) {
+    mat_vec_rows<TYPE, M>(w, row_bytes, n_rows, k, x, ldx, m, y, ldy, accumulate);
+}
+
 // y = W x with W's chunks as integers (w = a*q + b) and x's as d/256 * (256*hi + lo):
 // sum w*x = a * d/256 * (256*dot(q, hi) + dot(q, lo)) + b * sum(x).
 template <int TYPE, int M>
-__global__ void __launch_bounds__(kThreads)
-mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-                  const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m,
-                  float *__restrict__ y, int ldy, int accumulate) {
+__device__ __forceinline__ void mat_vec_q8_rows(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows,
+                                                int k, const uint8_t *__restrict__ xq,
+                                                const float2 *__restrict__ xds, int m, float *__restrict__ y,
+                                                int ldy, int accumulate) {
     const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRows;
     const int n_chunks = k / 16;
     float acc[kRows][M];
@@ -152,6 +160,39 @@ mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_r
         }
     }
     store_rows<M>(acc, row0, n_rows, m, y, ldy, accumulate);
+}
+
+template <int TYPE, int M>
+__global__ void __launch_bounds__(kThreads)
+mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+                  const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m,
+                  float *__restrict__ y, int ldy, int accumulate) {
+    mat_vec_q8_rows<TYPE, M>(w, row_bytes, n_rows, k, xq, xds, m, y, ldy, accumulate);
+}
+
+// Routed experts, one (token, slot) pair per grid row: y[p] = W_experts[p] x[p / share]. The expert
+// index comes from the routing kernel before it, so the block waits for it before touching weights.
+template <int TYPE>
+__global__ void __launch_bounds__(kThreads)
+expert_mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows, int k,
+                      const float *__restrict__ x, int ldx, int share, const int32_t *__restrict__ experts,
+                      float *__restrict__ y, int ldy) {
+    wait_for_previous_kernel();
+    const int p = blockIdx.y;
+    mat_vec_rows<TYPE, 1>(w + static_cast<uint64_t>(experts[p]) * expert_bytes, row_bytes, n_rows, k,
+                          x + static_cast<int64_t>(p / share) * ldx, ldx, 1, y + static_cast<int64_t>(p) * ldy, ldy, 0);
+}
+
+template <int TYPE>
+__global__ void __launch_bounds__(kThreads)
+expert_mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows,
+                         int k, const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int share,
+                         const int32_t *__restrict__ experts, float *__restrict__ y, int ldy) {
+    wait_for_previous_kernel();
+    const int p = blockIdx.y;
+    const int64_t chunk0 = static_cast<int64_t>(p / share) * (k / 16);
+    mat_vec_q8_rows<TYPE, 1>(w + static_cast<uint64_t>(experts[p]) * expert_bytes, row_bytes, n_rows, k,
+                             xq + 32 * chunk0, xds + chunk0, 1, y + static_cast<int64_t>(p) * ldy, ldy, 0);
 }
 
 __global__ void quantize_kernel(const float *__restrict__ x, int ldx, int n_chunks, uint8_t *__restrict__ q,
@@ -209,7 +250,36 @@ void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, flo
     }
 }
 
+template <int TYPE>
+void launch_expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx,
+                           const Q8Activations *xq, int share, const int32_t *experts, int pairs, float *y, int ldy,
+                           cudaStream_t stream) {
+    const dim3 grid(ceil_div(w.rows, kRows), pairs);
+    const int k = static_cast<int>(w.cols);
+    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 || TYPE == LLCUDA_TYPE_NF4) {
+        launch_dependent(expert_mat_vec_kernel<TYPE>, grid, kThreads, stream, true, w.data, w.row_bytes, expert_bytes,
+                         w.rows, k, x, ldx, share, experts, y, ldy);
+    } else {
+        if (xq != nullptr)
+            launch_dependent(expert_mat_vec_q8_kernel<TYPE>, grid, kThreads, stream, true, w.data, w.row_bytes,
+                             expert_bytes, w.rows, k, static_cast<const uint8_t *>(xq->q),
+                             static_cast<const float2 *>(xq->ds), share, experts, y, ldy);
+        else
+            launch_dependent(expert_mat_vec_kernel<TYPE>, grid, kThreads, stream, true, w.data, w.row_bytes,
+                             expert_bytes, w.rows, k, x, ldx, share, experts, y, ldy);
+    }
+}
+
 }  // namespace
+
+void expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx, const Q8Activations *xq,
+                    int share, const int32_t *experts, int pairs, float *y, int ldy, cudaStream_t stream) {
+    require(pairs >= 1 && pairs <= 65535 && share >= 1, "expert_mat_vec: " + std::to_string(pairs) + " routed pairs (1..65535)");
+    require(w.cols % 16 == 0 && ldx % 4 == 0 && (xq == nullptr || xq->k == w.cols),
+            "expert_mat_vec: row length " + std::to_string(w.cols) + " is not a multiple of 16 or differs from the activations'");
+    LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_expert_mat_vec, w, expert_bytes, x, ldx, xq, share, experts, pairs, y,
+                                ldy, stream);
+}
 
 size_t q8_activation_bytes(int m, int k) {
     return static_cast<size_t>(m) * (k / 16) * (32 + sizeof(float2));

@@ -70,8 +70,9 @@ void check_supported_shape(const ModelSpec &s) {
     auto unsupported = [](const std::string &what) {
         fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
     };
-    if (s.n_expert > 0)
-        unsupported("mixture-of-experts layers (" + std::to_string(s.n_expert) + " experts) run on the CPU backend only for now");
+    if (s.n_expert > kMaxExperts || s.n_expert_used > kMaxExpertsUsed)
+        unsupported(std::to_string(s.n_expert_used) + " of " + std::to_string(s.n_expert) + " experts per token (at most " +
+                    std::to_string(kMaxExpertsUsed) + " of " + std::to_string(kMaxExperts) + ")");
     if (!attention_supports_head_dim(s.head_dim)) {
         std::string sizes;
         for (int d : kAttnHeadSizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d);
@@ -81,8 +82,8 @@ void check_supported_shape(const ModelSpec &s) {
         unsupported(std::to_string(s.n_head) + " heads over " + std::to_string(s.n_head_kv) + " KV heads (at most " +
                     std::to_string(attention_rows(s.head_dim)) + " query heads per KV head at head_dim " +
                     std::to_string(s.head_dim) + ")");
-    if (s.n_embd % 16 || s.q_dim() % 16 || s.n_ff % 16)
-        unsupported("n_embd, n_head*head_dim and n_ff must be multiples of 16");
+    if (s.n_embd % 16 || s.q_dim() % 16 || (s.n_expert > 0 ? s.n_ff_expert : s.n_ff) % 16)
+        unsupported("n_embd, n_head*head_dim and n_ff (the experts' width in mixture-of-experts layers) must be multiples of 16");
 }
 
 }  // namespace llcuda::cuda

@@ -32,6 +32,11 @@ constexpr FamilyShape kFamilyShapes[] = {
     // of their own width; 8 of 8 here, 2 per token, where Qwen3-30B-A3B has 128 and 8).
     {"micro-mixtral", "llama", 256, 2, 4, 2, 64, 256, 256, 1000000.0f, 1e-5f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 0},
     {"micro-qwen3moe", "qwen3moe", 256, 2, 8, 2, 64, 512, 256, 1000000.0f, 1e-6f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 256},
+    // Benchmark MoE shapes: Mixtral's layout at TinyLlama's width (8 experts of 5632, 2 per token, 16
+    // layers), and Qwen/Qwen3-30B-A3B's layer (128 experts of 768, 8 per token) with 5 of its 48
+    // layers, so that the F16 file stays under 8 GB (each layer's experts take 1.2 GB in F16).
+    {"mixtral-8x-tiny", "llama", 2048, 16, 32, 4, 64, 5632, 4096, 1000000.0f, 1e-5f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 0},
+    {"qwen3moe-30b-a3b-5l", "qwen3moe", 2048, 5, 32, 4, 128, 6144, 40960, 1000000.0f, 1e-6f, 0, 0.0f, 0.0f, 0, 0, false, 128, 8, 768},
 };
 
 // Synthetic LongRoPE factors of `pairs` pairs: short ones near 1, long ones growing towards the low
