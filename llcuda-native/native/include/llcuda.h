@@ -351,7 +351,8 @@ typedef struct llcuda_adapter_spec {
 
 /* Checks every tensor against the base model (names, shapes, types, bounds of `path`) and copies
  * them into memory the adapter owns, as llcuda_model_load does; the adapter keeps its model alive.
- * Decoders llama, qwen2 and qwen3 on the CPU backend for now (others: LLCUDA_ERR_UNSUPPORTED). */
+ * Decoders llama, qwen2 and qwen3 on the CPU and CUDA backends (others: LLCUDA_ERR_UNSUPPORTED); the CUDA
+ * backend holds the pairs in FP32 and takes ranks up to 256. */
 LLCUDA_API llcuda_status llcuda_adapter_load(llcuda_model *model, const char *path, const llcuda_adapter_spec *spec,
                                              llcuda_adapter **out);
 LLCUDA_API void llcuda_adapter_free(llcuda_adapter *adapter);
