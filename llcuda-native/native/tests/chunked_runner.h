@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llcuda.h"
@@ -15,6 +16,9 @@ struct SeqRun {
     std::vector<int32_t> tokens;
     std::vector<int32_t> blocks;  // its block table, max_blocks entries
     int32_t adapter = -1;         // index into the adapters passed to run_logits; -1: the base model
+    // Stacked adapters (index, factor on its scale); when any sequence has some, the batch uses the
+    // stacked form (llcuda_batch.adapter_stack*) and `adapter` is a stack of one with factor 1.
+    std::vector<std::pair<int32_t, float>> stack = {};
 };
 
 // Per sequence, its positions' logits rows (n_vocab floats each) one after the other. When a step
@@ -25,8 +29,10 @@ inline std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv
                                                   std::string *error = nullptr) {
     std::vector<std::vector<float>> out(seqs.size());
     std::vector<int32_t> done(seqs.size(), 0);
+    const bool stacked = std::any_of(seqs.begin(), seqs.end(), [](const SeqRun &s) { return !s.stack.empty(); });
     for (;;) {
-        std::vector<int32_t> tokens, positions, ids, table, seq_adapters;
+        std::vector<int32_t> tokens, positions, ids, table, seq_adapters, stack_offsets{0}, stack;
+        std::vector<float> stack_scales;
         std::vector<size_t> which;
         for (size_t s = 0; s < seqs.size(); ++s) {
             const int32_t n = std::min<int32_t>(chunk, static_cast<int32_t>(seqs[s].tokens.size()) - done[s]);
@@ -38,6 +44,13 @@ inline std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv
             }
             table.insert(table.end(), seqs[s].blocks.begin(), seqs[s].blocks.end());
             seq_adapters.push_back(seqs[s].adapter);
+            std::vector<std::pair<int32_t, float>> uses = seqs[s].stack;
+            if (seqs[s].adapter >= 0) uses.insert(uses.begin(), {seqs[s].adapter, 1.0f});
+            for (const auto &use : uses) {
+                stack.push_back(use.first);
+                stack_scales.push_back(use.second);
+            }
+            stack_offsets.push_back(static_cast<int32_t>(stack.size()));
             which.push_back(s);
         }
         if (which.empty()) return out;
@@ -56,7 +69,12 @@ inline std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv
         b.logits_rows = rows.data();
         b.n_adapters = static_cast<int32_t>(adapters.size());
         b.adapters = adapters.data();
-        b.seq_adapters = adapters.empty() ? nullptr : seq_adapters.data();
+        b.seq_adapters = adapters.empty() || stacked ? nullptr : seq_adapters.data();
+        if (stacked) {
+            b.adapter_stack_offsets = stack_offsets.data();
+            b.adapter_stack = stack.data();
+            b.adapter_stack_scales = stack_scales.data();
+        }
         llcuda_step_output o{sampled.data(), nullptr, logits.data(), static_cast<int64_t>(logits.size())};
         if (llcuda_step(model, cache, &b, &o) != LLCUDA_OK) {
             if (error != nullptr) *error = llcuda_model_last_error(model);

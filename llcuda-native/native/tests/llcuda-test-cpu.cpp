@@ -1269,7 +1269,8 @@ void test_bert() { bert_test::run(g_rng, check); }
 // ---------------------------------------------------------------- LoRA adapters (micro models written here)
 
 void test_lora() {
-    const lora_test::Backend cpu{LLCUDA_BACKEND_CPU, 1e-5, [](uint64_t file_bytes, uint64_t, int32_t) { return file_bytes; }};
+    const lora_test::Backend cpu{LLCUDA_BACKEND_CPU, 1e-5, reference_model::KvStore::Exact,
+                                 [](uint64_t file_bytes, uint64_t, int32_t) { return file_bytes; }};
     lora_test::run(cpu, g_rng, check);
 }
 

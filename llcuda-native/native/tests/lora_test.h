@@ -104,8 +104,8 @@ inline void write_adapter(const reference_model::Model &m, const AdapterPlan &pl
     out.spec = llcuda_adapter_spec{plan.alpha, plan.user_scale, static_cast<int32_t>(out.tensors.size()), out.tensors.data()};
 }
 
-// The base model with every targeted weight W replaced by W + scale * B A (in double, then float).
-inline reference_model::Model merged(const reference_model::Model &m, const Adapter &a) {
+// The base model with every targeted weight W replaced by W + factor * scale * B A (in double, then float).
+inline reference_model::Model merged(const reference_model::Model &m, const Adapter &a, double factor = 1.0) {
     reference_model::Model out = m;
     for (size_t i = 0; i + 1 < a.names.size(); i += 2) {
         const std::string base = a.names[i].substr(0, a.names[i].size() - std::strlen(".lora_a"));
@@ -118,10 +118,16 @@ inline reference_model::Model merged(const reference_model::Model &m, const Adap
                 for (int64_t c = 0; c < cols; ++c) {
                     double d = 0;
                     for (int32_t j = 0; j < a.plan.rank; ++j) d += static_cast<double>(B[r * a.plan.rank + j]) * A[j * cols + c];
-                    out.data[k][r * cols + c] = static_cast<float>(out.data[k][r * cols + c] + a.scale() * d);
+                    out.data[k][r * cols + c] = static_cast<float>(out.data[k][r * cols + c] + factor * a.scale() * d);
                 }
         }
     }
+    return out;
+}
+
+inline std::vector<std::vector<double>> widened(const std::vector<std::vector<float>> &rows) {
+    std::vector<std::vector<double>> out;
+    for (const std::vector<float> &row : rows) out.emplace_back(row.begin(), row.end());
     return out;
 }
 
@@ -256,6 +262,7 @@ inline void refusals(llcuda_model *model, const reference_model::Model &m, const
 struct Backend {
     int32_t kind;        // LLCUDA_BACKEND_CPU or LLCUDA_BACKEND_CUDA
     double mixed_bound;  // rel L2 of a mixed batch's sequence against it alone (other product paths on CUDA)
+    reference_model::KvStore kv;  // how the float64 reference rounds the F16 KV cache as the backend does
     // The bytes the backend reports for an adapter: its tensors' file bytes, its values, the model's layers.
     std::function<uint64_t(uint64_t file_bytes, uint64_t values, int32_t n_layer)> adapter_bytes;
 };
@@ -309,10 +316,10 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
         };
         std::vector<int32_t> prompt;
         for (int32_t i = 0; i < length; ++i) prompt.push_back(static_cast<int32_t>(rng() % cfg.n_vocab));
-        const std::vector<std::vector<double>> base_want = reference_model::logits(base, prompt, reference_model::KvStore::F16);
+        const std::vector<std::vector<double>> base_want = reference_model::logits(base, prompt, backend_kind.kv);
         std::vector<std::vector<std::vector<float>>> alone(files.size());
         for (size_t a = 0; ready && a < files.size(); ++a) {
-            const std::vector<std::vector<double>> want = reference_model::logits(merged(base, *files[a]), prompt, reference_model::KvStore::F16);
+            const std::vector<std::vector<double>> want = reference_model::logits(merged(base, *files[a]), prompt, backend_kind.kv);
             std::vector<std::vector<std::vector<float>>> rows;
             std::string error;
             const bool ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), static_cast<int32_t>(a)}}, adapters, 16, rows, error);
@@ -324,6 +331,37 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
             check(moved > 0.05, "lora: adapter " + files[a]->plan.name + " moves the logits away from the base model's (rel L2 " +
                                     std::to_string(moved) + " > 0.05)");
             if (ran) alone[a] = rows[0];
+        }
+        // Stacked adapters: #0 at factor 0.5 and #1 at -1.25 on one sequence, against float64
+        // W + sum of factor * scale * B A; then beside the base model and #0 alone in one batch.
+        if (ready) {
+            const std::vector<std::pair<int32_t, float>> stack{{0, 0.5f}, {1, -1.25f}};
+            const std::vector<std::vector<double>> want =
+                reference_model::logits(merged(merged(base, *files[0], 0.5), *files[1], -1.25), prompt, backend_kind.kv);
+            std::vector<std::vector<std::vector<float>>> one, together;
+            std::string error;
+            const bool ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, stack}}, adapters, 16, one, error);
+            const double limit = std::max(bound(files[0]->plan.type), bound(files[1]->plan.type));
+            const double err = ran ? rel_l2(want, one[0]) : 1e9;
+            check(err <= limit, "lora: " + cfg.name + ", adapters #0 x 0.5 and #1 x -1.25 stacked vs float64: rel L2 " +
+                                    std::to_string(err) + " <= " + std::to_string(limit) + error);
+            const bool both = ran && run(model, cache, cfg.n_vocab, per_seq,
+                                         {{prompt, blocks(1), -1}, {prompt, blocks(2), -1, stack}, {prompt, blocks(3), 0}}, adapters, 7,
+                                         together, error);
+            const double err_stack = both ? rel_l2(widened(one[0]), together[1]) : 1e9;
+            const double err_single = both ? rel_l2(widened(alone[0]), together[2]) : 1e9;
+            check(std::max(err_stack, err_single) <= backend_kind.mixed_bound,
+                  "lora: " + cfg.name + ", a stacked sequence and a single-adapter one batched in the stacked form equal them alone: rel L2 " +
+                      std::to_string(err_stack) + ", " + std::to_string(err_single) + " <= " + std::to_string(backend_kind.mixed_bound));
+            auto refused = [&](const std::vector<std::pair<int32_t, float>> &bad, const std::string &needle, const std::string &what) {
+                std::vector<std::vector<std::vector<float>>> none;
+                const bool bad_ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, bad}}, adapters, 64, none, error);
+                check(!bad_ran && error.find(needle) != std::string::npos, "lora: " + what + " (" + error + ")");
+            };
+            refused({{0, 1.0f}, {0, 0.5f}}, "twice", "an adapter stacked twice on one sequence is refused");
+            refused({{0, 1.0f}, {1, 1.0f}, {2, 1.0f}, {3, 1.0f}, {4, 1.0f}}, "LLCUDA_MAX_ADAPTER_STACK",
+                    "more than LLCUDA_MAX_ADAPTER_STACK stacked adapters are refused");
+            refused({{0, std::nanf("")}}, "adapter_stack_scales[0]", "a NaN stacked factor is refused naming it");
         }
         // One batch: the base model, each adapter, and the first adapter twice (one group of two
         // sequences), with prompts of different lengths chunked together; then greedy decode steps
@@ -350,9 +388,7 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
                 } else {
                     want_rows[s].assign(alone[which[s]].begin(), alone[which[s]].begin() + mixed[s].tokens.size());
                 }
-                std::vector<std::vector<double>> want(want_rows[s].size());
-                for (size_t t = 0; t < want.size(); ++t) want[t].assign(want_rows[s][t].begin(), want_rows[s][t].end());
-                const double err = rel_l2(want, got[s]);
+                const double err = rel_l2(widened(want_rows[s]), got[s]);
                 check(err <= backend_kind.mixed_bound, "lora: " + cfg.name + ", mixed batch sequence " + std::to_string(s) + " (adapter " +
                                                            std::to_string(which[s]) + ") equals it alone: rel L2 " + std::to_string(err) +
                                                            " <= " + std::to_string(backend_kind.mixed_bound));

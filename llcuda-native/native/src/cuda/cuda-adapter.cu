@@ -1,5 +1,6 @@
 #include "cuda-adapter.cuh"
 
+#include <algorithm>
 #include <cstring>
 
 #include "host_weights.h"
@@ -20,6 +21,7 @@ CudaAdapter::CudaAdapter(const AdapterSpec &validated, const ModelFile &file) {
                                                  std::to_string(p.rank()) + "; the CUDA kernels take ranks up to " +
                                                  std::to_string(kLoraMaxRank));
             floats += static_cast<size_t>(p.rank() * (p.a.cols() + p.b.rows()));
+            max_rank_ = std::max(max_rank_, static_cast<int>(p.rank()));
         }
     const size_t table_bytes = n_pairs * sizeof(LoraPairDevice);
     memory_ = DeviceBuffer(table_bytes + floats * sizeof(float),
@@ -54,36 +56,47 @@ CudaAdapter::CudaAdapter(const AdapterSpec &validated, const ModelFile &file) {
 
 LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
     LoraPlan plan;
-    std::vector<const CudaAdapter *> adapters;  // in order of first use
-    for (const SeqSpan &seq : batch.seqs) {
-        if (seq.adapter == nullptr) continue;
-        const auto *adapter = dynamic_cast<const CudaAdapter *>(seq.adapter);
-        if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
-        bool seen = false;
-        for (const CudaAdapter *a : adapters) seen = seen || a == adapter;
-        if (!seen) adapters.push_back(adapter);
+    std::vector<int32_t> stack_of(batch.seqs.size(), -1);
+    for (size_t s = 0; s < batch.seqs.size(); ++s) {
+        const SeqSpan &seq = batch.seqs[s];
+        if (seq.n_adapters == 0) continue;
+        LoraStack stack;
+        int ranks = 0;
+        for (int32_t k = 0; k < seq.n_adapters; ++k) {
+            const auto *adapter = dynamic_cast<const CudaAdapter *>(seq.adapters[k].adapter);
+            if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
+            stack.pairs[stack.n] = adapter->pairs();
+            stack.scales[stack.n++] = seq.adapters[k].scale;
+            ranks += adapter->max_rank();
+        }
+        if (ranks > kLoraMaxRank)
+            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: the stacked adapters of sequence " + std::to_string(s) + " have ranks adding up to " +
+                                             std::to_string(ranks) + "; the CUDA kernels take up to " + std::to_string(kLoraMaxRank));
+        auto same = [&](const LoraStack &o) {
+            return o.n == stack.n && std::equal(o.pairs, o.pairs + o.n, stack.pairs) && std::equal(o.scales, o.scales + o.n, stack.scales);
+        };
+        const auto found = std::find_if(plan.stacks.begin(), plan.stacks.end(), same);
+        stack_of[s] = static_cast<int32_t>(found - plan.stacks.begin());
+        if (found == plan.stacks.end()) plan.stacks.push_back(stack);
     }
-    for (const CudaAdapter *adapter : adapters) {
+    for (int32_t stack = 0; stack < static_cast<int32_t>(plan.stacks.size()); ++stack) {
         const size_t group_first = plan.tokens.size();
-        for (const SeqSpan &seq : batch.seqs)
-            if (seq.adapter == adapter)
-                for (int32_t t = seq.first; t < seq.first + seq.count; ++t) plan.tokens.push_back(t);
+        for (size_t s = 0; s < batch.seqs.size(); ++s)
+            if (stack_of[s] == stack)
+                for (int32_t t = batch.seqs[s].first; t < batch.seqs[s].first + batch.seqs[s].count; ++t) plan.tokens.push_back(t);
         for (size_t first = group_first; first < plan.tokens.size(); first += kLoraTileTokens)
-            plan.tiles.push_back(LoraTile{adapter->pairs(), static_cast<int32_t>(first),
+            plan.tiles.push_back(LoraTile{stack, static_cast<int32_t>(first),
                                           static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, plan.tokens.size() - first))});
     }
     if (!plan.empty() && plan.tiles.size() < static_cast<size_t>(min_tiles)) plan.tiles.resize(min_tiles, LoraTile{});
     return plan;
 }
 
-size_t lora_meta_bytes(int64_t cap_tokens) {
-    return static_cast<size_t>(cap_tokens) * (sizeof(LoraTile) + sizeof(int32_t));
-}
-
-void write_lora_meta(const LoraPlan &plan, int64_t cap_tokens, void *meta) {
+void write_lora_meta(const LoraPlan &plan, const LoraMetaLayout &layout, void *meta) {
     auto *bytes = static_cast<uint8_t *>(meta);
-    std::memcpy(bytes, plan.tiles.data(), plan.tiles.size() * sizeof(LoraTile));
-    std::memcpy(bytes + cap_tokens * sizeof(LoraTile), plan.tokens.data(), plan.tokens.size() * sizeof(int32_t));
+    std::memcpy(bytes + layout.stacks(), plan.stacks.data(), plan.stacks.size() * sizeof(LoraStack));
+    std::memcpy(bytes + layout.tiles(), plan.tiles.data(), plan.tiles.size() * sizeof(LoraTile));
+    std::memcpy(bytes + layout.tokens(), plan.tokens.data(), plan.tokens.size() * sizeof(int32_t));
 }
 
 }  // namespace llcuda::cuda

@@ -18,14 +18,17 @@ public:
     uint64_t bytes() const override { return memory_.size(); }
     // [n_layer * kLoraTargets], in device memory.
     const LoraPairDevice *pairs() const { return memory_.as<LoraPairDevice>(); }
+    int max_rank() const { return max_rank_; }
 
 private:
     DeviceBuffer memory_;  // the pair table, then every pair's A and transposed B
+    int max_rank_ = 0;
 };
 
-// The LoRA part of one step: tiles of up to kLoraTileTokens batch tokens of one adapter, and the
-// token list the tiles index.
+// The LoRA part of one step: the distinct stacks of adapters its sequences run with, tiles of up to
+// kLoraTileTokens batch tokens of one stack, and the token list the tiles index.
 struct LoraPlan {
+    std::vector<LoraStack> stacks;
     std::vector<LoraTile> tiles;
     std::vector<int32_t> tokens;
     bool empty() const { return tiles.empty(); }
@@ -33,12 +36,19 @@ struct LoraPlan {
 
 // Groups the batch's tokens by their sequences' adapters (sequences without one are left out) and
 // pads the tiles with empty ones up to `min_tiles` (a graph's fixed grid). Throws
-// LLCUDA_ERR_INVALID_ARGUMENT when an adapter belongs to another backend.
+// LLCUDA_ERR_INVALID_ARGUMENT when an adapter belongs to another backend, LLCUDA_ERR_UNSUPPORTED
+// when a sequence's stacked adapters' ranks add up to more than kLoraMaxRank.
 LoraPlan plan_lora(const StepBatch &batch, int min_tiles);
 
-// Bytes of the step's LoRA metadata (tiles, then token list) for `cap_tokens` tokens.
-size_t lora_meta_bytes(int64_t cap_tokens);
-// Writes the plan into `meta` laid out for `cap_tokens` (tiles first, the token list after cap_tokens tiles).
-void write_lora_meta(const LoraPlan &plan, int64_t cap_tokens, void *meta);
+// The step's LoRA metadata in device memory for `cap_tokens` tokens: stacks, tiles, then the
+// token list, each with room for cap_tokens entries.
+struct LoraMetaLayout {
+    int64_t cap_tokens = 0;
+    size_t stacks() const { return 0; }
+    size_t tiles() const { return static_cast<size_t>(cap_tokens) * sizeof(LoraStack); }
+    size_t tokens() const { return tiles() + static_cast<size_t>(cap_tokens) * sizeof(LoraTile); }
+    size_t bytes() const { return tokens() + static_cast<size_t>(cap_tokens) * sizeof(int32_t); }
+};
+void write_lora_meta(const LoraPlan &plan, const LoraMetaLayout &layout, void *meta);
 
 }  // namespace llcuda::cuda

@@ -271,23 +271,25 @@ void CudaModel::add_block_output(const DeviceMatrix &w, const float *in, int k, 
 void CudaModel::add_lora_products(int layer, const float *x, int ldx, int n_in, LoraOutputs outputs) {
     if (lora_plan_.empty()) return;
     for (int o = 0; o < outputs.n; ++o) outputs.out[o].pair_index += layer * kLoraTargets;
-    const auto *tiles = lora_meta_.as<LoraTile>();
-    const auto *tokens = reinterpret_cast<const int32_t *>(tiles + lora_cap_);
-    add_lora(tiles, static_cast<int>(lora_plan_.tiles.size()), tokens, x, ldx, n_in, outputs, lora_mid_.as<float>(), stream_);
+    const uint8_t *meta = lora_meta_.as<uint8_t>();
+    add_lora(reinterpret_cast<const LoraStack *>(meta + lora_layout_.stacks()),
+             reinterpret_cast<const LoraTile *>(meta + lora_layout_.tiles()), static_cast<int>(lora_plan_.tiles.size()),
+             reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens()), x, ldx, n_in, outputs, lora_mid_.as<float>(), stream_);
 }
 
 void CudaModel::ensure_lora_capacity() {
-    if (lora_cap_ >= layout_.cap_tokens) return;
+    if (lora_layout_.cap_tokens >= layout_.cap_tokens) return;
     clear_graphs();
     LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));
-    const int64_t cap = layout_.cap_tokens;
-    lora_cap_ = 0;
+    LoraMetaLayout next;
+    next.cap_tokens = layout_.cap_tokens;
+    lora_layout_ = LoraMetaLayout{};
     lora_mid_ = DeviceBuffer();
-    lora_meta_ = DeviceBuffer(lora_meta_bytes(cap), "LoRA tiles of " + std::to_string(cap) + " tokens");
-    lora_meta_host_ = PinnedBuffer(lora_meta_.size());
-    lora_mid_ = DeviceBuffer(static_cast<size_t>(cap) * kLoraMaxOutputs * kLoraMaxRank * sizeof(float),
-                             "LoRA low-rank scratch of " + std::to_string(cap) + " tokens");
-    lora_cap_ = cap;
+    lora_meta_ = DeviceBuffer(next.bytes(), "LoRA tiles of " + std::to_string(next.cap_tokens) + " tokens");
+    lora_meta_host_ = PinnedBuffer(next.bytes());
+    lora_mid_ = DeviceBuffer(static_cast<size_t>(next.cap_tokens) * kLoraMaxOutputs * kLoraMaxRank * sizeof(float),
+                             "LoRA low-rank scratch of " + std::to_string(next.cap_tokens) + " tokens");
+    lora_layout_ = next;
 }
 
 std::unique_ptr<BackendAdapter> CudaModel::load_adapter(AdapterSpec spec, const ModelFile &file) {
@@ -379,7 +381,7 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     lora_plan_ = plan_lora(batch, plan.graph ? plan.n_padded : 0);
     if (!lora_plan_.empty()) {
         ensure_lora_capacity();
-        write_lora_meta(lora_plan_, lora_cap_, lora_meta_host_.get());
+        write_lora_meta(lora_plan_, lora_layout_, lora_meta_host_.get());
     }
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);

@@ -123,9 +123,9 @@ private:
     std::map<std::tuple<uint64_t, int, bool>, cudaGraphExec_t> graphs_;
 
     // The step's LoRA tiles (device data, so one captured graph serves any choice of adapters),
-    // their metadata (pinned, then one upload) and the low-rank scratch, for lora_cap_ tokens.
+    // their metadata (pinned, then one upload) and the low-rank scratch, laid out as lora_layout_.
     LoraPlan lora_plan_;
-    int64_t lora_cap_ = 0;
+    LoraMetaLayout lora_layout_;
     DeviceBuffer lora_meta_, lora_mid_;
     PinnedBuffer lora_meta_host_;
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common.cuh"
+#include "llcuda.h"
 
 namespace llcuda::cuda {
 
@@ -23,16 +24,25 @@ struct LoraPairDevice {
     int32_t rank = 0;
 };
 
-// Up to kLoraTileTokens tokens that run with one adapter: the batch token indices
+// The adapters a group of tokens runs with (stacked adapters: several), each adapter's pair table
+// ([n_layer * kLoraTargets], device memory) and its factor on the pairs' scales.
+constexpr int kLoraMaxStack = LLCUDA_MAX_ADAPTER_STACK;
+struct LoraStack {
+    const LoraPairDevice *pairs[kLoraMaxStack] = {};
+    float scales[kLoraMaxStack] = {};
+    int32_t n = 0;
+};
+
+// Up to kLoraTileTokens tokens that run with one stack: the batch token indices
 // tokens[first .. first + count) of the step's LoRA token list. count 0 pads a graph's grid.
 struct LoraTile {
-    const LoraPairDevice *pairs = nullptr;  // the adapter's pair table, [n_layer * kLoraTargets]
+    int32_t stack = 0;  // index into the step's stacks
     int32_t first = 0;
     int32_t count = 0;
 };
 
-// A projection the low-rank products add to: rows of n_out at y (stride ldy), each tile's pair
-// pairs[pair_index].
+// A projection the low-rank products add to: rows of n_out at y (stride ldy), from the pair
+// pairs[pair_index] of each adapter of a tile's stack.
 struct LoraOutput {
     int pair_index = 0;
     float *y = nullptr;
@@ -44,9 +54,10 @@ struct LoraOutputs {
     int n = 0;
 };
 
-// For every token t of every tile and each output o: y_o[t] += scale * B (A x[t]), x rows of n_in
-// with stride ldx. `mid` (scratch): kLoraMaxOutputs * kLoraMaxRank floats per entry of the token list.
-void add_lora(const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x, int ldx, int n_in,
-              const LoraOutputs &outputs, float *mid, cudaStream_t stream);
+// For every token t of every tile and each output o: y_o[t] += sum over the tile's stack of
+// factor * scale * B (A x[t]), x rows of n_in with stride ldx; a stack's ranks add up to at most
+// kLoraMaxRank. `mid` (scratch): kLoraMaxOutputs * kLoraMaxRank floats per entry of the token list.
+void add_lora(const LoraStack *stacks, const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x, int ldx,
+              int n_in, const LoraOutputs &outputs, float *mid, cudaStream_t stream);
 
 }  // namespace llcuda::cuda
