@@ -371,8 +371,10 @@ public class LlcudaChatOptions extends DefaultChatOptions
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
                 this.responseFormat = that.responseFormat != null ? that.responseFormat : this.responseFormat;
-                this.adapter = that.adapter != null ? that.adapter : this.adapter;
-                this.adapters = that.adapters != null ? that.adapters : this.adapters;
+                if (that.adapter != null || that.adapters != null) {  // the adapter choice wins as a whole
+                    this.adapter = that.adapter;
+                    this.adapters = that.adapters;
+                }
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
                 this.logprobs = that.logprobs != null ? that.logprobs : this.logprobs;
