@@ -285,7 +285,16 @@ typedef struct llcuda_batch {
     /* Alternatives per sampled sequence in out->top_tokens/out->top_logprobs: 0 (none) to
      * LLCUDA_MAX_TOP_LOGPROBS; more than 0 needs out->model_logprobs too. */
     int32_t n_top_logprobs;
+    /* Stacked LoRA adapters, instead of seq_adapters (set one of the two): sequence s runs with
+     * adapters[adapter_stack[i]], its scale times adapter_stack_scales[i] (finite), for every i in
+     * [adapter_stack_offsets[s], adapter_stack_offsets[s + 1]) - an empty range: the base model. At
+     * most LLCUDA_MAX_ADAPTER_STACK adapters per sequence, each at most once. */
+    const int32_t *adapter_stack_offsets; /* [n_seqs + 1], starting at 0, non-decreasing */
+    const int32_t *adapter_stack;         /* [adapter_stack_offsets[n_seqs]] */
+    const float *adapter_stack_scales;    /* [adapter_stack_offsets[n_seqs]] */
 } llcuda_batch;
+
+#define LLCUDA_MAX_ADAPTER_STACK 4
 
 #define LLCUDA_MAX_TOP_LOGPROBS 20
 
@@ -351,7 +360,8 @@ typedef struct llcuda_adapter_spec {
 
 /* Checks every tensor against the base model (names, shapes, types, bounds of `path`) and copies
  * them into memory the adapter owns, as llcuda_model_load does; the adapter keeps its model alive.
- * Decoders llama, qwen2 and qwen3 on the CPU backend for now (others: LLCUDA_ERR_UNSUPPORTED). */
+ * Decoders llama, qwen2 and qwen3 on the CPU and CUDA backends (others: LLCUDA_ERR_UNSUPPORTED); the CUDA
+ * backend holds the pairs in FP32 and takes ranks up to 256. */
 LLCUDA_API llcuda_status llcuda_adapter_load(llcuda_model *model, const char *path, const llcuda_adapter_spec *spec,
                                              llcuda_adapter **out);
 LLCUDA_API void llcuda_adapter_free(llcuda_adapter *adapter);

@@ -50,7 +50,7 @@ public:
     virtual std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) {
         (void)spec;
         (void)file;
-        fail(LLCUDA_ERR_UNSUPPORTED, "this backend does not run LoRA adapters yet; load them on the CPU backend");
+        fail(LLCUDA_ERR_UNSUPPORTED, "this model's backend runs no LoRA adapters");
     }
 };
 

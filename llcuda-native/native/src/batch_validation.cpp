@@ -186,20 +186,53 @@ StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, con
 }
 
 void read_adapters(const llcuda_batch &b, const ModelState &model, StepBatch &out) {
-    if (b.seq_adapters == nullptr) return;
+    const bool stacked = b.adapter_stack_offsets != nullptr;
+    if (b.seq_adapters == nullptr && !stacked) return;
+    const std::string field = stacked ? "adapter_stack_offsets" : "seq_adapters";
+    require(b.seq_adapters == nullptr || !stacked, "batch.seq_adapters and batch.adapter_stack_offsets are both set; set one of them");
     require(b.n_adapters >= 1 && b.n_adapters <= kMaxBatchSeqs && b.adapters != nullptr,
-            "batch.seq_adapters is set, so batch.adapters must hold 1.." + std::to_string(kMaxBatchSeqs) + " adapters (n_adapters = " +
+            "batch." + field + " is set, so batch.adapters must hold 1.." + std::to_string(kMaxBatchSeqs) + " adapters (n_adapters = " +
                 std::to_string(b.n_adapters) + (b.adapters == nullptr ? ", adapters NULL)" : ")"));
     for (int32_t a = 0; a < b.n_adapters; ++a) {
         const llcuda_adapter *adapter = b.adapters[a];
         require(adapter != nullptr, at("adapters", a) + " is NULL");
         require(adapter->state.model.get() == &model, at("adapters", a) + " was loaded on another model");
     }
-    for (size_t s = 0; s < out.seqs.size(); ++s) {
-        const int32_t index = b.seq_adapters[s];
-        require(index >= -1 && index < b.n_adapters, at("seq_adapters", static_cast<int64_t>(s)) + " = " + std::to_string(index) +
-                                                         " is outside [-1, n_adapters = " + std::to_string(b.n_adapters) + ")");
-        out.seqs[s].adapter = index < 0 ? nullptr : b.adapters[index]->state.impl.get();
+    if (!stacked) {
+        for (size_t s = 0; s < out.seqs.size(); ++s) {
+            const int32_t index = b.seq_adapters[s];
+            require(index >= -1 && index < b.n_adapters, at("seq_adapters", static_cast<int64_t>(s)) + " = " + std::to_string(index) +
+                                                             " is outside [-1, n_adapters = " + std::to_string(b.n_adapters) + ")");
+            if (index >= 0) out.seqs[s].adapters[out.seqs[s].n_adapters++] = {b.adapters[index]->state.impl.get(), 1.0f};
+        }
+        return;
+    }
+    const int32_t *offsets = b.adapter_stack_offsets;
+    require(offsets[0] == 0, "batch.adapter_stack_offsets[0] = " + std::to_string(offsets[0]) + " must be 0");
+    const int32_t n_seqs = static_cast<int32_t>(out.seqs.size());
+    for (int32_t s = 0; s < n_seqs; ++s) {
+        const int32_t n = offsets[s + 1] - offsets[s];
+        require(n >= 0 && n <= LLCUDA_MAX_ADAPTER_STACK,
+                at("adapter_stack_offsets", s + 1) + " - " + at("adapter_stack_offsets", s) + " = " + std::to_string(n) +
+                    " adapters is outside [0, LLCUDA_MAX_ADAPTER_STACK = " + std::to_string(LLCUDA_MAX_ADAPTER_STACK) + "]");
+    }
+    require(offsets[n_seqs] == 0 || (b.adapter_stack != nullptr && b.adapter_stack_scales != nullptr),
+            "batch.adapter_stack_offsets lists " + std::to_string(offsets[n_seqs]) +
+                " adapters, so batch.adapter_stack and batch.adapter_stack_scales must be set");
+    for (int32_t s = 0; s < n_seqs; ++s) {
+        SeqSpan &seq = out.seqs[static_cast<size_t>(s)];
+        for (int32_t i = offsets[s]; i < offsets[s + 1]; ++i) {
+            const int32_t index = b.adapter_stack[i];
+            const float scale = b.adapter_stack_scales[i];
+            require(index >= 0 && index < b.n_adapters, at("adapter_stack", i) + " = " + std::to_string(index) +
+                                                            " is outside [0, n_adapters = " + std::to_string(b.n_adapters) + ")");
+            require(std::isfinite(scale), at("adapter_stack_scales", i) + " = " + std::to_string(scale) + " is not finite");
+            const BackendAdapter *adapter = b.adapters[index]->state.impl.get();
+            for (int32_t k = 0; k < seq.n_adapters; ++k)
+                require(seq.adapters[k].adapter != adapter, at("adapter_stack", i) + " = " + std::to_string(index) +
+                                                                 ": sequence " + std::to_string(s) + " lists that adapter twice");
+            seq.adapters[seq.n_adapters++] = {adapter, scale};
+        }
     }
 }
 

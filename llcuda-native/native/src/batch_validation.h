@@ -20,8 +20,9 @@ StepBatch validate_batch(const llcuda_batch &batch, const llcuda_step_output &ou
 
 struct ModelState;
 
-// Points each sequence of `out` at its LoRA adapter (batch.adapters[batch.seq_adapters[s]]); every
-// adapter must be loaded on `model`. Throws LLCUDA_ERR_INVALID_ARGUMENT naming the field and index.
+// Points each sequence of `out` at its LoRA adapters (batch.seq_adapters, or the stacked form with
+// scales); every adapter must be loaded on `model`. Throws LLCUDA_ERR_INVALID_ARGUMENT naming the
+// field and index.
 void read_adapters(const llcuda_batch &batch, const ModelState &model, StepBatch &out);
 
 }  // namespace llcuda

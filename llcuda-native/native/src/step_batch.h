@@ -21,7 +21,13 @@ struct SeqSpan {
     const int32_t *history; // penalty history (may be null when n_history == 0)
     int32_t n_history;
     const uint32_t *allowed = nullptr;  // allowed-token bitmask (n_vocab bits), null: every token
-    const BackendAdapter *adapter = nullptr;  // the LoRA adapter the sequence runs with, null: none
+    // The LoRA adapters the sequence runs with (n_adapters 0: none), each with a factor on its scale.
+    struct AdapterUse {
+        const BackendAdapter *adapter;
+        float scale;
+    };
+    AdapterUse adapters[LLCUDA_MAX_ADAPTER_STACK] = {};
+    int32_t n_adapters = 0;
     int32_t end_pos() const { return start_pos + count; }  // context length after the step
 };
 

@@ -22,6 +22,7 @@
 
 #include "batch_validation.h"
 #include "bert_test.h"
+#include "chunked_runner.h"
 #include "lora_test.h"
 #include "cpu/attention.h"
 #include "cpu/cpu_features.h"
@@ -1267,7 +1268,11 @@ void test_bert() { bert_test::run(g_rng, check); }
 
 // ---------------------------------------------------------------- LoRA adapters (micro models written here)
 
-void test_lora() { lora_test::run(g_rng, check); }
+void test_lora() {
+    const lora_test::Backend cpu{LLCUDA_BACKEND_CPU, 1e-5, reference_model::KvStore::Exact,
+                                 [](uint64_t file_bytes, uint64_t, int32_t) { return file_bytes; }};
+    lora_test::run(cpu, g_rng, check);
+}
 
 // ---------------------------------------------------------------- whole models vs references
 
@@ -1303,48 +1308,8 @@ bool load(const std::string &path, Loaded &out) {
            llcuda_model_load(out.backend, path.c_str(), &out.gguf.spec, &out.model) == LLCUDA_OK;
 }
 
-// Runs `tokens` of one or more sequences as the given chunks; returns every position's logits.
-struct SeqRun { std::vector<int32_t> tokens; std::vector<int32_t> blocks; };
-
-std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, std::vector<SeqRun> &seqs,
-                                           int32_t chunk, int32_t max_blocks) {
-    std::vector<std::vector<float>> out(seqs.size());
-    std::vector<int32_t> done(seqs.size(), 0);
-    for (;;) {
-        std::vector<int32_t> tokens, positions, ids, table;
-        std::vector<size_t> which;
-        for (size_t s = 0; s < seqs.size(); ++s) {
-            const int32_t n = std::min<int32_t>(chunk, static_cast<int32_t>(seqs[s].tokens.size()) - done[s]);
-            if (n <= 0) continue;
-            for (int32_t i = 0; i < n; ++i) {
-                tokens.push_back(seqs[s].tokens[done[s] + i]);
-                positions.push_back(done[s] + i);
-                ids.push_back(static_cast<int32_t>(which.size()));
-            }
-            table.insert(table.end(), seqs[s].blocks.begin(), seqs[s].blocks.end());
-            which.push_back(s);
-        }
-        if (which.empty()) return out;
-        std::vector<uint8_t> sample(which.size(), 0), rows(tokens.size(), 1);
-        std::vector<int32_t> sampled(which.size());
-        std::vector<float> logits(tokens.size() * n_vocab);
-        llcuda_batch b{static_cast<int32_t>(tokens.size()), tokens.data(), positions.data(), ids.data(), static_cast<int32_t>(which.size()),
-                       max_blocks, table.data(), sample.data(), nullptr, nullptr, nullptr, rows.data()};
-        llcuda_step_output o{sampled.data(), nullptr, logits.data(), static_cast<int64_t>(logits.size())};
-        if (llcuda_step(model, cache, &b, &o) != LLCUDA_OK) {
-            std::printf("step failed: %s\n", llcuda_model_last_error(model));
-            return {};
-        }
-        size_t row = 0;
-        for (size_t k = 0; k < which.size(); ++k) {
-            const size_t s = which[k];
-            const int32_t n = std::min<int32_t>(chunk, static_cast<int32_t>(seqs[s].tokens.size()) - done[s]);
-            out[s].insert(out[s].end(), logits.begin() + row * n_vocab, logits.begin() + (row + n) * n_vocab);
-            row += n;
-            done[s] += n;
-        }
-    }
-}
+using chunked_runner::run_logits;
+using chunked_runner::SeqRun;
 
 double bound_for(const std::string &name) {
     if (name.find("f32") != std::string::npos) return 5e-4;

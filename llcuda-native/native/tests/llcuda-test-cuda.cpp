@@ -42,6 +42,7 @@
 #include "cuda/dependent-launch.cuh"
 #include "cuda/encoder-plan.h"
 #include "cuda/kernels.cuh"
+#include "cuda/lora.cuh"
 #include "cuda/step-plan.h"
 #include "sampling.h"
 #include "gguf-file.h"
@@ -1771,29 +1772,113 @@ void test_encoder_plan() {
                   "encoder plan: a pass of the later inputs restarts its token indices and scratch at 0");
 }
 
-// LoRA adapters have no CUDA path yet: loading one on a GPU model is refused up front, naming the
-// CPU backend, and the model is left as it was.
-void test_lora_refused() {
-    reference_model::Config cfg = reference_model::configs()[2];
-    const std::string stem = "/tmp/llcuda-test-cuda-lora-" + std::to_string(getpid());
-    const reference_model::Model base = reference_model::write(cfg, stem + ".bin", 3);
-    lora_test::Adapter adapter;
-    lora_test::write_adapter(base, lora_test::plans(cfg)[0], stem + "-adapter.bin", g_rng, adapter);
-    llcuda_backend *backend = nullptr;
-    llcuda_model *model = nullptr;
-    llcuda_adapter *handle = nullptr;
-    const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
-                        llcuda_model_load(backend, base.path.c_str(), &base.spec, &model) == LLCUDA_OK;
-    const llcuda_status s = loaded ? llcuda_adapter_load(model, adapter.path.c_str(), &adapter.spec, &handle) : LLCUDA_ERR_DEVICE;
-    const std::string msg = llcuda_last_error();
-    uint64_t bytes = 0;
-    g_tally.check(loaded && s == LLCUDA_ERR_UNSUPPORTED && handle == nullptr && msg.find("CPU backend") != std::string::npos &&
-                      llcuda_model_weight_bytes(model, &bytes) == LLCUDA_OK,
-                  "a LoRA adapter is refused on the CUDA backend with LLCUDA_ERR_UNSUPPORTED naming the CPU backend", msg);
-    llcuda_adapter_free(handle);
-    llcuda_model_free(model);
-    llcuda_backend_free(backend);
-    std::remove(base.path.c_str());
+// LoRA low-rank products (lora.cu) against float64 on fresh random inputs: adapters of ranks 8, 16
+// and kLoraMaxRank, and a stack of the first two with factors 0.5 and -1.5, over 37 tokens cut into
+// tiles (one group longer than a tile, tokens left to the base model, empty padding tiles as a
+// graph's grid has), two outputs of different widths sharing the input, one pair absent. Rows and
+// columns no pair touches must keep their values exactly.
+void test_lora_kernels() {
+    const int n_in = 200, ldx = 212, T = 37, n_adapters = 3;
+    const int ranks[n_adapters] = {8, 16, kLoraMaxRank};
+    const int n_out[2] = {300, 130}, ldy[2] = {310, 140};
+    const std::vector<std::vector<std::pair<int, float>>> stack_uses = {{{0, 1.0f}}, {{1, 1.0f}}, {{2, 1.0f}}, {{0, 0.5f}, {1, -1.5f}}};
+    const int n_stacks = static_cast<int>(stack_uses.size());
+    const std::vector<float> x = random_floats(static_cast<size_t>(T) * ldx, -1.0f, 1.0f);
+    std::vector<int> stack_of(T);
+    for (int t = 0; t < T; ++t) stack_of[t] = t == 0 ? -1 : t <= 12 ? 0 : static_cast<int>(g_rng() % (n_stacks + 1)) - 1;
+    // Values per adapter and output: A [rank][n_in], Bt [rank][n_out]; adapter 1 has no second pair.
+    std::vector<std::vector<float>> a(2 * n_adapters), bt(2 * n_adapters);
+    std::vector<float> scale(n_adapters);
+    std::vector<std::unique_ptr<Dev<float>>> values;
+    std::vector<std::unique_ptr<Dev<LoraPairDevice>>> tables;
+    auto has_pair = [](int adapter, int o) { return !(adapter == 1 && o == 1); };
+    for (int i = 0; i < n_adapters; ++i) {
+        scale[i] = 0.25f + 0.5f * static_cast<float>(i);
+        std::vector<LoraPairDevice> table(2);
+        for (int o = 0; o < 2; ++o) {
+            if (!has_pair(i, o)) continue;
+            const int k = 2 * i + o;
+            a[k] = random_floats(static_cast<size_t>(ranks[i]) * n_in, -1.0f, 1.0f);
+            bt[k] = random_floats(static_cast<size_t>(ranks[i]) * n_out[o], -1.0f, 1.0f);
+            values.push_back(std::make_unique<Dev<float>>(a[k]));
+            const float *da = values.back()->p;
+            values.push_back(std::make_unique<Dev<float>>(bt[k]));
+            table[o] = LoraPairDevice{da, values.back()->p, scale[i], ranks[i]};
+        }
+        tables.push_back(std::make_unique<Dev<LoraPairDevice>>(table));
+    }
+    std::vector<LoraStack> stacks(n_stacks);
+    for (int st = 0; st < n_stacks; ++st)
+        for (const auto &use : stack_uses[st]) {
+            stacks[st].pairs[stacks[st].n] = tables[use.first]->p;
+            stacks[st].scales[stacks[st].n++] = use.second;
+        }
+    std::vector<LoraTile> tiles;
+    std::vector<int32_t> list;
+    for (int st = 0; st < n_stacks; ++st) {
+        const size_t first = list.size();
+        for (int t = 0; t < T; ++t)
+            if (stack_of[t] == st) list.push_back(t);
+        for (size_t f = first; f < list.size(); f += kLoraTileTokens)
+            tiles.push_back(LoraTile{st, static_cast<int32_t>(f), static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, list.size() - f))});
+    }
+    tiles.resize(tiles.size() + 3, LoraTile{});
+    std::vector<std::vector<float>> y0(2);
+    std::vector<std::unique_ptr<Dev<float>>> y;
+    for (int o = 0; o < 2; ++o) {
+        y0[o] = random_floats(static_cast<size_t>(T) * ldy[o], -1.0f, 1.0f);
+        y.push_back(std::make_unique<Dev<float>>(y0[o]));
+    }
+    Dev<float> dx(x), mid(static_cast<size_t>(T) * kLoraMaxOutputs * kLoraMaxRank);
+    Dev<LoraStack> dstacks(stacks);
+    Dev<LoraTile> dtiles(tiles);
+    Dev<int32_t> dlist(list);
+    LoraOutputs outputs{{{0, y[0]->p, ldy[0], n_out[0]}, {1, y[1]->p, ldy[1], n_out[1]}}, 2};
+    add_lora(dstacks.p, dtiles.p, static_cast<int>(tiles.size()), dlist.p, dx.p, ldx, n_in, outputs, mid.p, nullptr);
+    for (int o = 0; o < 2; ++o) {
+        const std::vector<float> got = y[o]->get();
+        std::vector<float> delta;
+        std::vector<double> want;
+        bool untouched_kept = true;
+        for (int t = 0; t < T; ++t) {
+            std::vector<std::pair<int, float>> uses;
+            if (stack_of[t] >= 0)
+                for (const auto &use : stack_uses[stack_of[t]])
+                    if (has_pair(use.first, o)) uses.push_back(use);
+            for (int c = 0; c < ldy[o]; ++c) {
+                const size_t at = static_cast<size_t>(t) * ldy[o] + c;
+                if (uses.empty() || c >= n_out[o]) {
+                    untouched_kept = untouched_kept && got[at] == y0[o][at];
+                    continue;
+                }
+                double d = 0;
+                for (const auto &use : uses) {
+                    const int i = use.first, k = 2 * i + o;
+                    for (int j = 0; j < ranks[i]; ++j) {
+                        double m = 0;
+                        for (int e = 0; e < n_in; ++e) m += static_cast<double>(a[k][static_cast<size_t>(j) * n_in + e]) * x[static_cast<size_t>(t) * ldx + e];
+                        d += static_cast<double>(use.second) * scale[i] * m * bt[k][static_cast<size_t>(j) * n_out[o] + c];
+                    }
+                }
+                want.push_back(d);
+                delta.push_back(got[at] - y0[o][at]);
+            }
+        }
+        check_error("LoRA products, output " + std::to_string(o) + " (" + std::to_string(n_out[o]) +
+                        " wide): y += factor scale B (A x) per adapter of each tile's stack vs float64", rel_l2(delta, want), 1e-5);
+        g_tally.check(untouched_kept, "LoRA products, output " + std::to_string(o) +
+                                          ": rows of the base model's tokens, of an absent pair and past n_out unchanged");
+    }
+}
+
+// LoRA adapters on a GPU model (lora_test.h): 8 adapters each alone against float64 W + scale B A,
+// a batch mixing them with the base model against each sequence alone (prompt chunks, then greedy
+// decode steps through the graph), refusals; the adapter reports its FP32 pairs and its pair table.
+void test_lora_models() {
+    const lora_test::Backend cuda{LLCUDA_BACKEND_CUDA, 1e-4, reference_model::KvStore::F16, [](uint64_t, uint64_t values, int32_t n_layer) {
+                                      return values * sizeof(float) + static_cast<uint64_t>(n_layer) * 7 * sizeof(LoraPairDevice);
+                                  }};
+    lora_test::run(cuda, g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });
 }
 
 // A served file truncated, then rewritten, under a model loaded on the GPU: the weights were copied
@@ -1935,7 +2020,7 @@ int main(int argc, char **argv) {
              }},
             {"errors", [&] { test_errors(dir); }},
             {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
-            {"lora", test_lora_refused},
+            {"lora", [] { test_lora_kernels(); test_lora_models(); }},
             {"encoder", [] {
                  test_encoder_kernels();
                  bert_test::run_cuda(g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });

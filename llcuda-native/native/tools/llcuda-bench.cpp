@@ -4,14 +4,22 @@
 //   tg  - -n greedy decode steps of one sequence, from an empty cache;
 //   S_TG per concurrency - each of N sequences gets a 128-token prompt (prefilled in steps of at most
 //         512 tokens), then 128 decode steps of all N together are timed: N*128 / time.
+//   --adapters A1,A2,..: then, per count A, A random LoRA adapters (rank --adapter-rank, F16, every
+//         projection of every layer) are loaded; tg with one adapter, and S_TG per concurrency
+//         with sequence i running adapter i % A.
 //
 //   llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] [-r 3]
 //                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]
+//                [--adapters 1,8,32 [--adapter-rank 16]]
 // (sampling: greedy unless --temp > 0; every sequence samples with the same parameters)
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,6 +45,7 @@ struct Sequence {
     std::vector<int32_t> table;
     int32_t pos = 0;
     int32_t next = 0;  // token to feed
+    int32_t adapter = -1;  // index into the runner's adapters; -1: the base model
 };
 
 class Runner {
@@ -72,6 +81,13 @@ public:
         b.block_tables = tables_.data();
         b.sample = sample_.data();
         b.sampling = params_.data();
+        seq_adapters_.clear();
+        for (Sequence *seq : seqs) seq_adapters_.push_back(seq->adapter);
+        if (!adapters_.empty()) {
+            b.n_adapters = static_cast<int32_t>(adapters_.size());
+            b.adapters = adapters_.data();
+            b.seq_adapters = seq_adapters_.data();
+        }
         llcuda_step_output out{};
         out.sampled = sampled_.data();
         check(llcuda_step(model_, cache_, &b, &out), "llcuda_step");
@@ -81,13 +97,17 @@ public:
         }
     }
     int32_t n_vocab() const { return n_vocab_; }
+    // The adapters sequences choose from by index (none: every sequence runs the base model).
+    void use_adapters(std::vector<llcuda_adapter *> adapters) { adapters_ = std::move(adapters); }
+    int32_t n_adapters() const { return static_cast<int32_t>(adapters_.size()); }
 
 private:
     llcuda_model *model_;
     llcuda_kv_cache *cache_;
     int32_t n_vocab_;
     llcuda_sampling_params sampling_;
-    std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_;
+    std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_, seq_adapters_;
+    std::vector<llcuda_adapter *> adapters_;
     std::vector<uint8_t> sample_;
     std::vector<llcuda_sampling_params> params_;
 };
@@ -129,6 +149,7 @@ double generation_speed(Runner &r, int n) {
     double best = 0;
     for (int rep = 0; rep < 2; ++rep) {  // the first run captures the decode graph
         Sequence s = make_seq(0, (n + 1 + kBlockSize - 1) / kBlockSize);
+        s.adapter = r.n_adapters() > 0 ? 0 : -1;
         std::vector<Sequence *> seqs = {&s};
         r.step(seqs, {{1}});
         const auto t0 = Clock::now();
@@ -142,7 +163,10 @@ double generation_speed(Runner &r, int n) {
 std::pair<double, double> batched_speed(Runner &r, int npl) {
     const int blocks_per_seq = (kBatchedPrompt + 1 + kBatchedGen + kBlockSize - 1) / kBlockSize;
     std::vector<Sequence> seqs;
-    for (int i = 0; i < npl; ++i) seqs.push_back(make_seq(i * blocks_per_seq, blocks_per_seq));
+    for (int i = 0; i < npl; ++i) {
+        seqs.push_back(make_seq(i * blocks_per_seq, blocks_per_seq));
+        seqs.back().adapter = r.n_adapters() > 0 ? i % r.n_adapters() : -1;
+    }
     const auto t_pp = Clock::now();
     const int per_step = std::max(1, kMaxStepTokens / kBatchedPrompt);
     for (int i = 0; i < npl; i += per_step) {
@@ -168,6 +192,82 @@ std::pair<double, double> batched_speed(Runner &r, int npl) {
     return {npl * kBatchedGen / seconds_since(t0), pp};
 }
 
+// `count` random LoRA adapters of rank `rank` over every projection of every layer of the model,
+// in F16, written to one temporary file (removed once loaded) and loaded on `model`.
+class RandomAdapters {
+public:
+    RandomAdapters(llcuda_model *model, const llcuda::tools::GgufModelSpec &spec, int count, int rank) {
+        static const char *const kTargets[] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+        char path[] = "/tmp/llcuda-bench-adapters-XXXXXX";
+        const int fd = mkstemp(path);
+        if (fd < 0) throw std::runtime_error("cannot create a temporary adapter file");
+        FILE *f = fdopen(fd, "wb");
+        std::mt19937 rng(1234);
+        uint64_t offset = 0;
+        std::vector<std::string> names;
+        std::vector<std::vector<llcuda_tensor_desc>> tensors(count);
+        // One tensor of ne0 x ne1 random values, F16.
+        auto add = [&](int a, const std::string &name, int64_t ne0, int64_t ne1, float range) {
+            std::uniform_real_distribution<float> dist(-range, range);
+            std::vector<float> values(static_cast<size_t>(ne0 * ne1));
+            for (float &v : values) v = dist(rng);
+            std::vector<uint8_t> bytes(values.size() * 2);
+            uint64_t written = 0;
+            check(llcuda_quantize(LLCUDA_TYPE_F16, values.data(), static_cast<int64_t>(values.size()), bytes.data(), bytes.size(),
+                                  &written), "adapter values");
+            if (std::fwrite(bytes.data(), 1, written, f) != written) throw std::runtime_error("cannot write " + std::string(path));
+            tensors[a].push_back(llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F16, 2, {ne0, ne1, 1, 1}, offset, written});
+            offset += written;
+            names.push_back(name);
+        };
+        for (int a = 0; a < count; ++a)
+            for (size_t i = 0; i < spec.descs.size(); ++i)
+                for (const char *target : kTargets) {
+                    const std::string name = spec.names[i];
+                    const std::string suffix = std::string(".") + target + ".weight";
+                    if (name.rfind("blk.", 0) != 0 || name.size() < suffix.size() ||
+                        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+                        continue;
+                    const int64_t cols = spec.descs[i].ne[0], rows = spec.descs[i].ne[1];
+                    add(a, name + ".lora_a", cols, rank, 1.0f / std::sqrt(static_cast<float>(cols)));
+                    add(a, name + ".lora_b", rank, rows, 0.1f / std::sqrt(static_cast<float>(rank)));
+                }
+        std::fclose(f);
+        names_ = std::move(names);
+        size_t at = 0;
+        for (int a = 0; a < count; ++a) {
+            for (llcuda_tensor_desc &d : tensors[a]) d.name = names_[at++].c_str();
+            const llcuda_adapter_spec adapter{0.0f, 1.0f, static_cast<int32_t>(tensors[a].size()), tensors[a].data()};
+            llcuda_adapter *handle = nullptr;
+            const llcuda_status st = llcuda_adapter_load(model, path, &adapter, &handle);
+            if (st != LLCUDA_OK) {
+                std::remove(path);
+                check(st, "adapter load");
+            }
+            adapters_.push_back(handle);
+        }
+        std::remove(path);
+    }
+    ~RandomAdapters() {
+        for (llcuda_adapter *a : adapters_) llcuda_adapter_free(a);
+    }
+    RandomAdapters(const RandomAdapters &) = delete;
+    RandomAdapters &operator=(const RandomAdapters &) = delete;
+    const std::vector<llcuda_adapter *> &handles() const { return adapters_; }
+    uint64_t bytes() const {
+        uint64_t total = 0, one = 0;
+        for (llcuda_adapter *a : adapters_) {
+            check(llcuda_adapter_bytes(a, &one), "adapter bytes");
+            total += one;
+        }
+        return total;
+    }
+
+private:
+    std::vector<std::string> names_;
+    std::vector<llcuda_adapter *> adapters_;
+};
+
 std::vector<int> parse_list(const std::string &s) {
     std::vector<int> v;
     std::stringstream in(s);
@@ -189,6 +289,8 @@ int run(int argc, char **argv) {
     int32_t kv_type = LLCUDA_TYPE_F16;
     llcuda_sampling_params sampling{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
     std::vector<int> batches = {1, 4, 8, 16, 32, 64, 128};
+    std::vector<int> adapter_counts;
+    int adapter_rank = 16;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
         if (a == "--model") model_path = v;
@@ -203,11 +305,16 @@ int run(int argc, char **argv) {
         else if (a == "--temp") sampling.temperature = std::stof(v);
         else if (a == "--top-k") sampling.top_k = std::stoi(v);
         else if (a == "--top-p") sampling.top_p = std::stof(v);
+        else if (a == "--adapters") adapter_counts = parse_list(v);
+        else if (a == "--adapter-rank") adapter_rank = std::stoi(v);
         else throw std::runtime_error("unknown option " + a);
     }
     if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
         throw std::runtime_error("usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
-                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]");
+                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P] "
+                                 "[--adapters 1,8,32 [--adapter-rank 16]]");
+    for (int count : adapter_counts)
+        if (count < 1) throw std::runtime_error("--adapters: every count must be at least 1");
     const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
     const int ctx = std::max({p, kBatchedPrompt + 1 + kBatchedGen, n + 1});
     const llcuda::tools::GgufFile file(model_path);
@@ -248,6 +355,19 @@ int run(int argc, char **argv) {
         const auto res = batched_speed(r, npl);
         std::printf("npl %4d   S_TG %10.1f t/s   prefill %10.1f t/s\n", npl, res.first, res.second);
         std::fflush(stdout);
+    }
+    for (int count : adapter_counts) {
+        const RandomAdapters adapters(model, spec, count, adapter_rank);
+        r.use_adapters(adapters.handles());
+        std::printf("%d LoRA adapters of rank %d (%.3f GiB):\n", count, adapter_rank, adapters.bytes() / 1073741824.0);
+        std::printf("  tg%d with one adapter %10.1f t/s\n", n, generation_speed(r, n));
+        std::fflush(stdout);
+        for (int npl : batches) {
+            const auto res = batched_speed(r, npl);
+            std::printf("  npl %4d over %d adapters   S_TG %10.1f t/s   prefill %10.1f t/s\n", npl, count, res.first, res.second);
+            std::fflush(stdout);
+        }
+        r.use_adapters({});
     }
     if (backend == "cuda") {
         llcuda_device_info after{};

@@ -10,17 +10,19 @@ namespace llcuda {
 void group_by_adapter(const StepBatch &batch, std::vector<LoraGroup> &groups) {
     groups.clear();
     for (const SeqSpan &seq : batch.seqs) {
-        if (seq.adapter == nullptr) continue;
-        const CpuAdapter *adapter = dynamic_cast<const CpuAdapter *>(seq.adapter);
-        if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
-        LoraGroup *group = nullptr;
-        for (LoraGroup &g : groups)
-            if (g.adapter == adapter) group = &g;
-        if (group == nullptr) {
-            groups.push_back(LoraGroup{adapter, {}});
-            group = &groups.back();
+        for (int32_t k = 0; k < seq.n_adapters; ++k) {
+            const SeqSpan::AdapterUse &use = seq.adapters[k];
+            const CpuAdapter *adapter = dynamic_cast<const CpuAdapter *>(use.adapter);
+            if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
+            LoraGroup *group = nullptr;
+            for (LoraGroup &g : groups)
+                if (g.adapter == adapter && g.scale == use.scale) group = &g;
+            if (group == nullptr) {
+                groups.push_back(LoraGroup{adapter, use.scale, {}});
+                group = &groups.back();
+            }
+            for (int32_t t = seq.first; t < seq.first + seq.count; ++t) group->tokens.push_back(t);
         }
-        for (int32_t t = seq.first; t < seq.first + seq.count; ++t) group->tokens.push_back(t);
     }
 }
 
@@ -39,7 +41,8 @@ void add_lora(const CpuKernels &kernels, ThreadPool &pool, const std::vector<Lor
         for (int64_t i = 0; i < n; ++i) {
             float *row = y + g.tokens[i] * out;
             const float *d = &s.delta[i * out];
-            for (int64_t r = 0; r < out; ++r) row[r] += pair.scale * d[r];
+            const float scale = g.scale * pair.scale;
+            for (int64_t r = 0; r < out; ++r) row[r] += scale * d[r];
         }
     }
 }

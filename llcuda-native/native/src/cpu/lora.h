@@ -26,13 +26,15 @@ private:
     HostWeights weights_;  // after spec_: points its tensors at their bytes
 };
 
-// The tokens of one step that run with one adapter, in batch order.
+// The tokens of one step that run with one adapter at one scale factor, in batch order.
 struct LoraGroup {
     const CpuAdapter *adapter = nullptr;
+    float scale = 1.0f;  // factor on the adapter's own scale (stacked adapters)
     std::vector<int32_t> tokens;
 };
 
-// Groups the batch's sequences by adapter (sequences without one belong to no group).
+// Groups the batch's sequences by (adapter, factor); a sequence with stacked adapters belongs to a
+// group per adapter, one without any to none.
 void group_by_adapter(const StepBatch &batch, std::vector<LoraGroup> &groups);
 
 struct LoraScratch {
@@ -40,7 +42,7 @@ struct LoraScratch {
     std::vector<uint8_t> act;
 };
 
-// y[t] += pair.scale * B (A x[t]) for every token t of every group whose adapter has a pair for
+// y[t] += factor * pair.scale * B (A x[t]) for every token t of every group whose adapter has a pair for
 // (layer, target). x: [n_tokens][A's cols], y: [n_tokens][B's rows].
 void add_lora(const CpuKernels &kernels, ThreadPool &pool, const std::vector<LoraGroup> &groups, int32_t layer,
               LoraTarget target, const float *x, float *y, LoraScratch &scratch);

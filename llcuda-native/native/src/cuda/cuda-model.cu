@@ -8,6 +8,9 @@ namespace {
 
 constexpr size_t kTensorAlignment = 256;  // KV cache regions
 
+// The index of a projection's pair in a layer's part of an adapter's pair table.
+int lora_pair(LoraTarget target) { return static_cast<int>(target); }
+
 }  // namespace
 
 // ------------------------------------------------------------------------------- KV cache
@@ -206,6 +209,9 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
                   *slots = meta + layout_.slots(), *out_rows = meta + layout_.out_rows(),
                   *tables = meta + layout_.tables();
     const auto *tiles = reinterpret_cast<const AttnTile *>(meta + layout_.tiles());
+    if (!lora_plan_.empty())
+        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(lora_meta_.get(), lora_meta_host_.get(), lora_meta_.size(),
+                                          cudaMemcpyHostToDevice, s));
 
     const int QKV = QD + 2 * KVD;
     const int splits = attention_splits(plan.n_tiles(), spec_.n_head_kv, sm_count_);
@@ -233,6 +239,9 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         }
+        add_lora_products(li, xn_, E, E, {{{lora_pair(LoraTarget::Q), qkv_, QKV, QD},
+                                           {lora_pair(LoraTarget::K), qkv_ + QD, QKV, KVD},
+                                           {lora_pair(LoraTarget::V), qkv_ + QD + KVD, QKV, KVD}}, 3});
         if (l.q_norm) {
             head_rms_norm(qkv_, QKV, T, spec_.n_head, spec_.head_dim, l.q_norm, spec_.rms_eps, s);
             head_rms_norm(qkv_ + QD, QKV, T, spec_.n_head_kv, spec_.head_dim, l.k_norm, spec_.rms_eps, s);
@@ -245,7 +254,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const AttnScores scores{spec_.query_scale(), spec_.attn_softcap, slides ? spec_.sliding_window : 0};
         attention(tiles, plan.n_tiles(), qkv_, QKV, tables, cache.block_size(), kv, spec_.n_head, spec_.n_head_kv,
                   spec_.head_dim, splits, attn_partial_, attn_, s, aq, scores);
-        add_block_output(l.wo, attn_, QD, T, l.attn_post_norm, aq);
+        add_block_output(l.wo, attn_, QD, T, l.attn_post_norm, aq, li, LoraTarget::O);
         if (spec_.n_expert > 0) {
             const Q8Activations *eq = q8_for(l.moe.gate, T, E);
             rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, eq);
@@ -260,10 +269,12 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
             mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, x16_, s, nq);
         }
+        add_lora_products(li, xn_, E, E, {{{lora_pair(LoraTarget::Gate), gate_up_, 2 * F, F},
+                                           {lora_pair(LoraTarget::Up), gate_up_ + F, 2 * F, F}}, 2});
         const Q8Activations *fq = q8_for(l.down, T, F);
         swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq,
                spec_.gelu_ffn ? GateActivation::GeluTanh : GateActivation::Silu);
-        add_block_output(l.down, ffn_, F, T, l.ffn_post_norm, fq);
+        add_block_output(l.down, ffn_, F, T, l.ffn_post_norm, fq, li, LoraTarget::Down);
     }
     if (R == 0) return;
     const Q8Activations *rq = q8_for(output_, R, E);
@@ -279,18 +290,45 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
 
 // x += w * in: straight into the residual, or (gemma) through xn_ and the block's post norm.
 void CudaModel::add_block_output(const DeviceMatrix &w, const float *in, int k, int T, const float *post_norm,
-                                 const Q8Activations *in_q) {
+                                 const Q8Activations *in_q, int layer, LoraTarget target) {
     const int E = spec_.n_embd;
-    if (post_norm == nullptr) {
-        mat_mul(w, in, k, T, x_, E, true, sm_count_, x16_, stream_, in_q);
-        return;
-    }
-    mat_mul(w, in, k, T, xn_, E, false, sm_count_, x16_, stream_, in_q);
-    rms_norm_add(xn_, T, E, post_norm, spec_.rms_eps, x_, stream_);
+    float *product = post_norm == nullptr ? x_ : xn_;
+    mat_mul(w, in, k, T, product, E, post_norm == nullptr, sm_count_, x16_, stream_, in_q);
+    add_lora_products(layer, in, k, k, {{{lora_pair(target), product, E, E}}, 1});
+    if (post_norm != nullptr) rms_norm_add(xn_, T, E, post_norm, spec_.rms_eps, x_, stream_);
+}
+
+void CudaModel::add_lora_products(int layer, const float *x, int ldx, int n_in, LoraOutputs outputs) {
+    if (lora_plan_.empty()) return;
+    for (int o = 0; o < outputs.n; ++o) outputs.out[o].pair_index += layer * kLoraTargets;
+    const uint8_t *meta = lora_meta_.as<uint8_t>();
+    add_lora(reinterpret_cast<const LoraStack *>(meta + lora_layout_.stacks()),
+             reinterpret_cast<const LoraTile *>(meta + lora_layout_.tiles()), static_cast<int>(lora_plan_.tiles.size()),
+             reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens()), x, ldx, n_in, outputs, lora_mid_.as<float>(), stream_);
+}
+
+void CudaModel::ensure_lora_capacity() {
+    if (lora_layout_.cap_tokens >= layout_.cap_tokens) return;
+    clear_graphs();
+    LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    LoraMetaLayout next;
+    next.cap_tokens = layout_.cap_tokens;
+    lora_layout_ = LoraMetaLayout{};
+    lora_mid_ = DeviceBuffer();
+    lora_meta_ = DeviceBuffer(next.bytes(), "LoRA tiles of " + std::to_string(next.cap_tokens) + " tokens");
+    lora_meta_host_ = PinnedBuffer(next.bytes());
+    lora_mid_ = DeviceBuffer(static_cast<size_t>(next.cap_tokens) * kLoraMaxOutputs * kLoraMaxRank * sizeof(float),
+                             "LoRA low-rank scratch of " + std::to_string(next.cap_tokens) + " tokens");
+    lora_layout_ = next;
+}
+
+std::unique_ptr<BackendAdapter> CudaModel::load_adapter(AdapterSpec spec, const ModelFile &file) {
+    LLCUDA_CUDA_CHECK(cudaSetDevice(device_));
+    return std::make_unique<CudaAdapter>(spec, file);
 }
 
 void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
-    const auto key = std::make_pair(cache.id(), plan.n_padded);
+    const auto key = std::make_tuple(cache.id(), plan.n_padded, !lora_plan_.empty());
     auto it = graphs_.find(key);
     if (it == graphs_.end()) {
         cudaGraph_t graph = nullptr;
@@ -370,6 +408,11 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     const StepPlan plan = plan_step(batch, cache.block_size(), tile_tokens_);
     ensure_capacity(plan);
     write_meta(plan, layout_, meta_host_.as<int32_t>());
+    lora_plan_ = plan_lora(batch, plan.graph ? plan.n_padded : 0);
+    if (!lora_plan_.empty()) {
+        ensure_lora_capacity();
+        write_lora_meta(lora_plan_, lora_layout_, lora_meta_host_.get());
+    }
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
     if (out.model_logprobs) keep_raw_rows(plan);

@@ -5,10 +5,12 @@
 
 #include <map>
 #include <memory>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "backend.h"
+#include "cuda-adapter.cuh"
 #include "device-memory.cuh"
 #include "kernels.cuh"
 #include "model-weights.cuh"
@@ -63,6 +65,7 @@ public:
     std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size,
                                                     int32_t kv_type) override;
     void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override;
+    std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) override;
 
 private:
     // The layers' views of weights_.
@@ -71,9 +74,15 @@ private:
     // Enqueues the whole step for the plan's sizes: metadata upload, forward pass, greedy sampling,
     // copy of tokens/logprobs into pinned memory. Captured as is into the decode graphs.
     void enqueue_step(const StepPlan &plan, const CudaKvCache &cache);
-    // x_ += w * in (k inputs per token), with the layer's post norm on the product when it has one.
+    // x_ += w * in (k inputs per token), with the layer's post norm on the product when it has one;
+    // the step's adapters add their pair of (layer, target) to the product first.
     void add_block_output(const DeviceMatrix &w, const float *in, int k, int T, const float *post_norm,
-                          const Q8Activations *in_q);
+                          const Q8Activations *in_q, int layer, LoraTarget target);
+    // Grows the LoRA metadata and scratch to layout_'s token capacity (invalidating the graphs).
+    void ensure_lora_capacity();
+    // The step's adapters' low-rank products for `outputs` (their pairs of layer `layer`), on x
+    // (rows of n_in, stride ldx); nothing when the step has no adapters.
+    void add_lora_products(int layer, const float *x, int ldx, int n_in, LoraOutputs outputs);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     // The model's log-probabilities (model-logprobs.cu) of the sampled rows, from their raw logits
@@ -118,8 +127,15 @@ private:
     HalfScratch x16_;  // a tensor-core product's activations in FP16
     int sm_count_ = 0;
 
-    // Decode graphs per (cache id, bucket).
-    std::map<std::pair<uint64_t, int>, cudaGraphExec_t> graphs_;
+    // Decode graphs per (cache id, bucket, with adapters).
+    std::map<std::tuple<uint64_t, int, bool>, cudaGraphExec_t> graphs_;
+
+    // The step's LoRA tiles (device data, so one captured graph serves any choice of adapters),
+    // their metadata (pinned, then one upload) and the low-rank scratch, laid out as lora_layout_.
+    LoraPlan lora_plan_;
+    LoraMetaLayout lora_layout_;
+    DeviceBuffer lora_meta_, lora_mid_;
+    PinnedBuffer lora_meta_host_;
 
     // Non-greedy and masked sampling: specs, histories and allowed-token masks (pinned, then one
     // upload), the kernel's scratch.

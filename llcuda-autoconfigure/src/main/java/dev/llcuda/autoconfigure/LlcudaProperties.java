@@ -165,7 +165,7 @@ public class LlcudaProperties {
          * LoRA adapters (GGUF, as llama.cpp's converter writes them) loaded beside the model, by the
          * name requests pick them with ({@code LlcudaChatOptions.adapter(name)}, OpenAI
          * {@code "model": "base:name"}). Each must fit every model this service loads (same
-         * architecture and shapes); CPU backend only for now.
+         * architecture and shapes); CPU and CUDA backends.
          */
         private Map<String, Lora> lora = new LinkedHashMap<>();
 

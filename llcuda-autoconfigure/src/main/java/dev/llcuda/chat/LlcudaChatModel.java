@@ -327,8 +327,14 @@ public final class LlcudaChatModel implements ChatModel {
         if (format != null) {
             request = request.withConstraint(constraints(model).masks(grammar(format)));
         }
+        if (options.getAdapter() != null && options.getAdapters() != null) {
+            throw new IllegalArgumentException("the options name an adapter and stacked adapters; set one of them");
+        }
         if (options.getAdapter() != null) {
             request = request.withAdapter(options.getAdapter());
+        }
+        if (options.getAdapters() != null) {
+            request = request.withAdapters(options.getAdapters());
         }
         if (encoded.forcedCalls() != null) {
             request = request.withConstraint(constraints(model).masks(encoded.forcedCalls()));

@@ -1,5 +1,6 @@
 package dev.llcuda.chat;
 
+import dev.llcuda.engine.AdapterUse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,15 +52,19 @@ public class LlcudaChatOptions extends DefaultChatOptions
 
     private final @Nullable Boolean parallelToolCalls;
 
+    private final @Nullable List<AdapterUse> adapters;
+
     protected LlcudaChatOptions(@Nullable String model, @Nullable Double frequencyPenalty, @Nullable Integer maxTokens,
             @Nullable Double presencePenalty, @Nullable List<String> stopSequences, @Nullable Double temperature,
             @Nullable Integer topK, @Nullable Double topP, @Nullable Double minP, @Nullable Double repetitionPenalty,
             @Nullable Long seed, @Nullable Boolean parseSpecialInContent,
             @Nullable List<ToolCallback> toolCallbacks, @Nullable Map<String, Object> toolContext,
             @Nullable LlcudaResponseFormat responseFormat, @Nullable String adapter, @Nullable Boolean logprobs,
-            @Nullable Integer topLogprobs, @Nullable LlcudaToolChoice toolChoice, @Nullable Boolean parallelToolCalls) {
+            @Nullable Integer topLogprobs, @Nullable LlcudaToolChoice toolChoice, @Nullable Boolean parallelToolCalls,
+            @Nullable List<AdapterUse> adapters) {
         super(model, frequencyPenalty, maxTokens, presencePenalty, stopSequences, temperature, topK, topP);
         this.adapter = adapter;
+        this.adapters = adapters != null ? List.copyOf(adapters) : null;
         this.minP = minP;
         this.repetitionPenalty = repetitionPenalty;
         this.seed = seed;
@@ -129,6 +134,15 @@ public class LlcudaChatOptions extends DefaultChatOptions
     }
 
     /**
+     * LoRA adapters stacked on the request (at most {@link AdapterUse#MAX_STACK}), each with a factor on
+     * its scale, as llama.cpp's {@code lora: [{id, scale}]}; null: none. Set this or {@link #getAdapter()},
+     * not both (a request with both is refused).
+     */
+    public @Nullable List<AdapterUse> getAdapters() {
+        return this.adapters;
+    }
+
+    /**
      * Report each generated token's log-probability under the model's own distribution (the softmax
      * of its raw logits, as OpenAI reports them) in the generation metadata under
      * {@value LlcudaChatModel#LOGPROBS_METADATA}.
@@ -168,7 +182,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 .parseSpecialInContent(this.parseSpecialInContent).toolCallbacks(this.toolCallbacks)
                 .toolContext(this.toolContext).responseFormat(this.responseFormat).adapter(this.adapter)
                 .logprobs(this.logprobs).topLogprobs(this.topLogprobs).toolChoice(this.toolChoice)
-                .parallelToolCalls(this.parallelToolCalls);
+                .parallelToolCalls(this.parallelToolCalls).adapters(this.adapters);
     }
 
     /**
@@ -189,14 +203,15 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 && Objects.equals(this.responseFormat, that.responseFormat) && Objects.equals(this.adapter, that.adapter)
                 && Objects.equals(this.logprobs, that.logprobs) && Objects.equals(this.topLogprobs, that.topLogprobs)
                 && Objects.equals(this.toolChoice, that.toolChoice)
-                && Objects.equals(this.parallelToolCalls, that.parallelToolCalls);
+                && Objects.equals(this.parallelToolCalls, that.parallelToolCalls)
+                && Objects.equals(this.adapters, that.adapters);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), this.minP, this.repetitionPenalty, this.seed,
                 this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat, this.adapter,
-                this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls);
+                this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls, this.adapters);
     }
 
     @Override
@@ -207,7 +222,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
                 + ", repetitionPenalty=" + this.repetitionPenalty + ", seed=" + this.seed
                 + ", parseSpecialInContent=" + this.parseSpecialInContent + ", tools="
                 + (this.toolCallbacks != null ? this.toolCallbacks.size() : 0) + ", responseFormat=" + this.responseFormat
-                + ", adapter=" + this.adapter + ", logprobs=" + this.logprobs
+                + ", adapter=" + this.adapter + ", adapters=" + this.adapters + ", logprobs=" + this.logprobs
                 + ", topLogprobs=" + this.topLogprobs + ", toolChoice=" + this.toolChoice + ", parallelToolCalls="
                 + this.parallelToolCalls + "]";
     }
@@ -242,6 +257,8 @@ public class LlcudaChatOptions extends DefaultChatOptions
         private @Nullable LlcudaToolChoice toolChoice;
 
         private @Nullable Boolean parallelToolCalls;
+
+        private @Nullable List<AdapterUse> adapters;
 
         public Builder logprobs(@Nullable Boolean logprobs) {
             this.logprobs = logprobs;
@@ -292,6 +309,12 @@ public class LlcudaChatOptions extends DefaultChatOptions
         /** See {@link LlcudaChatOptions#getAdapter()}. */
         public Builder adapter(@Nullable String adapter) {
             this.adapter = adapter;
+            return self();
+        }
+
+        /** See {@link LlcudaChatOptions#getAdapters()}. */
+        public Builder adapters(@Nullable List<AdapterUse> adapters) {
+            this.adapters = adapters;
             return self();
         }
 
@@ -348,7 +371,10 @@ public class LlcudaChatOptions extends DefaultChatOptions
                         : this.repetitionPenalty;
                 this.seed = that.seed != null ? that.seed : this.seed;
                 this.responseFormat = that.responseFormat != null ? that.responseFormat : this.responseFormat;
-                this.adapter = that.adapter != null ? that.adapter : this.adapter;
+                if (that.adapter != null || that.adapters != null) {  // the adapter choice wins as a whole
+                    this.adapter = that.adapter;
+                    this.adapters = that.adapters;
+                }
                 this.parseSpecialInContent = that.parseSpecialInContent != null ? that.parseSpecialInContent
                         : this.parseSpecialInContent;
                 this.logprobs = that.logprobs != null ? that.logprobs : this.logprobs;
@@ -378,7 +404,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
             return new LlcudaChatOptions(this.model, this.frequencyPenalty, this.maxTokens, this.presencePenalty,
                     this.stopSequences, this.temperature, this.topK, this.topP, this.minP, this.repetitionPenalty,
                     this.seed, this.parseSpecialInContent, this.toolCallbacks, this.toolContext, this.responseFormat,
-                    this.adapter, this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls);
+                    this.adapter, this.logprobs, this.topLogprobs, this.toolChoice, this.parallelToolCalls, this.adapters);
         }
     }
 }

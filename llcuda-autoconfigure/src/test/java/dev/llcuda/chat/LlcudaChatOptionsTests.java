@@ -3,6 +3,7 @@ package dev.llcuda.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llcuda.engine.AdapterUse;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,8 @@ import org.springframework.ai.tool.function.FunctionToolCallback;
 
 /**
  * Tool options copy and combine as Spring AI's own tool-calling options do; the response format: Spring
- * AI's output schema maps onto it and it survives copying and merging.
+ * AI's output schema maps onto it and it survives copying and merging; a request's adapter choice
+ * (one adapter or a stack) replaces the defaults' whole.
  */
 class LlcudaChatOptionsTests {
 
@@ -66,6 +68,22 @@ class LlcudaChatOptionsTests {
         assertThat(withSchema.getOutputSchema()).isEqualTo(SCHEMA);
         assertThat(withSchema.getResponseFormat()).isEqualTo(LlcudaResponseFormat.jsonSchema(SCHEMA));
         assertThat(withSchema.getTemperature()).isEqualTo(0.5);
+    }
+
+    @Test
+    void stackedAdaptersSurviveMutateAndARequestsAdapterChoiceReplacesTheDefaultsWhole() {
+        List<AdapterUse> stack = List.of(new AdapterUse("first", 0.5f), new AdapterUse("second", 2f));
+        LlcudaChatOptions defaults = LlcudaChatOptions.builder().adapter("first").build();
+        LlcudaChatOptions request = LlcudaChatOptions.builder().adapters(stack).build();
+
+        assertThat(request.mutate().build()).isEqualTo(request);
+        LlcudaChatOptions merged = request.overriding(defaults);
+        assertThat(merged.getAdapters()).isEqualTo(stack);
+        assertThat(merged.getAdapter()).isNull();
+        LlcudaChatOptions single = LlcudaChatOptions.builder().adapter("second").build().overriding(request);
+        assertThat(single.getAdapter()).isEqualTo("second");
+        assertThat(single.getAdapters()).isNull();
+        assertThat(LlcudaChatOptions.builder().build().overriding(request).getAdapters()).isEqualTo(stack);
     }
 
     @Test

@@ -12,11 +12,11 @@ import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A GGUF model loaded for one CLI command ({@code --model}) on the CPU or a CUDA device
@@ -31,24 +31,24 @@ final class LoadedModel implements AutoCloseable {
     static final String CONTEXT_USAGE = "[--context-length N]";
     /** The options {@link #open} reads, for the commands' usage lines. */
     static final String USAGE = "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--device cpu|cuda[:N]] "
-            + "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf|PEFT_DIR [--lora-scale S]]";
+            + "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf|PEFT_DIR [--lora-scale S]]...";
 
     private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
 
     final Tokenizer tokenizer;
     final Model model;
-    /** {@code --lora}: the LoRA adapter every sequence of the command runs with; null: none. */
-    final @Nullable Adapter adapter;
+    /** {@code --lora}: the LoRA adapters every sequence of the command runs with, stacked; empty: none. */
+    final List<Adapter> adapters;
 
-    private LoadedModel(Tokenizer tokenizer, Model model, @Nullable Adapter adapter) {
+    private LoadedModel(Tokenizer tokenizer, Model model, List<Adapter> adapters) {
         this.tokenizer = tokenizer;
         this.model = model;
-        this.adapter = adapter;
+        this.adapters = List.copyOf(adapters);
     }
 
-    /** Adds {@code --lora}'s adapter, if any, to sequence {@code seq} of {@code batch}. */
+    /** Stacks {@code --lora}'s adapters, if any, on sequence {@code seq} of {@code batch}. */
     void applyAdapter(Batch batch, int seq) {
-        if (adapter != null) {
+        for (Adapter adapter : adapters) {
             batch.adapter(seq, adapter);
         }
     }
@@ -60,15 +60,23 @@ final class LoadedModel implements AutoCloseable {
             throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
         }
         int threads = Integer.parseInt(threadOption);
-        Optional<Path> lora = loraPath(args);
-        float loraScale = args.floatOption("--lora-scale", 1f);
+        List<Path> loras = loraPaths(args);
+        List<Float> loraScales = loraScales(args, loras.size());
         NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
         ModelFile file = ModelFile.read(modelFile(args, library), contextLength(args));
         try (Backend backend = backend(library, device, threads)) {
             Model model = file.load(backend); // the model keeps its backend alive
             try {
-                Adapter adapter = lora.isPresent() ? AdapterLoader.load(model, file.spec(), lora.get(), loraScale) : null;
-                return new LoadedModel(file.tokenizer(), model, adapter);
+                List<Adapter> adapters = new ArrayList<>();
+                try {
+                    for (int i = 0; i < loras.size(); i++) {
+                        adapters.add(AdapterLoader.load(model, file.spec(), loras.get(i), loraScales.get(i)));
+                    }
+                } catch (Exception e) {
+                    adapters.forEach(Adapter::close);
+                    throw e;
+                }
+                return new LoadedModel(file.tokenizer(), model, adapters);
             } catch (Exception e) {
                 model.close();
                 throw e;
@@ -76,20 +84,40 @@ final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** {@code --lora} (once: stacking adapters on one sequence is not supported); {@code --lora-scale} only with it. */
-    private static Optional<Path> loraPath(Arguments args) throws UsageException {
+    /** {@code --lora}, repeated to stack adapters (at most {@link Batch#MAX_ADAPTER_STACK}). */
+    private static List<Path> loraPaths(Arguments args) throws UsageException {
         List<String> loras = args.values("--lora");
-        if (loras.size() > 1) {
-            throw new UsageException("--lora is given " + loras.size() + " times; one adapter per run (stacking several"
-                    + " adapters on one sequence is not supported yet)");
+        if (loras.size() > Batch.MAX_ADAPTER_STACK) {
+            throw new UsageException("--lora is given " + loras.size() + " times; at most " + Batch.MAX_ADAPTER_STACK
+                    + " adapters stack on one sequence");
         }
-        if (args.values("--lora-scale").size() > (loras.isEmpty() ? 0 : 1)) {
-            throw new UsageException("--lora-scale needs one --lora and may be given once");
+        return loras.stream().map(Path::of).toList();
+    }
+
+    /** {@code --lora-scale}: none (every adapter as trained) or one per {@code --lora}, in their order; finite. */
+    private static List<Float> loraScales(Arguments args, int loras) throws UsageException {
+        List<String> scales = args.values("--lora-scale");
+        if (scales.isEmpty()) {
+            return Collections.nCopies(loras, 1f);
         }
-        if (args.option("--lora-scale").isPresent() && !Float.isFinite(args.floatOption("--lora-scale", 1f))) {
-            throw new UsageException("--lora-scale must be a finite number");
+        if (scales.size() != loras) {
+            throw new UsageException("--lora-scale is given " + scales.size() + " times for " + loras
+                    + " --lora; give none or one per --lora, in the same order");
         }
-        return loras.stream().findFirst().map(Path::of);
+        List<Float> values = new ArrayList<>();
+        for (String scale : scales) {
+            float value;
+            try {
+                value = Float.parseFloat(scale);
+            } catch (NumberFormatException e) {
+                value = Float.NaN;
+            }
+            if (!Float.isFinite(value)) {
+                throw new UsageException("--lora-scale must be a finite number, not '" + scale + "'");
+            }
+            values.add(value);
+        }
+        return values;
     }
 
     /**
@@ -143,9 +171,7 @@ final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (adapter != null) {
-            adapter.close();
-        }
+        adapters.forEach(Adapter::close);
         model.close();
     }
 }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import org.jspecify.annotations.Nullable;
+import java.util.List;
 
 /**
  * Identity of one full KV block's content: a hash chain over the token ids of the block and
@@ -18,14 +18,19 @@ record BlockHash(long high, long low) {
     static final BlockHash ROOT = new BlockHash(0, 0);
 
     /**
-     * The parent of the first block of a sequence run with the LoRA adapter {@code adapter} (its keys
-     * and values differ from the base model's for the same tokens); {@link #ROOT} for none.
+     * The parent of the first block of a sequence run with the LoRA adapters {@code adapters} (its keys
+     * and values differ from the base model's, and with other adapters or factors, for the same tokens);
+     * {@link #ROOT} for none.
      */
-    static BlockHash root(@Nullable String adapter) {
-        if (adapter == null) {
+    static BlockHash root(List<AdapterUse> adapters) {
+        if (adapters.isEmpty()) {
             return ROOT;
         }
-        byte[] digest = sha256().digest(("lora:" + adapter).getBytes(StandardCharsets.UTF_8));
+        StringBuilder key = new StringBuilder("lora");
+        for (AdapterUse use : adapters) {
+            key.append(':').append(use.name()).append('*').append(Float.floatToIntBits(use.scale()));
+        }
+        byte[] digest = sha256().digest(key.toString().getBytes(StandardCharsets.UTF_8));
         ByteBuffer d = ByteBuffer.wrap(digest);
         return new BlockHash(d.getLong(), d.getLong());
     }

@@ -150,7 +150,7 @@ public final class Engine implements AutoCloseable {
     public RequestHandle submit(GenerationRequest request) {
         int[] prompt = request.promptTokens();
         validatePrompt(prompt);
-        request.adapter().ifPresent(this::validateAdapter);
+        request.adapters().forEach(use -> validateAdapter(use.name()));
         long id = nextId.incrementAndGet();
         Runnable canceller = () -> cancel(id);
         PieceStream stream = new PieceStream(delivery, canceller);
@@ -159,7 +159,7 @@ public final class Engine implements AutoCloseable {
                 config.decoder().newDecoder(), new StopStrings(request.stopStrings()), stream, result, delivery,
                 config.listener(), System.nanoTime());
         Sequence seq = new Sequence(id, prompt, request.maxTokens(), contextLimit, request.sampling(), output,
-                request.deadline().orElse(null), request.adapter().orElse(null));
+                request.deadline().orElse(null), request.adapters());
         request.constraint().ifPresent(masks -> {
             if (masks.trie().vocabSize() != runner.vocabSize()) {
                 throw new IllegalArgumentException("the constraint's vocabulary has " + masks.trie().vocabSize()
@@ -356,7 +356,7 @@ public final class Engine implements AutoCloseable {
             Sequence seq = chunk.sequence();
             batch.add(new StepSequence(seq.tokensView(), chunk.start(), chunk.numTokens(), kv.blockTable(seq),
                     chunk.sample(), seq.sampling,
-                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null, seq.adapter,
+                    chunk.sample() && seq.grammar != null ? seq.grammar.allowedTokens() : null, seq.adapters,
                     seq.topLogprobs));
             sampling += chunk.sample() ? 1 : 0;
         }

@@ -15,14 +15,15 @@ import java.util.Optional;
  * @param deadline     when set, the request is cancelled at the first step after it
  * @param constraint   when set, every generated token keeps the output valid under its grammar
  *                     (constrained decoding: masks over the model's vocabulary, {@code Constraints.masks})
- * @param adapter      when set, the name of the LoRA adapter (loaded with the model) the request runs with
+ * @param adapters     the LoRA adapters (loaded with the model) the request runs with, stacked, each with
+ *                     a factor on its scale; empty: the base model alone
  * @param topLogprobs  {@link #NO_LOGPROBS}, or 0 to {@link #MAX_TOP_LOGPROBS}: every generated token's
  *                     log-probability under the model's own distribution and this many most probable
  *                     alternatives ({@link GenerationResult#logprobs()}, {@link TokenPiece#logprobs()})
  */
 public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens,
                                 List<String> stopStrings, Optional<Instant> deadline,
-                                Optional<TokenMasks> constraint, Optional<String> adapter, int topLogprobs) {
+                                Optional<TokenMasks> constraint, List<AdapterUse> adapters, int topLogprobs) {
 
     /** {@link #topLogprobs()} of a request without log-probabilities. */
     public static final int NO_LOGPROBS = -1;
@@ -39,7 +40,7 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
     /** On the base model alone, without log-probabilities. */
     public GenerationRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stopStrings,
                              Optional<Instant> deadline, Optional<TokenMasks> constraint) {
-        this(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, Optional.empty(), NO_LOGPROBS);
+        this(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, List.of(), NO_LOGPROBS);
     }
 
     /** Most tokens generated per request unless the caller says otherwise (every entry point's default). */
@@ -56,8 +57,16 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
         if (topLogprobs != NO_LOGPROBS && (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS)) {
             throw InvalidRequestException.outOfRange("top_logprobs", topLogprobs, "in [0, " + MAX_TOP_LOGPROBS + "]");
         }
+        if (adapters.size() > AdapterUse.MAX_STACK) {
+            throw InvalidRequestException.outOfRange("the number of stacked adapters", adapters.size(),
+                    "at most " + AdapterUse.MAX_STACK);
+        }
+        if (adapters.stream().map(AdapterUse::name).distinct().count() != adapters.size()) {
+            throw new InvalidRequestException("an adapter is stacked twice: " + adapters);
+        }
         promptTokens = promptTokens.clone();
         stopStrings = List.copyOf(stopStrings);
+        adapters = List.copyOf(adapters);
         for (String stop : stopStrings) {
             if (stop.isEmpty()) {
                 throw new InvalidRequestException("stop sequences must not be empty");
@@ -71,29 +80,34 @@ public record GenerationRequest(int[] promptTokens, SamplingParams sampling, int
     }
 
     public GenerationRequest withStopStrings(List<String> stops) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint, adapter,
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stops, deadline, constraint, adapters,
                 topLogprobs);
     }
 
     public GenerationRequest withDeadline(Instant when) {
         return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, Optional.of(when), constraint,
-                adapter, topLogprobs);
+                adapters, topLogprobs);
     }
 
     public GenerationRequest withConstraint(TokenMasks masks) {
         return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, Optional.of(masks),
-                adapter, topLogprobs);
+                adapters, topLogprobs);
     }
 
-    /** Runs with the LoRA adapter loaded under {@code name}. */
+    /** Runs with the LoRA adapter loaded under {@code name}, as loaded. */
     public GenerationRequest withAdapter(String name) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint,
-                Optional.of(name), topLogprobs);
+        return withAdapters(List.of(new AdapterUse(name, 1f)));
+    }
+
+    /** Runs with the LoRA adapters stacked, each with its factor (empty: the base model alone). */
+    public GenerationRequest withAdapters(List<AdapterUse> uses) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, uses,
+                topLogprobs);
     }
 
     /** Reports every generated token's log-probability and {@code top} (0 to 20) alternatives. */
     public GenerationRequest withLogprobs(int top) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, adapter, top);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stopStrings, deadline, constraint, adapters, top);
     }
 
     @Override

@@ -102,12 +102,12 @@ public final class NativeStepRunner implements StepRunner {
                 }
                 top = Math.max(top, seq.topLogprobs());
             }
-            if (seq.adapter() != null) {
-                Adapter adapter = adapters.get(seq.adapter());
+            for (AdapterUse use : seq.adapters()) {
+                Adapter adapter = adapters.get(use.name());
                 if (adapter == null) {
-                    throw new StepRejectedException("unknown adapter '" + seq.adapter() + "'");
+                    throw new StepRejectedException("unknown adapter '" + use.name() + "'");
                 }
-                batch.adapter(index, adapter);
+                batch.adapter(index, adapter, use.scale());
             }
         }
         if (top != GenerationRequest.NO_LOGPROBS) {

@@ -23,8 +23,8 @@ final class Sequence {
     final TokenConsumer consumer;
     /** When set, the engine cancels the sequence at the first step after this instant. */
     final @Nullable Instant deadline;
-    /** The LoRA adapter the sequence runs with; null: the base model alone. */
-    final @Nullable String adapter;
+    /** The LoRA adapters the sequence runs with, stacked; empty: the base model alone. */
+    final List<AdapterUse> adapters;
     /** Constrained decoding: follows the generated tokens through the request's grammar; null: none. */
     @Nullable GrammarMatcher grammar;
     /** Alternatives per generated token's log-probabilities, or {@link GenerationRequest#NO_LOGPROBS}. */
@@ -49,11 +49,11 @@ final class Sequence {
 
     Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
              TokenConsumer consumer, @Nullable Instant deadline) {
-        this(id, prompt, maxNewTokens, contextLimit, sampling, consumer, deadline, null);
+        this(id, prompt, maxNewTokens, contextLimit, sampling, consumer, deadline, List.of());
     }
 
     Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
-             TokenConsumer consumer, @Nullable Instant deadline, @Nullable String adapter) {
+             TokenConsumer consumer, @Nullable Instant deadline, List<AdapterUse> adapters) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt of request " + id + " is empty");
         }
@@ -63,7 +63,7 @@ final class Sequence {
         this.sampling = sampling;
         this.consumer = consumer;
         this.deadline = deadline;
-        this.adapter = adapter;
+        this.adapters = List.copyOf(adapters);
         this.tokens = Arrays.copyOf(prompt, Math.max(prompt.length + 1, Math.min(maxTotalTokens, prompt.length + 64)));
         this.length = prompt.length;
     }
@@ -103,7 +103,7 @@ final class Sequence {
             if ((i + 1) * blockSize > length) {
                 throw new IllegalStateException("block " + i + " of request " + id + " is not full");
             }
-            BlockHash parent = i == 0 ? BlockHash.root(adapter) : blockHashes.get(i - 1);
+            BlockHash parent = i == 0 ? BlockHash.root(adapters) : blockHashes.get(i - 1);
             blockHashes.add(BlockHash.of(parent, tokens, i * blockSize, (i + 1) * blockSize));
         }
         return blockHashes.get(index);

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,10 +38,14 @@ public final class Batch {
     private int historyCount;
     private int[][] allowedTokens = new int[8][];
     private int maskedCount;
-    /** Null for sequences that run on the base model alone. */
-    private @Nullable Adapter[] adapters = new Adapter[8];
+    /** Sequence s's stacked LoRA adapters and their factors: stackCount[s] entries from s * MAX_ADAPTER_STACK. */
+    private @Nullable Adapter[] stackAdapters = new Adapter[8 * MAX_ADAPTER_STACK];
+    private float[] stackScales = new float[8 * MAX_ADAPTER_STACK];
+    private int[] stackCount = new int[8];
     private int adaptedCount;
-    private int[] seqAdapters = new int[8];
+    private int[] stackOffsets = new int[9];
+    private int[] stackIndices = new int[8 * MAX_ADAPTER_STACK];
+    private float[] stackFactors = new float[8 * MAX_ADAPTER_STACK];
     private int topLogprobs = NO_LOGPROBS;
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
@@ -54,7 +59,9 @@ public final class Batch {
     private final NativeBuffer logitsRowsMemory = new NativeBuffer();
     private final NativeBuffer allowedTokensMemory = new NativeBuffer();
     private final NativeBuffer adaptersMemory = new NativeBuffer();
-    private final NativeBuffer seqAdaptersMemory = new NativeBuffer();
+    private final NativeBuffer stackOffsetsMemory = new NativeBuffer();
+    private final NativeBuffer stackMemory = new NativeBuffer();
+    private final NativeBuffer stackScalesMemory = new NativeBuffer();
     private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
     private int[] historyOffsets = new int[9];
 
@@ -84,6 +91,9 @@ public final class Batch {
 
     /** Most alternatives one step returns per sequence ({@code LLCUDA_MAX_TOP_LOGPROBS}). */
     public static final int MAX_TOP_LOGPROBS = 20;
+
+    /** Most LoRA adapters stacked on one sequence ({@code LLCUDA_MAX_ADAPTER_STACK}). */
+    public static final int MAX_ADAPTER_STACK = 4;
 
     /**
      * Asks the step for the model's log-probabilities of every sampled token (its raw softmax) and
@@ -136,7 +146,7 @@ public final class Batch {
         sampling[seq] = null;
         historyLength[seq] = 0;
         allowedTokens[seq] = null;
-        adapters[seq] = null;
+        stackCount[seq] = 0;
         return seq;
     }
 
@@ -171,13 +181,27 @@ public final class Batch {
         allowedTokens[seq] = mask;
     }
 
-    /** Runs sequence {@code seq} with the LoRA {@code adapter} (loaded on the model the step runs). */
+    /** Runs sequence {@code seq} with the LoRA {@code adapter} (loaded on the model the step runs), as loaded. */
     public void adapter(int seq, Adapter adapter) {
+        adapter(seq, adapter, 1f);
+    }
+
+    /**
+     * Stacks the LoRA {@code adapter} (loaded on the model the step runs) on sequence {@code seq}, its scale times
+     * {@code factor}; at most {@link #MAX_ADAPTER_STACK} per sequence (the step refuses one listed twice).
+     */
+    public void adapter(int seq, Adapter adapter, float factor) {
         requireSequence(seq);
-        if (adapters[seq] == null) {
+        if (stackCount[seq] == MAX_ADAPTER_STACK) {
+            throw new IllegalArgumentException("sequence " + seq + " already runs with " + MAX_ADAPTER_STACK
+                    + " adapters, the most one sequence may stack");
+        }
+        if (stackCount[seq] == 0) {
             adaptedCount++;
         }
-        adapters[seq] = adapter;
+        int slot = seq * MAX_ADAPTER_STACK + stackCount[seq]++;
+        stackAdapters[slot] = adapter;
+        stackScales[slot] = factor;
     }
 
     /** Returns the logits of every token of sequence {@code seq}, or only of its last one. */
@@ -272,23 +296,34 @@ public final class Batch {
         struct.allowed_tokens = memory;
     }
 
-    /** The distinct adapters of the batch and each sequence's index among them (-1: none); none when no sequence has one. */
+    /**
+     * The distinct adapters of the batch and, in the stacked form, each sequence's indices among them with
+     * their factors; none when no sequence has an adapter.
+     */
     private void marshalAdapters() {
         struct.n_adapters = 0;
         struct.adapters = null;
         struct.seq_adapters = null;
+        struct.adapter_stack_offsets = null;
+        struct.adapter_stack = null;
+        struct.adapter_stack_scales = null;
         if (adaptedCount == 0) {
             return;
         }
         List<Adapter> distinct = new ArrayList<>();
+        int total = 0;
         for (int seq = 0; seq < seqCount; seq++) {
-            Adapter adapter = adapters[seq];
-            int index = adapter == null ? -1 : distinct.indexOf(adapter);
-            if (adapter != null && index < 0) {
-                index = distinct.size();
-                distinct.add(adapter);
+            for (int k = 0; k < stackCount[seq]; k++) {
+                Adapter adapter = Objects.requireNonNull(stackAdapters[seq * MAX_ADAPTER_STACK + k]);
+                int index = distinct.indexOf(adapter);
+                if (index < 0) {
+                    index = distinct.size();
+                    distinct.add(adapter);
+                }
+                stackIndices[total] = index;
+                stackFactors[total++] = stackScales[seq * MAX_ADAPTER_STACK + k];
             }
-            seqAdapters[seq] = index;
+            stackOffsets[seq + 1] = total;
         }
         Pointer handles = adaptersMemory.reserve((long) distinct.size() * Native.POINTER_SIZE);
         for (int i = 0; i < distinct.size(); i++) {
@@ -296,7 +331,9 @@ public final class Batch {
         }
         struct.n_adapters = distinct.size();
         struct.adapters = handles;
-        struct.seq_adapters = seqAdaptersMemory.write(seqAdapters, seqCount);
+        struct.adapter_stack_offsets = stackOffsetsMemory.write(stackOffsets, seqCount + 1);
+        struct.adapter_stack = stackMemory.write(stackIndices, total);
+        struct.adapter_stack_scales = stackScalesMemory.write(stackFactors, total);
     }
 
     private void requireSequence(int seq) {
@@ -323,8 +360,12 @@ public final class Batch {
             historyStart = Arrays.copyOf(historyStart, size);
             historyLength = Arrays.copyOf(historyLength, size);
             allowedTokens = Arrays.copyOf(allowedTokens, size);
-            adapters = Arrays.copyOf(adapters, size);
-            seqAdapters = Arrays.copyOf(seqAdapters, size);
+            stackAdapters = Arrays.copyOf(stackAdapters, size * MAX_ADAPTER_STACK);
+            stackScales = Arrays.copyOf(stackScales, size * MAX_ADAPTER_STACK);
+            stackCount = Arrays.copyOf(stackCount, size);
+            stackOffsets = Arrays.copyOf(stackOffsets, size + 1);
+            stackIndices = Arrays.copyOf(stackIndices, size * MAX_ADAPTER_STACK);
+            stackFactors = Arrays.copyOf(stackFactors, size * MAX_ADAPTER_STACK);
             seqFirst = Arrays.copyOf(seqFirst, size);
             seqLength = Arrays.copyOf(seqLength, size);
             blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);

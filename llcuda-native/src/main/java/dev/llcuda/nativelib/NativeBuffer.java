@@ -25,6 +25,12 @@ final class NativeBuffer {
         return pointer;
     }
 
+    Pointer write(float[] values, int count) {
+        Pointer pointer = reserve((long) count * Float.BYTES);
+        pointer.write(0, values, 0, count);
+        return pointer;
+    }
+
     Pointer write(byte[] values, int count) {
         Pointer pointer = reserve(count);
         pointer.write(0, values, 0, count);

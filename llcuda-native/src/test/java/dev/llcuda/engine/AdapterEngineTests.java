@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * LoRA adapters served by the engine over the native CPU backend: requests of different adapters and
- * of the base model in one running batch each give what they give alone, cached prompt blocks are
+ * LoRA adapters served by the engine over the native CPU backend: requests of different adapters,
+ * stacked adapters and the base model in one running batch each give what they give alone, cached prompt blocks are
  * never shared between adapters, and adapter files that do not fit the model are refused naming the
  * file (the native checks against float64 and llama.cpp are in llcuda-test-cpu and docs/models.md).
  */
@@ -141,6 +141,45 @@ class AdapterEngineTests {
             }
             assertNotEquals(alone.get(0), alone.get(1), "the first adapter changes the greedy output");
             assertNotEquals(alone.get(1), alone.get(2), "the two adapters give different outputs");
+        }
+    }
+
+    @Test
+    void stackedAdaptersRunTogetherAndInABatchAsAlone() throws Exception {
+        List<AdapterUse> stack = List.of(new AdapterUse("first", 0.5f), new AdapterUse("second", 1.5f));
+        GenerationRequest stacked = request(2, null).withAdapters(stack);
+        try (ModelEngine engine = open(both())) {
+            String alone = run(engine, stacked).text();
+            assertNotEquals(run(engine, request(2, "first")).text(), alone, "the stack differs from its first adapter");
+            assertNotEquals(run(engine, request(2, "second")).text(), alone, "the stack differs from its second adapter");
+            assertNotEquals(run(engine, request(2, null).withAdapters(List.of(new AdapterUse("first", 0.5f),
+                    new AdapterUse("second", -1.5f)))).text(), alone, "the factors matter");
+            List<RequestHandle> together = new ArrayList<>();
+            for (GenerationRequest r : List.of(request(2, "first"), stacked, request(2, null), stacked)) {
+                together.add(engine.engine().submit(r));
+            }
+            assertEquals(alone, together.get(1).result().get(60, TimeUnit.SECONDS).text());
+            assertEquals(alone, together.get(3).result().get(60, TimeUnit.SECONDS).text());
+        }
+    }
+
+    @Test
+    void stacksBeyondTheLimitOrWithAnAdapterTwiceAreRefused() throws Exception {
+        AdapterUse first = new AdapterUse("first", 1f);
+        InvalidRequestException twice = assertThrows(InvalidRequestException.class,
+                () -> request(1, null).withAdapters(List.of(first, new AdapterUse("first", 0.5f))));
+        assertTrue(twice.getMessage().contains("stacked twice"), twice.getMessage());
+        List<AdapterUse> five = IntStream.range(0, AdapterUse.MAX_STACK + 1).mapToObj(i -> new AdapterUse("a" + i, 1f))
+                .toList();
+        InvalidRequestException many = assertThrows(InvalidRequestException.class,
+                () -> request(1, null).withAdapters(five));
+        assertTrue(many.getMessage().contains("at most " + AdapterUse.MAX_STACK), many.getMessage());
+        InvalidRequestException nan = assertThrows(InvalidRequestException.class, () -> new AdapterUse("first", Float.NaN));
+        assertTrue(nan.getMessage().contains("'first'"), nan.getMessage());
+        try (ModelEngine engine = open(both())) {
+            InvalidRequestException unknown = assertThrows(InvalidRequestException.class,
+                    () -> engine.engine().submit(request(1, null).withAdapters(List.of(first, new AdapterUse("third", 1f)))));
+            assertTrue(unknown.getMessage().contains("'third'"), unknown.getMessage());
         }
     }
 

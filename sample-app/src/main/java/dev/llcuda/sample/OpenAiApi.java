@@ -48,6 +48,13 @@ final class OpenAiApi {
 
         /** The served model's name, or {@code name:adapter} for one of its LoRA adapters; null: the served model. */
         @Nullable String model();
+
+        /** LoRA adapters stacked on the request, each with a factor on its scale (llama.cpp's {@code lora}); null: none. */
+        @Nullable List<Lora> lora();
+    }
+
+    /** One stacked LoRA adapter: the name it is loaded under and a factor on its scale (default 1). */
+    record Lora(@Nullable String name, @Nullable Double scale) {
     }
 
     /** A message of the answer; {@code content} is null when the assistant only calls tools. */
@@ -99,7 +106,7 @@ final class OpenAiApi {
             @JsonProperty("parallel_tool_calls") @Nullable Boolean parallelToolCalls,
             @JsonProperty("response_format") @Nullable JsonNode responseFormat, @Nullable Boolean logprobs,
             @JsonProperty("top_logprobs") @Nullable Integer topLogprobs,
-            @JsonProperty("logit_bias") @Nullable JsonNode logitBias, @Nullable String user,
+            @JsonProperty("logit_bias") @Nullable JsonNode logitBias, @Nullable String user, @Nullable List<Lora> lora,
             @JsonAnySetter @Nullable Map<String, JsonNode> unknown) implements Sampling {
     }
 
@@ -109,7 +116,7 @@ final class OpenAiApi {
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) @Nullable List<String> stop, @JsonProperty("frequency_penalty") @Nullable Double frequencyPenalty,
             @JsonProperty("presence_penalty") @Nullable Double presencePenalty,
             @JsonProperty("repeat_penalty") @Nullable Double repeatPenalty, @Nullable Long seed,
-            @Nullable Integer logprobs) implements Sampling {
+            @Nullable Integer logprobs, @Nullable List<Lora> lora) implements Sampling {
     }
 
     record Usage(@JsonProperty("prompt_tokens") int promptTokens,

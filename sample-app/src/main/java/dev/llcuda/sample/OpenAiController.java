@@ -32,6 +32,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.LlcudaLogprobs;
+import dev.llcuda.engine.AdapterUse;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
@@ -191,7 +192,27 @@ public class OpenAiController {
                 .topK(request.topK()).minP(request.minP()).maxTokens(request.maxTokens())
                 .stopSequences(stops(request.stop())).frequencyPenalty(request.frequencyPenalty())
                 .presencePenalty(request.presencePenalty()).repetitionPenalty(request.repeatPenalty())
-                .seed(request.seed()).adapter(adapter(request.model())).build();
+                .seed(request.seed()).adapter(adapter(request.model())).adapters(adapters(request.lora())).build();
+    }
+
+    /** {@code lora}: each entry's adapter name and factor (default 1), or null when absent. */
+    private static @Nullable List<AdapterUse> adapters(@Nullable List<OpenAiApi.Lora> lora) {
+        if (lora == null) {
+            return null;
+        }
+        List<AdapterUse> uses = new ArrayList<>();
+        for (int i = 0; i < lora.size(); i++) {
+            OpenAiApi.Lora entry = lora.get(i);
+            if (entry == null || entry.name() == null || entry.name().isBlank()) {
+                throw new IllegalArgumentException("lora[" + i + "].name is required: the name a LoRA adapter is loaded under");
+            }
+            double scale = entry.scale() != null ? entry.scale() : 1.0;
+            if (!Double.isFinite(scale) || Math.abs(scale) > Float.MAX_VALUE) {
+                throw new IllegalArgumentException("lora[" + i + "].scale " + scale + " must be a finite number");
+            }
+            uses.add(new AdapterUse(entry.name(), (float) scale));
+        }
+        return uses;
     }
 
     static String text(ChatResponse response) {

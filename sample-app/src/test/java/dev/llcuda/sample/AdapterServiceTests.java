@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,15 +19,18 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.llcuda.chat.LlcudaChatOptions;
+import dev.llcuda.engine.AdapterUse;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufWriter;
@@ -129,5 +136,42 @@ class AdapterServiceTests {
         }
         assertThat(expected.get(1)).isNotEqualTo(expected.get(0));
         assertThat(expected.get(2)).isNotEqualTo(expected.get(1));
+    }
+
+    @LocalServerPort
+    int port;
+
+    private HttpResponse<String> chat(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port
+                        + "/v1/chat/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void stackedAdaptersThroughOptionsAndOpenAiLoraGiveWhatTheCliGivesWithRepeatedLora() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // "second" is loaded at scale 0.5: factor 1 here is --lora-scale 0.5 there, factor 2 is 1.
+        String expected = cli("--lora", ADAPTERS.resolve("first.gguf").toString(), "--lora",
+                ADAPTERS.resolve("second.gguf").toString(), "--lora-scale", "1", "--lora-scale", "1");
+        String stacked = this.chatClient.prompt().user("Hello").options(LlcudaChatOptions.builder().maxTokens(12).seed(42L)
+                .adapters(List.of(new AdapterUse("first", 1f), new AdapterUse("second", 2f)))).call().content();
+        assertThat(stacked).isEqualTo(expected);
+        assertThat(expected).isNotEqualTo(cli("--lora", ADAPTERS.resolve("first.gguf").toString()));
+        HttpResponse<String> http = chat("{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 12,"
+                + " \"seed\": 42, \"lora\": [{\"name\": \"first\"}, {\"name\": \"second\", \"scale\": 2}]}");
+        assertThat(http.statusCode()).as(http.body()).isEqualTo(200);
+        assertThat(JsonMapper.builder().build().readTree(http.body()).at("/choices/0/message/content").asString())
+                .isEqualTo(expected);
+        HttpResponse<String> unknown = chat("{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}],"
+                + " \"lora\": [{\"name\": \"first\"}, {\"name\": \"third\"}]}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+        assertThat(unknown.body()).contains("'third'");
+        HttpResponse<String> nameless = chat("{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}],"
+                + " \"lora\": [{\"scale\": 0.5}]}");
+        assertThat(nameless.statusCode()).as(nameless.body()).isEqualTo(400);
+        assertThat(nameless.body()).contains("lora[0].name");
     }
 }
