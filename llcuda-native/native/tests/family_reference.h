@@ -15,6 +15,7 @@
 
 #include "family-model.h"
 #include "gguf-file.h"
+#include "half.h"
 #include "llcuda.h"
 
 namespace family_reference {
@@ -42,8 +43,11 @@ public:
     }
 
     // Logits [n_tokens][n_vocab] of one sequence at positions 0..n-1. `window` < 0 keeps the model's
-    // sliding window; 0 switches it off (to show that the window changes the result).
-    std::vector<std::vector<double>> logits(const std::vector<int32_t> &tokens, int32_t window = -1) const {
+    // sliding window; 0 switches it off (to show that the window changes the result). `f16_kv` keeps
+    // K (rotated) and V rounded to FP16, as the CUDA cache does: without a QK norm (llama) the
+    // attention scores are large enough that this rounding alone moves the logits by up to ~1e-2.
+    std::vector<std::vector<double>> logits(const std::vector<int32_t> &tokens, int32_t window = -1,
+                                            bool f16_kv = false) const {
         const llcuda_model_spec &s = spec_;
         const int64_t T = static_cast<int64_t>(tokens.size()), E = s.n_embd, D = s.head_dim;
         const int64_t QD = int64_t{s.n_head} * D, KVD = int64_t{s.n_head_kv} * D;
@@ -77,6 +81,9 @@ public:
                 }
                 for (int64_t hd = 0; hd < QD; hd += D) head(q[t], hd, qk_norm ? &w(p + "attn_q_norm.weight") : nullptr, t, theta, freq_scale);
                 for (int64_t hd = 0; hd < KVD; hd += D) head(k[t], hd, qk_norm ? &w(p + "attn_k_norm.weight") : nullptr, t, theta, freq_scale);
+                if (f16_kv)
+                    for (Matrix *row : {&k[t], &v[t]})
+                        for (double &e : *row) e = llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(static_cast<float>(e)));
             }
             for (int64_t t = 0; t < T; ++t) {
                 Matrix att(static_cast<size_t>(QD), 0.0);
