@@ -1698,6 +1698,22 @@ void test_phi3_longrope() {
             check(err < 2e-5, std::string("micro-phi3 at context ") + std::to_string(n_ctx) + " (" + factors +
                                   " LongRoPE factors) vs float64 reference: rel L2 " + sci(err));
             if (got.size() == 1) runs.push_back(got[0]);
+            // Phi-3.5 states both LongRoPE and a window (262144) beyond its context: its layers all
+            // slide, and a sliding layer rotates as the model does, factors and magnitude included.
+            llcuda_model_spec windowed = spec.spec;
+            windowed.sliding_window = 1 << 20;
+            llcuda_model *wmodel = nullptr;
+            llcuda_kv_cache *wcache = nullptr;
+            if (llcuda_model_load(backend, path.c_str(), &windowed, &wmodel) == LLCUDA_OK &&
+                llcuda_kv_cache_create(wmodel, 8, 8, LLCUDA_TYPE_F16, &wcache) == LLCUDA_OK) {
+                const auto wgot = run_logits(wmodel, wcache, V, seqs, 1 << 20, 4);
+                check(wgot == got, std::string("micro-phi3 at context ") + std::to_string(n_ctx) +
+                                       " with a window beyond the context gives the same logits (" + factors + " factors)");
+            } else {
+                check(false, std::string("micro-phi3 with a window loads: ") + llcuda_last_error());
+            }
+            llcuda_kv_cache_free(wcache);
+            llcuda_model_free(wmodel);
         }
         if (n_ctx > shape.rope_orig_ctx) {
             llcuda_model_spec bad = spec.spec;
