@@ -50,6 +50,9 @@ RopeFrequencies rope_frequencies(const ModelSpec &s) {
 }
 
 RopeFrequencies rope_frequencies_sliding(const ModelSpec &s) {
+    // Sliding layers without a RoPE of their own (Mistral, phi3 with a window) rotate as the model
+    // does, its scaling included (phi-3.5's LongRoPE factors and magnitude).
+    if (s.rope_theta_sliding == s.rope_theta && s.rope_freq_scale_sliding == s.rope_freq_scale) return rope_frequencies(s);
     RopeFrequencies r;
     r.freq.resize(static_cast<size_t>(s.rope_dim / 2));
     for (int32_t p = 0; p < s.rope_dim / 2; ++p) {

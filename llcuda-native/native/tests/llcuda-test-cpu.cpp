@@ -1503,6 +1503,81 @@ void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path
     }
 }
 
+// Greedy decoding through llcuda_step's sampler (temperature 0, as `llcuda generate` and the engine
+// run it): the prompt in one step, then `n` tokens one by one; stops early at a failed step.
+std::vector<int32_t> greedy_tokens(llcuda_model *model, llcuda_kv_cache *cache, const std::vector<int32_t> &prompt,
+                                   int32_t n, const std::vector<int32_t> &blocks) {
+    const llcuda_sampling_params greedy{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1};
+    const uint8_t sample = 1;
+    std::vector<int32_t> all = prompt, out;
+    size_t fed = 0;
+    while (static_cast<int32_t>(out.size()) < n) {
+        const std::vector<int32_t> tokens(all.begin() + static_cast<std::ptrdiff_t>(fed), all.end());
+        std::vector<int32_t> positions(tokens.size()), seq_ids(tokens.size(), 0);
+        for (size_t i = 0; i < tokens.size(); ++i) positions[i] = static_cast<int32_t>(fed + i);
+        llcuda_batch b{};
+        b.n_tokens = static_cast<int32_t>(tokens.size());
+        b.tokens = tokens.data();
+        b.positions = positions.data();
+        b.seq_ids = seq_ids.data();
+        b.n_seqs = 1;
+        b.max_blocks_per_seq = static_cast<int32_t>(blocks.size());
+        b.block_tables = blocks.data();
+        b.sample = &sample;
+        b.sampling = &greedy;
+        int32_t sampled = -1;
+        llcuda_step_output o{};
+        o.sampled = &sampled;
+        if (llcuda_step(model, cache, &b, &o) != LLCUDA_OK || sampled < 0) break;
+        fed = all.size();
+        all.push_back(sampled);
+        out.push_back(sampled);
+    }
+    return out;
+}
+
+// The greedy chain of the backend equals the float64 reference's argmax chain for 64 tokens past a
+// 16-token prompt (several windows of the micro shapes): by induction it suffices that at every step
+// the reference's argmax after the tokens so far is the backend's next token, which one reference
+// pass over the whole chain shows. Prompts are drawn until the reference's top-2 gap is at least 1e-3
+// at every step (float32 rounding, 1e-6 of the logits here, then cannot flip a choice).
+void greedy_chain_check(llcuda_model *model, llcuda_kv_cache *cache, const family_reference::Reference &reference,
+                        int32_t n_vocab, const char *name) {
+    const int32_t n = 64, prompt_length = 16;
+    const double min_gap = 1e-3;
+    std::vector<int32_t> blocks;
+    for (int32_t b = 15; b >= 0; --b) blocks.push_back(b);
+    std::uniform_int_distribution<int32_t> tok(0, n_vocab - 1);
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        std::vector<int32_t> prompt(static_cast<size_t>(prompt_length));
+        for (int32_t &t : prompt) t = tok(g_rng);
+        const std::vector<int32_t> chain = greedy_tokens(model, cache, prompt, n, blocks);
+        if (static_cast<int32_t>(chain.size()) != n) {
+            check(false, std::string(name) + ": greedy decoding of 64 tokens ran: " + llcuda_model_last_error(model));
+            return;
+        }
+        std::vector<int32_t> all = prompt;
+        all.insert(all.end(), chain.begin(), chain.end() - 1);
+        const std::vector<std::vector<double>> rows = reference.logits(all);
+        int32_t agreed = 0;
+        double smallest_gap = INFINITY;
+        for (int32_t i = 0; i < n; ++i) {
+            const std::vector<double> &row = rows[static_cast<size_t>(prompt_length - 1 + i)];
+            std::vector<double> sorted(row);
+            std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<double>());
+            smallest_gap = std::min(smallest_gap, sorted[0] - sorted[1]);
+            if (row[static_cast<size_t>(chain[static_cast<size_t>(i)])] != sorted[0] || smallest_gap < min_gap) break;
+            ++agreed;
+        }
+        if (smallest_gap < min_gap) continue;  // a near tie: draw another prompt
+        check(agreed == n, std::string(name) + ": greedy decoding equals the float64 reference's argmax chain for " +
+                               std::to_string(agreed) + " of 64 tokens (prompt " + std::to_string(attempt + 1) +
+                               ", smallest top-2 gap " + sci(smallest_gap) + ")");
+        return;
+    }
+    check(false, std::string(name) + ": no prompt of 20 gives a top-2 gap of at least 1e-3 over 64 greedy tokens");
+}
+
 // Micro models of each family (random F32 weights) against the float64 reference: the whole prompt
 // in one step and token by token (the decode path), past the sliding window.
 void test_families() {
@@ -1544,6 +1619,7 @@ void test_families() {
                                             " from the reference without it)");
                 }
             }
+            greedy_chain_check(model, cache, reference, V, name);
         }
         llcuda_spec_refusal_checks(backend, path, spec.spec, name);
         llcuda_kv_cache_free(cache);
@@ -1587,6 +1663,22 @@ void test_phi3_longrope() {
             check(err < 2e-5, std::string("micro-phi3 at context ") + std::to_string(n_ctx) + " (" + factors +
                                   " LongRoPE factors) vs float64 reference: rel L2 " + sci(err));
             if (got.size() == 1) runs.push_back(got[0]);
+            // Phi-3.5 states both LongRoPE and a window (262144) beyond its context: its layers all
+            // slide, and a sliding layer rotates as the model does, factors and magnitude included.
+            llcuda_model_spec windowed = spec.spec;
+            windowed.sliding_window = 1 << 20;
+            llcuda_model *wmodel = nullptr;
+            llcuda_kv_cache *wcache = nullptr;
+            if (llcuda_model_load(backend, path.c_str(), &windowed, &wmodel) == LLCUDA_OK &&
+                llcuda_kv_cache_create(wmodel, 8, 8, LLCUDA_TYPE_F16, &wcache) == LLCUDA_OK) {
+                const auto wgot = run_logits(wmodel, wcache, V, seqs, 1 << 20, 4);
+                check(wgot == got, std::string("micro-phi3 at context ") + std::to_string(n_ctx) +
+                                       " with a window beyond the context gives the same logits (" + factors + " factors)");
+            } else {
+                check(false, std::string("micro-phi3 with a window loads: ") + llcuda_last_error());
+            }
+            llcuda_kv_cache_free(wcache);
+            llcuda_model_free(wmodel);
         }
         if (n_ctx > shape.rope_orig_ctx) {
             llcuda_model_spec bad = spec.spec;

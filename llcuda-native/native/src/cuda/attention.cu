@@ -146,13 +146,16 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
     constexpr int kLoads = (kWords + kThreads - 1) / kThreads;  // per thread
     auto in_tile = [](int u) { return kWords % kThreads == 0 || threadIdx.x + u * kThreads < kWords; };
     typename Rows::Word next[kLoads];
+    // Keys before every row's window are never read: the engine returns their cache blocks to the
+    // pool, and another sequence's values there (0 * NaN) must not reach this one.
+    const int first_key = window > 0 ? max(0, tile.start_pos - window + 1) : 0;
     auto load_tile = [&](int k0) {
 #pragma unroll
         for (int u = 0; u < kLoads; ++u) {
             const int idx = threadIdx.x + u * kThreads, j = idx / V4, c = idx % V4;
             const int pos = k0 + j;
             next[u] = Rows::zero();
-            if (in_tile(u) && pos < n_keys) {
+            if (in_tile(u) && pos < n_keys && pos >= first_key) {
                 const int64_t row = static_cast<int64_t>(table[pos / block_size]) * block_size + pos % block_size;
                 next[u] = rows.load(row, kvh, c);
             }

@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code llcuda generate}: continues a prompt on the CPU, printing text as it is generated
- * (UTF-8 safe incremental decoding), then token counts and speeds on stderr.
+ * {@code llcuda generate}: continues a prompt (text, or token ids used as given) on the CPU,
+ * printing text as it is generated (UTF-8 safe incremental decoding) or the generated token ids,
+ * then token counts and speeds on stderr.
  */
 final class GenerateCommand implements Command {
 
@@ -29,14 +30,22 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return LoadedModel.USAGE + " --prompt TEXT [-n TOKENS=" + GenerationRequest.DEFAULT_MAX_TOKENS + "] [--temp "
+        return LoadedModel.USAGE + " (--prompt TEXT | --tokens \"1 2 3\") [--output text|ids] [-n TOKENS="
+                + GenerationRequest.DEFAULT_MAX_TOKENS + "] [--temp "
                 + SamplingParams.DEFAULT_TEMPERATURE + "] [--seed S] [--top-k " + SamplingParams.DEFAULT_TOP_K
                 + "] [--top-p " + SamplingParams.DEFAULT_TOP_P + "] [--min-p " + SamplingParams.DEFAULT_MIN_P + "]";
     }
 
     @Override
     public int run(Arguments args, PrintStream out, PrintStream err) throws Exception {
-        String prompt = args.required("--prompt");
+        if (args.option("--tokens").isPresent() == args.option("--prompt").isPresent()) {
+            throw new UsageException("give exactly one of --tokens and --prompt");
+        }
+        String format = args.option("--output").orElse("text");
+        if (!format.equals("text") && !format.equals("ids")) {
+            throw new UsageException("--output must be text or ids: " + format);
+        }
+        boolean printIds = format.equals("ids");
         int maxTokens = args.intOption("-n", GenerationRequest.DEFAULT_MAX_TOKENS);
         long seed = args.longOption("--seed", System.nanoTime() & Long.MAX_VALUE);
         SamplingParams defaults = SamplingParams.defaults(seed);
@@ -53,7 +62,9 @@ final class GenerateCommand implements Command {
             throw new UsageException("-n must be at least 1");
         }
         try (LoadedModel loaded = LoadedModel.open(args)) {
-            int[] prompted = loaded.tokenizer.encode(prompt, true, false);
+            int[] prompted = args.option("--tokens").isPresent()
+                    ? LogitsCommand.parseTokens(args.required("--tokens"))
+                    : loaded.tokenizer.encode(args.required("--prompt"), true, false);
             int contextLength = loaded.model.contextLength();
             if (prompted.length == 0 || prompted.length >= contextLength) {
                 throw new UsageException("the prompt has " + prompted.length + " tokens; the context holds "
@@ -83,7 +94,7 @@ final class GenerateCommand implements Command {
                 int generated = 0;
                 int decodeSteps = 0;
                 while (!stops.contains(next[0])) {
-                    out.print(decoder.push(next[0]));
+                    out.print(printIds ? (generated == 0 ? "" : " ") + next[0] : decoder.push(next[0]));
                     out.flush();
                     generated++;
                     int position = prompted.length + generated - 1;
@@ -98,7 +109,7 @@ final class GenerateCommand implements Command {
                     next[0] = sampled(output, position + 1);
                     decodeSteps++;
                 }
-                out.println(decoder.flush());
+                out.println(printIds ? "" : decoder.flush());
                 double promptSeconds = seconds(promptDone - start);
                 double decodeSeconds = seconds(System.nanoTime() - promptDone);
                 err.println(String.format(Locale.ROOT, "llcuda generate: prompt %d tokens in %.2f s (%.1f tokens/s),"

@@ -64,7 +64,7 @@ final class LogitsCommand implements Command {
         return 0;
     }
 
-    private static int[] parseTokens(String text) throws UsageException {
+    static int[] parseTokens(String text) throws UsageException {
         try {
             return Arrays.stream(text.trim().split("[\\s,]+")).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {

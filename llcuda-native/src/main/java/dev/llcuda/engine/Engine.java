@@ -84,7 +84,8 @@ public final class Engine implements AutoCloseable {
     private Engine(StepRunner runner, EngineConfig config) {
         this.runner = runner;
         this.config = config;
-        this.kv = new KvCacheManager(runner.kvBlocks(), runner.kvBlockSize(), config.prefixCaching());
+        this.kv = new KvCacheManager(runner.kvBlocks(), runner.kvBlockSize(), config.prefixCaching(),
+                runner.kvWindow());
         this.scheduler = new Scheduler(config.schedulerLimits(), kv);
         this.contextLimit = (int) Math.min(runner.contextLength(), (long) runner.kvBlocks() * runner.kvBlockSize());
         // Streams and results are delivered here, never on the engine thread. A work-stealing pool

@@ -9,24 +9,36 @@ import java.util.Map;
 /**
  * Hands out KV blocks to sequences: reserves slots for the tokens a step will compute, finds
  * the cached prefix of a new prompt, registers computed full blocks in the prefix cache and
- * frees a sequence's blocks when it finishes, is cancelled or preempted.
+ * frees a sequence's blocks when it finishes, is cancelled or preempted. When every layer of the
+ * model slides, blocks that fell wholly out of a running sequence's window go back to the pool
+ * during generation (their ids stay in the block table, where nothing reads them any more).
  */
 final class KvCacheManager {
 
     private final BlockPool pool;
     private final int blockSize;
     private final boolean prefixCaching;
+    /** Positions each query sees in every layer (sliding window); 0: some layer sees the whole context. */
+    private final int window;
     private final Map<Long, List<KvBlock>> blocksBySequence = new HashMap<>();
     private long queriedTokens;
     private long hitTokens;
 
     KvCacheManager(int numBlocks, int blockSize, boolean prefixCaching) {
+        this(numBlocks, blockSize, prefixCaching, 0);
+    }
+
+    KvCacheManager(int numBlocks, int blockSize, boolean prefixCaching, int window) {
         if (blockSize <= 0) {
             throw new IllegalArgumentException("KV block size must be positive, got " + blockSize);
+        }
+        if (window < 0) {
+            throw new IllegalArgumentException("KV window must not be negative, got " + window);
         }
         this.pool = new BlockPool(numBlocks);
         this.blockSize = blockSize;
         this.prefixCaching = prefixCaching;
+        this.window = window;
     }
 
     int blockSize() {
@@ -105,14 +117,34 @@ final class KvCacheManager {
         seq.numCachedBlocks = Math.max(seq.numCachedBlocks, full);
     }
 
-    /** Returns all blocks of the sequence; its tail blocks become the first to be evicted. */
+    /**
+     * After a step: returns the blocks wholly before the window of the sequence's next query (at
+     * position {@code numComputed}, seeing keys from {@code numComputed - window + 1} on), oldest
+     * first. A block another sequence uses, or the prefix cache holds, keeps its content until
+     * its last user lets it go and it is reallocated.
+     */
+    void releaseOutOfWindow(Sequence seq) {
+        List<KvBlock> blocks = blocksBySequence.get(seq.id);
+        if (window == 0 || blocks == null) {
+            return;
+        }
+        int outside = Math.min(blocks.size(), Math.max(0, seq.numComputed - window + 1) / blockSize);
+        if (outside > seq.numReleasedBlocks) {
+            pool.free(blocks.subList(seq.numReleasedBlocks, outside));
+            seq.numReleasedBlocks = outside;
+        }
+    }
+
+    /** Returns all blocks the sequence still holds; its tail blocks become the first to be evicted. */
     void free(Sequence seq) {
         List<KvBlock> blocks = blocksBySequence.remove(seq.id);
         seq.numCachedBlocks = 0;
+        int released = seq.numReleasedBlocks;
+        seq.numReleasedBlocks = 0;
         if (blocks == null) {
             return;
         }
-        List<KvBlock> tailFirst = new ArrayList<>(blocks);
+        List<KvBlock> tailFirst = new ArrayList<>(blocks.subList(released, blocks.size()));
         Collections.reverse(tailFirst);
         pool.free(tailFirst);
     }

@@ -81,6 +81,11 @@ public final class NativeStepRunner implements StepRunner {
     }
 
     @Override
+    public int kvWindow() {
+        return model.kvWindow();
+    }
+
+    @Override
     public void step(List<StepSequence> sequences, int[] sampled) {
         step(sequences, sampled, new TokenLogprobs[sequences.size()]);
     }

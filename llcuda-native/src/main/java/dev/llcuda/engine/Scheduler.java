@@ -146,6 +146,7 @@ final class Scheduler {
             }
             seq.numComputed += chunk.numTokens();
             kv.cacheComputedBlocks(seq);
+            kv.releaseOutOfWindow(seq);
             if (!chunk.sample()) {
                 continue;
             }

@@ -41,6 +41,8 @@ final class Sequence {
     private final List<BlockHash> blockHashes = new ArrayList<>();
     /** Leading blocks of this sequence already registered in the prefix cache. */
     int numCachedBlocks;
+    /** Leading blocks returned to the pool because no window of this sequence reaches them any more. */
+    int numReleasedBlocks;
 
     Sequence(long id, int[] prompt, int maxNewTokens, int contextLimit, SamplingParams sampling,
              TokenConsumer consumer) {

@@ -21,6 +21,15 @@ public interface StepRunner extends AutoCloseable {
     /** Token positions per KV block. */
     int kvBlockSize();
 
+    /**
+     * Positions a query sees in every layer, its own included, when all layers slide: the engine
+     * then returns blocks wholly before a running sequence's window to the pool. 0: some layer sees
+     * the whole context (this default).
+     */
+    default int kvWindow() {
+        return 0;
+    }
+
     /** {@code sampled[i]} of a sequence whose logits had no finite value: that request alone fails. */
     int NO_FINITE_LOGIT = -2;
 

@@ -21,6 +21,11 @@ public record FamilyParameters(float attentionScale, float attentionSoftcap, flo
     /** Llama's layer: nothing beyond it. */
     public static final FamilyParameters NONE = new FamilyParameters(0, 0, 0, 0, 0, 0, 0, 0);
 
+    /** The window when every layer attends through it (then no query needs older keys), else 0. */
+    public int windowOfEveryLayer() {
+        return slidingPattern == 0 ? slidingWindow : 0;
+    }
+
     /** Whether layer {@code layer} attends through the sliding window. */
     public boolean layerSlides(int layer) {
         return slidingWindow > 0 && (slidingPattern == 0 || layer % slidingPattern < slidingPattern - 1);

@@ -41,7 +41,8 @@ public final class Backend extends NativeHandle {
             Reference.reachabilityFence(nativeSpec);
             Reference.reachabilityFence(callback);
         }
-        return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength(), spec.embeddingSize());
+        return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength(), spec.embeddingSize(),
+                spec.family().windowOfEveryLayer());
     }
 
     @Override

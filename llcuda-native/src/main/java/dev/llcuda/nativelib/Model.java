@@ -15,12 +15,19 @@ public final class Model extends NativeHandle {
     private final int vocabSize;
     private final int contextLength;
     private final int embeddingSize;
+    private final int kvWindow;
 
-    Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength, int embeddingSize) {
+    Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength, int embeddingSize, int kvWindow) {
         super(api, handle, "model");
         this.vocabSize = vocabSize;
         this.contextLength = contextLength;
         this.embeddingSize = embeddingSize;
+        this.kvWindow = kvWindow;
+    }
+
+    /** Positions a query sees in every layer when all layers slide (keys older than that are never read), else 0. */
+    public int kvWindow() {
+        return kvWindow;
     }
 
     public int vocabSize() {

@@ -131,6 +131,33 @@ class ModelCommandsTests {
         assertTrue(first.err().matches("(?s).*generated (1[0-2]|[1-9]) tokens.*"), first.err());
     }
 
+    @Test
+    void generateTakesTokenIdsAndPrintsTheGreedyIdsTheReferenceChooses() {
+        ReferenceLogits exact = ReferenceLogits.read(reference("micro-llama-f32", 1));
+        String model = MODELS.resolve("micro-llama-f32.gguf").toString();
+        String ids = Arrays.stream(exact.tokens()).mapToObj(Integer::toString).collect(Collectors.joining(" "));
+
+        Result fromIds = run("generate", "--model", model, "--tokens", ids, "--output", "ids", "-n", "12", "--temp", "0");
+        Result fromText = run("generate", "--model", model, "--prompt", prompt(1), "--output", "ids", "-n", "12",
+                "--temp", "0");
+
+        assertEquals(0, fromIds.code(), fromIds.err());
+        String[] generated = fromIds.out().strip().split(" ");
+        assertEquals(12, generated.length, fromIds.out());
+        float[] last = exact.rows()[exact.rows().length - 1];
+        int argmax = 0;
+        for (int i = 1; i < last.length; i++) {
+            argmax = last[i] > last[argmax] ? i : argmax;
+        }
+        assertEquals(argmax, Integer.parseInt(generated[0]));
+        // The text prompt encodes to the same ids (BOS included), so both continue alike.
+        assertEquals(fromIds.out(), fromText.out());
+        assertEquals(2, run("generate", "--model", model, "--tokens", ids, "--prompt", "hi").code());
+        Result badOutput = run("generate", "--model", model, "--tokens", ids, "--output", "json");
+        assertEquals(2, badOutput.code());
+        assertTrue(badOutput.err().contains("--output must be text or ids: json"), badOutput.err());
+    }
+
     private static Path reference(String model, int prompt) {
         return MODELS.resolve("reference").resolve(model + ".p" + prompt + ".exact.txt.gz");
     }

@@ -32,6 +32,11 @@ abstract class ForwardingStepRunner implements StepRunner {
     }
 
     @Override
+    public int kvWindow() {
+        return delegate.kvWindow();
+    }
+
+    @Override
     public void step(List<StepSequence> batch, int[] sampled) {
         delegate.step(batch, sampled);
     }

@@ -2,7 +2,9 @@ package dev.llcuda.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -137,5 +139,58 @@ class KvCacheManagerTests {
         prefill(kv, sequence(range(0, 9)));
         assertEquals(0, kv.findCachedPrefix(sequence(range(0, 9))).cachedTokens());
         assertEquals(0, kv.stats().cachedBlocks());
+    }
+
+    @Test
+    void blocksWhollyBeforeTheWindowGoBackToThePoolAndKeepTheirPlaceInTheTable() {
+        KvCacheManager kv = new KvCacheManager(10, BLOCK, false, 6);
+        Sequence seq = sequence(range(0, 10));
+        prefill(kv, seq);
+        kv.releaseOutOfWindow(seq);
+        // The next query (position 10) sees 5..10: block 0 (0..3) is out, block 1 (4..7) still in.
+        assertArrayEquals(new int[] {0, 1, 2}, kv.blockTable(seq));
+        assertEquals(2, kv.stats().usedBlocks());
+        for (int token = 10; token < 40; token++) {
+            seq.append(token);
+            kv.allocate(seq, 1, PrefixHit.NONE);
+            seq.numComputed++;
+            kv.releaseOutOfWindow(seq);
+            assertTrue(kv.stats().usedBlocks() <= 3, "used " + kv.stats().usedBlocks() + " at " + token);
+        }
+        assertEquals(10, kv.blockTable(seq).length);
+        kv.free(seq);
+        assertEquals(0, kv.stats().usedBlocks());
+        assertEquals(10, kv.pool().freeBlocks());
+    }
+
+    @Test
+    void withoutAWindowNoBlockIsReleasedEarly() {
+        KvCacheManager kv = new KvCacheManager(10, BLOCK, false, 0);
+        Sequence seq = sequence(range(0, 30));
+        prefill(kv, seq);
+        kv.releaseOutOfWindow(seq);
+        assertEquals(8, kv.stats().usedBlocks());
+    }
+
+    @Test
+    void aReleasedBlockThatAnotherSequenceOrThePrefixCacheHoldsKeepsItsContent() {
+        KvCacheManager kv = new KvCacheManager(6, BLOCK, true, 5);
+        Sequence a = sequence(range(0, 13));
+        prefill(kv, a);
+        Sequence b = sequence(range(0, 13));
+        prefill(kv, b);
+        assertArrayEquals(Arrays.copyOf(kv.blockTable(a), 3), Arrays.copyOf(kv.blockTable(b), 3));
+        kv.releaseOutOfWindow(a);
+        // Blocks 0 and 1 of a (0..7) are out of its window (9..13) but b still uses them.
+        assertEquals(2, a.numReleasedBlocks);
+        assertEquals(1, kv.pool().block(kv.blockTable(a)[0]).refCount);
+        kv.releaseOutOfWindow(b);
+        assertEquals(0, kv.pool().block(kv.blockTable(a)[0]).refCount);
+        // Free now, but still cached: a third sequence with the same prefix finds all three full blocks.
+        assertEquals(12, kv.findCachedPrefix(sequence(range(0, 13))).cachedTokens());
+        kv.free(a);
+        kv.free(b);
+        assertEquals(0, kv.stats().usedBlocks());
+        assertEquals(6, kv.pool().freeBlocks());
     }
 }

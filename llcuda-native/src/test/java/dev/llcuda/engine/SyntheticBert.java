@@ -25,9 +25,14 @@ final class SyntheticBert {
 
     /** Writes the model of {@code shape} ({@code bert-micro} or {@code nomic-micro}). */
     static Path write(Path dir, String shape, String type) throws IOException, InterruptedException {
+        return write(dir, shape, type, "ggml-vocab-bert-bge.gguf");
+    }
+
+    /** Writes any shape of the generator (a decoder family too) with the shared vocabulary {@code vocab}. */
+    static Path write(Path dir, String shape, String type, String vocab) throws IOException, InterruptedException {
         Path out = dir.resolve(shape + "-" + type + ".gguf");
         Process process = new ProcessBuilder(GENERATOR.toString(), "--shape", shape, "--type", type, "--vocab",
-                TESTDATA.resolve("vocab").resolve("ggml-vocab-bert-bge.gguf").toString(), "--out", out.toString())
+                TESTDATA.resolve("vocab").resolve(vocab).toString(), "--out", out.toString(), "--seed", "7")
                 .redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0 || !Files.exists(out)) {
