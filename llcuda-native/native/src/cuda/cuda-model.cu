@@ -283,13 +283,16 @@ void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
 }
 
 // Rows whose sequences sample other than greedily go through sample_rows after the forward pass
-// (outside the graphs, which stay the same for any sampling): their specs and penalty histories
-// go up, only their tokens and log-probabilities come back.
+// (outside the graphs, which stay the same for any sampling), greedy rows under a mask through
+// sample_greedy_masked: their specs, penalty histories and masks go up, only their tokens and
+// log-probabilities come back.
 void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     sample_specs_host_.clear();
     sample_history_host_.clear();
     sample_allowed_host_.clear();
     const int V = static_cast<int>(spec_.n_vocab), words = (V + 31) / 32;
+    std::vector<SampleRow> &masked_greedy = masked_greedy_specs_host_;
+    masked_greedy.clear();
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const SeqSpan &seq = batch.seqs[plan.sample_seqs[row]];
         if (samples_greedily(seq)) continue;
@@ -300,9 +303,11 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
             spec.allowed_offset = static_cast<int32_t>(sample_allowed_host_.size());
             sample_allowed_host_.insert(sample_allowed_host_.end(), seq.allowed, seq.allowed + words);
         }
-        sample_specs_host_.push_back(spec);
+        (samples_greedily_masked(seq) ? masked_greedy : sample_specs_host_).push_back(spec);
     }
-    const int n = static_cast<int>(sample_specs_host_.size());
+    const int n_full = static_cast<int>(sample_specs_host_.size()), n_greedy = static_cast<int>(masked_greedy.size());
+    sample_specs_host_.insert(sample_specs_host_.end(), masked_greedy.begin(), masked_greedy.end());  // after the others
+    const int n = n_full + n_greedy;
     if (n == 0) return;
     const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t),
                  allowed_bytes = sample_allowed_host_.size() * sizeof(uint32_t),
@@ -315,9 +320,9 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
         sample_upload_host_ = std::move(host);
         sample_upload_ = std::move(device);
     }
-    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows of one launch
-        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch for " + std::to_string(V) +
-                                                                         "-token rows");
+    if (sample_scratch_.size() < sample_rows_scratch_bytes(n_full, V))  // grows to the most rows of one launch
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n_full, V), "sampling scratch for " +
+                                                                              std::to_string(V) + "-token rows");
     // One upload: the specs, the histories, then the masks (4-byte words after 4-byte history entries).
     uint8_t *upload_host = sample_upload_host_.as<uint8_t>();
     std::memcpy(upload_host, sample_specs_host_.data(), spec_bytes);
@@ -328,9 +333,11 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = logprobs_in(picks_);
     const uint8_t *upload = sample_upload_.as<uint8_t>();
-    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(upload + spec_bytes),
-                reinterpret_cast<const uint32_t *>(upload + spec_bytes + history_bytes), logits_.as<float>(), V,
-                sample_scratch_.get(), picked, logprobs, stream_);
+    const auto *allowed = reinterpret_cast<const uint32_t *>(upload + spec_bytes + history_bytes);
+    sample_rows(sample_upload_.as<SampleRow>(), n_full, reinterpret_cast<const int32_t *>(upload + spec_bytes), allowed,
+                logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
+    sample_greedy_masked(sample_upload_.as<SampleRow>() + n_full, n_greedy, allowed, logits_.as<float>(), V, picked,
+                         logprobs, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
 }
 

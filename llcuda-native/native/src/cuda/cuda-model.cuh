@@ -116,6 +116,7 @@ private:
     // Non-greedy and masked sampling: specs, histories and allowed-token masks (pinned, then one
     // upload), the kernel's scratch.
     std::vector<SampleRow> sample_specs_host_;
+    std::vector<SampleRow> masked_greedy_specs_host_;  // greedy rows under a mask, before they join the specs
     std::vector<int32_t> sample_history_host_;
     std::vector<uint32_t> sample_allowed_host_;
     PinnedBuffer sample_upload_host_;
