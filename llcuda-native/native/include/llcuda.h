@@ -285,6 +285,10 @@ typedef struct llcuda_batch {
     /* Alternatives per sampled sequence in out->top_tokens/out->top_logprobs: 0 (none) to
      * LLCUDA_MAX_TOP_LOGPROBS; more than 0 needs out->model_logprobs too. */
     int32_t n_top_logprobs;
+    /* [n_seqs] or NULL (every sampled sequence): with out->model_logprobs, 1 = compute sequence s's
+     * model log-probability and top alternatives, 0 = skip them (reported as for a sequence not
+     * sampled), so a step computes them only for the requests that ask. */
+    const uint8_t *logprob_seqs;
 } llcuda_batch;
 
 #define LLCUDA_MAX_TOP_LOGPROBS 20

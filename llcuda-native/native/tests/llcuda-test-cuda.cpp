@@ -1079,6 +1079,7 @@ struct StepLogprobs {
     std::vector<float> token;        // [parts]
     std::vector<int32_t> top;        // [parts * n_top]
     std::vector<float> top_logprob;  // [parts * n_top]
+    std::vector<uint8_t> asking;     // batch.logprob_seqs: [parts], or empty for NULL (every sampled sequence)
 };
 
 // Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
@@ -1128,6 +1129,7 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     }
     if (model_lp) {
         b.n_top_logprobs = model_lp->n_top;
+        if (!model_lp->asking.empty()) b.logprob_seqs = model_lp->asking.data();
         model_lp->token.assign(parts.size(), 1.0f);
         model_lp->top.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 7);
         model_lp->top_logprob.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 1.0f);
@@ -1485,7 +1487,7 @@ void test_logprobs_decode(const std::string &dir) {
     const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 5};
     const llcuda_sampling_params params[] = {greedy, warm, greedy};
     const std::vector<std::vector<uint32_t>> masks = {{}, {}, mask};
-    bool agrees = true;
+    bool agrees = true, only_asking = true;
     double worst = 0;
     auto decode = [&](bool eager, int first_block) {
         const std::vector<int32_t> prompt = {1, 7, 11, 19};
@@ -1500,6 +1502,22 @@ void test_logprobs_decode(const std::string &dir) {
                 parts.push_back({s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
             StepLogprobs lp;
             lp.n_top = n_top;
+            if (eager) {  // the same step (same inputs, same KV slots) with only sequences 0 and 2 asking
+                StepLogprobs some;
+                some.n_top = n_top;
+                some.asking = {1, 0, 1};
+                std::vector<int32_t> ignored;
+                run_step(*m, parts, &ignored, &some);
+                StepLogprobs all;
+                all.n_top = n_top;
+                run_step(*m, parts, &ignored, &all);
+                for (int s = 0; s < 3; ++s) {
+                    const bool asks = some.asking[s] != 0;
+                    only_asking = only_asking && some.token[s] == (asks ? all.token[s] : 0.0f);
+                    for (int k = 0; k < n_top; ++k)
+                        only_asking = only_asking && some.top[s * n_top + k] == (asks ? all.top[s * n_top + k] : -1);
+                }
+            }
             const std::vector<float> rows = run_step(*m, parts, &next, &lp);
             for (int s = 0; s < 3; ++s) {
                 values.push_back(lp.token[s]);
@@ -1519,6 +1537,8 @@ void test_logprobs_decode(const std::string &dir) {
         return values;
     };
     const std::vector<float> graph = decode(false, 0), eager = decode(true, 12);
+    g_tally.check(only_asking, "batch.logprob_seqs on the GPU: the sequences asking get the same log-probabilities as "
+                               "when all ask, the others those of a sequence not sampled");
     g_tally.check(agrees && worst <= 1e-5, "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
                                            "(greedy, warm, masked; worst " + std::to_string(worst) + ")");
     double apart = graph.size() == eager.size() ? 0.0 : INFINITY;

@@ -349,9 +349,11 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     write_meta(plan, layout_, meta_host_.as<int32_t>());
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
-    if (out.model_logprobs) keep_raw_rows(plan);
+    const std::vector<std::pair<int, int>> runs = out.model_logprobs ? logprob_runs(plan, batch)
+                                                                       : std::vector<std::pair<int, int>>{};
+    if (out.model_logprobs) keep_raw_rows(plan, runs);
     sample_on_gpu(plan, batch);
-    if (out.model_logprobs) model_logprobs_on_gpu(plan, batch.n_top_logprobs);
+    if (out.model_logprobs) model_logprobs_on_gpu(plan, runs, batch.n_top_logprobs);
 
     const int64_t V = spec_.n_vocab;
     const float *logits = logits_.as<float>();
@@ -371,16 +373,30 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     if (out.model_logprobs) write_model_logprobs(plan, batch, out);
 }
 
-void CudaModel::keep_raw_rows(const StepPlan &plan) {
-    const size_t bytes = plan.sample_seqs.size() * spec_.n_vocab * sizeof(float);
-    if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
-    if (bytes > 0) LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.get(), logits_.as<float>(), bytes, cudaMemcpyDeviceToDevice, stream_));
+std::vector<std::pair<int, int>> CudaModel::logprob_runs(const StepPlan &plan, const StepBatch &batch) {
+    std::vector<std::pair<int, int>> runs;
+    const int n = static_cast<int>(plan.sample_seqs.size());
+    for (int row = 0; row < n; ++row) {
+        if (!batch.wants_logprobs(static_cast<size_t>(plan.sample_seqs[row]))) continue;
+        if (!runs.empty() && runs.back().second == row) runs.back().second = row + 1;
+        else runs.emplace_back(row, row + 1);
+    }
+    return runs;
 }
 
-void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, int n_top) {
+// Only the rows whose sequences want log-probabilities, at their own row index.
+void CudaModel::keep_raw_rows(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs) {
+    const size_t row_bytes = spec_.n_vocab * sizeof(float), bytes = plan.sample_seqs.size() * row_bytes;
+    if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
+    for (const auto &[first, end] : runs)
+        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.as<uint8_t>() + first * row_bytes, logits_.as<uint8_t>() + first * row_bytes,
+                                          (end - first) * row_bytes, cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs, int n_top) {
     const int n = static_cast<int>(plan.sample_seqs.size());
     const size_t bytes = static_cast<size_t>(n) * (1 + 2 * n_top) * sizeof(float);
-    if (n == 0) return;
+    if (runs.empty()) return;
     if (std::min(logprobs_.size(), logprobs_host_.size()) < bytes) {
         LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous step's copy may still read the old pair
         PinnedBuffer host(bytes);
@@ -391,8 +407,11 @@ void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, int n_top) {
     float *token_logprobs = logprobs_.as<float>();
     auto *top_tokens = reinterpret_cast<int32_t *>(token_logprobs + n);
     float *top_logprobs = reinterpret_cast<float *>(top_tokens + static_cast<size_t>(n) * n_top);
-    model_logprobs(raw_rows_.as<float>(), n, static_cast<int>(spec_.n_vocab), picks_.as<int32_t>(), n_top, token_logprobs,
-                   top_tokens, top_logprobs, stream_);
+    const int V = static_cast<int>(spec_.n_vocab);
+    for (const auto &[first, end] : runs)  // the outputs stay indexed by row
+        model_logprobs(raw_rows_.as<float>() + static_cast<int64_t>(first) * V, end - first, V, picks_.as<int32_t>() + first,
+                       n_top, token_logprobs + first, top_tokens + static_cast<size_t>(first) * n_top,
+                       top_logprobs + static_cast<size_t>(first) * n_top, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(logprobs_host_.get(), logprobs_.get(), bytes, cudaMemcpyDeviceToHost, stream_));
 }
 
@@ -401,12 +420,13 @@ void CudaModel::write_model_logprobs(const StepPlan &plan, const StepBatch &batc
     const float *token_logprobs = logprobs_host_.as<float>();
     const auto *top_tokens = reinterpret_cast<const int32_t *>(token_logprobs + n);
     const float *top_logprobs = reinterpret_cast<const float *>(top_tokens + static_cast<size_t>(n) * n_top);
-    for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled
+    for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled or not asking
         out.model_logprobs[s] = 0.0f;
         for (int k = 0; k < n_top; ++k) { out.top_tokens[s * n_top + k] = -1; out.top_logprobs[s * n_top + k] = 0.0f; }
     }
     for (int row = 0; row < n; ++row) {
         const size_t s = static_cast<size_t>(plan.sample_seqs[row]);
+        if (!batch.wants_logprobs(s)) continue;
         out.model_logprobs[s] = token_logprobs[row];
         for (int k = 0; k < n_top; ++k) {
             out.top_tokens[s * n_top + k] = top_tokens[static_cast<size_t>(row) * n_top + k];

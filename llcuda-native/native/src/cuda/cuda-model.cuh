@@ -77,8 +77,10 @@ private:
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     // The model's log-probabilities (model-logprobs.cu) of the sampled rows, from their raw logits
     // (`raw_rows_`, copied before sampling changed them), into logprobs_host_.
-    void keep_raw_rows(const StepPlan &plan);
-    void model_logprobs_on_gpu(const StepPlan &plan, int n_top);
+    // Runs [first, end) of consecutive sample rows whose sequences want model log-probabilities.
+    static std::vector<std::pair<int, int>> logprob_runs(const StepPlan &plan, const StepBatch &batch);
+    void keep_raw_rows(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs);
+    void model_logprobs_on_gpu(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs, int n_top);
     void write_model_logprobs(const StepPlan &plan, const StepBatch &batch, const StepResult &out) const;
     void clear_graphs();
     // picks_ and picks_host_ hold the chosen token of each output row, then (from cap_rows on) its

@@ -101,6 +101,9 @@ public final class NativeStepRunner implements StepRunner {
                     batch.allowTokens(index, seq.allowedTokens());
                 }
                 top = Math.max(top, seq.topLogprobs());
+                if (seq.wantsLogprobs()) {
+                    batch.logprobsOf(index);
+                }
             }
             if (seq.adapter() != null) {
                 Adapter adapter = adapters.get(seq.adapter());

@@ -163,6 +163,9 @@ final class PatternCompiler {
         if (at < pattern.length() && pattern.charAt(at) == '?') {
             at++;
         }
+        if (max < 0 && rules.matchesEmpty(atom)) {  // the grammar's matcher expands such a loop forever
+            throw refused("an unbounded repetition of something that can match the empty string");
+        }
         return seq(rules.repeat(rules.rule(atom), min, max));
     }
 

@@ -51,6 +51,27 @@ final class RuleBuilder {
         rules.get(rule).add(List.copyOf(sequence));
     }
 
+    /** Whether {@code part} (a {@link ByteClass}, a rule or a sequence of them) matches the empty output. */
+    boolean matchesEmpty(Object part) {
+        return matchesEmpty(part, new java.util.HashSet<>());
+    }
+
+    private boolean matchesEmpty(Object part, java.util.Set<Integer> entered) {
+        if (part instanceof ByteClass) {
+            return false;
+        }
+        if (part instanceof List<?> sequence) {
+            return sequence.stream().allMatch(element -> matchesEmpty(element, entered));
+        }
+        int rule = (Integer) part;
+        if (!entered.add(rule)) {
+            return false;  // a path back into the rule: no shorter way to empty through it
+        }
+        boolean empty = rules.get(rule).stream().anyMatch(alternative -> matchesEmpty(alternative, entered));
+        entered.remove(rule);
+        return empty;
+    }
+
     /** Whether {@code rule} has no alternative, so nothing matches it. */
     boolean matchesNothing(int rule) {
         return rules.get(rule).isEmpty();

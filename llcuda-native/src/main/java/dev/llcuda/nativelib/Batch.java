@@ -42,6 +42,8 @@ public final class Batch {
     private int adaptedCount;
     private int[] seqAdapters = new int[8];
     private int topLogprobs = NO_LOGPROBS;
+    private byte[] logprobSeqs = new byte[8];
+    private int logprobSeqCount;
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
     private final NativeBuffer positionsMemory = new NativeBuffer();
@@ -55,6 +57,7 @@ public final class Batch {
     private final NativeBuffer allowedTokensMemory = new NativeBuffer();
     private final NativeBuffer adaptersMemory = new NativeBuffer();
     private final NativeBuffer seqAdaptersMemory = new NativeBuffer();
+    private final NativeBuffer logprobSeqsMemory = new NativeBuffer();
     private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
     private int[] historyOffsets = new int[9];
 
@@ -77,6 +80,7 @@ public final class Batch {
         maskedCount = 0;
         adaptedCount = 0;
         topLogprobs = NO_LOGPROBS;
+        logprobSeqCount = 0;
     }
 
     /** {@link #topLogprobs()} of a batch that asks for no log-probabilities. */
@@ -94,6 +98,19 @@ public final class Batch {
             throw new IllegalArgumentException("top log-probabilities " + top + " must be in [0, " + MAX_TOP_LOGPROBS + "]");
         }
         topLogprobs = top;
+    }
+
+    /**
+     * Limits {@link #logprobs(int)} to the sequences marked by this call (unmarked ones report them
+     * as a sequence not sampled, and the step does not compute them); without any mark, every
+     * sampled sequence gets them.
+     */
+    public void logprobsOf(int seq) {
+        requireSequence(seq);
+        if (logprobSeqs[seq] == 0) {
+            logprobSeqs[seq] = 1;
+            logprobSeqCount++;
+        }
     }
 
     /** The alternatives asked for per sampled sequence, or {@link #NO_LOGPROBS}. */
@@ -137,6 +154,7 @@ public final class Batch {
         historyLength[seq] = 0;
         allowedTokens[seq] = null;
         adapters[seq] = null;
+        logprobSeqs[seq] = 0;
         return seq;
     }
 
@@ -222,6 +240,7 @@ public final class Batch {
         marshalAllowedTokens();
         marshalAdapters();
         struct.n_top_logprobs = Math.max(0, topLogprobs);
+        struct.logprob_seqs = logprobSeqCount == 0 ? null : logprobSeqsMemory.write(logprobSeqs, seqCount);
         struct.write();
         return struct;
     }
@@ -325,6 +344,7 @@ public final class Batch {
             allowedTokens = Arrays.copyOf(allowedTokens, size);
             adapters = Arrays.copyOf(adapters, size);
             seqAdapters = Arrays.copyOf(seqAdapters, size);
+            logprobSeqs = Arrays.copyOf(logprobSeqs, size);
             seqFirst = Arrays.copyOf(seqFirst, size);
             seqLength = Arrays.copyOf(seqLength, size);
             blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);

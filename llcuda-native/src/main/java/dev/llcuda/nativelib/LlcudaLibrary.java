@@ -173,7 +173,8 @@ public interface LlcudaLibrary extends Library {
     /** {@code llcuda_batch}. */
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
             "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
-            "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters", "n_top_logprobs"})
+            "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters", "n_top_logprobs",
+            "logprob_seqs"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -193,6 +194,7 @@ public interface LlcudaLibrary extends Library {
         public Pointer adapters;
         public Pointer seq_adapters;
         public int n_top_logprobs;
+        public Pointer logprob_seqs;
     }
 
     /** {@code llcuda_step_output}. */

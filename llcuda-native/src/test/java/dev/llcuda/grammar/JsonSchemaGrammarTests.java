@@ -127,6 +127,8 @@ class JsonSchemaGrammarTests {
         "`{\"type\":\"string\",\"pattern\":\"(ab\"}` => #/pattern: pattern \"(ab\" at offset 3: unbalanced '('",
         "`{\"type\":\"string\",\"pattern\":\"ab)\"}` => #/pattern: pattern \"ab)\" at offset 2: unbalanced ')'",
         "`{\"type\":\"string\",\"pattern\":\"*a\"}` => #/pattern: pattern \"*a\" at offset 1: quantifier '*' without",
+        "`{\"type\":\"string\",\"pattern\":\"^(a*)+$\"}` => #/pattern: pattern \"^(a*)+$\" at offset 6: an unbounded repetition of something that can match the empty string",
+        "`{\"type\":\"string\",\"pattern\":\"(|b)*\"}` => #/pattern: pattern \"(|b)*\" at offset 5: an unbounded repetition",
         "`{\"type\":\"string\",\"pattern\":\"a{3,2}\"}` => #/pattern: pattern \"a{3,2}\" at offset 6: quantifier {3,2} out of order",
         "`{\"type\":\"string\",\"pattern\":\"[^\\\\x00-\\\\x7f]\"}` => #/pattern: pattern \"[^\\\\x00-\\\\x7f]\" at offset 12: a character class that matches no ASCII",
         "`{\"type\":\"string\",\"pattern\":\"a\",\"maxLength\":3}` => #/maxLength: keyword 'maxLength' beside 'pattern'",
@@ -223,7 +225,7 @@ class JsonSchemaGrammarTests {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"^a+$", "^(ab|b)*$", "a", "^[a-c]{2,3}$", "^[^a]?b$", "^\\d\\D$", "^\\w*\\s?$",
         "^.\\..$", "^a{2}$", "^(?:a|\"){1,2}b?$", "^[\\\\\"\\n-]+$", "^\\\\?\\\"$", "b$", "^(?<x>é|a)b*?$",
-        "^[\\x61-\\u0062]{3,}$", "a|b|\"", "^\\t?[a\\]b]$", "^x{0}a$", "^$", "^-?[1-9]$"})
+        "^[\\x61-\\u0062]{3,}$", "a|b|\"", "^\\t?[a\\]b]$", "^x{0}a$", "^$", "^-?[1-9]$", "^(a?){0,2}b$", "^(a|)b+$"})
     void patternsMatchExactlyWhatTheRegexMatches(String pattern) {
         Grammar grammar = grammars.jsonSchema("{\"type\":\"string\",\"pattern\":" + CompactJson.string(pattern) + "}");
         // java.util.regex's final '$' also matches before a final line break; ECMA's (and the grammar's) does not.
