@@ -292,6 +292,10 @@ typedef struct llcuda_batch {
     const int32_t *adapter_stack_offsets; /* [n_seqs + 1], starting at 0, non-decreasing */
     const int32_t *adapter_stack;         /* [adapter_stack_offsets[n_seqs]] */
     const float *adapter_stack_scales;    /* [adapter_stack_offsets[n_seqs]] */
+    /* [n_seqs] or NULL (every sampled sequence): with out->model_logprobs, 1 = compute sequence s's
+     * model log-probability and top alternatives, 0 = skip them (reported as for a sequence not
+     * sampled), so a step computes them only for the requests that ask. */
+    const uint8_t *logprob_seqs;
 } llcuda_batch;
 
 #define LLCUDA_MAX_ADAPTER_STACK 4

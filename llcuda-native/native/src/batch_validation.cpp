@@ -176,6 +176,7 @@ StepBatch validate_batch(const llcuda_batch &b, const llcuda_step_output &o, con
             "batch.n_top_logprobs = " + std::to_string(b.n_top_logprobs) +
                 " needs out.model_logprobs, out.top_tokens and out.top_logprobs");
     out.n_top_logprobs = b.n_top_logprobs;
+    out.logprob_seqs = b.logprob_seqs;
     if (out.n_logit_rows > 0) {
         const int64_t needed = static_cast<int64_t>(out.n_logit_rows) * spec.n_vocab;
         require(o.logits != nullptr && o.logits_capacity >= needed,

@@ -41,6 +41,9 @@ struct StepBatch {
     const uint8_t *logits_rows = nullptr;  // may be null
     int32_t n_logit_rows = 0;
     int32_t n_top_logprobs = 0;  // alternatives per sampled sequence in StepResult::top_*
+    const uint8_t *logprob_seqs = nullptr;  // may be null: every sampled sequence's model log-probabilities
+    // Whether sequence s's model log-probabilities are computed (when the output asks for them at all).
+    bool wants_logprobs(size_t s) const { return seqs[s].sample && (logprob_seqs == nullptr || logprob_seqs[s] != 0); }
 };
 
 struct StepResult {

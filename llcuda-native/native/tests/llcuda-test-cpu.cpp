@@ -1248,6 +1248,16 @@ void test_abi_model_logprobs() {
     }
     ok = ok && model_lp[2] == 0.0f && top_tokens[2 * n_top] == -1;
     check(ok, "a CPU step's model log-probabilities are those of its raw logits rows (masked and penalized sequences too)");
+    // Only sequence 1 asks: it gets the same values again, sequence 0 those of a sequence not sampled.
+    const float lp1 = model_lp[1];
+    const std::vector<int32_t> top1(top_tokens + n_top, top_tokens + 2 * n_top);
+    const uint8_t asking[3] = {0, 1, 0};
+    b.logprob_seqs = asking;
+    ok = llcuda_step(model, cache, &b, &o) == LLCUDA_OK && model_lp[1] == lp1 &&
+         std::equal(top1.begin(), top1.end(), top_tokens + n_top) && model_lp[0] == 0.0f && top_tokens[0] == -1 &&
+         top_lp[0] == 0.0f && sampled[0] >= 0;
+    check(ok, "batch.logprob_seqs: only the sequences asking get model log-probabilities on the CPU");
+    b.logprob_seqs = nullptr;
     b.n_top_logprobs = LLCUDA_MAX_TOP_LOGPROBS + 1;
     check(llcuda_step(model, cache, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT &&
               std::string(llcuda_last_error()).find("n_top_logprobs") != std::string::npos,

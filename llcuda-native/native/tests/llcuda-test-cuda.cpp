@@ -770,6 +770,84 @@ void test_sample_rows() {
     }
 }
 
+// Masked greedy on the device (the kernel greedy constrained decoding takes instead of the full
+// sampler): fresh random rows and masks (sparse, dense, one token, the argmax hidden, ties at the
+// top, no mask, only non-finite logits allowed), rows scattered over the logits, against the host
+// Sampler's greedy choice with the same mask; never a masked token.
+void test_sample_greedy_masked() {
+    for (int V : {32003, 151936}) {
+        const int W = (V + 31) / 32, n_rows = 70;
+        std::vector<SampleRow> specs;
+        std::vector<uint32_t> allowed;
+        std::vector<float> logits;
+        std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+        std::uniform_int_distribution<int> token(0, V - 1);
+        const llcuda_sampling_params greedy{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
+        for (int r = 0; r < n_rows; ++r) {
+            std::vector<float> row = random_floats(V, -8.0f, 8.0f);
+            const int kind = r % 7;
+            if (kind == 4) {  // ties at the top: the lowest allowed id wins
+                const float top = *std::max_element(row.begin(), row.end()) + 1.0f;
+                for (int i = 0; i < 6; ++i) row[token(g_rng)] = top;
+            }
+            logits.insert(logits.end(), row.begin(), row.end());
+            if (r % 3 == 0) continue;  // every third row is not sampled (a gap between the rows sampled)
+            SampleRow spec{r, 0, 0, 0, greedy};
+            if (kind != 5) {
+                std::vector<uint32_t> mask(W, 0);
+                const float density = kind == 0 ? 0.0002f : kind == 1 ? 0.999f : kind == 4 ? 0.5f : unit(g_rng);
+                for (int t = 0; t < V; ++t)
+                    if (kind != 2 && unit(g_rng) < density) mask[t >> 5] |= 1u << (t & 31);
+                const int argmax = static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin());
+                if (kind == 1 || kind == 3) mask[argmax >> 5] &= ~(1u << (argmax & 31));
+                const int one = token(g_rng);
+                mask[one >> 5] |= 1u << (one & 31);  // kind 2: exactly this token
+                if (kind == 6) {  // the only allowed tokens have non-finite logits
+                    std::fill(mask.begin(), mask.end(), 0u);
+                    mask[one >> 5] |= 1u << (one & 31);
+                    logits[static_cast<int64_t>(r) * V + one] = r % 2 ? NAN : -INFINITY;
+                }
+                spec.allowed_offset = static_cast<int32_t>(allowed.size());
+                allowed.insert(allowed.end(), mask.begin(), mask.end());
+            }
+            specs.push_back(spec);
+        }
+        const int n = static_cast<int>(specs.size());
+        Dev<SampleRow> dspecs(specs);
+        Dev<uint32_t> dallowed(allowed);
+        Dev<float> dlogits(logits), dlogprobs(n_rows);
+        Dev<int32_t> dtokens(n_rows);
+        dtokens.poison();
+        sample_greedy_masked(dspecs.p, n, dallowed.p, dlogits.p, V, dtokens.p, dlogprobs.p, nullptr);
+        const std::vector<int32_t> got = dtokens.get();
+        const std::vector<float> got_lp = dlogprobs.get();
+        llcuda::Sampler sampler;
+        int same = 0, masked_drawn = 0, no_finite = 0;
+        double worst = 0;
+        std::string first_difference;
+        for (const SampleRow &spec : specs) {
+            const int r = spec.row;
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+            const uint32_t *mask = spec.allowed_offset >= 0 ? allowed.data() + spec.allowed_offset : nullptr;
+            const llcuda::SampledToken want = sampler.sample(row.data(), V, greedy, nullptr, 0, 0, mask);
+            masked_drawn += mask != nullptr && got[r] >= 0 && (mask[got[r] >> 5] >> (got[r] & 31) & 1u) == 0;
+            no_finite += got[r] == LLCUDA_SAMPLE_NO_FINITE_LOGIT;
+            if (got[r] == want.token) {
+                ++same;
+                if (want.token >= 0) worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
+            } else if (first_difference.empty()) {
+                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+            }
+        }
+        g_tally.check(same == n && worst <= 1e-4 && no_finite > 0,
+                      "GPU masked greedy = host Sampler's greedy with the masks, vocabulary " + std::to_string(V) + " (" +
+                          std::to_string(same) + " of " + std::to_string(n) + " rows, " + std::to_string(no_finite) +
+                          " without an allowed finite logit, log-probabilities within " + std::to_string(worst) + ")",
+                      first_difference);
+        g_tally.check(masked_drawn == 0, "GPU masked greedy never picks a masked token, vocabulary " + std::to_string(V));
+    }
+}
+
 // Allowed-token masks on the device: rows with random masks (sparse, dense, one token, the top
 // tokens hidden) and rows without, greedy and sampled with every filter and penalties, equal the
 // host Sampler with the same masks and never draw a masked token.
@@ -1024,6 +1102,7 @@ struct StepLogprobs {
     std::vector<float> token;        // [parts]
     std::vector<int32_t> top;        // [parts * n_top]
     std::vector<float> top_logprob;  // [parts * n_top]
+    std::vector<uint8_t> asking;     // batch.logprob_seqs: [parts], or empty for NULL (every sampled sequence)
 };
 
 // Runs one step; returns the logits rows (batch order) and fills the sampled tokens per part.
@@ -1073,6 +1152,7 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     }
     if (model_lp) {
         b.n_top_logprobs = model_lp->n_top;
+        if (!model_lp->asking.empty()) b.logprob_seqs = model_lp->asking.data();
         model_lp->token.assign(parts.size(), 1.0f);
         model_lp->top.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 7);
         model_lp->top_logprob.assign(std::max<size_t>(1, parts.size() * model_lp->n_top), 1.0f);
@@ -1622,7 +1702,7 @@ void test_logprobs_decode(const std::string &dir) {
     const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 5};
     const llcuda_sampling_params params[] = {greedy, warm, greedy};
     const std::vector<std::vector<uint32_t>> masks = {{}, {}, mask};
-    bool agrees = true;
+    bool agrees = true, only_asking = true;
     double worst = 0;
     auto decode = [&](bool eager, int first_block) {
         const std::vector<int32_t> prompt = {1, 7, 11, 19};
@@ -1637,6 +1717,22 @@ void test_logprobs_decode(const std::string &dir) {
                 parts.push_back({s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
             StepLogprobs lp;
             lp.n_top = n_top;
+            if (eager) {  // the same step (same inputs, same KV slots) with only sequences 0 and 2 asking
+                StepLogprobs some;
+                some.n_top = n_top;
+                some.asking = {1, 0, 1};
+                std::vector<int32_t> ignored;
+                run_step(*m, parts, &ignored, &some);
+                StepLogprobs all;
+                all.n_top = n_top;
+                run_step(*m, parts, &ignored, &all);
+                for (int s = 0; s < 3; ++s) {
+                    const bool asks = some.asking[s] != 0;
+                    only_asking = only_asking && some.token[s] == (asks ? all.token[s] : 0.0f);
+                    for (int k = 0; k < n_top; ++k)
+                        only_asking = only_asking && some.top[s * n_top + k] == (asks ? all.top[s * n_top + k] : -1);
+                }
+            }
             const std::vector<float> rows = run_step(*m, parts, &next, &lp);
             for (int s = 0; s < 3; ++s) {
                 values.push_back(lp.token[s]);
@@ -1656,6 +1752,8 @@ void test_logprobs_decode(const std::string &dir) {
         return values;
     };
     const std::vector<float> graph = decode(false, 0), eager = decode(true, 12);
+    g_tally.check(only_asking, "batch.logprob_seqs on the GPU: the sequences asking get the same log-probabilities as "
+                               "when all ask, the others those of a sequence not sampled");
     g_tally.check(agrees && worst <= 1e-5, "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
                                            "(greedy, warm, masked; worst " + std::to_string(worst) + ")");
     double apart = graph.size() == eager.size() ? 0.0 : INFINITY;
@@ -2023,7 +2121,7 @@ int main(int argc, char **argv) {
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
             {"products", [] { test_products(); test_product_refusals(); }}, {"chain", test_dependent_chain}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
             {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_model_logprobs(); }},
+            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_sample_greedy_masked(); test_model_logprobs(); }},
             {"family-kernels", test_family_kernels},
             {"family-models", test_family_models},
             {"moe", [&] { test_expert_routing(); test_expert_products(); test_moe_models(dir); }},

@@ -10,8 +10,11 @@
 //
 //   llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] [-r 3]
 //                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]
-//                [--adapters 1,8,32 [--adapter-rank 16]]
-// (sampling: greedy unless --temp > 0; every sequence samples with the same parameters)
+//                [--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]
+// (sampling: greedy unless --temp > 0; every sequence samples with the same parameters; --mask: every
+// sequence samples under an allowed-token mask each step, as constrained decoding does, one of
+// kMaskPool random masks allowing each token with probability DENSITY (0..1], picked anew per
+// sequence and step; 1 allows every token and measures the mask path alone)
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gguf-file.h"
@@ -40,6 +44,7 @@ void check(llcuda_status s, const char *what) {
 
 constexpr int kBlockSize = 16;
 constexpr int kBatchedPrompt = 128, kBatchedGen = 128, kMaxStepTokens = 512;
+constexpr int kMaskPool = 16;
 
 struct Sequence {
     std::vector<int32_t> table;
@@ -50,8 +55,9 @@ struct Sequence {
 
 class Runner {
 public:
-    Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, const llcuda_sampling_params &sampling)
-        : model_(model), cache_(cache), n_vocab_(n_vocab), sampling_(sampling) {}
+    Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, const llcuda_sampling_params &sampling,
+           std::vector<std::vector<uint32_t>> mask_pool)
+        : model_(model), cache_(cache), n_vocab_(n_vocab), sampling_(sampling), mask_pool_(std::move(mask_pool)) {}
 
     // One step: each (sequence, tokens) pair contributes its tokens; every sequence samples.
     void step(std::vector<Sequence *> &seqs, const std::vector<std::vector<int32_t>> &tokens) {
@@ -88,6 +94,17 @@ public:
             b.adapters = adapters_.data();
             b.seq_adapters = seq_adapters_.data();
         }
+        if (!mask_pool_.empty()) {
+            const size_t words = mask_pool_[0].size();
+            allowed_.resize(seqs.size() * words);
+            for (size_t i = 0; i < seqs.size(); ++i) {
+                const uint32_t pick = static_cast<uint32_t>((steps_ * 40503u + i * 2654435761u) >> 7) % mask_pool_.size();
+                std::copy(mask_pool_[pick].begin(), mask_pool_[pick].end(), allowed_.begin() + i * words);
+            }
+            b.allowed_words = static_cast<int32_t>(words);
+            b.allowed_tokens = allowed_.data();
+        }
+        ++steps_;
         llcuda_step_output out{};
         out.sampled = sampled_.data();
         check(llcuda_step(model_, cache_, &b, &out), "llcuda_step");
@@ -108,6 +125,10 @@ private:
     llcuda_sampling_params sampling_;
     std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_, seq_adapters_;
     std::vector<llcuda_adapter *> adapters_;
+    std::vector<std::vector<uint32_t>> mask_pool_;  // empty: no mask
+    std::vector<uint32_t> allowed_;
+    uint64_t steps_ = 0;
+    std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_;
     std::vector<uint8_t> sample_;
     std::vector<llcuda_sampling_params> params_;
 };
@@ -120,6 +141,24 @@ std::vector<int32_t> random_tokens(int n, int32_t n_vocab, uint32_t seed) {
         t[i] = 1 + static_cast<int32_t>((x >> 8) % static_cast<uint32_t>(n_vocab - 1));
     }
     return t;
+}
+
+// kMaskPool masks of n_vocab bits, each token allowed with probability `density` (at least one per mask).
+std::vector<std::vector<uint32_t>> random_masks(int32_t n_vocab, double density) {
+    if (!(density > 0.0 && density <= 1.0)) throw std::runtime_error("--mask: the density is in (0, 1]");
+    std::vector<std::vector<uint32_t>> pool;
+    uint32_t x = 99991u;
+    for (int m = 0; m < kMaskPool; ++m) {
+        std::vector<uint32_t> mask((n_vocab + 31) / 32, 0u);
+        for (int32_t t = 0; t < n_vocab; ++t) {
+            x = x * 1664525u + 1013904223u;
+            if ((x >> 8) < density * 16777216.0) mask[t >> 5] |= 1u << (t & 31);
+        }
+        const int32_t one = static_cast<int32_t>((x >> 8) % static_cast<uint32_t>(n_vocab));
+        mask[one >> 5] |= 1u << (one & 31);
+        pool.push_back(std::move(mask));
+    }
+    return pool;
 }
 
 Sequence make_seq(int first_block, int n_blocks) {
@@ -285,7 +324,7 @@ int32_t parse_kv_type(const std::string &v) {
 int run(int argc, char **argv) {
     std::string model_path, backend = "cuda";
     int threads = 0, p = 512, n = 128, reps = 3;
-    double bandwidth = 0;
+    double bandwidth = 0, mask_density = -1;  // -1: no --mask
     int32_t kv_type = LLCUDA_TYPE_F16;
     llcuda_sampling_params sampling{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
     std::vector<int> batches = {1, 4, 8, 16, 32, 64, 128};
@@ -307,12 +346,13 @@ int run(int argc, char **argv) {
         else if (a == "--top-p") sampling.top_p = std::stof(v);
         else if (a == "--adapters") adapter_counts = parse_list(v);
         else if (a == "--adapter-rank") adapter_rank = std::stoi(v);
+        else if (a == "--mask") mask_density = std::stod(v);
         else throw std::runtime_error("unknown option " + a);
     }
     if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
         throw std::runtime_error("usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
                                  "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P] "
-                                 "[--adapters 1,8,32 [--adapter-rank 16]]");
+                                 "[--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]");
     for (int count : adapter_counts)
         if (count < 1) throw std::runtime_error("--adapters: every count must be at least 1");
     const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
@@ -339,9 +379,13 @@ int run(int argc, char **argv) {
                 before.compute_major, before.compute_minor, before.multiprocessors);
     std::printf("weights %.3f GiB, KV cache %.3f GiB (%d blocks of %d, %s)\n", weight_bytes / 1073741824.0,
                 kv_bytes / 1073741824.0, n_blocks, kBlockSize, kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0");
-    Runner r(model, cache, spec.spec.n_vocab, sampling);
+    Runner r(model, cache, spec.spec.n_vocab, sampling,
+             mask_density >= 0 ? random_masks(spec.spec.n_vocab, mask_density) : std::vector<std::vector<uint32_t>>{});
     if (sampling.temperature > 0)
         std::printf("sampling temperature %.2f, top-k %d, top-p %.2f\n", sampling.temperature, sampling.top_k, sampling.top_p);
+    if (mask_density >= 0)
+        std::printf("allowed-token masks: each sequence each step one of %d random masks allowing %.4g of the vocabulary\n",
+                    kMaskPool, mask_density);
     std::printf("pp%d   %10.1f t/s\n", p, prompt_speed(r, p, reps));
     std::fflush(stdout);
     const double tg = generation_speed(r, n);

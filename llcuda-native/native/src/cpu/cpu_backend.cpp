@@ -195,9 +195,11 @@ private:
                                                        seq.end_pos(), seq.allowed);
             out.sampled[s] = token.token;
             if (out.logprobs != nullptr) out.logprobs[s] = token.logprob;
-            if (out.model_logprobs != nullptr)
-                model_logprobs(raw, spec_.n_vocab, token.token, batch.n_top_logprobs, &out.model_logprobs[s], top_tokens,
-                               top_logprobs);
+            if (out.model_logprobs != nullptr) {
+                const bool wanted = batch.wants_logprobs(s);  // unwanted: reported as for a sequence not sampled
+                model_logprobs(wanted ? raw : nullptr, wanted ? spec_.n_vocab : 0, wanted ? token.token : -1,
+                               batch.n_top_logprobs, &out.model_logprobs[s], top_tokens, top_logprobs);
+            }
         }
     }
 

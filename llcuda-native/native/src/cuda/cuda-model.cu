@@ -351,13 +351,16 @@ void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
 }
 
 // Rows whose sequences sample other than greedily go through sample_rows after the forward pass
-// (outside the graphs, which stay the same for any sampling): their specs and penalty histories
-// go up, only their tokens and log-probabilities come back.
+// (outside the graphs, which stay the same for any sampling), greedy rows under a mask through
+// sample_greedy_masked: their specs, penalty histories and masks go up, only their tokens and
+// log-probabilities come back.
 void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     sample_specs_host_.clear();
     sample_history_host_.clear();
     sample_allowed_host_.clear();
     const int V = static_cast<int>(spec_.n_vocab), words = (V + 31) / 32;
+    std::vector<SampleRow> &masked_greedy = masked_greedy_specs_host_;
+    masked_greedy.clear();
     for (size_t row = 0; row < plan.sample_seqs.size(); ++row) {
         const SeqSpan &seq = batch.seqs[plan.sample_seqs[row]];
         if (samples_greedily(seq)) continue;
@@ -368,9 +371,11 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
             spec.allowed_offset = static_cast<int32_t>(sample_allowed_host_.size());
             sample_allowed_host_.insert(sample_allowed_host_.end(), seq.allowed, seq.allowed + words);
         }
-        sample_specs_host_.push_back(spec);
+        (samples_greedily_masked(seq) ? masked_greedy : sample_specs_host_).push_back(spec);
     }
-    const int n = static_cast<int>(sample_specs_host_.size());
+    const int n_full = static_cast<int>(sample_specs_host_.size()), n_greedy = static_cast<int>(masked_greedy.size());
+    sample_specs_host_.insert(sample_specs_host_.end(), masked_greedy.begin(), masked_greedy.end());  // after the others
+    const int n = n_full + n_greedy;
     if (n == 0) return;
     const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t),
                  allowed_bytes = sample_allowed_host_.size() * sizeof(uint32_t),
@@ -383,9 +388,9 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
         sample_upload_host_ = std::move(host);
         sample_upload_ = std::move(device);
     }
-    if (sample_scratch_.size() < sample_rows_scratch_bytes(n, V))  // grows to the most rows of one launch
-        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n, V), "sampling scratch for " + std::to_string(V) +
-                                                                         "-token rows");
+    if (sample_scratch_.size() < sample_rows_scratch_bytes(n_full, V))  // grows to the most rows of one launch
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n_full, V), "sampling scratch for " +
+                                                                              std::to_string(V) + "-token rows");
     // One upload: the specs, the histories, then the masks (4-byte words after 4-byte history entries).
     uint8_t *upload_host = sample_upload_host_.as<uint8_t>();
     std::memcpy(upload_host, sample_specs_host_.data(), spec_bytes);
@@ -396,9 +401,11 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = logprobs_in(picks_);
     const uint8_t *upload = sample_upload_.as<uint8_t>();
-    sample_rows(sample_upload_.as<SampleRow>(), n, reinterpret_cast<const int32_t *>(upload + spec_bytes),
-                reinterpret_cast<const uint32_t *>(upload + spec_bytes + history_bytes), logits_.as<float>(), V,
-                sample_scratch_.get(), picked, logprobs, stream_);
+    const auto *allowed = reinterpret_cast<const uint32_t *>(upload + spec_bytes + history_bytes);
+    sample_rows(sample_upload_.as<SampleRow>(), n_full, reinterpret_cast<const int32_t *>(upload + spec_bytes), allowed,
+                logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
+    sample_greedy_masked(sample_upload_.as<SampleRow>() + n_full, n_greedy, allowed, logits_.as<float>(), V, picked,
+                         logprobs, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
 }
 
@@ -415,9 +422,11 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     }
     if (plan.graph) run_graph(plan, cache);
     else enqueue_step(plan, cache);
-    if (out.model_logprobs) keep_raw_rows(plan);
+    const std::vector<std::pair<int, int>> runs = out.model_logprobs ? logprob_runs(plan, batch)
+                                                                       : std::vector<std::pair<int, int>>{};
+    if (out.model_logprobs) keep_raw_rows(plan, runs);
     sample_on_gpu(plan, batch);
-    if (out.model_logprobs) model_logprobs_on_gpu(plan, batch.n_top_logprobs);
+    if (out.model_logprobs) model_logprobs_on_gpu(plan, runs, batch.n_top_logprobs);
 
     const int64_t V = spec_.n_vocab;
     const float *logits = logits_.as<float>();
@@ -437,16 +446,30 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     if (out.model_logprobs) write_model_logprobs(plan, batch, out);
 }
 
-void CudaModel::keep_raw_rows(const StepPlan &plan) {
-    const size_t bytes = plan.sample_seqs.size() * spec_.n_vocab * sizeof(float);
-    if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
-    if (bytes > 0) LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.get(), logits_.as<float>(), bytes, cudaMemcpyDeviceToDevice, stream_));
+std::vector<std::pair<int, int>> CudaModel::logprob_runs(const StepPlan &plan, const StepBatch &batch) {
+    std::vector<std::pair<int, int>> runs;
+    const int n = static_cast<int>(plan.sample_seqs.size());
+    for (int row = 0; row < n; ++row) {
+        if (!batch.wants_logprobs(static_cast<size_t>(plan.sample_seqs[row]))) continue;
+        if (!runs.empty() && runs.back().second == row) runs.back().second = row + 1;
+        else runs.emplace_back(row, row + 1);
+    }
+    return runs;
 }
 
-void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, int n_top) {
+// Only the rows whose sequences want log-probabilities, at their own row index.
+void CudaModel::keep_raw_rows(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs) {
+    const size_t row_bytes = spec_.n_vocab * sizeof(float), bytes = plan.sample_seqs.size() * row_bytes;
+    if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
+    for (const auto &[first, end] : runs)
+        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.as<uint8_t>() + first * row_bytes, logits_.as<uint8_t>() + first * row_bytes,
+                                          (end - first) * row_bytes, cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs, int n_top) {
     const int n = static_cast<int>(plan.sample_seqs.size());
     const size_t bytes = static_cast<size_t>(n) * (1 + 2 * n_top) * sizeof(float);
-    if (n == 0) return;
+    if (runs.empty()) return;
     if (std::min(logprobs_.size(), logprobs_host_.size()) < bytes) {
         LLCUDA_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the previous step's copy may still read the old pair
         PinnedBuffer host(bytes);
@@ -457,8 +480,11 @@ void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, int n_top) {
     float *token_logprobs = logprobs_.as<float>();
     auto *top_tokens = reinterpret_cast<int32_t *>(token_logprobs + n);
     float *top_logprobs = reinterpret_cast<float *>(top_tokens + static_cast<size_t>(n) * n_top);
-    model_logprobs(raw_rows_.as<float>(), n, static_cast<int>(spec_.n_vocab), picks_.as<int32_t>(), n_top, token_logprobs,
-                   top_tokens, top_logprobs, stream_);
+    const int V = static_cast<int>(spec_.n_vocab);
+    for (const auto &[first, end] : runs)  // the outputs stay indexed by row
+        model_logprobs(raw_rows_.as<float>() + static_cast<int64_t>(first) * V, end - first, V, picks_.as<int32_t>() + first,
+                       n_top, token_logprobs + first, top_tokens + static_cast<size_t>(first) * n_top,
+                       top_logprobs + static_cast<size_t>(first) * n_top, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(logprobs_host_.get(), logprobs_.get(), bytes, cudaMemcpyDeviceToHost, stream_));
 }
 
@@ -467,12 +493,13 @@ void CudaModel::write_model_logprobs(const StepPlan &plan, const StepBatch &batc
     const float *token_logprobs = logprobs_host_.as<float>();
     const auto *top_tokens = reinterpret_cast<const int32_t *>(token_logprobs + n);
     const float *top_logprobs = reinterpret_cast<const float *>(top_tokens + static_cast<size_t>(n) * n_top);
-    for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled
+    for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled or not asking
         out.model_logprobs[s] = 0.0f;
         for (int k = 0; k < n_top; ++k) { out.top_tokens[s * n_top + k] = -1; out.top_logprobs[s * n_top + k] = 0.0f; }
     }
     for (int row = 0; row < n; ++row) {
         const size_t s = static_cast<size_t>(plan.sample_seqs[row]);
+        if (!batch.wants_logprobs(s)) continue;
         out.model_logprobs[s] = token_logprobs[row];
         for (int k = 0; k < n_top; ++k) {
             out.top_tokens[s * n_top + k] = top_tokens[static_cast<size_t>(row) * n_top + k];

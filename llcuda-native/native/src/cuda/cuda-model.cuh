@@ -87,8 +87,10 @@ private:
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     // The model's log-probabilities (model-logprobs.cu) of the sampled rows, from their raw logits
     // (`raw_rows_`, copied before sampling changed them), into logprobs_host_.
-    void keep_raw_rows(const StepPlan &plan);
-    void model_logprobs_on_gpu(const StepPlan &plan, int n_top);
+    // Runs [first, end) of consecutive sample rows whose sequences want model log-probabilities.
+    static std::vector<std::pair<int, int>> logprob_runs(const StepPlan &plan, const StepBatch &batch);
+    void keep_raw_rows(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs);
+    void model_logprobs_on_gpu(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs, int n_top);
     void write_model_logprobs(const StepPlan &plan, const StepBatch &batch, const StepResult &out) const;
     void clear_graphs();
     // The dense FFN's width (0 when every layer's FFN is a mixture of experts).
@@ -140,6 +142,7 @@ private:
     // Non-greedy and masked sampling: specs, histories and allowed-token masks (pinned, then one
     // upload), the kernel's scratch.
     std::vector<SampleRow> sample_specs_host_;
+    std::vector<SampleRow> masked_greedy_specs_host_;  // greedy rows under a mask, before they join the specs
     std::vector<int32_t> sample_history_host_;
     std::vector<uint32_t> sample_allowed_host_;
     PinnedBuffer sample_upload_host_;

@@ -206,6 +206,11 @@ size_t sample_rows_scratch_bytes(int n_rows, int n_vocab);
 // masks of (n_vocab + 31) / 32 words each (may be null when no row has one).
 void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, const uint32_t *allowed, float *logits,
                  int n_vocab, void *scratch, int32_t *tokens, float *logprobs, cudaStream_t stream);
+// ---- sampling.cu: sample_greedy over the tokens each row's mask allows (rows[i].allowed_offset
+// into `allowed`; -1: every token); rows[i].params are not read (the caller sends only greedy rows
+// without penalties). tokens/logprobs are indexed by rows[i].row.
+void sample_greedy_masked(const SampleRow *rows, int n_rows, const uint32_t *allowed, const float *logits,
+                          int n_vocab, int32_t *tokens, float *logprobs, cudaStream_t stream);
 
 // ---- model-logprobs.cu: the host's model_logprobs (sampling.h) on n_rows raw logits rows: at
 // tokens[r] into token_logprobs[r], the n_top most probable into top_tokens/top_logprobs[r * n_top ..].

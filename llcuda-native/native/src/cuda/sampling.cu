@@ -1,7 +1,9 @@
 // Greedy sampling on the GPU, one block per output row: the argmax over the finite logits (lowest
 // index on ties, as on the CPU) and its log-probability under the softmax of the finite logits;
 // LLCUDA_SAMPLE_NO_FINITE_LOGIT for a row without one. Only these two numbers per sequence travel
-// back over PCIe.
+// back over PCIe. Masked greedy does the same over the tokens a row's allowed-token mask keeps
+// (the host Sampler's greedy choice with that mask), so greedy constrained decoding never needs
+// the full sampler.
 #include <cmath>
 
 #include "kernels.cuh"
@@ -11,15 +13,18 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void __launch_bounds__(kThreads)
-greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict__ tokens,
-              float *__restrict__ logprobs) {
-    const float *row = logits + static_cast<int64_t>(blockIdx.x) * n_vocab;
+__device__ __forceinline__ bool is_allowed(const uint32_t *allowed, int i) {
+    return allowed == nullptr || (allowed[i >> 5] >> (i & 31) & 1u) != 0;
+}
+
+// The greedy pick of one row by the whole block; `allowed` (may be null): the row's mask.
+__device__ void greedy_row(const float *__restrict__ row, int n_vocab, const uint32_t *__restrict__ allowed,
+                           int32_t *token, float *logprob) {
     float best = -INFINITY;  // with best_i = n_vocab: no finite logit yet
     int best_i = n_vocab;
     for (int i = threadIdx.x; i < n_vocab; i += kThreads) {
         const float v = row[i];
-        if (isfinite(v) && v > best) { best = v; best_i = i; }
+        if (isfinite(v) && v > best && is_allowed(allowed, i)) { best = v; best_i = i; }
     }
     // Warp then block reduction of (value, index), preferring the lower index on ties.
 #pragma unroll
@@ -39,7 +44,7 @@ greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict
         if (sv[i] > best || (sv[i] == best && si[i] < best_i)) { best = sv[i]; best_i = si[i]; }
     float sum = 0.0f;
     for (int i = threadIdx.x; i < n_vocab; i += kThreads)
-        if (isfinite(row[i])) sum += expf(row[i] - best);
+        if (isfinite(row[i]) && is_allowed(allowed, i)) sum += expf(row[i] - best);
     sum = warp_sum(sum);
     if (lane == 0) ssum[warp] = sum;
     __syncthreads();
@@ -47,9 +52,26 @@ greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict
         float total = 0.0f;
         for (int i = 0; i < kThreads / kWarpSize; ++i) total += ssum[i];
         const bool found = best_i < n_vocab;
-        tokens[blockIdx.x] = found ? best_i : LLCUDA_SAMPLE_NO_FINITE_LOGIT;
-        if (logprobs) logprobs[blockIdx.x] = found ? -logf(total) : 0.0f;
+        *token = found ? best_i : LLCUDA_SAMPLE_NO_FINITE_LOGIT;
+        if (logprob) *logprob = found ? -logf(total) : 0.0f;
     }
+}
+
+__global__ void __launch_bounds__(kThreads)
+greedy_kernel(const float *__restrict__ logits, int n_vocab, int32_t *__restrict__ tokens,
+              float *__restrict__ logprobs) {
+    greedy_row(logits + static_cast<int64_t>(blockIdx.x) * n_vocab, n_vocab, nullptr, tokens + blockIdx.x,
+               logprobs ? logprobs + blockIdx.x : nullptr);
+}
+
+__global__ void __launch_bounds__(kThreads)
+masked_greedy_kernel(const SampleRow *__restrict__ specs, const uint32_t *__restrict__ allowed,
+                     const float *__restrict__ logits, int n_vocab, int32_t *__restrict__ tokens,
+                     float *__restrict__ logprobs) {
+    const SampleRow spec = specs[blockIdx.x];
+    greedy_row(logits + static_cast<int64_t>(spec.row) * n_vocab, n_vocab,
+               spec.allowed_offset >= 0 ? allowed + spec.allowed_offset : nullptr, tokens + spec.row,
+               logprobs + spec.row);
 }
 
 }  // namespace
@@ -58,6 +80,13 @@ void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens
                    cudaStream_t stream) {
     if (n_rows == 0) return;
     greedy_kernel<<<n_rows, kThreads, 0, stream>>>(logits, n_vocab, tokens, logprobs);
+    LLCUDA_CUDA_CHECK_LAUNCH();
+}
+
+void sample_greedy_masked(const SampleRow *rows, int n_rows, const uint32_t *allowed, const float *logits,
+                          int n_vocab, int32_t *tokens, float *logprobs, cudaStream_t stream) {
+    if (n_rows == 0) return;
+    masked_greedy_kernel<<<n_rows, kThreads, 0, stream>>>(rows, allowed, logits, n_vocab, tokens, logprobs);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 

@@ -11,10 +11,17 @@ int graph_bucket(int n_seqs) {
     return 0;
 }
 
-bool samples_greedily(const SeqSpan &seq) {
-    const llcuda_sampling_params &p = seq.params;
+namespace {
+bool greedy_without_penalties(const llcuda_sampling_params &p) {
     return p.temperature <= 0.0f && p.repetition_penalty == 1.0f && p.frequency_penalty == 0.0f &&
-           p.presence_penalty == 0.0f && seq.allowed == nullptr;
+           p.presence_penalty == 0.0f;
+}
+}  // namespace
+
+bool samples_greedily(const SeqSpan &seq) { return greedy_without_penalties(seq.params) && seq.allowed == nullptr; }
+
+bool samples_greedily_masked(const SeqSpan &seq) {
+    return greedy_without_penalties(seq.params) && seq.allowed != nullptr;
 }
 
 StepPlan plan_step(const StepBatch &batch, int block_size, int tile_tokens) {

@@ -20,6 +20,9 @@ int graph_bucket(int n_seqs);
 // Whether a sequence's token is the argmax of its raw logits (greedy without penalties or mask), which
 // the step's greedy kernel gives; other sequences' rows go through sample_rows after it.
 bool samples_greedily(const SeqSpan &seq);
+// Whether a sequence's token is the argmax of its raw logits under its allowed-token mask (greedy
+// without penalties, with a mask): sample_greedy_masked gives it, not the full sampler.
+bool samples_greedily_masked(const SeqSpan &seq);
 
 struct StepPlan {
     int n_tokens = 0;      // tokens in the batch

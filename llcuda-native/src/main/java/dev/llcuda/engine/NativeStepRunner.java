@@ -106,6 +106,9 @@ public final class NativeStepRunner implements StepRunner {
                     batch.allowTokens(index, seq.allowedTokens());
                 }
                 top = Math.max(top, seq.topLogprobs());
+                if (seq.wantsLogprobs()) {
+                    batch.logprobsOf(index);
+                }
             }
             for (AdapterUse use : seq.adapters()) {
                 Adapter adapter = adapters.get(use.name());

@@ -1,6 +1,7 @@
 package dev.llcuda.grammar;
 
 import java.util.Arrays;
+import java.util.function.LongBinaryOperator;
 
 /** A set of byte values (0..255), one element of a grammar rule. */
 final class ByteClass {
@@ -36,6 +37,30 @@ final class ByteClass {
             c.bits[b >>> 6] &= ~(1L << (b & 63));
         }
         return c;
+    }
+
+    ByteClass union(ByteClass other) {
+        return combine(other, (a, b) -> a | b);
+    }
+
+    ByteClass intersect(ByteClass other) {
+        return combine(other, (a, b) -> a & b);
+    }
+
+    ByteClass minus(ByteClass other) {
+        return combine(other, (a, b) -> a & ~b);
+    }
+
+    private ByteClass combine(ByteClass other, LongBinaryOperator op) {
+        ByteClass c = new ByteClass();
+        for (int i = 0; i < 4; i++) {
+            c.bits[i] = op.applyAsLong(bits[i], other.bits[i]);
+        }
+        return c;
+    }
+
+    boolean isEmpty() {
+        return (bits[0] | bits[1] | bits[2] | bits[3]) == 0;
     }
 
     boolean contains(int b) {

@@ -16,24 +16,31 @@ import org.jspecify.annotations.Nullable;
  * JSON Schema to {@link Grammar}. Supported: {@code type} (one or a list), {@code properties},
  * {@code required}, {@code additionalProperties} (true or false: only declared properties are
  * generated), {@code items}, {@code minItems}, {@code maxItems}, {@code minLength},
- * {@code maxLength}, {@code enum}, {@code const}, {@code anyOf}, {@code $ref} to {@code $defs} or
- * {@code definitions} (not recursive), {@code format} {@code int32}/{@code int64} on integers
- * (generated with at most 9/18 digits, so every value fits), {@code minimum}/{@code maximum} on
- * integers, and annotations. Every other keyword is refused with its path,
+ * {@code maxLength}, {@code pattern} (see {@link PatternCompiler}), {@code format} date, time,
+ * date-time and uuid on strings (see {@link StringFormats}), {@code enum}, {@code const},
+ * {@code anyOf}, {@code $ref} to {@code $defs} or {@code definitions} (not recursive),
+ * {@code format} {@code int32}/{@code int64} on integers (generated with at most 9/18 digits, so
+ * every value fits), {@code minimum}/{@code maximum}/{@code exclusiveMinimum}/
+ * {@code exclusiveMaximum} and {@code multipleOf} (up to {@value #MAX_MULTIPLE_OF}) on integers,
+ * exactly, and annotations. Bounds on numbers are refused. Every other keyword is refused with its path,
  * never ignored. Properties are generated in the order the schema declares them.
  */
 final class JsonSchemaCompiler {
 
     /** Largest minLength/maxLength/minItems/maxItems: each unit of a bound is one rule. */
     static final int MAX_BOUND = 4096;
+    /** Largest integer multipleOf: the grammar has a rule per digit position and remainder. */
+    static final long MAX_MULTIPLE_OF = 1000;
+    private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum",
+            "exclusiveMaximum");
 
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$schema", "$id", "$comment",
             "examples", "default", "readOnly", "writeOnly", "deprecated", "$defs", "definitions");
     private static final Map<String, Set<String>> TYPE_KEYWORDS = Map.of(
             "object", Set.of("properties", "required", "additionalProperties"),
             "array", Set.of("items", "minItems", "maxItems"),
-            "string", Set.of("minLength", "maxLength"),
-            "integer", Set.of("format", "minimum", "maximum"),
+            "string", Set.of("minLength", "maxLength", "pattern", "format"),
+            "integer", Set.of("format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
             "number", Set.of(),
             "boolean", Set.of(),
             "null", Set.of());
@@ -133,7 +140,7 @@ final class JsonSchemaCompiler {
             types.add("object");
         } else if (node.containsKey("items") || node.containsKey("minItems") || node.containsKey("maxItems")) {
             types.add("array");
-        } else if (node.containsKey("minLength") || node.containsKey("maxLength")) {
+        } else if (node.containsKey("minLength") || node.containsKey("maxLength") || node.containsKey("pattern")) {
             types.add("string");
         }
         for (String t : types) {
@@ -163,15 +170,10 @@ final class JsonSchemaCompiler {
         return switch (type) {
             case "object" -> object(node, path);
             case "array" -> array(node, path);
-            case "string" -> {
-                int min = bound(node, "minLength", 0, path);
-                int max = bound(node, "maxLength", -1, path);
-                requireOrdered(min, max, "minLength", "maxLength", path);
-                yield rules.string(min, max);
-            }
+            case "string" -> string(node, path);
             case "integer" -> integer(node, path);
             case "number" -> {
-                for (String bound : List.of("minimum", "maximum")) {
+                for (String bound : TYPE_KEYWORDS.get("integer")) {
                     if (node.containsKey(bound)) {  // beside "integer" in a type list, it must not be dropped here
                         throw new SchemaException(path + "/" + bound, "keyword '" + bound + "' is only supported "
                                 + "for integers, not numbers");
@@ -184,13 +186,46 @@ final class JsonSchemaCompiler {
         };
     }
 
+    /** A string of minLength..maxLength characters, or one matching {@code pattern} or {@code format}. */
+    private int string(Map<String, Object> node, String path) {
+        List<String> shapes = List.of("pattern", "format").stream().filter(node::containsKey).toList();
+        if (shapes.isEmpty()) {
+            int min = bound(node, "minLength", 0, path);
+            int max = bound(node, "maxLength", -1, path);
+            requireOrdered(min, max, "minLength", "maxLength", path);
+            return rules.string(min, max);
+        }
+        for (String other : List.of("minLength", "maxLength", "format")) {
+            if (node.containsKey(other) && !other.equals(shapes.get(0))) {
+                throw new SchemaException(path + "/" + other, "keyword '" + other + "' beside '" + shapes.get(0)
+                        + "' is not supported");
+            }
+        }
+        String keyword = shapes.get(0);
+        Object value = node.get(keyword);
+        if (keyword.equals("format")) {
+            String pattern = StringFormats.PATTERNS.get(String.valueOf(value));
+            if (pattern == null) {
+                throw new SchemaException(path + "/format", "format " + CompactJson.write(value)
+                        + " is not supported for strings (date, time, date-time, uuid)");
+            }
+            return PatternCompiler.jsonString(rules, pattern, path + "/format");
+        }
+        if (!(value instanceof String pattern)) {
+            throw new SchemaException(path + "/pattern", "must be a string, got " + CompactJson.write(value));
+        }
+        return PatternCompiler.jsonString(rules, pattern, path + "/pattern");
+    }
+
     /**
-     * An integer of at most the format's digits, within {@code minimum}/{@code maximum} when given
-     * (a fractional bound is rounded inwards, as integers satisfy it).
+     * An integer of at most the format's digits, within {@code minimum}/{@code maximum} and
+     * {@code exclusiveMinimum}/{@code exclusiveMaximum} when given (a fractional bound is rounded
+     * inwards, as integers satisfy it), a multiple of {@code multipleOf} when given.
      */
     private int integer(Map<String, Object> node, String path) {
         int digits = integerDigits(node.get("format"), path);
-        if (!node.containsKey("minimum") && !node.containsKey("maximum")) {
+        long multipleOf = multipleOf(node, path);
+        if (multipleOf == 1 && INTEGER_BOUNDS.stream().noneMatch(node::containsKey)) {
             return rules.integer(digits);
         }
         long largest = 1;
@@ -198,28 +233,65 @@ final class JsonSchemaCompiler {
             largest *= 10;
         }
         largest -= 1;
-        long min = Math.max(-largest, integerBound(node, "minimum", -largest, true, path));
-        long max = Math.min(largest, integerBound(node, "maximum", largest, false, path));
-        if (min > max) {
-            throw new SchemaException(path, "no integer of at most " + digits + " digits lies in [minimum, maximum] = ["
-                    + CompactJson.write(node.get("minimum")) + ", " + CompactJson.write(node.get("maximum")) + "]");
+        long min = Math.max(-largest, Math.max(integerBound(node, "minimum", -largest, true, false, path),
+                integerBound(node, "exclusiveMinimum", -largest, true, true, path)));
+        long max = Math.min(largest, Math.min(integerBound(node, "maximum", largest, false, false, path),
+                integerBound(node, "exclusiveMaximum", largest, false, true, path)));
+        int rule = min > max ? -1 : rules.integerRange(min, max, multipleOf);
+        if (rule < 0 || rules.matchesNothing(rule)) {
+            throw new SchemaException(path, "no integer of at most " + digits + " digits satisfies the bounds "
+                    + CompactJson.write(bounds(node)));
         }
-        return rules.integerRange(min, max);
+        return rule;
     }
 
-    private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower, String path) {
+    private static Map<String, Object> bounds(Map<String, Object> node) {
+        Map<String, Object> bounds = new LinkedHashMap<>();
+        for (String keyword : INTEGER_BOUNDS) {
+            if (node.containsKey(keyword)) {
+                bounds.put(keyword, node.get(keyword));
+            }
+        }
+        return bounds;
+    }
+
+    /** The closest integer inside a bound: {@code lower} bounds round up, exclusive ones step past the value. */
+    private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower,
+                                     boolean exclusive, String path) {
         Object value = node.get(keyword);
         if (value == null) {
             return absent;
         }
+        double rounded;
         if (value instanceof Long n) {
-            return n;
+            if (!exclusive) {
+                return n;
+            }
+            rounded = n;
+        } else if (value instanceof Double d && Double.isFinite(d)) {
+            rounded = d;
+        } else {
+            throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
         }
-        if (value instanceof Double d && Double.isFinite(d)) {
-            double rounded = lower ? Math.ceil(d) : Math.floor(d);
-            return rounded >= Long.MAX_VALUE ? Long.MAX_VALUE : rounded <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) rounded;
+        if (exclusive) {
+            rounded = lower ? Math.floor(rounded) + 1 : Math.ceil(rounded) - 1;
+        } else {
+            rounded = lower ? Math.ceil(rounded) : Math.floor(rounded);
         }
-        throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
+        return rounded >= Long.MAX_VALUE ? Long.MAX_VALUE : rounded <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) rounded;
+    }
+
+    /** {@code multipleOf} of an integer: a positive integer up to {@link #MAX_MULTIPLE_OF}; absent: 1. */
+    private static long multipleOf(Map<String, Object> node, String path) {
+        Object value = node.get("multipleOf");
+        if (value == null) {
+            return 1;
+        }
+        if (!(value instanceof Long n) || n < 1 || n > MAX_MULTIPLE_OF) {
+            throw new SchemaException(path + "/multipleOf", "only an integer from 1 to " + MAX_MULTIPLE_OF
+                    + " is supported, got " + CompactJson.write(value));
+        }
+        return n;
     }
 
     /** Digits an integer may have: {@code int32}/{@code int64} bound them so every value fits. */

@@ -3,7 +3,11 @@ package dev.llcuda.grammar;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the rules of a {@link Grammar}: sequences of literals, byte classes and rule references,
@@ -45,6 +49,32 @@ final class RuleBuilder {
 
     void addAlternative(int rule, List<Object> sequence) {
         rules.get(rule).add(List.copyOf(sequence));
+    }
+
+    /** Whether {@code part} (a {@link ByteClass}, a rule or a sequence of them) matches the empty output. */
+    boolean matchesEmpty(Object part) {
+        return matchesEmpty(part, new java.util.HashSet<>());
+    }
+
+    private boolean matchesEmpty(Object part, java.util.Set<Integer> entered) {
+        if (part instanceof ByteClass) {
+            return false;
+        }
+        if (part instanceof List<?> sequence) {
+            return sequence.stream().allMatch(element -> matchesEmpty(element, entered));
+        }
+        int rule = (Integer) part;
+        if (!entered.add(rule)) {
+            return false;  // a path back into the rule: no shorter way to empty through it
+        }
+        boolean empty = rules.get(rule).stream().anyMatch(alternative -> matchesEmpty(alternative, entered));
+        entered.remove(rule);
+        return empty;
+    }
+
+    /** Whether {@code rule} has no alternative, so nothing matches it. */
+    boolean matchesNothing(int rule) {
+        return rules.get(rule).isEmpty();
     }
 
     /**
@@ -120,7 +150,7 @@ final class RuleBuilder {
     }
 
     /** One character of a JSON string: printable ASCII but quote and backslash, an escape, or UTF-8. */
-    private int stringChar() {
+    int stringChar() {
         if (stringChar < 0) {
             ByteClass hex = ByteClass.range('0', '9');
             ByteClass hexLetters = ByteClass.range('a', 'f');
@@ -153,53 +183,85 @@ final class RuleBuilder {
     }
 
     /**
-     * An integer from {@code min} to {@code max} (inclusive, min <= max), written without leading
-     * zeros (and never {@code -0}): the magnitudes of each sign, split by digit count, each such
-     * range spelled digit by digit.
+     * An integer from {@code min} to {@code max} (inclusive, min <= max) that is a multiple of
+     * {@code multipleOf} (1: any), written without leading zeros (and never {@code -0}): the
+     * magnitudes of each sign, split by digit count, each such range spelled digit by digit.
+     * Where no such integer exists the rule has no alternative.
      */
-    int integerRange(long min, long max) {
+    int integerRange(long min, long max, long multipleOf) {
         int rule = declare();
         if (max >= 0) {
-            addMagnitudes(rule, "", Math.max(min, 0), max);
+            addMagnitudes(rule, "", Math.max(min, 0), max, multipleOf);
         }
         if (min < 0) {
-            addMagnitudes(rule, "-", max < 0 ? -max : 1, -min);
+            addMagnitudes(rule, "-", max < 0 ? -max : 1, -min, multipleOf);
         }
         return rule;
     }
 
     /** {@code sign} followed by each magnitude in [low, high], one alternative per digit count. */
-    private void addMagnitudes(int rule, String sign, long low, long high) {
+    private void addMagnitudes(int rule, String sign, long low, long high, long multipleOf) {
         String highDigits = Long.toString(high);
         for (int digits = Long.toString(low).length(); digits <= highDigits.length(); digits++) {
             long first = digits == 1 ? 0 : pow10(digits - 1);
             long last = pow10(digits) - 1;
             String from = Long.toString(Math.max(low, first));
             String to = Long.toString(Math.min(high, last));
-            addAlternative(rule, seq(sign, sameLength(from, to)));
+            Integer spelled = new DigitSpelling(from, to, multipleOf).spell(0, true, true, 0);
+            if (spelled != null) {
+                addAlternative(rule, seq(sign, spelled));
+            }
         }
     }
 
-    /** Every digit string from {@code low} to {@code high}, both of the same length. */
-    private List<Object> sameLength(String low, String high) {
-        if (low.equals(high)) {
-            return seq(low);
+    /**
+     * The digit strings from {@code low} to {@code high} (same length) whose value is a multiple of
+     * {@code multipleOf}: a rule per (position, still equal to low's digits, still equal to high's
+     * digits, remainder so far), made only where some completion exists, so output never stalls.
+     */
+    private final class DigitSpelling {
+
+        private final String low;
+        private final String high;
+        private final long multipleOf;
+        private final Map<String, Optional<Integer>> made = new HashMap<>();
+
+        DigitSpelling(String low, String high, long multipleOf) {
+            this.low = low;
+            this.high = high;
+            this.multipleOf = multipleOf;
         }
-        char lowFirst = low.charAt(0);
-        char highFirst = high.charAt(0);
-        String lowRest = low.substring(1);
-        String highRest = high.substring(1);
-        if (lowFirst == highFirst) {
-            return seq(String.valueOf(lowFirst), sameLength(lowRest, highRest));
+
+        /** The rule of the rest from {@code position}, or null when no digits complete it. */
+        @Nullable
+        Integer spell(int position, boolean atLow, boolean atHigh, long remainder) {
+            if (position == low.length()) {
+                return remainder == 0 ? RuleBuilder.this.rule(empty()) : null;
+            }
+            String key = position + ":" + atLow + ":" + atHigh + ":" + remainder;
+            Optional<Integer> known = made.get(key);
+            if (known != null) {
+                return known.orElse(null);
+            }
+            int from = atLow ? low.charAt(position) - '0' : 0;
+            int to = atHigh ? high.charAt(position) - '0' : 9;
+            List<List<Object>> alternatives = new ArrayList<>();
+            for (int d = from; d <= to; d++) {
+                Integer rest = spell(position + 1, atLow && d == from, atHigh && d == to, (remainder * 10 + d) % multipleOf);
+                if (rest != null) {
+                    alternatives.add(seq(ByteClass.of('0' + d), rest));
+                }
+            }
+            Integer id = null;
+            if (!alternatives.isEmpty()) {
+                id = declare();
+                for (List<Object> alternative : alternatives) {
+                    addAlternative(id, alternative);
+                }
+            }
+            made.put(key, Optional.ofNullable(id));
+            return id;
         }
-        int rule = declare();
-        addAlternative(rule, seq(String.valueOf(lowFirst), sameLength(lowRest, "9".repeat(lowRest.length()))));
-        if (highFirst - lowFirst > 1) {
-            addAlternative(rule, seq(ByteClass.range(lowFirst + 1, highFirst - 1), repeat(DIGIT, lowRest.length(),
-                    lowRest.length())));
-        }
-        addAlternative(rule, seq(String.valueOf(highFirst), sameLength("0".repeat(highRest.length()), highRest)));
-        return seq(rule);
     }
 
     private static long pow10(int exponent) {

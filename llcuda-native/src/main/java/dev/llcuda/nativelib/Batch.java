@@ -47,6 +47,8 @@ public final class Batch {
     private int[] stackIndices = new int[8 * MAX_ADAPTER_STACK];
     private float[] stackFactors = new float[8 * MAX_ADAPTER_STACK];
     private int topLogprobs = NO_LOGPROBS;
+    private byte[] logprobSeqs = new byte[8];
+    private int logprobSeqCount;
 
     private final NativeBuffer tokensMemory = new NativeBuffer();
     private final NativeBuffer positionsMemory = new NativeBuffer();
@@ -62,6 +64,7 @@ public final class Batch {
     private final NativeBuffer stackOffsetsMemory = new NativeBuffer();
     private final NativeBuffer stackMemory = new NativeBuffer();
     private final NativeBuffer stackScalesMemory = new NativeBuffer();
+    private final NativeBuffer logprobSeqsMemory = new NativeBuffer();
     private final LlcudaLibrary.BatchStruct struct = new LlcudaLibrary.BatchStruct();
     private int[] historyOffsets = new int[9];
 
@@ -84,6 +87,7 @@ public final class Batch {
         maskedCount = 0;
         adaptedCount = 0;
         topLogprobs = NO_LOGPROBS;
+        logprobSeqCount = 0;
     }
 
     /** {@link #topLogprobs()} of a batch that asks for no log-probabilities. */
@@ -104,6 +108,19 @@ public final class Batch {
             throw new IllegalArgumentException("top log-probabilities " + top + " must be in [0, " + MAX_TOP_LOGPROBS + "]");
         }
         topLogprobs = top;
+    }
+
+    /**
+     * Limits {@link #logprobs(int)} to the sequences marked by this call (unmarked ones report them
+     * as a sequence not sampled, and the step does not compute them); without any mark, every
+     * sampled sequence gets them.
+     */
+    public void logprobsOf(int seq) {
+        requireSequence(seq);
+        if (logprobSeqs[seq] == 0) {
+            logprobSeqs[seq] = 1;
+            logprobSeqCount++;
+        }
     }
 
     /** The alternatives asked for per sampled sequence, or {@link #NO_LOGPROBS}. */
@@ -147,6 +164,7 @@ public final class Batch {
         historyLength[seq] = 0;
         allowedTokens[seq] = null;
         stackCount[seq] = 0;
+        logprobSeqs[seq] = 0;
         return seq;
     }
 
@@ -246,6 +264,7 @@ public final class Batch {
         marshalAllowedTokens();
         marshalAdapters();
         struct.n_top_logprobs = Math.max(0, topLogprobs);
+        struct.logprob_seqs = logprobSeqCount == 0 ? null : logprobSeqsMemory.write(logprobSeqs, seqCount);
         struct.write();
         return struct;
     }
@@ -366,6 +385,7 @@ public final class Batch {
             stackOffsets = Arrays.copyOf(stackOffsets, size + 1);
             stackIndices = Arrays.copyOf(stackIndices, size * MAX_ADAPTER_STACK);
             stackFactors = Arrays.copyOf(stackFactors, size * MAX_ADAPTER_STACK);
+            logprobSeqs = Arrays.copyOf(logprobSeqs, size);
             seqFirst = Arrays.copyOf(seqFirst, size);
             seqLength = Arrays.copyOf(seqLength, size);
             blockTables = Arrays.copyOf(blockTables, size * maxBlocksPerSeq);

@@ -174,7 +174,8 @@ public interface LlcudaLibrary extends Library {
     @Structure.FieldOrder({"n_tokens", "tokens", "positions", "seq_ids", "n_seqs", "max_blocks_per_seq",
             "block_tables", "sample", "sampling", "history_offsets", "history", "logits_rows",
             "allowed_words", "allowed_tokens", "n_adapters", "adapters", "seq_adapters", "n_top_logprobs",
-            "adapter_stack_offsets", "adapter_stack", "adapter_stack_scales"})
+            "adapter_stack_offsets", "adapter_stack", "adapter_stack_scales",
+            "logprob_seqs"})
     final class BatchStruct extends Structure {
         public int n_tokens;
         public Pointer tokens;
@@ -197,6 +198,7 @@ public interface LlcudaLibrary extends Library {
         public Pointer adapter_stack_offsets;
         public Pointer adapter_stack;
         public Pointer adapter_stack_scales;
+        public Pointer logprob_seqs;
     }
 
     /** {@code llcuda_step_output}. */

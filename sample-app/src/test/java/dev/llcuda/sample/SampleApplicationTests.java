@@ -122,7 +122,7 @@ class SampleApplicationTests extends MicroModelService {
         assertThat(object.at("/choices/0/message/content").asString().strip()).startsWith("{");
 
         Map<String, String> refused = Map.of("{\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": "
-                + "\"string\", \"pattern\": \"^a+$\"}}}", "pattern", "{\"type\": \"json_schema\", \"json_schema\": "
+                + "\"string\", \"pattern\": \"^(?=a)a+$\"}}}", "lookaround", "{\"type\": \"json_schema\", \"json_schema\": "
                 + "{\"name\": \"x\"}}", "response_format json_schema needs json_schema.schema",
                 "{\"type\": \"xml\"}", "response_format type 'xml'");
         for (Map.Entry<String, String> bad : refused.entrySet()) {
