@@ -3,6 +3,7 @@ package dev.llcuda.actuate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -63,7 +64,7 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         builder.withDetail("device", device(this.gpu.selection()));
         builder.withDetail("nativeLibrary", nativeLibrary());
         this.runtime.serving().ifPresent(model -> {
-            builder.withDetail("model", model(model));
+            builder.withDetail("model", model(model, this.runtime.servedFileChange()));
             builder.withDetail("engine", engine(model.engine().stats(), model));
         });
     }
@@ -119,7 +120,7 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         return details;
     }
 
-    private static Map<String, Object> model(ServingModel model) {
+    private static Map<String, Object> model(ServingModel model, Optional<String> fileChange) {
         ModelSpec spec = model.spec();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("name", spec.name());
@@ -131,7 +132,7 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
         details.put("ropeScaling", spec.ropeScaling().type().name().toLowerCase(Locale.ROOT));
         details.put("weightBytes", model.weightBytes());
         details.put("chatTemplate", model.template().name());
-        model.fileChange().ifPresent(change -> details.put("fileChanged", change
+        fileChange.ifPresent(change -> details.put("fileChanged", change
                 + "; serving continues from the copy loaded, activate the model again to load the new file"));
         return details;
     }

@@ -2,6 +2,7 @@ package dev.llcuda.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,8 +109,13 @@ public final class LlcudaAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaRuntime llcudaRuntime(LlcudaProperties properties, NativeRuntime nativeRuntime, ModelLoader loader) {
         Path model = properties.getModel().getPath();
-        return new LlcudaRuntime(loader, nativeRuntime.failure().orElse(null), model,
+        LlcudaRuntime runtime = new LlcudaRuntime(loader, nativeRuntime.failure().orElse(null), model,
                 properties.getEngine().getShutdownTimeout());
+        Duration verifyInterval = properties.getModel().getVerifyInterval();
+        if (verifyInterval != null) {
+            runtime.verifyDigestEvery(verifyInterval);
+        }
+        return runtime;
     }
 
     static NativeLibraryOptions nativeLibraryOptions(LlcudaProperties.Native properties) {

@@ -177,6 +177,25 @@ public class LlcudaProperties {
             this.lora = lora;
         }
 
+        /**
+         * How often the served file's SHA-256 is computed again and compared with its digest at
+         * load (a mismatch shows in health and the registry; serving continues from the copy
+         * loaded). Size, time and inode changes are seen without it. Unset: off. Default unit: seconds.
+         */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private @Nullable Duration verifyInterval;
+
+        public @Nullable Duration getVerifyInterval() {
+            return this.verifyInterval;
+        }
+
+        public void setVerifyInterval(@Nullable Duration verifyInterval) {
+            if (verifyInterval != null && (verifyInterval.isNegative() || verifyInterval.isZero())) {
+                throw new IllegalArgumentException("llcuda.model.verify-interval must be positive, got " + verifyInterval);
+            }
+            this.verifyInterval = verifyInterval;
+        }
+
     }
 
     /** One LoRA adapter of {@code llcuda.model.lora}. */

@@ -41,6 +41,7 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.definition.ToolDefinition;
 
+import dev.llcuda.engine.Cancellation;
 import dev.llcuda.engine.FinishReason;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
@@ -142,7 +143,12 @@ public final class LlcudaChatModel implements ChatModel {
 
     @Override
     public ChatResponse call(Prompt prompt) {
-        return call(prompt, (model, options) -> encodeChat(model, prompt, options));
+        return call(prompt, new Cancellation());
+    }
+
+    /** {@link #call(Prompt)} that {@code cancellation} cancels in the engine (it then ends as CANCELLED). */
+    public ChatResponse call(Prompt prompt, Cancellation cancellation) {
+        return call(prompt, (model, options) -> encodeChat(model, prompt, options), cancellation);
     }
 
     @Override
@@ -155,7 +161,12 @@ public final class LlcudaChatModel implements ChatModel {
      * vocabulary asks for it, and control-token texts stay plain text), as {@code llcuda generate} does.
      */
     public ChatResponse complete(String text, @Nullable ChatOptions options) {
-        return call(new Prompt(text, options), (model, effective) -> encodeText(model, text, effective));
+        return complete(text, options, new Cancellation());
+    }
+
+    /** {@link #complete(String, ChatOptions)} that {@code cancellation} cancels in the engine. */
+    public ChatResponse complete(String text, @Nullable ChatOptions options, Cancellation cancellation) {
+        return call(new Prompt(text, options), (model, effective) -> encodeText(model, text, effective), cancellation);
     }
 
     /** {@link #complete} as a stream of text pieces, the last one carrying finish reason and usage. */
@@ -241,7 +252,8 @@ public final class LlcudaChatModel implements ChatModel {
         return callbacks != null && !callbacks.isEmpty();
     }
 
-    private ChatResponse call(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
+    private ChatResponse call(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder,
+            Cancellation cancellation) {
         Prompt effective = withEffectiveOptions(prompt);
         ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
                 .provider(PROVIDER).build();
@@ -252,6 +264,7 @@ public final class LlcudaChatModel implements ChatModel {
                     GenerationResult result;
                     try {
                         submitted = submit(effective, encoder);
+                        cancellation.onCancel(submitted.handle()::cancel);
                         result = join(submitted.handle());
                     } catch (RuntimeException e) {
                         throw AiExceptions.translate(e);

@@ -67,6 +67,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
     private final EngineRecovery recovery;
 
+    private final ServedFileDigest digest = new ServedFileDigest(this::serving);
+
     /**
      * @param loader loads models onto the device
      * @param unavailable why no model can be loaded at all (the native library failed), or null
@@ -234,6 +236,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         if (thread != null) {
             thread.interrupt();
         }
+        this.digest.close();
         synchronized (this.lock) {
             this.recovery.cancel();
             this.recovery.shutdown();
@@ -301,9 +304,18 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
         return serving().map(ServingModel::path);
     }
 
+    /**
+     * How the served file changed since it was loaded: size, time or inode, else (when
+     * {@link #verifyDigestEvery} runs) its SHA-256; empty when unchanged.
+     */
     @Override
     public Optional<String> servedFileChange() {
-        return serving().flatMap(ServingModel::fileChange);
+        return serving().flatMap(model -> model.fileChange().or(() -> this.digest.mismatch(model)));
+    }
+
+    /** Re-checks the served file's SHA-256 every {@code interval} until stopped (off unless called). */
+    public void verifyDigestEvery(Duration interval) {
+        this.digest.start(interval);
     }
 
     /** Where the reloading of a failed engine stands, while {@link #state()} is RECOVERING. */

@@ -26,6 +26,7 @@ import org.springframework.boot.health.contributor.Status;
 import dev.llcuda.actuate.LlcudaHealthIndicator;
 
 import dev.llcuda.engine.EngineListener;
+import dev.llcuda.engine.FileIdentity;
 import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
@@ -118,6 +119,59 @@ class LlcudaRuntimeTests {
         assertThat(generate()).isEqualTo(before);
         assertThat(this.runtime.servedFileChange()).get().asString().contains("-> 1048576 bytes");
         assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
+    }
+
+    @Test
+    void aServedFileEditedInPlaceKeepingSizeTimeAndInodeIsFoundByThePeriodicDigest() throws Exception {
+        Path served = copyOfMicroLlama("served.gguf");
+        this.runtime = runtime(nativeCpuLoader());
+        this.runtime.verifyDigestEvery(Duration.ofMillis(50));
+        this.runtime.activate(served);
+        String before = generate();
+        Thread.sleep(ServedFileDigest.NEW_MODEL_POLL.toMillis() * 3); // the digest at load is taken
+        assertThat(this.runtime.servedFileChange()).isEmpty();
+
+        FileIdentity loaded = FileIdentity.of(served);
+        long offset = Files.size(served) - 100; // inside the last tensor's data
+        byte original = flipByte(served, offset);
+        Files.setLastModifiedTime(served, loaded.modified());
+        assertThat(loaded.changeOf(served)).as("size, time and inode alone").isEmpty();
+        assertThat(awaitFileChange()).get().asString().startsWith("SHA-256 ");
+        assertThat(generate()).isEqualTo(before);
+        Health health = healthOf(this.runtime);
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails().get("model")).asString().contains("fileChanged=SHA-256 ")
+                .contains("serving continues from the copy loaded");
+
+        try (RandomAccessFile file = new RandomAccessFile(served.toFile(), "rw")) {
+            file.seek(offset);
+            file.write(original);
+        }
+        Files.setLastModifiedTime(served, loaded.modified());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (this.runtime.servedFileChange().isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(this.runtime.servedFileChange()).as("the file restored").isEmpty();
+    }
+
+    /** Inverts the byte at {@code offset} in place; returns what it was. */
+    private static byte flipByte(Path file, long offset) throws IOException {
+        try (RandomAccessFile access = new RandomAccessFile(file.toFile(), "rw")) {
+            access.seek(offset);
+            byte original = access.readByte();
+            access.seek(offset);
+            access.write(~original);
+            return original;
+        }
+    }
+
+    private Optional<String> awaitFileChange() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (this.runtime.servedFileChange().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return this.runtime.servedFileChange();
     }
 
     @Test

@@ -88,6 +88,10 @@ final class ApiErrors {
         if (error instanceof CallNotPermittedException) {
             return error(HttpStatus.SERVICE_UNAVAILABLE, String.valueOf(error.getMessage()), null, "circuit_open");
         }
+        if (error instanceof ClientConnections.ClientGoneException) {
+            // nginx's "client closed request": nobody reads it, and it is no server fault to log
+            return error(HttpStatusCode.valueOf(499), String.valueOf(error.getMessage()), null, "client_closed_request");
+        }
         if (error instanceof ServiceStoppingException) {
             return error(HttpStatus.SERVICE_UNAVAILABLE, String.valueOf(error.getMessage()), null, "shutting_down");
         }

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.llcuda.autoconfigure.LlcudaProperties;
+import dev.llcuda.engine.Cancellation;
 
 /**
  * The chat requests in flight, and the service's part of a graceful shutdown. On stop it admits no
@@ -31,6 +33,8 @@ public class InFlightRequests implements SmartLifecycle {
 
     /** How long ended requests get to leave after the drain before the stop goes on without them. */
     private static final Duration TERMINATION_GRACE = Duration.ofSeconds(2);
+
+    private static final String STOPPED = "the service shut down before the request finished; it was cancelled";
 
     private static final Logger logger = LoggerFactory.getLogger(InFlightRequests.class);
 
@@ -79,21 +83,30 @@ public class InFlightRequests implements SmartLifecycle {
     }
 
     /**
-     * Runs a blocking request on this thread as one exchange; the end of a drain interrupts it, which
-     * cancels its generation, and it then fails with {@link ServiceStoppingException}.
+     * Runs a blocking request on this thread as one exchange, its generations cancelled through the
+     * {@link Cancellation} it is given (the request may cancel it too): the end of a drain cancels it
+     * (no thread is interrupted), and the request then fails with {@link ServiceStoppingException}.
      */
-    <T> T call(Supplier<T> request) {
-        BlockingExchange exchange = new BlockingExchange(Thread.currentThread());
+    <T> T call(Function<Cancellation, T> request) {
+        Cancellation cancellation = new Cancellation();
+        AtomicBoolean terminated = new AtomicBoolean();
+        Exchange exchange = () -> {
+            terminated.set(true);
+            cancellation.cancel();
+        };
         enter(exchange);
         try {
-            return request.get();
+            T answer = request.apply(cancellation);
+            if (terminated.get()) {
+                throw new ServiceStoppingException(STOPPED);
+            }
+            return answer;
         } catch (RuntimeException e) {
-            if (exchange.terminated()) {
-                throw new ServiceStoppingException("the service shut down before the request finished; it was cancelled");
+            if (terminated.get()) {
+                throw new ServiceStoppingException(STOPPED);
             }
             throw e;
         } finally {
-            exchange.finish();
             leave(exchange);
         }
     }
@@ -156,39 +169,5 @@ public class InFlightRequests implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PHASE;
-    }
-
-    /** A request waiting on its own thread: ended by interrupting that thread while it still waits. */
-    private static final class BlockingExchange implements Exchange {
-
-        private final Thread thread;
-
-        private boolean finished; // guarded by this
-
-        private boolean terminated; // guarded by this
-
-        BlockingExchange(Thread thread) {
-            this.thread = thread;
-        }
-
-        @Override
-        public synchronized void terminate() {
-            if (!this.finished) {
-                this.terminated = true;
-                this.thread.interrupt();
-            }
-        }
-
-        synchronized boolean terminated() {
-            return this.terminated;
-        }
-
-        /** No interruption reaches the thread after this; one that came too late is cleared. */
-        synchronized void finish() {
-            this.finished = true;
-            if (this.terminated) {
-                Thread.interrupted();
-            }
-        }
     }
 }

@@ -11,11 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.ai.chat.model.ChatResponse;
@@ -33,6 +39,7 @@ import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.LlcudaLogprobs;
 import dev.llcuda.engine.AdapterUse;
+import dev.llcuda.engine.Cancellation;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
@@ -59,13 +66,16 @@ public class OpenAiController {
 
     private final InFlightRequests requests;
 
+    private final ClientConnections clients;
+
     public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry,
-            NativeRuntime nativeRuntime, InFlightRequests requests) {
+            NativeRuntime nativeRuntime, InFlightRequests requests, ClientConnections clients) {
         this.chatModel = chatModel;
         this.runtime = runtime;
         this.registry = registry;
         this.nativeRuntime = nativeRuntime;
         this.requests = requests;
+        this.clients = clients;
     }
 
     /**
@@ -74,7 +84,8 @@ public class OpenAiController {
      * last chunk when {@code stream_options.include_usage}; see {@link ChatRequests} for what is refused.
      */
     @PostMapping("/chat/completions")
-    public ResponseEntity<ResponseBodyEmitter> chat(@RequestBody OpenAiApi.ChatRequest request) throws IOException {
+    public ResponseEntity<ResponseBodyEmitter> chat(@RequestBody OpenAiApi.ChatRequest request,
+            HttpServletRequest client) throws IOException {
         checkModel(baseModel(request.model()));
         List<Prompt> prompts = ChatRequests.prompts(request);
         boolean includeUsage = ChatRequests.includeUsage(request);
@@ -82,17 +93,55 @@ public class OpenAiController {
         if (request.streaming()) {
             return Responses.events(completion.chunks(prompts, this.chatModel::stream, includeUsage), this.requests);
         }
-        List<ChatResponse> responses = Flux.range(0, prompts.size())
-                .flatMapSequential(choice -> Mono
-                        .fromCallable(() -> this.requests.call(() -> this.chatModel.call(prompts.get(choice))))
-                        .subscribeOn(Schedulers.boundedElastic()))
-                .collectList().block();
+        List<ChatResponse> responses = generate(client, cancellation -> choices(prompts, cancellation));
         return Responses.json(completion.response(responses));
     }
 
+    /**
+     * The choices generated side by side; the first to fail cancels the others through the shared
+     * {@code cancellation} (Reactor would interrupt their threads) and is the error thrown.
+     */
+    private List<ChatResponse> choices(List<Prompt> prompts, Cancellation cancellation) {
+        List<Signal<ChatResponse>> outcomes = Flux.range(0, prompts.size())
+                .flatMapSequential(choice -> Mono.fromCallable(() -> this.chatModel.call(prompts.get(choice), cancellation))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .doOnError(error -> cancellation.cancel())
+                        .materialize())
+                .collectList().block();
+        List<ChatResponse> responses = new ArrayList<>();
+        for (Signal<ChatResponse> outcome : Objects.requireNonNull(outcomes)) {
+            if (outcome.isOnError()) {
+                throw Exceptions.propagate(Objects.requireNonNull(outcome.getThrowable()));
+            }
+            responses.add(Objects.requireNonNull(outcome.get()));
+        }
+        return responses;
+    }
+
+    /**
+     * Runs a blocking generation as a request in flight, cancelled in the engine when its client closes
+     * the connection (then {@link ClientConnections.ClientGoneException}) or the shutdown drain ends.
+     */
+    private <T> T generate(HttpServletRequest client, Function<Cancellation, T> generation) {
+        return this.requests.call(cancellation -> {
+            try (ClientConnections.Watch watch = this.clients.watch(client, cancellation)) {
+                T answer;
+                try {
+                    answer = generation.apply(cancellation);
+                } catch (RuntimeException e) {
+                    throw watch.gone() ? new ClientConnections.ClientGoneException() : e;
+                }
+                if (watch.gone()) {
+                    throw new ClientConnections.ClientGoneException();
+                }
+                return answer;
+            }
+        });
+    }
+
     @PostMapping("/completions")
-    public ResponseEntity<ResponseBodyEmitter> complete(@RequestBody OpenAiApi.CompletionRequest request)
-            throws IOException {
+    public ResponseEntity<ResponseBodyEmitter> complete(@RequestBody OpenAiApi.CompletionRequest request,
+            HttpServletRequest client) throws IOException {
         LlcudaChatOptions options = completionOptions(request);
         if (request.streaming()) {
             long created = now();
@@ -102,7 +151,8 @@ public class OpenAiController {
                                     textLogprobs(response), finishReason(response))), usage(response))),
                     this.requests);
         }
-        ChatResponse response = this.requests.call(() -> this.chatModel.complete(prompt(request.prompt()), options));
+        ChatResponse response = generate(client,
+                cancellation -> this.chatModel.complete(prompt(request.prompt()), options, cancellation));
         return Responses.json(new OpenAiApi.CompletionResponse(id(response), "text_completion", now(),
                 model(response), List.of(new OpenAiApi.TextChoice(0, text(response), textLogprobs(response),
                         finishReason(response))), usage(response)));

@@ -56,6 +56,14 @@ class BadRequestTests extends MicroModelService {
         requests.put("completion with a prompt array", post("/v1/completions", "{\"prompt\": [\"a\", \"b\"]}", null));
         requests.put("completion longer than the context, streamed", post("/v1/completions",
                 "{\"stream\": true, \"prompt\": \"" + TOO_LONG + "\"}", null));
+        // the sampling values that once failed the engine for everyone, plain and streamed
+        for (String sampling : new String[] { "\"top_p\": 0", "\"top_p\": -1", "\"min_p\": 2", "\"temperature\": -1" }) {
+            requests.put("completion with " + sampling, post("/v1/completions", "{\"prompt\": \"hi\", " + sampling + "}",
+                    null));
+            requests.put("streamed completion with " + sampling, post("/v1/completions",
+                    "{\"stream\": true, \"prompt\": \"hi\", " + sampling + "}", null));
+            requests.put("chat with " + sampling, chat(sampling));
+        }
         requests.put("text/plain", HttpRequest.newBuilder(uri("/v1/chat/completions")).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hi")).build());
         requests.put("GET on a POST endpoint", get("/v1/chat/completions", null));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -37,21 +38,26 @@ class InFlightRequestsTests {
     }
 
     @Test
-    void aBlockingRequestStillRunningAtTheEndOfTheDrainIsInterruptedAndAnswers503() throws Exception {
+    void aBlockingRequestStillRunningAtTheEndOfTheDrainIsCancelledWithoutInterruptAndAnswers503() throws Exception {
         InFlightRequests requests = requests(Duration.ofMillis(100));
         CountDownLatch waiting = new CountDownLatch(1);
-        CompletableFuture<Object> call = CompletableFuture.supplyAsync(() -> requests.call(() -> {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CompletableFuture<Object> call = CompletableFuture.supplyAsync(() -> requests.call(cancellation -> {
+            CountDownLatch generation = new CountDownLatch(1); // stands for the engine, ended by its cancel
+            cancellation.onCancel(generation::countDown);
             waiting.countDown();
             try {
-                Thread.sleep(60_000);
+                generation.await();
             } catch (InterruptedException e) {
                 throw new IllegalStateException("interrupted", e);
             }
-            return "never";
+            interrupted.set(Thread.currentThread().isInterrupted());
+            return "cancelled";
         }));
         assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
         requests.stop();
         assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ServiceStoppingException.class);
+        assertThat(interrupted).as("the waiting thread's interrupt flag").isFalse();
         assertThat(requests.size()).isZero();
         assertThat(ApiErrors.of(new ServiceStoppingException("x")).status().value()).isEqualTo(503);
     }

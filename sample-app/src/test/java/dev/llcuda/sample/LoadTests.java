@@ -5,23 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.llcuda.chat.Resilience4jRequestGuard;
 import dev.llcuda.engine.EngineStats;
 
 /**
@@ -35,6 +41,9 @@ class LoadTests extends MicroModelService {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    BulkheadRegistry bulkheads;
 
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
@@ -95,6 +104,67 @@ class LoadTests extends MicroModelService {
         EngineStats stats = awaitIdle();
         assertThat(stats.kvBlocksUsed()).isZero();
         assertThat(cancelledRequests()).as("requests the engine finished as CANCELLED").isEqualTo(cancelled + 1);
+    }
+
+    @Test
+    void aClientThatDropsItsNonStreamingChatCancelsEveryChoiceAndLeaksNoPermit() throws Exception {
+        assertDroppedClientCancels("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": "
+                + "\"Once upon a time\"}], \"max_tokens\": 400, \"n\": 2, \"seed\": 3}", 2);
+    }
+
+    /**
+     * Sends {@code body} on a raw socket and closes the socket while its {@code choices} generate: each
+     * is cancelled (KV blocks and bulkhead permits back, in a fraction of the time the whole answer
+     * takes), and a following burst of the whole capacity is admitted.
+     */
+    private void assertDroppedClientCancels(String path, String body, int choices) throws Exception {
+        awaitReady();
+        long wholeStart = System.nanoTime();
+        HttpResponse<String> whole = send(post(path, body, null));
+        Duration wholeTook = Duration.ofNanos(System.nanoTime() - wholeStart);
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        assertThat(json(whole).get("choices").findValuesAsString("finish_reason")).as("the whole answer fills max_tokens")
+                .containsOnly("length");
+        double cancelled = cancelledRequests();
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        long dropped;
+        try (Socket socket = new Socket("127.0.0.1", this.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(content);
+            out.flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (this.runtime.requireServing().engine().stats().running() < choices && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(this.runtime.requireServing().engine().stats().running())
+                    .as("generating when the client leaves").isEqualTo(choices);
+            dropped = System.nanoTime();
+        }
+        EngineStats stats = awaitIdle();
+        Duration noticed = Duration.ofNanos(System.nanoTime() - dropped);
+        System.out.printf("dropped %s: the whole answer took %d ms, the drop was noticed after %d ms%n", path,
+                wholeTook.toMillis(), noticed.toMillis());
+        assertThat(stats.running()).isZero();
+        assertThat(stats.kvBlocksUsed()).isZero();
+        assertThat(cancelledRequests()).as("requests the engine finished as CANCELLED").isEqualTo(cancelled + choices);
+        assertThat(noticed).as("from the drop to the cancellation").isLessThan(wholeTook.dividedBy(2));
+        Bulkhead bulkhead = this.bulkheads.bulkhead(Resilience4jRequestGuard.INSTANCE);
+        long permits = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (bulkhead.getMetrics().getAvailableConcurrentCalls() < CAPACITY && System.nanoTime() < permits) {
+            Thread.sleep(5);
+        }
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).as("bulkhead permits free").isEqualTo(CAPACITY);
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < CAPACITY; i++) {
+            burst.add(HTTP.sendAsync(post("/v1/completions", "{\"prompt\": \"Hello\", \"max_tokens\": 4}", null),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> answer : burst) {
+            assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).as("a burst of the capacity after the drop")
+                    .isEqualTo(200);
+        }
     }
 
     private double cancelledRequests() {

@@ -57,6 +57,8 @@ abstract class MicroModelService {
         registry.add("llcuda.registry.scan-on-startup", () -> "false");
         registry.add("llcuda.registry.database-file", () -> Path.of("target", "registry-test").toAbsolutePath().toString());
         registry.add("llcuda.security.admin-keys", () -> ADMIN_KEY);
+        // the micro model generates its whole context within a second
+        registry.add("llcuda.service.client-probe-period", () -> "20ms");
     }
 
     @LocalServerPort
