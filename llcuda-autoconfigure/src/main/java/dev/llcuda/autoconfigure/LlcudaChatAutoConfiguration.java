@@ -41,12 +41,13 @@ public final class LlcudaChatAutoConfiguration {
             ObjectProvider<ChatModelObservationConvention> observationConvention,
             ObjectProvider<ToolCallingManager> toolCallingManager) {
         ObservationRegistry observations = observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP);
-        LlcudaChatModel chatModel = new LlcudaChatModel(runtime, defaultOptions(properties.getChat().getOptions()),
-                guard.getIfUnique(() -> RequestGuard.deadline(properties.getEngine().getRequestTimeout())),
-                observations, toolCallingManager.getIfUnique(
-                        () -> ToolCallingManager.builder().observationRegistry(observations).build()));
-        observationConvention.ifAvailable(chatModel::setObservationConvention);
-        return chatModel;
+        LlcudaChatModel.Builder chatModel = LlcudaChatModel.builder().provider(new RuntimeChatProvider(runtime))
+                .defaultOptions(defaultOptions(properties.getChat().getOptions()))
+                .requestGuard(guard.getIfUnique(() -> RequestGuard.deadline(properties.getEngine().getRequestTimeout())))
+                .observationRegistry(observations);
+        toolCallingManager.ifUnique(chatModel::toolCallingManager);
+        observationConvention.ifAvailable(chatModel::observationConvention);
+        return chatModel.build();
     }
 
     static LlcudaChatOptions defaultOptions(LlcudaProperties.Options options) {

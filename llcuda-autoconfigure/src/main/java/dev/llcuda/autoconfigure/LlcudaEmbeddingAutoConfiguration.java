@@ -47,8 +47,9 @@ public final class LlcudaEmbeddingAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaEmbeddingModel llcudaEmbeddingModel(EmbeddingRuntime runtime, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
-        LlcudaEmbeddingModel model = new LlcudaEmbeddingModel(runtime, observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
-        observationConvention.ifAvailable(model::setObservationConvention);
-        return model;
+        LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder().provider(runtime::engine)
+                .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+        observationConvention.ifAvailable(model::observationConvention);
+        return model.build();
     }
 }

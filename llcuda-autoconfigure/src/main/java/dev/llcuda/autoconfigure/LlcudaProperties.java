@@ -17,6 +17,7 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 
+import dev.llcuda.chat.RequestGuard;
 import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
@@ -253,7 +254,7 @@ public class LlcudaProperties {
          * cancelled in the engine when it runs out. Default unit: seconds.
          */
         @DurationUnit(ChronoUnit.SECONDS)
-        private Duration requestTimeout = Duration.ofSeconds(120);
+        private Duration requestTimeout = RequestGuard.DEFAULT_TIME_LIMIT;
 
         /**
          * How long a graceful stop lets requests in flight finish before they are cancelled.
