@@ -90,6 +90,8 @@ public class LlcudaProperties {
         return this.embedding;
     }
 
+    /** @deprecated the chat defaults are {@link LlcudaChatProperties} ({@code spring.ai.llcuda.chat.*}) */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public Chat getChat() {
         return this.chat;
     }
@@ -606,7 +608,10 @@ public class LlcudaProperties {
 
     }
 
-    /** Chat defaults; each request may override any option. */
+    /**
+     * Chat defaults under the deprecated {@code llcuda.chat.options.*}, which still set
+     * {@link LlcudaChatProperties} for this release.
+     */
     public static class Chat {
 
         private final Options options = new Options();
