@@ -71,7 +71,7 @@ class LlcudaAutoConfigurationTests {
                     .hasSingleBean(LlcudaChatModel.class).hasSingleBean(Resilience4jRequestGuard.class)
                     .hasSingleBean(ModelRegistry.class).hasSingleBean(LlcudaHealthIndicator.class)
                     .doesNotHaveBean(Flyway.class);
-            assertThat(context.getBean(ChatModel.class).getDefaultOptions().getMaxTokens()).isEqualTo(512);
+            assertThat(context.getBean(ChatModel.class).getOptions().getMaxTokens()).isEqualTo(512);
         });
     }
 
@@ -89,7 +89,7 @@ class LlcudaAutoConfigurationTests {
     void chatOptionDefaultsComeFromProperties() throws IOException {
         runner().withPropertyValues("llcuda.chat.options.temperature=0.2", "llcuda.chat.options.seed=9",
                 "llcuda.chat.options.stop-sequences=END,STOP").run(context -> {
-                    LlcudaChatOptions options = (LlcudaChatOptions) context.getBean(ChatModel.class).getDefaultOptions();
+                    LlcudaChatOptions options = (LlcudaChatOptions) context.getBean(ChatModel.class).getOptions();
                     assertThat(options.getTemperature()).isEqualTo(0.2);
                     assertThat(options.getSeed()).isEqualTo(9L);
                     assertThat(options.getStopSequences()).containsExactly("END", "STOP");

@@ -32,7 +32,7 @@ class LlcudaChatAutoConfigurationTests {
     }
 
     private static LlcudaChatOptions defaults(org.springframework.context.ApplicationContext context) {
-        return (LlcudaChatOptions) context.getBean(ChatModel.class).getDefaultOptions();
+        return (LlcudaChatOptions) context.getBean(ChatModel.class).getOptions();
     }
 
     @Test

@@ -127,14 +127,12 @@ public final class LlcudaChatModel implements ChatModel {
         this.observationConvention = observationConvention;
     }
 
-    /** The defaults (from {@code spring.ai.llcuda.chat.*} in an application); ChatClient merges request options into a copy. */
+    /**
+     * The defaults (from {@code spring.ai.llcuda.chat.*} in an application); ChatClient merges request
+     * options into a copy. Spring AI 2.0's deprecated {@code getDefaultOptions()} returns them too.
+     */
     @Override
     public ChatOptions getOptions() {
-        return this.defaultOptions;
-    }
-
-    @Override
-    public ChatOptions getDefaultOptions() {
         return this.defaultOptions;
     }
 
