@@ -12,9 +12,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
-import dev.llcuda.runtime.EmbeddingRuntime;
 import dev.llcuda.embedding.LlcudaEmbeddingModel;
 import dev.llcuda.engine.EmbeddingEngine;
+import dev.llcuda.runtime.EmbeddingRuntime;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.NativeRuntime;
 

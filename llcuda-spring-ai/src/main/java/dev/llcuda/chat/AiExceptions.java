@@ -9,10 +9,10 @@ import dev.llcuda.engine.EngineOverloadedException;
 
 /**
  * Spring AI's two exception families for what the llcuda models throw, as its provider modules do,
- * so that {@code spring-ai-retry} and callers can tell what to try again: a full engine is transient (as
- * is no model serving yet, which {@link LlcudaChatProvider} reports as such); a request the engine refuses (bad options, an
- * unknown tool or adapter, a prompt over the context) is not. The original stays the cause and
- * keeps its message; engine faults and cancellations pass unchanged.
+ * so that {@code spring-ai-retry} and callers can tell what to try again: a full engine is transient
+ * (as is no model serving yet, which {@link LlcudaChatProvider} reports as such); a request the
+ * engine refuses (bad options, an unknown tool or adapter, a prompt over the context) is not. The
+ * original stays the cause and keeps its message; engine faults and cancellations pass unchanged.
  */
 public final class AiExceptions {
 
