@@ -12,9 +12,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
-import dev.llcuda.embedding.EmbeddingRuntime;
 import dev.llcuda.embedding.LlcudaEmbeddingModel;
 import dev.llcuda.engine.EmbeddingEngine;
+import dev.llcuda.runtime.EmbeddingRuntime;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.NativeRuntime;
 
@@ -47,8 +47,9 @@ public final class LlcudaEmbeddingAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaEmbeddingModel llcudaEmbeddingModel(EmbeddingRuntime runtime, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
-        LlcudaEmbeddingModel model = new LlcudaEmbeddingModel(runtime, observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
-        observationConvention.ifAvailable(model::setObservationConvention);
-        return model;
+        LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder().provider(runtime::engine)
+                .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+        observationConvention.ifAvailable(model::observationConvention);
+        return model.build();
     }
 }

@@ -17,6 +17,7 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 
+import dev.llcuda.chat.RequestGuard;
 import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
@@ -89,6 +90,8 @@ public class LlcudaProperties {
         return this.embedding;
     }
 
+    /** @deprecated the chat defaults are {@link LlcudaChatProperties} ({@code spring.ai.llcuda.chat.*}) */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public Chat getChat() {
         return this.chat;
     }
@@ -272,7 +275,7 @@ public class LlcudaProperties {
          * cancelled in the engine when it runs out. Default unit: seconds.
          */
         @DurationUnit(ChronoUnit.SECONDS)
-        private Duration requestTimeout = Duration.ofSeconds(120);
+        private Duration requestTimeout = RequestGuard.DEFAULT_TIME_LIMIT;
 
         /**
          * How long a graceful stop lets requests in flight finish before they are cancelled.
@@ -624,7 +627,10 @@ public class LlcudaProperties {
 
     }
 
-    /** Chat defaults; each request may override any option. */
+    /**
+     * Chat defaults under the deprecated {@code llcuda.chat.options.*}, which still set
+     * {@link LlcudaChatProperties} for this release.
+     */
     public static class Chat {
 
         private final Options options = new Options();

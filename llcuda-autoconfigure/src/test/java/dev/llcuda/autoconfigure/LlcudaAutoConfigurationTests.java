@@ -3,7 +3,6 @@ package dev.llcuda.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,9 +49,6 @@ import dev.llcuda.runtime.TestServing;
 
 class LlcudaAutoConfigurationTests {
 
-    /** SHA-256 of "abc": the digest a tampered library is expected to have but does not. */
-    private static final String SHA256_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-
     /** SHA-256 of "tampered". */
     private static final String SHA256_TAMPERED = "d121be3103007b41edf96f8262925f8c7d61894afe9a041843b631f69445bc57";
 
@@ -60,17 +56,11 @@ class LlcudaAutoConfigurationTests {
     Path temp;
 
     private ApplicationContextRunner runner() throws IOException {
-        Path library = Files.writeString(this.temp.resolve("libllcuda.so"), "tampered");
-        Path models = Files.createDirectories(this.temp.resolve("models"));
-        return new ApplicationContextRunner()
+        return LlcudaContextRunner.of(this.temp)
                 .withConfiguration(AutoConfigurations.of(LlcudaAutoConfiguration.class,
                         LlcudaMetricsAutoConfiguration.class, LlcudaResilienceAutoConfiguration.class,
                         LlcudaChatAutoConfiguration.class, LlcudaRegistryAutoConfiguration.class,
-                        LlcudaHealthContributorAutoConfiguration.class))
-                .withPropertyValues("llcuda.native.library-path=" + library, "llcuda.native.library-sha256=" + SHA256_ABC,
-                        "llcuda.native.cache-dir=" + this.temp.resolve("cache"),
-                        "llcuda.registry.database-file=" + this.temp.resolve("registry"),
-                        "llcuda.registry.model-folders=" + models, "llcuda.gpu.enabled=false");
+                        LlcudaHealthContributorAutoConfiguration.class));
     }
 
     @Test
@@ -81,7 +71,7 @@ class LlcudaAutoConfigurationTests {
                     .hasSingleBean(LlcudaChatModel.class).hasSingleBean(Resilience4jRequestGuard.class)
                     .hasSingleBean(ModelRegistry.class).hasSingleBean(LlcudaHealthIndicator.class)
                     .doesNotHaveBean(Flyway.class);
-            assertThat(context.getBean(ChatModel.class).getDefaultOptions().getMaxTokens()).isEqualTo(512);
+            assertThat(context.getBean(ChatModel.class).getOptions().getMaxTokens()).isEqualTo(512);
         });
     }
 
@@ -99,7 +89,7 @@ class LlcudaAutoConfigurationTests {
     void chatOptionDefaultsComeFromProperties() throws IOException {
         runner().withPropertyValues("llcuda.chat.options.temperature=0.2", "llcuda.chat.options.seed=9",
                 "llcuda.chat.options.stop-sequences=END,STOP").run(context -> {
-                    LlcudaChatOptions options = (LlcudaChatOptions) context.getBean(ChatModel.class).getDefaultOptions();
+                    LlcudaChatOptions options = (LlcudaChatOptions) context.getBean(ChatModel.class).getOptions();
                     assertThat(options.getTemperature()).isEqualTo(0.2);
                     assertThat(options.getSeed()).isEqualTo(9L);
                     assertThat(options.getStopSequences()).containsExactly("END", "STOP");
@@ -172,7 +162,7 @@ class LlcudaAutoConfigurationTests {
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             String error = (String) health.getDetails().get("error");
             assertThat(error).startsWith("native library: refusing to load ")
-                    .contains("SHA-256 mismatch, expected " + SHA256_ABC + " but the file has " + SHA256_TAMPERED);
+                    .contains("SHA-256 mismatch, expected " + LlcudaContextRunner.SHA256_ABC + " but the file has " + SHA256_TAMPERED);
             assertThat(((Map<?, ?>) health.getDetails().get("nativeLibrary")).get("error").toString())
                     .contains(SHA256_TAMPERED);
         });

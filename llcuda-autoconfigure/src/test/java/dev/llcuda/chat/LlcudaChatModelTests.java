@@ -42,6 +42,7 @@ import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 import org.springframework.ai.tool.function.FunctionToolCallback;
 
+import dev.llcuda.autoconfigure.RuntimeChatProvider;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.EngineStats;
@@ -80,11 +81,12 @@ class LlcudaChatModelTests {
                 Duration.ofMillis(200));
         this.runtime.start();
         this.runtime.activate(TestServing.MICRO_LLAMA);
-        return new LlcudaChatModel(this.runtime, DEFAULTS, RequestGuard.deadline(Duration.ofMinutes(1)), observations);
+        return LlcudaChatModel.builder().provider(new RuntimeChatProvider(this.runtime)).defaultOptions(DEFAULTS)
+                .requestGuard(RequestGuard.deadline(Duration.ofMinutes(1))).observationRegistry(observations).build();
     }
 
-    private ServingModel served() {
-        return this.runtime.requireServing();
+    private ServedChatModel served() {
+        return new RuntimeChatProvider(this.runtime).serving();
     }
 
     @Test
@@ -118,11 +120,11 @@ class LlcudaChatModelTests {
     @Test
     void aHostileChatTemplateIsRefusedAsABadRequestNamingTheLimit() throws Exception {
         chatModel(Integer.MAX_VALUE, 0, ObservationRegistry.NOOP);
-        ServingModel s = served();
-        ServingModel hostile = new ServingModel(s.path(), s.spec(), s.tokenizer(),
+        ServedChatModel s = served();
+        ServedChatModel hostile = new ServedChatModel(s.name(), s.tokenizer(),
                 dev.llcuda.template.ChatTemplate.compile("hostile.jinja",
                         "{% for i in range(1000000) %}{% for j in range(1000000) %}x{% endfor %}{% endfor %}"),
-                s.engine(), s.kvBlocks(), s.kvBlockSize(), s.weightBytes(), s.loadedFile());
+                s.engine());
 
         assertThatThrownBy(() -> PromptEncoder.encode(hostile, HELLO.getInstructions()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -280,8 +282,8 @@ class LlcudaChatModelTests {
     void withoutAModelTheCallSaysHowToLoadOne() {
         this.runtime = new LlcudaRuntime(TestServing.loader(0, 0, EngineListener.NONE), null, null, Duration.ZERO);
         this.runtime.start();
-        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
-                RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
+        LlcudaChatModel chatModel = LlcudaChatModel.builder().provider(new RuntimeChatProvider(this.runtime))
+                .defaultOptions(DEFAULTS).requestGuard(RequestGuard.deadline(Duration.ofMinutes(1))).build();
         assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(TransientAiException.class)
                 .hasCauseInstanceOf(NoModelLoadedException.class)
                 .hasMessage("no model is loaded; " + LlcudaRuntime.HOW_TO_LOAD);
@@ -331,8 +333,8 @@ class LlcudaChatModelTests {
         }, null, null, Duration.ofMillis(200));
         this.runtime.start();
         this.runtime.activate(TestServing.MICRO_LLAMA);
-        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
-                RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
+        LlcudaChatModel chatModel = LlcudaChatModel.builder().provider(new RuntimeChatProvider(this.runtime))
+                .defaultOptions(DEFAULTS).requestGuard(RequestGuard.deadline(Duration.ofMinutes(1))).build();
         ToolCallback tool = FunctionToolCallback.builder("get_time", (Map<String, Object> input) -> "noon")
                 .description("The time now.").inputType(Map.class).build();
         assertThatThrownBy(() -> chatModel.call(new Prompt(List.of(new UserMessage("Time?")),
@@ -393,7 +395,8 @@ class LlcudaChatModelTests {
                 Bulkhead.of("llcuda", BulkheadConfig.custom().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build()),
                 TimeLimiter.of("llcuda", TimeLimiterConfig.custom().timeoutDuration(Duration.ofMinutes(1)).build()),
                 CircuitBreaker.ofDefaults("llcuda"))) {
-            LlcudaChatModel guarded = new LlcudaChatModel(this.runtime, DEFAULTS, guard, ObservationRegistry.NOOP);
+            LlcudaChatModel guarded = LlcudaChatModel.builder().provider(new RuntimeChatProvider(this.runtime))
+                    .defaultOptions(DEFAULTS).requestGuard(guard).build();
             Prompt slow = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().maxTokens(1000).build());
             Disposable running = guarded.stream(slow).subscribe();
             try {
@@ -418,7 +421,7 @@ class LlcudaChatModelTests {
         return text.append(decoder.flush()).toString();
     }
 
-    private static EngineStats awaitIdle(ServingModel model) throws InterruptedException {
+    private static EngineStats awaitIdle(ServedChatModel model) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         EngineStats stats = model.engine().stats();
         while ((stats.kvBlocksUsed() > 0 || stats.finishedTotal() == 0) && System.nanoTime() < deadline) {

@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llcuda.autoconfigure.LlcudaAutoConfiguration;
 import dev.llcuda.autoconfigure.LlcudaEmbeddingAutoConfiguration;
+import dev.llcuda.runtime.EmbeddingRuntime;
 
 /**
  * The auto-configured {@link EmbeddingModel} on the real native library and the synthetic bert

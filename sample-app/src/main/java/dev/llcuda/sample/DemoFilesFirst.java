@@ -9,7 +9,7 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
-import dev.llcuda.embedding.EmbeddingRuntime;
+import dev.llcuda.runtime.EmbeddingRuntime;
 
 /**
  * Makes the embedding runtime wait for {@link DemoEmbeddingModel}, which writes the file that runtime opens,

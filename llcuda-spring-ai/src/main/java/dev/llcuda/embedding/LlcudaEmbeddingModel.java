@@ -35,15 +35,20 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
     private static final EmbeddingModelObservationConvention DEFAULT_CONVENTION =
             new DefaultEmbeddingModelObservationConvention();
 
-    private final EmbeddingRuntime runtime;
+    private final LlcudaEmbeddingProvider provider;
 
     private final ObservationRegistry observationRegistry;
 
     private @Nullable EmbeddingModelObservationConvention observationConvention;
 
-    public LlcudaEmbeddingModel(EmbeddingRuntime runtime, ObservationRegistry observationRegistry) {
-        this.runtime = runtime;
+    public LlcudaEmbeddingModel(LlcudaEmbeddingProvider provider, ObservationRegistry observationRegistry) {
+        this.provider = provider;
         this.observationRegistry = observationRegistry;
+    }
+
+    /** A builder; only the {@link Builder#provider provider} is required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     public void setObservationConvention(EmbeddingModelObservationConvention observationConvention) {
@@ -52,7 +57,7 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
 
     @Override
     public int dimensions() {
-        return this.runtime.engine().dimensions();
+        return this.provider.serving().dimensions();
     }
 
     /**
@@ -77,13 +82,13 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
         return EmbeddingModelObservationDocumentation.EMBEDDING_MODEL_OPERATION
                 .observation(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
                 .observe(() -> {
-                    EmbeddingEngine.Result result = this.runtime.engine().embed(effective.getInstructions());
+                    EmbeddingEngine.Result result = this.provider.serving().embed(effective.getInstructions());
                     List<Embedding> embeddings = new ArrayList<>(result.vectors().size());
                     for (int i = 0; i < result.vectors().size(); i++) {
                         embeddings.add(new Embedding(result.vectors().get(i), i));
                     }
                     EmbeddingResponse response = new EmbeddingResponse(embeddings, new EmbeddingResponseMetadata(
-                            this.runtime.modelName(), new DefaultUsage(result.tokens(), 0, result.tokens())));
+                            modelName(), new DefaultUsage(result.tokens(), 0, result.tokens())));
                     context.setResponse(response);
                     return response;
                 });
@@ -96,7 +101,7 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
 
     /** The request's options checked against the served model, with the model's name and dimensions filled in. */
     private EmbeddingOptions effectiveOptions(@Nullable EmbeddingOptions options) {
-        String model = this.runtime.modelName();
+        String model = modelName();
         if (options != null && options.getModel() != null && !options.getModel().equals(model)) {
             throw new IllegalArgumentException("model '" + options.getModel() + "' is not served; the embedding model is '"
                     + model + "'");
@@ -106,5 +111,51 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
                     + "' gives vectors of " + dimensions() + " (llcuda does not truncate embeddings)");
         }
         return EmbeddingOptions.builder().model(model).dimensions(dimensions()).build();
+    }
+
+    /** The name requests may give: {@code general.name} of the file. */
+    private String modelName() {
+        return this.provider.serving().spec().name();
+    }
+
+    /** Builds a {@link LlcudaEmbeddingModel} without a Spring context; unset: no observations. */
+    public static final class Builder {
+
+        private @Nullable LlcudaEmbeddingProvider provider;
+
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+        private @Nullable EmbeddingModelObservationConvention observationConvention;
+
+        private Builder() {
+        }
+
+        /** Where requests find the embedding model serving them. */
+        public Builder provider(LlcudaEmbeddingProvider provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
+            return this;
+        }
+
+        public Builder observationConvention(EmbeddingModelObservationConvention observationConvention) {
+            this.observationConvention = observationConvention;
+            return this;
+        }
+
+        /** @throws IllegalStateException when no provider was given */
+        public LlcudaEmbeddingModel build() {
+            if (this.provider == null) {
+                throw new IllegalStateException("LlcudaEmbeddingModel.builder() needs a provider of the model to serve");
+            }
+            LlcudaEmbeddingModel model = new LlcudaEmbeddingModel(this.provider, this.observationRegistry);
+            if (this.observationConvention != null) {
+                model.setObservationConvention(this.observationConvention);
+            }
+            return model;
+        }
     }
 }

@@ -52,8 +52,6 @@ import dev.llcuda.engine.TokenLogprobs;
 import dev.llcuda.grammar.Constraints;
 import dev.llcuda.grammar.Grammar;
 import dev.llcuda.grammar.Grammars;
-import dev.llcuda.runtime.LlcudaRuntime;
-import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.tokenizer.Tokenizer;
 import dev.llcuda.tools.ParsedReply;
@@ -92,7 +90,7 @@ public final class LlcudaChatModel implements ChatModel {
 
     private static final String TOOL_CALL_ID_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    private final LlcudaRuntime runtime;
+    private final LlcudaChatProvider provider;
 
     private final LlcudaChatOptions defaultOptions;
 
@@ -112,32 +110,30 @@ public final class LlcudaChatModel implements ChatModel {
 
     private @Nullable ChatModelObservationConvention observationConvention;
 
-    public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
-            ObservationRegistry observationRegistry) {
-        this(runtime, defaultOptions, guard, observationRegistry, ToolCallingManager.builder().build());
-    }
-
-    public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
+    public LlcudaChatModel(LlcudaChatProvider provider, LlcudaChatOptions defaultOptions, RequestGuard guard,
             ObservationRegistry observationRegistry, ToolCallingManager toolCallingManager) {
-        this.runtime = runtime;
+        this.provider = provider;
         this.defaultOptions = defaultOptions;
         this.guard = guard;
         this.observationRegistry = observationRegistry;
         this.toolCallingManager = toolCallingManager;
     }
 
+    /** A builder; only the {@link Builder#provider provider} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     public void setObservationConvention(ChatModelObservationConvention observationConvention) {
         this.observationConvention = observationConvention;
     }
 
-    /** The defaults from {@code llcuda.chat.options.*}; ChatClient merges request options into a copy. */
+    /**
+     * The defaults (from {@code spring.ai.llcuda.chat.*} in an application); ChatClient merges request
+     * options into a copy. Spring AI 2.0's deprecated {@code getDefaultOptions()} returns them too.
+     */
     @Override
     public ChatOptions getOptions() {
-        return this.defaultOptions;
-    }
-
-    @Override
-    public ChatOptions getDefaultOptions() {
         return this.defaultOptions;
     }
 
@@ -178,7 +174,7 @@ public final class LlcudaChatModel implements ChatModel {
      * Tools, and earlier tool turns even without tools, are written the way the template's format
      * says; only a reply to a prompt that offers tools is read for calls.
      */
-    private EncodedPrompt encodeChat(ServingModel model, Prompt prompt, LlcudaChatOptions options) {
+    private EncodedPrompt encodeChat(ServedChatModel model, Prompt prompt, LlcudaChatOptions options) {
         LlcudaToolChoice choice = toolChoice(options);
         List<ToolDefinition> tools = hasTools(options) && choice.mode() != LlcudaToolChoice.Mode.NONE
                 ? this.toolCallingManager.resolveToolDefinitions(options) : List.of();
@@ -239,7 +235,7 @@ public final class LlcudaChatModel implements ChatModel {
                 || message instanceof AssistantMessage assistant && assistant.hasToolCalls();
     }
 
-    private static EncodedPrompt encodeText(ServingModel model, String text, LlcudaChatOptions options) {
+    private static EncodedPrompt encodeText(ServedChatModel model, String text, LlcudaChatOptions options) {
         if (hasTools(options) || toolChoice(options).forcesCalls()) {
             throw new IllegalArgumentException("tools need a chat conversation; a plain-text completion has no "
                     + "place for them");
@@ -252,7 +248,7 @@ public final class LlcudaChatModel implements ChatModel {
         return callbacks != null && !callbacks.isEmpty();
     }
 
-    private ChatResponse call(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder,
+    private ChatResponse call(Prompt prompt, BiFunction<ServedChatModel, LlcudaChatOptions, EncodedPrompt> encoder,
             Cancellation cancellation) {
         Prompt effective = withEffectiveOptions(prompt);
         ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
@@ -280,7 +276,7 @@ public final class LlcudaChatModel implements ChatModel {
     }
 
     private Flux<ChatResponse> stream(Prompt prompt,
-            BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
+            BiFunction<ServedChatModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         return Flux.deferContextual(contextView -> {
             Prompt effective = withEffectiveOptions(prompt);
             ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(effective)
@@ -326,9 +322,9 @@ public final class LlcudaChatModel implements ChatModel {
         return Mono.just(new ChatResponse(List.of(generation(rest, result, null)), responseMetadata(submitted, result)));
     }
 
-    private Submitted submit(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
+    private Submitted submit(Prompt prompt, BiFunction<ServedChatModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
-        ServingModel model = this.runtime.requireServing();
+        ServedChatModel model = this.provider.serving();
         EncodedPrompt encoded = encoder.apply(model, options);
         GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
@@ -358,12 +354,12 @@ public final class LlcudaChatModel implements ChatModel {
             throw new IllegalArgumentException("top_logprobs needs logprobs: true");
         }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
-        return new Submitted(handle, model.spec().name(), encoded.toolCalls(), model.tokenizer(),
+        return new Submitted(handle, model.name(), encoded.toolCalls(), model.tokenizer(),
                 Boolean.TRUE.equals(options.getLogprobs()), parallelCalls(options));
     }
 
     /** The served model's constraints, made again when another model (another vocabulary) serves. */
-    private Constraints constraints(ServingModel model) {
+    private Constraints constraints(ServedChatModel model) {
         Constraints current = this.constraints;
         if (current == null || current.tokenizer() != model.tokenizer()) {
             current = new Constraints(model.tokenizer());
@@ -524,6 +520,74 @@ public final class LlcudaChatModel implements ChatModel {
             }
             return new Generation(new AssistantMessage(this.text),
                     ChatGenerationMetadata.builder().metadata(LOGPROBS_METADATA, this.logprobs).build());
+        }
+    }
+
+    /**
+     * Builds a {@link LlcudaChatModel} without a Spring context. Unset: the engine's default
+     * options, {@link RequestGuard#deadline} of {@link RequestGuard#DEFAULT_TIME_LIMIT}, no
+     * observations, Spring AI's default tool resolution.
+     */
+    public static final class Builder {
+
+        private @Nullable LlcudaChatProvider provider;
+
+        private LlcudaChatOptions defaultOptions = LlcudaChatOptions.builder().build();
+
+        private RequestGuard requestGuard = RequestGuard.deadline(RequestGuard.DEFAULT_TIME_LIMIT);
+
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+        private @Nullable ToolCallingManager toolCallingManager;
+
+        private @Nullable ChatModelObservationConvention observationConvention;
+
+        private Builder() {
+        }
+
+        /** Where requests find the model serving them. */
+        public Builder provider(LlcudaChatProvider provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder defaultOptions(LlcudaChatOptions defaultOptions) {
+            this.defaultOptions = defaultOptions;
+            return this;
+        }
+
+        public Builder requestGuard(RequestGuard requestGuard) {
+            this.requestGuard = requestGuard;
+            return this;
+        }
+
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
+            return this;
+        }
+
+        public Builder toolCallingManager(ToolCallingManager toolCallingManager) {
+            this.toolCallingManager = toolCallingManager;
+            return this;
+        }
+
+        public Builder observationConvention(ChatModelObservationConvention observationConvention) {
+            this.observationConvention = observationConvention;
+            return this;
+        }
+
+        /** @throws IllegalStateException when no provider was given */
+        public LlcudaChatModel build() {
+            if (this.provider == null) {
+                throw new IllegalStateException("LlcudaChatModel.builder() needs a provider of the model to serve");
+            }
+            LlcudaChatModel model = new LlcudaChatModel(this.provider, this.defaultOptions, this.requestGuard,
+                    this.observationRegistry, this.toolCallingManager != null ? this.toolCallingManager
+                            : ToolCallingManager.builder().observationRegistry(this.observationRegistry).build());
+            if (this.observationConvention != null) {
+                model.setObservationConvention(this.observationConvention);
+            }
+            return model;
         }
     }
 }

@@ -1,10 +1,9 @@
-package dev.llcuda.embedding;
+package dev.llcuda.runtime;
 
 import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.NativeLibrary;
-import dev.llcuda.runtime.DeviceBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

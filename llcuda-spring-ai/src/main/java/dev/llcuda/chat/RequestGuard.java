@@ -19,6 +19,9 @@ public interface RequestGuard {
      *
      * @throws RuntimeException when refused (overloaded, circuit open), saying why
      */
+    /** The time limit of a request when none is configured. */
+    Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(120);
+
     RequestHandle admit(GenerationRequest request, Function<GenerationRequest, RequestHandle> submit);
 
     /**

@@ -8,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.ai.chat.messages.Message;
 
-import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.template.ChatMessage;
 import dev.llcuda.template.TemplateException;
 import dev.llcuda.tokenizer.Tokenizer;
@@ -26,7 +25,7 @@ final class PromptEncoder {
     private PromptEncoder() {
     }
 
-    static String render(ServingModel model, List<Message> messages) {
+    static String render(ServedChatModel model, List<Message> messages) {
         return render(model, messages, null, false);
     }
 
@@ -35,7 +34,7 @@ final class PromptEncoder {
      * {@link ChatMessages} says; the messages' text (and the tools) quoted unless
      * {@code parseSpecialInContent}.
      */
-    static String render(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools,
+    static String render(ServedChatModel model, List<Message> messages, @Nullable ToolPrompt tools,
             boolean parseSpecialInContent) {
         Tokenizer tokenizer = model.tokenizer();
         String bos = tokenizer.bos().isPresent() ? tokenizer.tokenText(tokenizer.bos().getAsInt()) : "";
@@ -62,7 +61,7 @@ final class PromptEncoder {
         return text;
     }
 
-    static int[] encode(ServingModel model, List<Message> messages) {
+    static int[] encode(ServedChatModel model, List<Message> messages) {
         return encode(model, messages, null, false);
     }
 
@@ -70,7 +69,7 @@ final class PromptEncoder {
      * The prompt's tokens; with {@code parseSpecialInContent} (trusted callers only) special-token
      * texts in the messages become control tokens too.
      */
-    static int[] encode(ServingModel model, List<Message> messages, @Nullable ToolPrompt tools,
+    static int[] encode(ServedChatModel model, List<Message> messages, @Nullable ToolPrompt tools,
             boolean parseSpecialInContent) {
         String prompt = render(model, messages, tools, parseSpecialInContent);
         return parseSpecialInContent ? model.tokenizer().encode(prompt, true, true)
@@ -78,7 +77,7 @@ final class PromptEncoder {
     }
 
     /** Plain text: BOS where the vocabulary wants one, control-token texts kept as text. */
-    static int[] encodeText(ServingModel model, String text) {
+    static int[] encodeText(ServedChatModel model, String text) {
         return model.tokenizer().encode(text, true, false);
     }
 

@@ -23,7 +23,7 @@ import org.springframework.ai.tool.ToolCallback;
  * structured output: {@code ChatClient.entity(...)} with
  * {@code AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT}), enforced while decoding; log-probabilities,
  * the tool choice and parallel tool calls as Spring AI's OpenAI options name them. Any option left
- * null takes the model's default (from {@code llcuda.chat.options.*}).
+ * null takes the model's default (from {@code spring.ai.llcuda.chat.*}).
  */
 public class LlcudaChatOptions extends DefaultChatOptions
         implements ToolCallingChatOptions, StructuredOutputChatOptions {
