@@ -478,7 +478,7 @@ double half_round(float v) { return static_cast<double>(__half2float(__float2hal
 // magnitude as rope_frequencies gives them (llama3, YaRN), against float64 angles.
 void test_rope() {
     for (bool neox : {false, true}) {
-        for (const std::pair<int, int> dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
+        for (const std::pair<int, int> &dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
             const int D = dims.first, rope_dim = dims.second;
             const float theta_base = neox ? 1000000.0f : 10000.0f;
             const double mscale = neox ? 1.1386 : 1.0;
