@@ -315,6 +315,59 @@ bool blocks_of_output(const float *out, int n_rows, int k, const Dev<uint8_t> &f
     return fused.get() == alone.get();
 }
 
+// block_sum (common.cuh), the reduction the norms and pooling share, at its edges: rows of 4
+// (one thread holds data, the other 255 add zeros) and long rows (every thread many elements),
+// through RMSNorm, RMSNorm-add, LayerNorm (two reductions in one kernel) and pooling.
+void test_block_sums() {
+    for (int n : {4, 16384}) {
+        const int rows = 3;
+        const std::vector<float> x = random_floats(rows * n, -3.0f, 3.0f), w = random_floats(n, 0.5f, 1.5f),
+                                 y0 = random_floats(rows * n, -1.0f, 1.0f), b = random_floats(n, -0.5f, 0.5f);
+        Dev<float> dx(x), dw(w), db(b), dy(rows * n), dsum(y0), dln(x);
+        dy.poison();
+        rms_norm(dx.p, nullptr, rows, n, dw.p, 1e-5f, dy.p, nullptr);
+        rms_norm_add(dx.p, rows, n, dw.p, 1e-5f, dsum.p, nullptr);
+        layer_norm(dln.p, nullptr, nullptr, rows, n, dw.p, db.p, 1e-5f, nullptr);
+        std::vector<double> norm_ref, add_ref, ln_ref;
+        for (int r = 0; r < rows; ++r) {
+            double ss = 0, mean = 0, var = 0;
+            for (int i = 0; i < n; ++i) {
+                ss += static_cast<double>(x[r * n + i]) * x[r * n + i];
+                mean += x[r * n + i];
+            }
+            mean /= n;
+            for (int i = 0; i < n; ++i) var += (x[r * n + i] - mean) * (x[r * n + i] - mean);
+            const double scale = 1.0 / std::sqrt(ss / n + 1e-5), inv = 1.0 / std::sqrt(var / n + 1e-5);
+            for (int i = 0; i < n; ++i) {
+                norm_ref.push_back(x[r * n + i] * scale * w[i]);
+                add_ref.push_back(y0[r * n + i] + x[r * n + i] * scale * w[i]);
+                ln_ref.push_back((x[r * n + i] - mean) * inv * w[i] + b[i]);
+            }
+        }
+        const std::string rows_of = " 3 rows of " + std::to_string(n);
+        check_error("block_sum: rms_norm" + rows_of, rel_l2(dy.get(), norm_ref), 1e-6);
+        check_error("block_sum: rms_norm_add" + rows_of, rel_l2(dsum.get(), add_ref), 1e-6);
+        check_error("block_sum: layer_norm" + rows_of, rel_l2(dln.get(), ln_ref), 1e-5);
+
+        const std::vector<int32_t> ranges = {0, 3, 1, 2};
+        Dev<int32_t> dranges(ranges);
+        Dev<float> dpool(2 * n);
+        dpool.poison();
+        pool_and_normalise(dx.p, n, dranges.p, 2, dpool.p, nullptr);
+        std::vector<double> pool_ref;
+        for (int s = 0; s < 2; ++s) {
+            std::vector<double> mean(n, 0.0);
+            double norm = 0;
+            for (int r = ranges[2 * s]; r < ranges[2 * s + 1]; ++r)
+                for (int i = 0; i < n; ++i) mean[i] += x[r * n + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
+            for (double v : mean) norm += v * v;
+            for (double v : mean) pool_ref.push_back(v / std::sqrt(norm));
+        }
+        check_error("block_sum: pool_and_normalise 2 inputs, rows of " + std::to_string(n), rel_l2(dpool.get(), pool_ref),
+                    1e-6);
+    }
+}
+
 void test_rms_norm_and_swiglu() {
     const int n = 1004, rows = 7;
     const std::vector<float> x = random_floats(rows * n, -3.0f, 3.0f), w = random_floats(n, 0.5f, 1.5f);
@@ -429,7 +482,7 @@ double half_round(float v) { return static_cast<double>(__half2float(__float2hal
 // magnitude as rope_frequencies gives them (llama3, YaRN), against float64 angles.
 void test_rope() {
     for (bool neox : {false, true}) {
-        for (const std::pair<int, int> dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
+        for (const std::pair<int, int> &dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
             const int D = dims.first, rope_dim = dims.second;
             const float theta_base = neox ? 1000000.0f : 10000.0f;
             const double mscale = neox ? 1.1386 : 1.0;
@@ -2141,6 +2194,7 @@ int main(int argc, char **argv) {
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3, LLCUDA_TYPE_Q8_0);
              }},
             {"errors", [&] { test_errors(dir); }},
+            {"block-sums", test_block_sums},
             {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
             {"lora", [] { test_lora_kernels(); test_lora_models(); }},
             {"encoder", [] {

@@ -45,6 +45,23 @@ __device__ __forceinline__ float warp_max(float v) {
     for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
 }
+
+// The sum of v over a block of kBlockThreads threads, returned to every thread: each warp's sum,
+// then the warps' sums in warp order. A kernel may call it repeatedly (the first barrier keeps a
+// call from overwriting the partial sums the previous one is still reading).
+template <int kBlockThreads>
+__device__ __forceinline__ float block_sum(float v) {
+    static_assert(kBlockThreads % kWarpSize == 0, "block_sum needs whole warps");
+    __shared__ float part[kBlockThreads / kWarpSize];
+    v = warp_sum(v);
+    __syncthreads();
+    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = v;
+    __syncthreads();
+    float total = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kBlockThreads / kWarpSize; ++i) total += part[i];
+    return total;
+}
 #endif
 
 inline int ceil_div(int64_t a, int64_t b) { return static_cast<int>((a + b - 1) / b); }

@@ -9,21 +9,9 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__device__ float block_sum(float v, float *part) {
-    v = warp_sum(v);
-    __syncthreads();  // part may still be read from the previous reduction
-    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = v;
-    __syncthreads();
-    float total = 0.0f;
-#pragma unroll
-    for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
-    return total;
-}
-
 __global__ void __launch_bounds__(kThreads)
 layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const float *__restrict__ add_row, int n,
                   const float *__restrict__ w, const float *__restrict__ b, float eps) {
-    __shared__ float part[kThreads / kWarpSize];
     const int64_t row = static_cast<int64_t>(blockIdx.x) * n;
     float4 *xr = reinterpret_cast<float4 *>(x + row);
     const float4 *ar = add ? reinterpret_cast<const float4 *>(add + row) : nullptr;
@@ -37,14 +25,14 @@ layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const fl
         xr[i] = v;
         sum += (v.x + v.y) + (v.z + v.w);
     }
-    const float mean = block_sum(sum, part) / n;
+    const float mean = block_sum<kThreads>(sum) / n;
     float ss = 0.0f;
     for (int i = threadIdx.x; i < n4; i += kThreads) {
         const float4 v = xr[i];
         const float d0 = v.x - mean, d1 = v.y - mean, d2 = v.z - mean, d3 = v.w - mean;
         ss += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);
     }
-    const float inv = rsqrtf(block_sum(ss, part) / n + eps);
+    const float inv = rsqrtf(block_sum<kThreads>(ss) / n + eps);
     const float4 *w4 = reinterpret_cast<const float4 *>(w), *b4 = reinterpret_cast<const float4 *>(b);
     for (int i = threadIdx.x; i < n4; i += kThreads) {
         const float4 v = xr[i], wv = w4[i], bv = b4[i];

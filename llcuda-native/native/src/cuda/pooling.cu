@@ -21,13 +21,7 @@ pool_kernel(const float *__restrict__ x, int n, const int32_t *__restrict__ rang
         o[i] = mean;
         ss = fmaf(mean, mean, ss);
     }
-    __shared__ float part[kThreads / kWarpSize];
-    ss = warp_sum(ss);
-    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = ss;
-    __syncthreads();
-    float total = 0.0f;
-#pragma unroll
-    for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
+    const float total = block_sum<kThreads>(ss);
     const float scale = total > 0.0f ? rsqrtf(total) : 0.0f;
     for (int i = threadIdx.x; i < n; i += kThreads) o[i] *= scale;
 }

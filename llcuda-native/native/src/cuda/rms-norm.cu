@@ -33,13 +33,7 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
         const float4 a = xr[i];
         ss = fmaf(a.x, a.x, fmaf(a.y, a.y, fmaf(a.z, a.z, fmaf(a.w, a.w, ss))));
     }
-    __shared__ float part[kThreads / kWarpSize];
-    ss = warp_sum(ss);
-    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = ss;
-    __syncthreads();
-    float total = 0.0f;
-#pragma unroll
-    for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
+    const float total = block_sum<kThreads>(ss);
     const float scale = rsqrtf(total / n + eps);
     float4 *yr = reinterpret_cast<float4 *>(y + static_cast<int64_t>(blockIdx.x) * n);
     if (q == nullptr) {
@@ -72,13 +66,7 @@ rms_norm_add_kernel(const float *__restrict__ x, int n, const float *__restrict_
         const float4 a = xr[i];
         ss = fmaf(a.x, a.x, fmaf(a.y, a.y, fmaf(a.z, a.z, fmaf(a.w, a.w, ss))));
     }
-    __shared__ float part[kThreads / kWarpSize];
-    ss = warp_sum(ss);
-    if (threadIdx.x % kWarpSize == 0) part[threadIdx.x / kWarpSize] = ss;
-    __syncthreads();
-    float total = 0.0f;
-#pragma unroll
-    for (int i = 0; i < kThreads / kWarpSize; ++i) total += part[i];
+    const float total = block_sum<kThreads>(ss);
     const float scale = rsqrtf(total / n + eps);
     for (int i = threadIdx.x; i < n4; i += kThreads) {
         const float4 o = scaled(xr[i], w4[i], scale);

@@ -2,7 +2,6 @@ package dev.llcuda.autoconfigure;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

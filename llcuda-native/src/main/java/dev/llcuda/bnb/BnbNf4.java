@@ -130,7 +130,8 @@ public final class BnbNf4 {
             // chunk c's byte j: element 16c + j in the low nibble, 16c + 8 + j in the high one
             for (int c = 0; c < BLOCK / 16; c++) {
                 for (int j = 0; j < 8; j++) {
-                    int low = code(packed, base, first + 16 * c + j), high = code(packed, base, first + 16 * c + 8 + j);
+                    int low = code(packed, base, first + 16 * c + j);
+                    int high = code(packed, base, first + 16 * c + 8 + j);
                     out.put((byte) (low | high << 4));
                 }
             }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** {@code llcuda chat-template --cases CASES.json}: renders every case and reports mismatches. */
@@ -32,7 +33,7 @@ final class ChatTemplateCommand implements Command {
         if (!Files.isRegularFile(casesFile)) {
             throw new UsageException("cases file not found: " + casesFile);
         }
-        Path folder = casesFile.toAbsolutePath().getParent();
+        Path folder = Objects.requireNonNull(casesFile.toAbsolutePath().getParent());  // a file has a folder
         List<TemplateCase> cases = TemplateCase.readAll(casesFile);
         Map<String, Compiled> compiled = new HashMap<>();
         int passed = 0;

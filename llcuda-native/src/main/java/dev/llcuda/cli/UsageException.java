@@ -1,9 +1,11 @@
 package dev.llcuda.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /** Wrong command-line arguments; the message says which. */
 final class UsageException extends Exception {
 
-    UsageException(String message) {
+    UsageException(@Nullable String message) {
         super(message);
     }
 }

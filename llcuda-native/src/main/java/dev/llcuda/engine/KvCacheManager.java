@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Hands out KV blocks to sequences: reserves slots for the tokens a step will compute, finds
@@ -109,7 +110,7 @@ final class KvCacheManager {
         if (!prefixCaching) {
             return;
         }
-        List<KvBlock> blocks = blocksBySequence.get(seq.id);
+        List<KvBlock> blocks = Objects.requireNonNull(blocksBySequence.get(seq.id));  // allocated before its first step
         int full = seq.numComputed / blockSize;
         for (int i = seq.numCachedBlocks; i < full; i++) {
             pool.cache(blocks.get(i), seq.blockHash(i, blockSize));

@@ -1,5 +1,7 @@
 package dev.llcuda.engine;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link StepRunner} refused a batch because of what its requests ask (the native step's
  * INVALID_ARGUMENT or UNSUPPORTED), before computing anything: a fault of one or more requests,
@@ -7,7 +9,7 @@ package dev.llcuda.engine;
  */
 public final class StepRejectedException extends RuntimeException {
 
-    public StepRejectedException(String message, Throwable cause) {
+    public StepRejectedException(@Nullable String message, Throwable cause) {
         super(message, cause);
     }
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
+import java.util.Objects;
 import java.util.RandomAccess;
 import org.jspecify.annotations.Nullable;
 
@@ -46,7 +47,7 @@ final class EncodedArray extends AbstractList<GgufValue> implements RandomAccess
             throw new IndexOutOfBoundsException("index " + index + " of " + size);
         }
         if (type == GgufValueType.STRING) {
-            int start = stringStarts[index];
+            int start = Objects.requireNonNull(stringStarts)[index];  // set for STRING arrays
             byte[] text = new byte[(int) bytes.getLong(start)];
             bytes.get(start + 8, text);
             return new GgufValue.Text(new String(text, StandardCharsets.UTF_8));

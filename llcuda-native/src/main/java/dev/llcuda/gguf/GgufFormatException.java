@@ -18,7 +18,7 @@ public final class GgufFormatException extends IOException {
     private final transient @Nullable Path path;
     private final long offset;
 
-    public GgufFormatException(@Nullable Path path, long offset, String problem) {
+    public GgufFormatException(@Nullable Path path, long offset, @Nullable String problem) {
         super((path == null ? "GGUF data" : path.toString()) + (offset >= 0 ? " at byte offset " + offset : "") + ": " + problem);
         this.path = path;
         this.offset = offset;

@@ -2,6 +2,7 @@ package dev.llcuda.grammar;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Writes parsed JSON values compactly (no spaces): the spelling enum and const values are generated with. */
 final class CompactJson {
@@ -9,13 +10,13 @@ final class CompactJson {
     private CompactJson() {
     }
 
-    static String write(Object value) {
+    static String write(@Nullable Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    private static void write(@Nullable Object value, StringBuilder out) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof String s) {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -156,7 +157,7 @@ final class JsonSchemaCompiler {
             if (key.equals("type") || ANNOTATIONS.contains(key)) {
                 continue;
             }
-            boolean applies = types.stream().anyMatch(t -> TYPE_KEYWORDS.get(t).contains(key));
+            boolean applies = types.stream().anyMatch(t -> Objects.requireNonNull(TYPE_KEYWORDS.get(t)).contains(key));
             boolean known = TYPE_KEYWORDS.values().stream().anyMatch(k -> k.contains(key));
             if (!applies) {
                 throw new SchemaException(path + "/" + key, known
@@ -350,7 +351,7 @@ final class JsonSchemaCompiler {
         int later = first;
         for (int i = names.size() - 1; i >= 0; i--) {
             String name = names.get(i);
-            int member = rules.rule(seq(CompactJson.string(name), ws, ":", ws, values.get(name)));
+            int member = rules.rule(seq(CompactJson.string(name), ws, ":", ws, Objects.requireNonNull(values.get(name))));
             boolean optional = !required.contains(name);
             int nextFirst = first;
             int nextLater = later;

@@ -23,7 +23,7 @@ final class ModelSpecReader {
     private final GgufFile file;
     private final GgufMetadata metadata;
     private final List<TensorInfo> used = new ArrayList<>();
-    private String prefix;
+    private String prefix = "";  // the architecture's key prefix, set by read
 
     ModelSpecReader(GgufFile file) {
         this.file = file;

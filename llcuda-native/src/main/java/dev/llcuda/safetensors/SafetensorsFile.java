@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An open safetensors file: an 8-byte little-endian header length, a JSON header (each tensor's
@@ -172,7 +173,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return new LinkedHashMap<>((Map<String, Object>) map);
     }
 
-    private static Map<String, String> metadata(Path path, Object value) throws SafetensorsFormatException {
+    private static Map<String, String> metadata(Path path, @Nullable Object value) throws SafetensorsFormatException {
         Map<String, String> metadata = new LinkedHashMap<>();
         if (value == null) {
             return Map.of();
@@ -247,7 +248,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** A JSON array of non-negative integers; {@code length} -1 for any length. */
-    private static long[] longs(Path path, String name, Object value, String field, int length)
+    private static long[] longs(Path path, String name, @Nullable Object value, String field, int length)
             throws SafetensorsFormatException {
         if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
             throw new SafetensorsFormatException(path, name, "field '" + field + "' is not an array"

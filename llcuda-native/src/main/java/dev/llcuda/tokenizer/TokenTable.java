@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
@@ -113,7 +114,7 @@ final class TokenTable {
         }
         Map<Integer, Long> bytes = new HashMap<>();
         special.forEach(id -> bytes.put(id, Utf8.encodedLength(texts[id])));  // once per token, not per comparison
-        special.sort(Comparator.comparingLong((Integer id) -> -bytes.get(id)).thenComparingInt(id -> id));
+        special.sort(Comparator.comparingLong((Integer id) -> -Objects.requireNonNull(bytes.get(id))).thenComparingInt(id -> id));
         return List.copyOf(special);
     }
 

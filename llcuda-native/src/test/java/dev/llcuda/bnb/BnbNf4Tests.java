@@ -44,7 +44,8 @@ class BnbNf4Tests {
         final float[] expected;
 
         Checkpoint(int rows, int cols, int blockSize, int nestedBlockSize) {
-            int n = rows * cols, blocks = (n + blockSize - 1) / blockSize;
+            int n = rows * cols;
+            int blocks = (n + blockSize - 1) / blockSize;
             byte[] packed = new byte[(n + 1) / 2];
             random.nextBytes(packed);
             tensors.put(W, ByteBuffer.wrap(packed));
@@ -59,7 +60,8 @@ class BnbNf4Tests {
             } else {
                 byte[] codes = new byte[blocks];
                 random.nextBytes(codes);
-                float[] codeMap = new float[256], nestedAbsmax = new float[(blocks + nestedBlockSize - 1) / nestedBlockSize];
+                float[] codeMap = new float[256];
+                float[] nestedAbsmax = new float[(blocks + nestedBlockSize - 1) / nestedBlockSize];
                 for (int i = 0; i < 256; i++) {
                     codeMap[i] = (float) random.nextGaussian() * 0.5f;
                 }
@@ -81,7 +83,8 @@ class BnbNf4Tests {
                     + ", " + cols + "]" + nested + "}");
             expected = new float[n];
             for (int e = 0; e < n; e++) {
-                int b = packed[e / 2] & 0xFF, code = e % 2 == 0 ? b >>> 4 : b & 0xF;
+                int b = packed[e / 2] & 0xFF;
+                int code = e % 2 == 0 ? b >>> 4 : b & 0xF;
                 expected[e] = (float) PUBLISHED[code] * absmax[e / blockSize];
             }
         }

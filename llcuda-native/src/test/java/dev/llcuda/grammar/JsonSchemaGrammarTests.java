@@ -162,7 +162,7 @@ class JsonSchemaGrammarTests {
         "`{\"type\":\"array\",\"maxItems\":99999}` => #/maxItems: must be an integer from 0 to 4096",
         "`{\"type\":\"integer\",\"enum\":[\"a\"]}` => #: value \"a\" is not of type [integer]",
         "`[1]` => #: a schema must be an object",
-        "`{\"type\":` => #: not valid JSON",
+        "`{\"type\":` => #: not valid JSON"
     })
     void unsupportedOrMalformedSchemasAreRefusedNamingKeywordAndPath(String schema, String message) {
         SchemaException e = assertThrows(SchemaException.class, () -> grammars.jsonSchema(schema));

@@ -104,7 +104,8 @@ public final class BnbFixtures {
 
     /** Adds weight {@code name}'s bitsandbytes tensors to {@code out}; returns its dequantized values. */
     private static float[] quantize(SafetensorsWriter out, String name, long[] shape, float[] w, boolean doubleQuant) {
-        int n = w.length, blocks = (n + BLOCK - 1) / BLOCK;
+        int n = w.length;
+        int blocks = (n + BLOCK - 1) / BLOCK;
         float[] absmax = new float[blocks];
         byte[] packed = new byte[(n + 1) / 2];
         int[] codes = new int[n];
@@ -181,7 +182,8 @@ public final class BnbFixtures {
             int points = (1 << i) + 1;
             double scale = Math.pow(10, i - 6);
             for (int k = 0; k + 1 < points; k++) {
-                double left = 0.1 + 0.9 * k / (points - 1), right = 0.1 + 0.9 * (k + 1) / (points - 1);
+                double left = 0.1 + 0.9 * k / (points - 1);
+                double right = 0.1 + 0.9 * (k + 1) / (points - 1);
                 float mean = (float) ((float) left + (float) right) / 2;
                 values.add((float) (scale * mean));
                 values.add((float) (-scale * mean));

@@ -10,7 +10,6 @@ import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -32,7 +32,7 @@ class JsonTests {
         "\"abc              => cases.json: offset 4: unterminated string",
         "{\"a\": tru}       => cases.json: offset 6: invalid literal",
         "99999999999999999999 => cases.json: offset 0: invalid or out-of-range number '99999999999999999999'",
-        "[1] x              => cases.json: offset 4: unexpected content after the JSON value",
+        "[1] x              => cases.json: offset 4: unexpected content after the JSON value"
     })
     void malformedJsonIsReportedWithItsOffset(String text, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

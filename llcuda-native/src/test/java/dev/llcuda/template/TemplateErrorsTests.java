@@ -36,7 +36,7 @@ class TemplateErrorsTests {
         "{{ 'abc'() }}                    => 'str' object is not callable",
         "{{ 'a b'.split(1) }}             => must be str or None, not int",
         "{% set a, b = [1] %}             => cannot unpack 1 values into 2 names",
-        "{{ '%s' % 1 }}                   => printf-style '%' string formatting is not supported in chat templates",
+        "{{ '%s' % 1 }}                   => printf-style '%' string formatting is not supported in chat templates"
     })
     void runtimeErrorsSayWhatWentWrong(String source, String reason) {
         TemplateException e = renderError(source.strip());
@@ -83,7 +83,7 @@ class TemplateErrorsTests {
         "`{{ 1 }}\n\n{{ x $ y }}`      | 3 | unexpected character '$' in tag",
         "{% macro m(a b) %}{% endmacro %} | 1 | expected ',', got 'b'",
         "`{% for i in x %}{% endfor %}\n{% break %}` | 2 | 'break' outside loop",
-        "{% for i in x %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %} | 1 | 'continue' outside loop",
+        "{% for i in x %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %} | 1 | 'continue' outside loop"
     })
     void syntaxErrorsNameTheLine(String source, int line, String reason) {
         TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.compile("t.jinja", source));

@@ -47,7 +47,7 @@ class TemplateLimitsTests {
         "{{ (['x' * 1000000] * 100)|tojson }}                                              => STRING_CHARS",
         "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}                          => OUTPUT_CHARS",
         "{% for i in range(100000) %}{% set s = 'x' * 1000 %}{% endfor %}                  => CREATED_ITEMS",
-        "{{ (['x' * 1000000] * 1000)|map('upper')|length }}                                => CREATED_ITEMS",
+        "{{ (['x' * 1000000] * 1000)|map('upper')|length }}                                => CREATED_ITEMS"
     })
     void aHostileTemplateIsStoppedAtItsLimit(String source, TemplateLimit limit) throws TemplateException {
         TemplateLimitException e = refusal(source.strip());

@@ -32,7 +32,7 @@ class ToolCallFormatTests {
         "microsoft-Phi-3.5-mini-instruct.jinja, GENERIC_JSON",
         "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja, GENERIC_JSON",
         "ibm-granite-granite-3.3-2B-Instruct.jinja, UNREADABLE",
-        "openai-gpt-oss-120b.jinja, UNREADABLE",
+        "openai-gpt-oss-120b.jinja, UNREADABLE"
     })
     void detectsTheSyntaxEachTemplateTeaches(String file, ToolCallFormat expected) throws IOException, TemplateException {
         ChatTemplate template = ChatTemplate.compile(file, Files.readString(TEMPLATES.resolve(file)));

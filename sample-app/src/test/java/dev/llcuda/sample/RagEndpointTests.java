@@ -95,7 +95,7 @@ class RagEndpointTests {
         for (int i = 0; i < CHUNKS.size(); i++) {
             ranked.add(new double[] { i, cosine(query, this.embeddingModel.embed(CHUNKS.get(i))) });
         }
-        ranked.sort(Comparator.comparingDouble((double[] entry) -> entry[1]).reversed());
+        ranked.sort(Comparator.<double[]>comparingDouble(entry -> entry[1]).reversed());
         assertThat(ranked.get(1)[1] - ranked.get(2)[1]).as("a clear second nearest").isGreaterThan(1e-4);
         JsonNode retrieved = body.at("/documents");
         assertThat(retrieved.size()).isEqualTo(2);
