@@ -128,7 +128,6 @@ private:
     std::vector<std::vector<uint32_t>> mask_pool_;  // empty: no mask
     std::vector<uint32_t> allowed_;
     uint64_t steps_ = 0;
-    std::vector<int32_t> tok_, pos_, ids_, tables_, sampled_;
     std::vector<uint8_t> sample_;
     std::vector<llcuda_sampling_params> params_;
 };
