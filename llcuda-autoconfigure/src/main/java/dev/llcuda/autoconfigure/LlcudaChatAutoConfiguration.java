@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
 import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.RequestGuard;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@link LlcudaChatModel} as the application's Spring AI chat model, unless
@@ -36,12 +36,12 @@ public final class LlcudaChatAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LlcudaChatModel llcudaChatModel(LlcudaRuntime runtime, LlcudaProperties properties,
+    LlcudaChatModel llcudaChatModel(ModelSet models, LlcudaProperties properties,
             ObjectProvider<RequestGuard> guard, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<ChatModelObservationConvention> observationConvention,
             ObjectProvider<ToolCallingManager> toolCallingManager) {
         ObservationRegistry observations = observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP);
-        LlcudaChatModel chatModel = new LlcudaChatModel(runtime, defaultOptions(properties.getChat().getOptions()),
+        LlcudaChatModel chatModel = new LlcudaChatModel(models, defaultOptions(properties.getChat().getOptions()),
                 guard.getIfUnique(() -> RequestGuard.deadline(properties.getEngine().getRequestTimeout())),
                 observations, toolCallingManager.getIfUnique(
                         () -> ToolCallingManager.builder().observationRegistry(observations).build()));
@@ -54,6 +54,6 @@ public final class LlcudaChatAutoConfiguration {
                 .topP(options.getTopP()).minP(options.getMinP()).maxTokens(options.getMaxTokens())
                 .stopSequences(options.getStopSequences()).frequencyPenalty(options.getFrequencyPenalty())
                 .presencePenalty(options.getPresencePenalty()).repetitionPenalty(options.getRepetitionPenalty())
-                .seed(options.getSeed()).build();
+                .seed(options.getSeed()).model(options.getModel()).build();
     }
 }

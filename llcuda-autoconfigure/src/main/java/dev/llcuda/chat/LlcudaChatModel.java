@@ -51,7 +51,8 @@ import dev.llcuda.engine.TokenLogprobs;
 import dev.llcuda.grammar.Constraints;
 import dev.llcuda.grammar.Grammar;
 import dev.llcuda.grammar.Grammars;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ChatSlot;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.ServingModel;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.tokenizer.Tokenizer;
@@ -91,7 +92,7 @@ public final class LlcudaChatModel implements ChatModel {
 
     private static final String TOOL_CALL_ID_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    private final LlcudaRuntime runtime;
+    private final ModelSet models;
 
     private final LlcudaChatOptions defaultOptions;
 
@@ -111,14 +112,17 @@ public final class LlcudaChatModel implements ChatModel {
 
     private @Nullable ChatModelObservationConvention observationConvention;
 
-    public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
+    public LlcudaChatModel(ModelSet models, LlcudaChatOptions defaultOptions, RequestGuard guard,
             ObservationRegistry observationRegistry) {
-        this(runtime, defaultOptions, guard, observationRegistry, ToolCallingManager.builder().build());
+        this(models, defaultOptions, guard, observationRegistry, ToolCallingManager.builder().build());
     }
 
-    public LlcudaChatModel(LlcudaRuntime runtime, LlcudaChatOptions defaultOptions, RequestGuard guard,
+    /**
+     * @param models the chat models a request's {@code model} option picks from (none: the set's default)
+     */
+    public LlcudaChatModel(ModelSet models, LlcudaChatOptions defaultOptions, RequestGuard guard,
             ObservationRegistry observationRegistry, ToolCallingManager toolCallingManager) {
-        this.runtime = runtime;
+        this.models = models;
         this.defaultOptions = defaultOptions;
         this.guard = guard;
         this.observationRegistry = observationRegistry;
@@ -315,7 +319,8 @@ public final class LlcudaChatModel implements ChatModel {
 
     private Submitted submit(Prompt prompt, BiFunction<ServingModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
-        ServingModel model = this.runtime.requireServing();
+        ChatSlot slot = this.models.chat(options.getModel());
+        ServingModel model = slot.runtime().requireServing();
         EncodedPrompt encoded = encoder.apply(model, options);
         GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());
@@ -339,7 +344,7 @@ public final class LlcudaChatModel implements ChatModel {
             throw new IllegalArgumentException("top_logprobs needs logprobs: true");
         }
         RequestHandle handle = this.guard.admit(request, model.engine()::submit);
-        return new Submitted(handle, model.spec().name(), encoded.toolCalls(), model.tokenizer(),
+        return new Submitted(handle, slot.name().orElse(model.spec().name()), encoded.toolCalls(), model.tokenizer(),
                 Boolean.TRUE.equals(options.getLogprobs()), parallelCalls(options));
     }
 

@@ -47,6 +47,7 @@ import dev.llcuda.engine.EngineOverloadedException;
 import dev.llcuda.engine.EngineStats;
 import dev.llcuda.engine.InvalidRequestException;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.NoModelLoadedException;
 import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ScriptedStepRunner;
@@ -80,7 +81,7 @@ class LlcudaChatModelTests {
                 Duration.ofMillis(200));
         this.runtime.start();
         this.runtime.activate(TestServing.MICRO_LLAMA);
-        return new LlcudaChatModel(this.runtime, DEFAULTS, RequestGuard.deadline(Duration.ofMinutes(1)), observations);
+        return new LlcudaChatModel(ModelSet.of(this.runtime), DEFAULTS, RequestGuard.deadline(Duration.ofMinutes(1)), observations);
     }
 
     private ServingModel served() {
@@ -280,7 +281,7 @@ class LlcudaChatModelTests {
     void withoutAModelTheCallSaysHowToLoadOne() {
         this.runtime = new LlcudaRuntime(TestServing.loader(0, 0, EngineListener.NONE), null, null, Duration.ZERO);
         this.runtime.start();
-        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
+        LlcudaChatModel chatModel = new LlcudaChatModel(ModelSet.of(this.runtime), DEFAULTS,
                 RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
         assertThatThrownBy(() -> chatModel.call(HELLO)).isInstanceOf(TransientAiException.class)
                 .hasCauseInstanceOf(NoModelLoadedException.class)
@@ -331,7 +332,7 @@ class LlcudaChatModelTests {
         }, null, null, Duration.ofMillis(200));
         this.runtime.start();
         this.runtime.activate(TestServing.MICRO_LLAMA);
-        LlcudaChatModel chatModel = new LlcudaChatModel(this.runtime, DEFAULTS,
+        LlcudaChatModel chatModel = new LlcudaChatModel(ModelSet.of(this.runtime), DEFAULTS,
                 RequestGuard.deadline(Duration.ofMinutes(1)), ObservationRegistry.NOOP);
         ToolCallback tool = FunctionToolCallback.builder("get_time", (Map<String, Object> input) -> "noon")
                 .description("The time now.").inputType(Map.class).build();
@@ -393,7 +394,7 @@ class LlcudaChatModelTests {
                 Bulkhead.of("llcuda", BulkheadConfig.custom().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build()),
                 TimeLimiter.of("llcuda", TimeLimiterConfig.custom().timeoutDuration(Duration.ofMinutes(1)).build()),
                 CircuitBreaker.ofDefaults("llcuda"))) {
-            LlcudaChatModel guarded = new LlcudaChatModel(this.runtime, DEFAULTS, guard, ObservationRegistry.NOOP);
+            LlcudaChatModel guarded = new LlcudaChatModel(ModelSet.of(this.runtime), DEFAULTS, guard, ObservationRegistry.NOOP);
             Prompt slow = new Prompt(List.of(new UserMessage("Hello")), LlcudaChatOptions.builder().maxTokens(1000).build());
             Disposable running = guarded.stream(slow).subscribe();
             try {

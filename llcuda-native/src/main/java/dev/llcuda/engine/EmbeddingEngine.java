@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
@@ -74,6 +75,11 @@ public final class EmbeddingEngine implements AutoCloseable {
                     + " model: it generates text and has no embeddings; embedding models are bert files");
         }
         return new EmbeddingEngine(file, file.load(backend), options);
+    }
+
+    /** Device memory the weights of the model in {@code gguf} take (activations of a call come on top). */
+    public static long memoryNeeded(Path gguf) throws IOException {
+        return ModelFile.read(gguf).spec().tensors().stream().mapToLong(TensorInfo::byteSize).sum();
     }
 
     public ModelSpec spec() {
