@@ -110,9 +110,9 @@ record ModelEntries(List<Entry> chats, List<Entry> embeddings) {
             add(misplaced, "overflow", model.getOverflow());
         }
         if (!misplaced.isEmpty()) {
-            throw new IllegalArgumentException("llcuda.models." + name + " is " + (kind == ModelKind.CHAT ? "a chat"
-                    : "an embedding") + " model (" + model.getPath() + "); " + String.join(", ", misplaced)
-                    + " apply to " + (kind == ModelKind.CHAT ? "embedding" : "chat") + " models only");
+            throw new IllegalArgumentException("llcuda.models." + name + " is " + kind.withArticle() + " model ("
+                    + model.getPath() + "); " + String.join(", ", misplaced) + " apply to "
+                    + (kind == ModelKind.CHAT ? ModelKind.EMBEDDING : ModelKind.CHAT).label() + " models only");
         }
     }
 

@@ -34,4 +34,9 @@ public enum ModelKind {
     public String label() {
         return this == CHAT ? "chat" : "embedding";
     }
+
+    /** The kind with its article, for a message: "a chat" or "an embedding". */
+    public String withArticle() {
+        return this == CHAT ? "a chat" : "an embedding";
+    }
 }

@@ -203,9 +203,9 @@ public final class ModelSet implements SmartLifecycle, AutoCloseable {
     }
 
     private RuntimeException wrongKind(String name, ModelKind wanted) {
-        return kindOf(name).<RuntimeException>map(kind -> new IllegalArgumentException("the model '" + name + "' is an "
-                + kind.label() + " model; this request needs " + (wanted == ModelKind.CHAT ? "a chat" : "an embedding")
-                + " model")).orElseGet(() -> new UnknownModelException(name, names()));
+        return kindOf(name).<RuntimeException>map(kind -> new IllegalArgumentException("the model '" + name + "' is "
+                + kind.withArticle() + " model; this request needs " + wanted.withArticle() + " model"))
+                .orElseGet(() -> new UnknownModelException(name, names()));
     }
 
     /** The kind of the model named {@code name}, or empty when none is. */
