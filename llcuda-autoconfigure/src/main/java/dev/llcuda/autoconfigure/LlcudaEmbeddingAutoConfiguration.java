@@ -18,8 +18,8 @@ import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@link LlcudaEmbeddingModel} as the application's Spring AI embedding model when an embedding
- * model is configured ({@code llcuda.embedding.path}, or one of {@code llcuda.models}), unless {@code spring.ai.model.embedding} names
- * another model (or {@code none}).
+ * model is configured ({@code llcuda.embedding.path}, or one of {@code llcuda.models}), unless
+ * {@code spring.ai.model.embedding} names another model (or {@code none}).
  */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class)
 @ConditionalOnClass(EmbeddingModel.class)
@@ -32,7 +32,8 @@ public final class LlcudaEmbeddingAutoConfiguration {
     @ConditionalOnMissingBean
     LlcudaEmbeddingModel llcudaEmbeddingModel(ModelSet models, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
-        LlcudaEmbeddingModel model = new LlcudaEmbeddingModel(models, observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+        LlcudaEmbeddingModel model = new LlcudaEmbeddingModel(models,
+                observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
         observationConvention.ifAvailable(model::setObservationConvention);
         return model;
     }

@@ -1,5 +1,6 @@
 package dev.llcuda.autoconfigure;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ record ModelEntries(List<Entry> chats, List<Entry> embeddings) {
             if (path == null) {
                 throw new IllegalArgumentException("llcuda.models." + name + ".path is not set");
             }
-            ModelKind kind = ModelKind.of(path);
+            ModelKind kind = kind(name, path);
             refuseSettingsOfTheOtherKind(name, model, kind);
             Entry entry = new Entry(name, model, limits(engineLimits, model), new EmbeddingEngine.Options(
                     or(model.getMaxBatchTokens(), embedding.getMaxBatchTokens()),
@@ -75,6 +76,14 @@ record ModelEntries(List<Entry> chats, List<Entry> embeddings) {
             chats.add(new Entry(null, properties.getModel(), engineLimits, embeddingOptions));
         }
         return new ModelEntries(List.copyOf(chats), List.copyOf(embeddings));
+    }
+
+    private static ModelKind kind(String name, Path path) {
+        try {
+            return ModelKind.of(path);
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("llcuda.models." + name + ".path: " + e.getMessage(), e);
+        }
     }
 
     /** The engine limits with each setting the model gives in place of llcuda.engine's. */

@@ -1,5 +1,7 @@
 package dev.llcuda.autoconfigure;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -26,10 +28,19 @@ final class OnEmbeddingModelCondition extends SpringBootCondition {
         Map<String, LlcudaProperties.NamedModel> models = binder.bind(LlcudaProperties.PREFIX + ".models",
                 Bindable.mapOf(String.class, LlcudaProperties.NamedModel.class)).orElse(Map.of());
         for (Map.Entry<String, LlcudaProperties.NamedModel> model : models.entrySet()) {
-            if (model.getValue().getPath() != null && ModelKind.of(model.getValue().getPath()) == ModelKind.EMBEDDING) {
+            if (model.getValue().getPath() != null && isEmbedding(model.getValue().getPath())) {
                 return ConditionOutcome.match("llcuda.models." + model.getKey() + " is an embedding model");
             }
         }
         return ConditionOutcome.noMatch("no embedding model is configured (llcuda.embedding.path, llcuda.models)");
+    }
+
+    /** An unreadable file counts as no embedding model here: the model set refuses it, naming its property. */
+    private static boolean isEmbedding(Path path) {
+        try {
+            return ModelKind.of(path) == ModelKind.EMBEDDING;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
     }
 }

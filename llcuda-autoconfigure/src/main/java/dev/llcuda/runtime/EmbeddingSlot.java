@@ -91,6 +91,6 @@ public final class EmbeddingSlot implements ModelActivator {
 
     @Override
     public Optional<String> servedFileChange() {
-        return Optional.empty();
+        return serving().flatMap(runtime -> runtime.engine().loadedFile().changeOf(runtime.engine().path()));
     }
 }

@@ -100,6 +100,8 @@ class ModelEntriesTests {
                         .hasMessageContaining("overflow apply to embedding models only"));
         runner().withPropertyValues("llcuda.models.qwen.context-length=64").run(context -> assertThat(context)
                 .getFailure().rootCause().hasMessageContaining("llcuda.models.qwen.path is not set"));
+        runner().withPropertyValues("llcuda.models.gone.path=" + temp.resolve("gone.gguf")).run(context -> assertThat(
+                context).getFailure().hasMessageContaining("llcuda.models.gone.path: cannot read the model"));
     }
 
     @Test

@@ -90,6 +90,11 @@ public final class EmbeddingEngine implements AutoCloseable {
         return file.path();
     }
 
+    /** The version of the file the weights were copied from. */
+    public FileIdentity loadedFile() {
+        return file.identity();
+    }
+
     public Tokenizer tokenizer() {
         return file.tokenizer();
     }

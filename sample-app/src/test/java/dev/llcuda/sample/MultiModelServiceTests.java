@@ -154,6 +154,17 @@ class MultiModelServiceTests {
     }
 
     @Test
+    void metricsReportEachChatModel() throws Exception {
+        HttpResponse<String> scrape = send(HttpRequest.newBuilder(uri("/actuator/prometheus")).GET().build());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        for (String model : List.of("llama", "qwen")) {
+            assertThat(scrape.body()).contains("llcuda_model_sequences_running_sequences{model=\"" + model + "\"}",
+                    "llcuda_model_requests_queued_requests{model=\"" + model + "\"}",
+                    "llcuda_model_kv_cache_usage_ratio{model=\"" + model + "\"}");
+        }
+    }
+
+    @Test
     void springAiOptionsPickTheModel() {
         ChatClient client = ChatClient.create(this.chatModel);
         for (String name : List.of("llama", "qwen")) {
