@@ -15,9 +15,13 @@ import dev.llcuda.gpu.GpuSample;
 import dev.llcuda.gpu.NvmlDevice;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.NativeLibrary;
+import dev.llcuda.runtime.ChatSlot;
+import dev.llcuda.runtime.EmbeddingSlot;
 import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.LoadProgress;
+import dev.llcuda.runtime.ModelKind;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.NativeRuntime;
 import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ServingModel;
@@ -25,19 +29,24 @@ import dev.llcuda.runtime.ServingModel;
 /**
  * Health of llcuda: UP while a model is served and the engine runs, OUT_OF_SERVICE while a model
  * loads or none is loaded, DOWN when the native library, the model load or the engine failed.
- * Details name the device, the native library, the model, and queue and KV-cache pressure.
+ * Details name the device, the native library, the model, and queue and KV-cache pressure; with
+ * several models, {@code models} gives each one's kind, state and file, and a failed one makes the
+ * health DOWN.
  */
 public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
 
     private final LlcudaRuntime runtime;
 
+    private final ModelSet models;
+
     private final NativeRuntime nativeRuntime;
 
     private final GpuMonitor gpu;
 
-    public LlcudaHealthIndicator(LlcudaRuntime runtime, NativeRuntime nativeRuntime, GpuMonitor gpu) {
+    public LlcudaHealthIndicator(ModelSet models, NativeRuntime nativeRuntime, GpuMonitor gpu) {
         super("llcuda health check failed");
-        this.runtime = runtime;
+        this.models = models;
+        this.runtime = models.defaultChat();
         this.nativeRuntime = nativeRuntime;
         this.gpu = gpu;
     }
@@ -67,6 +76,38 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
             builder.withDetail("model", model(model, this.runtime.servedFileChange()));
             builder.withDetail("engine", engine(model.engine().stats(), model));
         });
+        if (this.models.chats().size() + this.models.embeddings().size() > 1) {
+            builder.withDetail("models", models());
+            if (state == RuntimeState.READY && this.models.chats().stream().map(slot -> slot.runtime().state())
+                    .anyMatch(other -> other == RuntimeState.FAILED || other == RuntimeState.RECOVERING)) {
+                builder.down();
+            }
+        }
+    }
+
+    /** Each model of the set by name: its kind, state, file and, for a chat model, its engine. */
+    private Map<String, Object> models() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (ChatSlot slot : this.models.chats()) {
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("kind", ModelKind.CHAT.label());
+            model.put("state", slot.runtime().state().name());
+            slot.runtime().failure().ifPresent(failure -> model.put("error", failure));
+            slot.runtime().serving().ifPresent(serving -> {
+                model.put("path", serving.path().toString());
+                model.put("engine", engine(serving.engine().stats(), serving));
+            });
+            details.put(slot.name().orElse("(none loaded)"), model);
+        }
+        for (EmbeddingSlot slot : this.models.embeddings()) {
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("kind", ModelKind.EMBEDDING.label());
+            model.put("state", slot.serving().isPresent() ? RuntimeState.READY.name() : RuntimeState.NO_MODEL.name());
+            slot.servedFile().ifPresent(path -> model.put("path", path.toString()));
+            slot.serving().ifPresent(serving -> model.put("dimensions", serving.engine().dimensions()));
+            details.put(slot.name().orElse("(embedding, none loaded)"), model);
+        }
+        return details;
     }
 
     private Map<String, Object> device(DeviceSelection selection) {

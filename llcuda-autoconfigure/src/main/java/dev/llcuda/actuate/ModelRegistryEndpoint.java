@@ -23,12 +23,15 @@ import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.ScanResult;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@code /actuator/llcudamodels}: the model registry. GET lists the models; POST with
  * {@code {"path": "..."}} registers a file, with {@code {"scan": "FOLDER"}} scans a model folder
  * ({@code {}} scans the first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}};
  * POST {@code {"action": "unload"}} unloads the active model; DELETE {@code /{id}} forgets one.
+ * With several models served, {@code "model": "NAME"} beside {@code "action"} activates into or
+ * unloads that model of the set, and the others serve on.
  * POST {@code {"pull": "owner/repo", "file": "x.gguf", "revision": "main"}} downloads a model from the
  * hub into the first folder and registers it (202, progress under {@code pulls} of GET);
  * {@code {"action": "cancel", "pull": "owner/repo", "file": "x.gguf"}} stops the download.
@@ -46,9 +49,12 @@ public final class ModelRegistryEndpoint {
 
     private final ModelPulls pulls;
 
-    public ModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls) {
+    private final ModelSet models;
+
+    public ModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls, ModelSet models) {
         this.registry = registry;
         this.pulls = pulls;
+        this.models = models;
     }
 
     @ReadOperation
@@ -65,13 +71,18 @@ public final class ModelRegistryEndpoint {
 
     @WriteOperation
     public WebEndpointResponse<Object> register(@Nullable String path, @Nullable String scan,
-            @Nullable String action, @Nullable String pull, @Nullable String file, @Nullable String revision) {
+            @Nullable String action, @Nullable String pull, @Nullable String file, @Nullable String revision,
+            @Nullable String model) {
         if (pull != null) {
             return pullOrCancel(pull, file, revision, action);
         }
         return answer(() -> {
             if ("unload".equals(action)) {
-                this.registry.unload();
+                if (model != null) {
+                    this.registry.unload(this.models.activator(model));
+                } else {
+                    this.registry.unload();
+                }
                 return models();
             }
             if (path != null) {
@@ -83,9 +94,10 @@ public final class ModelRegistryEndpoint {
     }
 
     @WriteOperation
-    public WebEndpointResponse<Object> act(@Selector long id, String action) {
+    public WebEndpointResponse<Object> act(@Selector long id, String action, @Nullable String model) {
         return answer(() -> switch (action) {
-            case "activate" -> ModelDescriptor.of(this.registry.activate(id));
+            case "activate" -> ModelDescriptor.of(model != null ? this.registry.activate(id, this.models.activator(model))
+                    : this.registry.activate(id));
             case "verify" -> ModelDescriptor.of(this.registry.verify(id));
             default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
         });

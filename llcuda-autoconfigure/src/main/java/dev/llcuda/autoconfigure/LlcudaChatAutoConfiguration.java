@@ -21,7 +21,7 @@ import org.springframework.core.env.Environment;
 import dev.llcuda.chat.LlcudaChatModel;
 import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.RequestGuard;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@link LlcudaChatModel} as the application's Spring AI chat model, unless
@@ -46,12 +46,12 @@ public final class LlcudaChatAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LlcudaChatModel llcudaChatModel(LlcudaRuntime runtime, LlcudaProperties properties, LlcudaChatProperties chat,
+    LlcudaChatModel llcudaChatModel(ModelSet models, LlcudaProperties properties, LlcudaChatProperties chat,
             ObjectProvider<RequestGuard> guard, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<ChatModelObservationConvention> observationConvention,
             ObjectProvider<ToolCallingManager> toolCallingManager) {
         ObservationRegistry observations = observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP);
-        LlcudaChatModel.Builder chatModel = LlcudaChatModel.builder().provider(new RuntimeChatProvider(runtime))
+        LlcudaChatModel.Builder chatModel = LlcudaChatModel.builder().provider(new RuntimeChatProvider(models))
                 .defaultOptions(defaultOptions(chat))
                 .requestGuard(guard.getIfUnique(() -> RequestGuard.deadline(properties.getEngine().getRequestTimeout())))
                 .observationRegistry(observations);
@@ -80,6 +80,6 @@ public final class LlcudaChatAutoConfiguration {
                 .topP(options.getTopP()).minP(options.getMinP()).maxTokens(options.getMaxTokens())
                 .stopSequences(options.getStopSequences()).frequencyPenalty(options.getFrequencyPenalty())
                 .presencePenalty(options.getPresencePenalty()).repetitionPenalty(options.getRepetitionPenalty())
-                .seed(options.getSeed()).build();
+                .seed(options.getSeed()).model(options.getModel()).build();
     }
 }

@@ -11,43 +11,28 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 import dev.llcuda.embedding.LlcudaEmbeddingModel;
-import dev.llcuda.engine.EmbeddingEngine;
-import dev.llcuda.runtime.EmbeddingRuntime;
-import dev.llcuda.runtime.GpuMonitor;
-import dev.llcuda.runtime.NativeRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
- * {@link LlcudaEmbeddingModel} as the application's Spring AI embedding model when
- * {@code llcuda.embedding.path} names a model, unless {@code spring.ai.model.embedding} names
- * another model (or {@code none}).
+ * {@link LlcudaEmbeddingModel} as the application's Spring AI embedding model when an embedding
+ * model is configured ({@code llcuda.embedding.path}, or one of {@code llcuda.models}), unless
+ * {@code spring.ai.model.embedding} names another model (or {@code none}).
  */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class)
 @ConditionalOnClass(EmbeddingModel.class)
 @ConditionalOnProperty(name = SpringAIModelProperties.EMBEDDING_MODEL, havingValue = LlcudaChatAutoConfiguration.MODEL_NAME,
         matchIfMissing = true)
-@ConditionalOnProperty(name = LlcudaProperties.PREFIX + ".embedding.path")
+@Conditional(OnEmbeddingModelCondition.class)
 public final class LlcudaEmbeddingAutoConfiguration {
-
-    /**
-     * @throws IllegalStateException when the native library did not load (the configured model cannot be served)
-     */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    EmbeddingRuntime llcudaEmbeddingRuntime(LlcudaProperties properties, NativeRuntime nativeRuntime, GpuMonitor gpu) {
-        LlcudaProperties.Embedding embedding = properties.getEmbedding();
-        return EmbeddingRuntime.open(nativeRuntime.library().orElseThrow(() -> new IllegalStateException(
-                "llcuda.embedding.path is set but the native library is not loaded: " + nativeRuntime.failure().orElse(""))),
-                gpu.selection(), embedding.getPath(), embedding.getCpuThreads(),
-                new EmbeddingEngine.Options(embedding.getMaxBatchTokens(), embedding.getOverflow()));
-    }
 
     @Bean
     @ConditionalOnMissingBean
-    LlcudaEmbeddingModel llcudaEmbeddingModel(EmbeddingRuntime runtime, ObjectProvider<ObservationRegistry> observationRegistry,
+    LlcudaEmbeddingModel llcudaEmbeddingModel(ModelSet models, ObjectProvider<ObservationRegistry> observationRegistry,
             ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
-        LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder().provider(runtime::engine)
+        LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder().provider(new RuntimeEmbeddingProvider(models))
                 .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
         observationConvention.ifAvailable(model::observationConvention);
         return model.build();

@@ -10,20 +10,20 @@ import org.springframework.context.annotation.Bean;
 
 import dev.llcuda.actuate.LlcudaHealthIndicator;
 import dev.llcuda.runtime.GpuMonitor;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.NativeRuntime;
 
 /** The {@code llcuda} health contributor. */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class)
 @ConditionalOnClass(AbstractHealthIndicator.class)
-@ConditionalOnBean(LlcudaRuntime.class)
+@ConditionalOnBean(ModelSet.class)
 @ConditionalOnEnabledHealthIndicator("llcuda")
 public final class LlcudaHealthContributorAutoConfiguration {
 
     @Bean(name = "llcudaHealthContributor")
     @ConditionalOnMissingBean(name = "llcudaHealthContributor")
-    LlcudaHealthIndicator llcudaHealthContributor(LlcudaRuntime runtime, NativeRuntime nativeRuntime,
+    LlcudaHealthIndicator llcudaHealthContributor(ModelSet models, NativeRuntime nativeRuntime,
             GpuMonitor gpu) {
-        return new LlcudaHealthIndicator(runtime, nativeRuntime, gpu);
+        return new LlcudaHealthIndicator(models, nativeRuntime, gpu);
     }
 }

@@ -11,7 +11,7 @@ import dev.llcuda.actuate.LlcudaEngineMetrics;
 import dev.llcuda.actuate.LlcudaGpuMetrics;
 import dev.llcuda.actuate.LlcudaRequestMetrics;
 import dev.llcuda.runtime.GpuMonitor;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * Micrometer meters of llcuda (bound to every registry Spring Boot configures). Runs before the
@@ -29,8 +29,8 @@ public final class LlcudaMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LlcudaEngineMetrics llcudaEngineMetrics(LlcudaRuntime runtime) {
-        return new LlcudaEngineMetrics(runtime);
+    LlcudaEngineMetrics llcudaEngineMetrics(ModelSet models) {
+        return new LlcudaEngineMetrics(models);
     }
 
     @Bean

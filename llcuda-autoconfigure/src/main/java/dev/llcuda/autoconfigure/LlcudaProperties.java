@@ -65,6 +65,19 @@ public class LlcudaProperties {
 
     private final Embedding embedding = new Embedding();
 
+    /**
+     * Further models served together on the same device, by the name requests pick them with (chat
+     * or embedding, from the file's architecture), each with its own limits; {@code llcuda.model}
+     * and {@code llcuda.embedding} are entries of the same set.
+     */
+    private Map<String, NamedModel> models = new LinkedHashMap<>();
+
+    /**
+     * Memory all models may take together (weights plus KV budgets), checked at start before any
+     * loads. Unset: the GPU's free memory; on the CPU no limit.
+     */
+    private @Nullable DataSize memoryBudget;
+
     public Model getModel() {
         return this.model;
     }
@@ -93,6 +106,22 @@ public class LlcudaProperties {
     @Deprecated(since = "0.1.0", forRemoval = true)
     public Chat getChat() {
         return this.chat;
+    }
+
+    public Map<String, NamedModel> getModels() {
+        return this.models;
+    }
+
+    public void setModels(Map<String, NamedModel> models) {
+        this.models = models;
+    }
+
+    public @Nullable DataSize getMemoryBudget() {
+        return this.memoryBudget;
+    }
+
+    public void setMemoryBudget(@Nullable DataSize memoryBudget) {
+        this.memoryBudget = memoryBudget;
     }
 
     /** The model served at start-up. */
@@ -673,6 +702,21 @@ public class LlcudaProperties {
         /** Seed of the random draws; unset draws a new seed per request. */
         private @Nullable Long seed;
 
+        /**
+         * The chat model requests get when they name none: a name of {@code llcuda.models}, or the
+         * {@code general.name} of the file of {@code llcuda.model.path}. Unset: the model of
+         * {@code llcuda.model.path}, else the first chat model of {@code llcuda.models}.
+         */
+        private @Nullable String model;
+
+        public @Nullable String getModel() {
+            return this.model;
+        }
+
+        public void setModel(@Nullable String model) {
+            this.model = model;
+        }
+
         public double getTemperature() {
             return this.temperature;
         }
@@ -800,6 +844,103 @@ public class LlcudaProperties {
 
         public void setCpuThreads(int cpuThreads) {
             this.cpuThreads = cpuThreads;
+        }
+
+    }
+
+    /**
+     * One model of {@code llcuda.models}: the settings of {@code llcuda.model} for this model, and
+     * its own engine limits (unset: those of {@code llcuda.engine}) or, for an embedding model, its
+     * own batch and overflow settings (unset: those of {@code llcuda.embedding}).
+     */
+    public static class NamedModel extends Model {
+
+        /** Memory for this model's KV cache; unset: llcuda.engine.kv-memory. */
+        private @Nullable DataSize kvMemory;
+
+        /** KV-cache blocks of this model; unset: llcuda.engine.kv-blocks. */
+        private @Nullable Integer kvBlocks;
+
+        /** Sequences this model decodes together; unset: llcuda.engine.max-running-sequences. */
+        private @Nullable Integer maxRunningSequences;
+
+        /** Token budget of one step of this model; unset: llcuda.engine.max-tokens-per-step. */
+        private @Nullable Integer maxTokensPerStep;
+
+        /** Requests waiting for this model before new ones are refused; unset: llcuda.engine.max-queued. */
+        private @Nullable Integer maxQueued;
+
+        /** CPU backend threads of this model (0: every core); unset: llcuda.engine.cpu-threads. */
+        private @Nullable Integer cpuThreads;
+
+        /** An embedding model's most tokens per native call; unset: llcuda.embedding.max-batch-tokens. */
+        private @Nullable Integer maxBatchTokens;
+
+        /** An embedding model's texts over its context; unset: llcuda.embedding.overflow. */
+        private EmbeddingEngine.@Nullable Overflow overflow;
+
+        public @Nullable DataSize getKvMemory() {
+            return this.kvMemory;
+        }
+
+        public void setKvMemory(@Nullable DataSize kvMemory) {
+            this.kvMemory = kvMemory;
+        }
+
+        public @Nullable Integer getKvBlocks() {
+            return this.kvBlocks;
+        }
+
+        public void setKvBlocks(@Nullable Integer kvBlocks) {
+            this.kvBlocks = kvBlocks;
+        }
+
+        public @Nullable Integer getMaxRunningSequences() {
+            return this.maxRunningSequences;
+        }
+
+        public void setMaxRunningSequences(@Nullable Integer maxRunningSequences) {
+            this.maxRunningSequences = maxRunningSequences;
+        }
+
+        public @Nullable Integer getMaxTokensPerStep() {
+            return this.maxTokensPerStep;
+        }
+
+        public void setMaxTokensPerStep(@Nullable Integer maxTokensPerStep) {
+            this.maxTokensPerStep = maxTokensPerStep;
+        }
+
+        public @Nullable Integer getMaxQueued() {
+            return this.maxQueued;
+        }
+
+        public void setMaxQueued(@Nullable Integer maxQueued) {
+            this.maxQueued = maxQueued;
+        }
+
+        public @Nullable Integer getCpuThreads() {
+            return this.cpuThreads;
+        }
+
+        public void setCpuThreads(@Nullable Integer cpuThreads) {
+            this.cpuThreads = cpuThreads;
+        }
+
+        public @Nullable Integer getMaxBatchTokens() {
+            return this.maxBatchTokens;
+        }
+
+        public void setMaxBatchTokens(@Nullable Integer maxBatchTokens) {
+            this.maxBatchTokens = maxBatchTokens;
+        }
+
+        public EmbeddingEngine.@Nullable Overflow getOverflow() {
+            return this.overflow;
+        }
+
+        public void setOverflow(EmbeddingEngine.@Nullable Overflow overflow) {
+            this.overflow = overflow;
         }
 
     }

@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 import dev.llcuda.actuate.ModelRegistryEndpoint;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
+import dev.llcuda.runtime.ModelSet;
 
 /** The {@code llcudamodels} Actuator endpoint over the model registry. */
 @AutoConfiguration(after = LlcudaRegistryAutoConfiguration.class)
@@ -20,7 +21,7 @@ public final class LlcudaRegistryEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls) {
-        return new ModelRegistryEndpoint(registry, pulls);
+    ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls, ModelSet models) {
+        return new ModelRegistryEndpoint(registry, pulls, models);
     }
 }

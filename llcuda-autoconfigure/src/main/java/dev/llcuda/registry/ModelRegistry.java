@@ -197,6 +197,14 @@ public final class ModelRegistry {
      * failure marks the model FAILED with the reason and rethrows.
      */
     public synchronized ModelRecord activate(long id) {
+        return activate(id, this.activator);
+    }
+
+    /**
+     * Verifies the model and loads it into {@code target}, one model of the set by name; only the
+     * default model's activation is recorded as the registry's ACTIVE model.
+     */
+    public synchronized ModelRecord activate(long id, ModelActivator target) {
         return this.activationLock.holding(() -> {
             Verification verification = verified(id);
             ModelRecord verified = verification.model();
@@ -204,13 +212,15 @@ public final class ModelRegistry {
                 throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
             }
             try {
-                this.activator.activate(verified.path());
+                target.activate(verified.path());
             } catch (RuntimeException e) {
                 this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
                 throw e;
             }
-            this.repository.deactivateAll();
-            this.repository.markActive(id, this.clock.instant());
+            if (target == this.activator) {
+                this.repository.deactivateAll();
+                this.repository.markActive(id, this.clock.instant());
+            }
             return require(id);
         });
     }
@@ -224,8 +234,15 @@ public final class ModelRegistry {
 
     /** Unloads the active model; the engine then serves nothing until another is activated. */
     public synchronized void unload() {
-        this.activator.unload();
-        this.repository.deactivateAll();
+        unload(this.activator);
+    }
+
+    /** Unloads {@code target}, one model of the set by name; the others serve on. */
+    public synchronized void unload(ModelActivator target) {
+        target.unload();
+        if (target == this.activator) {
+            this.repository.deactivateAll();
+        }
     }
 
     /** Forgets a model (the file stays). The active model must be unloaded first. */

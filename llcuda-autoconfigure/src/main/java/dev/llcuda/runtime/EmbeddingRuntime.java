@@ -9,9 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * The embedding model the application serves: an {@link EmbeddingEngine} on its own backend of the
- * selected device (the GPU the chat model runs on, else the CPU), opened at start and closed with
- * the context.
+ * An embedding model being served: an {@link EmbeddingEngine} on its own backend of the selected
+ * device (the GPU the chat models run on, else the CPU), opened by its {@link EmbeddingSlot} and
+ * closed when that slot unloads it or stops.
  */
 public final class EmbeddingRuntime implements AutoCloseable {
 

@@ -21,4 +21,13 @@ public interface ModelLoader {
     default boolean fitsBesideCurrent(Path gguf) {
         return true;
     }
+
+    /**
+     * Device memory {@code gguf} takes when this loader loads it: weights, adapters and the whole KV
+     * budget; for checking a set of models against the device before any loads.
+     */
+    default long memoryNeeded(Path gguf) {
+        throw new UnsupportedOperationException("this model loader cannot tell how much memory " + gguf
+                + " needs, so the model set cannot be checked against llcuda.memory-budget");
+    }
 }

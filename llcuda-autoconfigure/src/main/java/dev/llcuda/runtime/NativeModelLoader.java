@@ -79,9 +79,16 @@ public final class NativeModelLoader implements ModelLoader {
         if (this.device.isCpu()) {
             return true;
         }
+        long needed = memoryNeeded(gguf);
         try (Backend backend = backend()) {
-            long needed = ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
             return needed <= backend.info().memoryFree();
+        }
+    }
+
+    @Override
+    public long memoryNeeded(Path gguf) {
+        try {
+            return ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
         }

@@ -36,7 +36,9 @@ import dev.llcuda.registry.ModelPull;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
+import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.TestServing;
 
 /**
@@ -79,7 +81,9 @@ class ModelPullEndpointTests {
         URI url = URI.create("http://127.0.0.1:" + this.hub.getAddress().getPort());
         this.pulls = new ModelPulls(registry, new HubDownloader(url, null, Duration.ZERO,
                 HubDownloader.DEFAULT_READ_TIMEOUT), Clock.systemUTC());
-        this.endpoint = new ModelRegistryEndpoint(registry, this.pulls);
+        this.endpoint = new ModelRegistryEndpoint(registry, this.pulls, ModelSet.of(new LlcudaRuntime((file, progress) -> {
+            throw new IllegalStateException("no engine in this test");
+        }, null, null, Duration.ZERO)));
     }
 
     @AfterEach
@@ -92,7 +96,7 @@ class ModelPullEndpointTests {
     @Test
     void aPulledModelIsDownloadedRegisteredAndListedWithItsProgress() throws Exception {
         WebEndpointResponse<Object> started = this.endpoint.register(null, null, null, "owner/micro-GGUF",
-                "micro.gguf", null);
+                "micro.gguf", null, null);
         assertThat(started.getStatus()).isEqualTo(202);
         ModelPull.Status done = awaitFinished();
         assertThat(done.state()).isEqualTo(ModelPull.State.DONE);
@@ -108,34 +112,34 @@ class ModelPullEndpointTests {
         });
         // pulling a file that is there already is refused by name
         WebEndpointResponse<Object> again = this.endpoint.register(null, null, null, "owner/micro-GGUF", "micro.gguf",
-                null);
+                null, null);
         assertThat(again.getStatus()).isEqualTo(409);
         assertThat(((ErrorDescriptor) again.getBody()).error()).contains("micro.gguf already exists");
     }
 
     @Test
     void aRunningPullCanBeCancelled() throws Exception {
-        this.endpoint.register(null, null, null, "owner/micro-GGUF", "stalled.gguf", null);
+        this.endpoint.register(null, null, null, "owner/micro-GGUF", "stalled.gguf", null, null);
         assertThat(this.halfSent.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(this.pulls.pulls().get(0).state()).isEqualTo(ModelPull.State.DOWNLOADING);
-        assertThat(this.endpoint.register(null, null, "cancel", "owner/micro-GGUF", "stalled.gguf", null).getStatus())
+        assertThat(this.endpoint.register(null, null, "cancel", "owner/micro-GGUF", "stalled.gguf", null, null).getStatus())
                 .isEqualTo(200);
         this.release.countDown();
         ModelPull.Status cancelled = awaitFinished();
         assertThat(cancelled.state()).isEqualTo(ModelPull.State.CANCELLED);
         assertThat(this.models.resolve("stalled.gguf")).doesNotExist();
         assertThat(this.models.resolve("stalled.gguf.part")).doesNotExist();
-        assertThat(this.endpoint.register(null, null, "cancel", "owner/micro-GGUF", "stalled.gguf", null).getStatus())
+        assertThat(this.endpoint.register(null, null, "cancel", "owner/micro-GGUF", "stalled.gguf", null, null).getStatus())
                 .isEqualTo(409);
     }
 
     @Test
     void unsafeNamesAndMissingFilesAreBadRequests() {
         WebEndpointResponse<Object> escape = this.endpoint.register(null, null, null, "owner/micro-GGUF",
-                "../../etc/evil.gguf", null);
+                "../../etc/evil.gguf", null, null);
         assertThat(escape.getStatus()).isEqualTo(400);
         assertThat(((ErrorDescriptor) escape.getBody()).error()).contains("is not a GGUF file path");
-        assertThat(this.endpoint.register(null, null, null, "owner/micro-GGUF", null, null).getStatus()).isEqualTo(400);
+        assertThat(this.endpoint.register(null, null, null, "owner/micro-GGUF", null, null, null).getStatus()).isEqualTo(400);
     }
 
     private ModelPull.Status awaitFinished() throws InterruptedException {

@@ -25,7 +25,9 @@ import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelFolders;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
+import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.TestServing;
 
 /** Refused writes answer 4xx with a body naming the problem; scans report each refused file. */
@@ -46,13 +48,15 @@ class ModelRegistryEndpointTests {
                 Clock.systemUTC(), Duration.ofSeconds(5));
         this.endpoint = new ModelRegistryEndpoint(registry, new ModelPulls(registry,
                 new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO, HubDownloader.DEFAULT_READ_TIMEOUT),
-                Clock.systemUTC()));
+                Clock.systemUTC()), ModelSet.of(new LlcudaRuntime((file, progress) -> {
+                    throw new IllegalStateException("no engine in this test");
+                }, null, null, Duration.ZERO)));
     }
 
     @Test
     void registeringACorruptFileIsABadRequestNamingTheProblem() throws IOException {
         Path corrupt = Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
-        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null, null, null, null);
+        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null, null, null, null, null);
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
                 error -> assertThat(error.error()).contains("corrupt.gguf"));
@@ -63,7 +67,7 @@ class ModelRegistryEndpointTests {
         Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("good.gguf"));
         Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
         Files.write(this.models.resolve("empty.gguf"), new byte[0]);
-        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null, null, null, null);
+        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null, null, null, null, null);
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat(response.getBody()).isInstanceOfSatisfying(ScanDescriptor.class, scan -> {
             assertThat(scan.added()).extracting(ModelRegistryEndpoint.ModelDescriptor::path)
@@ -77,7 +81,7 @@ class ModelRegistryEndpointTests {
 
     @Test
     void activatingAnUnknownModelIsABadRequest() {
-        WebEndpointResponse<Object> response = this.endpoint.act(42, "activate");
+        WebEndpointResponse<Object> response = this.endpoint.act(42, "activate", null);
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
                 error -> assertThat(error.error()).contains("no registered model with id 42"));

@@ -63,6 +63,16 @@ class LlcudaChatAutoConfigurationTests {
     }
 
     @Test
+    void theDefaultChatModelIsChosenUnderTheNewKeyAndStillUnderTheDeprecatedOne() throws IOException {
+        runner().withPropertyValues("spring.ai.llcuda.chat.model=qwen")
+                .run(context -> assertThat(defaults(context).getModel()).isEqualTo("qwen"));
+        runner().withPropertyValues("llcuda.chat.options.model=llama")
+                .run(context -> assertThat(defaults(context).getModel()).isEqualTo("llama"));
+        runner().withPropertyValues("llcuda.chat.options.model=llama", "spring.ai.llcuda.chat.model=qwen")
+                .run(context -> assertThat(defaults(context).getModel()).isEqualTo("qwen"));
+    }
+
+    @Test
     void anotherChatModelNamedInSpringAiModelChatSwitchesItOff() throws IOException {
         runner().withPropertyValues("spring.ai.model.chat=none")
                 .run(context -> assertThat(context).doesNotHaveBean(ChatModel.class)

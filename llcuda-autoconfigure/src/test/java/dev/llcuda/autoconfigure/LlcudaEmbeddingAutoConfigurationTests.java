@@ -12,7 +12,7 @@ import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.llcuda.runtime.EmbeddingRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@link LlcudaEmbeddingAutoConfiguration}'s conditions (serving a model through it is
@@ -32,15 +32,19 @@ class LlcudaEmbeddingAutoConfigurationTests {
 
     @Test
     void withoutAPathThereIsNoEmbeddingModel() throws IOException {
-        runner().run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class)
-                .doesNotHaveBean(EmbeddingRuntime.class));
+        runner().run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
+            assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
+        });
     }
 
     @Test
     void anotherEmbeddingModelNamedInSpringAiModelEmbeddingSwitchesItOff() throws IOException {
         runner().withPropertyValues("llcuda.embedding.path=" + this.temp.resolve("bert.gguf"),
-                "spring.ai.model.embedding=none").run(context -> assertThat(context).hasNotFailed()
-                        .doesNotHaveBean(EmbeddingModel.class).doesNotHaveBean(EmbeddingRuntime.class));
+                "spring.ai.model.embedding=none").run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
+                    assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
+                });
     }
 
     @Test

@@ -26,7 +26,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llcuda.autoconfigure.LlcudaAutoConfiguration;
 import dev.llcuda.autoconfigure.LlcudaEmbeddingAutoConfiguration;
-import dev.llcuda.runtime.EmbeddingRuntime;
 
 /**
  * The auto-configured {@link EmbeddingModel} on the real native library and the synthetic bert
@@ -109,7 +108,7 @@ class LlcudaEmbeddingModelTests {
             assertThatThrownBy(() -> embeddings.call(new EmbeddingRequest(List.of("x"),
                     EmbeddingOptions.builder().model("text-embedding-3-small").build())))
                     .isInstanceOf(NonTransientAiException.class).hasCauseInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("model 'text-embedding-3-small' is not served");
+                    .hasMessageContaining("the model 'text-embedding-3-small' does not exist here");
             assertThatThrownBy(() -> embeddings.call(new EmbeddingRequest(List.of("x"),
                     EmbeddingOptions.builder().dimensions(64).build())))
                     .hasMessageContaining("dimensions 64 are not supported");
@@ -124,7 +123,7 @@ class LlcudaEmbeddingModelTests {
     @Test
     void springAiModelEmbeddingNoneOrNoPathLeavesNoEmbeddingModel() {
         runner().withPropertyValues("spring.ai.model.embedding=none")
-                .run(context -> assertThat(context).doesNotHaveBean(EmbeddingModel.class).doesNotHaveBean(EmbeddingRuntime.class));
+                .run(context -> assertThat(context).doesNotHaveBean(EmbeddingModel.class).doesNotHaveBean(LlcudaEmbeddingModel.class));
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaEmbeddingAutoConfiguration.class))
                 .run(context -> assertThat(context).doesNotHaveBean(EmbeddingModel.class));

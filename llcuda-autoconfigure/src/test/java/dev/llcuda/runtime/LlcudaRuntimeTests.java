@@ -238,7 +238,7 @@ class LlcudaRuntimeTests {
 
     private static Health healthOf(LlcudaRuntime runtime) {
         DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
-        return new LlcudaHealthIndicator(runtime, NativeRuntime.load(NativeLibraryOptions.defaults()),
+        return new LlcudaHealthIndicator(ModelSet.of(runtime), NativeRuntime.load(NativeLibraryOptions.defaults()),
                 new GpuMonitor(Optional.empty(), cpu, Clock.systemUTC())).health(true);
     }
 

@@ -1,5 +1,6 @@
 package dev.llcuda.engine;
 
+import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
@@ -76,12 +77,22 @@ public final class EmbeddingEngine implements AutoCloseable {
         return new EmbeddingEngine(file, file.load(backend), options);
     }
 
+    /** Device memory the weights of the model in {@code gguf} take (activations of a call come on top). */
+    public static long memoryNeeded(Path gguf) throws IOException {
+        return ModelFile.read(gguf).spec().tensors().stream().mapToLong(TensorInfo::byteSize).sum();
+    }
+
     public ModelSpec spec() {
         return file.spec();
     }
 
     public Path path() {
         return file.path();
+    }
+
+    /** The version of the file the weights were copied from. */
+    public FileIdentity loadedFile() {
+        return file.identity();
     }
 
     public Tokenizer tokenizer() {

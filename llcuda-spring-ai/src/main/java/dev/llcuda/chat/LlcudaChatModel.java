@@ -324,7 +324,7 @@ public final class LlcudaChatModel implements ChatModel {
 
     private Submitted submit(Prompt prompt, BiFunction<ServedChatModel, LlcudaChatOptions, EncodedPrompt> encoder) {
         LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
-        ServedChatModel model = this.provider.serving();
+        ServedChatModel model = this.provider.serving(options.getModel());
         EncodedPrompt encoded = encoder.apply(model, options);
         GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
                 stopSequences(options), Optional.empty());

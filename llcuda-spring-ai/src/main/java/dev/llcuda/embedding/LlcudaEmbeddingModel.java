@@ -22,10 +22,11 @@ import org.springframework.ai.retry.NonTransientAiException;
 import org.springframework.ai.retry.TransientAiException;
 
 /**
- * Spring AI's {@link EmbeddingModel} on llcuda's embedding model: all texts of a request go to the
- * engine at once (it packs them into native calls within its token budget), each comes back as one
- * L2-normalised vector; usage counts the input tokens. Requests naming another model, or asking for
- * other dimensions (llcuda does not truncate vectors), are refused.
+ * Spring AI's {@link EmbeddingModel} on llcuda's embedding models: the options' model picks one of
+ * the {@link LlcudaEmbeddingProvider}'s by name (none: the default one); all texts of a request go
+ * to its engine at once (it packs them into native calls within its token budget), each comes back
+ * as one L2-normalised vector; usage counts the input tokens. Requests naming a model that is not
+ * an embedding model, or asking for other dimensions (llcuda does not truncate vectors), are refused.
  */
 public final class LlcudaEmbeddingModel implements EmbeddingModel {
 
@@ -55,13 +56,14 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
         this.observationConvention = observationConvention;
     }
 
+    /** The vector length of the default embedding model. */
     @Override
     public int dimensions() {
         return this.provider.serving().dimensions();
     }
 
     /**
-     * @throws NonTransientAiException when the options name another model or other dimensions, or a
+     * @throws NonTransientAiException when the options name a model that is not an embedding model or other dimensions, or a
      *                                 text is over the model's context (and truncation is off); the
      *                                 cause is the IllegalArgumentException saying so
      * @throws TransientAiException when the engine is full or no model is serving yet
@@ -76,19 +78,22 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
     }
 
     private EmbeddingResponse embed(EmbeddingRequest request) {
-        EmbeddingRequest effective = new EmbeddingRequest(request.getInstructions(), effectiveOptions(request.getOptions()));
+        EmbeddingOptions options = request.getOptions();
+        ServedEmbeddingModel model = this.provider.serving(options != null ? options.getModel() : null);
+        EmbeddingRequest effective = new EmbeddingRequest(request.getInstructions(), effectiveOptions(options, model.name(),
+                model.engine().dimensions()));
         EmbeddingModelObservationContext context = EmbeddingModelObservationContext.builder().embeddingRequest(effective)
                 .provider(PROVIDER).build();
         return EmbeddingModelObservationDocumentation.EMBEDDING_MODEL_OPERATION
                 .observation(this.observationConvention, DEFAULT_CONVENTION, () -> context, this.observationRegistry)
                 .observe(() -> {
-                    EmbeddingEngine.Result result = this.provider.serving().embed(effective.getInstructions());
+                    EmbeddingEngine.Result result = model.engine().embed(effective.getInstructions());
                     List<Embedding> embeddings = new ArrayList<>(result.vectors().size());
                     for (int i = 0; i < result.vectors().size(); i++) {
                         embeddings.add(new Embedding(result.vectors().get(i), i));
                     }
                     EmbeddingResponse response = new EmbeddingResponse(embeddings, new EmbeddingResponseMetadata(
-                            modelName(), new DefaultUsage(result.tokens(), 0, result.tokens())));
+                            model.name(), new DefaultUsage(result.tokens(), 0, result.tokens())));
                     context.setResponse(response);
                     return response;
                 });
@@ -99,23 +104,13 @@ public final class LlcudaEmbeddingModel implements EmbeddingModel {
         return embed(getEmbeddingContent(document));
     }
 
-    /** The request's options checked against the served model, with the model's name and dimensions filled in. */
-    private EmbeddingOptions effectiveOptions(@Nullable EmbeddingOptions options) {
-        String model = modelName();
-        if (options != null && options.getModel() != null && !options.getModel().equals(model)) {
-            throw new IllegalArgumentException("model '" + options.getModel() + "' is not served; the embedding model is '"
-                    + model + "'");
-        }
-        if (options != null && options.getDimensions() != null && options.getDimensions() != dimensions()) {
+    /** The request's options checked against the model it picked, with the model's name and dimensions filled in. */
+    private static EmbeddingOptions effectiveOptions(@Nullable EmbeddingOptions options, String model, int dimensions) {
+        if (options != null && options.getDimensions() != null && options.getDimensions() != dimensions) {
             throw new IllegalArgumentException("dimensions " + options.getDimensions() + " are not supported: '" + model
-                    + "' gives vectors of " + dimensions() + " (llcuda does not truncate embeddings)");
+                    + "' gives vectors of " + dimensions + " (llcuda does not truncate embeddings)");
         }
-        return EmbeddingOptions.builder().model(model).dimensions(dimensions()).build();
-    }
-
-    /** The name requests may give: {@code general.name} of the file. */
-    private String modelName() {
-        return this.provider.serving().spec().name();
+        return EmbeddingOptions.builder().model(model).dimensions(dimensions).build();
     }
 
     /** Builds a {@link LlcudaEmbeddingModel} without a Spring context; unset: no observations. */

@@ -25,7 +25,7 @@ import dev.llcuda.gguf.GgufWriter;
  * of 2 layers and 64 dimensions with seeded random weights, mean pooling and a WordPiece vocabulary of
  * the {@link DemoVocabulary} words. Its vectors are meaningless, so retrieval is arbitrary.
  * <p>
- * It must exist before the embedding runtime opens the file: {@link DemoFilesFirst} makes the runtime wait for it.
+ * It must exist before the model set opens the file: {@link DemoFilesFirst} makes the set wait for it.
  */
 @Component
 @ConditionalOnProperty(name = "sample.demo.enabled", havingValue = "true")

@@ -17,12 +17,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.llcuda.embedding.LlcudaEmbeddingModel;
+import dev.llcuda.runtime.ModelKind;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.NoModelLoadedException;
 
 /**
- * OpenAI-compatible {@code POST /v1/embeddings} on llcuda's embedding model
- * ({@code llcuda.embedding.path}): every text of the request in one call, float or base64 vectors,
- * usage in input tokens. {@code dimensions} is refused (the model gives vectors of one size).
+ * OpenAI-compatible {@code POST /v1/embeddings} on llcuda's embedding models ({@code llcuda.embedding.path},
+ * {@code llcuda.models}): {@code model} picks one by name (none: the default one; unknown: 404; a chat
+ * model: 400), every text of the request in one call, float or base64 vectors, usage in input tokens.
+ * {@code dimensions} is refused (the model gives vectors of one size).
  */
 @RestController
 @RequestMapping("/v1")
@@ -30,8 +33,11 @@ public class EmbeddingsController {
 
     private final ObjectProvider<LlcudaEmbeddingModel> embeddingModel;
 
-    public EmbeddingsController(ObjectProvider<LlcudaEmbeddingModel> embeddingModel) {
+    private final ModelSet models;
+
+    public EmbeddingsController(ObjectProvider<LlcudaEmbeddingModel> embeddingModel, ModelSet models) {
         this.embeddingModel = embeddingModel;
+        this.models = models;
     }
 
     @PostMapping("/embeddings")
@@ -41,6 +47,7 @@ public class EmbeddingsController {
             throw new NoModelLoadedException("No embedding model is configured. To serve one, set llcuda.embedding.path "
                     + "to a bert GGUF file (BGE, MiniLM, E5).");
         }
+        checkModel(request.model());
         boolean base64 = encoding(request.encodingFormat());
         if (request.dimensions() != null) {
             throw new IllegalArgumentException("dimensions is not supported: the embedding model gives vectors of "
@@ -54,6 +61,19 @@ public class EmbeddingsController {
         int tokens = response.getMetadata().getUsage().getPromptTokens();
         return new EmbeddingsApi.Response("list", items, response.getMetadata().getModel(),
                 new EmbeddingsApi.Usage(tokens, tokens));
+    }
+
+    /** A named model must be an embedding model of the set: 404 for one unknown here, 400 for a chat model. */
+    private void checkModel(@Nullable String model) {
+        if (model == null || model.isBlank()) {
+            return;
+        }
+        ModelKind kind = this.models.kindOf(model).orElseThrow(() -> new ModelNotFoundException(model,
+                this.models.names()));
+        if (kind == ModelKind.CHAT) {
+            throw new IllegalArgumentException("model '" + model + "' is a chat model: it has no embeddings; "
+                    + "name an embedding model");
+        }
     }
 
     private static boolean encoding(@Nullable String format) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -43,14 +44,16 @@ import dev.llcuda.engine.Cancellation;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
-import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelKind;
+import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.NativeRuntime;
 
 /**
  * OpenAI-compatible endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/completions}
  * (JSON, or server-sent events ending with {@code [DONE]} when {@code "stream": true}) and
- * {@code GET /v1/models}. One model serves at a time; a chat request's {@code model}, when given,
- * must name it.
+ * {@code GET /v1/models} (every model of the set, then the registry's). A request's {@code model}
+ * picks a chat model of the set by name (none: the default one); an unknown name is 404, an
+ * embedding model's name 400.
  */
 @RestController
 @RequestMapping("/v1")
@@ -58,7 +61,7 @@ public class OpenAiController {
 
     private final LlcudaChatModel chatModel;
 
-    private final LlcudaRuntime runtime;
+    private final ModelSet models;
 
     private final ObjectProvider<ModelRegistry> registry;
 
@@ -68,10 +71,10 @@ public class OpenAiController {
 
     private final ClientConnections clients;
 
-    public OpenAiController(LlcudaChatModel chatModel, LlcudaRuntime runtime, ObjectProvider<ModelRegistry> registry,
+    public OpenAiController(LlcudaChatModel chatModel, ModelSet models, ObjectProvider<ModelRegistry> registry,
             NativeRuntime nativeRuntime, InFlightRequests requests, ClientConnections clients) {
         this.chatModel = chatModel;
-        this.runtime = runtime;
+        this.models = models;
         this.registry = registry;
         this.nativeRuntime = nativeRuntime;
         this.requests = requests;
@@ -142,6 +145,7 @@ public class OpenAiController {
     @PostMapping("/completions")
     public ResponseEntity<ResponseBodyEmitter> complete(@RequestBody OpenAiApi.CompletionRequest request,
             HttpServletRequest client) throws IOException {
+        checkModel(baseModel(request.model()));
         LlcudaChatOptions options = completionOptions(request);
         if (request.streaming()) {
             long created = now();
@@ -168,8 +172,8 @@ public class OpenAiController {
     @GetMapping("/models")
     public OpenAiApi.ModelList models() {
         List<OpenAiApi.Model> models = new ArrayList<>();
-        this.runtime.serving().ifPresent(serving -> models
-                .add(new OpenAiApi.Model(serving.spec().name(), "model", now(), "llcuda")));
+        long now = now();
+        this.models.names().forEach(name -> models.add(new OpenAiApi.Model(name, "model", now, "llcuda")));
         ModelRegistry modelRegistry = this.registry.getIfAvailable();
         if (modelRegistry != null) {
             for (ModelRecord model : modelRegistry.models()) {
@@ -194,26 +198,34 @@ public class OpenAiController {
         return colon < 0 ? null : model.substring(colon + 1);
     }
 
-    /** A named model must be the one served: 404 for one unknown here, 400 for one registered but not loaded. */
+    /**
+     * A named model must be a chat model of the set: 404 for one unknown here, 400 for an embedding model
+     * or one registered but not loaded.
+     */
     private void checkModel(@Nullable String model) {
         if (model == null || model.isBlank()) {
             return;
         }
-        String served = this.runtime.serving().map(serving -> serving.spec().name()).orElse(null);
-        if (model.equals(served)) {
+        Optional<ModelKind> kind = this.models.kindOf(model);
+        if (kind.isPresent()) {
+            if (kind.get() == ModelKind.EMBEDDING) {
+                throw new IllegalArgumentException("model '" + model + "' is an embedding model: it answers "
+                        + "POST /v1/embeddings, not completions");
+            }
             return;
         }
+        String served = this.models.names().isEmpty() ? null : String.join("', '", this.models.names());
         ModelRegistry modelRegistry = this.registry.getIfAvailable();
         if (modelRegistry != null && modelRegistry.models().stream().anyMatch(known -> known.facts().name().equals(model))) {
             throw new IllegalArgumentException("model '" + model + "' is registered but not loaded; activate it in "
                     + "the model registry first" + (served != null ? " (serving '" + served + "')" : ""));
         }
-        throw new ModelNotFoundException(model, served != null ? served : "no model");
+        throw new ModelNotFoundException(model, this.models.names());
     }
 
     /** Names the served model file and the native library, so a change of either changes it. */
     private String systemFingerprint() {
-        String identity = this.runtime.serving().map(serving -> serving.path() + "|" + serving.spec().name())
+        String identity = this.models.defaultChat().serving().map(serving -> serving.path() + "|" + serving.spec().name())
                 .orElse("") + "|" + this.nativeRuntime.library().map(NativeLibrary::sha256).orElse("");
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
@@ -242,7 +254,8 @@ public class OpenAiController {
                 .topK(request.topK()).minP(request.minP()).maxTokens(request.maxTokens())
                 .stopSequences(stops(request.stop())).frequencyPenalty(request.frequencyPenalty())
                 .presencePenalty(request.presencePenalty()).repetitionPenalty(request.repeatPenalty())
-                .seed(request.seed()).adapter(adapter(request.model())).adapters(adapters(request.lora())).build();
+                .seed(request.seed()).model(baseModel(request.model())).adapter(adapter(request.model()))
+                .adapters(adapters(request.lora())).build();
     }
 
     /** {@code lora}: each entry's adapter name and factor (default 1), or null when absent. */

@@ -85,13 +85,19 @@ class EmbeddingsEndpointTests {
     }
 
     @Test
-    void dimensionsOtherModelsTokenArraysAndUnknownEncodingsAre400() throws Exception {
+    void dimensionsTokenArraysAndUnknownEncodingsAre400() throws Exception {
         assertRefused("{\"input\": \"x\", \"dimensions\": 64}", "dimensions is not supported");
-        assertRefused("{\"input\": \"x\", \"model\": \"text-embedding-3-small\"}", "is not served");
         assertRefused("{\"input\": [[101, 102]]}", "token arrays are not supported");
         assertRefused("{\"input\": []}", "non-empty array");
         assertRefused("{\"input\": \"x\", \"encoding_format\": \"int8\"}", "encoding_format 'int8' is not supported");
         assertRefused("{\"input\": \"" + "word ".repeat(200) + "\"}", "more than the model's context of 128");
+    }
+
+    @Test
+    void anotherModelIs404() throws Exception {
+        HttpResponse<String> response = post("{\"input\": \"x\", \"model\": \"text-embedding-3-small\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asString()).isEqualTo("model_not_found");
     }
 
     private void assertRefused(String request, String message) throws Exception {
