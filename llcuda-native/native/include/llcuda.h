@@ -42,20 +42,17 @@ typedef enum llcuda_status {
     LLCUDA_ERR_FAILED_STATE = 7      /* the handle failed earlier and must be freed */
 } llcuda_status;
 
-typedef enum llcuda_backend_kind {
-    LLCUDA_BACKEND_CPU = 0,
-    LLCUDA_BACKEND_CUDA = 1
-} llcuda_backend_kind;
+typedef enum llcuda_backend_kind { LLCUDA_BACKEND_CPU = 0, LLCUDA_BACKEND_CUDA = 1 } llcuda_backend_kind;
 
 typedef enum llcuda_arch {
-    LLCUDA_ARCH_LLAMA = 0, /* Llama 2/3, TinyLlama, Mistral */
-    LLCUDA_ARCH_QWEN2 = 1, /* q/k/v biases, NEOX RoPE */
-    LLCUDA_ARCH_QWEN3 = 2, /* per-head RMSNorm of q and k before RoPE, NEOX RoPE, no biases */
-    LLCUDA_ARCH_GEMMA2 = 3, /* GELU(tanh) gated FFN, post-attention and post-FFN norms, soft-capping */
-    LLCUDA_ARCH_GEMMA3 = 4, /* gemma2's layer plus per-head RMSNorm of q and k */
-    LLCUDA_ARCH_BERT = 5,  /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
+    LLCUDA_ARCH_LLAMA = 0,      /* Llama 2/3, TinyLlama, Mistral */
+    LLCUDA_ARCH_QWEN2 = 1,      /* q/k/v biases, NEOX RoPE */
+    LLCUDA_ARCH_QWEN3 = 2,      /* per-head RMSNorm of q and k before RoPE, NEOX RoPE, no biases */
+    LLCUDA_ARCH_GEMMA2 = 3,     /* GELU(tanh) gated FFN, post-attention and post-FFN norms, soft-capping */
+    LLCUDA_ARCH_GEMMA3 = 4,     /* gemma2's layer plus per-head RMSNorm of q and k */
+    LLCUDA_ARCH_BERT = 5,       /* encoder (BGE, MiniLM, E5): embeddings only, through llcuda_embed */
     LLCUDA_ARCH_NOMIC_BERT = 6, /* encoder (nomic-embed-text): fused QKV, NEOX RoPE, SwiGLU */
-    LLCUDA_ARCH_PHI3 = 7, /* Phi-3/3.5/4-mini: fused attn_qkv (or attn_q/k/v), fused gate|up in ffn_up, NEOX RoPE */
+    LLCUDA_ARCH_PHI3 = 7,    /* Phi-3/3.5/4-mini: fused attn_qkv (or attn_q/k/v), fused gate|up in ffn_up, NEOX RoPE */
     LLCUDA_ARCH_QWEN3MOE = 8 /* qwen3's attention, a mixture-of-experts FFN in every layer (n_expert > 0) */
 } llcuda_arch;
 
@@ -63,7 +60,7 @@ typedef enum llcuda_arch {
 typedef enum llcuda_pooling {
     LLCUDA_POOLING_NONE = 0, /* decoders */
     LLCUDA_POOLING_MEAN = 1,
-    LLCUDA_POOLING_CLS = 2,  /* the first token */
+    LLCUDA_POOLING_CLS = 2, /* the first token */
     LLCUDA_POOLING_LAST = 3
 } llcuda_pooling;
 
@@ -75,9 +72,9 @@ typedef enum llcuda_rope_type {
 /* How RoPE stretches positions beyond the context the model was trained at. */
 typedef enum llcuda_rope_scaling {
     LLCUDA_ROPE_SCALING_NONE = 0,
-    LLCUDA_ROPE_SCALING_LINEAR = 1, /* every frequency times rope_freq_scale */
-    LLCUDA_ROPE_SCALING_YARN = 2,   /* frequencies between interpolated and extrapolated, per pair */
-    LLCUDA_ROPE_SCALING_LLAMA3 = 3, /* per-pair factors of the tensor "rope_freqs.weight" */
+    LLCUDA_ROPE_SCALING_LINEAR = 1,  /* every frequency times rope_freq_scale */
+    LLCUDA_ROPE_SCALING_YARN = 2,    /* frequencies between interpolated and extrapolated, per pair */
+    LLCUDA_ROPE_SCALING_LLAMA3 = 3,  /* per-pair factors of the tensor "rope_freqs.weight" */
     LLCUDA_ROPE_SCALING_LONGROPE = 4 /* Phi-3's per-pair divisors: "rope_factors_long.weight" when n_ctx >
                                       * rope_orig_ctx, else "rope_factors_short.weight" (as llama.cpp) */
 } llcuda_rope_scaling;
@@ -99,7 +96,7 @@ typedef enum llcuda_type {
     LLCUDA_TYPE_Q3_K = 11,
     LLCUDA_TYPE_IQ4_NL = 20,
     LLCUDA_TYPE_IQ4_XS = 23,
-    LLCUDA_TYPE_NF4 = 100   /* llcuda-private (no ggml id): bitsandbytes' NF4 code book, blocks of 64 */
+    LLCUDA_TYPE_NF4 = 100 /* llcuda-private (no ggml id): bitsandbytes' NF4 code book, blocks of 64 */
 } llcuda_type;
 
 typedef struct llcuda_backend llcuda_backend;
@@ -118,11 +115,11 @@ LLCUDA_API const char *llcuda_last_error(void);
 /* ---------------------------------------------------------------- devices */
 
 typedef struct llcuda_device_info {
-    char name[256];          /* "NVIDIA H100 80GB HBM3", or the CPU model name */
-    char uuid[64];           /* "GPU-xxxxxxxx-..." for CUDA; "" for the CPU */
-    int32_t kind;            /* llcuda_backend_kind */
-    int32_t device;          /* CUDA ordinal; 0 for the CPU */
-    int32_t compute_major;   /* 7 for sm_75; 0 for the CPU */
+    char name[256];        /* "NVIDIA H100 80GB HBM3", or the CPU model name */
+    char uuid[64];         /* "GPU-xxxxxxxx-..." for CUDA; "" for the CPU */
+    int32_t kind;          /* llcuda_backend_kind */
+    int32_t device;        /* CUDA ordinal; 0 for the CPU */
+    int32_t compute_major; /* 7 for sm_75; 0 for the CPU */
     int32_t compute_minor;
     int32_t multiprocessors; /* SMs, or CPU threads used */
     int32_t driver_version;  /* CUDA driver version as cudaDriverGetVersion gives it; 0 for the CPU */
@@ -138,8 +135,7 @@ LLCUDA_API llcuda_status llcuda_cuda_device_info(int32_t device, llcuda_device_i
 /* ---------------------------------------------------------------- backend */
 
 /* kind CPU: `device` ignored, `n_threads` <= 0 means all cores. kind CUDA: `device` ordinal. */
-LLCUDA_API llcuda_status llcuda_backend_create(int32_t kind, int32_t device, int32_t n_threads,
-                                               llcuda_backend **out);
+LLCUDA_API llcuda_status llcuda_backend_create(int32_t kind, int32_t device, int32_t n_threads, llcuda_backend **out);
 LLCUDA_API void llcuda_backend_free(llcuda_backend *backend);
 LLCUDA_API const char *llcuda_backend_last_error(const llcuda_backend *backend);
 LLCUDA_API llcuda_status llcuda_backend_info(llcuda_backend *backend, llcuda_device_info *out);
@@ -159,42 +155,42 @@ typedef struct llcuda_tensor_desc {
 /* Hyper-parameters and tensor table, built and validated by the Java side from GGUF metadata.
  * The native side re-validates everything it uses (shapes, offsets, sizes, file length). */
 typedef struct llcuda_model_spec {
-    int32_t arch;            /* llcuda_arch */
+    int32_t arch; /* llcuda_arch */
     int32_t n_vocab;
     int32_t n_embd;
     int32_t n_layer;
     int32_t n_head;
     int32_t n_head_kv;
-    int32_t head_dim;        /* usually n_embd / n_head */
+    int32_t head_dim; /* usually n_embd / n_head */
     int32_t n_ff;
-    int32_t n_ctx;           /* context length the caches are limited to */
-    int32_t rope_type;       /* llcuda_rope_type */
-    int32_t rope_dim;        /* rotated dimensions per head (<= head_dim) */
-    float rope_theta;        /* base frequency */
-    float rope_freq_scale;   /* linear and YaRN scaling: 1 / factor (1.0 = none) */
-    float rms_eps;           /* RMSNorm epsilon; for bert the LayerNorm epsilon */
+    int32_t n_ctx;         /* context length the caches are limited to */
+    int32_t rope_type;     /* llcuda_rope_type */
+    int32_t rope_dim;      /* rotated dimensions per head (<= head_dim) */
+    float rope_theta;      /* base frequency */
+    float rope_freq_scale; /* linear and YaRN scaling: 1 / factor (1.0 = none) */
+    float rms_eps;         /* RMSNorm epsilon; for bert the LayerNorm epsilon */
     int32_t n_tensors;
     const llcuda_tensor_desc *tensors;
     /* RoPE scaling (ABI 2). A tensor "rope_freqs.weight" (F32, rope_dim / 2 values, all > 0) in the
      * table divides pair p's frequency by its value p whatever the scaling; LLAMA3 requires it. */
-    int32_t rope_scaling;    /* llcuda_rope_scaling */
-    int32_t rope_orig_ctx;   /* YaRN, LONGROPE: the context the model was trained at; 0 without them */
-    float yarn_ext_factor;   /* YaRN: extrapolation mix, 1 with YaRN; 0 without */
-    float yarn_beta_fast;    /* YaRN: rotations per original context where interpolation ends (32) */
-    float yarn_beta_slow;    /* YaRN: ... where it starts (1) */
-    float rope_attn_factor;  /* magnitude of the rotated dimensions (1 = none); YaRN adds its mscale */
+    int32_t rope_scaling;   /* llcuda_rope_scaling */
+    int32_t rope_orig_ctx;  /* YaRN, LONGROPE: the context the model was trained at; 0 without them */
+    float yarn_ext_factor;  /* YaRN: extrapolation mix, 1 with YaRN; 0 without */
+    float yarn_beta_fast;   /* YaRN: rotations per original context where interpolation ends (32) */
+    float yarn_beta_slow;   /* YaRN: ... where it starts (1) */
+    float rope_attn_factor; /* magnitude of the rotated dimensions (1 = none); YaRN adds its mscale */
     /* Model families (ABI 2). 0 leaves each one off or at its default. */
-    float attn_scale;          /* query scale of the attention scores; 0: 1 / sqrt(head_dim) */
-    float attn_softcap;        /* scores -> cap * tanh(scores / cap) before the softmax; 0: none */
-    float final_softcap;       /* logits -> cap * tanh(logits / cap); 0: none */
-    float embd_scale;          /* token embeddings are multiplied by it (gemma: sqrt(n_embd)); 0: 1 */
-    int32_t sliding_window;    /* a sliding-window layer's query at p sees keys p-window+1..p; 0: none */
-    int32_t sliding_pattern;   /* with a window: 0 every layer slides, n: of each n layers all but the
-                                * last slide (layer i slides when i % n < n - 1), as llama.cpp */
+    float attn_scale;              /* query scale of the attention scores; 0: 1 / sqrt(head_dim) */
+    float attn_softcap;            /* scores -> cap * tanh(scores / cap) before the softmax; 0: none */
+    float final_softcap;           /* logits -> cap * tanh(logits / cap); 0: none */
+    float embd_scale;              /* token embeddings are multiplied by it (gemma: sqrt(n_embd)); 0: 1 */
+    int32_t sliding_window;        /* a sliding-window layer's query at p sees keys p-window+1..p; 0: none */
+    int32_t sliding_pattern;       /* with a window: 0 every layer slides, n: of each n layers all but the
+                                    * last slide (layer i slides when i % n < n - 1), as llama.cpp */
     float rope_theta_sliding;      /* RoPE base of sliding-window layers; 0: rope_theta */
     float rope_freq_scale_sliding; /* their linear RoPE scale; 0: rope_freq_scale */
     /* Encoders (ABI 2). */
-    int32_t pooling_type;    /* llcuda_pooling: MEAN, CLS or LAST for bert, NONE for decoders */
+    int32_t pooling_type; /* llcuda_pooling: MEAN, CLS or LAST for bert, NONE for decoders */
     /* Mixture of experts (ABI 2; llama and qwen3moe). 0 experts: every layer's FFN is dense. With
      * experts each layer has ffn_gate_inp [n_embd, n_expert] (the router) and ffn_gate_exps,
      * ffn_up_exps [n_embd, n_ff_expert, n_expert], ffn_down_exps [n_ff_expert, n_embd, n_expert]
@@ -203,7 +199,7 @@ typedef struct llcuda_model_spec {
      * Qwen3-MoE, as llama.cpp). CPU backend only for now. */
     int32_t n_expert;
     int32_t n_expert_used;
-    int32_t n_ff_expert;     /* each expert's FFN width; 0: n_ff */
+    int32_t n_ff_expert; /* each expert's FFN width; 0: n_ff */
 } llcuda_model_spec;
 
 /* Checks the spec against `gguf_path` and copies the weights into memory the model owns (host
@@ -220,11 +216,10 @@ LLCUDA_API llcuda_status llcuda_model_weight_bytes(llcuda_model *model, uint64_t
 
 /* A pool of `n_blocks` blocks of `block_size` token positions each, for every layer, K and V.
  * kv_type: LLCUDA_TYPE_F16 (default; CPU may use F32 internally) or LLCUDA_TYPE_Q8_0. */
-LLCUDA_API llcuda_status llcuda_kv_cache_bytes(llcuda_model *model, int32_t n_blocks,
-                                               int32_t block_size, int32_t kv_type, uint64_t *out);
-LLCUDA_API llcuda_status llcuda_kv_cache_create(llcuda_model *model, int32_t n_blocks,
-                                                int32_t block_size, int32_t kv_type,
-                                                llcuda_kv_cache **out);
+LLCUDA_API llcuda_status llcuda_kv_cache_bytes(llcuda_model *model, int32_t n_blocks, int32_t block_size,
+                                               int32_t kv_type, uint64_t *out);
+LLCUDA_API llcuda_status llcuda_kv_cache_create(llcuda_model *model, int32_t n_blocks, int32_t block_size,
+                                                int32_t kv_type, llcuda_kv_cache **out);
 LLCUDA_API void llcuda_kv_cache_free(llcuda_kv_cache *cache);
 LLCUDA_API const char *llcuda_kv_cache_last_error(const llcuda_kv_cache *cache);
 
@@ -253,9 +248,9 @@ typedef struct llcuda_sampling_params {
  */
 typedef struct llcuda_batch {
     int32_t n_tokens;
-    const int32_t *tokens;       /* [n_tokens] token ids */
-    const int32_t *positions;    /* [n_tokens] */
-    const int32_t *seq_ids;      /* [n_tokens] sequence index 0..n_seqs-1 */
+    const int32_t *tokens;    /* [n_tokens] token ids */
+    const int32_t *positions; /* [n_tokens] */
+    const int32_t *seq_ids;   /* [n_tokens] sequence index 0..n_seqs-1 */
     int32_t n_seqs;
     int32_t max_blocks_per_seq;
     const int32_t *block_tables; /* [n_seqs * max_blocks_per_seq]; unused entries -1 */
@@ -307,9 +302,9 @@ typedef struct llcuda_batch {
 #define LLCUDA_SAMPLE_NO_FINITE_LOGIT (-2)
 
 typedef struct llcuda_step_output {
-    int32_t *sampled;   /* [n_seqs]; -1 for sequences not sampled, or LLCUDA_SAMPLE_NO_FINITE_LOGIT */
-    float *logprobs;    /* [n_seqs] or NULL: log-probability of the sampled token */
-    float *logits;      /* [rows * n_vocab] or NULL: rows flagged in logits_rows, in batch order */
+    int32_t *sampled;        /* [n_seqs]; -1 for sequences not sampled, or LLCUDA_SAMPLE_NO_FINITE_LOGIT */
+    float *logprobs;         /* [n_seqs] or NULL: log-probability of the sampled token */
+    float *logits;           /* [rows * n_vocab] or NULL: rows flagged in logits_rows, in batch order */
     int64_t logits_capacity; /* floats available in `logits` */
     /* The model's own distribution, as OpenAI's logprobs report it: the log-softmax of a sampled
      * sequence's raw logits (finite ones; before the mask, penalties, temperature and filters).
@@ -323,8 +318,8 @@ typedef struct llcuda_step_output {
 } llcuda_step_output;
 
 /* Runs the forward pass of the whole batch, writes its K/V into the cache and samples. */
-LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache,
-                                     const llcuda_batch *batch, llcuda_step_output *out);
+LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache, const llcuda_batch *batch,
+                                     llcuda_step_output *out);
 
 /* ---------------------------------------------------------------- embeddings */
 
@@ -334,18 +329,16 @@ LLCUDA_API llcuda_status llcuda_step(llcuda_model *model, llcuda_kv_cache *cache
  * n_seqs rows of n_embd floats to `out` (pooled as the model's pooling_type says, L2-normalised);
  * `out_capacity` is the floats available there. No KV cache is involved. */
 LLCUDA_API llcuda_status llcuda_embed(llcuda_model *model, int32_t n_seqs, const int32_t *seq_offsets,
-                                      const int32_t *tokens, int32_t n_tokens, float *out,
-                                      int64_t out_capacity);
+                                      const int32_t *tokens, int32_t n_tokens, float *out, int64_t out_capacity);
 
 /* ---------------------------------------------------------------- utilities */
 
 /* Quantizes `n` floats (a multiple of the type's block size) into `dst` in GGUF block layout.
  * Used by the model generator and by tests. */
-LLCUDA_API llcuda_status llcuda_quantize(int32_t type, const float *src, int64_t n, void *dst,
-                                         uint64_t dst_capacity, uint64_t *written);
+LLCUDA_API llcuda_status llcuda_quantize(int32_t type, const float *src, int64_t n, void *dst, uint64_t dst_capacity,
+                                         uint64_t *written);
 /* Dequantizes `n` elements of GGUF block data to floats (reference path). */
-LLCUDA_API llcuda_status llcuda_dequantize(int32_t type, const void *src, uint64_t src_size,
-                                           int64_t n, float *dst);
+LLCUDA_API llcuda_status llcuda_dequantize(int32_t type, const void *src, uint64_t src_size, int64_t n, float *dst);
 
 /* ---------------------------------------------------------------- LoRA adapters */
 

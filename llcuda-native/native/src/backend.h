@@ -17,7 +17,7 @@
 namespace llcuda {
 
 class BackendKvCache {
-public:
+  public:
     virtual ~BackendKvCache() = default;
     virtual int32_t n_blocks() const = 0;
     virtual int32_t block_size() const = 0;
@@ -25,18 +25,17 @@ public:
 
 // A LoRA adapter's tensors held by the backend of its model.
 class BackendAdapter {
-public:
+  public:
     virtual ~BackendAdapter() = default;
     virtual uint64_t bytes() const = 0;
 };
 
 class BackendModel {
-public:
+  public:
     virtual ~BackendModel() = default;
     virtual uint64_t weight_bytes() const = 0;
     virtual uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const = 0;
-    virtual std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size,
-                                                            int32_t kv_type) = 0;
+    virtual std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) = 0;
     // Forward pass of the batch, K/V written to `cache`, sampling and requested logits into `out`.
     virtual void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) = 0;
     // Encoders: n_seqs pooled, L2-normalised rows of n_embd floats into `out` (decoders never get here).
@@ -55,7 +54,7 @@ public:
 };
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
     virtual llcuda_device_info info() const = 0;
     // Reads the weights of `spec` from `file` into memory the model owns (the CPU backend a host

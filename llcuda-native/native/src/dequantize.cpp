@@ -150,35 +150,47 @@ void dequantize_row(int32_t type, const void *src, float *dst, int64_t n) {
     if (t == nullptr) fail(LLCUDA_ERR_UNSUPPORTED, "cannot dequantize type " + std::to_string(type));
     const int64_t n_blocks = n / t->block_size;
     switch (type) {
-    case LLCUDA_TYPE_F32:
-        for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<const float *>(src)[i];
-        return;
-    case LLCUDA_TYPE_F16:
-        for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(static_cast<const uint16_t *>(src)[i]);
-        return;
-    case LLCUDA_TYPE_BF16:
-        for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_fp32(static_cast<const uint16_t *>(src)[i]);
-        return;
-    case LLCUDA_TYPE_Q8_0: return dequantize_q8_0(static_cast<const BlockQ8_0 *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q4_0: return dequantize_q4_0(static_cast<const BlockQ4_0 *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q4_K: return dequantize_k4(static_cast<const BlockQ4_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q5_K: return dequantize_k4(static_cast<const BlockQ5_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q6_K: return dequantize_q6_K(static_cast<const BlockQ6_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q4_1:
-        return dequantize_nibbles(static_cast<const BlockQ4_1 *>(src), dst, n_blocks, [](const BlockQ4_1 &blk, int q) {
-            return fp16_to_fp32(blk.d) * q + fp16_to_fp32(blk.m);
-        });
-    case LLCUDA_TYPE_Q5_0: return dequantize_q5_0(static_cast<const BlockQ5_0 *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q5_1: return dequantize_q5_1(static_cast<const BlockQ5_1 *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q2_K: return dequantize_q2_K(static_cast<const BlockQ2_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_Q3_K: return dequantize_q3_K(static_cast<const BlockQ3_K *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_IQ4_NL:
-        return dequantize_nibbles(static_cast<const BlockIQ4_NL *>(src), dst, n_blocks, [](const BlockIQ4_NL &blk, int q) {
-            return fp16_to_fp32(blk.d) * kIq4nlValues[q];
-        });
-    case LLCUDA_TYPE_IQ4_XS: return dequantize_iq4_xs(static_cast<const BlockIQ4_XS *>(src), dst, n_blocks);
-    case LLCUDA_TYPE_NF4: return dequantize_nf4(static_cast<const BlockNF4 *>(src), dst, n_blocks);
-    default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot dequantize ") + t->name);
+        case LLCUDA_TYPE_F32:
+            for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<const float *>(src)[i];
+            return;
+        case LLCUDA_TYPE_F16:
+            for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(static_cast<const uint16_t *>(src)[i]);
+            return;
+        case LLCUDA_TYPE_BF16:
+            for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_fp32(static_cast<const uint16_t *>(src)[i]);
+            return;
+        case LLCUDA_TYPE_Q8_0:
+            return dequantize_q8_0(static_cast<const BlockQ8_0 *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q4_0:
+            return dequantize_q4_0(static_cast<const BlockQ4_0 *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q4_K:
+            return dequantize_k4(static_cast<const BlockQ4_K *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q5_K:
+            return dequantize_k4(static_cast<const BlockQ5_K *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q6_K:
+            return dequantize_q6_K(static_cast<const BlockQ6_K *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q4_1:
+            return dequantize_nibbles(
+                static_cast<const BlockQ4_1 *>(src), dst, n_blocks,
+                [](const BlockQ4_1 &blk, int q) { return fp16_to_fp32(blk.d) * q + fp16_to_fp32(blk.m); });
+        case LLCUDA_TYPE_Q5_0:
+            return dequantize_q5_0(static_cast<const BlockQ5_0 *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q5_1:
+            return dequantize_q5_1(static_cast<const BlockQ5_1 *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q2_K:
+            return dequantize_q2_K(static_cast<const BlockQ2_K *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_Q3_K:
+            return dequantize_q3_K(static_cast<const BlockQ3_K *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_IQ4_NL:
+            return dequantize_nibbles(
+                static_cast<const BlockIQ4_NL *>(src), dst, n_blocks,
+                [](const BlockIQ4_NL &blk, int q) { return fp16_to_fp32(blk.d) * kIq4nlValues[q]; });
+        case LLCUDA_TYPE_IQ4_XS:
+            return dequantize_iq4_xs(static_cast<const BlockIQ4_XS *>(src), dst, n_blocks);
+        case LLCUDA_TYPE_NF4:
+            return dequantize_nf4(static_cast<const BlockNF4 *>(src), dst, n_blocks);
+        default:
+            fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot dequantize ") + t->name);
     }
 }
 

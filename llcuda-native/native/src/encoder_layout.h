@@ -25,6 +25,8 @@ inline PooledRows pooled_rows(const ModelSpec &spec, const EmbedBatch &batch, in
 
 // nomic-bert rotates q and k (RoPE at each token's position within its input); bert adds absolute
 // position embeddings to its inputs instead.
-inline bool encoder_rotates(const ModelSpec &spec) { return spec.arch == LLCUDA_ARCH_NOMIC_BERT; }
+inline bool encoder_rotates(const ModelSpec &spec) {
+    return spec.arch == LLCUDA_ARCH_NOMIC_BERT;
+}
 
 }  // namespace llcuda

@@ -9,12 +9,11 @@
 namespace llcuda {
 
 class Error : public std::runtime_error {
-public:
-    Error(llcuda_status status, const std::string &message)
-        : std::runtime_error(message), status_(status) {}
+  public:
+    Error(llcuda_status status, const std::string &message) : std::runtime_error(message), status_(status) {}
     llcuda_status status() const { return status_; }
 
-private:
+  private:
     llcuda_status status_;
 };
 

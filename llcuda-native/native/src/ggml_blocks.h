@@ -153,14 +153,18 @@ struct BlockNF4 {
 static_assert(sizeof(BlockNF4) == 36, "NF4 block is 36 bytes");
 
 // Where element j (0..63) of an NF4 block sits: the byte of qs and the nibble's shift.
-constexpr int nf4_byte(int j) { return 8 * (j / 16) + j % 8; }
-constexpr int nf4_shift(int j) { return (j % 16) < 8 ? 0 : 4; }
+constexpr int nf4_byte(int j) {
+    return 8 * (j / 16) + j % 8;
+}
+constexpr int nf4_shift(int j) {
+    return (j % 16) < 8 ? 0 : 4;
+}
 
 struct TypeTraits {
     int32_t type;
     const char *name;
-    int block_size;     // elements per block
-    size_t block_bytes; // bytes per block
+    int block_size;      // elements per block
+    size_t block_bytes;  // bytes per block
 };
 
 // Traits of a supported weight type, or nullptr.

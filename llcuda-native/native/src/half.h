@@ -36,8 +36,8 @@ inline uint16_t fp32_to_fp16(float f) {
     const uint32_t bits = float_to_bits(f);
     const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
     const uint32_t abs_bits = bits & 0x7FFFFFFFu;
-    if (abs_bits > 0x7F800000u) return static_cast<uint16_t>(sign | 0x7E00u);  // NaN
-    if (abs_bits >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u); // rounds to inf
+    if (abs_bits > 0x7F800000u) return static_cast<uint16_t>(sign | 0x7E00u);   // NaN
+    if (abs_bits >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // rounds to inf
     if (abs_bits < 0x38800000u) {
         // Result is subnormal or zero: add 0.5 as the magic number so the FPU rounds for us.
         const float rounded = bits_to_float(abs_bits) + 0.5f;
@@ -48,7 +48,9 @@ inline uint16_t fp32_to_fp16(float f) {
     return static_cast<uint16_t>(sign | (biased >> 13));
 }
 
-inline float bf16_to_fp32(uint16_t h) { return bits_to_float(static_cast<uint32_t>(h) << 16); }
+inline float bf16_to_fp32(uint16_t h) {
+    return bits_to_float(static_cast<uint32_t>(h) << 16);
+}
 
 // Float to bfloat16, round to nearest even; NaN stays NaN.
 inline uint16_t fp32_to_bf16(float f) {

@@ -23,7 +23,7 @@ struct BackendState {
 
 struct ModelState {
     std::shared_ptr<BackendState> backend;
-    ModelSpec spec;  // validated hyper-parameters and tensor table (no weight bytes)
+    ModelSpec spec;                      // validated hyper-parameters and tensor table (no weight bytes)
     std::unique_ptr<BackendModel> impl;  // declared last: destroyed first
     FailureMark failure;
 };

@@ -9,10 +9,14 @@ namespace llcuda {
 namespace {
 constexpr uint64_t kAlignment = 64;
 
-uint64_t aligned(uint64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+uint64_t aligned(uint64_t bytes) {
+    return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
 }  // namespace
 
-HostWeights::HostWeights(ModelSpec &spec, const ModelFile &file) { read(spec.distinct_tensors(), spec.tensors(), file); }
+HostWeights::HostWeights(ModelSpec &spec, const ModelFile &file) {
+    read(spec.distinct_tensors(), spec.tensors(), file);
+}
 
 HostWeights::HostWeights(const std::vector<TensorRef *> &tensors, const ModelFile &file) {
     std::unordered_map<uint64_t, const TensorRef *> at_offset;
@@ -35,8 +39,8 @@ void HostWeights::read(const std::vector<const TensorRef *> &distinct, const std
     }
     buffer_.reset(static_cast<uint8_t *>(std::aligned_alloc(kAlignment, total)));
     if (!buffer_) {
-        fail(LLCUDA_ERR_OUT_OF_MEMORY, "cannot allocate " + std::to_string(total) + " bytes of host memory for the tensors of '" +
-                                           file.path() + "'");
+        fail(LLCUDA_ERR_OUT_OF_MEMORY, "cannot allocate " + std::to_string(total) +
+                                           " bytes of host memory for the tensors of '" + file.path() + "'");
     }
     for (const TensorRef *t : distinct) {
         file.read(t->offset, t->size, buffer_.get() + placement.at(t->offset), "tensor '" + t->name + "'");

@@ -13,7 +13,7 @@
 namespace llcuda {
 
 class HostWeights {
-public:
+  public:
     // Reads every distinct tensor of `spec` from `file` into one buffer (each tensor 64-byte
     // aligned for the SIMD kernels) and points the spec's tensors at it. Throws LLCUDA_ERR_IO when
     // the file ends early or changed while being read, LLCUDA_ERR_OUT_OF_MEMORY when the buffer
@@ -25,9 +25,10 @@ public:
     // Bytes of tensor data held (without alignment padding).
     uint64_t bytes() const { return bytes_; }
 
-private:
+  private:
     // Reads `distinct` (one per file offset) and points every tensor of `all` at its bytes.
-    void read(const std::vector<const TensorRef *> &distinct, const std::vector<TensorRef *> &all, const ModelFile &file);
+    void read(const std::vector<const TensorRef *> &distinct, const std::vector<TensorRef *> &all,
+              const ModelFile &file);
 
     struct Free {
         void operator()(uint8_t *p) const { std::free(p); }

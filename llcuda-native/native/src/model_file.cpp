@@ -44,7 +44,9 @@ ModelFile::ModelFile(const std::string &path) : path_(path) {
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-ModelFile::~ModelFile() { ::close(fd_); }
+ModelFile::~ModelFile() {
+    ::close(fd_);
+}
 
 void ModelFile::read(uint64_t offset, uint64_t bytes, uint8_t *dst, const std::string &what) const {
     if (offset > size_ || bytes > size_ - offset) {

@@ -11,7 +11,7 @@
 namespace llcuda {
 
 class ModelFile {
-public:
+  public:
     // Throws LLCUDA_ERR_IO naming the path and the system's reason.
     explicit ModelFile(const std::string &path);
     ~ModelFile();
@@ -34,7 +34,7 @@ public:
     // opened: it was rewritten while being read, so what was read may mix two versions.
     void check_unchanged() const;
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
     uint64_t size_ = 0;

@@ -16,7 +16,7 @@ namespace llcuda {
 namespace {
 
 // Limits far above real models that keep every derived size well inside 64 bits.
-constexpr int32_t kMaxDim = 1 << 20;     // n_embd, n_ff, head_dim, n_vocab (up to ~1M tokens)
+constexpr int32_t kMaxDim = 1 << 20;  // n_embd, n_ff, head_dim, n_vocab (up to ~1M tokens)
 constexpr int32_t kMaxLayers = 4096;
 constexpr int32_t kMaxContext = 1 << 24;
 
@@ -28,9 +28,9 @@ void check_range(const char *field, int64_t value, int64_t lo, int64_t hi) {
 }
 
 void require_finite(const char *field, float value, float lo, float hi) {
-    require(std::isfinite(value) && value >= lo && value <= hi, std::string("model spec: ") + field + " = " +
-                                                                    std::to_string(value) + " is outside [" +
-                                                                    std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    require(std::isfinite(value) && value >= lo && value <= hi,
+            std::string("model spec: ") + field + " = " + std::to_string(value) + " is outside [" + std::to_string(lo) +
+                ", " + std::to_string(hi) + "]");
 }
 
 // YaRN fields only with YaRN, so that no caller's value is silently ignored.
@@ -129,7 +129,8 @@ std::string shape_text(const int64_t *ne, int n_dims) {
     return text + "]";
 }
 
-TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file, const std::string &context) {
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file,
+                          const std::string &context) {
     TensorRef t;
     require(d.name != nullptr, context + ": tensor #" + std::to_string(index) + " has no name");
     t.name = d.name;
@@ -137,9 +138,8 @@ TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const Mode
     check_range((where + " n_dims").c_str(), d.n_dims, 1, 4);
     for (int i = 0; i < 4; ++i) {
         const int64_t ne = i < d.n_dims ? d.ne[i] : 1;
-        require(ne >= 1 && ne <= (int64_t{1} << 32),
-                context + ": " + where + " dimension " + std::to_string(i) + " = " + std::to_string(ne) +
-                    " is outside [1, 2^32]");
+        require(ne >= 1 && ne <= (int64_t{1} << 32), context + ": " + where + " dimension " + std::to_string(i) +
+                                                         " = " + std::to_string(ne) + " is outside [1, 2^32]");
         t.ne[i] = ne;
     }
     t.type = d.type;
@@ -155,13 +155,14 @@ TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const Mode
 void check_layout(const TensorRef &t, const int64_t want[3], int want_dims, const std::string &where) {
     const TypeTraits *traits = type_traits(t.type);
     if (traits == nullptr) {
-        fail(LLCUDA_ERR_UNSUPPORTED, where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
+        fail(LLCUDA_ERR_UNSUPPORTED,
+             where + " has type " + ggml_type_name(t.type) + ", which the engine does not support");
     }
     const bool same = t.ne[0] == want[0] && t.ne[1] == want[1] && t.ne[2] == want[2] && t.ne[3] == 1;
     require(same, where + " has shape " + shape_text(t.ne, t.n_dims) + ", expected " + shape_text(want, want_dims));
     require(t.ne[0] % traits->block_size == 0, where + ": row length " + std::to_string(t.ne[0]) +
-                                                   " is not a multiple of the " + traits->name +
-                                                   " block size " + std::to_string(traits->block_size));
+                                                   " is not a multiple of the " + traits->name + " block size " +
+                                                   std::to_string(traits->block_size));
     const uint64_t expected = row_bytes(t.type, t.ne[0]) * static_cast<uint64_t>(t.rows());
     require(t.size == expected, where + " has " + std::to_string(t.size) + " bytes, but " + traits->name + " " +
                                     shape_text(t.ne, t.n_dims) + " needs " + std::to_string(expected));
@@ -170,13 +171,12 @@ void check_layout(const TensorRef &t, const int64_t want[3], int want_dims, cons
 namespace {
 
 class TensorTable {
-public:
+  public:
     TensorTable(const llcuda_model_spec &s, const ModelFile &file) {
         for (int32_t i = 0; i < s.n_tensors; ++i) {
             TensorRef t = read_descriptor(s.tensors[i], i, file, "model spec");
             const std::string name = t.name;
-            require(by_name_.emplace(name, std::move(t)).second,
-                    "model spec: tensor '" + name + "' appears twice");
+            require(by_name_.emplace(name, std::move(t)).second, "model spec: tensor '" + name + "' appears twice");
         }
     }
 
@@ -196,8 +196,9 @@ public:
         return it == by_name_.end() ? TensorRef{} : get(name, Kind::Matrix, ne0, it->second.ne[1]);
     }
 
-private:
-    TensorRef get_shaped(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, int64_t ne2, bool required) const {
+  private:
+    TensorRef get_shaped(const std::string &name, Kind kind, int64_t ne0, int64_t ne1, int64_t ne2,
+                         bool required) const {
         const auto it = by_name_.find(name);
         if (it == by_name_.end()) {
             require(!required, "model spec: required tensor '" + name + "' is missing");
@@ -223,17 +224,20 @@ private:
 // here, once: they are hyper-parameters of the RoPE tables, not weights a backend holds.
 std::vector<float> rope_freq_factors(const TensorTable &table, const ModelSpec &m, const ModelFile &file) {
     const bool longrope = m.rope_scaling == LLCUDA_ROPE_SCALING_LONGROPE;
-    const std::string name = !longrope ? "rope_freqs.weight" : m.n_ctx > m.rope_orig_ctx ? "rope_factors_long.weight"
-                                                                                          : "rope_factors_short.weight";
+    const std::string name = !longrope                   ? "rope_freqs.weight"
+                             : m.n_ctx > m.rope_orig_ctx ? "rope_factors_long.weight"
+                                                         : "rope_factors_short.weight";
     const bool required = longrope || m.rope_scaling == LLCUDA_ROPE_SCALING_LLAMA3;
     const TensorRef t = table.get(name, Kind::Vector, m.rope_dim / 2, 1, required);
     std::vector<float> factors;
     if (!t.present()) return factors;
     factors.resize(static_cast<size_t>(t.cols()));
-    file.read(t.offset, factors.size() * sizeof(float), reinterpret_cast<uint8_t *>(factors.data()), "tensor '" + name + "'");
+    file.read(t.offset, factors.size() * sizeof(float), reinterpret_cast<uint8_t *>(factors.data()),
+              "tensor '" + name + "'");
     for (size_t i = 0; i < factors.size(); ++i) {
-        require(std::isfinite(factors[i]) && factors[i] > 0.0f, "model spec: tensor '" + name + "' value " + std::to_string(i) +
-                                                                    " = " + std::to_string(factors[i]) + " is not a positive finite number");
+        require(std::isfinite(factors[i]) && factors[i] > 0.0f,
+                "model spec: tensor '" + name + "' value " + std::to_string(i) + " = " + std::to_string(factors[i]) +
+                    " is not a positive finite number");
     }
     return factors;
 }
@@ -415,11 +419,35 @@ void visit_tensors(Spec &m, Visit visit) {
                     &m.token_embd_norm_b})
         if (t->present()) visit(t);
     for (auto &l : m.layers)
-        for (auto *t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.bq, &l.bk, &l.bv, &l.ffn_norm, &l.ffn_gate,
-                        &l.ffn_up, &l.ffn_down, &l.attn_q_norm, &l.attn_k_norm, &l.attn_post_norm, &l.ffn_post_norm,
-                        &l.bo, &l.ffn_up_b, &l.ffn_down_b, &l.attn_output_norm, &l.attn_output_norm_b,
-                        &l.layer_output_norm, &l.layer_output_norm_b, &l.wqkv, &l.bqkv, &l.ffn_gate_inp,
-                        &l.ffn_gate_exps, &l.ffn_up_exps, &l.ffn_down_exps})
+        for (auto *t : {&l.attn_norm,
+                        &l.wq,
+                        &l.wk,
+                        &l.wv,
+                        &l.wo,
+                        &l.bq,
+                        &l.bk,
+                        &l.bv,
+                        &l.ffn_norm,
+                        &l.ffn_gate,
+                        &l.ffn_up,
+                        &l.ffn_down,
+                        &l.attn_q_norm,
+                        &l.attn_k_norm,
+                        &l.attn_post_norm,
+                        &l.ffn_post_norm,
+                        &l.bo,
+                        &l.ffn_up_b,
+                        &l.ffn_down_b,
+                        &l.attn_output_norm,
+                        &l.attn_output_norm_b,
+                        &l.layer_output_norm,
+                        &l.layer_output_norm_b,
+                        &l.wqkv,
+                        &l.bqkv,
+                        &l.ffn_gate_inp,
+                        &l.ffn_gate_exps,
+                        &l.ffn_up_exps,
+                        &l.ffn_down_exps})
             if (t->present()) visit(t);
 }
 }  // namespace

@@ -18,8 +18,8 @@ struct TensorRef {
     int32_t type = -1;
     int32_t n_dims = 0;
     int64_t ne[4] = {1, 1, 1, 1};
-    uint64_t offset = 0;  // absolute file offset
-    uint64_t size = 0;    // bytes
+    uint64_t offset = 0;            // absolute file offset
+    uint64_t size = 0;              // bytes
     const uint8_t *data = nullptr;  // into the backend's host copy, once it read the weights
     bool present() const { return !name.empty(); }
     int64_t rows() const { return ne[1] * ne[2] * ne[3]; }
@@ -27,13 +27,13 @@ struct TensorRef {
 };
 
 struct LayerTensors {
-    TensorRef attn_norm;           // [n_embd] F32
-    TensorRef wq, wk, wv, wo;      // [n_embd, n_head*head_dim], [n_embd, n_head_kv*head_dim] ...
-    TensorRef bq, bk, bv;          // qwen2 biases (absent for llama)
-    TensorRef ffn_norm;            // [n_embd] F32
-    TensorRef ffn_gate, ffn_up;    // [n_embd, n_ff]
-    TensorRef ffn_down;            // [n_ff, n_embd]
-    TensorRef attn_q_norm, attn_k_norm;     // [head_dim] F32, per-head RMSNorm (qwen3, gemma3)
+    TensorRef attn_norm;                      // [n_embd] F32
+    TensorRef wq, wk, wv, wo;                 // [n_embd, n_head*head_dim], [n_embd, n_head_kv*head_dim] ...
+    TensorRef bq, bk, bv;                     // qwen2 biases (absent for llama)
+    TensorRef ffn_norm;                       // [n_embd] F32
+    TensorRef ffn_gate, ffn_up;               // [n_embd, n_ff]
+    TensorRef ffn_down;                       // [n_ff, n_embd]
+    TensorRef attn_q_norm, attn_k_norm;       // [head_dim] F32, per-head RMSNorm (qwen3, gemma3)
     TensorRef attn_post_norm, ffn_post_norm;  // [n_embd] F32, norms of each block's output (gemma)
     // bert: output and FFN biases (optional), post-LayerNorms after attention and after the FFN
     TensorRef bo, ffn_up_b, ffn_down_b;
@@ -90,7 +90,9 @@ struct ModelSpec {
     std::vector<TensorRef *> tensors();
     // The present tensors with distinct file offsets: the bytes a backend must hold.
     std::vector<const TensorRef *> distinct_tensors() const;
-    float query_scale() const { return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(static_cast<float>(head_dim)); }
+    float query_scale() const {
+        return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(static_cast<float>(head_dim));
+    }
     bool layer_slides(int32_t layer) const {
         return sliding_window > 0 && (sliding_pattern == 0 || layer % sliding_pattern < sliding_pattern - 1);
     }
@@ -109,7 +111,8 @@ ModelSpec build_model_spec(const llcuda_model_spec &spec, const ModelFile &file)
 std::string shape_text(const int64_t *ne, int n_dims);
 // Copies one caller descriptor, checking its dims and that offset + size lies inside `file`;
 // errors start with `context` ("model spec", an adapter's name).
-TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file, const std::string &context);
+TensorRef read_descriptor(const llcuda_tensor_desc &d, int32_t index, const ModelFile &file,
+                          const std::string &context);
 // Checks a tensor of a supported type has dims `want` (ne0, ne1, ne2; want_dims of them shown), whole
 // blocks per row and exactly the bytes that takes; errors start with `where`.
 void check_layout(const TensorRef &t, const int64_t want[3], int want_dims, const std::string &where);

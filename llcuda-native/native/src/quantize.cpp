@@ -17,7 +17,9 @@ namespace llcuda {
 
 namespace {
 
-int nearest_int(float x) { return static_cast<int>(std::lrintf(x)); }
+int nearest_int(float x) {
+    return static_cast<int>(std::lrintf(x));
+}
 
 void quantize_q8_0(const float *x, BlockQ8_0 *y, int64_t n_blocks) {
     for (int64_t b = 0; b < n_blocks; ++b, x += QK8_0) {
@@ -57,8 +59,8 @@ void quantize_q4_0(const float *x, BlockQ4_0 *y, int64_t n_blocks) {
 // squared error: a first guess from the range, then `n_steps` candidate inverse scales around
 // it, each refined by the weighted least-squares solution for its rounding. Returns the scale,
 // stores -min in `neg_min` and the chosen quants in `q`.
-float fit_scale_min(int n, int nmax, const float *x, const float *w, uint8_t *q, float &neg_min,
-                    float rmin, float rdelta, int n_steps) {
+float fit_scale_min(int n, int nmax, const float *x, const float *w, uint8_t *q, float &neg_min, float rmin,
+                    float rdelta, int n_steps) {
     float lo = x[0], hi = x[0], sum_w = w[0], sum_x = w[0] * x[0];
     for (int i = 1; i < n; ++i) {
         lo = std::min(lo, x[i]);
@@ -160,8 +162,8 @@ float fit_symmetric_scale(int n, int nmax, const float *x, uint8_t *q) {
 
 // Sub-block fits shared by Q4_K and Q5_K: 8 sub-blocks of 32 with weights |x| + rms, then the
 // 6-bit packing of scales and mins and the final re-quantization with the rounded scales.
-void quantize_k4_common(const float *x, int nmax, float rmin, int n_steps, uint16_t &d_out,
-                        uint16_t &dmin_out, uint8_t *packed_scales, uint8_t *L) {
+void quantize_k4_common(const float *x, int nmax, float rmin, int n_steps, uint16_t &d_out, uint16_t &dmin_out,
+                        uint8_t *packed_scales, uint8_t *L) {
     float scales[8], mins[8], weights[32];
     float max_scale = 0, max_min = 0;
     for (int j = 0; j < 8; ++j) {
@@ -415,7 +417,8 @@ void pack_2bit(const uint8_t *L, uint8_t *qs) {
     for (int h = 0; h < 2; ++h) {
         for (int l = 0; l < 32; ++l) {
             const uint8_t *Lh = L + 128 * h + l;
-            qs[32 * h + l] = static_cast<uint8_t>((Lh[0] & 3) | ((Lh[32] & 3) << 2) | ((Lh[64] & 3) << 4) | ((Lh[96] & 3) << 6));
+            qs[32 * h + l] =
+                static_cast<uint8_t>((Lh[0] & 3) | ((Lh[32] & 3) << 2) | ((Lh[64] & 3) << 4) | ((Lh[96] & 3) << 6));
         }
     }
 }
@@ -524,7 +527,8 @@ void quantize_row_q8_K(const float *x, BlockQ8_K *y, int64_t n) {
             continue;
         }
         const float iscale = -127.0f / extreme;
-        for (int j = 0; j < QK_K; ++j) y[b].qs[j] = static_cast<int8_t>(std::clamp(nearest_int(iscale * x[j]), -127, 127));
+        for (int j = 0; j < QK_K; ++j)
+            y[b].qs[j] = static_cast<int8_t>(std::clamp(nearest_int(iscale * x[j]), -127, 127));
         for (int j = 0; j < QK_K / 16; ++j) {
             int sum = 0;
             for (int l = 0; l < 16; ++l) sum += y[b].qs[16 * j + l];
@@ -539,31 +543,45 @@ void quantize_row(int32_t type, const float *src, void *dst, int64_t n) {
     if (t == nullptr) fail(LLCUDA_ERR_UNSUPPORTED, "cannot quantize to type " + std::to_string(type));
     const int64_t n_blocks = n / t->block_size;
     switch (type) {
-    case LLCUDA_TYPE_F32: std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float)); return;
-    case LLCUDA_TYPE_F16:
-        for (int64_t i = 0; i < n; ++i) static_cast<uint16_t *>(dst)[i] = fp32_to_fp16(src[i]);
-        return;
-    case LLCUDA_TYPE_BF16:
-        for (int64_t i = 0; i < n; ++i) static_cast<uint16_t *>(dst)[i] = fp32_to_bf16(src[i]);
-        return;
-    case LLCUDA_TYPE_Q8_0: return quantize_q8_0(src, static_cast<BlockQ8_0 *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q4_0: return quantize_q4_0(src, static_cast<BlockQ4_0 *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q4_K: return quantize_q4_K(src, static_cast<BlockQ4_K *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q5_K: return quantize_q5_K(src, static_cast<BlockQ5_K *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q6_K: return quantize_q6_K(src, static_cast<BlockQ6_K *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q4_1:
-        return quantize_offset_blocks(src, static_cast<BlockQ4_1 *>(dst), n_blocks, 15,
-                                      [](BlockQ4_1 &blk, const uint8_t *q) { pack_nibbles(q, blk.qs); });
-    case LLCUDA_TYPE_Q5_0: return quantize_q5_0(src, static_cast<BlockQ5_0 *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q5_1:
-        return quantize_offset_blocks(src, static_cast<BlockQ5_1 *>(dst), n_blocks, 31,
-                                      [](BlockQ5_1 &blk, const uint8_t *q) { pack_q5(q, blk); });
-    case LLCUDA_TYPE_Q2_K: return quantize_q2_K(src, static_cast<BlockQ2_K *>(dst), n_blocks);
-    case LLCUDA_TYPE_Q3_K: return quantize_q3_K(src, static_cast<BlockQ3_K *>(dst), n_blocks);
-    case LLCUDA_TYPE_IQ4_NL: return quantize_iq4_nl(src, static_cast<BlockIQ4_NL *>(dst), n_blocks);
-    case LLCUDA_TYPE_IQ4_XS: return quantize_iq4_xs(src, static_cast<BlockIQ4_XS *>(dst), n_blocks);
-    case LLCUDA_TYPE_NF4: return quantize_nf4(src, static_cast<BlockNF4 *>(dst), n_blocks);
-    default: fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot quantize to ") + t->name);
+        case LLCUDA_TYPE_F32:
+            std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+            return;
+        case LLCUDA_TYPE_F16:
+            for (int64_t i = 0; i < n; ++i) static_cast<uint16_t *>(dst)[i] = fp32_to_fp16(src[i]);
+            return;
+        case LLCUDA_TYPE_BF16:
+            for (int64_t i = 0; i < n; ++i) static_cast<uint16_t *>(dst)[i] = fp32_to_bf16(src[i]);
+            return;
+        case LLCUDA_TYPE_Q8_0:
+            return quantize_q8_0(src, static_cast<BlockQ8_0 *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q4_0:
+            return quantize_q4_0(src, static_cast<BlockQ4_0 *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q4_K:
+            return quantize_q4_K(src, static_cast<BlockQ4_K *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q5_K:
+            return quantize_q5_K(src, static_cast<BlockQ5_K *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q6_K:
+            return quantize_q6_K(src, static_cast<BlockQ6_K *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q4_1:
+            return quantize_offset_blocks(src, static_cast<BlockQ4_1 *>(dst), n_blocks, 15,
+                                          [](BlockQ4_1 &blk, const uint8_t *q) { pack_nibbles(q, blk.qs); });
+        case LLCUDA_TYPE_Q5_0:
+            return quantize_q5_0(src, static_cast<BlockQ5_0 *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q5_1:
+            return quantize_offset_blocks(src, static_cast<BlockQ5_1 *>(dst), n_blocks, 31,
+                                          [](BlockQ5_1 &blk, const uint8_t *q) { pack_q5(q, blk); });
+        case LLCUDA_TYPE_Q2_K:
+            return quantize_q2_K(src, static_cast<BlockQ2_K *>(dst), n_blocks);
+        case LLCUDA_TYPE_Q3_K:
+            return quantize_q3_K(src, static_cast<BlockQ3_K *>(dst), n_blocks);
+        case LLCUDA_TYPE_IQ4_NL:
+            return quantize_iq4_nl(src, static_cast<BlockIQ4_NL *>(dst), n_blocks);
+        case LLCUDA_TYPE_IQ4_XS:
+            return quantize_iq4_xs(src, static_cast<BlockIQ4_XS *>(dst), n_blocks);
+        case LLCUDA_TYPE_NF4:
+            return quantize_nf4(src, static_cast<BlockNF4 *>(dst), n_blocks);
+        default:
+            fail(LLCUDA_ERR_UNSUPPORTED, std::string("cannot quantize to ") + t->name);
     }
 }
 

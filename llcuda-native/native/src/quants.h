@@ -30,8 +30,12 @@ LLCUDA_HD inline void k4_scale_min(int j, const uint8_t *scales, int &scale, int
 
 // Bit 4 (0 or 16) of element l of sub-block `sub`: Q5_K keeps it in bit `sub` of qh[l]; Q4_K has
 // none. The Q4_K/Q5_K reference loops are one template over the block type through these two.
-inline int k_fifth_bit(const BlockQ4_K &, int, int) { return 0; }
-inline int k_fifth_bit(const BlockQ5_K &blk, int sub, int l) { return ((blk.qh[l] >> sub) & 1) << 4; }
+inline int k_fifth_bit(const BlockQ4_K &, int, int) {
+    return 0;
+}
+inline int k_fifth_bit(const BlockQ5_K &blk, int sub, int l) {
+    return ((blk.qh[l] >> sub) & 1) << 4;
+}
 
 // All 8 scales (out[0..8)) and mins (out[8..16)) of a Q4_K/Q5_K super-block at once.
 inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
@@ -39,9 +43,9 @@ inline void k4_unpack_scales_mins(const uint8_t *packed, uint8_t *out) {
     std::memcpy(w, packed, sizeof w);
     const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x03030303u;
     const uint32_t r[4] = {
-        w[0] & low6,                                  // scales 0..3
-        (w[2] & low4) | (((w[0] >> 6) & top2) << 4), // scales 4..7
-        w[1] & low6,                                  // mins 0..3
+        w[0] & low6,                                         // scales 0..3
+        (w[2] & low4) | (((w[0] >> 6) & top2) << 4),         // scales 4..7
+        w[1] & low6,                                         // mins 0..3
         ((w[2] >> 4) & low4) | (((w[1] >> 6) & top2) << 4),  // mins 4..7
     };
     std::memcpy(out, r, sizeof r);
@@ -72,9 +76,13 @@ inline int q5_quant(const Block &blk, int j) {
 }
 
 // The NF4 code book entry of the 4-bit code q (host code).
-inline float nf4_value(int q) { return bits_to_float(kNf4Bits[q]); }
+inline float nf4_value(int q) {
+    return bits_to_float(kNf4Bits[q]);
+}
 
 // The 4-bit code of element j (0..63) of an NF4 block.
-inline int nf4_quant(const BlockNF4 &blk, int j) { return (blk.qs[nf4_byte(j)] >> nf4_shift(j)) & 0xF; }
+inline int nf4_quant(const BlockNF4 &blk, int j) {
+    return (blk.qs[nf4_byte(j)] >> nf4_shift(j)) & 0xF;
+}
 
 }  // namespace llcuda

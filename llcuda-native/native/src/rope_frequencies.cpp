@@ -29,12 +29,15 @@ RopeFrequencies rope_frequencies(const ModelSpec &s) {
     // interpolated one, and a linear ramp blends them in between.
     double low = 0.0, high = 0.0;
     if (yarn) {
-        low = std::max(0.0, std::floor(yarn_correction_pair(s.rope_dim, s.rope_orig_ctx, s.yarn_beta_fast, s.rope_theta)));
-        high = std::min(s.rope_dim - 1.0, std::ceil(yarn_correction_pair(s.rope_dim, s.rope_orig_ctx, s.yarn_beta_slow, s.rope_theta)));
+        low = std::max(0.0,
+                       std::floor(yarn_correction_pair(s.rope_dim, s.rope_orig_ctx, s.yarn_beta_fast, s.rope_theta)));
+        high = std::min(s.rope_dim - 1.0,
+                        std::ceil(yarn_correction_pair(s.rope_dim, s.rope_orig_ctx, s.yarn_beta_slow, s.rope_theta)));
     }
     r.freq.resize(static_cast<size_t>(pairs));
     for (int32_t p = 0; p < pairs; ++p) {
-        const double extrapolated = std::pow(static_cast<double>(s.rope_theta), -2.0 * p / s.rope_dim) / factor_at(s.rope_factors, p);
+        const double extrapolated =
+            std::pow(static_cast<double>(s.rope_theta), -2.0 * p / s.rope_dim) / factor_at(s.rope_factors, p);
         double scale = s.rope_freq_scale;
         if (yarn) {
             const double ramp = 1.0 - std::clamp((p - low) / std::max(0.001, high - low), 0.0, 1.0);
@@ -52,7 +55,8 @@ RopeFrequencies rope_frequencies(const ModelSpec &s) {
 RopeFrequencies rope_frequencies_sliding(const ModelSpec &s) {
     // Sliding layers without a RoPE of their own (Mistral, phi3 with a window) rotate as the model
     // does, its scaling included (phi-3.5's LongRoPE factors and magnitude).
-    if (s.rope_theta_sliding == s.rope_theta && s.rope_freq_scale_sliding == s.rope_freq_scale) return rope_frequencies(s);
+    if (s.rope_theta_sliding == s.rope_theta && s.rope_freq_scale_sliding == s.rope_freq_scale)
+        return rope_frequencies(s);
     RopeFrequencies r;
     r.freq.resize(static_cast<size_t>(s.rope_dim / 2));
     for (int32_t p = 0; p < s.rope_dim / 2; ++p) {

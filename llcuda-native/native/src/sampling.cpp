@@ -55,7 +55,10 @@ void model_logprobs(const float *logits, int32_t n_vocab, int32_t token, int32_t
     float top = -INFINITY;
     for (int32_t i = 0; i < n_vocab; ++i)
         if (std::isfinite(logits[i])) top = std::max(top, logits[i]);
-    for (int32_t k = 0; k < n_top; ++k) { top_tokens[k] = -1; top_logprobs[k] = 0.0f; }
+    for (int32_t k = 0; k < n_top; ++k) {
+        top_tokens[k] = -1;
+        top_logprobs[k] = 0.0f;
+    }
     *token_logprob = 0.0f;
     if (!std::isfinite(top)) return;  // no finite logit
     double sum = 0.0;
@@ -69,7 +72,10 @@ void model_logprobs(const float *logits, int32_t n_vocab, int32_t token, int32_t
     for (int32_t i = 0; i < n_vocab && n_top > 0; ++i) {
         if (!std::isfinite(logits[i]) || (found == n_top && logits[i] <= logits[top_tokens[n_top - 1]])) continue;
         int32_t at = found < n_top ? found++ : n_top - 1;
-        while (at > 0 && logits[top_tokens[at - 1]] < logits[i]) { top_tokens[at] = top_tokens[at - 1]; --at; }
+        while (at > 0 && logits[top_tokens[at - 1]] < logits[i]) {
+            top_tokens[at] = top_tokens[at - 1];
+            --at;
+        }
         top_tokens[at] = i;
     }
     for (int32_t k = 0; k < found; ++k) top_logprobs[k] = static_cast<float>(logits[top_tokens[k]] - log_total);
@@ -100,14 +106,16 @@ SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampli
     size_t n = candidates_.size(), sorted = 0;
     if (p.top_k > 0 && static_cast<size_t>(p.top_k) < n) {
         n = static_cast<size_t>(p.top_k);
-        std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n), candidates_.end(), more_probable);
+        std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n), candidates_.end(),
+                          more_probable);
         sorted = n;
     }
     auto sort_prefix = [&](size_t need) {
         if (need <= sorted) return;
         const size_t m = std::min(n, std::max({need, 2 * sorted, size_t{64}}));
         auto first = candidates_.begin() + static_cast<std::ptrdiff_t>(sorted);
-        auto mid = candidates_.begin() + static_cast<std::ptrdiff_t>(m), last = candidates_.begin() + static_cast<std::ptrdiff_t>(n);
+        auto mid = candidates_.begin() + static_cast<std::ptrdiff_t>(m),
+             last = candidates_.begin() + static_cast<std::ptrdiff_t>(n);
         std::nth_element(first, mid - 1, last, more_probable);
         std::sort(first, mid, more_probable);
         sorted = m;
@@ -122,8 +130,9 @@ SampledToken Sampler::sample(float *logits, int32_t n_vocab, const llcuda_sampli
             while (cut < n && prob(candidates_[cut]) >= p.min_p) ++cut;
             n = cut;
         } else {
-            const auto keep_end = std::partition(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n),
-                                                 [&](const std::pair<float, int32_t> &c) { return prob(c) >= p.min_p; });
+            const auto keep_end =
+                std::partition(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(n),
+                               [&](const std::pair<float, int32_t> &c) { return prob(c) >= p.min_p; });
             n = static_cast<size_t>(keep_end - candidates_.begin());
         }
     }

@@ -40,14 +40,13 @@ struct SampledToken {
 
 // Reusable buffers so a sampler allocates once per vocabulary size.
 class Sampler {
-public:
+  public:
     // `logits` is modified in place (penalties, temperature). `allowed` (may be null): bitmask of
     // the tokens that may be drawn; the others are left out as if their logit were -inf.
-    SampledToken sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &params,
-                        const int32_t *history, int32_t n_history, int32_t position,
-                        const uint32_t *allowed = nullptr);
+    SampledToken sample(float *logits, int32_t n_vocab, const llcuda_sampling_params &params, const int32_t *history,
+                        int32_t n_history, int32_t position, const uint32_t *allowed = nullptr);
 
-private:
+  private:
     std::vector<std::pair<float, int32_t>> candidates_;
     std::vector<int32_t> counts_;
 };

@@ -41,7 +41,9 @@ struct MicroBert {
             if (names[i] == name) return weights[i];
         throw std::runtime_error("no tensor " + name);
     }
-    ~MicroBert() { if (!path.empty()) std::remove(path.c_str()); }
+    ~MicroBert() {
+        if (!path.empty()) std::remove(path.c_str());
+    }
 };
 
 // nomic: the nomic-bert layout (no position table, fused QKV, SwiGLU without biases, NEOX RoPE).
@@ -49,15 +51,36 @@ inline void write_micro_bert(MicroBert &m, int32_t type, int32_t pooling, std::m
                              int ctx = kCtx) {
     m.nomic = nomic;
     m.ctx = ctx;
-    m.path = "/tmp/llcuda-test-bert-" + std::to_string(getpid()) + "-" + std::to_string(type) + (nomic ? "-nomic" : "") + ".bin";
-    m.spec = llcuda_model_spec{nomic ? LLCUDA_ARCH_NOMIC_BERT : LLCUDA_ARCH_BERT, kVocab, kEmbd, kLayers, kHeads, kHeads,
-                               kEmbd / kHeads, kFf, ctx, nomic ? LLCUDA_ROPE_NEOX : LLCUDA_ROPE_NORMAL, kEmbd / kHeads,
-                               static_cast<float>(kNomicTheta), 1.0f, kEps, 0, nullptr};
+    m.path = "/tmp/llcuda-test-bert-" + std::to_string(getpid()) + "-" + std::to_string(type) +
+             (nomic ? "-nomic" : "") + ".bin";
+    m.spec = llcuda_model_spec{nomic ? LLCUDA_ARCH_NOMIC_BERT : LLCUDA_ARCH_BERT,
+                               kVocab,
+                               kEmbd,
+                               kLayers,
+                               kHeads,
+                               kHeads,
+                               kEmbd / kHeads,
+                               kFf,
+                               ctx,
+                               nomic ? LLCUDA_ROPE_NEOX : LLCUDA_ROPE_NORMAL,
+                               kEmbd / kHeads,
+                               static_cast<float>(kNomicTheta),
+                               1.0f,
+                               kEps,
+                               0,
+                               nullptr};
     m.spec.rope_attn_factor = 1.0f;
     m.spec.pooling_type = pooling;
-    struct Shape { std::string name; int64_t ne0, ne1; bool matrix; double center, sigma; };
-    std::vector<Shape> shapes = {{"token_embd.weight", kEmbd, kVocab, true, 0, 0.5}, {"token_types.weight", kEmbd, kTypes, false, 0, 0.5},
-                                 {"token_embd_norm.weight", kEmbd, 1, false, 1, 0.1}, {"token_embd_norm.bias", kEmbd, 1, false, 0, 0.1}};
+    struct Shape {
+        std::string name;
+        int64_t ne0, ne1;
+        bool matrix;
+        double center, sigma;
+    };
+    std::vector<Shape> shapes = {{"token_embd.weight", kEmbd, kVocab, true, 0, 0.5},
+                                 {"token_types.weight", kEmbd, kTypes, false, 0, 0.5},
+                                 {"token_embd_norm.weight", kEmbd, 1, false, 1, 0.1},
+                                 {"token_embd_norm.bias", kEmbd, 1, false, 0, 0.1}};
     if (!nomic) shapes.push_back({"position_embd.weight", kEmbd, ctx, true, 0, 0.5});
     for (int l = 0; l < kLayers; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
@@ -90,7 +113,8 @@ inline void write_micro_bert(MicroBert &m, int32_t type, int32_t pooling, std::m
         const int32_t t = s.matrix ? type : LLCUDA_TYPE_F32;
         std::vector<uint8_t> bytes(values.size() * 4 + 1024);
         uint64_t written = 0;
-        if (llcuda_quantize(t, values.data(), static_cast<int64_t>(values.size()), bytes.data(), bytes.size(), &written) != LLCUDA_OK)
+        if (llcuda_quantize(t, values.data(), static_cast<int64_t>(values.size()), bytes.data(), bytes.size(),
+                            &written) != LLCUDA_OK)
             throw std::runtime_error(std::string("quantize ") + s.name + ": " + llcuda_last_error());
         std::vector<float> decoded(values.size());
         llcuda_dequantize(t, bytes.data(), written, static_cast<int64_t>(values.size()), decoded.data());
@@ -137,8 +161,8 @@ inline std::vector<double> reference(const MicroBert &m, const std::vector<int32
     Rows x(T, std::vector<double>(E));
     for (size_t t = 0; t < T; ++t) {
         for (size_t i = 0; i < E; ++i)
-            x[t][i] = m.w("token_embd.weight")[tokens[t] * E + i] + (m.nomic ? 0.0 : m.w("position_embd.weight")[t * E + i]) +
-                      m.w("token_types.weight")[i];
+            x[t][i] = m.w("token_embd.weight")[tokens[t] * E + i] +
+                      (m.nomic ? 0.0 : m.w("position_embd.weight")[t * E + i]) + m.w("token_types.weight")[i];
         layer_norm(x[t], m.w("token_embd_norm.weight"), m.w("token_embd_norm.bias"));
     }
     for (int l = 0; l < kLayers; ++l) {
@@ -152,7 +176,8 @@ inline std::vector<double> reference(const MicroBert &m, const std::vector<int32
                 v.emplace_back(qkv[t].begin() + 2 * E, qkv[t].end());
                 for (size_t h = 0; h < kHeads; ++h)
                     for (size_t i = 0; i < D / 2; ++i) {  // NEOX: pairs (i, i + D/2)
-                        const double angle = t * std::pow(kNomicTheta, -2.0 * i / D), c = std::cos(angle), sn = std::sin(angle);
+                        const double angle = t * std::pow(kNomicTheta, -2.0 * i / D), c = std::cos(angle),
+                                     sn = std::sin(angle);
                         for (Rows *r : {&q, &k}) {
                             double &a = (*r)[t][h * D + i], &b = (*r)[t][h * D + i + D / 2];
                             const double a0 = a, b0 = b;
@@ -194,7 +219,8 @@ inline std::vector<double> reference(const MicroBert &m, const std::vector<int32
                 for (size_t i = 0; i < kFf; ++i) up[t][i] *= gate[t][i] / (1.0 + std::exp(-gate[t][i]));
         } else {
             for (auto &row : up)
-                for (double &u : row) u = 0.5 * u * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (u + 0.044715 * u * u * u)));
+                for (double &u : row)
+                    u = 0.5 * u * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (u + 0.044715 * u * u * u)));
         }
         const Rows down = linear(up, m.w(p + "ffn_down.weight"), m.nomic ? no_bias : m.w(p + "ffn_down.bias"), E);
         for (size_t t = 0; t < T; ++t) {
@@ -238,7 +264,10 @@ constexpr Target kCuda{LLCUDA_BACKEND_CUDA, 0, 2e-3, "CUDA"};
 struct Loaded {
     llcuda_backend *backend = nullptr;
     llcuda_model *model = nullptr;
-    ~Loaded() { llcuda_model_free(model); llcuda_backend_free(backend); }
+    ~Loaded() {
+        llcuda_model_free(model);
+        llcuda_backend_free(backend);
+    }
 };
 
 inline std::vector<int32_t> random_tokens(int32_t length, std::mt19937_64 &rng) {
@@ -261,16 +290,17 @@ inline std::vector<float> embed(llcuda_model *model, const std::vector<std::vect
         offsets.push_back(static_cast<int32_t>(tokens.size()));
     }
     std::vector<float> out(inputs.size() * kEmbd);
-    if (llcuda_embed(model, static_cast<int32_t>(inputs.size()), offsets.data(), tokens.data(), static_cast<int32_t>(tokens.size()),
-                     out.data(), static_cast<int64_t>(out.size())) != LLCUDA_OK) {
+    if (llcuda_embed(model, static_cast<int32_t>(inputs.size()), offsets.data(), tokens.data(),
+                     static_cast<int32_t>(tokens.size()), out.data(), static_cast<int64_t>(out.size())) != LLCUDA_OK) {
         std::printf("embed failed: %s\n", llcuda_last_error());
         return {};
     }
     return out;
 }
 
-inline void check_against_reference(const Target &target, int32_t type, const char *type_name, int32_t pooling, double bound,
-                                    std::mt19937_64 &rng, const Check &check, bool nomic = false, int ctx = kCtx) {
+inline void check_against_reference(const Target &target, int32_t type, const char *type_name, int32_t pooling,
+                                    double bound, std::mt19937_64 &rng, const Check &check, bool nomic = false,
+                                    int ctx = kCtx) {
     MicroBert m;
     write_micro_bert(m, type, pooling, rng, nomic, ctx);
     Loaded l;
@@ -283,16 +313,22 @@ inline void check_against_reference(const Target &target, int32_t type, const ch
     }
     const auto inputs = random_inputs(ctx, rng);
     const std::vector<float> together = embed(l.model, inputs);
-    if (together.empty()) { check(false, what + " embeds"); return; }
+    if (together.empty()) {
+        check(false, what + " embeds");
+        return;
+    }
     double worst = 1.0;
-    for (size_t s = 0; s < inputs.size(); ++s) worst = std::min(worst, cosine(reference(m, inputs[s], pooling), &together[s * kEmbd]));
+    for (size_t s = 0; s < inputs.size(); ++s)
+        worst = std::min(worst, cosine(reference(m, inputs[s], pooling), &together[s * kEmbd]));
     char text[64];
     std::snprintf(text, sizeof text, "%.7f", worst);
-    check(worst >= bound, what + ": cosine to the float64 reference >= " + std::to_string(bound) + " (worst " + text + ")");
+    check(worst >= bound,
+          what + ": cosine to the float64 reference >= " + std::to_string(bound) + " (worst " + text + ")");
     double apart = 0;
     for (size_t s = 0; s < inputs.size(); ++s) {
         const std::vector<float> alone = embed(l.model, {inputs[s]});
-        for (int i = 0; i < kEmbd && !alone.empty(); ++i) apart = std::max(apart, std::fabs(static_cast<double>(alone[i]) - together[s * kEmbd + i]));
+        for (int i = 0; i < kEmbd && !alone.empty(); ++i)
+            apart = std::max(apart, std::fabs(static_cast<double>(alone[i]) - together[s * kEmbd + i]));
     }
     check(apart < target.packed, what + ": inputs packed in one call equal the same inputs one by one (max diff " +
                                      std::to_string(apart) + ")");
@@ -309,16 +345,22 @@ inline void check_bad_calls(std::mt19937_64 &rng, const Check &check) {
     const std::string no_pooling_error = llcuda_last_error();
     check(no_pooling == LLCUDA_ERR_INVALID_ARGUMENT && no_pooling_error.find("pooling_type") != std::string::npos,
           "a bert spec without pooling is refused: " + no_pooling_error);
-    if (llcuda_model_load(l.backend, m.path.c_str(), &m.spec, &l.model) != LLCUDA_OK) { check(false, "micro bert loads"); return; }
+    if (llcuda_model_load(l.backend, m.path.c_str(), &m.spec, &l.model) != LLCUDA_OK) {
+        check(false, "micro bert loads");
+        return;
+    }
     llcuda_kv_cache *cache = nullptr;
     const llcuda_status no_cache = llcuda_kv_cache_create(l.model, 4, 8, LLCUDA_TYPE_F16, &cache);
     const std::string no_cache_error = llcuda_last_error();
-    check(no_cache == LLCUDA_ERR_INVALID_ARGUMENT && cache == nullptr && no_cache_error.find("encoder") != std::string::npos,
+    check(no_cache == LLCUDA_ERR_INVALID_ARGUMENT && cache == nullptr &&
+              no_cache_error.find("encoder") != std::string::npos,
           "an encoder has no KV cache: " + no_cache_error);
     std::vector<int32_t> tokens(kCtx + 3, 1);
     std::vector<float> out(2 * kEmbd);
-    auto refused = [&](const std::vector<int32_t> &offs, int32_t n_tokens, int64_t capacity, const char *needle, const std::string &what) {
-        const llcuda_status st = llcuda_embed(l.model, static_cast<int32_t>(offs.size()) - 1, offs.data(), tokens.data(), n_tokens, out.data(), capacity);
+    auto refused = [&](const std::vector<int32_t> &offs, int32_t n_tokens, int64_t capacity, const char *needle,
+                       const std::string &what) {
+        const llcuda_status st = llcuda_embed(l.model, static_cast<int32_t>(offs.size()) - 1, offs.data(),
+                                              tokens.data(), n_tokens, out.data(), capacity);
         const std::string error = llcuda_model_last_error(l.model);
         check(st == LLCUDA_ERR_INVALID_ARGUMENT && error.find(needle) != std::string::npos, what + ": " + error);
     };
@@ -329,7 +371,8 @@ inline void check_bad_calls(std::mt19937_64 &rng, const Check &check) {
     refused({0, 3, 5}, 5, 2 * kEmbd - 1, "out holds", "an output buffer too small is refused");
     tokens[2] = kVocab;
     refused({0, 3, 5}, 5, 2 * kEmbd, "token 2", "a token outside the vocabulary is refused");
-    check(llcuda_embed(l.model, 1, nullptr, tokens.data(), 1, out.data(), kEmbd) == LLCUDA_ERR_INVALID_ARGUMENT, "NULL offsets are refused");
+    check(llcuda_embed(l.model, 1, nullptr, tokens.data(), 1, out.data(), kEmbd) == LLCUDA_ERR_INVALID_ARGUMENT,
+          "NULL offsets are refused");
     check(!embed(l.model, {{1, 2, 3}}).empty(), "the model still embeds after refused calls");
 }
 
@@ -366,16 +409,22 @@ inline void check_passes(std::mt19937_64 &rng, const Check &check) {
     const std::vector<float> all = embed(l.model, inputs);
     const std::vector<std::vector<int32_t>> tail(inputs.end() - 5, inputs.end());
     const std::vector<float> alone = embed(l.model, tail);
-    if (all.empty() || alone.empty()) { check(false, "CUDA bert embeds a call of several passes"); return; }
+    if (all.empty() || alone.empty()) {
+        check(false, "CUDA bert embeds a call of several passes");
+        return;
+    }
     double apart = 0, worst = 1.0;
     for (size_t s = 0; s < tail.size(); ++s) {
         const float *row = &all[(inputs.size() - tail.size() + s) * kEmbd];
-        for (int i = 0; i < kEmbd; ++i) apart = std::max(apart, std::fabs(static_cast<double>(alone[s * kEmbd + i]) - row[i]));
+        for (int i = 0; i < kEmbd; ++i)
+            apart = std::max(apart, std::fabs(static_cast<double>(alone[s * kEmbd + i]) - row[i]));
         worst = std::min(worst, cosine(reference(m, tail[s], LLCUDA_POOLING_MEAN), row));
     }
     check(apart < kCuda.packed && worst >= 0.9999,
-          "CUDA bert F16: a call of " + std::to_string(tokens) + " tokens (several passes) gives its last inputs as a call of "
-          "their own (max diff " + std::to_string(apart) + ") and the float64 reference (worst cosine " + std::to_string(worst) + ")");
+          "CUDA bert F16: a call of " + std::to_string(tokens) +
+              " tokens (several passes) gives its last inputs as a call of "
+              "their own (max diff " +
+              std::to_string(apart) + ") and the float64 reference (worst cosine " + std::to_string(worst) + ")");
 }
 
 // The CUDA encoder: inputs up to 100 tokens (several attention tiles and key tiles), every pooling

@@ -77,8 +77,10 @@ inline std::vector<std::vector<float>> run_logits(llcuda_model *model, llcuda_kv
         }
         llcuda_step_output o{sampled.data(), nullptr, logits.data(), static_cast<int64_t>(logits.size())};
         if (llcuda_step(model, cache, &b, &o) != LLCUDA_OK) {
-            if (error != nullptr) *error = llcuda_model_last_error(model);
-            else std::printf("step failed: %s\n", llcuda_model_last_error(model));
+            if (error != nullptr)
+                *error = llcuda_model_last_error(model);
+            else
+                std::printf("step failed: %s\n", llcuda_model_last_error(model));
             return {};
         }
         size_t row = 0;

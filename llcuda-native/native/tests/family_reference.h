@@ -23,7 +23,7 @@ namespace family_reference {
 using Matrix = std::vector<double>;  // row-major [rows][cols], cols = GGUF ne[0]
 
 class Reference {
-public:
+  public:
     // `spec` is the ABI spec the backends get (model_spec_from_gguf of `file`).
     Reference(const llcuda::tools::GgufFile &file, const llcuda_model_spec &spec) : spec_(spec) {
         std::vector<uint8_t> bytes;
@@ -36,7 +36,8 @@ public:
             std::fclose(f);
             const int64_t n = t.ne[0] * t.ne[1] * t.ne[2] * t.ne[3];
             std::vector<float> values(static_cast<size_t>(n));
-            if (got != bytes.size() || llcuda_dequantize(t.type, bytes.data(), bytes.size(), n, values.data()) != LLCUDA_OK)
+            if (got != bytes.size() ||
+                llcuda_dequantize(t.type, bytes.data(), bytes.size(), n, values.data()) != LLCUDA_OK)
                 throw std::runtime_error("cannot dequantize " + t.name);
             weights_[t.name] = Matrix(values.begin(), values.end());
         }
@@ -52,20 +53,23 @@ public:
         const int64_t T = static_cast<int64_t>(tokens.size()), E = s.n_embd, D = s.head_dim;
         const int64_t QD = int64_t{s.n_head} * D, KVD = int64_t{s.n_head_kv} * D;
         const bool gemma = s.arch == LLCUDA_ARCH_GEMMA2 || s.arch == LLCUDA_ARCH_GEMMA3;
-        const bool qk_norm = s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3 || s.arch == LLCUDA_ARCH_QWEN3MOE;
+        const bool qk_norm =
+            s.arch == LLCUDA_ARCH_QWEN3 || s.arch == LLCUDA_ARCH_GEMMA3 || s.arch == LLCUDA_ARCH_QWEN3MOE;
         const int32_t win = window < 0 ? s.sliding_window : window;
         const double scale = s.attn_scale > 0 ? s.attn_scale : 1.0 / std::sqrt(static_cast<double>(D));
         const Matrix &embd = w("token_embd.weight");
         std::vector<Matrix> x(static_cast<size_t>(T));
         for (int64_t t = 0; t < T; ++t) {
             x[t].assign(embd.begin() + tokens[t] * E, embd.begin() + (tokens[t] + 1) * E);
-            if (s.embd_scale > 0) for (double &v : x[t]) v *= s.embd_scale;
+            if (s.embd_scale > 0)
+                for (double &v : x[t]) v *= s.embd_scale;
         }
         for (int32_t il = 0; il < s.n_layer; ++il) {
             const std::string p = "blk." + std::to_string(il) + ".";
             const bool slides = win > 0 && (s.sliding_pattern == 0 || il % s.sliding_pattern < s.sliding_pattern - 1);
             const double theta = slides && s.rope_theta_sliding > 0 ? s.rope_theta_sliding : s.rope_theta;
-            const double freq_scale = slides && s.rope_freq_scale_sliding > 0 ? s.rope_freq_scale_sliding : s.rope_freq_scale;
+            const double freq_scale =
+                slides && s.rope_freq_scale_sliding > 0 ? s.rope_freq_scale_sliding : s.rope_freq_scale;
             std::vector<Matrix> q(T), k(T), v(T), out(T);
             for (int64_t t = 0; t < T; ++t) {
                 const Matrix h = norm(x[t], w(p + "attn_norm.weight"));
@@ -79,8 +83,10 @@ public:
                     k[t] = matvec(p + "attn_k", h);
                     v[t] = matvec(p + "attn_v", h);
                 }
-                for (int64_t hd = 0; hd < QD; hd += D) head(q[t], hd, qk_norm ? &w(p + "attn_q_norm.weight") : nullptr, t, theta, freq_scale);
-                for (int64_t hd = 0; hd < KVD; hd += D) head(k[t], hd, qk_norm ? &w(p + "attn_k_norm.weight") : nullptr, t, theta, freq_scale);
+                for (int64_t hd = 0; hd < QD; hd += D)
+                    head(q[t], hd, qk_norm ? &w(p + "attn_q_norm.weight") : nullptr, t, theta, freq_scale);
+                for (int64_t hd = 0; hd < KVD; hd += D)
+                    head(k[t], hd, qk_norm ? &w(p + "attn_k_norm.weight") : nullptr, t, theta, freq_scale);
                 if (f16_kv)
                     for (Matrix *row : {&k[t], &v[t]})
                         for (double &e : *row) e = llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(static_cast<float>(e)));
@@ -125,8 +131,9 @@ public:
                 }
                 for (size_t i = 0; i < gate.size(); ++i) {
                     const double g = gate[i];
-                    const double act = gemma ? 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)))
-                                             : g / (1.0 + std::exp(-g));
+                    const double act =
+                        gemma ? 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)))
+                              : g / (1.0 + std::exp(-g));
                     gate[i] = act * up[i];
                 }
                 Matrix f = matvec(p + "ffn_down", gate);
@@ -138,13 +145,14 @@ public:
         std::vector<std::vector<double>> logits;
         for (int64_t t = 0; t < T; ++t) {
             Matrix l = matvec(output, norm(x[t], w("output_norm.weight")));
-            if (s.final_softcap > 0) for (double &e : l) e = s.final_softcap * std::tanh(e / s.final_softcap);
+            if (s.final_softcap > 0)
+                for (double &e : l) e = s.final_softcap * std::tanh(e / s.final_softcap);
             logits.push_back(l);
         }
         return logits;
     }
 
-private:
+  private:
     // The mixture of experts of llama.cpp's build_moe_ffn (softmax gating, top n_expert_used,
     // weights renormalised): sum of p_e / sum(p) * down_e(silu(gate_e h) * up_e h).
     Matrix experts(const std::string &p, const Matrix &h) const {
@@ -197,7 +205,8 @@ private:
             y[r] = sum;
         }
         const auto bias = weights_.find(stem + ".bias");
-        if (bias != weights_.end()) for (size_t r = 0; r < rows; ++r) y[r] += bias->second[r];
+        if (bias != weights_.end())
+            for (size_t r = 0; r < rows; ++r) y[r] += bias->second[r];
         return y;
     }
 
@@ -224,7 +233,8 @@ private:
             divisors = &w(spec_.n_ctx > spec_.rope_orig_ctx ? "rope_factors_long.weight" : "rope_factors_short.weight");
         const double magnitude = spec_.rope_attn_factor > 0 ? spec_.rope_attn_factor : 1.0;
         for (int64_t i = 0; i < R / 2; ++i) {
-            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R) / (divisors ? (*divisors)[i] : 1.0);
+            const double angle = static_cast<double>(pos) * freq_scale * std::pow(theta, -2.0 * i / R) /
+                                 (divisors ? (*divisors)[i] : 1.0);
             const bool neox = spec_.rope_type == LLCUDA_ROPE_NEOX;
             double &a = v[offset + (neox ? i : 2 * i)];
             double &b = v[offset + (neox ? i + R / 2 : 2 * i + 1)];

@@ -3,7 +3,8 @@
 // found (argv[1] or LLCUDA_TESTDATA, else ../shared/testdata from the working directory's
 // ancestors), whole-model logits of the micro models against their float64 references plus
 // batching, paging and chunking invariance; micro qwen3/gemma2/gemma3 models written here against
-// family_reference.h's float64 forward, beyond their sliding windows. LLCUDA_TEST_VERBOSE=1 lists passing checks too. Prints "N passed, M failed"; exits 1 on failure.
+// family_reference.h's float64 forward, beyond their sliding windows. LLCUDA_TEST_VERBOSE=1 lists passing checks too.
+// Prints "N passed, M failed"; exits 1 on failure.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -80,119 +81,153 @@ double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
     return std::sqrt(num / (den > 0 ? den : 1));
 }
 
-const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
-                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
-                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
+const int32_t kTypes[] = {LLCUDA_TYPE_F32,  LLCUDA_TYPE_F16,    LLCUDA_TYPE_BF16,   LLCUDA_TYPE_Q8_0,
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K,   LLCUDA_TYPE_Q5_K,   LLCUDA_TYPE_Q6_K,
+                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0,   LLCUDA_TYPE_Q5_1,   LLCUDA_TYPE_Q2_K,
                           LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS, LLCUDA_TYPE_NF4};
 
 // The IQ4_NL/IQ4_XS code book as the GGUF format defines it.
 const int kIq4Book[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 // bitsandbytes' NF4 code book as published (QLoRA, bitsandbytes' functional.py), in decimal.
-const double kNf4Book[16] = {-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
-                             -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
-                             0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
-                             0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0};
+const double kNf4Book[16] = {-1.0,
+                             -0.6961928009986877,
+                             -0.5250730514526367,
+                             -0.39491748809814453,
+                             -0.28444138169288635,
+                             -0.18477343022823334,
+                             -0.09105003625154495,
+                             0.0,
+                             0.07958029955625534,
+                             0.16093020141124725,
+                             0.24611230194568634,
+                             0.33791524171829224,
+                             0.44070982933044434,
+                             0.5626170039176941,
+                             0.7229568362236023,
+                             1.0};
 
 // ---------------------------------------------------------------- float64 decoders (independent)
 
-double half(const uint8_t *p) { uint16_t h; std::memcpy(&h, p, 2); return fp16_to_fp32(h); }
+double half(const uint8_t *p) {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return fp16_to_fp32(h);
+}
 
 // Element i of a row of `type`, decoded straight from the format description in double.
 double decode_element(int32_t type, const uint8_t *row, int64_t i) {
     switch (type) {
-    case LLCUDA_TYPE_F32: { float f; std::memcpy(&f, row + 4 * i, 4); return f; }
-    case LLCUDA_TYPE_F16: return half(row + 2 * i);
-    case LLCUDA_TYPE_BF16: { uint16_t h; std::memcpy(&h, row + 2 * i, 2); return bf16_to_fp32(h); }
-    case LLCUDA_TYPE_Q8_0: { const uint8_t *b = row + 34 * (i / 32); return half(b) * static_cast<int8_t>(b[2 + i % 32]); }
-    case LLCUDA_TYPE_Q4_0: {
-        const uint8_t *b = row + 18 * (i / 32);
-        const int j = static_cast<int>(i % 32);
-        const int q = j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4);
-        return half(b) * (q - 8);
-    }
-    case LLCUDA_TYPE_Q4_K:
-    case LLCUDA_TYPE_Q5_K: {
-        const bool five = type == LLCUDA_TYPE_Q5_K;
-        const uint8_t *b = row + (five ? 176 : 144) * (i / 256);
-        const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
-        const uint8_t *sc = b + 4;
-        int scale, min;
-        if (sub < 4) { scale = sc[sub] & 63; min = sc[sub + 4] & 63; }
-        else { scale = (sc[sub + 4] & 0xF) | ((sc[sub - 4] >> 6) << 4); min = (sc[sub + 4] >> 4) | ((sc[sub] >> 6) << 4); }
-        const uint8_t *qs = b + (five ? 48 : 16);
-        int q = (qs[32 * (sub / 2) + l] >> (4 * (sub % 2))) & 0xF;
-        if (five) q += ((b[16 + l] >> sub) & 1) * 16;
-        return half(b) * scale * q - half(b + 2) * min;
-    }
-    case LLCUDA_TYPE_Q6_K: {
-        const uint8_t *b = row + 210 * (i / 256);
-        const int j = static_cast<int>(i % 256), h = j / 128, r = j % 128, quarter = r / 32, l = r % 32;
-        const uint8_t *ql = b + 64 * h, *qh = b + 128 + 32 * h;
-        const int low = (quarter % 2 == 0 ? ql[l] : ql[l + 32]) >> (quarter >= 2 ? 4 : 0) & 0xF;
-        const int high = (qh[l] >> (2 * quarter)) & 3;
-        const int8_t scale = static_cast<int8_t>(b[192 + 8 * h + quarter * 2 + l / 16]);
-        return half(b + 208) * scale * ((low | (high << 4)) - 32);
-    }
-    case LLCUDA_TYPE_Q4_1: {
-        const uint8_t *b = row + 20 * (i / 32);
-        const int j = static_cast<int>(i % 32);
-        const int q = j < 16 ? (b[4 + j] & 0xF) : (b[4 + j - 16] >> 4);
-        return half(b) * q + half(b + 2);
-    }
-    case LLCUDA_TYPE_Q5_0:
-    case LLCUDA_TYPE_Q5_1: {
-        const bool with_min = type == LLCUDA_TYPE_Q5_1;
-        const uint8_t *b = row + (with_min ? 24 : 22) * (i / 32);
-        const uint8_t *qh = b + (with_min ? 4 : 2), *qs = qh + 4;
-        const int j = static_cast<int>(i % 32);
-        const int bit = (qh[j / 8] >> (j % 8)) & 1;
-        const int q = (j < 16 ? (qs[j] & 0xF) : (qs[j - 16] >> 4)) + 16 * bit;
-        return with_min ? half(b) * q + half(b + 2) : half(b) * (q - 16);
-    }
-    case LLCUDA_TYPE_Q2_K: {
-        const uint8_t *b = row + 84 * (i / 256);
-        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
-        const int sc = b[8 * h + 2 * g + (l >= 16)];
-        const int q = (b[16 + 32 * h + l] >> (2 * g)) & 3;
-        return half(b + 80) * (sc & 0xF) * q - half(b + 82) * (sc >> 4);
-    }
-    case LLCUDA_TYPE_Q3_K: {
-        const uint8_t *b = row + 110 * (i / 256);
-        const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
-        // Sixteen 6-bit scales: 4 low bits from the nibbles of bytes 0..7 (low nibbles first),
-        // 2 high bits from bytes 8..11, four scales per byte.
-        const uint8_t *sc = b + 96;
-        int scales[16];
-        for (int s = 0; s < 16; ++s) {
-            const int low = s < 8 ? sc[s] & 0xF : sc[s - 8] >> 4;
-            scales[s] = (low | (((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4)) - 32;
+        case LLCUDA_TYPE_F32: {
+            float f;
+            std::memcpy(&f, row + 4 * i, 4);
+            return f;
         }
-        const int q = (b[32 + 32 * h + l] >> (2 * g)) & 3;
-        const int high = (b[l] >> (4 * h + g)) & 1;
-        return half(b + 108) * scales[8 * h + 2 * g + (l >= 16)] * (q - (high ? 0 : 4));
-    }
-    case LLCUDA_TYPE_IQ4_NL: {
-        const uint8_t *b = row + 18 * (i / 32);
-        const int j = static_cast<int>(i % 32);
-        return half(b) * kIq4Book[j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4)];
-    }
-    case LLCUDA_TYPE_IQ4_XS: {
-        const uint8_t *b = row + 136 * (i / 256);
-        const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
-        const int scales_h = b[2] | (b[3] << 8);
-        const int ls = ((b[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scales_h >> (2 * sub)) & 3) << 4);
-        const uint8_t *qs = b + 8 + 16 * sub;
-        return half(b) * (ls - 32) * kIq4Book[l < 16 ? (qs[l] & 0xF) : (qs[l - 16] >> 4)];
-    }
-    case LLCUDA_TYPE_NF4: {  // float32 d, then 16-element chunks of 8 bytes: low nibbles first
-        const uint8_t *b = row + 36 * (i / 64);
-        const int j = static_cast<int>(i % 64);
-        float d;
-        std::memcpy(&d, b, 4);
-        return d * kNf4Book[(b[4 + 8 * (j / 16) + j % 8] >> (j % 16 < 8 ? 0 : 4)) & 0xF];
-    }
-    default: return NAN;
+        case LLCUDA_TYPE_F16:
+            return half(row + 2 * i);
+        case LLCUDA_TYPE_BF16: {
+            uint16_t h;
+            std::memcpy(&h, row + 2 * i, 2);
+            return bf16_to_fp32(h);
+        }
+        case LLCUDA_TYPE_Q8_0: {
+            const uint8_t *b = row + 34 * (i / 32);
+            return half(b) * static_cast<int8_t>(b[2 + i % 32]);
+        }
+        case LLCUDA_TYPE_Q4_0: {
+            const uint8_t *b = row + 18 * (i / 32);
+            const int j = static_cast<int>(i % 32);
+            const int q = j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4);
+            return half(b) * (q - 8);
+        }
+        case LLCUDA_TYPE_Q4_K:
+        case LLCUDA_TYPE_Q5_K: {
+            const bool five = type == LLCUDA_TYPE_Q5_K;
+            const uint8_t *b = row + (five ? 176 : 144) * (i / 256);
+            const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
+            const uint8_t *sc = b + 4;
+            int scale, min;
+            if (sub < 4) {
+                scale = sc[sub] & 63;
+                min = sc[sub + 4] & 63;
+            } else {
+                scale = (sc[sub + 4] & 0xF) | ((sc[sub - 4] >> 6) << 4);
+                min = (sc[sub + 4] >> 4) | ((sc[sub] >> 6) << 4);
+            }
+            const uint8_t *qs = b + (five ? 48 : 16);
+            int q = (qs[32 * (sub / 2) + l] >> (4 * (sub % 2))) & 0xF;
+            if (five) q += ((b[16 + l] >> sub) & 1) * 16;
+            return half(b) * scale * q - half(b + 2) * min;
+        }
+        case LLCUDA_TYPE_Q6_K: {
+            const uint8_t *b = row + 210 * (i / 256);
+            const int j = static_cast<int>(i % 256), h = j / 128, r = j % 128, quarter = r / 32, l = r % 32;
+            const uint8_t *ql = b + 64 * h, *qh = b + 128 + 32 * h;
+            const int low = (quarter % 2 == 0 ? ql[l] : ql[l + 32]) >> (quarter >= 2 ? 4 : 0) & 0xF;
+            const int high = (qh[l] >> (2 * quarter)) & 3;
+            const int8_t scale = static_cast<int8_t>(b[192 + 8 * h + quarter * 2 + l / 16]);
+            return half(b + 208) * scale * ((low | (high << 4)) - 32);
+        }
+        case LLCUDA_TYPE_Q4_1: {
+            const uint8_t *b = row + 20 * (i / 32);
+            const int j = static_cast<int>(i % 32);
+            const int q = j < 16 ? (b[4 + j] & 0xF) : (b[4 + j - 16] >> 4);
+            return half(b) * q + half(b + 2);
+        }
+        case LLCUDA_TYPE_Q5_0:
+        case LLCUDA_TYPE_Q5_1: {
+            const bool with_min = type == LLCUDA_TYPE_Q5_1;
+            const uint8_t *b = row + (with_min ? 24 : 22) * (i / 32);
+            const uint8_t *qh = b + (with_min ? 4 : 2), *qs = qh + 4;
+            const int j = static_cast<int>(i % 32);
+            const int bit = (qh[j / 8] >> (j % 8)) & 1;
+            const int q = (j < 16 ? (qs[j] & 0xF) : (qs[j - 16] >> 4)) + 16 * bit;
+            return with_min ? half(b) * q + half(b + 2) : half(b) * (q - 16);
+        }
+        case LLCUDA_TYPE_Q2_K: {
+            const uint8_t *b = row + 84 * (i / 256);
+            const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+            const int sc = b[8 * h + 2 * g + (l >= 16)];
+            const int q = (b[16 + 32 * h + l] >> (2 * g)) & 3;
+            return half(b + 80) * (sc & 0xF) * q - half(b + 82) * (sc >> 4);
+        }
+        case LLCUDA_TYPE_Q3_K: {
+            const uint8_t *b = row + 110 * (i / 256);
+            const int j = static_cast<int>(i % 256), h = j / 128, g = (j % 128) / 32, l = j % 32;
+            // Sixteen 6-bit scales: 4 low bits from the nibbles of bytes 0..7 (low nibbles first),
+            // 2 high bits from bytes 8..11, four scales per byte.
+            const uint8_t *sc = b + 96;
+            int scales[16];
+            for (int s = 0; s < 16; ++s) {
+                const int low = s < 8 ? sc[s] & 0xF : sc[s - 8] >> 4;
+                scales[s] = (low | (((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4)) - 32;
+            }
+            const int q = (b[32 + 32 * h + l] >> (2 * g)) & 3;
+            const int high = (b[l] >> (4 * h + g)) & 1;
+            return half(b + 108) * scales[8 * h + 2 * g + (l >= 16)] * (q - (high ? 0 : 4));
+        }
+        case LLCUDA_TYPE_IQ4_NL: {
+            const uint8_t *b = row + 18 * (i / 32);
+            const int j = static_cast<int>(i % 32);
+            return half(b) * kIq4Book[j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4)];
+        }
+        case LLCUDA_TYPE_IQ4_XS: {
+            const uint8_t *b = row + 136 * (i / 256);
+            const int j = static_cast<int>(i % 256), sub = j / 32, l = j % 32;
+            const int scales_h = b[2] | (b[3] << 8);
+            const int ls = ((b[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scales_h >> (2 * sub)) & 3) << 4);
+            const uint8_t *qs = b + 8 + 16 * sub;
+            return half(b) * (ls - 32) * kIq4Book[l < 16 ? (qs[l] & 0xF) : (qs[l - 16] >> 4)];
+        }
+        case LLCUDA_TYPE_NF4: {  // float32 d, then 16-element chunks of 8 bytes: low nibbles first
+            const uint8_t *b = row + 36 * (i / 64);
+            const int j = static_cast<int>(i % 64);
+            float d;
+            std::memcpy(&d, b, 4);
+            return d * kNf4Book[(b[4 + 8 * (j / 16) + j % 8] >> (j % 16 < 8 ? 0 : 4)) & 0xF];
+        }
+        default:
+            return NAN;
     }
 }
 
@@ -202,19 +237,50 @@ std::vector<uint8_t> random_blocks(int32_t type, int64_t n) {
     std::vector<uint8_t> data(bytes);
     for (uint8_t &b : data) b = static_cast<uint8_t>(g_rng());
     const TypeTraits *t = type_traits(type);
-    auto set_half = [&](uint8_t *p) { uint16_t h = fp32_to_fp16(std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng)); std::memcpy(p, &h, 2); };
+    auto set_half = [&](uint8_t *p) {
+        uint16_t h = fp32_to_fp16(std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng));
+        std::memcpy(p, &h, 2);
+    };
     for (int64_t b = 0; b < n / t->block_size; ++b) {
         uint8_t *blk = data.data() + b * t->block_bytes;
         switch (type) {
-        case LLCUDA_TYPE_F32: { float f = std::normal_distribution<float>()(g_rng); std::memcpy(blk, &f, 4); break; }
-        case LLCUDA_TYPE_F16: set_half(blk); break;
-        case LLCUDA_TYPE_BF16: { uint16_t h = fp32_to_bf16(std::normal_distribution<float>()(g_rng)); std::memcpy(blk, &h, 2); break; }
-        case LLCUDA_TYPE_Q6_K: set_half(blk + 208); break;
-        case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_1: set_half(blk); set_half(blk + 2); break;
-        case LLCUDA_TYPE_Q2_K: set_half(blk + 80); set_half(blk + 82); break;
-        case LLCUDA_TYPE_Q3_K: set_half(blk + 108); break;
-        case LLCUDA_TYPE_NF4: { float d = std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng); std::memcpy(blk, &d, 4); break; }
-        default: set_half(blk);
+            case LLCUDA_TYPE_F32: {
+                float f = std::normal_distribution<float>()(g_rng);
+                std::memcpy(blk, &f, 4);
+                break;
+            }
+            case LLCUDA_TYPE_F16:
+                set_half(blk);
+                break;
+            case LLCUDA_TYPE_BF16: {
+                uint16_t h = fp32_to_bf16(std::normal_distribution<float>()(g_rng));
+                std::memcpy(blk, &h, 2);
+                break;
+            }
+            case LLCUDA_TYPE_Q6_K:
+                set_half(blk + 208);
+                break;
+            case LLCUDA_TYPE_Q4_K:
+            case LLCUDA_TYPE_Q5_K:
+            case LLCUDA_TYPE_Q4_1:
+            case LLCUDA_TYPE_Q5_1:
+                set_half(blk);
+                set_half(blk + 2);
+                break;
+            case LLCUDA_TYPE_Q2_K:
+                set_half(blk + 80);
+                set_half(blk + 82);
+                break;
+            case LLCUDA_TYPE_Q3_K:
+                set_half(blk + 108);
+                break;
+            case LLCUDA_TYPE_NF4: {
+                float d = std::uniform_real_distribution<float>(-0.1f, 0.1f)(g_rng);
+                std::memcpy(blk, &d, 4);
+                break;
+            }
+            default:
+                set_half(blk);
         }
     }
     return data;
@@ -232,7 +298,8 @@ void test_half_conversions() {
     check(bad == 0, "fp16 -> fp32 -> fp16 is the identity on every non-NaN half (" + std::to_string(bad) + " differ)");
     int not_nearest = 0;
     for (int i = 0; i < 100000; ++i) {
-        const float f = std::ldexp(std::uniform_real_distribution<float>(-1, 1)(g_rng), static_cast<int>(g_rng() % 40) - 26);
+        const float f =
+            std::ldexp(std::uniform_real_distribution<float>(-1, 1)(g_rng), static_cast<int>(g_rng() % 40) - 26);
         const uint16_t h = fp32_to_fp16(f);
         const double err = std::fabs(static_cast<double>(fp16_to_fp32(h)) - f);
         for (int d : {-1, 1}) {
@@ -241,7 +308,8 @@ void test_half_conversions() {
         }
     }
     check(not_nearest == 0, "fp32 -> fp16 picks the nearest half");
-    check(fp32_to_bf16(1.00390625f) == 0x3F80 && fp32_to_bf16(1.01171875f) == 0x3F82, "fp32 -> bf16 rounds ties to even");
+    check(fp32_to_bf16(1.00390625f) == 0x3F80 && fp32_to_bf16(1.01171875f) == 0x3F82,
+          "fp32 -> bf16 rounds ties to even");
 }
 
 void test_dequantize_matches_float64_decoder() {
@@ -255,7 +323,8 @@ void test_dequantize_matches_float64_decoder() {
             const double ref = decode_element(type, data.data(), i);
             worst = std::max(worst, std::fabs(got[i] - ref) / (std::fabs(ref) + 1e-30));
         }
-        check(worst < 1e-6, std::string("dequantize ") + type_traits(type)->name + " equals the float64 decode (worst rel " + std::to_string(worst) + ")");
+        check(worst < 1e-6, std::string("dequantize ") + type_traits(type)->name +
+                                " equals the float64 decode (worst rel " + std::to_string(worst) + ")");
         std::vector<float> via_abi(n);
         check(llcuda_dequantize(type, data.data(), data.size(), n, via_abi.data()) == LLCUDA_OK && via_abi == got,
               std::string("llcuda_dequantize ") + type_traits(type)->name + " gives the reference decode");
@@ -273,7 +342,8 @@ void test_hand_built_blocks() {
     // Q5_0: d = 0.5; qs[j] = j; fifth bits of elements 0 and 31 set.
     std::vector<uint8_t> q5(22, 0);
     q5[1] = 0x38;
-    q5[2] = 0x01; q5[5] = 0x80;
+    q5[2] = 0x01;
+    q5[5] = 0x80;
     for (int j = 0; j < 16; ++j) q5[6 + j] = static_cast<uint8_t>(j);
     const std::vector<float> y5 = decode(LLCUDA_TYPE_Q5_0, q5);
     check(y5[0] == 0.0f && y5[1] == -7.5f && y5[15] == -0.5f && y5[16] == -8.0f && y5[31] == 0.0f,
@@ -281,19 +351,22 @@ void test_hand_built_blocks() {
     // Q3_K: d = 1; sub-block 0 scale (1 | 2 << 4) - 32 = 1, sub-block 15 scale (15 | 3 << 4) - 32 = 31.
     std::vector<uint8_t> q3(110, 0);
     q3[109] = 0x3C;
-    q3[96 + 0] = 0x01; q3[96 + 8] = 0x02;
-    q3[96 + 7] = 0xF0; q3[96 + 11] = 0xC0;
-    q3[32 + 0] = 0x03; q3[0] = 0x01;  // element 0: low bits 3, high bit set: 3
-    q3[32 + 63] = 0x40;               // element 255: low bits 1 at bit 6, high bit clear: 1 - 4
+    q3[96 + 0] = 0x01;
+    q3[96 + 8] = 0x02;
+    q3[96 + 7] = 0xF0;
+    q3[96 + 11] = 0xC0;
+    q3[32 + 0] = 0x03;
+    q3[0] = 0x01;        // element 0: low bits 3, high bit set: 3
+    q3[32 + 63] = 0x40;  // element 255: low bits 1 at bit 6, high bit clear: 1 - 4
     const std::vector<float> y3 = decode(LLCUDA_TYPE_Q3_K, q3);
     check(y3[0] == 3.0f && y3[1] == -4.0f && y3[255] == -93.0f && y3[16] == -4.0f * -32.0f,
           "Q3_K hand-built block: 6-bit signed scales, 2 low bits plus the hmask bit");
     // IQ4_XS: d = 1; sub-block 1 scale (5 | 2 << 4) - 32 = 5, the others -32.
     std::vector<uint8_t> iq(136, 0);
     iq[1] = 0x3C;
-    iq[2] = 0x08;   // scales_h bits 2..3 = 2
-    iq[4] = 0x50;   // scales_l: sub-block 0 low nibble 0, sub-block 1 low nibble 5
-    iq[8] = 0x08;   // element 0: book[8] = 1
+    iq[2] = 0x08;       // scales_h bits 2..3 = 2
+    iq[4] = 0x50;       // scales_l: sub-block 0 low nibble 0, sub-block 1 low nibble 5
+    iq[8] = 0x08;       // element 0: book[8] = 1
     iq[8 + 16] = 0x0F;  // element 32: book[15] = 113, element 48: book[0] = -127
     const std::vector<float> yx = decode(LLCUDA_TYPE_IQ4_XS, iq);
     check(yx[0] == -32.0f && yx[32] == 565.0f && yx[48] == -635.0f && yx[16] == -32.0f * -127.0f,
@@ -301,23 +374,28 @@ void test_hand_built_blocks() {
     // Q2_K: d = 1, dmin = 0.5; sub-block 3 scale 7, min 2; element 3*16 + 32 + 16 - 32 = 48 is in
     // half 0, field 1 (bits 2..3), l = 16.
     std::vector<uint8_t> q2(84, 0);
-    q2[81] = 0x3C; q2[83] = 0x38;
+    q2[81] = 0x3C;
+    q2[83] = 0x38;
     q2[3] = 0x27;
     q2[16 + 16] = 0x0C;  // byte l = 16: field 1 = 3
     const std::vector<float> y2 = decode(LLCUDA_TYPE_Q2_K, q2);
-    check(y2[48] == 7.0f * 3 - 1.0f && y2[49] == -1.0f && y2[16] == 0.0f, "Q2_K hand-built block: d*sc*q - dmin*m per sub-block of 16");
+    check(y2[48] == 7.0f * 3 - 1.0f && y2[49] == -1.0f && y2[16] == 0.0f,
+          "Q2_K hand-built block: d*sc*q - dmin*m per sub-block of 16");
 }
 
 void test_quantize_round_trip_error() {
     // Relative RMS error bounds for Gaussian data; K-quant scale search must beat the plain
     // max-scale formats of equal bit width. NF4 scales each block of 64 by its largest magnitude, so
     // a block holding one of the outliers below keeps little precision for the rest (seen up to 0.122).
-    struct Bound { int32_t type; double max_err; };
-    const Bound bounds[] = {{LLCUDA_TYPE_F32, 0}, {LLCUDA_TYPE_F16, 5e-4}, {LLCUDA_TYPE_BF16, 4e-3}, {LLCUDA_TYPE_Q8_0, 1e-2},
-                            {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11}, {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03},
-                            {LLCUDA_TYPE_Q4_1, 0.1}, {LLCUDA_TYPE_Q5_0, 0.065}, {LLCUDA_TYPE_Q5_1, 0.055},
-                            {LLCUDA_TYPE_Q2_K, 0.34}, {LLCUDA_TYPE_Q3_K, 0.2}, {LLCUDA_TYPE_IQ4_NL, 0.1},
-                            {LLCUDA_TYPE_IQ4_XS, 0.1}, {LLCUDA_TYPE_NF4, 0.14}};
+    struct Bound {
+        int32_t type;
+        double max_err;
+    };
+    const Bound bounds[] = {
+        {LLCUDA_TYPE_F32, 0},     {LLCUDA_TYPE_F16, 5e-4},   {LLCUDA_TYPE_BF16, 4e-3},  {LLCUDA_TYPE_Q8_0, 1e-2},
+        {LLCUDA_TYPE_Q4_0, 0.13}, {LLCUDA_TYPE_Q4_K, 0.11},  {LLCUDA_TYPE_Q5_K, 0.055}, {LLCUDA_TYPE_Q6_K, 0.03},
+        {LLCUDA_TYPE_Q4_1, 0.1},  {LLCUDA_TYPE_Q5_0, 0.065}, {LLCUDA_TYPE_Q5_1, 0.055}, {LLCUDA_TYPE_Q2_K, 0.34},
+        {LLCUDA_TYPE_Q3_K, 0.2},  {LLCUDA_TYPE_IQ4_NL, 0.1}, {LLCUDA_TYPE_IQ4_XS, 0.1}, {LLCUDA_TYPE_NF4, 0.14}};
     const int64_t n = 4096;
     std::vector<float> x = normal(n, 0.5f);
     for (int i = 0; i < 8; ++i) x[g_rng() % n] *= 8.0f;  // a few outliers, as real weights have
@@ -329,11 +407,15 @@ void test_quantize_round_trip_error() {
         std::vector<float> y(n);
         dequantize_row(b.type, q.data(), y.data(), n);
         double num = 0, den = 0;
-        for (int64_t i = 0; i < n; ++i) { num += (y[i] - x[i]) * (y[i] - x[i]); den += x[i] * x[i]; }
+        for (int64_t i = 0; i < n; ++i) {
+            num += (y[i] - x[i]) * (y[i] - x[i]);
+            den += x[i] * x[i];
+        }
         const double err = std::sqrt(num / den);
         errs.push_back(err);
         check(st == LLCUDA_OK && written == q.size() && err <= b.max_err,
-              std::string("quantize ") + type_traits(b.type)->name + " round trip error " + std::to_string(err) + " <= " + std::to_string(b.max_err));
+              std::string("quantize ") + type_traits(b.type)->name + " round trip error " + std::to_string(err) +
+                  " <= " + std::to_string(b.max_err));
     }
     check(errs[5] < errs[4], "Q4_K (scale search) is more accurate than Q4_0");
     check(errs[10] < errs[8] && errs[12] < errs[11] && errs[13] < errs[4],
@@ -342,12 +424,15 @@ void test_quantize_round_trip_error() {
     nan_input[5] = NAN;
     uint8_t out[64];
     check(llcuda_quantize(LLCUDA_TYPE_Q8_0, nan_input, 32, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT &&
-              std::strstr(llcuda_last_error(), "src[5]") != nullptr, "quantize refuses non-finite input naming the index");
+              std::strstr(llcuda_last_error(), "src[5]") != nullptr,
+          "quantize refuses non-finite input naming the index");
     check(llcuda_quantize(LLCUDA_TYPE_Q4_K, x.data(), 100, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT,
           "quantize refuses a partial block");
     check(llcuda_quantize(LLCUDA_TYPE_Q8_0, x.data(), 64, out, sizeof out, nullptr) == LLCUDA_ERR_INVALID_ARGUMENT &&
-              std::strstr(llcuda_last_error(), "need 68") != nullptr, "quantize refuses a too small destination");
-    check(llcuda_dequantize(77, out, sizeof out, 32, x.data()) == LLCUDA_ERR_UNSUPPORTED, "dequantize refuses an unknown type");
+              std::strstr(llcuda_last_error(), "need 68") != nullptr,
+          "quantize refuses a too small destination");
+    check(llcuda_dequantize(77, out, sizeof out, 32, x.data()) == LLCUDA_ERR_UNSUPPORTED,
+          "dequantize refuses an unknown type");
 }
 
 // NF4: the engine's code book is the published one bit for bit, a hand-built block decodes to the
@@ -355,7 +440,8 @@ void test_quantize_round_trip_error() {
 // and the nearest code for every element (bitsandbytes' quantizer).
 void test_nf4_format() {
     bool book_ok = true;
-    for (int q = 0; q < 16; ++q) book_ok = book_ok && nf4_value(q) == static_cast<float>(kNf4Book[q]) && nf4_value(q) == kNf4Book[q];
+    for (int q = 0; q < 16; ++q)
+        book_ok = book_ok && nf4_value(q) == static_cast<float>(kNf4Book[q]) && nf4_value(q) == kNf4Book[q];
     check(book_ok, "NF4 code book equals the published float32 values exactly");
     std::vector<uint8_t> blk(36, 0);
     const float d = 0.75f;
@@ -385,8 +471,9 @@ void test_nf4_format() {
             for (double c : kNf4Book) not_nearest += std::fabs(c - v) < std::fabs(got - v) - 1e-12;
         }
     }
-    check(bad_scale == 0 && not_nearest == 0, "NF4 quantizer: d is the block's largest magnitude, every element the nearest code (" +
-                                                  std::to_string(bad_scale) + " scales, " + std::to_string(not_nearest) + " codes off)");
+    check(bad_scale == 0 && not_nearest == 0,
+          "NF4 quantizer: d is the block's largest magnitude, every element the nearest code (" +
+              std::to_string(bad_scale) + " scales, " + std::to_string(not_nearest) + " codes off)");
 }
 
 // ---------------------------------------------------------------- dot products
@@ -403,7 +490,9 @@ std::vector<double> decode_act(ActFormat format, const std::vector<uint8_t> &act
     std::vector<double> out(n);
     for (int64_t i = 0; i < n; ++i) {
         if (format == ActFormat::F32) {
-            float f; std::memcpy(&f, act.data() + 4 * i, 4); out[i] = f;
+            float f;
+            std::memcpy(&f, act.data() + 4 * i, 4);
+            out[i] = f;
         } else if (format == ActFormat::Q8_0) {
             out[i] = decode_element(LLCUDA_TYPE_Q8_0, act.data(), i);
         } else {
@@ -419,8 +508,9 @@ void test_dot_kernels() {
         const CpuKernels &k = kernels_for(level);
         for (int32_t type : kTypes) {
             const TypeTraits *t = type_traits(type);
-            const std::vector<int64_t> sizes = t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
-                                                                  : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
+            const std::vector<int64_t> sizes =
+                t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
+                                   : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
             double worst = 0;
             bool act_matches = true, dot4_ok = true;
             for (int64_t n : sizes) {
@@ -460,7 +550,8 @@ void test_dot_kernels() {
             const std::string name = std::string(simd_level_name(level)) + " dot " + t->name;
             check(worst < 2e-6, name + " matches float64 (worst error / sum|products| " + std::to_string(worst) + ")");
             check(act_matches, name + " quantizes activations exactly like the scalar reference");
-            if (k.for_type(type).dot4 != nullptr) check(dot4_ok, name + " four-row tile equals four single dot products");
+            if (k.for_type(type).dot4 != nullptr)
+                check(dot4_ok, name + " four-row tile equals four single dot products");
         }
     }
 }
@@ -488,13 +579,17 @@ void test_rms_norm_and_rope() {
         rope(h.data(), type, table, pos);
         double err = 0;
         for (int32_t i = 0; i < rope_dim / 2; ++i) {
-            const double angle = pos * 0.5 * std::pow(10000.0, -2.0 * i / rope_dim), c = 1.25 * std::cos(angle), sn = 1.25 * std::sin(angle);
-            const int a = type == LLCUDA_ROPE_NEOX ? i : 2 * i, b = type == LLCUDA_ROPE_NEOX ? i + rope_dim / 2 : 2 * i + 1;
+            const double angle = pos * 0.5 * std::pow(10000.0, -2.0 * i / rope_dim), c = 1.25 * std::cos(angle),
+                         sn = 1.25 * std::sin(angle);
+            const int a = type == LLCUDA_ROPE_NEOX ? i : 2 * i,
+                      b = type == LLCUDA_ROPE_NEOX ? i + rope_dim / 2 : 2 * i + 1;
             err = std::max(err, std::fabs(h[a] - (orig[a] * c - orig[b] * sn)));
             err = std::max(err, std::fabs(h[b] - (orig[a] * sn + orig[b] * c)));
         }
-        for (int32_t i = rope_dim; i < head_dim; ++i) err = std::max(err, static_cast<double>(std::fabs(h[i] - orig[i])));
-        check(err < 1e-5, std::string("rope ") + (type == LLCUDA_ROPE_NEOX ? "NEOX" : "NORMAL") + " matches float64 with its magnitude, dims beyond rope_dim kept");
+        for (int32_t i = rope_dim; i < head_dim; ++i)
+            err = std::max(err, static_cast<double>(std::fabs(h[i] - orig[i])));
+        check(err < 1e-5, std::string("rope ") + (type == LLCUDA_ROPE_NEOX ? "NEOX" : "NORMAL") +
+                              " matches float64 with its magnitude, dims beyond rope_dim kept");
     }
 }
 
@@ -513,12 +608,14 @@ void test_rope_frequencies() {
             double c, sn;
             reference_model::rope_cos_sin(ref, pos, p, c, sn);
             const double angle = pos * table.freq[static_cast<size_t>(p)];
-            worst = std::max({worst, std::fabs(std::cos(angle) * table.mscale - c), std::fabs(std::sin(angle) * table.mscale - sn)});
+            worst = std::max(
+                {worst, std::fabs(std::cos(angle) * table.mscale - c), std::fabs(std::sin(angle) * table.mscale - sn)});
         }
         std::remove(path.c_str());
         char worst_text[32];
         std::snprintf(worst_text, sizeof worst_text, "%.2g", worst);
-        check(worst < 1e-9, "RoPE frequencies of " + cfg.name + " equal llama.cpp's angles at position 40000 (worst " + worst_text + ")");
+        check(worst < 1e-9, "RoPE frequencies of " + cfg.name + " equal llama.cpp's angles at position 40000 (worst " +
+                                worst_text + ")");
     }
 }
 
@@ -542,7 +639,8 @@ void test_attention_gqa() {
             std::memcpy(cache.v(0, slot), &kv[(n_blocks * block_size + slot) * kvd], kvd * 4);
         }
         // Sequence 0: six tokens ending at the last context position; sequence 1: one decode token.
-        std::vector<int32_t> tokens = {1, 2, 3, 4, 5, 6, 7}, positions = {58, 59, 60, 61, 62, 63, 20}, seq_ids = {0, 0, 0, 0, 0, 0, 1};
+        std::vector<int32_t> tokens = {1, 2, 3, 4, 5, 6, 7}, positions = {58, 59, 60, 61, 62, 63, 20},
+                             seq_ids = {0, 0, 0, 0, 0, 0, 1};
         std::vector<int32_t> blocks(2 * 13, -1);
         std::vector<int32_t> perm(n_blocks);
         for (int32_t i = 0; i < n_blocks; ++i) perm[i] = i;
@@ -550,7 +648,8 @@ void test_attention_gqa() {
         for (int32_t j = 0; j < 13; ++j) blocks[j] = perm[j];
         for (int32_t j = 0; j < 5; ++j) blocks[13 + j] = perm[13 + j];
         const uint8_t sample[2] = {0, 0};
-        llcuda_batch b{7, tokens.data(), positions.data(), seq_ids.data(), 2, 13, blocks.data(), sample, nullptr, nullptr, nullptr, nullptr};
+        llcuda_batch b{7,      tokens.data(), positions.data(), seq_ids.data(), 2,      13, blocks.data(),
+                       sample, nullptr,       nullptr,          nullptr,        nullptr};
         int32_t sampled[2];
         llcuda_step_output o{sampled, nullptr, nullptr, 0};
         const StepBatch batch = validate_batch(b, o, spec, n_blocks, block_size);
@@ -569,11 +668,15 @@ void test_attention_gqa() {
                     for (int32_t j = 0; j <= positions[t]; ++j) {
                         const int64_t slot = table[j / block_size] * block_size + j % block_size;
                         double d = 0;
-                        for (int32_t e = 0; e < spec.head_dim; ++e) d += static_cast<double>(q[t * qd + h * spec.head_dim + e]) * kv[slot * kvd + kvo + e];
+                        for (int32_t e = 0; e < spec.head_dim; ++e)
+                            d += static_cast<double>(q[t * qd + h * spec.head_dim + e]) * kv[slot * kvd + kvo + e];
                         s[j] = d / std::sqrt(20.0);
                         mx = std::max(mx, s[j]);
                     }
-                    for (double &v : s) { v = std::exp(v - mx); tot += v; }
+                    for (double &v : s) {
+                        v = std::exp(v - mx);
+                        tot += v;
+                    }
                     for (int32_t e = 0; e < spec.head_dim; ++e) {
                         double ref = 0;
                         for (int32_t j = 0; j <= positions[t]; ++j) {
@@ -584,8 +687,10 @@ void test_attention_gqa() {
                     }
                 }
             }
-            check(worst < 2e-5, "attention (" + std::string(simd_level_name(level)) + ") GQA ratio " + std::to_string(ratio) +
-                                    " through scrambled block tables up to position n_ctx-1 matches float64 (" + std::to_string(worst) + ")");
+            check(worst < 2e-5, "attention (" + std::string(simd_level_name(level)) + ") GQA ratio " +
+                                    std::to_string(ratio) +
+                                    " through scrambled block tables up to position n_ctx-1 matches float64 (" +
+                                    std::to_string(worst) + ")");
         }
     }
 }
@@ -598,14 +703,16 @@ void test_sampling() {
     const std::vector<float> base = normal(V, 2.0f);
     auto run = [&](llcuda_sampling_params p, int32_t pos, const std::vector<int32_t> &hist = {}) {
         std::vector<float> l = base;
-        return sampler.sample(l.data(), V, p, hist.empty() ? nullptr : hist.data(), static_cast<int32_t>(hist.size()), pos);
+        return sampler.sample(l.data(), V, p, hist.empty() ? nullptr : hist.data(), static_cast<int32_t>(hist.size()),
+                              pos);
     };
     const int32_t argmax = static_cast<int32_t>(std::max_element(base.begin(), base.end()) - base.begin());
     llcuda_sampling_params greedy{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1};
     const SampledToken g = run(greedy, 5);
     double lse = 0;
     for (float v : base) lse += std::exp(static_cast<double>(v) - base[argmax]);
-    check(g.token == argmax && std::fabs(g.logprob + std::log(lse)) < 1e-5, "greedy picks the argmax with its log-softmax");
+    check(g.token == argmax && std::fabs(g.logprob + std::log(lse)) < 1e-5,
+          "greedy picks the argmax with its log-softmax");
 
     llcuda_sampling_params p{0.8f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
     bool same = true, varies = false;
@@ -618,7 +725,8 @@ void test_sampling() {
     llcuda_sampling_params top1 = p;
     top1.top_k = 1;
     bool all_argmax = true;
-    for (int32_t pos = 0; pos < 20; ++pos) all_argmax = all_argmax && run(top1, pos).token == argmax && run(top1, pos).logprob == 0.0f;
+    for (int32_t pos = 0; pos < 20; ++pos)
+        all_argmax = all_argmax && run(top1, pos).token == argmax && run(top1, pos).logprob == 0.0f;
     check(all_argmax, "top_k = 1 always gives the argmax with log-probability 0");
     llcuda_sampling_params minp = p;
     minp.min_p = 1.0f;
@@ -630,12 +738,19 @@ void test_sampling() {
     topp.top_p = 0.5f;
     std::vector<double> probs(V);
     std::vector<int32_t> order(V);
-    for (int32_t i = 0; i < V; ++i) { probs[i] = std::exp(static_cast<double>(base[i]) - base[argmax]); order[i] = i; }
+    for (int32_t i = 0; i < V; ++i) {
+        probs[i] = std::exp(static_cast<double>(base[i]) - base[argmax]);
+        order[i] = i;
+    }
     std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return probs[a] > probs[b]; });
     double total = 0, kept_total = 0;
     for (double v : probs) total += v;
     std::vector<bool> kept(V, false);
-    for (int32_t i : order) { kept[i] = true; kept_total += probs[i]; if (kept_total >= 0.5 * total) break; }
+    for (int32_t i : order) {
+        kept[i] = true;
+        kept_total += probs[i];
+        if (kept_total >= 0.5 * total) break;
+    }
     std::vector<int> counts(V, 0);
     const int draws = 20000;
     bool only_kept = true;
@@ -645,38 +760,69 @@ void test_sampling() {
         only_kept = only_kept && kept[t];
     }
     double worst = 0;
-    for (int32_t i = 0; i < V; ++i) if (kept[i]) worst = std::max(worst, std::fabs(counts[i] / double(draws) - probs[i] / kept_total));
-    check(only_kept && worst < 0.02, "top-p draws only from the nucleus, with frequencies of the renormalised softmax (" + std::to_string(worst) + ")");
+    for (int32_t i = 0; i < V; ++i)
+        if (kept[i]) worst = std::max(worst, std::fabs(counts[i] / double(draws) - probs[i] / kept_total));
+    check(only_kept && worst < 0.02,
+          "top-p draws only from the nucleus, with frequencies of the renormalised softmax (" + std::to_string(worst) +
+              ")");
 
     // Against a plain full-sort implementation of the documented order, random parameters.
     int differ = 0;
     for (int trial = 0; trial < 400; ++trial) {
         const int32_t vocab = 1 + static_cast<int32_t>(g_rng() % 3000);
         const std::vector<float> logits = normal(vocab, 3.0f);
-        llcuda_sampling_params q{std::uniform_real_distribution<float>(0.05f, 2.0f)(g_rng), static_cast<int32_t>(g_rng() % 4) == 0 ? 0 : static_cast<int32_t>(g_rng() % 200),
+        llcuda_sampling_params q{std::uniform_real_distribution<float>(0.05f, 2.0f)(g_rng),
+                                 static_cast<int32_t>(g_rng() % 4) == 0 ? 0 : static_cast<int32_t>(g_rng() % 200),
                                  g_rng() % 3 == 0 ? 1.0f : std::uniform_real_distribution<float>(0.05f, 1.0f)(g_rng),
-                                 g_rng() % 3 == 0 ? 0.0f : std::uniform_real_distribution<float>(0.0f, 0.3f)(g_rng), 1.0f, 0.0f, 0.0f, g_rng()};
+                                 g_rng() % 3 == 0 ? 0.0f : std::uniform_real_distribution<float>(0.0f, 0.3f)(g_rng),
+                                 1.0f,
+                                 0.0f,
+                                 0.0f,
+                                 g_rng()};
         const int32_t pos = static_cast<int32_t>(g_rng() % 100000);
         std::vector<std::pair<float, int32_t>> c(vocab);
         for (int32_t i = 0; i < vocab; ++i) c[i] = {logits[i] / q.temperature, i};
-        std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+        std::sort(c.begin(), c.end(),
+                  [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
         size_t kept = q.top_k > 0 && q.top_k < vocab ? static_cast<size_t>(q.top_k) : c.size();
         std::vector<double> pr(kept);
         double tot = 0;
-        for (size_t i = 0; i < kept; ++i) { pr[i] = std::exp(static_cast<double>(c[i].first) - c[0].first); tot += pr[i]; }
-        if (q.top_p < 1.0f) { double cum = 0; size_t m = 0; while (m < kept) { cum += pr[m++]; if (cum >= q.top_p * tot) break; } kept = m; }
-        if (q.min_p > 0.0f) { size_t m = 1; while (m < kept && pr[m] >= q.min_p * pr[0]) ++m; kept = m; }
+        for (size_t i = 0; i < kept; ++i) {
+            pr[i] = std::exp(static_cast<double>(c[i].first) - c[0].first);
+            tot += pr[i];
+        }
+        if (q.top_p < 1.0f) {
+            double cum = 0;
+            size_t m = 0;
+            while (m < kept) {
+                cum += pr[m++];
+                if (cum >= q.top_p * tot) break;
+            }
+            kept = m;
+        }
+        if (q.min_p > 0.0f) {
+            size_t m = 1;
+            while (m < kept && pr[m] >= q.min_p * pr[0]) ++m;
+            kept = m;
+        }
         double kt = 0;
         for (size_t i = 0; i < kept; ++i) kt += pr[i];
         const double thr = static_cast<double>(sampling_uniform(q.seed, pos)) * kt;
         double cum = 0;
         size_t chosen = kept - 1;
-        for (size_t i = 0; i < kept; ++i) { cum += pr[i]; if (cum > thr) { chosen = i; break; } }
+        for (size_t i = 0; i < kept; ++i) {
+            cum += pr[i];
+            if (cum > thr) {
+                chosen = i;
+                break;
+            }
+        }
         std::vector<float> l = logits;
         const SampledToken got = sampler.sample(l.data(), vocab, q, nullptr, 0, pos);
         differ += got.token != c[chosen].second || std::fabs(got.logprob - std::log(pr[chosen] / kt)) > 1e-5;
     }
-    check(differ == 0, "the sampler equals a full-sort implementation of its documented order (" + std::to_string(differ) + " of 400 differ)");
+    check(differ == 0, "the sampler equals a full-sort implementation of its documented order (" +
+                           std::to_string(differ) + " of 400 differ)");
 
     // Penalties: repetition divides a positive logit, frequency and presence subtract.
     llcuda_sampling_params pen = greedy;
@@ -708,12 +854,24 @@ void test_masked_sampling() {
         const float density = trial % 5 == 0 ? 0.004f : unit(g_rng);
         std::vector<int32_t> subset;  // allowed ids in increasing order
         for (int32_t t = 0; t < V; ++t) {
-            if (unit(g_rng) < density) { mask[t >> 5] |= 1u << (t & 31); subset.push_back(t); }
+            if (unit(g_rng) < density) {
+                mask[t >> 5] |= 1u << (t & 31);
+                subset.push_back(t);
+            }
         }
-        if (subset.empty()) { const int32_t t = trial % V; mask[t >> 5] |= 1u << (t & 31); subset.push_back(t); }
-        llcuda_sampling_params q{trial % 4 == 0 ? 0.0f : 0.3f + 1.5f * unit(g_rng), trial % 3 == 0 ? 0 : 1 + trial % 40,
-                                 trial % 2 == 0 ? 1.0f : 0.5f + 0.5f * unit(g_rng), trial % 5 == 1 ? 0.05f : 0.0f,
-                                 trial % 7 == 0 ? 1.3f : 1.0f, trial % 6 == 0 ? 0.4f : 0.0f, 0.0f, static_cast<uint64_t>(trial)};
+        if (subset.empty()) {
+            const int32_t t = trial % V;
+            mask[t >> 5] |= 1u << (t & 31);
+            subset.push_back(t);
+        }
+        llcuda_sampling_params q{trial % 4 == 0 ? 0.0f : 0.3f + 1.5f * unit(g_rng),
+                                 trial % 3 == 0 ? 0 : 1 + trial % 40,
+                                 trial % 2 == 0 ? 1.0f : 0.5f + 0.5f * unit(g_rng),
+                                 trial % 5 == 1 ? 0.05f : 0.0f,
+                                 trial % 7 == 0 ? 1.3f : 1.0f,
+                                 trial % 6 == 0 ? 0.4f : 0.0f,
+                                 0.0f,
+                                 static_cast<uint64_t>(trial)};
         std::vector<int32_t> history, small_history;
         for (int i = 0; i < 12; ++i) history.push_back(static_cast<int32_t>(g_rng() % V));
         std::vector<float> small(subset.size());
@@ -724,16 +882,18 @@ void test_masked_sampling() {
         }
         const int32_t pos = trial * 3;
         std::vector<float> row = logits;
-        const SampledToken got = masked.sample(row.data(), V, q, history.data(), static_cast<int32_t>(history.size()), pos, mask.data());
+        const SampledToken got =
+            masked.sample(row.data(), V, q, history.data(), static_cast<int32_t>(history.size()), pos, mask.data());
         const SampledToken want = reference.sample(small.data(), static_cast<int32_t>(small.size()), q,
                                                    small_history.empty() ? nullptr : small_history.data(),
                                                    static_cast<int32_t>(small_history.size()), pos);
         masked_drawn += (mask[static_cast<size_t>(got.token) >> 5] >> (got.token & 31) & 1u) == 0;
         differ += got.token != subset[static_cast<size_t>(want.token)] || got.logprob != want.logprob;
     }
-    check(masked_drawn == 0, "masked sampling never draws a masked token (" + std::to_string(masked_drawn) + " of 400 did)");
-    check(differ == 0, "masked sampling equals unmasked sampling over the allowed tokens alone (" + std::to_string(differ) +
-                           " of 400 differ)");
+    check(masked_drawn == 0,
+          "masked sampling never draws a masked token (" + std::to_string(masked_drawn) + " of 400 did)");
+    check(differ == 0, "masked sampling equals unmasked sampling over the allowed tokens alone (" +
+                           std::to_string(differ) + " of 400 differ)");
 }
 
 // The CUDA sampler's algorithm (cuda/sample-row.h) on one host thread equals the host Sampler on
@@ -783,27 +943,38 @@ void test_gpu_sampling_algorithm() {
             const float temperatures[] = {0.0f, 0.3f, 0.8f, 1.5f}, top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f},
                         min_ps[] = {0.0f, 0.05f, 0.5f};
             const int top_ks[] = {0, 1, 40, 1024, 1025, 2000, V + 5};
-            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 7], top_ps[(r / 28) % 4], min_ps[r % 3],
-                                     1.0f, 0.0f, 0.0f, g_rng()};
-            if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
+            llcuda_sampling_params p{temperatures[r % 4],
+                                     top_ks[(r / 4) % 7],
+                                     top_ps[(r / 28) % 4],
+                                     min_ps[r % 3],
+                                     1.0f,
+                                     0.0f,
+                                     0.0f,
+                                     g_rng()};
+            if (r % 5 == 1) {
+                p.repetition_penalty = 1.3f;
+                p.frequency_penalty = 0.2f;
+                p.presence_penalty = 0.4f;
+            }
             std::vector<float> row = normal(V, 3.0f);
             if (r % 7 == 3) {  // ties at the top
                 const float top = *std::max_element(row.begin(), row.end()) + 1.0f;
                 for (int i = 0; i < 5; ++i) row[g_rng() % V] = top;
             }
-            if (r % 11 == 5) for (float &x : row) x = std::round(x);  // exact ties everywhere
+            if (r % 11 == 5)
+                for (float &x : row) x = std::round(x);  // exact ties everywhere
             std::vector<int32_t> history;
             if (r % 5 == 1)
                 for (int i = 0, n = 1 + static_cast<int>(g_rng() % 400); i < n; ++i)
                     history.push_back(i % 3 == 0 && i > 0 ? history.back() : static_cast<int32_t>(g_rng() % V));
             const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
             std::vector<float> host_row = row;
-            const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(),
-                                                       static_cast<int32_t>(history.size()), position);
+            const SampledToken want =
+                Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()), position);
             HostExec ex;
-            const cuda::SampledPick got = cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()),
-                                                           position, keys.data(), probs.data(),
-                                                           reinterpret_cast<int32_t *>(keys.data()), nullptr);
+            const cuda::SampledPick got =
+                cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()), position,
+                                 keys.data(), probs.data(), reinterpret_cast<int32_t *>(keys.data()), nullptr);
             ++rows;
             if (got.token == want.token) {
                 ++same;
@@ -811,9 +982,10 @@ void test_gpu_sampling_algorithm() {
             }
         }
     }
-    check(same == rows, "CUDA sampler algorithm (host execution) picks the host Sampler's token on " + std::to_string(same) +
-                            " of " + std::to_string(rows) + " random rows");
-    check(worst_logprob <= 1e-6, "CUDA sampler algorithm log-probabilities within 1e-6 (worst " + std::to_string(worst_logprob) + ")");
+    check(same == rows, "CUDA sampler algorithm (host execution) picks the host Sampler's token on " +
+                            std::to_string(same) + " of " + std::to_string(rows) + " random rows");
+    check(worst_logprob <= 1e-6,
+          "CUDA sampler algorithm log-probabilities within 1e-6 (worst " + std::to_string(worst_logprob) + ")");
 }
 
 // Allowed-token masks in the CUDA sampler's algorithm (host execution) equal the host Sampler's:
@@ -828,8 +1000,8 @@ void test_gpu_sampling_algorithm_masked() {
     for (int r = 0; r < 300; ++r) {
         const float temperatures[] = {0.0f, 0.3f, 1.0f}, top_ps[] = {1.0f, 0.9f}, min_ps[] = {0.0f, 0.05f};
         const int top_ks[] = {0, 1, 40, 2000};
-        llcuda_sampling_params p{temperatures[r % 3], top_ks[(r / 3) % 4], top_ps[(r / 12) % 2], min_ps[r % 2],
-                                 1.0f, 0.0f, 0.0f, g_rng()};
+        llcuda_sampling_params p{
+            temperatures[r % 3], top_ks[(r / 3) % 4], top_ps[(r / 12) % 2], min_ps[r % 2], 1.0f, 0.0f, 0.0f, g_rng()};
         std::vector<int32_t> history;
         if (r % 4 == 1) {
             p.repetition_penalty = 1.3f;
@@ -847,19 +1019,20 @@ void test_gpu_sampling_algorithm_masked() {
         mask[one >> 5] |= 1u << (one & 31);  // never empty
         const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
         std::vector<float> host_row = row;
-        const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()),
-                                                   position, mask.data());
+        const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(),
+                                                   static_cast<int32_t>(history.size()), position, mask.data());
         HostExec ex;
-        const cuda::SampledPick got = cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()),
-                                                       position, keys.data(), probs.data(),
-                                                       reinterpret_cast<int32_t *>(keys.data()), mask.data());
+        const cuda::SampledPick got =
+            cuda::sample_row(ex, row.data(), V, p, history.data(), static_cast<int>(history.size()), position,
+                             keys.data(), probs.data(), reinterpret_cast<int32_t *>(keys.data()), mask.data());
         ++rows;
         same += got.token == want.token && std::fabs(got.logprob - want.logprob) <= 1e-6f;
         masked_drawn += got.token < 0 || (mask[static_cast<size_t>(got.token) >> 5] >> (got.token & 31) & 1u) == 0;
     }
     check(same == rows, "CUDA sampler algorithm (host execution) with allowed-token masks equals the host Sampler on " +
                             std::to_string(same) + " of " + std::to_string(rows) + " rows");
-    check(masked_drawn == 0, "CUDA sampler algorithm never draws a masked token (" + std::to_string(masked_drawn) + " did)");
+    check(masked_drawn == 0,
+          "CUDA sampler algorithm never draws a masked token (" + std::to_string(masked_drawn) + " did)");
 }
 
 // Rows no model should produce but a broken one can (NaN weights, overflowing penalties) and
@@ -876,8 +1049,14 @@ void test_sampling_on_any_logits() {
             const float temperatures[] = {0.0f, 0.8f, 1e-40f, 1e-30f, std::numeric_limits<float>::min()};
             const int top_ks[] = {0, 1, 40, 1025};
             const float top_ps[] = {1.0f, 0.9f, 1e-7f}, min_ps[] = {0.0f, 0.05f, 1.0f};
-            llcuda_sampling_params p{temperatures[r % 5], top_ks[(r / 5) % 4], top_ps[(r / 20) % 3], min_ps[r % 3],
-                                     1.0f, 0.0f, 0.0f, g_rng()};
+            llcuda_sampling_params p{temperatures[r % 5],
+                                     top_ks[(r / 5) % 4],
+                                     top_ps[(r / 20) % 3],
+                                     min_ps[r % 3],
+                                     1.0f,
+                                     0.0f,
+                                     0.0f,
+                                     g_rng()};
             std::vector<float> row = normal(V, 3.0f);
             const int kind = r % 6;  // 0: a few non-finite, 1: mostly NaN, 2: +inf everywhere but one, 3: none finite,
                                      // 4: -inf everywhere but one, 5: huge values
@@ -900,24 +1079,26 @@ void test_sampling_on_any_logits() {
             }
             const int32_t position = 1 + static_cast<int32_t>(g_rng() % 100000);
             std::vector<float> host_row = row;
-            const SampledToken want = Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()),
-                                                       position);
+            const SampledToken want =
+                Sampler().sample(host_row.data(), V, p, history.data(), static_cast<int32_t>(history.size()), position);
             HostExec ex;
             std::vector<float> gpu_row = row;
-            const cuda::SampledPick got = cuda::sample_row(ex, gpu_row.data(), V, p, history.data(), static_cast<int>(history.size()),
-                                                           position, keys.data(), probs.data(),
-                                                           reinterpret_cast<int32_t *>(keys.data()), nullptr);
+            const cuda::SampledPick got =
+                cuda::sample_row(ex, gpu_row.data(), V, p, history.data(), static_cast<int>(history.size()), position,
+                                 keys.data(), probs.data(), reinterpret_cast<int32_t *>(keys.data()), nullptr);
             ++rows;
             int32_t finite_argmax = -1;
             for (int i = 0; i < V; ++i)
-                if (std::isfinite(host_row[i]) && (finite_argmax < 0 || host_row[i] > host_row[finite_argmax])) finite_argmax = i;
+                if (std::isfinite(host_row[i]) && (finite_argmax < 0 || host_row[i] > host_row[finite_argmax]))
+                    finite_argmax = i;
             if (finite_argmax < 0) {
                 ++empty_rows;
-                empty_failed += want.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT && got.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT;
+                empty_failed +=
+                    want.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT && got.token == LLCUDA_SAMPLE_NO_FINITE_LOGIT;
                 continue;
             }
-            inside += want.token >= 0 && want.token < V && std::isfinite(host_row[want.token]) && std::isfinite(want.logprob) &&
-                      want.logprob <= 0.0f;
+            inside += want.token >= 0 && want.token < V && std::isfinite(host_row[want.token]) &&
+                      std::isfinite(want.logprob) && want.logprob <= 0.0f;
             agree += got.token == want.token && std::fabs(got.logprob - want.logprob) <= 1e-6f;
             if (p.temperature > 0.0f && p.temperature < 1e-35f && kind != 5) {
                 ++tiny_rows;
@@ -925,14 +1106,18 @@ void test_sampling_on_any_logits() {
             }
         }
     }
-    check(inside == rows - empty_rows, "the host Sampler picks a finite logit inside the row on " + std::to_string(inside) + " of " +
-                                           std::to_string(rows - empty_rows) + " rows with NaN/Inf logits or tiny temperatures");
-    check(agree == rows - empty_rows, "CUDA sampler algorithm (host execution) equals the host Sampler on " + std::to_string(agree) +
-                                          " of " + std::to_string(rows - empty_rows) + " such rows");
-    check(tiny_rows > 0 && tiny_argmax == tiny_rows, "a temperature whose scaled logits overflow samples the finite argmax (" +
-                                                         std::to_string(tiny_argmax) + " of " + std::to_string(tiny_rows) + ")");
-    check(empty_rows > 0 && empty_failed == empty_rows, "a row without a finite logit gives LLCUDA_SAMPLE_NO_FINITE_LOGIT on both (" +
-                                                            std::to_string(empty_failed) + " of " + std::to_string(empty_rows) + ")");
+    check(inside == rows - empty_rows, "the host Sampler picks a finite logit inside the row on " +
+                                           std::to_string(inside) + " of " + std::to_string(rows - empty_rows) +
+                                           " rows with NaN/Inf logits or tiny temperatures");
+    check(agree == rows - empty_rows, "CUDA sampler algorithm (host execution) equals the host Sampler on " +
+                                          std::to_string(agree) + " of " + std::to_string(rows - empty_rows) +
+                                          " such rows");
+    check(tiny_rows > 0 && tiny_argmax == tiny_rows,
+          "a temperature whose scaled logits overflow samples the finite argmax (" + std::to_string(tiny_argmax) +
+              " of " + std::to_string(tiny_rows) + ")");
+    check(empty_rows > 0 && empty_failed == empty_rows,
+          "a row without a finite logit gives LLCUDA_SAMPLE_NO_FINITE_LOGIT on both (" + std::to_string(empty_failed) +
+              " of " + std::to_string(empty_rows) + ")");
 }
 
 // ---------------------------------------------------------------- ABI on a synthetic model
@@ -948,22 +1133,48 @@ struct SyntheticModel {
 SyntheticModel write_synthetic_model() {
     SyntheticModel m;
     m.path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + ".bin";
-    m.spec = llcuda_model_spec{LLCUDA_ARCH_LLAMA, 64, 32, 1, 4, 2, 8, 64, 32, LLCUDA_ROPE_NORMAL, 8, 10000.0f, 1.0f, 1e-5f, 0, nullptr,
-                               LLCUDA_ROPE_SCALING_NONE, 0, 0.0f, 32.0f, 1.0f, 1.0f};
-    struct Shape { const char *name; int64_t ne0, ne1; };
-    const Shape shapes[] = {{"token_embd.weight", 32, 64}, {"output_norm.weight", 32, 1}, {"blk.0.attn_norm.weight", 32, 1},
-                            {"blk.0.attn_q.weight", 32, 32}, {"blk.0.attn_k.weight", 32, 16}, {"blk.0.attn_v.weight", 32, 16},
-                            {"blk.0.attn_output.weight", 32, 32}, {"blk.0.ffn_norm.weight", 32, 1}, {"blk.0.ffn_gate.weight", 32, 64},
-                            {"blk.0.ffn_up.weight", 32, 64}, {"blk.0.ffn_down.weight", 64, 32}};
+    m.spec = llcuda_model_spec{LLCUDA_ARCH_LLAMA,
+                               64,
+                               32,
+                               1,
+                               4,
+                               2,
+                               8,
+                               64,
+                               32,
+                               LLCUDA_ROPE_NORMAL,
+                               8,
+                               10000.0f,
+                               1.0f,
+                               1e-5f,
+                               0,
+                               nullptr,
+                               LLCUDA_ROPE_SCALING_NONE,
+                               0,
+                               0.0f,
+                               32.0f,
+                               1.0f,
+                               1.0f};
+    struct Shape {
+        const char *name;
+        int64_t ne0, ne1;
+    };
+    const Shape shapes[] = {
+        {"token_embd.weight", 32, 64},        {"output_norm.weight", 32, 1},    {"blk.0.attn_norm.weight", 32, 1},
+        {"blk.0.attn_q.weight", 32, 32},      {"blk.0.attn_k.weight", 32, 16},  {"blk.0.attn_v.weight", 32, 16},
+        {"blk.0.attn_output.weight", 32, 32}, {"blk.0.ffn_norm.weight", 32, 1}, {"blk.0.ffn_gate.weight", 32, 64},
+        {"blk.0.ffn_up.weight", 32, 64},      {"blk.0.ffn_down.weight", 64, 32}};
     FILE *f = std::fopen(m.path.c_str(), "wb");
     uint64_t offset = 0;
     for (const Shape &s : shapes) {
         const bool vec = s.ne1 == 1;
         std::vector<float> w = normal(s.ne0 * s.ne1, vec ? 0.1f : 0.3f);
-        if (vec) for (float &v : w) v += 1.0f;
+        if (vec)
+            for (float &v : w) v += 1.0f;
         std::fwrite(w.data(), 4, w.size(), f);
         m.names.push_back(s.name);
-        m.tensors.push_back(llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F32, vec ? 1 : 2, {s.ne0, s.ne1, 1, 1}, offset, static_cast<uint64_t>(w.size()) * 4});
+        m.tensors.push_back(llcuda_tensor_desc{
+            nullptr, LLCUDA_TYPE_F32, vec ? 1 : 2, {s.ne0, s.ne1, 1, 1}, offset, static_cast<uint64_t>(w.size()) * 4});
         offset += w.size() * 4;
     }
     std::fclose(f);
@@ -995,29 +1206,38 @@ void test_abi_bad_input() {
     bad.tensors[3].ne[1] = 31;
     bad.spec.tensors = bad.tensors.data();
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
-              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr, "a tensor of the wrong shape is refused naming it");
+              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr,
+          "a tensor of the wrong shape is refused naming it");
     bad = sm;
     bad.tensors[1].type = LLCUDA_TYPE_F16;
     bad.spec.tensors = bad.tensors.data();
     check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT &&
-              std::strstr(llcuda_last_error(), "must be F32") != nullptr, "a norm that is not F32 is refused");
+              std::strstr(llcuda_last_error(), "must be F32") != nullptr,
+          "a norm that is not F32 is refused");
     bad = sm;
     bad.tensors[3].type = 16;  // IQ2_XXS: a GGUF type the engine has no kernels for
     bad.spec.tensors = bad.tensors.data();
-    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
-              std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr && std::strstr(llcuda_last_error(), "IQ2_XXS") != nullptr,
-          std::string("a weight type without kernels is refused naming the tensor and the type: ") + llcuda_last_error());
+    check(
+        llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_UNSUPPORTED &&
+            std::strstr(llcuda_last_error(), "blk.0.attn_q.weight") != nullptr &&
+            std::strstr(llcuda_last_error(), "IQ2_XXS") != nullptr,
+        std::string("a weight type without kernels is refused naming the tensor and the type: ") + llcuda_last_error());
     bad = sm;
     bad.spec.n_head_kv = 3;
-    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT, "n_head not a multiple of n_head_kv is refused");
+    check(llcuda_model_load(backend, sm.path.c_str(), &bad.spec, &model) == LLCUDA_ERR_INVALID_ARGUMENT,
+          "n_head not a multiple of n_head_kv is refused");
     check(llcuda_model_load(backend, "/nonexistent/model.gguf", &sm.spec, &model) == LLCUDA_ERR_IO &&
-              std::strstr(llcuda_last_error(), "/nonexistent/model.gguf") != nullptr, "a missing file is an IO error naming the path");
+              std::strstr(llcuda_last_error(), "/nonexistent/model.gguf") != nullptr,
+          "a missing file is an IO error naming the path");
 
-    check(llcuda_model_load(backend, sm.path.c_str(), &sm.spec, &model) == LLCUDA_OK, "the valid synthetic model loads");
+    check(llcuda_model_load(backend, sm.path.c_str(), &sm.spec, &model) == LLCUDA_OK,
+          "the valid synthetic model loads");
     llcuda_backend_free(backend);  // the model keeps the backend alive
     llcuda_kv_cache *cache = nullptr;
-    check(llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_Q8_0, &cache) == LLCUDA_ERR_UNSUPPORTED, "Q8_0 KV is unsupported on the CPU");
-    check(llcuda_kv_cache_create(model, 0, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_ERR_INVALID_ARGUMENT, "zero blocks refused");
+    check(llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_Q8_0, &cache) == LLCUDA_ERR_UNSUPPORTED,
+          "Q8_0 KV is unsupported on the CPU");
+    check(llcuda_kv_cache_create(model, 0, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_ERR_INVALID_ARGUMENT,
+          "zero blocks refused");
     check(llcuda_kv_cache_create(model, 4, 8, LLCUDA_TYPE_F16, &cache) == LLCUDA_OK, "KV cache created");
 
     std::vector<int32_t> tokens = {1, 2, 3}, positions = {0, 1, 2}, seq_ids = {0, 0, 0}, blocks = {2, -1, -1, -1};
@@ -1025,7 +1245,8 @@ void test_abi_bad_input() {
     llcuda_sampling_params params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
     int32_t sampled = -2;
     float logprob = 1;
-    llcuda_batch b{3, tokens.data(), positions.data(), seq_ids.data(), 1, 4, blocks.data(), &sample, &params, nullptr, nullptr, nullptr};
+    llcuda_batch b{3,       tokens.data(), positions.data(), seq_ids.data(), 1,      4, blocks.data(),
+                   &sample, &params,       nullptr,          nullptr,        nullptr};
     llcuda_step_output o{&sampled, &logprob, nullptr, 0};
     auto expect_error = [&](const char *what, const char *needle) {
         const llcuda_status st = llcuda_step(model, cache, &b, &o);
@@ -1048,18 +1269,24 @@ void test_abi_bad_input() {
     positions[2] = 2;
     params.top_p = NAN;
     expect_error("a NaN top_p", "top_p");
-    struct BadParam { const char *what, *field; void (*set)(llcuda_sampling_params &); };
+    struct BadParam {
+        const char *what, *field;
+        void (*set)(llcuda_sampling_params &);
+    };
     const BadParam bad_params[] = {
         {"top_p 0", "top_p 0.000000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = 0.0f; }},
         {"top_p -1", "top_p -1.000000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = -1.0f; }},
         {"top_p 1.5", "top_p 1.500000 must be in (0, 1]", [](llcuda_sampling_params &q) { q.top_p = 1.5f; }},
         {"min_p 2", "min_p 2.000000 must be in [0, 1]", [](llcuda_sampling_params &q) { q.min_p = 2.0f; }},
         {"min_p -0.5", "min_p -0.500000 must be in [0, 1]", [](llcuda_sampling_params &q) { q.min_p = -0.5f; }},
-        {"temperature -1", "temperature -1.000000 must be finite and >= 0", [](llcuda_sampling_params &q) { q.temperature = -1.0f; }},
+        {"temperature -1", "temperature -1.000000 must be finite and >= 0",
+         [](llcuda_sampling_params &q) { q.temperature = -1.0f; }},
         {"temperature NaN", "temperature NaN must be finite", [](llcuda_sampling_params &q) { q.temperature = NAN; }},
         {"top_k -1", "top_k -1 must be >= 0", [](llcuda_sampling_params &q) { q.top_k = -1; }},
-        {"repetition_penalty 0", "repetition_penalty 0.000000 must be finite and > 0", [](llcuda_sampling_params &q) { q.repetition_penalty = 0.0f; }},
-        {"frequency_penalty Inf", "frequency_penalty inf must be finite", [](llcuda_sampling_params &q) { q.frequency_penalty = INFINITY; }},
+        {"repetition_penalty 0", "repetition_penalty 0.000000 must be finite and > 0",
+         [](llcuda_sampling_params &q) { q.repetition_penalty = 0.0f; }},
+        {"frequency_penalty Inf", "frequency_penalty inf must be finite",
+         [](llcuda_sampling_params &q) { q.frequency_penalty = INFINITY; }},
     };
     for (const BadParam &bp : bad_params) {
         params = llcuda_sampling_params{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0};
@@ -1084,9 +1311,11 @@ void test_abi_bad_input() {
     tokens = {sampled};
     positions = {3};
     seq_ids = {0};
-    b = llcuda_batch{1, tokens.data(), positions.data(), seq_ids.data(), 1, 4, blocks.data(), &sample, &params, nullptr, nullptr, nullptr};
+    b = llcuda_batch{1,       tokens.data(), positions.data(), seq_ids.data(), 1,      4, blocks.data(),
+                     &sample, &params,       nullptr,          nullptr,        nullptr};
     llcuda_kv_cache_free(cache);
-    check(llcuda_step(nullptr, nullptr, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT, "NULL handles are refused, not dereferenced");
+    check(llcuda_step(nullptr, nullptr, &b, &o) == LLCUDA_ERR_INVALID_ARGUMENT,
+          "NULL handles are refused, not dereferenced");
     std::remove(sm.path.c_str());
 }
 
@@ -1111,8 +1340,8 @@ void test_load_progress() {
     for (size_t i = 0; i < calls.size(); ++i) {
         monotonic = monotonic && calls[i].second == weights && (i == 0 || calls[i].first >= calls[i - 1].first);
     }
-    check(monotonic && calls.back().first == weights,
-          "progress grows to the weights' " + std::to_string(weights) + " bytes in " + std::to_string(calls.size()) + " calls");
+    check(monotonic && calls.back().first == weights, "progress grows to the weights' " + std::to_string(weights) +
+                                                          " bytes in " + std::to_string(calls.size()) + " calls");
     check(calls.size() >= sm.tensors.size(), "progress is told at least once per tensor");
     llcuda_model_free(model);
     model = nullptr;
@@ -1140,12 +1369,15 @@ void test_abi_nan_logits() {
           "a model with a NaN output norm loads");
     llcuda_backend_free(backend);
     if (model == nullptr || cache == nullptr) return;
-    const std::vector<int32_t> tokens = {1, 2, 3, 4}, positions = {0, 1, 0, 1}, seq_ids = {0, 0, 1, 1}, blocks = {0, -1, 1, -1};
+    const std::vector<int32_t> tokens = {1, 2, 3, 4}, positions = {0, 1, 0, 1}, seq_ids = {0, 0, 1, 1},
+                               blocks = {0, -1, 1, -1};
     const uint8_t sample[2] = {1, 1};
-    const llcuda_sampling_params params[2] = {{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0}, {0.8f, 40, 0.95f, 0.05f, 1.1f, 0.0f, 0.0f, 7}};
+    const llcuda_sampling_params params[2] = {{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 0},
+                                              {0.8f, 40, 0.95f, 0.05f, 1.1f, 0.0f, 0.0f, 7}};
     const int32_t offsets[3] = {0, 2, 4};
     int32_t sampled[2] = {0, 0};
-    llcuda_batch b{4, tokens.data(), positions.data(), seq_ids.data(), 2, 2, blocks.data(), sample, params, offsets, tokens.data(), nullptr};
+    llcuda_batch b{4,      tokens.data(), positions.data(), seq_ids.data(), 2,      2, blocks.data(),
+                   sample, params,        offsets,          tokens.data(),  nullptr};
     llcuda_step_output o{sampled, nullptr, nullptr, 0};
     check(llcuda_step(model, cache, &b, &o) == LLCUDA_OK && sampled[0] == LLCUDA_SAMPLE_NO_FINITE_LOGIT &&
               sampled[1] == LLCUDA_SAMPLE_NO_FINITE_LOGIT,
@@ -1165,19 +1397,24 @@ void test_model_logprobs() {
     for (int V : {700, 5000}) {
         for (int r = 0; r < 200; ++r) {
             std::vector<float> row = normal(V, r % 3 == 0 ? 0.3f : 4.0f);
-            if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
-            if (r % 5 == 2) for (int i = 0; i < V / 10; ++i) row[g_rng() % V] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
+            if (r % 4 == 1)
+                for (float &x : row) x = std::round(x);  // ties everywhere
+            if (r % 5 == 2)
+                for (int i = 0; i < V / 10; ++i) row[g_rng() % V] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
             if (r % 17 == 3) {  // one finite logit
                 for (int i = 1; i < V; ++i) row[i] = -inf;
                 row[0] = 0.5f;
             }
-            if (r % 23 == 4) for (float &x : row) x = nan;  // none finite
+            if (r % 23 == 4)
+                for (float &x : row) x = nan;  // none finite
             const int n_top = std::vector<int>{0, 1, 5, 20}[r % 4];
             const int32_t token = static_cast<int32_t>(g_rng() % V);
             std::vector<std::pair<double, int32_t>> order;
             for (int32_t i = 0; i < V; ++i)
                 if (std::isfinite(row[i])) order.emplace_back(row[i], i);
-            std::sort(order.begin(), order.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+            std::sort(order.begin(), order.end(), [](auto &a, auto &b) {
+                return a.first > b.first || (a.first == b.first && a.second < b.second);
+            });
             double sum = 0;
             for (const auto &o : order) sum += std::exp(o.first - order[0].first);
             const double log_total = order.empty() ? 0.0 : order[0].first + std::log(sum);
@@ -1192,14 +1429,16 @@ void test_model_logprobs() {
             for (int k = 0; k < n_top; ++k) {
                 const bool exists = static_cast<size_t>(k) < order.size();
                 tokens_ok = tokens_ok && top[k] == (exists ? order[k].second : -1);
-                if (exists) worst = std::max(worst, std::fabs(top_lp[k] - (order[k].first - log_total)));
-                else tokens_ok = tokens_ok && top_lp[k] == 0.0f;
+                if (exists)
+                    worst = std::max(worst, std::fabs(top_lp[k] - (order[k].first - log_total)));
+                else
+                    tokens_ok = tokens_ok && top_lp[k] == 0.0f;
             }
             same_tokens += tokens_ok;
         }
     }
-    check(same_tokens == rows, "model log-probabilities: top tokens equal a full sort on " + std::to_string(same_tokens) + " of " +
-                                   std::to_string(rows) + " rows");
+    check(same_tokens == rows, "model log-probabilities: top tokens equal a full sort on " +
+                                   std::to_string(same_tokens) + " of " + std::to_string(rows) + " rows");
     check(worst <= 2e-5, "model log-probabilities within 2e-5 of float64 (worst " + std::to_string(worst) + ")");
 }
 
@@ -1230,7 +1469,8 @@ void test_abi_model_logprobs() {
     int32_t sampled[3] = {0, 0, 0}, top_tokens[3 * n_top];
     float model_lp[3], top_lp[3 * n_top];
     std::vector<float> logits(3 * static_cast<size_t>(V));
-    llcuda_batch b{5, tokens.data(), positions.data(), seq_ids.data(), 3, 2, blocks.data(), sample, params, offsets, tokens.data(), rows};
+    llcuda_batch b{5,      tokens.data(), positions.data(), seq_ids.data(), 3,   2, blocks.data(),
+                   sample, params,        offsets,          tokens.data(),  rows};
     b.allowed_words = W;
     b.allowed_tokens = allowed.data();
     b.n_top_logprobs = n_top;
@@ -1248,7 +1488,8 @@ void test_abi_model_logprobs() {
              std::equal(want_top_lp, want_top_lp + n_top, top_lp + s * n_top);
     }
     ok = ok && model_lp[2] == 0.0f && top_tokens[2 * n_top] == -1;
-    check(ok, "a CPU step's model log-probabilities are those of its raw logits rows (masked and penalized sequences too)");
+    check(ok,
+          "a CPU step's model log-probabilities are those of its raw logits rows (masked and penalized sequences too)");
     // Only sequence 1 asks: it gets the same values again, sequence 0 those of a sequence not sampled.
     const float lp1 = model_lp[1];
     const std::vector<int32_t> top1(top_tokens + n_top, top_tokens + 2 * n_top);
@@ -1275,7 +1516,9 @@ void test_abi_model_logprobs() {
 
 // ---------------------------------------------------------------- bert encoder (micro models written here)
 
-void test_bert() { bert_test::run(g_rng, check); }
+void test_bert() {
+    bert_test::run(g_rng, check);
+}
 
 // ---------------------------------------------------------------- LoRA adapters (micro models written here)
 
@@ -1287,7 +1530,10 @@ void test_lora() {
 
 // ---------------------------------------------------------------- whole models vs references
 
-bool exists(const std::string &p) { struct stat st{}; return ::stat(p.c_str(), &st) == 0; }
+bool exists(const std::string &p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0;
+}
 
 std::string find_testdata(int argc, char **argv) {
     if (argc > 1) return argv[1];
@@ -1304,7 +1550,10 @@ struct Loaded {
     test_gguf::Model gguf;
     llcuda_backend *backend = nullptr;
     llcuda_model *model = nullptr;
-    ~Loaded() { llcuda_model_free(model); llcuda_backend_free(backend); }
+    ~Loaded() {
+        llcuda_model_free(model);
+        llcuda_backend_free(backend);
+    }
 };
 
 bool load(const std::string &path, Loaded &out) {
@@ -1331,9 +1580,9 @@ double bound_for(const std::string &name) {
 }
 
 void test_models(const std::string &testdata) {
-    const char *models[] = {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16", "micro-llama-Q8_0", "micro-llama-Q4_0",
-                            "micro-llama-Q4_K_M", "micro-llama-Q5_K_M", "micro-llama-Q6_K", "micro-qwen2-f32", "micro-qwen2-Q8_0",
-                            "micro-qwen2-Q4_K_M", "llama-2-tiny-random"};
+    const char *models[] = {"micro-llama-f32",  "micro-llama-f16",    "micro-llama-BF16",   "micro-llama-Q8_0",
+                            "micro-llama-Q4_0", "micro-llama-Q4_K_M", "micro-llama-Q5_K_M", "micro-llama-Q6_K",
+                            "micro-qwen2-f32",  "micro-qwen2-Q8_0",   "micro-qwen2-Q4_K_M", "llama-2-tiny-random"};
     for (const char *name : models) {
         Loaded m;
         const std::string path = testdata + "/models/" + name + ".gguf";
@@ -1347,7 +1596,10 @@ void test_models(const std::string &testdata) {
             std::vector<std::vector<double>> ref_rows;
             const std::string ref = testdata + "/models/reference/" + name + ".p" + std::to_string(p) + ".exact.txt.gz";
             if (!exists(ref)) continue;
-            if (!test_gguf::read_reference(ref, ref_tokens, ref_rows)) { check(false, "read " + ref); continue; }
+            if (!test_gguf::read_reference(ref, ref_tokens, ref_rows)) {
+                check(false, "read " + ref);
+                continue;
+            }
             // Scalar reference kernels on the first prompt, the fastest level on every prompt.
             for (SimdLevel level : p == 1 ? levels() : std::vector<SimdLevel>{cpu_simd_level_supported()}) {
                 limit_cpu_simd_level(level);
@@ -1363,8 +1615,9 @@ void test_models(const std::string &testdata) {
                 for (auto &row : ref_rows) r.insert(r.end(), row.begin(), row.end());
                 if (!got.empty()) g.assign(got[0].begin(), got[0].end());
                 const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
-                check(err <= bound_for(name), std::string(name) + " p" + std::to_string(p) + " (" + simd_level_name(level) +
-                                                  ") logits vs exact: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound_for(name)));
+                check(err <= bound_for(name), std::string(name) + " p" + std::to_string(p) + " (" +
+                                                  simd_level_name(level) + ") logits vs exact: rel L2 " +
+                                                  std::to_string(err) + " <= " + std::to_string(bound_for(name)));
             }
             limit_cpu_simd_level(cpu_simd_level_supported());
         }
@@ -1374,16 +1627,24 @@ void test_models(const std::string &testdata) {
 // Batching, paging and chunking give the same logits as one sequence alone in one go.
 void test_invariance(const std::string &testdata) {
     Loaded m;
-    if (!load(testdata + "/models/micro-llama-f32.gguf", m)) { check(false, "load micro-llama-f32"); return; }
+    if (!load(testdata + "/models/micro-llama-f32.gguf", m)) {
+        check(false, "load micro-llama-f32");
+        return;
+    }
     const int32_t V = m.gguf.spec.n_vocab, bs = 8, nb = 96, max_blocks = 32;
     llcuda_kv_cache *cache = nullptr;
     llcuda_kv_cache_create(m.model, nb, bs, LLCUDA_TYPE_F16, &cache);
     std::uniform_int_distribution<int32_t> tok(0, V - 1);
     std::vector<int32_t> a(90), b(37), c(5);
-    for (auto *v : {&a, &b, &c}) for (int32_t &t : *v) t = tok(g_rng);
+    for (auto *v : {&a, &b, &c})
+        for (int32_t &t : *v) t = tok(g_rng);
     std::vector<int32_t> perm(nb);
     for (int32_t i = 0; i < nb; ++i) perm[i] = i;
-    auto contiguous = [&](int32_t first) { std::vector<int32_t> t(max_blocks, -1); for (int32_t i = 0; i < 12; ++i) t[i] = first + i; return t; };
+    auto contiguous = [&](int32_t first) {
+        std::vector<int32_t> t(max_blocks, -1);
+        for (int32_t i = 0; i < 12; ++i) t[i] = first + i;
+        return t;
+    };
     std::vector<std::vector<float>> alone;
     for (auto *v : {&a, &b, &c}) {
         std::vector<SeqRun> one{{*v, contiguous(0)}};
@@ -1394,7 +1655,11 @@ void test_invariance(const std::string &testdata) {
         return rel_l2(std::vector<double>(x.begin(), x.end()), std::vector<double>(y.begin(), y.end()));
     };
     std::shuffle(perm.begin(), perm.end(), g_rng);
-    auto scrambled = [&](int32_t k) { std::vector<int32_t> t(max_blocks, -1); for (int32_t i = 0; i < 12; ++i) t[i] = perm[12 * k + i]; return t; };
+    auto scrambled = [&](int32_t k) {
+        std::vector<int32_t> t(max_blocks, -1);
+        for (int32_t i = 0; i < 12; ++i) t[i] = perm[12 * k + i];
+        return t;
+    };
     std::vector<SeqRun> three{{a, scrambled(0)}, {b, scrambled(1)}, {c, scrambled(2)}};
     for (int32_t chunk : {1, 7, 64}) {
         const auto together = run_logits(m.model, cache, V, three, chunk, max_blocks);
@@ -1416,7 +1681,10 @@ void test_model_file_changes(const std::string &testdata) {
         out << in.rdbuf();
     }
     Loaded m;
-    if (!load(path, m)) { check(false, std::string("load a copy of micro-llama-Q8_0: ") + llcuda_last_error()); return; }
+    if (!load(path, m)) {
+        check(false, std::string("load a copy of micro-llama-Q8_0: ") + llcuda_last_error());
+        return;
+    }
     const int32_t V = m.gguf.spec.n_vocab, max_blocks = 4;
     llcuda_kv_cache *cache = nullptr;
     llcuda_kv_cache_create(m.model, max_blocks, 8, LLCUDA_TYPE_F16, &cache);
@@ -1446,8 +1714,10 @@ void test_model_file_changes(const std::string &testdata) {
         file.read(0, bytes.size(), bytes.data(), "tensor 'x'");
         check(false, "a read past the new end of a file that shrank is refused");
     } catch (const llcuda::Error &e) {
-        check(e.status() == LLCUDA_ERR_IO && std::strstr(e.what(), "shrank") != nullptr && std::strstr(e.what(), "tensor 'x'") != nullptr,
-              std::string("a read past the new end of a file that shrank is an IO error naming the tensor: ") + e.what());
+        check(
+            e.status() == LLCUDA_ERR_IO && std::strstr(e.what(), "shrank") != nullptr &&
+                std::strstr(e.what(), "tensor 'x'") != nullptr,
+            std::string("a read past the new end of a file that shrank is an IO error naming the tensor: ") + e.what());
     }
     try {
         file.check_unchanged();
@@ -1466,7 +1736,8 @@ std::string sci(double v) {
 }
 
 // Family parameters out of range are refused naming the field.
-void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path, const llcuda_model_spec &good, const char *name) {
+void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path, const llcuda_model_spec &good,
+                                const char *name) {
     llcuda_model *model = nullptr;
     llcuda_model_spec bad = good;
     bad.attn_softcap = -1.0f;
@@ -1592,8 +1863,8 @@ void greedy_chain_check(llcuda_model *model, llcuda_kv_cache *cache, const famil
 // Micro models of each family (random F32 weights) against the float64 reference: the whole prompt
 // in one step and token by token (the decode path), past the sliding window.
 void test_families() {
-    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa", "micro-mixtral",
-                             "micro-qwen3moe"}) {
+    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3",
+                             "micro-phi3-swa", "micro-mixtral", "micro-qwen3moe"}) {
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cpu-" + std::to_string(getpid()) + "-" + name + ".gguf";
         const int32_t V = 96;
@@ -1619,15 +1890,19 @@ void test_families() {
             for (int32_t chunk : {1 << 20, 1}) {
                 const auto got = run_logits(model, cache, V, seqs, chunk, 16);
                 const double err = got.size() == 1 && got[0].size() == want.size()
-                                       ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end())) : 1e9;
+                                       ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end()))
+                                       : 1e9;
                 check(err < 2e-5, std::string(name) + (chunk == 1 ? " token by token" : " whole prompt") + " (" +
-                                      std::to_string(seqs[0].tokens.size()) + " tokens) logits vs float64 reference: rel L2 " + sci(err));
+                                      std::to_string(seqs[0].tokens.size()) +
+                                      " tokens) logits vs float64 reference: rel L2 " + sci(err));
                 if (chunk == 1 && shape.sliding_window > 0) {
                     std::vector<double> unwindowed;
-                    for (const auto &row : reference.logits(seqs[0].tokens, 0)) unwindowed.insert(unwindowed.end(), row.begin(), row.end());
-                    const double apart = got.size() == 1 ? rel_l2(unwindowed, std::vector<double>(got[0].begin(), got[0].end())) : 0;
-                    check(apart > 1e-2, std::string(name) + ": the sliding window changes the logits (rel L2 " + sci(apart) +
-                                            " from the reference without it)");
+                    for (const auto &row : reference.logits(seqs[0].tokens, 0))
+                        unwindowed.insert(unwindowed.end(), row.begin(), row.end());
+                    const double apart =
+                        got.size() == 1 ? rel_l2(unwindowed, std::vector<double>(got[0].begin(), got[0].end())) : 0;
+                    check(apart > 1e-2, std::string(name) + ": the sliding window changes the logits (rel L2 " +
+                                            sci(apart) + " from the reference without it)");
                 }
             }
             greedy_chain_check(model, cache, reference, V, name);
@@ -1658,7 +1933,8 @@ void test_phi3_longrope() {
         const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file, n_ctx);
         const char *factors = n_ctx > shape.rope_orig_ctx ? "long" : "short";
         std::vector<double> want;
-        for (const auto &row : family_reference::Reference(file, spec.spec).logits(tokens)) want.insert(want.end(), row.begin(), row.end());
+        for (const auto &row : family_reference::Reference(file, spec.spec).logits(tokens))
+            want.insert(want.end(), row.begin(), row.end());
         llcuda_model *model = nullptr;
         llcuda_kv_cache *cache = nullptr;
         const bool loaded = llcuda_model_load(backend, path.c_str(), &spec.spec, &model) == LLCUDA_OK &&
@@ -1670,7 +1946,8 @@ void test_phi3_longrope() {
             seqs[0].blocks = {3, 1, 2, 0};
             const auto got = run_logits(model, cache, V, seqs, 1 << 20, 4);
             const double err = got.size() == 1 && got[0].size() == want.size()
-                                   ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end())) : 1e9;
+                                   ? rel_l2(want, std::vector<double>(got[0].begin(), got[0].end()))
+                                   : 1e9;
             check(err < 2e-5, std::string("micro-phi3 at context ") + std::to_string(n_ctx) + " (" + factors +
                                   " LongRoPE factors) vs float64 reference: rel L2 " + sci(err));
             if (got.size() == 1) runs.push_back(got[0]);
@@ -1684,7 +1961,8 @@ void test_phi3_longrope() {
                 llcuda_kv_cache_create(wmodel, 8, 8, LLCUDA_TYPE_F16, &wcache) == LLCUDA_OK) {
                 const auto wgot = run_logits(wmodel, wcache, V, seqs, 1 << 20, 4);
                 check(wgot == got, std::string("micro-phi3 at context ") + std::to_string(n_ctx) +
-                                       " with a window beyond the context gives the same logits (" + factors + " factors)");
+                                       " with a window beyond the context gives the same logits (" + factors +
+                                       " factors)");
             } else {
                 check(false, std::string("micro-phi3 with a window loads: ") + llcuda_last_error());
             }
@@ -1699,9 +1977,10 @@ void test_phi3_longrope() {
             bad.tensors = fewer.data();
             bad.n_tensors = static_cast<int32_t>(fewer.size());
             llcuda_model *refused = nullptr;
-            check(llcuda_model_load(backend, path.c_str(), &bad, &refused) == LLCUDA_ERR_INVALID_ARGUMENT &&
-                      std::strstr(llcuda_last_error(), "rope_factors_long.weight") != nullptr,
-                  "micro-phi3: LongRoPE past the original context without rope_factors_long.weight is refused naming it");
+            check(
+                llcuda_model_load(backend, path.c_str(), &bad, &refused) == LLCUDA_ERR_INVALID_ARGUMENT &&
+                    std::strstr(llcuda_last_error(), "rope_factors_long.weight") != nullptr,
+                "micro-phi3: LongRoPE past the original context without rope_factors_long.weight is refused naming it");
             bad = spec.spec;
             bad.rope_orig_ctx = 0;
             check(llcuda_model_load(backend, path.c_str(), &bad, &refused) == LLCUDA_ERR_INVALID_ARGUMENT &&
@@ -1712,8 +1991,10 @@ void test_phi3_longrope() {
         llcuda_model_free(model);
     }
     if (runs.size() == 2) {
-        const double apart = rel_l2(std::vector<double>(runs[0].begin(), runs[0].end()), std::vector<double>(runs[1].begin(), runs[1].end()));
-        check(apart > 1e-2, "micro-phi3: long and short LongRoPE factors give different logits (rel L2 " + sci(apart) + ")");
+        const double apart = rel_l2(std::vector<double>(runs[0].begin(), runs[0].end()),
+                                    std::vector<double>(runs[1].begin(), runs[1].end()));
+        check(apart > 1e-2,
+              "micro-phi3: long and short LongRoPE factors give different logits (rel L2 " + sci(apart) + ")");
     }
     llcuda_backend_free(backend);
     std::remove(path.c_str());
@@ -1741,19 +2022,28 @@ void test_reference_forward(const std::string &testdata) {
             g.insert(g.end(), got[i].begin(), got[i].end());
         }
         const double err = got.size() == rows.size() ? rel_l2(r, g) : 1e9;
-        check(err < 1e-6, std::string("the float64 reference forward reproduces ") + name + ".p1.exact (rel L2 " + std::to_string(err) + ")");
+        check(err < 1e-6, std::string("the float64 reference forward reproduces ") + name + ".p1.exact (rel L2 " +
+                              std::to_string(err) + ")");
     }
 }
 
 // The type llama-quantize writes for a tensor that needs a fallback, per mix, on rows of 576.
-struct Fallback { const char *mix, *tensor, *type; };
+struct Fallback {
+    const char *mix, *tensor, *type;
+};
 constexpr Fallback kFallbacks[] = {
-    {"Q2_K", "blk.0.attn_q.weight", "IQ4_NL"},     {"Q3_K_S", "blk.0.attn_q.weight", "IQ4_NL"},
-    {"Q3_K_M", "blk.0.attn_output.weight", "Q5_0"}, {"Q3_K_L", "blk.0.attn_v.weight", "Q5_1"},
-    {"Q4_K_S", "blk.0.ffn_gate.weight", "Q5_0"},    {"Q4_K_M", "blk.1.attn_v.weight", "Q8_0"},
-    {"Q5_K_S", "blk.0.attn_k.weight", "Q5_1"},      {"Q5_K_M", "token_embd.weight", "Q5_1"},
-    {"Q6_K", "blk.0.ffn_up.weight", "Q8_0"},        {"IQ4_XS", "blk.0.attn_q.weight", "IQ4_NL"},
-    {"Q4_K_M", "output.weight", "Q8_0"},            {"Q4_K_M", "blk.1.ffn_down.weight", "Q6_K"},
+    {"Q2_K", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q3_K_S", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q3_K_M", "blk.0.attn_output.weight", "Q5_0"},
+    {"Q3_K_L", "blk.0.attn_v.weight", "Q5_1"},
+    {"Q4_K_S", "blk.0.ffn_gate.weight", "Q5_0"},
+    {"Q4_K_M", "blk.1.attn_v.weight", "Q8_0"},
+    {"Q5_K_S", "blk.0.attn_k.weight", "Q5_1"},
+    {"Q5_K_M", "token_embd.weight", "Q5_1"},
+    {"Q6_K", "blk.0.ffn_up.weight", "Q8_0"},
+    {"IQ4_XS", "blk.0.attn_q.weight", "IQ4_NL"},
+    {"Q4_K_M", "output.weight", "Q8_0"},
+    {"Q4_K_M", "blk.1.ffn_down.weight", "Q6_K"},
 };
 
 // Every llama-quantize mix written by llcuda-synth (fresh random weights), on a shape whose rows
@@ -1762,17 +2052,26 @@ constexpr Fallback kFallbacks[] = {
 void test_quant_mixes(const std::string &testdata) {
     char exe[4096] = {0};
     const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-    const std::string dir = len > 0 ? std::string(exe, static_cast<size_t>(len)).substr(0, std::string(exe).rfind('/')) : ".";
+    const std::string dir =
+        len > 0 ? std::string(exe, static_cast<size_t>(len)).substr(0, std::string(exe).rfind('/')) : ".";
     const std::string synth = dir + "/llcuda-synth";
-    if (!exists(synth)) { check(false, "llcuda-synth beside the test program: " + synth); return; }
-    const char *mixes[] = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
-                           "IQ4_NL", "IQ4_XS", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "F16", "NF4"};
+    if (!exists(synth)) {
+        check(false, "llcuda-synth beside the test program: " + synth);
+        return;
+    }
+    const char *mixes[] = {"Q2_K",   "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
+                           "IQ4_NL", "IQ4_XS", "Q4_0",   "Q4_1",   "Q5_0",   "Q5_1",   "Q8_0",   "F16",    "NF4"};
     for (const char *shape : {"micro", "micro-576"}) {
         for (const char *mix : mixes) {
-            const std::string path = "/tmp/llcuda-test-" + std::to_string(::getpid()) + "-" + shape + "-" + mix + ".gguf";
+            const std::string path =
+                "/tmp/llcuda-test-" + std::to_string(::getpid()) + "-" + shape + "-" + mix + ".gguf";
             const std::string cmd = synth + " --shape " + shape + " --type " + mix + " --vocab " + testdata +
-                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
-            if (std::system(cmd.c_str()) != 0) { check(false, "llcuda-synth " + std::string(shape) + " " + mix); continue; }
+                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " +
+                                    std::to_string(g_rng()) + " > /dev/null";
+            if (std::system(cmd.c_str()) != 0) {
+                check(false, "llcuda-synth " + std::string(shape) + " " + mix);
+                continue;
+            }
             const std::string label = std::string(shape) + " " + mix;
             Loaded m;
             if (!load(path, m)) {
@@ -1785,7 +2084,8 @@ void test_quant_mixes(const std::string &testdata) {
                     if (std::string(f.mix) != mix) continue;
                     bool found = false;
                     for (size_t i = 0; i < m.gguf.names.size(); ++i) {
-                        found = found || (m.gguf.names[i] == f.tensor && type_traits(m.gguf.tensors[i].type)->name == std::string(f.type));
+                        found = found || (m.gguf.names[i] == f.tensor &&
+                                          type_traits(m.gguf.tensors[i].type)->name == std::string(f.type));
                     }
                     check(found, label + ": " + f.tensor + " is " + f.type + " as llama-quantize writes it");
                 }
@@ -1798,7 +2098,8 @@ void test_quant_mixes(const std::string &testdata) {
             std::vector<SeqRun> seqs(1);
             seqs[0].tokens = tokens;
             seqs[0].blocks = {0};
-            const std::vector<std::vector<float>> got = run_logits(m.model, cache, m.gguf.spec.n_vocab, seqs, 1 << 20, 1);
+            const std::vector<std::vector<float>> got =
+                run_logits(m.model, cache, m.gguf.spec.n_vocab, seqs, 1 << 20, 1);
             llcuda_kv_cache_free(cache);
             std::vector<double> r, g;
             for (const auto &row : ref) r.insert(r.end(), row.begin(), row.end());
@@ -1806,7 +2107,8 @@ void test_quant_mixes(const std::string &testdata) {
             const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
             // F16 and NF4 take float activations (the others 8-bit ones): only summation order differs.
             const double bound = std::string(mix) == "F16" || std::string(mix) == "NF4" ? 1e-3 : 2.5e-2;
-            check(err <= bound, label + " logits vs float64 of its dequantized weights: rel L2 " + std::to_string(err) + " <= " + std::to_string(bound));
+            check(err <= bound, label + " logits vs float64 of its dequantized weights: rel L2 " + std::to_string(err) +
+                                    " <= " + std::to_string(bound));
             std::printf("  mix %-9s %-7s rel L2 %.4g\n", shape, mix, err);
             std::remove(path.c_str());
         }
@@ -1839,10 +2141,12 @@ void test_reference_models() {
             for (int32_t i = 0; i < nb; ++i) seqs[0].blocks.push_back(i);
             const std::vector<std::vector<float>> got = run_logits(model, cache, cfg.n_vocab, seqs, 40, nb);
             llcuda_kv_cache_free(cache);
-            const std::vector<double> g = got.empty() ? std::vector<double>{} : std::vector<double>(got[0].begin(), got[0].end());
+            const std::vector<double> g =
+                got.empty() ? std::vector<double>{} : std::vector<double>(got[0].begin(), got[0].end());
             const double err = g.size() == r.size() ? rel_l2(r, g) : 1e9;
-            check(err <= 5e-4, cfg.name + " (" + simd_level_name(level) + "): logits of " + std::to_string(tokens.size()) +
-                                   " positions vs float64: rel L2 " + std::to_string(err) + " <= 5e-4");
+            check(err <= 5e-4, cfg.name + " (" + simd_level_name(level) + "): logits of " +
+                                   std::to_string(tokens.size()) + " positions vs float64: rel L2 " +
+                                   std::to_string(err) + " <= 5e-4");
         }
         limit_cpu_simd_level(cpu_simd_level_supported());
         llcuda_model_free(model);
@@ -1869,7 +2173,8 @@ void test_rope_scaling_refusals() {
     s.rope_scaling = 9;
     refused(s, LLCUDA_ERR_UNSUPPORTED, "rope_scaling", "an unknown RoPE scaling type is refused");
     std::vector<llcuda_tensor_desc> without(ref.tensors);
-    without.erase(std::find_if(without.begin(), without.end(), [](const llcuda_tensor_desc &d) { return std::string(d.name) == "rope_freqs.weight"; }));
+    without.erase(std::find_if(without.begin(), without.end(),
+                               [](const llcuda_tensor_desc &d) { return std::string(d.name) == "rope_freqs.weight"; }));
     s = ref.spec;
     s.tensors = without.data();
     s.n_tensors = static_cast<int32_t>(without.size());
@@ -1889,18 +2194,51 @@ int main(int argc, char **argv) {
     const uint64_t seed = std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32);
     g_rng.seed(seed);
     std::printf("llcuda-test-cpu: %s, seed %llu\n", llcuda_build_info(), static_cast<unsigned long long>(seed));
-    const std::function<void()> tests[] = {test_half_conversions, test_dequantize_matches_float64_decoder, test_hand_built_blocks, test_quantize_round_trip_error, test_nf4_format,
-                                           test_dot_kernels, test_rms_norm_and_rope, test_attention_gqa, test_sampling, test_masked_sampling,
-                                           test_gpu_sampling_algorithm, test_gpu_sampling_algorithm_masked, test_sampling_on_any_logits, test_abi_bad_input, test_load_progress, test_abi_nan_logits, test_model_logprobs, test_abi_model_logprobs,
-                                           test_rope_frequencies, test_reference_models, test_rope_scaling_refusals, test_bert, test_lora};
+    const std::function<void()> tests[] = {test_half_conversions,
+                                           test_dequantize_matches_float64_decoder,
+                                           test_hand_built_blocks,
+                                           test_quantize_round_trip_error,
+                                           test_nf4_format,
+                                           test_dot_kernels,
+                                           test_rms_norm_and_rope,
+                                           test_attention_gqa,
+                                           test_sampling,
+                                           test_masked_sampling,
+                                           test_gpu_sampling_algorithm,
+                                           test_gpu_sampling_algorithm_masked,
+                                           test_sampling_on_any_logits,
+                                           test_abi_bad_input,
+                                           test_load_progress,
+                                           test_abi_nan_logits,
+                                           test_model_logprobs,
+                                           test_abi_model_logprobs,
+                                           test_rope_frequencies,
+                                           test_reference_models,
+                                           test_rope_scaling_refusals,
+                                           test_bert,
+                                           test_lora};
     for (const auto &t : tests) {
-        try { t(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try {
+            t();
+        } catch (const std::exception &e) {
+            check(false, std::string("exception: ") + e.what());
+        }
     }
     const std::string testdata = find_testdata(argc, argv);
     if (testdata.empty()) {
         std::printf("test data not found: whole-model checks skipped (pass its path as argv[1])\n");
     } else {
-        try { test_models(testdata); test_invariance(testdata); test_model_file_changes(testdata); test_reference_forward(testdata); test_quant_mixes(testdata); test_families(); test_phi3_longrope(); } catch (const std::exception &e) { check(false, std::string("exception: ") + e.what()); }
+        try {
+            test_models(testdata);
+            test_invariance(testdata);
+            test_model_file_changes(testdata);
+            test_reference_forward(testdata);
+            test_quant_mixes(testdata);
+            test_families();
+            test_phi3_longrope();
+        } catch (const std::exception &e) {
+            check(false, std::string("exception: ") + e.what());
+        }
     }
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

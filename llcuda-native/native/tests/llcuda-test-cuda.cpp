@@ -98,9 +98,9 @@ void check_error(const std::string &name, double err, double bound) {
 #if defined(LLCUDA_HAS_CUDA)
 using namespace llcuda::cuda;
 
-#define CK(call)                                                                               \
-    do {                                                                                       \
-        cudaError_t e_ = (call);                                                               \
+#define CK(call)                                                                                             \
+    do {                                                                                                     \
+        cudaError_t e_ = (call);                                                                             \
         if (e_ != cudaSuccess) throw std::runtime_error(std::string(#call) + ": " + cudaGetErrorString(e_)); \
     } while (0)
 
@@ -145,8 +145,10 @@ HostMatrix random_matrix(int32_t type, int64_t rows, int64_t cols) {
     const std::vector<float> src = random_floats(rows * cols, -1.0f, 1.0f);
     for (int64_t r = 0; r < rows; ++r) {
         uint64_t written = 0;
-        if (llcuda_quantize(type, src.data() + r * cols, cols, m.bytes.data() + r * m.row_bytes, m.row_bytes, &written) != LLCUDA_OK ||
-            llcuda_dequantize(type, m.bytes.data() + r * m.row_bytes, m.row_bytes, cols, m.values.data() + r * cols) != LLCUDA_OK)
+        if (llcuda_quantize(type, src.data() + r * cols, cols, m.bytes.data() + r * m.row_bytes, m.row_bytes,
+                            &written) != LLCUDA_OK ||
+            llcuda_dequantize(type, m.bytes.data() + r * m.row_bytes, m.row_bytes, cols, m.values.data() + r * cols) !=
+                LLCUDA_OK)
             throw std::runtime_error(std::string("quantize/dequantize: ") + llcuda_last_error());
     }
     return m;
@@ -154,16 +156,22 @@ HostMatrix random_matrix(int32_t type, int64_t rows, int64_t cols) {
 
 DeviceMatrix to_device(const HostMatrix &m, Dev<uint8_t> &d) {
     DeviceMatrix w;
-    w.type = m.type; w.rows = m.rows; w.cols = m.cols; w.row_bytes = m.row_bytes; w.data = d.p;
+    w.type = m.type;
+    w.rows = m.rows;
+    w.cols = m.cols;
+    w.row_bytes = m.row_bytes;
+    w.data = d.p;
     return w;
 }
 
-const int32_t kTypes[] = {LLCUDA_TYPE_F32, LLCUDA_TYPE_F16, LLCUDA_TYPE_BF16, LLCUDA_TYPE_Q8_0,
-                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K, LLCUDA_TYPE_Q5_K, LLCUDA_TYPE_Q6_K,
-                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0, LLCUDA_TYPE_Q5_1, LLCUDA_TYPE_Q2_K,
+const int32_t kTypes[] = {LLCUDA_TYPE_F32,  LLCUDA_TYPE_F16,    LLCUDA_TYPE_BF16,   LLCUDA_TYPE_Q8_0,
+                          LLCUDA_TYPE_Q4_0, LLCUDA_TYPE_Q4_K,   LLCUDA_TYPE_Q5_K,   LLCUDA_TYPE_Q6_K,
+                          LLCUDA_TYPE_Q4_1, LLCUDA_TYPE_Q5_0,   LLCUDA_TYPE_Q5_1,   LLCUDA_TYPE_Q2_K,
                           LLCUDA_TYPE_Q3_K, LLCUDA_TYPE_IQ4_NL, LLCUDA_TYPE_IQ4_XS, LLCUDA_TYPE_NF4};
 
-std::string type_name(int32_t t) { return llcuda::type_traits(t)->name; }
+std::string type_name(int32_t t) {
+    return llcuda::type_traits(t)->name;
+}
 
 // Products: mat-vec up to 8 tokens (FP32 activations: ~1e-6; the quantized types also on 8-bit
 // activations, hi + lo blocks of 16 with ~1e-5 error each: 5e-5), tensor cores beyond (FP16
@@ -203,10 +211,16 @@ void test_products() {
                             ref[t * m.rows + r] = s;
                         }
                     const bool tc = use_tensor_cores(type, tokens);
-                    check_error("product " + type_name(type) + " " + std::to_string(m.rows) + "x" + std::to_string(m.cols) +
-                                    " tokens " + std::to_string(tokens) + (accumulate ? " accumulate" : "") +
-                                    (tc ? " [tensor cores]" : q8 ? " [mat-vec, 8-bit activations]" : " [mat-vec]"),
-                                rel_l2(y, ref), tc ? 2e-3 : q8 ? 5e-5 : 1e-5);
+                    check_error("product " + type_name(type) + " " + std::to_string(m.rows) + "x" +
+                                    std::to_string(m.cols) + " tokens " + std::to_string(tokens) +
+                                    (accumulate ? " accumulate" : "") +
+                                    (tc   ? " [tensor cores]"
+                                     : q8 ? " [mat-vec, 8-bit activations]"
+                                          : " [mat-vec]"),
+                                rel_l2(y, ref),
+                                tc   ? 2e-3
+                                : q8 ? 5e-5
+                                     : 1e-5);
                 }
             }
         }
@@ -250,14 +264,17 @@ void test_dependent_chain() {
                     for (int i = 0; i < n; ++i) xn[i] = xt[i] * scale * g[i];
                     for (int o = 0; o < n; ++o) {
                         double sum = 0.0;
-                        for (int i = 0; i < n; ++i) sum += static_cast<double>(m.values[static_cast<size_t>(o) * n + i]) * xn[i];
+                        for (int i = 0; i < n; ++i)
+                            sum += static_cast<double>(m.values[static_cast<size_t>(o) * n + i]) * xn[i];
                         xt[o] += sum;
                     }
                 }
             const bool tc = use_tensor_cores(type, tokens);
-            check_error("decode chain, " + mode + ": " + std::to_string(rounds) + " rounds of RMSNorm + " + type_name(type) +
-                            " product into the residual, " + std::to_string(tokens) + " tokens" +
-                            (tc ? " [tensor cores]" : q8 ? " [mat-vec, 8-bit activations]" : " [mat-vec]"),
+            check_error("decode chain, " + mode + ": " + std::to_string(rounds) + " rounds of RMSNorm + " +
+                            type_name(type) + " product into the residual, " + std::to_string(tokens) + " tokens" +
+                            (tc   ? " [tensor cores]"
+                             : q8 ? " [mat-vec, 8-bit activations]"
+                                  : " [mat-vec]"),
                         rel_l2(dx.get(), ref), tc ? 2e-3 : 1e-4);
         }
     }
@@ -274,8 +291,9 @@ void test_product_refusals() {
         Dev<float> dx(random_floats(tokens * m.cols, -1.0f, 1.0f)), dy(tokens * m.rows);
         Dev<uint8_t> x16(static_cast<size_t>(tokens) * m.cols * sizeof(__half));
         try {
-            mat_mul_tensor_cores(to_device(m, dw), dx.p, static_cast<int>(m.cols), tokens, dy.p, static_cast<int>(m.rows),
-                                 false, sms, HalfScratch{reinterpret_cast<__half *>(x16.p), scratch_halves}, nullptr);
+            mat_mul_tensor_cores(to_device(m, dw), dx.p, static_cast<int>(m.cols), tokens, dy.p,
+                                 static_cast<int>(m.rows), false, sms,
+                                 HalfScratch{reinterpret_cast<__half *>(x16.p), scratch_halves}, nullptr);
             LLCUDA_CUDA_CHECK(cudaDeviceSynchronize());
         } catch (const llcuda::Error &e) {
             return {e.status(), e.what()};
@@ -283,12 +301,14 @@ void test_product_refusals() {
         return {LLCUDA_OK, ""};
     };
     const auto small = refusal(LLCUDA_TYPE_Q4_K, 16 * 256 - 1);
-    g_tally.check(small.first == LLCUDA_ERR_INVALID_ARGUMENT && small.second.find("4095 halves for 16 x 256") != std::string::npos,
+    g_tally.check(small.first == LLCUDA_ERR_INVALID_ARGUMENT &&
+                      small.second.find("4095 halves for 16 x 256") != std::string::npos,
                   "tensor-core product: an FP16 scratch one half short is refused, naming sizes", small.second);
     const auto f32 = refusal(LLCUDA_TYPE_F32, 16 * 256);
     g_tally.check(f32.first == LLCUDA_ERR_UNSUPPORTED && f32.second.find("F32") != std::string::npos,
                   "tensor-core product: F32 weights are refused (they keep the FP32 mat-vec)", f32.second);
-    g_tally.check(refusal(LLCUDA_TYPE_Q4_K, 16 * 256).first == LLCUDA_OK, "tensor-core product: an exact-size scratch is taken");
+    g_tally.check(refusal(LLCUDA_TYPE_Q4_K, 16 * 256).first == LLCUDA_OK,
+                  "tensor-core product: an exact-size scratch is taken");
 }
 
 void test_embedding() {
@@ -359,12 +379,13 @@ void test_block_sums() {
             std::vector<double> mean(n, 0.0);
             double norm = 0;
             for (int r = ranges[2 * s]; r < ranges[2 * s + 1]; ++r)
-                for (int i = 0; i < n; ++i) mean[i] += x[r * n + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
+                for (int i = 0; i < n; ++i)
+                    mean[i] += x[r * n + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
             for (double v : mean) norm += v * v;
             for (double v : mean) pool_ref.push_back(v / std::sqrt(norm));
         }
-        check_error("block_sum: pool_and_normalise 2 inputs, rows of " + std::to_string(n), rel_l2(dpool.get(), pool_ref),
-                    1e-6);
+        check_error("block_sum: pool_and_normalise 2 inputs, rows of " + std::to_string(n),
+                    rel_l2(dpool.get(), pool_ref), 1e-6);
     }
 }
 
@@ -432,7 +453,8 @@ void test_family_kernels() {
             const double scale = 1.0 / std::sqrt(ss / hd + 1e-6);
             for (int i = 0; i < hd; ++i) ref[t * ld + h * hd + i] = x[t * ld + h * hd + i] * scale * w[i];
         }
-    check_error("head_rms_norm 5 tokens x 3 heads of 256 in rows of 1000 (the rest untouched)", rel_l2(dx.get(), ref), 1e-6);
+    check_error("head_rms_norm 5 tokens x 3 heads of 256 in rows of 1000 (the rest untouched)", rel_l2(dx.get(), ref),
+                1e-6);
 
     const int n = 1004;
     const std::vector<float> a = random_floats(T * n, -3.0f, 3.0f), y0 = random_floats(T * n, -1.0f, 1.0f),
@@ -465,7 +487,9 @@ void test_family_kernels() {
         swiglu(dgu.p, dgu.p + m, T, m, 2 * m, dout.p, nullptr, q8 ? &outq : nullptr, GateActivation::GeluTanh);
         check_error(std::string("GELU(tanh)-gated activation 5 tokens x 1008") + (q8 ? " with 8-bit output" : ""),
                     rel_l2(dout.get(), gref), 1e-6);
-        if (q8) g_tally.check(blocks_of_output(dout.p, T, m, q), "GELU gating: 8-bit blocks equal those of its float output");
+        if (q8)
+            g_tally.check(blocks_of_output(dout.p, T, m, q),
+                          "GELU gating: 8-bit blocks equal those of its float output");
     }
 
     const std::vector<float> logits = random_floats(70001, -100.0f, 100.0f);
@@ -476,19 +500,23 @@ void test_family_kernels() {
     check_error("soft_cap 70001 logits at 30", rel_l2(dl.get(), cref), 1e-6);
 }
 
-double half_round(float v) { return static_cast<double>(__half2float(__float2half_rn(v))); }
+double half_round(float v) {
+    return static_cast<double>(__half2float(__float2half_rn(v)));
+}
 
 // RoPE of head sizes 64, 80 and 256 (all or 32 of the dims rotated), with scaled frequencies and a
 // magnitude as rope_frequencies gives them (llama3, YaRN), against float64 angles.
 void test_rope() {
     for (bool neox : {false, true}) {
-        for (const std::pair<int, int> &dims : {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
+        for (const std::pair<int, int> &dims :
+             {std::pair<int, int>{64, 64}, {64, 32}, {80, 80}, {256, 256}, {256, 32}}) {
             const int D = dims.first, rope_dim = dims.second;
             const float theta_base = neox ? 1000000.0f : 10000.0f;
             const double mscale = neox ? 1.1386 : 1.0;
             llcuda::RopeFrequencies table;
             for (int p = 0; p < rope_dim / 2; ++p)  // a llama3-like divisor of 1..8 on every other pair
-                table.freq.push_back(0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) / (1 + (p % 2) * 7 * p / rope_dim));
+                table.freq.push_back(0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) /
+                                     (1 + (p % 2) * 7 * p / rope_dim));
             table.mscale = mscale;
             const RopeConfig c = make_rope_config(8, 2, D, neox, table);
             const int T = 6, QD = c.n_head * D, KVD = c.n_head_kv * D, n_slots = 40;
@@ -511,7 +539,10 @@ void test_rope() {
             for (__half *z : {ks.p, vs.p}) CK(cudaMemset(z, 0, n_slots * KVD / 32 * 2));
             KvLayer q8;
             q8.type = LLCUDA_TYPE_Q8_0;
-            q8.k = kq.p; q8.v = vq.p; q8.k_scale = ks.p; q8.v_scale = vs.p;
+            q8.k = kq.p;
+            q8.v = vq.p;
+            q8.k_scale = ks.p;
+            q8.v_scale = vs.p;
             Dev<float> dq8(q);
             rope_and_store_kv(c, T, dpos.p, dslots.p, dq.p, QD, dk.p, dv.p, KVD, dbq.p, dbk.p, dbv.p, f16, nullptr);
             rope_and_store_kv(c, T, dpos.p, dslots.p, dq8.p, QD, dk_q8.p, dv.p, KVD, dbq.p, dbk.p, dbv.p, q8, nullptr);
@@ -522,7 +553,8 @@ void test_rope() {
                     std::vector<double> y = x;
                     for (int p = 0; p < rope_dim / 2; ++p) {
                         const int a = neox ? p : 2 * p, b = neox ? p + rope_dim / 2 : 2 * p + 1;
-                        const double th = pos[t] * 0.5 * std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) /
+                        const double th = pos[t] * 0.5 *
+                                          std::pow(static_cast<double>(theta_base), -2.0 * p / rope_dim) /
                                           (1 + (p % 2) * 7 * p / rope_dim);
                         y[a] = mscale * (x[a] * std::cos(th) - x[b] * std::sin(th));
                         y[b] = mscale * (x[a] * std::sin(th) + x[b] * std::cos(th));
@@ -549,8 +581,9 @@ void test_rope() {
                 for (size_t i = 0; i < h.size(); ++i) f[i] = __half2float(h[i]);
                 return f;
             };
-            const std::string name = std::string("rope ") + (neox ? "neox" : "normal") + " head_dim " + std::to_string(D) +
-                                     " rope_dim " + std::to_string(rope_dim) + (neox ? " (scaled, mscale 1.1386)" : " (scaled)");
+            const std::string name = std::string("rope ") + (neox ? "neox" : "normal") + " head_dim " +
+                                     std::to_string(D) + " rope_dim " + std::to_string(rope_dim) +
+                                     (neox ? " (scaled, mscale 1.1386)" : " (scaled)");
             check_error(name + " q", rel_l2(dq.get(), qref), 1e-6);
             check_error(name + " k stored (fp16)", rel_l2(to_float(kc.get()), kref), 1e-3);
             check_error(name + " v stored (fp16)", rel_l2(to_float(vc.get()), vref), 1e-6);
@@ -587,7 +620,9 @@ void test_attention() {
         for (int group : {1, 2, 3, 4, 8}) {
             const int n_kv = 2, n_head = n_kv * group, bs = 16, ctx = 4096;
             const int QD = n_head * head_dim, KVD = n_kv * head_dim;
-            struct S { int start, count; };
+            struct S {
+                int start, count;
+            };
             const std::vector<S> seqs = {{0, 37}, {4090, 1}, {200, 70}, {4000, 1}, {3, 1}};
             const int max_blocks = ctx / bs;
             const int n_blocks = static_cast<int>(seqs.size()) * max_blocks;
@@ -606,7 +641,8 @@ void test_attention() {
                 for (int c = 0; c < seqs[s].count; c += tile_tokens)
                     tiles.push_back({n_tokens + c, std::min(tile_tokens, seqs[s].count - c), seqs[s].start + c,
                                      static_cast<int32_t>(s) * max_blocks});
-                for (int i = 0; i < seqs[s].count; ++i) token_seq_pos.push_back({static_cast<int>(s), seqs[s].start + i});
+                for (int i = 0; i < seqs[s].count; ++i)
+                    token_seq_pos.push_back({static_cast<int>(s), seqs[s].start + i});
                 n_tokens += seqs[s].count;
             }
             const std::vector<float> q = random_floats(static_cast<size_t>(n_tokens) * QD, -1, 1);
@@ -627,7 +663,10 @@ void test_attention() {
             Dev<__half> dks(ksc), dvs(vsc);
             KvLayer q8;
             q8.type = LLCUDA_TYPE_Q8_0;
-            q8.k = dkq.p; q8.v = dvq.p; q8.k_scale = dks.p; q8.v_scale = dvs.p;
+            q8.k = dkq.p;
+            q8.v = dvq.p;
+            q8.k_scale = dks.p;
+            q8.v_scale = dvs.p;
             std::vector<__half> kq8h(kc.size()), vq8h(kc.size());
             for (size_t i = 0; i < kc.size(); ++i) {
                 kq8h[i] = __float2half_rn(__half2float(ksc[i / 32]) * kq8[i]);
@@ -675,7 +714,10 @@ void test_attention() {
                             mx = std::max(mx, sc[p]);
                         }
                         double sum = 0;
-                        for (double &v : sc) { v = std::exp(v - mx); sum += v; }
+                        for (double &v : sc) {
+                            v = std::exp(v - mx);
+                            sum += v;
+                        }
                         for (int i = 0; i < head_dim; ++i) {
                             double o = 0;
                             for (int p = 0; p <= pos; ++p) {
@@ -694,15 +736,16 @@ void test_attention() {
                 check_error(what + " (paged, positions to 4090), " + std::to_string(splits) + " key splits",
                             rel_l2(run(f16, splits), ref), 1e-5);
             for (int splits : {1, auto_splits})
-                check_error(what + ", Q8_0 cache, " + std::to_string(splits) + " key splits", rel_l2(run(q8, splits), ref_q8),
-                            1e-5);
+                check_error(what + ", Q8_0 cache, " + std::to_string(splits) + " key splits",
+                            rel_l2(run(q8, splits), ref_q8), 1e-5);
             // gemma-style scores: a query scale of its own, soft-capped scores and a sliding window shorter
             // than the prompt chunk (70 tokens from position 200) and than the decode tokens' contexts.
             const AttnScores windowed{0.09f, 1.5f, 50};
             const std::vector<double> ref_windowed = reference(kc, vc, windowed);
             for (int splits : split_counts)
-                check_error(what + ", scale 0.09, soft-cap 1.5, 50-key window, " + std::to_string(splits) + " key splits",
-                            rel_l2(run(f16, splits, windowed), ref_windowed), 1e-5);
+                check_error(
+                    what + ", scale 0.09, soft-cap 1.5, 50-key window, " + std::to_string(splits) + " key splits",
+                    rel_l2(run(f16, splits, windowed), ref_windowed), 1e-5);
             // The engine returns blocks wholly before a sequence's window to the pool, where another sequence
             // may write anything: the kernel must never read them (NaN there must not reach the output).
             std::vector<__half> k_freed(kc), v_freed(vc);
@@ -724,15 +767,17 @@ void test_attention() {
                             rel_l2(run(freed, splits, windowed), ref_windowed), 1e-5);
             // Not causal: each tile given its sequence's key count.
             std::vector<int32_t> keys;
-            for (const AttnTile &tile : tiles) keys.push_back(seqs[token_seq_pos[tile.first_token].first].start +
-                                                              seqs[token_seq_pos[tile.first_token].first].count);
+            for (const AttnTile &tile : tiles)
+                keys.push_back(seqs[token_seq_pos[tile.first_token].first].start +
+                               seqs[token_seq_pos[tile.first_token].first].count);
             Dev<int32_t> dkeys(keys);
             AttnScores all_keys;
             all_keys.keys = dkeys.p;
             const std::vector<double> ref_all = reference(kc, vc, AttnScores{}, false);
             for (int splits : split_counts)
                 check_error(what + ", not causal (each row sees its sequence's keys), " + std::to_string(splits) +
-                                " key splits", rel_l2(run(f16, splits, all_keys), ref_all), 1e-5);
+                                " key splits",
+                            rel_l2(run(f16, splits, all_keys), ref_all), 1e-5);
             g_tally.check(same_blocks, what + ": 8-bit output blocks equal those of its float output");
         }
     }
@@ -776,9 +821,19 @@ void test_sample_rows() {
         const float top_ps[] = {1.0f, 0.95f, 0.5f, 0.1f};
         const float min_ps[] = {0.0f, 0.05f, 0.5f};
         for (int r = 0; r < 96; ++r) {
-            llcuda_sampling_params p{temperatures[r % 4], top_ks[(r / 4) % 6], top_ps[(r / 24) % 4], min_ps[r % 3],
-                                     1.0f, 0.0f, 0.0f, g_rng()};
-            if (r % 5 == 1) { p.repetition_penalty = 1.3f; p.frequency_penalty = 0.2f; p.presence_penalty = 0.4f; }
+            llcuda_sampling_params p{temperatures[r % 4],
+                                     top_ks[(r / 4) % 6],
+                                     top_ps[(r / 24) % 4],
+                                     min_ps[r % 3],
+                                     1.0f,
+                                     0.0f,
+                                     0.0f,
+                                     g_rng()};
+            if (r % 5 == 1) {
+                p.repetition_penalty = 1.3f;
+                p.frequency_penalty = 0.2f;
+                p.presence_penalty = 0.4f;
+            }
             std::vector<float> row = random_floats(V, -8.0f, 8.0f);
             if (r % 7 == 3) {  // ties at the top: the lower id comes first
                 const float top = *std::max_element(row.begin(), row.end()) + 1.0f;
@@ -806,19 +861,24 @@ void test_sample_rows() {
         std::vector<double> ref_lp;
         std::string first_difference;
         for (int r = 0; r < n; ++r) {
-            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
-            const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
-                                                             specs[r].n_history, specs[r].position);
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V,
+                                   logits.begin() + static_cast<int64_t>(r + 1) * V);
+            const llcuda::SampledToken want =
+                sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
+                               specs[r].n_history, specs[r].position);
             if (got[r] == want.token) {
                 ++same;
                 lp.push_back(got_lp[r]);
                 ref_lp.push_back(want.logprob);
             } else if (first_difference.empty()) {
-                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+                first_difference =
+                    "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
             }
         }
-        g_tally.check(same == n, "GPU sampling = host Sampler, vocabulary " + std::to_string(V) + " (" + std::to_string(same) +
-                                     " of " + std::to_string(n) + " rows)", first_difference);
+        g_tally.check(same == n,
+                      "GPU sampling = host Sampler, vocabulary " + std::to_string(V) + " (" + std::to_string(same) +
+                          " of " + std::to_string(n) + " rows)",
+                      first_difference);
         check_error("GPU sampling log-probabilities, vocabulary " + std::to_string(V), rel_l2(lp, ref_lp), 1e-6);
     }
 }
@@ -855,7 +915,7 @@ void test_sample_greedy_masked() {
                 if (kind == 1 || kind == 3) mask[argmax >> 5] &= ~(1u << (argmax & 31));
                 const int one = token(g_rng);
                 mask[one >> 5] |= 1u << (one & 31);  // kind 2: exactly this token
-                if (kind == 6) {  // the only allowed tokens have non-finite logits
+                if (kind == 6) {                     // the only allowed tokens have non-finite logits
                     std::fill(mask.begin(), mask.end(), 0u);
                     mask[one >> 5] |= 1u << (one & 31);
                     logits[static_cast<int64_t>(r) * V + one] = r % 2 ? NAN : -INFINITY;
@@ -880,7 +940,8 @@ void test_sample_greedy_masked() {
         std::string first_difference;
         for (const SampleRow &spec : specs) {
             const int r = spec.row;
-            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V,
+                                   logits.begin() + static_cast<int64_t>(r + 1) * V);
             const uint32_t *mask = spec.allowed_offset >= 0 ? allowed.data() + spec.allowed_offset : nullptr;
             const llcuda::SampledToken want = sampler.sample(row.data(), V, greedy, nullptr, 0, 0, mask);
             masked_drawn += mask != nullptr && got[r] >= 0 && (mask[got[r] >> 5] >> (got[r] & 31) & 1u) == 0;
@@ -889,15 +950,18 @@ void test_sample_greedy_masked() {
                 ++same;
                 if (want.token >= 0) worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
             } else if (first_difference.empty()) {
-                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+                first_difference =
+                    "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
             }
         }
         g_tally.check(same == n && worst <= 1e-4 && no_finite > 0,
-                      "GPU masked greedy = host Sampler's greedy with the masks, vocabulary " + std::to_string(V) + " (" +
-                          std::to_string(same) + " of " + std::to_string(n) + " rows, " + std::to_string(no_finite) +
-                          " without an allowed finite logit, log-probabilities within " + std::to_string(worst) + ")",
+                      "GPU masked greedy = host Sampler's greedy with the masks, vocabulary " + std::to_string(V) +
+                          " (" + std::to_string(same) + " of " + std::to_string(n) + " rows, " +
+                          std::to_string(no_finite) + " without an allowed finite logit, log-probabilities within " +
+                          std::to_string(worst) + ")",
                       first_difference);
-        g_tally.check(masked_drawn == 0, "GPU masked greedy never picks a masked token, vocabulary " + std::to_string(V));
+        g_tally.check(masked_drawn == 0,
+                      "GPU masked greedy never picks a masked token, vocabulary " + std::to_string(V));
     }
 }
 
@@ -916,12 +980,22 @@ void test_sample_rows_masked() {
         const float temperatures[] = {0.0f, 0.3f, 1.0f};
         const int top_ks[] = {0, 1, 40, 2000};
         for (int r = 0; r < 72; ++r) {
-            llcuda_sampling_params p{temperatures[r % 3], top_ks[(r / 3) % 4], r % 2 ? 0.9f : 1.0f, r % 5 == 2 ? 0.05f : 0.0f,
-                                     1.0f, 0.0f, 0.0f, g_rng()};
+            llcuda_sampling_params p{temperatures[r % 3],
+                                     top_ks[(r / 3) % 4],
+                                     r % 2 ? 0.9f : 1.0f,
+                                     r % 5 == 2 ? 0.05f : 0.0f,
+                                     1.0f,
+                                     0.0f,
+                                     0.0f,
+                                     g_rng()};
             const int n_history = r % 4 == 1 ? 60 : 0;
-            if (n_history > 0) { p.repetition_penalty = 1.3f; p.presence_penalty = 0.4f; }
+            if (n_history > 0) {
+                p.repetition_penalty = 1.3f;
+                p.presence_penalty = 0.4f;
+            }
             std::vector<float> row = random_floats(V, -8.0f, 8.0f);
-            SampleRow spec{r, std::uniform_int_distribution<int>(1, 100000)(g_rng), static_cast<int>(history.size()), n_history, p};
+            SampleRow spec{r, std::uniform_int_distribution<int>(1, 100000)(g_rng), static_cast<int>(history.size()),
+                           n_history, p};
             for (int i = 0; i < n_history; ++i) history.push_back(token(g_rng));
             if (r % 6 != 5) {  // every sixth row has no mask
                 std::vector<uint32_t> mask(W, 0);
@@ -954,23 +1028,28 @@ void test_sample_rows_masked() {
         double worst = 0;
         std::string first_difference;
         for (int r = 0; r < n; ++r) {
-            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+            std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V,
+                                   logits.begin() + static_cast<int64_t>(r + 1) * V);
             const uint32_t *mask = specs[r].allowed_offset >= 0 ? allowed.data() + specs[r].allowed_offset : nullptr;
-            const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
-                                                             specs[r].n_history, specs[r].position, mask);
+            const llcuda::SampledToken want =
+                sampler.sample(row.data(), V, specs[r].params, history.data() + specs[r].history_offset,
+                               specs[r].n_history, specs[r].position, mask);
             masked_drawn += mask != nullptr && (got[r] < 0 || (mask[got[r] >> 5] >> (got[r] & 31) & 1u) == 0);
             if (got[r] == want.token) {
                 ++same;
                 worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
             } else if (first_difference.empty()) {
-                first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+                first_difference =
+                    "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
             }
         }
-        g_tally.check(same == n && worst <= 1e-6, "GPU masked sampling = host Sampler with the masks, vocabulary " +
-                                                      std::to_string(V) + " (" + std::to_string(same) + " of " + std::to_string(n) +
-                                                      " rows, log-probabilities within " + std::to_string(worst) + ")",
+        g_tally.check(same == n && worst <= 1e-6,
+                      "GPU masked sampling = host Sampler with the masks, vocabulary " + std::to_string(V) + " (" +
+                          std::to_string(same) + " of " + std::to_string(n) + " rows, log-probabilities within " +
+                          std::to_string(worst) + ")",
                       first_difference);
-        g_tally.check(masked_drawn == 0, "GPU masked sampling never draws a masked token, vocabulary " + std::to_string(V));
+        g_tally.check(masked_drawn == 0,
+                      "GPU masked sampling never draws a masked token, vocabulary " + std::to_string(V));
     }
 }
 
@@ -987,9 +1066,12 @@ void test_model_logprobs() {
             std::vector<int32_t> tokens;
             for (int r = 0; r < n; ++r) {
                 std::vector<float> row = random_floats(V, -8.0f, 8.0f);
-                if (r % 4 == 1) for (float &x : row) x = std::round(x);  // ties everywhere
-                if (r % 4 == 2) for (int i = 0; i < V / 20; ++i) row[token(g_rng)] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
-                if (r == 7) for (float &x : row) x = -inf;  // no finite logit
+                if (r % 4 == 1)
+                    for (float &x : row) x = std::round(x);  // ties everywhere
+                if (r % 4 == 2)
+                    for (int i = 0; i < V / 20; ++i) row[token(g_rng)] = i % 3 == 0 ? nan : i % 3 == 1 ? inf : -inf;
+                if (r == 7)
+                    for (float &x : row) x = -inf;  // no finite logit
                 rows.insert(rows.end(), row.begin(), row.end());
                 tokens.push_back(r % 6 == 5 ? -1 : token(g_rng));
             }
@@ -1006,17 +1088,17 @@ void test_model_logprobs() {
                 float want = 0;
                 std::vector<int32_t> want_top(static_cast<size_t>(n_top) + 1);
                 std::vector<float> want_top_lp(static_cast<size_t>(n_top) + 1);
-                llcuda::model_logprobs(rows.data() + static_cast<int64_t>(r) * V, V, tokens[r], n_top, &want, want_top.data(),
-                                       want_top_lp.data());
+                llcuda::model_logprobs(rows.data() + static_cast<int64_t>(r) * V, V, tokens[r], n_top, &want,
+                                       want_top.data(), want_top_lp.data());
                 worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want)));
                 for (int k = 0; k < n_top; ++k) {
                     same_tokens = same_tokens && got_top[r * n_top + k] == want_top[k];
                     worst = std::max(worst, static_cast<double>(std::fabs(got_top_lp[r * n_top + k] - want_top_lp[k])));
                 }
             }
-            g_tally.check(same_tokens && worst <= 1e-5, "GPU model log-probabilities = host, vocabulary " + std::to_string(V) +
-                                                            ", " + std::to_string(n_top) + " alternatives (worst " +
-                                                            std::to_string(worst) + ")");
+            g_tally.check(same_tokens && worst <= 1e-5, "GPU model log-probabilities = host, vocabulary " +
+                                                            std::to_string(V) + ", " + std::to_string(n_top) +
+                                                            " alternatives (worst " + std::to_string(worst) + ")");
         }
     }
 }
@@ -1043,8 +1125,14 @@ void test_sampling_non_finite() {
         if (kind == 3) row[token(g_rng)] = 1.5f;
         const float temperatures[] = {0.8f, 1e-40f, 1e-30f};
         const int top_ks[] = {0, 40, 2000};
-        llcuda_sampling_params p{temperatures[(r / 4) % 3], top_ks[(r / 12) % 3], r % 2 ? 0.9f : 1.0f, r % 3 ? 0.05f : 0.0f,
-                                 1.0f, 0.0f, 0.0f, g_rng()};
+        llcuda_sampling_params p{temperatures[(r / 4) % 3],
+                                 top_ks[(r / 12) % 3],
+                                 r % 2 ? 0.9f : 1.0f,
+                                 r % 3 ? 0.05f : 0.0f,
+                                 1.0f,
+                                 0.0f,
+                                 0.0f,
+                                 g_rng()};
         specs.push_back({r, std::uniform_int_distribution<int>(1, 100000)(g_rng), 0, 0, p});
         logits.insert(logits.end(), row.begin(), row.end());
     }
@@ -1063,7 +1151,8 @@ void test_sampling_non_finite() {
     double worst = 0;
     std::string first_difference;
     for (int r = 0; r < n; ++r) {
-        std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V, logits.begin() + static_cast<int64_t>(r + 1) * V);
+        std::vector<float> row(logits.begin() + static_cast<int64_t>(r) * V,
+                               logits.begin() + static_cast<int64_t>(r + 1) * V);
         std::vector<float> greedy_row = row;
         const llcuda::SampledToken want = sampler.sample(row.data(), V, specs[r].params, nullptr, 0, specs[r].position);
         const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0};
@@ -1072,14 +1161,17 @@ void test_sampling_non_finite() {
             ++same;
             worst = std::max(worst, static_cast<double>(std::fabs(got_lp[r] - want.logprob)));
         } else if (first_difference.empty()) {
-            first_difference = "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
+            first_difference =
+                "row " + std::to_string(r) + ": " + std::to_string(got[r]) + " vs " + std::to_string(want.token);
         }
         same_greedy += got_greedy[r] == want_greedy.token && std::fabs(got_greedy_lp[r] - want_greedy.logprob) <= 1e-4f;
     }
-    g_tally.check(same == n && worst <= 1e-6, "GPU sampling = host Sampler on NaN/Inf rows and tiny temperatures (" +
-                                                  std::to_string(same) + " of " + std::to_string(n) + " rows)", first_difference);
-    g_tally.check(same_greedy == n, "GPU greedy = host greedy on NaN/Inf rows (" + std::to_string(same_greedy) + " of " +
-                                        std::to_string(n) + " rows)");
+    g_tally.check(same == n && worst <= 1e-6,
+                  "GPU sampling = host Sampler on NaN/Inf rows and tiny temperatures (" + std::to_string(same) +
+                      " of " + std::to_string(n) + " rows)",
+                  first_difference);
+    g_tally.check(same_greedy == n, "GPU greedy = host greedy on NaN/Inf rows (" + std::to_string(same_greedy) +
+                                        " of " + std::to_string(n) + " rows)");
 }
 
 // ---------------------------------------------------------------- whole models through the ABI
@@ -1182,8 +1274,10 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     const int32_t words = (m.n_vocab + 31) / 32;
     std::vector<uint32_t> allowed;
     for (const Part &p : parts) {
-        if (p.allowed.empty()) allowed.insert(allowed.end(), words, ~0u);
-        else allowed.insert(allowed.end(), p.allowed.begin(), p.allowed.end());
+        if (p.allowed.empty())
+            allowed.insert(allowed.end(), words, ~0u);
+        else
+            allowed.insert(allowed.end(), p.allowed.begin(), p.allowed.end());
     }
     const bool masked = std::any_of(parts.begin(), parts.end(), [](const Part &p) { return !p.allowed.empty(); });
     const int64_t n_rows = std::count(rows.begin(), rows.end(), 1);
@@ -1192,7 +1286,9 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     std::vector<float> logprobs(parts.size());
     llcuda_batch b{};
     b.n_tokens = static_cast<int32_t>(tokens.size());
-    b.tokens = tokens.data(); b.positions = positions.data(); b.seq_ids = ids.data();
+    b.tokens = tokens.data();
+    b.positions = positions.data();
+    b.seq_ids = ids.data();
     b.n_seqs = static_cast<int32_t>(parts.size());
     b.max_blocks_per_seq = static_cast<int32_t>(max_blocks);
     b.block_tables = tables.data();
@@ -1220,7 +1316,8 @@ std::vector<float> run_step(Model &m, const std::vector<Part> &parts, std::vecto
     out.logprobs = logprobs.data();
     out.logits = n_rows > 0 ? logits.data() : nullptr;
     out.logits_capacity = n_rows > 0 ? static_cast<int64_t>(logits.size()) : 0;
-    if (llcuda_step(m.model, m.cache, &b, &out) != LLCUDA_OK) throw std::runtime_error(std::string("step: ") + llcuda_last_error());
+    if (llcuda_step(m.model, m.cache, &b, &out) != LLCUDA_OK)
+        throw std::runtime_error(std::string("step: ") + llcuda_last_error());
     if (sampled) *sampled = out_tokens;
     logits.resize(n_rows * m.n_vocab);
     return logits;
@@ -1260,10 +1357,12 @@ void test_models(const std::string &dir, int32_t kv_type, const std::vector<std:
         }
         for (int p = 1; p <= 3; ++p) {
             Reference ref;
-            if (!read_reference(dir + "/models/reference/" + name + ".p" + std::to_string(p) + ".exact.txt.gz", ref)) continue;
+            if (!read_reference(dir + "/models/reference/" + name + ".p" + std::to_string(p) + ".exact.txt.gz", ref))
+                continue;
             const int n = static_cast<int>(ref.tokens.size());
             std::vector<int32_t> sampled;
-            const std::vector<float> logits = run_step(*m, {{0, ref.tokens, 0, blocks(0, (n + kBlock - 1) / kBlock)}}, &sampled);
+            const std::vector<float> logits =
+                run_step(*m, {{0, ref.tokens, 0, blocks(0, (n + kBlock - 1) / kBlock)}}, &sampled);
             const double bound = kv_type == LLCUDA_TYPE_Q8_0 ? std::max(2e-2, bound_for(name)) : bound_for(name);
             check_error("logits " + name + cache + " p" + std::to_string(p) + " (" + std::to_string(n) + " tokens)",
                         rel_l2f(logits, ref.logits), bound);
@@ -1285,15 +1384,17 @@ void test_mix_models(const std::string &dir) {
     const std::string self = len > 0 ? std::string(exe, static_cast<size_t>(len)) : "./x";
     const std::string synth = self.substr(0, self.rfind('/')) + "/llcuda-synth";
     const std::vector<std::pair<std::string, std::string>> models = {
-        {"micro", "Q2_K"},     {"micro", "Q3_K_S"},     {"micro", "Q3_K_M"},     {"micro", "Q3_K_L"},
-        {"micro", "IQ4_NL"},   {"micro", "IQ4_XS"},     {"micro", "Q4_1"},       {"micro", "Q5_0"},
-        {"micro", "Q5_1"},     {"micro-576", "Q2_K"},   {"micro-576", "Q4_K_M"}, {"micro-576", "Q5_K_M"},
-        {"micro-576", "IQ4_XS"}, {"micro-576", "Q6_K"}, {"micro", "NF4"},      {"micro-576", "NF4"}};
+        {"micro", "Q2_K"},       {"micro", "Q3_K_S"},   {"micro", "Q3_K_M"},     {"micro", "Q3_K_L"},
+        {"micro", "IQ4_NL"},     {"micro", "IQ4_XS"},   {"micro", "Q4_1"},       {"micro", "Q5_0"},
+        {"micro", "Q5_1"},       {"micro-576", "Q2_K"}, {"micro-576", "Q4_K_M"}, {"micro-576", "Q5_K_M"},
+        {"micro-576", "IQ4_XS"}, {"micro-576", "Q6_K"}, {"micro", "NF4"},        {"micro-576", "NF4"}};
     for (const auto &[shape, mix] : models) {
         const std::string label = "mix " + shape + " " + mix;
-        const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + shape + "-" + mix + ".gguf";
+        const std::string path =
+            "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + shape + "-" + mix + ".gguf";
         const std::string cmd = synth + " --shape " + shape + " --type " + mix + " --vocab " + dir +
-                                "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+                                "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) +
+                                " > /dev/null";
         if (std::system(cmd.c_str()) != 0) {
             g_tally.check(false, label, "llcuda-synth failed: " + cmd);
             continue;
@@ -1303,12 +1404,15 @@ void test_mix_models(const std::string &dir) {
             std::vector<int32_t> tokens(12);
             for (int32_t &t : tokens) t = static_cast<int32_t>(g_rng() % static_cast<uint64_t>(gguf.spec.n_vocab));
             std::vector<float> ref;
-            for (const auto &row : test_reference::LlamaReference(path, gguf).logits(tokens)) ref.insert(ref.end(), row.begin(), row.end());
+            for (const auto &row : test_reference::LlamaReference(path, gguf).logits(tokens))
+                ref.insert(ref.end(), row.begin(), row.end());
             auto m = load_model(path, 2);
             const std::vector<float> prompt = run_step(*m, {{0, tokens, 0, {0}}});
             check_error("logits " + label + " (12-token prompt, tensor cores)", rel_l2f(prompt, ref), 3e-2);
-            std::vector<float> steps = run_step(*m, {{1, std::vector<int32_t>(tokens.begin(), tokens.begin() + 8), 0, {1}}});
-            const std::vector<float> rest = run_step(*m, {{1, std::vector<int32_t>(tokens.begin() + 8, tokens.end()), 8, {1}}});
+            std::vector<float> steps =
+                run_step(*m, {{1, std::vector<int32_t>(tokens.begin(), tokens.begin() + 8), 0, {1}}});
+            const std::vector<float> rest =
+                run_step(*m, {{1, std::vector<int32_t>(tokens.begin() + 8, tokens.end()), 8, {1}}});
             steps.insert(steps.end(), rest.begin(), rest.end());
             const char *mat_vec = mix == "NF4" ? "FP32 mat-vec" : "8-bit mat-vec";  // NF4 has no integer form
             check_error("logits " + label + " (steps of 8 + 4, " + mat_vec + ")", rel_l2f(steps, ref), 3e-2);
@@ -1331,7 +1435,8 @@ void test_family_models() {
     // its CPU forward is within 1e-6), so it gets 8e-3: still far below the 5.4e-2 between its LongRoPE
     // factor sets, so a wrong factor choice or rotation fails.
     const double family_bound = 3e-3, phi3_bound = 8e-3;
-    for (const char *name : {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa"}) {
+    for (const char *name :
+         {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa"}) {
         const double bound = std::string(name).rfind("micro-phi3", 0) == 0 ? phi3_bound : family_bound;
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
@@ -1353,7 +1458,8 @@ void test_family_models() {
             const std::vector<float> row = run_step(*m, {{0, {tokens[i]}, i, table}});
             stepwise.insert(stepwise.end(), row.begin(), row.end());
         }
-        check_error(std::string(name) + " token by token (graph decode) vs float64 reference", rel_l2(stepwise, want), bound);
+        check_error(std::string(name) + " token by token (graph decode) vs float64 reference", rel_l2(stepwise, want),
+                    bound);
         std::remove(path.c_str());
     }
 }
@@ -1362,7 +1468,8 @@ void test_family_models() {
 // softmax keeps their order, lowest index first on ties, so the choice is exact) and their softmax
 // probabilities renormalised over the chosen ones (float64).
 void test_expert_routing() {
-    for (const auto &[n_expert, n_used] : std::vector<std::pair<int, int>>{{8, 2}, {128, 8}, {60, 4}, {1024, 64}, {3, 3}}) {
+    for (const auto &[n_expert, n_used] :
+         std::vector<std::pair<int, int>>{{8, 2}, {128, 8}, {60, 4}, {1024, 64}, {3, 3}}) {
         for (int tokens : {1, 5, 300}) {
             std::vector<float> logits = random_floats(static_cast<size_t>(tokens) * n_expert, -4.0f, 4.0f);
             Dev<float> dl(logits), dw(static_cast<size_t>(tokens) * n_used);
@@ -1388,8 +1495,8 @@ void test_expert_routing() {
                     want.push_back(std::exp(l[order[j]] - top) / total / chosen_total);
                 }
             }
-            const std::string what = "expert routing " + std::to_string(n_used) + " of " + std::to_string(n_expert) + ", " +
-                                     std::to_string(tokens) + " tokens";
+            const std::string what = "expert routing " + std::to_string(n_used) + " of " + std::to_string(n_expert) +
+                                     ", " + std::to_string(tokens) + " tokens";
             g_tally.check(same, what + ": the host's experts, highest first");
             check_error(what + ": renormalised weights vs float64", rel_l2(weights, want), 1e-6);
         }
@@ -1440,13 +1547,15 @@ void test_expert_products() {
                     for (int r = 0; r < rows; ++r) {
                         double sum = 0;
                         const float *wr = &stack.values[(static_cast<size_t>(chosen[p]) * rows + r) * cols];
-                        for (int k = 0; k < cols; ++k) sum += static_cast<double>(wr[k]) * x[static_cast<size_t>(p / n_used) * cols + k];
+                        for (int k = 0; k < cols; ++k)
+                            sum += static_cast<double>(wr[k]) * x[static_cast<size_t>(p / n_used) * cols + k];
                         want[static_cast<size_t>(p) * rows + r] = sum;
                     }
                 Dev<float> dx(x), dy(static_cast<size_t>(pairs) * rows);
                 Dev<int32_t> dc(chosen);
-                const std::string what = "expert product " + type_name(type) + ", " + std::to_string(tokens) + " tokens x " +
-                                         std::to_string(n_used) + " of " + std::to_string(n_expert) + " experts";
+                const std::string what = "expert product " + type_name(type) + ", " + std::to_string(tokens) +
+                                         " tokens x " + std::to_string(n_used) + " of " + std::to_string(n_expert) +
+                                         " experts";
                 if (tokens <= kMatVecMaxTokens || type == LLCUDA_TYPE_F32) {
                     for (bool q8 : {false, true}) {
                         if (q8 && !uses_q8_activations(type, tokens)) continue;
@@ -1454,9 +1563,10 @@ void test_expert_products() {
                         const Q8Activations xq = q8_activations(ws.p, tokens, cols);
                         if (q8) quantize_activations(dx.p, cols, tokens, xq, nullptr);
                         dy.poison();
-                        expert_mat_vec(w, expert_bytes, dx.p, cols, q8 ? &xq : nullptr, n_used, dc.p, pairs, dy.p, rows, nullptr);
-                        check_error(what + (q8 ? " [routed mat-vec, 8-bit activations]" : " [routed mat-vec]"), rel_l2(dy.get(), want),
-                                    q8 ? 5e-5 : 1e-5);
+                        expert_mat_vec(w, expert_bytes, dx.p, cols, q8 ? &xq : nullptr, n_used, dc.p, pairs, dy.p, rows,
+                                       nullptr);
+                        check_error(what + (q8 ? " [routed mat-vec, 8-bit activations]" : " [routed mat-vec]"),
+                                    rel_l2(dy.get(), want), q8 ? 5e-5 : 1e-5);
                     }
                     continue;
                 }
@@ -1464,12 +1574,13 @@ void test_expert_products() {
                 Dev<int32_t> slot_of(pairs), pair_at(pairs);
                 Dev<int32_t> tiles(3 * static_cast<size_t>(n_tiles));
                 tiles.poison();
-                group_by_expert(dc.p, pairs, n_expert, slot_of.p, pair_at.p, reinterpret_cast<ExpertTile *>(tiles.p), nullptr);
+                group_by_expert(dc.p, pairs, n_expert, slot_of.p, pair_at.p, reinterpret_cast<ExpertTile *>(tiles.p),
+                                nullptr);
                 Dev<uint8_t> x16(static_cast<size_t>(pairs) * cols * sizeof(__half));
                 dy.poison();
-                mat_mul_experts(w, expert_bytes, dx.p, cols, pair_at.p, n_used, pairs, reinterpret_cast<ExpertTile *>(tiles.p),
-                                n_tiles, dy.p, rows, sms, {reinterpret_cast<__half *>(x16.p), static_cast<size_t>(pairs) * cols},
-                                nullptr);
+                mat_mul_experts(w, expert_bytes, dx.p, cols, pair_at.p, n_used, pairs,
+                                reinterpret_cast<ExpertTile *>(tiles.p), n_tiles, dy.p, rows, sms,
+                                {reinterpret_cast<__half *>(x16.p), static_cast<size_t>(pairs) * cols}, nullptr);
                 const std::vector<float> sorted = dy.get();
                 const std::vector<int32_t> slots = slot_of.get(), back = pair_at.get();
                 std::vector<float> y(sorted.size());
@@ -1507,9 +1618,10 @@ void test_moe_models(const std::string &dir) {
     const std::string self = len > 0 ? std::string(exe, static_cast<size_t>(len)) : "./x";
     const std::string synth = self.substr(0, self.rfind('/')) + "/llcuda-synth";
     const std::vector<std::pair<std::string, std::string>> models = {
-        {"micro-mixtral", "F32"},    {"micro-qwen3moe", "F32"},    {"micro-mixtral", "Q4_K_M"}, {"micro-qwen3moe", "Q4_K_M"},
-        {"micro-mixtral", "F16"},    {"micro-qwen3moe", "Q8_0"},   {"micro-mixtral", "Q5_K_M"}, {"micro-qwen3moe", "Q6_K"},
-        {"micro-mixtral", "Q2_K"},   {"micro-qwen3moe", "Q3_K_M"}, {"micro-mixtral", "IQ4_XS"}, {"micro-qwen3moe", "NF4"}};
+        {"micro-mixtral", "F32"},     {"micro-qwen3moe", "F32"},   {"micro-mixtral", "Q4_K_M"},
+        {"micro-qwen3moe", "Q4_K_M"}, {"micro-mixtral", "F16"},    {"micro-qwen3moe", "Q8_0"},
+        {"micro-mixtral", "Q5_K_M"},  {"micro-qwen3moe", "Q6_K"},  {"micro-mixtral", "Q2_K"},
+        {"micro-qwen3moe", "Q3_K_M"}, {"micro-mixtral", "IQ4_XS"}, {"micro-qwen3moe", "NF4"}};
     for (const auto &[name, mix] : models) {
         const std::string label = name + " " + mix;
         const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + "-" + mix + ".gguf";
@@ -1517,7 +1629,8 @@ void test_moe_models(const std::string &dir) {
             family_reference::write_micro_model(*llcuda::tools::find_family_shape(name), 96, path, g_rng);
         } else {
             const std::string cmd = synth + " --shape " + name + " --type " + mix + " --vocab " + dir +
-                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " + std::to_string(g_rng()) + " > /dev/null";
+                                    "/models/micro-llama-f32.gguf --out " + path + " --seed " +
+                                    std::to_string(g_rng()) + " > /dev/null";
             if (std::system(cmd.c_str()) != 0) {
                 g_tally.check(false, label, "llcuda-synth failed: " + cmd);
                 continue;
@@ -1542,7 +1655,8 @@ void test_moe_models(const std::string &dir) {
                 const std::vector<float> row = run_step(*m, {{0, {a[i]}, i, {5, 2, 7}}});
                 stepwise.insert(stepwise.end(), row.begin(), row.end());
             }
-            check_error(label + " token by token (graph decode, routed mat-vecs) vs float64 reference", rel_l2(stepwise, want), bound);
+            check_error(label + " token by token (graph decode, routed mat-vecs) vs float64 reference",
+                        rel_l2(stepwise, want), bound);
             // Invariances: against the GPU's own whole-prompt logits, so only the paths' rounding differs.
             const double same = mix == "F32" ? 1e-4 : 2e-2;
             std::vector<float> chunked;
@@ -1556,8 +1670,8 @@ void test_moe_models(const std::string &dir) {
             const std::vector<float> both = run_step(*m, {{0, a, 0, {0, 1, 3}}, {1, b, 0, {4, 6, 14}}});
             const std::vector<float> both_a(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(whole.size()));
             const std::vector<float> both_b(both.begin() + static_cast<std::ptrdiff_t>(whole.size()), both.end());
-            check_error(label + " two sequences in one batch = each alone", std::max(rel_l2f(both_a, whole), rel_l2f(both_b, alone_b)),
-                        same);
+            check_error(label + " two sequences in one batch = each alone",
+                        std::max(rel_l2f(both_a, whole), rel_l2f(both_b, alone_b)), same);
         } catch (const std::exception &e) {
             g_tally.check(false, label, e.what());
         }
@@ -1572,8 +1686,8 @@ void test_moe_models(const std::string &dir) {
 // widened to FP16), so the bound is the F32 micro models' 5e-4 for both cache types.
 void test_reference_models(int32_t kv_type) {
     const std::string cache = kv_type == LLCUDA_TYPE_Q8_0 ? ", Q8_0 KV" : "";
-    const reference_model::KvStore kv = kv_type == LLCUDA_TYPE_Q8_0 ? reference_model::KvStore::Q8_0
-                                                                     : reference_model::KvStore::F16;
+    const reference_model::KvStore kv =
+        kv_type == LLCUDA_TYPE_Q8_0 ? reference_model::KvStore::Q8_0 : reference_model::KvStore::F16;
     const double bound = 5e-4;
     for (const reference_model::Config &cfg : reference_model::configs()) {
         const std::string path = "/tmp/llcuda-test-cuda-ref-" + std::to_string(getpid()) + ".bin";
@@ -1596,7 +1710,8 @@ void test_reference_models(int32_t kv_type) {
         std::vector<double> r;
         for (const auto &row : want) r.insert(r.end(), row.begin(), row.end());
         const std::vector<float> prompt = run_step(*m, {{0, tokens, 0, blocks(0, n_blocks)}});
-        check_error(cfg.name + cache + ": prompt of " + std::to_string(n) + " positions vs float64", rel_l2(prompt, r), bound);
+        check_error(cfg.name + cache + ": prompt of " + std::to_string(n) + " positions vs float64", rel_l2(prompt, r),
+                    bound);
         std::vector<float> decode;
         for (int pos = n - decoded; pos < n; ++pos) {
             const std::vector<float> row = run_step(*m, {{0, {tokens[pos]}, pos, blocks(0, n_blocks)}});
@@ -1604,13 +1719,13 @@ void test_reference_models(int32_t kv_type) {
         }
         const std::vector<double> tail(r.end() - static_cast<std::ptrdiff_t>(decoded) * cfg.n_vocab, r.end());
         check_error(cfg.name + cache + ": decode steps at positions " + std::to_string(n - decoded) + ".." +
-                        std::to_string(n - 1) + " vs float64", rel_l2(decode, tail), bound);
+                        std::to_string(n - 1) + " vs float64",
+                    rel_l2(decode, tail), bound);
     }
 }
 
 // Invariances on one model: chunked prompts, batching, scrambled paging, graph decode vs eager.
-void test_invariance(const std::string &dir, const std::string &name, double bound,
-                     int32_t kv_type = LLCUDA_TYPE_F16) {
+void test_invariance(const std::string &dir, const std::string &name, double bound, int32_t kv_type = LLCUDA_TYPE_F16) {
     const std::string path = dir + "/models/" + name + ".gguf";
     Reference r1, r3;
     if (!read_reference(dir + "/models/reference/" + name + ".p1.exact.txt.gz", r1) ||
@@ -1648,13 +1763,13 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
         const std::vector<float> alone_a = run_step(*m, {{0, a, 0, blocks(0, ba)}});
         // a prompt, a finished prompt's decode token, and b together in one step
         run_step(*m, {{0, std::vector<int32_t>(a.begin(), a.end() - 1), 0, blocks(40, ba)}});
-        const std::vector<float> together = run_step(*m, {{0, a, 0, blocks(0, ba)},
-                                                          {1, {a.back()}, na - 1, blocks(40, ba)},
-                                                          {2, b, 0, blocks(20, bb)}});
+        const std::vector<float> together = run_step(
+            *m, {{0, a, 0, blocks(0, ba)}, {1, {a.back()}, na - 1, blocks(40, ba)}, {2, b, 0, blocks(20, bb)}});
         std::vector<float> expect = alone_a;
         expect.insert(expect.end(), alone_a.end() - m->n_vocab, alone_a.end());
         expect.insert(expect.end(), alone_b.begin(), alone_b.end());
-        check_error(label + " batching: 3 sequences (prompt, decode, prompt) in one step", rel_l2f(together, expect), bound);
+        check_error(label + " batching: 3 sequences (prompt, decode, prompt) in one step", rel_l2f(together, expect),
+                    bound);
     }
     {
         // Decode of 3 sequences: graph replays (no logits asked) vs eager steps (logits asked), greedy
@@ -1665,18 +1780,20 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
         auto decode = [&](bool eager, int first_block, const llcuda_sampling_params &params) {
             std::vector<int32_t> next;
             std::vector<Part> prompt;
-            for (int s = 0; s < 3; ++s) prompt.push_back({s, std::vector<int32_t>(a.begin(), a.begin() + 3 + 2 * s), 0,
-                                                          blocks(first_block + 4 * s, 4), false, true, params});
+            for (int s = 0; s < 3; ++s)
+                prompt.push_back({s, std::vector<int32_t>(a.begin(), a.begin() + 3 + 2 * s), 0,
+                                  blocks(first_block + 4 * s, 4), false, true, params});
             run_step(*m, prompt, &next);
             std::vector<int32_t> all = next;
             for (int step = 0; step < 6; ++step) {
                 std::vector<Part> parts;
                 for (int s = 0; s < 3; ++s)
-                    parts.push_back({s, {next[s]}, 3 + 2 * s + step, blocks(first_block + 4 * s, 4), eager, true, params});
+                    parts.push_back(
+                        {s, {next[s]}, 3 + 2 * s + step, blocks(first_block + 4 * s, 4), eager, true, params});
                 std::vector<float> rows = run_step(*m, parts, &next);
                 for (int s = 0; eager && s < 3; ++s) {
-                    const llcuda::SampledToken want = host.sample(rows.data() + static_cast<size_t>(s) * m->n_vocab, m->n_vocab,
-                                                                 params, nullptr, 0, 3 + 2 * s + step + 1);
+                    const llcuda::SampledToken want = host.sample(rows.data() + static_cast<size_t>(s) * m->n_vocab,
+                                                                  m->n_vocab, params, nullptr, 0, 3 + 2 * s + step + 1);
                     host_agrees = host_agrees && want.token == next[s];
                 }
                 all.insert(all.end(), next.begin(), next.end());
@@ -1686,11 +1803,13 @@ void test_invariance(const std::string &dir, const std::string &name, double bou
         const llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0}, warm{0.9f, 40, 0.9f, 0.02f, 1, 0, 0, 1234};
         const std::vector<int32_t> graph = decode(false, 0, greedy), eager = decode(true, 12, greedy),
                                    again = decode(false, 24, greedy);
-        g_tally.check(graph == eager && graph == again, label + " decode: CUDA graph replays give the eager steps' tokens");
+        g_tally.check(graph == eager && graph == again,
+                      label + " decode: CUDA graph replays give the eager steps' tokens");
         host_agrees = true;
         const std::vector<int32_t> sampled_graph = decode(false, 36, warm), sampled_eager = decode(true, 48, warm);
-        g_tally.check(sampled_graph == sampled_eager && host_agrees,
-                      label + " decode with temperature, top-k, top-p, min-p: sampled on the GPU, graph = eager = host Sampler");
+        g_tally.check(
+            sampled_graph == sampled_eager && host_agrees,
+            label + " decode with temperature, top-k, top-p, min-p: sampled on the GPU, graph = eager = host Sampler");
     }
 }
 
@@ -1719,20 +1838,23 @@ void test_masked_decode(const std::string &dir) {
         const std::vector<int32_t> prompt = {1, 5, 9, 13, 17};
         std::vector<int32_t> next, all;
         std::vector<Part> parts;
-        for (int s = 0; s < 3; ++s) parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
+        for (int s = 0; s < 3; ++s)
+            parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
         run_step(*m, parts, &next);
         for (int step = 0; step < 8; ++step) {
             parts.clear();
             for (int s = 0; s < 3; ++s) {
                 inside = inside && (masks[s].empty() || (masks[s][next[s] >> 5] >> (next[s] & 31) & 1u) != 0);
                 all.push_back(next[s]);
-                parts.push_back({s, {next[s]}, 5 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
+                parts.push_back(
+                    {s, {next[s]}, 5 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
             }
             const std::vector<float> rows = run_step(*m, parts, &next);
             for (int s = 0; eager && s < 3; ++s) {
-                std::vector<float> row(rows.begin() + static_cast<int64_t>(s) * V, rows.begin() + static_cast<int64_t>(s + 1) * V);
+                std::vector<float> row(rows.begin() + static_cast<int64_t>(s) * V,
+                                       rows.begin() + static_cast<int64_t>(s + 1) * V);
                 const llcuda::SampledToken want = host.sample(row.data(), V, params[s], nullptr, 0, 5 + step + 1,
-                                                             masks[s].empty() ? nullptr : masks[s].data());
+                                                              masks[s].empty() ? nullptr : masks[s].data());
                 host_agrees = host_agrees && want.token == next[s];
             }
         }
@@ -1740,7 +1862,8 @@ void test_masked_decode(const std::string &dir) {
     };
     const std::vector<int32_t> graph = decode(false, 0), eager = decode(true, 12);
     g_tally.check(inside, "masked decode on the GPU draws only allowed tokens");
-    g_tally.check(graph == eager && host_agrees, "masked decode: graph steps = eager steps = host Sampler with the masks");
+    g_tally.check(graph == eager && host_agrees,
+                  "masked decode: graph steps = eager steps = host Sampler with the masks");
 }
 
 // Log-probabilities through the ABI on the GPU: 3 sequences (greedy, warm, masked greedy) decoded
@@ -1762,12 +1885,14 @@ void test_logprobs_decode(const std::string &dir) {
         std::vector<int32_t> next;
         std::vector<float> values;
         std::vector<Part> parts;
-        for (int s = 0; s < 3; ++s) parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
+        for (int s = 0; s < 3; ++s)
+            parts.push_back({s, prompt, 0, blocks(first_block + 4 * s, 4), false, true, params[s], masks[s]});
         run_step(*m, parts, &next);
         for (int step = 0; step < 6; ++step) {
             parts.clear();
             for (int s = 0; s < 3; ++s)
-                parts.push_back({s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
+                parts.push_back(
+                    {s, {next[s]}, 4 + step, blocks(first_block + 4 * s, 4), eager, true, params[s], masks[s]});
             StepLogprobs lp;
             lp.n_top = n_top;
             if (eager) {  // the same step (same inputs, same KV slots) with only sequences 0 and 2 asking
@@ -1789,31 +1914,38 @@ void test_logprobs_decode(const std::string &dir) {
             const std::vector<float> rows = run_step(*m, parts, &next, &lp);
             for (int s = 0; s < 3; ++s) {
                 values.push_back(lp.token[s]);
-                values.insert(values.end(), lp.top_logprob.begin() + s * n_top, lp.top_logprob.begin() + (s + 1) * n_top);
+                values.insert(values.end(), lp.top_logprob.begin() + s * n_top,
+                              lp.top_logprob.begin() + (s + 1) * n_top);
                 if (!eager) continue;
                 float want = 0;
                 int32_t want_top[n_top];
                 float want_top_lp[n_top];
-                llcuda::model_logprobs(rows.data() + static_cast<size_t>(s) * V, V, next[s], n_top, &want, want_top, want_top_lp);
+                llcuda::model_logprobs(rows.data() + static_cast<size_t>(s) * V, V, next[s], n_top, &want, want_top,
+                                       want_top_lp);
                 worst = std::max(worst, static_cast<double>(std::fabs(want - lp.token[s])));
                 for (int k = 0; k < n_top; ++k) {
                     agrees = agrees && want_top[k] == lp.top[s * n_top + k];
-                    worst = std::max(worst, static_cast<double>(std::fabs(want_top_lp[k] - lp.top_logprob[s * n_top + k])));
+                    worst =
+                        std::max(worst, static_cast<double>(std::fabs(want_top_lp[k] - lp.top_logprob[s * n_top + k])));
                 }
             }
         }
         return values;
     };
     const std::vector<float> graph = decode(false, 0), eager = decode(true, 12);
-    g_tally.check(only_asking, "batch.logprob_seqs on the GPU: the sequences asking get the same log-probabilities as "
-                               "when all ask, the others those of a sequence not sampled");
-    g_tally.check(agrees && worst <= 1e-5, "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
-                                           "(greedy, warm, masked; worst " + std::to_string(worst) + ")");
+    g_tally.check(only_asking,
+                  "batch.logprob_seqs on the GPU: the sequences asking get the same log-probabilities as "
+                  "when all ask, the others those of a sequence not sampled");
+    g_tally.check(agrees && worst <= 1e-5,
+                  "decode log-probabilities on the GPU = host model_logprobs on the step's raw rows "
+                  "(greedy, warm, masked; worst " +
+                      std::to_string(worst) + ")");
     double apart = graph.size() == eager.size() ? 0.0 : INFINITY;
     for (size_t i = 0; i < graph.size() && i < eager.size(); ++i)
         apart = std::max(apart, static_cast<double>(std::fabs(graph[i] - eager[i])));
     // Eager steps that return logits may take other product kernels than the graphs (~1e-6 apart).
-    g_tally.check(apart <= 1e-4, "decode log-probabilities: graph steps = eager steps within 1e-4 (" + std::to_string(apart) + ")");
+    g_tally.check(apart <= 1e-4,
+                  "decode log-probabilities: graph steps = eager steps within 1e-4 (" + std::to_string(apart) + ")");
 }
 
 void test_errors(const std::string &dir) {
@@ -1848,7 +1980,8 @@ void test_encoder_kernels() {
         for (int r = 0; r < rows; ++r) {
             std::vector<double> v(n);
             double mean = 0, var = 0;
-            for (int i = 0; i < n; ++i) mean += v[i] = static_cast<double>(x[r * n + i]) + (with_add ? add[r * n + i] : 0.0) + row[i];
+            for (int i = 0; i < n; ++i)
+                mean += v[i] = static_cast<double>(x[r * n + i]) + (with_add ? add[r * n + i] : 0.0) + row[i];
             mean /= n;
             for (double e : v) var += (e - mean) * (e - mean);
             const double inv = 1.0 / std::sqrt(var / n + 1e-12);
@@ -1868,10 +2001,12 @@ void test_encoder_kernels() {
         for (int t = 0; t < tokens; ++t)
             for (int i = 0; i < m; ++i) {
                 const double v = static_cast<double>(y[t * ld + i]) + bias[i];
-                ref[t * ld + i] = gelu ? 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v))) : v;
+                ref[t * ld + i] =
+                    gelu ? 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v))) : v;
             }
-        check_error(std::string("add_bias") + (gelu ? " + GELU" : "") + " 3 tokens x 1001 in rows of 1004 (the rest untouched)",
-                    rel_l2(dy.get(), ref), 1e-6);
+        check_error(
+            std::string("add_bias") + (gelu ? " + GELU" : "") + " 3 tokens x 1001 in rows of 1004 (the rest untouched)",
+            rel_l2(dy.get(), ref), 1e-6);
     }
 
     const int prow = 20, pn = 300;
@@ -1886,11 +2021,13 @@ void test_encoder_kernels() {
         std::vector<double> mean(pn, 0.0);
         double norm = 0;
         for (int r = ranges[2 * s]; r < ranges[2 * s + 1]; ++r)
-            for (int i = 0; i < pn; ++i) mean[i] += px[r * pn + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
+            for (int i = 0; i < pn; ++i)
+                mean[i] += px[r * pn + i] / static_cast<double>(ranges[2 * s + 1] - ranges[2 * s]);
         for (double v : mean) norm += v * v;
         for (double v : mean) pref.push_back(v / std::sqrt(norm));
     }
-    check_error("pool_and_normalise: 4 inputs over row ranges (all, one, the last, eight)", rel_l2(dout.get(), pref), 1e-6);
+    check_error("pool_and_normalise: 4 inputs over row ranges (all, one, the last, eight)", rel_l2(dout.get(), pref),
+                1e-6);
 
     // No rotation (bert): q gets its bias in place, K and V their biases in their FP16 cache rows.
     const int heads = 2, hd = 64, T = 3, kvd = heads * hd, ldq = 3 * kvd;
@@ -1918,7 +2055,8 @@ void test_encoder_kernels() {
             got.push_back(__half2float(v_out[slots[t] * kvd + i]));
             ref.push_back(half_round(qkv[t * ldq + 2 * kvd + i] + bqkv[2 * kvd + i]));
         }
-    check_error("rope_and_store_kv without frequencies: biases only, K/V stored at their slots", rel_l2(got, ref), 1e-7);
+    check_error("rope_and_store_kv without frequencies: biases only, K/V stored at their slots", rel_l2(got, ref),
+                1e-7);
 }
 
 // Host-side encoder planning: inputs on block boundaries of the K/V scratch, consecutive block
@@ -1933,14 +2071,16 @@ void test_encoder_plan() {
     spec.pooling_type = LLCUDA_POOLING_LAST;
     const EncoderPlan p = plan_encoder(spec, batch, 0, 3, 8);
     std::vector<int32_t> tile_rows;
-    for (const AttnTile &t : p.tiles) tile_rows.insert(tile_rows.end(), {t.first_token, t.n_tokens, t.start_pos, t.table_offset});
-    g_tally.check(p.n_tokens == 24 && p.n_blocks == 4 && p.blocks_per_seq == 2 && p.slots[2] == 2 && p.slots[3] == 16 &&
-                      p.slots[22] == 35 && p.slots[23] == 48 && p.positions[22] == 19 && p.positions[23] == 0 &&
-                      p.tables == std::vector<int32_t>({0, 0, 1, 2, 3, 0}) &&
-                      tile_rows == std::vector<int32_t>({0, 3, 0, 0, 3, 8, 0, 2, 11, 8, 8, 2, 19, 4, 16, 2, 23, 1, 0, 4}) &&
-                      p.tile_keys == std::vector<int32_t>({3, 20, 20, 20, 1}) &&
-                      p.pooled == std::vector<int32_t>({2, 3, 22, 23, 23, 24}),
-                  "encoder plan: inputs of 3, 20 and 1 tokens on 16-position blocks, tiles of 8 with their input's keys");
+    for (const AttnTile &t : p.tiles)
+        tile_rows.insert(tile_rows.end(), {t.first_token, t.n_tokens, t.start_pos, t.table_offset});
+    g_tally.check(
+        p.n_tokens == 24 && p.n_blocks == 4 && p.blocks_per_seq == 2 && p.slots[2] == 2 && p.slots[3] == 16 &&
+            p.slots[22] == 35 && p.slots[23] == 48 && p.positions[22] == 19 && p.positions[23] == 0 &&
+            p.tables == std::vector<int32_t>({0, 0, 1, 2, 3, 0}) &&
+            tile_rows == std::vector<int32_t>({0, 3, 0, 0, 3, 8, 0, 2, 11, 8, 8, 2, 19, 4, 16, 2, 23, 1, 0, 4}) &&
+            p.tile_keys == std::vector<int32_t>({3, 20, 20, 20, 1}) &&
+            p.pooled == std::vector<int32_t>({2, 3, 22, 23, 23, 24}),
+        "encoder plan: inputs of 3, 20 and 1 tokens on 16-position blocks, tiles of 8 with their input's keys");
     const EncoderPlan later = plan_encoder(spec, batch, 1, 2, 8);
     g_tally.check(later.n_tokens == 21 && later.slots[0] == 0 && later.slots[20] == 32 && later.n_blocks == 3 &&
                       later.tiles[0].first_token == 0 && later.pooled == std::vector<int32_t>({19, 20, 20, 21}),
@@ -1956,11 +2096,13 @@ void test_lora_kernels() {
     const int n_in = 200, ldx = 212, T = 37, n_adapters = 3;
     const int ranks[n_adapters] = {8, 16, kLoraMaxRank};
     const int n_out[2] = {300, 130}, ldy[2] = {310, 140};
-    const std::vector<std::vector<std::pair<int, float>>> stack_uses = {{{0, 1.0f}}, {{1, 1.0f}}, {{2, 1.0f}}, {{0, 0.5f}, {1, -1.5f}}};
+    const std::vector<std::vector<std::pair<int, float>>> stack_uses = {
+        {{0, 1.0f}}, {{1, 1.0f}}, {{2, 1.0f}}, {{0, 0.5f}, {1, -1.5f}}};
     const int n_stacks = static_cast<int>(stack_uses.size());
     const std::vector<float> x = random_floats(static_cast<size_t>(T) * ldx, -1.0f, 1.0f);
     std::vector<int> stack_of(T);
-    for (int t = 0; t < T; ++t) stack_of[t] = t == 0 ? -1 : t <= 12 ? 0 : static_cast<int>(g_rng() % (n_stacks + 1)) - 1;
+    for (int t = 0; t < T; ++t)
+        stack_of[t] = t == 0 ? -1 : t <= 12 ? 0 : static_cast<int>(g_rng() % (n_stacks + 1)) - 1;
     // Values per adapter and output: A [rank][n_in], Bt [rank][n_out]; adapter 1 has no second pair.
     std::vector<std::vector<float>> a(2 * n_adapters), bt(2 * n_adapters);
     std::vector<float> scale(n_adapters);
@@ -1995,7 +2137,8 @@ void test_lora_kernels() {
         for (int t = 0; t < T; ++t)
             if (stack_of[t] == st) list.push_back(t);
         for (size_t f = first; f < list.size(); f += kLoraTileTokens)
-            tiles.push_back(LoraTile{st, static_cast<int32_t>(f), static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, list.size() - f))});
+            tiles.push_back(LoraTile{st, static_cast<int32_t>(f),
+                                     static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, list.size() - f))});
     }
     tiles.resize(tiles.size() + 3, LoraTile{});
     std::vector<std::vector<float>> y0(2);
@@ -2031,8 +2174,11 @@ void test_lora_kernels() {
                     const int i = use.first, k = 2 * i + o;
                     for (int j = 0; j < ranks[i]; ++j) {
                         double m = 0;
-                        for (int e = 0; e < n_in; ++e) m += static_cast<double>(a[k][static_cast<size_t>(j) * n_in + e]) * x[static_cast<size_t>(t) * ldx + e];
-                        d += static_cast<double>(use.second) * scale[i] * m * bt[k][static_cast<size_t>(j) * n_out[o] + c];
+                        for (int e = 0; e < n_in; ++e)
+                            m += static_cast<double>(a[k][static_cast<size_t>(j) * n_in + e]) *
+                                 x[static_cast<size_t>(t) * ldx + e];
+                        d += static_cast<double>(use.second) * scale[i] * m *
+                             bt[k][static_cast<size_t>(j) * n_out[o] + c];
                     }
                 }
                 want.push_back(d);
@@ -2040,9 +2186,11 @@ void test_lora_kernels() {
             }
         }
         check_error("LoRA products, output " + std::to_string(o) + " (" + std::to_string(n_out[o]) +
-                        " wide): y += factor scale B (A x) per adapter of each tile's stack vs float64", rel_l2(delta, want), 1e-5);
-        g_tally.check(untouched_kept, "LoRA products, output " + std::to_string(o) +
-                                          ": rows of the base model's tokens, of an absent pair and past n_out unchanged");
+                        " wide): y += factor scale B (A x) per adapter of each tile's stack vs float64",
+                    rel_l2(delta, want), 1e-5);
+        g_tally.check(untouched_kept,
+                      "LoRA products, output " + std::to_string(o) +
+                          ": rows of the base model's tokens, of an absent pair and past n_out unchanged");
     }
 }
 
@@ -2050,9 +2198,10 @@ void test_lora_kernels() {
 // a batch mixing them with the base model against each sequence alone (prompt chunks, then greedy
 // decode steps through the graph), refusals; the adapter reports its FP32 pairs and its pair table.
 void test_lora_models() {
-    const lora_test::Backend cuda{LLCUDA_BACKEND_CUDA, 1e-4, reference_model::KvStore::F16, [](uint64_t, uint64_t values, int32_t n_layer) {
-                                      return values * sizeof(float) + static_cast<uint64_t>(n_layer) * 7 * sizeof(LoraPairDevice);
-                                  }};
+    const lora_test::Backend cuda{
+        LLCUDA_BACKEND_CUDA, 1e-4, reference_model::KvStore::F16, [](uint64_t, uint64_t values, int32_t n_layer) {
+            return values * sizeof(float) + static_cast<uint64_t>(n_layer) * 7 * sizeof(LoraPairDevice);
+        }};
     lora_test::run(cuda, g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });
 }
 
@@ -2101,11 +2250,12 @@ void test_load_progress(const std::string &dir) {
     };
     llcuda_backend *backend = nullptr;
     llcuda_model *model = nullptr;
-    const bool loaded = llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
-                        llcuda_model_load_with_progress(backend, path.c_str(), &spec.spec, record, &calls, &model) == LLCUDA_OK;
+    const bool loaded =
+        llcuda_backend_create(LLCUDA_BACKEND_CUDA, 0, 0, &backend) == LLCUDA_OK &&
+        llcuda_model_load_with_progress(backend, path.c_str(), &spec.spec, record, &calls, &model) == LLCUDA_OK;
     uint64_t weights = 0;
-    g_tally.check(loaded && llcuda_model_weight_bytes(model, &weights) == LLCUDA_OK, "a model loads on the GPU with a progress callback",
-                  llcuda_last_error());
+    g_tally.check(loaded && llcuda_model_weight_bytes(model, &weights) == LLCUDA_OK,
+                  "a model loads on the GPU with a progress callback", llcuda_last_error());
     // The device buffer pads every tensor to 256 bytes; progress counts the tensors' own bytes.
     const uint64_t total = calls.empty() ? 0 : calls.back().second;
     bool monotonic = !calls.empty();
@@ -2115,7 +2265,8 @@ void test_load_progress(const std::string &dir) {
     g_tally.check(monotonic && calls.back().first == total && total <= weights &&
                       weights - total < 256ull * static_cast<uint64_t>(spec.spec.n_tensors),
                   "GPU load progress grows to the weights' bytes",
-                  std::to_string(calls.size()) + " calls, " + std::to_string(total) + " of " + std::to_string(weights) + " device bytes");
+                  std::to_string(calls.size()) + " calls, " + std::to_string(total) + " of " + std::to_string(weights) +
+                      " device bytes");
     llcuda_model_free(model);
     llcuda_backend_free(backend);
 }
@@ -2125,7 +2276,11 @@ void test_plan() {
     const int32_t tokens[] = {5, 6, 7, 8}, positions[] = {0, 1, 2, 40}, ids[] = {0, 0, 0, 1};
     const int32_t table0[] = {3, 9, -1}, table1[] = {1, 2, 7};
     llcuda::StepBatch b;
-    b.n_tokens = 4; b.tokens = tokens; b.positions = positions; b.seq_ids = ids; b.max_blocks_per_seq = 3;
+    b.n_tokens = 4;
+    b.tokens = tokens;
+    b.positions = positions;
+    b.seq_ids = ids;
+    b.max_blocks_per_seq = 3;
     llcuda_sampling_params greedy{0, 0, 1, 0, 1, 0, 0, 0};
     b.seqs.push_back({0, 3, 0, table0, true, greedy, nullptr, 0});
     b.seqs.push_back({3, 1, 40, table1, true, greedy, nullptr, 0});
@@ -2137,8 +2292,11 @@ void test_plan() {
     llcuda::StepBatch d = b;
     d.n_tokens = 3;
     const int32_t dt[] = {5, 6, 7}, dp[] = {3, 40, 9}, di[] = {0, 1, 2};
-    d.tokens = dt; d.positions = dp; d.seq_ids = di;
-    d.seqs = {{0, 1, 3, table0, true, greedy, nullptr, 0}, {1, 1, 40, table1, true, greedy, nullptr, 0},
+    d.tokens = dt;
+    d.positions = dp;
+    d.seq_ids = di;
+    d.seqs = {{0, 1, 3, table0, true, greedy, nullptr, 0},
+              {1, 1, 40, table1, true, greedy, nullptr, 0},
               {2, 1, 9, table0, true, greedy, nullptr, 0}};
     const StepPlan g = plan_step(d, 16, 2);
     g_tally.check(g.graph && g.n_padded == 4 && g.slots[3] == -1 && g.tiles[3].n_tokens == 0 && g.n_sample == 4 &&
@@ -2168,26 +2326,53 @@ int main(int argc, char **argv) {
     } else {
         llcuda_device_info info{};
         llcuda_cuda_device_info(0, &info);
-        std::printf("device 0: %s, compute %d.%d, %d SMs, %.1f GiB\n", info.name, info.compute_major, info.compute_minor,
-                    info.multiprocessors, info.memory_total / 1073741824.0);
+        std::printf("device 0: %s, compute %d.%d, %d SMs, %.1f GiB\n", info.name, info.compute_major,
+                    info.compute_minor, info.multiprocessors, info.memory_total / 1073741824.0);
         const std::string only = std::getenv("LLCUDA_TEST_ONLY") ? std::getenv("LLCUDA_TEST_ONLY") : "";
         const std::vector<std::pair<std::string, std::function<void()>>> groups = {
-            {"products", [] { test_products(); test_product_refusals(); }}, {"chain", test_dependent_chain}, {"embedding", test_embedding}, {"norm", test_rms_norm_and_swiglu},
-            {"rope", test_rope}, {"attention", test_attention}, {"greedy", test_greedy},
-            {"sampling", [] { test_sample_rows(); test_sampling_non_finite(); test_sample_rows_masked(); test_sample_greedy_masked(); test_model_logprobs(); }},
+            {"products",
+             [] {
+                 test_products();
+                 test_product_refusals();
+             }},
+            {"chain", test_dependent_chain},
+            {"embedding", test_embedding},
+            {"norm", test_rms_norm_and_swiglu},
+            {"rope", test_rope},
+            {"attention", test_attention},
+            {"greedy", test_greedy},
+            {"sampling",
+             [] {
+                 test_sample_rows();
+                 test_sampling_non_finite();
+                 test_sample_rows_masked();
+                 test_sample_greedy_masked();
+                 test_model_logprobs();
+             }},
             {"family-kernels", test_family_kernels},
             {"family-models", test_family_models},
-            {"moe", [&] { test_expert_routing(); test_expert_products(); test_moe_models(dir); }},
-            {"models", [&] {
-                 test_models(dir, LLCUDA_TYPE_F16, {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16",
-                                                    "micro-llama-Q8_0", "micro-llama-Q4_0", "micro-llama-Q4_K_M",
-                                                    "micro-llama-Q5_K_M", "micro-llama-Q6_K", "micro-qwen2-f32",
-                                                    "micro-qwen2-Q8_0", "micro-qwen2-Q4_K_M"});
+            {"moe",
+             [&] {
+                 test_expert_routing();
+                 test_expert_products();
+                 test_moe_models(dir);
+             }},
+            {"models",
+             [&] {
+                 test_models(dir, LLCUDA_TYPE_F16,
+                             {"micro-llama-f32", "micro-llama-f16", "micro-llama-BF16", "micro-llama-Q8_0",
+                              "micro-llama-Q4_0", "micro-llama-Q4_K_M", "micro-llama-Q5_K_M", "micro-llama-Q6_K",
+                              "micro-qwen2-f32", "micro-qwen2-Q8_0", "micro-qwen2-Q4_K_M"});
                  test_models(dir, LLCUDA_TYPE_Q8_0, {"micro-llama-f32", "micro-llama-Q4_K_M", "micro-qwen2-Q8_0"});
              }},
             {"mixes", [&] { test_mix_models(dir); }},
-            {"reference-models", [] { test_reference_models(LLCUDA_TYPE_F16); test_reference_models(LLCUDA_TYPE_Q8_0); }},
-            {"invariance", [&] {
+            {"reference-models",
+             [] {
+                 test_reference_models(LLCUDA_TYPE_F16);
+                 test_reference_models(LLCUDA_TYPE_Q8_0);
+             }},
+            {"invariance",
+             [&] {
                  test_invariance(dir, "micro-llama-f32", 1e-5);
                  test_invariance(dir, "micro-llama-Q4_K_M", 2e-3);
                  test_invariance(dir, "micro-qwen2-Q8_0", 2e-3);
@@ -2195,9 +2380,18 @@ int main(int argc, char **argv) {
              }},
             {"errors", [&] { test_errors(dir); }},
             {"block-sums", test_block_sums},
-            {"masked-decode", [&] { test_masked_decode(dir); test_logprobs_decode(dir); }},
-            {"lora", [] { test_lora_kernels(); test_lora_models(); }},
-            {"encoder", [] {
+            {"masked-decode",
+             [&] {
+                 test_masked_decode(dir);
+                 test_logprobs_decode(dir);
+             }},
+            {"lora",
+             [] {
+                 test_lora_kernels();
+                 test_lora_models();
+             }},
+            {"encoder",
+             [] {
                  test_encoder_kernels();
                  bert_test::run_cuda(g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });
              }},

@@ -45,7 +45,9 @@ struct Adapter {
     std::vector<llcuda_tensor_desc> tensors;
     std::vector<std::vector<float>> decoded;  // same order as names
     llcuda_adapter_spec spec{};
-    ~Adapter() { if (!path.empty()) std::remove(path.c_str()); }
+    ~Adapter() {
+        if (!path.empty()) std::remove(path.c_str());
+    }
     Adapter() = default;
     Adapter(const Adapter &) = delete;
     Adapter &operator=(const Adapter &) = delete;
@@ -64,8 +66,8 @@ inline void base_shape(const reference_model::Model &m, const std::string &base,
     throw std::runtime_error("lora test: no base tensor " + base);
 }
 
-inline void write_adapter(const reference_model::Model &m, const AdapterPlan &plan, const std::string &path, std::mt19937_64 &rng,
-                          Adapter &out) {
+inline void write_adapter(const reference_model::Model &m, const AdapterPlan &plan, const std::string &path,
+                          std::mt19937_64 &rng, Adapter &out) {
     out.plan = plan;
     out.path = path;
     FILE *f = std::fopen(path.c_str(), "wb");
@@ -78,7 +80,8 @@ inline void write_adapter(const reference_model::Model &m, const AdapterPlan &pl
         std::vector<uint8_t> data(values.size() * 4 + 64);
         uint64_t written = 0, total = 0;
         for (int64_t r = 0; r < ne1; ++r) {
-            if (llcuda_quantize(plan.type, &values[r * ne0], ne0, data.data() + total, data.size() - total, &written) != LLCUDA_OK)
+            if (llcuda_quantize(plan.type, &values[r * ne0], ne0, data.data() + total, data.size() - total, &written) !=
+                LLCUDA_OK)
                 throw std::runtime_error(std::string("lora test: quantize ") + llcuda_last_error());
             total += written;
         }
@@ -97,11 +100,13 @@ inline void write_adapter(const reference_model::Model &m, const AdapterPlan &pl
         // A x of unit size, scale * B A x about half of W x: the adapter changes the logits far
         // beyond rounding without swamping the base model.
         add(target + ".weight.lora_a", cols, plan.rank, 1.0f / std::sqrt(static_cast<float>(cols)));
-        add(target + ".weight.lora_b", plan.rank, rows, 0.5f / std::sqrt(static_cast<float>(plan.rank)) / std::fabs(out.scale()));
+        add(target + ".weight.lora_b", plan.rank, rows,
+            0.5f / std::sqrt(static_cast<float>(plan.rank)) / std::fabs(out.scale()));
     }
     std::fclose(f);
     for (size_t i = 0; i < out.tensors.size(); ++i) out.tensors[i].name = out.names[i].c_str();
-    out.spec = llcuda_adapter_spec{plan.alpha, plan.user_scale, static_cast<int32_t>(out.tensors.size()), out.tensors.data()};
+    out.spec =
+        llcuda_adapter_spec{plan.alpha, plan.user_scale, static_cast<int32_t>(out.tensors.size()), out.tensors.data()};
 }
 
 // The base model with every targeted weight W replaced by W + factor * scale * B A (in double, then float).
@@ -117,7 +122,8 @@ inline reference_model::Model merged(const reference_model::Model &m, const Adap
             for (int64_t r = 0; r < rows; ++r)
                 for (int64_t c = 0; c < cols; ++c) {
                     double d = 0;
-                    for (int32_t j = 0; j < a.plan.rank; ++j) d += static_cast<double>(B[r * a.plan.rank + j]) * A[j * cols + c];
+                    for (int32_t j = 0; j < a.plan.rank; ++j)
+                        d += static_cast<double>(B[r * a.plan.rank + j]) * A[j * cols + c];
                     out.data[k][r * cols + c] = static_cast<float>(out.data[k][r * cols + c] + factor * a.scale() * d);
                 }
         }
@@ -147,10 +153,11 @@ inline double rel_l2(const std::vector<std::vector<double>> &ref, const std::vec
 using chunked_runner::SeqRun;
 
 // Runs the sequences together in chunks of `chunk` tokens each; per sequence its positions' logits rows.
-inline bool run(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, int32_t max_blocks, const std::vector<SeqRun> &seqs,
-                const std::vector<llcuda_adapter *> &adapters, int32_t chunk, std::vector<std::vector<std::vector<float>>> &rows,
-                std::string &error) {
-    const std::vector<std::vector<float>> flat = chunked_runner::run_logits(model, cache, n_vocab, seqs, chunk, max_blocks, adapters, &error);
+inline bool run(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, int32_t max_blocks,
+                const std::vector<SeqRun> &seqs, const std::vector<llcuda_adapter *> &adapters, int32_t chunk,
+                std::vector<std::vector<std::vector<float>>> &rows, std::string &error) {
+    const std::vector<std::vector<float>> flat =
+        chunked_runner::run_logits(model, cache, n_vocab, seqs, chunk, max_blocks, adapters, &error);
     if (flat.empty()) return false;
     rows.assign(seqs.size(), {});
     for (size_t s = 0; s < seqs.size(); ++s)
@@ -162,8 +169,8 @@ inline bool run(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, in
 // One greedy decode step of every sequence at once (token tokens[s] at position positions[s]; no
 // logits rows, so a CUDA model replays its graph): the sampled tokens and their log-probabilities.
 inline bool decode(llcuda_model *model, llcuda_kv_cache *cache, int32_t max_blocks, const std::vector<SeqRun> &seqs,
-                   const std::vector<int32_t> &positions, const std::vector<llcuda_adapter *> &adapters, std::vector<int32_t> &sampled,
-                   std::vector<float> &logprobs, std::string &error) {
+                   const std::vector<int32_t> &positions, const std::vector<llcuda_adapter *> &adapters,
+                   std::vector<int32_t> &sampled, std::vector<float> &logprobs, std::string &error) {
     const int32_t n = static_cast<int32_t>(seqs.size());
     std::vector<int32_t> tokens, ids, table, seq_adapters;
     for (int32_t s = 0; s < n; ++s) {
@@ -223,11 +230,13 @@ inline std::vector<AdapterPlan> plans(const reference_model::Config &cfg) {
             {"Q8_0 rank 32, alpha 64, user scale 0.75, FFN", LLCUDA_TYPE_Q8_0, 32, 64.0f, 0.75f, ffn}};
 }
 
-inline double bound(int32_t type) { return type == LLCUDA_TYPE_Q8_0 ? 2e-2 : type == LLCUDA_TYPE_F16 ? 1e-3 : 5e-4; }
+inline double bound(int32_t type) {
+    return type == LLCUDA_TYPE_Q8_0 ? 2e-2 : type == LLCUDA_TYPE_F16 ? 1e-3 : 5e-4;
+}
 
 inline void refusals(llcuda_model *model, const reference_model::Model &m, const Adapter &good, const Check &check) {
-    auto refused = [&](std::vector<llcuda_tensor_desc> tensors, float alpha, llcuda_status want, const std::string &needle,
-                       const std::string &what) {
+    auto refused = [&](std::vector<llcuda_tensor_desc> tensors, float alpha, llcuda_status want,
+                       const std::string &needle, const std::string &what) {
         llcuda_adapter_spec spec{alpha, 1.0f, static_cast<int32_t>(tensors.size()), tensors.data()};
         llcuda_adapter *adapter = nullptr;
         const llcuda_status st = llcuda_adapter_load(model, good.path.c_str(), &spec, &adapter);
@@ -244,14 +253,17 @@ inline void refusals(llcuda_model *model, const reference_model::Model &m, const
     t = good.tensors;
     const std::string norm = "blk.0.attn_norm.weight.lora_a";
     t[0].name = norm.c_str();
-    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, norm, "a tensor that is no projection's pair half is refused naming it");
+    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, norm,
+            "a tensor that is no projection's pair half is refused naming it");
     t = good.tensors;
     const std::string beyond = "blk." + std::to_string(m.cfg.n_layer) + ".attn_q.weight.lora_a";
     t[0].name = beyond.c_str();
-    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, beyond, "a layer the model does not have is refused naming the tensor");
+    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, beyond,
+            "a layer the model does not have is refused naming the tensor");
     t = good.tensors;
     t[1].type = LLCUDA_TYPE_Q4_K;
-    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, good.names[1], "a lora_b whose rows are not whole blocks of its type is refused");
+    refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, good.names[1],
+            "a lora_b whose rows are not whole blocks of its type is refused");
     t = good.tensors;
     t.back().size += 4;
     refused(t, 16.0f, LLCUDA_ERR_INVALID_ARGUMENT, "beyond the end", "a tensor past the end of the file is refused");
@@ -260,8 +272,8 @@ inline void refusals(llcuda_model *model, const reference_model::Model &m, const
 
 // What differs between the backends the test runs on.
 struct Backend {
-    int32_t kind;        // LLCUDA_BACKEND_CPU or LLCUDA_BACKEND_CUDA
-    double mixed_bound;  // rel L2 of a mixed batch's sequence against it alone (other product paths on CUDA)
+    int32_t kind;                 // LLCUDA_BACKEND_CPU or LLCUDA_BACKEND_CUDA
+    double mixed_bound;           // rel L2 of a mixed batch's sequence against it alone (other product paths on CUDA)
     reference_model::KvStore kv;  // how the float64 reference rounds the F16 KV cache as the backend does
     // The bytes the backend reports for an adapter: its tensors' file bytes, its values, the model's layers.
     std::function<uint64_t(uint64_t file_bytes, uint64_t values, int32_t n_layer)> adapter_bytes;
@@ -300,11 +312,12 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
             for (const std::vector<float> &v : a->decoded) values += v.size();
             const uint64_t want = backend_kind.adapter_bytes(file_bytes, values, cfg.n_layer);
             const bool counted = ok && llcuda_adapter_bytes(handle, &bytes) == LLCUDA_OK;
-            check(counted && bytes == want,
-                  "lora: adapter " + a->plan.name + " reports its " + std::to_string(want) + " bytes (" + std::to_string(bytes) + ")");
+            check(counted && bytes == want, "lora: adapter " + a->plan.name + " reports its " + std::to_string(want) +
+                                                " bytes (" + std::to_string(bytes) + ")");
             adapters.push_back(handle);
         }
-        const bool ready = loaded && std::none_of(adapters.begin(), adapters.end(), [](llcuda_adapter *a) { return a == nullptr; });
+        const bool ready =
+            loaded && std::none_of(adapters.begin(), adapters.end(), [](llcuda_adapter *a) { return a == nullptr; });
         const int32_t bs = 16, per_seq = (cfg.n_ctx + bs - 1) / bs;
         const int32_t n_seqs = kAdapters + 2, length = 40;
         llcuda_kv_cache *cache = nullptr;
@@ -319,43 +332,54 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
         const std::vector<std::vector<double>> base_want = reference_model::logits(base, prompt, backend_kind.kv);
         std::vector<std::vector<std::vector<float>>> alone(files.size());
         for (size_t a = 0; ready && a < files.size(); ++a) {
-            const std::vector<std::vector<double>> want = reference_model::logits(merged(base, *files[a]), prompt, backend_kind.kv);
+            const std::vector<std::vector<double>> want =
+                reference_model::logits(merged(base, *files[a]), prompt, backend_kind.kv);
             std::vector<std::vector<std::vector<float>>> rows;
             std::string error;
-            const bool ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), static_cast<int32_t>(a)}}, adapters, 16, rows, error);
+            const bool ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), static_cast<int32_t>(a)}},
+                                 adapters, 16, rows, error);
             const double err = ran ? rel_l2(want, rows[0]) : 1e9;
-            check(err <= bound(files[a]->plan.type), "lora: " + cfg.name + ", adapter " + files[a]->plan.name + ": " +
-                                                         std::to_string(length) + " positions vs float64 W + scale B A: rel L2 " +
-                                                         std::to_string(err) + " <= " + std::to_string(bound(files[a]->plan.type)) + error);
+            check(err <= bound(files[a]->plan.type),
+                  "lora: " + cfg.name + ", adapter " + files[a]->plan.name + ": " + std::to_string(length) +
+                      " positions vs float64 W + scale B A: rel L2 " + std::to_string(err) +
+                      " <= " + std::to_string(bound(files[a]->plan.type)) + error);
             const double moved = ran ? rel_l2(base_want, rows[0]) : 0;
-            check(moved > 0.05, "lora: adapter " + files[a]->plan.name + " moves the logits away from the base model's (rel L2 " +
-                                    std::to_string(moved) + " > 0.05)");
+            check(moved > 0.05, "lora: adapter " + files[a]->plan.name +
+                                    " moves the logits away from the base model's (rel L2 " + std::to_string(moved) +
+                                    " > 0.05)");
             if (ran) alone[a] = rows[0];
         }
         // Stacked adapters: #0 at factor 0.5 and #1 at -1.25 on one sequence, against float64
         // W + sum of factor * scale * B A; then beside the base model and #0 alone in one batch.
         if (ready) {
             const std::vector<std::pair<int32_t, float>> stack{{0, 0.5f}, {1, -1.25f}};
-            const std::vector<std::vector<double>> want =
-                reference_model::logits(merged(merged(base, *files[0], 0.5), *files[1], -1.25), prompt, backend_kind.kv);
+            const std::vector<std::vector<double>> want = reference_model::logits(
+                merged(merged(base, *files[0], 0.5), *files[1], -1.25), prompt, backend_kind.kv);
             std::vector<std::vector<std::vector<float>>> one, together;
             std::string error;
-            const bool ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, stack}}, adapters, 16, one, error);
+            const bool ran =
+                run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, stack}}, adapters, 16, one, error);
             const double limit = std::max(bound(files[0]->plan.type), bound(files[1]->plan.type));
             const double err = ran ? rel_l2(want, one[0]) : 1e9;
             check(err <= limit, "lora: " + cfg.name + ", adapters #0 x 0.5 and #1 x -1.25 stacked vs float64: rel L2 " +
                                     std::to_string(err) + " <= " + std::to_string(limit) + error);
-            const bool both = ran && run(model, cache, cfg.n_vocab, per_seq,
-                                         {{prompt, blocks(1), -1}, {prompt, blocks(2), -1, stack}, {prompt, blocks(3), 0}}, adapters, 7,
-                                         together, error);
+            const bool both =
+                ran && run(model, cache, cfg.n_vocab, per_seq,
+                           {{prompt, blocks(1), -1}, {prompt, blocks(2), -1, stack}, {prompt, blocks(3), 0}}, adapters,
+                           7, together, error);
             const double err_stack = both ? rel_l2(widened(one[0]), together[1]) : 1e9;
             const double err_single = both ? rel_l2(widened(alone[0]), together[2]) : 1e9;
             check(std::max(err_stack, err_single) <= backend_kind.mixed_bound,
-                  "lora: " + cfg.name + ", a stacked sequence and a single-adapter one batched in the stacked form equal them alone: rel L2 " +
-                      std::to_string(err_stack) + ", " + std::to_string(err_single) + " <= " + std::to_string(backend_kind.mixed_bound));
-            auto refused = [&](const std::vector<std::pair<int32_t, float>> &bad, const std::string &needle, const std::string &what) {
+                  "lora: " + cfg.name +
+                      ", a stacked sequence and a single-adapter one batched in the stacked form equal them alone: rel "
+                      "L2 " +
+                      std::to_string(err_stack) + ", " + std::to_string(err_single) +
+                      " <= " + std::to_string(backend_kind.mixed_bound));
+            auto refused = [&](const std::vector<std::pair<int32_t, float>> &bad, const std::string &needle,
+                               const std::string &what) {
                 std::vector<std::vector<std::vector<float>>> none;
-                const bool bad_ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, bad}}, adapters, 64, none, error);
+                const bool bad_ran =
+                    run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), -1, bad}}, adapters, 64, none, error);
                 check(!bad_ran && error.find(needle) != std::string::npos, "lora: " + what + " (" + error + ")");
             };
             refused({{0, 1.0f}, {0, 0.5f}}, "twice", "an adapter stacked twice on one sequence is refused");
@@ -389,8 +413,9 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
                     want_rows[s].assign(alone[which[s]].begin(), alone[which[s]].begin() + mixed[s].tokens.size());
                 }
                 const double err = rel_l2(widened(want_rows[s]), got[s]);
-                check(err <= backend_kind.mixed_bound, "lora: " + cfg.name + ", mixed batch sequence " + std::to_string(s) + " (adapter " +
-                                                           std::to_string(which[s]) + ") equals it alone: rel L2 " + std::to_string(err) +
+                check(err <= backend_kind.mixed_bound, "lora: " + cfg.name + ", mixed batch sequence " +
+                                                           std::to_string(s) + " (adapter " + std::to_string(which[s]) +
+                                                           ") equals it alone: rel L2 " + std::to_string(err) +
                                                            " <= " + std::to_string(backend_kind.mixed_bound));
             }
             // The last 4 positions again as decode steps of the whole batch (their K/V rewritten):
@@ -399,7 +424,8 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
                 std::vector<int32_t> positions, sampled;
                 std::vector<float> logprobs;
                 for (const SeqRun &seq : mixed) positions.push_back(static_cast<int32_t>(seq.tokens.size()) - back);
-                const bool stepped = decode(model, cache, per_seq, mixed, positions, adapters, sampled, logprobs, error);
+                const bool stepped =
+                    decode(model, cache, per_seq, mixed, positions, adapters, sampled, logprobs, error);
                 double worst = stepped ? 0 : 1e9;
                 for (int32_t s = 0; stepped && s < n_seqs; ++s) {
                     const std::vector<float> &row = want_rows[s][static_cast<size_t>(positions[s])];
@@ -408,20 +434,23 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
                     const double gap = valid ? log_softmax_at(row, best) - log_softmax_at(row, sampled[s]) : 1e9;
                     worst = std::max({worst, gap, std::fabs(logprobs[s] - log_softmax_at(row, best))});
                 }
-                check(worst <= 1e-3, "lora: " + cfg.name + ", greedy decode step of the mixed batch " + std::to_string(4 - back) +
-                                         ": every sequence's token and log-probability as it alone (worst " + std::to_string(worst) +
-                                         " <= 1e-3)" + (stepped ? "" : ": " + error));
+                check(worst <= 1e-3, "lora: " + cfg.name + ", greedy decode step of the mixed batch " +
+                                         std::to_string(4 - back) +
+                                         ": every sequence's token and log-probability as it alone (worst " +
+                                         std::to_string(worst) + " <= 1e-3)" + (stepped ? "" : ": " + error));
             }
             // A bad adapter index or a foreign adapter is refused naming the field.
             std::vector<std::vector<std::vector<float>>> none;
-            const bool bad_ran = run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), kAdapters}}, adapters, 64, none, error);
+            const bool bad_ran =
+                run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), kAdapters}}, adapters, 64, none, error);
             check(!bad_ran && error.find("seq_adapters[0]") != std::string::npos,
                   "lora: a sequence's adapter index outside [-1, n_adapters) is refused (" + error + ")");
             llcuda_model *other = nullptr;
             llcuda_adapter *foreign = nullptr;
             llcuda_model_load(backend, base.path.c_str(), &base.spec, &other);
             llcuda_adapter_load(other, files[0]->path.c_str(), &files[0]->spec, &foreign);
-            const bool cross_ran = foreign == nullptr || run(model, cache, cfg.n_vocab, per_seq, {{prompt, blocks(0), 0}}, {foreign}, 64, none, error);
+            const bool cross_ran = foreign == nullptr || run(model, cache, cfg.n_vocab, per_seq,
+                                                             {{prompt, blocks(0), 0}}, {foreign}, 64, none, error);
             check(!cross_ran && error.find("another model") != std::string::npos,
                   "lora: an adapter loaded on another model is refused (" + error + ")");
             llcuda_adapter_free(foreign);

@@ -32,7 +32,7 @@ struct Matrix {
 };
 
 class LlamaReference {
-public:
+  public:
     LlamaReference(const std::string &path, const test_gguf::Model &model) : spec_(model.spec) {
         FILE *f = std::fopen(path.c_str(), "rb");
         if (f == nullptr) throw std::runtime_error("cannot open " + path);
@@ -84,7 +84,8 @@ public:
                     double total = 0;
                     for (double &sc : scores) total += (sc = std::exp(sc - max_score));
                     for (size_t s = 0; s <= p; ++s) {
-                        for (int64_t i = 0; i < hd; ++i) attn[head * hd + i] += scores[s] / total * values[l][s][g * hd + i];
+                        for (int64_t i = 0; i < hd; ++i)
+                            attn[head * hd + i] += scores[s] / total * values[l][s][g * hd + i];
                     }
                 }
                 add(x, L.o.times(attn));
@@ -99,8 +100,10 @@ public:
         return out;
     }
 
-private:
-    struct Layer { Matrix attn_norm, q, k, v, o, ffn_norm, gate, up, down; };
+  private:
+    struct Layer {
+        Matrix attn_norm, q, k, v, o, ffn_norm, gate, up, down;
+    };
 
     Matrix matrix(const test_gguf::Model &model, const std::string &name) const {
         for (size_t i = 0; i < model.names.size(); ++i) {

@@ -24,8 +24,8 @@ struct Config {
     int32_t rope_dim = 0;  // 0: head_dim
     double theta = 10000.0;
     int32_t scaling = LLCUDA_ROPE_SCALING_NONE;
-    double factor = 1.0;        // linear / YaRN / llama3 context factor
-    int32_t orig_ctx = 0;       // YaRN and llama3: the original context
+    double factor = 1.0;                     // linear / YaRN / llama3 context factor
+    int32_t orig_ctx = 0;                    // YaRN and llama3: the original context
     double low_freq = 1.0, high_freq = 4.0;  // llama3
     double attn_factor = 1.0;
 };
@@ -45,7 +45,9 @@ struct Model {
     bool has(const std::string &name) const { return std::find(names.begin(), names.end(), name) != names.end(); }
 };
 
-inline double rope_base_freq(const Config &c, int32_t p) { return std::pow(c.theta, -2.0 * p / c.rope_dim); }
+inline double rope_base_freq(const Config &c, int32_t p) {
+    return std::pow(c.theta, -2.0 * p / c.rope_dim);
+}
 
 // The llama3 divisors as llama.cpp's converter computes them from the Hugging Face rope_scaling:
 // 1 for wavelengths below original_context / high_freq, the factor above original_context / low_freq,
@@ -55,8 +57,10 @@ inline std::vector<float> llama3_factors(const Config &c) {
     const double low_wavelen = c.orig_ctx / c.low_freq, high_wavelen = c.orig_ctx / c.high_freq;
     for (int32_t p = 0; p < c.rope_dim / 2; ++p) {
         const double wavelen = 2.0 * M_PI / rope_base_freq(c, p);
-        if (wavelen < high_wavelen) out.push_back(1.0f);
-        else if (wavelen > low_wavelen) out.push_back(static_cast<float>(c.factor));
+        if (wavelen < high_wavelen)
+            out.push_back(1.0f);
+        else if (wavelen > low_wavelen)
+            out.push_back(static_cast<float>(c.factor));
         else {
             const double smooth = (c.orig_ctx / wavelen - c.low_freq) / (c.high_freq - c.low_freq);
             out.push_back(static_cast<float>(1.0 / ((1.0 - smooth) / c.factor + smooth)));
@@ -77,7 +81,8 @@ inline Model write(Config c, const std::string &path, uint64_t seed) {
     uint64_t offset = 0;
     auto add = [&](const std::string &name, int64_t ne0, int64_t ne1, std::vector<float> w) {
         std::fwrite(w.data(), 4, w.size(), f);
-        m.tensors.push_back(llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F32, ne1 == 1 ? 1 : 2, {ne0, ne1, 1, 1}, offset, w.size() * 4});
+        m.tensors.push_back(
+            llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F32, ne1 == 1 ? 1 : 2, {ne0, ne1, 1, 1}, offset, w.size() * 4});
         offset += w.size() * 4;
         m.names.push_back(name);
         m.data.push_back(std::move(w));
@@ -154,7 +159,8 @@ inline void rope_cos_sin(const Model &m, int32_t pos, int32_t p, double &c, doub
         auto corr = [&](double rotations) {
             return cfg.rope_dim * std::log(cfg.orig_ctx / (rotations * 2 * M_PI)) / (2 * std::log(cfg.theta));
         };
-        const double low = std::max(0.0, std::floor(corr(32.0))), high = std::min(cfg.rope_dim - 1.0, std::ceil(corr(1.0)));
+        const double low = std::max(0.0, std::floor(corr(32.0))),
+                     high = std::min(cfg.rope_dim - 1.0, std::ceil(corr(1.0)));
         const double y = (p - low) / std::max(0.001, high - low);
         const double ramp = 1.0 - std::min(1.0, std::max(0.0, y));
         theta = extrap / cfg.factor * (1.0 - ramp) + extrap * ramp;
@@ -169,7 +175,9 @@ inline void rope_cos_sin(const Model &m, int32_t pos, int32_t p, double &c, doub
 // to FP16 as the CUDA attention reads them.
 enum class KvStore { Exact, F16, Q8_0 };
 
-inline double half_round(double v) { return llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(static_cast<float>(v))); }
+inline double half_round(double v) {
+    return llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(static_cast<float>(v)));
+}
 
 inline void store_kv(std::vector<double> &row, KvStore how) {
     if (how == KvStore::F16) {
@@ -180,7 +188,8 @@ inline void store_kv(std::vector<double> &row, KvStore how) {
             for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(static_cast<float>(row[i])));
             const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
             const float scale = llcuda::fp16_to_fp32(llcuda::fp32_to_fp16(amax / 127.0f));
-            for (size_t i = b; i < b + 32; ++i) row[i] = half_round(scale * std::nearbyint(static_cast<float>(row[i]) * inv));
+            for (size_t i = b; i < b + 32; ++i)
+                row[i] = half_round(scale * std::nearbyint(static_cast<float>(row[i]) * inv));
         }
     }
 }
@@ -231,7 +240,8 @@ inline std::vector<std::vector<double>> logits(const Model &m, const std::vector
             v[t] = matvec(m.get(p + "attn_v.weight"), xn, KVD, E);
             if (c.arch == LLCUDA_ARCH_QWEN2) {
                 for (int64_t i = 0; i < QD; ++i) q[t][i] += m.get(p + "attn_q.bias")[i];
-                for (int64_t i = 0; i < KVD; ++i) k[t][i] += m.get(p + "attn_k.bias")[i], v[t][i] += m.get(p + "attn_v.bias")[i];
+                for (int64_t i = 0; i < KVD; ++i)
+                    k[t][i] += m.get(p + "attn_k.bias")[i], v[t][i] += m.get(p + "attn_v.bias")[i];
             }
             for (int32_t h = 0; h < c.n_head; ++h) rotate(&q[t][h * D], static_cast<int32_t>(t));
             for (int32_t h = 0; h < c.n_head_kv; ++h) rotate(&k[t][h * D], static_cast<int32_t>(t));
@@ -265,7 +275,8 @@ inline std::vector<std::vector<double>> logits(const Model &m, const std::vector
         }
     }
     std::vector<std::vector<double>> out(static_cast<size_t>(T));
-    for (int64_t t = 0; t < T; ++t) out[t] = matvec(m.get("output.weight"), norm(x[t], m.get("output_norm.weight")), c.n_vocab, E);
+    for (int64_t t = 0; t < T; ++t)
+        out[t] = matvec(m.get("output.weight"), norm(x[t], m.get("output_norm.weight")), c.n_vocab, E);
     return out;
 }
 
@@ -273,7 +284,16 @@ inline std::vector<std::vector<double>> logits(const Model &m, const std::vector
 // context, and head sizes the CUDA kernels instantiate.
 inline std::vector<Config> configs() {
     std::vector<Config> out;
-    Config llama3{"llama3 rope_freqs (32 pairs, factor 32, original context 24)", LLCUDA_ARCH_LLAMA, 128, 2, 8, 2, 64, 192, 64, 96};
+    Config llama3{"llama3 rope_freqs (32 pairs, factor 32, original context 24)",
+                  LLCUDA_ARCH_LLAMA,
+                  128,
+                  2,
+                  8,
+                  2,
+                  64,
+                  192,
+                  64,
+                  96};
     llama3.theta = 500000.0;
     llama3.scaling = LLCUDA_ROPE_SCALING_LLAMA3;
     llama3.factor = 32.0;

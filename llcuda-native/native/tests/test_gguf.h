@@ -23,7 +23,7 @@ struct Model {
 };
 
 class Reader {
-public:
+  public:
     explicit Reader(const std::string &path) {
         FILE *f = std::fopen(path.c_str(), "rb");
         if (f == nullptr) throw std::runtime_error("cannot open " + path);
@@ -44,7 +44,12 @@ public:
             read_value(key, take<uint32_t>());
         }
         Model m;
-        struct Info { uint32_t type; uint32_t n_dims; int64_t ne[4]; uint64_t offset; };
+        struct Info {
+            uint32_t type;
+            uint32_t n_dims;
+            int64_t ne[4];
+            uint64_t offset;
+        };
         std::vector<Info> infos;
         for (uint64_t i = 0; i < n_tensors; ++i) {
             m.names.push_back(string());
@@ -54,7 +59,8 @@ public:
             info.offset = take<uint64_t>();
             infos.push_back(info);
         }
-        const uint64_t align = numbers_.count("general.alignment") ? static_cast<uint64_t>(numbers_["general.alignment"]) : 32;
+        const uint64_t align =
+            numbers_.count("general.alignment") ? static_cast<uint64_t>(numbers_["general.alignment"]) : 32;
         const uint64_t data_start = (pos_ + align - 1) / align * align;
         for (size_t i = 0; i < infos.size(); ++i) {
             llcuda_tensor_desc d{};
@@ -73,18 +79,21 @@ public:
         s.n_embd = num(arch + ".embedding_length");
         s.n_layer = num(arch + ".block_count");
         s.n_head = num(arch + ".attention.head_count");
-        s.n_head_kv = numbers_.count(arch + ".attention.head_count_kv") ? num(arch + ".attention.head_count_kv") : s.n_head;
+        s.n_head_kv =
+            numbers_.count(arch + ".attention.head_count_kv") ? num(arch + ".attention.head_count_kv") : s.n_head;
         s.head_dim = s.n_embd / s.n_head;
         s.n_ff = num(arch + ".feed_forward_length");
         s.n_ctx = num(arch + ".context_length");
         s.rope_type = s.arch == LLCUDA_ARCH_QWEN2 ? LLCUDA_ROPE_NEOX : LLCUDA_ROPE_NORMAL;
         s.rope_dim = numbers_.count(arch + ".rope.dimension_count") ? num(arch + ".rope.dimension_count") : s.head_dim;
-        s.rope_theta = numbers_.count(arch + ".rope.freq_base") ? static_cast<float>(numbers_[arch + ".rope.freq_base"]) : 10000.0f;
+        s.rope_theta = numbers_.count(arch + ".rope.freq_base") ? static_cast<float>(numbers_[arch + ".rope.freq_base"])
+                                                                : 10000.0f;
         s.rope_freq_scale = 1.0f;
         s.rope_attn_factor = 1.0f;
         s.yarn_beta_fast = 32.0f;
         s.yarn_beta_slow = 1.0f;
-        const std::string scaling = strings_.count(arch + ".rope.scaling.type") ? strings_[arch + ".rope.scaling.type"] : "";
+        const std::string scaling =
+            strings_.count(arch + ".rope.scaling.type") ? strings_[arch + ".rope.scaling.type"] : "";
         if (scaling == "yarn") {
             s.rope_scaling = LLCUDA_ROPE_SCALING_YARN;
             s.rope_freq_scale = static_cast<float>(1.0 / numbers_[arch + ".rope.scaling.factor"]);
@@ -102,7 +111,7 @@ public:
         return m;
     }
 
-private:
+  private:
     template <class T>
     T take() {
         if (pos_ + sizeof(T) > bytes_.size()) throw std::runtime_error("truncated GGUF");
@@ -124,18 +133,30 @@ private:
     }
     double scalar(uint32_t type) {
         switch (type) {
-        case 0: return take<uint8_t>();
-        case 1: return take<int8_t>();
-        case 2: return take<uint16_t>();
-        case 3: return take<int16_t>();
-        case 4: return take<uint32_t>();
-        case 5: return take<int32_t>();
-        case 6: return take<float>();
-        case 7: return take<uint8_t>();
-        case 10: return static_cast<double>(take<uint64_t>());
-        case 11: return static_cast<double>(take<int64_t>());
-        case 12: return take<double>();
-        default: throw std::runtime_error("bad GGUF value type " + std::to_string(type));
+            case 0:
+                return take<uint8_t>();
+            case 1:
+                return take<int8_t>();
+            case 2:
+                return take<uint16_t>();
+            case 3:
+                return take<int16_t>();
+            case 4:
+                return take<uint32_t>();
+            case 5:
+                return take<int32_t>();
+            case 6:
+                return take<float>();
+            case 7:
+                return take<uint8_t>();
+            case 10:
+                return static_cast<double>(take<uint64_t>());
+            case 11:
+                return static_cast<double>(take<int64_t>());
+            case 12:
+                return take<double>();
+            default:
+                throw std::runtime_error("bad GGUF value type " + std::to_string(type));
         }
     }
     void read_value(const std::string &key, uint32_t type) {
@@ -145,7 +166,10 @@ private:
             const uint32_t item = take<uint32_t>();
             const uint64_t n = take<uint64_t>();
             for (uint64_t i = 0; i < n; ++i) {
-                if (item == 8) string(); else scalar(item);
+                if (item == 8)
+                    string();
+                else
+                    scalar(item);
             }
             numbers_[key] = static_cast<double>(n);  // arrays: remember their length
         } else {
@@ -160,7 +184,8 @@ private:
 };
 
 // Reads a reference file (gzip text): line 1 token ids, then one logits row per position.
-inline bool read_reference(const std::string &path, std::vector<int32_t> &tokens, std::vector<std::vector<double>> &rows) {
+inline bool read_reference(const std::string &path, std::vector<int32_t> &tokens,
+                           std::vector<std::vector<double>> &rows) {
     FILE *p = popen(("gzip -dc '" + path + "'").c_str(), "r");
     if (p == nullptr) return false;
     std::string text;

@@ -49,19 +49,22 @@ constexpr int kMaskPool = 16;
 struct Sequence {
     std::vector<int32_t> table;
     int32_t pos = 0;
-    int32_t next = 0;  // token to feed
+    int32_t next = 0;      // token to feed
     int32_t adapter = -1;  // index into the runner's adapters; -1: the base model
 };
 
 class Runner {
-public:
+  public:
     Runner(llcuda_model *model, llcuda_kv_cache *cache, int32_t n_vocab, const llcuda_sampling_params &sampling,
            std::vector<std::vector<uint32_t>> mask_pool)
         : model_(model), cache_(cache), n_vocab_(n_vocab), sampling_(sampling), mask_pool_(std::move(mask_pool)) {}
 
     // One step: each (sequence, tokens) pair contributes its tokens; every sequence samples.
     void step(std::vector<Sequence *> &seqs, const std::vector<std::vector<int32_t>> &tokens) {
-        tok_.clear(); pos_.clear(); ids_.clear(); tables_.clear();
+        tok_.clear();
+        pos_.clear();
+        ids_.clear();
+        tables_.clear();
         size_t max_blocks = 0;
         for (Sequence *s : seqs) max_blocks = std::max(max_blocks, s->table.size());
         for (size_t i = 0; i < seqs.size(); ++i) {
@@ -98,7 +101,8 @@ public:
             const size_t words = mask_pool_[0].size();
             allowed_.resize(seqs.size() * words);
             for (size_t i = 0; i < seqs.size(); ++i) {
-                const uint32_t pick = static_cast<uint32_t>((steps_ * 40503u + i * 2654435761u) >> 7) % mask_pool_.size();
+                const uint32_t pick =
+                    static_cast<uint32_t>((steps_ * 40503u + i * 2654435761u) >> 7) % mask_pool_.size();
                 std::copy(mask_pool_[pick].begin(), mask_pool_[pick].end(), allowed_.begin() + i * words);
             }
             b.allowed_words = static_cast<int32_t>(words);
@@ -118,7 +122,7 @@ public:
     void use_adapters(std::vector<llcuda_adapter *> adapters) { adapters_ = std::move(adapters); }
     int32_t n_adapters() const { return static_cast<int32_t>(adapters_.size()); }
 
-private:
+  private:
     llcuda_model *model_;
     llcuda_kv_cache *cache_;
     int32_t n_vocab_;
@@ -233,9 +237,10 @@ std::pair<double, double> batched_speed(Runner &r, int npl) {
 // `count` random LoRA adapters of rank `rank` over every projection of every layer of the model,
 // in F16, written to one temporary file (removed once loaded) and loaded on `model`.
 class RandomAdapters {
-public:
+  public:
     RandomAdapters(llcuda_model *model, const llcuda::tools::GgufModelSpec &spec, int count, int rank) {
-        static const char *const kTargets[] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"};
+        static const char *const kTargets[] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
+                                               "ffn_gate", "ffn_up", "ffn_down"};
         char path[] = "/tmp/llcuda-bench-adapters-XXXXXX";
         const int fd = mkstemp(path);
         if (fd < 0) throw std::runtime_error("cannot create a temporary adapter file");
@@ -251,9 +256,11 @@ public:
             for (float &v : values) v = dist(rng);
             std::vector<uint8_t> bytes(values.size() * 2);
             uint64_t written = 0;
-            check(llcuda_quantize(LLCUDA_TYPE_F16, values.data(), static_cast<int64_t>(values.size()), bytes.data(), bytes.size(),
-                                  &written), "adapter values");
-            if (std::fwrite(bytes.data(), 1, written, f) != written) throw std::runtime_error("cannot write " + std::string(path));
+            check(llcuda_quantize(LLCUDA_TYPE_F16, values.data(), static_cast<int64_t>(values.size()), bytes.data(),
+                                  bytes.size(), &written),
+                  "adapter values");
+            if (std::fwrite(bytes.data(), 1, written, f) != written)
+                throw std::runtime_error("cannot write " + std::string(path));
             tensors[a].push_back(llcuda_tensor_desc{nullptr, LLCUDA_TYPE_F16, 2, {ne0, ne1, 1, 1}, offset, written});
             offset += written;
             names.push_back(name);
@@ -301,7 +308,7 @@ public:
         return total;
     }
 
-private:
+  private:
     std::vector<std::string> names_;
     std::vector<llcuda_adapter *> adapters_;
 };
@@ -331,27 +338,44 @@ int run(int argc, char **argv) {
     int adapter_rank = 16;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--model") model_path = v;
-        else if (a == "--backend") backend = v;
-        else if (a == "--threads") threads = std::stoi(v);
-        else if (a == "-p") p = std::stoi(v);
-        else if (a == "-n") n = std::stoi(v);
-        else if (a == "-r") reps = std::stoi(v);
-        else if (a == "--batches") batches = parse_list(v);
-        else if (a == "--bandwidth") bandwidth = std::stod(v);
-        else if (a == "--kv") kv_type = parse_kv_type(v);
-        else if (a == "--temp") sampling.temperature = std::stof(v);
-        else if (a == "--top-k") sampling.top_k = std::stoi(v);
-        else if (a == "--top-p") sampling.top_p = std::stof(v);
-        else if (a == "--adapters") adapter_counts = parse_list(v);
-        else if (a == "--adapter-rank") adapter_rank = std::stoi(v);
-        else if (a == "--mask") mask_density = std::stod(v);
-        else throw std::runtime_error("unknown option " + a);
+        if (a == "--model")
+            model_path = v;
+        else if (a == "--backend")
+            backend = v;
+        else if (a == "--threads")
+            threads = std::stoi(v);
+        else if (a == "-p")
+            p = std::stoi(v);
+        else if (a == "-n")
+            n = std::stoi(v);
+        else if (a == "-r")
+            reps = std::stoi(v);
+        else if (a == "--batches")
+            batches = parse_list(v);
+        else if (a == "--bandwidth")
+            bandwidth = std::stod(v);
+        else if (a == "--kv")
+            kv_type = parse_kv_type(v);
+        else if (a == "--temp")
+            sampling.temperature = std::stof(v);
+        else if (a == "--top-k")
+            sampling.top_k = std::stoi(v);
+        else if (a == "--top-p")
+            sampling.top_p = std::stof(v);
+        else if (a == "--adapters")
+            adapter_counts = parse_list(v);
+        else if (a == "--adapter-rank")
+            adapter_rank = std::stoi(v);
+        else if (a == "--mask")
+            mask_density = std::stod(v);
+        else
+            throw std::runtime_error("unknown option " + a);
     }
     if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
-        throw std::runtime_error("usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
-                                 "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P] "
-                                 "[--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]");
+        throw std::runtime_error(
+            "usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
+            "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P] "
+            "[--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]");
     for (int count : adapter_counts)
         if (count < 1) throw std::runtime_error("--adapters: every count must be at least 1");
     const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
@@ -360,7 +384,8 @@ int run(int argc, char **argv) {
     const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file, ctx);
 
     llcuda_backend *be = nullptr;
-    check(llcuda_backend_create(backend == "cuda" ? LLCUDA_BACKEND_CUDA : LLCUDA_BACKEND_CPU, 0, threads, &be), "backend");
+    check(llcuda_backend_create(backend == "cuda" ? LLCUDA_BACKEND_CUDA : LLCUDA_BACKEND_CPU, 0, threads, &be),
+          "backend");
     llcuda_device_info before{};
     check(llcuda_backend_info(be, &before), "backend info");
     llcuda_model *model = nullptr;
@@ -381,17 +406,20 @@ int run(int argc, char **argv) {
     Runner r(model, cache, spec.spec.n_vocab, sampling,
              mask_density >= 0 ? random_masks(spec.spec.n_vocab, mask_density) : std::vector<std::vector<uint32_t>>{});
     if (sampling.temperature > 0)
-        std::printf("sampling temperature %.2f, top-k %d, top-p %.2f\n", sampling.temperature, sampling.top_k, sampling.top_p);
+        std::printf("sampling temperature %.2f, top-k %d, top-p %.2f\n", sampling.temperature, sampling.top_k,
+                    sampling.top_p);
     if (mask_density >= 0)
-        std::printf("allowed-token masks: each sequence each step one of %d random masks allowing %.4g of the vocabulary\n",
-                    kMaskPool, mask_density);
+        std::printf(
+            "allowed-token masks: each sequence each step one of %d random masks allowing %.4g of the vocabulary\n",
+            kMaskPool, mask_density);
     std::printf("pp%d   %10.1f t/s\n", p, prompt_speed(r, p, reps));
     std::fflush(stdout);
     const double tg = generation_speed(r, n);
     std::printf("tg%d   %10.1f t/s", n, tg);
     if (bandwidth > 0)
         std::printf("   (bandwidth limit %.0f t/s = %.0f GB/s / %.3f GB of weights; %.0f%% of it)",
-                    bandwidth * 1e9 / weight_bytes, bandwidth, weight_bytes / 1e9, 100.0 * tg * weight_bytes / (bandwidth * 1e9));
+                    bandwidth * 1e9 / weight_bytes, bandwidth, weight_bytes / 1e9,
+                    100.0 * tg * weight_bytes / (bandwidth * 1e9));
     std::printf("\n");
     std::fflush(stdout);
     for (int npl : batches) {
@@ -407,7 +435,8 @@ int run(int argc, char **argv) {
         std::fflush(stdout);
         for (int npl : batches) {
             const auto res = batched_speed(r, npl);
-            std::printf("  npl %4d over %d adapters   S_TG %10.1f t/s   prefill %10.1f t/s\n", npl, count, res.first, res.second);
+            std::printf("  npl %4d over %d adapters   S_TG %10.1f t/s   prefill %10.1f t/s\n", npl, count, res.first,
+                        res.second);
             std::fflush(stdout);
         }
         r.use_adapters({});
@@ -427,4 +456,6 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) { return llcuda::tools::run_tool_main("llcuda-bench", run, argc, argv); }
+int main(int argc, char **argv) {
+    return llcuda::tools::run_tool_main("llcuda-bench", run, argc, argv);
+}

@@ -64,8 +64,9 @@ Options parse(int argc, char **argv) {
 int run(int argc, char **argv) {
     Options o = parse(argc, argv);
     if (argc % 2 == 0 || o.model_path.empty() || (o.offsets.size() < 2) == (o.bench_inputs == 0)) {
-        std::fprintf(stderr, "usage: llcuda-embed --model MODEL.gguf (--tokens \"ID ID ...\" [--tokens ...] | --bench NxL) "
-                             "[--backend cpu|cuda] [--threads N] [--runs R]\n");
+        std::fprintf(stderr,
+                     "usage: llcuda-embed --model MODEL.gguf (--tokens \"ID ID ...\" [--tokens ...] | --bench NxL) "
+                     "[--backend cpu|cuda] [--threads N] [--runs R]\n");
         return 2;
     }
     const llcuda::tools::GgufFile file(o.model_path);
@@ -84,8 +85,8 @@ int run(int argc, char **argv) {
     const int32_t n_seqs = static_cast<int32_t>(o.offsets.size()) - 1;
     std::vector<float> out(static_cast<size_t>(n_seqs) * spec.spec.n_embd);
     auto embed = [&] {
-        return llcuda_embed(model, n_seqs, o.offsets.data(), o.tokens.data(), static_cast<int32_t>(o.tokens.size()), out.data(),
-                            static_cast<int64_t>(out.size()));
+        return llcuda_embed(model, n_seqs, o.offsets.data(), o.tokens.data(), static_cast<int32_t>(o.tokens.size()),
+                            out.data(), static_cast<int64_t>(out.size()));
     };
     llcuda_status status = llcuda_model_load(backend, o.model_path.c_str(), &spec.spec, &model);
     if (status == LLCUDA_OK) status = embed();
@@ -102,11 +103,13 @@ int run(int argc, char **argv) {
     if (status != LLCUDA_OK) throw std::runtime_error(o.model_path + ": " + error);
     if (o.bench_inputs > 0) {
         std::printf("%d inputs x %d tokens on %s: %.1f embeddings/s (%.0f tokens/s), best of %d\n", o.bench_inputs,
-                    o.bench_length, o.backend == LLCUDA_BACKEND_CUDA ? "CUDA" : "CPU", best, best * o.bench_length, o.runs);
+                    o.bench_length, o.backend == LLCUDA_BACKEND_CUDA ? "CUDA" : "CPU", best, best * o.bench_length,
+                    o.runs);
         return 0;
     }
     for (int32_t s = 0; s < n_seqs; ++s) {
-        for (int32_t i = 0; i < spec.spec.n_embd; ++i) std::printf(i ? " %.7g" : "%.7g", out[static_cast<size_t>(s) * spec.spec.n_embd + i]);
+        for (int32_t i = 0; i < spec.spec.n_embd; ++i)
+            std::printf(i ? " %.7g" : "%.7g", out[static_cast<size_t>(s) * spec.spec.n_embd + i]);
         std::printf("\n");
     }
     return 0;
@@ -114,4 +117,6 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) { return llcuda::tools::run_tool_main("llcuda-embed", run, argc, argv); }
+int main(int argc, char **argv) {
+    return llcuda::tools::run_tool_main("llcuda-embed", run, argc, argv);
+}

@@ -13,9 +13,10 @@
 // positions, token types, LayerNorms with biases, mean pooling), with the bert vocab given;
 // nomic-micro one laid out as nomic-embed-text (nomic-bert: RoPE, fused QKV, SwiGLU).
 //
-// FAMILY: a qwen3/gemma2/gemma3/phi3/MoE (micro-mixtral, micro-qwen3moe; mixtral-8x-tiny, qwen3moe-30b-a3b-5l for benchmarks) shape of family-model.h (metadata and tensors as llama.cpp's
-// converter writes them; the output projection tied to token_embd as in the qwen3 and gemma files;
-// phi3 with fused attn_qkv and gate|up ffn_up, and LongRoPE's factors in F32 where the shape has them).
+// FAMILY: a qwen3/gemma2/gemma3/phi3/MoE (micro-mixtral, micro-qwen3moe; mixtral-8x-tiny, qwen3moe-30b-a3b-5l for
+// benchmarks) shape of family-model.h (metadata and tensors as llama.cpp's converter writes them; the output projection
+// tied to token_embd as in the qwen3 and gemma files; phi3 with fused attn_qkv and gate|up ffn_up, and LongRoPE's
+// factors in F32 where the shape has them).
 //
 // ADAPTER: a LoRA adapter of a model file written before (every attention and FFN projection of
 // every layer, rank R, alpha A), laid out as llama.cpp's convert_lora_to_gguf.py writes one
@@ -109,7 +110,7 @@ struct TensorPlan {
     std::string name;
     int32_t type;
     std::vector<int64_t> ne;
-    float center, spread;  // values uniform in center +- spread
+    float center, spread;            // values uniform in center +- spread
     std::vector<float> values = {};  // fixed F32 values instead (rope_freqs.weight)
 };
 
@@ -132,13 +133,15 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
         pool.emplace_back([&, w] {
             std::vector<float> row(static_cast<size_t>(cols));
             for (int64_t r = w; r < rows; r += n_threads) {
-                const uint64_t base = llcuda::splitmix64(seed ^ llcuda::splitmix64(index * 0x100000001ull + static_cast<uint64_t>(r)));
+                const uint64_t base =
+                    llcuda::splitmix64(seed ^ llcuda::splitmix64(index * 0x100000001ull + static_cast<uint64_t>(r)));
                 for (int64_t c = 0; c < cols; ++c) {
                     const float u = llcuda::sampling_uniform(base, static_cast<int32_t>(c));
                     row[static_cast<size_t>(c)] = t.center + t.spread * (2.0f * u - 1.0f);
                 }
                 uint64_t written = 0;
-                if (llcuda_quantize(t.type, row.data(), cols, out.data() + r * row_size, row_size, &written) != LLCUDA_OK) {
+                if (llcuda_quantize(t.type, row.data(), cols, out.data() + r * row_size, row_size, &written) !=
+                    LLCUDA_OK) {
                     errors[w] = t.name + ": " + llcuda_last_error();
                     return;
                 }
@@ -182,7 +185,8 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
         if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
     const float spread = 0.035f;
     const std::vector<llcuda::tools::FamilyTensor> tensors = llcuda::tools::family_tensors(family, n_vocab);
-    const bool tied = std::none_of(tensors.begin(), tensors.end(), [](const auto &t) { return t.name == "output.weight"; });
+    const bool tied =
+        std::none_of(tensors.begin(), tensors.end(), [](const auto &t) { return t.name == "output.weight"; });
     std::vector<TensorPlan> plan;
     for (const llcuda::tools::FamilyTensor &t : tensors) {
         if (t.norm) {
@@ -194,9 +198,10 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
         const std::string role = tied && t.name == "token_embd.weight" ? "output.weight" : t.name;
         // The converter writes the router in F32 and llama-quantize leaves it so.
         const bool router = t.name.find("ffn_gate_inp.weight") != std::string::npos;
-        const int32_t type = router ? LLCUDA_TYPE_F32
-                                    : llcuda::tools::quant_mix_type(mix, {role, t.ne[0], layer, family.n_layer,
-                                                                          family.n_head / family.n_head_kv, family.n_expert});
+        const int32_t type =
+            router ? LLCUDA_TYPE_F32
+                   : llcuda::tools::quant_mix_type(mix, {role, t.ne[0], layer, family.n_layer,
+                                                         family.n_head / family.n_head_kv, family.n_expert});
         plan.push_back({t.name, type, t.ne, 0.0f, spread});
     }
     return write_plan(w, plan, seed, out_path, family.name, mix.name);
@@ -205,7 +210,8 @@ int write_family(const llcuda::tools::FamilyShape &family, const QuantMix &mix, 
 // A BGE-style encoder: metadata and tensors as convert_hf_to_gguf.py writes a BertModel (or, for
 // nomic-bert, a NomicBertModel: no position table, RoPE base 1000, fused QKV, SwiGLU without FFN
 // biases). Position and token-type tables stay F32 like the norms; the matrices take the mix's types.
-int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path, const Shape &shape, const QuantMix &mix) {
+int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path, const Shape &shape,
+               const QuantMix &mix) {
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
     const int64_t n_types = vocab.get_int("tokenizer.ggml.token_type_count", 2);
     const std::string arch = shape.encoder;
@@ -226,7 +232,8 @@ int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path
     if (nomic) w.add_f32(arch + ".rope.freq_base", 1000.0f);
     for (const auto &kv : vocab.values())
         if (kv.first.rfind("tokenizer.", 0) == 0) w.add_raw(kv.second.raw);
-    if (!vocab.values().count("tokenizer.ggml.token_type_count")) w.add_u32("tokenizer.ggml.token_type_count", static_cast<uint32_t>(n_types));
+    if (!vocab.values().count("tokenizer.ggml.token_type_count"))
+        w.add_u32("tokenizer.ggml.token_type_count", static_cast<uint32_t>(n_types));
 
     const int64_t E = shape.n_embd, F = shape.n_ff;
     const float spread = 0.035f;
@@ -270,8 +277,10 @@ int write_bert(const GgufFile &vocab, uint64_t seed, const std::string &out_path
 // See ADAPTER above.
 int write_adapter(const std::string &model_path, const QuantMix &mix, int rank, float alpha, uint64_t seed,
                   const std::string &out_path) {
-    if (mix.base != LLCUDA_TYPE_F32 && mix.base != LLCUDA_TYPE_F16 && mix.base != LLCUDA_TYPE_BF16 && mix.base != LLCUDA_TYPE_Q8_0)
-        throw std::runtime_error(std::string("adapter type ") + mix.name + " is not one the converter writes (F32, F16, BF16, Q8_0)");
+    if (mix.base != LLCUDA_TYPE_F32 && mix.base != LLCUDA_TYPE_F16 && mix.base != LLCUDA_TYPE_BF16 &&
+        mix.base != LLCUDA_TYPE_Q8_0)
+        throw std::runtime_error(std::string("adapter type ") + mix.name +
+                                 " is not one the converter writes (F32, F16, BF16, Q8_0)");
     const GgufFile model(model_path);
     const std::string arch = model.get_string("general.architecture");
     const int64_t n_layer = model.get_int(arch + ".block_count");
@@ -293,9 +302,12 @@ int write_adapter(const std::string &model_path, const QuantMix &mix, int rank, 
             // Uniform +-spread has std spread / sqrt(3): A x of unit size, scale * B A x about half
             // of W x for weights of std 0.02 (the synthetic models').
             const float spread_a = std::sqrt(3.0f / static_cast<float>(n_in));
-            const float spread_b = std::sqrt(3.0f) * 0.01f * std::sqrt(static_cast<float>(n_in)) / (scale * std::sqrt(static_cast<float>(rank)));
-            plan.push_back({base + ".lora_a", n_in % block == 0 ? mix.base : LLCUDA_TYPE_F16, {n_in, rank}, 0.0f, spread_a});
-            plan.push_back({base + ".lora_b", rank % block == 0 ? mix.base : LLCUDA_TYPE_F16, {rank, n_out}, 0.0f, spread_b});
+            const float spread_b = std::sqrt(3.0f) * 0.01f * std::sqrt(static_cast<float>(n_in)) /
+                                   (scale * std::sqrt(static_cast<float>(rank)));
+            plan.push_back(
+                {base + ".lora_a", n_in % block == 0 ? mix.base : LLCUDA_TYPE_F16, {n_in, rank}, 0.0f, spread_a});
+            plan.push_back(
+                {base + ".lora_b", rank % block == 0 ? mix.base : LLCUDA_TYPE_F16, {rank, n_out}, 0.0f, spread_b});
         }
     }
     return write_plan(w, plan, seed, out_path, ("adapter of " + model_path).c_str(), mix.name);
@@ -308,7 +320,8 @@ void usage() {
                  "                            bge-small|bge-base|nomic-embed|%s\n"
                  "                    --type %s\n"
                  "                    --vocab VOCAB.gguf --out MODEL.gguf [--seed S] [--rope-orig-ctx N]\n"
-                 "       llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out ADAPTER.gguf [--seed S]\n",
+                 "       llcuda-synth --adapter-of MODEL.gguf --type F32|F16|BF16|Q8_0 --rank R --alpha A --out "
+                 "ADAPTER.gguf [--seed S]\n",
                  llcuda::tools::family_shape_names().c_str(), llcuda::tools::quant_mix_names().c_str());
 }
 
@@ -319,31 +332,59 @@ int run(int argc, char **argv) {
     float alpha = 0.0f;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (i + 1 >= argc) { usage(); return 2; }
+        if (i + 1 >= argc) {
+            usage();
+            return 2;
+        }
         const std::string v = argv[++i];
-        if (a == "--shape") shape_name = v;
-        else if (a == "--type") type_name = v;
-        else if (a == "--vocab") vocab_path = v;
-        else if (a == "--out") out_path = v;
-        else if (a == "--seed") seed = std::stoull(v);
-        else if (a == "--rope-orig-ctx") rope_orig_ctx = std::stoi(v);
-        else if (a == "--adapter-of") adapter_of = v;
-        else if (a == "--rank") rank = std::stoi(v);
-        else if (a == "--alpha") alpha = std::stof(v);
-        else { usage(); return 2; }
+        if (a == "--shape")
+            shape_name = v;
+        else if (a == "--type")
+            type_name = v;
+        else if (a == "--vocab")
+            vocab_path = v;
+        else if (a == "--out")
+            out_path = v;
+        else if (a == "--seed")
+            seed = std::stoull(v);
+        else if (a == "--rope-orig-ctx")
+            rope_orig_ctx = std::stoi(v);
+        else if (a == "--adapter-of")
+            adapter_of = v;
+        else if (a == "--rank")
+            rank = std::stoi(v);
+        else if (a == "--alpha")
+            alpha = std::stof(v);
+        else {
+            usage();
+            return 2;
+        }
     }
     if (!adapter_of.empty()) {
         const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
-        if (mix == nullptr || rank < 1 || out_path.empty() || !shape_name.empty() || !vocab_path.empty()) { usage(); return 2; }
+        if (mix == nullptr || rank < 1 || out_path.empty() || !shape_name.empty() || !vocab_path.empty()) {
+            usage();
+            return 2;
+        }
         return write_adapter(adapter_of, *mix, rank, alpha, seed, out_path);
     }
-    if (rank != 0 || alpha != 0.0f) { usage(); return 2; }
+    if (rank != 0 || alpha != 0.0f) {
+        usage();
+        return 2;
+    }
     const Shape *shape = nullptr;
-    for (const Shape &s : kShapes) if (shape_name == s.name) shape = &s;
+    for (const Shape &s : kShapes)
+        if (shape_name == s.name) shape = &s;
     const llcuda::tools::FamilyShape *family = llcuda::tools::find_family_shape(shape_name);
     const QuantMix *mix = llcuda::tools::find_quant_mix(type_name);
-    if ((!shape && !family) || !mix || vocab_path.empty() || out_path.empty()) { usage(); return 2; }
-    if (rope_orig_ctx < 0 || (rope_orig_ctx > 0 && (!shape || shape->rope == Rope::None))) { usage(); return 2; }
+    if ((!shape && !family) || !mix || vocab_path.empty() || out_path.empty()) {
+        usage();
+        return 2;
+    }
+    if (rope_orig_ctx < 0 || (rope_orig_ctx > 0 && (!shape || shape->rope == Rope::None))) {
+        usage();
+        return 2;
+    }
 
     const GgufFile vocab(vocab_path);
     const int64_t n_vocab = static_cast<int64_t>(vocab.value("tokenizer.ggml.tokens").array_count);
@@ -381,7 +422,11 @@ int run(int argc, char **argv) {
     std::vector<TensorPlan> plan;
     plan.push_back({"token_embd.weight", mix->base, {E, n_vocab}, 0.0f, spread});
     if (shape->rope == Rope::Llama3)  // the converter writes the factors and no scaling metadata
-        plan.push_back({"rope_freqs.weight", LLCUDA_TYPE_F32, {head_dim / 2}, 0.0f, 0.0f,
+        plan.push_back({"rope_freqs.weight",
+                        LLCUDA_TYPE_F32,
+                        {head_dim / 2},
+                        0.0f,
+                        0.0f,
                         llama3_rope_factors(head_dim, shape->theta, shape->rope_factor, orig_ctx)});
     for (int i = 0; i < shape->n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
@@ -407,7 +452,8 @@ int run(int argc, char **argv) {
         if (t.type == LLCUDA_TYPE_F32) continue;
         int layer = -1;
         std::sscanf(t.name.c_str(), "blk.%d.", &layer);
-        t.type = llcuda::tools::quant_mix_type(*mix, {t.name, t.ne[0], layer, shape->n_layer, shape->n_head / shape->n_head_kv});
+        t.type = llcuda::tools::quant_mix_type(
+            *mix, {t.name, t.ne[0], layer, shape->n_layer, shape->n_head / shape->n_head_kv});
     }
 
     return write_plan(w, plan, seed, out_path, shape->name, mix->name);
@@ -415,4 +461,6 @@ int run(int argc, char **argv) {
 
 }  // namespace
 
-int main(int argc, char **argv) { return llcuda::tools::run_tool_main("llcuda-synth", run, argc, argv); }
+int main(int argc, char **argv) {
+    return llcuda::tools::run_tool_main("llcuda-synth", run, argc, argv);
+}

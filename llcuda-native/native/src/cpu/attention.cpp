@@ -6,8 +6,8 @@
 
 namespace llcuda {
 
-void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const StepBatch &batch, CpuKvCache &cache,
-               int32_t layer, const float *q, float *out) {
+void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const StepBatch &batch,
+               CpuKvCache &cache, int32_t layer, const float *q, float *out) {
     const int32_t head_dim = spec.head_dim, group = spec.n_head / spec.n_head_kv;
     const int64_t q_dim = spec.q_dim();
     const float scale = spec.query_scale(), cap = spec.attn_softcap;

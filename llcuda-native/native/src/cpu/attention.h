@@ -14,7 +14,7 @@ namespace llcuda {
 // soft-capped when the model caps scores, weighted sum of V; K/V of head h come from KV head h / (n_head / n_head_kv)
 // and are read through s's block table (this step's K/V must already be in the cache).
 // q, out: [n_tokens][n_head * head_dim].
-void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const StepBatch &batch, CpuKvCache &cache,
-               int32_t layer, const float *q, float *out);
+void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const StepBatch &batch,
+               CpuKvCache &cache, int32_t layer, const float *q, float *out);
 
 }  // namespace llcuda

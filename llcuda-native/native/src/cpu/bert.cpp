@@ -17,7 +17,9 @@ namespace llcuda {
 
 namespace {
 
-const float *f32(const TensorRef &t) { return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr; }
+const float *f32(const TensorRef &t) {
+    return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr;
+}
 
 // x = (x - mean) / sqrt(var + eps) * weight + bias over one row, in place.
 void layer_norm(float *x, const TensorRef &weight, const TensorRef &bias, int64_t n, float eps) {
@@ -34,7 +36,8 @@ void layer_norm(float *x, const TensorRef &weight, const TensorRef &bias, int64_
 // GELU in the tanh form ggml_gelu computes.
 void gelu(float *x, int64_t n) {
     constexpr float kSqrt2OverPi = 0.7978845608028654f, kCoef = 0.044715f;
-    for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::tanh(kSqrt2OverPi * x[i] * (1.0f + kCoef * x[i] * x[i])));
+    for (int64_t i = 0; i < n; ++i)
+        x[i] = 0.5f * x[i] * (1.0f + std::tanh(kSqrt2OverPi * x[i] * (1.0f + kCoef * x[i] * x[i])));
 }
 
 void add_rows(float *x, const float *y, int64_t n) {
@@ -54,7 +57,8 @@ void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s
             float *x = &s.x[static_cast<size_t>(t) * E];
             dequantize_row(spec.token_embd.type, spec.token_embd.data + tok_row * batch.tokens[t], x, E);
             if (spec.position_embd.present()) {
-                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]), row.data(), E);
+                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]),
+                               row.data(), E);
                 add_rows(x, row.data(), E);
             }
             add_rows(x, type0.data(), E);
@@ -64,7 +68,8 @@ void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s
 }
 
 // Non-causal softmax attention of every head of every input over that input's tokens.
-void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s) {
+void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch,
+               BertScratch &s) {
     const int64_t QD = spec.q_dim(), KVD = spec.kv_dim(), D = spec.head_dim;
     const int32_t group = spec.n_head / spec.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
@@ -76,7 +81,8 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
         std::vector<float> scores(static_cast<size_t>(longest));
         for (int64_t job = begin; job < end; ++job) {
             const int64_t t = job / spec.n_head, h = job % spec.n_head, kvh = h / group;
-            const int32_t *upper = std::upper_bound(batch.offsets, batch.offsets + batch.n_seqs + 1, static_cast<int32_t>(t));
+            const int32_t *upper =
+                std::upper_bound(batch.offsets, batch.offsets + batch.n_seqs + 1, static_cast<int32_t>(t));
             const int64_t first = upper[-1], last = upper[0];
             const float *qh = &s.q[t * QD + h * D];
             float max_score = -INFINITY;
@@ -91,7 +97,8 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
             for (int64_t j = first; j < last; ++j) sum += scores[j - first] = std::exp(scores[j - first] - max_score);
             float *out = &s.att[t * QD + h * D];
             std::fill(out, out + D, 0.0f);
-            for (int64_t j = first; j < last; ++j) kernels.axpy(D, static_cast<float>(scores[j - first] / sum), &s.v[j * KVD + kvh * D], out);
+            for (int64_t j = first; j < last; ++j)
+                kernels.axpy(D, static_cast<float>(scores[j - first] / sum), &s.v[j * KVD + kvh * D], out);
         }
     });
 }
@@ -148,9 +155,10 @@ void pool_and_normalise(const ModelSpec &spec, const EmbedBatch &batch, const Be
 
 }  // namespace
 
-void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s,
-                float *out) {
-    const int64_t T = batch.offsets[batch.n_seqs], E = spec.n_embd, QD = spec.q_dim(), KVD = spec.kv_dim(), FF = spec.n_ff;
+void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch,
+                BertScratch &s, float *out) {
+    const int64_t T = batch.offsets[batch.n_seqs], E = spec.n_embd, QD = spec.q_dim(), KVD = spec.kv_dim(),
+                  FF = spec.n_ff;
     s.x.resize(T * E);
     s.q.resize(T * QD);
     s.k.resize(T * KVD);
@@ -164,7 +172,8 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
         attention(kernels, pool, spec, batch, s);
         matmul(kernels, pool, l.wo, f32(l.bo), s.att.data(), T, s.tmp.data(), s.act);
         add_rows(s.x.data(), s.tmp.data(), T * E);
-        for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.attn_output_norm, l.attn_output_norm_b, E, spec.rms_eps);
+        for (int64_t t = 0; t < T; ++t)
+            layer_norm(&s.x[t * E], l.attn_output_norm, l.attn_output_norm_b, E, spec.rms_eps);
         matmul(kernels, pool, l.ffn_up, f32(l.ffn_up_b), s.x.data(), T, s.up.data(), s.act);
         if (l.ffn_gate.present()) {
             s.gate.resize(T * FF);
@@ -176,7 +185,8 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
         }
         matmul(kernels, pool, l.ffn_down, f32(l.ffn_down_b), s.up.data(), T, s.tmp.data(), s.act);
         add_rows(s.x.data(), s.tmp.data(), T * E);
-        for (int64_t t = 0; t < T; ++t) layer_norm(&s.x[t * E], l.layer_output_norm, l.layer_output_norm_b, E, spec.rms_eps);
+        for (int64_t t = 0; t < T; ++t)
+            layer_norm(&s.x[t * E], l.layer_output_norm, l.layer_output_norm_b, E, spec.rms_eps);
     }
     pool_and_normalise(spec, batch, s, out);
 }

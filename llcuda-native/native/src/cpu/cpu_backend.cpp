@@ -28,7 +28,9 @@ namespace llcuda {
 
 namespace {
 
-const float *f32(const TensorRef &t) { return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr; }
+const float *f32(const TensorRef &t) {
+    return t.present() ? reinterpret_cast<const float *>(t.data) : nullptr;
+}
 
 // Buffers of one step, reused by the next (sized for the largest batch seen).
 struct Scratch {
@@ -37,9 +39,12 @@ struct Scratch {
 };
 
 class CpuModel final : public BackendModel {
-public:
+  public:
     CpuModel(const ModelSpec &spec, const ModelFile &file, std::shared_ptr<ThreadPool> pool)
-        : spec_(spec), weights_(spec_, file), rope_(rope_frequencies(spec_)), rope_sliding_(rope_frequencies_sliding(spec_)),
+        : spec_(spec),
+          weights_(spec_, file),
+          rope_(rope_frequencies(spec_)),
+          rope_sliding_(rope_frequencies_sliding(spec_)),
           pool_(std::move(pool)) {}
 
     uint64_t weight_bytes() const override { return weights_.bytes(); }
@@ -69,10 +74,11 @@ public:
         return std::make_unique<CpuAdapter>(std::move(spec), file);
     }
 
-private:
+  private:
     static void check_kv_type(int32_t kv_type) {
         if (kv_type != LLCUDA_TYPE_F16) {
-            fail(LLCUDA_ERR_UNSUPPORTED, "the CPU backend keeps K/V in F32 and accepts kv_type F16 (1) only; Q8_0 K/V is a CUDA option");
+            fail(LLCUDA_ERR_UNSUPPORTED,
+                 "the CPU backend keeps K/V in F32 and accepts kv_type F16 (1) only; Q8_0 K/V is a CUDA option");
         }
     }
 
@@ -91,12 +97,15 @@ private:
         s.up.resize(T * FF);
         const uint64_t embd_row = row_bytes(spec_.token_embd.type, E);
         for (int64_t t = 0; t < T; ++t) {
-            dequantize_row(spec_.token_embd.type, spec_.token_embd.data + embd_row * batch.tokens[t], s.x.data() + t * E, E);
+            dequantize_row(spec_.token_embd.type, spec_.token_embd.data + embd_row * batch.tokens[t],
+                           s.x.data() + t * E, E);
         }
-        if (spec_.embd_scale != 1.0f) for (float &v : s.x) v *= spec_.embd_scale;
+        if (spec_.embd_scale != 1.0f)
+            for (float &v : s.x) v *= spec_.embd_scale;
         group_by_adapter(batch, lora_groups_);
         // The base product for the whole batch, then each adapter group's low-rank product.
-        auto project = [&](int32_t il, LoraTarget target, const TensorRef &w, const float *bias, const float *x, float *y) {
+        auto project = [&](int32_t il, LoraTarget target, const TensorRef &w, const float *bias, const float *x,
+                           float *y) {
             matmul(kernels, *pool_, w, bias, x, T, y, s.act);
             if (!lora_groups_.empty()) add_lora(kernels, *pool_, lora_groups_, il, target, x, y, lora_scratch_);
         };
@@ -151,7 +160,8 @@ private:
             if (flagged || (seq.sample && t == seq.first + seq.count - 1)) rows_.push_back(t);
         }
         const int64_t R = static_cast<int64_t>(rows_.size());
-        for (int64_t r = 0; r < R; ++r) rms_norm(&s.x[rows_[r] * E], f32(spec_.output_norm), &s.xn[r * E], E, spec_.rms_eps);
+        for (int64_t r = 0; r < R; ++r)
+            rms_norm(&s.x[rows_[r] * E], f32(spec_.output_norm), &s.xn[r * E], E, spec_.rms_eps);
         s.logits.resize(R * spec_.n_vocab);
         if (R > 0) matmul(kernels, *pool_, spec_.output, nullptr, s.xn.data(), R, s.logits.data(), s.act);
         if (spec_.final_softcap > 0.0f) soft_cap(s.logits.data(), R * spec_.n_vocab, spec_.final_softcap);
@@ -185,14 +195,15 @@ private:
             int32_t *top_tokens = out.top_tokens + s * batch.n_top_logprobs;
             float *top_logprobs = out.top_logprobs + s * batch.n_top_logprobs;
             if (!seq.sample) {
-                if (out.model_logprobs != nullptr) model_logprobs(nullptr, 0, -1, batch.n_top_logprobs, &out.model_logprobs[s],
-                                                                  top_tokens, top_logprobs);
+                if (out.model_logprobs != nullptr)
+                    model_logprobs(nullptr, 0, -1, batch.n_top_logprobs, &out.model_logprobs[s], top_tokens,
+                                   top_logprobs);
                 continue;
             }
             const float *raw = row_of(seq.first + seq.count - 1);
             scratch_.row.assign(raw, raw + V);
-            const SampledToken token = sampler_.sample(scratch_.row.data(), spec_.n_vocab, seq.params, seq.history, seq.n_history,
-                                                       seq.end_pos(), seq.allowed);
+            const SampledToken token = sampler_.sample(scratch_.row.data(), spec_.n_vocab, seq.params, seq.history,
+                                                       seq.n_history, seq.end_pos(), seq.allowed);
             out.sampled[s] = token.token;
             if (out.logprobs != nullptr) out.logprobs[s] = token.logprob;
             if (out.model_logprobs != nullptr) {
@@ -204,7 +215,7 @@ private:
     }
 
     ModelSpec spec_;
-    HostWeights weights_;  // after spec_: points spec_'s tensors at its bytes
+    HostWeights weights_;                  // after spec_: points spec_'s tensors at its bytes
     RopeFrequencies rope_, rope_sliding_;  // global layers, sliding-window layers
     std::shared_ptr<ThreadPool> pool_;
     Scratch scratch_;
@@ -217,7 +228,7 @@ private:
 };
 
 class CpuBackend final : public Backend {
-public:
+  public:
     explicit CpuBackend(int32_t n_threads) : pool_(std::make_shared<ThreadPool>(n_threads)) {}
 
     llcuda_device_info info() const override {
@@ -233,12 +244,11 @@ public:
         return info;
     }
 
-
     std::unique_ptr<BackendModel> load_model(const ModelSpec &spec, const ModelFile &file) override {
         return std::make_unique<CpuModel>(spec, file, pool_);
     }
 
-private:
+  private:
     std::shared_ptr<ThreadPool> pool_;
 };
 

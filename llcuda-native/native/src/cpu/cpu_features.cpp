@@ -24,7 +24,9 @@ SimdLevel detect_supported() {
     return best;
 }
 
-SimdLevel lower(SimdLevel a, SimdLevel b) { return static_cast<int>(a) < static_cast<int>(b) ? a : b; }
+SimdLevel lower(SimdLevel a, SimdLevel b) {
+    return static_cast<int>(a) < static_cast<int>(b) ? a : b;
+}
 
 SimdLevel from_environment() {
     const SimdLevel best = cpu_simd_level_supported();
@@ -60,15 +62,22 @@ SimdLevel cpu_simd_level_supported() {
     return level;
 }
 
-SimdLevel cpu_simd_level() { return static_cast<SimdLevel>(current_level().load()); }
+SimdLevel cpu_simd_level() {
+    return static_cast<SimdLevel>(current_level().load());
+}
 
-void limit_cpu_simd_level(SimdLevel level) { current_level().store(static_cast<int>(lower(level, cpu_simd_level_supported()))); }
+void limit_cpu_simd_level(SimdLevel level) {
+    current_level().store(static_cast<int>(lower(level, cpu_simd_level_supported())));
+}
 
 const char *simd_level_name(SimdLevel level) {
     switch (level) {
-    case SimdLevel::Avx512: return "avx512";
-    case SimdLevel::Avx2: return "avx2";
-    default: return "scalar";
+        case SimdLevel::Avx512:
+            return "avx512";
+        case SimdLevel::Avx2:
+            return "avx2";
+        default:
+            return "scalar";
     }
 }
 

@@ -79,7 +79,8 @@ float dot_k4(int64_t n, const void *w, const void *a) {
                 s1 += ((q[l] >> 4) | k_fifth_bit(x[b], sub + 1, l)) * p[l + 32];
             }
             scaled += sc0 * s0 + sc1 * s1;
-            mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) + m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
+            mins += m0 * (y[b].bsums[2 * sub] + y[b].bsums[2 * sub + 1]) +
+                    m1 * (y[b].bsums[2 * sub + 2] + y[b].bsums[2 * sub + 3]);
         }
         sum += y[b].d * (fp16_to_fp32(x[b].d) * scaled - fp16_to_fp32(x[b].dmin) * mins);
     }
@@ -132,26 +133,44 @@ float dot_32(int64_t n, const void *w, const void *a, Quant quant, ScaleMin scal
     return sum;
 }
 
-int nibble(const uint8_t *qs, int j) { return j < 16 ? qs[j] & 0xF : qs[j - 16] >> 4; }
+int nibble(const uint8_t *qs, int j) {
+    return j < 16 ? qs[j] & 0xF : qs[j - 16] >> 4;
+}
 
 float dot_q4_1(int64_t n, const void *w, const void *a) {
-    return dot_32<BlockQ4_1>(n, w, a, [](const BlockQ4_1 &b, int j) { return nibble(b.qs, j); },
-                             [](const BlockQ4_1 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = fp16_to_fp32(b.m); });
+    return dot_32<BlockQ4_1>(
+        n, w, a, [](const BlockQ4_1 &b, int j) { return nibble(b.qs, j); },
+        [](const BlockQ4_1 &b, float &d, float &m) {
+            d = fp16_to_fp32(b.d);
+            m = fp16_to_fp32(b.m);
+        });
 }
 
 float dot_q5_0(int64_t n, const void *w, const void *a) {
-    return dot_32<BlockQ5_0>(n, w, a, [](const BlockQ5_0 &b, int j) { return q5_quant(b, j) - 16; },
-                             [](const BlockQ5_0 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = 0.0f; });
+    return dot_32<BlockQ5_0>(
+        n, w, a, [](const BlockQ5_0 &b, int j) { return q5_quant(b, j) - 16; },
+        [](const BlockQ5_0 &b, float &d, float &m) {
+            d = fp16_to_fp32(b.d);
+            m = 0.0f;
+        });
 }
 
 float dot_q5_1(int64_t n, const void *w, const void *a) {
-    return dot_32<BlockQ5_1>(n, w, a, [](const BlockQ5_1 &b, int j) { return q5_quant(b, j); },
-                             [](const BlockQ5_1 &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = fp16_to_fp32(b.m); });
+    return dot_32<BlockQ5_1>(
+        n, w, a, [](const BlockQ5_1 &b, int j) { return q5_quant(b, j); },
+        [](const BlockQ5_1 &b, float &d, float &m) {
+            d = fp16_to_fp32(b.d);
+            m = fp16_to_fp32(b.m);
+        });
 }
 
 float dot_iq4_nl(int64_t n, const void *w, const void *a) {
-    return dot_32<BlockIQ4_NL>(n, w, a, [](const BlockIQ4_NL &b, int j) { return static_cast<int>(kIq4nlValues[nibble(b.qs, j)]); },
-                               [](const BlockIQ4_NL &b, float &d, float &m) { d = fp16_to_fp32(b.d); m = 0.0f; });
+    return dot_32<BlockIQ4_NL>(
+        n, w, a, [](const BlockIQ4_NL &b, int j) { return static_cast<int>(kIq4nlValues[nibble(b.qs, j)]); },
+        [](const BlockIQ4_NL &b, float &d, float &m) {
+            d = fp16_to_fp32(b.d);
+            m = 0.0f;
+        });
 }
 
 // Q2_K: sum_i d*sc_i*<q_i, a_i> - dmin*m_i*sum(a_i) over the 16 sub-blocks, sums from the bsums.
@@ -222,21 +241,40 @@ void axpy(int64_t n, float a, const float *x, float *y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-void quantize_act_q8_0(const float *x, void *dst, int64_t n) { quantize_row(LLCUDA_TYPE_Q8_0, x, dst, n); }
-void quantize_act_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
+void quantize_act_q8_0(const float *x, void *dst, int64_t n) {
+    quantize_row(LLCUDA_TYPE_Q8_0, x, dst, n);
+}
+void quantize_act_q8_K(const float *x, void *dst, int64_t n) {
+    quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n);
+}
 
 const CpuKernels kScalar = {
     SimdLevel::Scalar,
-    {ActFormat::F32, dot_f32},  {ActFormat::F32, dot_f16},  {ActFormat::F32, dot_bf16},
-    {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_k4<BlockQ4_K>},
-    {ActFormat::Q8_K, dot_k4<BlockQ5_K>}, {ActFormat::Q8_K, dot_q6_K}, quantize_act_q8_0, quantize_act_q8_K, axpy,
-    {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
-    {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
+    {ActFormat::F32, dot_f32},
+    {ActFormat::F32, dot_f16},
+    {ActFormat::F32, dot_bf16},
+    {ActFormat::Q8_0, dot_q8_0},
+    {ActFormat::Q8_0, dot_q4_0},
+    {ActFormat::Q8_K, dot_k4<BlockQ4_K>},
+    {ActFormat::Q8_K, dot_k4<BlockQ5_K>},
+    {ActFormat::Q8_K, dot_q6_K},
+    quantize_act_q8_0,
+    quantize_act_q8_K,
+    axpy,
+    {ActFormat::Q8_0, dot_q4_1},
+    {ActFormat::Q8_0, dot_q5_0},
+    {ActFormat::Q8_0, dot_q5_1},
+    {ActFormat::Q8_K, dot_q2_K},
+    {ActFormat::Q8_K, dot_q3_K},
+    {ActFormat::Q8_0, dot_iq4_nl},
+    {ActFormat::Q8_K, dot_iq4_xs},
     {ActFormat::F32, dot_nf4},
 };
 
 }  // namespace
 
-const CpuKernels &scalar_kernels() { return kScalar; }
+const CpuKernels &scalar_kernels() {
+    return kScalar;
+}
 
 }  // namespace llcuda

@@ -12,7 +12,7 @@
 namespace llcuda {
 
 class CpuKvCache final : public BackendKvCache {
-public:
+  public:
     // Throws LLCUDA_ERR_OUT_OF_MEMORY naming the size when the host cannot hold it.
     CpuKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size);
     static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size);
@@ -27,7 +27,7 @@ public:
         return static_cast<int64_t>(blocks[pos / block_size_]) * block_size_ + pos % block_size_;
     }
 
-private:
+  private:
     int64_t offset(int32_t layer, int kv, int64_t slot) const {
         return ((static_cast<int64_t>(layer) * 2 + kv) * slots_ + slot) * kv_dim_;
     }

@@ -13,7 +13,8 @@ void group_by_adapter(const StepBatch &batch, std::vector<LoraGroup> &groups) {
         for (int32_t k = 0; k < seq.n_adapters; ++k) {
             const SeqSpan::AdapterUse &use = seq.adapters[k];
             const CpuAdapter *adapter = dynamic_cast<const CpuAdapter *>(use.adapter);
-            if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
+            if (adapter == nullptr)
+                fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
             LoraGroup *group = nullptr;
             for (LoraGroup &g : groups)
                 if (g.adapter == adapter && g.scale == use.scale) group = &g;
@@ -31,7 +32,8 @@ void add_lora(const CpuKernels &kernels, ThreadPool &pool, const std::vector<Lor
     for (const LoraGroup &g : groups) {
         const LoraPair &pair = g.adapter->spec().pair(layer, target);
         if (!pair.present()) continue;
-        const int64_t n = static_cast<int64_t>(g.tokens.size()), in = pair.a.cols(), rank = pair.rank(), out = pair.b.rows();
+        const int64_t n = static_cast<int64_t>(g.tokens.size()), in = pair.a.cols(), rank = pair.rank(),
+                      out = pair.b.rows();
         s.x.resize(static_cast<size_t>(n * in));
         for (int64_t i = 0; i < n; ++i) std::memcpy(&s.x[i * in], x + g.tokens[i] * in, in * sizeof(float));
         s.mid.resize(static_cast<size_t>(n * rank));

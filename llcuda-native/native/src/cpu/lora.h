@@ -16,12 +16,12 @@
 namespace llcuda {
 
 class CpuAdapter final : public BackendAdapter {
-public:
+  public:
     CpuAdapter(AdapterSpec spec, const ModelFile &file) : spec_(std::move(spec)), weights_(spec_.tensors(), file) {}
     uint64_t bytes() const override { return weights_.bytes(); }
     const AdapterSpec &spec() const { return spec_; }
 
-private:
+  private:
     AdapterSpec spec_;
     HostWeights weights_;  // after spec_: points its tensors at their bytes
 };

@@ -9,10 +9,10 @@ namespace llcuda {
 namespace {
 // Weight rows per tile: a tile's rows stay in cache while every activation row passes over them.
 constexpr int64_t kRowTile = 16;
-}
+}  // namespace
 
-void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, const float *bias, const float *x, int64_t n_x,
-            float *y, std::vector<uint8_t> &act_scratch) {
+void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, const float *bias, const float *x,
+            int64_t n_x, float *y, std::vector<uint8_t> &act_scratch) {
     const int64_t cols = w.cols(), rows = w.rows();
     const WeightKernel &kernel = kernels.for_type(w.type);
     const size_t act_bytes = act_row_bytes(kernel.act, cols);

@@ -12,7 +12,7 @@ namespace llcuda {
 
 // `act_scratch` holds the quantized activations between calls (grown as needed). `bias` may be
 // null. x: [n_x][w.cols()], y: [n_x][w.rows()].
-void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, const float *bias, const float *x, int64_t n_x,
-            float *y, std::vector<uint8_t> &act_scratch);
+void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, const float *bias, const float *x,
+            int64_t n_x, float *y, std::vector<uint8_t> &act_scratch);
 
 }  // namespace llcuda

@@ -22,7 +22,7 @@ struct MoeScratch {
 // out[t] = sum over the n_expert_used experts e of highest softmax probability p_e of router(xn[t]):
 // p_e / sum(chosen p) * down_e(silu(gate_e xn[t]) * up_e xn[t]), as llama.cpp's build_moe_ffn with
 // softmax gating and normalised weights. xn, out: [n_tokens][n_embd].
-void moe_ffn(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const LayerTensors &layer, const float *xn,
-             int64_t n_tokens, float *out, MoeScratch &s, std::vector<uint8_t> &act);
+void moe_ffn(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const LayerTensors &layer,
+             const float *xn, int64_t n_tokens, float *out, MoeScratch &s, std::vector<uint8_t> &act);
 
 }  // namespace llcuda

@@ -17,7 +17,8 @@ void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t p
     const int32_t half = static_cast<int32_t>(rope.freq.size());
     for (int32_t i = 0; i < half; ++i) {
         const double angle = static_cast<double>(pos) * rope.freq[static_cast<size_t>(i)];
-        const float c = static_cast<float>(std::cos(angle) * rope.mscale), s = static_cast<float>(std::sin(angle) * rope.mscale);
+        const float c = static_cast<float>(std::cos(angle) * rope.mscale),
+                    s = static_cast<float>(std::sin(angle) * rope.mscale);
         float *a = rope_type == LLCUDA_ROPE_NEOX ? head + i : head + 2 * i;
         float *b = rope_type == LLCUDA_ROPE_NEOX ? head + i + half : head + 2 * i + 1;
         const float x0 = *a, x1 = *b;

@@ -58,7 +58,8 @@ void ThreadPool::run(const std::function<void(int)> &job) {
 void ThreadPool::worker_loop(int worker) {
     uint64_t seen = 0;
     for (;;) {
-        for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations; ++spins) _mm_pause();
+        for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations; ++spins)
+            _mm_pause();
         if (generation_.load(std::memory_order_acquire) == seen) {
             std::unique_lock<std::mutex> lock(mutex_);
             sleepers_.fetch_add(1);  // seq_cst: a run() that missed this sees the new generation below

@@ -18,7 +18,7 @@
 namespace llcuda {
 
 class ThreadPool {
-public:
+  public:
     explicit ThreadPool(int n_threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool &) = delete;
@@ -41,11 +41,12 @@ public:
         }
         std::atomic<int64_t> next{0};
         run([&](int) {
-            for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) body(c * chunk, std::min(n, (c + 1) * chunk));
+            for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1))
+                body(c * chunk, std::min(n, (c + 1) * chunk));
         });
     }
 
-private:
+  private:
     static constexpr int64_t kChunksPerThread = 8;
 
     // Runs job on the caller and on every worker that wakes while the job is open.
@@ -60,7 +61,7 @@ private:
     std::atomic<bool> closed_{true};  // the current job takes no new workers
     std::atomic<int> active_{0};      // workers inside (or about to check) the current job
     std::atomic<bool> stop_{false};
-    std::atomic<int> sleepers_{0};    // workers blocked on `wake_`: only then is a notify needed
+    std::atomic<int> sleepers_{0};  // workers blocked on `wake_`: only then is a notify needed
     std::mutex mutex_;
     std::condition_variable wake_;
     std::exception_ptr error_;

@@ -92,13 +92,13 @@ __device__ __forceinline__ int key_count(const AttnTile &tile, const int32_t *ti
 
 template <int D, class Rows>
 __global__ void __launch_bounds__(kThreads)
-attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q, int ldq,
-                 const int32_t *__restrict__ block_tables, int block_size, const Rows rows,
-                 int n_head, int n_head_kv, float scale, float softcap, int window,
-                 const int32_t *__restrict__ tile_keys, float *__restrict__ out, float *__restrict__ partial,
-                 uint8_t *__restrict__ out_q, float2 *__restrict__ out_ds) {
-    constexpr int W = D / 2;                              // half2 words per head row
-    constexpr int C = (W + kWarpSize - 1) / kWarpSize;    // half2 words per lane in the output
+    attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q, int ldq,
+                     const int32_t *__restrict__ block_tables, int block_size, const Rows rows, int n_head,
+                     int n_head_kv, float scale, float softcap, int window, const int32_t *__restrict__ tile_keys,
+                     float *__restrict__ out, float *__restrict__ partial, uint8_t *__restrict__ out_q,
+                     float2 *__restrict__ out_ds) {
+    constexpr int W = D / 2;                            // half2 words per head row
+    constexpr int C = (W + kWarpSize - 1) / kWarpSize;  // half2 words per lane in the output
     constexpr int R = attention_rows(D);
     constexpr int kRowsPerWarp = R / kWarps;
     static_assert(attention_shared_bytes(R, D) <= kMaxStaticSharedBytes, "attention tiles exceed static shared memory");
@@ -194,7 +194,10 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
             const float corr = expf(m[i] - m_new);
             l[i] = l[i] * corr + warp_sum(p);
 #pragma unroll
-            for (int c = 0; c < C; ++c) { acc[i][c].x *= corr; acc[i][c].y *= corr; }
+            for (int c = 0; c < C; ++c) {
+                acc[i][c].x *= corr;
+                acc[i][c].y *= corr;
+            }
 #pragma unroll 8
             for (int j = 0; j < kKeys; ++j) {
                 const float pj = __shfl_sync(0xffffffffu, p, j);
@@ -216,9 +219,13 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
         const int r = warp + kWarps * i;
         if (r >= n_rows) continue;
         if (splits > 1) {  // unnormalised partial state: m, l, acc[D] per row
-            float *p = partial + ((static_cast<int64_t>(blockIdx.x) * gridDim.y + kvh) * splits + blockIdx.z) *
-                                     (R * (D + 2)) + r * (D + 2);
-            if (lane == 0) { p[0] = m[i]; p[1] = l[i]; }
+            float *p = partial +
+                       ((static_cast<int64_t>(blockIdx.x) * gridDim.y + kvh) * splits + blockIdx.z) * (R * (D + 2)) +
+                       r * (D + 2);
+            if (lane == 0) {
+                p[0] = m[i];
+                p[1] = l[i];
+            }
 #pragma unroll
             for (int c = 0; c < C; ++c)
                 if (has_word(c)) *reinterpret_cast<float2 *>(p + 2 + 2 * (lane + 32 * c)) = acc[i][c];
@@ -247,9 +254,9 @@ attention_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ q
 // 8-bit blocks for the output projection (q8-activations.cuh).
 template <int D>
 __global__ void __launch_bounds__(kThreads)
-combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
-               int window, const int32_t *__restrict__ tile_keys, float *__restrict__ out, uint8_t *__restrict__ q,
-               float2 *__restrict__ ds) {
+    combine_kernel(const AttnTile *__restrict__ tiles, const float *__restrict__ partial, int n_head, int splits,
+                   int window, const int32_t *__restrict__ tile_keys, float *__restrict__ out, uint8_t *__restrict__ q,
+                   float2 *__restrict__ ds) {
     static_assert(kAttnMaxSplits <= kWarpSize, "one lane per split");
     constexpr int C = (D + kWarpSize - 1) / kWarpSize;  // dimensions per lane (lane + 32c < D)
     allow_next_kernel();
@@ -332,9 +339,9 @@ void launch_attention(const AttnTile *tiles, int n_tiles, const float *q, int ld
     uint8_t *q8 = outq ? outq->q : nullptr;
     float2 *q8ds = outq ? outq->ds : nullptr;
     const bool overlap = n_tiles <= kDecodeOverlapTokens;
-    launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, overlap, tiles,
-                     q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap, scores.window,
-                     scores.keys, out, workspace, q8, q8ds);
+    launch_dependent(attention_kernel<D, Rows>, dim3(n_tiles, n_head_kv, splits), dim3(kThreads), stream, overlap,
+                     tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, scale, scores.softcap,
+                     scores.window, scores.keys, out, workspace, q8, q8ds);
     if (splits > 1) {
         launch_dependent(combine_kernel<D>, dim3(n_tiles, n_head_kv), dim3(kThreads), stream, overlap, tiles,
                          static_cast<const float *>(workspace), n_head, splits, scores.window, scores.keys, out, q8,
@@ -352,8 +359,12 @@ void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ld
         launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
                             workspace, out, stream, outq, scores);
     } else if (cache.type == LLCUDA_TYPE_Q8_0) {
-        const Q8Rows<D> rows{static_cast<const uint4 *>(cache.k), static_cast<const uint4 *>(cache.v), cache.k_scale,
-                             cache.v_scale, kv_dim / 16, kv_dim / 32};
+        const Q8Rows<D> rows{static_cast<const uint4 *>(cache.k),
+                             static_cast<const uint4 *>(cache.v),
+                             cache.k_scale,
+                             cache.v_scale,
+                             kv_dim / 16,
+                             kv_dim / 32};
         launch_attention<D>(tiles, n_tiles, q, ldq, block_tables, block_size, rows, n_head, n_head_kv, splits,
                             workspace, out, stream, outq, scores);
     } else {
@@ -363,10 +374,9 @@ void launch_for_cache(const AttnTile *tiles, int n_tiles, const float *q, int ld
 
 }  // namespace
 
-void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
-               int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
-               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq,
-               const AttnScores &scores) {
+void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables, int block_size,
+               const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits, float *workspace, float *out,
+               cudaStream_t stream, const Q8Activations *outq, const AttnScores &scores) {
     require(scores.scale >= 0.0f && scores.softcap >= 0.0f && scores.window >= 0,
             "attention: scale, softcap and window must not be negative");
     require(scores.keys == nullptr || scores.window == 0, "attention: a window needs causal attention (no key counts)");
@@ -376,15 +386,15 @@ void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, cons
                 " at head_dim " + std::to_string(head_dim) + ")");
     require(splits >= 1 && splits <= kAttnMaxSplits && (splits == 1 || workspace),
             "attention: " + std::to_string(splits) + " splits");
-    require(!outq || outq->k == n_head * head_dim,
-            "attention: 8-bit output rows of " + std::to_string(outq ? outq->k : 0) + " elements for rows of " +
-                std::to_string(n_head * head_dim));
+    require(!outq || outq->k == n_head * head_dim, "attention: 8-bit output rows of " +
+                                                       std::to_string(outq ? outq->k : 0) + " elements for rows of " +
+                                                       std::to_string(n_head * head_dim));
     if (n_tiles == 0) return;
     switch (head_dim) {
-#define LLCUDA_ATTENTION_CASE(D)                                                                              \
-    case D:                                                                                                   \
+#define LLCUDA_ATTENTION_CASE(D)                                                                                \
+    case D:                                                                                                     \
         launch_for_cache<D>(tiles, n_tiles, q, ldq, block_tables, block_size, cache, n_head, n_head_kv, splits, \
-                            workspace, out, stream, outq, scores);                                            \
+                            workspace, out, stream, outq, scores);                                              \
         return;
         LLCUDA_ATTENTION_CASE(32)
         LLCUDA_ATTENTION_CASE(64)

@@ -12,14 +12,13 @@
 namespace llcuda::cuda {
 
 // Turns a failed CUDA call into llcuda::Error(LLCUDA_ERR_DEVICE) naming the call and the place.
-#define LLCUDA_CUDA_CHECK(call)                                                                   \
-    do {                                                                                          \
-        cudaError_t llcuda_err_ = (call);                                                         \
-        if (llcuda_err_ != cudaSuccess) {                                                         \
-            ::llcuda::fail(LLCUDA_ERR_DEVICE, std::string("CUDA error in ") + #call + " (" +      \
-                                                  __FILE__ + ":" + std::to_string(__LINE__) +    \
-                                                  "): " + cudaGetErrorString(llcuda_err_));       \
-        }                                                                                         \
+#define LLCUDA_CUDA_CHECK(call)                                                                                        \
+    do {                                                                                                               \
+        cudaError_t llcuda_err_ = (call);                                                                              \
+        if (llcuda_err_ != cudaSuccess) {                                                                              \
+            ::llcuda::fail(LLCUDA_ERR_DEVICE, std::string("CUDA error in ") + #call + " (" + __FILE__ + ":" +          \
+                                                  std::to_string(__LINE__) + "): " + cudaGetErrorString(llcuda_err_)); \
+        }                                                                                                              \
     } while (0)
 
 // Checks the launch that was just enqueued (configuration errors show up here, not later).
@@ -64,6 +63,8 @@ __device__ __forceinline__ float block_sum(float v) {
 }
 #endif
 
-inline int ceil_div(int64_t a, int64_t b) { return static_cast<int>((a + b - 1) / b); }
+inline int ceil_div(int64_t a, int64_t b) {
+    return static_cast<int>((a + b - 1) / b);
+}
 
 }  // namespace llcuda::cuda

@@ -64,16 +64,19 @@ LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
         int ranks = 0;
         for (int32_t k = 0; k < seq.n_adapters; ++k) {
             const auto *adapter = dynamic_cast<const CudaAdapter *>(seq.adapters[k].adapter);
-            if (adapter == nullptr) fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
+            if (adapter == nullptr)
+                fail(LLCUDA_ERR_INVALID_ARGUMENT, "a LoRA adapter of the batch belongs to another backend");
             stack.pairs[stack.n] = adapter->pairs();
             stack.scales[stack.n++] = seq.adapters[k].scale;
             ranks += adapter->max_rank();
         }
         if (ranks > kLoraMaxRank)
-            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: the stacked adapters of sequence " + std::to_string(s) + " have ranks adding up to " +
-                                             std::to_string(ranks) + "; the CUDA kernels take up to " + std::to_string(kLoraMaxRank));
+            fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: the stacked adapters of sequence " + std::to_string(s) +
+                                             " have ranks adding up to " + std::to_string(ranks) +
+                                             "; the CUDA kernels take up to " + std::to_string(kLoraMaxRank));
         auto same = [&](const LoraStack &o) {
-            return o.n == stack.n && std::equal(o.pairs, o.pairs + o.n, stack.pairs) && std::equal(o.scales, o.scales + o.n, stack.scales);
+            return o.n == stack.n && std::equal(o.pairs, o.pairs + o.n, stack.pairs) &&
+                   std::equal(o.scales, o.scales + o.n, stack.scales);
         };
         const auto found = std::find_if(plan.stacks.begin(), plan.stacks.end(), same);
         stack_of[s] = static_cast<int32_t>(found - plan.stacks.begin());
@@ -83,10 +86,12 @@ LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
         const size_t group_first = plan.tokens.size();
         for (size_t s = 0; s < batch.seqs.size(); ++s)
             if (stack_of[s] == stack)
-                for (int32_t t = batch.seqs[s].first; t < batch.seqs[s].first + batch.seqs[s].count; ++t) plan.tokens.push_back(t);
+                for (int32_t t = batch.seqs[s].first; t < batch.seqs[s].first + batch.seqs[s].count; ++t)
+                    plan.tokens.push_back(t);
         for (size_t first = group_first; first < plan.tokens.size(); first += kLoraTileTokens)
-            plan.tiles.push_back(LoraTile{stack, static_cast<int32_t>(first),
-                                          static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, plan.tokens.size() - first))});
+            plan.tiles.push_back(
+                LoraTile{stack, static_cast<int32_t>(first),
+                         static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, plan.tokens.size() - first))});
     }
     if (!plan.empty() && plan.tiles.size() < static_cast<size_t>(min_tiles)) plan.tiles.resize(min_tiles, LoraTile{});
     return plan;

@@ -11,7 +11,7 @@
 namespace llcuda::cuda {
 
 class CudaAdapter final : public BackendAdapter {
-public:
+  public:
     // Reads the validated adapter's tensors from `file` and uploads them to the current device.
     // Throws LLCUDA_ERR_UNSUPPORTED naming a tensor whose rank is above kLoraMaxRank.
     CudaAdapter(const AdapterSpec &spec, const ModelFile &file);
@@ -20,7 +20,7 @@ public:
     const LoraPairDevice *pairs() const { return memory_.as<LoraPairDevice>(); }
     int max_rank() const { return max_rank_; }
 
-private:
+  private:
     DeviceBuffer memory_;  // the pair table, then every pair's A and transposed B
     int max_rank_ = 0;
 };

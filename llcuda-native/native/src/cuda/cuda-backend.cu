@@ -15,14 +15,13 @@ using cuda::kMinComputeMinor;
 std::string format_uuid(const cudaUUID_t &uuid) {
     const auto *b = reinterpret_cast<const unsigned char *>(uuid.bytes);
     char text[64];
-    std::snprintf(text, sizeof(text),
-                  "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    std::snprintf(text, sizeof(text), "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
     return text;
 }
 
 class CudaBackend final : public Backend {
-public:
+  public:
     explicit CudaBackend(int32_t device) : device_(device) {
         const llcuda_device_info info = cuda_device_info(device);
         if (info.compute_major * 10 + info.compute_minor < kMinComputeMajor * 10 + kMinComputeMinor)
@@ -36,7 +35,7 @@ public:
         return std::make_unique<cuda::CudaModel>(device_, spec, file);
     }
 
-private:
+  private:
     int32_t device_;
 };
 

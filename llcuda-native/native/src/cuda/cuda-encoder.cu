@@ -42,22 +42,31 @@ void CudaEncoder::map_weights() {
     embd_norm_b_ = weights_.vec(spec_.token_embd_norm_b);
     for (const LayerTensors &l : spec_.layers) {
         Layer d;
-        d.wq = weights_.mat(l.wq); d.wk = weights_.mat(l.wk); d.wv = weights_.mat(l.wv); d.wqkv = weights_.mat(l.wqkv);
+        d.wq = weights_.mat(l.wq);
+        d.wk = weights_.mat(l.wk);
+        d.wv = weights_.mat(l.wv);
+        d.wqkv = weights_.mat(l.wqkv);
         d.wo = weights_.mat(l.wo);
-        d.up = weights_.mat(l.ffn_up); d.gate = weights_.mat(l.ffn_gate); d.down = weights_.mat(l.ffn_down);
+        d.up = weights_.mat(l.ffn_up);
+        d.gate = weights_.mat(l.ffn_gate);
+        d.down = weights_.mat(l.ffn_down);
         if (d.wqkv.data) {  // one bias vector of q|k|v rows
             const float *b = weights_.vec(l.bqkv);
             d.bq = b;
             d.bk = b ? b + spec_.q_dim() : nullptr;
             d.bv = b ? b + spec_.q_dim() + spec_.kv_dim() : nullptr;
         } else {
-            d.bq = weights_.vec(l.bq); d.bk = weights_.vec(l.bk); d.bv = weights_.vec(l.bv);
+            d.bq = weights_.vec(l.bq);
+            d.bk = weights_.vec(l.bk);
+            d.bv = weights_.vec(l.bv);
         }
         d.bo = weights_.vec(l.bo);
         d.up_b = weights_.vec(l.ffn_up_b);
         d.down_b = weights_.vec(l.ffn_down_b);
-        d.attn_norm = weights_.vec(l.attn_output_norm); d.attn_norm_b = weights_.vec(l.attn_output_norm_b);
-        d.out_norm = weights_.vec(l.layer_output_norm); d.out_norm_b = weights_.vec(l.layer_output_norm_b);
+        d.attn_norm = weights_.vec(l.attn_output_norm);
+        d.attn_norm_b = weights_.vec(l.attn_output_norm_b);
+        d.out_norm = weights_.vec(l.layer_output_norm);
+        d.out_norm_b = weights_.vec(l.layer_output_norm_b);
         layers_.push_back(d);
     }
     // Row 0 of the token-type table, the only type llama.cpp gives its inputs, read once by the
@@ -74,8 +83,8 @@ void CudaEncoder::map_weights() {
 void CudaEncoder::ensure_capacity(const EncoderPlan &plan, const EncoderMeta &meta) {
     const int64_t E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
     if (plan.n_tokens > cap_tokens_) {
-        const int64_t T = std::min<int64_t>(std::max<int64_t>(plan.n_tokens, 2 * cap_tokens_),
-                                            std::max(kPassTokens, spec_.n_ctx));
+        const int64_t T =
+            std::min<int64_t>(std::max<int64_t>(plan.n_tokens, 2 * cap_tokens_), std::max(kPassTokens, spec_.n_ctx));
         acts_ = DeviceBuffer();
         const int64_t partial = static_cast<int64_t>(attention_workspace_floats(sm_count_, spec_.head_dim));
         const int64_t half_count = T * std::max({E, QD, F});
@@ -83,13 +92,20 @@ void CudaEncoder::ensure_capacity(const EncoderPlan &plan, const EncoderMeta &me
         acts_ = DeviceBuffer((T * per_token + partial + (half_count + 1) / 2 + 4) * sizeof(float),
                              "encoder activations for " + std::to_string(T) + " tokens");
         float *p = acts_.as<float>();
-        x_ = p; p += T * E;
-        tmp_ = p; p += T * E;
-        qkv_ = p; p += T * (QD + 2 * KVD);
-        attn_ = p; p += T * QD;
-        ffn_in_ = p; p += T * 2 * F;
-        ffn_ = p; p += T * F;
-        attn_partial_ = p; p += partial;
+        x_ = p;
+        p += T * E;
+        tmp_ = p;
+        p += T * E;
+        qkv_ = p;
+        p += T * (QD + 2 * KVD);
+        attn_ = p;
+        p += T * QD;
+        ffn_in_ = p;
+        p += T * 2 * F;
+        ffn_ = p;
+        p += T * F;
+        attn_partial_ = p;
+        p += partial;
         x16_ = {reinterpret_cast<__half *>(acts_.as<float>() + (p - acts_.as<float>() + 3) / 4 * 4),  // 16-byte rows
                 static_cast<size_t>(half_count)};
         cap_tokens_ = T;
@@ -113,7 +129,8 @@ void CudaEncoder::enqueue_pass(const EncoderPlan &plan, const EncoderMeta &layou
     const int T = plan.n_tokens, E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = spec_.n_ff;
     const int QKV = QD + 2 * KVD;
     int32_t *meta = meta_.as<int32_t>();
-    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(meta, meta_host_.get(), layout.total * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+    LLCUDA_CUDA_CHECK(
+        cudaMemcpyAsync(meta, meta_host_.get(), layout.total * sizeof(int32_t), cudaMemcpyHostToDevice, s));
     const auto *tiles = reinterpret_cast<const AttnTile *>(meta + layout.tiles);
     KvLayer kv;  // one layer's K/V at a time: each layer overwrites the last one's
     kv.k = kv_.get();
@@ -136,8 +153,8 @@ void CudaEncoder::enqueue_pass(const EncoderPlan &plan, const EncoderMeta &layou
             product(l.wk, x_, E, qkv_ + QD, QKV);
             product(l.wv, x_, E, qkv_ + QD + KVD, QKV);
         }
-        rope_and_store_kv(rope_, T, meta + layout.positions, meta + layout.slots, qkv_, QKV, qkv_ + QD,
-                          qkv_ + QD + KVD, QKV, l.bq, l.bk, l.bv, kv, s);
+        rope_and_store_kv(rope_, T, meta + layout.positions, meta + layout.slots, qkv_, QKV, qkv_ + QD, qkv_ + QD + KVD,
+                          QKV, l.bq, l.bk, l.bv, kv, s);
         attention(tiles, plan.n_tiles(), qkv_, QKV, meta + layout.tables, kEncoderBlock, kv, spec_.n_head,
                   spec_.n_head_kv, spec_.head_dim, splits, attn_partial_, attn_, s, nullptr, scores);
         product(l.wo, attn_, QD, tmp_, E);

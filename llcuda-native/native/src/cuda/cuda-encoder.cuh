@@ -15,7 +15,7 @@
 namespace llcuda::cuda {
 
 class CudaEncoder final : public BackendModel {
-public:
+  public:
     CudaEncoder(int device, const ModelSpec &spec, const ModelFile &file);
     ~CudaEncoder() override;
     uint64_t weight_bytes() const override { return weights_.size(); }
@@ -25,7 +25,7 @@ public:
     void step(BackendKvCache &, const StepBatch &, const StepResult &) override { no_cache(); }
     void embed(const EmbedBatch &batch, float *out) override;
 
-private:
+  private:
     struct Layer {
         DeviceMatrix wq, wk, wv, wqkv, wo, up, gate, down;
         const float *bq = nullptr, *bk = nullptr, *bv = nullptr, *bo = nullptr, *up_b = nullptr, *down_b = nullptr;

@@ -9,7 +9,9 @@ namespace {
 constexpr size_t kTensorAlignment = 256;  // KV cache regions
 
 // The index of a projection's pair in a layer's part of an adapter's pair table.
-int lora_pair(LoraTarget target) { return static_cast<int>(target); }
+int lora_pair(LoraTarget target) {
+    return static_cast<int>(target);
+}
 
 }  // namespace
 
@@ -19,13 +21,16 @@ CudaKvCache::Regions CudaKvCache::regions(const ModelSpec &spec, int32_t n_block
                                           int32_t kv_type) {
     const uint64_t positions = static_cast<uint64_t>(n_blocks) * block_size;
     const uint64_t kv_dim = static_cast<uint64_t>(spec.kv_dim());
-    auto aligned = [](uint64_t b) { return static_cast<size_t>((b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment); };
+    auto aligned = [](uint64_t b) {
+        return static_cast<size_t>((b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment);
+    };
     if (kv_type == LLCUDA_TYPE_F16) return {aligned(positions * kv_dim * sizeof(__half)), 0};
     if (kv_type == LLCUDA_TYPE_Q8_0 && kv_dim % 32 == 0)
         return {aligned(positions * kv_dim), aligned(positions * (kv_dim / 32) * sizeof(__half))};
-    fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: KV cache type " + std::to_string(kv_type) +
-                                     " unsupported (F16, or Q8_0 when n_head_kv * head_dim is a multiple of 32; it is " +
-                                     std::to_string(kv_dim) + ")");
+    fail(LLCUDA_ERR_UNSUPPORTED,
+         "CUDA backend: KV cache type " + std::to_string(kv_type) +
+             " unsupported (F16, or Q8_0 when n_head_kv * head_dim is a multiple of 32; it is " +
+             std::to_string(kv_dim) + ")");
 }
 
 uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type) {
@@ -34,11 +39,14 @@ uint64_t CudaKvCache::bytes(const ModelSpec &spec, int32_t n_blocks, int32_t blo
 }
 
 CudaKvCache::CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id)
-    : n_blocks_(n_blocks), block_size_(block_size), kv_type_(kv_type), id_(id),
+    : n_blocks_(n_blocks),
+      block_size_(block_size),
+      kv_type_(kv_type),
+      id_(id),
       regions_(regions(spec, n_blocks, block_size, kv_type)),
-      memory_(bytes(spec, n_blocks, block_size, kv_type),
-              "KV cache (" + std::to_string(n_blocks) + " blocks of " + std::to_string(block_size) + " positions, " +
-                  (kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0") + ")") {
+      memory_(bytes(spec, n_blocks, block_size, kv_type), "KV cache (" + std::to_string(n_blocks) + " blocks of " +
+                                                              std::to_string(block_size) + " positions, " +
+                                                              (kv_type == LLCUDA_TYPE_F16 ? "F16" : "Q8_0") + ")") {
     LLCUDA_CUDA_CHECK(cudaMemset(memory_.get(), 0, memory_.size()));
 }
 
@@ -74,8 +82,8 @@ CudaModel::CudaModel(int device, const ModelSpec &spec, const ModelFile &file)
                        "8-bit activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
     if (spec_.n_expert > 0) {
         moe_shape_ = MoeShape{spec_.n_embd, spec_.n_ff_expert, spec_.n_expert, spec_.n_expert_used};
-        moe_q8_ = DeviceBuffer(moe_q8_bytes(moe_shape_), "8-bit expert activations of " +
-                                                             std::to_string(kMatVecMaxTokens) + " tokens");
+        moe_q8_ = DeviceBuffer(moe_q8_bytes(moe_shape_),
+                               "8-bit expert activations of " + std::to_string(kMatVecMaxTokens) + " tokens");
     }
 }
 
@@ -105,8 +113,13 @@ void CudaModel::map_weights() {
         d.k_norm = weights_.vec(l.attn_k_norm);
         d.attn_post_norm = weights_.vec(l.attn_post_norm);
         d.ffn_post_norm = weights_.vec(l.ffn_post_norm);
-        d.wq = weights_.mat(l.wq); d.wk = weights_.mat(l.wk); d.wv = weights_.mat(l.wv); d.wo = weights_.mat(l.wo);
-        d.gate = weights_.mat(l.ffn_gate); d.up = weights_.mat(l.ffn_up); d.down = weights_.mat(l.ffn_down);
+        d.wq = weights_.mat(l.wq);
+        d.wk = weights_.mat(l.wk);
+        d.wv = weights_.mat(l.wv);
+        d.wo = weights_.mat(l.wo);
+        d.gate = weights_.mat(l.ffn_gate);
+        d.up = weights_.mat(l.ffn_up);
+        d.down = weights_.mat(l.ffn_down);
         auto follows = [](const DeviceMatrix &a, const DeviceMatrix &b) {
             return a.type == b.type && a.cols == b.cols && a.data + a.rows * a.row_bytes == b.data;
         };
@@ -185,14 +198,22 @@ void CudaModel::ensure_capacity(const StepPlan &plan) {
     picks_host_ = PinnedBuffer(2 * R * sizeof(int32_t));
     std::memset(meta_host_.as<int32_t>(), 0, meta_host_.size());
     float *p = acts_.as<float>();
-    x_ = p; p += T * E;
-    xn_ = p; p += T * E;
-    qkv_ = p; p += T * (QD + 2 * KVD);
-    attn_ = p; p += T * QD;
-    gate_up_ = p; p += T * 2 * F;
-    ffn_ = p; p += T * F;
-    rows_ = p; p += R * E;
-    attn_partial_ = p; p += partial;
+    x_ = p;
+    p += T * E;
+    xn_ = p;
+    p += T * E;
+    qkv_ = p;
+    p += T * (QD + 2 * KVD);
+    attn_ = p;
+    p += T * QD;
+    gate_up_ = p;
+    p += T * 2 * F;
+    ffn_ = p;
+    p += T * F;
+    rows_ = p;
+    p += R * E;
+    attn_partial_ = p;
+    p += partial;
     x16_ = {reinterpret_cast<__half *>(acts_.as<float>() + (p - acts_.as<float>() + 3) / 4 * 4),  // 16-byte rows
             static_cast<size_t>(half_count)};
     layout_ = next;
@@ -203,15 +224,15 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     const int T = plan.n_padded, R = plan.n_rows();
     const int E = spec_.n_embd, QD = spec_.q_dim(), KVD = spec_.kv_dim(), F = dense_ff();
     int32_t *meta = meta_.as<int32_t>();
-    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(meta, meta_host_.as<int32_t>(), layout_.total() * sizeof(int32_t),
-                                      cudaMemcpyHostToDevice, s));
+    LLCUDA_CUDA_CHECK(
+        cudaMemcpyAsync(meta, meta_host_.as<int32_t>(), layout_.total() * sizeof(int32_t), cudaMemcpyHostToDevice, s));
     const int32_t *tokens = meta + layout_.tokens(), *positions = meta + layout_.positions(),
                   *slots = meta + layout_.slots(), *out_rows = meta + layout_.out_rows(),
                   *tables = meta + layout_.tables();
     const auto *tiles = reinterpret_cast<const AttnTile *>(meta + layout_.tiles());
     if (!lora_plan_.empty())
-        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(lora_meta_.get(), lora_meta_host_.get(), lora_meta_.size(),
-                                          cudaMemcpyHostToDevice, s));
+        LLCUDA_CUDA_CHECK(
+            cudaMemcpyAsync(lora_meta_.get(), lora_meta_host_.get(), lora_meta_.size(), cudaMemcpyHostToDevice, s));
 
     const int QKV = QD + 2 * KVD;
     const int splits = attention_splits(plan.n_tiles(), spec_.n_head_kv, sm_count_);
@@ -239,9 +260,11 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         }
-        add_lora_products(li, xn_, E, E, {{{lora_pair(LoraTarget::Q), qkv_, QKV, QD},
-                                           {lora_pair(LoraTarget::K), qkv_ + QD, QKV, KVD},
-                                           {lora_pair(LoraTarget::V), qkv_ + QD + KVD, QKV, KVD}}, 3});
+        add_lora_products(li, xn_, E, E,
+                          {{{lora_pair(LoraTarget::Q), qkv_, QKV, QD},
+                            {lora_pair(LoraTarget::K), qkv_ + QD, QKV, KVD},
+                            {lora_pair(LoraTarget::V), qkv_ + QD + KVD, QKV, KVD}},
+                           3});
         if (l.q_norm) {
             head_rms_norm(qkv_, QKV, T, spec_.n_head, spec_.head_dim, l.q_norm, spec_.rms_eps, s);
             head_rms_norm(qkv_ + QD, QKV, T, spec_.n_head_kv, spec_.head_dim, l.k_norm, spec_.rms_eps, s);
@@ -269,8 +292,10 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
             mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, x16_, s, nq);
         }
-        add_lora_products(li, xn_, E, E, {{{lora_pair(LoraTarget::Gate), gate_up_, 2 * F, F},
-                                           {lora_pair(LoraTarget::Up), gate_up_ + F, 2 * F, F}}, 2});
+        add_lora_products(
+            li, xn_, E, E,
+            {{{lora_pair(LoraTarget::Gate), gate_up_, 2 * F, F}, {lora_pair(LoraTarget::Up), gate_up_ + F, 2 * F, F}},
+             2});
         const Q8Activations *fq = q8_for(l.down, T, F);
         swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq,
                spec_.gelu_ffn ? GateActivation::GeluTanh : GateActivation::Silu);
@@ -280,8 +305,8 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
     const Q8Activations *rq = q8_for(output_, R, E);
     rms_norm(x_, out_rows, R, E, output_norm_, spec_.rms_eps, rows_, s, rq);
     mat_mul(output_, rows_, E, R, logits_.as<float>(), spec_.n_vocab, false, sm_count_, x16_, s, rq);
-    if (spec_.final_softcap > 0.0f) soft_cap(logits_.as<float>(), static_cast<int64_t>(R) * spec_.n_vocab,
-                                             spec_.final_softcap, s);
+    if (spec_.final_softcap > 0.0f)
+        soft_cap(logits_.as<float>(), static_cast<int64_t>(R) * spec_.n_vocab, spec_.final_softcap, s);
     int32_t *picked = picks_.as<int32_t>();
     float *logprobs = logprobs_in(picks_);
     sample_greedy(logits_.as<float>(), plan.n_sample, spec_.n_vocab, picked, logprobs, s);
@@ -304,7 +329,8 @@ void CudaModel::add_lora_products(int layer, const float *x, int ldx, int n_in, 
     const uint8_t *meta = lora_meta_.as<uint8_t>();
     add_lora(reinterpret_cast<const LoraStack *>(meta + lora_layout_.stacks()),
              reinterpret_cast<const LoraTile *>(meta + lora_layout_.tiles()), static_cast<int>(lora_plan_.tiles.size()),
-             reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens()), x, ldx, n_in, outputs, lora_mid_.as<float>(), stream_);
+             reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens()), x, ldx, n_in, outputs,
+             lora_mid_.as<float>(), stream_);
 }
 
 void CudaModel::ensure_lora_capacity() {
@@ -374,7 +400,8 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
         (samples_greedily_masked(seq) ? masked_greedy : sample_specs_host_).push_back(spec);
     }
     const int n_full = static_cast<int>(sample_specs_host_.size()), n_greedy = static_cast<int>(masked_greedy.size());
-    sample_specs_host_.insert(sample_specs_host_.end(), masked_greedy.begin(), masked_greedy.end());  // after the others
+    sample_specs_host_.insert(sample_specs_host_.end(), masked_greedy.begin(),
+                              masked_greedy.end());  // after the others
     const int n = n_full + n_greedy;
     if (n == 0) return;
     const size_t spec_bytes = n * sizeof(SampleRow), history_bytes = sample_history_host_.size() * sizeof(int32_t),
@@ -389,8 +416,8 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
         sample_upload_ = std::move(device);
     }
     if (sample_scratch_.size() < sample_rows_scratch_bytes(n_full, V))  // grows to the most rows of one launch
-        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n_full, V), "sampling scratch for " +
-                                                                              std::to_string(V) + "-token rows");
+        sample_scratch_ = DeviceBuffer(sample_rows_scratch_bytes(n_full, V),
+                                       "sampling scratch for " + std::to_string(V) + "-token rows");
     // One upload: the specs, the histories, then the masks (4-byte words after 4-byte history entries).
     uint8_t *upload_host = sample_upload_host_.as<uint8_t>();
     std::memcpy(upload_host, sample_specs_host_.data(), spec_bytes);
@@ -406,7 +433,8 @@ void CudaModel::sample_on_gpu(const StepPlan &plan, const StepBatch &batch) {
                 logits_.as<float>(), V, sample_scratch_.get(), picked, logprobs, stream_);
     sample_greedy_masked(sample_upload_.as<SampleRow>() + n_full, n_greedy, allowed, logits_.as<float>(), V, picked,
                          logprobs, stream_);
-    LLCUDA_CUDA_CHECK(cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
+    LLCUDA_CUDA_CHECK(
+        cudaMemcpyAsync(picks_host_.as<int32_t>(), picked, picks_.size(), cudaMemcpyDeviceToHost, stream_));
 }
 
 void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const StepResult &out) {
@@ -420,10 +448,12 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
         ensure_lora_capacity();
         write_lora_meta(lora_plan_, lora_layout_, lora_meta_host_.get());
     }
-    if (plan.graph) run_graph(plan, cache);
-    else enqueue_step(plan, cache);
-    const std::vector<std::pair<int, int>> runs = out.model_logprobs ? logprob_runs(plan, batch)
-                                                                       : std::vector<std::pair<int, int>>{};
+    if (plan.graph)
+        run_graph(plan, cache);
+    else
+        enqueue_step(plan, cache);
+    const std::vector<std::pair<int, int>> runs =
+        out.model_logprobs ? logprob_runs(plan, batch) : std::vector<std::pair<int, int>>{};
     if (out.model_logprobs) keep_raw_rows(plan, runs);
     sample_on_gpu(plan, batch);
     if (out.model_logprobs) model_logprobs_on_gpu(plan, runs, batch.n_top_logprobs);
@@ -451,8 +481,10 @@ std::vector<std::pair<int, int>> CudaModel::logprob_runs(const StepPlan &plan, c
     const int n = static_cast<int>(plan.sample_seqs.size());
     for (int row = 0; row < n; ++row) {
         if (!batch.wants_logprobs(static_cast<size_t>(plan.sample_seqs[row]))) continue;
-        if (!runs.empty() && runs.back().second == row) runs.back().second = row + 1;
-        else runs.emplace_back(row, row + 1);
+        if (!runs.empty() && runs.back().second == row)
+            runs.back().second = row + 1;
+        else
+            runs.emplace_back(row, row + 1);
     }
     return runs;
 }
@@ -462,8 +494,9 @@ void CudaModel::keep_raw_rows(const StepPlan &plan, const std::vector<std::pair<
     const size_t row_bytes = spec_.n_vocab * sizeof(float), bytes = plan.sample_seqs.size() * row_bytes;
     if (raw_rows_.size() < bytes) raw_rows_ = DeviceBuffer(bytes, "raw logits rows for log-probabilities");
     for (const auto &[first, end] : runs)
-        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.as<uint8_t>() + first * row_bytes, logits_.as<uint8_t>() + first * row_bytes,
-                                          (end - first) * row_bytes, cudaMemcpyDeviceToDevice, stream_));
+        LLCUDA_CUDA_CHECK(cudaMemcpyAsync(raw_rows_.as<uint8_t>() + first * row_bytes,
+                                          logits_.as<uint8_t>() + first * row_bytes, (end - first) * row_bytes,
+                                          cudaMemcpyDeviceToDevice, stream_));
 }
 
 void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, const std::vector<std::pair<int, int>> &runs, int n_top) {
@@ -482,8 +515,9 @@ void CudaModel::model_logprobs_on_gpu(const StepPlan &plan, const std::vector<st
     float *top_logprobs = reinterpret_cast<float *>(top_tokens + static_cast<size_t>(n) * n_top);
     const int V = static_cast<int>(spec_.n_vocab);
     for (const auto &[first, end] : runs)  // the outputs stay indexed by row
-        model_logprobs(raw_rows_.as<float>() + static_cast<int64_t>(first) * V, end - first, V, picks_.as<int32_t>() + first,
-                       n_top, token_logprobs + first, top_tokens + static_cast<size_t>(first) * n_top,
+        model_logprobs(raw_rows_.as<float>() + static_cast<int64_t>(first) * V, end - first, V,
+                       picks_.as<int32_t>() + first, n_top, token_logprobs + first,
+                       top_tokens + static_cast<size_t>(first) * n_top,
                        top_logprobs + static_cast<size_t>(first) * n_top, stream_);
     LLCUDA_CUDA_CHECK(cudaMemcpyAsync(logprobs_host_.get(), logprobs_.get(), bytes, cudaMemcpyDeviceToHost, stream_));
 }
@@ -495,7 +529,10 @@ void CudaModel::write_model_logprobs(const StepPlan &plan, const StepBatch &batc
     const float *top_logprobs = reinterpret_cast<const float *>(top_tokens + static_cast<size_t>(n) * n_top);
     for (size_t s = 0; s < batch.seqs.size(); ++s) {  // sequences not sampled or not asking
         out.model_logprobs[s] = 0.0f;
-        for (int k = 0; k < n_top; ++k) { out.top_tokens[s * n_top + k] = -1; out.top_logprobs[s * n_top + k] = 0.0f; }
+        for (int k = 0; k < n_top; ++k) {
+            out.top_tokens[s * n_top + k] = -1;
+            out.top_logprobs[s * n_top + k] = 0.0f;
+        }
     }
     for (int row = 0; row < n; ++row) {
         const size_t s = static_cast<size_t>(plan.sample_seqs[row]);

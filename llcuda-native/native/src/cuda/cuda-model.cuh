@@ -36,7 +36,7 @@ struct DeviceLayer {
 
 // Per layer: K values, V values, then (Q8_0) K scales and V scales, each region 256-byte aligned.
 class CudaKvCache final : public BackendKvCache {
-public:
+  public:
     CudaKvCache(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type, uint64_t id);
     int32_t n_blocks() const override { return n_blocks_; }
     int32_t block_size() const override { return block_size_; }
@@ -45,7 +45,7 @@ public:
     // Throws LLCUDA_ERR_UNSUPPORTED for types other than F16 and Q8_0 (whose rows need kv_dim % 32 == 0).
     static uint64_t bytes(const ModelSpec &spec, int32_t n_blocks, int32_t block_size, int32_t kv_type);
 
-private:
+  private:
     struct Regions {
         size_t values, scales;  // bytes of one layer's K (or V) values and scales, aligned
     };
@@ -57,17 +57,16 @@ private:
 };
 
 class CudaModel final : public BackendModel {
-public:
+  public:
     CudaModel(int device, const ModelSpec &spec, const ModelFile &file);
     ~CudaModel() override;
     uint64_t weight_bytes() const override { return weights_.size(); }
     uint64_t kv_cache_bytes(int32_t n_blocks, int32_t block_size, int32_t kv_type) const override;
-    std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size,
-                                                    int32_t kv_type) override;
+    std::unique_ptr<BackendKvCache> create_kv_cache(int32_t n_blocks, int32_t block_size, int32_t kv_type) override;
     void step(BackendKvCache &cache, const StepBatch &batch, const StepResult &out) override;
     std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) override;
 
-private:
+  private:
     // The layers' views of weights_.
     void map_weights();
     void ensure_capacity(const StepPlan &plan);
@@ -124,8 +123,8 @@ private:
     DeviceBuffer moe_, moe_q8_;
     MoeScratch moe_scratch_;
     PinnedBuffer meta_host_, picks_host_;
-    float *x_ = nullptr, *xn_ = nullptr, *qkv_ = nullptr, *attn_ = nullptr, *gate_up_ = nullptr,
-          *ffn_ = nullptr, *rows_ = nullptr, *attn_partial_ = nullptr;
+    float *x_ = nullptr, *xn_ = nullptr, *qkv_ = nullptr, *attn_ = nullptr, *gate_up_ = nullptr, *ffn_ = nullptr,
+          *rows_ = nullptr, *attn_partial_ = nullptr;
     HalfScratch x16_;  // a tensor-core product's activations in FP16
     int sm_count_ = 0;
 

@@ -84,10 +84,15 @@ struct Dequant<LLCUDA_TYPE_F32> {
     __device__ static void decode(const Raw &r, int, float out[16]) {
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-            out[4 * i] = r.v[i].x; out[4 * i + 1] = r.v[i].y; out[4 * i + 2] = r.v[i].z; out[4 * i + 3] = r.v[i].w;
+            out[4 * i] = r.v[i].x;
+            out[4 * i + 1] = r.v[i].y;
+            out[4 * i + 2] = r.v[i].z;
+            out[4 * i + 3] = r.v[i].w;
         }
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 template <>
@@ -119,7 +124,9 @@ struct Dequant<LLCUDA_TYPE_F16> {
             for (int j = 0; j < 4; ++j) out[4 * i + j] = *reinterpret_cast<const __half2 *>(&w[j]);
         }
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 // BF16 is widened to float in registers: sm_75 has no BF16 tensor cores or BF16 arithmetic.
@@ -148,7 +155,9 @@ struct Dequant<LLCUDA_TYPE_BF16> {
         decode(r, k0, v);
         floats_to_h2(v, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 // Q8_0 and Q4_0 blocks (34 and 18 bytes) are only 2-byte aligned: 16-bit loads.
@@ -180,7 +189,9 @@ struct Dequant<LLCUDA_TYPE_Q8_0> {
         for (int i = 0; i < 4; ++i) w[i] ^= 0x80808080u;  // int8 -> value + 128
         biased_bytes_to_h2(w, 128.0f, half_bits_to_float(r.d), 0.0f, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 template <>
@@ -215,7 +226,9 @@ struct Dequant<LLCUDA_TYPE_Q4_0> {
         for (int i = 0; i < 4; ++i) w[i] = (w[i] >> shift) & 0x0f0f0f0fu;
         biased_bytes_to_h2(w, 8.0f, half_bits_to_float(r.d), 0.0f, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 // The sub-block j of a Q4_K/Q5_K chunk at k0, its d * scale and dmin * min from the block head,
@@ -255,7 +268,9 @@ struct Dequant<LLCUDA_TYPE_Q4_K> {
                                (r.qs.z >> c.shift) & 0x0f0f0f0fu, (r.qs.w >> c.shift) & 0x0f0f0f0fu};
         biased_bytes_to_h2(w, 0.0f, c.ds, -c.dm, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 template <>
@@ -285,7 +300,9 @@ struct Dequant<LLCUDA_TYPE_Q5_K> {
         for (int i = 0; i < 4; ++i) w[i] = ((qs[i] >> c.shift) & 0x0f0f0f0fu) | (((qh[i] >> c.j) & 0x01010101u) << 4);
         biased_bytes_to_h2(w, 0.0f, c.ds, -c.dm, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 // Q6_K blocks (210 bytes) are 2-byte aligned: 16-bit loads; the int8 scale comes with its
@@ -338,10 +355,13 @@ struct Dequant<LLCUDA_TYPE_Q6_K> {
         words_of(r.ql, ql);
         words_of(r.qh, qh);
 #pragma unroll
-        for (int i = 0; i < 4; ++i) w[i] = ((ql[i] >> c.lshift) & 0x0f0f0f0fu) | (((qh[i] >> c.hshift) & 0x03030303u) << 4);
+        for (int i = 0; i < 4; ++i)
+            w[i] = ((ql[i] >> c.lshift) & 0x0f0f0f0fu) | (((qh[i] >> c.hshift) & 0x03030303u) << 4);
         biased_bytes_to_h2(w, 32.0f, c.ds, 0.0f, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 }  // namespace llcuda::cuda

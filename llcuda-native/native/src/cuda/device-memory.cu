@@ -16,8 +16,7 @@ DeviceBuffer::DeviceBuffer(size_t bytes, const std::string &what) {
     size_t free_bytes = 0, total_bytes = 0;
     LLCUDA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
     const std::string shortage = what + " needs " + describe_bytes(bytes) + " of GPU memory, but only " +
-                                 describe_bytes(free_bytes) + " of " + describe_bytes(total_bytes) +
-                                 " are free";
+                                 describe_bytes(free_bytes) + " of " + describe_bytes(total_bytes) + " are free";
     if (bytes > free_bytes) fail(LLCUDA_ERR_OUT_OF_MEMORY, shortage);
     const cudaError_t err = cudaMalloc(&ptr_, bytes);
     if (err != cudaSuccess) ptr_ = nullptr;  // the base destructor runs when this constructor throws

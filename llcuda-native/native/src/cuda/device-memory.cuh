@@ -14,7 +14,7 @@ namespace llcuda::cuda {
 // be reported (the context may be gone), so they are ignored.
 template <cudaError_t (*Release)(void *)>
 class OwnedAllocation {
-public:
+  public:
     OwnedAllocation() = default;
     ~OwnedAllocation() {
         if (ptr_) Release(ptr_);
@@ -34,23 +34,25 @@ public:
 
     void *get() const { return ptr_; }
     template <typename T>
-    T *as() const { return static_cast<T *>(ptr_); }
+    T *as() const {
+        return static_cast<T *>(ptr_);
+    }
     size_t size() const { return bytes_; }
 
-protected:
+  protected:
     void *ptr_ = nullptr;
     size_t bytes_ = 0;
 };
 
 class DeviceBuffer : public OwnedAllocation<cudaFree> {
-public:
+  public:
     DeviceBuffer() = default;
     // `what` names the allocation in the out-of-memory message ("weights of model.gguf").
     DeviceBuffer(size_t bytes, const std::string &what);
 };
 
 class PinnedBuffer : public OwnedAllocation<cudaFreeHost> {
-public:
+  public:
     PinnedBuffer() = default;
     explicit PinnedBuffer(size_t bytes);
 };

@@ -21,19 +21,18 @@ __global__ void embed_kernel(const uint8_t *__restrict__ table, uint64_t row_byt
 }
 
 template <int TYPE>
-void launch_embed(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
-                  cudaStream_t stream, float scale) {
-    embed_kernel<TYPE><<<n_tokens, 128, 0, stream>>>(table.data, table.row_bytes,
-                                                     static_cast<int>(table.cols), tokens, scale, out);
+void launch_embed(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out, cudaStream_t stream,
+                  float scale) {
+    embed_kernel<TYPE>
+        <<<n_tokens, 128, 0, stream>>>(table.data, table.row_bytes, static_cast<int>(table.cols), tokens, scale, out);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
 
-void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
-                  cudaStream_t stream, float scale) {
-    require(table.cols % 16 == 0, "embedding: n_embd " + std::to_string(table.cols) +
-                                      " is not a multiple of 16");
+void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out, cudaStream_t stream,
+                  float scale) {
+    require(table.cols % 16 == 0, "embedding: n_embd " + std::to_string(table.cols) + " is not a multiple of 16");
     if (n_tokens == 0) return;
     LLCUDA_DISPATCH_WEIGHT_TYPE(table.type, launch_embed, table, tokens, n_tokens, out, stream, scale);
 }

@@ -13,14 +13,16 @@ EncoderPlan plan_encoder(const ModelSpec &spec, const EmbedBatch &batch, int fir
     const int32_t base = batch.offsets[first_seq];
     plan.n_tokens = batch.offsets[first_seq + n_seqs] - base;
     int longest = 0;
-    for (int s = first_seq; s < first_seq + n_seqs; ++s) longest = std::max(longest, batch.offsets[s + 1] - batch.offsets[s]);
+    for (int s = first_seq; s < first_seq + n_seqs; ++s)
+        longest = std::max(longest, batch.offsets[s + 1] - batch.offsets[s]);
     plan.blocks_per_seq = (longest + kEncoderBlock - 1) / kEncoderBlock;
     plan.tokens.assign(batch.tokens + base, batch.tokens + base + plan.n_tokens);
     plan.positions.resize(plan.n_tokens);
     plan.slots.resize(plan.n_tokens);
     plan.tables.assign(static_cast<size_t>(n_seqs) * plan.blocks_per_seq, 0);
     for (int q = 0; q < n_seqs; ++q) {
-        const int first = batch.offsets[first_seq + q] - base, length = batch.offsets[first_seq + q + 1] - batch.offsets[first_seq + q];
+        const int first = batch.offsets[first_seq + q] - base,
+                  length = batch.offsets[first_seq + q + 1] - batch.offsets[first_seq + q];
         const int first_block = plan.n_blocks, table = q * plan.blocks_per_seq;
         const int blocks = (length + kEncoderBlock - 1) / kEncoderBlock;
         for (int j = 0; j < blocks; ++j) plan.tables[table + j] = first_block + j;

@@ -21,8 +21,8 @@ constexpr int kEncoderBlock = 16;
 struct EncoderPlan {
     int n_tokens = 0;
     int n_seqs = 0;
-    int n_blocks = 0;          // blocks of the K/V scratch
-    int blocks_per_seq = 0;    // entries of each input's block table
+    int n_blocks = 0;                               // blocks of the K/V scratch
+    int blocks_per_seq = 0;                         // entries of each input's block table
     std::vector<int32_t> tokens, positions, slots;  // [n_tokens]
     std::vector<AttnTile> tiles;
     std::vector<int32_t> tile_keys;  // [tiles.size()] the length of the tile's input

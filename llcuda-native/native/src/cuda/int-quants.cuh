@@ -18,14 +18,20 @@ __device__ __forceinline__ void load_words_unaligned2(const uint8_t *p, uint32_t
 
 __device__ __forceinline__ void load_words_aligned(const uint8_t *p, uint32_t w[4]) {
     const uint4 v = *reinterpret_cast<const uint4 *>(p);
-    w[0] = v.x; w[1] = v.y; w[2] = v.z; w[3] = v.w;
+    w[0] = v.x;
+    w[1] = v.y;
+    w[2] = v.z;
+    w[3] = v.w;
 }
 
 // From an 8-byte aligned address: IQ4_XS blocks are 136 bytes, so their nibbles are 8-byte aligned
 // (weights are 256-byte aligned tensors) and two 8-byte loads replace eight 2-byte ones.
 __device__ __forceinline__ void load_words_aligned8(const uint8_t *p, uint32_t w[4]) {
     const uint2 lo = *reinterpret_cast<const uint2 *>(p), hi = *reinterpret_cast<const uint2 *>(p + 8);
-    w[0] = lo.x; w[1] = lo.y; w[2] = hi.x; w[3] = hi.y;
+    w[0] = lo.x;
+    w[1] = lo.y;
+    w[2] = hi.x;
+    w[3] = hi.y;
 }
 
 // a = d * scale and b = -dmin * min of sub-block j of a Q4_K or Q5_K block (the same head) in memory.
@@ -129,7 +135,8 @@ __device__ __forceinline__ void add_fifth_bits(const uint8_t *qh, int off, uint3
 // nibble bytes q (0..15) of `nibbles`: two byte permutes pick from entries 0..7 and 8..15, bit 3 of
 // each nibble chooses between them.
 __device__ __forceinline__ uint32_t lookup16(uint32_t t0, uint32_t t1, uint32_t t2, uint32_t t3, uint32_t nibbles) {
-    const uint32_t sel = (nibbles & 0x7u) | ((nibbles >> 4) & 0x70u) | ((nibbles >> 8) & 0x700u) | ((nibbles >> 12) & 0x7000u);
+    const uint32_t sel =
+        (nibbles & 0x7u) | ((nibbles >> 4) & 0x70u) | ((nibbles >> 8) & 0x700u) | ((nibbles >> 12) & 0x7000u);
     const uint32_t low = __byte_perm(t0, t1, sel), high = __byte_perm(t2, t3, sel);
     const uint32_t pick_high = ((nibbles >> 3) & 0x01010101u) * 0xffu;
     return (low & ~pick_high) | (high & pick_high);
@@ -137,7 +144,8 @@ __device__ __forceinline__ uint32_t lookup16(uint32_t t0, uint32_t t1, uint32_t 
 
 // The four IQ4 code book entries of the four nibble bytes of `nibbles`, as int8 bytes.
 constexpr uint32_t iq4_book_word(int i) {
-    return static_cast<uint8_t>(kIq4nlValues[4 * i]) | (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 1])) << 8) |
+    return static_cast<uint8_t>(kIq4nlValues[4 * i]) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 1])) << 8) |
            (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 2])) << 16) |
            (static_cast<uint32_t>(static_cast<uint8_t>(kIq4nlValues[4 * i + 3])) << 24);
 }
@@ -211,7 +219,8 @@ struct IntQuant<LLCUDA_TYPE_Q3_K> {
         load_words_unaligned2(blk + 32 + 32 * h + l0, q);
         load_words_unaligned2(blk + l0, hm);
 #pragma unroll
-        for (int i = 0; i < 4; ++i) q[i] = ((q[i] >> (2 * g)) & 0x03030303u) | (((hm[i] >> (4 * h + g)) & 0x01010101u) << 2);
+        for (int i = 0; i < 4; ++i)
+            q[i] = ((q[i] >> (2 * g)) & 0x03030303u) | (((hm[i] >> (4 * h + g)) & 0x01010101u) << 2);
     }
 };
 
@@ -269,19 +278,29 @@ struct DequantFromInt {
     __device__ static void decode_h2(const Raw &r, int, __half2 out[8]) {
         uint32_t w[4];
 #pragma unroll
-        for (int i = 0; i < 4; ++i) w[i] = IntQuant<TYPE>::kSigned ? r.q[i] ^ 0x80808080u : r.q[i];  // int8 -> value + 128
+        for (int i = 0; i < 4; ++i)
+            w[i] = IntQuant<TYPE>::kSigned ? r.q[i] ^ 0x80808080u : r.q[i];  // int8 -> value + 128
         biased_bytes_to_h2(w, IntQuant<TYPE>::kSigned ? 128.0f : 0.0f, r.a, r.b, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
-template <> struct Dequant<LLCUDA_TYPE_Q4_1> : DequantFromInt<LLCUDA_TYPE_Q4_1> {};
-template <> struct Dequant<LLCUDA_TYPE_Q5_0> : DequantFromInt<LLCUDA_TYPE_Q5_0> {};
-template <> struct Dequant<LLCUDA_TYPE_Q5_1> : DequantFromInt<LLCUDA_TYPE_Q5_1> {};
-template <> struct Dequant<LLCUDA_TYPE_Q2_K> : DequantFromInt<LLCUDA_TYPE_Q2_K> {};
-template <> struct Dequant<LLCUDA_TYPE_Q3_K> : DequantFromInt<LLCUDA_TYPE_Q3_K> {};
-template <> struct Dequant<LLCUDA_TYPE_IQ4_NL> : DequantFromInt<LLCUDA_TYPE_IQ4_NL> {};
-template <> struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_XS> {};
+template <>
+struct Dequant<LLCUDA_TYPE_Q4_1> : DequantFromInt<LLCUDA_TYPE_Q4_1> {};
+template <>
+struct Dequant<LLCUDA_TYPE_Q5_0> : DequantFromInt<LLCUDA_TYPE_Q5_0> {};
+template <>
+struct Dequant<LLCUDA_TYPE_Q5_1> : DequantFromInt<LLCUDA_TYPE_Q5_1> {};
+template <>
+struct Dequant<LLCUDA_TYPE_Q2_K> : DequantFromInt<LLCUDA_TYPE_Q2_K> {};
+template <>
+struct Dequant<LLCUDA_TYPE_Q3_K> : DequantFromInt<LLCUDA_TYPE_Q3_K> {};
+template <>
+struct Dequant<LLCUDA_TYPE_IQ4_NL> : DequantFromInt<LLCUDA_TYPE_IQ4_NL> {};
+template <>
+struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_XS> {};
 
 // NF4's code book is float32 values without an integer form, so NF4 has no IntQuant (no 8-bit
 // activation product) and decodes to floats directly: byte b of the 16 entries' IEEE bits as a
@@ -289,7 +308,8 @@ template <> struct Dequant<LLCUDA_TYPE_IQ4_XS> : DequantFromInt<LLCUDA_TYPE_IQ4_
 // block's float32 d (the value bitsandbytes computes, bit for bit).
 constexpr uint32_t nf4_book_byte_word(int byte, int i) {
     return ((kNf4Bits[4 * i] >> (8 * byte)) & 0xffu) | (((kNf4Bits[4 * i + 1] >> (8 * byte)) & 0xffu) << 8) |
-           (((kNf4Bits[4 * i + 2] >> (8 * byte)) & 0xffu) << 16) | (((kNf4Bits[4 * i + 3] >> (8 * byte)) & 0xffu) << 24);
+           (((kNf4Bits[4 * i + 2] >> (8 * byte)) & 0xffu) << 16) |
+           (((kNf4Bits[4 * i + 3] >> (8 * byte)) & 0xffu) << 24);
 }
 template <int BYTE>
 struct Nf4BookBytes {  // compile-time scalars, which device code may read
@@ -328,7 +348,7 @@ struct Dequant<LLCUDA_TYPE_NF4> {
     __device__ static void decode(const Raw &r, int, float out[16]) {
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
-            nf4_values4(r.q[i] & 0x0f0f0f0fu, r.d, out + 4 * i);            // elements 0..7: low nibbles
+            nf4_values4(r.q[i] & 0x0f0f0f0fu, r.d, out + 4 * i);             // elements 0..7: low nibbles
             nf4_values4((r.q[i] >> 4) & 0x0f0f0f0fu, r.d, out + 8 + 4 * i);  // elements 8..15: high nibbles
         }
     }
@@ -337,31 +357,65 @@ struct Dequant<LLCUDA_TYPE_NF4> {
         decode(r, k0, v);
         floats_to_h2(v, out);
     }
-    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) { decode(load(row, k0), k0, out); }
+    __device__ static void chunk16(const uint8_t *row, int k0, float out[16]) {
+        decode(load(row, k0), k0, out);
+    }
 };
 
 // Expands to a switch calling FN<TYPE>(args...) for the runtime weight type `type`; an
 // unsupported type is an LLCUDA_ERR_UNSUPPORTED error naming it.
-#define LLCUDA_DISPATCH_WEIGHT_TYPE(type, FN, ...)                                                \
-    switch (type) {                                                                               \
-        case LLCUDA_TYPE_F32: FN<LLCUDA_TYPE_F32>(__VA_ARGS__); break;                            \
-        case LLCUDA_TYPE_F16: FN<LLCUDA_TYPE_F16>(__VA_ARGS__); break;                            \
-        case LLCUDA_TYPE_BF16: FN<LLCUDA_TYPE_BF16>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q8_0: FN<LLCUDA_TYPE_Q8_0>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q4_0: FN<LLCUDA_TYPE_Q4_0>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q4_K: FN<LLCUDA_TYPE_Q4_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q5_K: FN<LLCUDA_TYPE_Q5_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q6_K: FN<LLCUDA_TYPE_Q6_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q4_1: FN<LLCUDA_TYPE_Q4_1>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q5_0: FN<LLCUDA_TYPE_Q5_0>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q5_1: FN<LLCUDA_TYPE_Q5_1>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q2_K: FN<LLCUDA_TYPE_Q2_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_Q3_K: FN<LLCUDA_TYPE_Q3_K>(__VA_ARGS__); break;                          \
-        case LLCUDA_TYPE_IQ4_NL: FN<LLCUDA_TYPE_IQ4_NL>(__VA_ARGS__); break;                      \
-        case LLCUDA_TYPE_IQ4_XS: FN<LLCUDA_TYPE_IQ4_XS>(__VA_ARGS__); break;                      \
-        case LLCUDA_TYPE_NF4: FN<LLCUDA_TYPE_NF4>(__VA_ARGS__); break;                            \
-        default:                                                                                  \
-            ::llcuda::fail(LLCUDA_ERR_UNSUPPORTED,                                                \
+#define LLCUDA_DISPATCH_WEIGHT_TYPE(type, FN, ...)                                                          \
+    switch (type) {                                                                                         \
+        case LLCUDA_TYPE_F32:                                                                               \
+            FN<LLCUDA_TYPE_F32>(__VA_ARGS__);                                                               \
+            break;                                                                                          \
+        case LLCUDA_TYPE_F16:                                                                               \
+            FN<LLCUDA_TYPE_F16>(__VA_ARGS__);                                                               \
+            break;                                                                                          \
+        case LLCUDA_TYPE_BF16:                                                                              \
+            FN<LLCUDA_TYPE_BF16>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q8_0:                                                                              \
+            FN<LLCUDA_TYPE_Q8_0>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q4_0:                                                                              \
+            FN<LLCUDA_TYPE_Q4_0>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q4_K:                                                                              \
+            FN<LLCUDA_TYPE_Q4_K>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q5_K:                                                                              \
+            FN<LLCUDA_TYPE_Q5_K>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q6_K:                                                                              \
+            FN<LLCUDA_TYPE_Q6_K>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q4_1:                                                                              \
+            FN<LLCUDA_TYPE_Q4_1>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q5_0:                                                                              \
+            FN<LLCUDA_TYPE_Q5_0>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q5_1:                                                                              \
+            FN<LLCUDA_TYPE_Q5_1>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q2_K:                                                                              \
+            FN<LLCUDA_TYPE_Q2_K>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_Q3_K:                                                                              \
+            FN<LLCUDA_TYPE_Q3_K>(__VA_ARGS__);                                                              \
+            break;                                                                                          \
+        case LLCUDA_TYPE_IQ4_NL:                                                                            \
+            FN<LLCUDA_TYPE_IQ4_NL>(__VA_ARGS__);                                                            \
+            break;                                                                                          \
+        case LLCUDA_TYPE_IQ4_XS:                                                                            \
+            FN<LLCUDA_TYPE_IQ4_XS>(__VA_ARGS__);                                                            \
+            break;                                                                                          \
+        case LLCUDA_TYPE_NF4:                                                                               \
+            FN<LLCUDA_TYPE_NF4>(__VA_ARGS__);                                                               \
+            break;                                                                                          \
+        default:                                                                                            \
+            ::llcuda::fail(LLCUDA_ERR_UNSUPPORTED,                                                          \
                            "CUDA backend: weight type " + ::llcuda::ggml_type_name(type) + " unsupported"); \
     }
 

@@ -21,8 +21,8 @@ struct DeviceMatrix {
 // ---- mat-vec.cu: decode products, weights read once for up to kMatVecMaxTokens tokens.
 constexpr int kMatVecMaxTokens = 8;
 // y[t*ldy + n] (+)= sum_k W[n][k] * x[t*ldx + k] for t < m (m <= kMatVecMaxTokens).
-void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, cudaStream_t stream);
+void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+             cudaStream_t stream);
 
 // Token rows of k elements (k a multiple of 16) as 8-bit blocks (q8-activations.cuh): chunk c
 // of token t is 32 bytes at q + 32*(t*k/16 + c) and its (d/256, sum) at ds[t*k/16 + c].
@@ -35,8 +35,8 @@ size_t q8_activation_bytes(int m, int k);
 // Views `workspace` (16-byte aligned, q8_activation_bytes(m, k) bytes) as m token rows of k.
 Q8Activations q8_activations(void *workspace, int m, int k);
 // The same product for the quantized types on activations in 8-bit blocks (integer dot products).
-void mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy,
-                bool accumulate, cudaStream_t stream);
+void mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
+                cudaStream_t stream);
 // Quantizes m token rows of x (row stride ldx) into `out`; producers that can (RMSNorm, SwiGLU)
 // do it themselves while writing their output.
 void quantize_activations(const float *x, int ldx, int m, const Q8Activations &out, cudaStream_t stream);
@@ -50,8 +50,8 @@ struct HalfScratch {
     __half *p = nullptr;
     size_t halves = 0;
 };
-void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream);
+void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+                          int sm_count, const HalfScratch &x16, cudaStream_t stream);
 
 // ---- mat-mul.cu, mat-vec.cu: the products of routed experts (mixture of experts). A stacked expert
 // matrix is `w` (one expert's rows, data at expert 0) with expert e at w.data + e * expert_bytes.
@@ -78,19 +78,18 @@ bool use_tensor_cores(int32_t type, int m);
 bool uses_q8_activations(int32_t type, int m);
 // xq: the same activations in 8-bit blocks, or nullptr (then every type takes the float path).
 // sm_count and x16: for the tensor-core path.
-void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream,
-             const Q8Activations *xq = nullptr);
+void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate, int sm_count,
+             const HalfScratch &x16, cudaStream_t stream, const Q8Activations *xq = nullptr);
 
 // ---- embedding.cu: out[t*n_embd + k] = dequantized row tokens[t] of the embedding table, times
 // `scale` (gemma: sqrt(n_embd)).
-void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out,
-                  cudaStream_t stream, float scale = 1.0f);
+void embed_tokens(const DeviceMatrix &table, const int32_t *tokens, int n_tokens, float *out, cudaStream_t stream,
+                  float scale = 1.0f);
 
 // ---- rms-norm.cu: y[i] = x[rows[i]] / rms(x[rows[i]]) * w; rows == nullptr means row i.
 // xq: when not nullptr, y is also written there in 8-bit blocks (n a multiple of 16).
-void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
-              float *y, cudaStream_t stream, const Q8Activations *xq = nullptr);
+void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps, float *y,
+              cudaStream_t stream, const Q8Activations *xq = nullptr);
 // y[i] += x[i] / rms(x[i]) * w for n_rows rows of n (gemma's norm of a block's output before the
 // residual add).
 void rms_norm_add(const float *x, int n_rows, int n, const float *w, float eps, float *y, cudaStream_t stream);
@@ -105,8 +104,8 @@ struct RopeConfig {
     int n_head = 0, n_head_kv = 0, head_dim = 0;
     int rope_dim = 0;
     bool neox = false;
-    double mscale = 1.0;               // factor of cos and sin
-    double freq[kMaxRopePairs] = {};   // radians per position, pair p
+    double mscale = 1.0;              // factor of cos and sin
+    double freq[kMaxRopePairs] = {};  // radians per position, pair p
 };
 // rope_dim = 2 * rope.freq.size(); no frequencies (rope_dim 0) rotate nothing (bert: biases and the
 // K/V stores only).
@@ -123,10 +122,9 @@ struct KvLayer {
 // q (row stride ldq) is rotated in place; k, v (row stride ldkv) go to cache row slots[t]
 // (block * block_size + offset; -1 = padding, not stored). Biases may be nullptr. For a Q8_0
 // cache K is rotated in place first (k then holds the rotated, biased keys), then both are stored.
-void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, int ldq, float *k, const float *v, int ldkv,
-                       const float *bq, const float *bk, const float *bv, const KvLayer &cache,
-                       cudaStream_t stream);
+void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions, const int32_t *slots, float *q,
+                       int ldq, float *k, const float *v, int ldkv, const float *bq, const float *bk, const float *bv,
+                       const KvLayer &cache, cudaStream_t stream);
 
 // ---- attention.cu: causal attention over the paged cache for prompt chunks and decode tokens.
 // A tile is up to `attention_rows(head_dim) / (n_head / n_head_kv)` consecutive tokens of one
@@ -171,25 +169,22 @@ struct AttnScores {
 };
 // q has row stride ldq; out is [T][n_head*head_dim]. outq: when not nullptr, the rows of the
 // tiles are also written there in 8-bit blocks (for the output projection).
-void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables,
-               int block_size, const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits,
-               float *workspace, float *out, cudaStream_t stream, const Q8Activations *outq = nullptr,
-               const AttnScores &scores = AttnScores{});
+void attention(const AttnTile *tiles, int n_tiles, const float *q, int ldq, const int32_t *block_tables, int block_size,
+               const KvLayer &cache, int n_head, int n_head_kv, int head_dim, int splits, float *workspace, float *out,
+               cudaStream_t stream, const Q8Activations *outq = nullptr, const AttnScores &scores = AttnScores{});
 
 // ---- swiglu.cu: out[t][i] = act(gate[t][i]) * up[t][i], act SiLU or (gemma) GELU's tanh
 // approximation; gate and up rows have stride ld.
 // outq: when not nullptr, out is also written there in 8-bit blocks (n a multiple of 16).
 enum class GateActivation { Silu, GeluTanh };
-void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
-            cudaStream_t stream, const Q8Activations *outq = nullptr,
-            GateActivation activation = GateActivation::Silu);
+void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
+            const Q8Activations *outq = nullptr, GateActivation activation = GateActivation::Silu);
 
 // ---- soft-cap.cu: x[i] = cap * tanh(x[i] / cap) for n elements (gemma2's final logits).
 void soft_cap(float *x, int64_t n, float cap, cudaStream_t stream);
 
 // ---- sampling.cu: greedy choice and its log-probability (log-softmax of the raw logits).
-void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs,
-                   cudaStream_t stream);
+void sample_greedy(const float *logits, int n_rows, int n_vocab, int32_t *tokens, float *logprobs, cudaStream_t stream);
 
 // ---- sample-rows.cu: the host Sampler's function (penalties, temperature, top-k, top-p, min-p,
 // the seeded draw) on logits rows; rows are penalized in place. tokens/logprobs are indexed by row.
@@ -209,8 +204,8 @@ void sample_rows(const SampleRow *rows, int n_rows, const int32_t *history, cons
 // ---- sampling.cu: sample_greedy over the tokens each row's mask allows (rows[i].allowed_offset
 // into `allowed`; -1: every token); rows[i].params are not read (the caller sends only greedy rows
 // without penalties). tokens/logprobs are indexed by rows[i].row.
-void sample_greedy_masked(const SampleRow *rows, int n_rows, const uint32_t *allowed, const float *logits,
-                          int n_vocab, int32_t *tokens, float *logprobs, cudaStream_t stream);
+void sample_greedy_masked(const SampleRow *rows, int n_rows, const uint32_t *allowed, const float *logits, int n_vocab,
+                          int32_t *tokens, float *logprobs, cudaStream_t stream);
 
 // ---- model-logprobs.cu: the host's model_logprobs (sampling.h) on n_rows raw logits rows: at
 // tokens[r] into token_logprobs[r], the n_top most probable into top_tokens/top_logprobs[r * n_top ..].
@@ -219,8 +214,8 @@ void model_logprobs(const float *rows, int n_rows, int n_vocab, const int32_t *t
 
 // ---- layer-norm.cu: the encoders' post-LayerNorm. x[i] = LayerNorm(x[i] + add[i] + add_row) * w + b
 // in place for n_rows rows of n (a multiple of 4); add (rows of n) and add_row ([n]) may be nullptr.
-void layer_norm(float *x, const float *add, const float *add_row, int n_rows, int n, const float *w,
-                const float *b, float eps, cudaStream_t stream);
+void layer_norm(float *x, const float *add, const float *add_row, int n_rows, int n, const float *w, const float *b,
+                float eps, cudaStream_t stream);
 
 // ---- swiglu.cu: x[t][i] += bias[i] (bias may be nullptr), then with `gelu` GELU's tanh
 // approximation (bert's FFN), for n_tokens rows of n with stride ld.
@@ -247,8 +242,8 @@ void group_by_expert(const int32_t *chosen, int pairs, int n_expert, int32_t *sl
                      ExpertTile *tiles, cudaStream_t stream);
 
 struct MoeLayer {
-    DeviceMatrix router;           // [n_expert rows of n_embd]
-    DeviceMatrix gate, up, down;   // one expert's rows; expert e at data + e * *_bytes
+    DeviceMatrix router;          // [n_expert rows of n_embd]
+    DeviceMatrix gate, up, down;  // one expert's rows; expert e at data + e * *_bytes
     uint64_t gate_bytes = 0, up_bytes = 0, down_bytes = 0;
 };
 struct MoeShape {

@@ -10,8 +10,8 @@ namespace {
 constexpr int kThreads = 256;
 
 __global__ void __launch_bounds__(kThreads)
-layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const float *__restrict__ add_row, int n,
-                  const float *__restrict__ w, const float *__restrict__ b, float eps) {
+    layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const float *__restrict__ add_row, int n,
+                      const float *__restrict__ w, const float *__restrict__ b, float eps) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * n;
     float4 *xr = reinterpret_cast<float4 *>(x + row);
     const float4 *ar = add ? reinterpret_cast<const float4 *>(add + row) : nullptr;
@@ -20,8 +20,20 @@ layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const fl
     float sum = 0.0f;
     for (int i = threadIdx.x; i < n4; i += kThreads) {  // each thread revisits only its own elements
         float4 v = xr[i];
-        if (ar) { const float4 a = ar[i]; v.x += a.x; v.y += a.y; v.z += a.z; v.w += a.w; }
-        if (rr) { const float4 a = rr[i]; v.x += a.x; v.y += a.y; v.z += a.z; v.w += a.w; }
+        if (ar) {
+            const float4 a = ar[i];
+            v.x += a.x;
+            v.y += a.y;
+            v.z += a.z;
+            v.w += a.w;
+        }
+        if (rr) {
+            const float4 a = rr[i];
+            v.x += a.x;
+            v.y += a.y;
+            v.z += a.z;
+            v.w += a.w;
+        }
         xr[i] = v;
         sum += (v.x + v.y) + (v.z + v.w);
     }
@@ -43,8 +55,8 @@ layer_norm_kernel(float *__restrict__ x, const float *__restrict__ add, const fl
 
 }  // namespace
 
-void layer_norm(float *x, const float *add, const float *add_row, int n_rows, int n, const float *w,
-                const float *b, float eps, cudaStream_t stream) {
+void layer_norm(float *x, const float *add, const float *add_row, int n_rows, int n, const float *w, const float *b,
+                float eps, cudaStream_t stream) {
     require(n % 4 == 0 && n > 0, "layer_norm: row length " + std::to_string(n) + " is not a positive multiple of 4");
     require(w != nullptr && b != nullptr, "layer_norm: weight and bias are needed");
     if (n_rows == 0) return;

@@ -14,8 +14,8 @@ __device__ __forceinline__ float *mid_at(float *mid, int entry, int output, int 
 
 // mid[entry][o][offset_m + j] = A_j . x[token] for each adapter m of the tile's stack (offset_m: the
 // ranks before it), one warp per rank row j, the tile's tokens side by side.
-__global__ void lora_shrink(const LoraStack *stacks, const LoraTile *tiles, const int32_t *tokens, const float *x, int ldx,
-                            int n_in, LoraOutputs outputs, float *mid) {
+__global__ void lora_shrink(const LoraStack *stacks, const LoraTile *tiles, const int32_t *tokens, const float *x,
+                            int ldx, int n_in, LoraOutputs outputs, float *mid) {
     const LoraTile tile = tiles[blockIdx.x];
     const int o = blockIdx.y;
     if (tile.count == 0) return;
@@ -87,15 +87,16 @@ __global__ void lora_expand(const LoraStack *stacks, const LoraTile *tiles, cons
 
 }  // namespace
 
-void add_lora(const LoraStack *stacks, const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x, int ldx,
-              int n_in, const LoraOutputs &outputs, float *mid, cudaStream_t stream) {
+void add_lora(const LoraStack *stacks, const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x,
+              int ldx, int n_in, const LoraOutputs &outputs, float *mid, cudaStream_t stream) {
     if (n_tiles == 0 || outputs.n == 0) return;
     int max_out = 0;
     for (int o = 0; o < outputs.n; ++o) max_out = std::max(max_out, outputs.out[o].n_out);
-    lora_shrink<<<dim3(n_tiles, outputs.n), kShrinkWarps * kWarpSize, 0, stream>>>(stacks, tiles, tokens, x, ldx, n_in, outputs, mid);
+    lora_shrink<<<dim3(n_tiles, outputs.n), kShrinkWarps * kWarpSize, 0, stream>>>(stacks, tiles, tokens, x, ldx, n_in,
+                                                                                   outputs, mid);
     LLCUDA_CUDA_CHECK_LAUNCH();
-    lora_expand<<<dim3(n_tiles, ceil_div(max_out, kExpandThreads), outputs.n), kExpandThreads, 0, stream>>>(stacks, tiles,
-                                                                                                         tokens, outputs, mid);
+    lora_expand<<<dim3(n_tiles, ceil_div(max_out, kExpandThreads), outputs.n), kExpandThreads, 0, stream>>>(
+        stacks, tiles, tokens, outputs, mid);
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 

@@ -57,7 +57,7 @@ struct LoraOutputs {
 // For every token t of every tile and each output o: y_o[t] += sum over the tile's stack of
 // factor * scale * B (A x[t]), x rows of n_in with stride ldx; a stack's ranks add up to at most
 // kLoraMaxRank. `mid` (scratch): kLoraMaxOutputs * kLoraMaxRank floats per entry of the token list.
-void add_lora(const LoraStack *stacks, const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x, int ldx,
-              int n_in, const LoraOutputs &outputs, float *mid, cudaStream_t stream);
+void add_lora(const LoraStack *stacks, const LoraTile *tiles, int n_tiles, const int32_t *tokens, const float *x,
+              int ldx, int n_in, const LoraOutputs &outputs, float *mid, cudaStream_t stream);
 
 }  // namespace llcuda::cuda

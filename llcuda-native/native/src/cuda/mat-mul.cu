@@ -21,13 +21,13 @@ namespace llcuda::cuda {
 namespace {
 
 constexpr int kTileN = 64, kTileK = 64;
-constexpr int kPadH = 8;   // halves of padding per row: keeps WMMA loads off one bank
-constexpr int kPadF = 4;   // floats of padding per result row
+constexpr int kPadH = 8;  // halves of padding per row: keeps WMMA loads off one bank
+constexpr int kPadF = 4;  // floats of padding per result row
 constexpr int kLdA = kTileK + kPadH, kLdC = kTileN + kPadF;
 
 template <int TYPE, int TILE_M>
 struct TileShape {
-    static constexpr int kThreads = TILE_M / 32 * 2 * kWarpSize;           // one warp per 32x32
+    static constexpr int kThreads = TILE_M / 32 * 2 * kWarpSize;  // one warp per 32x32
     // 64-token tiles: four blocks per SM where the registers allow it without spills on sm_75 and
     // sm_90 (ptxas), three for the types whose raw bytes or values take more (7B Q4_K_M, 64
     // sequences, Q4_K at four: 4,651 -> 4,888 t/s).
@@ -54,9 +54,9 @@ static_assert(sizeof(TileStorage<128>) <= kMaxStaticSharedBytes, "tile exceeds t
 
 template <int TYPE, int TILE_M>
 __global__ void __launch_bounds__(TileShape<TYPE, TILE_M>::kThreads, TileShape<TYPE, TILE_M>::kBlocksPerSm)
-mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-               const __half *__restrict__ x, int m, float *__restrict__ y, int ldy,
-               int accumulate, int k_per_split, const ExpertTile *__restrict__ tiles, uint64_t expert_bytes) {
+    mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+                   const __half *__restrict__ x, int m, float *__restrict__ y, int ldy, int accumulate, int k_per_split,
+                   const ExpertTile *__restrict__ tiles, uint64_t expert_bytes) {
     using namespace nvcuda;
     using Shape = TileShape<TYPE, TILE_M>;
     constexpr int kThreads = Shape::kThreads, kWeightChunks = Shape::kWeightChunks, kActVecs = Shape::kActVecs;
@@ -180,8 +180,10 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
         const int r = idx / kTileN, c = idx % kTileN;
         if (m0 + r < m && n0 + c < n_rows) {
             float *dst = y + static_cast<int64_t>(m0 + r) * ldy + n0 + c;
-            if (split) atomicAdd(dst, s.c[r][c]);  // y was zeroed (or holds the residual)
-            else *dst = accumulate ? *dst + s.c[r][c] : s.c[r][c];
+            if (split)
+                atomicAdd(dst, s.c[r][c]);  // y was zeroed (or holds the residual)
+            else
+                *dst = accumulate ? *dst + s.c[r][c] : s.c[r][c];
         }
     }
 }
@@ -189,8 +191,8 @@ mat_mul_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 // The activations in FP16 once per product (dense rows of k), not once per block column of the grid.
 // With `from` (grouped experts) row r is input row from[r] / share: the rows gathered expert by expert.
 __global__ void __launch_bounds__(256)
-to_half_kernel(const float *__restrict__ x, int ldx, int m, int k, __half *__restrict__ out,
-               const int32_t *__restrict__ from, int share) {
+    to_half_kernel(const float *__restrict__ x, int ldx, int m, int k, __half *__restrict__ out,
+                   const int32_t *__restrict__ from, int share) {
     const int64_t quads = static_cast<int64_t>(m) * (k / 4);
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < quads;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
@@ -248,7 +250,8 @@ template <int TYPE>
 void launch_expert_tiles(const DeviceMatrix &w, uint64_t expert_bytes, const __half *x, const ExpertTile *tiles,
                          int n_tiles, float *y, int ldy, cudaStream_t stream) {
     if constexpr (TYPE == LLCUDA_TYPE_F32) {
-        fail(LLCUDA_ERR_UNSUPPORTED, "mat_mul_experts: F32 expert weights take the FP32 mat-vec, not the FP16 tensor cores");
+        fail(LLCUDA_ERR_UNSUPPORTED,
+             "mat_mul_experts: F32 expert weights take the FP32 mat-vec, not the FP16 tensor cores");
     } else {
         using Shape = TileShape<TYPE, kExpertTileRows>;
         const int k = static_cast<int>(w.cols);
@@ -273,8 +276,8 @@ void launch_mat_mul(const DeviceMatrix &w, const __half *x, int m, float *y, int
 
 }  // namespace
 
-void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                          bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream) {
+void mat_mul_tensor_cores(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+                          int sm_count, const HalfScratch &x16, cudaStream_t stream) {
     require(m >= 1 && m <= 65535 * 128, "mat_mul: token count " + std::to_string(m) + " out of range");
     require(w.cols % 16 == 0, "mat_mul: row length " + std::to_string(w.cols) + " is not a multiple of 16");
     require(ldx % 4 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0,

@@ -20,12 +20,12 @@ bool use_tensor_cores(int32_t type, int m) {
 
 // NF4's float code book has no integer form (int-quants.cuh): its decode products take FP32 activations.
 bool uses_q8_activations(int32_t type, int m) {
-    return m <= kMatVecMaxTokens && type != LLCUDA_TYPE_F32 && type != LLCUDA_TYPE_F16 &&
-           type != LLCUDA_TYPE_BF16 && type != LLCUDA_TYPE_NF4;
+    return m <= kMatVecMaxTokens && type != LLCUDA_TYPE_F32 && type != LLCUDA_TYPE_F16 && type != LLCUDA_TYPE_BF16 &&
+           type != LLCUDA_TYPE_NF4;
 }
 
-void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, int sm_count, const HalfScratch &x16, cudaStream_t stream, const Q8Activations *xq) {
+void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate, int sm_count,
+             const HalfScratch &x16, cudaStream_t stream, const Q8Activations *xq) {
     if (xq && uses_q8_activations(w.type, m)) {
         mat_vec_q8(w, *xq, m, y, ldy, accumulate, stream);
         return;
@@ -36,8 +36,8 @@ void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, in
     }
     for (int t0 = 0; t0 < m; t0 += kMatVecMaxTokens) {
         const int n = m - t0 < kMatVecMaxTokens ? m - t0 : kMatVecMaxTokens;
-        mat_vec(w, x + static_cast<int64_t>(t0) * ldx, ldx, n, y + static_cast<int64_t>(t0) * ldy,
-                ldy, accumulate, stream);
+        mat_vec(w, x + static_cast<int64_t>(t0) * ldx, ldx, n, y + static_cast<int64_t>(t0) * ldy, ldy, accumulate,
+                stream);
     }
 }
 

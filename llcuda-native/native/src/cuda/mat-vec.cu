@@ -102,9 +102,8 @@ __device__ __forceinline__ void mat_vec_rows(const uint8_t *__restrict__ w, uint
 
 template <int TYPE, int M>
 __global__ void __launch_bounds__(kThreads)
-mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-               const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy,
-               int accumulate) {
+    mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+                   const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy, int accumulate) {
     mat_vec_rows<TYPE, M>(w, row_bytes, n_rows, k, x, ldx, m, y, ldy, accumulate);
 }
 
@@ -112,9 +111,8 @@ mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows
 // sum w*x = a * d/256 * (256*dot(q, hi) + dot(q, lo)) + b * sum(x).
 template <int TYPE, int M>
 __device__ __forceinline__ void mat_vec_q8_rows(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows,
-                                                int k, const uint8_t *__restrict__ xq,
-                                                const float2 *__restrict__ xds, int m, float *__restrict__ y,
-                                                int ldy, int accumulate) {
+                                                int k, const uint8_t *__restrict__ xq, const float2 *__restrict__ xds,
+                                                int m, float *__restrict__ y, int ldy, int accumulate) {
     const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRows;
     const int n_chunks = k / 16;
     float acc[kRows][M];
@@ -164,9 +162,9 @@ __device__ __forceinline__ void mat_vec_q8_rows(const uint8_t *__restrict__ w, u
 
 template <int TYPE, int M>
 __global__ void __launch_bounds__(kThreads)
-mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
-                  const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m,
-                  float *__restrict__ y, int ldy, int accumulate) {
+    mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
+                      const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int m, float *__restrict__ y,
+                      int ldy, int accumulate) {
     mat_vec_q8_rows<TYPE, M>(w, row_bytes, n_rows, k, xq, xds, m, y, ldy, accumulate);
 }
 
@@ -174,9 +172,9 @@ mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_r
 // index comes from the routing kernel before it, so the block waits for it before touching weights.
 template <int TYPE>
 __global__ void __launch_bounds__(kThreads)
-expert_mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows, int k,
-                      const float *__restrict__ x, int ldx, int share, const int32_t *__restrict__ experts,
-                      float *__restrict__ y, int ldy) {
+    expert_mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows,
+                          int k, const float *__restrict__ x, int ldx, int share, const int32_t *__restrict__ experts,
+                          float *__restrict__ y, int ldy) {
     wait_for_previous_kernel();
     const int p = blockIdx.y;
     mat_vec_rows<TYPE, 1>(w + static_cast<uint64_t>(experts[p]) * expert_bytes, row_bytes, n_rows, k,
@@ -185,9 +183,9 @@ expert_mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_
 
 template <int TYPE>
 __global__ void __launch_bounds__(kThreads)
-expert_mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows,
-                         int k, const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int share,
-                         const int32_t *__restrict__ experts, float *__restrict__ y, int ldy) {
+    expert_mat_vec_q8_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, uint64_t expert_bytes, int64_t n_rows,
+                             int k, const uint8_t *__restrict__ xq, const float2 *__restrict__ xds, int share,
+                             const int32_t *__restrict__ experts, float *__restrict__ y, int ldy) {
     wait_for_previous_kernel();
     const int p = blockIdx.y;
     const int64_t chunk0 = static_cast<int64_t>(p / share) * (k / 16);
@@ -205,25 +203,32 @@ __global__ void quantize_kernel(const float *__restrict__ x, int ldx, int n_chun
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
         const float4 f = xp[i];
-        v[4 * i] = f.x; v[4 * i + 1] = f.y; v[4 * i + 2] = f.z; v[4 * i + 3] = f.w;
+        v[4 * i] = f.x;
+        v[4 * i + 1] = f.y;
+        v[4 * i + 2] = f.z;
+        v[4 * i + 3] = f.w;
     }
     const int64_t chunk = t * n_chunks + c;
     quantize_chunk16(v, q + 32 * chunk, ds + chunk);
 }
 
 template <int TYPE>
-void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-                    bool accumulate, cudaStream_t stream) {
+void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+                    cudaStream_t stream) {
     const dim3 grid(ceil_div(w.rows, kRows));
     const int k = static_cast<int>(w.cols), acc = accumulate;
     if (m == 1) {
-        launch_dependent(mat_vec_kernel<TYPE, 1>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 1>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
+                         m, y, ldy, acc);
     } else if (m == 2) {
-        launch_dependent(mat_vec_kernel<TYPE, 2>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 2>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
+                         m, y, ldy, acc);
     } else if (m <= 4) {
-        launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
+                         m, y, ldy, acc);
     } else {
-        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
+                         m, y, ldy, acc);
     }
 }
 
@@ -235,9 +240,10 @@ void launch_q8_m(const DeviceMatrix &w, const Q8Activations &x, int m, float *y,
 }
 
 template <int TYPE>
-void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy,
-                       bool accumulate, cudaStream_t stream) {
-    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 || TYPE == LLCUDA_TYPE_NF4) {
+void launch_mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
+                       cudaStream_t stream) {
+    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 ||
+                  TYPE == LLCUDA_TYPE_NF4) {
         fail(LLCUDA_ERR_INTERNAL, "mat_vec_q8: weight type " + std::to_string(TYPE) + " has no integer form");
     } else if (m == 1) {
         launch_q8_m<TYPE, 1>(w, x, m, y, ldy, accumulate, stream);
@@ -256,7 +262,8 @@ void launch_expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const f
                            cudaStream_t stream) {
     const dim3 grid(ceil_div(w.rows, kRows), pairs);
     const int k = static_cast<int>(w.cols);
-    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 || TYPE == LLCUDA_TYPE_NF4) {
+    if constexpr (TYPE == LLCUDA_TYPE_F32 || TYPE == LLCUDA_TYPE_F16 || TYPE == LLCUDA_TYPE_BF16 ||
+                  TYPE == LLCUDA_TYPE_NF4) {
         launch_dependent(expert_mat_vec_kernel<TYPE>, grid, kThreads, stream, true, w.data, w.row_bytes, expert_bytes,
                          w.rows, k, x, ldx, share, experts, y, ldy);
     } else {
@@ -274,9 +281,11 @@ void launch_expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const f
 
 void expert_mat_vec(const DeviceMatrix &w, uint64_t expert_bytes, const float *x, int ldx, const Q8Activations *xq,
                     int share, const int32_t *experts, int pairs, float *y, int ldy, cudaStream_t stream) {
-    require(pairs >= 1 && pairs <= 65535 && share >= 1, "expert_mat_vec: " + std::to_string(pairs) + " routed pairs (1..65535)");
+    require(pairs >= 1 && pairs <= 65535 && share >= 1,
+            "expert_mat_vec: " + std::to_string(pairs) + " routed pairs (1..65535)");
     require(w.cols % 16 == 0 && ldx % 4 == 0 && (xq == nullptr || xq->k == w.cols),
-            "expert_mat_vec: row length " + std::to_string(w.cols) + " is not a multiple of 16 or differs from the activations'");
+            "expert_mat_vec: row length " + std::to_string(w.cols) +
+                " is not a multiple of 16 or differs from the activations'");
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_expert_mat_vec, w, expert_bytes, x, ldx, xq, share, experts, pairs, y,
                                 ldy, stream);
 }
@@ -297,7 +306,7 @@ Q8Activations q8_activations(void *workspace, int m, int k) {
 void quantize_activations(const float *x, int ldx, int m, const Q8Activations &out, cudaStream_t stream) {
     if (m == 0) return;
     require(m <= 65535 && ldx % 4 == 0, "quantize_activations: " + std::to_string(m) + " rows of stride " +
-                                           std::to_string(ldx) + " (at most 65535 rows, stride a multiple of 4)");
+                                            std::to_string(ldx) + " (at most 65535 rows, stride a multiple of 4)");
     const int n_chunks = out.k / 16;
     quantize_kernel<<<dim3(ceil_div(n_chunks, 128), m), 128, 0, stream>>>(x, ldx, n_chunks, out.q, out.ds);
     LLCUDA_CUDA_CHECK_LAUNCH();
@@ -305,19 +314,19 @@ void quantize_activations(const float *x, int ldx, int m, const Q8Activations &o
 
 void mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, int ldy, bool accumulate,
                 cudaStream_t stream) {
-    require(m >= 1 && m <= kMatVecMaxTokens, "mat_vec_q8: " + std::to_string(m) + " tokens, at most " +
-                                                    std::to_string(kMatVecMaxTokens));
-    require(w.cols == x.k, "mat_vec_q8: row length " + std::to_string(w.cols) + " but activations of " +
-                               std::to_string(x.k));
+    require(m >= 1 && m <= kMatVecMaxTokens,
+            "mat_vec_q8: " + std::to_string(m) + " tokens, at most " + std::to_string(kMatVecMaxTokens));
+    require(w.cols == x.k,
+            "mat_vec_q8: row length " + std::to_string(w.cols) + " but activations of " + std::to_string(x.k));
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_vec_q8, w, x, m, y, ldy, accumulate, stream);
 }
 
-void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy,
-             bool accumulate, cudaStream_t stream) {
-    require(m >= 1 && m <= kMatVecMaxTokens, "mat_vec: " + std::to_string(m) + " tokens, at most " +
-                                                 std::to_string(kMatVecMaxTokens));
-    require(w.cols % 16 == 0 && ldx % 4 == 0, "mat_vec: row length " + std::to_string(w.cols) +
-                                                  " is not a multiple of 16");
+void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
+             cudaStream_t stream) {
+    require(m >= 1 && m <= kMatVecMaxTokens,
+            "mat_vec: " + std::to_string(m) + " tokens, at most " + std::to_string(kMatVecMaxTokens));
+    require(w.cols % 16 == 0 && ldx % 4 == 0,
+            "mat_vec: row length " + std::to_string(w.cols) + " is not a multiple of 16");
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_vec, w, x, ldx, m, y, ldy, accumulate, stream);
 }
 

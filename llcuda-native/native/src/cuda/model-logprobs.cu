@@ -40,8 +40,9 @@ __device__ double block_sum(double v, double *scratch) {
 }
 
 __global__ void __launch_bounds__(kThreads)
-model_logprobs_kernel(const float *__restrict__ rows, int n_vocab, const int32_t *__restrict__ tokens, int n_top,
-                      float *__restrict__ token_logprobs, int32_t *__restrict__ top_tokens, float *__restrict__ top_logprobs) {
+    model_logprobs_kernel(const float *__restrict__ rows, int n_vocab, const int32_t *__restrict__ tokens, int n_top,
+                          float *__restrict__ token_logprobs, int32_t *__restrict__ top_tokens,
+                          float *__restrict__ top_logprobs) {
     __shared__ uint64_t kscratch[kWarps];
     __shared__ double dscratch[kWarps];
     const float *row = rows + static_cast<int64_t>(blockIdx.x) * n_vocab;
@@ -54,7 +55,10 @@ model_logprobs_kernel(const float *__restrict__ rows, int n_vocab, const int32_t
     best = block_max_key(best, kscratch);
     if (best == 0) {  // no finite logit
         if (threadIdx.x == 0) token_logprobs[blockIdx.x] = 0.0f;
-        for (int k = threadIdx.x; k < n_top; k += kThreads) { row_top[k] = -1; row_top_lp[k] = 0.0f; }
+        for (int k = threadIdx.x; k < n_top; k += kThreads) {
+            row_top[k] = -1;
+            row_top_lp[k] = 0.0f;
+        }
         return;
     }
     const double top = row[key_id(best)];

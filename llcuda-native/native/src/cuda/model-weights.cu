@@ -13,10 +13,22 @@ constexpr size_t kUploadStagingBytes = size_t{64} << 20;
 
 bool is_supported_matrix_type(int32_t type) {
     switch (type) {
-        case LLCUDA_TYPE_F32: case LLCUDA_TYPE_F16: case LLCUDA_TYPE_BF16: case LLCUDA_TYPE_Q8_0:
-        case LLCUDA_TYPE_Q4_0: case LLCUDA_TYPE_Q4_K: case LLCUDA_TYPE_Q5_K: case LLCUDA_TYPE_Q6_K:
-        case LLCUDA_TYPE_Q4_1: case LLCUDA_TYPE_Q5_0: case LLCUDA_TYPE_Q5_1: case LLCUDA_TYPE_Q2_K:
-        case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_NL: case LLCUDA_TYPE_IQ4_XS: case LLCUDA_TYPE_NF4:
+        case LLCUDA_TYPE_F32:
+        case LLCUDA_TYPE_F16:
+        case LLCUDA_TYPE_BF16:
+        case LLCUDA_TYPE_Q8_0:
+        case LLCUDA_TYPE_Q4_0:
+        case LLCUDA_TYPE_Q4_K:
+        case LLCUDA_TYPE_Q5_K:
+        case LLCUDA_TYPE_Q6_K:
+        case LLCUDA_TYPE_Q4_1:
+        case LLCUDA_TYPE_Q5_0:
+        case LLCUDA_TYPE_Q5_1:
+        case LLCUDA_TYPE_Q2_K:
+        case LLCUDA_TYPE_Q3_K:
+        case LLCUDA_TYPE_IQ4_NL:
+        case LLCUDA_TYPE_IQ4_XS:
+        case LLCUDA_TYPE_NF4:
             return true;
         default:
             return false;
@@ -67,12 +79,11 @@ DeviceMatrix ModelWeights::mat(const TensorRef &t) const {
 }
 
 void check_supported_shape(const ModelSpec &s) {
-    auto unsupported = [](const std::string &what) {
-        fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what);
-    };
+    auto unsupported = [](const std::string &what) { fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: " + what); };
     if (s.n_expert > kMaxExperts || s.n_expert_used > kMaxExpertsUsed)
-        unsupported(std::to_string(s.n_expert_used) + " of " + std::to_string(s.n_expert) + " experts per token (at most " +
-                    std::to_string(kMaxExpertsUsed) + " of " + std::to_string(kMaxExperts) + ")");
+        unsupported(std::to_string(s.n_expert_used) + " of " + std::to_string(s.n_expert) +
+                    " experts per token (at most " + std::to_string(kMaxExpertsUsed) + " of " +
+                    std::to_string(kMaxExperts) + ")");
     if (!attention_supports_head_dim(s.head_dim)) {
         std::string sizes;
         for (int d : kAttnHeadSizes) sizes += (sizes.empty() ? "" : ", ") + std::to_string(d);
@@ -83,7 +94,9 @@ void check_supported_shape(const ModelSpec &s) {
                     std::to_string(attention_rows(s.head_dim)) + " query heads per KV head at head_dim " +
                     std::to_string(s.head_dim) + ")");
     if (s.n_embd % 16 || s.q_dim() % 16 || (s.n_expert > 0 ? s.n_ff_expert : s.n_ff) % 16)
-        unsupported("n_embd, n_head*head_dim and n_ff (the experts' width in mixture-of-experts layers) must be multiples of 16");
+        unsupported(
+            "n_embd, n_head*head_dim and n_ff (the experts' width in mixture-of-experts layers) must be multiples of "
+            "16");
 }
 
 }  // namespace llcuda::cuda

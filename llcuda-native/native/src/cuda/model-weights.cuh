@@ -13,7 +13,7 @@
 namespace llcuda::cuda {
 
 class ModelWeights {
-public:
+  public:
     ModelWeights() = default;
     // Reads the bytes of spec's tensors from `file` through pinned staging (pread, so a file truncated
     // meanwhile is an error, never SIGBUS) and checks afterwards that the file did not change.
@@ -25,7 +25,7 @@ public:
     // tensor when its type has no CUDA kernels.
     DeviceMatrix mat(const TensorRef &t) const;
 
-private:
+  private:
     const uint8_t *at(const TensorRef &t) const { return memory_.as<uint8_t>() + offsets_.at(t.offset); }
     DeviceBuffer memory_;
     std::unordered_map<uint64_t, size_t> offsets_;  // file offset -> device offset

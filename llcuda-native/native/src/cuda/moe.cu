@@ -13,13 +13,13 @@
 namespace llcuda::cuda {
 namespace {
 
-constexpr int kRouteWarps = 4;       // tokens per routing block
-constexpr int kGroupThreads = 1024;  // the one block that sorts a batch's pairs
+constexpr int kRouteWarps = 4;                      // tokens per routing block
+constexpr int kGroupThreads = 1024;                 // the one block that sorts a batch's pairs
 constexpr float kMinChosenTotal = 6.103515625e-5f;  // llama.cpp's clamp (the smallest normal FP16)
 
-__global__ void __launch_bounds__(kRouteWarps * kWarpSize)
-route_kernel(const float *__restrict__ logits, int n_tokens, int n_expert, int n_used, int32_t *__restrict__ chosen,
-             float *__restrict__ weights) {
+__global__ void __launch_bounds__(kRouteWarps *kWarpSize)
+    route_kernel(const float *__restrict__ logits, int n_tokens, int n_expert, int n_used, int32_t *__restrict__ chosen,
+                 float *__restrict__ weights) {
     extern __shared__ float route_probs[];
     const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
     const int64_t t = static_cast<int64_t>(blockIdx.x) * kRouteWarps + warp;
@@ -74,8 +74,8 @@ route_kernel(const float *__restrict__ logits, int n_tokens, int n_expert, int n
 // Counting sort of the pairs by expert (within an expert the order is the atomics', which changes no
 // value: every row's products depend on that row only), and the tiles of each expert's rows.
 __global__ void __launch_bounds__(kGroupThreads)
-group_kernel(const int32_t *__restrict__ chosen, int pairs, int n_expert, int32_t *__restrict__ slot_of,
-             int32_t *__restrict__ pair_at, ExpertTile *__restrict__ tiles, int n_tiles) {
+    group_kernel(const int32_t *__restrict__ chosen, int pairs, int n_expert, int32_t *__restrict__ slot_of,
+                 int32_t *__restrict__ pair_at, ExpertTile *__restrict__ tiles, int n_tiles) {
     __shared__ int count[kMaxExperts], first[kMaxExperts], first_tile[kMaxExperts];
     __shared__ int used_tiles;
     for (int e = threadIdx.x; e < n_expert; e += blockDim.x) count[e] = 0;
@@ -112,8 +112,8 @@ group_kernel(const int32_t *__restrict__ chosen, int pairs, int n_expert, int32_
 
 // x[t] += sum_j weights[t, j] * down[row of pair (t, j)], the slots in order.
 __global__ void __launch_bounds__(256)
-combine_kernel(const float *__restrict__ weights, const int32_t *__restrict__ slot_of, const float *__restrict__ down,
-               int n_used, int n, float *__restrict__ x) {
+    combine_kernel(const float *__restrict__ weights, const int32_t *__restrict__ slot_of,
+                   const float *__restrict__ down, int n_used, int n, float *__restrict__ x) {
     const int64_t t = blockIdx.x;
     for (int d = threadIdx.x; d < n; d += blockDim.x) {
         float sum = 0.0f;
@@ -133,9 +133,13 @@ void combine(const float *weights, const int32_t *slot_of, const float *down, in
 }
 
 // Tokens of one pass: the pairs of a pass fit a grid's y dimension and the SwiGLU's rows.
-int tokens_per_pass(const MoeShape &shape) { return 65535 / shape.n_used; }
+int tokens_per_pass(const MoeShape &shape) {
+    return 65535 / shape.n_used;
+}
 
-size_t aligned_floats(size_t n) { return (n + 3) / 4 * 4; }  // 16-byte aligned regions
+size_t aligned_floats(size_t n) {
+    return (n + 3) / 4 * 4;
+}  // 16-byte aligned regions
 
 }  // namespace
 
@@ -170,7 +174,8 @@ size_t moe_scratch_bytes(const MoeShape &s, int tokens) {
     const size_t P = static_cast<size_t>(T) * s.n_used;
     const size_t floats = aligned_floats(static_cast<size_t>(T) * s.n_expert) + aligned_floats(P) +
                           aligned_floats(P * 2 * s.n_ff) + aligned_floats(P * s.n_ff) + aligned_floats(P * s.n_embd);
-    const size_t ints = 3 * aligned_floats(P) + aligned_floats(3 * static_cast<size_t>(max_expert_tiles(static_cast<int>(P), s.n_expert)));
+    const size_t ints = 3 * aligned_floats(P) +
+                        aligned_floats(3 * static_cast<size_t>(max_expert_tiles(static_cast<int>(P), s.n_expert)));
     return (floats + ints) * sizeof(float);
 }
 
@@ -192,7 +197,8 @@ MoeScratch moe_scratch(void *memory, const MoeShape &s, int tokens) {
     m.chosen = reinterpret_cast<int32_t *>(take(P));
     m.slot_of = reinterpret_cast<int32_t *>(take(P));
     m.pair_at = reinterpret_cast<int32_t *>(take(P));
-    m.tiles = reinterpret_cast<ExpertTile *>(take(3 * static_cast<size_t>(max_expert_tiles(static_cast<int>(P), s.n_expert))));
+    m.tiles = reinterpret_cast<ExpertTile *>(
+        take(3 * static_cast<size_t>(max_expert_tiles(static_cast<int>(P), s.n_expert))));
     return m;
 }
 
@@ -200,12 +206,15 @@ size_t moe_half_scratch(const MoeShape &s, int tokens) {
     return static_cast<size_t>(std::min(tokens, tokens_per_pass(s))) * s.n_used * std::max(s.n_embd, s.n_ff);
 }
 
-size_t moe_q8_bytes(const MoeShape &s) { return q8_activation_bytes(kMatVecMaxTokens * s.n_used, s.n_ff); }
+size_t moe_q8_bytes(const MoeShape &s) {
+    return q8_activation_bytes(kMatVecMaxTokens * s.n_used, s.n_ff);
+}
 
 void moe_ffn(const MoeLayer &l, const MoeShape &s, const float *xn, const Q8Activations *xq, int n_tokens, float *x,
              const MoeScratch &m, void *q8, int sm_count, const HalfScratch &x16, cudaStream_t stream) {
     const int E = s.n_embd, F = s.n_ff, K = s.n_used;
-    const bool any_f32 = l.gate.type == LLCUDA_TYPE_F32 || l.up.type == LLCUDA_TYPE_F32 || l.down.type == LLCUDA_TYPE_F32;
+    const bool any_f32 =
+        l.gate.type == LLCUDA_TYPE_F32 || l.up.type == LLCUDA_TYPE_F32 || l.down.type == LLCUDA_TYPE_F32;
     for (int t0 = 0; t0 < n_tokens; t0 += tokens_per_pass(s)) {
         const int T = std::min(n_tokens - t0, tokens_per_pass(s)), P = T * K;
         const float *in = xn + static_cast<int64_t>(t0) * E;
@@ -217,8 +226,8 @@ void moe_ffn(const MoeLayer &l, const MoeShape &s, const float *xn, const Q8Acti
         if (T <= kMatVecMaxTokens || any_f32) {  // F32 experts keep FP32 products, as dense F32 weights do
             expert_mat_vec(l.gate, l.gate_bytes, in, E, uses_q8_activations(l.gate.type, T) ? in_q : nullptr, K,
                            m.chosen, P, m.gate_up, 2 * F, stream);
-            expert_mat_vec(l.up, l.up_bytes, in, E, uses_q8_activations(l.up.type, T) ? in_q : nullptr, K, m.chosen,
-                           P, m.gate_up + F, 2 * F, stream);
+            expert_mat_vec(l.up, l.up_bytes, in, E, uses_q8_activations(l.up.type, T) ? in_q : nullptr, K, m.chosen, P,
+                           m.gate_up + F, 2 * F, stream);
             Q8Activations ffn_q;
             const bool down_q8 = q8 != nullptr && T <= kMatVecMaxTokens && uses_q8_activations(l.down.type, T);
             if (down_q8) ffn_q = q8_activations(q8, P, F);
@@ -230,10 +239,10 @@ void moe_ffn(const MoeLayer &l, const MoeShape &s, const float *xn, const Q8Acti
         }
         const int n_tiles = max_expert_tiles(P, s.n_expert);
         group_by_expert(m.chosen, P, s.n_expert, m.slot_of, m.pair_at, m.tiles, stream);
-        mat_mul_experts(l.gate, l.gate_bytes, in, E, m.pair_at, K, P, m.tiles, n_tiles, m.gate_up, 2 * F, sm_count,
-                        x16, stream);
-        mat_mul_experts(l.up, l.up_bytes, in, E, m.pair_at, K, P, m.tiles, n_tiles, m.gate_up + F, 2 * F, sm_count,
-                        x16, stream);
+        mat_mul_experts(l.gate, l.gate_bytes, in, E, m.pair_at, K, P, m.tiles, n_tiles, m.gate_up, 2 * F, sm_count, x16,
+                        stream);
+        mat_mul_experts(l.up, l.up_bytes, in, E, m.pair_at, K, P, m.tiles, n_tiles, m.gate_up + F, 2 * F, sm_count, x16,
+                        stream);
         swiglu(m.gate_up, m.gate_up + F, P, F, 2 * F, m.ffn, stream);
         mat_mul_experts(l.down, l.down_bytes, m.ffn, F, nullptr, 1, P, m.tiles, n_tiles, m.down, E, sm_count, x16,
                         stream);

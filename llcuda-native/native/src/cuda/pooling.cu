@@ -9,7 +9,7 @@ namespace {
 constexpr int kThreads = 256;
 
 __global__ void __launch_bounds__(kThreads)
-pool_kernel(const float *__restrict__ x, int n, const int32_t *__restrict__ ranges, float *__restrict__ out) {
+    pool_kernel(const float *__restrict__ x, int n, const int32_t *__restrict__ ranges, float *__restrict__ out) {
     const int from = ranges[2 * blockIdx.x], to = ranges[2 * blockIdx.x + 1];
     float *o = out + static_cast<int64_t>(blockIdx.x) * n;
     const float inv_rows = 1.0f / static_cast<float>(to - from);

@@ -19,9 +19,8 @@ __device__ __forceinline__ float4 scaled(float4 x, float4 w, float s) {
 // Rows are read as float4 (n a multiple of 4; of 16 with 8-bit output, one 16-element block per
 // thread and pass).
 __global__ void __launch_bounds__(kThreads)
-rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, int n,
-                const float *__restrict__ w, float eps, float *__restrict__ y, uint8_t *__restrict__ q,
-                float2 *__restrict__ ds) {
+    rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, int n, const float *__restrict__ w,
+                    float eps, float *__restrict__ y, uint8_t *__restrict__ q, float2 *__restrict__ ds) {
     allow_next_kernel();  // the next product's blocks may start and fetch their weights meanwhile
     wait_for_previous_kernel();
     const int64_t src = rows ? rows[blockIdx.x] : blockIdx.x;
@@ -47,7 +46,10 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
         for (int i = 0; i < 4; ++i) {
             const float4 o = scaled(xr[4 * c + i], w4[4 * c + i], scale);
             yr[4 * c + i] = o;
-            v[4 * i] = o.x; v[4 * i + 1] = o.y; v[4 * i + 2] = o.z; v[4 * i + 3] = o.w;
+            v[4 * i] = o.x;
+            v[4 * i + 1] = o.y;
+            v[4 * i + 2] = o.z;
+            v[4 * i + 3] = o.w;
         }
         const int64_t chunk = static_cast<int64_t>(blockIdx.x) * n_chunks + c;
         quantize_chunk16(v, q + 32 * chunk, ds + chunk);
@@ -56,7 +58,8 @@ rms_norm_kernel(const float *__restrict__ x, const int32_t *__restrict__ rows, i
 
 // y += norm(x) * w, one block per row (rows of a multiple of 4).
 __global__ void __launch_bounds__(kThreads)
-rms_norm_add_kernel(const float *__restrict__ x, int n, const float *__restrict__ w, float eps, float *__restrict__ y) {
+    rms_norm_add_kernel(const float *__restrict__ x, int n, const float *__restrict__ w, float eps,
+                        float *__restrict__ y) {
     const float4 *xr = reinterpret_cast<const float4 *>(x + static_cast<int64_t>(blockIdx.x) * n);
     float4 *yr = reinterpret_cast<float4 *>(y + static_cast<int64_t>(blockIdx.x) * n);
     const float4 *w4 = reinterpret_cast<const float4 *>(w);
@@ -71,7 +74,10 @@ rms_norm_add_kernel(const float *__restrict__ x, int n, const float *__restrict_
     for (int i = threadIdx.x; i < n4; i += kThreads) {
         const float4 o = scaled(xr[i], w4[i], scale);
         float4 acc = yr[i];
-        acc.x += o.x; acc.y += o.y; acc.z += o.z; acc.w += o.w;
+        acc.x += o.x;
+        acc.y += o.y;
+        acc.z += o.z;
+        acc.w += o.w;
         yr[i] = acc;
     }
 }
@@ -80,8 +86,8 @@ constexpr int kMaxHeadValuesPerLane = 16;  // head_dim <= 512
 
 // One warp per (token, head): the head's values stay in registers between the sum and the scaling.
 __global__ void __launch_bounds__(kThreads)
-head_rms_norm_kernel(float *__restrict__ x, int ld, int n_heads, int head_dim, const float *__restrict__ w,
-                     float eps, int n_items) {
+    head_rms_norm_kernel(float *__restrict__ x, int ld, int n_heads, int head_dim, const float *__restrict__ w,
+                         float eps, int n_items) {
     const int item = blockIdx.x * (kThreads / kWarpSize) + threadIdx.x / kWarpSize;
     if (item >= n_items) return;
     const int lane = threadIdx.x % kWarpSize, per_lane = head_dim / kWarpSize;
@@ -122,14 +128,14 @@ void head_rms_norm(float *x, int ld, int n_tokens, int n_heads, int head_dim, co
     LLCUDA_CUDA_CHECK_LAUNCH();
 }
 
-void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps,
-              float *y, cudaStream_t stream, const Q8Activations *xq) {
+void rms_norm(const float *x, const int32_t *rows, int n_rows, int n, const float *w, float eps, float *y,
+              cudaStream_t stream, const Q8Activations *xq) {
     if (n_rows == 0) return;
     require(n % 4 == 0, "rms_norm: row length " + std::to_string(n) + " is not a multiple of 4");
     require(!xq || xq->k == n, "rms_norm: 8-bit output rows of " + std::to_string(xq ? xq->k : 0) +
                                    " elements for rows of " + std::to_string(n));
-    launch_dependent(rms_norm_kernel, dim3(n_rows), dim3(kThreads), stream, n_rows <= kDecodeOverlapTokens, x, rows, n, w, eps, y,
-                     xq ? xq->q : nullptr, xq ? xq->ds : nullptr);
+    launch_dependent(rms_norm_kernel, dim3(n_rows), dim3(kThreads), stream, n_rows <= kDecodeOverlapTokens, x, rows, n,
+                     w, eps, y, xq ? xq->q : nullptr, xq ? xq->ds : nullptr);
 }
 
 }  // namespace llcuda::cuda

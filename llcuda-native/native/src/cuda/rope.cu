@@ -18,10 +18,14 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__device__ __forceinline__ float bias_at(const float *b, int i) { return b ? b[i] : 0.0f; }
+__device__ __forceinline__ float bias_at(const float *b, int i) {
+    return b ? b[i] : 0.0f;
+}
 
 // Pair p rotates dims (2p, 2p+1) in normal mode and (p, p + rope_dim/2) in NEOX mode.
-__device__ __forceinline__ int pair_first(const RopeConfig &cfg, int p) { return cfg.neox ? p : 2 * p; }
+__device__ __forceinline__ int pair_first(const RopeConfig &cfg, int p) {
+    return cfg.neox ? p : 2 * p;
+}
 __device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
     return cfg.neox ? p + cfg.rope_dim / 2 : 2 * p + 1;
 }
@@ -30,12 +34,10 @@ __device__ __forceinline__ int pair_second(const RopeConfig &cfg, int p) {
 // V left alone) for store_q8_kernel, which needs whole 32-value blocks to find their scales.
 template <bool F16_CACHE>
 __global__ void __launch_bounds__(kThreads)
-rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restrict__ positions,
-                  const int32_t *__restrict__ slots, float *__restrict__ q, int ldq,
-                  float *__restrict__ k, const float *__restrict__ v, int ldkv,
-                  const float *__restrict__ bq, const float *__restrict__ bk,
-                  const float *__restrict__ bv, __half *__restrict__ k_cache,
-                  __half *__restrict__ v_cache) {
+    rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restrict__ positions,
+                      const int32_t *__restrict__ slots, float *__restrict__ q, int ldq, float *__restrict__ k,
+                      const float *__restrict__ v, int ldkv, const float *__restrict__ bq, const float *__restrict__ bk,
+                      const float *__restrict__ bv, __half *__restrict__ k_cache, __half *__restrict__ v_cache) {
     allow_next_kernel();
     wait_for_previous_kernel();
     const int t = blockIdx.y;
@@ -47,8 +49,10 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
     __half *kc = F16_CACHE ? k_cache + static_cast<int64_t>(slot) * kv_dim : nullptr;
     // A K value: into the FP16 row, or back in place.
     auto put_k = [&](int i, float value) {
-        if constexpr (F16_CACHE) kc[i] = __float2half_rn(value);
-        else kt[i] = value;
+        if constexpr (F16_CACHE)
+            kc[i] = __float2half_rn(value);
+        else
+            kt[i] = value;
     };
     int i = blockIdx.x * kThreads + threadIdx.x;
     if (i < heads * half_rot) {  // a rotated pair of a Q head (then of a K head)
@@ -97,9 +101,9 @@ rope_store_kernel(const __grid_constant__ RopeConfig cfg, const int32_t *__restr
 // Q8_0 cache rows: one warp per 32-value block of K (rotated, biased) or V (bias added here):
 // scale = max |value| / 127 stored as FP16, values rounded to int8 on that scale (as GGUF Q8_0).
 __global__ void __launch_bounds__(kThreads)
-store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, const float *__restrict__ v,
-                int ldkv, const float *__restrict__ bv, int kv_dim, int8_t *__restrict__ kq,
-                __half *__restrict__ k_scale, int8_t *__restrict__ vq, __half *__restrict__ v_scale) {
+    store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, const float *__restrict__ v,
+                    int ldkv, const float *__restrict__ bv, int kv_dim, int8_t *__restrict__ kq,
+                    __half *__restrict__ k_scale, int8_t *__restrict__ vq, __half *__restrict__ v_scale) {
     allow_next_kernel();
     wait_for_previous_kernel();
     const int t = blockIdx.y;
@@ -110,7 +114,8 @@ store_q8_kernel(const int32_t *__restrict__ slots, const float *__restrict__ k, 
     if (slot < 0 || blk >= 2 * n_blocks) return;
     const bool is_v = blk >= n_blocks;
     const int i = (is_v ? blk - n_blocks : blk) * 32 + lane;
-    const float x = is_v ? v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i) : k[static_cast<int64_t>(t) * ldkv + i];
+    const float x =
+        is_v ? v[static_cast<int64_t>(t) * ldkv + i] + bias_at(bv, i) : k[static_cast<int64_t>(t) * ldkv + i];
     const float amax = warp_max(fabsf(x));
     const float scale = amax / 127.0f;
     const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
@@ -141,10 +146,9 @@ RopeConfig make_rope_config(int n_head, int n_head_kv, int head_dim, bool neox, 
     return c;
 }
 
-void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions,
-                       const int32_t *slots, float *q, int ldq, float *k, const float *v,
-                       int ldkv, const float *bq, const float *bk, const float *bv, const KvLayer &cache,
-                       cudaStream_t stream) {
+void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *positions, const int32_t *slots, float *q,
+                       int ldq, float *k, const float *v, int ldkv, const float *bq, const float *bk, const float *bv,
+                       const KvLayer &cache, cudaStream_t stream) {
     require_rope_dims(cfg.rope_dim, cfg.head_dim);
     require(n_tokens <= 65535, "rope: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     const int kv_dim = cfg.n_head_kv * cfg.head_dim;
@@ -165,8 +169,8 @@ void rope_and_store_kv(const RopeConfig &cfg, int n_tokens, const int32_t *posit
                      overlap, cfg, positions, slots, q, ldq, k, v, ldkv, bq, bk, bv, static_cast<__half *>(nullptr),
                      static_cast<__half *>(nullptr));
     const int warps = kThreads / kWarpSize;
-    launch_dependent(store_q8_kernel, dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), dim3(kThreads), stream, overlap,
-                     slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale,
+    launch_dependent(store_q8_kernel, dim3(ceil_div(2 * (kv_dim / 32), warps), n_tokens), dim3(kThreads), stream,
+                     overlap, slots, k, v, ldkv, bv, kv_dim, static_cast<int8_t *>(cache.k), cache.k_scale,
                      static_cast<int8_t *>(cache.v), cache.v_scale);
 }
 

@@ -46,7 +46,9 @@ LLCUDA_HD inline uint32_t float_bits(float f) {
 }
 
 // Neither NaN nor infinite (the same test on both sides, whatever the math library).
-LLCUDA_HD inline bool is_finite(float f) { return (float_bits(f) & 0x7f800000u) != 0x7f800000u; }
+LLCUDA_HD inline bool is_finite(float f) {
+    return (float_bits(f) & 0x7f800000u) != 0x7f800000u;
+}
 
 // Monotone in the float order, -0 taken as +0 (the host compares them equal).
 LLCUDA_HD inline uint32_t ordered_bits(float f) {
@@ -59,7 +61,9 @@ LLCUDA_HD inline uint64_t candidate_key(float scaled, int id) {
     return (static_cast<uint64_t>(ordered_bits(scaled)) << 32) | (0xffffffffu - static_cast<uint32_t>(id));
 }
 
-LLCUDA_HD inline int key_id(uint64_t key) { return static_cast<int>(0xffffffffu - static_cast<uint32_t>(key)); }
+LLCUDA_HD inline int key_id(uint64_t key) {
+    return static_cast<int>(0xffffffffu - static_cast<uint32_t>(key));
+}
 
 // The host's penalty arithmetic, rounded step by step on both sides (no fused multiply-add).
 LLCUDA_HD inline float penalized(float l, int count, const llcuda_sampling_params &p) {
@@ -170,13 +174,17 @@ LLCUDA_HD uint64_t largest_key_reaching(Exec &ex, const Candidates &c, const Can
 // head; every thread returns the same answer (the head is shared; `all`/`set` serve a reduction).
 template <class Exec>
 LLCUDA_HD bool walk_head(Exec &ex, const Candidates &head, bool complete, double total, const Candidates &all,
-                         const CandidateSet &set, const llcuda_sampling_params &p, int32_t position, SampledPick &pick) {
+                         const CandidateSet &set, const llcuda_sampling_params &p, int32_t position,
+                         SampledPick &pick) {
     int n = head.n;
     bool beyond = !complete;  // the set goes on past the head
     if (p.min_p > 0.0f) {     // keeps p >= min_p * p_max (p_max = 1): a prefix of the order
         int cut = 1;
         while (cut < n && head.prob[cut] >= p.min_p) ++cut;
-        if (cut < n) { n = cut; beyond = false; }
+        if (cut < n) {
+            n = cut;
+            beyond = false;
+        }
     }
     double kept = 0.0;
     if (p.top_p < 1.0f) {  // the shortest prefix reaching top_p of the top-k set's mass
@@ -240,8 +248,8 @@ LLCUDA_HD SampledPick greedy_pick(Exec &ex, const float *row, int n_vocab) {
 // bit t % 32 of word t / 32; the others become -inf before everything else, as on the host.
 template <class Exec>
 LLCUDA_HD SampledPick sample_row(Exec &ex, float *row, int n_vocab, const llcuda_sampling_params &p,
-                                 const int32_t *history, int n_history, int32_t position, uint64_t *keys,
-                                 double *probs, int32_t *counts, const uint32_t *allowed) {
+                                 const int32_t *history, int n_history, int32_t position, uint64_t *keys, double *probs,
+                                 int32_t *counts, const uint32_t *allowed) {
     // 0. The mask: a token it leaves out is no candidate, whatever the penalties and filters do.
     if (allowed != nullptr) {
         for (int i = ex.first(); i < n_vocab; i += ex.stride())
@@ -314,7 +322,8 @@ LLCUDA_HD SampledPick sample_row(Exec &ex, float *row, int n_vocab, const llcuda
         uint64_t smallest_complement = 0;  // max of ~key = ~(min of key)
         for (int i = ex.first(); i < all.n; i += ex.stride()) {
             const uint64_t key = all.key[i];
-            if (key >= set.key_min && all.prob[i] >= set.p_min && ~key > smallest_complement) smallest_complement = ~key;
+            if (key >= set.key_min && all.prob[i] >= set.p_min && ~key > smallest_complement)
+                smallest_complement = ~key;
         }
         chosen = ~ex.max_key(smallest_complement);
     }

@@ -18,12 +18,12 @@ constexpr int kRowsPerLaunch = 64;
 // sample-row.h's execution over the threads of one block.
 struct BlockExec {
     static constexpr int kMaxCompact = kThreads;
-    double *dsum;          // [kWarps]
-    uint64_t *kmax;        // [kWarps]
-    int32_t *bins;         // [256]
+    double *dsum;    // [kWarps]
+    uint64_t *kmax;  // [kWarps]
+    int32_t *bins;   // [256]
     BinPick *picked;
-    uint64_t *top_keys;    // [kMaxCompact]
-    double *top_probs;     // [kMaxCompact]
+    uint64_t *top_keys;  // [kMaxCompact]
+    double *top_probs;   // [kMaxCompact]
     int *n_top;
 
     __device__ int first() const { return threadIdx.x; }
@@ -90,7 +90,10 @@ struct BlockExec {
                 int count = upto - own;
                 for (int j = 0; j < 8; ++j) {
                     const int c = b[hi - j];
-                    if (count + c >= need) { *picked = {hi - j, count, c}; break; }
+                    if (count + c >= need) {
+                        *picked = {hi - j, count, c};
+                        break;
+                    }
                     count += c;
                 }
             }
@@ -121,7 +124,10 @@ struct BlockExec {
                 const int i = threadIdx.x, j = i ^ stride;
                 if (j > i && j < width) {
                     const uint64_t a = top_keys[i], c = top_keys[j];
-                    if ((i & size) == 0 ? a < c : a > c) { top_keys[i] = c; top_keys[j] = a; }
+                    if ((i & size) == 0 ? a < c : a > c) {
+                        top_keys[i] = c;
+                        top_keys[j] = a;
+                    }
                 }
             }
         }
@@ -133,9 +139,9 @@ struct BlockExec {
 };
 
 __global__ void __launch_bounds__(kThreads, 1)
-sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restrict__ history,
-                   const uint32_t *__restrict__ allowed, float *__restrict__ logits, int n_vocab,
-                   uint8_t *__restrict__ scratch, int32_t *__restrict__ tokens, float *__restrict__ logprobs) {
+    sample_rows_kernel(const SampleRow *__restrict__ specs, const int32_t *__restrict__ history,
+                       const uint32_t *__restrict__ allowed, float *__restrict__ logits, int n_vocab,
+                       uint8_t *__restrict__ scratch, int32_t *__restrict__ tokens, float *__restrict__ logprobs) {
     __shared__ double dsum[kWarps];
     __shared__ uint64_t kmax[kWarps];
     __shared__ int32_t bins[256];

@@ -18,7 +18,9 @@ bool greedy_without_penalties(const llcuda_sampling_params &p) {
 }
 }  // namespace
 
-bool samples_greedily(const SeqSpan &seq) { return greedy_without_penalties(seq.params) && seq.allowed == nullptr; }
+bool samples_greedily(const SeqSpan &seq) {
+    return greedy_without_penalties(seq.params) && seq.allowed == nullptr;
+}
 
 bool samples_greedily_masked(const SeqSpan &seq) {
     return greedy_without_penalties(seq.params) && seq.allowed != nullptr;
@@ -31,8 +33,7 @@ StepPlan plan_step(const StepBatch &batch, int block_size, int tile_tokens) {
     const int mb = batch.max_blocks_per_seq;
 
     bool decode_only = batch.n_logit_rows == 0;
-    for (const SeqSpan &s : batch.seqs)
-        decode_only = decode_only && s.count == 1 && s.sample;
+    for (const SeqSpan &s : batch.seqs) decode_only = decode_only && s.count == 1 && s.sample;
     const int bucket = decode_only ? graph_bucket(n_seqs) : 0;
     plan.graph = bucket > 0;
     plan.n_padded = plan.graph ? bucket : batch.n_tokens;

@@ -52,8 +52,8 @@ struct MetaLayout {
     int64_t tables() const { return 7 * cap_tokens + cap_rows; }
     int64_t total() const { return 7 * cap_tokens + cap_rows + cap_tables; }
     bool fits(const StepPlan &plan) const {
-        return plan.n_padded <= cap_tokens && plan.n_tiles() <= cap_tokens &&
-               plan.n_rows() <= cap_rows && static_cast<int64_t>(plan.tables.size()) <= cap_tables;
+        return plan.n_padded <= cap_tokens && plan.n_tiles() <= cap_tokens && plan.n_rows() <= cap_rows &&
+               static_cast<int64_t>(plan.tables.size()) <= cap_tables;
     }
 };
 

@@ -1,7 +1,7 @@
 // Gated activation of the feed-forward block: out = act(gate) * up with act SiLU (SwiGLU) or GELU's
-// tanh approximation (gemma's GeGLU), gate and up read from the fused gate|up product (one row of both per token); optionally also quantized for the decode
-// products (one thread per 16-element chunk then). And bert's ungated FFN activation: bias, then GELU.
-// Part of the decode chain that overlaps on sm_90 (dependent-launch.cuh).
+// tanh approximation (gemma's GeGLU), gate and up read from the fused gate|up product (one row of both per token);
+// optionally also quantized for the decode products (one thread per 16-element chunk then). And bert's ungated FFN
+// activation: bias, then GELU. Part of the decode chain that overlaps on sm_90 (dependent-launch.cuh).
 #include "dependent-launch.cuh"
 #include "kernels.cuh"
 #include "q8-activations.cuh"
@@ -44,7 +44,10 @@ __global__ void swiglu_q8_kernel(const float *__restrict__ gate, const float *__
     float4 *o4 = reinterpret_cast<float4 *>(out + t * n + 16 * c);
     float4 g[4], u[4];
 #pragma unroll
-    for (int i = 0; i < 4; ++i) { g[i] = g4[i]; u[i] = u4[i]; }  // all loads in flight first
+    for (int i = 0; i < 4; ++i) {
+        g[i] = g4[i];
+        u[i] = u4[i];
+    }  // all loads in flight first
     float v[16];
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
@@ -71,23 +74,23 @@ void launch_swiglu(const float *gate, const float *up, int n_tokens, int n, int 
                    const Q8Activations *outq) {
     const bool overlap = n_tokens <= kDecodeOverlapTokens;
     if (outq) {
-        launch_dependent(swiglu_q8_kernel<ACT>, dim3(ceil_div(n / 16, 64), n_tokens), dim3(64), stream, overlap, gate, up,
-                         n, ld, out, outq->q, outq->ds);
+        launch_dependent(swiglu_q8_kernel<ACT>, dim3(ceil_div(n / 16, 64), n_tokens), dim3(64), stream, overlap, gate,
+                         up, n, ld, out, outq->q, outq->ds);
     } else {
-        launch_dependent(swiglu_kernel<ACT>, dim3(ceil_div(n, 256), n_tokens), dim3(256), stream, overlap, gate, up, n, ld,
-                         out);
+        launch_dependent(swiglu_kernel<ACT>, dim3(ceil_div(n, 256), n_tokens), dim3(256), stream, overlap, gate, up, n,
+                         ld, out);
     }
 }
 
 }  // namespace
 
-void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out,
-            cudaStream_t stream, const Q8Activations *outq, GateActivation activation) {
+void swiglu(const float *gate, const float *up, int n_tokens, int n, int ld, float *out, cudaStream_t stream,
+            const Q8Activations *outq, GateActivation activation) {
     if (n_tokens == 0) return;
     require(n_tokens <= 65535, "swiglu: " + std::to_string(n_tokens) + " tokens in one step, at most 65535");
     if (outq) {
         require(n % 16 == 0 && ld % 4 == 0, "swiglu: 8-bit output needs rows of a multiple of 16 (got " +
-                                                 std::to_string(n) + ", stride " + std::to_string(ld) + ")");
+                                                std::to_string(n) + ", stride " + std::to_string(ld) + ")");
         require(outq->k == n, "swiglu: 8-bit output rows of " + std::to_string(outq->k) + " elements for rows of " +
                                   std::to_string(n));
     }

@@ -31,12 +31,69 @@ constexpr FamilyShape kFamilyShapes[] = {
     // Mixtral's layout (llama with 8 experts, 2 per token) and Qwen3-MoE's (qwen3's attention, experts
     // of their own width; 8 of 8 here, 2 per token, where Qwen3-30B-A3B has 128 and 8).
     {"micro-mixtral", "llama", 256, 2, 4, 2, 64, 256, 256, 1000000.0f, 1e-5f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 0},
-    {"micro-qwen3moe", "qwen3moe", 256, 2, 8, 2, 64, 512, 256, 1000000.0f, 1e-6f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 256},
+    {"micro-qwen3moe",
+     "qwen3moe",
+     256,
+     2,
+     8,
+     2,
+     64,
+     512,
+     256,
+     1000000.0f,
+     1e-6f,
+     0,
+     0.0f,
+     0.0f,
+     0,
+     0,
+     false,
+     8,
+     2,
+     256},
     // Benchmark MoE shapes: Mixtral's layout at TinyLlama's width (8 experts of 5632, 2 per token, 16
     // layers), and Qwen/Qwen3-30B-A3B's layer (128 experts of 768, 8 per token) with 5 of its 48
     // layers, so that the F16 file stays under 8 GB (each layer's experts take 1.2 GB in F16).
-    {"mixtral-8x-tiny", "llama", 2048, 16, 32, 4, 64, 5632, 4096, 1000000.0f, 1e-5f, 0, 0.0f, 0.0f, 0, 0, false, 8, 2, 0},
-    {"qwen3moe-30b-a3b-5l", "qwen3moe", 2048, 5, 32, 4, 128, 6144, 40960, 1000000.0f, 1e-6f, 0, 0.0f, 0.0f, 0, 0, false, 128, 8, 768},
+    {"mixtral-8x-tiny",
+     "llama",
+     2048,
+     16,
+     32,
+     4,
+     64,
+     5632,
+     4096,
+     1000000.0f,
+     1e-5f,
+     0,
+     0.0f,
+     0.0f,
+     0,
+     0,
+     false,
+     8,
+     2,
+     0},
+    {"qwen3moe-30b-a3b-5l",
+     "qwen3moe",
+     2048,
+     5,
+     32,
+     4,
+     128,
+     6144,
+     40960,
+     1000000.0f,
+     1e-6f,
+     0,
+     0.0f,
+     0.0f,
+     0,
+     0,
+     false,
+     128,
+     8,
+     768},
 };
 
 // Synthetic LongRoPE factors of `pairs` pairs: short ones near 1, long ones growing towards the low
@@ -50,7 +107,9 @@ std::vector<float> longrope_factors(int32_t pairs, bool long_factors) {
     return f;
 }
 
-bool is(const FamilyShape &s, const char *arch) { return std::strcmp(s.arch, arch) == 0; }
+bool is(const FamilyShape &s, const char *arch) {
+    return std::strcmp(s.arch, arch) == 0;
+}
 
 }  // namespace
 
@@ -84,7 +143,8 @@ void add_family_metadata(GgufWriter &w, const FamilyShape &s) {
         w.add_u32(a + "attention.sliding_window", static_cast<uint32_t>(s.sliding_window));
         if (s.longrope) {  // the converter's LongRoPE magnitude for a context stretched by n_ctx / original
             const double scale = static_cast<double>(s.n_ctx) / s.rope_orig_ctx;
-            w.add_f32(a + "rope.scaling.attn_factor", static_cast<float>(std::sqrt(1.0 + std::log(scale) / std::log(s.rope_orig_ctx))));
+            w.add_f32(a + "rope.scaling.attn_factor",
+                      static_cast<float>(std::sqrt(1.0 + std::log(scale) / std::log(s.rope_orig_ctx))));
         }
     } else {
         w.add_u32(a + "attention.key_length", static_cast<uint32_t>(s.head_dim));
@@ -92,7 +152,8 @@ void add_family_metadata(GgufWriter &w, const FamilyShape &s) {
     }
     // Gemma2's converter writes no rope.freq_base (llama.cpp's default 10000 applies).
     if (std::strcmp(s.arch, "gemma2") != 0) w.add_f32(a + "rope.freq_base", s.rope_theta);
-    if (s.sliding_window > 0 && !is(s, "phi3")) w.add_u32(a + "attention.sliding_window", static_cast<uint32_t>(s.sliding_window));
+    if (s.sliding_window > 0 && !is(s, "phi3"))
+        w.add_u32(a + "attention.sliding_window", static_cast<uint32_t>(s.sliding_window));
     if (s.n_expert > 0) {
         w.add_u32(a + "expert_count", static_cast<uint32_t>(s.n_expert));
         w.add_u32(a + "expert_used_count", static_cast<uint32_t>(s.n_expert_used));

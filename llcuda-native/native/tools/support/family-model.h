@@ -28,8 +28,8 @@ struct FamilyShape {
     int32_t n_expert = 0, n_expert_used = 0, n_ff_expert = 0;
 };
 
-// Real shapes (gemma-3-1b, gemma-2-2b, qwen3-0.6b, qwen3-4b, phi-3.5-mini, the MoE benchmark shapes mixtral-8x-tiny and qwen3moe-30b-a3b-5l) and micro ones for tests; nullptr when
-// `name` is none of them.
+// Real shapes (gemma-3-1b, gemma-2-2b, qwen3-0.6b, qwen3-4b, phi-3.5-mini, the MoE benchmark shapes mixtral-8x-tiny and
+// qwen3moe-30b-a3b-5l) and micro ones for tests; nullptr when `name` is none of them.
 const FamilyShape *find_family_shape(const std::string &name);
 std::string family_shape_names();  // "a|b|c"
 

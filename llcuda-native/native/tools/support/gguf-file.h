@@ -12,18 +12,29 @@
 namespace llcuda::tools {
 
 enum class GgufValueType : uint32_t {
-    U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, BOOL = 7, STRING = 8,
-    ARRAY = 9, U64 = 10, I64 = 11, F64 = 12
+    U8 = 0,
+    I8 = 1,
+    U16 = 2,
+    I16 = 3,
+    U32 = 4,
+    I32 = 5,
+    F32 = 6,
+    BOOL = 7,
+    STRING = 8,
+    ARRAY = 9,
+    U64 = 10,
+    I64 = 11,
+    F64 = 12
 };
 
 struct GgufValue {
     GgufValueType type = GgufValueType::U8;
-    int64_t integer = 0;      // integer and bool scalars
-    double real = 0.0;        // float scalars
-    std::string text;         // strings
+    int64_t integer = 0;  // integer and bool scalars
+    double real = 0.0;    // float scalars
+    std::string text;     // strings
     GgufValueType array_type = GgufValueType::U8;
     uint64_t array_count = 0;
-    std::string raw;          // the whole serialized key/value entry, for copying it verbatim
+    std::string raw;  // the whole serialized key/value entry, for copying it verbatim
 };
 
 struct GgufTensor {
@@ -36,7 +47,7 @@ struct GgufTensor {
 };
 
 class GgufFile {
-public:
+  public:
     explicit GgufFile(const std::string &path);
     const std::string &path() const { return path_; }
     uint64_t file_size() const { return file_size_; }
@@ -50,7 +61,7 @@ public:
     const std::vector<GgufTensor> &tensors() const { return tensors_; }
     const GgufTensor *find_tensor(const std::string &name) const;
 
-private:
+  private:
     std::string path_;
     uint64_t file_size_ = 0;
     std::map<std::string, GgufValue> values_;
@@ -60,7 +71,7 @@ private:
 // Writes a GGUF v3 file: metadata and tensor infos first, then each tensor's bytes in the order
 // the infos were added (streamed, so multi-gigabyte models never sit in memory at once).
 class GgufWriter {
-public:
+  public:
     void add_raw(const std::string &serialized_entry) { kv_.push_back(serialized_entry); }
     void add_string(const std::string &key, const std::string &v);
     void add_u32(const std::string &key, uint32_t v);
@@ -75,8 +86,13 @@ public:
     void finish();
     ~GgufWriter();
 
-private:
-    struct Info { std::string name; int32_t type; std::vector<int64_t> ne; uint64_t size, offset; };
+  private:
+    struct Info {
+        std::string name;
+        int32_t type;
+        std::vector<int64_t> ne;
+        uint64_t size, offset;
+    };
     std::vector<std::string> kv_;
     std::vector<Info> infos_;
     uint64_t data_bytes_ = 0;

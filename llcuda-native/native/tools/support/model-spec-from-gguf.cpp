@@ -61,14 +61,16 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
     s.n_head = static_cast<int32_t>(file.get_int(arch + ".attention.head_count"));
     s.n_head_kv = static_cast<int32_t>(file.get_int(arch + ".attention.head_count_kv", s.n_head));
     s.n_ff = static_cast<int32_t>(file.get_int(arch + ".feed_forward_length"));
-    s.head_dim = static_cast<int32_t>(file.get_int(arch + ".attention.key_length", s.n_head > 0 ? s.n_embd / s.n_head : 0));
+    s.head_dim =
+        static_cast<int32_t>(file.get_int(arch + ".attention.key_length", s.n_head > 0 ? s.n_embd / s.n_head : 0));
     s.n_ctx = n_ctx > 0 ? n_ctx : static_cast<int32_t>(file.get_int(arch + ".context_length"));
     s.rope_dim = static_cast<int32_t>(file.get_int(arch + ".rope.dimension_count", s.head_dim));
     s.rope_theta = static_cast<float>(file.get_real(arch + ".rope.freq_base", 10000.0));
     const double factor = file.get_real(arch + ".rope.scaling.factor", 1.0);
     s.rope_freq_scale = static_cast<float>(factor > 0 ? 1.0 / factor : 1.0);
     s.rope_attn_factor = static_cast<float>(file.get_real(arch + ".rope.scaling.attn_factor", 1.0));
-    const std::string scaling = file.has(arch + ".rope.scaling.type") ? file.get_string(arch + ".rope.scaling.type") : "";
+    const std::string scaling =
+        file.has(arch + ".rope.scaling.type") ? file.get_string(arch + ".rope.scaling.type") : "";
     if (scaling == "yarn") {
         s.rope_scaling = LLCUDA_ROPE_SCALING_YARN;
         s.rope_orig_ctx = static_cast<int32_t>(
@@ -86,8 +88,9 @@ GgufModelSpec model_spec_from_gguf(const GgufFile &file, int32_t n_ctx) {
         s.rope_scaling = LLCUDA_ROPE_SCALING_LONGROPE;
         s.rope_orig_ctx = static_cast<int32_t>(file.get_int(arch + ".rope.scaling.original_context_length"));
     }
-    s.rms_eps = static_cast<float>(s.pooling_type != LLCUDA_POOLING_NONE ? file.get_real(arch + ".attention.layer_norm_epsilon", 1e-12)
-                                                             : file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
+    s.rms_eps = static_cast<float>(s.pooling_type != LLCUDA_POOLING_NONE
+                                       ? file.get_real(arch + ".attention.layer_norm_epsilon", 1e-12)
+                                       : file.get_real(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     set_family_parameters(file, arch, s);
     s.n_expert = static_cast<int32_t>(file.get_int(arch + ".expert_count", 0));
     s.n_expert_used = static_cast<int32_t>(file.get_int(arch + ".expert_used_count", 0));

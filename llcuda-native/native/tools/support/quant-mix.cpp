@@ -9,26 +9,51 @@ namespace {
 
 // llama_ftype values of the mixes.
 enum FileType : uint32_t {
-    kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 7, kQ5_0 = 8, kQ5_1 = 9, kQ2_K = 10, kQ3_K_S = 11, kQ3_K_M = 12,
-    kQ3_K_L = 13, kQ4_K_S = 14, kQ4_K_M = 15, kQ5_K_S = 16, kQ5_K_M = 17, kQ6_K = 18, kIQ4_NL = 25, kIQ4_XS = 30,
+    kF32 = 0,
+    kF16 = 1,
+    kQ4_0 = 2,
+    kQ4_1 = 3,
+    kQ8_0 = 7,
+    kQ5_0 = 8,
+    kQ5_1 = 9,
+    kQ2_K = 10,
+    kQ3_K_S = 11,
+    kQ3_K_M = 12,
+    kQ3_K_L = 13,
+    kQ4_K_S = 14,
+    kQ4_K_M = 15,
+    kQ5_K_S = 16,
+    kQ5_K_M = 17,
+    kQ6_K = 18,
+    kIQ4_NL = 25,
+    kIQ4_XS = 30,
     kNF4 = 100,  // llcuda's own, like its tensor type id: llama_ftype has no NF4
 };
 
 constexpr QuantMix kMixes[] = {
-    {"F32", LLCUDA_TYPE_F32, kF32},        {"F16", LLCUDA_TYPE_F16, kF16},        {"Q4_0", LLCUDA_TYPE_Q4_0, kQ4_0},     {"Q4_1", LLCUDA_TYPE_Q4_1, kQ4_1},
-    {"Q5_0", LLCUDA_TYPE_Q5_0, kQ5_0},     {"Q5_1", LLCUDA_TYPE_Q5_1, kQ5_1},     {"Q8_0", LLCUDA_TYPE_Q8_0, kQ8_0},
-    {"Q2_K", LLCUDA_TYPE_Q2_K, kQ2_K},     {"Q3_K_S", LLCUDA_TYPE_Q3_K, kQ3_K_S}, {"Q3_K_M", LLCUDA_TYPE_Q3_K, kQ3_K_M},
-    {"Q3_K_L", LLCUDA_TYPE_Q3_K, kQ3_K_L}, {"Q4_K_S", LLCUDA_TYPE_Q4_K, kQ4_K_S}, {"Q4_K_M", LLCUDA_TYPE_Q4_K, kQ4_K_M},
-    {"Q5_K_S", LLCUDA_TYPE_Q5_K, kQ5_K_S}, {"Q5_K_M", LLCUDA_TYPE_Q5_K, kQ5_K_M}, {"Q6_K", LLCUDA_TYPE_Q6_K, kQ6_K},
+    {"F32", LLCUDA_TYPE_F32, kF32},          {"F16", LLCUDA_TYPE_F16, kF16},
+    {"Q4_0", LLCUDA_TYPE_Q4_0, kQ4_0},       {"Q4_1", LLCUDA_TYPE_Q4_1, kQ4_1},
+    {"Q5_0", LLCUDA_TYPE_Q5_0, kQ5_0},       {"Q5_1", LLCUDA_TYPE_Q5_1, kQ5_1},
+    {"Q8_0", LLCUDA_TYPE_Q8_0, kQ8_0},       {"Q2_K", LLCUDA_TYPE_Q2_K, kQ2_K},
+    {"Q3_K_S", LLCUDA_TYPE_Q3_K, kQ3_K_S},   {"Q3_K_M", LLCUDA_TYPE_Q3_K, kQ3_K_M},
+    {"Q3_K_L", LLCUDA_TYPE_Q3_K, kQ3_K_L},   {"Q4_K_S", LLCUDA_TYPE_Q4_K, kQ4_K_S},
+    {"Q4_K_M", LLCUDA_TYPE_Q4_K, kQ4_K_M},   {"Q5_K_S", LLCUDA_TYPE_Q5_K, kQ5_K_S},
+    {"Q5_K_M", LLCUDA_TYPE_Q5_K, kQ5_K_M},   {"Q6_K", LLCUDA_TYPE_Q6_K, kQ6_K},
     {"IQ4_NL", LLCUDA_TYPE_IQ4_NL, kIQ4_NL}, {"IQ4_XS", LLCUDA_TYPE_IQ4_XS, kIQ4_XS},
     {"NF4", LLCUDA_TYPE_NF4, kNF4},
 };
 
-bool has(const std::string &name, const char *part) { return name.find(part) != std::string::npos; }
+bool has(const std::string &name, const char *part) {
+    return name.find(part) != std::string::npos;
+}
 
-bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
+bool use_more_bits(int i, int n) {
+    return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
 
-bool fits(int32_t type, int64_t row_length) { return row_length % type_traits(type)->block_size == 0; }
+bool fits(int32_t type, int64_t row_length) {
+    return row_length % type_traits(type)->block_size == 0;
+}
 
 // The rules by tensor role, before the row-length fallback.
 int32_t chosen_type(const QuantMix &mix, const TensorSlot &t) {
@@ -97,11 +122,22 @@ int32_t quant_mix_type(const QuantMix &mix, const TensorSlot &slot) {
     int32_t type = chosen_type(mix, slot);
     if (fits(type, slot.row_length)) return type;
     switch (type) {
-    case LLCUDA_TYPE_Q2_K: case LLCUDA_TYPE_Q3_K: case LLCUDA_TYPE_IQ4_XS: type = LLCUDA_TYPE_IQ4_NL; break;
-    case LLCUDA_TYPE_Q4_K: type = LLCUDA_TYPE_Q5_0; break;
-    case LLCUDA_TYPE_Q5_K: type = LLCUDA_TYPE_Q5_1; break;
-    case LLCUDA_TYPE_Q6_K: type = LLCUDA_TYPE_Q8_0; break;
-    default: break;
+        case LLCUDA_TYPE_Q2_K:
+        case LLCUDA_TYPE_Q3_K:
+        case LLCUDA_TYPE_IQ4_XS:
+            type = LLCUDA_TYPE_IQ4_NL;
+            break;
+        case LLCUDA_TYPE_Q4_K:
+            type = LLCUDA_TYPE_Q5_0;
+            break;
+        case LLCUDA_TYPE_Q5_K:
+            type = LLCUDA_TYPE_Q5_1;
+            break;
+        case LLCUDA_TYPE_Q6_K:
+            type = LLCUDA_TYPE_Q8_0;
+            break;
+        default:
+            break;
     }
     return fits(type, slot.row_length) ? type : LLCUDA_TYPE_F16;
 }

@@ -11,9 +11,9 @@
 namespace llcuda::tools {
 
 struct QuantMix {
-    const char *name;   // e.g. "Q4_K_M"
-    int32_t base;       // LLCUDA_TYPE_* of the tensors no rule changes
-    uint32_t file_type; // general.file_type (llama_ftype)
+    const char *name;    // e.g. "Q4_K_M"
+    int32_t base;        // LLCUDA_TYPE_* of the tensors no rule changes
+    uint32_t file_type;  // general.file_type (llama_ftype)
 };
 
 // The mix called `name`, or nullptr.
@@ -26,8 +26,8 @@ struct TensorSlot {
     int64_t row_length;  // ne[0]
     int layer;           // block index, -1 for tensors outside the blocks
     int n_layer;
-    int n_gqa;           // n_head / n_head_kv
-    int n_expert = 0;    // experts per layer (0: dense)
+    int n_gqa;         // n_head / n_head_kv
+    int n_expert = 0;  // experts per layer (0: dense)
 };
 
 // The type llama-quantize gives this weight matrix in a file of `mix`.

@@ -22,7 +22,9 @@ float hsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-float fp16(uint16_t h) { return _cvtsh_ss(h); }
+float fp16(uint16_t h) {
+    return _cvtsh_ss(h);
+}
 
 // Signed bytes x . signed bytes y, as 8 int32 partial sums (|x| unsigned, sign moved to y).
 __m256i dot_i8(__m256i x, __m256i y) {
@@ -35,7 +37,9 @@ __m256i dot_u8_scaled(__m256i u, __m256i y, __m256i scales) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y), scales);
 }
 
-__m256i load256(const void *p) { return _mm256_loadu_si256(static_cast<const __m256i *>(p)); }
+__m256i load256(const void *p) {
+    return _mm256_loadu_si256(static_cast<const __m256i *>(p));
+}
 
 // The 32 nibbles of a Q4_0-ordered block (element j low nibble of byte j, j + 16 high), as bytes.
 __m256i nibbles32(const uint8_t *qs) {
@@ -48,8 +52,9 @@ __m256i fifth_bits(const uint8_t *qh) {
     uint32_t bits;
     std::memcpy(&bits, qh, sizeof bits);
     // Byte j takes source byte j / 8, then keeps bit j % 8.
-    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
-                                               _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
+    const __m256i spread =
+        _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
+                            _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
     const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
     return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
 }
@@ -68,7 +73,9 @@ __m256 nf4_values(__m256i codes) {
 }
 
 // Sum of 32 signed activation bytes, as 8 int32 partial sums.
-__m256i sum_i8(__m256i y) { return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), _mm256_set1_epi16(1)); }
+__m256i sum_i8(__m256i y) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), _mm256_set1_epi16(1));
+}
 
 // Blocks of 32 against Q8_0. `unsigned_quants(b)` gives block b's quants as unsigned bytes plus
 // its d and m (the value is d * q + m), or, for signed types, `signed_quants`; one accumulator
@@ -101,11 +108,14 @@ float dot_32_signed(int64_t n, const void *w, const void *a, Quants quants) {
 }
 
 // Q2_K/Q3_K: the 32 two-bit fields at bit 2g of each byte of qs.
-__m256i two_bits(__m256i qs, int g) { return _mm256_and_si256(_mm256_srli_epi16(qs, 2 * g), _mm256_set1_epi8(3)); }
+__m256i two_bits(__m256i qs, int g) {
+    return _mm256_and_si256(_mm256_srli_epi16(qs, 2 * g), _mm256_set1_epi8(3));
+}
 
 // int16 pair sums of 32 elements whose first 16 take scale lo and last 16 scale hi, as 8 int32.
 __m256i scale_halves(__m256i pair_sums, int lo, int hi) {
-    return _mm256_madd_epi16(pair_sums, _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(hi)), _mm_set1_epi16(static_cast<int16_t>(lo))));
+    return _mm256_madd_epi16(pair_sums, _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(hi)),
+                                                         _mm_set1_epi16(static_cast<int16_t>(lo))));
 }
 
 }  // namespace
@@ -130,9 +140,10 @@ float dot_f16(int64_t n, const void *w, const void *a) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        acc0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i))), _mm256_loadu_ps(y + i), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i + 8))), _mm256_loadu_ps(y + i + 8),
-                               acc1);
+        acc0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i))),
+                               _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i + 8))),
+                               _mm256_loadu_ps(y + i + 8), acc1);
     }
     float sum = hsum(_mm256_add_ps(acc0, acc1));
     for (; i < n; ++i) sum += fp16(x[i]) * y[i];
@@ -144,7 +155,8 @@ float dot_bf16(int64_t n, const void *w, const void *a) {
     const float *y = static_cast<const float *>(a);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     auto widen = [](const uint16_t *p) {
-        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
+        return _mm256_castsi256_ps(
+            _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
     };
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -208,7 +220,8 @@ float dot_q4_K(int64_t n, const void *w, const void *a) {
             const __m256i q = load256(x[b].qs + 32 * j);
             const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
             sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
+            sumi = _mm256_add_epi32(
+                sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
         min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
@@ -235,7 +248,8 @@ float dot_q5_K(int64_t n, const void *w, const void *a) {
             const __m256i lo = _mm256_or_si256(_mm256_and_si256(q, low4), h0);
             const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low4), h1);
             sumi = _mm256_add_epi32(sumi, dot_u8_scaled(lo, load256(y[b].qs + 64 * j), _mm256_set1_epi16(sm[2 * j])));
-            sumi = _mm256_add_epi32(sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
+            sumi = _mm256_add_epi32(
+                sumi, dot_u8_scaled(hi, load256(y[b].qs + 64 * j + 32), _mm256_set1_epi16(sm[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
         min_acc += fp16(x[b].dmin) * y[b].d * static_cast<float>(mins);
@@ -258,7 +272,8 @@ float dot_q6_K(int64_t n, const void *w, const void *a) {
             const __m256i ql0 = load256(ql), ql1 = load256(ql + 32);
             const __m256i q[4] = {
                 _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4)),
-                _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4)),
+                _mm256_or_si256(_mm256_and_si256(ql1, low4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4)),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4)),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
@@ -267,7 +282,8 @@ float dot_q6_K(int64_t n, const void *w, const void *a) {
             for (int k = 0; k < 4; ++k) {
                 const __m256i act = load256(p + 32 * k);
                 // (q - 32) . a = q . a - 32 . a; elements 0..15 use scale 2k, 16..31 scale 2k+1.
-                const __m256i products = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], act), _mm256_maddubs_epi16(offset, act));
+                const __m256i products =
+                    _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], act), _mm256_maddubs_epi16(offset, act));
                 const __m256i scales = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
                 sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(products, scales));
             }
@@ -282,7 +298,8 @@ float dot_q4_1(int64_t n, const void *w, const void *a) {
 }
 
 float dot_q5_1(int64_t n, const void *w, const void *a) {
-    return dot_32_offset<BlockQ5_1>(n, w, a, [](const BlockQ5_1 &b) { return _mm256_or_si256(nibbles32(b.qs), fifth_bits(b.qh)); });
+    return dot_32_offset<BlockQ5_1>(
+        n, w, a, [](const BlockQ5_1 &b) { return _mm256_or_si256(nibbles32(b.qs), fifth_bits(b.qh)); });
 }
 
 float dot_q5_0(int64_t n, const void *w, const void *a) {
@@ -348,10 +365,11 @@ float dot_q3_K(int64_t n, const void *w, const void *a) {
                 // q + 4 in 0..7 (high bit set means no -4), then (q + 4) . a - 4 . a.
                 const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hmask, 4 * h + g), one), 2);
                 const __m256i act = load256(y[b].qs + 128 * h + 32 * g);
-                const __m256i pairs = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_or_si256(two_bits(qs, g), high), act),
-                                                       _mm256_maddubs_epi16(four, act));
+                const __m256i pairs = _mm256_sub_epi16(
+                    _mm256_maddubs_epi16(_mm256_or_si256(two_bits(qs, g), high), act), _mm256_maddubs_epi16(four, act));
                 const int s = 8 * h + 2 * g;
-                sumi = _mm256_add_epi32(sumi, scale_halves(pairs, q3k_scale(x[b].scales, s), q3k_scale(x[b].scales, s + 1)));
+                sumi = _mm256_add_epi32(sumi,
+                                        scale_halves(pairs, q3k_scale(x[b].scales, s), q3k_scale(x[b].scales, s + 1)));
             }
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(fp16(x[b].d) * y[b].d), _mm256_cvtepi32_ps(sumi), acc);
@@ -375,15 +393,20 @@ void quantize_q8_0(const float *x, void *dst, int64_t n) {
         const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
         y[b].d = fp32_to_fp16(d);
         __m256i q[4];
-        for (int k = 0; k < 4; ++k) q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        for (int k = 0; k < 4; ++k)
+            q[k] = _mm256_cvtps_epi32(
+                _mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         // Pack 32-bit -> 16 -> 8; packs interleave lanes, the permute restores element order.
         const __m256i q16a = _mm256_packs_epi32(q[0], q[1]), q16b = _mm256_packs_epi32(q[2], q[3]);
-        const __m256i q8 = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(q16a, q16b), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        const __m256i q8 =
+            _mm256_permutevar8x32_epi32(_mm256_packs_epi16(q16a, q16b), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(y[b].qs), q8);
     }
 }
 
-void quantize_q8_K(const float *x, void *dst, int64_t n) { quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n); }
+void quantize_q8_K(const float *x, void *dst, int64_t n) {
+    quantize_row_q8_K(x, static_cast<BlockQ8_K *>(dst), n);
+}
 
 namespace {
 
@@ -398,11 +421,13 @@ void dot_nf4_rows(int64_t n, const void *w, const void *a, size_t stride, float 
         __m256 sum[R];
         for (int r = 0; r < R; ++r) sum[r] = _mm256_setzero_ps();
         for (int c = 0; c < QK_NF4 / 16; ++c) {
-            const __m256i bytes = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(x[b].qs + 8 * c)));
+            const __m256i bytes =
+                _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(x[b].qs + 8 * c)));
             const __m256 low = nf4_values(_mm256_and_si256(bytes, _mm256_set1_epi32(0xF)));
             const __m256 high = nf4_values(_mm256_srli_epi32(bytes, 4));
             for (int r = 0; r < R; ++r) {
-                const float *y = reinterpret_cast<const float *>(static_cast<const uint8_t *>(a) + r * stride) + QK_NF4 * b + 16 * c;
+                const float *y =
+                    reinterpret_cast<const float *>(static_cast<const uint8_t *>(a) + r * stride) + QK_NF4 * b + 16 * c;
                 sum[r] = _mm256_fmadd_ps(low, _mm256_loadu_ps(y), sum[r]);
                 sum[r] = _mm256_fmadd_ps(high, _mm256_loadu_ps(y + 8), sum[r]);
             }
@@ -420,12 +445,15 @@ float dot_nf4(int64_t n, const void *w, const void *a) {
     return out;
 }
 
-void dot4_nf4(int64_t n, const void *w, const void *a, size_t stride, float *out) { dot_nf4_rows<4>(n, w, a, stride, out); }
+void dot4_nf4(int64_t n, const void *w, const void *a, size_t stride, float *out) {
+    dot_nf4_rows<4>(n, w, a, stride, out);
+}
 
 void axpy(int64_t n, float a, const float *x, float *y) {
     const __m256 va = _mm256_set1_ps(a);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
     for (; i < n; ++i) y[i] += a * x[i];
 }
 
@@ -437,11 +465,24 @@ const CpuKernels &avx2_kernels() {
     using namespace avx2;
     static const CpuKernels kernels = {
         SimdLevel::Avx2,
-        {ActFormat::F32, dot_f32},   {ActFormat::F32, dot_f16},   {ActFormat::F32, dot_bf16},
-        {ActFormat::Q8_0, dot_q8_0}, {ActFormat::Q8_0, dot_q4_0}, {ActFormat::Q8_K, dot_q4_K},
-        {ActFormat::Q8_K, dot_q5_K}, {ActFormat::Q8_K, dot_q6_K}, quantize_q8_0, quantize_q8_K, axpy,
-        {ActFormat::Q8_0, dot_q4_1}, {ActFormat::Q8_0, dot_q5_0}, {ActFormat::Q8_0, dot_q5_1}, {ActFormat::Q8_K, dot_q2_K},
-        {ActFormat::Q8_K, dot_q3_K}, {ActFormat::Q8_0, dot_iq4_nl}, {ActFormat::Q8_K, dot_iq4_xs},
+        {ActFormat::F32, dot_f32},
+        {ActFormat::F32, dot_f16},
+        {ActFormat::F32, dot_bf16},
+        {ActFormat::Q8_0, dot_q8_0},
+        {ActFormat::Q8_0, dot_q4_0},
+        {ActFormat::Q8_K, dot_q4_K},
+        {ActFormat::Q8_K, dot_q5_K},
+        {ActFormat::Q8_K, dot_q6_K},
+        quantize_q8_0,
+        quantize_q8_K,
+        axpy,
+        {ActFormat::Q8_0, dot_q4_1},
+        {ActFormat::Q8_0, dot_q5_0},
+        {ActFormat::Q8_0, dot_q5_1},
+        {ActFormat::Q8_K, dot_q2_K},
+        {ActFormat::Q8_K, dot_q3_K},
+        {ActFormat::Q8_0, dot_iq4_nl},
+        {ActFormat::Q8_K, dot_iq4_xs},
         {ActFormat::F32, dot_nf4, dot4_nf4},
     };
     return kernels;

@@ -18,7 +18,8 @@ namespace llcuda::avx512 {
 namespace {
 
 template <class Load>
-float dot_wide(int64_t n, const float *y, Load load, float (*tail)(int64_t, const void *, const void *), const void *w, int elem_bytes) {
+float dot_wide(int64_t n, const float *y, Load load, float (*tail)(int64_t, const void *, const void *), const void *w,
+               int elem_bytes) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -33,27 +34,32 @@ float dot_wide(int64_t n, const float *y, Load load, float (*tail)(int64_t, cons
 
 float dot_f32(int64_t n, const void *w, const void *a) {
     const float *x = static_cast<const float *>(w);
-    return dot_wide(n, static_cast<const float *>(a), [x](int64_t i) { return _mm512_loadu_ps(x + i); }, avx2::dot_f32, w, 4);
+    return dot_wide(
+        n, static_cast<const float *>(a), [x](int64_t i) { return _mm512_loadu_ps(x + i); }, avx2::dot_f32, w, 4);
 }
 
 float dot_f16(int64_t n, const void *w, const void *a) {
     const uint16_t *x = static_cast<const uint16_t *>(w);
-    return dot_wide(n, static_cast<const float *>(a),
-                    [x](int64_t i) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(x + i))); },
-                    avx2::dot_f16, w, 2);
+    return dot_wide(
+        n, static_cast<const float *>(a),
+        [x](int64_t i) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(x + i))); },
+        avx2::dot_f16, w, 2);
 }
 
 float dot_bf16(int64_t n, const void *w, const void *a) {
     const uint16_t *x = static_cast<const uint16_t *>(w);
-    return dot_wide(n, static_cast<const float *>(a),
-                    [x](int64_t i) {
-                        const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(x + i));
-                        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-                    },
-                    avx2::dot_bf16, w, 2);
+    return dot_wide(
+        n, static_cast<const float *>(a),
+        [x](int64_t i) {
+            const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(x + i));
+            return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+        },
+        avx2::dot_bf16, w, 2);
 }
 
-float fp16(uint16_t h) { return _cvtsh_ss(h); }
+float fp16(uint16_t h) {
+    return _cvtsh_ss(h);
+}
 
 // 64 four-bit quants of two sub-blocks from 32 bytes: low nibbles then high nibbles.
 __m512i nibbles64(const uint8_t *q) {
@@ -94,7 +100,8 @@ void dot_q4_K_rows(int64_t n, const void *w, const void *a, size_t stride, float
             const BlockQ8_K &y = reinterpret_cast<const BlockQ8_K *>(static_cast<const uint8_t *>(a) + r * stride)[b];
             __m512i sumi = _mm512_setzero_si512();
             for (int j = 0; j < 4; ++j) {
-                const __m512i products = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
+                const __m512i products =
+                    _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
                 sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(products, sc[j]));
             }
             // sum_j m_j * sum(a_j): pairs of 16-sums added, one madd with the mins.
@@ -125,7 +132,8 @@ void dot_q6_K_rows(int64_t n, const void *w, const void *a, size_t stride, float
     __m512 acc[R];
     for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; ++b) {
-        const __m512i all_scales = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x[b].scales)));
+        const __m512i all_scales =
+            _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x[b].scales)));
         __m512i q[4], sc[4];
         for (int half = 0; half < 2; ++half) {
             // 64 bytes of ql hold elements 0..63 (low nibbles) and 64..127 (high nibbles) of this
@@ -133,11 +141,14 @@ void dot_q6_K_rows(int64_t n, const void *w, const void *a, size_t stride, float
             const __m512i ql = _mm512_loadu_si512(x[b].ql + 64 * half);
             const __m256i qh32 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(x[b].qh + 32 * half));
             const __m512i qh = _mm512_inserti64x4(_mm512_castsi256_si512(qh32), _mm256_srli_epi16(qh32, 2), 1);
-            q[2 * half] = _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4));
-            q[2 * half + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
-                                              _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4));
+            q[2 * half] =
+                _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_slli_epi16(_mm512_and_si512(qh, two_bits), 4));
+            q[2 * half + 1] =
+                _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(qh, 4), two_bits), 4));
         }
-        for (int c = 0; c < 4; ++c) sc[c] = _mm512_permutexvar_epi32(_mm512_add_epi32(lane_scale, _mm512_set1_epi32(4 * c)), all_scales);
+        for (int c = 0; c < 4; ++c)
+            sc[c] = _mm512_permutexvar_epi32(_mm512_add_epi32(lane_scale, _mm512_set1_epi32(4 * c)), all_scales);
         const float d = fp16(x[b].d);
         for (int r = 0; r < R; ++r) {
             const BlockQ8_K &y = reinterpret_cast<const BlockQ8_K *>(static_cast<const uint8_t *>(a) + r * stride)[b];
@@ -170,12 +181,25 @@ namespace llcuda {
 const CpuKernels &avx512_kernels() {
     static const CpuKernels kernels = {
         SimdLevel::Avx512,
-        {ActFormat::F32, avx512::dot_f32},  {ActFormat::F32, avx512::dot_f16},  {ActFormat::F32, avx512::dot_bf16},
-        {ActFormat::Q8_0, avx2::dot_q8_0}, {ActFormat::Q8_0, avx2::dot_q4_0}, {ActFormat::Q8_K, avx512::dot_q4_K, avx512::dot_q4_K_rows<4>},
-        {ActFormat::Q8_K, avx2::dot_q5_K}, {ActFormat::Q8_K, avx512::dot_q6_K, avx512::dot_q6_K_rows<4>}, avx2::quantize_q8_0, avx2::quantize_q8_K, avx2::axpy,
-        {ActFormat::Q8_0, avx2::dot_q4_1}, {ActFormat::Q8_0, avx2::dot_q5_0}, {ActFormat::Q8_0, avx2::dot_q5_1},
-        {ActFormat::Q8_K, avx2::dot_q2_K}, {ActFormat::Q8_K, avx2::dot_q3_K}, {ActFormat::Q8_0, avx2::dot_iq4_nl},
-        {ActFormat::Q8_K, avx2::dot_iq4_xs}, {ActFormat::F32, avx2::dot_nf4, avx2::dot4_nf4},
+        {ActFormat::F32, avx512::dot_f32},
+        {ActFormat::F32, avx512::dot_f16},
+        {ActFormat::F32, avx512::dot_bf16},
+        {ActFormat::Q8_0, avx2::dot_q8_0},
+        {ActFormat::Q8_0, avx2::dot_q4_0},
+        {ActFormat::Q8_K, avx512::dot_q4_K, avx512::dot_q4_K_rows<4>},
+        {ActFormat::Q8_K, avx2::dot_q5_K},
+        {ActFormat::Q8_K, avx512::dot_q6_K, avx512::dot_q6_K_rows<4>},
+        avx2::quantize_q8_0,
+        avx2::quantize_q8_K,
+        avx2::axpy,
+        {ActFormat::Q8_0, avx2::dot_q4_1},
+        {ActFormat::Q8_0, avx2::dot_q5_0},
+        {ActFormat::Q8_0, avx2::dot_q5_1},
+        {ActFormat::Q8_K, avx2::dot_q2_K},
+        {ActFormat::Q8_K, avx2::dot_q3_K},
+        {ActFormat::Q8_0, avx2::dot_iq4_nl},
+        {ActFormat::Q8_K, avx2::dot_iq4_xs},
+        {ActFormat::F32, avx2::dot_nf4, avx2::dot4_nf4},
     };
     return kernels;
 }

@@ -1,4 +1,7 @@
-/** Actuator support: the {@code llcuda} health contributor, Micrometer meters and the model registry endpoint. */
+/**
+ * Actuator support: the {@code llcuda} health contributor, Micrometer meters and the
+ * model registry endpoint.
+ */
 @NullMarked
 package dev.llcuda.actuate;
 

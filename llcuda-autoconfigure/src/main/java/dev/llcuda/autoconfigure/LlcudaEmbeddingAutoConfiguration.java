@@ -17,24 +17,27 @@ import dev.llcuda.embedding.LlcudaEmbeddingModel;
 import dev.llcuda.runtime.ModelSet;
 
 /**
- * {@link LlcudaEmbeddingModel} as the application's Spring AI embedding model when an embedding
- * model is configured ({@code llcuda.embedding.path}, or one of {@code llcuda.models}), unless
- * {@code spring.ai.model.embedding} names another model (or {@code none}).
+ * {@link LlcudaEmbeddingModel} as the application's Spring AI embedding model when an
+ * embedding model is configured ({@code llcuda.embedding.path}, or one of
+ * {@code llcuda.models}), unless {@code spring.ai.model.embedding} names another model
+ * (or {@code none}).
  */
 @AutoConfiguration(after = LlcudaAutoConfiguration.class)
 @ConditionalOnClass(EmbeddingModel.class)
-@ConditionalOnProperty(name = SpringAIModelProperties.EMBEDDING_MODEL, havingValue = LlcudaChatAutoConfiguration.MODEL_NAME,
-        matchIfMissing = true)
+@ConditionalOnProperty(name = SpringAIModelProperties.EMBEDDING_MODEL,
+		havingValue = LlcudaChatAutoConfiguration.MODEL_NAME, matchIfMissing = true)
 @Conditional(OnEmbeddingModelCondition.class)
 public final class LlcudaEmbeddingAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    LlcudaEmbeddingModel llcudaEmbeddingModel(ModelSet models, ObjectProvider<ObservationRegistry> observationRegistry,
-            ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
-        LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder().provider(new RuntimeEmbeddingProvider(models))
-                .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
-        observationConvention.ifAvailable(model::observationConvention);
-        return model.build();
-    }
+	@Bean
+	@ConditionalOnMissingBean
+	LlcudaEmbeddingModel llcudaEmbeddingModel(ModelSet models, ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
+		LlcudaEmbeddingModel.Builder model = LlcudaEmbeddingModel.builder()
+			.provider(new RuntimeEmbeddingProvider(models))
+			.observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+		observationConvention.ifAvailable(model::observationConvention);
+		return model.build();
+	}
+
 }

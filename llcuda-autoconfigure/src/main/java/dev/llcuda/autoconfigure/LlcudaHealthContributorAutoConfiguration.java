@@ -20,10 +20,10 @@ import dev.llcuda.runtime.NativeRuntime;
 @ConditionalOnEnabledHealthIndicator("llcuda")
 public final class LlcudaHealthContributorAutoConfiguration {
 
-    @Bean(name = "llcudaHealthContributor")
-    @ConditionalOnMissingBean(name = "llcudaHealthContributor")
-    LlcudaHealthIndicator llcudaHealthContributor(ModelSet models, NativeRuntime nativeRuntime,
-            GpuMonitor gpu) {
-        return new LlcudaHealthIndicator(models, nativeRuntime, gpu);
-    }
+	@Bean(name = "llcudaHealthContributor")
+	@ConditionalOnMissingBean(name = "llcudaHealthContributor")
+	LlcudaHealthIndicator llcudaHealthContributor(ModelSet models, NativeRuntime nativeRuntime, GpuMonitor gpu) {
+		return new LlcudaHealthIndicator(models, nativeRuntime, gpu);
+	}
+
 }

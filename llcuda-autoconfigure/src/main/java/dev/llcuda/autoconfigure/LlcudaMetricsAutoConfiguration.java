@@ -14,28 +14,29 @@ import dev.llcuda.runtime.GpuMonitor;
 import dev.llcuda.runtime.ModelSet;
 
 /**
- * Micrometer meters of llcuda (bound to every registry Spring Boot configures). Runs before the
- * runtime so engines report their latencies to {@link LlcudaRequestMetrics}.
+ * Micrometer meters of llcuda (bound to every registry Spring Boot configures). Runs
+ * before the runtime so engines report their latencies to {@link LlcudaRequestMetrics}.
  */
 @AutoConfiguration(before = LlcudaAutoConfiguration.class)
 @ConditionalOnClass(MeterBinder.class)
 public final class LlcudaMetricsAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    LlcudaRequestMetrics llcudaRequestMetrics() {
-        return new LlcudaRequestMetrics();
-    }
+	@Bean
+	@ConditionalOnMissingBean
+	LlcudaRequestMetrics llcudaRequestMetrics() {
+		return new LlcudaRequestMetrics();
+	}
 
-    @Bean
-    @ConditionalOnMissingBean
-    LlcudaEngineMetrics llcudaEngineMetrics(ModelSet models) {
-        return new LlcudaEngineMetrics(models);
-    }
+	@Bean
+	@ConditionalOnMissingBean
+	LlcudaEngineMetrics llcudaEngineMetrics(ModelSet models) {
+		return new LlcudaEngineMetrics(models);
+	}
 
-    @Bean
-    @ConditionalOnMissingBean
-    LlcudaGpuMetrics llcudaGpuMetrics(GpuMonitor monitor) {
-        return new LlcudaGpuMetrics(monitor);
-    }
+	@Bean
+	@ConditionalOnMissingBean
+	LlcudaGpuMetrics llcudaGpuMetrics(GpuMonitor monitor) {
+		return new LlcudaGpuMetrics(monitor);
+	}
+
 }

@@ -19,9 +19,10 @@ import dev.llcuda.runtime.ModelSet;
 @ConditionalOnAvailableEndpoint(ModelRegistryEndpoint.class)
 public final class LlcudaRegistryEndpointAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls, ModelSet models) {
-        return new ModelRegistryEndpoint(registry, pulls, models);
-    }
+	@Bean
+	@ConditionalOnMissingBean
+	ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls, ModelSet models) {
+		return new ModelRegistryEndpoint(registry, pulls, models);
+	}
+
 }

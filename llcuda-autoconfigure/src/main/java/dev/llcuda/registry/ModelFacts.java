@@ -10,5 +10,5 @@ package dev.llcuda.registry;
  * @param contextLength context length the model was trained for
  */
 public record ModelFacts(String name, String architecture, String quantization, long parameterCount,
-        int contextLength) {
+		int contextLength) {
 }

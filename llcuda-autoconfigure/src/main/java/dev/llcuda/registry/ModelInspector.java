@@ -7,6 +7,9 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface ModelInspector {
 
-    /** @throws IOException when the file cannot be read or is not a valid model */
-    ModelFacts inspect(Path file) throws IOException;
+	/**
+	 * @throws IOException when the file cannot be read or is not a valid model
+	 */
+	ModelFacts inspect(Path file) throws IOException;
+
 }

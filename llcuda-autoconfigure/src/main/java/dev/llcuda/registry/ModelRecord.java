@@ -20,6 +20,6 @@ import org.jspecify.annotations.Nullable;
  * @param activatedAt when it was last activated
  */
 public record ModelRecord(long id, Path path, String sha256, long sizeBytes, ModelFacts facts, ModelStatus status,
-        @Nullable String statusMessage, Instant registeredAt, @Nullable Instant verifiedAt,
-        @Nullable Instant activatedAt) {
+		@Nullable String statusMessage, Instant registeredAt, @Nullable Instant verifiedAt,
+		@Nullable Instant activatedAt) {
 }

@@ -18,252 +18,279 @@ import dev.llcuda.nativelib.Sha256;
 import dev.llcuda.runtime.ModelActivator;
 
 /**
- * Registers, verifies, activates, unloads and removes models. Paths are confined to the model
- * folders; a model is activated only after its checksum matched the recorded one. Calls are
- * serialized (activation switches the engine's model), and activations also across every registry
- * sharing the database (service replicas) by a database lock. The ACTIVE model is the one to serve:
- * a process that starts without one loads it ({@link #resumeActive()}), and a served file changed
- * on disk is reported in the active model's status message.
+ * Registers, verifies, activates, unloads and removes models. Paths are confined to the
+ * model folders; a model is activated only after its checksum matched the recorded one.
+ * Calls are serialized (activation switches the engine's model), and activations also
+ * across every registry sharing the database (service replicas) by a database lock. The
+ * ACTIVE model is the one to serve: a process that starts without one loads it
+ * ({@link #resumeActive()}), and a served file changed on disk is reported in the active
+ * model's status message.
  */
 public final class ModelRegistry {
 
-    private static final Logger logger = LoggerFactory.getLogger(ModelRegistry.class);
+	private static final Logger logger = LoggerFactory.getLogger(ModelRegistry.class);
 
-    private final ModelRepository repository;
-    private final ModelFolders folders;
-    private final ModelInspector inspector;
-    private final ModelActivator activator;
-    private final Clock clock;
-    private final String databaseDescription;
-    private final ActivationLock activationLock;
+	private final ModelRepository repository;
 
-    public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
-            ModelActivator activator, Clock clock, Duration activationLockTimeout) {
-        this.repository = new ModelRepository(database);
-        this.folders = folders;
-        this.inspector = inspector;
-        this.activator = activator;
-        this.clock = clock;
-        this.databaseDescription = database.description();
-        this.activationLock = new ActivationLock(database.dataSource(), activationLockTimeout);
-    }
+	private final ModelFolders folders;
 
-    /**
-     * Loads the model the registry marks ACTIVE when the engine serves none: after a restart, or in a
-     * replica started beside others sharing the database. A model that cannot be loaded here stays
-     * ACTIVE (others may serve it) with the reason in its status message.
-     */
-    public synchronized Optional<ModelRecord> resumeActive() {
-        if (this.activator.servedFile().isPresent()) {
-            return Optional.empty();
-        }
-        return this.activationLock.holding(() -> this.repository.findActive().map(active -> {
-            logger.info("llcuda model registry: loading {}, the model the registry marks active", active.path());
-            try {
-                String problem = verified(active.id()).problem();
-                if (problem != null) {
-                    throw new IllegalStateException(problem);
-                }
-                this.activator.activate(active.path());
-            } catch (RuntimeException e) {
-                logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
-                        e.getMessage());
-                this.repository.updateStatus(active.id(), ModelStatus.ACTIVE, "not loaded at start-up: "
-                        + e.getMessage());
-            }
-            return require(active.id());
-        }));
-    }
+	private final ModelInspector inspector;
 
-    public ModelFolders folders() {
-        return this.folders;
-    }
+	private final ModelActivator activator;
 
-    public String databaseDescription() {
-        return this.databaseDescription;
-    }
+	private final Clock clock;
 
-    public synchronized List<ModelRecord> models() {
-        return this.repository.findAll().stream().map(this::withServedFileChange).toList();
-    }
+	private final String databaseDescription;
 
-    public synchronized Optional<ModelRecord> find(long id) {
-        return this.repository.findById(id).map(this::withServedFileChange);
-    }
+	private final ActivationLock activationLock;
 
-    public synchronized Optional<ModelRecord> active() {
-        return models().stream().filter(model -> model.status() == ModelStatus.ACTIVE).findFirst();
-    }
+	public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
+			ModelActivator activator, Clock clock, Duration activationLockTimeout) {
+		this.repository = new ModelRepository(database);
+		this.folders = folders;
+		this.inspector = inspector;
+		this.activator = activator;
+		this.clock = clock;
+		this.databaseDescription = database.description();
+		this.activationLock = new ActivationLock(database.dataSource(), activationLockTimeout);
+	}
 
-    /** The active model's record, its message saying how its file changed since it was loaded. */
-    private ModelRecord withServedFileChange(ModelRecord model) {
-        if (model.status() != ModelStatus.ACTIVE) {
-            return model;
-        }
-        return this.activator.servedFileChange()
-                .map(change -> new ModelRecord(model.id(), model.path(), model.sha256(), model.sizeBytes(),
-                        model.facts(), model.status(), "the file changed since it was loaded (" + change
-                                + "); serving continues from the copy loaded, activate it again to load the new one",
-                        model.registeredAt(), model.verifiedAt(), model.activatedAt()))
-                .orElse(model);
-    }
+	/**
+	 * Loads the model the registry marks ACTIVE when the engine serves none: after a
+	 * restart, or in a replica started beside others sharing the database. A model that
+	 * cannot be loaded here stays ACTIVE (others may serve it) with the reason in its
+	 * status message.
+	 */
+	public synchronized Optional<ModelRecord> resumeActive() {
+		if (this.activator.servedFile().isPresent()) {
+			return Optional.empty();
+		}
+		return this.activationLock.holding(() -> this.repository.findActive().map(active -> {
+			logger.info("llcuda model registry: loading {}, the model the registry marks active", active.path());
+			try {
+				String problem = verified(active.id()).problem();
+				if (problem != null) {
+					throw new IllegalStateException(problem);
+				}
+				this.activator.activate(active.path());
+			}
+			catch (RuntimeException e) {
+				logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
+						e.getMessage());
+				this.repository.updateStatus(active.id(), ModelStatus.ACTIVE,
+						"not loaded at start-up: " + e.getMessage());
+			}
+			return require(active.id());
+		}));
+	}
 
-    /** Registers the file (or returns its existing record): checksum, size and facts. */
-    public synchronized ModelRecord register(Path file) {
-        try {
-            Path real = this.folders.confine(file);
-            Optional<ModelRecord> existing = this.repository.findByPath(real);
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-            ModelFacts facts = this.inspector.inspect(real);
-            long id = this.repository.insert(real, Sha256.of(real), Files.size(real), facts,
-                    this.clock.instant());
-            return require(id);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot register " + file + ": " + e.getMessage(), e);
-        }
-    }
+	public ModelFolders folders() {
+		return this.folders;
+	}
 
-    /**
-     * Registers every GGUF file of {@code folder} (one of the model folders) not yet known. A file
-     * that cannot be registered is reported in {@code refused} with the reason; the others still are.
-     */
-    public synchronized ScanResult scan(Path folder) {
-        List<ModelRecord> added = new ArrayList<>();
-        List<ScanResult.Refused> refused = new ArrayList<>();
-        List<Path> files;
-        try {
-            files = this.folders.ggufFilesIn(folder);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot scan " + folder + ": " + e.getMessage(), e);
-        }
-        for (Path file : files) {
-            try {
-                if (this.repository.findByPath(file.toRealPath()).isEmpty()) {
-                    added.add(register(file));
-                }
-            } catch (IOException | RuntimeException e) {
-                logger.warn("llcuda model registry: {} not registered: {}", file, e.getMessage());
-                refused.add(new ScanResult.Refused(file, String.valueOf(e.getMessage())));
-            }
-        }
-        return new ScanResult(added, refused);
-    }
+	public String databaseDescription() {
+		return this.databaseDescription;
+	}
 
-    /**
-     * Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the status, except
-     * for the active model, which stays ACTIVE (it serves from the copy loaded) with the problem in
-     * its message.
-     */
-    public synchronized ModelRecord verify(long id) {
-        return verified(id).model();
-    }
+	public synchronized List<ModelRecord> models() {
+		return this.repository.findAll().stream().map(this::withServedFileChange).toList();
+	}
 
-    private Verification verified(long id) {
-        ModelRecord model = require(id);
-        ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
-        String problem = null;
-        if (!Files.isRegularFile(model.path())) {
-            problem = model.path() + " no longer exists";
-            status = ModelStatus.MISSING;
-        } else {
-            String actual;
-            try {
-                actual = Sha256.of(model.path());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
-            }
-            if (!actual.equals(model.sha256())) {
-                problem = model.path() + ": expected SHA-256 " + model.sha256() + ", actual " + actual;
-                status = ModelStatus.CHECKSUM_MISMATCH;
-            }
-        }
-        String message = problem;
-        if (problem != null && model.status() == ModelStatus.ACTIVE) {
-            status = ModelStatus.ACTIVE;
-            message = problem + "; serving continues from the copy loaded";
-        }
-        this.repository.markVerified(id, status, message, this.clock.instant());
-        return new Verification(require(id), problem);
-    }
+	public synchronized Optional<ModelRecord> find(long id) {
+		return this.repository.findById(id).map(this::withServedFileChange);
+	}
 
-    /** A model after verification, and what is wrong with its file (null: nothing). */
-    private record Verification(ModelRecord model, @Nullable String problem) {
-    }
+	public synchronized Optional<ModelRecord> active() {
+		return models().stream().filter(model -> model.status() == ModelStatus.ACTIVE).findFirst();
+	}
 
-    /**
-     * Verifies the model and loads it in place of the one serving. A mismatch refuses; a load
-     * failure marks the model FAILED with the reason and rethrows.
-     */
-    public synchronized ModelRecord activate(long id) {
-        return activate(id, this.activator);
-    }
+	/**
+	 * The active model's record, its message saying how its file changed since it was
+	 * loaded.
+	 */
+	private ModelRecord withServedFileChange(ModelRecord model) {
+		if (model.status() != ModelStatus.ACTIVE) {
+			return model;
+		}
+		return this.activator.servedFileChange()
+			.map(change -> new ModelRecord(model.id(), model.path(), model.sha256(), model.sizeBytes(), model.facts(),
+					model.status(),
+					"the file changed since it was loaded (" + change
+							+ "); serving continues from the copy loaded, activate it again to load the new one",
+					model.registeredAt(), model.verifiedAt(), model.activatedAt()))
+			.orElse(model);
+	}
 
-    /**
-     * Verifies the model and loads it into {@code target}, one model of the set by name; only the
-     * default model's activation is recorded as the registry's ACTIVE model.
-     */
-    public synchronized ModelRecord activate(long id, ModelActivator target) {
-        return this.activationLock.holding(() -> {
-            Verification verification = verified(id);
-            ModelRecord verified = verification.model();
-            if (verification.problem() != null) {
-                throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
-            }
-            try {
-                target.activate(verified.path());
-            } catch (RuntimeException e) {
-                this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
-                throw e;
-            }
-            if (target == this.activator) {
-                this.repository.deactivateAll();
-                this.repository.markActive(id, this.clock.instant());
-            }
-            return require(id);
-        });
-    }
+	/** Registers the file (or returns its existing record): checksum, size and facts. */
+	public synchronized ModelRecord register(Path file) {
+		try {
+			Path real = this.folders.confine(file);
+			Optional<ModelRecord> existing = this.repository.findByPath(real);
+			if (existing.isPresent()) {
+				return existing.get();
+			}
+			ModelFacts facts = this.inspector.inspect(real);
+			long id = this.repository.insert(real, Sha256.of(real), Files.size(real), facts, this.clock.instant());
+			return require(id);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot register " + file + ": " + e.getMessage(), e);
+		}
+	}
 
-    /** Records that {@code file}, loaded at start-up from llcuda.model.path, is the active model. */
-    public synchronized void recordActive(Path file) {
-        this.repository.deactivateAll();
-        this.repository.findByPath(realPath(file))
-                .ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
-    }
+	/**
+	 * Registers every GGUF file of {@code folder} (one of the model folders) not yet
+	 * known. A file that cannot be registered is reported in {@code refused} with the
+	 * reason; the others still are.
+	 */
+	public synchronized ScanResult scan(Path folder) {
+		List<ModelRecord> added = new ArrayList<>();
+		List<ScanResult.Refused> refused = new ArrayList<>();
+		List<Path> files;
+		try {
+			files = this.folders.ggufFilesIn(folder);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot scan " + folder + ": " + e.getMessage(), e);
+		}
+		for (Path file : files) {
+			try {
+				if (this.repository.findByPath(file.toRealPath()).isEmpty()) {
+					added.add(register(file));
+				}
+			}
+			catch (IOException | RuntimeException e) {
+				logger.warn("llcuda model registry: {} not registered: {}", file, e.getMessage());
+				refused.add(new ScanResult.Refused(file, String.valueOf(e.getMessage())));
+			}
+		}
+		return new ScanResult(added, refused);
+	}
 
-    /** Unloads the active model; the engine then serves nothing until another is activated. */
-    public synchronized void unload() {
-        unload(this.activator);
-    }
+	/**
+	 * Recomputes the file's SHA-256; a mismatch or a missing file is recorded in the
+	 * status, except for the active model, which stays ACTIVE (it serves from the copy
+	 * loaded) with the problem in its message.
+	 */
+	public synchronized ModelRecord verify(long id) {
+		return verified(id).model();
+	}
 
-    /** Unloads {@code target}, one model of the set by name; the others serve on. */
-    public synchronized void unload(ModelActivator target) {
-        target.unload();
-        if (target == this.activator) {
-            this.repository.deactivateAll();
-        }
-    }
+	private Verification verified(long id) {
+		ModelRecord model = require(id);
+		ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
+		String problem = null;
+		if (!Files.isRegularFile(model.path())) {
+			problem = model.path() + " no longer exists";
+			status = ModelStatus.MISSING;
+		}
+		else {
+			String actual;
+			try {
+				actual = Sha256.of(model.path());
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
+			}
+			if (!actual.equals(model.sha256())) {
+				problem = model.path() + ": expected SHA-256 " + model.sha256() + ", actual " + actual;
+				status = ModelStatus.CHECKSUM_MISMATCH;
+			}
+		}
+		String message = problem;
+		if (problem != null && model.status() == ModelStatus.ACTIVE) {
+			status = ModelStatus.ACTIVE;
+			message = problem + "; serving continues from the copy loaded";
+		}
+		this.repository.markVerified(id, status, message, this.clock.instant());
+		return new Verification(require(id), problem);
+	}
 
-    /** Forgets a model (the file stays). The active model must be unloaded first. */
-    public synchronized void remove(long id) {
-        ModelRecord model = require(id);
-        if (model.status() == ModelStatus.ACTIVE) {
-            throw new IllegalStateException("model " + id + " is active; unload it before removing it");
-        }
-        this.repository.delete(id);
-    }
+	/** A model after verification, and what is wrong with its file (null: nothing). */
+	private record Verification(ModelRecord model, @Nullable String problem) {
+	}
 
-    private ModelRecord require(long id) {
-        return this.repository.findById(id)
-                .orElseThrow(() -> new IllegalArgumentException("no registered model with id " + id));
-    }
+	/**
+	 * Verifies the model and loads it in place of the one serving. A mismatch refuses; a
+	 * load failure marks the model FAILED with the reason and rethrows.
+	 */
+	public synchronized ModelRecord activate(long id) {
+		return activate(id, this.activator);
+	}
 
-    private static Path realPath(Path file) {
-        try {
-            return file.toRealPath();
-        } catch (IOException e) {
-            return file.toAbsolutePath().normalize();
-        }
-    }
+	/**
+	 * Verifies the model and loads it into {@code target}, one model of the set by name;
+	 * only the default model's activation is recorded as the registry's ACTIVE model.
+	 */
+	public synchronized ModelRecord activate(long id, ModelActivator target) {
+		return this.activationLock.holding(() -> {
+			Verification verification = verified(id);
+			ModelRecord verified = verification.model();
+			if (verification.problem() != null) {
+				throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
+			}
+			try {
+				target.activate(verified.path());
+			}
+			catch (RuntimeException e) {
+				this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
+				throw e;
+			}
+			if (target == this.activator) {
+				this.repository.deactivateAll();
+				this.repository.markActive(id, this.clock.instant());
+			}
+			return require(id);
+		});
+	}
+
+	/**
+	 * Records that {@code file}, loaded at start-up from llcuda.model.path, is the active
+	 * model.
+	 */
+	public synchronized void recordActive(Path file) {
+		this.repository.deactivateAll();
+		this.repository.findByPath(realPath(file))
+			.ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
+	}
+
+	/**
+	 * Unloads the active model; the engine then serves nothing until another is
+	 * activated.
+	 */
+	public synchronized void unload() {
+		unload(this.activator);
+	}
+
+	/** Unloads {@code target}, one model of the set by name; the others serve on. */
+	public synchronized void unload(ModelActivator target) {
+		target.unload();
+		if (target == this.activator) {
+			this.repository.deactivateAll();
+		}
+	}
+
+	/** Forgets a model (the file stays). The active model must be unloaded first. */
+	public synchronized void remove(long id) {
+		ModelRecord model = require(id);
+		if (model.status() == ModelStatus.ACTIVE) {
+			throw new IllegalStateException("model " + id + " is active; unload it before removing it");
+		}
+		this.repository.delete(id);
+	}
+
+	private ModelRecord require(long id) {
+		return this.repository.findById(id)
+			.orElseThrow(() -> new IllegalArgumentException("no registered model with id " + id));
+	}
+
+	private static Path realPath(Path file) {
+		try {
+			return file.toRealPath();
+		}
+		catch (IOException e) {
+			return file.toAbsolutePath().normalize();
+		}
+	}
+
 }

@@ -11,12 +11,14 @@ import java.util.List;
  */
 public record ScanResult(List<ModelRecord> added, List<Refused> refused) {
 
-    public ScanResult {
-        added = List.copyOf(added);
-        refused = List.copyOf(refused);
-    }
+	public ScanResult {
+		added = List.copyOf(added);
+		refused = List.copyOf(refused);
+	}
 
-    /** A file the scan could not register, and why (unreadable, not a model llcuda runs). */
-    public record Refused(Path file, String reason) {
-    }
+	/**
+	 * A file the scan could not register, and why (unreadable, not a model llcuda runs).
+	 */
+	public record Refused(Path file, String reason) {
+	}
 }

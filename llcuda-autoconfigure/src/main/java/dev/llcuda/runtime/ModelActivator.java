@@ -3,21 +3,28 @@ package dev.llcuda.runtime;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Loads a model into the engine (replacing the one serving) and unloads it; the engine lifecycle. */
+/**
+ * Loads a model into the engine (replacing the one serving) and unloads it; the engine
+ * lifecycle.
+ */
 public interface ModelActivator {
 
-    /**
-     * Loads {@code file} and switches serving to it; throws with the reason when loading fails, and
-     * then the model serving before still serves.
-     */
-    void activate(Path file);
+	/**
+	 * Loads {@code file} and switches serving to it; throws with the reason when loading
+	 * fails, and then the model serving before still serves.
+	 */
+	void activate(Path file);
 
-    /** Stops serving and frees the model and its device memory. */
-    void unload();
+	/** Stops serving and frees the model and its device memory. */
+	void unload();
 
-    /** The file of the model serving now. */
-    Optional<Path> servedFile();
+	/** The file of the model serving now. */
+	Optional<Path> servedFile();
 
-    /** How the served file changed since it was loaded (serving continues from the loaded copy), or empty. */
-    Optional<String> servedFileChange();
+	/**
+	 * How the served file changed since it was loaded (serving continues from the loaded
+	 * copy), or empty.
+	 */
+	Optional<String> servedFileChange();
+
 }

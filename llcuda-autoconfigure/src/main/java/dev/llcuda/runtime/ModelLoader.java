@@ -8,26 +8,29 @@ import dev.llcuda.engine.LoadListener;
 @FunctionalInterface
 public interface ModelLoader {
 
-    /**
-     * @param progress told how far the load is, on the loading thread
-     * @throws RuntimeException with the reason (file, field, memory) when the model cannot be served
-     */
-    ServingModel load(Path gguf, LoadListener progress);
+	/**
+	 * @param progress told how far the load is, on the loading thread
+	 * @throws RuntimeException with the reason (file, field, memory) when the model
+	 * cannot be served
+	 */
+	ServingModel load(Path gguf, LoadListener progress);
 
-    /**
-     * Whether {@code gguf} can be loaded while the current model still holds its memory, so an
-     * activation can load and check the new model before releasing the old one.
-     */
-    default boolean fitsBesideCurrent(Path gguf) {
-        return true;
-    }
+	/**
+	 * Whether {@code gguf} can be loaded while the current model still holds its memory,
+	 * so an activation can load and check the new model before releasing the old one.
+	 */
+	default boolean fitsBesideCurrent(Path gguf) {
+		return true;
+	}
 
-    /**
-     * Device memory {@code gguf} takes when this loader loads it: weights, adapters and the whole KV
-     * budget; for checking a set of models against the device before any loads.
-     */
-    default long memoryNeeded(Path gguf) {
-        throw new UnsupportedOperationException("this model loader cannot tell how much memory " + gguf
-                + " needs, so the model set cannot be checked against llcuda.memory-budget");
-    }
+	/**
+	 * Device memory {@code gguf} takes when this loader loads it: weights, adapters and
+	 * the whole KV budget; for checking a set of models against the device before any
+	 * loads.
+	 */
+	default long memoryNeeded(Path gguf) {
+		throw new UnsupportedOperationException("this model loader cannot tell how much memory " + gguf
+				+ " needs, so the model set cannot be checked against llcuda.memory-budget");
+	}
+
 }

@@ -18,83 +18,92 @@ import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.NativeLibrary;
 
 /**
- * Loads models onto the selected device through {@link ModelEngine#open}, with the engine limits
- * in effect. A Hugging Face model directory is loaded through its GGUF conversion, made once into
- * the checkpoint cache.
+ * Loads models onto the selected device through {@link ModelEngine#open}, with the engine
+ * limits in effect. A Hugging Face model directory is loaded through its GGUF conversion,
+ * made once into the checkpoint cache.
  */
 public final class NativeModelLoader implements ModelLoader {
 
-    private final NativeLibrary library;
+	private final NativeLibrary library;
 
-    private final DeviceSelection device;
+	private final DeviceSelection device;
 
-    private final ModelEngine.Options options;
+	private final ModelEngine.Options options;
 
-    private final int cpuThreads;
+	private final int cpuThreads;
 
-    private final ConvertedModelCache checkpoints;
+	private final ConvertedModelCache checkpoints;
 
-    private final Optional<GgmlType> quantize;
+	private final Optional<GgmlType> quantize;
 
-    /**
-     * @param contextLength positions every model runs with (llcuda.model.context-length); 0: each file's own
-     * @param checkpointCache where converted Hugging Face model directories are kept (llcuda.model.cache-dir)
-     * @param quantize the weight type directories are converted to (llcuda.model.quantize); empty: as stored
-     * @param adapters LoRA adapters loaded beside every model (llcuda.model.lora)
-     */
-    public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
-            EngineListener listener, int contextLength, Path checkpointCache, Optional<GgmlType> quantize,
-            List<AdapterFile> adapters) {
-        this.library = library;
-        this.checkpoints = new ConvertedModelCache(checkpointCache, new CheckpointConverter(library));
-        this.quantize = quantize;
-        this.device = device;
-        this.options = ModelEngine.Options.defaults()
-                .withKvBlockSize(limits.kvBlockSize())
-                .withKvType(limits.kvType())
-                .withKvBlocks(limits.kvBlocks())
-                .withKvMemoryBytes(limits.kvMemoryBytes())
-                .withContextLength(contextLength)
-                .withEngineConfig(config -> config
-                        .withLimits(limits.maxRunningSequences(), limits.maxTokensPerStep(), limits.maxQueued())
-                        .withPrefixCaching(true)
-                        .withListener(listener))
-                .withAdapters(adapters);
-        this.cpuThreads = limits.cpuThreads();
-    }
+	/**
+	 * @param contextLength positions every model runs with (llcuda.model.context-length);
+	 * 0: each file's own
+	 * @param checkpointCache where converted Hugging Face model directories are kept
+	 * (llcuda.model.cache-dir)
+	 * @param quantize the weight type directories are converted to
+	 * (llcuda.model.quantize); empty: as stored
+	 * @param adapters LoRA adapters loaded beside every model (llcuda.model.lora)
+	 */
+	public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
+			EngineListener listener, int contextLength, Path checkpointCache, Optional<GgmlType> quantize,
+			List<AdapterFile> adapters) {
+		this.library = library;
+		this.checkpoints = new ConvertedModelCache(checkpointCache, new CheckpointConverter(library));
+		this.quantize = quantize;
+		this.device = device;
+		this.options = ModelEngine.Options.defaults()
+			.withKvBlockSize(limits.kvBlockSize())
+			.withKvType(limits.kvType())
+			.withKvBlocks(limits.kvBlocks())
+			.withKvMemoryBytes(limits.kvMemoryBytes())
+			.withContextLength(contextLength)
+			.withEngineConfig(config -> config
+				.withLimits(limits.maxRunningSequences(), limits.maxTokensPerStep(), limits.maxQueued())
+				.withPrefixCaching(true)
+				.withListener(listener))
+			.withAdapters(adapters);
+		this.cpuThreads = limits.cpuThreads();
+	}
 
-    @Override
-    public ServingModel load(Path gguf, LoadListener progress) {
-        try (Backend backend = backend()) {
-            return ServingModel.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options,
-                    progress));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
-        }
-    }
+	@Override
+	public ServingModel load(Path gguf, LoadListener progress) {
+		try (Backend backend = backend()) {
+			return ServingModel
+				.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options, progress));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
+		}
+	}
 
-    /** On the CPU always; on a GPU when its free memory holds the new model's weights and KV cache. */
-    @Override
-    public boolean fitsBesideCurrent(Path gguf) {
-        if (this.device.isCpu()) {
-            return true;
-        }
-        long needed = memoryNeeded(gguf);
-        try (Backend backend = backend()) {
-            return needed <= backend.info().memoryFree();
-        }
-    }
+	/**
+	 * On the CPU always; on a GPU when its free memory holds the new model's weights and
+	 * KV cache.
+	 */
+	@Override
+	public boolean fitsBesideCurrent(Path gguf) {
+		if (this.device.isCpu()) {
+			return true;
+		}
+		long needed = memoryNeeded(gguf);
+		try (Backend backend = backend()) {
+			return needed <= backend.info().memoryFree();
+		}
+	}
 
-    @Override
-    public long memoryNeeded(Path gguf) {
-        try {
-            return ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
-        }
-    }
+	@Override
+	public long memoryNeeded(Path gguf) {
+		try {
+			return ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
+		}
+	}
 
-    private Backend backend() {
-        return DeviceBackends.open(this.library, this.device, this.cpuThreads);
-    }
+	private Backend backend() {
+		return DeviceBackends.open(this.library, this.device, this.cpuThreads);
+	}
+
 }

@@ -30,81 +30,92 @@ import dev.llcuda.runtime.ModelActivator;
 import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.TestServing;
 
-/** Refused writes answer 4xx with a body naming the problem; scans report each refused file. */
+/**
+ * Refused writes answer 4xx with a body naming the problem; scans report each refused
+ * file.
+ */
 class ModelRegistryEndpointTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    private Path models;
+	private Path models;
 
-    private ModelRegistryEndpoint endpoint;
+	private ModelRegistryEndpoint endpoint;
 
-    @BeforeEach
-    void createEndpoint() throws IOException {
-        this.models = Files.createDirectories(this.temp.resolve("models"));
-        ModelRegistry registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
-                new ModelFolders(List.of(this.models)), new GgufModelInspector(), new IdleActivator(),
-                Clock.systemUTC(), Duration.ofSeconds(5));
-        this.endpoint = new ModelRegistryEndpoint(registry, new ModelPulls(registry,
-                new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO, HubDownloader.DEFAULT_READ_TIMEOUT),
-                Clock.systemUTC()), ModelSet.of(new LlcudaRuntime((file, progress) -> {
-                    throw new IllegalStateException("no engine in this test");
-                }, null, null, Duration.ZERO)));
-    }
+	@BeforeEach
+	void createEndpoint() throws IOException {
+		this.models = Files.createDirectories(this.temp.resolve("models"));
+		ModelRegistry registry = new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+				new ModelFolders(List.of(this.models)), new GgufModelInspector(), new IdleActivator(),
+				Clock.systemUTC(), Duration.ofSeconds(5));
+		this.endpoint = new ModelRegistryEndpoint(registry,
+				new ModelPulls(registry,
+						new HubDownloader(URI.create("http://127.0.0.1:1"), null, Duration.ZERO,
+								HubDownloader.DEFAULT_READ_TIMEOUT),
+						Clock.systemUTC()),
+				ModelSet.of(new LlcudaRuntime((file, progress) -> {
+					throw new IllegalStateException("no engine in this test");
+				}, null, null, Duration.ZERO)));
+	}
 
-    @Test
-    void registeringACorruptFileIsABadRequestNamingTheProblem() throws IOException {
-        Path corrupt = Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
-        WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null, null, null, null, null);
-        assertThat(response.getStatus()).isEqualTo(400);
-        assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
-                error -> assertThat(error.error()).contains("corrupt.gguf"));
-    }
+	@Test
+	void registeringACorruptFileIsABadRequestNamingTheProblem() throws IOException {
+		Path corrupt = Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
+		WebEndpointResponse<Object> response = this.endpoint.register(corrupt.toString(), null, null, null, null, null,
+				null);
+		assertThat(response.getStatus()).isEqualTo(400);
+		assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
+				error -> assertThat(error.error()).contains("corrupt.gguf"));
+	}
 
-    @Test
-    void aScanRegistersTheGoodFilesAndReportsTheCorruptOnes() throws IOException {
-        Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("good.gguf"));
-        Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
-        Files.write(this.models.resolve("empty.gguf"), new byte[0]);
-        WebEndpointResponse<Object> response = this.endpoint.register(null, null, null, null, null, null, null);
-        assertThat(response.getStatus()).isEqualTo(200);
-        assertThat(response.getBody()).isInstanceOfSatisfying(ScanDescriptor.class, scan -> {
-            assertThat(scan.added()).extracting(ModelRegistryEndpoint.ModelDescriptor::path)
-                    .singleElement().asString().endsWith("good.gguf");
-            assertThat(scan.refused()).extracting(ModelRegistryEndpoint.RefusedDescriptor::path)
-                    .containsExactly(this.models.resolve("corrupt.gguf").toString(),
-                            this.models.resolve("empty.gguf").toString());
-            assertThat(scan.refused()).allSatisfy(refused -> assertThat(refused.reason()).isNotBlank());
-        });
-    }
+	@Test
+	void aScanRegistersTheGoodFilesAndReportsTheCorruptOnes() throws IOException {
+		Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("good.gguf"));
+		Files.writeString(this.models.resolve("corrupt.gguf"), "not a model");
+		Files.write(this.models.resolve("empty.gguf"), new byte[0]);
+		WebEndpointResponse<Object> response = this.endpoint.register(null, null, null, null, null, null, null);
+		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getBody()).isInstanceOfSatisfying(ScanDescriptor.class, scan -> {
+			assertThat(scan.added()).extracting(ModelRegistryEndpoint.ModelDescriptor::path)
+				.singleElement()
+				.asString()
+				.endsWith("good.gguf");
+			assertThat(scan.refused()).extracting(ModelRegistryEndpoint.RefusedDescriptor::path)
+				.containsExactly(this.models.resolve("corrupt.gguf").toString(),
+						this.models.resolve("empty.gguf").toString());
+			assertThat(scan.refused()).allSatisfy(refused -> assertThat(refused.reason()).isNotBlank());
+		});
+	}
 
-    @Test
-    void activatingAnUnknownModelIsABadRequest() {
-        WebEndpointResponse<Object> response = this.endpoint.act(42, "activate", null);
-        assertThat(response.getStatus()).isEqualTo(400);
-        assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
-                error -> assertThat(error.error()).contains("no registered model with id 42"));
-    }
+	@Test
+	void activatingAnUnknownModelIsABadRequest() {
+		WebEndpointResponse<Object> response = this.endpoint.act(42, "activate", null);
+		assertThat(response.getStatus()).isEqualTo(400);
+		assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
+				error -> assertThat(error.error()).contains("no registered model with id 42"));
+	}
 
-    private static final class IdleActivator implements ModelActivator {
+	private static final class IdleActivator implements ModelActivator {
 
-        @Override
-        public void activate(Path file) {
-        }
+		@Override
+		public void activate(Path file) {
+		}
 
-        @Override
-        public void unload() {
-        }
+		@Override
+		public void unload() {
+		}
 
-        @Override
-        public Optional<Path> servedFile() {
-            return Optional.empty();
-        }
+		@Override
+		public Optional<Path> servedFile() {
+			return Optional.empty();
+		}
 
-        @Override
-        public Optional<String> servedFileChange() {
-            return Optional.empty();
-        }
-    }
+		@Override
+		public Optional<String> servedFileChange() {
+			return Optional.empty();
+		}
+
+	}
+
 }

@@ -16,43 +16,48 @@ import dev.llcuda.runtime.ModelSet;
 
 /**
  * {@link LlcudaEmbeddingAutoConfiguration}'s conditions (serving a model through it is
- * {@code LlcudaEmbeddingModelTests}): no model without {@code llcuda.embedding.path}, none when
- * {@code spring.ai.model.embedding} names another, and a path without the native library fails
- * the start naming the property.
+ * {@code LlcudaEmbeddingModelTests}): no model without {@code llcuda.embedding.path},
+ * none when {@code spring.ai.model.embedding} names another, and a path without the
+ * native library fails the start naming the property.
  */
 class LlcudaEmbeddingAutoConfigurationTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    private ApplicationContextRunner runner() throws IOException {
-        return LlcudaContextRunner.of(this.temp).withPropertyValues("llcuda.registry.enabled=false").withConfiguration(
-                AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaEmbeddingAutoConfiguration.class));
-    }
+	private ApplicationContextRunner runner() throws IOException {
+		return LlcudaContextRunner.of(this.temp)
+			.withPropertyValues("llcuda.registry.enabled=false")
+			.withConfiguration(
+					AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaEmbeddingAutoConfiguration.class));
+	}
 
-    @Test
-    void withoutAPathThereIsNoEmbeddingModel() throws IOException {
-        runner().run(context -> {
-            assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
-            assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
-        });
-    }
+	@Test
+	void withoutAPathThereIsNoEmbeddingModel() throws IOException {
+		runner().run(context -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
+			assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
+		});
+	}
 
-    @Test
-    void anotherEmbeddingModelNamedInSpringAiModelEmbeddingSwitchesItOff() throws IOException {
-        runner().withPropertyValues("llcuda.embedding.path=" + this.temp.resolve("bert.gguf"),
-                "spring.ai.model.embedding=none").run(context -> {
-                    assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
-                    assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
-                });
-    }
+	@Test
+	void anotherEmbeddingModelNamedInSpringAiModelEmbeddingSwitchesItOff() throws IOException {
+		runner()
+			.withPropertyValues("llcuda.embedding.path=" + this.temp.resolve("bert.gguf"),
+					"spring.ai.model.embedding=none")
+			.run(context -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddingModel.class);
+				assertThat(context.getBean(ModelSet.class).embeddings()).isEmpty();
+			});
+	}
 
-    @Test
-    void aPathWithoutTheNativeLibraryFailsTheStartNamingTheProperty() throws IOException {
-        runner().withPropertyValues("llcuda.embedding.path=" + this.temp.resolve("bert.gguf")).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
-                    .hasMessageContaining("llcuda.embedding.path is set but the native library is not loaded");
-        });
-    }
+	@Test
+	void aPathWithoutTheNativeLibraryFailsTheStartNamingTheProperty() throws IOException {
+		runner().withPropertyValues("llcuda.embedding.path=" + this.temp.resolve("bert.gguf")).run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("llcuda.embedding.path is set but the native library is not loaded");
+		});
+	}
+
 }

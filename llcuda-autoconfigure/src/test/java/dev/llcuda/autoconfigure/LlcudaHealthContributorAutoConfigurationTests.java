@@ -15,31 +15,34 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import dev.llcuda.actuate.LlcudaHealthIndicator;
 
 /**
- * {@link LlcudaHealthContributorAutoConfiguration}: the {@code llcuda} health contributor, down with
- * the reason when the native library does not load, and switched off by
- * {@code management.health.llcuda.enabled=false}.
+ * {@link LlcudaHealthContributorAutoConfiguration}: the {@code llcuda} health
+ * contributor, down with the reason when the native library does not load, and switched
+ * off by {@code management.health.llcuda.enabled=false}.
  */
 class LlcudaHealthContributorAutoConfigurationTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    private ApplicationContextRunner runner() throws IOException {
-        return LlcudaContextRunner.of(this.temp).withPropertyValues("llcuda.registry.enabled=false").withConfiguration(
-                AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaHealthContributorAutoConfiguration.class));
-    }
+	private ApplicationContextRunner runner() throws IOException {
+		return LlcudaContextRunner.of(this.temp)
+			.withPropertyValues("llcuda.registry.enabled=false")
+			.withConfiguration(AutoConfigurations.of(LlcudaAutoConfiguration.class,
+					LlcudaHealthContributorAutoConfiguration.class));
+	}
 
-    @Test
-    void theContributorReportsTheRuntime() throws IOException {
-        runner().run(context -> {
-            assertThat(context).hasBean("llcudaHealthContributor");
-            assertThat(context.getBean(LlcudaHealthIndicator.class).health(true).getStatus()).isEqualTo(Status.DOWN);
-        });
-    }
+	@Test
+	void theContributorReportsTheRuntime() throws IOException {
+		runner().run(context -> {
+			assertThat(context).hasBean("llcudaHealthContributor");
+			assertThat(context.getBean(LlcudaHealthIndicator.class).health(true).getStatus()).isEqualTo(Status.DOWN);
+		});
+	}
 
-    @Test
-    void itCanBeSwitchedOff() throws IOException {
-        runner().withPropertyValues("management.health.llcuda.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(LlcudaHealthIndicator.class));
-    }
+	@Test
+	void itCanBeSwitchedOff() throws IOException {
+		runner().withPropertyValues("management.health.llcuda.enabled=false")
+			.run(context -> assertThat(context).doesNotHaveBean(LlcudaHealthIndicator.class));
+	}
+
 }

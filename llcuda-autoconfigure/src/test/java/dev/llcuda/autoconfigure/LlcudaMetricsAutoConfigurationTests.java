@@ -16,30 +16,34 @@ import dev.llcuda.actuate.LlcudaGpuMetrics;
 import dev.llcuda.actuate.LlcudaRequestMetrics;
 
 /**
- * {@link LlcudaMetricsAutoConfiguration}: the request, engine and GPU meter binders (what they
- * measure is {@code LlcudaAutoConfigurationTests}' engineMetersAreBoundToTheApplicationsRegistry),
- * each replaced by the application's own.
+ * {@link LlcudaMetricsAutoConfiguration}: the request, engine and GPU meter binders (what
+ * they measure is {@code LlcudaAutoConfigurationTests}'
+ * engineMetersAreBoundToTheApplicationsRegistry), each replaced by the application's own.
  */
 class LlcudaMetricsAutoConfigurationTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    private ApplicationContextRunner runner() throws IOException {
-        return LlcudaContextRunner.of(this.temp).withPropertyValues("llcuda.registry.enabled=false").withConfiguration(
-                AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaMetricsAutoConfiguration.class));
-    }
+	private ApplicationContextRunner runner() throws IOException {
+		return LlcudaContextRunner.of(this.temp)
+			.withPropertyValues("llcuda.registry.enabled=false")
+			.withConfiguration(
+					AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaMetricsAutoConfiguration.class));
+	}
 
-    @Test
-    void theMeterBindersAreConfigured() throws IOException {
-        runner().run(context -> assertThat(context).hasSingleBean(LlcudaRequestMetrics.class)
-                .hasSingleBean(LlcudaEngineMetrics.class).hasSingleBean(LlcudaGpuMetrics.class));
-    }
+	@Test
+	void theMeterBindersAreConfigured() throws IOException {
+		runner().run(context -> assertThat(context).hasSingleBean(LlcudaRequestMetrics.class)
+			.hasSingleBean(LlcudaEngineMetrics.class)
+			.hasSingleBean(LlcudaGpuMetrics.class));
+	}
 
-    @Test
-    void theApplicationsRequestMetricsTakePrecedence() throws IOException {
-        LlcudaRequestMetrics own = new LlcudaRequestMetrics();
-        runner().withBean(LlcudaRequestMetrics.class, () -> own)
-                .run(context -> assertThat(context.getBean(LlcudaRequestMetrics.class)).isSameAs(own));
-    }
+	@Test
+	void theApplicationsRequestMetricsTakePrecedence() throws IOException {
+		LlcudaRequestMetrics own = new LlcudaRequestMetrics();
+		runner().withBean(LlcudaRequestMetrics.class, () -> own)
+			.run(context -> assertThat(context.getBean(LlcudaRequestMetrics.class)).isSameAs(own));
+	}
+
 }

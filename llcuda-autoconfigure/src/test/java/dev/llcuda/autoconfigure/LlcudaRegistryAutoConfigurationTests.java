@@ -16,30 +16,32 @@ import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 
 /**
- * {@link LlcudaRegistryAutoConfiguration}: the registry in its own H2 file (migrated by its own
- * Flyway) and its pulls, or nothing with {@code llcuda.registry.enabled=false}.
+ * {@link LlcudaRegistryAutoConfiguration}: the registry in its own H2 file (migrated by
+ * its own Flyway) and its pulls, or nothing with {@code llcuda.registry.enabled=false}.
  */
 class LlcudaRegistryAutoConfigurationTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    private ApplicationContextRunner runner() throws IOException {
-        return LlcudaContextRunner.of(this.temp).withConfiguration(
-                AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaRegistryAutoConfiguration.class));
-    }
+	private ApplicationContextRunner runner() throws IOException {
+		return LlcudaContextRunner.of(this.temp)
+			.withConfiguration(
+					AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaRegistryAutoConfiguration.class));
+	}
 
-    @Test
-    void theRegistryKeepsItsOwnDatabaseFile() throws IOException {
-        runner().run(context -> {
-            assertThat(context).hasSingleBean(ModelRegistry.class).hasSingleBean(ModelPulls.class);
-            assertThat(Files.exists(this.temp.resolve("registry.mv.db"))).isTrue();
-        });
-    }
+	@Test
+	void theRegistryKeepsItsOwnDatabaseFile() throws IOException {
+		runner().run(context -> {
+			assertThat(context).hasSingleBean(ModelRegistry.class).hasSingleBean(ModelPulls.class);
+			assertThat(Files.exists(this.temp.resolve("registry.mv.db"))).isTrue();
+		});
+	}
 
-    @Test
-    void itCanBeSwitchedOff() throws IOException {
-        runner().withPropertyValues("llcuda.registry.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean(ModelRegistry.class).doesNotHaveBean(ModelPulls.class));
-    }
+	@Test
+	void itCanBeSwitchedOff() throws IOException {
+		runner().withPropertyValues("llcuda.registry.enabled=false")
+			.run(context -> assertThat(context).doesNotHaveBean(ModelRegistry.class).doesNotHaveBean(ModelPulls.class));
+	}
+
 }

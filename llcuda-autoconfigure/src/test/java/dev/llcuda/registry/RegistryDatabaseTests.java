@@ -13,21 +13,24 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 class RegistryDatabaseTests {
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    @Test
-    void applicationDataSourceKeepsItsOwnMigrationsBesideTheRegistrys() {
-        JdbcDataSource application = new JdbcDataSource();
-        application.setURL("jdbc:h2:file:" + this.temp.resolve("app"));
-        RegistryDatabase database = RegistryDatabase.of(application);
-        assertThat(database.dataSource()).isSameAs(application);
-        // The application's own Flyway, with its default history table in its default schema, still
-        // migrates: the registry's tables live in their own schema.
-        Flyway.configure().dataSource(application).locations("classpath:app-migrations").load().migrate();
-        JdbcClient jdbc = JdbcClient.create(application);
-        assertThat(jdbc.sql("SELECT \"script\" FROM \"LLCUDA\".\"llcuda_schema_history\" WHERE \"type\" = 'SQL'")
-                .query(String.class).list()).containsExactly("V1__models.sql", "V2__activation_lock.sql");
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM greetings").query(Integer.class).single()).isEqualTo(1);
-    }
+	@Test
+	void applicationDataSourceKeepsItsOwnMigrationsBesideTheRegistrys() {
+		JdbcDataSource application = new JdbcDataSource();
+		application.setURL("jdbc:h2:file:" + this.temp.resolve("app"));
+		RegistryDatabase database = RegistryDatabase.of(application);
+		assertThat(database.dataSource()).isSameAs(application);
+		// The application's own Flyway, with its default history table in its default
+		// schema, still
+		// migrates: the registry's tables live in their own schema.
+		Flyway.configure().dataSource(application).locations("classpath:app-migrations").load().migrate();
+		JdbcClient jdbc = JdbcClient.create(application);
+		assertThat(jdbc.sql("SELECT \"script\" FROM \"LLCUDA\".\"llcuda_schema_history\" WHERE \"type\" = 'SQL'")
+			.query(String.class)
+			.list()).containsExactly("V1__models.sql", "V2__activation_lock.sql");
+		assertThat(jdbc.sql("SELECT COUNT(*) FROM greetings").query(Integer.class).single()).isEqualTo(1);
+	}
+
 }

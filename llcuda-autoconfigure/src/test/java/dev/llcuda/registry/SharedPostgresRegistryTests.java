@@ -10,24 +10,25 @@ import org.junit.jupiter.api.BeforeAll;
 /** Replicas sharing a registry in a real PostgreSQL server started for these tests. */
 class SharedPostgresRegistryTests extends SharedRegistryContract {
 
-    private static PostgresServer server;
+	private static PostgresServer server;
 
-    private static final AtomicInteger databases = new AtomicInteger();
+	private static final AtomicInteger databases = new AtomicInteger();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = PostgresServer.start();
-    }
+	@BeforeAll
+	static void startServer() throws Exception {
+		server = PostgresServer.start();
+	}
 
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+	@AfterAll
+	static void stopServer() throws Exception {
+		if (server != null) {
+			server.close();
+		}
+	}
 
-    @Override
-    DataSource database() {
-        return server.createDatabase("registry_" + databases.incrementAndGet());
-    }
+	@Override
+	DataSource database() {
+		return server.createDatabase("registry_" + databases.incrementAndGet());
+	}
+
 }

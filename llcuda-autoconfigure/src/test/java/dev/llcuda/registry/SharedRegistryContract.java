@@ -24,109 +24,121 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.llcuda.runtime.ModelActivator;
 
 /**
- * Service replicas sharing one registry database: registrations seen by every replica, one
- * activation at a time, and a replica started later loads the active model. Each database runs it.
+ * Service replicas sharing one registry database: registrations seen by every replica,
+ * one activation at a time, and a replica started later loads the active model. Each
+ * database runs it.
  */
 abstract class SharedRegistryContract {
 
-    private static final ModelFacts FACTS = new ModelFacts("tiny", "llama", "Q8_0", 1_234_567, 256);
+	private static final ModelFacts FACTS = new ModelFacts("tiny", "llama", "Q8_0", 1_234_567, 256);
 
-    @TempDir
-    Path temp;
+	@TempDir
+	Path temp;
 
-    /** A fresh database (the registry migrates it). */
-    abstract DataSource database();
+	/** A fresh database (the registry migrates it). */
+	abstract DataSource database();
 
-    @Test
-    void replicasShareRegistrationsActivateOneAtATimeAndALaterReplicaServesTheActiveModel() throws Exception {
-        Path models = Files.createDirectories(this.temp.resolve("models"));
-        Path first = Files.writeString(models.resolve("first.gguf"), "first");
-        Path second = Files.writeString(models.resolve("second.gguf"), "second");
-        DataSource database = database();
-        List<String> events = new CopyOnWriteArrayList<>();
-        Replica a = new Replica("a", events);
-        Replica b = new Replica("b", events);
-        ModelRegistry registryA = replica(database, models, a);
-        ModelRegistry registryB = replica(database, models, b);
+	@Test
+	void replicasShareRegistrationsActivateOneAtATimeAndALaterReplicaServesTheActiveModel() throws Exception {
+		Path models = Files.createDirectories(this.temp.resolve("models"));
+		Path first = Files.writeString(models.resolve("first.gguf"), "first");
+		Path second = Files.writeString(models.resolve("second.gguf"), "second");
+		DataSource database = database();
+		List<String> events = new CopyOnWriteArrayList<>();
+		Replica a = new Replica("a", events);
+		Replica b = new Replica("b", events);
+		ModelRegistry registryA = replica(database, models, a);
+		ModelRegistry registryB = replica(database, models, b);
 
-        long firstId = registryA.register(first).id();
-        long secondId = registryB.register(second).id();
-        assertThat(registryB.models()).extracting(ModelRecord::id).containsExactly(firstId, secondId);
-        assertThat(registryA.models()).extracting(ModelRecord::id).containsExactly(firstId, secondId);
+		long firstId = registryA.register(first).id();
+		long secondId = registryB.register(second).id();
+		assertThat(registryB.models()).extracting(ModelRecord::id).containsExactly(firstId, secondId);
+		assertThat(registryA.models()).extracting(ModelRecord::id).containsExactly(firstId, secondId);
 
-        // a loads slowly; b's activation waits for the database lock until a's has finished
-        a.hold = new CountDownLatch(1);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        try {
-            Future<ModelRecord> activationA = threads.submit(() -> registryA.activate(firstId));
-            assertThat(a.loading.await(10, TimeUnit.SECONDS)).isTrue();
-            Future<ModelRecord> activationB = threads.submit(() -> registryB.activate(secondId));
-            Thread.sleep(500);
-            assertThat(events).containsExactly("a starts first.gguf");
-            a.hold.countDown();
-            activationA.get(10, TimeUnit.SECONDS);
-            activationB.get(10, TimeUnit.SECONDS);
-        } finally {
-            threads.shutdownNow();
-        }
-        assertThat(events).containsExactly("a starts first.gguf", "a loaded first.gguf", "b starts second.gguf",
-                "b loaded second.gguf");
-        assertThat(registryA.active().orElseThrow().id()).isEqualTo(secondId);
+		// a loads slowly; b's activation waits for the database lock until a's has
+		// finished
+		a.hold = new CountDownLatch(1);
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			Future<ModelRecord> activationA = threads.submit(() -> registryA.activate(firstId));
+			assertThat(a.loading.await(10, TimeUnit.SECONDS)).isTrue();
+			Future<ModelRecord> activationB = threads.submit(() -> registryB.activate(secondId));
+			Thread.sleep(500);
+			assertThat(events).containsExactly("a starts first.gguf");
+			a.hold.countDown();
+			activationA.get(10, TimeUnit.SECONDS);
+			activationB.get(10, TimeUnit.SECONDS);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(events).containsExactly("a starts first.gguf", "a loaded first.gguf", "b starts second.gguf",
+				"b loaded second.gguf");
+		assertThat(registryA.active().orElseThrow().id()).isEqualTo(secondId);
 
-        Replica c = new Replica("c", events);
-        ModelRegistry registryC = replica(database, models, c);
-        assertThat(registryC.resumeActive().orElseThrow().id()).isEqualTo(secondId);
-        assertThat(c.served).isEqualTo(second.toRealPath());
-    }
+		Replica c = new Replica("c", events);
+		ModelRegistry registryC = replica(database, models, c);
+		assertThat(registryC.resumeActive().orElseThrow().id()).isEqualTo(secondId);
+		assertThat(c.served).isEqualTo(second.toRealPath());
+	}
 
-    private ModelRegistry replica(DataSource database, Path models, Replica activator) {
-        return new ModelRegistry(RegistryDatabase.of(database), new ModelFolders(List.of(models)), file -> FACTS,
-                activator, Clock.systemUTC(), Duration.ofSeconds(20));
-    }
+	private ModelRegistry replica(DataSource database, Path models, Replica activator) {
+		return new ModelRegistry(RegistryDatabase.of(database), new ModelFolders(List.of(models)), file -> FACTS,
+				activator, Clock.systemUTC(), Duration.ofSeconds(20));
+	}
 
-    /** The engine of one replica: records its loads, and can be held in the middle of one. */
-    private static final class Replica implements ModelActivator {
+	/**
+	 * The engine of one replica: records its loads, and can be held in the middle of one.
+	 */
+	private static final class Replica implements ModelActivator {
 
-        private final String name;
-        private final List<String> events;
-        private final CountDownLatch loading = new CountDownLatch(1);
-        private @Nullable CountDownLatch hold;
-        private @Nullable Path served;
+		private final String name;
 
-        Replica(String name, List<String> events) {
-            this.name = name;
-            this.events = events;
-        }
+		private final List<String> events;
 
-        @Override
-        public void activate(Path file) {
-            this.events.add(this.name + " starts " + file.getFileName());
-            this.loading.countDown();
-            try {
-                if (this.hold != null && !this.hold.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("held too long");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            this.served = file;
-            this.events.add(this.name + " loaded " + file.getFileName());
-        }
+		private final CountDownLatch loading = new CountDownLatch(1);
 
-        @Override
-        public void unload() {
-            this.served = null;
-        }
+		private @Nullable CountDownLatch hold;
 
-        @Override
-        public Optional<Path> servedFile() {
-            return Optional.ofNullable(this.served);
-        }
+		private @Nullable Path served;
 
-        @Override
-        public Optional<String> servedFileChange() {
-            return Optional.empty();
-        }
-    }
+		Replica(String name, List<String> events) {
+			this.name = name;
+			this.events = events;
+		}
+
+		@Override
+		public void activate(Path file) {
+			this.events.add(this.name + " starts " + file.getFileName());
+			this.loading.countDown();
+			try {
+				if (this.hold != null && !this.hold.await(10, TimeUnit.SECONDS)) {
+					throw new IllegalStateException("held too long");
+				}
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(e);
+			}
+			this.served = file;
+			this.events.add(this.name + " loaded " + file.getFileName());
+		}
+
+		@Override
+		public void unload() {
+			this.served = null;
+		}
+
+		@Override
+		public Optional<Path> servedFile() {
+			return Optional.ofNullable(this.served);
+		}
+
+		@Override
+		public Optional<String> servedFileChange() {
+			return Optional.empty();
+		}
+
+	}
+
 }

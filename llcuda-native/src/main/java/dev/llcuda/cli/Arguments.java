@@ -10,82 +10,88 @@ import java.util.function.Function;
 /** Parsed {@code --name value} options and positional arguments of one subcommand. */
 final class Arguments {
 
-    private final Map<String, String> options = new HashMap<>();
-    private final Map<String, List<String>> repeated = new HashMap<>();
-    private final List<String> positional = new ArrayList<>();
+	private final Map<String, String> options = new HashMap<>();
 
-    Arguments(String[] args) throws UsageException {
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.startsWith("-") && arg.length() > 1 && !isNumber(arg)) {
-                if (i + 1 >= args.length) {
-                    throw new UsageException("option " + arg + " needs a value");
-                }
-                options.put(arg, args[++i]);
-                repeated.computeIfAbsent(arg, k -> new ArrayList<>()).add(args[i]);
-            } else {
-                positional.add(arg);
-            }
-        }
-    }
+	private final Map<String, List<String>> repeated = new HashMap<>();
 
-    /** Every value of an option given several times, in order. */
-    List<String> values(String name) {
-        return List.copyOf(repeated.getOrDefault(name, List.of()));
-    }
+	private final List<String> positional = new ArrayList<>();
 
-    Optional<String> option(String name) {
-        return Optional.ofNullable(options.get(name));
-    }
+	Arguments(String[] args) throws UsageException {
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			if (arg.startsWith("-") && arg.length() > 1 && !isNumber(arg)) {
+				if (i + 1 >= args.length) {
+					throw new UsageException("option " + arg + " needs a value");
+				}
+				options.put(arg, args[++i]);
+				repeated.computeIfAbsent(arg, k -> new ArrayList<>()).add(args[i]);
+			}
+			else {
+				positional.add(arg);
+			}
+		}
+	}
 
-    String required(String name) throws UsageException {
-        return option(name).orElseThrow(() -> new UsageException("missing option " + name));
-    }
+	/** Every value of an option given several times, in order. */
+	List<String> values(String name) {
+		return List.copyOf(repeated.getOrDefault(name, List.of()));
+	}
 
-    /** The integer option {@code name}, or {@code fallback} when it is absent. */
-    int intOption(String name, int fallback) throws UsageException {
-        return number(name, fallback, Integer::parseInt, "an integer");
-    }
+	Optional<String> option(String name) {
+		return Optional.ofNullable(options.get(name));
+	}
 
-    /** The 64-bit integer option {@code name}, or {@code fallback} when it is absent. */
-    long longOption(String name, long fallback) throws UsageException {
-        return number(name, fallback, Long::parseLong, "an integer");
-    }
+	String required(String name) throws UsageException {
+		return option(name).orElseThrow(() -> new UsageException("missing option " + name));
+	}
 
-    /** The number option {@code name}, or {@code fallback} when it is absent. */
-    float floatOption(String name, float fallback) throws UsageException {
-        return number(name, fallback, Float::parseFloat, "a number");
-    }
+	/** The integer option {@code name}, or {@code fallback} when it is absent. */
+	int intOption(String name, int fallback) throws UsageException {
+		return number(name, fallback, Integer::parseInt, "an integer");
+	}
 
-    private <T> T number(String name, T fallback, Function<String, T> parse, String kind) throws UsageException {
-        String value = options.get(name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return parse.apply(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be " + kind + ": " + value);
-        }
-    }
+	/** The 64-bit integer option {@code name}, or {@code fallback} when it is absent. */
+	long longOption(String name, long fallback) throws UsageException {
+		return number(name, fallback, Long::parseLong, "an integer");
+	}
 
-    List<String> positional() {
-        return positional;
-    }
+	/** The number option {@code name}, or {@code fallback} when it is absent. */
+	float floatOption(String name, float fallback) throws UsageException {
+		return number(name, fallback, Float::parseFloat, "a number");
+	}
 
-    String positional(int index, String what) throws UsageException {
-        if (index >= positional.size()) {
-            throw new UsageException("missing " + what);
-        }
-        return positional.get(index);
-    }
+	private <T> T number(String name, T fallback, Function<String, T> parse, String kind) throws UsageException {
+		String value = options.get(name);
+		if (value == null) {
+			return fallback;
+		}
+		try {
+			return parse.apply(value);
+		}
+		catch (NumberFormatException e) {
+			throw new UsageException(name + " must be " + kind + ": " + value);
+		}
+	}
 
-    private static boolean isNumber(String arg) {
-        try {
-            Double.parseDouble(arg);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
+	List<String> positional() {
+		return positional;
+	}
+
+	String positional(int index, String what) throws UsageException {
+		if (index >= positional.size()) {
+			throw new UsageException("missing " + what);
+		}
+		return positional.get(index);
+	}
+
+	private static boolean isNumber(String arg) {
+		try {
+			Double.parseDouble(arg);
+			return true;
+		}
+		catch (NumberFormatException e) {
+			return false;
+		}
+	}
+
 }

@@ -5,12 +5,13 @@ import java.io.PrintStream;
 /** One subcommand of {@code bin/llcuda}. */
 interface Command {
 
-    /** One line for the command list. */
-    String summary();
+	/** One line for the command list. */
+	String summary();
 
-    /** The argument synopsis, e.g. {@code "MODEL.gguf"}. */
-    String usage();
+	/** The argument synopsis, e.g. {@code "MODEL.gguf"}. */
+	String usage();
 
-    /** Runs the command; returns the process exit code. */
-    int run(Arguments args, PrintStream out, PrintStream err) throws Exception;
+	/** Runs the command; returns the process exit code. */
+	int run(Arguments args, PrintStream out, PrintStream err) throws Exception;
+
 }

@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 /** Wrong command-line arguments; the message says which. */
 final class UsageException extends Exception {
 
-    UsageException(@Nullable String message) {
-        super(message);
-    }
+	UsageException(@Nullable String message) {
+		super(message);
+	}
+
 }

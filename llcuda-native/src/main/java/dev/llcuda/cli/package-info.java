@@ -1,4 +1,7 @@
-/** The {@code llcuda} command-line tool: {@code Main} runs one {@code Command} per subcommand. */
+/**
+ * The {@code llcuda} command-line tool: {@code Main} runs one {@code Command} per
+ * subcommand.
+ */
 @NullMarked
 package dev.llcuda.cli;
 

@@ -13,8 +13,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What identifies the version of a file: its size, modification time and file key (device and
- * inode on Linux, so a file replaced by another under the same name differs).
+ * What identifies the version of a file: its size, modification time and file key (device
+ * and inode on Linux, so a file replaced by another under the same name differs).
  *
  * @param size bytes
  * @param modified last modification time
@@ -22,34 +22,36 @@ import org.jspecify.annotations.Nullable;
  */
 public record FileIdentity(long size, FileTime modified, @Nullable Object key) {
 
-    public static FileIdentity of(Path file) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        return new FileIdentity(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
-    }
+	public static FileIdentity of(Path file) throws IOException {
+		BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+		return new FileIdentity(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
+	}
 
-    /**
-     * How {@code file} differs from this identity now ("size 1024 -> 0 bytes", "replaced by
-     * another file", "deleted"), or empty when it is the same version.
-     */
-    public Optional<String> changeOf(Path file) {
-        FileIdentity now;
-        try {
-            now = of(file);
-        } catch (NoSuchFileException e) {
-            return Optional.of("deleted");
-        } catch (IOException e) {
-            return Optional.of("unreadable (" + e.getMessage() + ")");
-        }
-        List<String> changes = new ArrayList<>();
-        if (!Objects.equals(key, now.key)) {
-            changes.add("replaced by another file");
-        }
-        if (size != now.size) {
-            changes.add("size " + size + " -> " + now.size + " bytes");
-        }
-        if (!modified.equals(now.modified)) {
-            changes.add("modified " + now.modified);
-        }
-        return changes.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", changes));
-    }
+	/**
+	 * How {@code file} differs from this identity now ("size 1024 -> 0 bytes", "replaced
+	 * by another file", "deleted"), or empty when it is the same version.
+	 */
+	public Optional<String> changeOf(Path file) {
+		FileIdentity now;
+		try {
+			now = of(file);
+		}
+		catch (NoSuchFileException e) {
+			return Optional.of("deleted");
+		}
+		catch (IOException e) {
+			return Optional.of("unreadable (" + e.getMessage() + ")");
+		}
+		List<String> changes = new ArrayList<>();
+		if (!Objects.equals(key, now.key)) {
+			changes.add("replaced by another file");
+		}
+		if (size != now.size) {
+			changes.add("size " + size + " -> " + now.size + " bytes");
+		}
+		if (!modified.equals(now.modified)) {
+			changes.add("modified " + now.modified);
+		}
+		return changes.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", changes));
+	}
 }

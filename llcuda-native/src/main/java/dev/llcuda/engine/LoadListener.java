@@ -1,24 +1,31 @@
 package dev.llcuda.engine;
 
 /**
- * Told, on the loading thread, how far {@link ModelEngine#open} is: each phase as it starts, and while
- * the weights are copied the bytes copied so far of their total (0 of -1 in the other phases).
+ * Told, on the loading thread, how far {@link ModelEngine#open} is: each phase as it
+ * starts, and while the weights are copied the bytes copied so far of their total (0 of
+ * -1 in the other phases).
  */
 @FunctionalInterface
 public interface LoadListener {
 
-    LoadListener NONE = (phase, bytes, totalBytes) -> {
-    };
+	LoadListener NONE = (phase, bytes, totalBytes) -> {
+	};
 
-    /** The steps of opening a model, in order. */
-    enum Phase {
-        /** Header, tokenizer and chat template. */
-        READING_FILE,
-        /** The weights into memory the model owns (host memory, or the GPU through pinned staging). */
-        COPYING_WEIGHTS,
-        /** KV cache allocation and the engine's start. */
-        STARTING_ENGINE
-    }
+	/** The steps of opening a model, in order. */
+	enum Phase {
 
-    void progress(Phase phase, long bytes, long totalBytes);
+		/** Header, tokenizer and chat template. */
+		READING_FILE,
+		/**
+		 * The weights into memory the model owns (host memory, or the GPU through pinned
+		 * staging).
+		 */
+		COPYING_WEIGHTS,
+		/** KV cache allocation and the engine's start. */
+		STARTING_ENGINE
+
+	}
+
+	void progress(Phase phase, long bytes, long totalBytes);
+
 }

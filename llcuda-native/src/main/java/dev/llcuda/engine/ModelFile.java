@@ -11,9 +11,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * What a GGUF file says about the model in it, read once: spec, tokenizer and metadata, with the
- * identity of the file version they came from. {@link #load} has the native library copy the
- * weights of that same version (a file changed in between is refused, never mixed).
+ * What a GGUF file says about the model in it, read once: spec, tokenizer and metadata,
+ * with the identity of the file version they came from. {@link #load} has the native
+ * library copy the weights of that same version (a file changed in between is refused,
+ * never mixed).
  *
  * @param path the file
  * @param identity size, modification time and inode when it was read
@@ -23,40 +24,45 @@ import java.nio.file.Path;
  */
 public record ModelFile(Path path, FileIdentity identity, ModelSpec spec, Tokenizer tokenizer, GgufMetadata metadata) {
 
-    /** The file with the context length it states. */
-    public static ModelFile read(Path path) throws IOException {
-        return read(path, 0);
-    }
+	/** The file with the context length it states. */
+	public static ModelFile read(Path path) throws IOException {
+		return read(path, 0);
+	}
 
-    /**
-     * @param contextLength positions the model runs with; 0: the file's ({@link ModelSpec#from(GgufFile, int)})
-     * @throws IOException when the file cannot be read or is not a model llcuda runs, naming what is wrong
-     */
-    public static ModelFile read(Path path, int contextLength) throws IOException {
-        FileIdentity identity = FileIdentity.of(path);
-        try (GgufFile file = GgufFile.open(path)) {
-            return new ModelFile(path, identity, ModelSpec.from(file, contextLength), Tokenizer.fromGguf(file.metadata()),
-                    file.metadata());
-        }
-    }
+	/**
+	 * @param contextLength positions the model runs with; 0: the file's
+	 * ({@link ModelSpec#from(GgufFile, int)})
+	 * @throws IOException when the file cannot be read or is not a model llcuda runs,
+	 * naming what is wrong
+	 */
+	public static ModelFile read(Path path, int contextLength) throws IOException {
+		FileIdentity identity = FileIdentity.of(path);
+		try (GgufFile file = GgufFile.open(path)) {
+			return new ModelFile(path, identity, ModelSpec.from(file, contextLength),
+					Tokenizer.fromGguf(file.metadata()), file.metadata());
+		}
+	}
 
-    /**
-     * Loads the weights onto {@code backend} into memory the model owns.
-     *
-     * @throws IllegalStateException when the file changed since it was read (it is being replaced)
-     */
-    public Model load(Backend backend) {
-        return load(backend, WeightsProgress.NONE);
-    }
+	/**
+	 * Loads the weights onto {@code backend} into memory the model owns.
+	 * @throws IllegalStateException when the file changed since it was read (it is being
+	 * replaced)
+	 */
+	public Model load(Backend backend) {
+		return load(backend, WeightsProgress.NONE);
+	}
 
-    /** {@link #load(Backend)}, telling {@code progress} how many bytes of weights were copied so far. */
-    public Model load(Backend backend, WeightsProgress progress) {
-        Model model = backend.loadModel(path, spec, progress);
-        identity.changeOf(path).ifPresent(change -> {
-            model.close();
-            throw new IllegalStateException("model file " + path + " changed while it was being loaded (" + change
-                    + "); load it again once it is complete");
-        });
-        return model;
-    }
+	/**
+	 * {@link #load(Backend)}, telling {@code progress} how many bytes of weights were
+	 * copied so far.
+	 */
+	public Model load(Backend backend, WeightsProgress progress) {
+		Model model = backend.loadModel(path, spec, progress);
+		identity.changeOf(path).ifPresent(change -> {
+			model.close();
+			throw new IllegalStateException("model file " + path + " changed while it was being loaded (" + change
+					+ "); load it again once it is complete");
+		});
+		return model;
+	}
 }

@@ -3,20 +3,20 @@ package dev.llcuda.engine;
 import java.util.List;
 
 /**
- * One step's plan: the chunks to compute in batch order (decodes first, then prompt chunks),
- * the sequences preempted to make room, and those admitted from the queue.
+ * One step's plan: the chunks to compute in batch order (decodes first, then prompt
+ * chunks), the sequences preempted to make room, and those admitted from the queue.
  */
 record SchedulerOutput(List<ScheduledChunk> chunks, List<Sequence> preempted, List<Sequence> admitted) {
 
-    boolean isEmpty() {
-        return chunks.isEmpty();
-    }
+	boolean isEmpty() {
+		return chunks.isEmpty();
+	}
 
-    int totalTokens() {
-        int total = 0;
-        for (ScheduledChunk chunk : chunks) {
-            total += chunk.numTokens();
-        }
-        return total;
-    }
+	int totalTokens() {
+		int total = 0;
+		for (ScheduledChunk chunk : chunks) {
+			total += chunk.numTokens();
+		}
+		return total;
+	}
 }

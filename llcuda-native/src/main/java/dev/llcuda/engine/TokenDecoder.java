@@ -1,8 +1,11 @@
 package dev.llcuda.engine;
 
-/** Source of one {@link IncrementalDecoder} per request (usually the model's tokenizer). */
+/**
+ * Source of one {@link IncrementalDecoder} per request (usually the model's tokenizer).
+ */
 @FunctionalInterface
 public interface TokenDecoder {
 
-    IncrementalDecoder newDecoder();
+	IncrementalDecoder newDecoder();
+
 }

@@ -13,17 +13,17 @@ import org.jspecify.annotations.Nullable;
  * @param reason why this device: the one log line and the health detail
  */
 public record DeviceSelection(@Nullable CudaDevice cuda, @Nullable NvmlDevice nvml, DeviceProfile profile,
-        String reason) {
+		String reason) {
 
-    public boolean isCpu() {
-        return this.cuda == null;
-    }
+	public boolean isCpu() {
+		return this.cuda == null;
+	}
 
-    public Optional<CudaDevice> cudaDevice() {
-        return Optional.ofNullable(this.cuda);
-    }
+	public Optional<CudaDevice> cudaDevice() {
+		return Optional.ofNullable(this.cuda);
+	}
 
-    public Optional<NvmlDevice> nvmlDevice() {
-        return Optional.ofNullable(this.nvml);
-    }
+	public Optional<NvmlDevice> nvmlDevice() {
+		return Optional.ofNullable(this.nvml);
+	}
 }

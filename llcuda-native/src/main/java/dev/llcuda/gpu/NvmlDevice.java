@@ -10,6 +10,6 @@ package dev.llcuda.gpu;
  * @param memoryTotal bytes
  * @param driverVersion the display driver version, e.g. "550.54.15"
  */
-public record NvmlDevice(int index, String name, String uuid, ComputeCapability capability,
-        long memoryTotal, String driverVersion) {
+public record NvmlDevice(int index, String name, String uuid, ComputeCapability capability, long memoryTotal,
+		String driverVersion) {
 }

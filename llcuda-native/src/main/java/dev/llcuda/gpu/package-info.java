@@ -1,6 +1,7 @@
 /**
- * GPU detection: NVML (when the NVIDIA driver is installed) for the management view, the native
- * library for the CUDA view, and the choice of device and tuning profile made from both.
+ * GPU detection: NVML (when the NVIDIA driver is installed) for the management view, the
+ * native library for the CUDA view, and the choice of device and tuning profile made from
+ * both.
  */
 @NullMarked
 package dev.llcuda.gpu;

@@ -10,314 +10,348 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the rules of a {@link Grammar}: sequences of literals, byte classes and rule references,
- * bounded and unbounded repetition, and the JSON building blocks every JSON grammar shares.
+ * Builds the rules of a {@link Grammar}: sequences of literals, byte classes and rule
+ * references, bounded and unbounded repetition, and the JSON building blocks every JSON
+ * grammar shares.
  */
 final class RuleBuilder {
 
-    /** Whitespace allowed between JSON tokens: at most this many bytes, so output cannot stall in it. */
-    static final int MAX_WHITESPACE = 2;
-    /** Digits of an integer part and of a fraction; bounded so generation always ends a number. */
-    static final int MAX_DIGITS = 16;
-    /** Digits of an exponent. */
-    static final int MAX_EXPONENT_DIGITS = 3;
+	/**
+	 * Whitespace allowed between JSON tokens: at most this many bytes, so output cannot
+	 * stall in it.
+	 */
+	static final int MAX_WHITESPACE = 2;
 
-    private static final ByteClass DIGIT = ByteClass.range('0', '9');
-    private static final ByteClass CONTINUATION = ByteClass.range(0x80, 0xBF);
+	/**
+	 * Digits of an integer part and of a fraction; bounded so generation always ends a
+	 * number.
+	 */
+	static final int MAX_DIGITS = 16;
 
-    private final List<List<List<Object>>> rules = new ArrayList<>();
-    private int whitespace = -1;
-    private int stringChar = -1;
-    private int anyValue = -1;
-    private int anyObject = -1;
+	/** Digits of an exponent. */
+	static final int MAX_EXPONENT_DIGITS = 3;
 
-    /** A new rule with the given alternatives (each a sequence built by {@link #seq}). */
-    @SafeVarargs
-    final int rule(List<Object>... alternatives) {
-        int id = declare();
-        for (List<Object> alternative : alternatives) {
-            addAlternative(id, alternative);
-        }
-        return id;
-    }
+	private static final ByteClass DIGIT = ByteClass.range('0', '9');
 
-    /** A rule whose alternatives are added later (for forward references). */
-    int declare() {
-        rules.add(new ArrayList<>());
-        return rules.size() - 1;
-    }
+	private static final ByteClass CONTINUATION = ByteClass.range(0x80, 0xBF);
 
-    void addAlternative(int rule, List<Object> sequence) {
-        rules.get(rule).add(List.copyOf(sequence));
-    }
+	private final List<List<List<Object>>> rules = new ArrayList<>();
 
-    /** Whether {@code part} (a {@link ByteClass}, a rule or a sequence of them) matches the empty output. */
-    boolean matchesEmpty(Object part) {
-        return matchesEmpty(part, new java.util.HashSet<>());
-    }
+	private int whitespace = -1;
 
-    private boolean matchesEmpty(Object part, java.util.Set<Integer> entered) {
-        if (part instanceof ByteClass) {
-            return false;
-        }
-        if (part instanceof List<?> sequence) {
-            return sequence.stream().allMatch(element -> matchesEmpty(element, entered));
-        }
-        int rule = (Integer) part;
-        if (!entered.add(rule)) {
-            return false;  // a path back into the rule: no shorter way to empty through it
-        }
-        boolean empty = rules.get(rule).stream().anyMatch(alternative -> matchesEmpty(alternative, entered));
-        entered.remove(rule);
-        return empty;
-    }
+	private int stringChar = -1;
 
-    /** Whether {@code rule} has no alternative, so nothing matches it. */
-    boolean matchesNothing(int rule) {
-        return rules.get(rule).isEmpty();
-    }
+	private int anyValue = -1;
 
-    /**
-     * A sequence of parts: {@link ByteClass}, {@link Integer} (a rule), {@link String} (a literal,
-     * UTF-8) or {@link List} (a sequence, flattened).
-     */
-    static List<Object> seq(Object... parts) {
-        List<Object> out = new ArrayList<>();
-        for (Object part : parts) {
-            if (part instanceof String literal) {
-                for (byte b : literal.getBytes(StandardCharsets.UTF_8)) {
-                    out.add(ByteClass.of(b & 0xFF));
-                }
-            } else if (part instanceof List<?> list) {
-                out.addAll(list);
-            } else if (part instanceof ByteClass || part instanceof Integer) {
-                out.add(part);
-            } else {
-                throw new IllegalArgumentException("not a grammar part: " + part);
-            }
-        }
-        return out;
-    }
+	private int anyObject = -1;
 
-    static List<Object> empty() {
-        return Collections.emptyList();
-    }
+	/** A new rule with the given alternatives (each a sequence built by {@link #seq}). */
+	@SafeVarargs
+	final int rule(List<Object>... alternatives) {
+		int id = declare();
+		for (List<Object> alternative : alternatives) {
+			addAlternative(id, alternative);
+		}
+		return id;
+	}
 
-    /** {@code part} repeated min..max times; max < 0: unbounded. */
-    int repeat(Object part, int min, int max) {
-        List<Object> head = new ArrayList<>();
-        for (int i = 0; i < min; i++) {
-            head.addAll(seq(part));
-        }
-        int tail;
-        if (max < 0) {
-            tail = declare();
-            addAlternative(tail, seq(part, tail));
-            addAlternative(tail, empty());
-        } else {
-            tail = rule(empty());
-            for (int i = min; i < max; i++) {
-                tail = rule(seq(part, tail), empty());
-            }
-        }
-        return rule(seq(head, tail));
-    }
+	/** A rule whose alternatives are added later (for forward references). */
+	int declare() {
+		rules.add(new ArrayList<>());
+		return rules.size() - 1;
+	}
 
-    Grammar build(int root) {
-        List<List<List<Object>>> frozen = new ArrayList<>();
-        for (List<List<Object>> alternatives : rules) {
-            frozen.add(List.copyOf(alternatives));
-        }
-        return new Grammar(frozen, root);
-    }
+	void addAlternative(int rule, List<Object> sequence) {
+		rules.get(rule).add(List.copyOf(sequence));
+	}
 
-    // ------------------------------------------------------------------ JSON building blocks
+	/**
+	 * Whether {@code part} (a {@link ByteClass}, a rule or a sequence of them) matches
+	 * the empty output.
+	 */
+	boolean matchesEmpty(Object part) {
+		return matchesEmpty(part, new java.util.HashSet<>());
+	}
 
-    int whitespace() {
-        if (whitespace < 0) {
-            whitespace = repeat(ByteClass.anyOf(" \t\n\r"), 0, MAX_WHITESPACE);
-        }
-        return whitespace;
-    }
+	private boolean matchesEmpty(Object part, java.util.Set<Integer> entered) {
+		if (part instanceof ByteClass) {
+			return false;
+		}
+		if (part instanceof List<?> sequence) {
+			return sequence.stream().allMatch(element -> matchesEmpty(element, entered));
+		}
+		int rule = (Integer) part;
+		if (!entered.add(rule)) {
+			return false; // a path back into the rule: no shorter way to empty through it
+		}
+		boolean empty = rules.get(rule).stream().anyMatch(alternative -> matchesEmpty(alternative, entered));
+		entered.remove(rule);
+		return empty;
+	}
 
-    /** A literal JSON value written compactly (enum and const). */
-    int literal(String text) {
-        return rule(seq(text));
-    }
+	/** Whether {@code rule} has no alternative, so nothing matches it. */
+	boolean matchesNothing(int rule) {
+		return rules.get(rule).isEmpty();
+	}
 
-    int string(int minLength, int maxLength) {
-        return rule(seq("\"", repeat(stringChar(), minLength, maxLength), "\""));
-    }
+	/**
+	 * A sequence of parts: {@link ByteClass}, {@link Integer} (a rule), {@link String} (a
+	 * literal, UTF-8) or {@link List} (a sequence, flattened).
+	 */
+	static List<Object> seq(Object... parts) {
+		List<Object> out = new ArrayList<>();
+		for (Object part : parts) {
+			if (part instanceof String literal) {
+				for (byte b : literal.getBytes(StandardCharsets.UTF_8)) {
+					out.add(ByteClass.of(b & 0xFF));
+				}
+			}
+			else if (part instanceof List<?> list) {
+				out.addAll(list);
+			}
+			else if (part instanceof ByteClass || part instanceof Integer) {
+				out.add(part);
+			}
+			else {
+				throw new IllegalArgumentException("not a grammar part: " + part);
+			}
+		}
+		return out;
+	}
 
-    /** One character of a JSON string: printable ASCII but quote and backslash, an escape, or UTF-8. */
-    int stringChar() {
-        if (stringChar < 0) {
-            ByteClass hex = ByteClass.range('0', '9');
-            ByteClass hexLetters = ByteClass.range('a', 'f');
-            ByteClass hexUpper = ByteClass.range('A', 'F');
-            int hexDigit = rule(seq(hex), seq(hexLetters), seq(hexUpper));
-            stringChar = rule(
-                    seq(ByteClass.range(0x20, 0x7F).without("\"\\")),
-                    seq("\\", ByteClass.anyOf("\"\\/bfnrt")),
-                    seq("\\u", hexDigit, hexDigit, hexDigit, hexDigit),
-                    seq(ByteClass.range(0xC2, 0xDF), CONTINUATION),
-                    seq(ByteClass.of(0xE0), ByteClass.range(0xA0, 0xBF), CONTINUATION),
-                    seq(ByteClass.range(0xE1, 0xEC), CONTINUATION, CONTINUATION),
-                    seq(ByteClass.of(0xED), ByteClass.range(0x80, 0x9F), CONTINUATION),
-                    seq(ByteClass.range(0xEE, 0xEF), CONTINUATION, CONTINUATION),
-                    seq(ByteClass.of(0xF0), ByteClass.range(0x90, 0xBF), CONTINUATION, CONTINUATION),
-                    seq(ByteClass.range(0xF1, 0xF3), CONTINUATION, CONTINUATION, CONTINUATION),
-                    seq(ByteClass.of(0xF4), ByteClass.range(0x80, 0x8F), CONTINUATION, CONTINUATION));
-        }
-        return stringChar;
-    }
+	static List<Object> empty() {
+		return Collections.emptyList();
+	}
 
-    int integer() {
-        return integer(MAX_DIGITS);
-    }
+	/** {@code part} repeated min..max times; max < 0: unbounded. */
+	int repeat(Object part, int min, int max) {
+		List<Object> head = new ArrayList<>();
+		for (int i = 0; i < min; i++) {
+			head.addAll(seq(part));
+		}
+		int tail;
+		if (max < 0) {
+			tail = declare();
+			addAlternative(tail, seq(part, tail));
+			addAlternative(tail, empty());
+		}
+		else {
+			tail = rule(empty());
+			for (int i = min; i < max; i++) {
+				tail = rule(seq(part, tail), empty());
+			}
+		}
+		return rule(seq(head, tail));
+	}
 
-    /** An integer of at most {@code maxDigits} digits, no leading zeros. */
-    int integer(int maxDigits) {
-        int magnitude = rule(seq("0"), seq(ByteClass.range('1', '9'), repeat(DIGIT, 0, maxDigits - 1)));
-        return rule(seq(magnitude), seq("-", magnitude));
-    }
+	Grammar build(int root) {
+		List<List<List<Object>>> frozen = new ArrayList<>();
+		for (List<List<Object>> alternatives : rules) {
+			frozen.add(List.copyOf(alternatives));
+		}
+		return new Grammar(frozen, root);
+	}
 
-    /**
-     * An integer from {@code min} to {@code max} (inclusive, min <= max) that is a multiple of
-     * {@code multipleOf} (1: any), written without leading zeros (and never {@code -0}): the
-     * magnitudes of each sign, split by digit count, each such range spelled digit by digit.
-     * Where no such integer exists the rule has no alternative.
-     */
-    int integerRange(long min, long max, long multipleOf) {
-        int rule = declare();
-        if (max >= 0) {
-            addMagnitudes(rule, "", Math.max(min, 0), max, multipleOf);
-        }
-        if (min < 0) {
-            addMagnitudes(rule, "-", max < 0 ? -max : 1, -min, multipleOf);
-        }
-        return rule;
-    }
+	// ------------------------------------------------------------------ JSON building
+	// blocks
 
-    /** {@code sign} followed by each magnitude in [low, high], one alternative per digit count. */
-    private void addMagnitudes(int rule, String sign, long low, long high, long multipleOf) {
-        String highDigits = Long.toString(high);
-        for (int digits = Long.toString(low).length(); digits <= highDigits.length(); digits++) {
-            long first = digits == 1 ? 0 : pow10(digits - 1);
-            long last = pow10(digits) - 1;
-            String from = Long.toString(Math.max(low, first));
-            String to = Long.toString(Math.min(high, last));
-            Integer spelled = new DigitSpelling(from, to, multipleOf).spell(0, true, true, 0);
-            if (spelled != null) {
-                addAlternative(rule, seq(sign, spelled));
-            }
-        }
-    }
+	int whitespace() {
+		if (whitespace < 0) {
+			whitespace = repeat(ByteClass.anyOf(" \t\n\r"), 0, MAX_WHITESPACE);
+		}
+		return whitespace;
+	}
 
-    /**
-     * The digit strings from {@code low} to {@code high} (same length) whose value is a multiple of
-     * {@code multipleOf}: a rule per (position, still equal to low's digits, still equal to high's
-     * digits, remainder so far), made only where some completion exists, so output never stalls.
-     */
-    private final class DigitSpelling {
+	/** A literal JSON value written compactly (enum and const). */
+	int literal(String text) {
+		return rule(seq(text));
+	}
 
-        private final String low;
-        private final String high;
-        private final long multipleOf;
-        private final Map<String, Optional<Integer>> made = new HashMap<>();
+	int string(int minLength, int maxLength) {
+		return rule(seq("\"", repeat(stringChar(), minLength, maxLength), "\""));
+	}
 
-        DigitSpelling(String low, String high, long multipleOf) {
-            this.low = low;
-            this.high = high;
-            this.multipleOf = multipleOf;
-        }
+	/**
+	 * One character of a JSON string: printable ASCII but quote and backslash, an escape,
+	 * or UTF-8.
+	 */
+	int stringChar() {
+		if (stringChar < 0) {
+			ByteClass hex = ByteClass.range('0', '9');
+			ByteClass hexLetters = ByteClass.range('a', 'f');
+			ByteClass hexUpper = ByteClass.range('A', 'F');
+			int hexDigit = rule(seq(hex), seq(hexLetters), seq(hexUpper));
+			stringChar = rule(seq(ByteClass.range(0x20, 0x7F).without("\"\\")),
+					seq("\\", ByteClass.anyOf("\"\\/bfnrt")), seq("\\u", hexDigit, hexDigit, hexDigit, hexDigit),
+					seq(ByteClass.range(0xC2, 0xDF), CONTINUATION),
+					seq(ByteClass.of(0xE0), ByteClass.range(0xA0, 0xBF), CONTINUATION),
+					seq(ByteClass.range(0xE1, 0xEC), CONTINUATION, CONTINUATION),
+					seq(ByteClass.of(0xED), ByteClass.range(0x80, 0x9F), CONTINUATION),
+					seq(ByteClass.range(0xEE, 0xEF), CONTINUATION, CONTINUATION),
+					seq(ByteClass.of(0xF0), ByteClass.range(0x90, 0xBF), CONTINUATION, CONTINUATION),
+					seq(ByteClass.range(0xF1, 0xF3), CONTINUATION, CONTINUATION, CONTINUATION),
+					seq(ByteClass.of(0xF4), ByteClass.range(0x80, 0x8F), CONTINUATION, CONTINUATION));
+		}
+		return stringChar;
+	}
 
-        /** The rule of the rest from {@code position}, or null when no digits complete it. */
-        @Nullable
-        Integer spell(int position, boolean atLow, boolean atHigh, long remainder) {
-            if (position == low.length()) {
-                return remainder == 0 ? RuleBuilder.this.rule(empty()) : null;
-            }
-            String key = position + ":" + atLow + ":" + atHigh + ":" + remainder;
-            Optional<Integer> known = made.get(key);
-            if (known != null) {
-                return known.orElse(null);
-            }
-            int from = atLow ? low.charAt(position) - '0' : 0;
-            int to = atHigh ? high.charAt(position) - '0' : 9;
-            List<List<Object>> alternatives = new ArrayList<>();
-            for (int d = from; d <= to; d++) {
-                Integer rest = spell(position + 1, atLow && d == from, atHigh && d == to, (remainder * 10 + d) % multipleOf);
-                if (rest != null) {
-                    alternatives.add(seq(ByteClass.of('0' + d), rest));
-                }
-            }
-            Integer id = null;
-            if (!alternatives.isEmpty()) {
-                id = declare();
-                for (List<Object> alternative : alternatives) {
-                    addAlternative(id, alternative);
-                }
-            }
-            made.put(key, Optional.ofNullable(id));
-            return id;
-        }
-    }
+	int integer() {
+		return integer(MAX_DIGITS);
+	}
 
-    private static long pow10(int exponent) {
-        long value = 1;
-        for (int i = 0; i < exponent; i++) {
-            value *= 10;
-        }
-        return value;
-    }
+	/** An integer of at most {@code maxDigits} digits, no leading zeros. */
+	int integer(int maxDigits) {
+		int magnitude = rule(seq("0"), seq(ByteClass.range('1', '9'), repeat(DIGIT, 0, maxDigits - 1)));
+		return rule(seq(magnitude), seq("-", magnitude));
+	}
 
-    int number() {
-        int fraction = rule(empty(), seq(".", repeat(DIGIT, 1, MAX_DIGITS)));
-        int sign = rule(empty(), seq(ByteClass.anyOf("+-")));
-        int exponent = rule(empty(), seq(ByteClass.anyOf("eE"), sign, repeat(DIGIT, 1, MAX_EXPONENT_DIGITS)));
-        return rule(seq(integer(), fraction, exponent));
-    }
+	/**
+	 * An integer from {@code min} to {@code max} (inclusive, min <= max) that is a
+	 * multiple of {@code multipleOf} (1: any), written without leading zeros (and never
+	 * {@code -0}): the magnitudes of each sign, split by digit count, each such range
+	 * spelled digit by digit. Where no such integer exists the rule has no alternative.
+	 */
+	int integerRange(long min, long max, long multipleOf) {
+		int rule = declare();
+		if (max >= 0) {
+			addMagnitudes(rule, "", Math.max(min, 0), max, multipleOf);
+		}
+		if (min < 0) {
+			addMagnitudes(rule, "-", max < 0 ? -max : 1, -min, multipleOf);
+		}
+		return rule;
+	}
 
-    int bool() {
-        return rule(seq("true"), seq("false"));
-    }
+	/**
+	 * {@code sign} followed by each magnitude in [low, high], one alternative per digit
+	 * count.
+	 */
+	private void addMagnitudes(int rule, String sign, long low, long high, long multipleOf) {
+		String highDigits = Long.toString(high);
+		for (int digits = Long.toString(low).length(); digits <= highDigits.length(); digits++) {
+			long first = digits == 1 ? 0 : pow10(digits - 1);
+			long last = pow10(digits) - 1;
+			String from = Long.toString(Math.max(low, first));
+			String to = Long.toString(Math.min(high, last));
+			Integer spelled = new DigitSpelling(from, to, multipleOf).spell(0, true, true, 0);
+			if (spelled != null) {
+				addAlternative(rule, seq(sign, spelled));
+			}
+		}
+	}
 
-    int nullValue() {
-        return literal("null");
-    }
+	/**
+	 * The digit strings from {@code low} to {@code high} (same length) whose value is a
+	 * multiple of {@code multipleOf}: a rule per (position, still equal to low's digits,
+	 * still equal to high's digits, remainder so far), made only where some completion
+	 * exists, so output never stalls.
+	 */
+	private final class DigitSpelling {
 
-    /** {@code [items]} with min..max items (max < 0: unbounded). */
-    int array(int item, int minItems, int maxItems) {
-        int ws = whitespace();
-        int more = repeat(rule(seq(ws, ",", ws, item)), Math.max(0, minItems - 1), maxItems < 0 ? -1 : maxItems - 1);
-        List<Object> items = seq(ws, item, more);
-        if (maxItems == 0) {
-            return rule(seq("[", ws, "]"));
-        }
-        return minItems > 0 ? rule(seq("[", items, ws, "]")) : rule(seq("[", items, ws, "]"), seq("[", ws, "]"));
-    }
+		private final String low;
 
-    /** Any JSON object (plain JSON mode). */
-    int anyObject() {
-        anyValue();
-        return anyObject;
-    }
+		private final String high;
 
-    /** Any JSON value (plain JSON mode); objects and arrays nest. */
-    int anyValue() {
-        if (anyValue < 0) {
-            anyValue = declare();
-            int ws = whitespace();
-            int key = string(0, -1);
-            int member = rule(seq(key, ws, ":", ws, anyValue));
-            int members = repeat(rule(seq(ws, ",", ws, member)), 0, -1);
-            anyObject = rule(seq("{", ws, member, members, ws, "}"), seq("{", ws, "}"));
-            int anyArray = array(anyValue, 0, -1);
-            for (int kind : new int[] {anyObject, anyArray, string(0, -1), number(), bool(), nullValue()}) {
-                addAlternative(anyValue, seq(kind));
-            }
-        }
-        return anyValue;
-    }
+		private final long multipleOf;
+
+		private final Map<String, Optional<Integer>> made = new HashMap<>();
+
+		DigitSpelling(String low, String high, long multipleOf) {
+			this.low = low;
+			this.high = high;
+			this.multipleOf = multipleOf;
+		}
+
+		/**
+		 * The rule of the rest from {@code position}, or null when no digits complete it.
+		 */
+		@Nullable Integer spell(int position, boolean atLow, boolean atHigh, long remainder) {
+			if (position == low.length()) {
+				return remainder == 0 ? RuleBuilder.this.rule(empty()) : null;
+			}
+			String key = position + ":" + atLow + ":" + atHigh + ":" + remainder;
+			Optional<Integer> known = made.get(key);
+			if (known != null) {
+				return known.orElse(null);
+			}
+			int from = atLow ? low.charAt(position) - '0' : 0;
+			int to = atHigh ? high.charAt(position) - '0' : 9;
+			List<List<Object>> alternatives = new ArrayList<>();
+			for (int d = from; d <= to; d++) {
+				Integer rest = spell(position + 1, atLow && d == from, atHigh && d == to,
+						(remainder * 10 + d) % multipleOf);
+				if (rest != null) {
+					alternatives.add(seq(ByteClass.of('0' + d), rest));
+				}
+			}
+			Integer id = null;
+			if (!alternatives.isEmpty()) {
+				id = declare();
+				for (List<Object> alternative : alternatives) {
+					addAlternative(id, alternative);
+				}
+			}
+			made.put(key, Optional.ofNullable(id));
+			return id;
+		}
+
+	}
+
+	private static long pow10(int exponent) {
+		long value = 1;
+		for (int i = 0; i < exponent; i++) {
+			value *= 10;
+		}
+		return value;
+	}
+
+	int number() {
+		int fraction = rule(empty(), seq(".", repeat(DIGIT, 1, MAX_DIGITS)));
+		int sign = rule(empty(), seq(ByteClass.anyOf("+-")));
+		int exponent = rule(empty(), seq(ByteClass.anyOf("eE"), sign, repeat(DIGIT, 1, MAX_EXPONENT_DIGITS)));
+		return rule(seq(integer(), fraction, exponent));
+	}
+
+	int bool() {
+		return rule(seq("true"), seq("false"));
+	}
+
+	int nullValue() {
+		return literal("null");
+	}
+
+	/** {@code [items]} with min..max items (max < 0: unbounded). */
+	int array(int item, int minItems, int maxItems) {
+		int ws = whitespace();
+		int more = repeat(rule(seq(ws, ",", ws, item)), Math.max(0, minItems - 1), maxItems < 0 ? -1 : maxItems - 1);
+		List<Object> items = seq(ws, item, more);
+		if (maxItems == 0) {
+			return rule(seq("[", ws, "]"));
+		}
+		return minItems > 0 ? rule(seq("[", items, ws, "]")) : rule(seq("[", items, ws, "]"), seq("[", ws, "]"));
+	}
+
+	/** Any JSON object (plain JSON mode). */
+	int anyObject() {
+		anyValue();
+		return anyObject;
+	}
+
+	/** Any JSON value (plain JSON mode); objects and arrays nest. */
+	int anyValue() {
+		if (anyValue < 0) {
+			anyValue = declare();
+			int ws = whitespace();
+			int key = string(0, -1);
+			int member = rule(seq(key, ws, ":", ws, anyValue));
+			int members = repeat(rule(seq(ws, ",", ws, member)), 0, -1);
+			anyObject = rule(seq("{", ws, member, members, ws, "}"), seq("{", ws, "}"));
+			int anyArray = array(anyValue, 0, -1);
+			for (int kind : new int[] { anyObject, anyArray, string(0, -1), number(), bool(), nullValue() }) {
+				addAlternative(anyValue, seq(kind));
+			}
+		}
+		return anyValue;
+	}
+
 }

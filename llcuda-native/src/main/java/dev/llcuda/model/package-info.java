@@ -1,6 +1,6 @@
 /**
- * The description of a runnable model, {@link dev.llcuda.model.ModelSpec}, built from a GGUF file's
- * metadata and checked against its tensor table, for the architectures in
+ * The description of a runnable model, {@link dev.llcuda.model.ModelSpec}, built from a
+ * GGUF file's metadata and checked against its tensor table, for the architectures in
  * {@link dev.llcuda.model.Architecture}.
  */
 @NullMarked

@@ -2,25 +2,26 @@ package dev.llcuda.nativelib;
 
 /** {@code llcuda_backend_kind}. */
 public enum BackendKind {
-    CPU(0),
-    CUDA(1);
 
-    private final int code;
+	CPU(0), CUDA(1);
 
-    BackendKind(int code) {
-        this.code = code;
-    }
+	private final int code;
 
-    int code() {
-        return code;
-    }
+	BackendKind(int code) {
+		this.code = code;
+	}
 
-    static BackendKind of(int code) {
-        for (BackendKind kind : values()) {
-            if (kind.code == code) {
-                return kind;
-            }
-        }
-        throw new IllegalArgumentException("unknown llcuda_backend_kind " + code);
-    }
+	int code() {
+		return code;
+	}
+
+	static BackendKind of(int code) {
+		for (BackendKind kind : values()) {
+			if (kind.code == code) {
+				return kind;
+			}
+		}
+		throw new IllegalArgumentException("unknown llcuda_backend_kind " + code);
+	}
+
 }

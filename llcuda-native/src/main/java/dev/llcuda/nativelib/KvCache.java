@@ -2,33 +2,38 @@ package dev.llcuda.nativelib;
 
 import com.sun.jna.Pointer;
 
-/** A paged KV cache: {@code blocks} blocks of {@code blockSize} positions, for every layer. */
+/**
+ * A paged KV cache: {@code blocks} blocks of {@code blockSize} positions, for every
+ * layer.
+ */
 public final class KvCache extends NativeHandle {
 
-    private final int blocks;
-    private final int blockSize;
+	private final int blocks;
 
-    KvCache(LlcudaLibrary api, Pointer handle, int blocks, int blockSize) {
-        super(api, handle, "KV cache");
-        this.blocks = blocks;
-        this.blockSize = blockSize;
-    }
+	private final int blockSize;
 
-    public int blocks() {
-        return blocks;
-    }
+	KvCache(LlcudaLibrary api, Pointer handle, int blocks, int blockSize) {
+		super(api, handle, "KV cache");
+		this.blocks = blocks;
+		this.blockSize = blockSize;
+	}
 
-    public int blockSize() {
-        return blockSize;
-    }
+	public int blocks() {
+		return blocks;
+	}
 
-    @Override
-    String lastError(Pointer handle) {
-        return api.llcuda_kv_cache_last_error(handle);
-    }
+	public int blockSize() {
+		return blockSize;
+	}
 
-    @Override
-    void free(Pointer handle) {
-        api.llcuda_kv_cache_free(handle);
-    }
+	@Override
+	String lastError(Pointer handle) {
+		return api.llcuda_kv_cache_last_error(handle);
+	}
+
+	@Override
+	void free(Pointer handle) {
+		api.llcuda_kv_cache_free(handle);
+	}
+
 }

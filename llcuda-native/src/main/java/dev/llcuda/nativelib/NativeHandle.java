@@ -4,44 +4,51 @@ import com.sun.jna.Pointer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One native handle: freed once on {@link #close()}, refused afterwards, and the source of the
- * message of a failing call on it. Like the native side, a handle is used by one thread at a time.
+ * One native handle: freed once on {@link #close()}, refused afterwards, and the source
+ * of the message of a failing call on it. Like the native side, a handle is used by one
+ * thread at a time.
  */
 abstract class NativeHandle implements AutoCloseable {
 
-    final LlcudaLibrary api;
-    private final String what;
-    private @Nullable Pointer pointer;
+	final LlcudaLibrary api;
 
-    NativeHandle(LlcudaLibrary api, Pointer pointer, String what) {
-        this.api = api;
-        this.pointer = pointer;
-        this.what = what;
-    }
+	private final String what;
 
-    /** The live pointer; throws when the handle was closed. */
-    final Pointer pointer() {
-        if (pointer == null) {
-            throw new IllegalStateException("this " + what + " is closed");
-        }
-        return pointer;
-    }
+	private @Nullable Pointer pointer;
 
-    /** Throws a {@link NativeException} with this handle's last error unless {@code status} is OK. */
-    final void check(int status) {
-        NativeException.check(status, () -> lastError(pointer()));
-    }
+	NativeHandle(LlcudaLibrary api, Pointer pointer, String what) {
+		this.api = api;
+		this.pointer = pointer;
+		this.what = what;
+	}
 
-    abstract String lastError(Pointer handle);
+	/** The live pointer; throws when the handle was closed. */
+	final Pointer pointer() {
+		if (pointer == null) {
+			throw new IllegalStateException("this " + what + " is closed");
+		}
+		return pointer;
+	}
 
-    abstract void free(Pointer handle);
+	/**
+	 * Throws a {@link NativeException} with this handle's last error unless
+	 * {@code status} is OK.
+	 */
+	final void check(int status) {
+		NativeException.check(status, () -> lastError(pointer()));
+	}
 
-    @Override
-    public final void close() {
-        if (pointer != null) {
-            Pointer handle = pointer;
-            pointer = null;
-            free(handle);
-        }
-    }
+	abstract String lastError(Pointer handle);
+
+	abstract void free(Pointer handle);
+
+	@Override
+	public final void close() {
+		if (pointer != null) {
+			Pointer handle = pointer;
+			pointer = null;
+			free(handle);
+		}
+	}
+
 }

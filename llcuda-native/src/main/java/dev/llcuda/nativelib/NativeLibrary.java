@@ -14,107 +14,120 @@ import java.util.Map;
  */
 public final class NativeLibrary {
 
-    private static final int REASON_CAPACITY = 512;
+	private static final int REASON_CAPACITY = 512;
 
-    private final LlcudaLibrary api;
-    private final Path path;
-    private final String sha256;
-    private final String buildInfo;
+	private final LlcudaLibrary api;
 
-    private NativeLibrary(LlcudaLibrary api, Path path, String sha256, String buildInfo) {
-        this.api = api;
-        this.path = path;
-        this.sha256 = sha256;
-        this.buildInfo = buildInfo;
-    }
+	private final Path path;
 
-    /**
-     * Installs (extracts or downloads, unless already cached), verifies and loads the library.
-     *
-     * @throws ChecksumMismatchException when the file is not the expected one (it is not loaded)
-     * @throws NativeLibraryException    when it cannot be installed or loaded, or speaks another ABI
-     */
-    public static NativeLibrary load(NativeLibraryOptions options) {
-        LibraryInstaller.VerifiedLibrary library = LibraryInstaller.install(options);
-        LlcudaLibrary api;
-        int abiVersion;
-        try {
-            api = Native.load(library.path().toString(), LlcudaLibrary.class,
-                    Map.of(Library.OPTION_STRING_ENCODING, StandardCharsets.UTF_8.name()));
-            abiVersion = api.llcuda_abi_version();
-        } catch (UnsatisfiedLinkError e) {
-            throw new NativeLibraryException("cannot load the native library " + library.path() + ": "
-                    + e.getMessage(), e);
-        }
-        if (abiVersion != LlcudaLibrary.ABI_VERSION) {
-            throw new NativeLibraryException("native library " + library.path() + " has ABI version " + abiVersion
-                    + " but this llcuda-native expects " + LlcudaLibrary.ABI_VERSION);
-        }
-        return new NativeLibrary(api, library.path(), library.sha256(), api.llcuda_build_info());
-    }
+	private final String sha256;
 
-    /** The file that was verified and loaded. */
-    public Path path() {
-        return path;
-    }
+	private final String buildInfo;
 
-    /** The SHA-256 the loaded file had when it was verified. */
-    public String sha256() {
-        return sha256;
-    }
+	private NativeLibrary(LlcudaLibrary api, Path path, String sha256, String buildInfo) {
+		this.api = api;
+		this.path = path;
+		this.sha256 = sha256;
+		this.buildInfo = buildInfo;
+	}
 
-    /** The library's own description, e.g. {@code "llcuda 0.1.0 cpu=avx2 cuda=75,80,86,89,90"}. */
-    public String buildInfo() {
-        return buildInfo;
-    }
+	/**
+	 * Installs (extracts or downloads, unless already cached), verifies and loads the
+	 * library.
+	 * @throws ChecksumMismatchException when the file is not the expected one (it is not
+	 * loaded)
+	 * @throws NativeLibraryException when it cannot be installed or loaded, or speaks
+	 * another ABI
+	 */
+	public static NativeLibrary load(NativeLibraryOptions options) {
+		LibraryInstaller.VerifiedLibrary library = LibraryInstaller.install(options);
+		LlcudaLibrary api;
+		int abiVersion;
+		try {
+			api = Native.load(library.path().toString(), LlcudaLibrary.class,
+					Map.of(Library.OPTION_STRING_ENCODING, StandardCharsets.UTF_8.name()));
+			abiVersion = api.llcuda_abi_version();
+		}
+		catch (UnsatisfiedLinkError e) {
+			throw new NativeLibraryException("cannot load the native library " + library.path() + ": " + e.getMessage(),
+					e);
+		}
+		if (abiVersion != LlcudaLibrary.ABI_VERSION) {
+			throw new NativeLibraryException("native library " + library.path() + " has ABI version " + abiVersion
+					+ " but this llcuda-native expects " + LlcudaLibrary.ABI_VERSION);
+		}
+		return new NativeLibrary(api, library.path(), library.sha256(), api.llcuda_build_info());
+	}
 
-    public int abiVersion() {
-        return LlcudaLibrary.ABI_VERSION;
-    }
+	/** The file that was verified and loaded. */
+	public Path path() {
+		return path;
+	}
 
-    public CudaDevices cudaDevices() {
-        byte[] reason = new byte[REASON_CAPACITY];
-        int count = api.llcuda_cuda_device_count(reason, reason.length);
-        int length = 0;
-        while (length < reason.length && reason[length] != 0) {
-            length++;
-        }
-        return new CudaDevices(count, count > 0 ? "" : new String(reason, 0, length, StandardCharsets.UTF_8));
-    }
+	/** The SHA-256 the loaded file had when it was verified. */
+	public String sha256() {
+		return sha256;
+	}
 
-    public DeviceInfo cudaDeviceInfo(int device) {
-        LlcudaLibrary.DeviceInfoStruct info = new LlcudaLibrary.DeviceInfoStruct();
-        NativeException.check(api.llcuda_cuda_device_info(device, info), api::llcuda_last_error);
-        return DeviceInfo.of(info);
-    }
+	/**
+	 * The library's own description, e.g.
+	 * {@code "llcuda 0.1.0 cpu=avx2 cuda=75,80,86,89,90"}.
+	 */
+	public String buildInfo() {
+		return buildInfo;
+	}
 
-    /** A CPU backend using {@code threads} threads ({@code <= 0}: all cores). */
-    public Backend cpuBackend(int threads) {
-        return createBackend(BackendKind.CPU, 0, threads);
-    }
+	public int abiVersion() {
+		return LlcudaLibrary.ABI_VERSION;
+	}
 
-    public Backend cudaBackend(int device) {
-        return createBackend(BackendKind.CUDA, device, 0);
-    }
+	public CudaDevices cudaDevices() {
+		byte[] reason = new byte[REASON_CAPACITY];
+		int count = api.llcuda_cuda_device_count(reason, reason.length);
+		int length = 0;
+		while (length < reason.length && reason[length] != 0) {
+			length++;
+		}
+		return new CudaDevices(count, count > 0 ? "" : new String(reason, 0, length, StandardCharsets.UTF_8));
+	}
 
-    /** Quantizes {@code src} into {@code dst} in GGUF block layout; returns the bytes written. */
-    public long quantize(int type, float[] src, byte[] dst) {
-        LongByReference written = new LongByReference();
-        NativeException.check(api.llcuda_quantize(type, src, src.length, dst, dst.length, written),
-                api::llcuda_last_error);
-        return written.getValue();
-    }
+	public DeviceInfo cudaDeviceInfo(int device) {
+		LlcudaLibrary.DeviceInfoStruct info = new LlcudaLibrary.DeviceInfoStruct();
+		NativeException.check(api.llcuda_cuda_device_info(device, info), api::llcuda_last_error);
+		return DeviceInfo.of(info);
+	}
 
-    /** Dequantizes {@code n} elements of GGUF block data (the reference path). */
-    public float[] dequantize(int type, byte[] src, int n) {
-        float[] dst = new float[n];
-        NativeException.check(api.llcuda_dequantize(type, src, src.length, n, dst), api::llcuda_last_error);
-        return dst;
-    }
+	/** A CPU backend using {@code threads} threads ({@code <= 0}: all cores). */
+	public Backend cpuBackend(int threads) {
+		return createBackend(BackendKind.CPU, 0, threads);
+	}
 
-    private Backend createBackend(BackendKind kind, int device, int threads) {
-        PointerByReference out = new PointerByReference();
-        NativeException.check(api.llcuda_backend_create(kind.code(), device, threads, out), api::llcuda_last_error);
-        return new Backend(api, out.getValue());
-    }
+	public Backend cudaBackend(int device) {
+		return createBackend(BackendKind.CUDA, device, 0);
+	}
+
+	/**
+	 * Quantizes {@code src} into {@code dst} in GGUF block layout; returns the bytes
+	 * written.
+	 */
+	public long quantize(int type, float[] src, byte[] dst) {
+		LongByReference written = new LongByReference();
+		NativeException.check(api.llcuda_quantize(type, src, src.length, dst, dst.length, written),
+				api::llcuda_last_error);
+		return written.getValue();
+	}
+
+	/** Dequantizes {@code n} elements of GGUF block data (the reference path). */
+	public float[] dequantize(int type, byte[] src, int n) {
+		float[] dst = new float[n];
+		NativeException.check(api.llcuda_dequantize(type, src, src.length, n, dst), api::llcuda_last_error);
+		return dst;
+	}
+
+	private Backend createBackend(BackendKind kind, int device, int threads) {
+		PointerByReference out = new PointerByReference();
+		NativeException.check(api.llcuda_backend_create(kind.code(), device, threads, out), api::llcuda_last_error);
+		return new Backend(api, out.getValue());
+	}
+
 }

@@ -1,13 +1,17 @@
 package dev.llcuda.nativelib;
 
-/** The native library could not be found, fetched, verified or loaded; the message says why. */
+/**
+ * The native library could not be found, fetched, verified or loaded; the message says
+ * why.
+ */
 public class NativeLibraryException extends RuntimeException {
 
-    public NativeLibraryException(String message) {
-        super(message);
-    }
+	public NativeLibraryException(String message) {
+		super(message);
+	}
 
-    public NativeLibraryException(String message, Throwable cause) {
-        super(message, cause);
-    }
+	public NativeLibraryException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
 }

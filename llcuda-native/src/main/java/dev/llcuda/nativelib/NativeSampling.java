@@ -1,25 +1,26 @@
 package dev.llcuda.nativelib;
 
 /**
- * The fields of one sequence's {@code llcuda_sampling_params}, as {@link Batch} writes them into
- * native memory. The engine's {@code SamplingParams} record implements it (validated there); the
- * native step checks the same ranges again.
+ * The fields of one sequence's {@code llcuda_sampling_params}, as {@link Batch} writes
+ * them into native memory. The engine's {@code SamplingParams} record implements it
+ * (validated there); the native step checks the same ranges again.
  */
 public interface NativeSampling {
 
-    float temperature();
+	float temperature();
 
-    int topK();
+	int topK();
 
-    float topP();
+	float topP();
 
-    float minP();
+	float minP();
 
-    float repetitionPenalty();
+	float repetitionPenalty();
 
-    float frequencyPenalty();
+	float frequencyPenalty();
 
-    float presencePenalty();
+	float presencePenalty();
 
-    long seed();
+	long seed();
+
 }

@@ -11,46 +11,51 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * SHA-256 digests as lower-case hex, the form {@code sha256sum} prints. Public for {@link #of(Path)},
- * which the model registry uses too.
+ * SHA-256 digests as lower-case hex, the form {@code sha256sum} prints. Public for
+ * {@link #of(Path)}, which the model registry uses too.
  */
 public final class Sha256 {
 
-    private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-f]{64}");
+	private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-f]{64}");
 
-    private Sha256() {
-    }
+	private Sha256() {
+	}
 
-    static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
+	static MessageDigest newDigest() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("every Java platform has SHA-256", e);
+		}
+	}
 
-    static String hex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest());
-    }
+	static String hex(MessageDigest digest) {
+		return HexFormat.of().formatHex(digest.digest());
+	}
 
-    /** The digest of a file, streamed (model files are gigabytes). */
-    public static String of(Path file) throws IOException {
-        MessageDigest digest = newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return hex(digest);
-    }
+	/** The digest of a file, streamed (model files are gigabytes). */
+	public static String of(Path file) throws IOException {
+		MessageDigest digest = newDigest();
+		try (InputStream in = Files.newInputStream(file)) {
+			byte[] buffer = new byte[1 << 16];
+			for (int n; (n = in.read(buffer)) > 0;) {
+				digest.update(buffer, 0, n);
+			}
+		}
+		return hex(digest);
+	}
 
-    /** Checks a user-given digest ({@code what} names where it came from) and lower-cases it. */
-    static String requireValid(String digest, String what) {
-        String normalized = digest.strip().toLowerCase(Locale.ROOT);
-        if (!HEX_DIGEST.matcher(normalized).matches()) {
-            throw new IllegalArgumentException(what + " is not a SHA-256 digest (64 hex digits): '" + digest + "'");
-        }
-        return normalized;
-    }
+	/**
+	 * Checks a user-given digest ({@code what} names where it came from) and lower-cases
+	 * it.
+	 */
+	static String requireValid(String digest, String what) {
+		String normalized = digest.strip().toLowerCase(Locale.ROOT);
+		if (!HEX_DIGEST.matcher(normalized).matches()) {
+			throw new IllegalArgumentException(what + " is not a SHA-256 digest (64 hex digits): '" + digest + "'");
+		}
+		return normalized;
+	}
+
 }

@@ -5,51 +5,53 @@ import java.util.Arrays;
 /** A growable list of ints without boxing, for token ids and offsets. */
 final class IntList {
 
-    private int[] values;
-    private int size;
+	private int[] values;
 
-    IntList(int capacity) {
-        values = new int[Math.max(capacity, 4)];
-    }
+	private int size;
 
-    void add(int value) {
-        if (size == values.length) {
-            values = Arrays.copyOf(values, size * 2);
-        }
-        values[size++] = value;
-    }
+	IntList(int capacity) {
+		values = new int[Math.max(capacity, 4)];
+	}
 
-    void addAll(int[] more) {
-        if (size + more.length > values.length) {
-            values = Arrays.copyOf(values, Math.max(size * 2, size + more.length));
-        }
-        System.arraycopy(more, 0, values, size, more.length);
-        size += more.length;
-    }
+	void add(int value) {
+		if (size == values.length) {
+			values = Arrays.copyOf(values, size * 2);
+		}
+		values[size++] = value;
+	}
 
-    int get(int index) {
-        return values[index];
-    }
+	void addAll(int[] more) {
+		if (size + more.length > values.length) {
+			values = Arrays.copyOf(values, Math.max(size * 2, size + more.length));
+		}
+		System.arraycopy(more, 0, values, size, more.length);
+		size += more.length;
+	}
 
-    int size() {
-        return size;
-    }
+	int get(int index) {
+		return values[index];
+	}
 
-    void clear() {
-        size = 0;
-    }
+	int size() {
+		return size;
+	}
 
-    void truncate(int newSize) {
-        size = newSize;
-    }
+	void clear() {
+		size = 0;
+	}
 
-    void addAll(IntList more) {
-        for (int i = 0; i < more.size; i++) {
-            add(more.values[i]);
-        }
-    }
+	void truncate(int newSize) {
+		size = newSize;
+	}
 
-    int[] toArray() {
-        return Arrays.copyOf(values, size);
-    }
+	void addAll(IntList more) {
+		for (int i = 0; i < more.size; i++) {
+			add(more.values[i]);
+		}
+	}
+
+	int[] toArray() {
+		return Arrays.copyOf(values, size);
+	}
+
 }

@@ -13,41 +13,42 @@ import dev.llcuda.template.Json;
  */
 final class Llama3JsonSyntax implements ToolCallSyntax {
 
-    static final String PYTHON_TAG = "<|python_tag|>";
+	static final String PYTHON_TAG = "<|python_tag|>";
 
-    @Override
-    public ParsedReply parse(String output) {
-        String body = output.strip();
-        if (body.startsWith(PYTHON_TAG)) {
-            body = body.substring(PYTHON_TAG.length()).strip();
-        }
-        if (!body.startsWith("{")) {
-            return ParsedReply.text(output);
-        }
-        List<ToolCall> calls = new ArrayList<>();
-        int pos = 0;
-        while (pos < body.length()) {
-            Optional<Json.Prefix> value = JsonCalls.valueAt(body, pos);
-            Optional<ToolCall> call = value.flatMap(v -> JsonCalls.call(v.value(), "parameters", "arguments"));
-            if (call.isEmpty()) {
-                return ParsedReply.text(output);
-            }
-            calls.add(call.get());
-            pos = skipSeparator(body, value.get().end());
-        }
-        return new ParsedReply("", calls);
-    }
+	@Override
+	public ParsedReply parse(String output) {
+		String body = output.strip();
+		if (body.startsWith(PYTHON_TAG)) {
+			body = body.substring(PYTHON_TAG.length()).strip();
+		}
+		if (!body.startsWith("{")) {
+			return ParsedReply.text(output);
+		}
+		List<ToolCall> calls = new ArrayList<>();
+		int pos = 0;
+		while (pos < body.length()) {
+			Optional<Json.Prefix> value = JsonCalls.valueAt(body, pos);
+			Optional<ToolCall> call = value.flatMap(v -> JsonCalls.call(v.value(), "parameters", "arguments"));
+			if (call.isEmpty()) {
+				return ParsedReply.text(output);
+			}
+			calls.add(call.get());
+			pos = skipSeparator(body, value.get().end());
+		}
+		return new ParsedReply("", calls);
+	}
 
-    @Override
-    public int plainTextPrefix(String partialOutput) {
-        String start = partialOutput.stripLeading();
-        return start.startsWith("{") || JsonCalls.mayStartWith(partialOutput, PYTHON_TAG) ? 0 : partialOutput.length();
-    }
+	@Override
+	public int plainTextPrefix(String partialOutput) {
+		String start = partialOutput.stripLeading();
+		return start.startsWith("{") || JsonCalls.mayStartWith(partialOutput, PYTHON_TAG) ? 0 : partialOutput.length();
+	}
 
-    private static int skipSeparator(String text, int pos) {
-        while (pos < text.length() && (Character.isWhitespace(text.charAt(pos)) || text.charAt(pos) == ';')) {
-            pos++;
-        }
-        return pos;
-    }
+	private static int skipSeparator(String text, int pos) {
+		while (pos < text.length() && (Character.isWhitespace(text.charAt(pos)) || text.charAt(pos) == ';')) {
+			pos++;
+		}
+		return pos;
+	}
+
 }

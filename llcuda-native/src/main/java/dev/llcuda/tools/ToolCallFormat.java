@@ -10,82 +10,98 @@ import dev.llcuda.template.ChatMessage;
 import dev.llcuda.template.ChatTemplate;
 import dev.llcuda.template.TemplateException;
 
-/** The tool-call syntaxes llcuda reads, and which one a chat template teaches its model. */
+/**
+ * The tool-call syntaxes llcuda reads, and which one a chat template teaches its model.
+ */
 public enum ToolCallFormat {
-    /** Llama 3.1/3.2 JSON, see {@link Llama3JsonSyntax}. */
-    LLAMA3_JSON(new Llama3JsonSyntax()),
-    /** Hermes, Qwen 2.5, Qwen 3 {@code <tool_call>}, see {@link HermesSyntax}. */
-    HERMES(new HermesSyntax()),
-    /** Mistral {@code [TOOL_CALLS]}, see {@link MistralSyntax}. */
-    MISTRAL(new MistralSyntax()),
-    /** Templates without tool syntax: tools described by {@link GenericToolPrompt}, see {@link GenericJsonSyntax}. */
-    GENERIC_JSON(new GenericJsonSyntax());
 
-    /** A function name no template writes by itself: finds out whether the template renders tools. */
-    private static final String PROBE_NAME = "llcuda_probe_function";
+	/** Llama 3.1/3.2 JSON, see {@link Llama3JsonSyntax}. */
+	LLAMA3_JSON(new Llama3JsonSyntax()),
+	/** Hermes, Qwen 2.5, Qwen 3 {@code <tool_call>}, see {@link HermesSyntax}. */
+	HERMES(new HermesSyntax()),
+	/** Mistral {@code [TOOL_CALLS]}, see {@link MistralSyntax}. */
+	MISTRAL(new MistralSyntax()),
+	/**
+	 * Templates without tool syntax: tools described by {@link GenericToolPrompt}, see
+	 * {@link GenericJsonSyntax}.
+	 */
+	GENERIC_JSON(new GenericJsonSyntax());
 
-    private final ToolCallSyntax syntax;
+	/**
+	 * A function name no template writes by itself: finds out whether the template
+	 * renders tools.
+	 */
+	private static final String PROBE_NAME = "llcuda_probe_function";
 
-    ToolCallFormat(ToolCallSyntax syntax) {
-        this.syntax = syntax;
-    }
+	private final ToolCallSyntax syntax;
 
-    public ToolCallSyntax syntax() {
-        return this.syntax;
-    }
+	ToolCallFormat(ToolCallSyntax syntax) {
+		this.syntax = syntax;
+	}
 
-    /**
-     * A grammar whose outputs are only tool calls in this format's syntax, as {@link #syntax()} reads
-     * them back: one call, or one or more when {@code several}, of the tools {@code parameterSchemas}
-     * names (tool name to its arguments' JSON Schema text, in order), arguments valid under the schema.
-     *
-     * @throws dev.llcuda.grammar.SchemaException naming what a tool's schema uses that the grammar does not support
-     */
-    public Grammar forcedCalls(Grammars grammars, Map<String, String> parameterSchemas, boolean several) {
-        return switch (this) {
-            case LLAMA3_JSON -> grammars.toolCalls(parameterSchemas, "parameters", "", "; ", several, "");
-            case HERMES -> grammars.toolCalls(parameterSchemas, "arguments", HermesSyntax.OPEN + "\n",
-                    "\n" + HermesSyntax.CLOSE + "\n" + HermesSyntax.OPEN + "\n", several, "\n" + HermesSyntax.CLOSE);
-            case MISTRAL -> grammars.toolCalls(parameterSchemas, "arguments", "[", ", ", several, "]");
-            case GENERIC_JSON -> grammars.toolCalls(parameterSchemas, "arguments", "{\"tool_calls\": [", ", ", several,
-                    "]}");
-        };
-    }
+	public ToolCallSyntax syntax() {
+		return this.syntax;
+	}
 
-    /** Whether tools, tool calls and tool results go through the template's own variables and roles. */
-    public boolean rendersTools() {
-        return this != GENERIC_JSON;
-    }
+	/**
+	 * A grammar whose outputs are only tool calls in this format's syntax, as
+	 * {@link #syntax()} reads them back: one call, or one or more when {@code several},
+	 * of the tools {@code parameterSchemas} names (tool name to its arguments' JSON
+	 * Schema text, in order), arguments valid under the schema.
+	 * @throws dev.llcuda.grammar.SchemaException naming what a tool's schema uses that
+	 * the grammar does not support
+	 */
+	public Grammar forcedCalls(Grammars grammars, Map<String, String> parameterSchemas, boolean several) {
+		return switch (this) {
+			case LLAMA3_JSON -> grammars.toolCalls(parameterSchemas, "parameters", "", "; ", several, "");
+			case HERMES -> grammars.toolCalls(parameterSchemas, "arguments", HermesSyntax.OPEN + "\n",
+					"\n" + HermesSyntax.CLOSE + "\n" + HermesSyntax.OPEN + "\n", several, "\n" + HermesSyntax.CLOSE);
+			case MISTRAL -> grammars.toolCalls(parameterSchemas, "arguments", "[", ", ", several, "]");
+			case GENERIC_JSON ->
+				grammars.toolCalls(parameterSchemas, "arguments", "{\"tool_calls\": [", ", ", several, "]}");
+		};
+	}
 
-    /**
-     * The format of a template, found by rendering one user message with one probe tool: a template
-     * that leaves the tool out gets {@link #GENERIC_JSON}; one that renders it is recognised by the
-     * syntax it teaches ({@code <tool_call>}, {@code [AVAILABLE_TOOLS]}, Llama 3's {@code "parameters"}).
-     *
-     * @return empty when the template renders tools in a syntax none of these reads, or refuses them
-     */
-    public static Optional<ToolCallFormat> detect(ChatTemplate template) {
-        Map<String, Object> probe = Map.of("type", "function", "function", Map.of("name", PROBE_NAME,
-                "description", "Probe.", "parameters", Map.of("type", "object", "properties", Map.of())));
-        String rendered;
-        try {
-            rendered = template.render(List.of(new ChatMessage("user", "Hello")), true,
-                    Map.of("tools", List.of(probe), "bos_token", "", "eos_token", ""));
-        } catch (TemplateException e) {
-            return Optional.empty();
-        }
-        if (!rendered.contains(PROBE_NAME)) {
-            return Optional.of(GENERIC_JSON);
-        }
-        if (rendered.contains(HermesSyntax.OPEN)) {
-            return Optional.of(HERMES);
-        }
-        if (rendered.contains("[AVAILABLE_TOOLS]") || rendered.contains(MistralSyntax.MARKER)) {
-            return Optional.of(MISTRAL);
-        }
-        if (rendered.contains("<|start_header_id|>") && rendered.contains("\"parameters\"")) {
-            return Optional.of(LLAMA3_JSON);
-        }
-        return Optional.empty();
-    }
+	/**
+	 * Whether tools, tool calls and tool results go through the template's own variables
+	 * and roles.
+	 */
+	public boolean rendersTools() {
+		return this != GENERIC_JSON;
+	}
+
+	/**
+	 * The format of a template, found by rendering one user message with one probe tool:
+	 * a template that leaves the tool out gets {@link #GENERIC_JSON}; one that renders it
+	 * is recognised by the syntax it teaches ({@code <tool_call>},
+	 * {@code [AVAILABLE_TOOLS]}, Llama 3's {@code "parameters"}).
+	 * @return empty when the template renders tools in a syntax none of these reads, or
+	 * refuses them
+	 */
+	public static Optional<ToolCallFormat> detect(ChatTemplate template) {
+		Map<String, Object> probe = Map.of("type", "function", "function", Map.of("name", PROBE_NAME, "description",
+				"Probe.", "parameters", Map.of("type", "object", "properties", Map.of())));
+		String rendered;
+		try {
+			rendered = template.render(List.of(new ChatMessage("user", "Hello")), true,
+					Map.of("tools", List.of(probe), "bos_token", "", "eos_token", ""));
+		}
+		catch (TemplateException e) {
+			return Optional.empty();
+		}
+		if (!rendered.contains(PROBE_NAME)) {
+			return Optional.of(GENERIC_JSON);
+		}
+		if (rendered.contains(HermesSyntax.OPEN)) {
+			return Optional.of(HERMES);
+		}
+		if (rendered.contains("[AVAILABLE_TOOLS]") || rendered.contains(MistralSyntax.MARKER)) {
+			return Optional.of(MISTRAL);
+		}
+		if (rendered.contains("<|start_header_id|>") && rendered.contains("\"parameters\"")) {
+			return Optional.of(LLAMA3_JSON);
+		}
+		return Optional.empty();
+	}
+
 }

@@ -16,45 +16,47 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenizeCommandTests {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama-spm", "phi-3", "llama-bpe", "gpt-2", "deepseek-coder", "starcoder", "mpt",
-            "bert-bge"})
-    void printsTheOutFileOfEveryVocabulary(String name) throws IOException {
-        Path vocab = vocabDir().resolve("ggml-vocab-" + name + ".gguf");
+	private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int status = run("tokenize", "--vocab", vocab.toString(), "--inp", vocab + ".inp");
+	@ParameterizedTest
+	@ValueSource(
+			strings = { "llama-spm", "phi-3", "llama-bpe", "gpt-2", "deepseek-coder", "starcoder", "mpt", "bert-bge" })
+	void printsTheOutFileOfEveryVocabulary(String name) throws IOException {
+		Path vocab = vocabDir().resolve("ggml-vocab-" + name + ".gguf");
 
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
-        assertEquals(Files.readString(Path.of(vocab + ".out")), out.toString(StandardCharsets.UTF_8));
-    }
+		int status = run("tokenize", "--vocab", vocab.toString(), "--inp", vocab + ".inp");
 
-    @Test
-    void namesTheMissingOption() {
-        int status = run("tokenize", "--vocab", "x.gguf");
+		assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+		assertEquals(Files.readString(Path.of(vocab + ".out")), out.toString(StandardCharsets.UTF_8));
+	}
 
-        assertEquals(2, status);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing option --inp"), err.toString());
-    }
+	@Test
+	void namesTheMissingOption() {
+		int status = run("tokenize", "--vocab", "x.gguf");
 
-    @Test
-    void namesTheVocabularyFileItCannotRead(@TempDir Path dir) throws IOException {
-        Path inp = Files.writeString(dir.resolve("t.inp"), "a\n__ggml_vocab_test__\n");
+		assertEquals(2, status);
+		assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing option --inp"), err.toString());
+	}
 
-        int status = run("tokenize", "--vocab", dir.resolve("missing.gguf").toString(), "--inp", inp.toString());
+	@Test
+	void namesTheVocabularyFileItCannotRead(@TempDir Path dir) throws IOException {
+		Path inp = Files.writeString(dir.resolve("t.inp"), "a\n__ggml_vocab_test__\n");
 
-        assertEquals(1, status);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.gguf"), err.toString());
-    }
+		int status = run("tokenize", "--vocab", dir.resolve("missing.gguf").toString(), "--inp", inp.toString());
 
-    private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
+		assertEquals(1, status);
+		assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.gguf"), err.toString());
+	}
 
-    private static Path vocabDir() {
-        return Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata")).resolve("vocab");
-    }
+	private int run(String... args) {
+		return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+				new PrintStream(err, true, StandardCharsets.UTF_8));
+	}
+
+	private static Path vocabDir() {
+		return Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata")).resolve("vocab");
+	}
+
 }

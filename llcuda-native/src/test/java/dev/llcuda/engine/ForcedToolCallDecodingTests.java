@@ -29,71 +29,77 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Forced tool calls through the engine in every format's syntax (Llama 3 JSON, Hermes, Mistral,
- * generic JSON): a random-weights micro model decoding under the forced-call grammar (one call, as
- * with parallel_tool_calls false), 200 seeds sampled and one greedy, always writes a call that the
- * format's own parser reads back, of one of the tools, its arguments valid under the tool's schema
- * (networknt validator).
+ * Forced tool calls through the engine in every format's syntax (Llama 3 JSON, Hermes,
+ * Mistral, generic JSON): a random-weights micro model decoding under the forced-call
+ * grammar (one call, as with parallel_tool_calls false), 200 seeds sampled and one
+ * greedy, always writes a call that the format's own parser reads back, of one of the
+ * tools, its arguments valid under the tool's schema (networknt validator).
  */
 class ForcedToolCallDecodingTests {
 
-    private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
-            "micro-llama-f32.gguf");
-    private static final int SEEDS = 200;
-    private static final Map<String, String> TOOLS = new LinkedHashMap<>();
+	private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
+			"micro-llama-f32.gguf");
 
-    static {
-        TOOLS.put("get_weather", """
-                {"type":"object","properties":{"city":{"enum":["Paris","Rome"]},
-                 "unit":{"type":"string","pattern":"^(C|F)$"}},"required":["city"],"additionalProperties":false}""");
-        TOOLS.put("get_date", """
-                {"type":"object","properties":{"day":{"type":"integer","minimum":1,"maximum":31},
-                 "on":{"type":"string","format":"date"}},"required":["day"],"additionalProperties":false}""");
-    }
+	private static final int SEEDS = 200;
 
-    private static Backend backend;
-    private static ModelEngine model;
+	private static final Map<String, String> TOOLS = new LinkedHashMap<>();
 
-    @BeforeAll
-    static void open() throws Exception {
-        backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
-        model = ModelEngine.open(backend, MODEL, ModelEngine.Options.defaults()
-                .withEngineConfig(c -> c.withLimits(32, 256, SEEDS + 1)));
-    }
+	static {
+		TOOLS.put("get_weather", """
+				{"type":"object","properties":{"city":{"enum":["Paris","Rome"]},
+				 "unit":{"type":"string","pattern":"^(C|F)$"}},"required":["city"],"additionalProperties":false}""");
+		TOOLS.put("get_date", """
+				{"type":"object","properties":{"day":{"type":"integer","minimum":1,"maximum":31},
+				 "on":{"type":"string","format":"date"}},"required":["day"],"additionalProperties":false}""");
+	}
 
-    @AfterAll
-    static void close() {
-        model.close();
-        backend.close();
-    }
+	private static Backend backend;
 
-    @ParameterizedTest
-    @EnumSource(ToolCallFormat.class)
-    void forcedCallsParseBackAsValidCallsOfTheTools(ToolCallFormat format) throws Exception {
-        Map<String, Schema> schemas = new LinkedHashMap<>();
-        TOOLS.forEach((name, schema) -> schemas.put(name,
-                SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)));
-        TokenMasks masks = new Constraints(model.tokenizer()).masks(format.forcedCalls(new Grammars(), TOOLS, false));
-        int[] prompt = model.tokenizer().encode("Call the tools:", true, false);
-        List<RequestHandle> handles = new ArrayList<>();
-        for (int seed = 0; seed <= SEEDS; seed++) {
-            SamplingParams sampling = new SamplingParams(seed == SEEDS ? 0f : 1f, 0, 1f, 0f, 1f, 0f, 0f, seed);
-            handles.add(model.engine().submit(new GenerationRequest(prompt, sampling, 300, List.of(), Optional.empty())
-                    .withConstraint(masks)));
-        }
-        for (RequestHandle handle : handles) {
-            GenerationResult result = handle.result().get();
-            String text = result.text();
-            assertEquals(FinishReason.STOP, result.finishReason(), () -> format + " ended by " + result.finishReason()
-                    + ": " + text);
-            ParsedReply reply = format.syntax().parse(text);
-            assertEquals(1, reply.toolCalls().size(), () -> format + " read not one call from " + text);
-            for (ToolCall call : reply.toolCalls()) {
-                assertTrue(schemas.containsKey(call.name()), () -> format + " called " + call.name() + ": " + text);
-                List<Error> errors = schemas.get(call.name()).validate(call.arguments(), InputFormat.JSON,
-                        context -> context.executionConfig(config -> config.formatAssertionsEnabled(true)));
-                assertEquals(List.of(), errors.stream().map(Error::toString).toList(), () -> format + ": " + text);
-            }
-        }
-    }
+	private static ModelEngine model;
+
+	@BeforeAll
+	static void open() throws Exception {
+		backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
+		model = ModelEngine.open(backend, MODEL,
+				ModelEngine.Options.defaults().withEngineConfig(c -> c.withLimits(32, 256, SEEDS + 1)));
+	}
+
+	@AfterAll
+	static void close() {
+		model.close();
+		backend.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(ToolCallFormat.class)
+	void forcedCallsParseBackAsValidCallsOfTheTools(ToolCallFormat format) throws Exception {
+		Map<String, Schema> schemas = new LinkedHashMap<>();
+		TOOLS.forEach((name, schema) -> schemas.put(name,
+				SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema)));
+		TokenMasks masks = new Constraints(model.tokenizer()).masks(format.forcedCalls(new Grammars(), TOOLS, false));
+		int[] prompt = model.tokenizer().encode("Call the tools:", true, false);
+		List<RequestHandle> handles = new ArrayList<>();
+		for (int seed = 0; seed <= SEEDS; seed++) {
+			SamplingParams sampling = new SamplingParams(seed == SEEDS ? 0f : 1f, 0, 1f, 0f, 1f, 0f, 0f, seed);
+			handles.add(model.engine()
+				.submit(new GenerationRequest(prompt, sampling, 300, List.of(), Optional.empty())
+					.withConstraint(masks)));
+		}
+		for (RequestHandle handle : handles) {
+			GenerationResult result = handle.result().get();
+			String text = result.text();
+			assertEquals(FinishReason.STOP, result.finishReason(),
+					() -> format + " ended by " + result.finishReason() + ": " + text);
+			ParsedReply reply = format.syntax().parse(text);
+			assertEquals(1, reply.toolCalls().size(), () -> format + " read not one call from " + text);
+			for (ToolCall call : reply.toolCalls()) {
+				assertTrue(schemas.containsKey(call.name()), () -> format + " called " + call.name() + ": " + text);
+				List<Error> errors = schemas.get(call.name())
+					.validate(call.arguments(), InputFormat.JSON,
+							context -> context.executionConfig(config -> config.formatAssertionsEnabled(true)));
+				assertEquals(List.of(), errors.stream().map(Error::toString).toList(), () -> format + ": " + text);
+			}
+		}
+	}
+
 }

@@ -44,301 +44,329 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PEFT adapters ({@code adapter_config.json} + {@code adapter_model.safetensors}, written here) give
- * exactly the logits of the GGUF adapter llama.cpp's converter would write from them: the same A and
- * B, llama's q and k lora_B rows in GGUF's RoPE order (written here from Hugging Face's order by its
- * definition), alpha / sqrt(r) with rsLoRA; what PEFT can express but the engine cannot serve is
- * refused naming the field or tensor.
+ * PEFT adapters ({@code adapter_config.json} + {@code adapter_model.safetensors}, written
+ * here) give exactly the logits of the GGUF adapter llama.cpp's converter would write
+ * from them: the same A and B, llama's q and k lora_B rows in GGUF's RoPE order (written
+ * here from Hugging Face's order by its definition), alpha / sqrt(r) with rsLoRA; what
+ * PEFT can express but the engine cannot serve is refused naming the field or tensor.
  */
 class PeftAdapterTests {
 
-    private static final Path MODELS = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models");
-    private static final Map<String, String> MODULES = Map.of("attn_q", "self_attn.q_proj", "attn_k", "self_attn.k_proj",
-            "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj", "ffn_gate", "mlp.gate_proj",
-            "ffn_up", "mlp.up_proj", "ffn_down", "mlp.down_proj");
-    private static final int RANK = 8;
+	private static final Path MODELS = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models");
 
-    @TempDir
-    Path dir;
+	private static final Map<String, String> MODULES = Map.of("attn_q", "self_attn.q_proj", "attn_k",
+			"self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj", "ffn_gate",
+			"mlp.gate_proj", "ffn_up", "mlp.up_proj", "ffn_down", "mlp.down_proj");
 
-    private static Backend backend;
+	private static final int RANK = 8;
 
-    @BeforeAll
-    static void loadLibrary() {
-        backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
-    }
+	@TempDir
+	Path dir;
 
-    @AfterAll
-    static void freeBackend() {
-        backend.close();
-    }
+	private static Backend backend;
 
-    /** A and B (GGUF row order) of every projection of the model's layers, F32, by GGUF tensor name. */
-    private static Map<String, float[]> randomPairs(Path model, long seed) throws IOException {
-        Random random = new Random(seed);
-        Map<String, float[]> pairs = new LinkedHashMap<>();
-        try (GgufFile file = GgufFile.open(model)) {
-            for (TensorInfo w : file.tensors()) {
-                String projection = w.name().replaceAll("^blk\\.\\d+\\.|\\.weight$", "");
-                if (w.name().startsWith("blk.") && MODULES.containsKey(projection)) {
-                    pairs.put(w.name() + ".lora_a", gaussian(random, w.dim(0) * RANK, 1 / Math.sqrt(w.dim(0))));
-                    pairs.put(w.name() + ".lora_b", gaussian(random, RANK * w.dim(1), 0.2 / Math.sqrt(RANK)));
-                }
-            }
-        }
-        return pairs;
-    }
+	@BeforeAll
+	static void loadLibrary() {
+		backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
+	}
 
-    private static float[] gaussian(Random random, long count, double sigma) {
-        float[] values = new float[(int) count];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (random.nextGaussian() * sigma);
-        }
-        return values;
-    }
+	@AfterAll
+	static void freeBackend() {
+		backend.close();
+	}
 
-    private static byte[] bytes(float[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            buffer.putFloat(v);
-        }
-        return buffer.array();
-    }
+	/**
+	 * A and B (GGUF row order) of every projection of the model's layers, F32, by GGUF
+	 * tensor name.
+	 */
+	private static Map<String, float[]> randomPairs(Path model, long seed) throws IOException {
+		Random random = new Random(seed);
+		Map<String, float[]> pairs = new LinkedHashMap<>();
+		try (GgufFile file = GgufFile.open(model)) {
+			for (TensorInfo w : file.tensors()) {
+				String projection = w.name().replaceAll("^blk\\.\\d+\\.|\\.weight$", "");
+				if (w.name().startsWith("blk.") && MODULES.containsKey(projection)) {
+					pairs.put(w.name() + ".lora_a", gaussian(random, w.dim(0) * RANK, 1 / Math.sqrt(w.dim(0))));
+					pairs.put(w.name() + ".lora_b", gaussian(random, RANK * w.dim(1), 0.2 / Math.sqrt(RANK)));
+				}
+			}
+		}
+		return pairs;
+	}
 
-    private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha) throws IOException {
-        return gguf(name, spec, pairs, alpha, false);
-    }
+	private static float[] gaussian(Random random, long count, double sigma) {
+		float[] values = new float[(int) count];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = (float) (random.nextGaussian() * sigma);
+		}
+		return values;
+	}
 
-    private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16) throws IOException {
-        GgufWriter writer = new GgufWriter().putString("general.architecture", spec.architecture().ggufName())
-                .putString("general.type", "adapter").putString("adapter.type", "lora").putFloat32("adapter.lora.alpha", alpha);
-        for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
-            long rows = pair.getValue().length / RANK;
-            boolean isA = pair.getKey().endsWith("_a");
-            writer.addTensor(pair.getKey(), bf16 ? GgmlType.BF16 : GgmlType.F32,
-                    isA ? new long[] {rows, RANK} : new long[] {RANK, rows},
-                    bf16 ? upperHalves(pair.getValue()) : bytes(pair.getValue()));
-        }
-        Path path = dir.resolve(name);
-        writer.write(path);
-        return path;
-    }
+	private static byte[] bytes(float[] values) {
+		ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+		for (float v : values) {
+			buffer.putFloat(v);
+		}
+		return buffer.array();
+	}
 
-    /**
-     * The PEFT directory of the same pairs: lora_B of llama's q and k back in Hugging Face's row order,
-     * where within each head row j * half + i is GGUF's row 2 i + j.
-     */
-    private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config) throws IOException {
-        return peft(name, spec, pairs, config, false);
-    }
+	private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha) throws IOException {
+		return gguf(name, spec, pairs, alpha, false);
+	}
 
-    /** With {@code bf16} the tensors are stored in BF16 (the values' upper halves). */
-    private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16) throws IOException {
-        SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt");
-        for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
-            String[] parts = pair.getKey().split("\\.");
-            boolean isA = parts[4].equals("lora_a");
-            float[] values = pair.getValue();
-            long rows = values.length / RANK;
-            if (!isA && spec.architecture().ggufName().equals("llama") && (parts[2].equals("attn_q") || parts[2].equals("attn_k"))) {
-                values = huggingFaceOrder(values, (int) rows, parts[2].equals("attn_q") ? spec.heads() : spec.kvHeads());
-            }
-            String hf = "base_model.model.model.layers." + parts[1] + "." + MODULES.get(parts[2]) + ".lora_" + (isA ? "A" : "B")
-                    + ".weight";
-            long[] shape = isA ? new long[] {RANK, rows} : new long[] {rows, RANK};
-            if (bf16) {
-                weights.add(hf, "BF16", shape, upperHalves(values));
-            } else {
-                weights.addFloats(hf, shape, values);
-            }
-        }
-        Path adapter = Files.createDirectories(dir.resolve(name));
-        Files.writeString(adapter.resolve("adapter_config.json"), config);
-        weights.write(adapter.resolve("adapter_model.safetensors"));
-        return adapter;
-    }
+	private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16)
+			throws IOException {
+		GgufWriter writer = new GgufWriter().putString("general.architecture", spec.architecture().ggufName())
+			.putString("general.type", "adapter")
+			.putString("adapter.type", "lora")
+			.putFloat32("adapter.lora.alpha", alpha);
+		for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
+			long rows = pair.getValue().length / RANK;
+			boolean isA = pair.getKey().endsWith("_a");
+			writer.addTensor(pair.getKey(), bf16 ? GgmlType.BF16 : GgmlType.F32,
+					isA ? new long[] { rows, RANK } : new long[] { RANK, rows },
+					bf16 ? upperHalves(pair.getValue()) : bytes(pair.getValue()));
+		}
+		Path path = dir.resolve(name);
+		writer.write(path);
+		return path;
+	}
 
-    private static byte[] upperHalves(float[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            buffer.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
-        }
-        return buffer.array();
-    }
+	/**
+	 * The PEFT directory of the same pairs: lora_B of llama's q and k back in Hugging
+	 * Face's row order, where within each head row j * half + i is GGUF's row 2 i + j.
+	 */
+	private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config) throws IOException {
+		return peft(name, spec, pairs, config, false);
+	}
 
-    private static float[] huggingFaceOrder(float[] gguf, int rows, int heads) {
-        float[] hf = new float[gguf.length];
-        int headSize = rows / heads;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < headSize / 2; i++) {
-                for (int j = 0; j < 2; j++) {
-                    System.arraycopy(gguf, (h * headSize + 2 * i + j) * RANK, hf, (h * headSize + j * headSize / 2 + i) * RANK, RANK);
-                }
-            }
-        }
-        return hf;
-    }
+	/** With {@code bf16} the tensors are stored in BF16 (the values' upper halves). */
+	private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16)
+			throws IOException {
+		SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt");
+		for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
+			String[] parts = pair.getKey().split("\\.");
+			boolean isA = parts[4].equals("lora_a");
+			float[] values = pair.getValue();
+			long rows = values.length / RANK;
+			if (!isA && spec.architecture().ggufName().equals("llama")
+					&& (parts[2].equals("attn_q") || parts[2].equals("attn_k"))) {
+				values = huggingFaceOrder(values, (int) rows,
+						parts[2].equals("attn_q") ? spec.heads() : spec.kvHeads());
+			}
+			String hf = "base_model.model.model.layers." + parts[1] + "." + MODULES.get(parts[2]) + ".lora_"
+					+ (isA ? "A" : "B") + ".weight";
+			long[] shape = isA ? new long[] { RANK, rows } : new long[] { rows, RANK };
+			if (bf16) {
+				weights.add(hf, "BF16", shape, upperHalves(values));
+			}
+			else {
+				weights.addFloats(hf, shape, values);
+			}
+		}
+		Path adapter = Files.createDirectories(dir.resolve(name));
+		Files.writeString(adapter.resolve("adapter_config.json"), config);
+		weights.write(adapter.resolve("adapter_model.safetensors"));
+		return adapter;
+	}
 
-    private static String config(String extra) {
-        return "{\"peft_type\": \"LORA\", \"r\": " + RANK + ", \"lora_alpha\": 16, \"target_modules\": [\"q_proj\", \"k_proj\","
-                + " \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\", \"down_proj\"], \"bias\": \"none\"" + extra + "}";
-    }
+	private static byte[] upperHalves(float[] values) {
+		ByteBuffer buffer = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+		for (float v : values) {
+			buffer.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
+		}
+		return buffer.array();
+	}
 
-    /** Logits of every position of a fixed prompt, with {@code adapter} (null: the base model). */
-    private static List<float[]> logits(Model model, Adapter adapter) {
-        int[] tokens = IntStream.range(0, 20).map(i -> 1 + (i * 37) % 500).toArray();
-        Batch batch = new Batch(2);
-        batch.addSequence(tokens, 0, tokens.length, 0, new int[] {0, 1}, 2);
-        if (adapter != null) {
-            batch.adapter(0, adapter);
-        }
-        batch.logits(0, true);
-        StepOutput output = new StepOutput();
-        try (KvCache cache = model.createKvCache(2, 16, KvType.F16.abiValue())) {
-            model.step(cache, batch, output);
-        }
-        List<float[]> rows = new ArrayList<>();
-        for (int r = 0; r < output.logitRows(); r++) {
-            rows.add(output.logitsRow(r));
-        }
-        return rows;
-    }
+	private static float[] huggingFaceOrder(float[] gguf, int rows, int heads) {
+		float[] hf = new float[gguf.length];
+		int headSize = rows / heads;
+		for (int h = 0; h < heads; h++) {
+			for (int i = 0; i < headSize / 2; i++) {
+				for (int j = 0; j < 2; j++) {
+					System.arraycopy(gguf, (h * headSize + 2 * i + j) * RANK, hf,
+							(h * headSize + j * headSize / 2 + i) * RANK, RANK);
+				}
+			}
+		}
+		return hf;
+	}
 
-    private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha) throws Exception {
-        sameLogitsAsGguf(modelFile, extraConfig, ggufAlpha, false);
-    }
+	private static String config(String extra) {
+		return "{\"peft_type\": \"LORA\", \"r\": " + RANK
+				+ ", \"lora_alpha\": 16, \"target_modules\": [\"q_proj\", \"k_proj\","
+				+ " \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\", \"down_proj\"], \"bias\": \"none\"" + extra
+				+ "}";
+	}
 
-    /** With {@code bf16} both adapters hold their tensors in BF16. */
-    private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha, boolean bf16) throws Exception {
-        Path modelPath = MODELS.resolve(modelFile);
-        ModelSpec spec;
-        try (GgufFile file = GgufFile.open(modelPath)) {
-            spec = ModelSpec.from(file);
-        }
-        Map<String, float[]> pairs = randomPairs(modelPath, 17);
-        Path gguf = gguf(modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
-        Path peft = peft(modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
-        try (Model model = backend.loadModel(modelPath, spec);
-             Adapter fromGguf = AdapterLoader.load(model, spec, gguf, 1f);
-             Adapter fromPeft = AdapterLoader.load(model, spec, peft, 1f)) {
-            List<float[]> want = logits(model, fromGguf);
-            List<float[]> got = logits(model, fromPeft);
-            for (int i = 0; i < want.size(); i++) {
-                assertArrayEquals(want.get(i), got.get(i), modelFile + " position " + i);
-            }
-            float[] base = logits(model, null).get(19);
-            double moved = 0;
-            for (int v = 0; v < base.length; v++) {
-                moved = Math.max(moved, Math.abs(base[v] - want.get(19)[v]));
-            }
-            assertTrue(moved > 0.1, "the adapter moves the logits (" + moved + ")");
-            assertTrue(fromPeft.bytes() == AdapterLoader.tensorBytes(peft));
-        }
-    }
+	/**
+	 * Logits of every position of a fixed prompt, with {@code adapter} (null: the base
+	 * model).
+	 */
+	private static List<float[]> logits(Model model, Adapter adapter) {
+		int[] tokens = IntStream.range(0, 20).map(i -> 1 + (i * 37) % 500).toArray();
+		Batch batch = new Batch(2);
+		batch.addSequence(tokens, 0, tokens.length, 0, new int[] { 0, 1 }, 2);
+		if (adapter != null) {
+			batch.adapter(0, adapter);
+		}
+		batch.logits(0, true);
+		StepOutput output = new StepOutput();
+		try (KvCache cache = model.createKvCache(2, 16, KvType.F16.abiValue())) {
+			model.step(cache, batch, output);
+		}
+		List<float[]> rows = new ArrayList<>();
+		for (int r = 0; r < output.logitRows(); r++) {
+			rows.add(output.logitsRow(r));
+		}
+		return rows;
+	}
 
-    @Test
-    void aLlamaPeftAdapterGivesTheLogitsOfTheGgufTheConverterWouldWrite() throws Exception {
-        sameLogitsAsGguf("micro-llama-f32.gguf", "", 16f);
-    }
+	private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha) throws Exception {
+		sameLogitsAsGguf(modelFile, extraConfig, ggufAlpha, false);
+	}
 
-    @Test
-    void aQwen2PeftAdapterKeepsItsRowOrder() throws Exception {
-        sameLogitsAsGguf("micro-qwen2-f32.gguf", "", 16f);
-    }
+	/** With {@code bf16} both adapters hold their tensors in BF16. */
+	private void sameLogitsAsGguf(String modelFile, String extraConfig, float ggufAlpha, boolean bf16)
+			throws Exception {
+		Path modelPath = MODELS.resolve(modelFile);
+		ModelSpec spec;
+		try (GgufFile file = GgufFile.open(modelPath)) {
+			spec = ModelSpec.from(file);
+		}
+		Map<String, float[]> pairs = randomPairs(modelPath, 17);
+		Path gguf = gguf(modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
+		Path peft = peft(modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
+		try (Model model = backend.loadModel(modelPath, spec);
+				Adapter fromGguf = AdapterLoader.load(model, spec, gguf, 1f);
+				Adapter fromPeft = AdapterLoader.load(model, spec, peft, 1f)) {
+			List<float[]> want = logits(model, fromGguf);
+			List<float[]> got = logits(model, fromPeft);
+			for (int i = 0; i < want.size(); i++) {
+				assertArrayEquals(want.get(i), got.get(i), modelFile + " position " + i);
+			}
+			float[] base = logits(model, null).get(19);
+			double moved = 0;
+			for (int v = 0; v < base.length; v++) {
+				moved = Math.max(moved, Math.abs(base[v] - want.get(19)[v]));
+			}
+			assertTrue(moved > 0.1, "the adapter moves the logits (" + moved + ")");
+			assertTrue(fromPeft.bytes() == AdapterLoader.tensorBytes(peft));
+		}
+	}
 
-    @Test
-    void bf16PairsAreReadAsStored() throws Exception {
-        sameLogitsAsGguf("micro-llama-f32.gguf", "", 16f, true);
-    }
+	@Test
+	void aLlamaPeftAdapterGivesTheLogitsOfTheGgufTheConverterWouldWrite() throws Exception {
+		sameLogitsAsGguf("micro-llama-f32.gguf", "", 16f);
+	}
 
-    @Test
-    void rsLoraScalesByAlphaOverTheSquareRootOfTheRank() throws Exception {
-        sameLogitsAsGguf("micro-llama-f32.gguf", ", \"use_rslora\": true", (float) (16 * Math.sqrt(RANK)));
-    }
+	@Test
+	void aQwen2PeftAdapterKeepsItsRowOrder() throws Exception {
+		sameLogitsAsGguf("micro-qwen2-f32.gguf", "", 16f);
+	}
 
-    @Test
-    void theEngineServesAPeftDirectoryGivenAsAnAdapterFile() throws Exception {
-        Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
-        ModelSpec spec;
-        try (GgufFile file = GgufFile.open(modelPath)) {
-            spec = ModelSpec.from(file);
-        }
-        Map<String, float[]> pairs = randomPairs(modelPath, 29);
-        Path gguf = gguf("engine.gguf", spec, pairs, 16f);
-        Path peft = peft("engine-peft", spec, pairs, config(""));
-        ModelEngine.Options options = ModelEngine.Options.defaults().withKvBlocks(64)
-                .withAdapters(List.of(new AdapterFile("gguf", gguf, 1f), new AdapterFile("peft", peft, 1f)));
-        try (ModelEngine engine = ModelEngine.open(backend, modelPath, options)) {
-            int[] prompt = IntStream.range(0, 23).map(i -> 3 + (i * 41) % 400).toArray();
-            GenerationResult fromGguf = engine.engine().submit(GenerationRequest.greedy(prompt, 10).withAdapter("gguf"))
-                    .result().get(60, TimeUnit.SECONDS);
-            GenerationResult fromPeft = engine.engine().submit(GenerationRequest.greedy(prompt, 10).withAdapter("peft"))
-                    .result().get(60, TimeUnit.SECONDS);
-            assertEquals(fromGguf.text(), fromPeft.text());
-            assertEquals(2 * AdapterLoader.tensorBytes(peft), engine.adapterBytes());
-        }
-        long withoutAdapters = ModelEngine.memoryNeeded(modelPath, options.withAdapters(List.of()));
-        assertEquals(withoutAdapters + 2 * AdapterLoader.tensorBytes(peft), ModelEngine.memoryNeeded(modelPath, options));
-    }
+	@Test
+	void bf16PairsAreReadAsStored() throws Exception {
+		sameLogitsAsGguf("micro-llama-f32.gguf", "", 16f, true);
+	}
 
-    @Test
-    void theCliTakesAPeftDirectoryForLora() throws Exception {
-        Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
-        ModelSpec spec;
-        try (GgufFile file = GgufFile.open(modelPath)) {
-            spec = ModelSpec.from(file);
-        }
-        Map<String, float[]> pairs = randomPairs(modelPath, 31);
-        Path gguf = gguf("cli.gguf", spec, pairs, 16f);
-        Path peft = peft("cli-peft", spec, pairs, config(""));
-        List<String> logits = new ArrayList<>();
-        for (Path adapter : List.of(gguf, peft, dir)) {
-            Path out = dir.resolve(adapter.getFileName() + ".txt");
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            String[] lora = adapter == dir ? new String[0] : new String[] {"--lora", adapter.toString(), "--lora-scale", "0.5"};
-            String[] args = {"logits", "--model", modelPath.toString(), "--tokens", "1 17 250 3 99", "--out", out.toString()};
-            int code = Main.run(Stream.concat(Arrays.stream(args), Arrays.stream(lora)).toArray(String[]::new),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
-            assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-            logits.add(Files.readString(out));
-        }
-        assertEquals(logits.get(0), logits.get(1));
-        assertNotEquals(logits.get(2), logits.get(1), "without --lora the logits differ");
-    }
+	@Test
+	void rsLoraScalesByAlphaOverTheSquareRootOfTheRank() throws Exception {
+		sameLogitsAsGguf("micro-llama-f32.gguf", ", \"use_rslora\": true", (float) (16 * Math.sqrt(RANK)));
+	}
 
-    @Test
-    void whatTheEngineCannotServeIsRefusedNamingIt() throws Exception {
-        Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
-        ModelSpec spec;
-        try (GgufFile file = GgufFile.open(modelPath)) {
-            spec = ModelSpec.from(file);
-        }
-        Map<String, float[]> pairs = randomPairs(modelPath, 3);
-        Map<String, String> refused = Map.of(", \"use_dora\": true", "use_dora",
-                ", \"rank_pattern\": {\"q_proj\": 4}", "rank_pattern",
-                ", \"alpha_pattern\": {\"q_proj\": 4}", "alpha_pattern",
-                ", \"modules_to_save\": [\"lm_head\"]", "modules_to_save",
-                ", \"fan_in_fan_out\": true", "fan_in_fan_out",
-                ", \"layers_to_transform\": [0]", "layers_to_transform");
-        try (Model model = backend.loadModel(modelPath, spec)) {
-            for (Map.Entry<String, String> bad : refused.entrySet()) {
-                Path peft = peft("bad" + bad.getValue(), spec, pairs, config(bad.getKey()));
-                IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
-                assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
-            }
-            Map<String, String> replaced = Map.of("\"none\"", "\"lora_only\"", "\"LORA\"", "\"IA3\"");
-            for (Map.Entry<String, String> bad : replaced.entrySet()) {
-                Path peft = peft("bad" + bad.getValue().hashCode(), spec, pairs, config("").replace(bad.getKey(), bad.getValue()));
-                IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
-                assertTrue(e.getMessage().contains(bad.getKey().equals("\"none\"") ? "'bias'" : "'peft_type'"), e.getMessage());
-            }
-            Path narrow = peft("narrow", spec, pairs, config("").replace("\"q_proj\", ", ""));
-            IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, narrow, 1f));
-            assertTrue(e.getMessage().contains("q_proj, which target_modules does not name"), e.getMessage());
-            Path lmHead = peft("lm-head", spec, pairs, config("").replace("\"q_proj\"", "\"lm_head\""));
-            e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, lmHead, 1f));
-            assertTrue(e.getMessage().contains("'lm_head'"), e.getMessage());
-        }
-    }
+	@Test
+	void theEngineServesAPeftDirectoryGivenAsAnAdapterFile() throws Exception {
+		Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
+		ModelSpec spec;
+		try (GgufFile file = GgufFile.open(modelPath)) {
+			spec = ModelSpec.from(file);
+		}
+		Map<String, float[]> pairs = randomPairs(modelPath, 29);
+		Path gguf = gguf("engine.gguf", spec, pairs, 16f);
+		Path peft = peft("engine-peft", spec, pairs, config(""));
+		ModelEngine.Options options = ModelEngine.Options.defaults()
+			.withKvBlocks(64)
+			.withAdapters(List.of(new AdapterFile("gguf", gguf, 1f), new AdapterFile("peft", peft, 1f)));
+		try (ModelEngine engine = ModelEngine.open(backend, modelPath, options)) {
+			int[] prompt = IntStream.range(0, 23).map(i -> 3 + (i * 41) % 400).toArray();
+			GenerationResult fromGguf = engine.engine()
+				.submit(GenerationRequest.greedy(prompt, 10).withAdapter("gguf"))
+				.result()
+				.get(60, TimeUnit.SECONDS);
+			GenerationResult fromPeft = engine.engine()
+				.submit(GenerationRequest.greedy(prompt, 10).withAdapter("peft"))
+				.result()
+				.get(60, TimeUnit.SECONDS);
+			assertEquals(fromGguf.text(), fromPeft.text());
+			assertEquals(2 * AdapterLoader.tensorBytes(peft), engine.adapterBytes());
+		}
+		long withoutAdapters = ModelEngine.memoryNeeded(modelPath, options.withAdapters(List.of()));
+		assertEquals(withoutAdapters + 2 * AdapterLoader.tensorBytes(peft),
+				ModelEngine.memoryNeeded(modelPath, options));
+	}
+
+	@Test
+	void theCliTakesAPeftDirectoryForLora() throws Exception {
+		Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
+		ModelSpec spec;
+		try (GgufFile file = GgufFile.open(modelPath)) {
+			spec = ModelSpec.from(file);
+		}
+		Map<String, float[]> pairs = randomPairs(modelPath, 31);
+		Path gguf = gguf("cli.gguf", spec, pairs, 16f);
+		Path peft = peft("cli-peft", spec, pairs, config(""));
+		List<String> logits = new ArrayList<>();
+		for (Path adapter : List.of(gguf, peft, dir)) {
+			Path out = dir.resolve(adapter.getFileName() + ".txt");
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+			String[] lora = adapter == dir ? new String[0]
+					: new String[] { "--lora", adapter.toString(), "--lora-scale", "0.5" };
+			String[] args = { "logits", "--model", modelPath.toString(), "--tokens", "1 17 250 3 99", "--out",
+					out.toString() };
+			int code = Main.run(Stream.concat(Arrays.stream(args), Arrays.stream(lora)).toArray(String[]::new),
+					new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+					new PrintStream(err, true, StandardCharsets.UTF_8));
+			assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+			logits.add(Files.readString(out));
+		}
+		assertEquals(logits.get(0), logits.get(1));
+		assertNotEquals(logits.get(2), logits.get(1), "without --lora the logits differ");
+	}
+
+	@Test
+	void whatTheEngineCannotServeIsRefusedNamingIt() throws Exception {
+		Path modelPath = MODELS.resolve("micro-llama-f32.gguf");
+		ModelSpec spec;
+		try (GgufFile file = GgufFile.open(modelPath)) {
+			spec = ModelSpec.from(file);
+		}
+		Map<String, float[]> pairs = randomPairs(modelPath, 3);
+		Map<String, String> refused = Map.of(", \"use_dora\": true", "use_dora", ", \"rank_pattern\": {\"q_proj\": 4}",
+				"rank_pattern", ", \"alpha_pattern\": {\"q_proj\": 4}", "alpha_pattern",
+				", \"modules_to_save\": [\"lm_head\"]", "modules_to_save", ", \"fan_in_fan_out\": true",
+				"fan_in_fan_out", ", \"layers_to_transform\": [0]", "layers_to_transform");
+		try (Model model = backend.loadModel(modelPath, spec)) {
+			for (Map.Entry<String, String> bad : refused.entrySet()) {
+				Path peft = peft("bad" + bad.getValue(), spec, pairs, config(bad.getKey()));
+				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
+				assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
+			}
+			Map<String, String> replaced = Map.of("\"none\"", "\"lora_only\"", "\"LORA\"", "\"IA3\"");
+			for (Map.Entry<String, String> bad : replaced.entrySet()) {
+				Path peft = peft("bad" + bad.getValue().hashCode(), spec, pairs,
+						config("").replace(bad.getKey(), bad.getValue()));
+				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
+				assertTrue(e.getMessage().contains(bad.getKey().equals("\"none\"") ? "'bias'" : "'peft_type'"),
+						e.getMessage());
+			}
+			Path narrow = peft("narrow", spec, pairs, config("").replace("\"q_proj\", ", ""));
+			IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, narrow, 1f));
+			assertTrue(e.getMessage().contains("q_proj, which target_modules does not name"), e.getMessage());
+			Path lmHead = peft("lm-head", spec, pairs, config("").replace("\"q_proj\"", "\"lm_head\""));
+			e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, lmHead, 1f));
+			assertTrue(e.getMessage().contains("'lm_head'"), e.getMessage());
+		}
+	}
+
 }

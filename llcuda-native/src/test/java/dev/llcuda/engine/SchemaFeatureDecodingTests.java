@@ -24,77 +24,79 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Property test of the schema features that shape strings and numbers (pattern, format, integer
- * bounds and multipleOf): every output of a random-weights micro model under each schema, 1,000
- * seeds sampled at temperature 1 and batched together on the native CPU sampler, is valid JSON that
- * an independent JSON Schema validator (networknt, draft 2020-12, format assertions on) accepts.
+ * Property test of the schema features that shape strings and numbers (pattern, format,
+ * integer bounds and multipleOf): every output of a random-weights micro model under each
+ * schema, 1,000 seeds sampled at temperature 1 and batched together on the native CPU
+ * sampler, is valid JSON that an independent JSON Schema validator (networknt, draft
+ * 2020-12, format assertions on) accepts.
  */
 class SchemaFeatureDecodingTests {
 
-    private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
-            "micro-llama-f32.gguf");
-    private static final int SEEDS = Integer.getInteger("llcuda.grammar.feature-seeds", 1000);
+	private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
+			"micro-llama-f32.gguf");
 
-    private static Backend backend;
-    private static ModelEngine model;
+	private static final int SEEDS = Integer.getInteger("llcuda.grammar.feature-seeds", 1000);
 
-    @BeforeAll
-    static void open() throws Exception {
-        backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
-        model = ModelEngine.open(backend, MODEL, ModelEngine.Options.defaults()
-                .withEngineConfig(c -> c.withLimits(32, 256, SEEDS)));
-    }
+	private static Backend backend;
 
-    @AfterAll
-    static void close() {
-        model.close();
-        backend.close();
-    }
+	private static ModelEngine model;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-        """
-        {"type":"object","properties":{
-          "code":{"type":"string","pattern":"^[A-Z]{2}-\\\\d{3}(x|yz)?$"},
-          "tag":{"type":"string","pattern":"^(?:[a-c\\"\\\\\\\\]|\\\\s|\\\\.){1,6}?$"},
-          "any":{"type":"string","pattern":"^[^a-z0-9]{2}\\\\W?.$"}},
-         "required":["code","tag"],"additionalProperties":false}""",
-        """
-        {"type":"object","properties":{
-          "day":{"type":"string","format":"date"},
-          "at":{"type":"string","format":"time"},
-          "stamp":{"type":"string","format":"date-time"},
-          "id":{"type":"string","format":"uuid"}},
-         "required":["day","at","stamp","id"],"additionalProperties":false}""",
-        """
-        {"type":"array","minItems":1,"maxItems":4,"items":{"anyOf":[
-          {"type":"integer","exclusiveMinimum":-7,"exclusiveMaximum":250},
-          {"type":"integer","minimum":1000,"maximum":99999,"multipleOf":7},
-          {"type":"integer","exclusiveMinimum":-1000,"maximum":0,"multipleOf":25},
-          {"type":"integer","multipleOf":3,"format":"int32"}]}}""",
-    })
-    void everyOutputValidatesAgainstTheSchema(String schemaText) throws Exception {
-        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaText);
-        TokenMasks masks = new Constraints(model.tokenizer()).masks(new Grammars().jsonSchema(schemaText));
-        int[] prompt = model.tokenizer().encode("Write it as JSON:", true, false);
-        List<RequestHandle> handles = new ArrayList<>();
-        for (int seed = 0; seed < SEEDS; seed++) {
-            SamplingParams sampling = new SamplingParams(1f, 0, 1f, 0f, 1f, 0f, 0f, seed);
-            handles.add(model.engine().submit(new GenerationRequest(prompt, sampling, 200, List.of(), Optional.empty())
-                    .withConstraint(masks)));
-        }
-        int stopped = 0;
-        for (RequestHandle handle : handles) {
-            GenerationResult result = handle.result().get();
-            if (result.finishReason() != FinishReason.STOP) {
-                continue;  // ended by max tokens inside an unbounded string: nothing complete to validate
-            }
-            stopped++;
-            String text = result.text();
-            List<Error> errors = schema.validate(text, InputFormat.JSON,
-                    context -> context.executionConfig(config -> config.formatAssertionsEnabled(true)));
-            assertEquals(List.of(), errors.stream().map(Error::toString).toList(), text);
-        }
-        assertTrue(stopped >= SEEDS * 9 / 10, "outputs complete: " + stopped + " of " + SEEDS);
-    }
+	@BeforeAll
+	static void open() throws Exception {
+		backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
+		model = ModelEngine.open(backend, MODEL,
+				ModelEngine.Options.defaults().withEngineConfig(c -> c.withLimits(32, 256, SEEDS)));
+	}
+
+	@AfterAll
+	static void close() {
+		model.close();
+		backend.close();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { """
+			{"type":"object","properties":{
+			  "code":{"type":"string","pattern":"^[A-Z]{2}-\\\\d{3}(x|yz)?$"},
+			  "tag":{"type":"string","pattern":"^(?:[a-c\\"\\\\\\\\]|\\\\s|\\\\.){1,6}?$"},
+			  "any":{"type":"string","pattern":"^[^a-z0-9]{2}\\\\W?.$"}},
+			 "required":["code","tag"],"additionalProperties":false}""", """
+			{"type":"object","properties":{
+			  "day":{"type":"string","format":"date"},
+			  "at":{"type":"string","format":"time"},
+			  "stamp":{"type":"string","format":"date-time"},
+			  "id":{"type":"string","format":"uuid"}},
+			 "required":["day","at","stamp","id"],"additionalProperties":false}""", """
+			{"type":"array","minItems":1,"maxItems":4,"items":{"anyOf":[
+			  {"type":"integer","exclusiveMinimum":-7,"exclusiveMaximum":250},
+			  {"type":"integer","minimum":1000,"maximum":99999,"multipleOf":7},
+			  {"type":"integer","exclusiveMinimum":-1000,"maximum":0,"multipleOf":25},
+			  {"type":"integer","multipleOf":3,"format":"int32"}]}}""", })
+	void everyOutputValidatesAgainstTheSchema(String schemaText) throws Exception {
+		Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaText);
+		TokenMasks masks = new Constraints(model.tokenizer()).masks(new Grammars().jsonSchema(schemaText));
+		int[] prompt = model.tokenizer().encode("Write it as JSON:", true, false);
+		List<RequestHandle> handles = new ArrayList<>();
+		for (int seed = 0; seed < SEEDS; seed++) {
+			SamplingParams sampling = new SamplingParams(1f, 0, 1f, 0f, 1f, 0f, 0f, seed);
+			handles.add(model.engine()
+				.submit(new GenerationRequest(prompt, sampling, 200, List.of(), Optional.empty())
+					.withConstraint(masks)));
+		}
+		int stopped = 0;
+		for (RequestHandle handle : handles) {
+			GenerationResult result = handle.result().get();
+			if (result.finishReason() != FinishReason.STOP) {
+				continue; // ended by max tokens inside an unbounded string: nothing
+							// complete to validate
+			}
+			stopped++;
+			String text = result.text();
+			List<Error> errors = schema.validate(text, InputFormat.JSON,
+					context -> context.executionConfig(config -> config.formatAssertionsEnabled(true)));
+			assertEquals(List.of(), errors.stream().map(Error::toString).toList(), text);
+		}
+		assertTrue(stopped >= SEEDS * 9 / 10, "outputs complete: " + stopped + " of " + SEEDS);
+	}
+
 }

@@ -27,143 +27,154 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Log-probabilities through the engine and the native CPU step: every generated token's value and
- * its top alternatives are the log-softmax of the model's raw logits at that position (float64
- * reference over logits computed again token by token), whatever the sampling parameters,
- * penalties or constraint mask drew it.
+ * Log-probabilities through the engine and the native CPU step: every generated token's
+ * value and its top alternatives are the log-softmax of the model's raw logits at that
+ * position (float64 reference over logits computed again token by token), whatever the
+ * sampling parameters, penalties or constraint mask drew it.
  */
 class ModelLogprobsTests {
 
-    private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
-            "micro-llama-f32.gguf");
-    private static final int TOP = 5;
-    /** The engine's decode steps and the reference's steps group the sums differently (float32). */
-    private static final double TOLERANCE = 1e-4;
+	private static final Path MODEL = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models",
+			"micro-llama-f32.gguf");
 
-    private static Backend backend;
-    private static ModelEngine engine;
-    private static Model reference;
+	private static final int TOP = 5;
 
-    @BeforeAll
-    static void open() throws Exception {
-        backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
-        engine = ModelEngine.open(backend, MODEL, ModelEngine.Options.defaults());
-        reference = backend.loadModel(MODEL, engine.spec());
-    }
+	/**
+	 * The engine's decode steps and the reference's steps group the sums differently
+	 * (float32).
+	 */
+	private static final double TOLERANCE = 1e-4;
 
-    @AfterAll
-    static void close() {
-        reference.close();
-        engine.close();
-        backend.close();
-    }
+	private static Backend backend;
 
-    private static int[] prompt() {
-        return engine.tokenizer().encode("The quick brown fox", true, false);
-    }
+	private static ModelEngine engine;
 
-    @Test
-    void greedyTokensCarryTheRawSoftmax() throws Exception {
-        checkAgainstReference(GenerationRequest.greedy(prompt(), 12).withLogprobs(TOP));
-    }
+	private static Model reference;
 
-    @Test
-    void sampledAndPenalizedTokensCarryTheRawSoftmaxNotTheFilteredOne() throws Exception {
-        SamplingParams warm = new SamplingParams(1.3f, 20, 0.9f, 0.05f, 1.5f, 0.3f, 0.2f, 42);
-        checkAgainstReference(new GenerationRequest(prompt(), warm, 12, List.of(), Optional.empty()).withLogprobs(TOP));
-    }
+	@BeforeAll
+	static void open() throws Exception {
+		backend = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties()).cpuBackend(1);
+		engine = ModelEngine.open(backend, MODEL, ModelEngine.Options.defaults());
+		reference = backend.loadModel(MODEL, engine.spec());
+	}
 
-    @Test
-    void constrainedTokensCarryTheRawSoftmaxBeforeTheMask() throws Exception {
-        Constraints constraints = new Constraints(engine.tokenizer());
-        SamplingParams warm = new SamplingParams(1.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 3);
-        checkAgainstReference(new GenerationRequest(prompt(), warm, 12, List.of(), Optional.empty())
-                .withConstraint(constraints.masks(new Grammars().jsonObject())).withLogprobs(0));
-    }
+	@AfterAll
+	static void close() {
+		reference.close();
+		engine.close();
+		backend.close();
+	}
 
-    @Test
-    void streamedPiecesCarryTheResultsLogprobs() throws Exception {
-        RequestHandle handle = engine.engine().submit(GenerationRequest.greedy(prompt(), 8).withLogprobs(3));
-        List<TokenLogprobs> streamed = new ArrayList<>();
-        handle.pieces().subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE);
-            }
+	private static int[] prompt() {
+		return engine.tokenizer().encode("The quick brown fox", true, false);
+	}
 
-            @Override
-            public void onNext(TokenPiece piece) {
-                assertEquals(piece.tokenId(), piece.logprobs().token());
-                streamed.add(piece.logprobs());
-            }
+	@Test
+	void greedyTokensCarryTheRawSoftmax() throws Exception {
+		checkAgainstReference(GenerationRequest.greedy(prompt(), 12).withLogprobs(TOP));
+	}
 
-            @Override
-            public void onError(Throwable throwable) {
-            }
+	@Test
+	void sampledAndPenalizedTokensCarryTheRawSoftmaxNotTheFilteredOne() throws Exception {
+		SamplingParams warm = new SamplingParams(1.3f, 20, 0.9f, 0.05f, 1.5f, 0.3f, 0.2f, 42);
+		checkAgainstReference(new GenerationRequest(prompt(), warm, 12, List.of(), Optional.empty()).withLogprobs(TOP));
+	}
 
-            @Override
-            public void onComplete() {
-            }
-        });
-        GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
-        assertFalse(result.logprobs().isEmpty());
-        assertEquals(result.logprobs(), streamed);
-        assertTrue(result.logprobs().stream().allMatch(token -> token.topTokens().length == 3));
-    }
+	@Test
+	void constrainedTokensCarryTheRawSoftmaxBeforeTheMask() throws Exception {
+		Constraints constraints = new Constraints(engine.tokenizer());
+		SamplingParams warm = new SamplingParams(1.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 3);
+		checkAgainstReference(new GenerationRequest(prompt(), warm, 12, List.of(), Optional.empty())
+			.withConstraint(constraints.masks(new Grammars().jsonObject()))
+			.withLogprobs(0));
+	}
 
-    @Test
-    void withoutLogprobsTheResultHasNone() throws Exception {
-        GenerationResult result = engine.engine().submit(GenerationRequest.greedy(prompt(), 4)).result()
-                .get(30, TimeUnit.SECONDS);
-        assertTrue(result.logprobs().isEmpty());
-    }
+	@Test
+	void streamedPiecesCarryTheResultsLogprobs() throws Exception {
+		RequestHandle handle = engine.engine().submit(GenerationRequest.greedy(prompt(), 8).withLogprobs(3));
+		List<TokenLogprobs> streamed = new ArrayList<>();
+		handle.pieces().subscribe(new Flow.Subscriber<>() {
+			@Override
+			public void onSubscribe(Flow.Subscription subscription) {
+				subscription.request(Long.MAX_VALUE);
+			}
 
-    @Test
-    void moreThanTwentyAlternativesAreRefusedNamingTheField() {
-        InvalidRequestException refused = assertThrows(InvalidRequestException.class,
-                () -> GenerationRequest.greedy(prompt(), 4).withLogprobs(21));
-        assertTrue(refused.getMessage().contains("top_logprobs"), refused.getMessage());
-    }
+			@Override
+			public void onNext(TokenPiece piece) {
+				assertEquals(piece.tokenId(), piece.logprobs().token());
+				streamed.add(piece.logprobs());
+			}
 
-    private static void checkAgainstReference(GenerationRequest request) throws Exception {
-        GenerationResult result = engine.engine().submit(request).result().get(30, TimeUnit.SECONDS);
-        List<TokenLogprobs> tokens = result.logprobs();
-        assertFalse(tokens.isEmpty());
-        int[] prompt = request.promptTokens();
-        int[] all = Arrays.copyOf(prompt, prompt.length + tokens.size());
-        for (int i = 0; i < tokens.size(); i++) {
-            all[prompt.length + i] = tokens.get(i).token();
-        }
-        float[][] rows = Steps.logits(reference, all, 1);
-        for (int i = 0; i < tokens.size(); i++) {
-            TokenLogprobs got = tokens.get(i);
-            double[] want = logSoftmax(rows[prompt.length - 1 + i]);
-            assertEquals(want[got.token()], got.logprob(), TOLERANCE, "token " + i);
-            int[] top = got.topTokens();
-            float[] topLogprobs = got.topLogprobs();
-            assertEquals(request.topLogprobs(), top.length);
-            double[] sorted = Arrays.stream(want).map(v -> -v).sorted().map(v -> -v).toArray();
-            for (int k = 0; k < top.length; k++) {
-                assertEquals(want[top[k]], topLogprobs[k], TOLERANCE, "alternative " + k + " of token " + i);
-                assertEquals(sorted[k], topLogprobs[k], TOLERANCE, "the " + k + "-th most probable of token " + i);
-            }
-        }
-    }
+			@Override
+			public void onError(Throwable throwable) {
+			}
 
-    private static double[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float logit : logits) {
-            max = Math.max(max, logit);
-        }
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        double log = max + Math.log(sum);
-        double[] out = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = logits[i] - log;
-        }
-        return out;
-    }
+			@Override
+			public void onComplete() {
+			}
+		});
+		GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
+		assertFalse(result.logprobs().isEmpty());
+		assertEquals(result.logprobs(), streamed);
+		assertTrue(result.logprobs().stream().allMatch(token -> token.topTokens().length == 3));
+	}
+
+	@Test
+	void withoutLogprobsTheResultHasNone() throws Exception {
+		GenerationResult result = engine.engine()
+			.submit(GenerationRequest.greedy(prompt(), 4))
+			.result()
+			.get(30, TimeUnit.SECONDS);
+		assertTrue(result.logprobs().isEmpty());
+	}
+
+	@Test
+	void moreThanTwentyAlternativesAreRefusedNamingTheField() {
+		InvalidRequestException refused = assertThrows(InvalidRequestException.class,
+				() -> GenerationRequest.greedy(prompt(), 4).withLogprobs(21));
+		assertTrue(refused.getMessage().contains("top_logprobs"), refused.getMessage());
+	}
+
+	private static void checkAgainstReference(GenerationRequest request) throws Exception {
+		GenerationResult result = engine.engine().submit(request).result().get(30, TimeUnit.SECONDS);
+		List<TokenLogprobs> tokens = result.logprobs();
+		assertFalse(tokens.isEmpty());
+		int[] prompt = request.promptTokens();
+		int[] all = Arrays.copyOf(prompt, prompt.length + tokens.size());
+		for (int i = 0; i < tokens.size(); i++) {
+			all[prompt.length + i] = tokens.get(i).token();
+		}
+		float[][] rows = Steps.logits(reference, all, 1);
+		for (int i = 0; i < tokens.size(); i++) {
+			TokenLogprobs got = tokens.get(i);
+			double[] want = logSoftmax(rows[prompt.length - 1 + i]);
+			assertEquals(want[got.token()], got.logprob(), TOLERANCE, "token " + i);
+			int[] top = got.topTokens();
+			float[] topLogprobs = got.topLogprobs();
+			assertEquals(request.topLogprobs(), top.length);
+			double[] sorted = Arrays.stream(want).map(v -> -v).sorted().map(v -> -v).toArray();
+			for (int k = 0; k < top.length; k++) {
+				assertEquals(want[top[k]], topLogprobs[k], TOLERANCE, "alternative " + k + " of token " + i);
+				assertEquals(sorted[k], topLogprobs[k], TOLERANCE, "the " + k + "-th most probable of token " + i);
+			}
+		}
+	}
+
+	private static double[] logSoftmax(float[] logits) {
+		double max = Double.NEGATIVE_INFINITY;
+		for (float logit : logits) {
+			max = Math.max(max, logit);
+		}
+		double sum = 0;
+		for (float logit : logits) {
+			sum += Math.exp(logit - max);
+		}
+		double log = max + Math.log(sum);
+		double[] out = new double[logits.length];
+		for (int i = 0; i < logits.length; i++) {
+			out[i] = logits[i] - log;
+		}
+		return out;
+	}
+
 }

@@ -11,22 +11,25 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The chat templates of the shared test data, each compiled once per test run. */
 final class SharedTemplates {
 
-    static final Path DIR = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "templates");
+	static final Path DIR = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"), "templates");
 
-    private static final Map<String, ChatTemplate> COMPILED = new ConcurrentHashMap<>();
+	private static final Map<String, ChatTemplate> COMPILED = new ConcurrentHashMap<>();
 
-    private SharedTemplates() {
-    }
+	private SharedTemplates() {
+	}
 
-    static ChatTemplate load(String file) {
-        return COMPILED.computeIfAbsent(file, f -> {
-            try {
-                return ChatTemplate.compile(f, Files.readString(DIR.resolve(f), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (TemplateException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        });
-    }
+	static ChatTemplate load(String file) {
+		return COMPILED.computeIfAbsent(file, f -> {
+			try {
+				return ChatTemplate.compile(f, Files.readString(DIR.resolve(f), StandardCharsets.UTF_8));
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+			catch (TemplateException e) {
+				throw new IllegalStateException(e.getMessage(), e);
+			}
+		});
+	}
+
 }

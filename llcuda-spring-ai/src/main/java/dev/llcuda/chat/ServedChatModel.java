@@ -15,8 +15,8 @@ import dev.llcuda.tokenizer.Tokenizer;
  */
 public record ServedChatModel(String name, Tokenizer tokenizer, ChatTemplate template, Engine engine) {
 
-    /** The model {@link ModelEngine#open} assembled. */
-    public static ServedChatModel of(ModelEngine model) {
-        return new ServedChatModel(model.spec().name(), model.tokenizer(), model.template(), model.engine());
-    }
+	/** The model {@link ModelEngine#open} assembled. */
+	public static ServedChatModel of(ModelEngine model) {
+		return new ServedChatModel(model.spec().name(), model.tokenizer(), model.template(), model.engine());
+	}
 }

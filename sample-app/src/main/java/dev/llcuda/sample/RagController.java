@@ -18,52 +18,64 @@ import dev.llcuda.chat.LlcudaChatOptions;
 
 /**
  * {@code POST /api/rag}: a question answered by the chat model through Spring AI's
- * {@link QuestionAnswerAdvisor} over the {@link RagLibrary}; the reply lists the chunks the prompt held.
+ * {@link QuestionAnswerAdvisor} over the {@link RagLibrary}; the reply lists the chunks
+ * the prompt held.
  */
 @RestController
 @RequestMapping("/api")
 @ConditionalOnProperty("sample.rag.documents")
 public class RagController {
 
-    /** Shorter than the advisor's default, so small-context models keep room for the chunks and the answer. */
-    private static final PromptTemplate TEMPLATE = new PromptTemplate("""
-            Answer from this context only.
-            {question_answer_context}
-            Question: {query}""");
+	/**
+	 * Shorter than the advisor's default, so small-context models keep room for the
+	 * chunks and the answer.
+	 */
+	private static final PromptTemplate TEMPLATE = new PromptTemplate("""
+			Answer from this context only.
+			{question_answer_context}
+			Question: {query}""");
 
-    private final ChatClient chatClient;
+	private final ChatClient chatClient;
 
-    private final QuestionAnswerAdvisor advisor;
+	private final QuestionAnswerAdvisor advisor;
 
-    public RagController(ChatClient chatClient, RagLibrary library, RagSettings settings) {
-        if (settings.getTopK() < 1) {
-            throw new IllegalStateException("sample.rag.top-k must be at least 1, not " + settings.getTopK());
-        }
-        this.chatClient = chatClient;
-        this.advisor = QuestionAnswerAdvisor.builder(library.store()).promptTemplate(TEMPLATE)
-                .searchRequest(SearchRequest.builder().topK(settings.getTopK()).build()).build();
-    }
+	public RagController(ChatClient chatClient, RagLibrary library, RagSettings settings) {
+		if (settings.getTopK() < 1) {
+			throw new IllegalStateException("sample.rag.top-k must be at least 1, not " + settings.getTopK());
+		}
+		this.chatClient = chatClient;
+		this.advisor = QuestionAnswerAdvisor.builder(library.store())
+			.promptTemplate(TEMPLATE)
+			.searchRequest(SearchRequest.builder().topK(settings.getTopK()).build())
+			.build();
+	}
 
-    @PostMapping("/rag")
-    public RagApi.Response answer(@RequestBody RagApi.Request request) {
-        String question = request.question();
-        if (question == null || question.isBlank()) {
-            throw new IllegalArgumentException("question must be a non-empty string");
-        }
-        LlcudaChatOptions.Builder options = LlcudaChatOptions.builder();
-        if (request.maxTokens() != null) {
-            if (request.maxTokens() < 1) {
-                throw new IllegalArgumentException("max_tokens must be at least 1, not " + request.maxTokens());
-            }
-            options.maxTokens(request.maxTokens());
-        }
-        ChatClientResponse response = this.chatClient.prompt().user(question).options(options).advisors(this.advisor)
-                .call().chatClientResponse();
-        @SuppressWarnings("unchecked")
-        List<Document> retrieved = (List<Document>) response.context().get(QuestionAnswerAdvisor.RETRIEVED_DOCUMENTS);
-        List<RagApi.Source> sources = retrieved.stream().map(document -> new RagApi.Source(
-                String.valueOf(document.getMetadata().get(RagLibrary.SOURCE)), document.getText(), document.getScore()))
-                .toList();
-        return new RagApi.Response(response.chatResponse().getResult().getOutput().getText(), sources);
-    }
+	@PostMapping("/rag")
+	public RagApi.Response answer(@RequestBody RagApi.Request request) {
+		String question = request.question();
+		if (question == null || question.isBlank()) {
+			throw new IllegalArgumentException("question must be a non-empty string");
+		}
+		LlcudaChatOptions.Builder options = LlcudaChatOptions.builder();
+		if (request.maxTokens() != null) {
+			if (request.maxTokens() < 1) {
+				throw new IllegalArgumentException("max_tokens must be at least 1, not " + request.maxTokens());
+			}
+			options.maxTokens(request.maxTokens());
+		}
+		ChatClientResponse response = this.chatClient.prompt()
+			.user(question)
+			.options(options)
+			.advisors(this.advisor)
+			.call()
+			.chatClientResponse();
+		@SuppressWarnings("unchecked")
+		List<Document> retrieved = (List<Document>) response.context().get(QuestionAnswerAdvisor.RETRIEVED_DOCUMENTS);
+		List<RagApi.Source> sources = retrieved.stream()
+			.map(document -> new RagApi.Source(String.valueOf(document.getMetadata().get(RagLibrary.SOURCE)),
+					document.getText(), document.getScore()))
+			.toList();
+		return new RagApi.Response(response.chatResponse().getResult().getOutput().getText(), sources);
+	}
+
 }

@@ -1,4 +1,7 @@
-/** The llcuda managed service: an OpenAI-compatible HTTP API, a chat API and page, Actuator. */
+/**
+ * The llcuda managed service: an OpenAI-compatible HTTP API, a chat API and page,
+ * Actuator.
+ */
 @NullMarked
 package dev.llcuda.sample;
 

@@ -18,47 +18,51 @@ import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.RuntimeState;
 
 /**
- * The service on the tiny random Llama 2 (its real 32,000-token vocabulary, a 4,096-token context
- * for prompts with tool definitions) with {@link ScriptedModelConfiguration}; its test classes share
- * one application context.
+ * The service on the tiny random Llama 2 (its real 32,000-token vocabulary, a 4,096-token
+ * context for prompts with tool definitions) with {@link ScriptedModelConfiguration}; its
+ * test classes share one application context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ScriptedModelConfiguration.class)
 abstract class ScriptedService {
 
-    static final Path MODEL = SampleApplicationTests.MODELS.resolve("llama-2-tiny-random.gguf");
+	static final Path MODEL = SampleApplicationTests.MODELS.resolve("llama-2-tiny-random.gguf");
 
-    /** The API key OpenAI's client sends: the service requires keys once any is configured. */
-    static final String API_KEY = "api-key-of-the-scripted-tests-0123";
+	/**
+	 * The API key OpenAI's client sends: the service requires keys once any is
+	 * configured.
+	 */
+	static final String API_KEY = "api-key-of-the-scripted-tests-0123";
 
-    @LocalServerPort
-    int port;
+	@LocalServerPort
+	int port;
 
-    @Autowired
-    LlcudaRuntime runtime;
+	@Autowired
+	LlcudaRuntime runtime;
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("llcuda.model.path", MODEL::toString);
-        registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-        registry.add("llcuda.gpu.enabled", () -> "false");
-        registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
-        registry.add("llcuda.registry.scan-on-startup", () -> "false");
-        registry.add("llcuda.registry.database-file",
-                () -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
-        registry.add("llcuda.security.api-keys", () -> API_KEY);
-    }
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		registry.add("llcuda.model.path", MODEL::toString);
+		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
+		registry.add("llcuda.gpu.enabled", () -> "false");
+		registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
+		registry.add("llcuda.registry.scan-on-startup", () -> "false");
+		registry.add("llcuda.registry.database-file",
+				() -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
+		registry.add("llcuda.security.api-keys", () -> API_KEY);
+	}
 
-    @BeforeEach
-    void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(this.runtime.state()).as(this.runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
-    }
+	@BeforeEach
+	void awaitReady() throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+		while (this.runtime.state() == RuntimeState.LOADING && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(this.runtime.state()).as(this.runtime.failure().orElse("")).isEqualTo(RuntimeState.READY);
+	}
 
-    String servedModel() {
-        return this.runtime.requireServing().spec().name();
-    }
+	String servedModel() {
+		return this.runtime.requireServing().spec().name();
+	}
+
 }
