@@ -192,7 +192,7 @@ final class JsonSchemaCompiler {
 			case "string" -> string(node, path);
 			case "integer" -> integer(node, path);
 			case "number" -> {
-				for (String bound : TYPE_KEYWORDS.get("integer")) {
+				for (String bound : Objects.requireNonNull(TYPE_KEYWORDS.get("integer"))) {
 					if (node.containsKey(bound)) { // beside "integer" in a type list, it
 													// must not be dropped here
 						throw new SchemaException(path + "/" + bound,

@@ -289,8 +289,9 @@ final class PatternCompiler {
 				break;
 			}
 			first = false;
-			if (c == '\\' && at + 1 < pattern.length() && classEscape(pattern.charAt(at + 1)) != null) {
-				set = set.union(classEscape(pattern.charAt(at + 1)));
+			ByteClass escaped = (c == '\\' && at + 1 < pattern.length()) ? classEscape(pattern.charAt(at + 1)) : null;
+			if (escaped != null) {
+				set = set.union(escaped);
 				at += 2;
 				continue;
 			}

@@ -71,7 +71,7 @@ class SchemaFeatureDecodingTests {
 			  {"type":"integer","exclusiveMinimum":-7,"exclusiveMaximum":250},
 			  {"type":"integer","minimum":1000,"maximum":99999,"multipleOf":7},
 			  {"type":"integer","exclusiveMinimum":-1000,"maximum":0,"multipleOf":25},
-			  {"type":"integer","multipleOf":3,"format":"int32"}]}}""", })
+			  {"type":"integer","multipleOf":3,"format":"int32"}]}}""" })
 	void everyOutputValidatesAgainstTheSchema(String schemaText) throws Exception {
 		Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaText);
 		TokenMasks masks = new Constraints(model.tokenizer()).masks(new Grammars().jsonSchema(schemaText));

@@ -210,7 +210,7 @@ class JsonSchemaGrammarTests {
 					"`\"multipleOf\":3`, -1e9, 1e9, true, true, 3",
 					"`\"minimum\":-999,\"maximum\":1234,\"multipleOf\":25`, -999, 1234, true, true, 25",
 					"`\"exclusiveMinimum\":0,\"multipleOf\":1000`, 0, 100000, false, true, 1000",
-					"`\"minimum\":10,\"maximum\":12,\"exclusiveMinimum\":10.5`, 10.5, 12, false, true, 1", })
+					"`\"minimum\":10,\"maximum\":12,\"exclusiveMinimum\":10.5`, 10.5, 12, false, true, 1" })
 	void exclusiveBoundsAndMultipleOfHoldExactly(String keywords, double low, double high, boolean lowInclusive,
 			boolean highInclusive, long multipleOf) {
 		Grammar grammar = grammars.jsonSchema("{\"type\":\"integer\"," + keywords + "}");

@@ -58,7 +58,7 @@ final class ChatMessages {
 				chat.add(new ChatMessage(message.getMessageType().getValue(), textOf(message)));
 			}
 		}
-		return asText && !tools.definitions().isEmpty()
+		return asText && tools != null && !tools.definitions().isEmpty()
 				? withInstructions(chat, GenericToolPrompt.instructions(tools.definitions())) : chat;
 	}
 

@@ -354,7 +354,7 @@ public final class LlcudaChatModel implements ChatModel {
 	}
 
 	private Submitted submit(Prompt prompt, BiFunction<ServedChatModel, LlcudaChatOptions, EncodedPrompt> encoder) {
-		LlcudaChatOptions options = (LlcudaChatOptions) prompt.getOptions();
+		LlcudaChatOptions options = (LlcudaChatOptions) Objects.requireNonNull(prompt.getOptions());
 		ServedChatModel model = this.provider.serving(options.getModel());
 		EncodedPrompt encoded = encoder.apply(model, options);
 		GenerationRequest request = new GenerationRequest(encoded.tokens(), sampling(options), maxTokens(options),
@@ -495,7 +495,7 @@ public final class LlcudaChatModel implements ChatModel {
 	private static RuntimeException engineFailure(GenerationResult result) {
 		Throwable cause = result.error().orElse(null);
 		if (cause instanceof InvalidRequestException invalid) {
-			return new InvalidRequestException(invalid.getMessage(), invalid);
+			return new InvalidRequestException(String.valueOf(invalid.getMessage()), invalid);
 		}
 		return new LlcudaEngineException(
 				"the engine failed while generating: " + (cause != null ? cause.getMessage() : "unknown reason"),

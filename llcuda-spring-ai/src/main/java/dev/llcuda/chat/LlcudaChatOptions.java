@@ -224,7 +224,7 @@ public class LlcudaChatOptions extends DefaultChatOptions
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return other instanceof LlcudaChatOptions that && super.equals(other) && Objects.equals(this.minP, that.minP)
 				&& Objects.equals(this.repetitionPenalty, that.repetitionPenalty)
 				&& Objects.equals(this.seed, that.seed)

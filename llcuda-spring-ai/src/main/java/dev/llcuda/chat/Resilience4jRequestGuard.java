@@ -58,12 +58,12 @@ public final class Resilience4jRequestGuard implements RequestGuard, AutoCloseab
 		if (!this.circuitBreaker.tryAcquirePermission()) {
 			CallNotPermittedException open = CallNotPermittedException
 				.createCallNotPermittedException(this.circuitBreaker);
-			throw new TransientAiException(open.getMessage(), open);
+			throw new TransientAiException(String.valueOf(open.getMessage()), open);
 		}
 		if (!this.bulkhead.tryAcquirePermission()) {
 			this.circuitBreaker.releasePermission();
 			BulkheadFullException full = BulkheadFullException.createBulkheadFullException(this.bulkhead);
-			throw new TransientAiException(full.getMessage(), full);
+			throw new TransientAiException(String.valueOf(full.getMessage()), full);
 		}
 		long start = System.nanoTime();
 		RequestHandle handle;
