@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -93,6 +94,7 @@ class ModelLogprobsTests {
 	void streamedPiecesCarryTheResultsLogprobs() throws Exception {
 		RequestHandle handle = engine.engine().submit(GenerationRequest.greedy(prompt(), 8).withLogprobs(3));
 		List<TokenLogprobs> streamed = new ArrayList<>();
+		CountDownLatch streamEnded = new CountDownLatch(1);
 		handle.pieces().subscribe(new Flow.Subscriber<>() {
 			@Override
 			public void onSubscribe(Flow.Subscription subscription) {
@@ -107,13 +109,17 @@ class ModelLogprobsTests {
 
 			@Override
 			public void onError(Throwable throwable) {
+				streamEnded.countDown();
 			}
 
 			@Override
 			public void onComplete() {
+				streamEnded.countDown();
 			}
 		});
 		GenerationResult result = handle.result().get(30, TimeUnit.SECONDS);
+		// the result can complete before the last piece reached this subscriber
+		assertTrue(streamEnded.await(30, TimeUnit.SECONDS));
 		assertFalse(result.logprobs().isEmpty());
 		assertEquals(result.logprobs(), streamed);
 		assertTrue(result.logprobs().stream().allMatch(token -> token.topTokens().length == 3));
