@@ -20,28 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code llcuda convert}, and a Hugging Face directory given to {@code --model}. */
-class ConvertCommandTests {
-
-	private static final Path MODELS = Path.of(System.getProperty("llcuda.testdata"), "models");
-
-	@TempDir
-	Path folder;
-
-	@BeforeAll
-	static void useTheBuildsLibraryCache() {
-		System.setProperty(NativeLibraryOptions.CACHE_PROPERTY, Path.of("target", "llcuda-cache").toString());
-	}
-
-	@AfterAll
-	static void restoreProperties() {
-		System.clearProperty(NativeLibraryOptions.CACHE_PROPERTY);
-	}
+class ConvertCommandTests extends CommandTestSupport {
 
 	@Test
 	void convertWritesTheRequestedTypeAndTheFileLoads() throws IOException {

@@ -3,7 +3,6 @@ package dev.llcuda.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.nativelib.ReferenceLogits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,28 +13,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code llcuda logits} and {@code llcuda generate} on the micro models. */
-class ModelCommandsTests {
-
-	private static final Path MODELS = Path.of(System.getProperty("llcuda.testdata"), "models");
-
-	@TempDir
-	Path folder;
-
-	@BeforeAll
-	static void useTheBuildsLibraryCache() {
-		System.setProperty(NativeLibraryOptions.CACHE_PROPERTY, Path.of("target", "llcuda-cache").toString());
-	}
-
-	@AfterAll
-	static void restoreProperties() {
-		System.clearProperty(NativeLibraryOptions.CACHE_PROPERTY);
-	}
+class ModelCommandsTests extends CommandTestSupport {
 
 	@Test
 	void logitsOfGivenTokensAreWrittenInTheReferenceFormat() throws IOException {
