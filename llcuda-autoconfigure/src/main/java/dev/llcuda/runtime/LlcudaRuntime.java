@@ -99,7 +99,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 		this.loader = loader;
 		this.startupModel = startupModel;
 		this.shutdownTimeout = shutdownTimeout;
-		this.recovery = new EngineRecovery(this.lock, this::activate, recoveryFirstDelay, recoveryMaxDelay,
+		this.recovery = new EngineRecovery(this.lock, this::serve, recoveryFirstDelay, recoveryMaxDelay,
 				Clock.systemUTC());
 	}
 
@@ -139,10 +139,21 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 	@Override
 	public void activate(Path file) {
 		synchronized (this.lock) {
+			this.recovery.cancel();
+			serve(file);
+		}
+	}
+
+	/**
+	 * Activates {@code file} without touching a recovery under way: a recovery's own
+	 * reload keeps its status until it has counted itself, so no reader sees the runtime
+	 * ready before the recovery is counted.
+	 */
+	private void serve(Path file) {
+		synchronized (this.lock) {
 			if (this.unavailable != null) {
 				throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
 			}
-			this.recovery.cancel();
 			ServingModel previous = this.serving;
 			if (previous != null && previous.engine().failure() != null) {
 				release(); // a failed engine serves nothing: free its memory before
