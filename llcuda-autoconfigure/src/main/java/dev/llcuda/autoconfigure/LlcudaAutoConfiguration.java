@@ -231,7 +231,7 @@ public final class LlcudaAutoConfiguration {
 		return options;
 	}
 
-	private static String require(String value, String property, String with) {
+	private static String require(@Nullable String value, String property, String with) {
 		if (value == null || value.isBlank()) {
 			throw new IllegalArgumentException(property + " is required with llcuda.native." + with);
 		}

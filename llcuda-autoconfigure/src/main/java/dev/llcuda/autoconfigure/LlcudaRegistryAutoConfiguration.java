@@ -79,7 +79,10 @@ public final class LlcudaRegistryAutoConfiguration {
 			return applicationDataSource(chosen, beans);
 		}
 		if (registry.getUrl() != null) {
-			return new DriverManagerDataSource(registry.getUrl(), registry.getUsername(), registry.getPassword());
+			DriverManagerDataSource server = new DriverManagerDataSource(registry.getUrl());
+			server.setUsername(registry.getUsername());
+			server.setPassword(registry.getPassword());
+			return server;
 		}
 		return RegistryDatabase.h2DataSource(registry.getDatabaseFile());
 	}

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,7 @@ final class ModelRepository {
 			.params(facts.name(), path.toString(), sha256, size, facts.architecture(), facts.quantization(),
 					facts.parameterCount(), facts.contextLength(), ModelStatus.AVAILABLE.name(), Timestamp.from(now))
 			.update(key, "id");
-		return key.getKeyAs(Number.class).longValue();
+		return Objects.requireNonNull(key.getKeyAs(Number.class), "the database returned no generated id").longValue();
 	}
 
 	List<ModelRecord> findAll() {
@@ -68,13 +69,18 @@ final class ModelRepository {
 
 	void updateStatus(long id, ModelStatus status, @Nullable String message) {
 		this.jdbc.sql("UPDATE " + TABLE + " SET status = ?, status_message = ? WHERE id = ?")
-			.params(status.name(), message, id)
+			.param(status.name())
+			.param(message)
+			.param(id)
 			.update();
 	}
 
 	void markVerified(long id, ModelStatus status, @Nullable String message, Instant now) {
 		this.jdbc.sql("UPDATE " + TABLE + " SET status = ?, status_message = ?, verified_at = ? WHERE id = ?")
-			.params(status.name(), message, Timestamp.from(now), id)
+			.param(status.name())
+			.param(message)
+			.param(Timestamp.from(now))
+			.param(id)
 			.update();
 	}
 

@@ -161,7 +161,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 				previous = null;
 			}
 			boolean beside = previous == null || this.loader.fitsBesideCurrent(file);
-			if (!beside) {
+			if (previous != null && !beside) {
 				logger.info("llcuda: {} does not fit beside {}; releasing it first", file, previous.path());
 				release();
 			}

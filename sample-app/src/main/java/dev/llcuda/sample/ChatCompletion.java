@@ -2,6 +2,7 @@ package dev.llcuda.sample;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -23,6 +24,8 @@ import org.springframework.ai.chat.prompt.Prompt;
 record ChatCompletion(String id, long created, String systemFingerprint) {
 
 	private static final String ASSISTANT = "assistant";
+
+	private static final String FUNCTION = "function";
 
 	OpenAiApi.ChatResponse response(List<ChatResponse> responses) {
 		List<OpenAiApi.ChatChoice> choices = new ArrayList<>();
@@ -47,26 +50,29 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
 	Flux<OpenAiApi.ChatResponse> chunks(List<Prompt> prompts, Function<Prompt, Flux<ChatResponse>> stream,
 			boolean includeUsage) {
 		UsageTotal usage = new UsageTotal();
+		// the first chunk's model, for the usage chunk
 		AtomicReference<String> model = new AtomicReference<>("");
 		Flux<OpenAiApi.ChatResponse> choices = Flux
 			.merge(IntStream.range(0, prompts.size())
 				.mapToObj(choice -> choiceChunks(choice, stream.apply(prompts.get(choice)), usage))
 				.toList())
 			.switchOnFirst((first, all) -> {
-				if (!first.hasValue()) {
+				OpenAiApi.ChatResponse firstChunk = first.get();
+				if (firstChunk == null) {
 					return all;
 				}
-				model.set(first.get().model());
+				String firstModel = firstChunk.model();
+				model.set(firstModel);
 				return Flux.concat(
 						Flux.range(0, prompts.size())
-							.map(choice -> chunk(choice, model.get(), new OpenAiApi.Delta(ASSISTANT, ""), null, null)),
+							.map(choice -> chunk(choice, firstModel, new OpenAiApi.Delta(ASSISTANT, ""), null, null)),
 						all);
 			});
 		if (!includeUsage) {
 			return choices;
 		}
 		return choices.concatWith(Mono.fromSupplier(() -> new OpenAiApi.ChatResponse(this.id, "chat.completion.chunk",
-				this.created, model.get(), this.systemFingerprint, List.of(), usage.total())));
+				this.created, Objects.requireNonNull(model.get()), this.systemFingerprint, List.of(), usage.total())));
 	}
 
 	private Flux<OpenAiApi.ChatResponse> choiceChunks(int index, Flux<ChatResponse> responses, UsageTotal usage) {
@@ -78,13 +84,13 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
 			if (!text.isEmpty() || logprobs != null) {
 				chunks.add(chunk(index, model, new OpenAiApi.Delta(null, text), logprobs, null));
 			}
-			List<OpenAiApi.ToolCall> calls = toolCalls(response);
+			List<AssistantMessage.ToolCall> calls = assistantToolCalls(response);
 			if (!calls.isEmpty()) {
 				chunks.add(chunk(index, model,
 						new OpenAiApi.Delta(null, null,
 								IntStream.range(0, calls.size())
-									.mapToObj(i -> new OpenAiApi.ToolCallDelta(i, calls.get(i).id(),
-											calls.get(i).type(), calls.get(i).function()))
+									.mapToObj(i -> new OpenAiApi.ToolCallDelta(i, calls.get(i).id(), FUNCTION,
+											functionCall(calls.get(i))))
 									.toList()),
 						null, null));
 			}
@@ -115,14 +121,17 @@ record ChatCompletion(String id, long created, String systemFingerprint) {
 	}
 
 	private static List<OpenAiApi.ToolCall> toolCalls(ChatResponse response) {
-		if (response.getResult() == null) {
-			return List.of();
-		}
-		List<AssistantMessage.ToolCall> calls = response.getResult().getOutput().getToolCalls();
-		return calls.stream()
-			.map(call -> new OpenAiApi.ToolCall(call.id(), "function",
-					new OpenAiApi.FunctionCall(call.name(), call.arguments())))
+		return assistantToolCalls(response).stream()
+			.map(call -> new OpenAiApi.ToolCall(call.id(), FUNCTION, functionCall(call)))
 			.toList();
+	}
+
+	private static List<AssistantMessage.ToolCall> assistantToolCalls(ChatResponse response) {
+		return response.getResult() != null ? response.getResult().getOutput().getToolCalls() : List.of();
+	}
+
+	private static OpenAiApi.FunctionCall functionCall(AssistantMessage.ToolCall call) {
+		return new OpenAiApi.FunctionCall(call.name(), call.arguments());
 	}
 
 	/** Usage added up over choices: the shared prompt once, every choice's completion. */

@@ -208,10 +208,11 @@ final class ChatRequests {
 		if (parsed.forcesCalls() && tools.isEmpty()) {
 			throw new IllegalArgumentException("tool_choice " + choice + " needs tools to call");
 		}
-		if (parsed.mode() == LlcudaToolChoice.Mode.FUNCTION && tools.stream()
-			.noneMatch(tool -> tool.function() != null && parsed.function().equals(tool.function().name()))) {
+		String function = parsed.function(); // set exactly when the mode is FUNCTION
+		if (function != null && tools.stream()
+			.noneMatch(tool -> tool.function() != null && function.equals(tool.function().name()))) {
 			throw new IllegalArgumentException(
-					"tool_choice names the function '" + parsed.function() + "', which is not among the tools");
+					"tool_choice names the function '" + function + "', which is not among the tools");
 		}
 		return parsed;
 	}

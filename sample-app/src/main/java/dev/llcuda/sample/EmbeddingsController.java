@@ -55,8 +55,11 @@ public class EmbeddingsController {
 			throw new IllegalArgumentException("dimensions is not supported: the embedding model gives vectors of "
 					+ model.dimensions() + " dimensions only (leave dimensions out)");
 		}
-		EmbeddingResponse response = model.call(new EmbeddingRequest(texts(request.input()),
-				EmbeddingOptions.builder().model(request.model()).build()));
+		EmbeddingOptions.Builder options = EmbeddingOptions.builder();
+		if (request.model() != null) {
+			options.model(request.model());
+		}
+		EmbeddingResponse response = model.call(new EmbeddingRequest(texts(request.input()), options.build()));
 		List<EmbeddingsApi.Item> items = new ArrayList<>();
 		response.getResults()
 			.forEach(result -> items.add(new EmbeddingsApi.Item("embedding", result.getIndex(),

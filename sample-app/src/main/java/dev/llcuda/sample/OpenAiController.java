@@ -198,13 +198,19 @@ public class OpenAiController {
 
 	/** {@code model} without a {@code :adapter} suffix. */
 	private static @Nullable String baseModel(@Nullable String model) {
-		int colon = model != null ? model.lastIndexOf(':') : -1;
+		if (model == null) {
+			return null;
+		}
+		int colon = model.lastIndexOf(':');
 		return colon < 0 ? model : model.substring(0, colon);
 	}
 
 	/** The LoRA adapter {@code model} names as {@code base:adapter}, or null. */
 	private static @Nullable String adapter(@Nullable String model) {
-		int colon = model != null ? model.lastIndexOf(':') : -1;
+		if (model == null) {
+			return null;
+		}
+		int colon = model.lastIndexOf(':');
 		return colon < 0 ? null : model.substring(colon + 1);
 	}
 

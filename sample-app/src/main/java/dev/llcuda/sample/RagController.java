@@ -1,9 +1,11 @@
 package dev.llcuda.sample;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.client.advisor.vectorstore.QuestionAnswerAdvisor;
 import org.springframework.ai.chat.prompt.PromptTemplate;
 import org.springframework.ai.document.Document;
@@ -70,12 +72,19 @@ public class RagController {
 			.call()
 			.chatClientResponse();
 		@SuppressWarnings("unchecked")
-		List<Document> retrieved = (List<Document>) response.context().get(QuestionAnswerAdvisor.RETRIEVED_DOCUMENTS);
-		List<RagApi.Source> sources = retrieved.stream()
-			.map(document -> new RagApi.Source(String.valueOf(document.getMetadata().get(RagLibrary.SOURCE)),
-					document.getText(), document.getScore()))
-			.toList();
-		return new RagApi.Response(response.chatResponse().getResult().getOutput().getText(), sources);
+		List<Document> retrieved = (List<Document>) Objects.requireNonNull(
+				response.context().get(QuestionAnswerAdvisor.RETRIEVED_DOCUMENTS),
+				"the question-answer advisor put no retrieved documents in the context");
+		List<RagApi.Source> sources = retrieved.stream().map(RagController::source).toList();
+		ChatResponse answer = Objects.requireNonNull(response.chatResponse(), "the chat client returned no answer");
+		return new RagApi.Response(OpenAiController.text(answer), sources);
+	}
+
+	/** The library stores text chunks, and the vector store scores every match. */
+	private static RagApi.Source source(Document document) {
+		return new RagApi.Source(String.valueOf(document.getMetadata().get(RagLibrary.SOURCE)),
+				Objects.requireNonNull(document.getText(), "a retrieved chunk has no text"),
+				Objects.requireNonNull(document.getScore(), "a retrieved chunk has no score"));
 	}
 
 }

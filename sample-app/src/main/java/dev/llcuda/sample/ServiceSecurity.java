@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -68,6 +69,8 @@ public class ServiceSecurity {
 
 	private static final String BEARER = "Bearer ";
 
+	private static final String INVALID_KEY = "the API key is not valid";
+
 	private static final String REGISTRY = "llcudamodels";
 
 	/**
@@ -93,7 +96,7 @@ public class ServiceSecurity {
 			@Override
 			public Authentication authenticate(Authentication authentication) {
 				ApiKeys.Key key = keys.match(String.valueOf(authentication.getCredentials()))
-					.orElseThrow(() -> new BadCredentialsException("the API key is not valid"));
+					.orElseThrow(() -> new BadCredentialsException(INVALID_KEY));
 				return new PreAuthenticatedAuthenticationToken(key.name(), null, key.authorities());
 			}
 
@@ -112,7 +115,8 @@ public class ServiceSecurity {
 		AuthenticationEntryPoint unauthenticated = (request, response, failure) -> {
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"llcuda\"");
 			write(json, response, HttpStatus.UNAUTHORIZED, failure instanceof BadCredentialsException
-					? failure.getMessage() : missingKey(keysRequired, request), "invalid_api_key");
+					? Objects.requireNonNullElse(failure.getMessage(), INVALID_KEY) : missingKey(keysRequired, request),
+					"invalid_api_key");
 		};
 		AccessDeniedHandler forbidden = (request, response, denied) -> write(json, response, HttpStatus.FORBIDDEN,
 				"this operation needs an admin key (llcuda.security.admin-keys)", "admin_key_required");
