@@ -92,19 +92,9 @@ class ArchitectureTests {
 			.check(product);
 	}
 
-	/**
-	 * One known cycle of llcuda-native is left out, to be broken there: the engine's
-	 * adapter loader converts PEFT directories with {@code hf.PeftAdapter}, while
-	 * {@code hf.CheckpointConverter} checks its output with the engine's
-	 * {@code ModelFile}.
-	 */
 	@Test
 	void noPackagesDependOnEachOtherInACycle() {
-		slices().matching("dev.llcuda.(*)..")
-			.should()
-			.beFreeOfCycles()
-			.ignoreDependency("dev.llcuda.engine.AdapterLoader", "dev.llcuda.hf.PeftAdapter")
-			.check(product);
+		slices().matching("dev.llcuda.(*)..").should().beFreeOfCycles().check(product);
 	}
 
 	@Test

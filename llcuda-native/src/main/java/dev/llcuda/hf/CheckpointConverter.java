@@ -1,14 +1,16 @@
 package dev.llcuda.hf;
 
 import dev.llcuda.bnb.BnbNf4;
-import dev.llcuda.engine.ModelFile;
 import dev.llcuda.gguf.GgmlType;
+import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufWriter;
 import dev.llcuda.model.FileType;
+import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.safetensors.SafetensorsCheckpoint;
 import dev.llcuda.safetensors.SafetensorsDtype;
 import dev.llcuda.safetensors.SafetensorsTensor;
+import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -141,8 +143,10 @@ public final class CheckpointConverter {
 						littleEndian(config.ropeFactors()));
 			}
 			writer.write(temporary);
-			try {
-				ModelFile.read(temporary);
+			try (GgufFile written = GgufFile.open(temporary)) {
+				// what the engine reads of a model file before loading it
+				ModelSpec.from(written, 0);
+				Tokenizer.fromGguf(written.metadata());
 			}
 			catch (IOException | RuntimeException e) {
 				throw new IOException("the GGUF file converted from " + directory + " does not load: " + e.getMessage(),
