@@ -1,11 +1,16 @@
 package dev.llcuda.tools;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Each family's tool-call syntax: well-formed calls become calls, anything malformed
@@ -21,8 +26,55 @@ class ToolCallSyntaxTests {
 		assertEquals(new ParsedReply(content, List.of(calls)), syntax.parse(output), output);
 	}
 
-	private static void assertText(ToolCallSyntax syntax, String output) {
-		assertEquals(new ParsedReply(output, List.of()), syntax.parse(output), output);
+	@ParameterizedTest
+	@MethodSource("malformedOrOtherOutputs")
+	void keepsMalformedOrOtherOutputAsText(ToolCallFormat format, String output) {
+		assertEquals(new ParsedReply(output, List.of()), format.syntax().parse(output), output);
+	}
+
+	static Stream<Arguments> malformedOrOtherOutputs() {
+		return Stream.of(arguments(ToolCallFormat.LLAMA3_JSON, "It is sunny in Zürich."),
+				arguments(ToolCallFormat.LLAMA3_JSON, "{\"name\": \"get_weather\", \"parameters\": {\"city\": "),
+				arguments(ToolCallFormat.LLAMA3_JSON, "{\"city\": \"Zürich\"}"),
+				arguments(ToolCallFormat.LLAMA3_JSON, "{\"name\": 3, \"parameters\": {}}"),
+				arguments(ToolCallFormat.LLAMA3_JSON, "{\"name\": \"get_weather\", \"parameters\": [1]}"),
+				arguments(ToolCallFormat.LLAMA3_JSON, "{\"name\": \"get_weather\", \"parameters\": {}} and some words"),
+				arguments(ToolCallFormat.LLAMA3_JSON, ""), arguments(ToolCallFormat.HERMES, "No tools needed."),
+				arguments(ToolCallFormat.HERMES,
+						"<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": }\n</tool_call>"),
+				arguments(ToolCallFormat.HERMES, "<tool_call>not json</tool_call>"),
+				arguments(ToolCallFormat.HERMES, "<tool_call>{\"arguments\": {}}</tool_call>"),
+				arguments(ToolCallFormat.MISTRAL, "The weather is fine."),
+				arguments(ToolCallFormat.MISTRAL,
+						"[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Z"),
+				arguments(ToolCallFormat.MISTRAL, "[1, 2]"),
+				arguments(ToolCallFormat.MISTRAL, "get_weather{\"city\": \"Zürich\"} then more"),
+				arguments(ToolCallFormat.MISTRAL, "get_weather[ARGS]"),
+				arguments(ToolCallFormat.GENERIC_JSON, "{\"answer\": 42}"),
+				arguments(ToolCallFormat.GENERIC_JSON, "{\"tool_calls\": []}"),
+				arguments(ToolCallFormat.GENERIC_JSON,
+						"{\"tool_calls\": [{\"name\": \"get_time\", \"arguments\": 5}]}"),
+				arguments(ToolCallFormat.GENERIC_JSON, "{\"tool_calls\": ["),
+				arguments(ToolCallFormat.GENERIC_JSON, "Plain answer."));
+	}
+
+	/** Text that may still start a call is held back; the rest streams at once. */
+	@ParameterizedTest
+	@MethodSource("plainTextPrefixes")
+	void holdsOnlyWhatMayStartACall(ToolCallFormat format, String output, int plainText) {
+		assertEquals(plainText, format.syntax().plainTextPrefix(output));
+	}
+
+	static Stream<Arguments> plainTextPrefixes() {
+		return Stream.of(arguments(ToolCallFormat.LLAMA3_JSON, "", 0),
+				arguments(ToolCallFormat.LLAMA3_JSON, "  {\"na", 0), arguments(ToolCallFormat.LLAMA3_JSON, "<|pyth", 0),
+				arguments(ToolCallFormat.LLAMA3_JSON, "Hello", 5), arguments(ToolCallFormat.HERMES, "Hello", 5),
+				arguments(ToolCallFormat.HERMES, "Hello <tool_", 6),
+				arguments(ToolCallFormat.HERMES, "Hello <tool_call>{\"name\"", 6),
+				arguments(ToolCallFormat.HERMES, "Hello <b", 8), arguments(ToolCallFormat.HERMES, " \n<tool_call>", 0),
+				arguments(ToolCallFormat.MISTRAL, "[TOOL", 0), arguments(ToolCallFormat.MISTRAL, "get_weather", 0),
+				arguments(ToolCallFormat.MISTRAL, "get_weather{\"ci", 0),
+				arguments(ToolCallFormat.MISTRAL, "Hello world", 11));
 	}
 
 	@Nested
@@ -56,25 +108,6 @@ class ToolCallSyntaxTests {
 					"", WEATHER);
 		}
 
-		@Test
-		void keepsMalformedOrOtherOutputAsText() {
-			assertText(syntax, "It is sunny in Zürich.");
-			assertText(syntax, "{\"name\": \"get_weather\", \"parameters\": {\"city\": ");
-			assertText(syntax, "{\"city\": \"Zürich\"}");
-			assertText(syntax, "{\"name\": 3, \"parameters\": {}}");
-			assertText(syntax, "{\"name\": \"get_weather\", \"parameters\": [1]}");
-			assertText(syntax, "{\"name\": \"get_weather\", \"parameters\": {}} and some words");
-			assertText(syntax, "");
-		}
-
-		@Test
-		void holdsOnlyWhatMayStartACall() {
-			assertEquals(0, syntax.plainTextPrefix(""));
-			assertEquals(0, syntax.plainTextPrefix("  {\"na"));
-			assertEquals(0, syntax.plainTextPrefix("<|pyth"));
-			assertEquals(5, syntax.plainTextPrefix("Hello"));
-		}
-
 	}
 
 	@Nested
@@ -102,23 +135,6 @@ class ToolCallSyntaxTests {
 			assertCalls(syntax, "<tool_call>\n{\"name\": \"get_time\"}", "", TIME);
 		}
 
-		@Test
-		void keepsMalformedOutputAsText() {
-			assertText(syntax, "No tools needed.");
-			assertText(syntax, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": }\n</tool_call>");
-			assertText(syntax, "<tool_call>not json</tool_call>");
-			assertText(syntax, "<tool_call>{\"arguments\": {}}</tool_call>");
-		}
-
-		@Test
-		void streamsTextUpToTheOpeningTag() {
-			assertEquals(5, syntax.plainTextPrefix("Hello"));
-			assertEquals(6, syntax.plainTextPrefix("Hello <tool_"));
-			assertEquals(6, syntax.plainTextPrefix("Hello <tool_call>{\"name\""));
-			assertEquals(8, syntax.plainTextPrefix("Hello <b"));
-			assertEquals(0, syntax.plainTextPrefix(" \n<tool_call>"));
-		}
-
 	}
 
 	@Nested
@@ -141,23 +157,6 @@ class ToolCallSyntaxTests {
 			assertCalls(syntax, "get_weather{\"city\": \"Zürich\", \"days\": 2}", "", WEATHER);
 		}
 
-		@Test
-		void keepsMalformedOutputAsText() {
-			assertText(syntax, "The weather is fine.");
-			assertText(syntax, "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Z");
-			assertText(syntax, "[1, 2]");
-			assertText(syntax, "get_weather{\"city\": \"Zürich\"} then more");
-			assertText(syntax, "get_weather[ARGS]");
-		}
-
-		@Test
-		void holdsOnlyWhatMayStartACall() {
-			assertEquals(0, syntax.plainTextPrefix("[TOOL"));
-			assertEquals(0, syntax.plainTextPrefix("get_weather"));
-			assertEquals(0, syntax.plainTextPrefix("get_weather{\"ci"));
-			assertEquals(11, syntax.plainTextPrefix("Hello world"));
-		}
-
 	}
 
 	@Nested
@@ -174,15 +173,6 @@ class ToolCallSyntaxTests {
 			assertCalls(syntax, "{\"name\": \"get_time\", \"arguments\": {}}", "", TIME);
 			assertCalls(syntax, "```json\n{\"tool_calls\": [{\"name\": \"get_time\", \"arguments\": {}}]}\n```", "",
 					TIME);
-		}
-
-		@Test
-		void keepsOtherJsonAndMalformedOutputAsText() {
-			assertText(syntax, "{\"answer\": 42}");
-			assertText(syntax, "{\"tool_calls\": []}");
-			assertText(syntax, "{\"tool_calls\": [{\"name\": \"get_time\", \"arguments\": 5}]}");
-			assertText(syntax, "{\"tool_calls\": [");
-			assertText(syntax, "Plain answer.");
 		}
 
 	}

@@ -3,9 +3,6 @@ package dev.llcuda.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,8 +28,6 @@ import org.springframework.test.context.DynamicPropertySource;
 class EmbeddingsEndpointTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	private static final Path GENERATOR = Path.of("..", "llcuda-native", "target", "native-build", "llcuda-synth");
 
@@ -70,7 +65,8 @@ class EmbeddingsEndpointTests {
 
 	@Test
 	void textsComeBackAsFloatOrBase64VectorsWithUsage() throws Exception {
-		HttpResponse<String> floats = post("{\"input\": [\"what is a gpu\", \"embeddings for retrieval\"]}");
+		HttpResponse<String> floats = embeddings()
+			.post("{\"input\": [\"what is a gpu\", \"embeddings for retrieval\"]}");
 		assertThat(floats.statusCode()).as(floats.body()).isEqualTo(200);
 		JsonNode body = JSON.readTree(floats.body());
 		assertThat(body.at("/object").asString()).isEqualTo("list");
@@ -82,7 +78,7 @@ class EmbeddingsEndpointTests {
 		assertThat(tokens).isGreaterThan(4).isEqualTo(body.at("/usage/total_tokens").asInt());
 
 		JsonNode encoded = JSON
-			.readTree(post("{\"input\": \"what is a gpu\", \"encoding_format\": \"base64\"}").body());
+			.readTree(embeddings().post("{\"input\": \"what is a gpu\", \"encoding_format\": \"base64\"}").body());
 		ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(encoded.at("/data/0/embedding").asString()))
 			.order(ByteOrder.LITTLE_ENDIAN);
 		assertThat(bytes.remaining()).isEqualTo(256 * 4);
@@ -93,31 +89,24 @@ class EmbeddingsEndpointTests {
 
 	@Test
 	void dimensionsTokenArraysAndUnknownEncodingsAre400() throws Exception {
-		assertRefused("{\"input\": \"x\", \"dimensions\": 64}", "dimensions is not supported");
-		assertRefused("{\"input\": [[101, 102]]}", "token arrays are not supported");
-		assertRefused("{\"input\": []}", "non-empty array");
-		assertRefused("{\"input\": \"x\", \"encoding_format\": \"int8\"}", "encoding_format 'int8' is not supported");
-		assertRefused("{\"input\": \"" + "word ".repeat(200) + "\"}", "more than the model's context of 128");
+		embeddings().assertRefused("{\"input\": \"x\", \"dimensions\": 64}", "dimensions is not supported");
+		embeddings().assertRefused("{\"input\": [[101, 102]]}", "token arrays are not supported");
+		embeddings().assertRefused("{\"input\": []}", "non-empty array");
+		embeddings().assertRefused("{\"input\": \"x\", \"encoding_format\": \"int8\"}",
+				"encoding_format 'int8' is not supported");
+		embeddings().assertRefused("{\"input\": \"" + "word ".repeat(200) + "\"}",
+				"more than the model's context of 128");
 	}
 
 	@Test
 	void anotherModelIs404() throws Exception {
-		HttpResponse<String> response = post("{\"input\": \"x\", \"model\": \"text-embedding-3-small\"}");
+		HttpResponse<String> response = embeddings().post("{\"input\": \"x\", \"model\": \"text-embedding-3-small\"}");
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
 		assertThat(JSON.readTree(response.body()).at("/error/code").asString()).isEqualTo("model_not_found");
 	}
 
-	private void assertRefused(String request, String message) throws Exception {
-		HttpResponse<String> response = post(request);
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-		assertThat(JSON.readTree(response.body()).at("/error/message").asString()).contains(message);
-	}
-
-	private HttpResponse<String> post(String json) throws Exception {
-		return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/v1/embeddings"))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
+	private JsonEndpoint embeddings() {
+		return new JsonEndpoint(this.port, "/v1/embeddings");
 	}
 
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +34,6 @@ import org.springframework.test.context.DynamicPropertySource;
 class RagEndpointTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	/** The paragraphs of the files below: what the store must hold. */
 	private static final List<String> CHUNKS = List.of("The GPU runs the model's matrix products.",
@@ -88,7 +83,7 @@ class RagEndpointTests {
 	@Test
 	void theAnswerIsGivenTheChunksNearestTheQuestionByCosine() throws Exception {
 		String question = "How does retrieval find the nearest texts?";
-		HttpResponse<String> response = post("{\"question\": \"" + question + "\", \"max_tokens\": 8}");
+		HttpResponse<String> response = rag().post("{\"question\": \"" + question + "\", \"max_tokens\": 8}");
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		JsonNode body = JSON.readTree(response.body());
 		assertThat(body.at("/answer").isString()).isTrue();
@@ -113,9 +108,9 @@ class RagEndpointTests {
 
 	@Test
 	void anEmptyOrMissingQuestionAndANonPositiveMaxTokensAre400() throws Exception {
-		assertRefused("{\"question\": \"  \"}", "question must be a non-empty string");
-		assertRefused("{}", "question must be a non-empty string");
-		assertRefused("{\"question\": \"why\", \"max_tokens\": 0}", "max_tokens must be at least 1");
+		rag().assertRefused("{\"question\": \"  \"}", "question must be a non-empty string");
+		rag().assertRefused("{}", "question must be a non-empty string");
+		rag().assertRefused("{\"question\": \"why\", \"max_tokens\": 0}", "max_tokens must be at least 1");
 	}
 
 	private static double cosine(float[] a, float[] b) {
@@ -130,17 +125,8 @@ class RagEndpointTests {
 		return dot / Math.sqrt(normA * normB);
 	}
 
-	private void assertRefused(String request, String message) throws Exception {
-		HttpResponse<String> response = post(request);
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-		assertThat(JSON.readTree(response.body()).at("/error/message").asString()).contains(message);
-	}
-
-	private HttpResponse<String> post(String json) throws Exception {
-		return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/rag"))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
+	private JsonEndpoint rag() {
+		return new JsonEndpoint(this.port, "/api/rag");
 	}
 
 }
