@@ -45,21 +45,34 @@ public enum ToolCallFormat {
 
 	/**
 	 * A grammar whose outputs are only tool calls in this format's syntax, as
-	 * {@link #syntax()} reads them back: one call, or one or more when {@code several},
-	 * of the tools {@code parameterSchemas} names (tool name to its arguments' JSON
-	 * Schema text, in order), arguments valid under the schema.
+	 * {@link #syntax()} reads them back: one call, or one or more when {@code several}
+	 * and the format's templates take several, of the tools {@code parameterSchemas}
+	 * names (tool name to its arguments' JSON Schema text, in order), arguments valid
+	 * under the schema. Llama 3's call is the plain JSON its template writes back: the
+	 * {@code <|python_tag|>} a model may put first is a control token, which decoded text
+	 * and so the grammar's alphabet leave out.
 	 * @throws dev.llcuda.grammar.SchemaException naming what a tool's schema uses that
 	 * the grammar does not support
 	 */
 	public Grammar forcedCalls(Grammars grammars, Map<String, String> parameterSchemas, boolean several) {
+		boolean many = several && takesSeveralCalls();
 		return switch (this) {
-			case LLAMA3_JSON -> grammars.toolCalls(parameterSchemas, "parameters", "", "; ", several, "");
+			case LLAMA3_JSON -> grammars.toolCalls(parameterSchemas, "parameters", "", "; ", many, "");
 			case HERMES -> grammars.toolCalls(parameterSchemas, "arguments", HermesSyntax.OPEN + "\n",
-					"\n" + HermesSyntax.CLOSE + "\n" + HermesSyntax.OPEN + "\n", several, "\n" + HermesSyntax.CLOSE);
-			case MISTRAL -> grammars.toolCalls(parameterSchemas, "arguments", "[", ", ", several, "]");
+					"\n" + HermesSyntax.CLOSE + "\n" + HermesSyntax.OPEN + "\n", many, "\n" + HermesSyntax.CLOSE);
+			case MISTRAL -> grammars.toolCalls(parameterSchemas, "arguments", "[", ", ", many, "]");
 			case GENERIC_JSON ->
-				grammars.toolCalls(parameterSchemas, "arguments", "{\"tool_calls\": [", ", ", several, "]}");
+				grammars.toolCalls(parameterSchemas, "arguments", "{\"tool_calls\": [", ", ", many, "]}");
 		};
+	}
+
+	/**
+	 * Whether an assistant turn may hold several calls: Llama 3.1-3.3 templates refuse
+	 * more than one ("only supports single tool-calls at once"), so a forced reply that
+	 * held several could not be sent back.
+	 */
+	private boolean takesSeveralCalls() {
+		return this != LLAMA3_JSON;
 	}
 
 	/**

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Forced tool calls in each format: the grammar accepts exactly calls of the given tools
  * in the syntax the format's parser reads back, arguments under each tool's schema, one
- * call unless several are allowed.
+ * call unless several are allowed (and the format's templates take several).
  */
 class ForcedToolCallGrammarTests {
 
@@ -47,11 +47,26 @@ class ForcedToolCallGrammarTests {
 				format.syntax().parse(two).toolCalls());
 	}
 
+	/**
+	 * Llama 3.1-3.3 templates refuse more than one call per assistant turn, so even when
+	 * parallel calls are allowed the grammar holds the reply to one; the parser still
+	 * reads several separated by {@code ;}.
+	 */
 	@Test
-	void llama3Json() {
-		check(ToolCallFormat.LLAMA3_JSON, "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}",
-				"{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Paris\"}}; {\"name\":\"get_date\",\"parameters\":{\"day\":3}}",
-				"{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Berlin\"}}");
+	void llama3JsonHoldsTheReplyToOneCall() {
+		String one = "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}";
+		String two = "{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Paris\"}}; "
+				+ "{\"name\":\"get_date\",\"parameters\":{\"day\":3}}";
+		Grammar several = ToolCallFormat.LLAMA3_JSON.forcedCalls(grammars, TOOLS, true);
+		assertTrue(accepts(several, one));
+		assertFalse(accepts(several, two));
+		assertFalse(accepts(several, "{\"name\":\"get_weather\",\"parameters\":{\"city\":\"Berlin\"}}"));
+		assertFalse(accepts(several, "Sure, let me check."));
+		assertEquals(List.of(new ToolCall("get_weather", "{\"city\":\"Paris\"}")),
+				ToolCallFormat.LLAMA3_JSON.syntax().parse(one).toolCalls());
+		assertEquals(
+				List.of(new ToolCall("get_weather", "{\"city\":\"Paris\"}"), new ToolCall("get_date", "{\"day\":3}")),
+				ToolCallFormat.LLAMA3_JSON.syntax().parse(two).toolCalls());
 	}
 
 	@Test

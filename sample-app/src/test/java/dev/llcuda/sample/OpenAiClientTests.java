@@ -3,17 +3,13 @@ package dev.llcuda.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
-import com.openai.core.http.StreamResponse;
 import com.openai.errors.OpenAIServiceException;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -48,11 +44,7 @@ class OpenAiClientTests extends ScriptedService {
 
 	@BeforeEach
 	void connect() {
-		this.client = OpenAIOkHttpClient.builder()
-			.baseUrl("http://localhost:" + this.port + "/v1")
-			.apiKey(API_KEY)
-			.maxRetries(0)
-			.build();
+		this.client = OpenAiClients.connect(this.port);
 	}
 
 	private ChatCompletionCreateParams.Builder weatherRequest() {
@@ -378,15 +370,11 @@ class OpenAiClientTests extends ScriptedService {
 	}
 
 	private List<ChatCompletionChunk> stream(ChatCompletionCreateParams params) {
-		try (StreamResponse<ChatCompletionChunk> response = this.client.chat().completions().createStreaming(params)) {
-			return new ArrayList<>(response.stream().toList());
-		}
+		return OpenAiClients.stream(this.client, params);
 	}
 
 	private static ChatCompletion accumulate(List<ChatCompletionChunk> chunks) {
-		ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-		chunks.forEach(accumulator::accumulate);
-		return accumulator.chatCompletion();
+		return OpenAiClients.accumulate(chunks);
 	}
 
 }

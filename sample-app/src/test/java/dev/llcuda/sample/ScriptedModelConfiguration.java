@@ -3,9 +3,8 @@ package dev.llcuda.sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
@@ -29,31 +28,26 @@ import dev.llcuda.template.TemplateException;
 import dev.llcuda.tokenizer.Tokenizer;
 
 /**
- * Serves {@link ScriptedService#MODEL} on the CPU through the native library with Qwen
- * 2.5's chat template (Hermes {@code <tool_call>} syntax) and {@link ScriptedReplies}
- * choosing its answers.
+ * Serves {@link ScriptedService#MODEL} on the CPU through the native library with the
+ * chat template of a {@link ChatScript} (property {@value #SCRIPT_PROPERTY}) and
+ * {@link ScriptedReplies} choosing its answers in that template's tool-call syntax.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class ScriptedModelConfiguration {
 
-	static final Path QWEN_TEMPLATE = Path.of(System.getProperty("llcuda.testdata", "../../shared/testdata"),
-			"templates", "Qwen-Qwen2.5-7B-Instruct.jinja");
+	/**
+	 * Names the {@link ChatScript} served (Qwen 2.5's by default); each script gets its
+	 * own application context.
+	 */
+	static final String SCRIPT_PROPERTY = "scripted.chat-script";
 
 	static final String WEATHER_RESULT = "sunny, 21 degrees in Zurich";
-
-	static final List<ScriptedReplies.Rule> RULES = List.of(
-			new ScriptedReplies.Rule(WEATHER_RESULT, "The tool says it is sunny, 21 degrees."),
-			new ScriptedReplies.Rule("\"name\": \"currentWeather\"",
-					"<tool_call>\n{\"name\": \"currentWeather\", \"arguments\": {\"city\": \"Zurich\"}}\n</tool_call>"),
-			new ScriptedReplies.Rule("Paris: 18C", "Paris has 18C and Rome 25C."),
-			new ScriptedReplies.Rule("\"name\": \"get_weather\"",
-					"<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n"
-							+ "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>"));
 
 	static final String FALLBACK = "Hello there.";
 
 	@Bean
-	ModelLoader scriptedModelLoader(NativeRuntime nativeRuntime) {
+	ModelLoader scriptedModelLoader(NativeRuntime nativeRuntime,
+			@Value("${" + SCRIPT_PROPERTY + ":QWEN}") ChatScript script) {
 		NativeLibrary library = nativeRuntime.library().orElseThrow();
 		return (file, progress) -> {
 			ModelSpec spec;
@@ -64,8 +58,8 @@ class ScriptedModelConfiguration {
 				identity = FileIdentity.of(file);
 				spec = ModelSpec.from(gguf);
 				tokenizer = Tokenizer.fromGguf(gguf.metadata());
-				template = ChatTemplate.compile(QWEN_TEMPLATE.getFileName().toString(),
-						Files.readString(QWEN_TEMPLATE));
+				template = ChatTemplate.compile(script.template().getFileName().toString(),
+						Files.readString(script.template()));
 			}
 			catch (IOException e) {
 				throw new UncheckedIOException(e);
@@ -81,7 +75,7 @@ class ScriptedModelConfiguration {
 					NativeStepRunner.create(model, blocks, blockSize, KvType.F16, () -> {
 						model.close();
 						backend.close();
-					}), tokenizer, RULES, FALLBACK);
+					}), tokenizer, script.rules(), FALLBACK);
 			EngineConfig config = new EngineConfig(8, 256, 16, true, tokenizer.endOfGenerationIds(),
 					new TokenizerDecoder(tokenizer), EngineListener.NONE);
 			return new ServingModel(file, spec, tokenizer, template, Engine.start(runner, config), blocks, blockSize,

@@ -2,6 +2,7 @@ package dev.llcuda.sample;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import dev.llcuda.engine.StepRunner;
 import dev.llcuda.engine.StepSequence;
@@ -12,18 +13,26 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real step runner whose sampled tokens are replaced by a script: the micro model's
  * random weights would never choose to call a tool, so each reply is picked by what the
- * rendered prompt holds (the first rule whose trigger it contains) and spelled token by
- * token, then ended with EOS (SentencePiece spells a reply with a leading space, as Llama
- * 2 models write their first word). Everything else (template, tokenizer, engine, native
- * forward pass, parsing) is the real thing. A request that asks for log-probabilities, or
- * is constrained by a grammar (a response format, a forced tool call), keeps the model's
- * own tokens: its log-probabilities are the model's, and its tokens are drawn under the
- * grammar's mask.
+ * rendered prompt holds (the first rule whose trigger is found in it) and spelled token
+ * by token, then ended with EOS (SentencePiece spells a reply with a leading space, as
+ * Llama 2 models write their first word). Everything else (template, tokenizer, engine,
+ * native forward pass, parsing) is the real thing. A request that asks for
+ * log-probabilities, or is constrained by a grammar (a response format, a forced tool
+ * call), keeps the model's own tokens: its log-probabilities are the model's, and its
+ * tokens are drawn under the grammar's mask.
  */
 final class ScriptedReplies implements StepRunner {
 
-	/** When the prompt contains {@code trigger}, the model answers {@code reply}. */
-	record Rule(String trigger, String reply) {
+	/**
+	 * When {@code trigger} is found in the prompt, the model answers {@code reply}.
+	 */
+	record Rule(Pattern trigger, String reply) {
+
+		/** When the prompt contains {@code text}, the model answers {@code reply}. */
+		Rule(String text, String reply) {
+			this(Pattern.compile(Pattern.quote(text)), reply);
+		}
+
 	}
 
 	private final StepRunner model;
@@ -86,7 +95,7 @@ final class ScriptedReplies implements StepRunner {
 
 	private int[] replyTo(String prompt) {
 		for (int i = 0; i < this.rules.size(); i++) {
-			if (prompt.contains(this.rules.get(i).trigger())) {
+			if (this.rules.get(i).trigger().matcher(prompt).find()) {
 				return this.replies.get(i);
 			}
 		}

@@ -20,7 +20,8 @@ import dev.llcuda.runtime.RuntimeState;
 /**
  * The service on the tiny random Llama 2 (its real 32,000-token vocabulary, a 4,096-token
  * context for prompts with tool definitions) with {@link ScriptedModelConfiguration}; its
- * test classes share one application context.
+ * test classes share one application context per {@link ChatScript} (Qwen 2.5's unless a
+ * class sets {@value ScriptedModelConfiguration#SCRIPT_PROPERTY}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ScriptedModelConfiguration.class)
@@ -47,8 +48,9 @@ abstract class ScriptedService {
 		registry.add("llcuda.gpu.enabled", () -> "false");
 		registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
 		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-scripted").toAbsolutePath().toString());
+		// one registry per chat script: contexts of different scripts live side by side
+		registry.add("llcuda.registry.database-file", () -> Path.of("target", "registry-scripted").toAbsolutePath()
+				+ "-${" + ScriptedModelConfiguration.SCRIPT_PROPERTY + ":QWEN}");
 		registry.add("llcuda.security.api-keys", () -> API_KEY);
 	}
 
