@@ -22,6 +22,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.llcuda.hub.HubDownloader;
+import dev.llcuda.registry.ActiveModelFollower;
 import dev.llcuda.registry.GgufModelInspector;
 import dev.llcuda.registry.ModelFolders;
 import dev.llcuda.registry.ModelPulls;
@@ -100,14 +101,21 @@ public final class LlcudaRegistryAutoConfiguration {
 		return beans.getBean(chosen, DataSource.class);
 	}
 
+	@Bean
+	@ConditionalOnBean(ModelRegistry.class)
+	ActiveModelFollower llcudaActiveModelFollower(ModelRegistry registry) {
+		return new ActiveModelFollower(registry);
+	}
+
 	/**
 	 * Registers new files of the first model folder and records the start-up model as
 	 * active, or without one loads the model the registry marks active, once the
-	 * application runs.
+	 * application runs; from then on follows activations by other replicas.
 	 */
 	@Bean
 	@ConditionalOnBean(ModelRegistry.class)
-	ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, LlcudaProperties properties) {
+	ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, ActiveModelFollower follower,
+			LlcudaProperties properties) {
 		return arguments -> {
 			if (properties.getRegistry().isScanOnStartup()) {
 				try {
@@ -125,6 +133,7 @@ public final class LlcudaRegistryAutoConfiguration {
 			else {
 				registry.resumeActive();
 			}
+			follower.start(properties.getRegistry().getFollowInterval());
 		};
 	}
 

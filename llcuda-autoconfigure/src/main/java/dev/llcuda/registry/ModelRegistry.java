@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +24,8 @@ import dev.llcuda.runtime.ModelActivator;
  * Calls are serialized (activation switches the engine's model), and activations also
  * across every registry sharing the database (service replicas) by a database lock. The
  * ACTIVE model is the one to serve: a process that starts without one loads it
- * ({@link #resumeActive()}), and a served file changed on disk is reported in the active
+ * ({@link #resumeActive()}), a running one follows a later activation by another
+ * ({@link #followActive()}), and a served file changed on disk is reported in the active
  * model's status message.
  */
 public final class ModelRegistry {
@@ -44,6 +46,9 @@ public final class ModelRegistry {
 
 	private final ActivationLock activationLock;
 
+	/** The last activation of the ACTIVE model this registry loaded or saw loaded. */
+	private @Nullable ActivationMark followed;
+
 	public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
 			ModelActivator activator, Clock clock, Duration activationLockTimeout) {
 		this.repository = new ModelRepository(database);
@@ -63,25 +68,65 @@ public final class ModelRegistry {
 	 */
 	public synchronized Optional<ModelRecord> resumeActive() {
 		if (this.activator.servedFile().isPresent()) {
+			this.followed = this.repository.findActive().map(ActivationMark::of).orElse(null);
 			return Optional.empty();
 		}
 		return this.activationLock.holding(() -> this.repository.findActive().map(active -> {
 			logger.info("llcuda model registry: loading {}, the model the registry marks active", active.path());
-			try {
-				String problem = verified(active.id()).problem();
-				if (problem != null) {
-					throw new IllegalStateException(problem);
-				}
-				this.activator.activate(active.path());
-			}
-			catch (RuntimeException e) {
-				logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
-						e.getMessage());
-				this.repository.updateStatus(active.id(), ModelStatus.ACTIVE,
-						"not loaded at start-up: " + e.getMessage());
-			}
-			return require(active.id());
+			return loadActive(active, "not loaded at start-up: ");
 		}));
+	}
+
+	/**
+	 * Loads the model the registry marks ACTIVE when another registry sharing the
+	 * database (a service replica) activated it since this one last looked; polled by
+	 * {@link ActiveModelFollower}. An activation seen once is followed once: one that
+	 * cannot be loaded here stays ACTIVE with the reason in its status message, and is
+	 * not tried again until the next activation. Unloads are not followed.
+	 */
+	public synchronized Optional<ModelRecord> followActive() {
+		Optional<ActivationMark> seen = this.repository.findActive().map(ActivationMark::of);
+		if (seen.isEmpty() || seen.get().equals(this.followed)) {
+			return Optional.empty();
+		}
+		return this.activationLock.holding(() -> this.repository.findActive().flatMap(active -> {
+			this.followed = ActivationMark.of(active);
+			if (this.activator.servedFile().map(ModelRegistry::realPath).filter(active.path()::equals).isPresent()) {
+				return Optional.empty();
+			}
+			logger.info("llcuda model registry: loading {}, activated by another service sharing the registry",
+					active.path());
+			return Optional.of(loadActive(active, "not loaded by a replica following the activation: "));
+		}));
+	}
+
+	/**
+	 * Verifies and loads the ACTIVE model {@code active}; when that fails it stays ACTIVE
+	 * (others may serve it) with {@code failurePrefix} and the reason as its message.
+	 */
+	private ModelRecord loadActive(ModelRecord active, String failurePrefix) {
+		this.followed = ActivationMark.of(active);
+		try {
+			String problem = verified(active.id()).problem();
+			if (problem != null) {
+				throw new IllegalStateException(problem);
+			}
+			this.activator.activate(active.path());
+		}
+		catch (RuntimeException e) {
+			logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
+					e.getMessage());
+			this.repository.updateStatus(active.id(), ModelStatus.ACTIVE, failurePrefix + e.getMessage());
+		}
+		return require(active.id());
+	}
+
+	/** One activation of the registry's ACTIVE model: which model, and when. */
+	private record ActivationMark(long id, @Nullable Instant activatedAt) {
+
+		static ActivationMark of(ModelRecord model) {
+			return new ActivationMark(model.id(), model.activatedAt());
+		}
 	}
 
 	public ModelFolders folders() {
@@ -239,6 +284,7 @@ public final class ModelRegistry {
 			if (target == this.activator) {
 				this.repository.deactivateAll();
 				this.repository.markActive(id, this.clock.instant());
+				this.followed = ActivationMark.of(require(id));
 			}
 			return require(id);
 		});
@@ -252,6 +298,7 @@ public final class ModelRegistry {
 		this.repository.deactivateAll();
 		this.repository.findByPath(realPath(file))
 			.ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
+		this.followed = this.repository.findActive().map(ActivationMark::of).orElse(null);
 	}
 
 	/**
