@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llcuda.nativelib.Sha256;
 import dev.llcuda.runtime.ModelActivator;
 
 /**
@@ -107,7 +106,7 @@ public final class ModelRegistry {
 	private ModelRecord loadActive(ModelRecord active, String failurePrefix) {
 		this.followed = ActivationMark.of(active);
 		try {
-			String problem = verified(active.id()).problem();
+			String problem = verified(active.id(), this.activator).problem();
 			if (problem != null) {
 				throw new IllegalStateException(problem);
 			}
@@ -175,7 +174,8 @@ public final class ModelRegistry {
 				return existing.get();
 			}
 			ModelFacts facts = this.inspector.inspect(real);
-			long id = this.repository.insert(real, Sha256.of(real), Files.size(real), facts, this.clock.instant());
+			long id = this.repository.insert(real, this.activator.sha256(real), Files.size(real), facts,
+					this.clock.instant());
 			return require(id);
 		}
 		catch (IOException e) {
@@ -218,10 +218,14 @@ public final class ModelRegistry {
 	 * loaded) with the problem in its message.
 	 */
 	public synchronized ModelRecord verify(long id) {
-		return verified(id).model();
+		return verified(id, this.activator).model();
 	}
 
-	private Verification verified(long id) {
+	/**
+	 * Verifies the model, hashing its file through {@code target} (which reports how far
+	 * it is).
+	 */
+	private Verification verified(long id, ModelActivator target) {
 		ModelRecord model = require(id);
 		ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
 		String problem = null;
@@ -232,7 +236,7 @@ public final class ModelRegistry {
 		else {
 			String actual;
 			try {
-				actual = Sha256.of(model.path());
+				actual = target.sha256(model.path());
 			}
 			catch (IOException e) {
 				throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
@@ -269,7 +273,7 @@ public final class ModelRegistry {
 	 */
 	public synchronized ModelRecord activate(long id, ModelActivator target) {
 		return this.activationLock.holding(() -> {
-			Verification verification = verified(id);
+			Verification verification = verified(id, target);
 			ModelRecord verified = verification.model();
 			if (verification.problem() != null) {
 				throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());

@@ -39,6 +39,9 @@ class ModelRegistryTests {
 
 	private final List<String> activations = new ArrayList<>();
 
+	/** Files the activator hashed, in order. */
+	private final List<String> hashed = new ArrayList<>();
+
 	private final RecordingActivator activator = new RecordingActivator();
 
 	private ModelRegistry registry;
@@ -62,6 +65,15 @@ class ModelRegistryTests {
 		assertThat(model.status()).isEqualTo(ModelStatus.AVAILABLE);
 		assertThat(model.registeredAt()).isEqualTo(NOW);
 		assertThat(this.registry.register(file).id()).isEqualTo(model.id());
+	}
+
+	@Test
+	void registrationVerificationAndActivationHashTheFileThroughTheActivatorWhichReportsProgress() throws IOException {
+		long id = this.registry.register(write("a.gguf", "abc")).id();
+		this.registry.verify(id);
+		this.registry.activate(id);
+		assertThat(this.hashed).containsExactly("a.gguf", "a.gguf", "a.gguf");
+		assertThat(this.activations).containsExactly("load a.gguf");
 	}
 
 	@Test
@@ -256,6 +268,12 @@ class ModelRegistryTests {
 			}
 			ModelRegistryTests.this.activations.add("load " + file.getFileName());
 			this.served = file;
+		}
+
+		@Override
+		public String sha256(Path file) throws IOException {
+			ModelRegistryTests.this.hashed.add(file.getFileName().toString());
+			return ModelActivator.super.sha256(file);
 		}
 
 		@Override
