@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -29,6 +30,7 @@ import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * The model registry, in its own store (the H2 file
@@ -109,13 +111,14 @@ public final class LlcudaRegistryAutoConfiguration {
 
 	/**
 	 * Registers new files of the first model folder and records the start-up model as
-	 * active, or without one loads the model the registry marks active, once the
-	 * application runs; from then on follows activations by other replicas.
+	 * active, or without one loads the model the registry marks active, and loads into
+	 * each named model the one it was last activated with, once the application runs;
+	 * from then on follows activations by other replicas.
 	 */
 	@Bean
 	@ConditionalOnBean(ModelRegistry.class)
 	ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, ActiveModelFollower follower,
-			LlcudaProperties properties) {
+			ObjectProvider<ModelSet> models, LlcudaProperties properties) {
 		return arguments -> {
 			if (properties.getRegistry().isScanOnStartup()) {
 				try {
@@ -133,6 +136,7 @@ public final class LlcudaRegistryAutoConfiguration {
 			else {
 				registry.resumeActive();
 			}
+			models.ifAvailable(set -> registry.resumeSlots(set::activator));
 			follower.start(properties.getRegistry().getFollowInterval());
 		};
 	}

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -264,14 +265,15 @@ public final class ModelRegistry {
 	 * load failure marks the model FAILED with the reason and rethrows.
 	 */
 	public synchronized ModelRecord activate(long id) {
-		return activate(id, this.activator);
+		return activate(id, null, this.activator);
 	}
 
 	/**
-	 * Verifies the model and loads it into {@code target}, one model of the set by name;
-	 * only the default model's activation is recorded as the registry's ACTIVE model.
+	 * Verifies the model and loads it into {@code target}, the model of the set named
+	 * {@code slot}; the default model's activation is recorded as the registry's ACTIVE
+	 * model, another's under its name ({@link #resumeSlots}).
 	 */
-	public synchronized ModelRecord activate(long id, ModelActivator target) {
+	public synchronized ModelRecord activate(long id, @Nullable String slot, ModelActivator target) {
 		return this.activationLock.holding(() -> {
 			Verification verification = verified(id, target);
 			ModelRecord verified = verification.model();
@@ -289,6 +291,9 @@ public final class ModelRegistry {
 				this.repository.deactivateAll();
 				this.repository.markActive(id, this.clock.instant());
 				this.followed = ActivationMark.of(require(id));
+			}
+			else if (slot != null) {
+				this.repository.recordSlot(slot, id, this.clock.instant());
 			}
 			return require(id);
 		});
@@ -310,15 +315,40 @@ public final class ModelRegistry {
 	 * activated.
 	 */
 	public synchronized void unload() {
-		unload(this.activator);
+		unload(null, this.activator);
 	}
 
-	/** Unloads {@code target}, one model of the set by name; the others serve on. */
-	public synchronized void unload(ModelActivator target) {
+	/**
+	 * Unloads {@code target}, the model of the set named {@code slot}; the others serve
+	 * on. Its recorded activation is forgotten.
+	 */
+	public synchronized void unload(@Nullable String slot, ModelActivator target) {
 		target.unload();
 		if (target == this.activator) {
 			this.repository.deactivateAll();
 		}
+		else if (slot != null) {
+			this.repository.forgetSlot(slot);
+		}
+	}
+
+	/**
+	 * After a restart, loads into each named model of the set the model it was last
+	 * activated with through the registry, in place of its configured file. A name no
+	 * longer configured ({@code slots} throws) or a model that cannot be loaded is logged
+	 * and skipped; the others still load.
+	 */
+	public synchronized void resumeSlots(Function<String, ModelActivator> slots) {
+		this.repository.findSlots().forEach((slot, id) -> {
+			try {
+				ModelActivator target = slots.apply(slot);
+				logger.info("llcuda model registry: loading model {} into '{}', as last activated", id, slot);
+				activate(id, slot, target);
+			}
+			catch (RuntimeException e) {
+				logger.warn("llcuda model registry: '{}' keeps its configured file: {}", slot, e.getMessage());
+			}
+		});
 	}
 
 	/** Forgets a model (the file stays). The active model must be unloaded first. */

@@ -77,6 +77,36 @@ class ModelRegistryTests {
 	}
 
 	@Test
+	void aNamedModelsActivationSurvivesARestartOnTheSameDatabaseUntilItIsUnloaded() throws IOException {
+		long id = this.registry.register(write("b.gguf", "abc")).id();
+		RecordingActivator named = new RecordingActivator();
+		this.registry.activate(id, "qwen", named);
+		assertThat(this.registry.active()).isEmpty();
+
+		RecordingActivator restarted = new RecordingActivator();
+		ModelRegistry afterRestart = restartedRegistry();
+		afterRestart.resumeSlots(slot -> {
+			if (!slot.equals("qwen")) {
+				throw new IllegalArgumentException("no model named " + slot);
+			}
+			return restarted;
+		});
+		assertThat(restarted.servedFile()).contains(this.models.resolve("b.gguf").toRealPath());
+		assertThat(this.activations).containsExactly("load b.gguf", "load b.gguf");
+
+		afterRestart.unload("qwen", restarted);
+		RecordingActivator again = new RecordingActivator();
+		restartedRegistry().resumeSlots(slot -> again);
+		assertThat(again.servedFile()).isEmpty();
+	}
+
+	private ModelRegistry restartedRegistry() {
+		return new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+				new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.fixed(NOW, ZoneOffset.UTC),
+				Duration.ofSeconds(5));
+	}
+
+	@Test
 	void registerRefusesFilesOutsideTheModelFolders() throws IOException {
 		Path outside = Files.writeString(this.temp.resolve("outside.gguf"), "abc");
 		assertThatThrownBy(() -> this.registry.register(this.models.resolve("../outside.gguf")))
