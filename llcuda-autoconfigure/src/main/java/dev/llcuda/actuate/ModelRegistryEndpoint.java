@@ -79,7 +79,7 @@ public final class ModelRegistryEndpoint {
 		return answer(() -> {
 			if ("unload".equals(action)) {
 				if (model != null) {
-					this.registry.unload(this.models.activator(model));
+					this.registry.unload(model, this.models.activator(model));
 				}
 				else {
 					this.registry.unload();
@@ -98,7 +98,7 @@ public final class ModelRegistryEndpoint {
 	public WebEndpointResponse<Object> act(@Selector long id, String action, @Nullable String model) {
 		return answer(() -> switch (action) {
 			case "activate" -> ModelDescriptor.of(model != null
-					? this.registry.activate(id, this.models.activator(model)) : this.registry.activate(id));
+					? this.registry.activate(id, model, this.models.activator(model)) : this.registry.activate(id));
 			case "verify" -> ModelDescriptor.of(this.registry.verify(id));
 			default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
 		});

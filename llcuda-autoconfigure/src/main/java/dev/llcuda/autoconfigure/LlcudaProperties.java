@@ -555,6 +555,13 @@ public class LlcudaProperties {
 		private Duration activationLockTimeout = Duration.ofMinutes(10);
 
 		/**
+		 * How often a running service looks for a model another replica sharing the
+		 * registry's database activated, and loads it; 0: never (it still loads the
+		 * active model at start).
+		 */
+		private Duration followInterval = Duration.ofSeconds(10);
+
+		/**
 		 * JDBC URL of a database server holding the registry's own store instead of the
 		 * H2 file, e.g. one PostgreSQL database shared by service replicas (its driver
 		 * must be on the classpath).
@@ -629,6 +636,14 @@ public class LlcudaProperties {
 
 		public void setActivationLockTimeout(Duration activationLockTimeout) {
 			this.activationLockTimeout = activationLockTimeout;
+		}
+
+		public Duration getFollowInterval() {
+			return this.followInterval;
+		}
+
+		public void setFollowInterval(Duration followInterval) {
+			this.followInterval = followInterval;
 		}
 
 		public @Nullable String getUrl() {

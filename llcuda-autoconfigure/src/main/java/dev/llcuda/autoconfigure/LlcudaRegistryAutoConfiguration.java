@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -22,12 +23,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.llcuda.hub.HubDownloader;
+import dev.llcuda.registry.ActiveModelFollower;
 import dev.llcuda.registry.GgufModelInspector;
 import dev.llcuda.registry.ModelFolders;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.ModelSet;
 
 /**
  * The model registry, in its own store (the H2 file
@@ -103,14 +106,22 @@ public final class LlcudaRegistryAutoConfiguration {
 		return beans.getBean(chosen, DataSource.class);
 	}
 
+	@Bean
+	@ConditionalOnBean(ModelRegistry.class)
+	ActiveModelFollower llcudaActiveModelFollower(ModelRegistry registry) {
+		return new ActiveModelFollower(registry);
+	}
+
 	/**
 	 * Registers new files of the first model folder and records the start-up model as
-	 * active, or without one loads the model the registry marks active, once the
-	 * application runs.
+	 * active, or without one loads the model the registry marks active, and loads into
+	 * each named model the one it was last activated with, once the application runs;
+	 * from then on follows activations by other replicas.
 	 */
 	@Bean
 	@ConditionalOnBean(ModelRegistry.class)
-	ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, LlcudaProperties properties) {
+	ApplicationRunner llcudaModelRegistryStartup(ModelRegistry registry, ActiveModelFollower follower,
+			ObjectProvider<ModelSet> models, LlcudaProperties properties) {
 		return arguments -> {
 			if (properties.getRegistry().isScanOnStartup()) {
 				try {
@@ -128,6 +139,8 @@ public final class LlcudaRegistryAutoConfiguration {
 			else {
 				registry.resumeActive();
 			}
+			models.ifAvailable(set -> registry.resumeSlots(set::activator));
+			follower.start(properties.getRegistry().getFollowInterval());
 		};
 	}
 

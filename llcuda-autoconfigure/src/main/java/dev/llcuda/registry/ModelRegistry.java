@@ -6,15 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.llcuda.nativelib.Sha256;
 import dev.llcuda.runtime.ModelActivator;
 
 /**
@@ -23,7 +24,8 @@ import dev.llcuda.runtime.ModelActivator;
  * Calls are serialized (activation switches the engine's model), and activations also
  * across every registry sharing the database (service replicas) by a database lock. The
  * ACTIVE model is the one to serve: a process that starts without one loads it
- * ({@link #resumeActive()}), and a served file changed on disk is reported in the active
+ * ({@link #resumeActive()}), a running one follows a later activation by another
+ * ({@link #followActive()}), and a served file changed on disk is reported in the active
  * model's status message.
  */
 public final class ModelRegistry {
@@ -44,6 +46,9 @@ public final class ModelRegistry {
 
 	private final ActivationLock activationLock;
 
+	/** The last activation of the ACTIVE model this registry loaded or saw loaded. */
+	private @Nullable ActivationMark followed;
+
 	public ModelRegistry(RegistryDatabase database, ModelFolders folders, ModelInspector inspector,
 			ModelActivator activator, Clock clock, Duration activationLockTimeout) {
 		this.repository = new ModelRepository(database);
@@ -63,25 +68,65 @@ public final class ModelRegistry {
 	 */
 	public synchronized Optional<ModelRecord> resumeActive() {
 		if (this.activator.servedFile().isPresent()) {
+			this.followed = this.repository.findActive().map(ActivationMark::of).orElse(null);
 			return Optional.empty();
 		}
 		return this.activationLock.holding(() -> this.repository.findActive().map(active -> {
 			logger.info("llcuda model registry: loading {}, the model the registry marks active", active.path());
-			try {
-				String problem = verified(active.id()).problem();
-				if (problem != null) {
-					throw new IllegalStateException(problem);
-				}
-				this.activator.activate(active.path());
-			}
-			catch (RuntimeException e) {
-				logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
-						e.getMessage());
-				this.repository.updateStatus(active.id(), ModelStatus.ACTIVE,
-						"not loaded at start-up: " + e.getMessage());
-			}
-			return require(active.id());
+			return loadActive(active, "not loaded at start-up: ");
 		}));
+	}
+
+	/**
+	 * Loads the model the registry marks ACTIVE when another registry sharing the
+	 * database (a service replica) activated it since this one last looked; polled by
+	 * {@link ActiveModelFollower}. An activation seen once is followed once: one that
+	 * cannot be loaded here stays ACTIVE with the reason in its status message, and is
+	 * not tried again until the next activation. Unloads are not followed.
+	 */
+	public synchronized Optional<ModelRecord> followActive() {
+		Optional<ActivationMark> seen = this.repository.findActive().map(ActivationMark::of);
+		if (seen.isEmpty() || seen.get().equals(this.followed)) {
+			return Optional.empty();
+		}
+		return this.activationLock.holding(() -> this.repository.findActive().flatMap(active -> {
+			this.followed = ActivationMark.of(active);
+			if (this.activator.servedFile().map(ModelRegistry::realPath).filter(active.path()::equals).isPresent()) {
+				return Optional.empty();
+			}
+			logger.info("llcuda model registry: loading {}, activated by another service sharing the registry",
+					active.path());
+			return Optional.of(loadActive(active, "not loaded by a replica following the activation: "));
+		}));
+	}
+
+	/**
+	 * Verifies and loads the ACTIVE model {@code active}; when that fails it stays ACTIVE
+	 * (others may serve it) with {@code failurePrefix} and the reason as its message.
+	 */
+	private ModelRecord loadActive(ModelRecord active, String failurePrefix) {
+		this.followed = ActivationMark.of(active);
+		try {
+			String problem = verified(active.id(), this.activator).problem();
+			if (problem != null) {
+				throw new IllegalStateException(problem);
+			}
+			this.activator.activate(active.path());
+		}
+		catch (RuntimeException e) {
+			logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
+					e.getMessage());
+			this.repository.updateStatus(active.id(), ModelStatus.ACTIVE, failurePrefix + e.getMessage());
+		}
+		return require(active.id());
+	}
+
+	/** One activation of the registry's ACTIVE model: which model, and when. */
+	private record ActivationMark(long id, @Nullable Instant activatedAt) {
+
+		static ActivationMark of(ModelRecord model) {
+			return new ActivationMark(model.id(), model.activatedAt());
+		}
 	}
 
 	public ModelFolders folders() {
@@ -130,7 +175,8 @@ public final class ModelRegistry {
 				return existing.get();
 			}
 			ModelFacts facts = this.inspector.inspect(real);
-			long id = this.repository.insert(real, Sha256.of(real), Files.size(real), facts, this.clock.instant());
+			long id = this.repository.insert(real, this.activator.sha256(real), Files.size(real), facts,
+					this.clock.instant());
 			return require(id);
 		}
 		catch (IOException e) {
@@ -173,10 +219,14 @@ public final class ModelRegistry {
 	 * loaded) with the problem in its message.
 	 */
 	public synchronized ModelRecord verify(long id) {
-		return verified(id).model();
+		return verified(id, this.activator).model();
 	}
 
-	private Verification verified(long id) {
+	/**
+	 * Verifies the model, hashing its file through {@code target} (which reports how far
+	 * it is).
+	 */
+	private Verification verified(long id, ModelActivator target) {
 		ModelRecord model = require(id);
 		ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
 		String problem = null;
@@ -187,7 +237,7 @@ public final class ModelRegistry {
 		else {
 			String actual;
 			try {
-				actual = Sha256.of(model.path());
+				actual = target.sha256(model.path());
 			}
 			catch (IOException e) {
 				throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
@@ -215,16 +265,17 @@ public final class ModelRegistry {
 	 * load failure marks the model FAILED with the reason and rethrows.
 	 */
 	public synchronized ModelRecord activate(long id) {
-		return activate(id, this.activator);
+		return activate(id, null, this.activator);
 	}
 
 	/**
-	 * Verifies the model and loads it into {@code target}, one model of the set by name;
-	 * only the default model's activation is recorded as the registry's ACTIVE model.
+	 * Verifies the model and loads it into {@code target}, the model of the set named
+	 * {@code slot}; the default model's activation is recorded as the registry's ACTIVE
+	 * model, another's under its name ({@link #resumeSlots}).
 	 */
-	public synchronized ModelRecord activate(long id, ModelActivator target) {
+	public synchronized ModelRecord activate(long id, @Nullable String slot, ModelActivator target) {
 		return this.activationLock.holding(() -> {
-			Verification verification = verified(id);
+			Verification verification = verified(id, target);
 			ModelRecord verified = verification.model();
 			if (verification.problem() != null) {
 				throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
@@ -239,6 +290,10 @@ public final class ModelRegistry {
 			if (target == this.activator) {
 				this.repository.deactivateAll();
 				this.repository.markActive(id, this.clock.instant());
+				this.followed = ActivationMark.of(require(id));
+			}
+			else if (slot != null) {
+				this.repository.recordSlot(slot, id, this.clock.instant());
 			}
 			return require(id);
 		});
@@ -252,6 +307,7 @@ public final class ModelRegistry {
 		this.repository.deactivateAll();
 		this.repository.findByPath(realPath(file))
 			.ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
+		this.followed = this.repository.findActive().map(ActivationMark::of).orElse(null);
 	}
 
 	/**
@@ -259,15 +315,40 @@ public final class ModelRegistry {
 	 * activated.
 	 */
 	public synchronized void unload() {
-		unload(this.activator);
+		unload(null, this.activator);
 	}
 
-	/** Unloads {@code target}, one model of the set by name; the others serve on. */
-	public synchronized void unload(ModelActivator target) {
+	/**
+	 * Unloads {@code target}, the model of the set named {@code slot}; the others serve
+	 * on. Its recorded activation is forgotten.
+	 */
+	public synchronized void unload(@Nullable String slot, ModelActivator target) {
 		target.unload();
 		if (target == this.activator) {
 			this.repository.deactivateAll();
 		}
+		else if (slot != null) {
+			this.repository.forgetSlot(slot);
+		}
+	}
+
+	/**
+	 * After a restart, loads into each named model of the set the model it was last
+	 * activated with through the registry, in place of its configured file. A name no
+	 * longer configured ({@code slots} throws) or a model that cannot be loaded is logged
+	 * and skipped; the others still load.
+	 */
+	public synchronized void resumeSlots(Function<String, ModelActivator> slots) {
+		this.repository.findSlots().forEach((slot, id) -> {
+			try {
+				ModelActivator target = slots.apply(slot);
+				logger.info("llcuda model registry: loading model {} into '{}', as last activated", id, slot);
+				activate(id, slot, target);
+			}
+			catch (RuntimeException e) {
+				logger.warn("llcuda model registry: '{}' keeps its configured file: {}", slot, e.getMessage());
+			}
+		});
 	}
 
 	/** Forgets a model (the file stays). The active model must be unloaded first. */

@@ -5,7 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,6 +20,8 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 final class ModelRepository {
 
 	private static final String TABLE = "\"" + RegistryDatabase.SCHEMA + "\".models";
+
+	private static final String SLOTS = "\"" + RegistryDatabase.SCHEMA + "\".slot_activations";
 
 	private static final String COLUMNS = "id, name, path, sha256, size_bytes, architecture, quantization, "
 			+ "parameter_count, context_length, status, status_message, registered_at, verified_at, activated_at";
@@ -95,6 +99,30 @@ final class ModelRepository {
 		this.jdbc.sql("UPDATE " + TABLE + " SET status = ? WHERE status = ?")
 			.params(ModelStatus.AVAILABLE.name(), ModelStatus.ACTIVE.name())
 			.update();
+	}
+
+	/**
+	 * Records {@code id} as the model the named model {@code slot} was activated with.
+	 */
+	void recordSlot(String slot, long id, Instant now) {
+		forgetSlot(slot);
+		this.jdbc.sql("INSERT INTO " + SLOTS + " (slot, model_id, activated_at) VALUES (?, ?, ?)")
+			.params(slot, id, Timestamp.from(now))
+			.update();
+	}
+
+	void forgetSlot(String slot) {
+		this.jdbc.sql("DELETE FROM " + SLOTS + " WHERE slot = ?").param(slot).update();
+	}
+
+	/** The model each named model was last activated with, by name. */
+	Map<String, Long> findSlots() {
+		Map<String, Long> slots = new LinkedHashMap<>();
+		this.jdbc.sql("SELECT slot, model_id FROM " + SLOTS + " ORDER BY slot")
+			.query((rs, rowNum) -> Map.entry(rs.getString("slot"), rs.getLong("model_id")))
+			.list()
+			.forEach(slot -> slots.put(slot.getKey(), slot.getValue()));
+		return slots;
 	}
 
 	void delete(long id) {

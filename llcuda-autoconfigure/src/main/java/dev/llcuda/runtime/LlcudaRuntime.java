@@ -1,11 +1,14 @@
 package dev.llcuda.runtime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -14,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import dev.llcuda.engine.LoadListener;
+import dev.llcuda.nativelib.Sha256;
 
 /**
  * The engine's lifecycle: loads the configured model when the application starts (in the
@@ -190,16 +194,43 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 		}
 	}
 
-	/**
-	 * Loads {@code file}, keeping how far it is for {@link #loadProgress()} and logging
-	 * it every few seconds.
-	 */
+	/** Loads {@code file}, keeping how far it is as {@link #tracking} does. */
 	private ServingModel load(Path file) {
+		return tracking(file, LoadListener.Phase.READING_FILE, progress -> this.loader.load(file, progress));
+	}
+
+	/**
+	 * The file's SHA-256, its bytes hashed reported as the CHECKSUMMING phase of
+	 * {@link #loadProgress()} and in the log, as a load's progress.
+	 */
+	@Override
+	public String sha256(Path file) throws IOException {
+		try {
+			return tracking(file, LoadListener.Phase.CHECKSUMMING, progress -> {
+				try {
+					return Sha256.of(file,
+							(bytes, total) -> progress.progress(LoadListener.Phase.CHECKSUMMING, bytes, total));
+				}
+				catch (IOException e) {
+					throw new UncheckedIOException(e);
+				}
+			});
+		}
+		catch (UncheckedIOException e) {
+			throw e.getCause();
+		}
+	}
+
+	/**
+	 * Runs {@code work} on {@code file}, starting in {@code firstPhase}, keeping how far
+	 * it is for {@link #loadProgress()} and logging it every few seconds.
+	 */
+	private <T> T tracking(Path file, LoadListener.Phase firstPhase, Function<LoadListener, T> work) {
 		Instant startedAt = Instant.now();
 		long[] logged = { System.nanoTime() };
-		this.loadProgress = new LoadProgress(file, LoadListener.Phase.READING_FILE, 0, -1, startedAt);
+		this.loadProgress = new LoadProgress(file, firstPhase, 0, -1, startedAt);
 		try {
-			return this.loader.load(file, (phase, bytes, totalBytes) -> {
+			return work.apply((phase, bytes, totalBytes) -> {
 				LoadProgress now = new LoadProgress(file, phase, bytes, totalBytes, startedAt);
 				this.loadProgress = now;
 				long nanos = System.nanoTime();

@@ -1,7 +1,10 @@
 package dev.llcuda.runtime;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+
+import dev.llcuda.nativelib.Sha256;
 
 /**
  * Loads a model into the engine (replacing the one serving) and unloads it; the engine
@@ -17,6 +20,14 @@ public interface ModelActivator {
 
 	/** Stops serving and frees the model and its device memory. */
 	void unload();
+
+	/**
+	 * The SHA-256 of {@code file}, checked before it is activated; an activator that
+	 * reports load progress reports the hashing too.
+	 */
+	default String sha256(Path file) throws IOException {
+		return Sha256.of(file);
+	}
 
 	/** The file of the model serving now. */
 	Optional<Path> servedFile();

@@ -39,6 +39,9 @@ class ModelRegistryTests {
 
 	private final List<String> activations = new ArrayList<>();
 
+	/** Files the activator hashed, in order. */
+	private final List<String> hashed = new ArrayList<>();
+
 	private final RecordingActivator activator = new RecordingActivator();
 
 	private ModelRegistry registry;
@@ -62,6 +65,45 @@ class ModelRegistryTests {
 		assertThat(model.status()).isEqualTo(ModelStatus.AVAILABLE);
 		assertThat(model.registeredAt()).isEqualTo(NOW);
 		assertThat(this.registry.register(file).id()).isEqualTo(model.id());
+	}
+
+	@Test
+	void registrationVerificationAndActivationHashTheFileThroughTheActivatorWhichReportsProgress() throws IOException {
+		long id = this.registry.register(write("a.gguf", "abc")).id();
+		this.registry.verify(id);
+		this.registry.activate(id);
+		assertThat(this.hashed).containsExactly("a.gguf", "a.gguf", "a.gguf");
+		assertThat(this.activations).containsExactly("load a.gguf");
+	}
+
+	@Test
+	void aNamedModelsActivationSurvivesARestartOnTheSameDatabaseUntilItIsUnloaded() throws IOException {
+		long id = this.registry.register(write("b.gguf", "abc")).id();
+		RecordingActivator named = new RecordingActivator();
+		this.registry.activate(id, "qwen", named);
+		assertThat(this.registry.active()).isEmpty();
+
+		RecordingActivator restarted = new RecordingActivator();
+		ModelRegistry afterRestart = restartedRegistry();
+		afterRestart.resumeSlots(slot -> {
+			if (!slot.equals("qwen")) {
+				throw new IllegalArgumentException("no model named " + slot);
+			}
+			return restarted;
+		});
+		assertThat(restarted.servedFile()).contains(this.models.resolve("b.gguf").toRealPath());
+		assertThat(this.activations).containsExactly("load b.gguf", "load b.gguf");
+
+		afterRestart.unload("qwen", restarted);
+		RecordingActivator again = new RecordingActivator();
+		restartedRegistry().resumeSlots(slot -> again);
+		assertThat(again.servedFile()).isEmpty();
+	}
+
+	private ModelRegistry restartedRegistry() {
+		return new ModelRegistry(RegistryDatabase.h2File(this.temp.resolve("db/registry")),
+				new ModelFolders(List.of(this.models)), file -> FACTS, this.activator, Clock.fixed(NOW, ZoneOffset.UTC),
+				Duration.ofSeconds(5));
 	}
 
 	@Test
@@ -256,6 +298,12 @@ class ModelRegistryTests {
 			}
 			ModelRegistryTests.this.activations.add("load " + file.getFileName());
 			this.served = file;
+		}
+
+		@Override
+		public String sha256(Path file) throws IOException {
+			ModelRegistryTests.this.hashed.add(file.getFileName().toString());
+			return ModelActivator.super.sha256(file);
 		}
 
 		@Override

@@ -25,8 +25,8 @@ import dev.llcuda.runtime.ModelActivator;
 
 /**
  * Service replicas sharing one registry database: registrations seen by every replica,
- * one activation at a time, and a replica started later loads the active model. Each
- * database runs it.
+ * one activation at a time, a running replica follows another's activation, and a replica
+ * started later loads the active model. Each database runs it.
  */
 abstract class SharedRegistryContract {
 
@@ -39,7 +39,8 @@ abstract class SharedRegistryContract {
 	abstract DataSource database();
 
 	@Test
-	void replicasShareRegistrationsActivateOneAtATimeAndALaterReplicaServesTheActiveModel() throws Exception {
+	void replicasShareRegistrationsActivateOneAtATimeFollowActivationsAndALaterReplicaServesTheActiveModel()
+			throws Exception {
 		Path models = Files.createDirectories(this.temp.resolve("models"));
 		Path first = Files.writeString(models.resolve("first.gguf"), "first");
 		Path second = Files.writeString(models.resolve("second.gguf"), "second");
@@ -76,6 +77,23 @@ abstract class SharedRegistryContract {
 				"b loaded second.gguf");
 		assertThat(registryA.active().orElseThrow().id()).isEqualTo(secondId);
 
+		// a still serves first.gguf until its follower sees b's activation
+		assertThat(a.served).isEqualTo(first.toRealPath());
+		try (ActiveModelFollower follower = new ActiveModelFollower(registryA)) {
+			follower.start(Duration.ofMillis(50));
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (!second.toRealPath().equals(a.served) && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+		}
+		assertThat(a.served).isEqualTo(second.toRealPath());
+		assertThat(events).containsExactly("a starts first.gguf", "a loaded first.gguf", "b starts second.gguf",
+				"b loaded second.gguf", "a starts second.gguf", "a loaded second.gguf");
+		// an activation is followed once; b, which made it, does not load it again
+		assertThat(registryA.followActive()).isEmpty();
+		assertThat(registryB.followActive()).isEmpty();
+		assertThat(events).hasSize(6);
+
 		Replica c = new Replica("c", events);
 		ModelRegistry registryC = replica(database, models, c);
 		assertThat(registryC.resumeActive().orElseThrow().id()).isEqualTo(secondId);
@@ -100,7 +118,7 @@ abstract class SharedRegistryContract {
 
 		private @Nullable CountDownLatch hold;
 
-		private @Nullable Path served;
+		private volatile @Nullable Path served;
 
 		Replica(String name, List<String> events) {
 			this.name = name;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +37,7 @@ import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
+import dev.llcuda.nativelib.Sha256;
 
 /**
  * Activation is transactional and reports its progress, and a served file changed on disk
@@ -243,6 +245,45 @@ class LlcudaRuntimeTests {
 		assertThat(this.runtime.state()).isEqualTo(RuntimeState.READY);
 		assertThat(this.runtime.loadProgress()).isEmpty();
 		assertThat(healthOf(this.runtime).getDetails()).doesNotContainKey("loading");
+	}
+
+	@Test
+	void checksummingAFileReportsTheBytesHashedAsALoadPhaseAndTheDigest() throws Exception {
+		Path file = this.temp.resolve("large.gguf");
+		long size = 1L << 30;
+		try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+			sparse.setLength(size);
+		}
+		this.runtime = runtime(scripted(true));
+		List<LoadProgress> seen = new CopyOnWriteArrayList<>();
+		Thread watcher = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				this.runtime.loadProgress().ifPresent(seen::add);
+				Thread.onSpinWait();
+			}
+		});
+		watcher.start();
+		String digest;
+		try {
+			digest = this.runtime.sha256(file);
+		}
+		finally {
+			watcher.interrupt();
+			watcher.join(10_000);
+		}
+		assertThat(digest).isEqualTo(Sha256.of(file));
+		assertThat(seen).isNotEmpty().allSatisfy(progress -> {
+			assertThat(progress.file()).isEqualTo(file);
+			assertThat(progress.phase()).isEqualTo(LoadListener.Phase.CHECKSUMMING);
+			assertThat(progress.bytes()).isBetween(0L, size);
+		});
+		assertThat(seen).anySatisfy(progress -> {
+			assertThat(progress.totalBytes()).isEqualTo(size);
+			assertThat(progress.bytes()).isPositive();
+			assertThat(progress.percent()).isBetween(0.0, 100.0);
+		});
+		assertThat(this.runtime.loadProgress()).isEmpty();
+		assertThat(this.runtime.state()).isEqualTo(RuntimeState.NO_MODEL);
 	}
 
 	private static Health healthOf(LlcudaRuntime runtime) {

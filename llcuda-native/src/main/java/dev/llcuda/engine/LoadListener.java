@@ -3,7 +3,8 @@ package dev.llcuda.engine;
 /**
  * Told, on the loading thread, how far {@link ModelEngine#open} is: each phase as it
  * starts, and while the weights are copied the bytes copied so far of their total (0 of
- * -1 in the other phases).
+ * -1 in the other phases). A file checksummed before it loads reports its bytes hashed
+ * the same way.
  */
 @FunctionalInterface
 public interface LoadListener {
@@ -14,6 +15,11 @@ public interface LoadListener {
 	/** The steps of opening a model, in order. */
 	enum Phase {
 
+		/**
+		 * The file's SHA-256 against the one recorded for it (the model registry's
+		 * verification before a load, or on request); bytes hashed of the file's size.
+		 */
+		CHECKSUMMING,
 		/** Header, tokenizer and chat template. */
 		READING_FILE,
 		/**

@@ -34,13 +34,36 @@ public final class Sha256 {
 		return HexFormat.of().formatHex(digest.digest());
 	}
 
+	/** How far a digest of a file is. */
+	@FunctionalInterface
+	public interface Progress {
+
+		/** {@code bytes} of the file's {@code totalBytes} hashed so far. */
+		void hashed(long bytes, long totalBytes);
+
+	}
+
 	/** The digest of a file, streamed (model files are gigabytes). */
 	public static String of(Path file) throws IOException {
+		return of(file, (bytes, totalBytes) -> {
+		});
+	}
+
+	/**
+	 * The digest of a file, telling {@code progress} the bytes hashed after each read
+	 * (from 0 up to the file's size at the start).
+	 */
+	public static String of(Path file, Progress progress) throws IOException {
 		MessageDigest digest = newDigest();
 		try (InputStream in = Files.newInputStream(file)) {
-			byte[] buffer = new byte[1 << 16];
+			long total = Files.size(file);
+			long hashed = 0;
+			progress.hashed(0, total);
+			byte[] buffer = new byte[1 << 20];
 			for (int n; (n = in.read(buffer)) > 0;) {
 				digest.update(buffer, 0, n);
+				hashed += n;
+				progress.hashed(hashed, total);
 			}
 		}
 		return hex(digest);
