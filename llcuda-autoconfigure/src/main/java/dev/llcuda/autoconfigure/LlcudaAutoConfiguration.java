@@ -2,6 +2,7 @@ package dev.llcuda.autoconfigure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.unit.DataSize;
 
 import dev.llcuda.engine.AdapterFile;
+import dev.llcuda.engine.AdapterMerger;
 import dev.llcuda.engine.EmbeddingEngine;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.gpu.CudaDevice;
@@ -113,7 +115,7 @@ public final class LlcudaAutoConfiguration {
 		return nativeRuntime.library()
 			.<ModelLoader>map(library -> new NativeModelLoader(library, gpu.selection(), entry.limits(), listener,
 					contextLength != null ? contextLength : 0, model.getCacheDir(),
-					Optional.ofNullable(model.getQuantize()), adapters(entry)))
+					Optional.ofNullable(model.getQuantize()), adapters(entry), mergedAdapters(entry)))
 			.orElseGet(() -> (file, progress) -> {
 				throw new IllegalStateException("cannot load " + file + ": the native library is not loaded ("
 						+ nativeRuntime.failure().orElse("") + ")");
@@ -129,6 +131,20 @@ public final class LlcudaAutoConfiguration {
 			}
 			adapters.add(new AdapterFile(name, lora.getPath(), lora.getScale()));
 		});
+		return adapters;
+	}
+
+	private static List<AdapterMerger.Lora> mergedAdapters(ModelEntries.Entry entry) {
+		List<AdapterMerger.Lora> adapters = new ArrayList<>();
+		String property = entry.name() != null ? "llcuda.models." + entry.name() : "llcuda.model";
+		List<LlcudaProperties.Lora> configured = entry.model().getAdapters();
+		for (int i = 0; i < configured.size(); i++) {
+			Path path = configured.get(i).getPath();
+			if (path == null) {
+				throw new IllegalArgumentException(property + ".adapters[" + i + "].path is not set");
+			}
+			adapters.add(new AdapterMerger.Lora(path, configured.get(i).getScale()));
+		}
 		return adapters;
 	}
 

@@ -216,6 +216,25 @@ public class LlcudaProperties {
 		}
 
 		/**
+		 * LoRA adapters (GGUF or PEFT directory) merged into the weights at load, in
+		 * order: W + scale * alpha / r * B A, re-quantized to each weight's own type. The
+		 * merged file is kept in cache-dir/merged under a name keyed by the SHA-256 of
+		 * the model and adapters and the scales, so the next start loads it at once. The
+		 * fastest way to serve one fine-tune (no low-rank products per token), but every
+		 * request gets the adapters and changing them means a new merge; lora serves
+		 * several adapters per request beside one base instead.
+		 */
+		private List<Lora> adapters = new ArrayList<>();
+
+		public List<Lora> getAdapters() {
+			return this.adapters;
+		}
+
+		public void setAdapters(List<Lora> adapters) {
+			this.adapters = adapters;
+		}
+
+		/**
 		 * How often the served file's SHA-256 is computed again and compared with its
 		 * digest at load (a mismatch shows in health and the registry; serving continues
 		 * from the copy loaded). Size, time and inode changes are seen without it. Unset:
@@ -238,7 +257,10 @@ public class LlcudaProperties {
 
 	}
 
-	/** One LoRA adapter of {@code llcuda.model.lora}. */
+	/**
+	 * One LoRA adapter of {@code llcuda.model.lora} (served beside the model) or
+	 * {@code llcuda.model.adapters} (merged into it).
+	 */
 	public static class Lora {
 
 		/**
@@ -264,7 +286,7 @@ public class LlcudaProperties {
 
 		public void setScale(float scale) {
 			if (!Float.isFinite(scale)) {
-				throw new IllegalArgumentException("llcuda.model.lora.*.scale must be finite, got " + scale);
+				throw new IllegalArgumentException("the scale of a LoRA adapter must be finite, got " + scale);
 			}
 			this.scale = scale;
 		}

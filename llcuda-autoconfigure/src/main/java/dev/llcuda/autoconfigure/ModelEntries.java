@@ -122,6 +122,7 @@ record ModelEntries(List<Entry> chats, List<Entry> embeddings) {
 			add(misplaced, "context-length", model.getContextLength());
 			add(misplaced, "quantize", model.getQuantize());
 			add(misplaced, "lora", model.getLora().isEmpty() ? null : model.getLora());
+			add(misplaced, "adapters", model.getAdapters().isEmpty() ? null : model.getAdapters());
 			add(misplaced, "kv-memory", model.getKvMemory());
 			add(misplaced, "kv-blocks", model.getKvBlocks());
 			add(misplaced, "max-running-sequences", model.getMaxRunningSequences());

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.llcuda.engine.AdapterFile;
+import dev.llcuda.engine.AdapterMerger;
 import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.LoadListener;
+import dev.llcuda.engine.MergedModelCache;
 import dev.llcuda.engine.ModelEngine;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gpu.DeviceSelection;
@@ -20,7 +22,8 @@ import dev.llcuda.nativelib.NativeLibrary;
 /**
  * Loads models onto the selected device through {@link ModelEngine#open}, with the engine
  * limits in effect. A Hugging Face model directory is loaded through its GGUF conversion,
- * made once into the checkpoint cache.
+ * and a model with adapters to merge through its merge, each made once into the
+ * checkpoint cache.
  */
 public final class NativeModelLoader implements ModelLoader {
 
@@ -36,6 +39,10 @@ public final class NativeModelLoader implements ModelLoader {
 
 	private final Optional<GgmlType> quantize;
 
+	private final MergedModelCache merges;
+
+	private final List<AdapterMerger.Lora> merged;
+
 	/**
 	 * @param contextLength positions every model runs with (llcuda.model.context-length);
 	 * 0: each file's own
@@ -44,12 +51,16 @@ public final class NativeModelLoader implements ModelLoader {
 	 * @param quantize the weight type directories are converted to
 	 * (llcuda.model.quantize); empty: as stored
 	 * @param adapters LoRA adapters loaded beside every model (llcuda.model.lora)
+	 * @param merged LoRA adapters merged into every model's weights, through a merge kept
+	 * in the checkpoint cache's merged folder (llcuda.model.adapters)
 	 */
 	public NativeModelLoader(NativeLibrary library, DeviceSelection device, EngineLimits limits,
 			EngineListener listener, int contextLength, Path checkpointCache, Optional<GgmlType> quantize,
-			List<AdapterFile> adapters) {
+			List<AdapterFile> adapters, List<AdapterMerger.Lora> merged) {
 		this.library = library;
 		this.checkpoints = new ConvertedModelCache(checkpointCache, new CheckpointConverter(library));
+		this.merges = new MergedModelCache(checkpointCache.resolve("merged"), new AdapterMerger(library));
+		this.merged = List.copyOf(merged);
 		this.quantize = quantize;
 		this.device = device;
 		this.options = ModelEngine.Options.defaults()
@@ -69,8 +80,8 @@ public final class NativeModelLoader implements ModelLoader {
 	@Override
 	public ServingModel load(Path gguf, LoadListener progress) {
 		try (Backend backend = backend()) {
-			return ServingModel
-				.of(ModelEngine.open(backend, this.checkpoints.resolve(gguf, this.quantize), this.options, progress));
+			Path file = this.merges.resolve(this.checkpoints.resolve(gguf, this.quantize), this.merged);
+			return ServingModel.of(ModelEngine.open(backend, file, this.options, progress));
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
@@ -95,6 +106,8 @@ public final class NativeModelLoader implements ModelLoader {
 	@Override
 	public long memoryNeeded(Path gguf) {
 		try {
+			// a merge has the base's tensors, types and shapes: the same memory, without
+			// merging here
 			return ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
 		}
 		catch (IOException e) {

@@ -96,11 +96,11 @@ class ModelEntriesTests {
 	void settingsOfTheOtherKindAndEntriesWithoutAFileAreRefusedNamingTheProperty() throws IOException {
 		runner()
 			.withPropertyValues("llcuda.models.bert.path=" + bert, "llcuda.models.bert.kv-blocks=8",
-					"llcuda.models.bert.lora.x.path=/tmp/x.gguf")
+					"llcuda.models.bert.lora.x.path=/tmp/x.gguf", "llcuda.models.bert.adapters[0].path=/tmp/y.gguf")
 			.run(context -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("llcuda.models.bert is an embedding model")
-				.hasMessageContaining("lora, kv-blocks apply to chat models only"));
+				.hasMessageContaining("lora, adapters, kv-blocks apply to chat models only"));
 		runner().withPropertyValues("llcuda.models.qwen.path=" + QWEN, "llcuda.models.qwen.overflow=truncate")
 			.run(context -> assertThat(context).getFailure()
 				.rootCause()

@@ -323,7 +323,7 @@ class LlcudaRuntimeTests {
 		DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
 		EngineLimits limits = new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2);
 		return new NativeModelLoader(library, cpu, limits, EngineListener.NONE, 0, ConvertedModelCache.defaultFolder(),
-				Optional.empty(), List.of());
+				Optional.empty(), List.of(), List.of());
 	}
 
 	private String generate() throws Exception {

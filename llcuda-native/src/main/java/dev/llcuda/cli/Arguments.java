@@ -32,6 +32,16 @@ final class Arguments {
 		}
 	}
 
+	/** Refuses any option but {@code known}, naming it and the ones the command takes. */
+	void refuseOptionsOtherThan(String... known) throws UsageException {
+		List<String> allowed = List.of(known);
+		for (String name : repeated.keySet()) {
+			if (!allowed.contains(name)) {
+				throw new UsageException("unknown option " + name + " (options: " + String.join(", ", allowed) + ")");
+			}
+		}
+	}
+
 	/** Every value of an option given several times, in order. */
 	List<String> values(String name) {
 		return List.copyOf(repeated.getOrDefault(name, List.of()));

@@ -112,7 +112,7 @@ final class LoadedModel implements AutoCloseable {
 	 * {@code --lora-scale}: none (every adapter as trained) or one per {@code --lora}, in
 	 * their order; finite.
 	 */
-	private static List<Float> loraScales(Arguments args, int loras) throws UsageException {
+	static List<Float> loraScales(Arguments args, int loras) throws UsageException {
 		List<String> scales = args.values("--lora-scale");
 		if (scales.isEmpty()) {
 			return Collections.nCopies(loras, 1f);

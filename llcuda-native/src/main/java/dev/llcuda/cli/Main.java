@@ -22,6 +22,7 @@ public final class Main {
 		COMMANDS.put("bench", new BenchCommand());
 		COMMANDS.put("pull", new PullCommand());
 		COMMANDS.put("convert", new ConvertCommand());
+		COMMANDS.put("merge", new MergeCommand());
 	}
 
 	private Main() {

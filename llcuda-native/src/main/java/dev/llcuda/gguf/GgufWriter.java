@@ -43,6 +43,23 @@ public final class GgufWriter {
 
 	private long alignment = GgufParser.DEFAULT_ALIGNMENT;
 
+	/**
+	 * A writer holding {@code file}'s version, alignment and metadata (in file order),
+	 * for a copy whose tensors are added next.
+	 */
+	public static GgufWriter withHeaderOf(GgufFile file) {
+		GgufWriter writer = new GgufWriter().version(file.version());
+		for (String key : file.metadata().keys()) {
+			if (key.equals(GgufParser.ALIGNMENT_KEY)) {
+				writer.alignment(Math.toIntExact(file.alignment()));
+			}
+			else {
+				writer.put(key, file.metadata().get(key));
+			}
+		}
+		return writer;
+	}
+
 	/** The version written in the header, 2 or 3 (they share one layout). */
 	public GgufWriter version(int version) {
 		if (version != 2 && version != 3) {

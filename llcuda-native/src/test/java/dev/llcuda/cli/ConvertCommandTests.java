@@ -10,9 +10,7 @@ import dev.llcuda.hf.HfFixtures;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.nativelib.ReferenceLogits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,17 +85,6 @@ class ConvertCommandTests extends CommandTestSupport {
 		NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
 		return new HfFixtures(library).write(MODELS.resolve("micro-llama-f32.gguf"), folder.resolve("hf"),
 				GgmlType.BF16, 1);
-	}
-
-	private record Result(int code, String out, String err) {
-	}
-
-	private static Result run(String... args) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-				new PrintStream(err, true, StandardCharsets.UTF_8));
-		return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
 	}
 
 }

@@ -58,7 +58,7 @@ class PeftAdapterTests {
 			"self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj", "ffn_gate",
 			"mlp.gate_proj", "ffn_up", "mlp.up_proj", "ffn_down", "mlp.down_proj");
 
-	private static final int RANK = 8;
+	static final int RANK = 8;
 
 	@TempDir
 	Path dir;
@@ -79,7 +79,7 @@ class PeftAdapterTests {
 	 * A and B (GGUF row order) of every projection of the model's layers, F32, by GGUF
 	 * tensor name.
 	 */
-	private static Map<String, float[]> randomPairs(Path model, long seed) throws IOException {
+	static Map<String, float[]> randomPairs(Path model, long seed) throws IOException {
 		Random random = new Random(seed);
 		Map<String, float[]> pairs = new LinkedHashMap<>();
 		try (GgufFile file = GgufFile.open(model)) {
@@ -110,11 +110,12 @@ class PeftAdapterTests {
 		return buffer.array();
 	}
 
-	private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha) throws IOException {
-		return gguf(name, spec, pairs, alpha, false);
+	static Path gguf(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, float alpha)
+			throws IOException {
+		return gguf(dir, name, spec, pairs, alpha, false);
 	}
 
-	private Path gguf(String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16)
+	static Path gguf(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16)
 			throws IOException {
 		GgufWriter writer = new GgufWriter().putString("general.architecture", spec.architecture().ggufName())
 			.putString("general.type", "adapter")
@@ -136,12 +137,13 @@ class PeftAdapterTests {
 	 * The PEFT directory of the same pairs: lora_B of llama's q and k back in Hugging
 	 * Face's row order, where within each head row j * half + i is GGUF's row 2 i + j.
 	 */
-	private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config) throws IOException {
-		return peft(name, spec, pairs, config, false);
+	static Path peft(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, String config)
+			throws IOException {
+		return peft(dir, name, spec, pairs, config, false);
 	}
 
 	/** With {@code bf16} the tensors are stored in BF16 (the values' upper halves). */
-	private Path peft(String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16)
+	static Path peft(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16)
 			throws IOException {
 		SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt");
 		for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
@@ -192,7 +194,7 @@ class PeftAdapterTests {
 		return hf;
 	}
 
-	private static String config(String extra) {
+	static String config(String extra) {
 		return "{\"peft_type\": \"LORA\", \"r\": " + RANK
 				+ ", \"lora_alpha\": 16, \"target_modules\": [\"q_proj\", \"k_proj\","
 				+ " \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\", \"down_proj\"], \"bias\": \"none\"" + extra
@@ -203,7 +205,7 @@ class PeftAdapterTests {
 	 * Logits of every position of a fixed prompt, with {@code adapter} (null: the base
 	 * model).
 	 */
-	private static List<float[]> logits(Model model, Adapter adapter) {
+	static List<float[]> logits(Model model, Adapter adapter) {
 		int[] tokens = IntStream.range(0, 20).map(i -> 1 + (i * 37) % 500).toArray();
 		Batch batch = new Batch(2);
 		batch.addSequence(tokens, 0, tokens.length, 0, new int[] { 0, 1 }, 2);
@@ -235,8 +237,8 @@ class PeftAdapterTests {
 			spec = ModelSpec.from(file);
 		}
 		Map<String, float[]> pairs = randomPairs(modelPath, 17);
-		Path gguf = gguf(modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
-		Path peft = peft(modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
+		Path gguf = gguf(dir, modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
+		Path peft = peft(dir, modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
 		try (Model model = backend.loadModel(modelPath, spec);
 				Adapter fromGguf = AdapterLoader.load(model, spec, gguf, 1f);
 				Adapter fromPeft = AdapterLoader.load(model, spec, peft, 1f)) {
@@ -283,8 +285,8 @@ class PeftAdapterTests {
 			spec = ModelSpec.from(file);
 		}
 		Map<String, float[]> pairs = randomPairs(modelPath, 29);
-		Path gguf = gguf("engine.gguf", spec, pairs, 16f);
-		Path peft = peft("engine-peft", spec, pairs, config(""));
+		Path gguf = gguf(dir, "engine.gguf", spec, pairs, 16f);
+		Path peft = peft(dir, "engine-peft", spec, pairs, config(""));
 		ModelEngine.Options options = ModelEngine.Options.defaults()
 			.withKvBlocks(64)
 			.withAdapters(List.of(new AdapterFile("gguf", gguf, 1f), new AdapterFile("peft", peft, 1f)));
@@ -314,8 +316,8 @@ class PeftAdapterTests {
 			spec = ModelSpec.from(file);
 		}
 		Map<String, float[]> pairs = randomPairs(modelPath, 31);
-		Path gguf = gguf("cli.gguf", spec, pairs, 16f);
-		Path peft = peft("cli-peft", spec, pairs, config(""));
+		Path gguf = gguf(dir, "cli.gguf", spec, pairs, 16f);
+		Path peft = peft(dir, "cli-peft", spec, pairs, config(""));
 		List<String> logits = new ArrayList<>();
 		for (Path adapter : List.of(gguf, peft, dir)) {
 			Path out = dir.resolve(adapter.getFileName() + ".txt");
@@ -348,22 +350,22 @@ class PeftAdapterTests {
 				"fan_in_fan_out", ", \"layers_to_transform\": [0]", "layers_to_transform");
 		try (Model model = backend.loadModel(modelPath, spec)) {
 			for (Map.Entry<String, String> bad : refused.entrySet()) {
-				Path peft = peft("bad" + bad.getValue(), spec, pairs, config(bad.getKey()));
+				Path peft = peft(dir, "bad" + bad.getValue(), spec, pairs, config(bad.getKey()));
 				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
 				assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
 			}
 			Map<String, String> replaced = Map.of("\"none\"", "\"lora_only\"", "\"LORA\"", "\"IA3\"");
 			for (Map.Entry<String, String> bad : replaced.entrySet()) {
-				Path peft = peft("bad" + bad.getValue().hashCode(), spec, pairs,
+				Path peft = peft(dir, "bad" + bad.getValue().hashCode(), spec, pairs,
 						config("").replace(bad.getKey(), bad.getValue()));
 				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
 				assertTrue(e.getMessage().contains(bad.getKey().equals("\"none\"") ? "'bias'" : "'peft_type'"),
 						e.getMessage());
 			}
-			Path narrow = peft("narrow", spec, pairs, config("").replace("\"q_proj\", ", ""));
+			Path narrow = peft(dir, "narrow", spec, pairs, config("").replace("\"q_proj\", ", ""));
 			IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, narrow, 1f));
 			assertTrue(e.getMessage().contains("q_proj, which target_modules does not name"), e.getMessage());
-			Path lmHead = peft("lm-head", spec, pairs, config("").replace("\"q_proj\"", "\"lm_head\""));
+			Path lmHead = peft(dir, "lm-head", spec, pairs, config("").replace("\"q_proj\"", "\"lm_head\""));
 			e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, lmHead, 1f));
 			assertTrue(e.getMessage().contains("'lm_head'"), e.getMessage());
 		}

@@ -99,7 +99,7 @@ class ConsoleBrowserTests {
 				ObjectProvider<EngineListener> listeners) {
 			ModelLoader loader = new NativeModelLoader(nativeRuntime.library().orElseThrow(), gpu.selection(), limits,
 					listeners.getIfUnique(() -> EngineListener.NONE), 0, ConvertedModelCache.defaultFolder(),
-					Optional.empty(), List.of());
+					Optional.empty(), List.of(), List.of());
 			return (file, progress) -> loader.load(file, (phase, bytes, totalBytes) -> {
 				progress.progress(phase, bytes, totalBytes);
 				if (phase == LoadListener.Phase.COPYING_WEIGHTS && totalBytes > 0) {
