@@ -379,6 +379,18 @@ LLCUDA_API llcuda_status llcuda_model_load_with_progress(llcuda_backend *backend
                                                          llcuda_load_progress_fn progress, void *user_data,
                                                          llcuda_model **out);
 
+/* ---------------------------------------------------------------- several devices */
+
+/* One model over the CUDA devices devices[0 .. n_devices) of this host (2 to 8 distinct ordinals;
+ * one device is llcuda_backend_create + llcuda_model_load). Checks the spec against `gguf_path`,
+ * plans the split (tensor parallel when the heads, KV heads and quantized blocks divide over the
+ * devices, layers per device otherwise, the plan saying why) and opens the system's NCCL
+ * (libnccl.so.2, loaded only here: LLCUDA_ERR_UNSUPPORTED naming it and how to install it when
+ * missing). This build has no multi-device execution yet: it then returns LLCUDA_ERR_UNSUPPORTED
+ * with the plan in llcuda_last_error(), and *out stays NULL. */
+LLCUDA_API llcuda_status llcuda_model_load_on_devices(const int32_t *devices, int32_t n_devices, const char *gguf_path,
+                                                      const llcuda_model_spec *spec, llcuda_model **out);
+
 #ifdef __cplusplus
 }
 #endif

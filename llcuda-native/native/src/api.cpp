@@ -11,6 +11,9 @@
 #include "error.h"
 #include "ggml_blocks.h"
 #include "handles.h"
+#include "model_file.h"
+#include "nccl_library.h"
+#include "partition.h"
 #include "quants.h"
 
 using llcuda::Error;
@@ -456,3 +459,30 @@ LLCUDA_API llcuda_status llcuda_dequantize(int32_t type, const void *src, uint64
 }
 
 }  // extern "C"
+
+LLCUDA_API llcuda_status llcuda_model_load_on_devices(const int32_t *devices, int32_t n_devices, const char *gguf_path,
+                                                      const llcuda_model_spec *spec, llcuda_model **out) {
+    return guarded(nullptr, [&] {
+        require(out != nullptr, "out is NULL");
+        *out = nullptr;
+        require(devices != nullptr, "devices is NULL");
+        require(gguf_path != nullptr, "gguf_path is NULL");
+        require(spec != nullptr, "spec is NULL");
+        require(n_devices >= 2 && n_devices <= llcuda::kMaxPartitionDevices,
+                "n_devices " + std::to_string(n_devices) + " is outside 2.." +
+                    std::to_string(llcuda::kMaxPartitionDevices) + " (one device: llcuda_model_load)");
+        for (int32_t i = 0; i < n_devices; ++i) {
+            require(devices[i] >= 0, "CUDA device ordinal " + std::to_string(devices[i]) + " is negative");
+            for (int32_t j = 0; j < i; ++j)
+                require(devices[j] != devices[i], "CUDA device " + std::to_string(devices[i]) + " is listed twice");
+        }
+        const llcuda::ModelFile file(gguf_path);
+        const llcuda::ModelSpec model = llcuda::build_model_spec(*spec, file);
+        const llcuda::PartitionPlan plan = llcuda::plan_partition(model, n_devices, 0, LLCUDA_TYPE_F16);
+        llcuda::nccl();
+        llcuda::fail(LLCUDA_ERR_UNSUPPORTED,
+                     std::string(plan.mode == llcuda::PartitionMode::Tensor ? "tensor-parallel" : "pipeline") +
+                         " execution over " + std::to_string(n_devices) +
+                         " devices is not available in this build; plan: " + plan.describe());
+    });
+}

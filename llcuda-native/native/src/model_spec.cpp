@@ -412,43 +412,48 @@ ModelSpec build_model_spec(const llcuda_model_spec &s, const ModelFile &file) {
 }
 
 namespace {
+// Calls `visit` with every present tensor of layer `l`.
+template <typename Layer, typename Visit>
+void visit_layer_tensors(Layer &l, Visit visit) {
+    for (auto *t : {&l.attn_norm,
+                    &l.wq,
+                    &l.wk,
+                    &l.wv,
+                    &l.wo,
+                    &l.bq,
+                    &l.bk,
+                    &l.bv,
+                    &l.ffn_norm,
+                    &l.ffn_gate,
+                    &l.ffn_up,
+                    &l.ffn_down,
+                    &l.attn_q_norm,
+                    &l.attn_k_norm,
+                    &l.attn_post_norm,
+                    &l.ffn_post_norm,
+                    &l.bo,
+                    &l.ffn_up_b,
+                    &l.ffn_down_b,
+                    &l.attn_output_norm,
+                    &l.attn_output_norm_b,
+                    &l.layer_output_norm,
+                    &l.layer_output_norm_b,
+                    &l.wqkv,
+                    &l.bqkv,
+                    &l.ffn_gate_inp,
+                    &l.ffn_gate_exps,
+                    &l.ffn_up_exps,
+                    &l.ffn_down_exps})
+        if (t->present()) visit(t);
+}
+
 // Calls `visit` with every present tensor of `m` (ModelSpec or const ModelSpec).
 template <typename Spec, typename Visit>
 void visit_tensors(Spec &m, Visit visit) {
     for (auto *t : {&m.token_embd, &m.output_norm, &m.output, &m.position_embd, &m.token_types, &m.token_embd_norm,
                     &m.token_embd_norm_b})
         if (t->present()) visit(t);
-    for (auto &l : m.layers)
-        for (auto *t : {&l.attn_norm,
-                        &l.wq,
-                        &l.wk,
-                        &l.wv,
-                        &l.wo,
-                        &l.bq,
-                        &l.bk,
-                        &l.bv,
-                        &l.ffn_norm,
-                        &l.ffn_gate,
-                        &l.ffn_up,
-                        &l.ffn_down,
-                        &l.attn_q_norm,
-                        &l.attn_k_norm,
-                        &l.attn_post_norm,
-                        &l.ffn_post_norm,
-                        &l.bo,
-                        &l.ffn_up_b,
-                        &l.ffn_down_b,
-                        &l.attn_output_norm,
-                        &l.attn_output_norm_b,
-                        &l.layer_output_norm,
-                        &l.layer_output_norm_b,
-                        &l.wqkv,
-                        &l.bqkv,
-                        &l.ffn_gate_inp,
-                        &l.ffn_gate_exps,
-                        &l.ffn_up_exps,
-                        &l.ffn_down_exps})
-            if (t->present()) visit(t);
+    for (auto &l : m.layers) visit_layer_tensors(l, visit);
 }
 }  // namespace
 
@@ -465,6 +470,12 @@ std::vector<const TensorRef *> ModelSpec::distinct_tensors() const {
         if (seen.insert(t->offset).second) distinct.push_back(t);
     });
     return distinct;
+}
+
+uint64_t ModelSpec::layer_bytes(int32_t layer) const {
+    uint64_t bytes = 0;
+    visit_layer_tensors(layers.at(static_cast<size_t>(layer)), [&](const TensorRef *t) { bytes += t->size; });
+    return bytes;
 }
 
 }  // namespace llcuda

@@ -90,6 +90,8 @@ struct ModelSpec {
     std::vector<TensorRef *> tensors();
     // The present tensors with distinct file offsets: the bytes a backend must hold.
     std::vector<const TensorRef *> distinct_tensors() const;
+    // Bytes of the tensors of one layer.
+    uint64_t layer_bytes(int32_t layer) const;
     float query_scale() const {
         return attn_scale > 0.0f ? attn_scale : 1.0f / std::sqrt(static_cast<float>(head_dim));
     }

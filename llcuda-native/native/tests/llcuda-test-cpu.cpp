@@ -30,6 +30,7 @@
 #include "cuda/sample-row.h"
 #include "cpu/kernels.h"
 #include "cpu/kv_cache.h"
+#include "cpu/matmul.h"
 #include "cpu/ops.h"
 #include "error.h"
 #include "ggml_blocks.h"
@@ -37,12 +38,15 @@
 #include "llcuda.h"
 #include "model_file.h"
 #include "model_spec.h"
+#include "partition.h"
+#include "partition_test.h"
 #include "quants.h"
 #include "reference_forward.h"
 #include "reference_model.h"
 #include "rng.h"
 #include "rope_frequencies.h"
 #include "sampling.h"
+#include "shard.h"
 #include "family_reference.h"
 #include "model-spec-from-gguf.h"
 #include "test_gguf.h"
@@ -554,6 +558,93 @@ void test_dot_kernels() {
                 check(dot4_ok, name + " four-row tile equals four single dot products");
         }
     }
+}
+
+// ---------------------------------------------------------------- tensor-parallel shards
+
+// A weight matrix of every type cut for tensor parallelism gives the unsplit product: its row
+// shards' outputs side by side equal the unsplit outputs exactly, and its column shards (whole
+// blocks) run on their slices of the activations give partial sums whose total matches the float64
+// product of the decoded weights and the activations as the kernels quantize them.
+void test_tensor_parallel_shards() {
+    const CpuKernels &k = kernels_for(cpu_simd_level_supported());
+    ThreadPool pool(2);
+    std::vector<uint8_t> scratch;
+    for (int32_t type : kTypes) {
+        const TypeTraits *t = type_traits(type);
+        const int64_t unit = t->block_size == 1 ? 16 : t->block_size, cols = 6 * unit, rows = 10, n_x = 5;
+        const std::vector<float> wf = normal(rows * cols), x = normal(n_x * cols);
+        std::vector<uint8_t> w(row_bytes(type, cols) * rows);
+        for (int64_t r = 0; r < rows; ++r)
+            quantize_row(type, wf.data() + r * cols, w.data() + row_bytes(type, cols) * r, cols);
+        TensorRef whole;
+        whole.name = "blk.0.ffn_down.weight";
+        whole.type = type;
+        whole.n_dims = 2;
+        whole.ne[0] = cols;
+        whole.ne[1] = rows;
+        whole.size = w.size();
+        whole.data = w.data();
+        std::vector<float> y(n_x * rows);
+        matmul(k, pool, whole, nullptr, x.data(), n_x, y.data(), scratch);
+
+        bool rows_equal = true;
+        for (const Span &part : split_evenly(rows, 1, 3)) {
+            const Shard shard = shard_rows(whole, part);
+            std::vector<float> part_y(n_x * part.size());
+            matmul(k, pool, shard.tensor, nullptr, x.data(), n_x, part_y.data(), scratch);
+            for (int64_t i = 0; i < n_x; ++i)
+                for (int64_t r = 0; r < part.size(); ++r)
+                    rows_equal = rows_equal && part_y[i * part.size() + r] == y[i * rows + part.begin + r];
+        }
+        check(rows_equal, std::string("row shards of ") + t->name + " equal the unsplit rows exactly");
+
+        const ActFormat act = k.for_type(type).act;
+        for (int32_t parts : {2, 4}) {
+            std::vector<double> sum(n_x * rows, 0.0);
+            for (const Span &part : split_evenly(cols, unit, parts)) {
+                const Shard shard = shard_columns(whole, part);
+                std::vector<float> xs(n_x * part.size()), part_y(n_x * rows);
+                for (int64_t i = 0; i < n_x; ++i)
+                    std::copy_n(x.data() + i * cols + part.begin, part.size(), xs.data() + i * part.size());
+                matmul(k, pool, shard.tensor, nullptr, xs.data(), n_x, part_y.data(), scratch);
+                for (size_t j = 0; j < sum.size(); ++j) sum[j] += part_y[j];
+            }
+            double worst_split = 0, worst_whole = 0;
+            for (int64_t i = 0; i < n_x; ++i) {
+                std::vector<uint8_t> a(act_row_bytes(act, cols));
+                k.quantize(act, x.data() + i * cols, a.data(), cols);
+                const std::vector<double> ad = decode_act(act, a, cols);
+                for (int64_t r = 0; r < rows; ++r) {
+                    double ref = 0, magnitude = 0;
+                    for (int64_t c = 0; c < cols; ++c) {
+                        const double p = decode_element(type, w.data() + row_bytes(type, cols) * r, c) * ad[c];
+                        ref += p;
+                        magnitude += std::fabs(p);
+                    }
+                    worst_split = std::max(worst_split, std::fabs(sum[i * rows + r] - ref) / (magnitude + 1e-30));
+                    worst_whole = std::max(worst_whole, std::fabs(y[i * rows + r] - ref) / (magnitude + 1e-30));
+                }
+            }
+            check(worst_split < 2e-6 && worst_whole < 2e-6,
+                  std::string("column shards of ") + t->name + " over " + std::to_string(parts) +
+                      " ranks: partial sums match float64 (worst error / sum|products| " + std::to_string(worst_split) +
+                      ", unsplit " + std::to_string(worst_whole) + ")");
+        }
+        if (t->block_size > 1) {
+            try {
+                shard_columns(whole, Span{0, unit + t->block_size / 2});
+                check(false, std::string("a column shard inside a ") + t->name + " block is refused");
+            } catch (const Error &e) {
+                check(std::string(e.what()).find("blk.0.ffn_down.weight") != std::string::npos,
+                      std::string("a column shard inside a ") + t->name + " block is refused (" + e.what() + ")");
+            }
+        }
+    }
+}
+
+void test_partition_plans() {
+    partition_test::run(check);
 }
 
 // ---------------------------------------------------------------- per-row ops
@@ -1556,14 +1647,20 @@ struct Loaded {
     }
 };
 
-bool load(const std::string &path, Loaded &out) {
+// The spec of a test GGUF file, every tensor's bytes filled in.
+test_gguf::Model read_spec(const std::string &path) {
     test_gguf::Reader reader(path);
-    out.gguf = reader.read();
-    for (llcuda_tensor_desc &d : out.gguf.tensors) {
+    test_gguf::Model m = reader.read();
+    for (llcuda_tensor_desc &d : m.tensors) {
         int64_t rows = d.ne[1] * d.ne[2] * d.ne[3];
         d.size = row_bytes(d.type, d.ne[0]) * static_cast<uint64_t>(rows);
     }
-    out.gguf.spec.tensors = out.gguf.tensors.data();
+    m.spec.tensors = m.tensors.data();
+    return m;
+}
+
+bool load(const std::string &path, Loaded &out) {
+    out.gguf = read_spec(path);
     return llcuda_backend_create(LLCUDA_BACKEND_CPU, 0, 2, &out.backend) == LLCUDA_OK &&
            llcuda_model_load(out.backend, path.c_str(), &out.gguf.spec, &out.model) == LLCUDA_OK;
 }
@@ -1622,6 +1719,34 @@ void test_models(const std::string &testdata) {
             limit_cpu_simd_level(cpu_simd_level_supported());
         }
     }
+}
+
+// A model over two devices is planned and needs the system's NCCL, opened only then: without it
+// the refusal names libnccl.so.2; with it, this build refuses to run the plan and says so. Bad
+// device lists are refused before the file is read.
+void test_several_devices(const std::string &testdata) {
+    const std::string path = testdata + "/models/micro-llama-f32.gguf";
+    test_gguf::Model m = read_spec(path);
+    llcuda_model *model = nullptr;
+    const int32_t two[] = {0, 1}, twice[] = {1, 1}, negative[] = {0, -1};
+    const llcuda_status status = llcuda_model_load_on_devices(two, 2, path.c_str(), &m.spec, &model);
+    const std::string message = llcuda_last_error();
+    const bool no_nccl = message.find("libnccl.so.2 was not found") != std::string::npos &&
+                         message.find("install NCCL") != std::string::npos;
+    const bool refused_plan =
+        message.find("execution over 2 devices is not available in this build; plan: ") != std::string::npos;
+    check(status == LLCUDA_ERR_UNSUPPORTED && model == nullptr && (no_nccl || refused_plan),
+          "a model over devices 0 and 1 is refused naming NCCL or the plan (" + message + ")");
+    auto refused = [&](const int32_t *devices, int32_t n, const std::string &part) {
+        const llcuda_status s = llcuda_model_load_on_devices(devices, n, path.c_str(), &m.spec, &model);
+        const std::string why = llcuda_last_error();
+        check(s == LLCUDA_ERR_INVALID_ARGUMENT && model == nullptr && why.find(part) != std::string::npos,
+              "devices refused: " + why);
+    };
+    refused(two, 1, "n_devices 1 is outside 2..8 (one device: llcuda_model_load)");
+    refused(twice, 2, "CUDA device 1 is listed twice");
+    refused(negative, 2, "CUDA device ordinal -1 is negative");
+    refused(nullptr, 2, "devices is NULL");
 }
 
 // Batching, paging and chunking give the same logits as one sequence alone in one go.
@@ -2200,6 +2325,8 @@ int main(int argc, char **argv) {
                                            test_quantize_round_trip_error,
                                            test_nf4_format,
                                            test_dot_kernels,
+                                           test_tensor_parallel_shards,
+                                           test_partition_plans,
                                            test_rms_norm_and_rope,
                                            test_attention_gqa,
                                            test_sampling,
@@ -2230,6 +2357,7 @@ int main(int argc, char **argv) {
     } else {
         try {
             test_models(testdata);
+            test_several_devices(testdata);
             test_invariance(testdata);
             test_model_file_changes(testdata);
             test_reference_forward(testdata);

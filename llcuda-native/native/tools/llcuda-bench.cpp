@@ -8,13 +8,14 @@
 //         projection of every layer) are loaded; tg with one adapter, and S_TG per concurrency
 //         with sequence i running adapter i % A.
 //
-//   llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] [-r 3]
+//   llcuda-bench --model M.gguf --backend cuda|cpu [--devices 0,1] [--threads N] [-p 512] [-n 128] [-r 3]
 //                [--batches 1,4,8,16,32,64,128] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P]
 //                [--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]
-// (sampling: greedy unless --temp > 0; every sequence samples with the same parameters; --mask: every
-// sequence samples under an allowed-token mask each step, as constrained decoding does, one of
-// kMaskPool random masks allowing each token with probability DENSITY (0..1], picked anew per
-// sequence and step; 1 allows every token and measures the mask path alone)
+// (--devices: the CUDA ordinals, default 0; several go through llcuda_model_load_on_devices, which
+// this build refuses after planning; sampling: greedy unless --temp > 0; every sequence samples with the same
+// parameters; --mask: every sequence samples under an allowed-token mask each step, as constrained decoding does, one
+// of kMaskPool random masks allowing each token with probability DENSITY (0..1], picked anew per sequence and step; 1
+// allows every token and measures the mask path alone)
 #include <unistd.h>
 
 #include <algorithm>
@@ -335,6 +336,7 @@ int run(int argc, char **argv) {
     llcuda_sampling_params sampling{0.0f, 0, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 42};
     std::vector<int> batches = {1, 4, 8, 16, 32, 64, 128};
     std::vector<int> adapter_counts;
+    std::vector<int> devices = {0};
     int adapter_rank = 16;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
@@ -342,6 +344,8 @@ int run(int argc, char **argv) {
             model_path = v;
         else if (a == "--backend")
             backend = v;
+        else if (a == "--devices")
+            devices = parse_list(v);
         else if (a == "--threads")
             threads = std::stoi(v);
         else if (a == "-p")
@@ -373,23 +377,31 @@ int run(int argc, char **argv) {
     }
     if (model_path.empty() || (backend != "cuda" && backend != "cpu"))
         throw std::runtime_error(
-            "usage: llcuda-bench --model M.gguf --backend cuda|cpu [--threads N] [-p 512] [-n 128] "
+            "usage: llcuda-bench --model M.gguf --backend cuda|cpu [--devices 0,1] [--threads N] [-p 512] [-n 128] "
             "[-r 3] [--batches 1,4,8] [--bandwidth GBPS] [--kv f16|q8_0] [--temp T --top-k K --top-p P] "
             "[--adapters 1,8,32 [--adapter-rank 16]] [--mask DENSITY]");
     for (int count : adapter_counts)
         if (count < 1) throw std::runtime_error("--adapters: every count must be at least 1");
+    if (devices.empty() || (backend == "cpu" && devices != std::vector<int>{0}))
+        throw std::runtime_error("--devices: one or more CUDA ordinals, with --backend cuda");
     const int max_npl = batches.empty() ? 0 : *std::max_element(batches.begin(), batches.end());
     const int ctx = std::max({p, kBatchedPrompt + 1 + kBatchedGen, n + 1});
     const llcuda::tools::GgufFile file(model_path);
     const llcuda::tools::GgufModelSpec spec = llcuda::tools::model_spec_from_gguf(file, ctx);
 
     llcuda_backend *be = nullptr;
-    check(llcuda_backend_create(backend == "cuda" ? LLCUDA_BACKEND_CUDA : LLCUDA_BACKEND_CPU, 0, threads, &be),
+    check(llcuda_backend_create(backend == "cuda" ? LLCUDA_BACKEND_CUDA : LLCUDA_BACKEND_CPU, devices[0], threads, &be),
           "backend");
     llcuda_device_info before{};
     check(llcuda_backend_info(be, &before), "backend info");
     llcuda_model *model = nullptr;
-    check(llcuda_model_load(be, model_path.c_str(), &spec.spec, &model), "model load");
+    if (devices.size() > 1) {
+        check(llcuda_model_load_on_devices(devices.data(), static_cast<int32_t>(devices.size()), model_path.c_str(),
+                                           &spec.spec, &model),
+              "model load on several devices");
+    } else {
+        check(llcuda_model_load(be, model_path.c_str(), &spec.spec, &model), "model load");
+    }
     uint64_t weight_bytes = 0;
     check(llcuda_model_weight_bytes(model, &weight_bytes), "weight bytes");
     const int blocks_per_seq = (ctx + kBlockSize - 1) / kBlockSize + 1;

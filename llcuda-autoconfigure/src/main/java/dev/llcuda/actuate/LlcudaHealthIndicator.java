@@ -129,11 +129,26 @@ public final class LlcudaHealthIndicator extends AbstractHealthIndicator {
 			details.put("cudaDriver", cuda.driverVersionText());
 			details.put("memoryTotalBytes", cuda.memoryTotal());
 		}
+		if (selection.severalDevices()) {
+			details.put("devices", selection.cudaDevices().stream().map(LlcudaHealthIndicator::deviceDetails).toList());
+		}
 		NvmlDevice nvml = selection.nvml();
 		if (nvml != null) {
 			details.put("driver", nvml.driverVersion());
 		}
 		this.gpu.sample().ifPresent(sample -> putSample(details, sample));
+		return details;
+	}
+
+	/** One of several devices a model is split over, as CUDA reported it at start-up. */
+	private static Map<String, Object> deviceDetails(CudaDevice device) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("ordinal", device.ordinal());
+		details.put("name", device.name());
+		details.put("uuid", device.uuid());
+		details.put("computeCapability", device.capability().toString());
+		details.put("memoryTotalBytes", device.memoryTotal());
+		details.put("memoryFreeBytes", device.memoryFree());
 		return details;
 	}
 

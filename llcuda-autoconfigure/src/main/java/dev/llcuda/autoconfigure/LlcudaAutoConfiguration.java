@@ -67,7 +67,7 @@ public final class LlcudaAutoConfiguration {
 	@ConditionalOnMissingBean
 	GpuMonitor llcudaGpuMonitor(LlcudaProperties properties, NativeRuntime nativeRuntime) {
 		LlcudaProperties.Gpu gpu = properties.getGpu();
-		DeviceRequest request = new DeviceRequest(gpu.isEnabled(), gpu.getDevice(), gpu.isRequired());
+		DeviceRequest request = gpu.request();
 		StringBuilder noNvml = new StringBuilder();
 		Optional<Nvml> nvml = gpu.isEnabled() ? Nvml.open(noNvml) : Optional.empty();
 		DeviceSelection selection;

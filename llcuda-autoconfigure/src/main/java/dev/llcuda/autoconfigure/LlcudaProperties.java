@@ -21,6 +21,7 @@ import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.KvType;
 import dev.llcuda.engine.SamplingParams;
 import dev.llcuda.gguf.GgmlType;
+import dev.llcuda.gpu.DeviceRequest;
 import dev.llcuda.hf.CheckpointConverter;
 import dev.llcuda.hf.ConvertedModelCache;
 
@@ -440,8 +441,14 @@ public class LlcudaProperties {
 		/** Use a CUDA device when a supported one (sm_75 or newer) is present. */
 		private boolean enabled = true;
 
-		/** CUDA ordinal of the device to use. */
-		private int device;
+		/** CUDA ordinal of the device to use (default 0). */
+		private @Nullable Integer device;
+
+		/**
+		 * CUDA ordinals of several devices of this host to split one chat model over
+		 * (instead of device). Embedding models run on the first.
+		 */
+		private List<Integer> devices = new ArrayList<>();
 
 		/**
 		 * Fail start-up, with the reason, instead of falling back to the CPU when no
@@ -457,12 +464,35 @@ public class LlcudaProperties {
 			this.enabled = enabled;
 		}
 
-		public int getDevice() {
+		public @Nullable Integer getDevice() {
 			return this.device;
 		}
 
-		public void setDevice(int device) {
+		public void setDevice(@Nullable Integer device) {
 			this.device = device;
+		}
+
+		public List<Integer> getDevices() {
+			return this.devices;
+		}
+
+		public void setDevices(List<Integer> devices) {
+			this.devices = devices;
+		}
+
+		/**
+		 * The devices asked for: devices when set, else device (0 when neither is).
+		 * @throws IllegalArgumentException when both are set
+		 */
+		public DeviceRequest request() {
+			if (this.devices.isEmpty()) {
+				return DeviceRequest.of(this.enabled, this.device != null ? this.device : 0, this.required);
+			}
+			if (this.device != null) {
+				throw new IllegalArgumentException("llcuda.gpu.device (" + this.device + ") and llcuda.gpu.devices "
+						+ this.devices + " are both set: set device for one GPU or devices for several");
+			}
+			return new DeviceRequest(this.enabled, this.devices, this.required);
 		}
 
 		public boolean isRequired() {

@@ -12,11 +12,13 @@ import dev.llcuda.engine.EngineListener;
 import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.MergedModelCache;
 import dev.llcuda.engine.ModelEngine;
+import dev.llcuda.engine.ModelFile;
 import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.hf.CheckpointConverter;
 import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.Backend;
+import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 
 /**
@@ -79,6 +81,9 @@ public final class NativeModelLoader implements ModelLoader {
 
 	@Override
 	public ServingModel load(Path gguf, LoadListener progress) {
+		if (this.device.severalDevices()) {
+			throw refusalOverSeveralDevices(gguf);
+		}
 		try (Backend backend = backend()) {
 			Path file = this.merges.resolve(this.checkpoints.resolve(gguf, this.quantize), this.merged);
 			return ServingModel.of(ModelEngine.open(backend, file, this.options, progress));
@@ -109,6 +114,25 @@ public final class NativeModelLoader implements ModelLoader {
 			// a merge has the base's tensors, types and shapes: the same memory, without
 			// merging here
 			return ModelEngine.memoryNeeded(this.checkpoints.resolve(gguf, this.quantize), this.options);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * One model over several devices: the native library plans the split and checks that
+	 * NCCL is installed, then refuses, this build having no multi-device execution; its
+	 * refusal names what is missing. The engine runs models of one device only, so even a
+	 * model the library did load over several devices is closed and refused here.
+	 */
+	private RuntimeException refusalOverSeveralDevices(Path gguf) {
+		try {
+			Model model = ModelFile.read(this.checkpoints.resolve(gguf, this.quantize), this.options.contextLength())
+				.loadOnDevices(this.library, this.device.ordinals());
+			model.close();
+			return new IllegalStateException("cannot serve " + gguf + " over CUDA devices " + this.device.ordinals()
+					+ ": the engine runs a model on one device only (llcuda.gpu.devices)");
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);

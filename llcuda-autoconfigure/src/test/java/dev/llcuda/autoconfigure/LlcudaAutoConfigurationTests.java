@@ -161,6 +161,27 @@ class LlcudaAutoConfigurationTests {
 	}
 
 	@Test
+	void oneDeviceAndSeveralDevicesTogetherFailStartupNamingBoth() throws IOException {
+		runner().withPropertyValues("llcuda.gpu.device=1", "llcuda.gpu.devices=0,1").run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("llcuda.gpu.device (1) and llcuda.gpu.devices [0, 1] are both set: set device for one GPU "
+						+ "or devices for several");
+		});
+	}
+
+	@Test
+	void aDeviceListNamingADeviceTwiceFailsStartup() throws IOException {
+		runner().withPropertyValues("llcuda.gpu.devices=0,1,1").run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("llcuda.gpu.devices [0, 1, 1] names a device twice");
+		});
+	}
+
+	@Test
 	void tamperedNativeLibraryIsRefusedAndHealthIsDownWithTheReason() throws IOException {
 		runner().run(context -> {
 			assertThat(context).hasNotFailed();

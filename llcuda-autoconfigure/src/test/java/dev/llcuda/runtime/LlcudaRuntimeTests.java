@@ -32,7 +32,6 @@ import dev.llcuda.engine.LoadListener;
 import dev.llcuda.engine.GenerationRequest;
 import dev.llcuda.engine.GenerationResult;
 import dev.llcuda.engine.KvType;
-import dev.llcuda.gpu.DeviceProfile;
 import dev.llcuda.gpu.DeviceSelection;
 import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.nativelib.NativeLibrary;
@@ -287,7 +286,7 @@ class LlcudaRuntimeTests {
 	}
 
 	private static Health healthOf(LlcudaRuntime runtime) {
-		DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
+		DeviceSelection cpu = DeviceSelection.cpu("test");
 		return new LlcudaHealthIndicator(ModelSet.of(runtime), NativeRuntime.load(NativeLibraryOptions.defaults()),
 				new GpuMonitor(Optional.empty(), cpu, Clock.systemUTC()))
 			.health(true);
@@ -320,7 +319,7 @@ class LlcudaRuntimeTests {
 
 	private static ModelLoader nativeCpuLoader() {
 		NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.defaults());
-		DeviceSelection cpu = new DeviceSelection(null, null, DeviceProfile.cpu(), "test");
+		DeviceSelection cpu = DeviceSelection.cpu("test");
 		EngineLimits limits = new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2);
 		return new NativeModelLoader(library, cpu, limits, EngineListener.NONE, 0, ConvertedModelCache.defaultFolder(),
 				Optional.empty(), List.of(), List.of());

@@ -13,14 +13,18 @@ import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A GGUF model loaded for one CLI command ({@code --model}) on the CPU or a CUDA device
- * ({@code --device cpu|cuda|cuda:N}, CPU threads {@code --threads}), with its tokenizer,
+ * ({@code --device cpu|cuda|cuda:N}, CPU threads {@code --threads}) or over several CUDA
+ * devices ({@code --devices 0,1}: planned and refused in this build), with its tokenizer,
  * through {@link ModelFile} as every served model is (commands that step the model
  * themselves). The native library comes from
  * {@link NativeLibraryOptions#fromSystemProperties()} (overridable with
@@ -32,10 +36,12 @@ final class LoadedModel implements AutoCloseable {
 	static final String CONTEXT_USAGE = "[--context-length N]";
 
 	/** The options {@link #open} reads, for the commands' usage lines. */
-	static final String USAGE = "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--device cpu|cuda[:N]] "
+	static final String USAGE = "--model MODEL.gguf|HF-DIR [--quantize TYPE] [--cache-dir DIR] [--device cpu|cuda[:N] | --devices 0,1] "
 			+ "[--threads N] " + CONTEXT_USAGE + " [--lora ADAPTER.gguf|PEFT_DIR [--lora-scale S]]...";
 
 	private static final Pattern CUDA_DEVICE = Pattern.compile("cuda(?::(\\d{1,3}))?");
+
+	private static final Pattern CUDA_DEVICES = Pattern.compile("\\d{1,3}(,\\d{1,3})*");
 
 	final Tokenizer tokenizer;
 
@@ -63,7 +69,6 @@ final class LoadedModel implements AutoCloseable {
 	}
 
 	static LoadedModel open(Arguments args) throws Exception {
-		String device = args.option("--device").orElse("cpu");
 		String threadOption = args.option("--threads").orElse("0");
 		if (!threadOption.matches("\\d{1,4}")) {
 			throw new UsageException("--threads must be a thread count (0: all cores), not '" + threadOption + "'");
@@ -73,26 +78,58 @@ final class LoadedModel implements AutoCloseable {
 		List<Float> loraScales = loraScales(args, loras.size());
 		NativeLibrary library = NativeLibrary.load(NativeLibraryOptions.fromSystemProperties());
 		ModelFile file = ModelFile.read(modelFile(args, library), contextLength(args));
-		try (Backend backend = backend(library, device, threads)) {
-			Model model = file.load(backend); // the model keeps its backend alive
+		Model model = load(args, library, file, threads);
+		try {
+			List<Adapter> adapters = new ArrayList<>();
 			try {
-				List<Adapter> adapters = new ArrayList<>();
-				try {
-					for (int i = 0; i < loras.size(); i++) {
-						adapters.add(AdapterLoader.load(model, file.spec(), loras.get(i), loraScales.get(i)));
-					}
+				for (int i = 0; i < loras.size(); i++) {
+					adapters.add(AdapterLoader.load(model, file.spec(), loras.get(i), loraScales.get(i)));
 				}
-				catch (Exception e) {
-					adapters.forEach(Adapter::close);
-					throw e;
-				}
-				return new LoadedModel(file.tokenizer(), model, adapters);
 			}
 			catch (Exception e) {
-				model.close();
+				adapters.forEach(Adapter::close);
 				throw e;
 			}
+			return new LoadedModel(file.tokenizer(), model, adapters);
 		}
+		catch (Exception e) {
+			model.close();
+			throw e;
+		}
+	}
+
+	/** Onto {@code --device}, or over {@code --devices} when they are several. */
+	private static Model load(Arguments args, NativeLibrary library, ModelFile file, int threads)
+			throws UsageException {
+		List<Integer> devices = devices(args);
+		if (devices.size() > 1) {
+			return file.loadOnDevices(library, devices);
+		}
+		String device = devices.isEmpty() ? args.option("--device").orElse("cpu") : "cuda:" + devices.get(0);
+		try (Backend backend = backend(library, device, threads)) {
+			return file.load(backend); // the model keeps its backend alive
+		}
+	}
+
+	/** {@code --devices 0,1}: CUDA ordinals, distinct; empty when not given. */
+	private static List<Integer> devices(Arguments args) throws UsageException {
+		Optional<String> value = args.option("--devices");
+		if (value.isEmpty()) {
+			return List.of();
+		}
+		if (args.option("--device").isPresent()) {
+			throw new UsageException(
+					"--device and --devices are both given: --device for one GPU, --devices for several");
+		}
+		if (!CUDA_DEVICES.matcher(value.get()).matches()) {
+			throw new UsageException(
+					"--devices must be CUDA ordinals separated by commas (0,1), not '" + value.get() + "'");
+		}
+		List<Integer> devices = Arrays.stream(value.get().split(",")).map(Integer::valueOf).toList();
+		if (new HashSet<>(devices).size() != devices.size()) {
+			throw new UsageException("--devices " + value.get() + " names a device twice");
+		}
+		return devices;
 	}
 
 	/**

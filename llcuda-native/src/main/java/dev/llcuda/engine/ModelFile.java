@@ -5,10 +5,12 @@ import dev.llcuda.gguf.GgufMetadata;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Backend;
 import dev.llcuda.nativelib.Model;
+import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.WeightsProgress;
 import dev.llcuda.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a GGUF file says about the model in it, read once: spec, tokenizer and metadata,
@@ -57,7 +59,20 @@ public record ModelFile(Path path, FileIdentity identity, ModelSpec spec, Tokeni
 	 * copied so far.
 	 */
 	public Model load(Backend backend, WeightsProgress progress) {
-		Model model = backend.loadModel(path, spec, progress);
+		return unchangedSinceRead(backend.loadModel(path, spec, progress));
+	}
+
+	/**
+	 * Loads the weights over several CUDA devices
+	 * ({@link NativeLibrary#loadModelOnDevices}: refused in this build after the plan and
+	 * the NCCL check).
+	 * @throws IllegalStateException when the file changed since it was read
+	 */
+	public Model loadOnDevices(NativeLibrary library, List<Integer> devices) {
+		return unchangedSinceRead(library.loadModelOnDevices(devices, path, spec));
+	}
+
+	private Model unchangedSinceRead(Model model) {
 		identity.changeOf(path).ifPresent(change -> {
 			model.close();
 			throw new IllegalStateException("model file " + path + " changed while it was being loaded (" + change

@@ -50,8 +50,7 @@ public final class Backend extends NativeHandle {
 			Reference.reachabilityFence(nativeSpec);
 			Reference.reachabilityFence(callback);
 		}
-		return new Model(api, out.getValue(), spec.vocabSize(), spec.contextLength(), spec.embeddingSize(),
-				spec.family().windowOfEveryLayer());
+		return Model.loaded(api, out.getValue(), spec);
 	}
 
 	@Override

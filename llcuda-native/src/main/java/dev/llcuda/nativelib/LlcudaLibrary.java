@@ -354,4 +354,9 @@ public interface LlcudaLibrary extends Library {
 	int llcuda_model_load_with_progress(Pointer backend, String ggufPath, ModelSpecStruct spec,
 			LoadProgressCallback progress, Pointer userData, PointerByReference out);
 
+	// ------------------------------------------------------------ several devices
+
+	int llcuda_model_load_on_devices(int[] devices, int nDevices, String ggufPath, ModelSpecStruct spec,
+			PointerByReference out);
+
 }

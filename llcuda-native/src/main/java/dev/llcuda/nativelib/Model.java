@@ -4,6 +4,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.llcuda.model.AdapterSpec;
+import dev.llcuda.model.ModelSpec;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,12 +21,19 @@ public final class Model extends NativeHandle {
 
 	private final int kvWindow;
 
-	Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength, int embeddingSize, int kvWindow) {
+	private Model(LlcudaLibrary api, Pointer handle, int vocabSize, int contextLength, int embeddingSize,
+			int kvWindow) {
 		super(api, handle, "model");
 		this.vocabSize = vocabSize;
 		this.contextLength = contextLength;
 		this.embeddingSize = embeddingSize;
 		this.kvWindow = kvWindow;
+	}
+
+	/** The handle of {@code spec}'s model, just loaded. */
+	static Model loaded(LlcudaLibrary api, Pointer handle, ModelSpec spec) {
+		return new Model(api, handle, spec.vocabSize(), spec.contextLength(), spec.embeddingSize(),
+				spec.family().windowOfEveryLayer());
 	}
 
 	/**

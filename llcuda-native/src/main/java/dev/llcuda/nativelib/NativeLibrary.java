@@ -4,8 +4,11 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.llcuda.model.ModelSpec;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -104,6 +107,31 @@ public final class NativeLibrary {
 
 	public Backend cudaBackend(int device) {
 		return createBackend(BackendKind.CUDA, device, 0);
+	}
+
+	/**
+	 * Loads one model over several CUDA devices of this host (2 to 8 distinct ordinals):
+	 * the native side checks {@code spec} against {@code gguf}, plans the split (tensor
+	 * parallel, else layers per device) and opens the system's NCCL. This build has no
+	 * multi-device execution: it refuses after those checks, naming NCCL when it is
+	 * missing and otherwise the plan.
+	 * @throws NativeException naming the file and what is missing
+	 */
+	public Model loadModelOnDevices(List<Integer> devices, Path gguf, ModelSpec spec) {
+		int[] ordinals = devices.stream().mapToInt(Integer::intValue).toArray();
+		NativeModelSpec nativeSpec = new NativeModelSpec(spec);
+		PointerByReference out = new PointerByReference();
+		try {
+			NativeException.check(api.llcuda_model_load_on_devices(ordinals, ordinals.length,
+					gguf.toAbsolutePath().toString(), nativeSpec.struct(), out), api::llcuda_last_error);
+		}
+		catch (NativeException e) {
+			throw e.within("cannot load " + gguf + " over CUDA devices " + devices);
+		}
+		finally {
+			Reference.reachabilityFence(nativeSpec);
+		}
+		return Model.loaded(api, out.getValue(), spec);
 	}
 
 	/**

@@ -94,6 +94,35 @@ class ModelCommandsTests extends CommandTestSupport {
 	}
 
 	@Test
+	void severalDevicesArePlannedThenRefusedNamingWhatIsMissing() {
+		Result result = run("generate", "--model", MODELS.resolve("micro-llama-f32.gguf").toString(), "--prompt", "hi",
+				"--devices", "0,1");
+
+		assertEquals(1, result.code());
+		assertTrue(
+				result.err().contains("over CUDA devices [0, 1]: ") && (result.err().contains("libnccl.so.2")
+						|| result.err().contains("execution over 2 devices is not available in this build; plan: ")),
+				result.err());
+	}
+
+	@Test
+	void aDeviceListThatIsNotOrdinalsOrComesWithDeviceIsAUsageError() {
+		String model = MODELS.resolve("micro-llama-f32.gguf").toString();
+
+		Result notOrdinals = run("generate", "--model", model, "--prompt", "hi", "--devices", "0;1");
+		Result twice = run("generate", "--model", model, "--prompt", "hi", "--devices", "1,1");
+		Result both = run("generate", "--model", model, "--prompt", "hi", "--device", "cuda:0", "--devices", "0,1");
+
+		assertEquals(2, notOrdinals.code());
+		assertTrue(notOrdinals.err().contains("--devices must be CUDA ordinals separated by commas (0,1), not '0;1'"),
+				notOrdinals.err());
+		assertEquals(2, twice.code());
+		assertTrue(twice.err().contains("--devices 1,1 names a device twice"), twice.err());
+		assertEquals(2, both.code());
+		assertTrue(both.err().contains("--device and --devices are both given"), both.err());
+	}
+
+	@Test
 	void generateStreamsTheSameTextForTheSameSeedAndReportsTokenCounts() {
 		String[] args = { "generate", "--model", MODELS.resolve("micro-llama-Q8_0.gguf").toString(), "--prompt",
 				prompt(1), "-n", "12", "--temp", "0.9", "--seed", "1234", "--top-k", "50", "--top-p", "0.9" };
