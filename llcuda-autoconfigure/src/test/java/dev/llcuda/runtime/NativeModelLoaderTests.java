@@ -37,7 +37,7 @@ class NativeModelLoaderTests {
 				List.of(first, second));
 		NativeModelLoader loader = new NativeModelLoader(NativeLibrary.load(NativeLibraryOptions.defaults()), twoT4,
 				new EngineLimits(2, 64, 4, 16, KvType.F16, 16, 1 << 20, 2), EngineListener.NONE, 0,
-				ConvertedModelCache.defaultFolder(), Optional.empty(), List.of());
+				ConvertedModelCache.defaultFolder(), Optional.empty(), List.of(), List.of());
 
 		assertThatThrownBy(() -> loader.load(TestServing.MICRO_LLAMA, LoadListener.NONE))
 			.isInstanceOf(NativeException.class)
