@@ -3,6 +3,8 @@ package dev.llcuda.grammar;
 import static dev.llcuda.grammar.RuleBuilder.empty;
 import static dev.llcuda.grammar.RuleBuilder.seq;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +41,9 @@ final class JsonSchemaCompiler {
 	 * remainder.
 	 */
 	static final long MAX_MULTIPLE_OF = 1000;
+
+	/** Beyond every long: bounds further from zero are clamped to it first. */
+	private static final BigDecimal BEYOND_LONG = BigDecimal.TEN.pow(19);
 
 	private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum",
 			"exclusiveMaximum");
@@ -285,30 +290,39 @@ final class JsonSchemaCompiler {
 	 */
 	private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower,
 			boolean exclusive, String path) {
-		Object value = node.get(keyword);
+		BigDecimal value = decimal(node, keyword, path);
 		if (value == null) {
 			return absent;
 		}
-		double rounded;
+		if (value.abs().compareTo(BEYOND_LONG) > 0) { // no long is between it and zero
+			return value.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+		}
+		BigDecimal rounded = value.setScale(0, lower ? RoundingMode.FLOOR : RoundingMode.CEILING);
+		if (exclusive || rounded.compareTo(value) != 0) {
+			rounded = rounded.add(lower ? BigDecimal.ONE : BigDecimal.ONE.negate());
+		}
+		return rounded.max(BigDecimal.valueOf(Long.MIN_VALUE)).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue();
+	}
+
+	/**
+	 * The number a bound keyword holds, exactly (a {@link Double} from a reader that is
+	 * not exact is taken as its shortest decimal spelling); null when absent.
+	 */
+	private static @Nullable BigDecimal decimal(Map<String, Object> node, String keyword, String path) {
+		Object value = node.get(keyword);
+		if (value == null) {
+			return null;
+		}
 		if (value instanceof Long n) {
-			if (!exclusive) {
-				return n;
-			}
-			rounded = n;
+			return BigDecimal.valueOf(n);
 		}
-		else if (value instanceof Double d && Double.isFinite(d)) {
-			rounded = d;
+		if (value instanceof BigDecimal d) {
+			return d;
 		}
-		else {
-			throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
+		if (value instanceof Double d && Double.isFinite(d)) {
+			return BigDecimal.valueOf(d);
 		}
-		if (exclusive) {
-			rounded = lower ? Math.floor(rounded) + 1 : Math.ceil(rounded) - 1;
-		}
-		else {
-			rounded = lower ? Math.ceil(rounded) : Math.floor(rounded);
-		}
-		return rounded >= Long.MAX_VALUE ? Long.MAX_VALUE : rounded <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) rounded;
+		throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
 	}
 
 	/**
