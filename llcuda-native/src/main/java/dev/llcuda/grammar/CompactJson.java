@@ -51,7 +51,8 @@ final class CompactJson {
 			out.append(']');
 		}
 		else {
-			out.append(value); // Boolean, Long, Double: Java's spelling is valid JSON
+			out.append(value); // Boolean, Long, Double, BigDecimal: Java's spelling is
+								// valid JSON
 		}
 	}
 

@@ -34,7 +34,7 @@ public final class Grammars {
 		return cached("schema:" + schema, () -> {
 			Object parsed;
 			try {
-				parsed = Json.parse(schema, "schema");
+				parsed = Json.parseExact(schema, "schema");
 			}
 			catch (IllegalArgumentException e) {
 				throw new SchemaException("#", "not valid JSON: " + e.getMessage());
@@ -64,7 +64,7 @@ public final class Grammars {
 			for (Map.Entry<String, String> tool : parameterSchemas.entrySet()) {
 				Object arguments;
 				try {
-					arguments = Json.parse(tool.getValue(), "parameters of tool " + tool.getKey());
+					arguments = Json.parseExact(tool.getValue(), "parameters of tool " + tool.getKey());
 				}
 				catch (IllegalArgumentException e) {
 					throw new SchemaException(tool.getKey(), "parameters are not valid JSON: " + e.getMessage());

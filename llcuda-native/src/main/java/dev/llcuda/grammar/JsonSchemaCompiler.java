@@ -3,6 +3,8 @@ package dev.llcuda.grammar;
 import static dev.llcuda.grammar.RuleBuilder.empty;
 import static dev.llcuda.grammar.RuleBuilder.seq;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,9 +25,11 @@ import org.jspecify.annotations.Nullable;
  * {@code definitions} (not recursive), {@code format} {@code int32}/{@code int64} on
  * integers (generated with at most 9/18 digits, so every value fits),
  * {@code minimum}/{@code maximum}/{@code exclusiveMinimum}/ {@code exclusiveMaximum} and
- * {@code multipleOf} (up to {@value #MAX_MULTIPLE_OF}) on integers, exactly, and
- * annotations. Bounds on numbers are refused. Every other keyword is refused with its
- * path, never ignored. Properties are generated in the order the schema declares them.
+ * {@code multipleOf} (up to {@value #MAX_MULTIPLE_OF}) on integers, exactly, the same
+ * bounds on numbers, exactly (compared as decimals; bounded numbers have no exponent),
+ * and annotations. {@code multipleOf} on numbers is refused. Every other keyword is
+ * refused with its path, never ignored. Properties are generated in the order the schema
+ * declares them.
  */
 final class JsonSchemaCompiler {
 
@@ -40,6 +44,9 @@ final class JsonSchemaCompiler {
 	 */
 	static final long MAX_MULTIPLE_OF = 1000;
 
+	/** Beyond every long: bounds further from zero are clamped to it first. */
+	private static final BigDecimal BEYOND_LONG = BigDecimal.TEN.pow(19);
+
 	private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum",
 			"exclusiveMaximum");
 
@@ -50,7 +57,8 @@ final class JsonSchemaCompiler {
 			Set.of("properties", "required", "additionalProperties"), "array", Set.of("items", "minItems", "maxItems"),
 			"string", Set.of("minLength", "maxLength", "pattern", "format"), "integer",
 			Set.of("format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "number",
-			Set.of(), "boolean", Set.of(), "null", Set.of());
+			Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "boolean", Set.of(),
+			"null", Set.of());
 
 	private final RuleBuilder rules = new RuleBuilder();
 
@@ -191,16 +199,7 @@ final class JsonSchemaCompiler {
 			case "array" -> array(node, path);
 			case "string" -> string(node, path);
 			case "integer" -> integer(node, path);
-			case "number" -> {
-				for (String bound : Objects.requireNonNull(TYPE_KEYWORDS.get("integer"))) {
-					if (node.containsKey(bound)) { // beside "integer" in a type list, it
-													// must not be dropped here
-						throw new SchemaException(path + "/" + bound,
-								"keyword '" + bound + "' is only supported " + "for integers, not numbers");
-					}
-				}
-				yield rules.number();
-			}
+			case "number" -> number(node, path);
 			case "boolean" -> rules.bool();
 			default -> rules.nullValue();
 		};
@@ -269,6 +268,44 @@ final class JsonSchemaCompiler {
 		return rule;
 	}
 
+	/**
+	 * A number within {@code minimum}/{@code maximum} and
+	 * {@code exclusiveMinimum}/{@code exclusiveMaximum} when given, compared exactly (see
+	 * {@link RuleBuilder#numberRange}): bounded numbers are written without an exponent.
+	 */
+	private int number(Map<String, Object> node, String path) {
+		if (node.containsKey("multipleOf")) { // beside "integer" in a type list, it must
+												// not be dropped here
+			throw new SchemaException(path + "/multipleOf", "keyword 'multipleOf' is only supported for integers");
+		}
+		if (INTEGER_BOUNDS.stream().noneMatch(node::containsKey)) {
+			return rules.number();
+		}
+		RuleBuilder.Bound min = tighter(decimal(node, "minimum", path), decimal(node, "exclusiveMinimum", path), true);
+		RuleBuilder.Bound max = tighter(decimal(node, "maximum", path), decimal(node, "exclusiveMaximum", path), false);
+		int rule = rules.numberRange(min, max);
+		if (rules.matchesNothing(rule)) {
+			throw new SchemaException(path,
+					"no number of at most " + RuleBuilder.MAX_DIGITS + " integer and " + RuleBuilder.MAX_DIGITS
+							+ " fraction digits satisfies the bounds " + CompactJson.write(bounds(node)));
+		}
+		return rule;
+	}
+
+	/** The tighter of an inclusive and an exclusive bound (either may be absent). */
+	private static RuleBuilder.@Nullable Bound tighter(@Nullable BigDecimal inclusive, @Nullable BigDecimal exclusive,
+			boolean lower) {
+		if (exclusive == null) {
+			return inclusive == null ? null : new RuleBuilder.Bound(inclusive, true);
+		}
+		if (inclusive == null) {
+			return new RuleBuilder.Bound(exclusive, false);
+		}
+		int order = inclusive.compareTo(exclusive);
+		boolean inclusiveWins = lower ? order > 0 : order < 0;
+		return inclusiveWins ? new RuleBuilder.Bound(inclusive, true) : new RuleBuilder.Bound(exclusive, false);
+	}
+
 	private static Map<String, Object> bounds(Map<String, Object> node) {
 		Map<String, Object> bounds = new LinkedHashMap<>();
 		for (String keyword : INTEGER_BOUNDS) {
@@ -285,30 +322,39 @@ final class JsonSchemaCompiler {
 	 */
 	private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower,
 			boolean exclusive, String path) {
-		Object value = node.get(keyword);
+		BigDecimal value = decimal(node, keyword, path);
 		if (value == null) {
 			return absent;
 		}
-		double rounded;
+		if (value.abs().compareTo(BEYOND_LONG) > 0) { // no long is between it and zero
+			return value.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+		}
+		BigDecimal rounded = value.setScale(0, lower ? RoundingMode.FLOOR : RoundingMode.CEILING);
+		if (exclusive || rounded.compareTo(value) != 0) {
+			rounded = rounded.add(lower ? BigDecimal.ONE : BigDecimal.ONE.negate());
+		}
+		return rounded.max(BigDecimal.valueOf(Long.MIN_VALUE)).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue();
+	}
+
+	/**
+	 * The number a bound keyword holds, exactly (a {@link Double} from a reader that is
+	 * not exact is taken as its shortest decimal spelling); null when absent.
+	 */
+	private static @Nullable BigDecimal decimal(Map<String, Object> node, String keyword, String path) {
+		Object value = node.get(keyword);
+		if (value == null) {
+			return null;
+		}
 		if (value instanceof Long n) {
-			if (!exclusive) {
-				return n;
-			}
-			rounded = n;
+			return BigDecimal.valueOf(n);
 		}
-		else if (value instanceof Double d && Double.isFinite(d)) {
-			rounded = d;
+		if (value instanceof BigDecimal d) {
+			return d;
 		}
-		else {
-			throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
+		if (value instanceof Double d && Double.isFinite(d)) {
+			return BigDecimal.valueOf(d);
 		}
-		if (exclusive) {
-			rounded = lower ? Math.floor(rounded) + 1 : Math.ceil(rounded) - 1;
-		}
-		else {
-			rounded = lower ? Math.ceil(rounded) : Math.floor(rounded);
-		}
-		return rounded >= Long.MAX_VALUE ? Long.MAX_VALUE : rounded <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) rounded;
+		throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.llcuda.grammar;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -303,6 +305,151 @@ final class RuleBuilder {
 			value *= 10;
 		}
 		return value;
+	}
+
+	/** A bound of a decimal range: its value, and whether the value itself is inside. */
+	record Bound(BigDecimal value, boolean inclusive) {
+
+		Bound negate() {
+			return new Bound(value.negate(), inclusive);
+		}
+
+	}
+
+	/**
+	 * A number without exponent, of at most {@link #MAX_DIGITS} integer and fraction
+	 * digits, within {@code min} and {@code max} (null: unbounded), compared exactly;
+	 * never {@code -0}. A bound with more fraction digits than generated is rounded
+	 * inwards. Where no such number exists the rule has no alternative.
+	 */
+	int numberRange(@Nullable Bound min, @Nullable Bound max) {
+		Bound low = min == null ? null : inwards(min, true);
+		Bound high = max == null ? null : inwards(max, false);
+		int rule = declare();
+		if (high == null || high.value().signum() >= 0) {
+			Bound from = low == null || low.value().signum() < 0 ? new Bound(BigDecimal.ZERO, true) : low;
+			addDecimalMagnitudes(rule, "", from, high);
+		}
+		if (low == null || low.value().signum() < 0) {
+			Bound from = high == null || high.value().signum() >= 0 ? new Bound(BigDecimal.ZERO, false) : high.negate();
+			addDecimalMagnitudes(rule, "-", from, low == null ? null : low.negate());
+		}
+		return rule;
+	}
+
+	/**
+	 * The bound at most {@link #MAX_DIGITS} fraction digits and 17 integer digits long
+	 * that admits the same generated numbers.
+	 */
+	private static Bound inwards(Bound bound, boolean lower) {
+		BigDecimal value = bound.value();
+		BigDecimal far = BigDecimal.TEN.pow(MAX_DIGITS + 1);
+		BigDecimal near = BigDecimal.ONE.movePointLeft(MAX_DIGITS + 1);
+		if (value.abs().compareTo(far) > 0) {
+			return new Bound(far.multiply(BigDecimal.valueOf(value.signum())), bound.inclusive());
+		}
+		if (value.signum() != 0 && value.abs().compareTo(near) < 0) {
+			value = near.multiply(BigDecimal.valueOf(value.signum()));
+		}
+		BigDecimal rounded = value.setScale(Math.max(0, Math.min(value.scale(), MAX_DIGITS)),
+				lower ? RoundingMode.CEILING : RoundingMode.FLOOR);
+		return rounded.compareTo(value) == 0 ? new Bound(value.stripTrailingZeros(), bound.inclusive())
+				: new Bound(rounded, true);
+	}
+
+	/** {@code sign} then each magnitude from {@code low} to {@code high} (null: any). */
+	private void addDecimalMagnitudes(int rule, String sign, Bound low, @Nullable Bound high) {
+		String lowText = low.value().toPlainString();
+		int lowDigits = lowText.indexOf('.') < 0 ? lowText.length() : lowText.indexOf('.');
+		int highDigits = MAX_DIGITS;
+		String highText = "";
+		if (high != null) {
+			highText = high.value().toPlainString();
+			highDigits = highText.indexOf('.') < 0 ? highText.length() : highText.indexOf('.');
+		}
+		for (int digits = lowDigits; digits <= Math.min(highDigits, MAX_DIGITS); digits++) {
+			Integer spelled = new DecimalSpelling(digits, lowText.replace(".", ""), low.inclusive(),
+					highText.replace(".", ""), high == null || high.inclusive())
+				.spell(0, digits == lowDigits, high != null && digits == highDigits);
+			if (spelled != null) {
+				addAlternative(rule, seq(sign, spelled));
+			}
+		}
+	}
+
+	/**
+	 * The magnitudes of {@code integerDigits} integer digits (no leading zero) and up to
+	 * {@link #MAX_DIGITS} fraction digits between two bounds given as digit strings
+	 * aligned to them: a rule per (position, still equal to low's digits, still equal to
+	 * high's), made only where some completion exists.
+	 */
+	private final class DecimalSpelling {
+
+		private final int integerDigits;
+
+		private final String low;
+
+		private final boolean lowInclusive;
+
+		private final String high;
+
+		private final boolean highInclusive;
+
+		private final Map<String, Optional<Integer>> made = new HashMap<>();
+
+		DecimalSpelling(int integerDigits, String low, boolean lowInclusive, String high, boolean highInclusive) {
+			this.integerDigits = integerDigits;
+			this.low = low;
+			this.lowInclusive = lowInclusive;
+			this.high = high;
+			this.highInclusive = highInclusive;
+		}
+
+		@Nullable Integer spell(int position, boolean atLow, boolean atHigh) {
+			String key = position + ":" + atLow + ":" + atHigh;
+			Optional<Integer> known = made.get(key);
+			if (known != null) {
+				return known.orElse(null);
+			}
+			List<List<Object>> alternatives = new ArrayList<>();
+			if (position >= integerDigits && (!atLow || (restZero(low, position) && lowInclusive))
+					&& (!atHigh || !restZero(high, position) || highInclusive)) {
+				alternatives.add(empty());
+			}
+			if (position < integerDigits + MAX_DIGITS) {
+				int from = atLow ? digit(low, position) : position == 0 && integerDigits > 1 ? 1 : 0;
+				int to = atHigh ? digit(high, position) : 9;
+				for (int d = from; d <= to; d++) {
+					Integer rest = spell(position + 1, atLow && d == from, atHigh && d == to);
+					if (rest != null) {
+						alternatives.add(seq(position == integerDigits ? "." : "", ByteClass.of('0' + d), rest));
+					}
+				}
+			}
+			Integer id = null;
+			if (!alternatives.isEmpty()) {
+				id = declare();
+				for (List<Object> alternative : alternatives) {
+					addAlternative(id, alternative);
+				}
+			}
+			made.put(key, Optional.ofNullable(id));
+			return id;
+		}
+
+		private static int digit(String digits, int position) {
+			return position < digits.length() ? digits.charAt(position) - '0' : 0;
+		}
+
+		private static boolean restZero(String digits, int position) {
+			for (int i = position; i < digits.length(); i++) {
+				if (digits.charAt(i) != '0') {
+					return false;
+				}
+			}
+			return true;
+		}
+
 	}
 
 	int number() {

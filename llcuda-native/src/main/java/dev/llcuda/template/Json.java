@@ -1,5 +1,7 @@
 package dev.llcuda.template;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +22,15 @@ public final class Json {
 
 	private final String source;
 
+	/** Whether numbers that are not a {@code long} are read as {@link BigDecimal}. */
+	private final boolean exactNumbers;
+
 	private int pos;
 
-	private Json(String text, String source) {
+	private Json(String text, String source, boolean exactNumbers) {
 		this.text = text;
 		this.source = source;
+		this.exactNumbers = exactNumbers;
 	}
 
 	/**
@@ -33,7 +39,22 @@ public final class Json {
 	 * @throws IllegalArgumentException naming the source, the offset and what is wrong
 	 */
 	public static Object parse(String text, String source) {
-		Json json = new Json(text, source);
+		return parse(text, source, false);
+	}
+
+	/**
+	 * Parses one JSON value, numbers exactly: integers that fit a {@code long} become
+	 * {@link Long}, every other number {@link BigDecimal} with the digits as written (for
+	 * JSON schemas, whose bounds must compare exactly).
+	 * @param source names the input in error messages (a file name)
+	 * @throws IllegalArgumentException naming the source, the offset and what is wrong
+	 */
+	public static Object parseExact(String text, String source) {
+		return parse(text, source, true);
+	}
+
+	private static Object parse(String text, String source, boolean exactNumbers) {
+		Json json = new Json(text, source, exactNumbers);
 		json.skipSpace();
 		Object value = json.value(0);
 		json.skipSpace();
@@ -53,7 +74,7 @@ public final class Json {
 	 * @throws IllegalArgumentException naming the source, the offset and what is wrong
 	 */
 	public static Prefix parseAt(String text, int start, String source) {
-		Json json = new Json(text, source);
+		Json json = new Json(text, source, false);
 		json.pos = start;
 		json.skipSpace();
 		Object value = json.value(0);
@@ -221,6 +242,9 @@ public final class Json {
 		}
 		String digits = text.substring(start, pos);
 		try {
+			if (exactNumbers) {
+				return exactNumber(digits, integral);
+			}
 			if (integral) {
 				return Long.parseLong(digits);
 			}
@@ -230,6 +254,17 @@ public final class Json {
 			pos = start;
 			throw error("invalid or out-of-range number '" + digits + "'");
 		}
+	}
+
+	private static Object exactNumber(String digits, boolean integral) {
+		if (!digits.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
+			throw new NumberFormatException(digits);
+		}
+		if (integral) {
+			BigInteger value = new BigInteger(digits);
+			return value.bitLength() < 64 ? (Object) value.longValue() : new BigDecimal(value);
+		}
+		return new BigDecimal(digits);
 	}
 
 	private Object literal(String word, Object value) {

@@ -137,16 +137,18 @@ class JsonSchemaGrammarTests {
 			"`{\"type\":\"string\",\"pattern\":1}` => #/pattern: must be a string",
 			"`{\"type\":\"string\",\"format\":\"email\"}` => #/format: format \"email\" is not supported for strings (date, time, date-time, uuid)",
 			"`{\"type\":\"string\",\"format\":\"date\",\"pattern\":\"1\"}` => #/format: keyword 'format' beside 'pattern'",
-			"`{\"type\":\"number\",\"exclusiveMinimum\":0}` => #/exclusiveMinimum: keyword 'exclusiveMinimum' is not supported for type [number]",
 			"`{\"type\":[\"integer\",\"number\"],\"multipleOf\":2}` => #/multipleOf: keyword 'multipleOf' is only supported for integers",
 			"`{\"type\":\"integer\",\"multipleOf\":0.5}` => #/multipleOf: only an integer from 1 to 1000 is supported, got 0.5",
 			"`{\"type\":\"integer\",\"multipleOf\":1001}` => #/multipleOf: only an integer from 1 to 1000",
 			"`{\"type\":\"integer\",\"minimum\":1,\"maximum\":4,\"multipleOf\":5}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":1,\"maximum\":4}",
 			"`{\"type\":\"integer\",\"exclusiveMinimum\":3,\"exclusiveMaximum\":4}` => #: no integer of at most 16 digits satisfies the bounds {\"exclusiveMinimum\":3,\"exclusiveMaximum\":4}",
 			"`{\"type\":\"integer\",\"exclusiveMinimum\":true}` => #/exclusiveMinimum: must be a number",
+			"`{\"type\":\"number\",\"minimum\":2,\"maximum\":1.5}` => #: no number of at most 16 integer and 16 fraction digits satisfies the bounds {\"minimum\":2,\"maximum\":1.5}",
+			"`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":1e-17}}}` => #/properties/n: no number of at most 16 integer and 16 fraction digits satisfies the bounds {\"exclusiveMinimum\":0,\"exclusiveMaximum\":1E-17}",
+			"`{\"type\":\"number\",\"exclusiveMinimum\":-0.5,\"maximum\":-0.5}` => #: no number",
+			"`{\"type\":\"number\",\"minimum\":\"0\"}` => #/minimum: must be a number",
+			"`{\"type\":\"number\",\"multipleOf\":0.5}` => #/multipleOf: keyword 'multipleOf' is only supported for integers",
 			"`{\"type\":\"integer\",\"format\":\"uint8\"}` => #/format: format \"uint8\" is not supported for integers",
-			"`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"minimum\":0}}}` => #/properties/n/minimum: keyword 'minimum' is not supported for type [number]",
-			"`{\"type\":[\"integer\",\"number\"],\"maximum\":3}` => #/maximum: keyword 'maximum' is only supported for integers",
 			"`{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":5,\"maximum\":4}",
 			"`{\"type\":\"integer\",\"minimum\":\"1\"}` => #/minimum: must be a number",
 			"`{\"oneOf\":[{\"type\":\"string\"}]}` => #/oneOf: keyword 'oneOf' is not supported",
@@ -221,6 +223,87 @@ class JsonSchemaGrammarTests {
 			assertEquals(inside, accepts(grammar, Long.toString(value)), () -> "value " + value);
 		}
 		assertFalse(accepts(grammar, "-0"));
+	}
+
+	/**
+	 * Bounds on numbers, against BigDecimal: for random decimal bounds (inclusive,
+	 * exclusive, one-sided, across zero, with more fraction digits than generated), every
+	 * random candidate is accepted exactly when it is a number of at most 16 fraction
+	 * digits, not {@code -0}, within the bounds.
+	 */
+	@Test
+	void numberBoundsHoldExactlyForRandomBoundsAndCandidates() {
+		java.util.Random random = new java.util.Random(15);
+		int compiled = 0;
+		int accepted = 0;
+		for (int round = 0; round < 60; round++) {
+			java.math.BigDecimal low = randomDecimal(random);
+			java.math.BigDecimal high = randomDecimal(random);
+			if (low.compareTo(high) > 0) {
+				java.math.BigDecimal t = low;
+				low = high;
+				high = t;
+			}
+			boolean lowExclusive = random.nextBoolean();
+			boolean highExclusive = random.nextBoolean();
+			boolean hasLow = round % 5 != 1;
+			boolean hasHigh = round % 5 != 2;
+			StringBuilder schema = new StringBuilder("{\"type\":\"number\"");
+			if (hasLow) {
+				schema.append(lowExclusive ? ",\"exclusiveMinimum\":" : ",\"minimum\":").append(low);
+			}
+			if (hasHigh) {
+				schema.append(highExclusive ? ",\"exclusiveMaximum\":" : ",\"maximum\":").append(high);
+			}
+			Grammar grammar;
+			try {
+				grammar = grammars.jsonSchema(schema.append('}').toString());
+			}
+			catch (SchemaException e) {
+				continue; // an empty range
+			}
+			compiled++;
+			java.util.List<java.math.BigDecimal> edges = java.util.List.of(low, high);
+			for (int i = 0; i < 400; i++) {
+				String candidate = i < 40 ? nearEdge(edges.get(i % 2), random) : randomDecimal(random).toPlainString();
+				java.math.BigDecimal value = new java.math.BigDecimal(candidate);
+				int fraction = candidate.indexOf('.') < 0 ? 0 : candidate.length() - candidate.indexOf('.') - 1;
+				boolean inside = (!hasLow || (lowExclusive ? value.compareTo(low) > 0 : value.compareTo(low) >= 0))
+						&& (!hasHigh || (highExclusive ? value.compareTo(high) < 0 : value.compareTo(high) <= 0))
+						&& fraction <= 16 && value.abs().compareTo(java.math.BigDecimal.TEN.pow(16)) < 0
+						&& !(candidate.startsWith("-") && value.signum() == 0);
+				String shown = schema + " " + candidate;
+				assertEquals(inside, accepts(grammar, candidate), shown);
+				accepted += inside ? 1 : 0;
+			}
+			assertFalse(accepts(grammar, "1e2"));
+		}
+		assertTrue(compiled >= 50 && accepted >= 2000, "compiled " + compiled + ", accepted " + accepted);
+	}
+
+	private static java.math.BigDecimal randomDecimal(java.util.Random random) {
+		long unscaled = random.nextLong() % (long) Math.pow(10, 1 + random.nextInt(18));
+		return java.math.BigDecimal.valueOf(unscaled, random.nextInt(20));
+	}
+
+	/**
+	 * A candidate a few units of some digit away from {@code edge}, or the edge itself.
+	 */
+	private static String nearEdge(java.math.BigDecimal edge, java.util.Random random) {
+		java.math.BigDecimal step = java.math.BigDecimal.ONE.movePointLeft(random.nextInt(18));
+		return edge.add(step.multiply(java.math.BigDecimal.valueOf(random.nextInt(5) - 2))).toPlainString();
+	}
+
+	@Test
+	void numberBoundsCommonCases() {
+		check("{\"type\":\"number\",\"minimum\":0,\"maximum\":1}",
+				List.of("0", "1", "0.5", "0.0000000000000001", "1.0000", "0.9999999999999999"),
+				List.of("-0", "-0.0", "1.0000000000000001", "1.5", "-0.1", "1e0", "2"));
+		check("{\"type\":\"number\",\"exclusiveMinimum\":-3.5,\"exclusiveMaximum\":0.25}",
+				List.of("-3.4999999999999999", "0.2499", "0", "-3"), List.of("-3.5", "0.25", "-0", "0.250"));
+		check("{\"type\":\"number\",\"minimum\":0.123456789012345678}", List.of("0.1234567890123457", "12"),
+				List.of("0.1234567890123456", "0.123456789012345678"));
+		check("{\"type\":[\"integer\",\"number\"],\"maximum\":3}", List.of("3", "2.5", "-7"), List.of("3.5", "4"));
 	}
 
 	/**

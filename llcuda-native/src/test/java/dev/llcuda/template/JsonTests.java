@@ -3,6 +3,7 @@ package dev.llcuda.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,20 @@ class JsonTests {
 		map.remove("n");
 		assertEquals(Map.of("s", "a\"ü\n", "i", -12L, "f", 2500.0, "t", true, "l", List.of(1L, List.of(), Map.of())),
 				map);
+	}
+
+	@Test
+	void exactParsingKeepsEveryDigitOfNumbersThatAreNotLongs() {
+		Object value = Json.parseExact(
+				"[-12, 0.1, 0.30000000000000000001, 2.5e3, 99999999999999999999, -9223372036854775808, 1E-400]",
+				"inline");
+		assertEquals(
+				List.of(-12L, new BigDecimal("0.1"), new BigDecimal("0.30000000000000000001"), new BigDecimal("2.5e3"),
+						new BigDecimal("99999999999999999999"), Long.MIN_VALUE, new BigDecimal("1E-400")),
+				value);
+		for (String malformed : List.of("01", "1.", "-", "1e", "1.5e+", "--1", "1e99999999999")) {
+			assertThrows(IllegalArgumentException.class, () -> Json.parseExact(malformed, "inline"), malformed);
+		}
 	}
 
 	@ParameterizedTest(name = "{0}")
