@@ -3,14 +3,10 @@ package dev.llcuda.registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import dev.llcuda.hf.CheckpointConverter;
 import dev.llcuda.hf.CheckpointFacts;
 import dev.llcuda.hf.PeftAdapter;
-import dev.llcuda.safetensors.SafetensorsFile;
-import dev.llcuda.safetensors.SafetensorsTensor;
-import dev.llcuda.template.Json;
 
 /**
  * Facts of every kind of entry, told apart by what the path holds: a PEFT adapter
@@ -40,38 +36,10 @@ public final class EntryInspector implements ModelInspector {
 				+ ", " + PeftAdapter.WEIGHTS + ")");
 	}
 
-	/**
-	 * A PEFT directory's rank must be set; its weights' headers are read. It names no
-	 * architecture: whether it fits a base is checked when it is activated with one.
-	 */
 	private static ModelFacts peftFacts(Path directory) throws IOException {
-		Path config = directory.resolve(PeftAdapter.CONFIG);
-		Object parsed;
-		try {
-			parsed = Json.parse(Files.readString(config), config.toString());
-		}
-		catch (RuntimeException e) {
-			throw new IOException(config + ": " + e.getMessage(), e);
-		}
-		if (!(parsed instanceof Map<?, ?> json) || !(json.get("r") instanceof Number rank) || rank.longValue() < 1) {
-			throw new IOException(config + ": \"r\" (the adapter's rank) must be a positive number");
-		}
-		Object peftType = json.get("peft_type");
-		if (peftType != null && !"LORA".equals(peftType)) {
-			throw new IOException(config + ": peft_type is '" + peftType + "'; only LORA adapters are supported");
-		}
-		Path weights = directory.resolve(PeftAdapter.WEIGHTS);
-		if (!Files.isRegularFile(weights)) {
-			throw new IOException(directory + " has no " + PeftAdapter.WEIGHTS);
-		}
-		try (SafetensorsFile file = SafetensorsFile.open(weights)) {
-			if (file.tensors().isEmpty()) {
-				throw new IOException(weights + ": the adapter has no tensors");
-			}
-			long parameters = file.tensors().stream().mapToLong(SafetensorsTensor::elementCount).sum();
-			return new ModelFacts(String.valueOf(directory.getFileName()), "", file.tensors().get(0).dtype().name(),
-					parameters, 0, EntryKind.PEFT_ADAPTER);
-		}
+		CheckpointFacts facts = PeftAdapter.inspect(directory);
+		return new ModelFacts(facts.name(), facts.architecture(), facts.weightType(), facts.parameterCount(), 0,
+				EntryKind.PEFT_ADAPTER);
 	}
 
 }
