@@ -35,8 +35,8 @@ import dev.llcuda.runtime.ModelSet;
  * activations with their adapters; POST with {@code {"path": "..."}} registers a file or
  * directory, with {@code {"scan": "FOLDER"}} scans a model folder ({@code {}} scans the
  * first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}}, an
- * activation also with {@code "adapters": [ids]} (registered LoRA adapters merged into
- * the weights) and {@code "lora": [ids]} (loaded beside the model under their registered
+ * activation also with {@code "adapters": "7,8"} (registered LoRA adapters merged into
+ * the weights) and {@code "lora": "9"} (loaded beside the model under their registered
  * names); POST {@code {"action": "unload"}} unloads the active model; DELETE
  * {@code /{id}} forgets one. With several models served, {@code "model": "NAME"} beside
  * {@code "action"} activates into or unloads that model of the set, and the others serve
@@ -104,7 +104,7 @@ public final class ModelRegistryEndpoint {
 
 	@WriteOperation
 	public WebEndpointResponse<Object> act(@Selector long id, String action, @Nullable String model,
-			@Nullable List<Object> adapters, @Nullable List<Object> lora) {
+			@Nullable String adapters, @Nullable String lora) {
 		return answer(() -> switch (action) {
 			case "activate" -> {
 				ActivationAdapters chosen = new ActivationAdapters(ids("adapters", adapters), ids("lora", lora));
@@ -127,19 +127,23 @@ public final class ModelRegistryEndpoint {
 		});
 	}
 
-	/** The registered adapter ids of the field {@code field}, each a whole number. */
-	private static List<Long> ids(String field, @Nullable List<Object> values) {
-		if (values == null) {
+	/**
+	 * The registered adapter ids of the field {@code field}: whole numbers separated by
+	 * commas (Actuator reads a write's body as a map of strings).
+	 */
+	private static List<Long> ids(String field, @Nullable String value) {
+		if (value == null || value.isBlank()) {
 			return List.of();
 		}
 		List<Long> ids = new ArrayList<>();
-		for (int i = 0; i < values.size(); i++) {
-			Object value = values.get(i);
-			if (!(value instanceof Integer || value instanceof Long)) {
-				throw new IllegalArgumentException("\"" + field + "\"[" + i
-						+ "] must be the id of a registered LoRA adapter (a whole number), got " + value);
+		for (String part : value.split(",", -1)) {
+			try {
+				ids.add(Long.parseLong(part.strip()));
 			}
-			ids.add(((Number) value).longValue());
+			catch (NumberFormatException e) {
+				throw new IllegalArgumentException("\"" + field + "\" must be ids of registered LoRA adapters "
+						+ "separated by commas, e.g. \"7,8\"; got \"" + value + "\"");
+			}
 		}
 		return ids;
 	}

@@ -136,13 +136,15 @@ class ModelRegistryEndpointTests {
 		assertThat(llama.architecture()).isEqualTo("llama");
 		assertThat(llama.sha256()).hasSize(64);
 
-		WebEndpointResponse<Object> refused = this.endpoint.act(model, "activate", null, List.of(qwen.id()), null);
+		WebEndpointResponse<Object> refused = this.endpoint.act(model, "activate", null, String.valueOf(qwen.id()),
+				null);
 		assertThat(refused.getStatus()).isEqualTo(400);
 		assertThat(((ErrorDescriptor) refused.getBody()).error()).contains("qwen-lora.gguf", "micro.gguf", "qwen2");
 		WebEndpointResponse<Object> adapterAlone = this.endpoint.act(llama.id(), "activate", null, null, null);
 		assertThat(adapterAlone.getStatus()).isEqualTo(400);
 
-		WebEndpointResponse<Object> activated = this.endpoint.act(model, "activate", null, List.of(llama.id()), null);
+		WebEndpointResponse<Object> activated = this.endpoint.act(model, "activate", null, String.valueOf(llama.id()),
+				null);
 		assertThat(activated.getStatus()).isEqualTo(200);
 		assertThat(this.endpoint.models().activations()).singleElement().satisfies(activation -> {
 			assertThat(activation.id()).isEqualTo(model);
