@@ -3,6 +3,7 @@ package dev.llcuda.actuate;
 import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -18,6 +19,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.llcuda.hub.HubFile;
+import dev.llcuda.registry.Activation;
+import dev.llcuda.registry.ActivationAdapters;
+import dev.llcuda.registry.EntryKind;
 import dev.llcuda.registry.ModelPull;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRecord;
@@ -26,15 +30,19 @@ import dev.llcuda.registry.ScanResult;
 import dev.llcuda.runtime.ModelSet;
 
 /**
- * {@code /actuator/llcudamodels}: the model registry. GET lists the models; POST with
- * {@code {"path": "..."}} registers a file, with {@code {"scan": "FOLDER"}} scans a model
- * folder ({@code {}} scans the first); POST {@code /{id}} with {@code {"action":
- * "activate" | "verify"}}; POST {@code {"action": "unload"}} unloads the active model;
- * DELETE {@code /{id}} forgets one. With several models served, {@code "model": "NAME"}
- * beside {@code "action"} activates into or unloads that model of the set, and the others
- * serve on. POST {@code {"pull": "owner/repo", "file": "x.gguf", "revision": "main"}}
- * downloads a model from the hub into the first folder and registers it (202, progress
- * under {@code pulls} of GET); {@code {"action": "cancel", "pull": "owner/repo", "file":
+ * {@code /actuator/llcudamodels}: the model registry. GET lists the entries (GGUF models,
+ * Hugging Face checkpoint directories, LoRA adapters, each with its kind) and the
+ * activations with their adapters; POST with {@code {"path": "..."}} registers a file or
+ * directory, with {@code {"scan": "FOLDER"}} scans a model folder ({@code {}} scans the
+ * first); POST {@code /{id}} with {@code {"action": "activate" | "verify"}}, an
+ * activation also with {@code "adapters": "7,8"} (registered LoRA adapters merged into
+ * the weights) and {@code "lora": "9"} (loaded beside the model under their registered
+ * names); POST {@code {"action": "unload"}} unloads the active model; DELETE
+ * {@code /{id}} forgets one. With several models served, {@code "model": "NAME"} beside
+ * {@code "action"} activates into or unloads that model of the set, and the others serve
+ * on. POST {@code {"pull": "owner/repo", "file": "x.gguf", "revision": "main"}} downloads
+ * a model from the hub into the first folder and registers it (202, progress under
+ * {@code pulls} of GET); {@code {"action": "cancel", "pull": "owner/repo", "file":
  * "x.gguf"}} stops the download. A refused write answers 4xx with {@code {"error":
  * "..."}} naming the problem: 400 for a file that is not a model or not allowed, 409 for
  * a model in the wrong state, 422 for a model that failed to load. Like every endpoint it
@@ -62,7 +70,7 @@ public final class ModelRegistryEndpoint {
 	public ModelsDescriptor models() {
 		return new ModelsDescriptor(this.registry.folders().folders().stream().map(Path::toString).toList(),
 				this.registry.databaseDescription(), this.registry.models().stream().map(ModelDescriptor::of).toList(),
-				this.pulls.pulls());
+				this.registry.activations().stream().map(ActivationDescriptor::of).toList(), this.pulls.pulls());
 	}
 
 	@ReadOperation
@@ -95,13 +103,49 @@ public final class ModelRegistryEndpoint {
 	}
 
 	@WriteOperation
-	public WebEndpointResponse<Object> act(@Selector long id, String action, @Nullable String model) {
+	public WebEndpointResponse<Object> act(@Selector long id, String action, @Nullable String model,
+			@Nullable String adapters, @Nullable String lora) {
 		return answer(() -> switch (action) {
-			case "activate" -> ModelDescriptor.of(model != null
-					? this.registry.activate(id, model, this.models.activator(model)) : this.registry.activate(id));
-			case "verify" -> ModelDescriptor.of(this.registry.verify(id));
+			case "activate" -> {
+				ActivationAdapters chosen = new ActivationAdapters(ids("adapters", adapters), ids("lora", lora));
+				yield ModelDescriptor
+					.of(model != null ? this.registry.activate(id, model, this.models.activator(model), chosen)
+							: this.registry.activate(id, chosen));
+			}
+			case "verify" -> {
+				if (adapters != null || lora != null) {
+					throw new IllegalArgumentException("\"" + (adapters != null ? "adapters" : "lora")
+							+ "\" goes with \"action\": \"activate\" only");
+				}
+				if (model != null) {
+					throw new IllegalArgumentException(
+							"\"model\" goes with \"action\": \"activate\" or \"unload\" only");
+				}
+				yield ModelDescriptor.of(this.registry.verify(id));
+			}
 			default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
 		});
+	}
+
+	/**
+	 * The registered adapter ids of the field {@code field}: whole numbers separated by
+	 * commas (Actuator reads a write's body as a map of strings).
+	 */
+	private static List<Long> ids(String field, @Nullable String value) {
+		if (value == null || value.isBlank()) {
+			return List.of();
+		}
+		List<Long> ids = new ArrayList<>();
+		for (String part : value.split(",", -1)) {
+			try {
+				ids.add(Long.parseLong(part.strip()));
+			}
+			catch (NumberFormatException e) {
+				throw new IllegalArgumentException("\"" + field + "\" must be ids of registered LoRA adapters "
+						+ "separated by commas, e.g. \"7,8\"; got \"" + value + "\"");
+			}
+		}
+		return ids;
 	}
 
 	private WebEndpointResponse<Object> pullOrCancel(String repository, @Nullable String file,
@@ -154,9 +198,24 @@ public final class ModelRegistryEndpoint {
 		});
 	}
 
-	/** The registry: its folders, its database and its models. */
+	/**
+	 * The registry: its folders, its database, its entries, the activations it loads
+	 * again after a restart, and the pulls.
+	 */
 	public record ModelsDescriptor(List<String> modelFolders, String database, List<ModelDescriptor> models,
-			List<ModelPull.Status> pulls) implements OperationResponseBody {
+			List<ActivationDescriptor> activations, List<ModelPull.Status> pulls) implements OperationResponseBody {
+	}
+
+	/**
+	 * An activation: the named model of the set (null: the default model), the entry
+	 * activated and its registered LoRA adapters, merged and loaded beside it.
+	 */
+	public record ActivationDescriptor(@Nullable String model, long id, List<Long> adapters, List<Long> lora) {
+
+		static ActivationDescriptor of(Activation activation) {
+			return new ActivationDescriptor(activation.model(), activation.modelId(), activation.adapters().merged(),
+					activation.adapters().beside());
+		}
 	}
 
 	/** Why a write was refused. */
@@ -180,15 +239,19 @@ public final class ModelRegistryEndpoint {
 	public record RefusedDescriptor(String path, String reason) {
 	}
 
-	/** One registered model. */
-	public record ModelDescriptor(long id, String name, String path, String sha256, long sizeBytes, String architecture,
-			String quantization, long parameters, int contextLength, String status, @Nullable String statusMessage,
-			Instant registeredAt, @Nullable Instant verifiedAt,
+	/**
+	 * One registered entry; {@code kind} says what it is ({@link EntryKind}), and the
+	 * name an adapter loaded beside a model is picked by is {@code loraName}.
+	 */
+	public record ModelDescriptor(long id, String kind, String name, @Nullable String loraName, String path,
+			String sha256, long sizeBytes, String architecture, String quantization, long parameters, int contextLength,
+			String status, @Nullable String statusMessage, Instant registeredAt, @Nullable Instant verifiedAt,
 			@Nullable Instant activatedAt) implements OperationResponseBody {
 
 		static ModelDescriptor of(ModelRecord model) {
-			return new ModelDescriptor(model.id(), model.facts().name(), model.path().toString(), model.sha256(),
-					model.sizeBytes(), model.facts().architecture(), model.facts().quantization(),
+			return new ModelDescriptor(model.id(), model.facts().kind().name(), model.facts().name(),
+					model.facts().kind().isAdapter() ? ModelRegistry.adapterName(model) : null, model.path().toString(),
+					model.sha256(), model.sizeBytes(), model.facts().architecture(), model.facts().quantization(),
 					model.facts().parameterCount(), model.facts().contextLength(), model.status().name(),
 					model.statusMessage(), model.registeredAt(), model.verifiedAt(), model.activatedAt());
 		}

@@ -24,7 +24,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import dev.llcuda.hub.HubDownloader;
 import dev.llcuda.registry.ActiveModelFollower;
-import dev.llcuda.registry.GgufModelInspector;
+import dev.llcuda.registry.EntryInspector;
 import dev.llcuda.registry.ModelFolders;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
@@ -55,8 +55,8 @@ public final class LlcudaRegistryAutoConfiguration {
 		LlcudaProperties.Registry registry = properties.getRegistry();
 		RegistryDatabase database = RegistryDatabase.of(registryDataSource(registry, beans));
 		logger.info("llcuda model registry in {}", database.description());
-		return new ModelRegistry(database, new ModelFolders(registry.getModelFolders()), new GgufModelInspector(),
-				runtime, Clock.systemUTC(), registry.getActivationLockTimeout());
+		return new ModelRegistry(database, new ModelFolders(registry.getModelFolders()), new EntryInspector(), runtime,
+				Clock.systemUTC(), registry.getActivationLockTimeout());
 	}
 
 	@Bean

@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.llcuda.actuate.ModelRegistryEndpoint;
+import dev.llcuda.actuate.UnknownFieldsAdvisor;
 import dev.llcuda.registry.ModelPulls;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.runtime.ModelSet;
@@ -23,6 +24,12 @@ public final class LlcudaRegistryEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	ModelRegistryEndpoint llcudaModelRegistryEndpoint(ModelRegistry registry, ModelPulls pulls, ModelSet models) {
 		return new ModelRegistryEndpoint(registry, pulls, models);
+	}
+
+	/** Writes with a field the operation does not take are refused, naming it. */
+	@Bean
+	UnknownFieldsAdvisor llcudaModelRegistryUnknownFieldsAdvisor() {
+		return new UnknownFieldsAdvisor();
 	}
 
 }

@@ -31,10 +31,11 @@ public final class ModelFolders {
 	}
 
 	/**
-	 * The real path of {@code file} when it is a regular file inside one of the folders.
-	 * A path outside them gets the same answer whether or not it exists, and the answer
-	 * never names where a link inside the folders leads, so errors tell nothing about
-	 * files outside the folders.
+	 * The real path of {@code file} when it is a regular file or a directory (a Hugging
+	 * Face checkpoint, a PEFT adapter) inside one of the folders. A path outside them
+	 * gets the same answer whether or not it exists, and the answer never names where a
+	 * link inside the folders leads, so errors tell nothing about files outside the
+	 * folders.
 	 * @throws IllegalArgumentException naming the file as given and the folders otherwise
 	 */
 	public Path confine(Path file) throws IOException {
@@ -44,8 +45,9 @@ public final class ModelFolders {
 		if (this.folders.stream().noneMatch(absolute::startsWith)) {
 			throw outside;
 		}
-		if (!Files.isRegularFile(absolute)) {
-			throw new IllegalArgumentException("model file " + absolute + " does not exist or is not a regular file");
+		if (!Files.isRegularFile(absolute) && !Files.isDirectory(absolute)) {
+			throw new IllegalArgumentException(
+					"model file " + absolute + " does not exist or is neither a regular file nor a directory");
 		}
 		Path real = absolute.toRealPath();
 		for (Path folder : this.folders) {
@@ -57,9 +59,12 @@ public final class ModelFolders {
 	}
 
 	/**
-	 * The GGUF files directly inside {@code folder}, which must be one of the folders.
+	 * The entries directly inside {@code folder}, which must be one of the folders: its
+	 * GGUF files (models and adapters) and its directories that hold a
+	 * {@code config.json} (Hugging Face checkpoints) or an {@code adapter_config.json}
+	 * (PEFT adapters).
 	 */
-	public List<Path> ggufFilesIn(Path folder) throws IOException {
+	public List<Path> entriesIn(Path folder) throws IOException {
 		Path absolute = folder.toAbsolutePath().normalize();
 		if (!this.folders.contains(absolute)) {
 			throw new IllegalArgumentException(
@@ -70,8 +75,10 @@ public final class ModelFolders {
 			return files;
 		}
 		try (var entries = Files.list(absolute)) {
-			entries.filter(Files::isRegularFile)
-				.filter(path -> path.getFileName().toString().endsWith(".gguf"))
+			entries
+				.filter(path -> Files.isRegularFile(path) ? path.getFileName().toString().endsWith(".gguf")
+						: Files.isRegularFile(path.resolve("config.json"))
+								|| Files.isRegularFile(path.resolve("adapter_config.json")))
 				.sorted()
 				.forEach(files::add);
 		}

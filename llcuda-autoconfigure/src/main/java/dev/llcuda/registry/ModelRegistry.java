@@ -2,7 +2,6 @@ package dev.llcuda.registry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,14 +15,21 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.llcuda.engine.AdapterFile;
+import dev.llcuda.engine.AdapterMerger;
+import dev.llcuda.runtime.AdapterMismatchException;
 import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.ModelAdapters;
 
 /**
- * Registers, verifies, activates, unloads and removes models. Paths are confined to the
- * model folders; a model is activated only after its checksum matched the recorded one.
- * Calls are serialized (activation switches the engine's model), and activations also
- * across every registry sharing the database (service replicas) by a database lock. The
- * ACTIVE model is the one to serve: a process that starts without one loads it
+ * Registers, verifies, activates, unloads and removes entries: GGUF model files, Hugging
+ * Face checkpoint directories and LoRA adapters (GGUF files, PEFT directories), told
+ * apart by the {@link ModelInspector}. Paths are confined to the model folders; a model
+ * is activated only after its checksum, and those of the registered adapters it is
+ * activated with, matched the recorded ones; an adapter is never activated alone. Calls
+ * are serialized (activation switches the engine's model), and activations also across
+ * every registry sharing the database (service replicas) by a database lock. The ACTIVE
+ * model is the one to serve: a process that starts without one loads it
  * ({@link #resumeActive()}), a running one follows a later activation by another
  * ({@link #followActive()}), and a served file changed on disk is reported in the active
  * model's status message.
@@ -107,11 +113,17 @@ public final class ModelRegistry {
 	private ModelRecord loadActive(ModelRecord active, String failurePrefix) {
 		this.followed = ActivationMark.of(active);
 		try {
+			ActivationAdapters adapters = this.repository.findAdapters(ModelRepository.DEFAULT_SLOT, active.id());
 			String problem = verified(active.id(), this.activator).problem();
+			for (long adapter : adapters.ids()) {
+				if (problem == null) {
+					problem = verified(adapter, this.activator).problem();
+				}
+			}
 			if (problem != null) {
 				throw new IllegalStateException(problem);
 			}
-			this.activator.activate(active.path());
+			this.activator.activate(active.path(), modelAdapters(adapters));
 		}
 		catch (RuntimeException e) {
 			logger.warn("llcuda model registry: the active model {} is not loaded here: {}", active.path(),
@@ -166,7 +178,10 @@ public final class ModelRegistry {
 			.orElse(model);
 	}
 
-	/** Registers the file (or returns its existing record): checksum, size and facts. */
+	/**
+	 * Registers the file or directory (or returns its existing record): its kind,
+	 * checksum, size and facts.
+	 */
 	public synchronized ModelRecord register(Path file) {
 		try {
 			Path real = this.folders.confine(file);
@@ -175,8 +190,8 @@ public final class ModelRegistry {
 				return existing.get();
 			}
 			ModelFacts facts = this.inspector.inspect(real);
-			long id = this.repository.insert(real, this.activator.sha256(real), Files.size(real), facts,
-					this.clock.instant());
+			long id = this.repository.insert(real, EntryDigest.sha256(real, this.activator), EntryDigest.size(real),
+					facts, this.clock.instant());
 			return require(id);
 		}
 		catch (IOException e) {
@@ -185,16 +200,16 @@ public final class ModelRegistry {
 	}
 
 	/**
-	 * Registers every GGUF file of {@code folder} (one of the model folders) not yet
-	 * known. A file that cannot be registered is reported in {@code refused} with the
-	 * reason; the others still are.
+	 * Registers every entry of {@code folder} (one of the model folders) not yet known:
+	 * GGUF files, checkpoint and PEFT adapter directories. A file that cannot be
+	 * registered is reported in {@code refused} with the reason; the others still are.
 	 */
 	public synchronized ScanResult scan(Path folder) {
 		List<ModelRecord> added = new ArrayList<>();
 		List<ScanResult.Refused> refused = new ArrayList<>();
 		List<Path> files;
 		try {
-			files = this.folders.ggufFilesIn(folder);
+			files = this.folders.entriesIn(folder);
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("cannot scan " + folder + ": " + e.getMessage(), e);
@@ -230,14 +245,14 @@ public final class ModelRegistry {
 		ModelRecord model = require(id);
 		ModelStatus status = model.status() == ModelStatus.ACTIVE ? ModelStatus.ACTIVE : ModelStatus.AVAILABLE;
 		String problem = null;
-		if (!Files.isRegularFile(model.path())) {
+		if (!EntryDigest.exists(model.path(), model.facts().kind())) {
 			problem = model.path() + " no longer exists";
 			status = ModelStatus.MISSING;
 		}
 		else {
 			String actual;
 			try {
-				actual = target.sha256(model.path());
+				actual = EntryDigest.sha256(model.path(), target);
 			}
 			catch (IOException e) {
 				throw new UncheckedIOException("cannot read " + model.path() + ": " + e.getMessage(), e);
@@ -269,19 +284,58 @@ public final class ModelRegistry {
 	}
 
 	/**
+	 * Verifies the model and the registered adapters and loads the model with them in
+	 * place of the one serving, as {@link #activate(long)} does.
+	 */
+	public synchronized ModelRecord activate(long id, ActivationAdapters adapters) {
+		return activate(id, null, this.activator, adapters);
+	}
+
+	/**
 	 * Verifies the model and loads it into {@code target}, the model of the set named
 	 * {@code slot}; the default model's activation is recorded as the registry's ACTIVE
 	 * model, another's under its name ({@link #resumeSlots}).
 	 */
 	public synchronized ModelRecord activate(long id, @Nullable String slot, ModelActivator target) {
+		return activate(id, slot, target, ActivationAdapters.NONE);
+	}
+
+	/**
+	 * Verifies the model and the registered adapters and loads the model with them into
+	 * {@code target} ({@code slot} as for
+	 * {@link #activate(long, String, ModelActivator)}); the adapters are recorded with
+	 * the activation and loaded with it again after a restart.
+	 * @throws IllegalArgumentException when an id is no adapter, the model is one, or an
+	 * adapter does not fit the model, naming both; nothing is loaded or recorded then
+	 */
+	public synchronized ModelRecord activate(long id, @Nullable String slot, ModelActivator target,
+			ActivationAdapters adapters) {
+		ModelRecord model = require(id);
+		if (model.facts().kind().isAdapter()) {
+			throw new IllegalArgumentException("entry " + id + " (" + model.path() + ") is a LoRA adapter ("
+					+ model.facts().kind() + "); activate a model and name the adapter under \"adapters\" (merged) "
+					+ "or \"lora\" (loaded beside it)");
+		}
+		List<ModelRecord> chosen = adapterRecords(model, adapters);
 		return this.activationLock.holding(() -> {
 			Verification verification = verified(id, target);
 			ModelRecord verified = verification.model();
 			if (verification.problem() != null) {
 				throw new IllegalStateException("model " + id + " cannot be activated: " + verification.problem());
 			}
+			for (ModelRecord adapter : chosen) {
+				String problem = verified(adapter.id(), target).problem();
+				if (problem != null) {
+					throw new IllegalStateException("model " + id + " cannot be activated with the LoRA adapter "
+							+ adapter.id() + ": " + problem);
+				}
+			}
 			try {
-				target.activate(verified.path());
+				target.activate(verified.path(), modelAdapters(adapters));
+			}
+			catch (AdapterMismatchException e) {
+				throw new IllegalArgumentException("model " + id + " cannot be activated with the LoRA adapters "
+						+ adapters.ids() + ": " + e.getMessage(), e);
 			}
 			catch (RuntimeException e) {
 				this.repository.updateStatus(id, ModelStatus.FAILED, String.valueOf(e.getMessage()));
@@ -290,13 +344,88 @@ public final class ModelRegistry {
 			if (target == this.activator) {
 				this.repository.deactivateAll();
 				this.repository.markActive(id, this.clock.instant());
+				this.repository.recordAdapters(ModelRepository.DEFAULT_SLOT, id, adapters);
 				this.followed = ActivationMark.of(require(id));
 			}
 			else if (slot != null) {
 				this.repository.recordSlot(slot, id, this.clock.instant());
+				this.repository.recordAdapters(slot, id, adapters);
 			}
 			return require(id);
 		});
+	}
+
+	/**
+	 * The adapters' records, each checked to be a registered LoRA adapter named once,
+	 * and, where the adapter says which architecture it was trained for, one of the
+	 * model's.
+	 */
+	private List<ModelRecord> adapterRecords(ModelRecord model, ActivationAdapters adapters) {
+		List<ModelRecord> records = new ArrayList<>();
+		for (long adapterId : adapters.ids()) {
+			ModelRecord adapter = this.repository.findById(adapterId)
+				.orElseThrow(() -> new IllegalArgumentException(
+						"no registered LoRA adapter with id " + adapterId + " (activating model " + model.id() + ")"));
+			if (!adapter.facts().kind().isAdapter()) {
+				throw new IllegalArgumentException(
+						"entry " + adapterId + " (" + adapter.path() + ") is a " + adapter.facts().kind()
+								+ ", not a LoRA adapter; it cannot be activated as an adapter of model " + model.id());
+			}
+			if (records.stream().anyMatch(earlier -> earlier.id() == adapterId)) {
+				throw new IllegalArgumentException("the LoRA adapter " + adapterId + " is named twice");
+			}
+			String trainedFor = adapter.facts().architecture();
+			if (!trainedFor.isEmpty() && !trainedFor.equals(model.facts().architecture())) {
+				throw new IllegalArgumentException("the LoRA adapter " + adapterId + " (" + adapter.path() + ") was "
+						+ "trained for " + trainedFor + " and does not fit the model " + model.id() + " ("
+						+ model.path() + ", " + model.facts().architecture() + ")");
+			}
+			records.add(adapter);
+		}
+		return records;
+	}
+
+	/**
+	 * The runtime's form of the adapters: merged ones by path, the others by path under
+	 * their {@link #adapterName registered name}.
+	 */
+	private ModelAdapters modelAdapters(ActivationAdapters adapters) {
+		List<AdapterMerger.Lora> merged = adapters.merged()
+			.stream()
+			.map(id -> new AdapterMerger.Lora(require(id).path(), 1f))
+			.toList();
+		List<AdapterFile> beside = adapters.beside().stream().map(id -> {
+			ModelRecord adapter = require(id);
+			return new AdapterFile(adapterName(adapter), adapter.path(), 1f);
+		}).toList();
+		return new ModelAdapters(merged, beside);
+	}
+
+	/**
+	 * The name requests pick an adapter loaded beside its model by: its registered name,
+	 * each character other than a letter, digit, '.', '_' or '-' replaced by '_', at most
+	 * 128 characters.
+	 */
+	public static String adapterName(ModelRecord adapter) {
+		String name = adapter.facts().name().replaceAll("[^A-Za-z0-9._-]", "_");
+		if (name.isEmpty()) {
+			name = "adapter-" + adapter.id();
+		}
+		return name.length() > 128 ? name.substring(0, 128) : name;
+	}
+
+	/**
+	 * The activations the registry loads again after a restart: the default model's (its
+	 * ACTIVE entry) and each named model's, each with its registered adapters.
+	 */
+	public synchronized List<Activation> activations() {
+		List<Activation> activations = new ArrayList<>();
+		this.repository.findActive()
+			.ifPresent(active -> activations.add(new Activation(null, active.id(),
+					this.repository.findAdapters(ModelRepository.DEFAULT_SLOT, active.id()))));
+		this.repository.findSlots()
+			.forEach((slot, id) -> activations.add(new Activation(slot, id, this.repository.findAdapters(slot, id))));
+		return activations;
 	}
 
 	/**
@@ -305,6 +434,7 @@ public final class ModelRegistry {
 	 */
 	public synchronized void recordActive(Path file) {
 		this.repository.deactivateAll();
+		this.repository.forgetAdapters(ModelRepository.DEFAULT_SLOT);
 		this.repository.findByPath(realPath(file))
 			.ifPresent(model -> this.repository.markActive(model.id(), this.clock.instant()));
 		this.followed = this.repository.findActive().map(ActivationMark::of).orElse(null);
@@ -326,9 +456,11 @@ public final class ModelRegistry {
 		target.unload();
 		if (target == this.activator) {
 			this.repository.deactivateAll();
+			this.repository.forgetAdapters(ModelRepository.DEFAULT_SLOT);
 		}
 		else if (slot != null) {
 			this.repository.forgetSlot(slot);
+			this.repository.forgetAdapters(slot);
 		}
 	}
 
@@ -343,7 +475,7 @@ public final class ModelRegistry {
 			try {
 				ModelActivator target = slots.apply(slot);
 				logger.info("llcuda model registry: loading model {} into '{}', as last activated", id, slot);
-				activate(id, slot, target);
+				activate(id, slot, target, this.repository.findAdapters(slot, id));
 			}
 			catch (RuntimeException e) {
 				logger.warn("llcuda model registry: '{}' keeps its configured file: {}", slot, e.getMessage());
@@ -351,11 +483,22 @@ public final class ModelRegistry {
 		});
 	}
 
-	/** Forgets a model (the file stays). The active model must be unloaded first. */
+	/**
+	 * Forgets an entry (the file stays). The active model, and an adapter an activation
+	 * uses, must be unloaded first.
+	 */
 	public synchronized void remove(long id) {
 		ModelRecord model = require(id);
 		if (model.status() == ModelStatus.ACTIVE) {
 			throw new IllegalStateException("model " + id + " is active; unload it before removing it");
+		}
+		List<String> users = this.repository.slotsUsing(id);
+		if (!users.isEmpty()) {
+			throw new IllegalStateException("the LoRA adapter " + id + " serves with "
+					+ users.stream()
+						.map(slot -> slot.isEmpty() ? "the default model" : "the model '" + slot + "'")
+						.toList()
+					+ "; unload it before removing the adapter");
 		}
 		this.repository.delete(id);
 	}

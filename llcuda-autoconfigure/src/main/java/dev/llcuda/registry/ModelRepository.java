@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,13 @@ final class ModelRepository {
 
 	private static final String SLOTS = "\"" + RegistryDatabase.SCHEMA + "\".slot_activations";
 
+	private static final String ADAPTERS = "\"" + RegistryDatabase.SCHEMA + "\".activation_adapters";
+
+	/** The slot of {@code activation_adapters} that is the default model's. */
+	static final String DEFAULT_SLOT = "";
+
 	private static final String COLUMNS = "id, name, path, sha256, size_bytes, architecture, quantization, "
-			+ "parameter_count, context_length, status, status_message, registered_at, verified_at, activated_at";
+			+ "parameter_count, context_length, status, status_message, registered_at, verified_at, activated_at, kind";
 
 	private final JdbcClient jdbc;
 
@@ -34,11 +40,11 @@ final class ModelRepository {
 
 	long insert(Path path, String sha256, long size, ModelFacts facts, Instant now) {
 		GeneratedKeyHolder key = new GeneratedKeyHolder();
-		this.jdbc
-			.sql("INSERT INTO " + TABLE + " (name, path, sha256, size_bytes, architecture, quantization, "
-					+ "parameter_count, context_length, status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		this.jdbc.sql("INSERT INTO " + TABLE + " (name, path, sha256, size_bytes, architecture, quantization, "
+				+ "parameter_count, context_length, status, registered_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			.params(facts.name(), path.toString(), sha256, size, facts.architecture(), facts.quantization(),
-					facts.parameterCount(), facts.contextLength(), ModelStatus.AVAILABLE.name(), Timestamp.from(now))
+					facts.parameterCount(), facts.contextLength(), ModelStatus.AVAILABLE.name(), Timestamp.from(now),
+					facts.kind().name())
 			.update(key, "id");
 		return Objects.requireNonNull(key.getKeyAs(Number.class), "the database returned no generated id").longValue();
 	}
@@ -125,13 +131,66 @@ final class ModelRepository {
 		return slots;
 	}
 
+	/**
+	 * Records the registered adapters the model {@code modelId} was activated with into
+	 * {@code slot}, in place of the slot's earlier ones.
+	 */
+	void recordAdapters(String slot, long modelId, ActivationAdapters adapters) {
+		forgetAdapters(slot);
+		int index = 0;
+		for (long id : adapters.merged()) {
+			insertAdapter(slot, index++, modelId, id, true);
+		}
+		for (long id : adapters.beside()) {
+			insertAdapter(slot, index++, modelId, id, false);
+		}
+	}
+
+	private void insertAdapter(String slot, int index, long modelId, long adapterId, boolean merged) {
+		this.jdbc
+			.sql("INSERT INTO " + ADAPTERS
+					+ " (slot, adapter_index, model_id, adapter_id, merged) VALUES (?, ?, ?, ?, ?)")
+			.params(slot, index, modelId, adapterId, merged)
+			.update();
+	}
+
+	void forgetAdapters(String slot) {
+		this.jdbc.sql("DELETE FROM " + ADAPTERS + " WHERE slot = ?").param(slot).update();
+	}
+
+	/**
+	 * The adapters recorded for {@code slot} when the slot's model is still
+	 * {@code modelId} (rows of an earlier model are not its).
+	 */
+	ActivationAdapters findAdapters(String slot, long modelId) {
+		List<Long> merged = new ArrayList<>();
+		List<Long> beside = new ArrayList<>();
+		this.jdbc
+			.sql("SELECT adapter_id, merged FROM " + ADAPTERS
+					+ " WHERE slot = ? AND model_id = ? ORDER BY adapter_index")
+			.params(slot, modelId)
+			.query((rs, rowNum) -> Map.entry(rs.getLong("adapter_id"), rs.getBoolean("merged")))
+			.list()
+			.forEach(row -> (row.getValue() ? merged : beside).add(row.getKey()));
+		return new ActivationAdapters(merged, beside);
+	}
+
+	/** The slots whose recorded activation uses the adapter {@code adapterId}. */
+	List<String> slotsUsing(long adapterId) {
+		return this.jdbc.sql("SELECT DISTINCT slot FROM " + ADAPTERS + " WHERE adapter_id = ? ORDER BY slot")
+			.param(adapterId)
+			.query((rs, rowNum) -> rs.getString("slot"))
+			.list();
+	}
+
 	void delete(long id) {
 		this.jdbc.sql("DELETE FROM " + TABLE + " WHERE id = ?").param(id).update();
 	}
 
 	private static ModelRecord row(ResultSet rs, int rowNum) throws SQLException {
 		ModelFacts facts = new ModelFacts(rs.getString("name"), rs.getString("architecture"),
-				rs.getString("quantization"), rs.getLong("parameter_count"), rs.getInt("context_length"));
+				rs.getString("quantization"), rs.getLong("parameter_count"), rs.getInt("context_length"),
+				EntryKind.valueOf(rs.getString("kind")));
 		return new ModelRecord(rs.getLong("id"), Path.of(rs.getString("path")), rs.getString("sha256").trim(),
 				rs.getLong("size_bytes"), facts, ModelStatus.valueOf(rs.getString("status")),
 				rs.getString("status_message"), instant(rs.getTimestamp("registered_at")),

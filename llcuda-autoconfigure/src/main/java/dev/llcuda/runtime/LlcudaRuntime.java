@@ -68,6 +68,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 
 	private volatile @Nullable ServingModel serving;
 
+	/** The adapters the serving model was activated with beyond the configured ones. */
+	private volatile ModelAdapters servedAdapters = ModelAdapters.NONE;
+
 	private volatile @Nullable String failure;
 
 	private volatile @Nullable LoadProgress loadProgress;
@@ -103,8 +106,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 		this.loader = loader;
 		this.startupModel = startupModel;
 		this.shutdownTimeout = shutdownTimeout;
-		this.recovery = new EngineRecovery(this.lock, this::serve, recoveryFirstDelay, recoveryMaxDelay,
-				Clock.systemUTC());
+		this.recovery = new EngineRecovery(this.lock, file -> serve(file, this.servedAdapters), recoveryFirstDelay,
+				recoveryMaxDelay, Clock.systemUTC());
 	}
 
 	@Override
@@ -142,9 +145,19 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 	 */
 	@Override
 	public void activate(Path file) {
+		activate(file, ModelAdapters.NONE);
+	}
+
+	/**
+	 * Loads {@code file} with {@code adapters} beyond the configured ones, as
+	 * {@link #activate(Path)} does; adapters that do not fit the model are refused before
+	 * anything is loaded or released.
+	 */
+	@Override
+	public void activate(Path file, ModelAdapters adapters) {
 		synchronized (this.lock) {
 			this.recovery.cancel();
-			serve(file);
+			serve(file, adapters);
 		}
 	}
 
@@ -153,12 +166,14 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 	 * reload keeps its status until it has counted itself, so no reader sees the runtime
 	 * ready before the recovery is counted.
 	 */
-	private void serve(Path file) {
+	private void serve(Path file, ModelAdapters adapters) {
 		synchronized (this.lock) {
 			if (this.unavailable != null) {
 				throw new IllegalStateException("cannot load " + file + ": native library: " + this.unavailable);
 			}
+			this.loader.checkAdapters(file, adapters);
 			ServingModel previous = this.serving;
+			ModelAdapters previousAdapters = this.servedAdapters;
 			if (previous != null && previous.engine().failure() != null) {
 				release(); // a failed engine serves nothing: free its memory before
 							// loading
@@ -175,8 +190,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 			}
 			long started = System.nanoTime();
 			try {
-				ServingModel model = load(file);
+				ServingModel model = load(file, adapters);
 				this.serving = model;
+				this.servedAdapters = adapters;
 				this.state = RuntimeState.READY;
 				this.failure = null;
 				this.recovery.watch(model.engine(), cause -> engineFailed(model, cause));
@@ -188,15 +204,16 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 						(System.nanoTime() - started) / 1_000_000);
 			}
 			catch (RuntimeException e) {
-				recover(file, previous, beside, e);
+				recover(file, previous, previousAdapters, beside, e);
 				throw e;
 			}
 		}
 	}
 
 	/** Loads {@code file}, keeping how far it is as {@link #tracking} does. */
-	private ServingModel load(Path file) {
-		return tracking(file, LoadListener.Phase.READING_FILE, progress -> this.loader.load(file, progress));
+	private ServingModel load(Path file, ModelAdapters adapters) {
+		return tracking(file, LoadListener.Phase.READING_FILE, progress -> adapters.isEmpty()
+				? this.loader.load(file, progress) : this.loader.load(file, adapters, progress));
 	}
 
 	/**
@@ -250,7 +267,8 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 	 * After {@code file} failed: the previous model serves on, is loaded again, or the
 	 * failure is recorded.
 	 */
-	private void recover(Path file, @Nullable ServingModel previous, boolean beside, RuntimeException error) {
+	private void recover(Path file, @Nullable ServingModel previous, ModelAdapters previousAdapters, boolean beside,
+			RuntimeException error) {
 		String reason = "model " + file + " failed to load: " + error.getMessage();
 		if (previous == null) {
 			fail(reason);
@@ -261,8 +279,9 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 			return;
 		}
 		try {
-			ServingModel restored = load(previous.path());
+			ServingModel restored = load(previous.path(), previousAdapters);
 			this.serving = restored;
+			this.servedAdapters = previousAdapters;
 			this.state = RuntimeState.READY;
 			this.recovery.watch(restored.engine(), cause -> engineFailed(restored, cause));
 			this.failure = null;
@@ -328,6 +347,7 @@ public final class LlcudaRuntime implements SmartLifecycle, ModelActivator {
 			return;
 		}
 		this.serving = null;
+		this.servedAdapters = ModelAdapters.NONE;
 		stopServing(current);
 	}
 

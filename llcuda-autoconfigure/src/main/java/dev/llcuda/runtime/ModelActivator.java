@@ -18,6 +18,19 @@ public interface ModelActivator {
 	 */
 	void activate(Path file);
 
+	/**
+	 * Loads {@code file} with {@code adapters} beyond the configured ones and switches
+	 * serving to it; an activator whose models take no adapters refuses them.
+	 * @throws AdapterMismatchException naming both when an adapter does not fit the
+	 * model; then nothing changed
+	 */
+	default void activate(Path file, ModelAdapters adapters) {
+		if (!adapters.isEmpty()) {
+			throw new AdapterMismatchException(file + " is served by a model that takes no LoRA adapters");
+		}
+		activate(file);
+	}
+
 	/** Stops serving and frees the model and its device memory. */
 	void unload();
 

@@ -16,6 +16,25 @@ public interface ModelLoader {
 	ServingModel load(Path gguf, LoadListener progress);
 
 	/**
+	 * Loads {@code gguf} with {@code adapters} beyond the configured ones; a loader that
+	 * takes none refuses them.
+	 */
+	default ServingModel load(Path gguf, ModelAdapters adapters, LoadListener progress) {
+		if (!adapters.isEmpty()) {
+			throw new IllegalArgumentException(
+					"this model loader loads no LoRA adapters; cannot load " + adapters + " with " + gguf);
+		}
+		return load(gguf, progress);
+	}
+
+	/**
+	 * Checks, before anything loads, that {@code adapters} fit {@code gguf}.
+	 * @throws AdapterMismatchException naming the adapter and the model when one does not
+	 */
+	default void checkAdapters(Path gguf, ModelAdapters adapters) {
+	}
+
+	/**
 	 * Whether {@code gguf} can be loaded while the current model still holds its memory,
 	 * so an activation can load and check the new model before releasing the old one.
 	 */

@@ -3,6 +3,7 @@ package dev.llcuda.runtime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,8 @@ public final class NativeModelLoader implements ModelLoader {
 
 	private final List<AdapterMerger.Lora> merged;
 
+	private final List<AdapterFile> adapters;
+
 	/**
 	 * @param contextLength positions every model runs with (llcuda.model.context-length);
 	 * 0: each file's own
@@ -63,6 +66,7 @@ public final class NativeModelLoader implements ModelLoader {
 		this.checkpoints = new ConvertedModelCache(checkpointCache, new CheckpointConverter(library));
 		this.merges = new MergedModelCache(checkpointCache.resolve("merged"), new AdapterMerger(library));
 		this.merged = List.copyOf(merged);
+		this.adapters = List.copyOf(adapters);
 		this.quantize = quantize;
 		this.device = device;
 		this.options = ModelEngine.Options.defaults()
@@ -81,15 +85,71 @@ public final class NativeModelLoader implements ModelLoader {
 
 	@Override
 	public ServingModel load(Path gguf, LoadListener progress) {
+		return load(gguf, ModelAdapters.NONE, progress);
+	}
+
+	/**
+	 * Loads {@code gguf} with the activation's adapters after the configured ones: merged
+	 * after {@code llcuda.model.adapters}, beside the model with
+	 * {@code llcuda.model.lora}.
+	 */
+	@Override
+	public ServingModel load(Path gguf, ModelAdapters adapters, LoadListener progress) {
 		if (this.device.severalDevices()) {
 			throw refusalOverSeveralDevices(gguf);
 		}
+		List<AdapterMerger.Lora> merge = new ArrayList<>(this.merged);
+		merge.addAll(adapters.merged());
+		List<AdapterFile> beside = new ArrayList<>(this.adapters);
+		for (AdapterFile adapter : adapters.beside()) {
+			if (beside.stream().anyMatch(configured -> configured.name().equals(adapter.name()))) {
+				throw new IllegalArgumentException("a LoRA adapter named '" + adapter.name() + "' is loaded beside "
+						+ gguf + " already (llcuda.model.lora); " + adapter.path() + " cannot take its name");
+			}
+			beside.add(adapter);
+		}
 		try (Backend backend = backend()) {
-			Path file = this.merges.resolve(this.checkpoints.resolve(gguf, this.quantize), this.merged);
-			return ServingModel.of(ModelEngine.open(backend, file, this.options, progress));
+			Path file = this.merges.resolve(this.checkpoints.resolve(gguf, this.quantize), merge);
+			return ServingModel.of(ModelEngine.open(backend, file,
+					adapters.beside().isEmpty() ? this.options : this.options.withAdapters(beside), progress));
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * Checks each adapter against the model's GGUF file (a Hugging Face directory's
+	 * conversion, made now if missing, as the load would), as the merge checks it.
+	 */
+	@Override
+	public void checkAdapters(Path gguf, ModelAdapters adapters) {
+		if (adapters.isEmpty()) {
+			return;
+		}
+		Path base;
+		try {
+			base = this.checkpoints.resolve(gguf, this.quantize);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot read " + gguf + ": " + e.getMessage(), e);
+		}
+		List<Path> merge = adapters.merged().stream().map(AdapterMerger.Lora::path).toList();
+		for (Path adapter : merge) {
+			check(gguf, base, adapter, true);
+		}
+		for (AdapterFile adapter : adapters.beside()) {
+			check(gguf, base, adapter.path(), false);
+		}
+	}
+
+	private static void check(Path model, Path base, Path adapter, boolean forMerge) {
+		try {
+			AdapterMerger.check(base, adapter, forMerge);
+		}
+		catch (IOException | RuntimeException e) {
+			throw new AdapterMismatchException(
+					"the LoRA adapter " + adapter + " does not fit the model " + model + ": " + e.getMessage(), e);
 		}
 	}
 

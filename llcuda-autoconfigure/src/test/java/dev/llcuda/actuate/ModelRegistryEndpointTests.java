@@ -18,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.llcuda.actuate.ModelRegistryEndpoint.ErrorDescriptor;
+import dev.llcuda.actuate.ModelRegistryEndpoint.ModelDescriptor;
 import dev.llcuda.actuate.ModelRegistryEndpoint.ScanDescriptor;
+import dev.llcuda.gguf.GgmlType;
+import dev.llcuda.gguf.GgufWriter;
 import dev.llcuda.hub.HubDownloader;
 import dev.llcuda.registry.GgufModelInspector;
 import dev.llcuda.registry.ModelPulls;
@@ -27,6 +30,7 @@ import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.registry.RegistryDatabase;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.ModelAdapters;
 import dev.llcuda.runtime.ModelSet;
 import dev.llcuda.runtime.TestServing;
 
@@ -90,16 +94,73 @@ class ModelRegistryEndpointTests {
 
 	@Test
 	void activatingAnUnknownModelIsABadRequest() {
-		WebEndpointResponse<Object> response = this.endpoint.act(42, "activate", null);
+		WebEndpointResponse<Object> response = this.endpoint.act(42, "activate", null, null, null);
 		assertThat(response.getStatus()).isEqualTo(400);
 		assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
 				error -> assertThat(error.error()).contains("no registered model with id 42"));
+	}
+
+	/**
+	 * A GGUF LoRA adapter of every layer's q projection ([256, 256]) for
+	 * {@code architecture}.
+	 */
+	private Path adapter(String name, String architecture) throws IOException {
+		GgufWriter writer = new GgufWriter().putString("general.architecture", architecture)
+			.putString("general.type", "adapter")
+			.putString("adapter.type", "lora")
+			.putFloat32("adapter.lora.alpha", 8f);
+		for (int layer = 0; layer < 2; layer++) {
+			String base = "blk." + layer + ".attn_q.weight";
+			writer.addTensor(base + ".lora_a", GgmlType.F32, new long[] { 256, 4 }, new byte[256 * 4 * 4]);
+			writer.addTensor(base + ".lora_b", GgmlType.F32, new long[] { 4, 256 }, new byte[4 * 256 * 4]);
+		}
+		Path path = this.models.resolve(name);
+		writer.write(path);
+		return path;
+	}
+
+	@Test
+	void anAdapterRegistersAsOneAndActivatesWithItsModelRecordedWhileOneOfAnotherArchitectureIsRefusedNamingBoth()
+			throws IOException {
+		Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("micro.gguf"));
+		long model = ((ModelDescriptor) this.endpoint
+			.register(this.models.resolve("micro.gguf").toString(), null, null, null, null, null, null)
+			.getBody()).id();
+		ModelDescriptor llama = (ModelDescriptor) this.endpoint
+			.register(adapter("llama-lora.gguf", "llama").toString(), null, null, null, null, null, null)
+			.getBody();
+		ModelDescriptor qwen = (ModelDescriptor) this.endpoint
+			.register(adapter("qwen-lora.gguf", "qwen2").toString(), null, null, null, null, null, null)
+			.getBody();
+		assertThat(llama.kind()).isEqualTo("GGUF_ADAPTER");
+		assertThat(llama.architecture()).isEqualTo("llama");
+		assertThat(llama.sha256()).hasSize(64);
+
+		WebEndpointResponse<Object> refused = this.endpoint.act(model, "activate", null, String.valueOf(qwen.id()),
+				null);
+		assertThat(refused.getStatus()).isEqualTo(400);
+		assertThat(((ErrorDescriptor) refused.getBody()).error()).contains("qwen-lora.gguf", "micro.gguf", "qwen2");
+		WebEndpointResponse<Object> adapterAlone = this.endpoint.act(llama.id(), "activate", null, null, null);
+		assertThat(adapterAlone.getStatus()).isEqualTo(400);
+
+		WebEndpointResponse<Object> activated = this.endpoint.act(model, "activate", null, String.valueOf(llama.id()),
+				null);
+		assertThat(activated.getStatus()).isEqualTo(200);
+		assertThat(this.endpoint.models().activations()).singleElement().satisfies(activation -> {
+			assertThat(activation.id()).isEqualTo(model);
+			assertThat(activation.adapters()).containsExactly(llama.id());
+		});
+		assertThat(this.endpoint.remove(llama.id()).getStatus()).isEqualTo(409);
 	}
 
 	private static final class IdleActivator implements ModelActivator {
 
 		@Override
 		public void activate(Path file) {
+		}
+
+		@Override
+		public void activate(Path file, ModelAdapters adapters) {
 		}
 
 		@Override

@@ -86,7 +86,7 @@ public final class AdapterMerger {
 			for (Lora lora : adapters) {
 				GgufFile file = GgufFile.open(ggufForm(lora.path(), spec, converted));
 				opened.add(file);
-				addDeltas(model, file, lora, spec, deltas);
+				addDeltas(model, file, lora, spec, deltas, true);
 			}
 			GgufWriter writer = GgufWriter.withHeaderOf(model);
 			for (TensorInfo tensor : model.tensors()) {
@@ -114,6 +114,30 @@ public final class AdapterMerger {
 	}
 
 	/**
+	 * Checks, without merging, that {@code adapter} is a LoRA adapter of the GGUF model
+	 * {@code base}: its architecture, and for every pair the base tensor it adapts and
+	 * the shapes, as {@link #merge} checks them.
+	 * @param forMerge also that each adapted weight's type can be re-quantized (a merge
+	 * needs it; adapters loaded beside the model do not)
+	 * @throws IOException naming the adapter, the tensor and the base when it does not
+	 * fit
+	 */
+	public static void check(Path base, Path adapter, boolean forMerge) throws IOException {
+		List<Path> converted = new ArrayList<>();
+		try (GgufFile model = GgufFile.open(base)) {
+			ModelSpec spec = ModelSpec.from(model);
+			try (GgufFile file = GgufFile.open(ggufForm(adapter, spec, converted))) {
+				addDeltas(model, file, new Lora(adapter, 1f), spec, new LinkedHashMap<>(), forMerge);
+			}
+		}
+		finally {
+			for (Path path : converted) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+	/**
 	 * The adapter's GGUF file: itself, or a PEFT directory rewritten as the GGUF adapter
 	 * the converter would write (a temporary file recorded in {@code converted}).
 	 */
@@ -137,7 +161,7 @@ public final class AdapterMerger {
 	 * tensor it changes.
 	 */
 	private static void addDeltas(GgufFile model, GgufFile file, Lora lora, ModelSpec spec,
-			Map<String, List<Delta>> deltas) throws IOException {
+			Map<String, List<Delta>> deltas, boolean forMerge) throws IOException {
 		AdapterSpec adapter = AdapterSpec.from(file, spec);
 		String where = "LoRA adapter " + lora.path();
 		Map<String, TensorInfo[]> pairs = new LinkedHashMap<>();
@@ -173,7 +197,7 @@ public final class AdapterMerger {
 						+ b.shape() + " do not fit '" + target + "' " + w.shape() + " of " + model.path()
 						+ " (lora_a [in, r], lora_b [r, out] of a matrix [in, out])");
 			}
-			if (!CheckpointConverter.OUTPUT_TYPES.contains(w.type())) {
+			if (forMerge && !CheckpointConverter.OUTPUT_TYPES.contains(w.type())) {
 				throw new IOException(where + ": '" + target + "' of " + model.path() + " is " + w.type()
 						+ ", which cannot be re-quantized (one of " + CheckpointConverter.OUTPUT_TYPES + ")");
 			}

@@ -94,6 +94,28 @@ public final class CheckpointConverter {
 	}
 
 	/**
+	 * The facts of the model directory {@code directory}: its files and
+	 * {@code config.json} are checked as a conversion checks them, and the safetensors
+	 * headers read, but no weight is.
+	 * @throws IOException naming the file and field when the directory cannot be
+	 * converted
+	 */
+	public static CheckpointFacts inspect(Path directory) throws IOException {
+		HfModelDirectory model = HfModelDirectory.read(directory);
+		HfConfig config = HfConfig.read(model.config());
+		boolean bnb4bit = BnbQuantization.read(model.config());
+		try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(directory)) {
+			SafetensorsTensor embedding = checkpoint.tensor("model.embed_tokens.weight")
+				.orElseThrow(() -> new IOException(directory + ": the checkpoint has no model.embed_tokens.weight"));
+			long parameters = checkpoint.tensors().stream().mapToLong(SafetensorsTensor::elementCount).sum();
+			String weightType = bnb4bit ? GgmlType.NF4.name()
+					: embedding.dtype().ggmlType().map(Enum::name).orElse(embedding.dtype().name());
+			return new CheckpointFacts(String.valueOf(directory.toAbsolutePath().normalize().getFileName()),
+					config.architecture().ggufName(), weightType, parameters, config.context());
+		}
+	}
+
+	/**
 	 * Converts the model directory {@code directory} into the GGUF file {@code out}.
 	 * @param type the weight matrices' type; empty: each keeps its F32/F16/BF16 type
 	 * @throws IOException naming the file, tensor or field when the directory cannot be

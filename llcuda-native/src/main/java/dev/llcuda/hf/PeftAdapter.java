@@ -58,6 +58,29 @@ public final class PeftAdapter {
 		return Files.isDirectory(path) && Files.isRegularFile(path.resolve(CONFIG));
 	}
 
+	/**
+	 * The facts of the adapter in {@code dir} without a base: its rank set, its weights'
+	 * headers read. The architecture is "" (PEFT does not name one; whether it fits a
+	 * base is checked against that base), the weight type its first tensor's dtype.
+	 * @throws IOException naming the file and field when it is no LoRA adapter
+	 */
+	public static CheckpointFacts inspect(Path dir) throws IOException {
+		JsonObject config = config(dir.resolve(CONFIG));
+		config.positive("r");
+		Path weights = dir.resolve(WEIGHTS);
+		if (!Files.isRegularFile(weights)) {
+			throw new IOException(dir + " has no " + WEIGHTS);
+		}
+		try (SafetensorsFile file = SafetensorsFile.open(weights)) {
+			if (file.tensors().isEmpty()) {
+				throw new IOException(weights + ": the adapter has no tensors");
+			}
+			long parameters = file.tensors().stream().mapToLong(SafetensorsTensor::elementCount).sum();
+			return new CheckpointFacts(String.valueOf(dir.toAbsolutePath().normalize().getFileName()), "",
+					file.tensors().get(0).dtype().name(), parameters, 0);
+		}
+	}
+
 	/** Bytes of the adapter's tensors. */
 	public static long tensorBytes(Path dir) throws IOException {
 		try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
