@@ -2089,9 +2089,11 @@ void test_encoder_plan() {
 
 // LoRA low-rank products (lora.cu) against float64 on fresh random inputs: adapters of ranks 8, 16
 // and kLoraMaxRank, and a stack of the first two with factors 0.5 and -1.5, over 37 tokens cut into
-// tiles (one group longer than a tile, tokens left to the base model, empty padding tiles as a
-// graph's grid has), two outputs of different widths sharing the input, one pair absent. Rows and
-// columns no pair touches must keep their values exactly.
+// tiles (one group longer than a tile, tokens left to the base model), two outputs of different
+// widths sharing the input, one pair absent. Launched three ways: bounds equal to the counts; a
+// graph's bounds above them (items past the counts and past a tile's ranks end at once); and at
+// most 3 blocks (each block loops over many items). Rows and columns no pair touches must keep
+// their values exactly.
 void test_lora_kernels() {
     const int n_in = 200, ldx = 212, T = 37, n_adapters = 3;
     const int ranks[n_adapters] = {8, 16, kLoraMaxRank};
@@ -2140,67 +2142,86 @@ void test_lora_kernels() {
             tiles.push_back(LoraTile{st, static_cast<int32_t>(f),
                                      static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, list.size() - f))});
     }
-    tiles.resize(tiles.size() + 3, LoraTile{});
-    std::vector<std::vector<float>> y0(2);
-    std::vector<std::unique_ptr<Dev<float>>> y;
-    for (int o = 0; o < 2; ++o) {
-        y0[o] = random_floats(static_cast<size_t>(T) * ldy[o], -1.0f, 1.0f);
-        y.push_back(std::make_unique<Dev<float>>(y0[o]));
-    }
+    const LoraCounts counts{static_cast<int32_t>(tiles.size()), kLoraMaxRank / kLoraShrinkRows};
     Dev<float> dx(x), mid(static_cast<size_t>(T) * kLoraMaxOutputs * kLoraMaxRank);
+    Dev<LoraCounts> dcounts(std::vector<LoraCounts>{counts});
     Dev<LoraStack> dstacks(stacks);
     Dev<LoraTile> dtiles(tiles);
     Dev<int32_t> dlist(list);
-    LoraOutputs outputs{{{0, y[0]->p, ldy[0], n_out[0]}, {1, y[1]->p, ldy[1], n_out[1]}}, 2};
-    add_lora(dstacks.p, dtiles.p, static_cast<int>(tiles.size()), dlist.p, dx.p, ldx, n_in, outputs, mid.p, nullptr);
-    for (int o = 0; o < 2; ++o) {
-        const std::vector<float> got = y[o]->get();
-        std::vector<float> delta;
-        std::vector<double> want;
-        bool untouched_kept = true;
-        for (int t = 0; t < T; ++t) {
-            std::vector<std::pair<int, float>> uses;
-            if (stack_of[t] >= 0)
-                for (const auto &use : stack_uses[stack_of[t]])
-                    if (has_pair(use.first, o)) uses.push_back(use);
-            for (int c = 0; c < ldy[o]; ++c) {
-                const size_t at = static_cast<size_t>(t) * ldy[o] + c;
-                if (uses.empty() || c >= n_out[o]) {
-                    untouched_kept = untouched_kept && got[at] == y0[o][at];
-                    continue;
-                }
-                double d = 0;
-                for (const auto &use : uses) {
-                    const int i = use.first, k = 2 * i + o;
-                    for (int j = 0; j < ranks[i]; ++j) {
-                        double m = 0;
-                        for (int e = 0; e < n_in; ++e)
-                            m += static_cast<double>(a[k][static_cast<size_t>(j) * n_in + e]) *
-                                 x[static_cast<size_t>(t) * ldx + e];
-                        d += static_cast<double>(use.second) * scale[i] * m *
-                             bt[k][static_cast<size_t>(j) * n_out[o] + c];
-                    }
-                }
-                want.push_back(d);
-                delta.push_back(got[at] - y0[o][at]);
-            }
+    struct Launch {
+        const char *name;
+        int max_tiles, max_row_blocks, max_blocks;
+    };
+    const Launch launches[] = {
+        {"bounds = counts", counts.tiles, counts.row_blocks, 1 << 20},
+        {"a graph's bounds above the counts", 2 * counts.tiles + 1, 2 * counts.row_blocks, 1 << 20},
+        {"3 blocks looping over the items", counts.tiles, counts.row_blocks, 3}};
+    for (const Launch &launch : launches) {
+        std::vector<std::vector<float>> y0(2);
+        std::vector<std::unique_ptr<Dev<float>>> y;
+        for (int o = 0; o < 2; ++o) {
+            y0[o] = random_floats(static_cast<size_t>(T) * ldy[o], -1.0f, 1.0f);
+            y.push_back(std::make_unique<Dev<float>>(y0[o]));
         }
-        check_error("LoRA products, output " + std::to_string(o) + " (" + std::to_string(n_out[o]) +
-                        " wide): y += factor scale B (A x) per adapter of each tile's stack vs float64",
-                    rel_l2(delta, want), 1e-5);
-        g_tally.check(untouched_kept,
-                      "LoRA products, output " + std::to_string(o) +
-                          ": rows of the base model's tokens, of an absent pair and past n_out unchanged");
+        mid.poison();
+        const LoraStep step{
+            dcounts.p,         dstacks.p, dtiles.p, dlist.p, mid.p, launch.max_tiles, launch.max_row_blocks,
+            launch.max_blocks, false};
+        const LoraOutputs outputs{{{0, y[0]->p, ldy[0], n_out[0]}, {1, y[1]->p, ldy[1], n_out[1]}}, 2};
+        lora_shrink(step, dx.p, ldx, n_in, outputs, nullptr);
+        lora_expand(step, outputs, nullptr);
+        for (int o = 0; o < 2; ++o) {
+            const std::vector<float> got = y[o]->get();
+            std::vector<float> delta;
+            std::vector<double> want;
+            bool untouched_kept = true;
+            for (int t = 0; t < T; ++t) {
+                std::vector<std::pair<int, float>> uses;
+                if (stack_of[t] >= 0)
+                    for (const auto &use : stack_uses[stack_of[t]])
+                        if (has_pair(use.first, o)) uses.push_back(use);
+                for (int c = 0; c < ldy[o]; ++c) {
+                    const size_t at = static_cast<size_t>(t) * ldy[o] + c;
+                    if (uses.empty() || c >= n_out[o]) {
+                        untouched_kept = untouched_kept && got[at] == y0[o][at];
+                        continue;
+                    }
+                    double d = 0;
+                    for (const auto &use : uses) {
+                        const int i = use.first, k = 2 * i + o;
+                        for (int j = 0; j < ranks[i]; ++j) {
+                            double m = 0;
+                            for (int e = 0; e < n_in; ++e)
+                                m += static_cast<double>(a[k][static_cast<size_t>(j) * n_in + e]) *
+                                     x[static_cast<size_t>(t) * ldx + e];
+                            d += static_cast<double>(use.second) * scale[i] * m *
+                                 bt[k][static_cast<size_t>(j) * n_out[o] + c];
+                        }
+                    }
+                    want.push_back(d);
+                    delta.push_back(got[at] - y0[o][at]);
+                }
+            }
+            const std::string what = std::string("LoRA products (") + launch.name + "), output " + std::to_string(o);
+            check_error(what + " (" + std::to_string(n_out[o]) +
+                            " wide): y += factor scale B (A x) per adapter of each tile's stack vs float64",
+                        rel_l2(delta, want), 1e-5);
+            g_tally.check(untouched_kept,
+                          what + ": rows of the base model's tokens, of an absent pair and past n_out unchanged");
+        }
     }
 }
 
 // LoRA adapters on a GPU model (lora_test.h): 8 adapters each alone against float64 W + scale B A,
 // a batch mixing them with the base model against each sequence alone (prompt chunks, then greedy
-// decode steps through the graph), refusals; the adapter reports its FP32 pairs and its pair table.
+// decode steps through the graph), refusals; the adapter reports its FP32 pairs and its pair table
+// (16-byte aligned).
 void test_lora_models() {
     const lora_test::Backend cuda{
         LLCUDA_BACKEND_CUDA, 1e-4, reference_model::KvStore::F16, [](uint64_t, uint64_t values, int32_t n_layer) {
-            return values * sizeof(float) + static_cast<uint64_t>(n_layer) * 7 * sizeof(LoraPairDevice);
+            // The pair table ends on a 16-byte boundary; the test's ranks keep every matrix aligned.
+            return values * sizeof(float) +
+                   (static_cast<uint64_t>(n_layer) * 7 * sizeof(LoraPairDevice) + 15) / 16 * 16;
         }};
     lora_test::run(cuda, g_rng, [](bool ok, const std::string &what) { g_tally.check(ok, what); });
 }

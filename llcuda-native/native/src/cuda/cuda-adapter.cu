@@ -7,6 +7,16 @@
 #include "quants.h"
 
 namespace llcuda::cuda {
+namespace {
+
+// Each matrix starts on a 16-byte boundary (4 floats), the table's end too.
+constexpr size_t kMatrixAlignFloats = 4;
+
+size_t aligned_floats(int64_t n) {
+    return (static_cast<size_t>(n) + kMatrixAlignFloats - 1) / kMatrixAlignFloats * kMatrixAlignFloats;
+}
+
+}  // namespace
 
 CudaAdapter::CudaAdapter(const AdapterSpec &validated, const ModelFile &file) {
     AdapterSpec spec = validated;
@@ -20,10 +30,10 @@ CudaAdapter::CudaAdapter(const AdapterSpec &validated, const ModelFile &file) {
                 fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: adapter tensor '" + p.a.name + "' has rank " +
                                                  std::to_string(p.rank()) + "; the CUDA kernels take ranks up to " +
                                                  std::to_string(kLoraMaxRank));
-            floats += static_cast<size_t>(p.rank() * (p.a.cols() + p.b.rows()));
+            floats += aligned_floats(p.rank() * p.a.cols()) + aligned_floats(p.rank() * p.b.rows());
             max_rank_ = std::max(max_rank_, static_cast<int>(p.rank()));
         }
-    const size_t table_bytes = n_pairs * sizeof(LoraPairDevice);
+    const size_t table_bytes = aligned_floats(n_pairs * sizeof(LoraPairDevice) / sizeof(float)) * sizeof(float);
     memory_ = DeviceBuffer(table_bytes + floats * sizeof(float),
                            "LoRA adapter '" + file.path() + "' (" + std::to_string(floats) + " FP32 values)");
     std::vector<uint8_t> staging(memory_.size());
@@ -43,20 +53,21 @@ CudaAdapter::CudaAdapter(const AdapterSpec &validated, const ModelFile &file) {
             d.scale = p.scale;
             d.a = device_values + at;
             dequantize_row(p.a.type, p.a.data, values + at, rank * n_in);
-            at += static_cast<size_t>(rank * n_in);
+            at += aligned_floats(rank * n_in);
             d.bt = device_values + at;
             b.resize(static_cast<size_t>(rank * n_out));
             dequantize_row(p.b.type, p.b.data, b.data(), rank * n_out);
             for (int64_t o = 0; o < n_out; ++o)
                 for (int64_t j = 0; j < rank; ++j) values[at + j * n_out + o] = b[o * rank + j];
-            at += static_cast<size_t>(rank * n_out);
+            at += aligned_floats(rank * n_out);
         }
     LLCUDA_CUDA_CHECK(cudaMemcpy(memory_.get(), staging.data(), staging.size(), cudaMemcpyHostToDevice));
 }
 
-LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
+LoraPlan plan_lora(const StepBatch &batch) {
     LoraPlan plan;
     std::vector<int32_t> stack_of(batch.seqs.size(), -1);
+    int max_ranks = 0;
     for (size_t s = 0; s < batch.seqs.size(); ++s) {
         const SeqSpan &seq = batch.seqs[s];
         if (seq.n_adapters == 0) continue;
@@ -74,6 +85,7 @@ LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
             fail(LLCUDA_ERR_UNSUPPORTED, "CUDA backend: the stacked adapters of sequence " + std::to_string(s) +
                                              " have ranks adding up to " + std::to_string(ranks) +
                                              "; the CUDA kernels take up to " + std::to_string(kLoraMaxRank));
+        max_ranks = std::max(max_ranks, ranks);
         auto same = [&](const LoraStack &o) {
             return o.n == stack.n && std::equal(o.pairs, o.pairs + o.n, stack.pairs) &&
                    std::equal(o.scales, o.scales + o.n, stack.scales);
@@ -93,12 +105,13 @@ LoraPlan plan_lora(const StepBatch &batch, int min_tiles) {
                 LoraTile{stack, static_cast<int32_t>(first),
                          static_cast<int32_t>(std::min<size_t>(kLoraTileTokens, plan.tokens.size() - first))});
     }
-    if (!plan.empty() && plan.tiles.size() < static_cast<size_t>(min_tiles)) plan.tiles.resize(min_tiles, LoraTile{});
+    plan.counts = LoraCounts{static_cast<int32_t>(plan.tiles.size()), ceil_div(max_ranks, kLoraShrinkRows)};
     return plan;
 }
 
 void write_lora_meta(const LoraPlan &plan, const LoraMetaLayout &layout, void *meta) {
     auto *bytes = static_cast<uint8_t *>(meta);
+    std::memcpy(bytes + layout.counts(), &plan.counts, sizeof(LoraCounts));
     std::memcpy(bytes + layout.stacks(), plan.stacks.data(), plan.stacks.size() * sizeof(LoraStack));
     std::memcpy(bytes + layout.tiles(), plan.tiles.data(), plan.tiles.size() * sizeof(LoraTile));
     std::memcpy(bytes + layout.tokens(), plan.tokens.data(), plan.tokens.size() * sizeof(int32_t));

@@ -1,5 +1,6 @@
-// LoRA adapters of a CUDA model: each adapter's pairs uploaded once (FP32, B transposed) with a
-// device table of them, and the per-step plan that groups a batch's tokens by adapter into tiles.
+// LoRA adapters of a CUDA model: each adapter's pairs uploaded once (FP32, B transposed, 16-byte
+// aligned) with a device table of them, and the per-step plan that groups a batch's tokens by
+// adapter into tiles.
 #pragma once
 
 #include <vector>
@@ -26,26 +27,28 @@ class CudaAdapter final : public BackendAdapter {
 };
 
 // The LoRA part of one step: the distinct stacks of adapters its sequences run with, tiles of up to
-// kLoraTileTokens batch tokens of one stack, and the token list the tiles index.
+// kLoraTileTokens batch tokens of one stack (each stack's tokens in one run, so its adapters' matrices
+// are read once per tile), the token list the tiles index and the work counts.
 struct LoraPlan {
+    LoraCounts counts;
     std::vector<LoraStack> stacks;
     std::vector<LoraTile> tiles;
     std::vector<int32_t> tokens;
     bool empty() const { return tiles.empty(); }
 };
 
-// Groups the batch's tokens by their sequences' adapters (sequences without one are left out) and
-// pads the tiles with empty ones up to `min_tiles` (a graph's fixed grid). Throws
-// LLCUDA_ERR_INVALID_ARGUMENT when an adapter belongs to another backend, LLCUDA_ERR_UNSUPPORTED
-// when a sequence's stacked adapters' ranks add up to more than kLoraMaxRank.
-LoraPlan plan_lora(const StepBatch &batch, int min_tiles);
+// Groups the batch's tokens by their sequences' adapters (sequences without one are left out).
+// Throws LLCUDA_ERR_INVALID_ARGUMENT when an adapter belongs to another backend,
+// LLCUDA_ERR_UNSUPPORTED when a sequence's stacked adapters' ranks add up to more than kLoraMaxRank.
+LoraPlan plan_lora(const StepBatch &batch);
 
-// The step's LoRA metadata in device memory for `cap_tokens` tokens: stacks, tiles, then the
-// token list, each with room for cap_tokens entries.
+// The step's LoRA metadata in device memory for `cap_tokens` tokens: the counts, then stacks, tiles
+// and the token list, each with room for cap_tokens entries.
 struct LoraMetaLayout {
     int64_t cap_tokens = 0;
-    size_t stacks() const { return 0; }
-    size_t tiles() const { return static_cast<size_t>(cap_tokens) * sizeof(LoraStack); }
+    size_t counts() const { return 0; }
+    size_t stacks() const { return sizeof(LoraCounts); }
+    size_t tiles() const { return stacks() + static_cast<size_t>(cap_tokens) * sizeof(LoraStack); }
     size_t tokens() const { return tiles() + static_cast<size_t>(cap_tokens) * sizeof(LoraTile); }
     size_t bytes() const { return tokens() + static_cast<size_t>(cap_tokens) * sizeof(int32_t); }
 };

@@ -3,14 +3,24 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dependent-launch.cuh"
+
 namespace llcuda::cuda {
 namespace {
 
 constexpr size_t kTensorAlignment = 256;  // KV cache regions
 
-// The index of a projection's pair in a layer's part of an adapter's pair table.
-int lora_pair(LoraTarget target) {
-    return static_cast<int>(target);
+// The index of a layer's projection's pair in an adapter's pair table.
+int lora_pair(int layer, LoraTarget target) {
+    return layer * kLoraTargets + static_cast<int>(target);
+}
+
+// The bucket a LoRA count is rounded up to for the decode graphs (0 stays 0): a graph's launches
+// cover its bucket, so a graph serves every step whose counts fit and few are captured.
+int lora_bucket(int n) {
+    int bucket = n > 0 ? 1 : 0;
+    while (bucket < n) bucket *= 2;
+    return bucket;
 }
 
 }  // namespace
@@ -250,6 +260,11 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         const int li = static_cast<int>(i);
         const Q8Activations *xq = q8_for(l.qkv_fused ? l.qkv : l.wq, T, E);
         rms_norm(x_, nullptr, T, E, l.attn_norm, spec_.rms_eps, xn_, s, xq);
+        const LoraOutputs qkv_lora{{{lora_pair(li, LoraTarget::Q), qkv_, QKV, QD},
+                                    {lora_pair(li, LoraTarget::K), qkv_ + QD, QKV, KVD},
+                                    {lora_pair(li, LoraTarget::V), qkv_ + QD + KVD, QKV, KVD}},
+                                   3};
+        shrink_lora(xn_, E, E, qkv_lora);
         if (l.qkv_fused) {
             mat_mul(l.qkv, xn_, E, T, qkv_, QKV, false, sm_count_, x16_, s, xq);
         } else if (l.qk_fused && T <= kMatVecMaxTokens) {
@@ -260,11 +275,7 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
             mat_mul(l.wk, xn_, E, T, qkv_ + QD, QKV, false, sm_count_, x16_, s, xq);
             mat_mul(l.wv, xn_, E, T, qkv_ + QD + KVD, QKV, false, sm_count_, x16_, s, xq);
         }
-        add_lora_products(li, xn_, E, E,
-                          {{{lora_pair(LoraTarget::Q), qkv_, QKV, QD},
-                            {lora_pair(LoraTarget::K), qkv_ + QD, QKV, KVD},
-                            {lora_pair(LoraTarget::V), qkv_ + QD + KVD, QKV, KVD}},
-                           3});
+        expand_lora(qkv_lora);
         if (l.q_norm) {
             head_rms_norm(qkv_, QKV, T, spec_.n_head, spec_.head_dim, l.q_norm, spec_.rms_eps, s);
             head_rms_norm(qkv_ + QD, QKV, T, spec_.n_head_kv, spec_.head_dim, l.k_norm, spec_.rms_eps, s);
@@ -286,16 +297,17 @@ void CudaModel::enqueue_step(const StepPlan &plan, const CudaKvCache &cache) {
         }
         const Q8Activations *nq = q8_for(l.gate_up_fused ? l.gate_up : l.gate, T, E);
         rms_norm(x_, nullptr, T, E, l.ffn_norm, spec_.rms_eps, xn_, s, nq);
+        const LoraOutputs gate_up_lora{{{lora_pair(li, LoraTarget::Gate), gate_up_, 2 * F, F},
+                                        {lora_pair(li, LoraTarget::Up), gate_up_ + F, 2 * F, F}},
+                                       2};
+        shrink_lora(xn_, E, E, gate_up_lora);
         if (l.gate_up_fused) {
             mat_mul(l.gate_up, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
         } else {
             mat_mul(l.gate, xn_, E, T, gate_up_, 2 * F, false, sm_count_, x16_, s, nq);
             mat_mul(l.up, xn_, E, T, gate_up_ + F, 2 * F, false, sm_count_, x16_, s, nq);
         }
-        add_lora_products(
-            li, xn_, E, E,
-            {{{lora_pair(LoraTarget::Gate), gate_up_, 2 * F, F}, {lora_pair(LoraTarget::Up), gate_up_ + F, 2 * F, F}},
-             2});
+        expand_lora(gate_up_lora);
         const Q8Activations *fq = q8_for(l.down, T, F);
         swiglu(gate_up_, gate_up_ + F, T, F, 2 * F, ffn_, s, fq,
                spec_.gelu_ffn ? GateActivation::GeluTanh : GateActivation::Silu);
@@ -318,19 +330,36 @@ void CudaModel::add_block_output(const DeviceMatrix &w, const float *in, int k, 
                                  const Q8Activations *in_q, int layer, LoraTarget target) {
     const int E = spec_.n_embd;
     float *product = post_norm == nullptr ? x_ : xn_;
+    const LoraOutputs lora{{{lora_pair(layer, target), product, E, E}}, 1};
+    shrink_lora(in, k, k, lora);
     mat_mul(w, in, k, T, product, E, post_norm == nullptr, sm_count_, x16_, stream_, in_q);
-    add_lora_products(layer, in, k, k, {{{lora_pair(target), product, E, E}}, 1});
+    expand_lora(lora);
     if (post_norm != nullptr) rms_norm_add(xn_, T, E, post_norm, spec_.rms_eps, x_, stream_);
 }
 
-void CudaModel::add_lora_products(int layer, const float *x, int ldx, int n_in, LoraOutputs outputs) {
-    if (lora_plan_.empty()) return;
-    for (int o = 0; o < outputs.n; ++o) outputs.out[o].pair_index += layer * kLoraTargets;
+void CudaModel::shrink_lora(const float *x, int ldx, int n_in, const LoraOutputs &outputs) {
+    if (!lora_plan_.empty()) lora_shrink(lora_step_, x, ldx, n_in, outputs, stream_);
+}
+
+void CudaModel::expand_lora(const LoraOutputs &outputs) {
+    if (!lora_plan_.empty()) lora_expand(lora_step_, outputs, stream_);
+}
+
+// The step's LoRA launches cover its own counts, or (a graph, replayed for other steps) their buckets.
+LoraStep CudaModel::lora_step(const StepPlan &plan) const {
     const uint8_t *meta = lora_meta_.as<uint8_t>();
-    add_lora(reinterpret_cast<const LoraStack *>(meta + lora_layout_.stacks()),
-             reinterpret_cast<const LoraTile *>(meta + lora_layout_.tiles()), static_cast<int>(lora_plan_.tiles.size()),
-             reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens()), x, ldx, n_in, outputs,
-             lora_mid_.as<float>(), stream_);
+    LoraStep step;
+    step.counts = reinterpret_cast<const LoraCounts *>(meta + lora_layout_.counts());
+    step.stacks = reinterpret_cast<const LoraStack *>(meta + lora_layout_.stacks());
+    step.tiles = reinterpret_cast<const LoraTile *>(meta + lora_layout_.tiles());
+    step.tokens = reinterpret_cast<const int32_t *>(meta + lora_layout_.tokens());
+    step.mid = lora_mid_.as<float>();
+    const LoraCounts &counts = lora_plan_.counts;
+    step.max_tiles = plan.graph ? lora_bucket(counts.tiles) : counts.tiles;
+    step.max_row_blocks = plan.graph ? lora_bucket(counts.row_blocks) : counts.row_blocks;
+    step.max_blocks = kLoraBlocksPerSm * sm_count_;
+    step.overlap = plan.n_padded <= kDecodeOverlapTokens;
+    return step;
 }
 
 void CudaModel::ensure_lora_capacity() {
@@ -354,7 +383,7 @@ std::unique_ptr<BackendAdapter> CudaModel::load_adapter(AdapterSpec spec, const 
 }
 
 void CudaModel::run_graph(const StepPlan &plan, const CudaKvCache &cache) {
-    const auto key = std::make_tuple(cache.id(), plan.n_padded, !lora_plan_.empty());
+    const auto key = std::make_tuple(cache.id(), plan.n_padded, lora_step_.max_tiles, lora_step_.max_row_blocks);
     auto it = graphs_.find(key);
     if (it == graphs_.end()) {
         cudaGraph_t graph = nullptr;
@@ -443,11 +472,12 @@ void CudaModel::step(BackendKvCache &cache_base, const StepBatch &batch, const S
     const StepPlan plan = plan_step(batch, cache.block_size(), tile_tokens_);
     ensure_capacity(plan);
     write_meta(plan, layout_, meta_host_.as<int32_t>());
-    lora_plan_ = plan_lora(batch, plan.graph ? plan.n_padded : 0);
+    lora_plan_ = plan_lora(batch);
     if (!lora_plan_.empty()) {
         ensure_lora_capacity();
         write_lora_meta(lora_plan_, lora_layout_, lora_meta_host_.get());
     }
+    lora_step_ = lora_step(plan);
     if (plan.graph)
         run_graph(plan, cache);
     else

@@ -79,9 +79,13 @@ class CudaModel final : public BackendModel {
                           const Q8Activations *in_q, int layer, LoraTarget target);
     // Grows the LoRA metadata and scratch to layout_'s token capacity (invalidating the graphs).
     void ensure_lora_capacity();
-    // The step's adapters' low-rank products for `outputs` (their pairs of layer `layer`), on x
-    // (rows of n_in, stride ldx); nothing when the step has no adapters.
-    void add_lora_products(int layer, const float *x, int ldx, int n_in, LoraOutputs outputs);
+    // The step's LoRA data and launch bounds (lora_plan_ and lora_meta_ written).
+    LoraStep lora_step(const StepPlan &plan) const;
+    // The step's adapters' low-rank products for `outputs` (pairs of one layer): the shrink on x
+    // (rows of n_in, stride ldx) before the base product, the expand into the outputs after it;
+    // nothing when the step has no adapters.
+    void shrink_lora(const float *x, int ldx, int n_in, const LoraOutputs &outputs);
+    void expand_lora(const LoraOutputs &outputs);
     void run_graph(const StepPlan &plan, const CudaKvCache &cache);
     void sample_on_gpu(const StepPlan &plan, const StepBatch &batch);
     // The model's log-probabilities (model-logprobs.cu) of the sampled rows, from their raw logits
@@ -128,12 +132,13 @@ class CudaModel final : public BackendModel {
     HalfScratch x16_;  // a tensor-core product's activations in FP16
     int sm_count_ = 0;
 
-    // Decode graphs per (cache id, bucket, with adapters).
-    std::map<std::tuple<uint64_t, int, bool>, cudaGraphExec_t> graphs_;
+    // Decode graphs per (cache id, bucket, LoRA tiles bucket, LoRA row-blocks bucket; 0 without adapters).
+    std::map<std::tuple<uint64_t, int, int, int>, cudaGraphExec_t> graphs_;
 
     // The step's LoRA tiles (device data, so one captured graph serves any choice of adapters),
     // their metadata (pinned, then one upload) and the low-rank scratch, laid out as lora_layout_.
     LoraPlan lora_plan_;
+    LoraStep lora_step_;
     LoraMetaLayout lora_layout_;
     DeviceBuffer lora_meta_, lora_mid_;
     PinnedBuffer lora_meta_host_;
