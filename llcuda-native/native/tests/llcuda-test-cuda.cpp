@@ -1433,11 +1433,14 @@ void test_family_models() {
     // by up to 2.2e-3 (measured on the H200 running the compute_75 PTX; 2e-3 was an estimate).
     // micro-phi3's fresh random weights gave 2.2e-3..5.5e-3 over eight runs (H200, sm_90 and compute_75;
     // its CPU forward is within 1e-6), so it gets 8e-3: still far below the 5.4e-2 between its LongRoPE
-    // factor sets, so a wrong factor choice or rotation fails.
-    const double family_bound = 3e-3, phi3_bound = 8e-3;
+    // factor sets, so a wrong factor choice or rotation fails. micro-llama-swa's queries see only
+    // their window's keys, so each FP16-rounded key weighs more: 13 seeds gave up to 3.3e-3 (H200);
+    // 8e-3 too, while a window ignored would change the attention over two thirds of its 48 keys.
+    const double family_bound = 3e-3, wider_bound = 8e-3;
     for (const char *name :
          {"micro-qwen3", "micro-gemma2", "micro-gemma3", "micro-llama-swa", "micro-phi3", "micro-phi3-swa"}) {
-        const double bound = std::string(name).rfind("micro-phi3", 0) == 0 ? phi3_bound : family_bound;
+        const bool wider = std::string(name).rfind("micro-phi3", 0) == 0 || std::string(name) == "micro-llama-swa";
+        const double bound = wider ? wider_bound : family_bound;
         const llcuda::tools::FamilyShape &shape = *llcuda::tools::find_family_shape(name);
         const std::string path = "/tmp/llcuda-test-cuda-" + std::to_string(getpid()) + "-" + name + ".gguf";
         const int32_t V = 96;
@@ -1683,12 +1686,15 @@ void test_moe_models(const std::string &dir) {
 // 80/96/112/256) on the GPU against their float64 forward pass: the prompt in one step (tensor-core
 // and flash-attention path), then the last 8 positions again as decode steps of one token (mat-vec,
 // split attention, CUDA graphs). The reference keeps K and V as the cache does (FP16, or Q8_0 blocks
-// widened to FP16), so the bound is the F32 micro models' 5e-4 for both cache types.
+// widened to FP16), so the FP16 cache gets the F32 micro models' 5e-4. A Q8_0 value sitting on a
+// rounding boundary can still land one step apart on the two sides (FP32 vs float64 inputs): over 12
+// fresh seeds on the H200 that reached 1.47e-3 (head size 96), so Q8_0 gets 3e-3, which still fails
+// a wrong RoPE variant (their logits differ by ~5e-2).
 void test_reference_models(int32_t kv_type) {
     const std::string cache = kv_type == LLCUDA_TYPE_Q8_0 ? ", Q8_0 KV" : "";
     const reference_model::KvStore kv =
         kv_type == LLCUDA_TYPE_Q8_0 ? reference_model::KvStore::Q8_0 : reference_model::KvStore::F16;
-    const double bound = 5e-4;
+    const double bound = kv_type == LLCUDA_TYPE_Q8_0 ? 3e-3 : 5e-4;
     for (const reference_model::Config &cfg : reference_model::configs()) {
         const std::string path = "/tmp/llcuda-test-cuda-ref-" + std::to_string(getpid()) + ".bin";
         const reference_model::Model ref = reference_model::write(cfg, path, 5);
