@@ -46,7 +46,10 @@ class BackendModel {
     }
     // Reads a validated adapter's tensors from `file` into memory the adapter owns; the steps of
     // this model then take it in StepBatch's SeqSpan::adapter.
-    virtual std::unique_ptr<BackendAdapter> load_adapter(AdapterSpec spec, const ModelFile &file) {
+    // By value: a backend that runs adapters keeps the spec (NOLINT: this default only refuses).
+    virtual std::unique_ptr<BackendAdapter> load_adapter(
+        AdapterSpec spec,  // NOLINT(performance-unnecessary-value-param)
+        const ModelFile &file) {
         (void)spec;
         (void)file;
         fail(LLCUDA_ERR_UNSUPPORTED, "this model's backend runs no LoRA adapters");

@@ -1969,7 +1969,7 @@ void greedy_chain_check(llcuda_model *model, llcuda_kv_cache *cache, const famil
         int32_t agreed = 0;
         double smallest_gap = INFINITY;
         for (int32_t i = 0; i < n; ++i) {
-            const std::vector<double> &row = rows[static_cast<size_t>(prompt_length - 1 + i)];
+            const std::vector<double> &row = rows[static_cast<size_t>(prompt_length) - 1 + static_cast<size_t>(i)];
             std::vector<double> sorted(row);
             std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<double>());
             smallest_gap = std::min(smallest_gap, sorted[0] - sorted[1]);
@@ -2247,6 +2247,7 @@ void test_reference_models() {
         const std::string path = "/tmp/llcuda-test-cpu-ref-" + std::to_string(getpid()) + ".bin";
         const reference_model::Model ref = reference_model::write(cfg, path, 5);
         std::vector<int32_t> tokens;
+        tokens.reserve(static_cast<size_t>(cfg.n_ctx));
         for (int32_t i = 0; i < cfg.n_ctx; ++i) tokens.push_back(static_cast<int32_t>(g_rng() % cfg.n_vocab));
         const std::vector<std::vector<double>> want = reference_model::logits(ref, tokens);
         std::vector<double> r;

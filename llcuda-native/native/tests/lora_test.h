@@ -133,6 +133,7 @@ inline reference_model::Model merged(const reference_model::Model &m, const Adap
 
 inline std::vector<std::vector<double>> widened(const std::vector<std::vector<float>> &rows) {
     std::vector<std::vector<double>> out;
+    out.reserve(rows.size());
     for (const std::vector<float> &row : rows) out.emplace_back(row.begin(), row.end());
     return out;
 }
@@ -324,10 +325,12 @@ inline void run(const Backend &backend_kind, std::mt19937_64 &rng, const Check &
         if (ready) llcuda_kv_cache_create(model, per_seq * n_seqs, bs, LLCUDA_TYPE_F16, &cache);
         auto blocks = [&](int32_t s) {
             std::vector<int32_t> b;
+            b.reserve(static_cast<size_t>(per_seq));
             for (int32_t i = 0; i < per_seq; ++i) b.push_back(s * per_seq + i);
             return b;
         };
         std::vector<int32_t> prompt;
+        prompt.reserve(static_cast<size_t>(length));
         for (int32_t i = 0; i < length; ++i) prompt.push_back(static_cast<int32_t>(rng() % cfg.n_vocab));
         const std::vector<std::vector<double>> base_want = reference_model::logits(base, prompt, backend_kind.kv);
         std::vector<std::vector<std::vector<float>>> alone(files.size());

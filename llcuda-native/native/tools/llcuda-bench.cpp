@@ -223,9 +223,11 @@ std::pair<double, double> batched_speed(Runner &r, int npl) {
     }
     const double pp = npl * kBatchedPrompt / seconds_since(t_pp);
     std::vector<Sequence *> all;
+    all.reserve(seqs.size());
     for (Sequence &s : seqs) all.push_back(&s);
     auto decode = [&] {
         std::vector<std::vector<int32_t>> tokens;
+        tokens.reserve(all.size());
         for (Sequence *s : all) tokens.push_back({s->next});
         r.step(all, tokens);
     };

@@ -157,6 +157,7 @@ std::vector<uint8_t> make_tensor(const TensorPlan &t, uint64_t seed, uint64_t in
 int write_plan(GgufWriter &w, const std::vector<TensorPlan> &plan, uint64_t seed, const std::string &out_path,
                const char *shape_name, const char *mix_name) {
     std::vector<uint64_t> sizes;
+    sizes.reserve(plan.size());
     for (const TensorPlan &t : plan) sizes.push_back(w.add_tensor(t.name, t.type, t.ne));
     w.begin(out_path);
     uint64_t total = 0;

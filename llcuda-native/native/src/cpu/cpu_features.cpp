@@ -1,5 +1,7 @@
 #include "cpu/cpu_features.h"
 
+#include <cpuid.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -10,14 +12,20 @@ namespace llcuda {
 
 namespace {
 
+// F16C (CPUID leaf 1, ECX bit 29) and AVX512-VNNI (leaf 7, ECX bit 11) read from CPUID: clang's
+// __builtin_cpu_supports has no names for them (the OS-state checks come with AVX2's and AVX512F's).
+bool cpuid_ecx_bit(unsigned leaf, unsigned bit) {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid_count(leaf, 0, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << bit)) != 0;
+}
+
 SimdLevel detect_supported() {
     __builtin_cpu_init();
     SimdLevel best = SimdLevel::Scalar;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpuid_ecx_bit(1, 29)) {
         best = SimdLevel::Avx2;
         if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-            __builtin_cpu_supports("avx512vnni")) {
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && cpuid_ecx_bit(7, 11)) {
             best = SimdLevel::Avx512;
         }
     }

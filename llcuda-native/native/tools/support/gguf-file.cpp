@@ -77,7 +77,7 @@ void read_scalar(Cursor &c, GgufValueType t, GgufValue &v) {
             v.integer = c.read<uint8_t>("u8");
             break;
         case GgufValueType::I8:
-            v.integer = c.read<int8_t>("i8");
+            v.integer = c.read<int8_t>("i8");  // NOLINT(bugprone-signed-char-misuse): I8 is signed
             break;
         case GgufValueType::BOOL:
             v.integer = c.read<uint8_t>("bool");
