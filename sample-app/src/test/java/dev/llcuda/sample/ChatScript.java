@@ -16,10 +16,10 @@ enum ChatScript {
 	QWEN("Qwen-Qwen2.5-7B-Instruct.jinja", List.of(
 			new ScriptedReplies.Rule(ScriptedModelConfiguration.WEATHER_RESULT,
 					"The tool says it is sunny, 21 degrees."),
-			new ScriptedReplies.Rule("\"name\": \"currentWeather\"",
+			new ScriptedReplies.Rule(Pattern.compile("(?s)\"name\": \"currentWeather\".*weather in Zurich\\?"),
 					"<tool_call>\n{\"name\": \"currentWeather\", \"arguments\": {\"city\": \"Zurich\"}}\n</tool_call>"),
 			new ScriptedReplies.Rule("Paris: 18C", "Paris has 18C and Rome 25C."),
-			new ScriptedReplies.Rule("\"name\": \"get_weather\"",
+			new ScriptedReplies.Rule(Pattern.compile("(?s)\"name\": \"get_weather\".*weather in Paris and Rome\\?"),
 					"<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n"
 							+ "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>"))),
 

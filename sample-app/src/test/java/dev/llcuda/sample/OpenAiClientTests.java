@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chat API as OpenAI's own Java client calls it: tool calls, several choices, streams
- * and errors.
+ * and errors (forced tool calls: {@link ToolFamilyService}, run for Qwen's template by
+ * {@link ChatClientToolCallingTests}).
  */
 class OpenAiClientTests extends ScriptedService {
 
@@ -205,86 +206,6 @@ class OpenAiClientTests extends ScriptedService {
 				"tool_call_id");
 		assertThat(failure(params -> params.putAdditionalBodyProperty("best_of", JsonValue.from(2))).statusCode())
 			.isEqualTo(400);
-	}
-
-	/**
-	 * A tool whose one argument is an enum, so a random-weights model ends each call in a
-	 * few tokens.
-	 */
-	private ChatCompletionCreateParams.Builder cityRequest() {
-		FunctionParameters city = FunctionParameters.builder()
-			.putAdditionalProperty("type", JsonValue.from("object"))
-			.putAdditionalProperty("properties",
-					JsonValue.from(Map.of("city", Map.of("enum", List.of("Paris", "Rome")))))
-			.putAdditionalProperty("required", JsonValue.from(List.of("city")))
-			.putAdditionalProperty("additionalProperties", JsonValue.from(false))
-			.build();
-		FunctionParameters day = FunctionParameters.builder()
-			.putAdditionalProperty("type", JsonValue.from("object"))
-			.putAdditionalProperty("properties",
-					JsonValue.from(Map.of("day", Map.of("type", "integer", "format", "int32"))))
-			.putAdditionalProperty("required", JsonValue.from(List.of("day")))
-			.build();
-		return ChatCompletionCreateParams.builder()
-			.model(servedModel())
-			.addUserMessage("Hi")
-			.seed(11L)
-			.addFunctionTool(FunctionDefinition.builder().name("get_weather").parameters(city).build())
-			.addFunctionTool(FunctionDefinition.builder().name("get_date").parameters(day).build());
-	}
-
-	@Test
-	void aNamedToolChoiceForcesOneCallOfThatToolWithValidArguments() {
-		for (long seed = 1; seed <= 4; seed++) {
-			ChatCompletion completion = this.client.chat()
-				.completions()
-				.create(cityRequest().seed(seed)
-					.toolChoice(ChatCompletionNamedToolChoice.builder()
-						.function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build())
-						.build())
-					.parallelToolCalls(false)
-					.build());
-			ChatCompletion.Choice choice = completion.choices().get(0);
-			assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-			assertThat(choice.message().toolCalls().orElseThrow()).singleElement().satisfies(call -> {
-				assertThat(call.asFunction().function().name()).isEqualTo("get_weather");
-				assertThat(call.asFunction().function().arguments()).isIn("{\"city\":\"Paris\"}",
-						"{\"city\":\"Rome\"}");
-			});
-		}
-	}
-
-	@Test
-	void requiredToolChoiceForcesCallsOfTheToolsStreamedToo() {
-		for (long seed = 1; seed <= 4; seed++) {
-			ChatCompletionCreateParams params = cityRequest().seed(seed)
-				.toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
-				.maxCompletionTokens(200L)
-				.build();
-			ChatCompletion whole = this.client.chat().completions().create(params);
-			ChatCompletion streamed = accumulate(stream(params));
-			for (ChatCompletion completion : List.of(whole, streamed)) {
-				ChatCompletion.Choice choice = completion.choices().get(0);
-				assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-				assertThat(choice.message().toolCalls().orElseThrow()).isNotEmpty().allSatisfy(call -> {
-					String name = call.asFunction().function().name();
-					String arguments = call.asFunction().function().arguments();
-					assertThat(name).isIn("get_weather", "get_date");
-					assertThat(arguments)
-						.matches(name.equals("get_weather") ? "\\{\"city\":\"(Paris|Rome)\"}" : "\\{\"day\":-?[0-9]+}");
-				});
-			}
-			assertThat(streamed.choices().get(0).message().toolCalls().orElseThrow())
-				.extracting(call -> call.asFunction().function().arguments())
-				.isEqualTo(whole.choices()
-					.get(0)
-					.message()
-					.toolCalls()
-					.orElseThrow()
-					.stream()
-					.map(call -> call.asFunction().function().arguments())
-					.toList());
-		}
 	}
 
 	@Test

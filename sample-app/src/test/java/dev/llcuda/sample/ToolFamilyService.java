@@ -34,12 +34,12 @@ import dev.llcuda.chat.LlcudaChatOptions;
 import dev.llcuda.chat.LlcudaToolChoice;
 
 /**
- * Tool calling end to end for one model family's chat template (a {@link ChatScript}
- * other than Qwen's, set by the subclass): through Spring AI's {@code ChatClient} and
- * through OpenAI's Java client against the running service, a {@code @Tool} method run on
- * the model's call, and forced calls ({@code tool_choice} required or a named function)
- * decoded under the family's call syntax with the arguments under the tool's schema,
- * parsed back and taken back into the conversation by the template.
+ * Tool calling end to end for one model family's chat template (the {@link ChatScript}
+ * the subclass sets; Qwen's when it sets none): through Spring AI's {@code ChatClient}
+ * and through OpenAI's Java client against the running service, a {@code @Tool} method
+ * run on the model's call, and forced calls ({@code tool_choice} required or a named
+ * function) decoded under the family's call syntax with the arguments under the tool's
+ * schema, parsed back and taken back into the conversation by the template.
  */
 abstract class ToolFamilyService extends ScriptedService {
 
