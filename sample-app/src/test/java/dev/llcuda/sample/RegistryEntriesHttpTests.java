@@ -20,8 +20,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The registry endpoint over real HTTP: entries are listed with their kind, a registry
- * write with a field its operation does not take is refused with 400 naming it, and a
- * model is not an adapter.
+ * write with a field its operation does not take, or does not use ({@code "model"} beside
+ * {@code "path"}), is refused with 400 naming it, and a model is not an adapter.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RegistryEntriesHttpTests {
@@ -49,6 +49,12 @@ class RegistryEntriesHttpTests {
 
 	@Test
 	void entriesCarryTheirKindAndUnknownFieldsOrAModelNamedAsAdapterAreRefused() throws Exception {
+		HttpResponse<String> unused = send(post("/actuator/llcudamodels",
+				"{\"path\": \"" + SampleApplicationTests.MODEL + "\", \"model\": \"qwen\"}"));
+		assertThat(unused.statusCode()).isEqualTo(400);
+		assertThat(unused.body()).contains("\\\"model\\\" does not go with registering");
+		assertThat(JSON.readTree(send(get("/actuator/llcudamodels")).body()).at("/models").isEmpty()).isTrue();
+
 		JsonNode registered = JSON.readTree(
 				send(post("/actuator/llcudamodels", "{\"path\": \"" + SampleApplicationTests.MODEL + "\"}")).body());
 		assertThat(registered.at("/kind").asString()).isEqualTo("GGUF_MODEL");
