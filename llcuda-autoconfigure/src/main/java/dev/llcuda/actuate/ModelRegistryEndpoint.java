@@ -108,15 +108,15 @@ public final class ModelRegistryEndpoint {
 			}
 			// registering never activates: "model" names where to activate, so it is
 			// refused rather than dropped
-			UnusedFields.of(path != null ? "registering a \"path\"" : "a scan")
-				.field("scan", path != null ? scan : null)
+			UnusedFields unused = UnusedFields.of(path != null ? "registering a \"path\"" : "a scan")
 				.field("file", file)
 				.field("revision", revision)
-				.field("model", model)
-				.refuse();
+				.field("model", model);
 			if (path != null) {
+				unused.field("scan", scan).refuse();
 				return ModelDescriptor.of(this.registry.register(Path.of(path)));
 			}
+			unused.refuse();
 			Path folder = scan != null ? Path.of(scan).toAbsolutePath().normalize() : this.registry.folders().primary();
 			return ScanDescriptor.of(this.registry.scan(folder));
 		});
