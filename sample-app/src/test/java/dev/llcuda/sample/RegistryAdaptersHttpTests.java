@@ -3,19 +3,13 @@ package dev.llcuda.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,10 +29,6 @@ import dev.llcuda.model.ModelSpec;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RegistryAdaptersHttpTests {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	private static final Path FOLDER = Path.of("target", "registry-adapters-http").toAbsolutePath();
 
@@ -69,12 +59,10 @@ class RegistryAdaptersHttpTests {
 
 	@Test
 	void aPeftAdapterActivatedBesideRunsForTheRequestsNamingItAndMergedForEveryRequest() throws Exception {
-		long model = JSON
-			.readTree(send("/actuator/llcudamodels", "{\"path\": \"" + FOLDER.resolve("micro.gguf") + "\"}").body())
+		long model = http().postOk("/actuator/llcudamodels", "{\"path\": \"" + FOLDER.resolve("micro.gguf") + "\"}")
 			.at("/id")
 			.asLong();
-		JsonNode adapter = JSON
-			.readTree(send("/actuator/llcudamodels", "{\"path\": \"" + FOLDER.resolve("tuned") + "\"}").body());
+		JsonNode adapter = http().postOk("/actuator/llcudamodels", "{\"path\": \"" + FOLDER.resolve("tuned") + "\"}");
 		assertThat(adapter.at("/kind").asString()).isEqualTo("PEFT_ADAPTER");
 		assertThat(adapter.at("/loraName").asString()).isEqualTo("tuned");
 		long tuned = adapter.at("/id").asLong();
@@ -88,40 +76,27 @@ class RegistryAdaptersHttpTests {
 
 		activate(model, ", \"adapters\": \"" + tuned + "\"");
 		assertThat(chat(null)).isNotEqualTo(base);
-		JsonNode activations = JSON.readTree(get("/actuator/llcudamodels").body()).at("/activations");
+		JsonNode activations = AdminHttp.json(http().get("/actuator/llcudamodels")).at("/activations");
 		assertThat(activations.at("/0/adapters/0").asLong()).isEqualTo(tuned);
 		assertThat(activations.at("/0/lora").isEmpty()).isTrue();
 	}
 
 	private void activate(long model, String adapters) throws Exception {
-		HttpResponse<String> activated = send("/actuator/llcudamodels/" + model,
-				"{\"action\": \"activate\"" + adapters + "}");
-		assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
+		http().postOk("/actuator/llcudamodels/" + model, "{\"action\": \"activate\"" + adapters + "}");
 	}
 
 	/** The answer to a fixed request, with the LoRA adapter {@code lora} (null: none). */
 	private String chat(@Nullable String lora) throws Exception {
-		HttpResponse<String> answer = send("/v1/chat/completions",
-				"{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 12, \"seed\": 42"
-						+ (lora == null ? "" : ", \"lora\": [{\"name\": \"" + lora + "\"}]") + "}");
-		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-		return JSON.readTree(answer.body()).at("/choices/0/message/content").asString();
+		return http()
+			.postOk("/v1/chat/completions",
+					"{\"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}], \"max_tokens\": 12, \"seed\": 42"
+							+ (lora == null ? "" : ", \"lora\": [{\"name\": \"" + lora + "\"}]") + "}")
+			.at("/choices/0/message/content")
+			.asString();
 	}
 
-	private HttpResponse<String> get(String path) throws Exception {
-		return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpResponse<String> send(String path, String body) throws Exception {
-		return HTTP.send(request(path).header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpRequest.Builder request(String path) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(120))
-			.header("Authorization", "Bearer " + MicroModelService.ADMIN_KEY);
+	private AdminHttp http() {
+		return new AdminHttp(this.port);
 	}
 
 }
