@@ -2,6 +2,7 @@
 // the hub and the progress of the load under way. Changes go to /actuator/llcudamodels (admin key
 // when security is on); progress comes from the live reading, which never waits for the registry.
 import { bytes, call } from './api.js';
+import { activation, activationAdapters, adapterChoice, keepChoices } from './adapters.js';
 
 const REGISTRY = '/actuator/llcudamodels';
 const REFRESH_MILLIS = 5000;
@@ -21,7 +22,7 @@ export function refresh() {
   if (listing) return listing;
   listing = call('GET', REGISTRY)
     .then(registry => {
-      renderModels(registry.models);
+      renderModels(registry);
       document.getElementById('folders').textContent = 'Model folders: ' + registry.modelFolders.join(', ')
         + ' (registry: ' + registry.database + ')';
     })
@@ -68,30 +69,38 @@ function button(parent, text, action, onClick) {
   parent.appendChild(b);
 }
 
-function renderModels(models) {
+function renderModels(registry) {
   const body = document.querySelector('#models tbody');
   body.replaceChildren();
-  for (const model of models) {
+  keepChoices(registry.models);
+  for (const model of registry.models) {
     const row = body.insertRow();
     row.dataset.modelId = model.id;
     row.dataset.status = model.status;
+    row.dataset.kind = model.kind;
     row.title = model.path;
     cell(row, model.id);
     cell(row, model.name);
+    cell(row, model.kind, 'kind');
     cell(row, model.architecture);
     cell(row, model.quantization);
     cell(row, model.parameters.toLocaleString());
     cell(row, bytes(model.sizeBytes));
     const status = cell(row, model.status, 'status-' + model.status);
-    if (model.statusMessage) {
+    for (const line of [activationAdapters(registry, model), model.statusMessage]) {
+      if (!line) continue;
       const message = document.createElement('div');
       message.className = 'small';
-      message.textContent = model.statusMessage;
+      message.textContent = line;
       status.appendChild(message);
     }
     const actions = cell(row, '', 'actions');
-    button(actions, 'Activate', 'activate', () => change('POST', REGISTRY + '/' + model.id, { action: 'activate' },
-      'Verifying the checksum of ' + model.name + ', then loading it...'));
+    if (model.loraName) {
+      adapterChoice(actions, model);
+    } else {
+      button(actions, 'Activate', 'activate', () => change('POST', REGISTRY + '/' + model.id, activation(),
+        'Verifying the checksum of ' + model.name + ' (and of the chosen adapters), then loading it...'));
+    }
     button(actions, 'Verify', 'verify', () => change('POST', REGISTRY + '/' + model.id, { action: 'verify' },
       'Verifying the checksum of ' + model.name + '...'));
     button(actions, 'Delete', 'delete', () => {

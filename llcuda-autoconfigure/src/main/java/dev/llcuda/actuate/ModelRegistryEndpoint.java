@@ -43,10 +43,11 @@ import dev.llcuda.runtime.ModelSet;
  * on. POST {@code {"pull": "owner/repo", "file": "x.gguf", "revision": "main"}} downloads
  * a model from the hub into the first folder and registers it (202, progress under
  * {@code pulls} of GET); {@code {"action": "cancel", "pull": "owner/repo", "file":
- * "x.gguf"}} stops the download. A refused write answers 4xx with {@code {"error":
- * "..."}} naming the problem: 400 for a file that is not a model or not allowed, 409 for
- * a model in the wrong state, 422 for a model that failed to load. Like every endpoint it
- * is only there when the application exposes it
+ * "x.gguf"}} stops the download. A field the chosen write does not use ({@code "model"}
+ * beside {@code "path"}) is refused, never ignored. A refused write answers 4xx with
+ * {@code {"error": "..."}} naming the problem: 400 for a file that is not a model, not
+ * allowed or a field not used, 409 for a model in the wrong state, 422 for a model that
+ * failed to load. Like every endpoint it is only there when the application exposes it
  * ({@code management.endpoints.web.exposure.include}); even then only its reads are,
  * until the application also grants
  * {@code management.endpoint.llcudamodels.access=unrestricted} (and protects the writes).
@@ -82,10 +83,21 @@ public final class ModelRegistryEndpoint {
 	public WebEndpointResponse<Object> register(@Nullable String path, @Nullable String scan, @Nullable String action,
 			@Nullable String pull, @Nullable String file, @Nullable String revision, @Nullable String model) {
 		if (pull != null) {
-			return pullOrCancel(pull, file, revision, action);
+			return pullOrCancel(pull, file, revision, action,
+					UnusedFields.of("\"pull\"").field("path", path).field("scan", scan).field("model", model));
 		}
 		return answer(() -> {
-			if ("unload".equals(action)) {
+			if (action != null) {
+				if (!action.equals("unload")) {
+					throw new IllegalArgumentException("unknown action '" + action + "' without \"pull\"; use unload "
+							+ "here, activate or verify on /{id}, cancel with \"pull\"");
+				}
+				UnusedFields.of("\"action\": \"unload\"")
+					.field("path", path)
+					.field("scan", scan)
+					.field("file", file)
+					.field("revision", revision)
+					.refuse();
 				if (model != null) {
 					this.registry.unload(model, this.models.activator(model));
 				}
@@ -94,9 +106,17 @@ public final class ModelRegistryEndpoint {
 				}
 				return models();
 			}
+			// registering never activates: "model" names where to activate, so it is
+			// refused rather than dropped
+			UnusedFields unused = UnusedFields.of(path != null ? "registering a \"path\"" : "a scan")
+				.field("file", file)
+				.field("revision", revision)
+				.field("model", model);
 			if (path != null) {
+				unused.field("scan", scan).refuse();
 				return ModelDescriptor.of(this.registry.register(Path.of(path)));
 			}
+			unused.refuse();
 			Path folder = scan != null ? Path.of(scan).toAbsolutePath().normalize() : this.registry.folders().primary();
 			return ScanDescriptor.of(this.registry.scan(folder));
 		});
@@ -113,14 +133,11 @@ public final class ModelRegistryEndpoint {
 							: this.registry.activate(id, chosen));
 			}
 			case "verify" -> {
-				if (adapters != null || lora != null) {
-					throw new IllegalArgumentException("\"" + (adapters != null ? "adapters" : "lora")
-							+ "\" goes with \"action\": \"activate\" only");
-				}
-				if (model != null) {
-					throw new IllegalArgumentException(
-							"\"model\" goes with \"action\": \"activate\" or \"unload\" only");
-				}
+				UnusedFields.of("\"action\": \"verify\"")
+					.field("model", model)
+					.field("adapters", adapters)
+					.field("lora", lora)
+					.refuse();
 				yield ModelDescriptor.of(this.registry.verify(id));
 			}
 			default -> throw new IllegalArgumentException("unknown action '" + action + "'; use activate or verify");
@@ -149,8 +166,9 @@ public final class ModelRegistryEndpoint {
 	}
 
 	private WebEndpointResponse<Object> pullOrCancel(String repository, @Nullable String file,
-			@Nullable String revision, @Nullable String action) {
+			@Nullable String revision, @Nullable String action, UnusedFields unused) {
 		WebEndpointResponse<Object> answer = answer(() -> {
+			unused.refuse();
 			if (file == null) {
 				throw new IllegalArgumentException("\"pull\" needs \"file\": the GGUF file of " + repository);
 			}

@@ -100,6 +100,34 @@ class ModelRegistryEndpointTests {
 				error -> assertThat(error.error()).contains("no registered model with id 42"));
 	}
 
+	@Test
+	void aFieldTheChosenWriteDoesNotUseIsRefusedNamingItAndNothingHappens() throws IOException {
+		Path micro = Files.copy(TestServing.MICRO_LLAMA, this.models.resolve("micro.gguf"));
+		assertRefused(this.endpoint.register(micro.toString(), null, null, null, null, null, "qwen"), "\"model\"",
+				"registering a \"path\"");
+		assertRefused(this.endpoint.register(micro.toString(), this.models.toString(), null, null, null, null, null),
+				"\"scan\"");
+		assertRefused(this.endpoint.register(null, null, null, null, "x.gguf", "main", null), "\"file\", \"revision\"",
+				"a scan");
+		assertRefused(this.endpoint.register(micro.toString(), null, "activate", null, null, null, null),
+				"unknown action 'activate'");
+		assertRefused(this.endpoint.register(micro.toString(), null, "unload", null, null, null, null), "\"path\"",
+				"\"action\": \"unload\"");
+		assertRefused(this.endpoint.register(micro.toString(), null, null, "owner/repo", "x.gguf", null, "qwen"),
+				"\"path\", \"model\"", "\"pull\"");
+		assertThat(this.endpoint.models().models()).isEmpty();
+		long id = ((ModelDescriptor) this.endpoint.register(micro.toString(), null, null, null, null, null, null)
+			.getBody()).id();
+		assertRefused(this.endpoint.act(id, "verify", "qwen", null, "1"), "\"model\", \"lora\"",
+				"\"action\": \"verify\"");
+	}
+
+	private static void assertRefused(WebEndpointResponse<Object> response, String... words) {
+		assertThat(response.getStatus()).isEqualTo(400);
+		assertThat(response.getBody()).isInstanceOfSatisfying(ErrorDescriptor.class,
+				error -> assertThat(error.error()).contains(words));
+	}
+
 	/**
 	 * A GGUF LoRA adapter of every layer's q projection ([256, 256]) for
 	 * {@code architecture}.

@@ -9,16 +9,17 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-
+import dev.llcuda.engine.PeftFixtures;
 import dev.llcuda.gguf.GgmlType;
+import dev.llcuda.gguf.GgufFile;
 import dev.llcuda.gguf.GgufWriter;
+import dev.llcuda.model.ModelSpec;
 import dev.llcuda.registry.ActivationAdapters;
 import dev.llcuda.registry.EntryKind;
 import dev.llcuda.registry.ModelRecord;
@@ -29,7 +30,9 @@ import dev.llcuda.runtime.TestServing;
 /**
  * Registered adapters activated with a registered model through the real native library
  * on the CPU: merged into the served weights, refused naming both when a tensor's shape
- * does not fit the model, and loaded again with the model after a restart.
+ * does not fit the model, and loaded again with the model after a restart; a PEFT adapter
+ * directory merged as its GGUF twin is, and loaded beside the model for the requests that
+ * name it.
  */
 class RegistryAdaptersTests {
 
@@ -61,24 +64,13 @@ class RegistryAdaptersTests {
 		return bytes.array();
 	}
 
-	private ApplicationContextRunner runner() throws IOException {
-		return new ApplicationContextRunner()
-			.withConfiguration(
-					AutoConfigurations.of(LlcudaAutoConfiguration.class, LlcudaRegistryAutoConfiguration.class))
-			.withPropertyValues("llcuda.model.cache-dir=" + this.temp.resolve("cache"),
-					"llcuda.native.cache-dir=" + this.temp.resolve("native"), "llcuda.gpu.enabled=false",
-					"llcuda.engine.cpu-threads=1", "llcuda.registry.database-file=" + this.temp.resolve("registry"),
-					"llcuda.registry.model-folders=" + Files.createDirectories(this.temp.resolve("models")),
-					"llcuda.registry.scan-on-startup=false");
-	}
-
 	@Test
 	void aRegisteredAdapterIsMergedIntoTheActivatedModelAMisShapedOneIsRefusedNamingBothAndARestartLoadsBoth()
 			throws Exception {
 		Files.copy(TestServing.MICRO_LLAMA, Files.createDirectories(this.temp.resolve("models")).resolve("micro.gguf"));
 		Path merged = this.temp.resolve("cache").resolve("merged");
 		long[] ids = new long[3];
-		runner().run(context -> {
+		NativeRegistryRunner.of(this.temp).run(context -> {
 			ModelRegistry registry = context.getBean(ModelRegistry.class);
 			ModelRecord model = registry.register(this.temp.resolve("models").resolve("micro.gguf"));
 			ModelRecord good = registry.register(adapter("good.gguf", 256));
@@ -95,12 +87,51 @@ class RegistryAdaptersTests {
 			registry.activate(model.id(), new ActivationAdapters(List.of(good.id()), List.of()));
 			assertThat(context.getBean(LlcudaRuntime.class).servedFile().orElseThrow()).startsWith(merged);
 		});
-		runner().run(context -> {
+		NativeRegistryRunner.of(this.temp).run(context -> {
 			ModelRegistry registry = context.getBean(ModelRegistry.class);
 			registry.resumeActive();
 			assertThat(context.getBean(LlcudaRuntime.class).servedFile().orElseThrow()).startsWith(merged);
 			assertThat(registry.activations()).singleElement()
 				.satisfies(activation -> assertThat(activation.adapters().merged()).containsExactly(ids[1]));
+		});
+	}
+
+	@Test
+	void aRegisteredPeftAdapterMergesAsItsGgufTwinAndLoadedBesideRunsForTheRequestsNamingIt() throws Exception {
+		Path models = Files.createDirectories(this.temp.resolve("models"));
+		Path f32 = Files.copy(TestServing.MICRO_LLAMA.resolveSibling("micro-llama-f32.gguf"),
+				models.resolve("micro-f32.gguf"));
+		ModelSpec spec;
+		try (GgufFile file = GgufFile.open(f32)) {
+			spec = ModelSpec.from(file);
+		}
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(f32, 23);
+		Path peft = PeftFixtures.peft(models, "tuned", spec, pairs, PeftFixtures.config(""));
+		Path twin = PeftFixtures.gguf(models, "tuned-twin.gguf", spec, pairs, 16f);
+		NativeRegistryRunner.of(this.temp).run(context -> {
+			ModelRegistry registry = context.getBean(ModelRegistry.class);
+			LlcudaRuntime runtime = context.getBean(LlcudaRuntime.class);
+			long model = registry.register(f32).id();
+			ModelRecord adapter = registry.register(peft);
+			assertThat(adapter.facts().kind()).isEqualTo(EntryKind.PEFT_ADAPTER);
+			assertThat(ModelRegistry.adapterName(adapter)).isEqualTo("tuned");
+			long ggufTwin = registry.register(twin).id();
+			registry.activate(model);
+			String base = NativeRegistryRunner.greedy(runtime, null);
+
+			registry.activate(model, new ActivationAdapters(List.of(adapter.id()), List.of()));
+			String merged = NativeRegistryRunner.greedy(runtime, null);
+			assertThat(merged).isNotEqualTo(base);
+			registry.activate(model, new ActivationAdapters(List.of(ggufTwin), List.of()));
+			assertThat(NativeRegistryRunner.greedy(runtime, null)).isEqualTo(merged);
+
+			registry.activate(model, new ActivationAdapters(List.of(), List.of(adapter.id())));
+			assertThat(NativeRegistryRunner.greedy(runtime, null)).isEqualTo(base);
+			assertThat(NativeRegistryRunner.greedy(runtime, "tuned")).isNotEqualTo(base);
+			assertThat(registry.activations()).singleElement().satisfies(activation -> {
+				assertThat(activation.adapters().beside()).containsExactly(adapter.id());
+				assertThat(activation.adapters().merged()).isEmpty();
+			});
 		});
 	}
 

@@ -1,6 +1,7 @@
 package dev.llcuda.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.llcuda.runtime.ModelActivator;
+import dev.llcuda.runtime.ModelAdapters;
 
 /**
  * Service replicas sharing one registry database: registrations seen by every replica,
  * one activation at a time, a running replica follows another's activation, and a replica
- * started later loads the active model. Each database runs it.
+ * started later loads the active model; entry kinds and the adapters of each activation
+ * (migration V4) are shared the same way. Each database runs it.
  */
 abstract class SharedRegistryContract {
 
@@ -100,9 +103,62 @@ abstract class SharedRegistryContract {
 		assertThat(c.served).isEqualTo(second.toRealPath());
 	}
 
+	@Test
+	void entryKindsAndEachActivationsAdaptersAreSharedKeptInOrderAndLoadedAgainByALaterReplica() throws Exception {
+		Path models = Files.createDirectories(this.temp.resolve("models"));
+		Path model = Files.writeString(models.resolve("model.gguf"), "model");
+		Path merged = Files.writeString(models.resolve("merged-lora.gguf"), "merged");
+		Path beside = Files.createDirectories(models.resolve("beside-peft"));
+		Files.writeString(beside.resolve("adapter_model.safetensors"), "beside");
+		DataSource database = database();
+		ModelRegistry registryA = replica(database, models, new Replica("a", new CopyOnWriteArrayList<>()),
+				SharedRegistryContract::kindByName);
+		ModelRegistry registryB = replica(database, models, new Replica("b", new CopyOnWriteArrayList<>()),
+				SharedRegistryContract::kindByName);
+		long modelId = registryA.register(model).id();
+		long mergedId = registryA.register(merged).id();
+		long besideId = registryA.register(beside).id();
+		assertThat(registryB.models()).extracting(entry -> entry.facts().kind())
+			.containsExactly(EntryKind.GGUF_MODEL, EntryKind.GGUF_ADAPTER, EntryKind.PEFT_ADAPTER);
+
+		ActivationAdapters adapters = new ActivationAdapters(List.of(mergedId), List.of(besideId));
+		registryA.activate(modelId, adapters);
+		Replica named = new Replica("named", new CopyOnWriteArrayList<>());
+		registryA.activate(modelId, "second", named, new ActivationAdapters(List.of(), List.of(besideId, mergedId)));
+		assertThat(registryB.activations()).containsExactly(new Activation(null, modelId, adapters),
+				new Activation("second", modelId, new ActivationAdapters(List.of(), List.of(besideId, mergedId))));
+		assertThatThrownBy(() -> registryB.remove(besideId)).isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("the default model")
+			.hasMessageContaining("'second'");
+
+		Replica c = new Replica("c", new CopyOnWriteArrayList<>());
+		replica(database, models, c, SharedRegistryContract::kindByName).resumeActive();
+		assertThat(c.served).isEqualTo(model.toRealPath());
+		assertThat(c.adapters.merged()).extracting(lora -> lora.path()).containsExactly(merged.toRealPath());
+		assertThat(c.adapters.beside()).extracting(lora -> lora.name()).containsExactly("beside-peft");
+
+		registryA.unload();
+		registryA.unload("second", named);
+		assertThat(registryB.activations()).isEmpty();
+		registryB.remove(besideId);
+		assertThat(registryA.models()).extracting(ModelRecord::id).containsExactly(modelId, mergedId);
+	}
+
+	/** A model, or an adapter (a GGUF file or a PEFT directory) by its name. */
+	private static ModelFacts kindByName(Path path) {
+		String name = path.getFileName().toString();
+		EntryKind kind = name.endsWith("-peft") ? EntryKind.PEFT_ADAPTER
+				: name.endsWith("-lora.gguf") ? EntryKind.GGUF_ADAPTER : EntryKind.GGUF_MODEL;
+		return new ModelFacts(name, "llama", "F32", 1_000, kind.isAdapter() ? 0 : 256, kind);
+	}
+
 	private ModelRegistry replica(DataSource database, Path models, Replica activator) {
-		return new ModelRegistry(RegistryDatabase.of(database), new ModelFolders(List.of(models)), file -> FACTS,
-				activator, Clock.systemUTC(), Duration.ofSeconds(20));
+		return replica(database, models, activator, file -> FACTS);
+	}
+
+	private ModelRegistry replica(DataSource database, Path models, Replica activator, ModelInspector inspector) {
+		return new ModelRegistry(RegistryDatabase.of(database), new ModelFolders(List.of(models)), inspector, activator,
+				Clock.systemUTC(), Duration.ofSeconds(20));
 	}
 
 	/**
@@ -119,6 +175,8 @@ abstract class SharedRegistryContract {
 		private @Nullable CountDownLatch hold;
 
 		private volatile @Nullable Path served;
+
+		private volatile ModelAdapters adapters = ModelAdapters.NONE;
 
 		Replica(String name, List<String> events) {
 			this.name = name;
@@ -140,6 +198,12 @@ abstract class SharedRegistryContract {
 			}
 			this.served = file;
 			this.events.add(this.name + " loaded " + file.getFileName());
+		}
+
+		@Override
+		public void activate(Path file, ModelAdapters adapters) {
+			activate(file);
+			this.adapters = adapters;
 		}
 
 		@Override

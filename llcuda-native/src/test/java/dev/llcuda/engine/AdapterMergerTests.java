@@ -54,7 +54,7 @@ class AdapterMergerTests {
 
 	private static final Path F32 = MODELS.resolve("micro-llama-f32.gguf");
 
-	private static final int RANK = PeftAdapterTests.RANK;
+	private static final int RANK = PeftFixtures.RANK;
 
 	@TempDir
 	Path dir;
@@ -84,7 +84,7 @@ class AdapterMergerTests {
 	}
 
 	private Path adapter(String name, long seed, float alpha) throws IOException {
-		return PeftAdapterTests.gguf(dir, name, llama, PeftAdapterTests.randomPairs(F32, seed), alpha);
+		return PeftFixtures.gguf(dir, name, llama, PeftFixtures.randomPairs(F32, seed), alpha);
 	}
 
 	private Path merge(Path base, AdapterMerger.Lora... adapters) throws IOException {
@@ -151,11 +151,11 @@ class AdapterMergerTests {
 
 	@Test
 	void mergedF32WeightsAreTheFloat64SumOfTheBaseAndEachScaledProductInOrder() throws Exception {
-		Map<String, float[]> first = PeftAdapterTests.randomPairs(F32, 11);
-		Map<String, float[]> second = PeftAdapterTests.randomPairs(F32, 12);
-		Path firstFile = PeftAdapterTests.gguf(dir, "first.gguf", llama, first, 16f);
+		Map<String, float[]> first = PeftFixtures.randomPairs(F32, 11);
+		Map<String, float[]> second = PeftFixtures.randomPairs(F32, 12);
+		Path firstFile = PeftFixtures.gguf(dir, "first.gguf", llama, first, 16f);
 		// without an alpha the user's factor alone scales the pair
-		Path secondFile = PeftAdapterTests.gguf(dir, "second.gguf", llama, second, 0f);
+		Path secondFile = PeftFixtures.gguf(dir, "second.gguf", llama, second, 0f);
 		Path merged = merge(F32, new AdapterMerger.Lora(firstFile, 0.75f), new AdapterMerger.Lora(secondFile, -0.5f));
 		double firstScale = 0.75f * 16f / RANK;
 		double secondScale = -0.5f;
@@ -252,15 +252,14 @@ class AdapterMergerTests {
 
 	@Test
 	void aPeftAdapterMergesAsTheGgufTheConverterWouldWrite() throws Exception {
-		Map<String, float[]> pairs = PeftAdapterTests.randomPairs(F32, 41);
-		Path gguf = PeftAdapterTests.gguf(dir, "plain.gguf", llama, pairs, 16f);
-		Path peft = PeftAdapterTests.peft(dir, "plain-peft", llama, pairs, PeftAdapterTests.config(""));
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(F32, 41);
+		Path gguf = PeftFixtures.gguf(dir, "plain.gguf", llama, pairs, 16f);
+		Path peft = PeftFixtures.peft(dir, "plain-peft", llama, pairs, PeftFixtures.config(""));
 		assertArrayEquals(Files.readAllBytes(merge(F32, new AdapterMerger.Lora(gguf, 0.5f))),
 				Files.readAllBytes(merge(F32, new AdapterMerger.Lora(peft, 0.5f))));
 		// rsLoRA: alpha / sqrt(r), as the converter writes alpha · sqrt(r)
-		Path rsGguf = PeftAdapterTests.gguf(dir, "rs.gguf", llama, pairs, (float) (16 * Math.sqrt(RANK)));
-		Path rsPeft = PeftAdapterTests.peft(dir, "rs-peft", llama, pairs,
-				PeftAdapterTests.config(", \"use_rslora\": true"));
+		Path rsGguf = PeftFixtures.gguf(dir, "rs.gguf", llama, pairs, (float) (16 * Math.sqrt(RANK)));
+		Path rsPeft = PeftFixtures.peft(dir, "rs-peft", llama, pairs, PeftFixtures.config(", \"use_rslora\": true"));
 		byte[] rsMerged = Files.readAllBytes(merge(F32, new AdapterMerger.Lora(rsPeft, 1f)));
 		assertArrayEquals(Files.readAllBytes(merge(F32, new AdapterMerger.Lora(rsGguf, 1f))), rsMerged);
 		assertFalse(Arrays.equals(rsMerged, Files.readAllBytes(merge(F32, new AdapterMerger.Lora(gguf, 1f)))),

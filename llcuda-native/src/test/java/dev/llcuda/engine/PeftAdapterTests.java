@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llcuda.cli.Main;
-import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufFile;
-import dev.llcuda.gguf.GgufWriter;
-import dev.llcuda.gguf.TensorInfo;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.nativelib.Adapter;
 import dev.llcuda.nativelib.Backend;
@@ -20,21 +17,16 @@ import dev.llcuda.nativelib.Model;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.nativelib.StepOutput;
-import dev.llcuda.safetensors.SafetensorsWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -45,20 +37,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PEFT adapters ({@code adapter_config.json} + {@code adapter_model.safetensors}, written
- * here) give exactly the logits of the GGUF adapter llama.cpp's converter would write
- * from them: the same A and B, llama's q and k lora_B rows in GGUF's RoPE order (written
- * here from Hugging Face's order by its definition), alpha / sqrt(r) with rsLoRA; what
- * PEFT can express but the engine cannot serve is refused naming the field or tensor.
+ * by {@link PeftFixtures}) give exactly the logits of the GGUF adapter llama.cpp's
+ * converter would write from them: the same A and B, llama's q and k lora_B rows in
+ * GGUF's RoPE order (written from Hugging Face's order by its definition), alpha /
+ * sqrt(r) with rsLoRA; what PEFT can express but the engine cannot serve is refused
+ * naming the field or tensor.
  */
 class PeftAdapterTests {
 
 	private static final Path MODELS = Path.of(System.getProperty("llcuda.testdata", "../shared/testdata"), "models");
-
-	private static final Map<String, String> MODULES = Map.of("attn_q", "self_attn.q_proj", "attn_k",
-			"self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj", "ffn_gate",
-			"mlp.gate_proj", "ffn_up", "mlp.up_proj", "ffn_down", "mlp.down_proj");
-
-	static final int RANK = 8;
 
 	@TempDir
 	Path dir;
@@ -73,132 +60,6 @@ class PeftAdapterTests {
 	@AfterAll
 	static void freeBackend() {
 		backend.close();
-	}
-
-	/**
-	 * A and B (GGUF row order) of every projection of the model's layers, F32, by GGUF
-	 * tensor name.
-	 */
-	static Map<String, float[]> randomPairs(Path model, long seed) throws IOException {
-		Random random = new Random(seed);
-		Map<String, float[]> pairs = new LinkedHashMap<>();
-		try (GgufFile file = GgufFile.open(model)) {
-			for (TensorInfo w : file.tensors()) {
-				String projection = w.name().replaceAll("^blk\\.\\d+\\.|\\.weight$", "");
-				if (w.name().startsWith("blk.") && MODULES.containsKey(projection)) {
-					pairs.put(w.name() + ".lora_a", gaussian(random, w.dim(0) * RANK, 1 / Math.sqrt(w.dim(0))));
-					pairs.put(w.name() + ".lora_b", gaussian(random, RANK * w.dim(1), 0.2 / Math.sqrt(RANK)));
-				}
-			}
-		}
-		return pairs;
-	}
-
-	private static float[] gaussian(Random random, long count, double sigma) {
-		float[] values = new float[(int) count];
-		for (int i = 0; i < values.length; i++) {
-			values[i] = (float) (random.nextGaussian() * sigma);
-		}
-		return values;
-	}
-
-	private static byte[] bytes(float[] values) {
-		ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-		for (float v : values) {
-			buffer.putFloat(v);
-		}
-		return buffer.array();
-	}
-
-	static Path gguf(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, float alpha)
-			throws IOException {
-		return gguf(dir, name, spec, pairs, alpha, false);
-	}
-
-	static Path gguf(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, float alpha, boolean bf16)
-			throws IOException {
-		GgufWriter writer = new GgufWriter().putString("general.architecture", spec.architecture().ggufName())
-			.putString("general.type", "adapter")
-			.putString("adapter.type", "lora")
-			.putFloat32("adapter.lora.alpha", alpha);
-		for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
-			long rows = pair.getValue().length / RANK;
-			boolean isA = pair.getKey().endsWith("_a");
-			writer.addTensor(pair.getKey(), bf16 ? GgmlType.BF16 : GgmlType.F32,
-					isA ? new long[] { rows, RANK } : new long[] { RANK, rows },
-					bf16 ? upperHalves(pair.getValue()) : bytes(pair.getValue()));
-		}
-		Path path = dir.resolve(name);
-		writer.write(path);
-		return path;
-	}
-
-	/**
-	 * The PEFT directory of the same pairs: lora_B of llama's q and k back in Hugging
-	 * Face's row order, where within each head row j * half + i is GGUF's row 2 i + j.
-	 */
-	static Path peft(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, String config)
-			throws IOException {
-		return peft(dir, name, spec, pairs, config, false);
-	}
-
-	/** With {@code bf16} the tensors are stored in BF16 (the values' upper halves). */
-	static Path peft(Path dir, String name, ModelSpec spec, Map<String, float[]> pairs, String config, boolean bf16)
-			throws IOException {
-		SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt");
-		for (Map.Entry<String, float[]> pair : pairs.entrySet()) {
-			String[] parts = pair.getKey().split("\\.");
-			boolean isA = parts[4].equals("lora_a");
-			float[] values = pair.getValue();
-			long rows = values.length / RANK;
-			if (!isA && spec.architecture().ggufName().equals("llama")
-					&& (parts[2].equals("attn_q") || parts[2].equals("attn_k"))) {
-				values = huggingFaceOrder(values, (int) rows,
-						parts[2].equals("attn_q") ? spec.heads() : spec.kvHeads());
-			}
-			String hf = "base_model.model.model.layers." + parts[1] + "." + MODULES.get(parts[2]) + ".lora_"
-					+ (isA ? "A" : "B") + ".weight";
-			long[] shape = isA ? new long[] { RANK, rows } : new long[] { rows, RANK };
-			if (bf16) {
-				weights.add(hf, "BF16", shape, upperHalves(values));
-			}
-			else {
-				weights.addFloats(hf, shape, values);
-			}
-		}
-		Path adapter = Files.createDirectories(dir.resolve(name));
-		Files.writeString(adapter.resolve("adapter_config.json"), config);
-		weights.write(adapter.resolve("adapter_model.safetensors"));
-		return adapter;
-	}
-
-	private static byte[] upperHalves(float[] values) {
-		ByteBuffer buffer = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-		for (float v : values) {
-			buffer.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
-		}
-		return buffer.array();
-	}
-
-	private static float[] huggingFaceOrder(float[] gguf, int rows, int heads) {
-		float[] hf = new float[gguf.length];
-		int headSize = rows / heads;
-		for (int h = 0; h < heads; h++) {
-			for (int i = 0; i < headSize / 2; i++) {
-				for (int j = 0; j < 2; j++) {
-					System.arraycopy(gguf, (h * headSize + 2 * i + j) * RANK, hf,
-							(h * headSize + j * headSize / 2 + i) * RANK, RANK);
-				}
-			}
-		}
-		return hf;
-	}
-
-	static String config(String extra) {
-		return "{\"peft_type\": \"LORA\", \"r\": " + RANK
-				+ ", \"lora_alpha\": 16, \"target_modules\": [\"q_proj\", \"k_proj\","
-				+ " \"v_proj\", \"o_proj\", \"gate_proj\", \"up_proj\", \"down_proj\"], \"bias\": \"none\"" + extra
-				+ "}";
 	}
 
 	/**
@@ -236,9 +97,10 @@ class PeftAdapterTests {
 		try (GgufFile file = GgufFile.open(modelPath)) {
 			spec = ModelSpec.from(file);
 		}
-		Map<String, float[]> pairs = randomPairs(modelPath, 17);
-		Path gguf = gguf(dir, modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
-		Path peft = peft(dir, modelFile + extraConfig.hashCode() + bf16, spec, pairs, config(extraConfig), bf16);
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(modelPath, 17);
+		Path gguf = PeftFixtures.gguf(dir, modelFile + bf16 + ".gguf", spec, pairs, ggufAlpha, bf16);
+		Path peft = PeftFixtures.peft(dir, modelFile + extraConfig.hashCode() + bf16, spec, pairs,
+				PeftFixtures.config(extraConfig), bf16);
 		try (Model model = backend.loadModel(modelPath, spec);
 				Adapter fromGguf = AdapterLoader.load(model, spec, gguf, 1f);
 				Adapter fromPeft = AdapterLoader.load(model, spec, peft, 1f)) {
@@ -274,7 +136,7 @@ class PeftAdapterTests {
 
 	@Test
 	void rsLoraScalesByAlphaOverTheSquareRootOfTheRank() throws Exception {
-		sameLogitsAsGguf("micro-llama-f32.gguf", ", \"use_rslora\": true", (float) (16 * Math.sqrt(RANK)));
+		sameLogitsAsGguf("micro-llama-f32.gguf", ", \"use_rslora\": true", (float) (16 * Math.sqrt(PeftFixtures.RANK)));
 	}
 
 	@Test
@@ -284,9 +146,9 @@ class PeftAdapterTests {
 		try (GgufFile file = GgufFile.open(modelPath)) {
 			spec = ModelSpec.from(file);
 		}
-		Map<String, float[]> pairs = randomPairs(modelPath, 29);
-		Path gguf = gguf(dir, "engine.gguf", spec, pairs, 16f);
-		Path peft = peft(dir, "engine-peft", spec, pairs, config(""));
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(modelPath, 29);
+		Path gguf = PeftFixtures.gguf(dir, "engine.gguf", spec, pairs, 16f);
+		Path peft = PeftFixtures.peft(dir, "engine-peft", spec, pairs, PeftFixtures.config(""));
 		ModelEngine.Options options = ModelEngine.Options.defaults()
 			.withKvBlocks(64)
 			.withAdapters(List.of(new AdapterFile("gguf", gguf, 1f), new AdapterFile("peft", peft, 1f)));
@@ -315,9 +177,9 @@ class PeftAdapterTests {
 		try (GgufFile file = GgufFile.open(modelPath)) {
 			spec = ModelSpec.from(file);
 		}
-		Map<String, float[]> pairs = randomPairs(modelPath, 31);
-		Path gguf = gguf(dir, "cli.gguf", spec, pairs, 16f);
-		Path peft = peft(dir, "cli-peft", spec, pairs, config(""));
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(modelPath, 31);
+		Path gguf = PeftFixtures.gguf(dir, "cli.gguf", spec, pairs, 16f);
+		Path peft = PeftFixtures.peft(dir, "cli-peft", spec, pairs, PeftFixtures.config(""));
 		List<String> logits = new ArrayList<>();
 		for (Path adapter : List.of(gguf, peft, dir)) {
 			Path out = dir.resolve(adapter.getFileName() + ".txt");
@@ -343,29 +205,32 @@ class PeftAdapterTests {
 		try (GgufFile file = GgufFile.open(modelPath)) {
 			spec = ModelSpec.from(file);
 		}
-		Map<String, float[]> pairs = randomPairs(modelPath, 3);
+		Map<String, float[]> pairs = PeftFixtures.randomPairs(modelPath, 3);
 		Map<String, String> refused = Map.of(", \"use_dora\": true", "use_dora", ", \"rank_pattern\": {\"q_proj\": 4}",
 				"rank_pattern", ", \"alpha_pattern\": {\"q_proj\": 4}", "alpha_pattern",
 				", \"modules_to_save\": [\"lm_head\"]", "modules_to_save", ", \"fan_in_fan_out\": true",
 				"fan_in_fan_out", ", \"layers_to_transform\": [0]", "layers_to_transform");
 		try (Model model = backend.loadModel(modelPath, spec)) {
 			for (Map.Entry<String, String> bad : refused.entrySet()) {
-				Path peft = peft(dir, "bad" + bad.getValue(), spec, pairs, config(bad.getKey()));
+				Path peft = PeftFixtures.peft(dir, "bad" + bad.getValue(), spec, pairs,
+						PeftFixtures.config(bad.getKey()));
 				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
 				assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
 			}
 			Map<String, String> replaced = Map.of("\"none\"", "\"lora_only\"", "\"LORA\"", "\"IA3\"");
 			for (Map.Entry<String, String> bad : replaced.entrySet()) {
-				Path peft = peft(dir, "bad" + bad.getValue().hashCode(), spec, pairs,
-						config("").replace(bad.getKey(), bad.getValue()));
+				Path peft = PeftFixtures.peft(dir, "bad" + bad.getValue().hashCode(), spec, pairs,
+						PeftFixtures.config("").replace(bad.getKey(), bad.getValue()));
 				IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, peft, 1f));
 				assertTrue(e.getMessage().contains(bad.getKey().equals("\"none\"") ? "'bias'" : "'peft_type'"),
 						e.getMessage());
 			}
-			Path narrow = peft(dir, "narrow", spec, pairs, config("").replace("\"q_proj\", ", ""));
+			Path narrow = PeftFixtures.peft(dir, "narrow", spec, pairs,
+					PeftFixtures.config("").replace("\"q_proj\", ", ""));
 			IOException e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, narrow, 1f));
 			assertTrue(e.getMessage().contains("q_proj, which target_modules does not name"), e.getMessage());
-			Path lmHead = peft(dir, "lm-head", spec, pairs, config("").replace("\"q_proj\"", "\"lm_head\""));
+			Path lmHead = PeftFixtures.peft(dir, "lm-head", spec, pairs,
+					PeftFixtures.config("").replace("\"q_proj\"", "\"lm_head\""));
 			e = assertThrows(IOException.class, () -> AdapterLoader.load(model, spec, lmHead, 1f));
 			assertTrue(e.getMessage().contains("'lm_head'"), e.getMessage());
 		}

@@ -68,8 +68,11 @@ class AdapterServiceTests {
 				() -> Path.of("target", "registry-adapter-tests").toAbsolutePath().toString());
 	}
 
-	/** A rank-8 F32 adapter of every attention and FFN projection of the micro model. */
-	private static void write(Path path, long seed) {
+	/**
+	 * A rank-8 F32 adapter of every attention and FFN projection of the micro model (also
+	 * the console's).
+	 */
+	static void write(Path path, long seed) {
 		Random random = new Random(seed);
 		GgufWriter writer = new GgufWriter().putString("general.architecture", "llama")
 			.putString("general.type", "adapter")

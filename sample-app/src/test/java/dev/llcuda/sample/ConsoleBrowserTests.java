@@ -39,17 +39,20 @@ import dev.llcuda.engine.LoadListener;
 import dev.llcuda.hf.ConvertedModelCache;
 import dev.llcuda.runtime.EngineLimits;
 import dev.llcuda.runtime.GpuMonitor;
+import dev.llcuda.runtime.ModelAdapters;
 import dev.llcuda.runtime.ModelLoader;
 import dev.llcuda.runtime.NativeModelLoader;
 import dev.llcuda.runtime.NativeRuntime;
+import dev.llcuda.runtime.ServingModel;
 
 /**
  * The operator console in a real browser (Debian's chromium, headless, through its
  * chromedriver) against the service on the CPU, started without a model: the admin key is
- * entered, the model folder scanned, a model activated while its load progress shows, a
- * chat answer streamed, the live view filled, and pulls from a local hub watched to the
- * end and cancelled. Skipped, saying so, only when chromium or chromedriver is not
- * installed (bin/install-build-tools installs both).
+ * entered, the model folder scanned (each entry listed with its kind), a model activated
+ * with a LoRA adapter chosen to load beside it while its load progress shows, a chat
+ * answer streamed, the live view filled, and pulls from a local hub watched to the end
+ * and cancelled. Skipped, saying so, only when chromium or chromedriver is not installed
+ * (bin/install-build-tools installs both).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ConsoleBrowserTests {
@@ -79,6 +82,7 @@ class ConsoleBrowserTests {
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
 		models = Files.createTempDirectory("llcuda-console-models");
 		Files.copy(SampleApplicationTests.MODEL, models.resolve("console-micro.gguf"));
+		AdapterServiceTests.write(models.resolve("console-lora.gguf"), 1);
 		hub = new SlowHub();
 		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
 		registry.add("llcuda.gpu.enabled", () -> "false");
@@ -100,12 +104,24 @@ class ConsoleBrowserTests {
 			ModelLoader loader = new NativeModelLoader(nativeRuntime.library().orElseThrow(), gpu.selection(), limits,
 					listeners.getIfUnique(() -> EngineListener.NONE), 0, ConvertedModelCache.defaultFolder(),
 					Optional.empty(), List.of(), List.of());
-			return (file, progress) -> loader.load(file, (phase, bytes, totalBytes) -> {
-				progress.progress(phase, bytes, totalBytes);
-				if (phase == LoadListener.Phase.COPYING_WEIGHTS && totalBytes > 0) {
-					pause(LOAD_PAUSE_MILLIS);
+			return new ModelLoader() {
+
+				@Override
+				public ServingModel load(Path file, LoadListener progress) {
+					return load(file, ModelAdapters.NONE, progress);
 				}
-			});
+
+				@Override
+				public ServingModel load(Path file, ModelAdapters adapters, LoadListener progress) {
+					return loader.load(file, adapters, (phase, bytes, totalBytes) -> {
+						progress.progress(phase, bytes, totalBytes);
+						if (phase == LoadListener.Phase.COPYING_WEIGHTS && totalBytes > 0) {
+							pause(LOAD_PAUSE_MILLIS);
+						}
+					});
+				}
+
+			};
 		}
 
 	}
@@ -154,6 +170,16 @@ class ConsoleBrowserTests {
 		By micro = By.cssSelector("#models tr[title$='console-micro.gguf']");
 		await("the scanned model is listed", () -> !browser.findElements(micro).isEmpty());
 		assertThat(browser.findElement(micro).getAttribute("data-status")).isEqualTo("AVAILABLE");
+		assertThat(browser.findElement(micro).findElement(By.className("kind")).getText()).isEqualTo("GGUF_MODEL");
+
+		// an adapter has no "Activate" of its own: it is chosen to go with a model's
+		By lora = By.cssSelector("#models tr[title$='console-lora.gguf']");
+		await("the scanned adapter is listed", () -> !browser.findElements(lora).isEmpty());
+		assertThat(browser.findElement(lora).findElement(By.className("kind")).getText()).isEqualTo("GGUF_ADAPTER");
+		assertThat(browser.findElement(lora).findElements(By.cssSelector("button[data-action='activate']"))).isEmpty();
+		browser.findElement(lora)
+			.findElement(By.cssSelector("select[data-action='adapter-use'] option[value='lora']"))
+			.click();
 
 		browser.findElement(micro).findElement(By.cssSelector("button[data-action='activate']")).click();
 		Set<String> loadReadings = new TreeSet<>();
@@ -170,6 +196,8 @@ class ConsoleBrowserTests {
 				.matches("COPYING_WEIGHTS [0-9.]+ [0-9.]+ [kM]?B of [0-9.]+ [kM]?B \\([0-9.]+%\\)"));
 		await("the model is listed ACTIVE",
 				() -> "ACTIVE".equals(browser.findElement(micro).getAttribute("data-status")));
+		await("the model is listed with its adapter loaded beside it",
+				() -> browser.findElement(micro).getText().contains("beside: console-lora.gguf"));
 
 		chatStreams();
 		liveViewShowsTheEngine();

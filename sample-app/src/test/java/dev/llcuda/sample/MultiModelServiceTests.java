@@ -68,8 +68,13 @@ class MultiModelServiceTests {
 		registry.add("llcuda.models.bert.cpu-threads", () -> "2");
 		registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
 		registry.add("llcuda.registry.scan-on-startup", () -> "false");
+		// a registry of its own per run: a model activated by name in an earlier run
+		// would
+		// load in place of the configured file
 		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-multi-model").toAbsolutePath().toString());
+				() -> Path.of("target", "registry-multi-model-" + ProcessHandle.current().pid())
+					.toAbsolutePath()
+					.toString());
 		registry.add("llcuda.security.admin-keys", () -> ADMIN_KEY);
 	}
 

@@ -2,16 +2,11 @@ package dev.llcuda.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -20,15 +15,11 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The registry endpoint over real HTTP: entries are listed with their kind, a registry
- * write with a field its operation does not take is refused with 400 naming it, and a
- * model is not an adapter.
+ * write with a field its operation does not take, or does not use ({@code "model"} beside
+ * {@code "path"}), is refused with 400 naming it, and a model is not an adapter.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RegistryEntriesHttpTests {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
@@ -49,45 +40,34 @@ class RegistryEntriesHttpTests {
 
 	@Test
 	void entriesCarryTheirKindAndUnknownFieldsOrAModelNamedAsAdapterAreRefused() throws Exception {
-		JsonNode registered = JSON.readTree(
-				send(post("/actuator/llcudamodels", "{\"path\": \"" + SampleApplicationTests.MODEL + "\"}")).body());
+		HttpResponse<String> unused = http().post("/actuator/llcudamodels",
+				"{\"path\": \"" + SampleApplicationTests.MODEL + "\", \"model\": \"qwen\"}");
+		assertThat(unused.statusCode()).isEqualTo(400);
+		assertThat(unused.body()).contains("\\\"model\\\" does not go with registering");
+		assertThat(AdminHttp.json(http().get("/actuator/llcudamodels")).at("/models").isEmpty()).isTrue();
+
+		JsonNode registered = http().postOk("/actuator/llcudamodels",
+				"{\"path\": \"" + SampleApplicationTests.MODEL + "\"}");
 		assertThat(registered.at("/kind").asString()).isEqualTo("GGUF_MODEL");
 		long id = registered.at("/id").asLong();
 
-		HttpResponse<String> misspelt = send(
-				post("/actuator/llcudamodels/" + id, "{\"action\": \"activate\", \"adapter\": \"1\"}"));
+		HttpResponse<String> misspelt = http().post("/actuator/llcudamodels/" + id,
+				"{\"action\": \"activate\", \"adapter\": \"1\"}");
 		assertThat(misspelt.statusCode()).isEqualTo(400);
 		assertThat(misspelt.body()).contains("unknown field adapter");
 
-		HttpResponse<String> notAnAdapter = send(
-				post("/actuator/llcudamodels/" + id, "{\"action\": \"activate\", \"adapters\": \"" + id + "\"}"));
+		HttpResponse<String> notAnAdapter = http().post("/actuator/llcudamodels/" + id,
+				"{\"action\": \"activate\", \"adapters\": \"" + id + "\"}");
 		assertThat(notAnAdapter.statusCode()).isEqualTo(400);
 		assertThat(notAnAdapter.body()).contains("not a LoRA adapter");
 
-		JsonNode listing = JSON.readTree(send(get("/actuator/llcudamodels")).body());
+		JsonNode listing = AdminHttp.json(http().get("/actuator/llcudamodels"));
 		assertThat(listing.at("/models/0/kind").asString()).isEqualTo("GGUF_MODEL");
 		assertThat(listing.at("/activations").isArray()).isTrue();
 	}
 
-	private HttpRequest get(String path) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(60))
-			.header("Authorization", "Bearer " + MicroModelService.ADMIN_KEY)
-			.GET()
-			.build();
-	}
-
-	private HttpRequest post(String path, String body) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(60))
-			.header("Authorization", "Bearer " + MicroModelService.ADMIN_KEY)
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build();
-	}
-
-	private static HttpResponse<String> send(HttpRequest request) throws Exception {
-		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+	private AdminHttp http() {
+		return new AdminHttp(this.port);
 	}
 
 }
