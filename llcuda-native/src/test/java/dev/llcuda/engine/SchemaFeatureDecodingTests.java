@@ -86,19 +86,27 @@ class SchemaFeatureDecodingTests {
 
 	/**
 	 * Number and integer bounds, inclusive and exclusive, across zero and wholly
-	 * negative: each value is read exactly (as written, no doubles) and compared with the
-	 * bounds of its property, so a bound the grammar dropped or rounded outwards fails.
+	 * negative, and multipleOf: each value is read exactly (as written, no doubles) and
+	 * compared with the bounds of its property and divided by its multipleOf, so a bound
+	 * the grammar dropped or rounded outwards fails. "fifth" stays within 2^53: beyond it
+	 * the validator divides in doubles and refuses exact multiples of 2.5 such as
+	 * -9622274381381345.
 	 */
 	@Test
-	void everyNumberLiesWithinItsBoundsExactly() throws Exception {
+	void everyNumberLiesWithinItsBoundsAndIsAMultipleExactly() throws Exception {
 		String schemaText = """
 				{"type":"object","properties":{
 				  "ratio":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},
 				  "cold":{"type":"number","minimum":-273.15,"exclusiveMaximum":-40.5},
 				  "narrow":{"type":"number","exclusiveMinimum":-5,"maximum":-4.99},
 				  "delta":{"type":"number","exclusiveMinimum":-0.25,"maximum":0.125},
-				  "step":{"type":"integer","minimum":-2.5,"exclusiveMaximum":3}},
-				 "required":["ratio","cold","narrow","delta","step"],"additionalProperties":false}""";
+				  "step":{"type":"integer","minimum":-2.5,"exclusiveMaximum":3},
+				  "half":{"type":"number","multipleOf":0.5,"exclusiveMinimum":-3,"maximum":2},
+				  "cents":{"type":"number","multipleOf":0.01,"minimum":-1,"exclusiveMaximum":1},
+				  "round":{"type":"integer","multipleOf":5000,"exclusiveMinimum":-20000},
+				  "fifth":{"type":"integer","multipleOf":2.5,"minimum":-1e15,"maximum":1e15}},
+				 "required":["ratio","cold","narrow","delta","step","half","cents","round","fifth"],
+				 "additionalProperties":false}""";
 		@SuppressWarnings("unchecked")
 		Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) ((Map<String, Object>) Json
 			.parseExact(schemaText, "schema")).get("properties");
@@ -117,6 +125,10 @@ class SchemaFeatureDecodingTests {
 				assertTrue(holds(bounds, "exclusiveMinimum", number, c -> c > 0), property.getKey() + " in " + text);
 				assertTrue(holds(bounds, "maximum", number, c -> c <= 0), property.getKey() + " in " + text);
 				assertTrue(holds(bounds, "exclusiveMaximum", number, c -> c < 0), property.getKey() + " in " + text);
+				assertTrue(
+						!bounds.containsKey("multipleOf")
+								|| number.remainder(exact(bounds.get("multipleOf"))).signum() == 0,
+						property.getKey() + " in " + text);
 			}
 		}
 	}
