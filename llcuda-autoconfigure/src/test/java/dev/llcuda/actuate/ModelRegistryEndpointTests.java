@@ -20,8 +20,6 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import dev.llcuda.actuate.ModelRegistryEndpoint.ErrorDescriptor;
 import dev.llcuda.actuate.ModelRegistryEndpoint.ModelDescriptor;
 import dev.llcuda.actuate.ModelRegistryEndpoint.ScanDescriptor;
-import dev.llcuda.gguf.GgmlType;
-import dev.llcuda.gguf.GgufWriter;
 import dev.llcuda.hub.HubDownloader;
 import dev.llcuda.registry.GgufModelInspector;
 import dev.llcuda.registry.ModelPulls;
@@ -32,6 +30,7 @@ import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.ModelActivator;
 import dev.llcuda.runtime.ModelAdapters;
 import dev.llcuda.runtime.ModelSet;
+import dev.llcuda.runtime.TestAdapters;
 import dev.llcuda.runtime.TestServing;
 
 /**
@@ -133,18 +132,7 @@ class ModelRegistryEndpointTests {
 	 * {@code architecture}.
 	 */
 	private Path adapter(String name, String architecture) throws IOException {
-		GgufWriter writer = new GgufWriter().putString("general.architecture", architecture)
-			.putString("general.type", "adapter")
-			.putString("adapter.type", "lora")
-			.putFloat32("adapter.lora.alpha", 8f);
-		for (int layer = 0; layer < 2; layer++) {
-			String base = "blk." + layer + ".attn_q.weight";
-			writer.addTensor(base + ".lora_a", GgmlType.F32, new long[] { 256, 4 }, new byte[256 * 4 * 4]);
-			writer.addTensor(base + ".lora_b", GgmlType.F32, new long[] { 4, 256 }, new byte[4 * 256 * 4]);
-		}
-		Path path = this.models.resolve(name);
-		writer.write(path);
-		return path;
+		return TestAdapters.qProjection(this.models.resolve(name), architecture, 256, 0f);
 	}
 
 	@Test

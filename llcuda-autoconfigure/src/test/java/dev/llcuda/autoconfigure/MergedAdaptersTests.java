@@ -3,13 +3,10 @@ package dev.llcuda.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -21,13 +18,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.llcuda.engine.AdapterMerger;
 import dev.llcuda.engine.GenerationRequest;
-import dev.llcuda.gguf.GgmlType;
-import dev.llcuda.gguf.GgufWriter;
 import dev.llcuda.nativelib.NativeLibrary;
 import dev.llcuda.nativelib.NativeLibraryOptions;
 import dev.llcuda.runtime.LlcudaRuntime;
 import dev.llcuda.runtime.RuntimeState;
 import dev.llcuda.runtime.ServingModel;
+import dev.llcuda.runtime.TestAdapters;
 import dev.llcuda.runtime.TestServing;
 
 /**
@@ -42,27 +38,7 @@ class MergedAdaptersTests {
 
 	/** An adapter of every layer's q projection of the micro model ([256, 256]). */
 	private Path adapter() throws IOException {
-		Random random = new Random(5);
-		GgufWriter writer = new GgufWriter().putString("general.architecture", "llama")
-			.putString("general.type", "adapter")
-			.putString("adapter.type", "lora")
-			.putFloat32("adapter.lora.alpha", 8f);
-		for (int layer = 0; layer < 2; layer++) {
-			String base = "blk." + layer + ".attn_q.weight";
-			writer.addTensor(base + ".lora_a", GgmlType.F32, new long[] { 256, 4 }, gaussian(random, 1024));
-			writer.addTensor(base + ".lora_b", GgmlType.F32, new long[] { 4, 256 }, gaussian(random, 1024));
-		}
-		Path path = this.temp.resolve("adapter.gguf");
-		writer.write(path);
-		return path;
-	}
-
-	private static byte[] gaussian(Random random, int count) {
-		ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-		for (int i = 0; i < count; i++) {
-			bytes.putFloat((float) random.nextGaussian() * 0.5f);
-		}
-		return bytes.array();
+		return TestAdapters.qProjection(this.temp.resolve("adapter.gguf"), "llama", 256, 0.5f);
 	}
 
 	private ApplicationContextRunner runner(String... properties) throws IOException {

@@ -4,27 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.llcuda.engine.PeftFixtures;
-import dev.llcuda.gguf.GgmlType;
 import dev.llcuda.gguf.GgufFile;
-import dev.llcuda.gguf.GgufWriter;
 import dev.llcuda.model.ModelSpec;
 import dev.llcuda.registry.ActivationAdapters;
 import dev.llcuda.registry.EntryKind;
 import dev.llcuda.registry.ModelRecord;
 import dev.llcuda.registry.ModelRegistry;
 import dev.llcuda.runtime.LlcudaRuntime;
+import dev.llcuda.runtime.TestAdapters;
 import dev.llcuda.runtime.TestServing;
 
 /**
@@ -41,27 +37,7 @@ class RegistryAdaptersTests {
 
 	/** An adapter of every layer's q projection of the micro model, of rank 4. */
 	private Path adapter(String name, long in) throws IOException {
-		Random random = new Random(5);
-		GgufWriter writer = new GgufWriter().putString("general.architecture", "llama")
-			.putString("general.type", "adapter")
-			.putString("adapter.type", "lora")
-			.putFloat32("adapter.lora.alpha", 8f);
-		for (int layer = 0; layer < 2; layer++) {
-			String base = "blk." + layer + ".attn_q.weight";
-			writer.addTensor(base + ".lora_a", GgmlType.F32, new long[] { in, 4 }, gaussian(random, (int) in * 4));
-			writer.addTensor(base + ".lora_b", GgmlType.F32, new long[] { 4, 256 }, gaussian(random, 1024));
-		}
-		Path path = this.temp.resolve("models").resolve(name);
-		writer.write(path);
-		return path;
-	}
-
-	private static byte[] gaussian(Random random, int count) {
-		ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-		for (int i = 0; i < count; i++) {
-			bytes.putFloat((float) random.nextGaussian() * 0.5f);
-		}
-		return bytes.array();
+		return TestAdapters.qProjection(this.temp.resolve("models").resolve(name), "llama", in, 0.5f);
 	}
 
 	@Test

@@ -4,7 +4,6 @@ import static dev.llcuda.grammar.RuleBuilder.empty;
 import static dev.llcuda.grammar.RuleBuilder.seq;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,12 +23,11 @@ import org.jspecify.annotations.Nullable;
  * {@code enum}, {@code const}, {@code anyOf}, {@code $ref} to {@code $defs} or
  * {@code definitions} (not recursive), {@code format} {@code int32}/{@code int64} on
  * integers (generated with at most 9/18 digits, so every value fits),
- * {@code minimum}/{@code maximum}/{@code exclusiveMinimum}/ {@code exclusiveMaximum} and
- * {@code multipleOf} (up to {@value #MAX_MULTIPLE_OF}) on integers, exactly, the same
- * bounds on numbers, exactly (compared as decimals; bounded numbers have no exponent),
- * and annotations. {@code multipleOf} on numbers is refused. Every other keyword is
- * refused with its path, never ignored. Properties are generated in the order the schema
- * declares them.
+ * {@code minimum}/{@code maximum}/{@code exclusiveMinimum}/{@code exclusiveMaximum} on
+ * integers and numbers, exactly (compared as decimals; bounded numbers have no exponent),
+ * {@code multipleOf} of the form {@link Multiple} on both, exactly, and annotations.
+ * Every other keyword, and every other multipleOf, is refused with its path, never
+ * ignored. Properties are generated in the order the schema declares them.
  */
 final class JsonSchemaCompiler {
 
@@ -37,15 +35,6 @@ final class JsonSchemaCompiler {
 	 * Largest minLength/maxLength/minItems/maxItems: each unit of a bound is one rule.
 	 */
 	static final int MAX_BOUND = 4096;
-
-	/**
-	 * Largest integer multipleOf: the grammar has a rule per digit position and
-	 * remainder.
-	 */
-	static final long MAX_MULTIPLE_OF = 1000;
-
-	/** Beyond every long: bounds further from zero are clamped to it first. */
-	private static final BigDecimal BEYOND_LONG = BigDecimal.TEN.pow(19);
 
 	private static final List<String> INTEGER_BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum",
 			"exclusiveMaximum");
@@ -243,27 +232,34 @@ final class JsonSchemaCompiler {
 	 * An integer of at most the format's digits, within {@code minimum}/{@code maximum}
 	 * and {@code exclusiveMinimum}/{@code exclusiveMaximum} when given (a fractional
 	 * bound is rounded inwards, as integers satisfy it), a multiple of {@code multipleOf}
-	 * when given.
+	 * when given (see {@link Multiple#ofInteger}).
 	 */
 	private int integer(Map<String, Object> node, String path) {
 		int digits = integerDigits(node.get("format"), path);
-		long multipleOf = multipleOf(node, path);
-		if (multipleOf == 1 && INTEGER_BOUNDS.stream().noneMatch(node::containsKey)) {
+		Multiple multiple = node.containsKey("multipleOf")
+				? Multiple.ofInteger(node.get("multipleOf"), path + "/multipleOf") : Multiple.ONE;
+		if (multiple.equals(Multiple.ONE) && INTEGER_BOUNDS.stream().noneMatch(node::containsKey)) {
 			return rules.integer(digits);
 		}
-		long largest = 1;
-		for (int i = 0; i < digits; i++) {
-			largest *= 10;
-		}
-		largest -= 1;
-		long min = Math.max(-largest, Math.max(integerBound(node, "minimum", -largest, true, false, path),
-				integerBound(node, "exclusiveMinimum", -largest, true, true, path)));
-		long max = Math.min(largest, Math.min(integerBound(node, "maximum", largest, false, false, path),
-				integerBound(node, "exclusiveMaximum", largest, false, true, path)));
-		int rule = min > max ? -1 : rules.integerRange(min, max, multipleOf);
+		return multiples(node, multiple, digits, "integer of at most " + digits + " digits", path);
+	}
+
+	/**
+	 * The multiples of {@code multiple} of at most {@code integerDigits} integer digits
+	 * within the node's bounds; refused, naming them, where there is none.
+	 */
+	private int multiples(Map<String, Object> node, Multiple multiple, int integerDigits, String what, String path) {
+		long largest = multiple.largest(integerDigits);
+		long min = Math.max(multiple.bound(decimal(node, "minimum", path), true, false, largest),
+				multiple.bound(decimal(node, "exclusiveMinimum", path), true, true, largest));
+		long max = Math.min(multiple.bound(decimal(node, "maximum", path), false, false, largest),
+				multiple.bound(decimal(node, "exclusiveMaximum", path), false, true, largest));
+		int rule = min > max ? -1 : rules.multiples(min, max, multiple);
 		if (rule < 0 || rules.matchesNothing(rule)) {
-			throw new SchemaException(path, "no integer of at most " + digits + " digits satisfies the bounds "
-					+ CompactJson.write(bounds(node)));
+			String multipleOf = node.containsKey("multipleOf")
+					? " and multipleOf " + CompactJson.write(node.get("multipleOf")) : "";
+			throw new SchemaException(path,
+					"no " + what + " satisfies the bounds " + CompactJson.write(bounds(node)) + multipleOf);
 		}
 		return rule;
 	}
@@ -272,11 +268,13 @@ final class JsonSchemaCompiler {
 	 * A number within {@code minimum}/{@code maximum} and
 	 * {@code exclusiveMinimum}/{@code exclusiveMaximum} when given, compared exactly (see
 	 * {@link RuleBuilder#numberRange}): bounded numbers are written without an exponent.
+	 * With {@code multipleOf} (see {@link Multiple#ofNumber}) its multiples within them.
 	 */
 	private int number(Map<String, Object> node, String path) {
-		if (node.containsKey("multipleOf")) { // beside "integer" in a type list, it must
-												// not be dropped here
-			throw new SchemaException(path + "/multipleOf", "keyword 'multipleOf' is only supported for integers");
+		if (node.containsKey("multipleOf")) {
+			Multiple multiple = Multiple.ofNumber(node.get("multipleOf"), path + "/multipleOf");
+			return multiples(node, multiple, RuleBuilder.MAX_DIGITS,
+					"number of at most " + RuleBuilder.MAX_DIGITS + " integer digits", path);
 		}
 		if (INTEGER_BOUNDS.stream().noneMatch(node::containsKey)) {
 			return rules.number();
@@ -317,26 +315,6 @@ final class JsonSchemaCompiler {
 	}
 
 	/**
-	 * The closest integer inside a bound: {@code lower} bounds round up, exclusive ones
-	 * step past the value.
-	 */
-	private static long integerBound(Map<String, Object> node, String keyword, long absent, boolean lower,
-			boolean exclusive, String path) {
-		BigDecimal value = decimal(node, keyword, path);
-		if (value == null) {
-			return absent;
-		}
-		if (value.abs().compareTo(BEYOND_LONG) > 0) { // no long is between it and zero
-			return value.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-		}
-		BigDecimal rounded = value.setScale(0, lower ? RoundingMode.FLOOR : RoundingMode.CEILING);
-		if (exclusive || rounded.compareTo(value) != 0) {
-			rounded = rounded.add(lower ? BigDecimal.ONE : BigDecimal.ONE.negate());
-		}
-		return rounded.max(BigDecimal.valueOf(Long.MIN_VALUE)).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue();
-	}
-
-	/**
 	 * The number a bound keyword holds, exactly (a {@link Double} from a reader that is
 	 * not exact is taken as its shortest decimal spelling); null when absent.
 	 */
@@ -355,22 +333,6 @@ final class JsonSchemaCompiler {
 			return BigDecimal.valueOf(d);
 		}
 		throw new SchemaException(path + "/" + keyword, "must be a number, got " + CompactJson.write(value));
-	}
-
-	/**
-	 * {@code multipleOf} of an integer: a positive integer up to
-	 * {@link #MAX_MULTIPLE_OF}; absent: 1.
-	 */
-	private static long multipleOf(Map<String, Object> node, String path) {
-		Object value = node.get("multipleOf");
-		if (value == null) {
-			return 1;
-		}
-		if (!(value instanceof Long n) || n < 1 || n > MAX_MULTIPLE_OF) {
-			throw new SchemaException(path + "/multipleOf",
-					"only an integer from 1 to " + MAX_MULTIPLE_OF + " is supported, got " + CompactJson.write(value));
-		}
-		return n;
 	}
 
 	/**

@@ -208,43 +208,61 @@ final class RuleBuilder {
 	}
 
 	/**
-	 * An integer from {@code min} to {@code max} (inclusive, min <= max) that is a
-	 * multiple of {@code multipleOf} (1: any), written without leading zeros (and never
-	 * {@code -0}): the magnitudes of each sign, split by digit count, each such range
-	 * spelled digit by digit. Where no such integer exists the rule has no alternative.
+	 * The values {@code N × 10^exponent} of {@code multiple} (see {@link Multiple}) with
+	 * N from {@code min} to {@code max} (inclusive, min <= max) a multiple of its factor,
+	 * written without leading zeros (and never {@code -0}): the magnitudes of N for each
+	 * sign, split by digit count, each such range spelled digit by digit. Where no such N
+	 * exists the rule has no alternative.
 	 */
-	int integerRange(long min, long max, long multipleOf) {
+	int multiples(long min, long max, Multiple multiple) {
 		int rule = declare();
 		if (max >= 0) {
-			addMagnitudes(rule, "", Math.max(min, 0), max, multipleOf);
+			addMagnitudes(rule, "", Math.max(min, 0), max, multiple);
 		}
 		if (min < 0) {
-			addMagnitudes(rule, "-", max < 0 ? -max : 1, -min, multipleOf);
+			addMagnitudes(rule, "-", max < 0 ? -max : 1, -min, multiple);
 		}
 		return rule;
 	}
 
 	/**
-	 * {@code sign} followed by each magnitude in [low, high], one alternative per digit
-	 * count.
+	 * {@code sign} followed by each magnitude N in [low, high], one alternative per digit
+	 * count; with fraction digits N has at least one digit before the point (0.05), with
+	 * trailing zeros N = 0 is written alone.
 	 */
-	private void addMagnitudes(int rule, String sign, long low, long high, long multipleOf) {
-		String highDigits = Long.toString(high);
-		for (int digits = Long.toString(low).length(); digits <= highDigits.length(); digits++) {
-			long first = digits == 1 ? 0 : pow10(digits - 1);
-			long last = pow10(digits) - 1;
-			String from = Long.toString(Math.max(low, first));
-			String to = Long.toString(Math.min(high, last));
-			Integer spelled = new DigitSpelling(from, to, multipleOf).spell(0, true, true, 0);
+	private void addMagnitudes(int rule, String sign, long low, long high, Multiple multiple) {
+		int fraction = Math.max(0, -multiple.exponent());
+		String zeros = "0".repeat(Math.max(0, multiple.exponent()));
+		if (low == 0 && !zeros.isEmpty()) {
+			addAlternative(rule, seq(sign, "0"));
+			low = 1;
+		}
+		int shortest = fraction + 1;
+		int longest = Math.max(Long.toString(high).length(), shortest);
+		for (int digits = Math.max(Long.toString(low).length(), shortest); digits <= longest; digits++) {
+			long from = Math.max(low, digits == shortest ? 0 : pow10(digits - 1));
+			long to = Math.min(high, pow10(digits) - 1);
+			if (from > to) {
+				continue;
+			}
+			Integer spelled = new DigitSpelling(padded(from, digits), padded(to, digits), multiple.factor(),
+					digits - fraction)
+				.spell(0, true, true, 0);
 			if (spelled != null) {
-				addAlternative(rule, seq(sign, spelled));
+				addAlternative(rule, seq(sign, spelled, zeros));
 			}
 		}
 	}
 
+	private static String padded(long value, int digits) {
+		String text = Long.toString(value);
+		return "0".repeat(digits - text.length()) + text;
+	}
+
 	/**
 	 * The digit strings from {@code low} to {@code high} (same length) whose value is a
-	 * multiple of {@code multipleOf}: a rule per (position, still equal to low's digits,
+	 * multiple of {@code multipleOf}, with a point before the digit at {@code point}
+	 * (none when it is the length): a rule per (position, still equal to low's digits,
 	 * still equal to high's digits, remainder so far), made only where some completion
 	 * exists, so output never stalls.
 	 */
@@ -256,12 +274,15 @@ final class RuleBuilder {
 
 		private final long multipleOf;
 
+		private final int point;
+
 		private final Map<String, Optional<Integer>> made = new HashMap<>();
 
-		DigitSpelling(String low, String high, long multipleOf) {
+		DigitSpelling(String low, String high, long multipleOf, int point) {
 			this.low = low;
 			this.high = high;
 			this.multipleOf = multipleOf;
+			this.point = point;
 		}
 
 		/**
@@ -283,7 +304,7 @@ final class RuleBuilder {
 				Integer rest = spell(position + 1, atLow && d == from, atHigh && d == to,
 						(remainder * 10 + d) % multipleOf);
 				if (rest != null) {
-					alternatives.add(seq(ByteClass.of('0' + d), rest));
+					alternatives.add(seq(position == point ? "." : "", ByteClass.of('0' + d), rest));
 				}
 			}
 			Integer id = null;

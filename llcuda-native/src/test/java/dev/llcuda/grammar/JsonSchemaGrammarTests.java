@@ -137,22 +137,34 @@ class JsonSchemaGrammarTests {
 			"`{\"type\":\"string\",\"pattern\":1}` => #/pattern: must be a string",
 			"`{\"type\":\"string\",\"format\":\"email\"}` => #/format: format \"email\" is not supported for strings (date, time, date-time, uuid)",
 			"`{\"type\":\"string\",\"format\":\"date\",\"pattern\":\"1\"}` => #/format: keyword 'format' beside 'pattern'",
-			"`{\"type\":[\"integer\",\"number\"],\"multipleOf\":2}` => #/multipleOf: keyword 'multipleOf' is only supported for integers",
-			"`{\"type\":\"integer\",\"multipleOf\":0.5}` => #/multipleOf: only an integer from 1 to 1000 is supported, got 0.5",
-			"`{\"type\":\"integer\",\"multipleOf\":1001}` => #/multipleOf: only an integer from 1 to 1000",
-			"`{\"type\":\"integer\",\"minimum\":1,\"maximum\":4,\"multipleOf\":5}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":1,\"maximum\":4}",
+			"`{\"type\":\"integer\",\"multipleOf\":1001}` => #/multipleOf: only a multipleOf whose multiples among the integers are those of k × 10^n with k up to 1000 (such as 25, 5000, 0.5 or 2.5) is supported, got 1001",
+			"`{\"type\":\"integer\",\"multipleOf\":1001.5}` => #/multipleOf: only a multipleOf whose multiples among the integers are those of k × 10^n with k up to 1000 (such as 25, 5000, 0.5 or 2.5) is supported, got 1001.5",
+			"`{\"type\":\"integer\",\"multipleOf\":0}` => #/multipleOf: must be a positive number, got 0",
+			"`{\"type\":\"integer\",\"multipleOf\":\"5\"}` => #/multipleOf: must be a positive number, got \"5\"",
+			"`{\"type\":\"integer\",\"multipleOf\":null}` => #/multipleOf: must be a positive number, got null",
+			"`{\"type\":\"integer\",\"minimum\":1,\"maximum\":4,\"multipleOf\":5}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":1,\"maximum\":4} and multipleOf 5",
+			"`{\"type\":\"integer\",\"minimum\":1,\"multipleOf\":1e16}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":1} and multipleOf 1E+16",
+			"`{\"type\":[\"integer\",\"number\"],\"multipleOf\":1001}` => #/multipleOf: only a multipleOf whose multiples among the integers",
+			"`{\"type\":\"number\",\"multipleOf\":0.1001}` => #/multipleOf: only an integer up to 1000 times a power of ten with at most 16 fraction digits (such as 25, 5000, 0.5 or 0.05) is supported, got 0.1001",
+			"`{\"type\":\"number\",\"multipleOf\":1e-17}` => #/multipleOf: only an integer up to 1000 times a power of ten with at most 16 fraction digits (such as 25, 5000, 0.5 or 0.05) is supported, got 1E-17",
+			"`{\"type\":\"number\",\"multipleOf\":-0.5}` => #/multipleOf: must be a positive number, got -0.5",
+			"`{\"type\":\"number\",\"minimum\":0.3,\"maximum\":0.4,\"multipleOf\":0.25}` => #: no number of at most 16 integer digits satisfies the bounds {\"minimum\":0.3,\"maximum\":0.4} and multipleOf 0.25",
 			"`{\"type\":\"integer\",\"exclusiveMinimum\":3,\"exclusiveMaximum\":4}` => #: no integer of at most 16 digits satisfies the bounds {\"exclusiveMinimum\":3,\"exclusiveMaximum\":4}",
 			"`{\"type\":\"integer\",\"exclusiveMinimum\":true}` => #/exclusiveMinimum: must be a number",
 			"`{\"type\":\"number\",\"minimum\":2,\"maximum\":1.5}` => #: no number of at most 16 integer and 16 fraction digits satisfies the bounds {\"minimum\":2,\"maximum\":1.5}",
 			"`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":1e-17}}}` => #/properties/n: no number of at most 16 integer and 16 fraction digits satisfies the bounds {\"exclusiveMinimum\":0,\"exclusiveMaximum\":1E-17}",
 			"`{\"type\":\"number\",\"exclusiveMinimum\":-0.5,\"maximum\":-0.5}` => #: no number",
 			"`{\"type\":\"number\",\"minimum\":\"0\"}` => #/minimum: must be a number",
-			"`{\"type\":\"number\",\"multipleOf\":0.5}` => #/multipleOf: keyword 'multipleOf' is only supported for integers",
 			"`{\"type\":\"integer\",\"format\":\"uint8\"}` => #/format: format \"uint8\" is not supported for integers",
 			"`{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}` => #: no integer of at most 16 digits satisfies the bounds {\"minimum\":5,\"maximum\":4}",
 			"`{\"type\":\"integer\",\"minimum\":\"1\"}` => #/minimum: must be a number",
 			"`{\"oneOf\":[{\"type\":\"string\"}]}` => #/oneOf: keyword 'oneOf' is not supported",
 			"`{\"allOf\":[{\"type\":\"string\"}]}` => #/allOf: keyword 'allOf' is not supported",
+			"`{\"not\":{\"type\":\"string\"}}` => #/not: keyword 'not' is not supported",
+			"`{\"type\":\"array\",\"uniqueItems\":true}` => #/uniqueItems: keyword 'uniqueItems' is not supported",
+			"`{\"type\":\"array\",\"prefixItems\":[{\"type\":\"string\"}]}` => #/prefixItems: keyword 'prefixItems' is not supported",
+			"`{\"type\":\"object\",\"minProperties\":1}` => #/minProperties: keyword 'minProperties' is not supported",
+			"`{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"format\":\"float\"}}}` => #/properties/n/format: keyword 'format' is not supported for type [number]",
 			"`{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}` => #/additionalProperties: only true or false",
 			"`{\"type\":\"object\",\"properties\":{},\"required\":[\"a\"]}` => #/required: required property \"a\" is not declared",
 			"`{\"type\":\"date\"}` => #/type: unknown type 'date'",
@@ -223,6 +235,59 @@ class JsonSchemaGrammarTests {
 			assertEquals(inside, accepts(grammar, Long.toString(value)), () -> "value " + value);
 		}
 		assertFalse(accepts(grammar, "-0"));
+	}
+
+	/**
+	 * multipleOf on integers (decimal ones reduced to integers, powers of ten as trailing
+	 * zeros) and on numbers (a fixed count of fraction digits), with bounds: every
+	 * candidate with 0 to 3 fraction digits is accepted exactly when it is within the
+	 * bounds, a multiple (BigDecimal remainder 0) and written with that count.
+	 */
+	@ParameterizedTest(name = "{0} {1}")
+	@CsvSource(quoteCharacter = '`', value = { "integer, `\"multipleOf\":200`, 0",
+			"integer, `\"multipleOf\":500,\"exclusiveMinimum\":-1500`, 0", "integer, `\"multipleOf\":1.7`, 0",
+			"integer, `\"multipleOf\":0.5,\"minimum\":-3,\"exclusiveMaximum\":4`, 0",
+			"integer, `\"multipleOf\":2.5,\"exclusiveMinimum\":-20.5`, 0",
+			"integer, `\"multipleOf\":0.03,\"maximum\":100`, 0",
+			"number, `\"multipleOf\":0.5,\"exclusiveMinimum\":-2,\"maximum\":7.5`, 1",
+			"number, `\"multipleOf\":0.05,\"minimum\":-1.2,\"exclusiveMaximum\":0.35`, 2",
+			"number, `\"multipleOf\":0.25`, 2", "number, `\"multipleOf\":0.003,\"minimum\":-2.1,\"maximum\":2.1`, 3",
+			"number, `\"multipleOf\":20,\"exclusiveMinimum\":-100.5,\"maximum\":350.25`, 0",
+			"number, `\"multipleOf\":7,\"exclusiveMaximum\":-7`, 0" })
+	void multipleOfHoldsExactly(String type, String keywords, int fractionDigits) {
+		String schema = "{\"type\":\"" + type + "\"," + keywords + "}";
+		Grammar grammar = grammars.jsonSchema(schema);
+		@SuppressWarnings("unchecked")
+		java.util.Map<String, Object> parsed = (java.util.Map<String, Object>) dev.llcuda.template.Json
+			.parseExact(schema, "schema");
+		int accepted = 0;
+		for (int scale = 0; scale <= 3; scale++) {
+			for (long n = -3000; n <= 3000; n++) {
+				java.math.BigDecimal value = java.math.BigDecimal.valueOf(n, scale);
+				boolean inside = scale == fractionDigits && NumberKeywords.admit(parsed, value);
+				assertEquals(inside, accepts(grammar, value.toPlainString()), schema + " " + value.toPlainString());
+				accepted += inside ? 1 : 0;
+			}
+		}
+		assertTrue(accepted >= 5, schema + " accepted " + accepted);
+		for (String malformed : List.of("-0", "-0.0", "-0.00", "-0.000", "00", "1e2", "+5")) {
+			assertFalse(accepts(grammar, malformed), () -> "should refuse " + malformed);
+		}
+	}
+
+	/** multipleOf far from zero: the largest magnitudes, and zero alone. */
+	@Test
+	void multipleOfAtTheEdgesOfTheDigits() {
+		check("{\"type\":\"number\",\"multipleOf\":0.25}", List.of("9999999999999999.75", "-0.25", "0.00"),
+				List.of("10000000000000000.00", "0", "0.0", "1.5"));
+		check("{\"type\":\"integer\",\"multipleOf\":1e6}", List.of("0", "-9999000000000000", "1000000"),
+				List.of("000000", "-0", "10000000000000000", "1500000"));
+		check("{\"type\":\"number\",\"multipleOf\":1e-16}", List.of("12.0000000000000001", "0.0000000000000000"),
+				List.of("123.0000000000000001", "1.5"));
+		check("{\"type\":\"integer\",\"multipleOf\":1000,\"format\":\"int32\"}", List.of("999999000", "0"),
+				List.of("1000000000", "1000000000000"));
+		check("{\"type\":[\"integer\",\"number\"],\"multipleOf\":1e400}", List.of("0"), List.of("-0", "1e400", "0.0"));
+		check("{\"type\":\"integer\",\"multipleOf\":1.5e-400}", List.of("0", "-3", "3000"), List.of("1", "-4", "2"));
 	}
 
 	/**
