@@ -50,6 +50,11 @@ final class RuleBuilder {
 	/** A new rule with the given alternatives (each a sequence built by {@link #seq}). */
 	@SafeVarargs
 	final int rule(List<Object>... alternatives) {
+		return ruleOf(List.of(alternatives));
+	}
+
+	/** A new rule of these alternatives. */
+	int ruleOf(List<List<Object>> alternatives) {
 		int id = declare();
 		for (List<Object> alternative : alternatives) {
 			addAlternative(id, alternative);
@@ -307,13 +312,7 @@ final class RuleBuilder {
 					alternatives.add(seq(position == point ? "." : "", ByteClass.of('0' + d), rest));
 				}
 			}
-			Integer id = null;
-			if (!alternatives.isEmpty()) {
-				id = declare();
-				for (List<Object> alternative : alternatives) {
-					addAlternative(id, alternative);
-				}
-			}
+			Integer id = alternatives.isEmpty() ? null : ruleOf(alternatives);
 			made.put(key, Optional.ofNullable(id));
 			return id;
 		}
@@ -447,13 +446,7 @@ final class RuleBuilder {
 					}
 				}
 			}
-			Integer id = null;
-			if (!alternatives.isEmpty()) {
-				id = declare();
-				for (List<Object> alternative : alternatives) {
-					addAlternative(id, alternative);
-				}
-			}
+			Integer id = alternatives.isEmpty() ? null : ruleOf(alternatives);
 			made.put(key, Optional.ofNullable(id));
 			return id;
 		}
