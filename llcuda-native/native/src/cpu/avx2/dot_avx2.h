@@ -10,6 +10,8 @@ namespace llcuda::avx2 {
 float dot_f32(int64_t n, const void *w, const void *a);
 float dot_f16(int64_t n, const void *w, const void *a);
 float dot_bf16(int64_t n, const void *w, const void *a);
+void dot4_f16(int64_t n, const void *w, const void *a, size_t stride, float *out);
+void dot4_bf16(int64_t n, const void *w, const void *a, size_t stride, float *out);
 float dot_q8_0(int64_t n, const void *w, const void *a);
 float dot_q4_0(int64_t n, const void *w, const void *a);
 float dot_q4_K(int64_t n, const void *w, const void *a);

@@ -134,38 +134,71 @@ float dot_f32(int64_t n, const void *w, const void *a) {
     return sum;
 }
 
-float dot_f16(int64_t n, const void *w, const void *a) {
-    const uint16_t *x = static_cast<const uint16_t *>(w);
-    const float *y = static_cast<const float *>(a);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+namespace {
+
+// R rows of activations against one 16-bit weight row widened 8 at a time: each widened
+// vector feeds every row, so a prompt's tokens share the conversion. One accumulation order for
+// every R, so the four-row tile equals four single dot products bit for bit.
+// Widen is a type (F16 or BF16 below), not a function pointer, so its loads inline.
+template <int R, typename Widen>
+void dot_16bit_rows(int64_t n, const uint16_t *x, const void *a, size_t stride, float *out) {
+    const float *y[R];
+    __m256 acc0[R], acc1[R];
+    for (int r = 0; r < R; ++r) {
+        y[r] = reinterpret_cast<const float *>(static_cast<const uint8_t *>(a) + r * stride);
+        acc0[r] = _mm256_setzero_ps();
+        acc1[r] = _mm256_setzero_ps();
+    }
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        acc0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i))),
-                               _mm256_loadu_ps(y + i), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(x + i + 8))),
-                               _mm256_loadu_ps(y + i + 8), acc1);
+        const __m256 w0 = Widen::vector(x + i), w1 = Widen::vector(x + i + 8);
+        for (int r = 0; r < R; ++r) {
+            acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(y[r] + i), acc0[r]);
+            acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(y[r] + i + 8), acc1[r]);
+        }
     }
-    float sum = hsum(_mm256_add_ps(acc0, acc1));
-    for (; i < n; ++i) sum += fp16(x[i]) * y[i];
-    return sum;
+    for (int r = 0; r < R; ++r) {
+        float sum = hsum(_mm256_add_ps(acc0[r], acc1[r]));
+        for (int64_t j = i; j < n; ++j) sum += Widen::scalar(x[j]) * y[r][j];
+        out[r] = sum;
+    }
+}
+
+struct F16 {
+    static __m256 vector(const uint16_t *p) {
+        return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+    }
+    static float scalar(uint16_t h) { return fp16(h); }
+};
+
+struct BF16 {
+    static __m256 vector(const uint16_t *p) {
+        return _mm256_castsi256_ps(
+            _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
+    }
+    static float scalar(uint16_t h) { return bf16_to_fp32(h); }
+};
+
+}  // namespace
+
+float dot_f16(int64_t n, const void *w, const void *a) {
+    float out;
+    dot_16bit_rows<1, F16>(n, static_cast<const uint16_t *>(w), a, 0, &out);
+    return out;
+}
+
+void dot4_f16(int64_t n, const void *w, const void *a, size_t stride, float *out) {
+    dot_16bit_rows<4, F16>(n, static_cast<const uint16_t *>(w), a, stride, out);
 }
 
 float dot_bf16(int64_t n, const void *w, const void *a) {
-    const uint16_t *x = static_cast<const uint16_t *>(w);
-    const float *y = static_cast<const float *>(a);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    auto widen = [](const uint16_t *p) {
-        return _mm256_castsi256_ps(
-            _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
-    };
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        acc0 = _mm256_fmadd_ps(widen(x + i), _mm256_loadu_ps(y + i), acc0);
-        acc1 = _mm256_fmadd_ps(widen(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
-    }
-    float sum = hsum(_mm256_add_ps(acc0, acc1));
-    for (; i < n; ++i) sum += bf16_to_fp32(x[i]) * y[i];
-    return sum;
+    float out;
+    dot_16bit_rows<1, BF16>(n, static_cast<const uint16_t *>(w), a, 0, &out);
+    return out;
+}
+
+void dot4_bf16(int64_t n, const void *w, const void *a, size_t stride, float *out) {
+    dot_16bit_rows<4, BF16>(n, static_cast<const uint16_t *>(w), a, stride, out);
 }
 
 float dot_q8_0(int64_t n, const void *w, const void *a) {
@@ -466,8 +499,8 @@ const CpuKernels &avx2_kernels() {
     static const CpuKernels kernels = {
         SimdLevel::Avx2,
         {ActFormat::F32, dot_f32},
-        {ActFormat::F32, dot_f16},
-        {ActFormat::F32, dot_bf16},
+        {ActFormat::F32, dot_f16, dot4_f16},
+        {ActFormat::F32, dot_bf16, dot4_bf16},
         {ActFormat::Q8_0, dot_q8_0},
         {ActFormat::Q8_0, dot_q4_0},
         {ActFormat::Q8_K, dot_q4_K},
