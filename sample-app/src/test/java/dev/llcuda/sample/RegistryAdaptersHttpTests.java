@@ -41,17 +41,8 @@ class RegistryAdaptersHttpTests {
 			PeftFixtures.peft(FOLDER, "tuned", ModelSpec.from(file), PeftFixtures.randomPairs(model, 7),
 					PeftFixtures.config(""));
 		}
-		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-		registry.add("llcuda.gpu.enabled", () -> "false");
-		registry.add("llcuda.engine.cpu-threads", () -> "2");
+		RegistryOnlyService.properties(registry, FOLDER, "registry-adapters-http");
 		registry.add("llcuda.model.cache-dir", () -> FOLDER.resolve("cache").toString());
-		registry.add("llcuda.registry.model-folders", FOLDER::toString);
-		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
-		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-adapters-http-" + ProcessHandle.current().pid())
-					.toAbsolutePath()
-					.toString());
 	}
 
 	@LocalServerPort

@@ -36,17 +36,8 @@ class RegistryCheckpointHttpTests {
 		Files.createDirectories(FOLDER);
 		Files.copy(SampleApplicationTests.MODELS.resolve("micro-llama-f32.gguf"), FOLDER.resolve("micro-f32.gguf"),
 				StandardCopyOption.REPLACE_EXISTING);
-		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-		registry.add("llcuda.gpu.enabled", () -> "false");
-		registry.add("llcuda.engine.cpu-threads", () -> "2");
+		RegistryOnlyService.properties(registry, FOLDER, "registry-checkpoint-http");
 		registry.add("llcuda.model.cache-dir", () -> FOLDER.resolve("cache").toString());
-		registry.add("llcuda.registry.model-folders", FOLDER::toString);
-		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
-		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-checkpoint-http-" + ProcessHandle.current().pid())
-					.toAbsolutePath()
-					.toString());
 	}
 
 	@LocalServerPort

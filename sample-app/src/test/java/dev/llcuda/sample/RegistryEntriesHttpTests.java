@@ -3,7 +3,6 @@ package dev.llcuda.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -23,16 +22,7 @@ class RegistryEntriesHttpTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-		registry.add("llcuda.gpu.enabled", () -> "false");
-		registry.add("llcuda.engine.cpu-threads", () -> "2");
-		registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
-		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
-		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-entries-" + ProcessHandle.current().pid())
-					.toAbsolutePath()
-					.toString());
+		RegistryOnlyService.properties(registry, SampleApplicationTests.MODELS, "registry-entries");
 	}
 
 	@LocalServerPort

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import javax.sql.DataSource;
@@ -40,16 +39,7 @@ class ServiceWithoutModelTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-		registry.add("llcuda.gpu.enabled", () -> "false");
-		registry.add("llcuda.engine.cpu-threads", () -> "2");
-		registry.add("llcuda.registry.model-folders", SampleApplicationTests.MODELS::toString);
-		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
-		registry.add("llcuda.registry.database-file",
-				() -> Path.of("target", "registry-no-model-" + ProcessHandle.current().pid())
-					.toAbsolutePath()
-					.toString());
+		RegistryOnlyService.properties(registry, SampleApplicationTests.MODELS, "registry-no-model");
 	}
 
 	@LocalServerPort
