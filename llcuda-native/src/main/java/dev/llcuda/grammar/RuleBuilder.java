@@ -380,13 +380,9 @@ final class RuleBuilder {
 	/** {@code sign} then each magnitude from {@code low} to {@code high} (null: any). */
 	private void addDecimalMagnitudes(int rule, String sign, Bound low, @Nullable Bound high) {
 		String lowText = low.value().toPlainString();
-		int lowDigits = lowText.indexOf('.') < 0 ? lowText.length() : lowText.indexOf('.');
-		int highDigits = MAX_DIGITS;
-		String highText = "";
-		if (high != null) {
-			highText = high.value().toPlainString();
-			highDigits = highText.indexOf('.') < 0 ? highText.length() : highText.indexOf('.');
-		}
+		int lowDigits = integerDigits(lowText);
+		String highText = high == null ? "" : high.value().toPlainString();
+		int highDigits = high == null ? MAX_DIGITS : integerDigits(highText);
 		for (int digits = lowDigits; digits <= Math.min(highDigits, MAX_DIGITS); digits++) {
 			Integer spelled = new DecimalSpelling(digits, lowText.replace(".", ""), low.inclusive(),
 					highText.replace(".", ""), high == null || high.inclusive())
@@ -395,6 +391,12 @@ final class RuleBuilder {
 				addAlternative(rule, seq(sign, spelled));
 			}
 		}
+	}
+
+	/** Digits before the point of a plain decimal string. */
+	private static int integerDigits(String plain) {
+		int point = plain.indexOf('.');
+		return point < 0 ? plain.length() : point;
 	}
 
 	/**
