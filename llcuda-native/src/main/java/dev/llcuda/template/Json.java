@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A small JSON reader (objects become {@link LinkedHashMap}, arrays {@link ArrayList},
@@ -19,6 +20,12 @@ public final class Json {
 	private static final int MAX_DEPTH = 512;
 
 	private final String text;
+
+	/**
+	 * A number as JSON spells it (the exact reading refuses what the lenient one
+	 * tolerates).
+	 */
+	private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
 	private final String source;
 
@@ -257,7 +264,7 @@ public final class Json {
 	}
 
 	private static Object exactNumber(String digits, boolean integral) {
-		if (!digits.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
+		if (!JSON_NUMBER.matcher(digits).matches()) {
 			throw new NumberFormatException(digits);
 		}
 		if (integral) {
