@@ -20,7 +20,8 @@ struct DeviceMatrix {
 
 // ---- mat-vec.cu: decode products, weights read once for up to kMatVecMaxTokens tokens.
 constexpr int kMatVecMaxTokens = 8;
-// y[t*ldy + n] (+)= sum_k W[n][k] * x[t*ldx + k] for t < m (m <= kMatVecMaxTokens).
+// y[t*ldy + n] (+)= sum_k W[n][k] * x[t*ldx + k] for t < m; more than kMatVecMaxTokens tokens
+// (F32 weights' prompts) read the weights once per kMatVecMaxTokens, in one launch.
 void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
              cudaStream_t stream);
 

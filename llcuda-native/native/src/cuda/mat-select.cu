@@ -34,11 +34,7 @@ void mat_mul(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, in
         mat_mul_tensor_cores(w, x, ldx, m, y, ldy, accumulate, sm_count, x16, stream);
         return;
     }
-    for (int t0 = 0; t0 < m; t0 += kMatVecMaxTokens) {
-        const int n = m - t0 < kMatVecMaxTokens ? m - t0 : kMatVecMaxTokens;
-        mat_vec(w, x + static_cast<int64_t>(t0) * ldx, ldx, n, y + static_cast<int64_t>(t0) * ldy, ldy, accumulate,
-                stream);
-    }
+    mat_vec(w, x, ldx, m, y, ldy, accumulate, stream);
 }
 
 }  // namespace llcuda::cuda

@@ -100,11 +100,15 @@ __device__ __forceinline__ void mat_vec_rows(const uint8_t *__restrict__ w, uint
     store_rows<M>(acc, row0, n_rows, m, y, ldy, accumulate);
 }
 
+// Grid row y takes tokens [M*y, M*y + M) of the m: products of more than M tokens (F32 weights
+// always stay here, MoE routers included) are one launch instead of one per M tokens.
 template <int TYPE, int M>
 __global__ void __launch_bounds__(kThreads)
     mat_vec_kernel(const uint8_t *__restrict__ w, uint64_t row_bytes, int64_t n_rows, int k,
                    const float *__restrict__ x, int ldx, int m, float *__restrict__ y, int ldy, int accumulate) {
-    mat_vec_rows<TYPE, M>(w, row_bytes, n_rows, k, x, ldx, m, y, ldy, accumulate);
+    const int t0 = M * static_cast<int>(blockIdx.y);
+    mat_vec_rows<TYPE, M>(w, row_bytes, n_rows, k, x + static_cast<int64_t>(t0) * ldx, ldx, min(M, m - t0),
+                          y + static_cast<int64_t>(t0) * ldy, ldy, accumulate);
 }
 
 // y = W x with W's chunks as integers (w = a*q + b) and x's as d/256 * (256*hi + lo):
@@ -227,8 +231,8 @@ void launch_mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float
         launch_dependent(mat_vec_kernel<TYPE, 4>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
                          m, y, ldy, acc);
     } else {
-        launch_dependent(mat_vec_kernel<TYPE, 8>, grid, kThreads, stream, true, w.data, w.row_bytes, w.rows, k, x, ldx,
-                         m, y, ldy, acc);
+        launch_dependent(mat_vec_kernel<TYPE, 8>, dim3(grid.x, ceil_div(m, 8)), kThreads, stream, true, w.data,
+                         w.row_bytes, w.rows, k, x, ldx, m, y, ldy, acc);
     }
 }
 
@@ -323,8 +327,8 @@ void mat_vec_q8(const DeviceMatrix &w, const Q8Activations &x, int m, float *y, 
 
 void mat_vec(const DeviceMatrix &w, const float *x, int ldx, int m, float *y, int ldy, bool accumulate,
              cudaStream_t stream) {
-    require(m >= 1 && m <= kMatVecMaxTokens,
-            "mat_vec: " + std::to_string(m) + " tokens, at most " + std::to_string(kMatVecMaxTokens));
+    require(m >= 1 && m <= 65535 * kMatVecMaxTokens,
+            "mat_vec: " + std::to_string(m) + " tokens, at most " + std::to_string(65535 * kMatVecMaxTokens));
     require(w.cols % 16 == 0 && ldx % 4 == 0,
             "mat_vec: row length " + std::to_string(w.cols) + " is not a multiple of 16");
     LLCUDA_DISPATCH_WEIGHT_TYPE(w.type, launch_mat_vec, w, x, ldx, m, y, ldy, accumulate, stream);
