@@ -507,55 +507,90 @@ std::vector<double> decode_act(ActFormat format, const std::vector<uint8_t> &act
     return out;
 }
 
+// |got - ref| / sum|products| of the float64 dot product of a decoded weight row and activation row.
+double dot_error(double got, const std::vector<double> &w, const std::vector<double> &a) {
+    double ref = 0, magnitude = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+        ref += w[i] * a[i];
+        magnitude += std::fabs(w[i] * a[i]);
+    }
+    return std::fabs(got - ref) / (magnitude + 1e-30);
+}
+
+// A kernel's tile on fresh rows: every shape up to 7 rows x 5 tokens (the register blocks and
+// their row and token remainders), output rows kStride apart. Returns false unless every result
+// equals the single dot product bit for bit and the gaps between output rows stay untouched;
+// `worst` takes each result's error against float64.
+bool tile_matches_dot(const CpuKernels &k, int32_t type, int64_t n, double &worst) {
+    constexpr int64_t kRows = 7, kTokens = 5, kStride = kRows + 2;
+    constexpr float kUntouched = 12345.0f;
+    const WeightKernel &wk = k.for_type(type);
+    const size_t w_bytes = row_bytes(type, n), a_bytes = act_row_bytes(wk.act, n);
+    std::vector<uint8_t> w(kRows * w_bytes), a(kTokens * a_bytes);
+    std::vector<std::vector<double>> wd(kRows), ad(kTokens);
+    for (int64_t r = 0; r < kRows; ++r) {
+        quantize_row(type, normal(n).data(), w.data() + r * w_bytes, n);
+        for (int64_t i = 0; i < n; ++i) wd[r].push_back(decode_element(type, w.data() + r * w_bytes, i));
+    }
+    for (int64_t t = 0; t < kTokens; ++t) {
+        std::vector<uint8_t> row(a_bytes);
+        k.quantize(wk.act, normal(n).data(), row.data(), n);
+        std::copy(row.begin(), row.end(), a.begin() + t * a_bytes);
+        ad[t] = decode_act(wk.act, row, n);
+    }
+    bool ok = true;
+    for (int64_t rows = 1; rows <= kRows; ++rows) {
+        for (int64_t tokens = 1; tokens <= kTokens; ++tokens) {
+            std::vector<float> out(kTokens * kStride, kUntouched);
+            wk.tile(n, w.data(), w_bytes, rows, a.data(), a_bytes, tokens, out.data(), kStride);
+            for (int64_t t = 0; t < kTokens; ++t) {
+                for (int64_t r = 0; r < kStride; ++r) {
+                    const float got = out[t * kStride + r];
+                    if (t >= tokens || r >= rows) {
+                        ok = ok && got == kUntouched;
+                        continue;
+                    }
+                    const float dot = wk.dot(n, w.data() + r * w_bytes, a.data() + t * a_bytes);
+                    ok = ok && float_to_bits(got) == float_to_bits(dot);
+                    worst = std::max(worst, dot_error(got, wd[r], ad[t]));
+                }
+            }
+        }
+    }
+    return ok;
+}
+
 void test_dot_kernels() {
     for (SimdLevel level : levels()) {
         const CpuKernels &k = kernels_for(level);
         for (int32_t type : kTypes) {
             const TypeTraits *t = type_traits(type);
             const std::vector<int64_t> sizes =
-                t->block_size == 1 ? std::vector<int64_t>{1, 7, 33, 100, 257, 1000}
+                t->block_size == 1 ? std::vector<int64_t>{1, 7, 8, 15, 16, 33, 100, 257, 1000}
                                    : std::vector<int64_t>{t->block_size, 3 * t->block_size, 7 * t->block_size};
-            double worst = 0;
-            bool act_matches = true, dot4_ok = true;
+            const WeightKernel &wk = k.for_type(type);
+            double worst = 0, worst_tile = 0;
+            bool act_matches = true, tile_ok = true;
             for (int64_t n : sizes) {
                 const std::vector<float> wf = normal(n), af = normal(n);
                 std::vector<uint8_t> w(row_bytes(type, n));
                 quantize_row(type, wf.data(), w.data(), n);
-                const WeightKernel &wk = k.for_type(type);
                 std::vector<uint8_t> act(act_row_bytes(wk.act, n)), act_ref(act.size());
                 k.quantize(wk.act, af.data(), act.data(), n);
                 scalar_kernels().quantize(wk.act, af.data(), act_ref.data(), n);
                 act_matches = act_matches && act == act_ref;
-                const std::vector<double> ad = decode_act(wk.act, act, n);
-                double ref = 0, magnitude = 0;
-                for (int64_t i = 0; i < n; ++i) {
-                    const double wi = decode_element(type, w.data(), i);
-                    ref += wi * ad[i];
-                    magnitude += std::fabs(wi * ad[i]);
-                }
-                const double got = wk.dot(n, w.data(), act.data());
-                worst = std::max(worst, std::fabs(got - ref) / (magnitude + 1e-30));
-                if (wk.dot4 != nullptr) {
-                    // Four activation rows: the third is this one, the others fresh.
-                    std::vector<uint8_t> acts(4 * act.size());
-                    for (int r = 0; r < 4; ++r) {
-                        const std::vector<float> other = normal(n);
-                        k.quantize(wk.act, r == 2 ? af.data() : other.data(), acts.data() + r * act.size(), n);
-                    }
-                    float out4[4];
-                    wk.dot4(n, w.data(), acts.data(), act.size(), out4);
-                    bool rows_match = true;
-                    for (int r = 0; r < 4; ++r) {
-                        rows_match = rows_match && out4[r] == wk.dot(n, w.data(), acts.data() + r * act.size());
-                    }
-                    dot4_ok = dot4_ok && rows_match;
-                }
+                std::vector<double> wd(n);
+                for (int64_t i = 0; i < n; ++i) wd[i] = decode_element(type, w.data(), i);
+                worst = std::max(worst, dot_error(wk.dot(n, w.data(), act.data()), wd, decode_act(wk.act, act, n)));
+                if (wk.tile != nullptr) tile_ok = tile_matches_dot(k, type, n, worst_tile) && tile_ok;
             }
             const std::string name = std::string(simd_level_name(level)) + " dot " + t->name;
             check(worst < 2e-6, name + " matches float64 (worst error / sum|products| " + std::to_string(worst) + ")");
             check(act_matches, name + " quantizes activations exactly like the scalar reference");
-            if (k.for_type(type).dot4 != nullptr)
-                check(dot4_ok, name + " four-row tile equals four single dot products");
+            if (wk.tile == nullptr) continue;
+            check(tile_ok, name + " tile (1..7 rows x 1..5 tokens) equals the single dot products bit for bit");
+            check(worst_tile < 2e-6,
+                  name + " tile matches float64 (worst error / sum|products| " + std::to_string(worst_tile) + ")");
         }
     }
 }

@@ -24,15 +24,40 @@ using ActQuantizeFn = void (*)(const float *x, void *dst, int64_t n);
 // y += a * x, n floats (attention's weighted sum of V rows).
 using AxpyFn = void (*)(int64_t n, float a, const float *x, float *y);
 
-// Four dot products of one weight row with activation rows act, act + stride, ... (out[0..4));
-// shares the weight decoding across a prompt's tokens. Optional (null: use DotFn per row).
-using Dot4Fn = void (*)(int64_t n, const void *weights, const void *act, size_t stride, float *out);
+// The dot products of `rows` weight rows (w_stride bytes apart) with `tokens` activation rows
+// (act_stride bytes apart): out[t * out_stride + r]. Each equals DotFn for its pair bit for bit
+// (a token's result must not depend on which tokens share the step); a tile only shares the
+// weight decoding and the loads across a prompt's tokens. Optional (null: DotFn per pair).
+using TileFn = void (*)(int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act,
+                        size_t act_stride, int64_t tokens, float *out, size_t out_stride);
 
 struct WeightKernel {
     ActFormat act = ActFormat::F32;
     DotFn dot = nullptr;
-    Dot4Fn dot4 = nullptr;
+    TileFn tile = nullptr;
 };
+
+// A TileFn from a kernel that takes one weight row against four activation rows (Four(n, w, act,
+// act_stride, out[4]), the single dot's order) and Dot for the tokens after the last four.
+// Instantiate it only with a kernel local to one SIMD source file (anonymous namespace), so the
+// instance is that file's own: an instance shared by two files could be the linker's pick of the
+// AVX-512 copy for the AVX2 table.
+template <void (*Four)(int64_t, const void *, const void *, size_t, float *), DotFn Dot>
+void tile_by_four(int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act, size_t act_stride,
+                  int64_t tokens, float *out, size_t out_stride) {
+    const auto *w = static_cast<const uint8_t *>(weights);
+    const auto *a = static_cast<const uint8_t *>(act);
+    int64_t t = 0;
+    for (; t + 4 <= tokens; t += 4) {
+        for (int64_t r = 0; r < rows; ++r) {
+            float four[4];
+            Four(n, w + r * w_stride, a + t * act_stride, act_stride, four);
+            for (int k = 0; k < 4; ++k) out[(t + k) * out_stride + r] = four[k];
+        }
+    }
+    for (; t < tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) out[t * out_stride + r] = Dot(n, w + r * w_stride, a + t * act_stride);
+}
 
 struct CpuKernels {
     SimdLevel level;

@@ -8,7 +8,9 @@ namespace llcuda {
 
 namespace {
 // Weight rows per tile: a tile's rows stay in cache while every activation row passes over them.
-constexpr int64_t kRowTile = 16;
+// A multiple of the tile kernels' row blocks (3 rows for AVX2), so that only a matrix's last tile
+// has a remainder.
+constexpr int64_t kRowTile = 24;
 }  // namespace
 
 void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, const float *bias, const float *x,
@@ -24,22 +26,21 @@ void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, con
     const uint64_t w_row_bytes = row_bytes(w.type, cols);
     pool.parallel_for(rows, kRowTile, [&](int64_t begin, int64_t end) {
         for (int64_t r0 = begin; r0 < end; r0 += kRowTile) {
-            const int64_t r1 = std::min(end, r0 + kRowTile);
-            int64_t t = 0;
-            // Prompt tiles: four tokens per pass over a weight row where the kernel supports it.
-            for (; kernel.dot4 != nullptr && t + 4 <= n_x; t += 4) {
-                for (int64_t r = r0; r < r1; ++r) {
-                    float out[4];
-                    kernel.dot4(cols, w.data + r * w_row_bytes, act + t * act_bytes, act_bytes, out);
-                    for (int k = 0; k < 4; ++k) y[(t + k) * rows + r] = out[k] + (bias != nullptr ? bias[r] : 0.0f);
-                }
+            const int64_t n_rows = std::min(end, r0 + kRowTile) - r0;
+            const uint8_t *wt = w.data + r0 * w_row_bytes;
+            float *yt = y + r0;
+            if (kernel.tile != nullptr) {
+                kernel.tile(cols, wt, w_row_bytes, n_rows, act, act_bytes, n_x, yt, rows);
+            } else {
+                for (int64_t t = 0; t < n_x; ++t)
+                    for (int64_t r = 0; r < n_rows; ++r)
+                        yt[t * rows + r] = kernel.dot(cols, wt + r * w_row_bytes, act + t * act_bytes);
             }
-            for (; t < n_x; ++t) {
-                const uint8_t *a = act + t * act_bytes;
-                float *yt = y + t * rows;
-                for (int64_t r = r0; r < r1; ++r) {
-                    yt[r] = kernel.dot(cols, w.data + r * w_row_bytes, a) + (bias != nullptr ? bias[r] : 0.0f);
-                }
+            if (bias == nullptr) continue;
+            const float *b = bias + r0;
+            for (int64_t t = 0; t < n_x; ++t) {
+                float *yr = yt + t * rows;
+                for (int64_t r = 0; r < n_rows; ++r) yr[r] += b[r];
             }
         }
     });

@@ -186,9 +186,9 @@ const CpuKernels &avx512_kernels() {
         {ActFormat::F32, avx512::dot_bf16},
         {ActFormat::Q8_0, avx2::dot_q8_0},
         {ActFormat::Q8_0, avx2::dot_q4_0},
-        {ActFormat::Q8_K, avx512::dot_q4_K, avx512::dot_q4_K_rows<4>},
+        {ActFormat::Q8_K, avx512::dot_q4_K, tile_by_four<avx512::dot_q4_K_rows<4>, avx512::dot_q4_K>},
         {ActFormat::Q8_K, avx2::dot_q5_K},
-        {ActFormat::Q8_K, avx512::dot_q6_K, avx512::dot_q6_K_rows<4>},
+        {ActFormat::Q8_K, avx512::dot_q6_K, tile_by_four<avx512::dot_q6_K_rows<4>, avx512::dot_q6_K>},
         avx2::quantize_q8_0,
         avx2::quantize_q8_K,
         avx2::axpy,
@@ -199,7 +199,7 @@ const CpuKernels &avx512_kernels() {
         {ActFormat::Q8_K, avx2::dot_q3_K},
         {ActFormat::Q8_0, avx2::dot_iq4_nl},
         {ActFormat::Q8_K, avx2::dot_iq4_xs},
-        {ActFormat::F32, avx2::dot_nf4, avx2::dot4_nf4},
+        {ActFormat::F32, avx2::dot_nf4, avx2::tile_nf4},
     };
     return kernels;
 }
