@@ -76,6 +76,12 @@ std::vector<float> normal(size_t n, float sigma = 1.0f) {
     return v;
 }
 
+std::string sci(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2e", v);
+    return text;
+}
+
 double rel_l2(const std::vector<double> &ref, const std::vector<double> &got) {
     double num = 0, den = 0;
     for (size_t i = 0; i < ref.size(); ++i) {
@@ -592,6 +598,51 @@ void test_dot_kernels() {
             check(worst_tile < 2e-6,
                   name + " tile matches float64 (worst error / sum|products| " + std::to_string(worst_tile) + ")");
         }
+    }
+}
+
+// GELU (tanh form) of every level against float64 over |x| from 1e-6 to FLT_MAX. In float, u =
+// sqrt(2/pi)(x + 0.044715 x^3) carries a rounding error that exp(-2u) scales by |2u|, so the bound
+// is relative and grows with GELU's condition number 1 + |2u| in the negative tail; results below
+// 1e-30 (x < -9.3) only have to stay that small. Rows of every length up to 40 give each element the
+// result it has in a long row (the tail goes through the same lanes).
+void test_gelu_kernels() {
+    std::vector<float> x;
+    for (float scale : {1e-6f, 0.1f, 1.0f, 3.0f, 10.0f, 1e3f, 1e20f}) {
+        const std::vector<float> v = normal(4000, scale);
+        x.insert(x.end(), v.begin(), v.end());
+    }
+    for (float f : {0.0f, -0.0f, 1e-30f, -1e-30f, 40.0f, -40.0f, std::numeric_limits<float>::max(),
+                    -std::numeric_limits<float>::max()})
+        x.push_back(f);
+    for (SimdLevel level : levels()) {
+        const CpuKernels &k = kernels_for(level);
+        std::vector<float> y = x;
+        k.gelu(y.data(), static_cast<int64_t>(y.size()));
+        double worst = 0.0, worst_near = 0.0;
+        bool finite = true, tiny_ok = true, rows_ok = true;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double xd = x[i], u = 0.7978845608028654 * (xd + 0.044715 * xd * xd * xd);
+            const double ref = xd / (1.0 + std::exp(-2.0 * u));
+            finite = finite && std::isfinite(y[i]);
+            if (std::fabs(ref) < 1e-30) {
+                tiny_ok = tiny_ok && std::fabs(y[i]) <= 1e-30;
+                continue;
+            }
+            const double rel = std::fabs(y[i] - ref) / std::fabs(ref);
+            worst = std::max(worst, rel / (1.0 + std::fabs(2.0 * u)));
+            if (xd > -3.0) worst_near = std::max(worst_near, rel);
+        }
+        for (int64_t n = 1; n <= 40; ++n) {
+            std::vector<float> row(x.begin() + 4000, x.begin() + 4000 + n);
+            k.gelu(row.data(), n);
+            rows_ok = rows_ok && std::equal(row.begin(), row.end(), y.begin() + 4000);
+        }
+        const std::string name = std::string(simd_level_name(level)) + " gelu";
+        check(worst < 3e-7, name + " matches float64 (worst relative error / (1 + |2u|) " + sci(worst) + ")");
+        check(worst_near < 1.5e-6, name + " matches float64 for x > -3 (worst relative error " + sci(worst_near) + ")");
+        check(finite && tiny_ok, name + " is finite everywhere and ~0 where float64 is below 1e-30");
+        check(rows_ok, name + " gives every element of rows 1..40 long its result in the long row");
     }
 }
 
@@ -1889,12 +1940,6 @@ void test_model_file_changes(const std::string &testdata) {
     std::remove(path.c_str());
 }
 
-std::string sci(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2e", v);
-    return text;
-}
-
 // Family parameters out of range are refused naming the field.
 void llcuda_spec_refusal_checks(llcuda_backend *backend, const std::string &path, const llcuda_model_spec &good,
                                 const char *name) {
@@ -2361,6 +2406,7 @@ int main(int argc, char **argv) {
                                            test_quantize_round_trip_error,
                                            test_nf4_format,
                                            test_dot_kernels,
+                                           test_gelu_kernels,
                                            test_tensor_parallel_shards,
                                            test_partition_plans,
                                            test_rms_norm_and_rope,

@@ -33,13 +33,6 @@ void layer_norm(float *x, const TensorRef &weight, const TensorRef &bias, int64_
     for (int64_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] - mean) * inv * w[i] + b[i];
 }
 
-// GELU in the tanh form ggml_gelu computes.
-void gelu(float *x, int64_t n) {
-    constexpr float kSqrt2OverPi = 0.7978845608028654f, kCoef = 0.044715f;
-    for (int64_t i = 0; i < n; ++i)
-        x[i] = 0.5f * x[i] * (1.0f + std::tanh(kSqrt2OverPi * x[i] * (1.0f + kCoef * x[i] * x[i])));
-}
-
 void add_rows(float *x, const float *y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) x[i] += y[i];
 }
@@ -87,10 +80,7 @@ void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spe
             const float *qh = &s.q[t * QD + h * D];
             float max_score = -INFINITY;
             for (int64_t j = first; j < last; ++j) {
-                const float *kj = &s.k[j * KVD + kvh * D];
-                float dot = 0.0f;
-                for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
-                scores[j - first] = dot * scale;
+                scores[j - first] = kernels.f32.dot(D, &s.k[j * KVD + kvh * D], qh) * scale;
                 max_score = std::max(max_score, scores[j - first]);
             }
             double sum = 0.0;
@@ -181,7 +171,7 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
             silu_mul(s.gate.data(), s.up.data(), T * FF);
             s.up.swap(s.gate);
         } else {
-            gelu(s.up.data(), T * FF);
+            kernels.gelu(s.up.data(), T * FF);
         }
         matmul(kernels, pool, l.ffn_down, f32(l.ffn_down_b), s.up.data(), T, s.tmp.data(), s.act);
         add_rows(s.x.data(), s.tmp.data(), T * E);

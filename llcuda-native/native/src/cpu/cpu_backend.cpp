@@ -144,7 +144,7 @@ class CpuModel final : public BackendModel {
                 project(il, LoraTarget::Gate, l.ffn_gate, nullptr, s.xn.data(), s.gate.data());
                 project(il, LoraTarget::Up, l.ffn_up, nullptr, s.xn.data(), s.up.data());
                 if (spec_.gelu_ffn) {
-                    gelu_mul(s.gate.data(), s.up.data(), T * FF);
+                    gelu_mul(kernels, s.gate.data(), s.up.data(), T * FF);
                 } else {
                     silu_mul(s.gate.data(), s.up.data(), T * FF);
                 }

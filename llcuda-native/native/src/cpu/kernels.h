@@ -23,6 +23,11 @@ using DotFn = float (*)(int64_t n, const void *weights, const void *act);
 using ActQuantizeFn = void (*)(const float *x, void *dst, int64_t n);
 // y += a * x, n floats (attention's weighted sum of V rows).
 using AxpyFn = void (*)(int64_t n, float a, const float *x, float *y);
+// x = gelu(x) in place, n floats: GELU's tanh form (as llama.cpp and gemma use it), computed as
+// x * sigmoid(2u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3), which needs no
+// 1 + tanh(u) (that cancels for negative x and loses the small values' relative accuracy).
+using GeluFn = void (*)(float *x, int64_t n);
+inline constexpr float kGeluSqrt2OverPi = 0.7978845608028654f, kGeluCubic = 0.044715f;
 
 // The dot products of `rows` weight rows (w_stride bytes apart) with `tokens` activation rows
 // (act_stride bytes apart): out[t * out_stride + r]. Each equals DotFn for its pair bit for bit
@@ -67,6 +72,7 @@ struct CpuKernels {
     AxpyFn axpy;
     WeightKernel q4_1, q5_0, q5_1, q2_K, q3_K, iq4_nl, iq4_xs;
     WeightKernel nf4;
+    GeluFn gelu;
     // Kernel for a validated weight type.
     const WeightKernel &for_type(int32_t type) const;
     void quantize(ActFormat format, const float *x, void *dst, int64_t n) const;

@@ -241,6 +241,15 @@ void axpy(int64_t n, float a, const float *x, float *y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+void gelu(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        // exp of -2|u| only (no overflow); t / (1 + t) is sigmoid(2u) for negative u.
+        const float u = x[i] * (kGeluSqrt2OverPi + kGeluSqrt2OverPi * kGeluCubic * x[i] * x[i]);
+        const float t = std::exp(-2.0f * std::fabs(u));
+        x[i] = (u < 0.0f ? x[i] * t : x[i]) / (1.0f + t);
+    }
+}
+
 void quantize_act_q8_0(const float *x, void *dst, int64_t n) {
     quantize_row(LLCUDA_TYPE_Q8_0, x, dst, n);
 }
@@ -269,6 +278,7 @@ const CpuKernels kScalar = {
     {ActFormat::Q8_0, dot_iq4_nl},
     {ActFormat::Q8_K, dot_iq4_xs},
     {ActFormat::F32, dot_nf4},
+    gelu,
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "cpu/kernels.h"
 #include "llcuda.h"
 
 namespace llcuda {
@@ -31,12 +32,9 @@ void silu_mul(float *gate, const float *up, int64_t n) {
     for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
-void gelu_mul(float *gate, const float *up, int64_t n) {
-    constexpr float kSqrt2OverPi = 0.7978845608028654f, kCubic = 0.044715f;
-    for (int64_t i = 0; i < n; ++i) {
-        const float x = gate[i];
-        gate[i] = 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCubic * x * x))) * up[i];
-    }
+void gelu_mul(const CpuKernels &kernels, float *gate, const float *up, int64_t n) {
+    kernels.gelu(gate, n);
+    for (int64_t i = 0; i < n; ++i) gate[i] *= up[i];
 }
 
 void soft_cap(float *x, int64_t n, float cap) {

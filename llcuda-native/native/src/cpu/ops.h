@@ -8,6 +8,8 @@
 
 namespace llcuda {
 
+struct CpuKernels;
+
 // y = x / sqrt(mean(x^2) + eps) * weight, one row of n.
 void rms_norm(const float *x, const float *weight, float *y, int64_t n, float eps);
 
@@ -19,8 +21,8 @@ void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t p
 // gate = silu(gate) * up, n elements.
 void silu_mul(float *gate, const float *up, int64_t n);
 
-// gate = gelu(gate) * up with GELU's tanh approximation (as gemma and llama.cpp use it), n elements.
-void gelu_mul(float *gate, const float *up, int64_t n);
+// gate = gelu(gate) * up with GELU's tanh approximation (kernels.gelu), n elements.
+void gelu_mul(const CpuKernels &kernels, float *gate, const float *up, int64_t n);
 
 // x = cap * tanh(x / cap), n elements (gemma2's logit soft-capping).
 void soft_cap(float *x, int64_t n, float cap);

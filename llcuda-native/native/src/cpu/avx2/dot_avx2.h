@@ -32,5 +32,6 @@ void tile_nf4(int64_t n, const void *w, size_t w_stride, int64_t rows, const voi
 void quantize_q8_0(const float *x, void *dst, int64_t n);
 void quantize_q8_K(const float *x, void *dst, int64_t n);
 void axpy(int64_t n, float a, const float *x, float *y);
+void gelu(float *x, int64_t n);
 
 }  // namespace llcuda::avx2

@@ -544,6 +544,51 @@ void axpy(int64_t n, float a, const float *x, float *y) {
     for (; i < n; ++i) y[i] += a * x[i];
 }
 
+namespace {
+
+// exp(z) for z <= 0 (Cephes' expf: z = n ln2 + r, |r| <= ln2/2, degree-5 polynomial, 2^n in the
+// exponent bits), about 1 ulp; 0 below -87.3, where exp(z) would leave the normal range.
+__m256 exp_nonpositive(__m256 z) {
+    const __m256 underflow = _mm256_cmp_ps(z, _mm256_set1_ps(-87.3f), _CMP_LT_OQ);
+    z = _mm256_max_ps(z, _mm256_set1_ps(-87.3f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(z, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), z);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i pow2n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(pow2n)));
+}
+
+// The scalar kernel's formula on eight floats.
+__m256 gelu8(__m256 x) {
+    const __m256 k = _mm256_set1_ps(kGeluSqrt2OverPi), kc = _mm256_set1_ps(kGeluSqrt2OverPi * kGeluCubic);
+    const __m256 u = _mm256_mul_ps(x, _mm256_fmadd_ps(kc, _mm256_mul_ps(x, x), k));
+    const __m256 minus_abs_u = _mm256_or_ps(u, _mm256_set1_ps(-0.0f));
+    const __m256 t = exp_nonpositive(_mm256_add_ps(minus_abs_u, minus_abs_u));
+    const __m256 num = _mm256_blendv_ps(x, _mm256_mul_ps(x, t), u);  // x * t where u < 0
+    return _mm256_div_ps(num, _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+}
+
+}  // namespace
+
+void gelu(float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
+    if (i == n) return;
+    // The tail through the same lanes: an element's result must not depend on where the row ends.
+    float tail[8] = {};
+    std::memcpy(tail, x + i, static_cast<size_t>(n - i) * sizeof(float));
+    _mm256_storeu_ps(tail, gelu8(_mm256_loadu_ps(tail)));
+    std::memcpy(x + i, tail, static_cast<size_t>(n - i) * sizeof(float));
+}
+
 }  // namespace llcuda::avx2
 
 namespace llcuda {
@@ -571,6 +616,7 @@ const CpuKernels &avx2_kernels() {
         {ActFormat::Q8_0, dot_iq4_nl},
         {ActFormat::Q8_K, dot_iq4_xs},
         {ActFormat::F32, dot_nf4, tile_nf4},
+        gelu,
     };
     return kernels;
 }

@@ -200,6 +200,7 @@ const CpuKernels &avx512_kernels() {
         {ActFormat::Q8_0, avx2::dot_iq4_nl},
         {ActFormat::Q8_K, avx2::dot_iq4_xs},
         {ActFormat::F32, avx2::dot_nf4, avx2::tile_nf4},
+        avx2::gelu,
     };
     return kernels;
 }
