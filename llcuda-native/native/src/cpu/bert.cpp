@@ -60,35 +60,47 @@ void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s
     }
 }
 
+// Queries per job: they share one pass over their input's keys (the F32 tile); a query's scores do
+// not depend on its block, since a tile equals the single dot products bit for bit.
+constexpr int64_t kQueryBlock = 8;
+
 // Non-causal softmax attention of every head of every input over that input's tokens.
 void attention(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch,
                BertScratch &s) {
     const int64_t QD = spec.q_dim(), KVD = spec.kv_dim(), D = spec.head_dim;
     const int32_t group = spec.n_head / spec.n_head_kv;
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    int32_t longest = 0;
-    for (int32_t q = 0; q < batch.n_seqs; ++q) longest = std::max(longest, batch.offsets[q + 1] - batch.offsets[q]);
-    const int64_t T = batch.offsets[batch.n_seqs];
-    // One job per (token, head): each reads its input's keys and values only.
-    pool.parallel_for(T * spec.n_head, 1, [&](int64_t begin, int64_t end) {
-        std::vector<float> scores(static_cast<size_t>(longest));
+    struct QueryBlock {
+        int64_t from, to, first, last;  // queries [from, to) of the input whose tokens are [first, last)
+    };
+    std::vector<QueryBlock> blocks;
+    int64_t longest = 0;
+    for (int32_t q = 0; q < batch.n_seqs; ++q) {
+        const int64_t first = batch.offsets[q], last = batch.offsets[q + 1];
+        longest = std::max(longest, last - first);
+        for (int64_t t = first; t < last; t += kQueryBlock)
+            blocks.push_back({t, std::min(t + kQueryBlock, last), first, last});
+    }
+    // One job per (query block, head): each reads its input's keys and values only.
+    pool.parallel_for(static_cast<int64_t>(blocks.size()) * spec.n_head, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scores(static_cast<size_t>(kQueryBlock * longest));
         for (int64_t job = begin; job < end; ++job) {
-            const int64_t t = job / spec.n_head, h = job % spec.n_head, kvh = h / group;
-            const int32_t *upper =
-                std::upper_bound(batch.offsets, batch.offsets + batch.n_seqs + 1, static_cast<int32_t>(t));
-            const int64_t first = upper[-1], last = upper[0];
-            const float *qh = &s.q[t * QD + h * D];
-            float max_score = -INFINITY;
-            for (int64_t j = first; j < last; ++j) {
-                scores[j - first] = kernels.f32.dot(D, &s.k[j * KVD + kvh * D], qh) * scale;
-                max_score = std::max(max_score, scores[j - first]);
+            const QueryBlock &b = blocks[static_cast<size_t>(job / spec.n_head)];
+            const int64_t h = job % spec.n_head, kvh = h / group, keys = b.last - b.first;
+            const float *vh = &s.v[b.first * KVD + kvh * D];
+            products(kernels.f32, D, &s.k[b.first * KVD + kvh * D], KVD * sizeof(float), keys,
+                     &s.q[b.from * QD + h * D], QD * sizeof(float), b.to - b.from, scores.data(),
+                     static_cast<size_t>(keys));
+            for (int64_t t = b.from; t < b.to; ++t) {
+                float *p = &scores[static_cast<size_t>((t - b.from) * keys)];
+                float max_score = -INFINITY;
+                for (int64_t j = 0; j < keys; ++j) max_score = std::max(max_score, p[j] *= scale);
+                double sum = 0.0;
+                for (int64_t j = 0; j < keys; ++j) sum += p[j] = std::exp(p[j] - max_score);
+                float *out = &s.att[t * QD + h * D];
+                std::fill(out, out + D, 0.0f);
+                for (int64_t j = 0; j < keys; ++j) kernels.axpy(D, static_cast<float>(p[j] / sum), vh + j * KVD, out);
             }
-            double sum = 0.0;
-            for (int64_t j = first; j < last; ++j) sum += scores[j - first] = std::exp(scores[j - first] - max_score);
-            float *out = &s.att[t * QD + h * D];
-            std::fill(out, out + D, 0.0f);
-            for (int64_t j = first; j < last; ++j)
-                kernels.axpy(D, static_cast<float>(scores[j - first] / sum), &s.v[j * KVD + kvh * D], out);
         }
     });
 }

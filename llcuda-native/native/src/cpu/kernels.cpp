@@ -18,6 +18,15 @@ size_t act_row_bytes(ActFormat format, int64_t n) {
     }
 }
 
+void products(const WeightKernel &k, int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act,
+              size_t act_stride, int64_t tokens, float *out, size_t out_stride) {
+    if (k.tile != nullptr) return k.tile(n, weights, w_stride, rows, act, act_stride, tokens, out, out_stride);
+    const auto *w = static_cast<const uint8_t *>(weights);
+    const auto *a = static_cast<const uint8_t *>(act);
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) out[t * out_stride + r] = k.dot(n, w + r * w_stride, a + t * act_stride);
+}
+
 const WeightKernel &CpuKernels::for_type(int32_t type) const {
     switch (type) {
         case LLCUDA_TYPE_F32:

@@ -42,6 +42,10 @@ struct WeightKernel {
     TileFn tile = nullptr;
 };
 
+// A tile of products through k.tile, or k.dot per pair where the level has no tile.
+void products(const WeightKernel &k, int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act,
+              size_t act_stride, int64_t tokens, float *out, size_t out_stride);
+
 // A TileFn from a kernel that takes one weight row against four activation rows (Four(n, w, act,
 // act_stride, out[4]), the single dot's order) and Dot for the tokens after the last four.
 // Instantiate it only with a kernel local to one SIMD source file (anonymous namespace), so the

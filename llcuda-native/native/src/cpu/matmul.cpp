@@ -29,13 +29,7 @@ void matmul(const CpuKernels &kernels, ThreadPool &pool, const TensorRef &w, con
             const int64_t n_rows = std::min(end, r0 + kRowTile) - r0;
             const uint8_t *wt = w.data + r0 * w_row_bytes;
             float *yt = y + r0;
-            if (kernel.tile != nullptr) {
-                kernel.tile(cols, wt, w_row_bytes, n_rows, act, act_bytes, n_x, yt, rows);
-            } else {
-                for (int64_t t = 0; t < n_x; ++t)
-                    for (int64_t r = 0; r < n_rows; ++r)
-                        yt[t * rows + r] = kernel.dot(cols, wt + r * w_row_bytes, act + t * act_bytes);
-            }
+            products(kernel, cols, wt, w_row_bytes, n_rows, act, act_bytes, n_x, yt, rows);
             if (bias == nullptr) continue;
             const float *b = bias + r0;
             for (int64_t t = 0; t < n_x; ++t) {

@@ -8,6 +8,8 @@
 namespace llcuda::avx2 {
 
 float dot_f32(int64_t n, const void *w, const void *a);
+void tile_f32(int64_t n, const void *w, size_t w_stride, int64_t rows, const void *a, size_t a_stride, int64_t tokens,
+              float *out, size_t out_stride);
 float dot_f16(int64_t n, const void *w, const void *a);
 float dot_bf16(int64_t n, const void *w, const void *a);
 void tile_f16(int64_t n, const void *w, size_t w_stride, int64_t rows, const void *a, size_t a_stride, int64_t tokens,

@@ -120,23 +120,16 @@ __m256i scale_halves(__m256i pair_sums, int lo, int hi) {
 
 }  // namespace
 
-float dot_f32(int64_t n, const void *w, const void *a) {
-    const float *x = static_cast<const float *>(w), *y = static_cast<const float *>(a);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
-    }
-    for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
-    float sum = hsum(_mm256_add_ps(acc0, acc1));
-    for (; i < n; ++i) sum += x[i] * y[i];
-    return sum;
-}
-
 namespace {
 
+struct F32 {
+    using Elem = float;
+    static __m256 vector(const float *p) { return _mm256_loadu_ps(p); }
+    static float scalar(float f) { return f; }
+};
+
 struct F16 {
+    using Elem = uint16_t;
     static __m256 vector(const uint16_t *p) {
         return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
     }
@@ -144,6 +137,7 @@ struct F16 {
 };
 
 struct BF16 {
+    using Elem = uint16_t;
     static __m256 vector(const uint16_t *p) {
         return _mm256_castsi256_ps(
             _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))), 16));
@@ -151,17 +145,17 @@ struct BF16 {
     static float scalar(uint16_t h) { return bf16_to_fp32(h); }
 };
 
-// R 16-bit weight rows x T float activation rows in registers: each widened weight vector feeds
+// R weight rows (F32, or F16/BF16 widened) x T float activation rows in registers: each weight vector feeds
 // T multiply-adds and each loaded activation vector R, where a dot product loads one of each per
 // multiply-add. Every pair accumulates in the single dot's order (even 8-element chunks in acc0,
 // odd in acc1, then the scalar tail), so a block equals R x T dot products bit for bit.
-// Widen is a type (F16 or BF16 above), not a function pointer, so its loads inline.
+// Widen is a type (F32, F16 or BF16 above), not a function pointer, so its loads inline.
 template <int R, int T, typename Widen>
-void dot_16bit_block(int64_t n, const uint8_t *w, size_t w_stride, const uint8_t *a, size_t a_stride, float *out,
-                     size_t out_stride) {
-    const uint16_t *x[R];
+void dot_block(int64_t n, const uint8_t *w, size_t w_stride, const uint8_t *a, size_t a_stride, float *out,
+               size_t out_stride) {
+    const typename Widen::Elem *x[R];
     const float *y[T];
-    for (int r = 0; r < R; ++r) x[r] = reinterpret_cast<const uint16_t *>(w + r * w_stride);
+    for (int r = 0; r < R; ++r) x[r] = reinterpret_cast<const typename Widen::Elem *>(w + r * w_stride);
     for (int t = 0; t < T; ++t) y[t] = reinterpret_cast<const float *>(a + t * a_stride);
     __m256 acc0[R][T], acc1[R][T];
     for (int r = 0; r < R; ++r) {
@@ -198,60 +192,68 @@ void dot_16bit_block(int64_t n, const uint8_t *w, size_t w_stride, const uint8_t
 constexpr int kRows = 3, kTokens = 2;
 
 template <int T, typename Widen>
-void dot_16bit_rows(int64_t n, const uint8_t *w, size_t w_stride, int64_t rows, const uint8_t *a, size_t a_stride,
-                    float *out, size_t out_stride) {
+void dot_rows(int64_t n, const uint8_t *w, size_t w_stride, int64_t rows, const uint8_t *a, size_t a_stride, float *out,
+              size_t out_stride) {
     // A lone token (decode) has no loads to share and reads its rows one at a time: three
     // interleaved rows measured slower when the weights stream from memory.
     constexpr int kBlock = T == 1 ? 1 : kRows;
     int64_t r = 0;
     for (; r + kBlock <= rows; r += kBlock)
-        dot_16bit_block<kBlock, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
+        dot_block<kBlock, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
     if constexpr (kBlock > 1) {
         static_assert(kRows == 3, "the remainder below covers 1 or 2 rows");
-        if (rows - r == 2)
-            dot_16bit_block<2, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
-        if (rows - r == 1)
-            dot_16bit_block<1, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
+        if (rows - r == 2) dot_block<2, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
+        if (rows - r == 1) dot_block<1, T, Widen>(n, w + r * w_stride, w_stride, a, a_stride, out + r, out_stride);
     }
 }
 
 template <typename Widen>
-void tile_16bit(int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act, size_t act_stride,
-                int64_t tokens, float *out, size_t out_stride) {
+void tile_rows(int64_t n, const void *weights, size_t w_stride, int64_t rows, const void *act, size_t act_stride,
+               int64_t tokens, float *out, size_t out_stride) {
     const auto *w = static_cast<const uint8_t *>(weights);
     const auto *a = static_cast<const uint8_t *>(act);
     int64_t t = 0;
     for (; t + kTokens <= tokens; t += kTokens)
-        dot_16bit_rows<kTokens, Widen>(n, w, w_stride, rows, a + t * act_stride, act_stride, out + t * out_stride,
-                                       out_stride);
+        dot_rows<kTokens, Widen>(n, w, w_stride, rows, a + t * act_stride, act_stride, out + t * out_stride,
+                                 out_stride);
     static_assert(kTokens == 2, "the remainder below covers 1 token");
     if (t < tokens)
-        dot_16bit_rows<1, Widen>(n, w, w_stride, rows, a + t * act_stride, act_stride, out + t * out_stride,
-                                 out_stride);
+        dot_rows<1, Widen>(n, w, w_stride, rows, a + t * act_stride, act_stride, out + t * out_stride, out_stride);
 }
 
 }  // namespace
 
+float dot_f32(int64_t n, const void *w, const void *a) {
+    float out;
+    dot_block<1, 1, F32>(n, static_cast<const uint8_t *>(w), 0, static_cast<const uint8_t *>(a), 0, &out, 0);
+    return out;
+}
+
+void tile_f32(int64_t n, const void *w, size_t w_stride, int64_t rows, const void *a, size_t a_stride, int64_t tokens,
+              float *out, size_t out_stride) {
+    tile_rows<F32>(n, w, w_stride, rows, a, a_stride, tokens, out, out_stride);
+}
+
 float dot_f16(int64_t n, const void *w, const void *a) {
     float out;
-    dot_16bit_block<1, 1, F16>(n, static_cast<const uint8_t *>(w), 0, static_cast<const uint8_t *>(a), 0, &out, 0);
+    dot_block<1, 1, F16>(n, static_cast<const uint8_t *>(w), 0, static_cast<const uint8_t *>(a), 0, &out, 0);
     return out;
 }
 
 void tile_f16(int64_t n, const void *w, size_t w_stride, int64_t rows, const void *a, size_t a_stride, int64_t tokens,
               float *out, size_t out_stride) {
-    tile_16bit<F16>(n, w, w_stride, rows, a, a_stride, tokens, out, out_stride);
+    tile_rows<F16>(n, w, w_stride, rows, a, a_stride, tokens, out, out_stride);
 }
 
 float dot_bf16(int64_t n, const void *w, const void *a) {
     float out;
-    dot_16bit_block<1, 1, BF16>(n, static_cast<const uint8_t *>(w), 0, static_cast<const uint8_t *>(a), 0, &out, 0);
+    dot_block<1, 1, BF16>(n, static_cast<const uint8_t *>(w), 0, static_cast<const uint8_t *>(a), 0, &out, 0);
     return out;
 }
 
 void tile_bf16(int64_t n, const void *w, size_t w_stride, int64_t rows, const void *a, size_t a_stride, int64_t tokens,
                float *out, size_t out_stride) {
-    tile_16bit<BF16>(n, w, w_stride, rows, a, a_stride, tokens, out, out_stride);
+    tile_rows<BF16>(n, w, w_stride, rows, a, a_stride, tokens, out, out_stride);
 }
 
 float dot_q8_0(int64_t n, const void *w, const void *a) {
@@ -597,7 +599,7 @@ const CpuKernels &avx2_kernels() {
     using namespace avx2;
     static const CpuKernels kernels = {
         SimdLevel::Avx2,
-        {ActFormat::F32, dot_f32},
+        {ActFormat::F32, dot_f32, tile_f32},
         {ActFormat::F32, dot_f16, tile_f16},
         {ActFormat::F32, dot_bf16, tile_bf16},
         {ActFormat::Q8_0, dot_q8_0},
