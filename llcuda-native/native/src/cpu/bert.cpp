@@ -37,27 +37,45 @@ void add_rows(float *x, const float *y, int64_t n) {
     for (int64_t i = 0; i < n; ++i) x[i] += y[i];
 }
 
+// Position of token t within its input.
+int32_t position(const EmbedBatch &batch, int64_t t) {
+    const int32_t *next = std::upper_bound(batch.offsets + 1, batch.offsets + batch.n_seqs + 1, t);
+    return static_cast<int32_t>(t - next[-1]);
+}
+
+// x += y, then LayerNorm, token by token (the residual connection). Like every per-token row
+// operation here it runs split by tokens on the pool: on one thread it left the other cores idle.
+void add_and_norm(ThreadPool &pool, float *x, const float *y, const TensorRef &weight, const TensorRef &bias, int64_t T,
+                  int64_t E, float eps) {
+    pool.parallel_for(T, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+            add_rows(x + t * E, y + t * E, E);
+            layer_norm(x + t * E, weight, bias, E, eps);
+        }
+    });
+}
+
 // Input embeddings: token + absolute position + token type 0, then the embedding LayerNorm.
-void embed_inputs(const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s) {
+void embed_inputs(ThreadPool &pool, const ModelSpec &spec, const EmbedBatch &batch, BertScratch &s) {
     const int64_t E = spec.n_embd;
-    std::vector<float> row(static_cast<size_t>(E));
     std::vector<float> type0(static_cast<size_t>(E), 0.0f);
     if (spec.token_types.present()) dequantize_row(spec.token_types.type, spec.token_types.data, type0.data(), E);
     const uint64_t tok_row = row_bytes(spec.token_embd.type, E);
     const uint64_t pos_row = spec.position_embd.present() ? row_bytes(spec.position_embd.type, E) : 0;
-    for (int32_t q = 0; q < batch.n_seqs; ++q) {
-        for (int32_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
-            float *x = &s.x[static_cast<size_t>(t) * E];
+    pool.parallel_for(batch.offsets[batch.n_seqs], 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> row(static_cast<size_t>(E));
+        for (int64_t t = begin; t < end; ++t) {
+            float *x = &s.x[t * E];
             dequantize_row(spec.token_embd.type, spec.token_embd.data + tok_row * batch.tokens[t], x, E);
             if (spec.position_embd.present()) {
-                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * (t - batch.offsets[q]),
+                dequantize_row(spec.position_embd.type, spec.position_embd.data + pos_row * position(batch, t),
                                row.data(), E);
                 add_rows(x, row.data(), E);
             }
             add_rows(x, type0.data(), E);
             layer_norm(x, spec.token_embd_norm, spec.token_embd_norm_b, E, spec.rms_eps);
         }
-    }
+    });
 }
 
 // Queries per job: they share one pass over their input's keys (the F32 tile); a query's scores do
@@ -118,24 +136,26 @@ void project_qkv(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &s
         const int64_t W = QD + 2 * KVD;
         s.qkv.resize(T * W);
         matmul(kernels, pool, l.wqkv, f32(l.bqkv), s.x.data(), T, s.qkv.data(), s.act);
-        for (int64_t t = 0; t < T; ++t) {
-            const float *row = &s.qkv[t * W];
-            std::copy(row, row + QD, &s.q[t * QD]);
-            std::copy(row + QD, row + QD + KVD, &s.k[t * KVD]);
-            std::copy(row + QD + KVD, row + W, &s.v[t * KVD]);
-        }
+        pool.parallel_for(T, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t) {
+                const float *row = &s.qkv[t * W];
+                std::copy(row, row + QD, &s.q[t * QD]);
+                std::copy(row + QD, row + QD + KVD, &s.k[t * KVD]);
+                std::copy(row + QD + KVD, row + W, &s.v[t * KVD]);
+            }
+        });
     }
     if (!encoder_rotates(spec)) return;
     const RopeFrequencies freqs = rope_frequencies(spec);
-    for (int32_t q = 0; q < batch.n_seqs; ++q) {
-        for (int64_t t = batch.offsets[q]; t < batch.offsets[q + 1]; ++t) {
-            const int32_t pos = static_cast<int32_t>(t - batch.offsets[q]);
+    pool.parallel_for(T, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+            const int32_t pos = position(batch, t);
             for (int32_t h = 0; h < spec.n_head; ++h)
                 rope(&s.q[t * QD + h * spec.head_dim], spec.rope_type, freqs, pos);
             for (int32_t h = 0; h < spec.n_head_kv; ++h)
                 rope(&s.k[t * KVD + h * spec.head_dim], spec.rope_type, freqs, pos);
         }
-    }
+    });
 }
 
 void pool_and_normalise(const ModelSpec &spec, const EmbedBatch &batch, const BertScratch &s, float *out) {
@@ -168,27 +188,26 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
     s.att.resize(T * QD);
     s.tmp.resize(T * E);
     s.up.resize(T * FF);
-    embed_inputs(spec, batch, s);
+    embed_inputs(pool, spec, batch, s);
     for (const LayerTensors &l : spec.layers) {
         project_qkv(kernels, pool, spec, l, batch, s);
         attention(kernels, pool, spec, batch, s);
         matmul(kernels, pool, l.wo, f32(l.bo), s.att.data(), T, s.tmp.data(), s.act);
-        add_rows(s.x.data(), s.tmp.data(), T * E);
-        for (int64_t t = 0; t < T; ++t)
-            layer_norm(&s.x[t * E], l.attn_output_norm, l.attn_output_norm_b, E, spec.rms_eps);
+        add_and_norm(pool, s.x.data(), s.tmp.data(), l.attn_output_norm, l.attn_output_norm_b, T, E, spec.rms_eps);
         matmul(kernels, pool, l.ffn_up, f32(l.ffn_up_b), s.x.data(), T, s.up.data(), s.act);
         if (l.ffn_gate.present()) {
             s.gate.resize(T * FF);
             matmul(kernels, pool, l.ffn_gate, nullptr, s.x.data(), T, s.gate.data(), s.act);
-            silu_mul(s.gate.data(), s.up.data(), T * FF);
+            pool.parallel_for(T, 1, [&](int64_t begin, int64_t end) {
+                silu_mul(&s.gate[begin * FF], &s.up[begin * FF], (end - begin) * FF);
+            });
             s.up.swap(s.gate);
         } else {
-            kernels.gelu(s.up.data(), T * FF);
+            pool.parallel_for(T, 1,
+                              [&](int64_t begin, int64_t end) { kernels.gelu(&s.up[begin * FF], (end - begin) * FF); });
         }
         matmul(kernels, pool, l.ffn_down, f32(l.ffn_down_b), s.up.data(), T, s.tmp.data(), s.act);
-        add_rows(s.x.data(), s.tmp.data(), T * E);
-        for (int64_t t = 0; t < T; ++t)
-            layer_norm(&s.x[t * E], l.layer_output_norm, l.layer_output_norm_b, E, spec.rms_eps);
+        add_and_norm(pool, s.x.data(), s.tmp.data(), l.layer_output_norm, l.layer_output_norm_b, T, E, spec.rms_eps);
     }
     pool_and_normalise(spec, batch, s, out);
 }
