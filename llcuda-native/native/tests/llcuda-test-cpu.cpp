@@ -646,6 +646,48 @@ void test_gelu_kernels() {
     }
 }
 
+// SiLU times up of every level against float64 over |gate| from 1e-6 to FLT_MAX (ups normal, 0.5
+// for +-FLT_MAX, so the product stays finite). SiLU's argument is the exact input (no rounded u as
+// in GELU), so the bound is relative and flat, about 3 ulp even in the negative tail; results
+// below 1e-30 (gate < -75) only have to stay that small. Rows of every length up to 40 as in GELU.
+void test_silu_mul_kernels() {
+    std::vector<float> gate;
+    for (float scale : {1e-6f, 0.1f, 1.0f, 3.0f, 10.0f, 1e3f, 1e20f}) {
+        const std::vector<float> v = normal(4000, scale);
+        gate.insert(gate.end(), v.begin(), v.end());
+    }
+    for (float f : {0.0f, -0.0f, 1e-30f, -1e-30f, 40.0f, -40.0f, 88.0f, -88.0f, -104.0f,
+                    std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
+        gate.push_back(f);
+    std::vector<float> up = normal(gate.size(), 1.0f);
+    up[up.size() - 2] = up[up.size() - 1] = 0.5f;  // +-FLT_MAX: a product that stays in range
+    for (SimdLevel level : levels()) {
+        const CpuKernels &k = kernels_for(level);
+        std::vector<float> y = gate;
+        k.silu_mul(y.data(), up.data(), static_cast<int64_t>(y.size()));
+        double worst = 0.0;
+        bool finite = true, tiny_ok = true, rows_ok = true;
+        for (size_t i = 0; i < gate.size(); ++i) {
+            const double g = gate[i], ref = g / (1.0 + std::exp(-g)) * up[i];
+            finite = finite && std::isfinite(y[i]);
+            if (std::fabs(ref) < 1e-30) {
+                tiny_ok = tiny_ok && std::fabs(y[i]) <= 1e-30;
+                continue;
+            }
+            worst = std::max(worst, std::fabs(y[i] - ref) / std::fabs(ref));
+        }
+        for (int64_t n = 1; n <= 40; ++n) {
+            std::vector<float> row(gate.begin() + 8000, gate.begin() + 8000 + n);
+            k.silu_mul(row.data(), up.data() + 8000, n);
+            rows_ok = rows_ok && std::equal(row.begin(), row.end(), y.begin() + 8000);
+        }
+        const std::string name = std::string(simd_level_name(level)) + " silu_mul";
+        check(worst < 4e-7, name + " matches float64 (worst relative error " + sci(worst) + ")");
+        check(finite && tiny_ok, name + " is finite everywhere and ~0 where float64 is below 1e-30");
+        check(rows_ok, name + " gives every element of rows 1..40 long its result in the long row");
+    }
+}
+
 // ---------------------------------------------------------------- tensor-parallel shards
 
 // A weight matrix of every type cut for tensor parallelism gives the unsplit product: its row
@@ -2407,6 +2449,7 @@ int main(int argc, char **argv) {
                                            test_nf4_format,
                                            test_dot_kernels,
                                            test_gelu_kernels,
+                                           test_silu_mul_kernels,
                                            test_tensor_parallel_shards,
                                            test_partition_plans,
                                            test_rms_norm_and_rope,

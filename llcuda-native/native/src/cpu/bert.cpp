@@ -199,7 +199,7 @@ void bert_embed(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &sp
             s.gate.resize(T * FF);
             matmul(kernels, pool, l.ffn_gate, nullptr, s.x.data(), T, s.gate.data(), s.act);
             pool.parallel_for(T, 1, [&](int64_t begin, int64_t end) {
-                silu_mul(&s.gate[begin * FF], &s.up[begin * FF], (end - begin) * FF);
+                kernels.silu_mul(&s.gate[begin * FF], &s.up[begin * FF], (end - begin) * FF);
             });
             s.up.swap(s.gate);
         } else {

@@ -146,7 +146,7 @@ class CpuModel final : public BackendModel {
                 if (spec_.gelu_ffn) {
                     gelu_mul(kernels, s.gate.data(), s.up.data(), T * FF);
                 } else {
-                    silu_mul(s.gate.data(), s.up.data(), T * FF);
+                    kernels.silu_mul(s.gate.data(), s.up.data(), T * FF);
                 }
                 project(il, LoraTarget::Down, l.ffn_down, nullptr, s.gate.data(), s.tmp.data());
             }

@@ -28,6 +28,8 @@ using AxpyFn = void (*)(int64_t n, float a, const float *x, float *y);
 // 1 + tanh(u) (that cancels for negative x and loses the small values' relative accuracy).
 using GeluFn = void (*)(float *x, int64_t n);
 inline constexpr float kGeluSqrt2OverPi = 0.7978845608028654f, kGeluCubic = 0.044715f;
+// gate = silu(gate) * up, n floats (the SwiGLU FFN): silu(x) = x * sigmoid(x), computed like GELU.
+using SiluMulFn = void (*)(float *gate, const float *up, int64_t n);
 
 // The dot products of `rows` weight rows (w_stride bytes apart) with `tokens` activation rows
 // (act_stride bytes apart): out[t * out_stride + r]. Each equals DotFn for its pair bit for bit
@@ -77,6 +79,7 @@ struct CpuKernels {
     WeightKernel q4_1, q5_0, q5_1, q2_K, q3_K, iq4_nl, iq4_xs;
     WeightKernel nf4;
     GeluFn gelu;
+    SiluMulFn silu_mul;
     // Kernel for a validated weight type.
     const WeightKernel &for_type(int32_t type) const;
     void quantize(ActFormat format, const float *x, void *dst, int64_t n) const;

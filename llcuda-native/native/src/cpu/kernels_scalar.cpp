@@ -241,13 +241,21 @@ void axpy(int64_t n, float a, const float *x, float *y) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+// x * sigmoid(z) with exp of -|z| only (no overflow); t / (1 + t) is sigmoid(z) for negative z.
+float times_sigmoid(float x, float z) {
+    const float t = std::exp(-std::fabs(z));
+    return (z < 0.0f ? x * t : x) / (1.0f + t);
+}
+
 void gelu(float *x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
-        // exp of -2|u| only (no overflow); t / (1 + t) is sigmoid(2u) for negative u.
         const float u = x[i] * (kGeluSqrt2OverPi + kGeluSqrt2OverPi * kGeluCubic * x[i] * x[i]);
-        const float t = std::exp(-2.0f * std::fabs(u));
-        x[i] = (u < 0.0f ? x[i] * t : x[i]) / (1.0f + t);
+        x[i] = times_sigmoid(x[i], u + u);
     }
+}
+
+void silu_mul(float *gate, const float *up, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) gate[i] = times_sigmoid(gate[i], gate[i]) * up[i];
 }
 
 void quantize_act_q8_0(const float *x, void *dst, int64_t n) {
@@ -279,6 +287,7 @@ const CpuKernels kScalar = {
     {ActFormat::Q8_K, dot_iq4_xs},
     {ActFormat::F32, dot_nf4},
     gelu,
+    silu_mul,
 };
 
 }  // namespace

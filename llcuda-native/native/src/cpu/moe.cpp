@@ -75,7 +75,7 @@ void moe_ffn(const CpuKernels &kernels, ThreadPool &pool, const ModelSpec &spec,
                s.gate.data(), act);
         matmul(kernels, pool, expert_matrix(layer.ffn_up_exps, e, up_bytes), nullptr, s.rows.data(), n, s.up.data(),
                act);
-        silu_mul(s.gate.data(), s.up.data(), n * F);
+        kernels.silu_mul(s.gate.data(), s.up.data(), n * F);
         matmul(kernels, pool, expert_matrix(layer.ffn_down_exps, e, down_bytes), nullptr, s.gate.data(), n,
                s.down.data(), act);
         for (int64_t i = 0; i < n; ++i) {

@@ -28,10 +28,6 @@ void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t p
     }
 }
 
-void silu_mul(float *gate, const float *up, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
-}
-
 void gelu_mul(const CpuKernels &kernels, float *gate, const float *up, int64_t n) {
     kernels.gelu(gate, n);
     for (int64_t i = 0; i < n; ++i) gate[i] *= up[i];

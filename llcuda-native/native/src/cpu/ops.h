@@ -18,9 +18,6 @@ void rms_norm(const float *x, const float *weight, float *y, int64_t n, float ep
 // times rope.mscale; dims >= rope_dim unchanged.
 void rope(float *head, int32_t rope_type, const RopeFrequencies &rope, int32_t pos);
 
-// gate = silu(gate) * up, n elements.
-void silu_mul(float *gate, const float *up, int64_t n);
-
 // gate = gelu(gate) * up with GELU's tanh approximation (kernels.gelu), n elements.
 void gelu_mul(const CpuKernels &kernels, float *gate, const float *up, int64_t n);
 

@@ -35,5 +35,6 @@ void quantize_q8_0(const float *x, void *dst, int64_t n);
 void quantize_q8_K(const float *x, void *dst, int64_t n);
 void axpy(int64_t n, float a, const float *x, float *y);
 void gelu(float *x, int64_t n);
+void silu_mul(float *gate, const float *up, int64_t n);
 
 }  // namespace llcuda::avx2

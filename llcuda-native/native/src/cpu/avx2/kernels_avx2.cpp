@@ -568,14 +568,24 @@ __m256 exp_nonpositive(__m256 z) {
     return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(pow2n)));
 }
 
+// The scalar kernels' times_sigmoid on eight floats.
+__m256 times_sigmoid8(__m256 x, __m256 z) {
+    const __m256 t = exp_nonpositive(_mm256_or_ps(z, _mm256_set1_ps(-0.0f)));
+    const __m256 num = _mm256_blendv_ps(x, _mm256_mul_ps(x, t), z);  // x * t where z < 0
+    return _mm256_div_ps(num, _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+}
+
 // The scalar kernel's formula on eight floats.
 __m256 gelu8(__m256 x) {
     const __m256 k = _mm256_set1_ps(kGeluSqrt2OverPi), kc = _mm256_set1_ps(kGeluSqrt2OverPi * kGeluCubic);
     const __m256 u = _mm256_mul_ps(x, _mm256_fmadd_ps(kc, _mm256_mul_ps(x, x), k));
-    const __m256 minus_abs_u = _mm256_or_ps(u, _mm256_set1_ps(-0.0f));
-    const __m256 t = exp_nonpositive(_mm256_add_ps(minus_abs_u, minus_abs_u));
-    const __m256 num = _mm256_blendv_ps(x, _mm256_mul_ps(x, t), u);  // x * t where u < 0
-    return _mm256_div_ps(num, _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+    return times_sigmoid8(x, _mm256_add_ps(u, u));
+}
+
+// Lanes [0, left) for a row's tail of left < 8 floats. The tail goes through the same lanes (masked
+// loads read zeros elsewhere): an element's result must not depend on where the row ends.
+__m256i tail_mask(int64_t left) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(left)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 }  // namespace
@@ -584,11 +594,18 @@ void gelu(float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
     if (i == n) return;
-    // The tail through the same lanes: an element's result must not depend on where the row ends.
-    float tail[8] = {};
-    std::memcpy(tail, x + i, static_cast<size_t>(n - i) * sizeof(float));
-    _mm256_storeu_ps(tail, gelu8(_mm256_loadu_ps(tail)));
-    std::memcpy(x + i, tail, static_cast<size_t>(n - i) * sizeof(float));
+    const __m256i m = tail_mask(n - i);
+    _mm256_maskstore_ps(x + i, m, gelu8(_mm256_maskload_ps(x + i, m)));
+}
+
+void silu_mul(float *gate, const float *up, int64_t n) {
+    const auto silu_mul8 = [](__m256 g, __m256 u) { return _mm256_mul_ps(times_sigmoid8(g, g), u); };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(gate + i, silu_mul8(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
+    if (i == n) return;
+    const __m256i m = tail_mask(n - i);
+    _mm256_maskstore_ps(gate + i, m, silu_mul8(_mm256_maskload_ps(gate + i, m), _mm256_maskload_ps(up + i, m)));
 }
 
 }  // namespace llcuda::avx2
@@ -619,6 +636,7 @@ const CpuKernels &avx2_kernels() {
         {ActFormat::Q8_K, dot_iq4_xs},
         {ActFormat::F32, dot_nf4, tile_nf4},
         gelu,
+        silu_mul,
     };
     return kernels;
 }

@@ -201,6 +201,7 @@ const CpuKernels &avx512_kernels() {
         {ActFormat::Q8_K, avx2::dot_iq4_xs},
         {ActFormat::F32, avx2::dot_nf4, avx2::tile_nf4},
         avx2::gelu,
+        avx2::silu_mul,
     };
     return kernels;
 }
