@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The properties of a service started without a model: its registry over
- * {@code modelFolders} in a database of its own ({@code target/<database>-<pid>}), on the
- * CPU, writes open to {@link MicroModelService#ADMIN_KEY}.
+ * The properties of a test service's registry: over {@code modelFolders} in a database of
+ * its own ({@code target/<database>-<pid>}), on the CPU, writes open to
+ * {@link MicroModelService#ADMIN_KEY}; no model unless the caller adds
+ * {@code llcuda.model.path}.
  */
 final class RegistryOnlyService {
 

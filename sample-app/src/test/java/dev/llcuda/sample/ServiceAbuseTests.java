@@ -76,14 +76,8 @@ class ServiceAbuseTests {
 		}
 		Files.createDirectories(FOLDER);
 		Files.copy(SampleApplicationTests.MODEL, SERVED, StandardCopyOption.REPLACE_EXISTING);
+		RegistryOnlyService.properties(registry, FOLDER, "abuse-registry");
 		registry.add("llcuda.model.path", SERVED::toString);
-		registry.add("llcuda.native.cache-dir", SampleApplicationTests.NATIVE_CACHE::toString);
-		registry.add("llcuda.gpu.enabled", () -> "false");
-		registry.add("llcuda.engine.cpu-threads", () -> "2");
-		registry.add("llcuda.registry.model-folders", FOLDER::toString);
-		registry.add("llcuda.registry.scan-on-startup", () -> "false");
-		registry.add("llcuda.security.admin-keys", () -> MicroModelService.ADMIN_KEY);
-		registry.add("llcuda.registry.database-file", () -> FOLDER.resolve("registry").toString());
 	}
 
 	@LocalServerPort
